@@ -1,0 +1,77 @@
+"""seizure atlas: reports of drug seizures -> located events -> regional aggregates -> maps.
+
+The public API, one function per step of the flow::
+
+    import geo
+    reports = geo.read_reports("seeds/")             # reports
+    events = geo.extract(reports)                    # events (GeoDataFrame, EPSG:4326)
+    regions = geo.aggregate(events)                  # per admin-1 region and substance
+    geo.choropleth(regions).save("maps/index.html")  # offline HTML map
+
+Names are imported lazily (PEP 562) so that ``import geo`` stays cheap and a command
+such as ``geo geocode`` does not pay for folium.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .errors import (
+    AggregationError,
+    BoundaryError,
+    ExtractionError,
+    GazetteerError,
+    GeocodingError,
+    GeoError,
+    MapError,
+    ReportError,
+    SeizureTableError,
+)
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_LAZY = {
+    "load_boundaries": ("geo.boundaries", "load"),
+    "locate": ("geo.locate", "locate"),
+    "Gazetteer": ("geo.gazetteer", "Gazetteer"),
+    "Candidate": ("geo.gazetteer", "Candidate"),
+    "OfflineGeocoder": ("geo.geocoding", "OfflineGeocoder"),
+    "CachedGeocoder": ("geo.geocoding", "CachedGeocoder"),
+    "Report": ("geo.reports", "Report"),
+    "read_reports": ("geo.reports", "read_reports"),
+    "extract": ("geo.extraction", "extract"),
+    "Event": ("geo.events", "Event"),
+    "read_seizures": ("geo.seizures", "read_seizures"),
+    "aggregate": ("geo.aggregation", "aggregate"),
+    "choropleth": ("geo.maps", "choropleth"),
+}
+
+__all__ = sorted(
+    [
+        *_LAZY,
+        "GeoError",
+        "BoundaryError",
+        "GazetteerError",
+        "GeocodingError",
+        "ReportError",
+        "SeizureTableError",
+        "ExtractionError",
+        "AggregationError",
+        "MapError",
+    ]
+)
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module_name, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'geo' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module_name), attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,52 @@
+"""Exception classes of seizure atlas.
+
+Every error the package raises on purpose derives from :class:`GeoError`, so a caller
+can catch ours without catching programming errors. Each names the file, line or
+record it is about, because a user with a folder of 500 reports needs to find the one
+that failed.
+"""
+from __future__ import annotations
+
+
+class GeoError(Exception):
+    """Base class of every error raised by seizure atlas."""
+
+
+class BoundaryError(GeoError):
+    """A boundary file is unreadable, has no CRS, lacks a column or is not polygons."""
+
+
+class GazetteerError(GeoError):
+    """The embedded gazetteer could not be built or opened."""
+
+
+class GeocodingError(GeoError):
+    """A geocoding step failed for a reason other than an unknown place."""
+
+
+class ReportError(GeoError):
+    """A report could not be read. ``path`` and ``line`` say where."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None):
+        self.path = path
+        self.line = line
+        where = path or "<input>"
+        if line is not None:
+            where = f"{where}:{line}"
+        super().__init__(f"{where}: {message}")
+
+
+class SeizureTableError(ReportError):
+    """A structured seizure table (CSV/Excel/JSON) or one of its rows could not be read."""
+
+
+class ExtractionError(GeoError):
+    """The extractor was given something it cannot work on (not a report)."""
+
+
+class AggregationError(GeoError):
+    """Events lack the columns an aggregate needs, or arguments contradict each other."""
+
+
+class MapError(GeoError):
+    """A map could not be rendered, e.g. an asset would have to come from the network."""
