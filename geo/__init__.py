@@ -37,7 +37,7 @@ _LAZY = {
     "Gazetteer": ("geo.gazetteer", "Gazetteer"),
     "Candidate": ("geo.gazetteer", "Candidate"),
     "OfflineGeocoder": ("geo.geocoding", "OfflineGeocoder"),
-    "CachedGeocoder": ("geo.geocoding", "CachedGeocoder"),
+    "CachedGeocoder": ("geo.online", "CachedGeocoder"),
     "Report": ("geo.reports", "Report"),
     "read_reports": ("geo.reports", "read_reports"),
     "extract": ("geo.extraction", "extract"),
