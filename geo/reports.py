@@ -1,0 +1,907 @@
+"""Reading reports: files and folders of text, Markdown, HTML, JSON Lines, JSON and CSV.
+
+``read_reports(paths)`` turns whatever the user has (a file, a folder read recursively, or
+a list of them) into :class:`Report` objects: the text, a title, a url, the publication
+date at the precision known, the source agency and the wire dateline (where the story was
+filed). Bytes are decoded with charset-normalizer (UTF-8, UTF-8 with BOM, cp1251,
+latin-1 ...); HTML is reduced to its main text with BeautifulSoup.
+
+Nothing is dropped silently: a file or record that cannot be read (empty, binary,
+undecodable, truncated, a CSV without the text column, a JSON line that does not parse)
+becomes a :class:`Skipped` entry in ``ReportSet.skipped`` naming the file, the line and
+the reason, a warning is logged, and reading goes on with the rest.
+
+``parse_dateline(text)`` reads wire datelines such as ``MOSCOW. Jan 31 (Interfax) –``,
+``KABUL, Sept 7 (NNN-BNA) –``, ``Mar 02, Colombo:`` or ``(MENAFN) Jan 6 -``. When the
+dateline has no year, the year comes from metadata, the file name, or a weekday named in
+the text ("on Wednesday" + Jan 31 -> a year in which Jan 31 was a Wednesday or Thursday,
+the one nearest to the years the text itself mentions).
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence, Union
+
+from .errors import ReportError
+
+log = logging.getLogger(__name__)
+
+PathLike = Union[str, Path]
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+RECORD_SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv", ".tsv"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | RECORD_SUFFIXES
+
+# A plausible first year for a news report whose dateline has no year.
+EARLIEST_YEAR = 1990
+
+
+# --------------------------------------------------------------------------------------
+# Data classes
+# --------------------------------------------------------------------------------------
+@dataclass
+class Report:
+    """One report: its text and what is known about where and when it was filed.
+
+    ``published`` is an ISO date at the precision known ("2013-01-31", "2012-09",
+    "2012") or None. ``dateline_place`` is where the story was filed (a country prior for
+    place disambiguation, never the place of a seizure by itself).
+    """
+
+    id: str
+    text: str
+    title: str | None = None
+    url: str | None = None
+    published: str | None = None
+    agency: str | None = None
+    dateline_place: str | None = None
+    dateline_country: str | None = None
+    language: str | None = None
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input that could not be read: ``path``, ``line`` (1-based, or None for the whole
+    file) and a ``reason`` a user can act on."""
+
+    path: str
+    line: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.reason}"
+
+
+class ReportSet(list):
+    """A list of :class:`Report` with ``.skipped``: the inputs that could not be read."""
+
+    def __init__(self, reports: Iterable[Report] = (), skipped: Iterable[Skipped] = ()):
+        super().__init__(reports)
+        self.skipped: list[Skipped] = list(skipped)
+
+
+@dataclass(frozen=True)
+class Dateline:
+    """A parsed wire dateline.
+
+    ``date`` is ISO at the precision known (None when the year could not be decided;
+    ``month``/``day`` keep what the dateline said). ``start``/``end`` are character
+    offsets of the dateline in the text it was found in (``end`` is where the story
+    begins).
+    """
+
+    place: str | None
+    agency: str | None
+    date: str | None
+    month: int | None = None
+    day: int | None = None
+    year: int | None = None
+    start: int = 0
+    end: int = 0
+
+
+# --------------------------------------------------------------------------------------
+# Datelines
+# --------------------------------------------------------------------------------------
+_MONTHS = {
+    # English
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4,
+    "april": 4, "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8,
+    "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11,
+    "november": 11, "dec": 12, "december": 12,
+    # Spanish / Portuguese / French (the usual wire forms)
+    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
+    "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11,
+    "diciembre": 12, "janeiro": 1, "fevereiro": 2, "março": 3, "maio": 5, "junho": 6,
+    "julho": 7, "setembro": 9, "outubro": 10, "novembro": 11, "dezembro": 12,
+    "janvier": 1, "février": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
+    "août": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12,
+    # Russian (genitive, as in "31 января")
+    "января": 1, "февраля": 2, "марта": 3, "апреля": 4, "мая": 5, "июня": 6, "июля": 7,
+    "августа": 8, "сентября": 9, "октября": 10, "ноября": 11, "декабря": 12,
+}
+_MONTH_RE = "(?i:" + "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True)) + ")"
+
+_WEEKDAYS = {
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
+    "saturday": 5, "sunday": 6,
+}
+
+_UP = "A-ZÀ-ÖØ-ÞĀ-ŽА-ЯЁ"
+_LO = "a-zß-öø-ÿā-žа-яё"
+# A place written in capitals ("MOSCOW", "MEXICO CITY", "ZARANJ/HERAT CITY", "ST. PETERSBURG").
+_PLACE_CAPS = rf"[{_UP}][{_UP}'’.\-]*(?:[ /][{_UP}][{_UP}'’.\-]*){{0,4}}"
+# ... or in title case ("Kabul", "Colombo", "San Jose", "Mazar-i-Sharif").
+_PLACE_TITLE = rf"[{_UP}][{_LO}'’\-]+(?:[ \-](?:[{_UP}][{_LO}'’\-]+|de|del|la|i|al|el)){{0,3}}"
+_DATE = (
+    rf"(?:(?P<mon>{_MONTH_RE})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"|(?P<day2>\d{{1,2}})(?:\s+de)?\s+(?P<mon2>{_MONTH_RE})\.?)"
+    rf"(?:,?(?:\s+de)?\s+(?P<year>(?:19|20)\d\d))?"
+)
+_AGENCY = r"(?:\((?P<agency>[^()\n]{2,60})\)|/(?P<agency2>[^/\n]{2,40})/)"
+_END = r"\s*(?:–|—|--?|:|\.)(?=\s|$)"
+
+_DATELINE_RES = [
+    # MOSCOW. Jan 31 (Interfax) –   KABUL, Sept 7 (NNN-BNA) –   QUITO (EFE) -
+    # KABUL, Afghanistan, Jan 5 (AP) -   LIMA, 27 de octubre (Andina).
+    re.compile(
+        rf"(?P<place>{_PLACE_CAPS}|{_PLACE_TITLE})(?:,\s*(?P<region>{_PLACE_TITLE}))?"
+        rf"(?:[.,]\s*{_DATE})?\s*{_AGENCY}(?:{_END})?"
+    ),
+    # MOSCOW, Jan 31 -   Kabul, Jan 31:   (a date but no agency)
+    re.compile(
+        rf"(?P<place>{_PLACE_CAPS}|{_PLACE_TITLE})(?:,\s*(?P<region>{_PLACE_TITLE}))?"
+        rf"[.,]\s*{_DATE}{_END}"
+    ),
+    # (MENAFN) Jan 6 -   (Turkmenistan News Gazette) -
+    re.compile(rf"{_AGENCY}\s*(?:{_DATE})?{_END}"),
+    # Mar 02, Colombo:   Mar 02, Colombo (Daily Mirror) -
+    re.compile(rf"{_DATE},\s*(?P<place>{_PLACE_TITLE}|{_PLACE_CAPS})\s*(?:{_AGENCY})?{_END}"),
+    # ISLAMABAD: Police ...   (a place in capitals and a colon only)
+    re.compile(rf"(?P<place>{_PLACE_CAPS}):(?=\s)"),
+]
+
+# Words in capitals that start a paragraph but are not places.
+_NOT_PLACES = {
+    "NOTE", "UPDATE", "UPDATED", "EDITOR", "EDITORS", "BREAKING", "WARNING", "PHOTO",
+    "VIDEO", "READ", "ALSO", "SEE", "FILE", "CORRECTION", "EXCLUSIVE", "ANALYSIS", "URGENT",
+    "FLASH", "BULLETIN", "SOURCE", "SOURCES", "Q", "A", "TAGS", "ADVERTISEMENT", "RELATED",
+}
+
+# How far into a report a dateline may sit (a title and a photo caption may come first).
+_DATELINE_SEARCH_CHARS = 2500
+_DATELINE_SEARCH_PARAGRAPHS = 8
+
+
+def _match_dateline(para: str) -> re.Match | None:
+    for rx in _DATELINE_RES:
+        m = rx.match(para)
+        if not m:
+            continue
+        place = m.groupdict().get("place")
+        if place:
+            words = {w.strip(".'’-").upper() for w in re.split(r"[ /]", place)}
+            if words & _NOT_PLACES or len(place.strip(".")) < 3:
+                continue
+        gd = m.groupdict()
+        has_date = bool(gd.get("mon") or gd.get("mon2"))
+        has_agency = bool(gd.get("agency") or gd.get("agency2"))
+        # A title-case word followed by "(" could be any sentence ("Police (ANF) said");
+        # demand a date for title-case places unless the place is in capitals.
+        if place and not has_date and place != place.upper():
+            continue
+        if not place and not (has_date or has_agency):
+            continue
+        return m
+    return None
+
+
+def parse_dateline(
+    text: str,
+    *,
+    year_hint: int | tuple[int, int] | None = None,
+    today: dt.date | None = None,
+) -> Dateline | None:
+    """Find and parse the wire dateline at the start of a paragraph near the top of ``text``.
+
+    Parameters
+    ----------
+    text:
+        The report text (the dateline may follow a title and a caption).
+    year_hint:
+        The publication year when known from metadata or the file name (an int), or a
+        plausible ``(first, last)`` range of years. Without it, the year is decided from
+        the weekdays and years the text mentions, or left unknown.
+    today:
+        The reference date for "not in the future" (defaults to today).
+
+    Returns
+    -------
+    Dateline or None when no dateline is found. ``date`` is "YYYY-MM-DD" when the year is
+    known, None when the dateline has a month and day but the year cannot be decided.
+    """
+    offset = 0
+    for n, para in enumerate(text.split("\n")):
+        if offset > _DATELINE_SEARCH_CHARS or n > _DATELINE_SEARCH_PARAGRAPHS * 3:
+            break
+        stripped = para.lstrip(" \t\ufeff#*>_")
+        lead = len(para) - len(stripped)
+        m = _match_dateline(stripped) if stripped else None
+        if m:
+            return _build_dateline(m, text, offset + lead, year_hint, today)
+        offset += len(para) + 1
+    return None
+
+
+def _build_dateline(m: re.Match, text: str, base: int, year_hint, today) -> Dateline:
+    gd = m.groupdict()
+    place = gd.get("place")
+    if place:
+        place = place.strip(" .")
+    agency = (gd.get("agency") or gd.get("agency2") or "").strip() or None
+    mon = gd.get("mon") or gd.get("mon2")
+    day = gd.get("day") or gd.get("day2")
+    month = _MONTHS.get(mon.lower().rstrip(".")) if mon else None
+    dayn = int(day) if day else None
+    year = int(gd["year"]) if gd.get("year") else None
+    if month and dayn and not _valid(year or 2000, month, dayn):
+        month = dayn = None
+    if month and dayn and year is None:
+        year = _decide_year(month, dayn, text, year_hint, today)
+    date = None
+    if month and dayn and year:
+        date = f"{year:04d}-{month:02d}-{dayn:02d}"
+    end = base + m.end()
+    # the story starts after the separator's whitespace
+    while end < len(text) and text[end] in " \t":
+        end += 1
+    return Dateline(place=place or None, agency=agency, date=date, month=month, day=dayn,
+                    year=year if date else None, start=base + m.start(), end=end)
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+_YEAR_IN_TEXT = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d.,]\d)")
+_WEEKDAY_IN_TEXT = re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")\b", re.IGNORECASE)
+
+
+def _decide_year(month: int, day: int, text: str, year_hint, today) -> int | None:
+    """The year of a dateline's month-day from a hint or the weekdays in the text.
+
+    A weekday in a news story ("said on Wednesday") is the filing day or one of the few
+    days before it; the filing day itself or the day before are by far the most common.
+    So a year fits when some weekday named in the text falls on the dateline day or the
+    day before. Among the years that fit, the one nearest to the plausible range wins:
+    the hint's range, or else [latest year the text mentions, +3] (a report is rarely
+    older than the latest year it names). A tie, or no weekday at all, means undecided.
+    """
+    today = today or dt.date.today()
+    if isinstance(year_hint, int):
+        return year_hint if _valid(year_hint, month, day) else None
+    weekdays = {_WEEKDAYS[w.lower()] for w in _WEEKDAY_IN_TEXT.findall(text)}
+    if not weekdays:
+        return None
+    if year_hint:
+        lo, hi = year_hint
+    else:
+        years = [int(y) for y in _YEAR_IN_TEXT.findall(text)
+                 if EARLIEST_YEAR <= int(y) <= today.year]
+        if not years:
+            return None  # any of several years would fit: do not guess
+        lo = max(years)
+        hi = lo + 3
+    best: list[tuple[int, int, int]] = []
+    for year in range(EARLIEST_YEAR, today.year + 1):
+        if not _valid(year, month, day) or dt.date(year, month, day) > today:
+            continue
+        wd = dt.date(year, month, day).weekday()
+        lag = min((wd - w) % 7 for w in weekdays)
+        if lag > 1:
+            continue
+        distance = 0 if lo <= year <= hi else min(abs(year - lo), abs(year - hi))
+        best.append((distance, lag, year))
+    if not best:
+        return None
+    best.sort()
+    if len(best) > 1 and best[0][:2] == best[1][:2]:
+        return None  # two years fit equally well
+    return best[0][2]
+
+
+# --------------------------------------------------------------------------------------
+# Dates from metadata and file names
+# --------------------------------------------------------------------------------------
+_ISO_DATE = re.compile(r"^\s*((?:19|20)\d\d)(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?(?:[T ].*)?\s*$")
+_NAME_DATE = re.compile(r"(?<![0-9A-Za-z])((?:19|20)\d\d)[-_.]?(\d\d)[-_.]?(\d\d)(?![0-9])")
+_NAME_YEAR = re.compile(r"(?<![0-9A-Za-z])((?:19|20)\d\d)(?![0-9A-Za-z])")
+
+
+def parse_date(value: Any) -> str | None:
+    """An ISO date string at the precision ``value`` gives ("2013-01-31", "2012-09",
+    "2012"), or None when it is empty or not a date."""
+    if value is None:
+        return None
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.strftime("%Y-%m-%d")
+    s = str(value).strip()
+    if not s or s.lower() in {"nan", "nat", "none", "null"}:
+        return None
+    m = _ISO_DATE.match(s)
+    if m:
+        y, mo, d = m.group(1), m.group(2), m.group(3)
+        if mo is None:
+            return y
+        if d is None:
+            return f"{y}-{int(mo):02d}" if 1 <= int(mo) <= 12 else None
+        return f"{y}-{int(mo):02d}-{int(d):02d}" if _valid(int(y), int(mo), int(d)) else None
+    try:
+        from dateutil import parser as du
+
+        parsed = du.parse(s, default=dt.datetime(1, 1, 1))
+    except (ValueError, OverflowError):
+        return None
+    if parsed.year == 1:
+        return None
+    return parsed.strftime("%Y-%m-%d")
+
+
+def _date_from_name(name: str) -> tuple[str | None, int | None]:
+    """(full date, year) found in a file name such as ``2013-01-31_interfax.txt``."""
+    m = _NAME_DATE.search(name)
+    if m and _valid(int(m.group(1)), int(m.group(2)), int(m.group(3))):
+        return f"{m.group(1)}-{m.group(2)}-{m.group(3)}", int(m.group(1))
+    m = _NAME_YEAR.search(name)
+    if m:
+        return None, int(m.group(1))
+    return None, None
+
+
+# --------------------------------------------------------------------------------------
+# Decoding
+# --------------------------------------------------------------------------------------
+class _Unreadable(Exception):
+    """Internal: a file that cannot become text (the message is the reason)."""
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode ``data`` to text, returning ``(text, encoding)``.
+
+    UTF-8 (with or without BOM) and UTF-16 with a BOM are taken as they are; anything
+    else goes to charset-normalizer, which tells cp1251 from latin-1 by language. Raises
+    ``_Unreadable`` for empty, binary, truncated or undecodable input.
+    """
+    if not data.strip():
+        raise _Unreadable("empty file")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _strict(data, "utf-8-sig"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _strict(data, "utf-16"), "utf-16"
+    if b"\x00" in data[:8192]:
+        raise _Unreadable("binary file (contains NUL bytes), not text")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        if _is_truncated_utf8(data, exc):
+            raise _Unreadable(
+                f"truncated: the file ends inside a multi-byte UTF-8 character "
+                f"(byte {exc.start} of {len(data)})"
+            ) from None
+    from charset_normalizer import from_bytes
+
+    results = from_bytes(data)
+    best = results.best()
+    if best is None or best.encoding is None:
+        raise _Unreadable("undecodable: no text encoding fits its bytes (binary or corrupt)")
+    # Short Latin-script texts fit several code pages equally well (cp1250 and cp1252
+    # read "República" alike but differ on "España"): among equally good fits prefer
+    # the common ones, so Western European text is read as cp1252/latin-1.
+    ties = [m for m in results
+            if m.chaos <= best.chaos + 1e-9 and m.coherence >= best.coherence - 1e-9]
+    for preferred in _PREFERRED_ENCODINGS:
+        pick = next((m for m in ties if m.encoding == preferred), None)
+        if pick is not None:
+            best = pick
+            break
+    text = str(best)
+    if _looks_binary(text):
+        raise _Unreadable("binary file (control characters), not text")
+    return text, best.encoding
+
+
+_PREFERRED_ENCODINGS = ("utf_8", "cp1251", "cp1252", "latin_1", "iso8859_15", "koi8_r")
+
+
+def _strict(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise _Unreadable(f"undecodable as {encoding} at byte {exc.start}") from None
+
+
+def _is_truncated_utf8(data: bytes, exc: UnicodeDecodeError) -> bool:
+    # The only error sits in the last 3 bytes and those bytes start a multi-byte
+    # sequence that ran out of input: the file was cut, the rest is valid UTF-8.
+    if exc.reason != "unexpected end of data" or len(data) - exc.start > 3:
+        return False
+    return any(b >= 0x80 for b in data[: exc.start])
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:4096]
+    if not sample:
+        return False
+    bad = sum(1 for c in sample if ord(c) < 32 and c not in "\n\r\t\f")
+    return bad / len(sample) > 0.01
+
+
+# --------------------------------------------------------------------------------------
+# HTML
+# --------------------------------------------------------------------------------------
+_DROP_TAGS = ["script", "style", "noscript", "template", "nav", "header", "footer", "aside",
+              "form", "iframe", "svg", "button", "select", "menu"]
+_BLOCK_TAGS = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd",
+               "dt", "figcaption", "td", "th", "div", "section", "article", "main"]
+_BOILERPLATE = re.compile(r"(^|[-_ ])(comment|share|social|related|promo|advert|cookie|"
+                          r"subscribe|newsletter|sidebar|breadcrumb|menu|footer|nav)", re.I)
+
+
+def html_to_text(html: str) -> tuple[str, dict[str, str | None]]:
+    """Main text of an HTML page and its metadata (title, url, published).
+
+    Scripts, navigation, headers, footers and asides are dropped; the text comes from
+    ``<article>`` (the longest one), else ``<main>``, else ``<body>``, one paragraph per
+    block element.
+    """
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    meta = {"title": _html_title(soup), "url": _html_url(soup), "published": _html_date(soup)}
+    for tag in soup(_DROP_TAGS):
+        tag.decompose()
+    for tag in soup.find_all(attrs={"class": _BOILERPLATE}):
+        if tag.name not in ("body", "html", "article", "main"):
+            tag.decompose()
+    articles = soup.find_all("article")
+    container = (max(articles, key=lambda a: len(a.get_text())) if articles
+                 else soup.find("main") or soup.body or soup)
+    paragraphs = []
+    for block in container.find_all(_BLOCK_TAGS):
+        if block.find(_BLOCK_TAGS):
+            continue  # its inner blocks are read on their own
+        line = " ".join(block.get_text("").split())
+        if line:
+            paragraphs.append(line)
+    text = "\n\n".join(paragraphs)
+    if len(text) < 0.5 * len(" ".join(container.get_text(" ").split())):
+        # text sits directly in containers (no block elements): take it line by line
+        lines = (" ".join(s.split()) for s in container.get_text("\n").split("\n"))
+        text = "\n\n".join(s for s in lines if s)
+    return text, meta
+
+
+def _meta_content(soup, *names: str) -> str | None:
+    for name in names:
+        tag = soup.find("meta", attrs={"property": name}) or soup.find(
+            "meta", attrs={"name": name})
+        if tag and tag.get("content", "").strip():
+            return tag["content"].strip()
+    return None
+
+
+def _html_title(soup) -> str | None:
+    title = _meta_content(soup, "og:title", "twitter:title")
+    if not title and soup.title and soup.title.string:
+        title = soup.title.string
+    if not title:
+        h1 = soup.find("h1")
+        title = h1.get_text(" ") if h1 else None
+    return " ".join(title.split()) if title else None
+
+
+def _html_url(soup) -> str | None:
+    link = soup.find("link", rel="canonical")
+    if link and link.get("href"):
+        return link["href"].strip()
+    return _meta_content(soup, "og:url")
+
+
+def _html_date(soup) -> str | None:
+    value = _meta_content(soup, "article:published_time", "datePublished", "date",
+                          "pubdate", "publish-date", "dc.date", "DC.date.issued")
+    if not value:
+        time = soup.find("time", attrs={"datetime": True})
+        value = time["datetime"] if time else None
+    return parse_date(value) if value else None
+
+
+# --------------------------------------------------------------------------------------
+# Language (a cheap guess from function words and script)
+# --------------------------------------------------------------------------------------
+_STOPWORDS = {
+    "en": {"the", "of", "and", "in", "to", "was", "were", "with", "from", "said", "police"},
+    "es": {"de", "la", "el", "los", "las", "del", "y", "que", "en", "por", "con", "una"},
+    "pt": {"de", "do", "da", "dos", "das", "em", "que", "não", "com", "uma", "foi"},
+    "fr": {"le", "la", "les", "des", "du", "et", "est", "une", "dans", "pour", "au"},
+    "de": {"der", "die", "das", "und", "ist", "nicht", "mit", "den", "von", "wurde"},
+    "nl": {"de", "het", "een", "en", "van", "is", "niet", "werd", "met", "op"},
+}
+
+
+def guess_language(text: str) -> str | None:
+    """ISO 639-1 code of the most likely language of ``text`` (en, es, pt, fr, de, nl,
+    ru), or None when too little text to tell. A guess, not a classifier."""
+    sample = text[:3000]
+    letters = [c for c in sample if c.isalpha()]
+    if len(letters) < 20:
+        return None
+    cyr = sum(1 for c in letters if "\u0400" <= c <= "\u04ff")
+    if cyr / len(letters) > 0.5:
+        return "ru"
+    words = re.findall(r"[a-zà-ÿ]+", sample.lower())
+    scores = {lang: sum(1 for w in words if w in sw) for lang, sw in _STOPWORDS.items()}
+    lang, score = max(scores.items(), key=lambda kv: kv[1])
+    return lang if score >= 3 else None
+
+
+# --------------------------------------------------------------------------------------
+# Building a Report from text + metadata
+# --------------------------------------------------------------------------------------
+def _dateline_country(place: str | None) -> str | None:
+    """Country of a dateline place via the gazetteer (the most populous match), or None
+    when the gazetteer is not available or does not know the place."""
+    if not place:
+        return None
+    gaz = _gazetteer()
+    if gaz is None:
+        return None
+    for part in re.split(r"\s*/\s*", place):
+        try:
+            cands = gaz.lookup(part)
+        except Exception as exc:  # a broken index must not stop reading reports
+            log.warning("gazetteer lookup of dateline place %r failed: %s", part, exc)
+            return None
+        cands = [c for c in cands if c.country and c.feature_class in
+                 ("ppl", "admin1", "admin2", "country")]
+        if cands:
+            return max(cands, key=lambda c: (c.population or 0,
+                                              c.feature_class == "ppl")).country
+    return None
+
+
+_GAZ: list = []
+
+
+def _gazetteer():
+    # Cached lookup of the shared gazetteer; reports are readable without it.
+    if not _GAZ:
+        try:
+            from .gazetteer import get_gazetteer
+
+            _GAZ.append(get_gazetteer())
+        except ImportError:
+            _GAZ.append(None)
+        except Exception as exc:
+            log.warning("gazetteer unavailable, dateline countries left empty: %s", exc)
+            _GAZ.append(None)
+    return _GAZ[0]
+
+
+def _title_from_text(text: str, dateline: Dateline | None) -> str | None:
+    offset = 0
+    for raw in text.split("\n"):
+        start, end = offset, offset + len(raw)
+        offset = end + 1
+        line = raw
+        if dateline and start <= dateline.start <= end:
+            # the line opens with the dateline: the headline is what follows it
+            line = text[min(dateline.end, end):end]
+        line = line.strip().lstrip("#").strip().strip("*_").strip()
+        if not line:
+            continue
+        if len(line) > 200:
+            line = line[:200].rsplit(" ", 1)[0] + "…"
+        return line
+    return None
+
+
+def make_report(
+    text: str,
+    *,
+    id: str,
+    path: str | None = None,
+    title: str | None = None,
+    url: str | None = None,
+    published: str | None = None,
+    name_hint: str | None = None,
+    resolve_places: bool = True,
+    years: tuple[int, int] | None = None,
+) -> Report:
+    """A :class:`Report` from text and whatever metadata is known.
+
+    ``published`` from metadata wins; a year from it or from ``name_hint`` (a file name)
+    completes a dateline without a year; else the weekdays in the text decide it.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    meta_year = int(published[:4]) if published else None
+    name_date, name_year = _date_from_name(name_hint or "")
+    year_hint: int | tuple[int, int] | None = meta_year or name_year or years
+    dateline = parse_dateline(text, year_hint=year_hint)
+    if not published:
+        published = (dateline.date if dateline and dateline.date else None) or name_date
+    place = dateline.place if dateline else None
+    return Report(
+        id=id,
+        text=text,
+        title=title or _title_from_text(text, dateline),
+        url=url or None,
+        published=published,
+        agency=dateline.agency if dateline else None,
+        dateline_place=place,
+        dateline_country=_dateline_country(place) if resolve_places else None,
+        language=guess_language(text),
+        path=path,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Reading files
+# --------------------------------------------------------------------------------------
+def read_reports(
+    paths: PathLike | Sequence[PathLike],
+    *,
+    text_column: str = "text",
+    id_column: str | None = None,
+    date_column: str | None = None,
+    url_column: str | None = None,
+    title_column: str | None = None,
+    years: tuple[int, int] | None = None,
+    resolve_places: bool = True,
+) -> ReportSet:
+    """Read reports from a file, a folder (recursively) or a list of them.
+
+    Parameters
+    ----------
+    paths:
+        File(s) and/or folder(s). In folders, files with a supported suffix are read
+        (``.txt .md .html .htm .jsonl .json .csv .tsv``), hidden files are ignored.
+    text_column, id_column, date_column, url_column, title_column:
+        Column (CSV) or field (JSON) names for record files. Without ``id_column`` a
+        record's id is ``<file stem>:<line>``.
+    years:
+        A plausible ``(first, last)`` range of publication years, used to decide the
+        year of datelines that have none when the text does not.
+    resolve_places:
+        Look up the dateline place's country in the gazetteer (when it is available).
+
+    Returns
+    -------
+    ReportSet: the reports in a stable order (sorted paths, then file order) with
+    ``.skipped`` listing every file or record that could not be read, and why.
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    columns = dict(text=text_column, id=id_column, date=date_column, url=url_column,
+                   title=title_column)
+    opts = dict(resolve_places=resolve_places, years=years)
+    out = ReportSet()
+    seen: dict[str, int] = {}
+    for file, root in _iter_files(paths, out.skipped):
+        try:
+            for rep in _read_file(file, root, columns, opts, out.skipped):
+                n = seen.get(rep.id, 0)
+                seen[rep.id] = n + 1
+                if n:  # two files with the same stem: keep both, tell them apart
+                    rep.id = f"{rep.id}~{n + 1}"
+                out.append(rep)
+        except _Unreadable as exc:
+            _skip(out.skipped, str(file), None, str(exc))
+        except OSError as exc:
+            _skip(out.skipped, str(file), None, f"cannot read: {exc.strerror or exc}")
+    return out
+
+
+def _skip(skipped: list[Skipped], path: str, line: int | None, reason: str) -> None:
+    entry = Skipped(path, line, reason)
+    log.warning("skipped %s", entry)
+    skipped.append(entry)
+
+
+def _iter_files(paths: Iterable[PathLike], skipped: list[Skipped]) -> Iterator[tuple[Path, Path]]:
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            files = sorted(
+                f for f in p.rglob("*")
+                if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
+                and not any(part.startswith(".") for part in f.relative_to(p).parts)
+            )
+            for f in files:
+                yield f, p
+        elif p.is_file():
+            if p.suffix.lower() in SUPPORTED_SUFFIXES:
+                yield p, p.parent
+            else:
+                _skip(skipped, str(p), None,
+                      f"unsupported file type {p.suffix or '(none)'!r}; expected one of "
+                      + ", ".join(sorted(SUPPORTED_SUFFIXES)))
+        else:
+            _skip(skipped, str(p), None, "no such file or folder")
+
+
+def _read_file(file: Path, root: Path, columns: dict, opts: dict,
+               skipped: list[Skipped]) -> Iterator[Report]:
+    suffix = file.suffix.lower()
+    text, _encoding = decode_bytes(file.read_bytes())
+    path = str(file)
+    if suffix in TEXT_SUFFIXES:
+        yield make_report(text, id=file.stem, path=path, name_hint=file.name, **opts)
+    elif suffix in HTML_SUFFIXES:
+        body, meta = html_to_text(text)
+        if not body.strip():
+            raise _Unreadable("HTML page has no text")
+        yield make_report(body, id=file.stem, path=path, title=meta["title"],
+                          url=meta["url"], published=meta["published"],
+                          name_hint=file.name, **opts)
+    elif suffix in (".csv", ".tsv"):
+        yield from _read_csv(text, file, columns, opts, skipped)
+    elif suffix in (".jsonl", ".ndjson"):
+        yield from _read_jsonl(text, file, columns, opts, skipped)
+    elif suffix == ".json":
+        yield from _read_json(text, file, columns, opts, skipped)
+
+
+def _record_report(rec: dict, file: Path, line: int, columns: dict, opts: dict,
+                   skipped: list[Skipped]) -> Report | None:
+    value = rec.get(columns["text"])
+    if value is None or not str(value).strip():
+        _skip(skipped, str(file), line, f"empty text in column {columns['text']!r}")
+        return None
+
+    def col(key):
+        name = columns[key]
+        v = rec.get(name) if name else None
+        return None if v is None or str(v).strip() == "" else str(v).strip()
+
+    rid = col("id") or f"{file.stem}:{line}"
+    published = parse_date(col("date")) if columns["date"] else None
+    if columns["date"] and col("date") and not published:
+        log.warning("%s:%d: %r in column %r is not a date; ignored", file, line,
+                    col("date"), columns["date"])
+    return make_report(str(value), id=rid, path=str(file), title=col("title"),
+                       url=col("url"), published=published, name_hint=file.name, **opts)
+
+
+def _missing_columns(available: Iterable[str], columns: dict) -> list[str]:
+    names = set(available)
+    return [c for k, c in columns.items() if c and c not in names and k == "text"]
+
+
+def _read_csv(text: str, file: Path, columns: dict, opts: dict,
+              skipped: list[Skipped]) -> Iterator[Report]:
+    csv.field_size_limit(1 << 30)
+    sample = text[:20000]
+    delimiter = "\t" if file.suffix.lower() == ".tsv" else ","
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        pass  # one column, or too irregular to sniff: keep the default
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        raise _Unreadable(f"line 1: not a readable CSV header: {exc}") from None
+    header = [h.strip().lstrip("\ufeff") if h else h for h in header]
+    reader.fieldnames = header
+    if columns["text"] not in header:
+        _skip(skipped, str(file), 1,
+              f"no column {columns['text']!r} (columns: {', '.join(map(str, header))}); "
+              "name the text column with text_column= / --text-col")
+        return
+    for name in ("id", "date", "url", "title"):
+        if columns[name] and columns[name] not in header:
+            log.warning("%s: no column %r for the %s; ignored", file, columns[name], name)
+    line = reader.line_num + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            _skip(skipped, str(file), line, f"unreadable CSV row: {exc}")
+            break  # the reader cannot resync after a broken quote
+        if None in row:
+            _skip(skipped, str(file), line,
+                  f"{len(header) + len(row[None])} fields where the header has {len(header)}")
+        else:
+            rep = _record_report(row, file, line, columns, opts, skipped)
+            if rep is not None:
+                yield rep
+        line = reader.line_num + 1
+
+
+def _read_jsonl(text: str, file: Path, columns: dict, opts: dict,
+                skipped: list[Skipped]) -> Iterator[Report]:
+    records, fields_seen = [], set()
+    for n, raw in enumerate(text.split("\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            rec = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            _skip(skipped, str(file), n, f"JSON line does not parse: {exc.msg} "
+                                         f"(column {exc.colno})")
+            continue
+        if not isinstance(rec, dict):
+            _skip(skipped, str(file), n, f"JSON line is a {type(rec).__name__}, not an object")
+            continue
+        fields_seen.update(rec)
+        records.append((n, rec))
+    yield from _records(records, fields_seen, file, columns, opts, skipped)
+
+
+def _read_json(text: str, file: Path, columns: dict, opts: dict,
+               skipped: list[Skipped]) -> Iterator[Report]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data":  # JSON Lines saved as .json
+            yield from _read_jsonl(text, file, columns, opts, skipped)
+            return
+        raise _Unreadable(f"line {exc.lineno}: JSON does not parse: {exc.msg} "
+                          f"(truncated or not JSON)") from None
+    if isinstance(data, dict):
+        # {"reports": [...]} or one report
+        lists = [v for v in data.values() if isinstance(v, list) and v
+                 and all(isinstance(x, dict) for x in v)]
+        data = lists[0] if columns["text"] not in data and len(lists) == 1 else [data]
+    if not isinstance(data, list):
+        raise _Unreadable("JSON is neither an object nor a list of objects")
+    records, fields_seen = [], set()
+    for i, rec in enumerate(data, start=1):
+        if not isinstance(rec, dict):
+            _skip(skipped, str(file), i, f"record {i} is a {type(rec).__name__}, not an object")
+            continue
+        fields_seen.update(rec)
+        records.append((i, rec))
+    yield from _records(records, fields_seen, file, columns, opts, skipped)
+
+
+def _records(records, fields_seen, file, columns, opts, skipped) -> Iterator[Report]:
+    if records and columns["text"] not in fields_seen:
+        _skip(skipped, str(file), None,
+              f"no field {columns['text']!r} in any record (fields: "
+              f"{', '.join(sorted(map(str, fields_seen)))}); name it with text_column= / "
+              "--text-col")
+        return
+    for n, rec in records:
+        rep = _record_report(rec, file, n, columns, opts, skipped)
+        if rep is not None:
+            yield rep
+
+
+def read_report(path: PathLike, **kwargs: Any) -> Report:
+    """Read one single-report file (txt/md/html); raise :class:`ReportError` naming the
+    file when it cannot be read."""
+    reports = read_reports([path], **kwargs)
+    if reports.skipped:
+        s = reports.skipped[0]
+        raise ReportError(s.reason, path=s.path, line=s.line)
+    if len(reports) != 1:
+        raise ReportError(f"holds {len(reports)} reports, not one", path=str(path))
+    return reports[0]
