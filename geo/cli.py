@@ -1,0 +1,388 @@
+"""The ``geo`` command: the flow from the shell.
+
+::
+
+    geo map PATH... --out maps/          reports/tables -> events -> regions -> map (+ summary)
+    geo extract PATH... --out events.jsonl|.csv|.geojson
+    geo aggregate EVENTS_FILE --out regions.csv [--by country]
+    geo geocode NAME [--context TEXT]
+
+Exit codes: 0 ok, 1 partial (some inputs were skipped, or a name was not found),
+2 usage error (bad options, missing input, unreadable boundary file, failed geocoder
+set-up). Progress bars go to stderr; ``-q`` silences them, ``--json`` prints the summary
+as JSON on stdout.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from .errors import GeoError
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
+
+
+class _UsageError(Exception):
+    """A problem with what the user asked for (exit 2)."""
+
+
+# --------------------------------------------------------------------------------------
+# Parser
+# --------------------------------------------------------------------------------------
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress bar, no warnings; only the summary (or nothing with --json)")
+    p.add_argument("--json", action="store_true", help="print a machine-readable JSON summary")
+    p.add_argument("-v", "--verbose", action="store_true", help="log every step")
+
+
+def _add_reports(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("report columns (CSV/JSON/JSONL inputs)")
+    g.add_argument("--text-col", default="text", metavar="COL",
+                   help="column/field holding the report text (default: text)")
+    g.add_argument("--id-col", metavar="COL", help="column with the report id")
+    g.add_argument("--date-col", metavar="COL", help="column with the publication date")
+    g.add_argument("--url-col", metavar="COL", help="column with the report url")
+    g.add_argument("--title-col", metavar="COL", help="column with the headline")
+    g.add_argument("--years", metavar="FIRST-LAST",
+                   help="plausible publication years (e.g. 2010-2014) for datelines "
+                        "without a year")
+
+
+def _add_tables(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group(
+        "seizure tables",
+        "Spreadsheets (.xlsx) are read as seizure tables; with any of these column "
+        "options, CSV files are too (without them a CSV with a text column is reports).")
+    g.add_argument("--table", action="append", default=[], metavar="FILE",
+                   help="read FILE as a seizure table whatever its type (repeatable)")
+    for name in ("place", "country", "quantity", "unit", "substance", "date", "id", "text"):
+        g.add_argument(f"--seizure-{name}", metavar="COL",
+                       help=f"seizure table column with the {name}")
+
+
+def _add_places(p: argparse.ArgumentParser, boundaries: bool = True) -> None:
+    g = p.add_argument_group("places")
+    if boundaries:
+        g.add_argument("--boundaries", metavar="FILE",
+                       help="admin-1 boundary file (GeoJSON, GPKG, shapefile ...) instead "
+                            "of the built-in Natural Earth set")
+        g.add_argument("--code-col", default="code", metavar="COL",
+                       help="region code column of --boundaries (default: code)")
+        g.add_argument("--name-col", default="name", metavar="COL",
+                       help="region name column of --boundaries (default: name)")
+        g.add_argument("--country-col", default="country", metavar="COL",
+                       help="ISO alpha-2 country column of --boundaries (default: country)")
+    g.add_argument("--geocoder", default="offline", metavar="NAME",
+                   help="offline (default) or nominatim (needs --user-agent and network)")
+    g.add_argument("--user-agent", metavar="UA",
+                   help='identifies you to an online geocoder, e.g. "my-app/1.0 (me@example.org)"')
+    g.add_argument("--geocoder-cache", metavar="FILE",
+                   help="cache file of the online geocoder (default: the user cache folder)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``geo`` argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="geo",
+        description="Turn reports of drug seizures into located events, regional figures "
+                    "and offline choropleth maps.",
+        epilog="Exit codes: 0 ok, 1 some inputs skipped, 2 usage error.")
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("map", help="the whole job: inputs -> events -> regions -> map",
+                       description="Read reports and/or seizure tables, extract and place the "
+                                   "seizures, sum them per region and write index.html, "
+                                   "events.geojson, events.csv and regions.csv into --out.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="report/table files or folders")
+    p.add_argument("-o", "--out", default="maps", metavar="DIR",
+                   help="output folder (default: maps)")
+    p.add_argument("--substance", help="substance layer shown first on the map")
+    _add_reports(p)
+    _add_tables(p)
+    _add_places(p)
+    _add_common(p)
+
+    p = sub.add_parser("extract", help="reports -> seizure events",
+                       description="Extract seizure events from reports (and seizure tables) "
+                                   "and write them as JSON Lines, CSV or GeoJSON.")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("-o", "--out", required=True, metavar="FILE",
+                   help="events file: .jsonl, .csv or .geojson")
+    _add_reports(p)
+    _add_tables(p)
+    _add_places(p)
+    _add_common(p)
+
+    p = sub.add_parser("aggregate", help="events -> regional figures",
+                       description="Sum an events file (.jsonl/.csv/.geojson from geo extract) "
+                                   "per region and substance.")
+    p.add_argument("events", metavar="EVENTS_FILE")
+    p.add_argument("-o", "--out", required=True, metavar="FILE", help="regions .csv "
+                   "(or .geojson/.gpkg to keep the polygons)")
+    p.add_argument("--by", choices=("admin1", "country"), default="admin1")
+    p.add_argument("--substances", metavar="LIST",
+                   help="comma-separated substances or drug groups to keep")
+    p.add_argument("--start", help="first date (ISO, any precision)")
+    p.add_argument("--end", help="last date (ISO, any precision)")
+    p.add_argument("--freq", help="one row per region and period: D, W, M, Q or Y")
+    p.add_argument("--all-regions", action="store_true",
+                   help="also list regions without events (figures empty)")
+    p.add_argument("--map", metavar="HTML", help="also write the choropleth here")
+    g = p.add_argument_group("places")
+    g.add_argument("--boundaries", metavar="FILE")
+    g.add_argument("--code-col", default="code", metavar="COL")
+    g.add_argument("--name-col", default="name", metavar="COL")
+    g.add_argument("--country-col", default="country", metavar="COL")
+    _add_common(p)
+
+    p = sub.add_parser("geocode", help="look a place name up",
+                       description="Geocode a place name (offline by default) and print its "
+                                   "country and admin-1 region.")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--context", metavar="TEXT",
+                   help="text around the name (countries and regions it names disambiguate)")
+    p.add_argument("--country", metavar="CC", action="append",
+                   help="restrict to this ISO alpha-2 country (repeatable)")
+    p.add_argument("--all", action="store_true", help="list every candidate, best first")
+    p.add_argument("--limit", type=int, default=10, help="at most this many with --all")
+    _add_places(p, boundaries=False)
+    _add_common(p)
+    return parser
+
+
+# --------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------
+def _setup_logging(args: argparse.Namespace) -> None:
+    level = logging.DEBUG if args.verbose else (
+        logging.ERROR if args.quiet or args.json else logging.WARNING)
+    logging.basicConfig(level=level, format="geo: %(levelname)s: %(message)s",
+                        stream=sys.stderr, force=True)
+
+
+def _check_inputs(paths: Sequence[str]) -> None:
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise _UsageError("no such file or folder: " + ", ".join(missing))
+
+
+def _years(value: str | None) -> tuple[int, int] | None:
+    if not value:
+        return None
+    try:
+        parts = [int(x) for x in value.replace("..", "-").split("-")]
+    except ValueError:
+        raise _UsageError(f"--years {value!r}: expected FIRST-LAST, e.g. 2010-2014") from None
+    if len(parts) == 1:
+        return parts[0], parts[0]
+    if len(parts) != 2 or parts[0] > parts[1]:
+        raise _UsageError(f"--years {value!r}: expected FIRST-LAST, e.g. 2010-2014")
+    return parts[0], parts[1]
+
+
+def _report_options(args: argparse.Namespace) -> dict[str, Any]:
+    return dict(text_column=args.text_col, id_column=args.id_col, date_column=args.date_col,
+                url_column=args.url_col, title_column=args.title_col,
+                years=_years(args.years))
+
+
+def _table_columns(args: argparse.Namespace):
+    from .pipeline import TableColumns
+
+    return TableColumns(**{name: getattr(args, f"seizure_{name}") for name in
+                           ("text", "place", "country", "quantity", "unit", "substance",
+                            "date", "id")})
+
+
+def _boundaries(args: argparse.Namespace):
+    if not getattr(args, "boundaries", None):
+        return None
+    if not Path(args.boundaries).exists():
+        raise _UsageError(f"--boundaries: no such file: {args.boundaries}")
+    from .boundaries import load
+
+    return load(args.boundaries, code=args.code_col, name=args.name_col,
+                country=args.country_col)
+
+
+def _geocoder(args: argparse.Namespace, boundaries: Any = None):
+    name = (args.geocoder or "offline").lower()
+    if name == "offline":
+        return None  # the extractor's default: the shared offline geocoder
+    if name == "nominatim" and not args.user_agent:
+        raise _UsageError('--geocoder nominatim needs --user-agent "my-app/1.0 (me@example.org)"')
+    from .online import make_geocoder
+
+    return make_geocoder(name, user_agent=args.user_agent, cache_path=args.geocoder_cache,
+                         boundaries=boundaries)
+
+
+def _progress(args: argparse.Namespace) -> bool:
+    # a bar only where someone watches it
+    return not (args.quiet or args.json) and sys.stderr.isatty()
+
+
+def _print_json(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=False, default=str))
+
+
+# --------------------------------------------------------------------------------------
+# Commands
+# --------------------------------------------------------------------------------------
+def cmd_map(args: argparse.Namespace) -> int:
+    from .pipeline import run
+
+    _check_inputs(args.paths + args.table)
+    boundaries = _boundaries(args)
+    summary = run(args.paths, args.out, boundaries=boundaries,
+                  geocoder=_geocoder(args, boundaries), quiet=args.quiet,
+                  tables=args.table, table_columns=_table_columns(args),
+                  report_options=_report_options(args), substance=args.substance,
+                  progress=_progress(args))
+    if args.json:
+        _print_json(summary.to_dict())
+    else:
+        print(summary.format())
+    return summary.exit_code
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from .pipeline import extract_events, write_events_atomic
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".jsonl", ".csv", ".geojson"):
+        raise _UsageError(f"--out {args.out}: use a .jsonl, .csv or .geojson file")
+    _check_inputs(args.paths + args.table)
+    boundaries = _boundaries(args)
+    events, summary = extract_events(
+        args.paths, geocoder=_geocoder(args, boundaries), boundaries=boundaries,
+        tables=args.table, table_columns=_table_columns(args),
+        report_options=_report_options(args), progress=_progress(args))
+    write_events_atomic(events, out)
+    summary.outputs = {out.name: str(out)}
+    if args.json:
+        _print_json(summary.to_dict())
+    elif not args.quiet:
+        print(summary.format())
+    return summary.exit_code
+
+
+def cmd_aggregate(args: argparse.Namespace) -> int:
+    from .aggregation import aggregate
+    from .pipeline import (read_events, regions_table, save_map_atomic, write_csv_atomic,
+                           atomic_path)
+
+    if not Path(args.events).exists():
+        raise _UsageError(f"no such file: {args.events}")
+    out = Path(args.out)
+    if out.suffix.lower() not in (".csv", ".geojson", ".gpkg"):
+        raise _UsageError(f"--out {args.out}: use a .csv, .geojson or .gpkg file")
+    boundaries = _boundaries(args)
+    events = read_events(args.events)
+    substances = [s.strip() for s in args.substances.split(",")] if args.substances else None
+    regions = aggregate(events, boundaries, by=args.by, substances=substances,
+                        start=args.start, end=args.end, freq=args.freq,
+                        all_regions=args.all_regions)
+    if out.suffix.lower() == ".csv":
+        write_csv_atomic(regions_table(regions), out)
+    else:
+        frame = regions.copy()
+        for col in frame.columns:
+            if col != "geometry" and frame[col].map(lambda v: isinstance(v, list)).any():
+                frame[col] = frame[col].map(lambda v: ";".join(map(str, v))
+                                            if isinstance(v, list) else v)
+        with atomic_path(out) as tmp:
+            frame.to_file(tmp, driver="GeoJSON" if out.suffix.lower() == ".geojson" else "GPKG")
+    if args.map:
+        save_map_atomic(regions, None, Path(args.map), boundaries=boundaries)
+    unlocated = regions.attrs.get("unlocated")
+    n_unlocated = int(unlocated["events"].sum()) if unlocated is not None and len(unlocated) else 0
+    result = {"events": int(len(events)), "regions": int(len(regions)),
+              "unlocated_events": n_unlocated, "outputs": [str(out)] + ([args.map] if args.map else [])}
+    if args.json:
+        _print_json(result)
+    elif not args.quiet:
+        print(f"events: {result['events']}\nregions: {result['regions']}\n"
+              f"unlocated events: {n_unlocated}")
+        if n_unlocated:
+            for row in unlocated.itertuples(index=False):
+                print(f"  {row.reason}: {int(row.events)} event(s)"
+                      + (f" in {row.country}" if isinstance(getattr(row, 'country', None), str) else ""))
+        print("wrote: " + ", ".join(result["outputs"]))
+    return EXIT_OK
+
+
+def _location_dict(loc: Any) -> dict[str, Any]:
+    raw = dict(getattr(loc, "raw", {}) or {})
+    raw.pop("provider_raw", None)
+    return {"address": loc.address, "lat": loc.latitude, "lon": loc.longitude, **raw}
+
+
+def cmd_geocode(args: argparse.Namespace) -> int:
+    geocoder = _geocoder(args)
+    if geocoder is None:
+        from .geocoding import OfflineGeocoder
+
+        geocoder = OfflineGeocoder()
+    kwargs: dict[str, Any] = {"exactly_one": not args.all}
+    if args.country:
+        kwargs["country_codes"] = [c.upper() for c in args.country]
+    if args.context:
+        kwargs["context"] = args.context
+    result = geocoder.geocode(args.name, **kwargs)
+    locations = [] if result is None else (result if isinstance(result, list) else [result])
+    locations = locations[: max(args.limit, 1)]
+    rows = [_location_dict(loc) for loc in locations]
+    if args.json:
+        _print_json({"query": args.name, "results": rows})
+    elif not rows:
+        print(f"no match for {args.name!r}", file=sys.stderr)
+    else:
+        for r in rows:
+            region = r.get("admin1") or "-"
+            name = r.get("admin1_name") or ""
+            score = r.get("score")
+            print(f"{r.get('name') or r['address']}\t{r.get('feature_class') or ''}\t"
+                  f"{r.get('country') or '-'}\t{region}\t{name}\t"
+                  f"{r['lat']:.5f},{r['lon']:.5f}\t"
+                  f"score={score if score is not None else ''}\t{r.get('reason') or ''}")
+    return EXIT_OK if rows else EXIT_PARTIAL
+
+
+COMMANDS = {"map": cmd_map, "extract": cmd_extract, "aggregate": cmd_aggregate,
+            "geocode": cmd_geocode}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``geo`` console script; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
+        return int(exc.code or 0)
+    _setup_logging(args)
+    try:
+        return COMMANDS[args.command](args)
+    except _UsageError as exc:
+        print(f"geo {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except GeoError as exc:
+        # our errors name the file and what is wrong with it: the user must fix an input
+        print(f"geo {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("geo: interrupted; finished outputs are complete, none is half-written",
+              file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # python -m geo.cli
+    sys.exit(main())
