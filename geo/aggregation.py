@@ -1,0 +1,704 @@
+"""Regional aggregates of seizure events: one row per region (and period), per substance.
+
+``aggregate(events)`` sums located events per admin-1 region (or per country) and joins
+the region polygons, so the result can be mapped, written or analysed directly. It is a
+plain function over frames in the style of ``geopandas.sjoin``: validate up front, then
+a handful of vectorised groupbys.
+
+Nothing read disappears between events and aggregates: an event that cannot be put in a
+region (no admin-1 code, a code unknown to the boundary set, no country for
+``by="country"``) or in a period (no date, or a date coarser than ``freq``) is summed in
+``result.attrs["unlocated"]`` together with the reason, so
+
+    regions totals + unlocated totals == event totals
+
+for every measure (kg per substance, counts, litres, labs, events).
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+import weakref
+from functools import lru_cache
+from typing import Any, Iterable, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .errors import AggregationError
+
+__all__ = ["aggregate", "to_long", "parse_dates", "SUBSTANCES", "REQUIRED_COLUMNS"]
+
+#: The substance vocabulary in the order the design lists it; wide columns follow it.
+SUBSTANCES: tuple[str, ...] = (
+    "heroin", "morphine", "opium", "opium_poppy", "cocaine", "coca_paste", "coca_leaf",
+    "cannabis_herb", "cannabis_resin", "cannabis_plant", "methamphetamine", "amphetamine",
+    "mdma", "captagon", "fentanyl", "tramadol", "ketamine", "precursor", "unspecified",
+)
+
+#: Drug groups (UNODC) -> substances, so ``substances=["opiates"]`` works too.
+DRUG_GROUPS: dict[str, tuple[str, ...]] = {
+    "opiates": ("heroin", "morphine", "opium", "opium_poppy"),
+    "cocaine": ("cocaine", "coca_paste", "coca_leaf"),
+    "cannabis": ("cannabis_herb", "cannabis_resin", "cannabis_plant"),
+    "ats": ("methamphetamine", "amphetamine", "mdma", "captagon"),
+    "other": ("fentanyl", "tramadol", "ketamine", "unspecified"),
+    "precursors": ("precursor",),
+}
+
+#: Substances left out of ``kg_all``: precursor chemicals are not drugs and are seized by
+#: the tonne, so adding them would swamp the drug figures (they stay in ``kg_precursor``).
+NOT_IN_ALL: frozenset[str] = frozenset({"precursor"})
+
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "doc", "substance", "quantity_kg", "count", "labs_destroyed", "country", "admin1", "date",
+)
+
+_BY = ("admin1", "country")
+
+# user spelling -> pandas Period frequency
+_FREQ = {
+    "D": "D", "DAY": "D", "DAILY": "D",
+    "W": "W", "WEEK": "W", "WEEKLY": "W",
+    "M": "M", "ME": "M", "MS": "M", "MONTH": "M", "MONTHLY": "M",
+    "Q": "Q", "QE": "Q", "QS": "Q", "QUARTER": "Q", "QUARTERLY": "Q",
+    "Y": "Y", "YE": "Y", "YS": "Y", "A": "Y", "AS": "Y", "YEAR": "Y", "YEARLY": "Y", "ANNUAL": "Y",
+}
+
+_DATE_RE = r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ].*)?\s*$"
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def parse_dates(values: Iterable[Any]) -> pd.DataFrame:
+    """Parse ISO dates at mixed precision ("2012", "2012-09", "2013-01-31").
+
+    Returns a frame aligned with ``values`` with columns ``date`` (the normalised ISO
+    string at the precision given, or None), ``precision`` ("year" | "month" | "day" |
+    None), ``start`` and ``end`` (Timestamps: first and last day the date can mean; NaT
+    when the value is empty or not a date). Timestamps and ``datetime.date`` count as
+    day precision.
+    """
+    s = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values
+    index = s.index
+    out = pd.DataFrame(index=index)
+    text = s.map(_date_text, na_action="ignore").astype(object)
+    parts = text.astype("string").str.extract(_DATE_RE)
+    year = pd.to_numeric(parts[0], errors="coerce")
+    month = pd.to_numeric(parts[1], errors="coerce")
+    day = pd.to_numeric(parts[2], errors="coerce")
+    ok = year.notna()
+    start = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    if ok.any():
+        ymd = (year[ok].astype(int).astype(str).str.zfill(4) + "-"
+               + month[ok].fillna(1).astype(int).astype(str).str.zfill(2) + "-"
+               + day[ok].fillna(1).astype(int).astype(str).str.zfill(2))
+        # errors="coerce": "2012-13" or "2013-02-30" are not dates, they become NaT
+        start[ok] = pd.to_datetime(ymd, format="%Y-%m-%d", errors="coerce").to_numpy()
+    precision = pd.Series(np.where(day.notna(), "day", np.where(month.notna(), "month", "year")),
+                          index=index, dtype=object)
+    precision[start.isna()] = None
+    end = start.copy()
+    is_month = (precision == "month").to_numpy()
+    is_year = (precision == "year").to_numpy()
+    if is_month.any():
+        end[is_month] = start[is_month] + pd.offsets.MonthEnd(0)
+    if is_year.any():
+        end[is_year] = start[is_year] + pd.offsets.YearEnd(0)
+    iso = pd.Series(None, index=index, dtype=object)
+    ok = start.notna().to_numpy()
+    if ok.any():
+        fmt = {"year": "%Y", "month": "%Y-%m", "day": "%Y-%m-%d"}
+        for prec, f in fmt.items():
+            m = (precision == prec).to_numpy()
+            if m.any():
+                iso[m] = start[m].dt.strftime(f).to_numpy()
+    out["date"] = iso
+    out["precision"] = precision
+    out["start"] = start
+    out["end"] = end
+    return out
+
+
+def _date_text(value: Any) -> Any:
+    if isinstance(value, (pd.Timestamp,)) or hasattr(value, "isoformat"):
+        try:
+            return value.isoformat()[:10]
+        except (TypeError, ValueError):  # NaT
+            return None
+    text = str(value).strip()
+    return text or None
+
+
+def _bound(value: Any, which: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    parsed = parse_dates([value])
+    if parsed["start"].isna().iloc[0]:
+        raise AggregationError(f"{which}={value!r} is not a date (use ISO: 2012, 2012-09 or 2012-09-15)")
+    # start="2012-09" means from the 1st; end="2012-09" means through the 30th
+    return parsed["start"].iloc[0] if which == "start" else parsed["end"].iloc[0]
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _column_key(substance: str) -> str:
+    return re.sub(r"\W+", "_", str(substance).strip().lower()).strip("_") or "unspecified"
+
+
+def _substance_order(names: Iterable[str]) -> list[str]:
+    names = set(names)
+    known = [s for s in SUBSTANCES if s in names]
+    return known + sorted(names - set(known))
+
+
+def _resolve_substances(substances: str | Sequence[str] | None) -> list[str] | None:
+    if substances is None:
+        return None
+    if isinstance(substances, str):
+        substances = [substances]
+    out: list[str] = []
+    for name in substances:
+        key = _column_key(name)
+        if key in DRUG_GROUPS:
+            out.extend(DRUG_GROUPS[key])
+        elif key in SUBSTANCES:
+            out.append(key)
+        else:
+            raise AggregationError(
+                f"unknown substance {name!r}; use one of {', '.join(SUBSTANCES)} "
+                f"or a drug group ({', '.join(DRUG_GROUPS)})"
+            )
+    return list(dict.fromkeys(out))
+
+
+def _resolve_freq(freq: str | None) -> str | None:
+    if freq is None:
+        return None
+    key = str(freq).strip().upper()
+    if key not in _FREQ:
+        raise AggregationError(
+            f"freq={freq!r} is not supported; use one of 'D', 'W', 'M', 'Q', 'Y' (or None)"
+        )
+    return _FREQ[key]
+
+
+def _numeric(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Column as float; a non-empty value that is not a number is an error, not a NaN."""
+    if column not in frame:
+        return pd.Series(np.nan, index=frame.index)
+    raw = frame[column]
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        return raw.astype(float)
+    num = pd.to_numeric(raw, errors="coerce")
+    blank = raw.isna() | raw.astype(str).str.strip().isin(["", "None", "nan", "NaN", "<NA>"])
+    bad = num.isna() & ~blank
+    if bad.any():
+        pos = int(np.flatnonzero(bad.to_numpy())[0])
+        raise AggregationError(
+            f"events column {column!r}: row {pos} ({raw.index[pos]!r}) holds {raw.iloc[pos]!r}, "
+            f"not a number ({int(bad.sum())} such rows)"
+        )
+    return num.astype(float)
+
+
+def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Column as object strings with None for empty (pandas 3 'str' dtype aside)."""
+    if column not in frame:
+        return pd.Series(None, index=frame.index, dtype=object)
+    values = [
+        None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or v is pd.NaT
+        else (v.strip() or None) if isinstance(v, str) else v
+        for v in frame[column].tolist()
+    ]
+    return pd.Series(values, index=frame.index, dtype=object)
+
+
+def _validate_boundaries(boundaries: gpd.GeoDataFrame) -> None:
+    if not isinstance(boundaries, gpd.GeoDataFrame):
+        raise AggregationError(f"boundaries must be a GeoDataFrame, not {type(boundaries).__name__}")
+    missing = [c for c in ("code", "name", "country") if c not in boundaries.columns]
+    if missing:
+        raise AggregationError(
+            f"boundaries lack column(s) {', '.join(missing)} (have: {', '.join(map(str, boundaries.columns))}); "
+            "load them with geo.boundaries.load(path, code=..., name=..., country=...)"
+        )
+
+
+# --------------------------------------------------------------------------- units
+
+
+@lru_cache(maxsize=None)
+def _litres_per_unit(unit: str) -> float | None:
+    """Litres in one ``unit`` (pint does the conversion), None when it is not a volume."""
+    try:
+        from .seizures import pint_unit, unit_registry
+    except ImportError:  # pragma: no cover - seizures ships with this module
+        return None
+    name = pint_unit(unit)
+    if name is None or name == "count":
+        return None
+    ureg = unit_registry()
+    try:
+        q = ureg.Quantity(1.0, name)
+    except Exception:  # pint raises several error types for unknown names
+        return None
+    if q.dimensionality != ureg.liter.dimensionality:
+        return None
+    return float(q.to(ureg.liter).magnitude)
+
+
+def _number(value: Any) -> float:
+    if value is None:
+        return math.nan
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return float(value)
+    text = str(value).strip()
+    try:
+        from .quantities import parse_number  # the extractor's reading of "1,500", "2.3 million"
+        return float(parse_number(text))
+    except Exception:
+        try:
+            return float(text.replace(",", "").replace(" ", ""))
+        except ValueError:
+            return math.nan
+
+
+def _litres(frame: pd.DataFrame) -> pd.Series:
+    """Volume of each event in litres (gallons etc. converted with pint); NaN otherwise."""
+    out = pd.Series(np.nan, index=frame.index)
+    if "unit" not in frame or "quantity" not in frame:
+        return out
+    units = _text(frame, "unit")
+    has_unit = units.notna()
+    if not has_unit.any():
+        return out
+    factors = units[has_unit].map(lambda u: _litres_per_unit(str(u)))
+    vol = factors.notna()
+    if not vol.any():
+        return out
+    idx = factors[vol].index
+    qty = frame.loc[idx, "quantity"].map(_number).astype(float)
+    out.loc[idx] = qty.to_numpy() * factors[vol].astype(float).to_numpy()
+    # a volume event that also carries a mass was weighed: count it once, as kg
+    return out
+
+
+# --------------------------------------------------------------------------- geometry
+
+_DISSOLVED: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
+
+
+def _regions(boundaries: gpd.GeoDataFrame, by: str, needed: set | None) -> gpd.GeoDataFrame:
+    """Region table indexed by code: name, country, geometry (countries dissolved)."""
+    if by == "admin1":
+        table = boundaries[["code", "name", "country", "geometry"]].copy()
+        table["code"] = table["code"].astype(object)
+        table = table.drop_duplicates("code").set_index("code")
+        return table if needed is None else table.loc[table.index.isin(needed)]
+    # countries: dissolve admin-1 polygons, only those asked for (a world dissolve costs
+    # seconds), cached per boundary frame so repeated calls are cheap
+    try:
+        cache = _DISSOLVED.setdefault(boundaries, {})
+    except TypeError:
+        cache = {}
+    codes = set(boundaries["country"].dropna().astype(str)) if needed is None else set(needed)
+    todo = sorted(c for c in codes if c not in cache)
+    if todo:
+        part = boundaries[boundaries["country"].astype(object).isin(todo)]
+        names = part["admin"] if "admin" in part else part["country"]
+        part = gpd.GeoDataFrame(
+            {"country": part["country"].astype(object).to_numpy(),
+             "name": names.astype(object).to_numpy()},
+            geometry=part.geometry.to_numpy(), crs=boundaries.crs,
+        )
+        dissolved = part.dissolve(by="country", aggfunc={"name": "first"})
+        for code, row in dissolved.iterrows():
+            cache[code] = (row["name"], row.geometry)
+    rows = [(c, *cache[c]) for c in sorted(codes) if c in cache]
+    table = gpd.GeoDataFrame(
+        {"code": [r[0] for r in rows], "name": [r[1] for r in rows], "country": [r[0] for r in rows]},
+        geometry=[r[2] for r in rows], crs=boundaries.crs,
+    )
+    return table.set_index("code")
+
+
+# --------------------------------------------------------------------------- summaries
+
+
+def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str],
+               substances_all: list[str]) -> pd.DataFrame:
+    """Measures per group of ``keys`` (index = keys) over a prepared events frame."""
+    g = df.groupby(keys, sort=True, dropna=False)
+    out = pd.DataFrame({
+        "events": g.size(),
+        "reports": g["_doc"].nunique(),
+        "labs_destroyed": g["_labs"].sum(min_count=1),
+    })
+    for measure, src in (("kg", "_kg"), ("count", "_count"), ("litres", "_litres")):
+        has = df[src].notna()
+        if not has.any() and measure != "kg":
+            continue
+        wide = (df[has].groupby([*keys, "_substance"], sort=False, dropna=False)[src]
+                .sum().unstack("_substance"))
+        if measure == "kg":
+            in_all = [s for s in wide.columns if s not in NOT_IN_ALL]
+            out["kg_all"] = wide[in_all].sum(axis=1, min_count=1) if in_all else np.nan
+            names = kg_cols
+        else:
+            names = _substance_order(wide.columns)
+        for s in names:
+            out[f"{measure}_{s}"] = wide[s] if s in wide.columns else np.nan
+    if "kg_all" not in out:
+        out["kg_all"] = np.nan
+    # first/last date at the precision the events give it
+    dated = df[df["_start"].notna()]
+    if len(dated):
+        gd = dated.groupby(keys, sort=False, dropna=False)
+        out["first_date"] = dated.loc[gd["_start"].idxmin(), [*keys, "_date"]].set_index(keys)["_date"]
+        out["last_date"] = dated.loc[gd["_end"].idxmax(), [*keys, "_date"]].set_index(keys)["_date"]
+    else:
+        out["first_date"] = None
+        out["last_date"] = None
+    out["report_ids"] = g["_doc"].agg(lambda s: sorted(set(s.dropna())))
+    return out
+
+
+def _popup_json(df: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """Per group: JSON list of the events behind it (see ``aggregate`` for the shape)."""
+    cols = ["_doc", "_date", "_place", "_substance_raw", "_kg", "_count", "_litres",
+            "_labs", "_sentence", "_url"]
+    names = ["doc", "date", "place", "substance", "quantity_kg", "count", "litres",
+             "labs_destroyed", "sentence", "url"]
+    part = df[cols].astype(object)
+    part = part.where(part.notna(), None)
+    records = [dict(zip(names, row)) for row in part.itertuples(index=False, name=None)]
+    groups = df.groupby(keys, sort=False, dropna=False).indices
+    result = {k: json.dumps([records[i] for i in idx], ensure_ascii=False, default=_json_default)
+              for k, idx in groups.items()}
+    index = pd.MultiIndex.from_tuples(list(result)) if len(keys) > 1 else pd.Index(list(result))
+    index.names = keys
+    return pd.Series(list(result.values()), index=index, dtype=object)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    return str(value)
+
+
+def _evidence_sentence(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, dict):
+        s = value.get("sentence")
+        return str(s) if s is not None else None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("{"):
+            try:
+                return _evidence_sentence(json.loads(text))
+            except ValueError:
+                pass
+        return text or None
+    return str(value)
+
+
+def _prepare(events: pd.DataFrame) -> pd.DataFrame:
+    """Internal working columns (underscore-prefixed) from an events frame."""
+    df = pd.DataFrame(index=pd.RangeIndex(len(events)))
+    ev = events.reset_index(drop=True)
+    df["_doc"] = _text(ev, "doc")
+    sub = _text(ev, "substance").map(lambda v: _column_key(v) if v is not None else None)
+    df["_substance_raw"] = sub
+    # a figure with no substance still counts: under "unspecified", as the vocabulary says
+    df["_substance"] = sub.fillna("unspecified")
+    df["_kg"] = _numeric(ev, "quantity_kg")
+    df["_count"] = _numeric(ev, "count")
+    df["_labs"] = _numeric(ev, "labs_destroyed")
+    df["_litres"] = _litres(ev)
+    df.loc[df["_kg"].notna(), "_litres"] = np.nan  # weighed: the mass is the figure
+    df["_country"] = _text(ev, "country").map(lambda v: v.upper() if isinstance(v, str) else v)
+    df["_admin1"] = _text(ev, "admin1").map(lambda v: v.upper() if isinstance(v, str) else v)
+    df["_place"] = _text(ev, "place")
+    df["_url"] = _text(ev, "url")
+    df["_sentence"] = (ev["evidence"].map(_evidence_sentence) if "evidence" in ev
+                       else pd.Series(None, index=df.index, dtype=object))
+    dates = parse_dates(ev["date"].astype(object))
+    df["_date"] = dates["date"].to_numpy()
+    df["_start"] = dates["start"].to_numpy()
+    df["_end"] = dates["end"].to_numpy()
+    return df
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def aggregate(
+    events: pd.DataFrame | Iterable[Any],
+    boundaries: gpd.GeoDataFrame | None = None,
+    *,
+    by: str = "admin1",
+    substances: str | Sequence[str] | None = None,
+    start: Any = None,
+    end: Any = None,
+    freq: str | None = None,
+    all_regions: bool = False,
+    tidy: bool = False,
+) -> gpd.GeoDataFrame | pd.DataFrame:
+    """Sum seizure events per region (and period) and substance.
+
+    Parameters
+    ----------
+    events
+        Events frame (``geo.extract`` / ``geo.read_seizures`` output, or any frame with
+        the columns ``doc, substance, quantity_kg, count, labs_destroyed, country, admin1,
+        date``; ``quantity``/``unit`` give litres, ``place``/``evidence``/``url`` feed the
+        ``reports`` column), or an iterable of ``geo.events.Event``.
+    boundaries
+        Regions with ``code, name, country, geometry`` (default ``geo.boundaries.default()``).
+    by
+        ``"admin1"`` (a row per ISO 3166-2 region) or ``"country"`` (admin-1 polygons
+        dissolved to countries; events with a country but no admin-1 count here).
+    substances
+        Substances (or drug groups such as ``"opiates"``) to keep; ``kg_<substance>``
+        columns are made for each, present or not. Events with no substance (e.g. a
+        lab-destruction event) are kept, so labs still show.
+    start, end
+        Inclusive ISO bounds at any precision (``end="2012-09"`` means through Sept 30).
+        An event dated at a coarser precision is kept when its span overlaps the window
+        (a "2012" event is in ``start="2012-06"``). Undated events are not in any
+        window: with a bound set they go to ``attrs["unlocated"]`` (reason "no date").
+    freq
+        ``"D" | "W" | "M" | "Q" | "Y"`` (also "month", "QE", "A" ...): one row per region
+        and period. An event falls in the period holding its whole span ("2012-09" is in
+        September, and in 2012Q3); one whose date is coarser than ``freq`` ("2012" with
+        monthly) or missing goes to ``attrs["unlocated"]``.
+    all_regions
+        Also list the regions (x periods) with no events, every figure NaN (not 0).
+    tidy
+        Return the long form of :func:`to_long` instead.
+
+    Returns
+    -------
+    GeoDataFrame, one row per region [and period], in the boundaries' CRS, columns:
+
+    - ``region``: admin-1 code (ISO 3166-2) or country code (ISO 3166-1 alpha-2);
+      ``name``: region or country name; ``country``: ISO2;
+    - ``period`` (only with ``freq``): label string "2012-09", "2012Q3", "2012", a day
+      "2012-09-15" or a week "2012-09-10/2012-09-16";
+    - ``events``: number of events; ``reports``: number of distinct reports (``doc``);
+      ``labs_destroyed``: labs destroyed (NaN when no event reports any);
+    - ``kg_all``: kg of every substance but precursors (see ``NOT_IN_ALL``);
+      ``kg_<substance>`` for each substance in the data (or in ``substances``), in
+      vocabulary order (``SUBSTANCES``), e.g. ``kg_heroin``, ``kg_opium``;
+    - ``count_<substance>``: units counted (pills, tablets), only for substances counted;
+      ``litres_<substance>``: volumes in litres (gallons converted with pint), only for
+      substances measured by volume. Counts and litres never enter ``kg_*``.
+      A substance figure is NaN when that region has no such figure (not 0);
+    - ``first_date``, ``last_date``: earliest / latest event date as ISO text at the
+      precision given ("2012-09");
+    - ``report_ids``: sorted list of the distinct report ids;
+    - ``sources``: JSON text (a string, so the frame writes to CSV/GeoJSON/GPKG as is):
+      a list, one object per event in date order, with keys ``doc, date, place,
+      substance, quantity_kg, count, litres, labs_destroyed, sentence, url`` (null when
+      unknown; ``sentence`` is the evidence sentence, as untrusted text: escape it);
+    - ``geometry``.
+
+    ``attrs``: ``by``, ``freq``, ``substances`` (the substance columns), ``excluded``
+    (events removed by the ``substances``/date filters, per filter), and
+    ``unlocated``: a DataFrame with a row per (``reason``, ``country``) and the same
+    measure columns (``events, reports, labs_destroyed, kg_all, kg_*, count_*,
+    litres_*, first_date, last_date, report_ids``). Reasons: "no admin1", "no country",
+    "admin1 not in boundaries", "country not in boundaries", "no date", "date coarser
+    than freq". Note that pandas compares ``attrs`` on ``pd.concat``: clear them
+    (``agg.attrs = {}``) before concatenating two aggregates.
+
+    Raises
+    ------
+    AggregationError
+        events lack required columns (named), a column holds non-numbers, ``by``/``freq``
+        /``substances``/``start``/``end`` are invalid, or boundaries lack columns.
+    """
+    # ---- validation up front, before any work
+    if not isinstance(events, pd.DataFrame):
+        events = _events_from_objects(events)
+    missing = [c for c in REQUIRED_COLUMNS if c not in events.columns]
+    if missing:
+        raise AggregationError(
+            f"events lack required column(s): {', '.join(missing)} "
+            f"(have: {', '.join(map(str, events.columns))})"
+        )
+    if by not in _BY:
+        raise AggregationError(f"by={by!r} is not supported; use 'admin1' or 'country'")
+    period_freq = _resolve_freq(freq)
+    wanted = _resolve_substances(substances)
+    lo, hi = _bound(start, "start"), _bound(end, "end")
+    if lo is not None and hi is not None and lo > hi:
+        raise AggregationError(f"start={start!r} is after end={end!r}")
+    if boundaries is None:
+        from .boundaries import default as default_boundaries
+        boundaries = default_boundaries()
+    _validate_boundaries(boundaries)
+
+    df = _prepare(events)
+    excluded: dict[str, int] = {}
+
+    # ---- filters the user asked for
+    if wanted is not None:
+        keep = df["_substance_raw"].isin(wanted) | df["_substance_raw"].isna()
+        excluded["substance"] = int((~keep).sum())
+        df = df[keep]
+    reason = pd.Series(None, index=df.index, dtype=object)
+    if lo is not None or hi is not None:
+        undated = df["_start"].isna()
+        inside = ~undated
+        if lo is not None:
+            inside &= df["_end"] >= lo
+        if hi is not None:
+            inside &= df["_start"] <= hi
+        excluded["date"] = int((~inside & ~undated).sum())
+        df = df[inside | undated]
+        reason = reason.loc[df.index]
+        reason[df["_start"].isna()] = "no date"
+
+    # ---- where: region code per event, or the reason it has none
+    known_codes = set(boundaries["code"].dropna().astype(str).str.upper())
+    if by == "admin1":
+        df["_region"] = df["_admin1"]
+        no_key, not_known = "no admin1", "admin1 not in boundaries"
+    else:
+        known_codes = set(boundaries["country"].dropna().astype(str).str.upper())
+        df["_region"] = df["_country"]
+        no_key, not_known = "no country", "country not in boundaries"
+    place_reason = pd.Series(None, index=df.index, dtype=object)
+    place_reason[df["_region"].isna()] = no_key
+    place_reason[df["_region"].notna() & ~df["_region"].isin(known_codes)] = not_known
+    # the place reason wins: an event with neither region nor date is first unlocated
+    reason = place_reason.where(place_reason.notna(), reason)
+
+    # ---- when: period per event
+    keys = ["_region"]
+    if period_freq is not None:
+        dated = df["_start"].notna()
+        p_start = pd.Series(pd.NaT, index=df.index, dtype="period[%s]" % period_freq)
+        p_end = p_start.copy()
+        if dated.any():
+            p_start[dated] = df.loc[dated, "_start"].dt.to_period(period_freq)
+            p_end[dated] = df.loc[dated, "_end"].dt.to_period(period_freq)
+        fits = dated & (p_start == p_end)
+        reason[reason.isna() & ~dated] = "no date"
+        reason[reason.isna() & dated & ~fits] = "date coarser than freq"
+        df["_period"] = p_start.where(fits)
+        keys.append("_period")
+
+    substance_names = wanted if wanted is not None else _substance_order(
+        df.loc[df["_kg"].notna(), "_substance"].unique())
+    kg_cols = list(substance_names)
+
+    located = df[reason.isna()]
+    unlocated = df[reason.notna()].assign(_reason=reason[reason.notna()])
+
+    # ---- sums
+    located = located.sort_values(["_start", "_doc"], kind="stable", na_position="last")
+    summary = _summarise(located, keys, kg_cols, substance_names)
+    summary["sources"] = _popup_json(located, keys) if len(located) else pd.Series(dtype=object)
+
+    needed = None if all_regions else set(located["_region"].unique())
+    table = _regions(boundaries, by, needed)
+    table.index = table.index.astype(str).str.upper()
+
+    if period_freq is not None:
+        if all_regions and len(located):
+            periods = pd.period_range(located["_period"].min(), located["_period"].max(),
+                                      freq=period_freq)
+            full = pd.MultiIndex.from_product([table.index, periods], names=keys)
+            summary = summary.reindex(full)
+    else:
+        if all_regions:
+            summary = summary.reindex(pd.Index(table.index, name="_region"))
+    summary = summary.reset_index()
+
+    geo_rows = table.reindex(summary["_region"].to_numpy())
+    result = gpd.GeoDataFrame(
+        {"region": summary["_region"].to_numpy(),
+         "name": geo_rows["name"].to_numpy(),
+         "country": geo_rows["country"].to_numpy()},
+        geometry=geo_rows.geometry.to_numpy(), crs=boundaries.crs,
+    )
+    if period_freq is not None:
+        result["period"] = summary["_period"].astype(str).to_numpy()
+    for c in summary.columns:
+        if c not in ("_region", "_period"):
+            result[c] = summary[c].to_numpy()
+    result = result[[c for c in result.columns if c != "geometry"] + ["geometry"]]
+    sort_cols = ["country", "region"] + (["period"] if period_freq else [])
+    result = result.sort_values(sort_cols, kind="stable").reset_index(drop=True)
+
+    result.attrs["by"] = by
+    result.attrs["freq"] = period_freq
+    result.attrs["substances"] = list(substance_names)
+    result.attrs["excluded"] = excluded
+    result.attrs["unlocated"] = _unlocated_frame(unlocated, kg_cols, substance_names)
+    return to_long(result) if tidy else result
+
+
+def _unlocated_frame(unlocated: pd.DataFrame, kg_cols: list[str],
+                     substance_names: list[str]) -> pd.DataFrame:
+    if not len(unlocated):
+        cols = ["reason", "country", "events", "reports", "labs_destroyed", "kg_all",
+                *[f"kg_{s}" for s in kg_cols], "first_date", "last_date", "report_ids"]
+        return pd.DataFrame(columns=cols)
+    u = unlocated.assign(_country=unlocated["_country"].fillna(""))
+    out = _summarise(u, ["_reason", "_country"], kg_cols, substance_names).reset_index()
+    out = out.rename(columns={"_reason": "reason", "_country": "country"})
+    out["country"] = out["country"].replace("", None)
+    return out
+
+
+def _events_from_objects(events: Iterable[Any]) -> pd.DataFrame:
+    try:
+        items = list(events)
+    except TypeError:
+        raise AggregationError(
+            f"events must be a DataFrame or an iterable of Event, not {type(events).__name__}"
+        ) from None
+    try:
+        from .events import events_to_frame
+    except ImportError as exc:  # pragma: no cover
+        raise AggregationError("events must be a DataFrame (geo.events is not available)") from exc
+    return events_to_frame(items)
+
+
+def to_long(agg: pd.DataFrame) -> pd.DataFrame:
+    """Tidy long form of an aggregate: one row per region [, period], substance, measure.
+
+    Columns ``region, name, country, [period], substance, measure, value`` where
+    ``measure`` is "kg", "count" or "litres" and ``substance`` a vocabulary name or
+    "all" (from ``kg_all``). Only figures that exist are listed (no NaN rows), so the
+    long form of ``all_regions=True`` equals that of the default. Plain DataFrame (no
+    geometry); ``attrs`` are kept.
+    """
+    id_cols = [c for c in ("region", "name", "country", "period") if c in agg.columns]
+    value_cols = [c for c in agg.columns if re.match(r"^(kg|count|litres)_", str(c))]
+    if not value_cols or "region" not in agg.columns:
+        raise AggregationError("to_long needs an aggregate with region and kg_/count_/litres_ columns")
+    frame = pd.DataFrame(agg[id_cols + value_cols])
+    long = frame.melt(id_vars=id_cols, value_vars=value_cols, var_name="column", value_name="value")
+    long = long[long["value"].notna()]
+    split = long["column"].str.split("_", n=1, expand=True)
+    long.insert(len(id_cols), "substance", split[1].to_numpy())
+    long.insert(len(id_cols), "measure", split[0].to_numpy())
+    long = long.drop(columns="column")
+    long = long[id_cols + ["substance", "measure", "value"]]
+    long = long.sort_values(id_cols[:1] + (["period"] if "period" in id_cols else []) + ["measure", "substance"],
+                            kind="stable").reset_index(drop=True)
+    long["value"] = long["value"].astype(float)
+    long.attrs = dict(agg.attrs)
+    return long
