@@ -1,0 +1,141 @@
+"""The seizure event: one row of the events table, and writers for it.
+
+``EVENT_FIELDS`` is the schema every producer (the text extractor, ``read_seizures``)
+writes and every consumer (aggregates, maps, the scorer) reads.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import Point
+
+from .errors import ExtractionError
+
+__all__ = ["EVENT_FIELDS", "EXTRA_FIELDS", "Event", "events_to_frame", "write_events"]
+
+EVENT_FIELDS = ("doc", "substance", "drug_group", "quantity", "unit", "quantity_kg", "count",
+                "labs_destroyed", "place", "country", "admin1", "date", "agencies", "confidence",
+                "evidence")
+EXTRA_FIELDS = ("admin1_name", "lat", "lon", "approximate", "flags", "detail")
+
+
+@dataclass
+class Event:
+    """One seizure figure (or one count of labs destroyed) read from one report.
+
+    ``quantity``/``unit`` are the figure as reported after reading its number format
+    (``1500.0``, ``"kg"``); ``quantity_kg`` the mass in kg (``None`` for volumes and
+    counts); ``count`` dosage units; ``labs_destroyed`` is set only on lab events.
+    ``evidence`` is ``{"sentence": str, "start": int, "end": int}`` (offsets into the
+    report text). ``admin1`` is ``None`` when the event cannot be put in one region.
+    """
+
+    doc: str
+    substance: str | None = None
+    drug_group: str | None = None
+    quantity: float | None = None
+    unit: str | None = None
+    quantity_kg: float | None = None
+    count: int | None = None
+    labs_destroyed: int | None = None
+    place: str | None = None
+    country: str | None = None
+    admin1: str | None = None
+    date: str | None = None
+    agencies: list[str] = field(default_factory=list)
+    confidence: float = 0.0
+    evidence: dict[str, Any] = field(default_factory=dict)
+    admin1_name: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    approximate: bool = False
+    flags: list[str] = field(default_factory=list)
+    detail: str | None = None
+
+    def to_record(self) -> dict[str, Any]:
+        """The schema fields only, JSON-ready."""
+        d = asdict(self)
+        return {k: d[k] for k in EVENT_FIELDS}
+
+
+_COLUMNS = EVENT_FIELDS + EXTRA_FIELDS
+
+
+def events_to_frame(events: Iterable[Event]) -> gpd.GeoDataFrame:
+    """GeoDataFrame (EPSG:4326) with columns ``EVENT_FIELDS`` + extras and a point geometry
+    (``None`` for events without coordinates)."""
+    rows = []
+    geoms = []
+    for ev in events:
+        if not isinstance(ev, Event):
+            raise ExtractionError(f"events_to_frame expects Event objects, got {type(ev).__name__}")
+        rows.append(asdict(ev))
+        ok = ev.lat is not None and ev.lon is not None and not (
+            math.isnan(ev.lat) or math.isnan(ev.lon))
+        geoms.append(Point(ev.lon, ev.lat) if ok else None)
+    frame = pd.DataFrame(rows, columns=list(_COLUMNS))
+    for col in ("quantity", "quantity_kg", "lat", "lon", "confidence"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    for col in ("count", "labs_destroyed"):
+        frame[col] = frame[col].astype("Int64")
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"), crs="EPSG:4326")
+
+
+def _clean(value: Any) -> Any:
+    # pandas NA / NaN -> None, numpy scalars -> Python scalars, so json.dumps accepts them
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def write_events(frame: gpd.GeoDataFrame | pd.DataFrame | Iterable[Event], path: str | Path) -> Path:
+    """Write events to ``.jsonl`` (exactly ``EVENT_FIELDS``, one event a line), ``.csv``
+    (lists and evidence as JSON text) or ``.geojson``. Returns the path written."""
+    path = Path(path)
+    if not isinstance(frame, pd.DataFrame):
+        frame = events_to_frame(frame)
+    missing = [c for c in EVENT_FIELDS if c not in frame.columns]
+    if missing:
+        raise ExtractionError(f"{path}: events frame lacks columns {missing}")
+    suffix = path.suffix.lower()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix in (".jsonl", ".ndjson"):
+        with path.open("w", encoding="utf-8") as fh:
+            for rec in frame[list(EVENT_FIELDS)].to_dict(orient="records"):
+                fh.write(json.dumps({k: _clean(v) for k, v in rec.items()}, ensure_ascii=False))
+                fh.write("\n")
+    elif suffix == ".csv":
+        cols = [c for c in _COLUMNS if c in frame.columns]
+        out = pd.DataFrame(frame[cols]).copy()
+        for col in ("agencies", "evidence", "flags"):
+            if col in out:
+                out[col] = [json.dumps(_clean(v), ensure_ascii=False) for v in out[col]]
+        out.to_csv(path, index=False)
+    elif suffix in (".geojson", ".json"):
+        cols = [c for c in _COLUMNS if c in frame.columns]
+        gdf = frame if isinstance(frame, gpd.GeoDataFrame) else gpd.GeoDataFrame(frame)
+        out = gpd.GeoDataFrame(gdf[cols].copy(), geometry=gdf.geometry, crs="EPSG:4326")
+        for col in ("agencies", "evidence", "flags"):
+            if col in out:
+                out[col] = [json.dumps(_clean(v), ensure_ascii=False) for v in out[col]]
+        out.to_file(path, driver="GeoJSON")
+    else:
+        raise ExtractionError(f"{path}: unknown events format {suffix!r} (use .jsonl, .csv or .geojson)")
+    return path

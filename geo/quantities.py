@@ -1,0 +1,425 @@
+"""Quantities as news writes them: numbers, units, hedges.
+
+``1,500 kilos``, ``1.5 tonnes``, ``1 740 gallons``, ``395kg``, ``4 kg 520 grams``,
+``2.3 million``, ``half a tonne``, ``six kilos and three hundred eighty-six grams``,
+``811,900 stimulant tablets``. Units are normalised with pint; volumes stay volumes and
+dosage units (pills, tablets, capsules) stay counts.
+
+A figure such as ``1.900`` or ``449,520`` is ambiguous: an English decimal/thousands
+reading or a continental one (dot for thousands, comma for decimals). :func:`find_quantities`
+keeps both readings (:attr:`Quantity.alt_value`); the extractor decides per report from
+language cues, the unit and cross-checks against headline figures and totals.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+import pint
+
+__all__ = [
+    "Quantity",
+    "find_quantities",
+    "parse_number",
+    "number_readings",
+    "to_kg",
+    "unit_kind",
+    "normalize_unit",
+    "IMPLAUSIBLE_KG",
+]
+
+# One seizure above this mass is kept but flagged (the brief: > 1,000 tonnes).
+IMPLAUSIBLE_KG = 1_000_000.0
+
+_UREG = pint.UnitRegistry()
+
+# surface form (lower case) -> (unit code used in events, pint unit name)
+_UNIT_TABLE: dict[str, tuple[str, str | None]] = {}
+
+
+def _add(forms: str, code: str, pint_name: str | None) -> None:
+    for form in forms.split():
+        _UNIT_TABLE[form] = (code, pint_name)
+
+
+_add("kg kgs kg. kilo kilos kilogram kilograms kilogramme kilogrammes kilogramos kilogramo кг",
+     "kg", "kilogram")
+_add("g gr grs gram grams gramme grammes gramos гр г", "g", "gram")
+_add("mg milligram milligrams", "mg", "milligram")
+_add("t tonne tonnes ton tons toneladas tonelada тонн тонны тонна", "t", "metric_ton")
+_add("lb lbs pound pounds", "lb", "pound")
+_add("oz ounce ounces", "oz", "ounce")
+_add("l litre litres liter liters litros литров литра литр", "l", "liter")
+_add("ml millilitre millilitres milliliter milliliters", "ml", "milliliter")
+_add("gal gallon gallons galones", "gal", "gallon")
+_add("pill pills", "pills", None)
+_add("tablet tablets", "tablets", None)
+_add("capsule capsules", "capsules", None)
+
+_KIND = {"kg": "mass", "g": "mass", "mg": "mass", "t": "mass", "ton_us": "mass", "lb": "mass",
+         "oz": "mass", "l": "volume", "ml": "volume", "gal": "volume",
+         "pills": "count", "tablets": "count", "capsules": "count"}
+_PINT = {code: name for code, name in _UNIT_TABLE.values() if name}
+_PINT["ton_us"] = "short_ton"
+
+
+def normalize_unit(unit: str, *, us: bool = False) -> str | None:
+    """Unit code (``kg``, ``g``, ``t``, ``lb``, ``l``, ``gal``, ``pills`` ...) of a surface form.
+
+    ``us=True`` reads a bare "ton(s)" as the US short ton (reports filed in the US).
+    """
+    key = re.sub(r"\s+", " ", unit.strip().lower())
+    if key in _KIND:
+        return key
+    if key.startswith("metric "):
+        return "t"
+    if key in ("mt", "m.t."):
+        return "t"
+    hit = _UNIT_TABLE.get(key)
+    if hit is None:
+        return None
+    code = hit[0]
+    if us and code == "t" and key in ("ton", "tons"):
+        return "ton_us"
+    return code
+
+
+def unit_kind(unit: str | None) -> str | None:
+    """``"mass"``, ``"volume"``, ``"count"`` or ``None`` for a unit code or surface form."""
+    if not unit:
+        return None
+    code = normalize_unit(unit)
+    return _KIND.get(code) if code else None
+
+
+@functools.lru_cache(maxsize=None)
+def _kg_factor(code: str) -> float:
+    # pint does the conversion; the factor is cached because a Quantity round trip costs
+    # ~20 us and the extractor converts every figure of every report.
+    return float(_UREG.Quantity(1.0, _PINT[code]).to(_UREG.kilogram).magnitude)
+
+
+def to_kg(value: float, unit: str, *, us: bool = False) -> float | None:
+    """Mass in kilograms, or ``None`` when ``unit`` is not a mass (volumes, counts)."""
+    code = normalize_unit(unit, us=us)
+    if code is None or _KIND.get(code) != "mass":
+        return None
+    return float(value) * _kg_factor(code)
+
+
+# ---------------------------------------------------------------- numbers as words
+_SMALL = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90, "a": 1, "an": 1, "dozen": 12,
+}
+_MULT = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
+         "mln": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000, "lakh": 100_000,
+         "crore": 10_000_000}
+
+
+def _words_value(text: str) -> float | None:
+    words = [w for w in re.split(r"[\s-]+", text.lower()) if w and w != "and"]
+    if not words:
+        return None
+    if words[:2] in (["half", "a"], ["half", "an"]):
+        rest = words[2:]
+        if not rest:
+            return 0.5
+        scale = _words_value(" ".join(rest))
+        return 0.5 * scale if scale is not None else None
+    total = 0.0
+    current = 0.0
+    seen = False
+    for w in words:
+        if w in _SMALL:
+            current += _SMALL[w]
+            seen = True
+        elif w in _MULT:
+            m = _MULT[w]
+            if m == 100:
+                current = (current or 1) * 100
+            else:
+                total += (current or 1) * m
+                current = 0
+            seen = True
+        elif w == "half":
+            current += 0.5
+        else:
+            return None
+    return total + current if seen else None
+
+
+_GROUPED_EN = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+_GROUPED_LATIN = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$")
+
+
+def number_readings(text: str) -> tuple[float, float | None]:
+    """The English reading of a digit string and, when ambiguous, the continental one.
+
+    ``"1,500"`` -> (1500, 1.5); ``"1.900"`` -> (1.9, 1900); ``"1,3"`` -> (1.3, None);
+    ``"1 740"`` -> (1740, None); ``"7.654,5"`` -> (7654.5, None).
+    """
+    s = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
+    if re.fullmatch(r"\d{1,3}( \d{3})+([.,]\d+)?", s):
+        # "1 740" / "7 654,5": spaces group thousands, so a comma or dot is the decimal mark
+        return float(s.replace(" ", "").replace(",", ".")), None
+    s = s.replace(" ", "")
+    if re.fullmatch(r"\d+", s):
+        return float(s), None
+    has_dot, has_comma = "." in s, "," in s
+    if has_dot and has_comma:
+        # both separators: the last one is the decimal mark
+        if s.rfind(".") > s.rfind(","):
+            return float(s.replace(",", "")), None
+        return float(s.replace(".", "").replace(",", ".")), None
+    sep = "." if has_dot else ","
+    parts = s.split(sep)
+    if len(parts) > 2:
+        # 1.234.567 or 1,234,567: thousands either way
+        if all(len(p) == 3 for p in parts[1:]):
+            return float("".join(parts)), None
+        raise ValueError(f"not a number: {text!r}")
+    head, tail = parts
+    if len(tail) == 3 and 1 <= len(head) <= 3 and head != "0":
+        grouped = float(head + tail)
+        decimal = float(f"{head}.{tail}")
+        if sep == ",":
+            return grouped, decimal
+        return decimal, grouped
+    # "1,3" "4,4" "577.020" with a 0 head, "1999.579": a decimal mark
+    return float(f"{head}.{tail}"), None
+
+
+def parse_number(text: str, *, convention: str = "en") -> float:
+    """Value of a number as news writes it: digits, words, scale words.
+
+    ``convention="latin"`` reads an ambiguous ``1.900`` as 1900 and ``449,520`` as 449.52.
+    Raises ``ValueError`` for text that is not a number.
+
+    >>> parse_number("2.3 million")
+    2300000.0
+    >>> parse_number("half a")
+    0.5
+    """
+    t = text.strip().lower()
+    if not t:
+        raise ValueError("empty number")
+    m = re.fullmatch(r"([\d][\d.,\s\u00a0]*?)\s*(million|billion|thousand|mln|mn|bn|lakh|crore)?", t)
+    if m and re.search(r"\d", m.group(1)):
+        en, latin = number_readings(m.group(1))
+        value = latin if (convention == "latin" and latin is not None) else en
+        if m.group(2):
+            value *= _MULT[m.group(2)]
+        return value
+    v = _words_value(t)
+    if v is None:
+        raise ValueError(f"not a number: {text!r}")
+    return v
+
+
+# ---------------------------------------------------------------- finding quantities
+_WORDNUM = (r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+            r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
+            r"sixty|seventy|eighty|ninety|hundred|thousand|million|billion|dozen)")
+_WORDS = rf"{_WORDNUM}(?:(?:\s+and\s+|[\s-]+){_WORDNUM})*"
+# spaced thousands ("1 740") only before a unit or scale word, to leave "on May 4 2019" alone
+_DIGITS = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?=\s*[a-zA-Zа-яА-Я])|\d+(?:[.,]\d+)*"
+_SCALE = r"(?:\s*(?:million|billion|thousand|mln|mn|bn|lakh|crore)\b)"
+_NUMBER = (rf"(?P<num>(?:{_DIGITS}){_SCALE}?|(?:half\s+)?an?\s+(?:million|billion|thousand|dozen)|half\s+an?|(?:a|an)(?=\s+(?:metric\s+)?"
+           rf"(?:kilo|kilogram|ton|tonne|pound|gram)s?\b)|{_WORDS}(?:\s+and\s+a\s+half)?)")
+_MASS = (r"kilo(?:gram(?:me)?|gramo)?s?|kgs?\.?|grams?|grammes?|gramos|grs?|g|mg|milligrams?|"
+         r"metric\s+tons?|tonnes?|tons?|toneladas?|t|mt|lbs?|pounds?|ounces?|oz|кг|тонн[ы|а]?")
+_VOLUME = r"lit(?:re|er)s?|litros|l|ml|millilit(?:re|er)s?|gallons?|galones|gal"
+_COUNT = r"pills?|tablets?|capsules?"
+_HEDGE = (r"(?P<hedge>(?:(?:just|well|slightly)\s+)?(?:more\s+than|less\s+than|fewer\s+than|over|"
+          r"above|about|around|approximately|approx\.?|roughly|some|nearly|almost|close\s+to|"
+          r"upwards\s+of|up\s+to|at\s+least|in\s+excess\s+of|an\s+estimated|estimated|"
+          r"a\s+total\s+of|total\s+of|a\s+combined|combined)\s+)?")
+_QTY_RE = re.compile(
+    rf"(?<![\w.,$€£¥#/-]){_HEDGE}{_NUMBER}\s*-?\s*"
+    rf"(?:(?P<mass>{_MASS})|(?P<vol>{_VOLUME})|"
+    rf"(?P<cwords>(?:[A-Za-z][\w'’-]*\s+){{0,2}}?)(?P<count>{_COUNT}))(?![\w])",
+    re.IGNORECASE,
+)
+# "4 kg 520 grams", "10 kilos and 562 grams", "42 kilos with 150 grams", "1 ton and 6488 kg"
+_TAIL_RE = re.compile(
+    rf"\s*(?:,\s*|and\s+|with\s+)?(?P<num>{_DIGITS}|{_WORDS})\s*-?\s*(?P<unit>{_MASS})(?![\w])",
+    re.IGNORECASE,
+)
+# "91,000 pounds (41,310 kilograms)" and "36.202kg (7,697 tablets)"
+_PAREN_RE = re.compile(
+    rf"\s*\(\s*(?:about\s+|some\s+|approximately\s+|around\s+|or\s+)?(?P<num>{_DIGITS}{_SCALE}?|{_WORDS})"
+    rf"\s*-?\s*(?:(?P<mass>{_MASS})|(?P<vol>{_VOLUME})|(?:[A-Za-z][\w-]*\s+)?(?P<count>{_COUNT}))\s*\)",
+    re.IGNORECASE,
+)
+_SMALLER = {"t": ("kg",), "ton_us": ("lb",), "kg": ("g",), "lb": ("oz",)}
+_COUNT_BLOCK = re.compile(r"^(?:of|in|and|or|with|the|from|for|per|each|a|an|to|at|by|on|as|"
+                          r"bags?|cartons?|boxes|packets?|packs?|blister|strips?)$", re.I)
+
+
+@dataclass
+class Quantity:
+    """One figure with its unit, found in a text.
+
+    ``value`` is the figure in ``unit`` under the English reading; ``alt_value`` the
+    continental reading when the digits are ambiguous (``1.900``, ``449,520``).
+    """
+
+    start: int
+    end: int
+    text: str
+    value: float
+    unit: str
+    kind: str  # mass | volume | count
+    alt_value: float | None = None
+    approximate: bool = False
+    hedge: str | None = None
+    count: int | None = None  # dosage units given in parentheses next to a mass
+    alt_unit_skipped: bool = False  # a pounds figure with its metric twin in parentheses
+    count_words: str = ""  # words between a number and "pills" ("ecstasy", "stimulant")
+    flags: list[str] = field(default_factory=list)
+    ambiguous_group: bool = False  # both readings live in thousand-groups
+
+    def value_as(self, reading: str) -> float:
+        """Value under the ``"en"`` or ``"latin"`` reading."""
+        if reading == "latin" and self.alt_value is not None:
+            return self.alt_value
+        return self.value
+
+    def kg(self, reading: str = "en", *, us: bool = False) -> float | None:
+        """Mass in kg under a reading, or ``None`` for volumes and counts."""
+        if self.kind != "mass":
+            return None
+        return to_kg(self.value_as(reading), self.unit, us=us)
+
+
+def _num_value(raw: str) -> tuple[float, float | None]:
+    raw = raw.strip()
+    m = re.fullmatch(r"(.*?\d)\s*(million|billion|thousand|mln|mn|bn|lakh|crore)", raw, re.I)
+    if m:
+        en, latin = number_readings(m.group(1))
+        mult = _MULT[m.group(2).lower()]
+        # "4,2 million": a scale word after a comma group is a decimal in any reading
+        return en * mult, (latin * mult if latin is not None else None)
+    if re.match(r"\d", raw):
+        return number_readings(raw)
+    v = parse_number(raw)
+    return v, None
+
+
+def q_hedge_or_of(m: re.Match, after: str) -> bool:
+    """An article read as "one" only with a hedge ("more than a kilogram") or "of" after."""
+    return bool(m.group("hedge")) or bool(re.match(r"\s+of\b", after, re.I))
+
+
+def find_quantities(text: str, *, us: bool = False) -> list[Quantity]:
+    """Every figure with a mass, volume or dosage-unit count in ``text``, in order.
+
+    Compound masses (``11 kg 987 g``) are summed; a metric figure in parentheses after
+    pounds replaces the pounds (``91,000 pounds (41,310 kilograms)``); a dosage count in
+    parentheses after a mass is attached as ``count``. Container sizes (``five-liter
+    containers``, ``five liters each``) and prices (``$100 a kilogram``) are skipped.
+    """
+    out: list[Quantity] = []
+    pos = 0
+    n = len(text)
+    while pos < n:
+        m = _QTY_RE.search(text, pos)
+        if not m:
+            break
+        pos = m.end()
+        raw_num = m.group("num")
+        try:
+            value, alt = _num_value(re.sub(r"\s+and\s+a\s+half$", "", raw_num, flags=re.I))
+        except ValueError:
+            continue
+        if re.search(r"\s+and\s+a\s+half$", raw_num, re.I):
+            value += 0.5
+        if m.group("mass"):
+            kind, unit = "mass", normalize_unit(m.group("mass"), us=us)
+        elif m.group("vol"):
+            kind, unit = "volume", normalize_unit(m.group("vol"))
+        else:
+            kind, unit = "count", normalize_unit(m.group("count"))
+            words = (m.group("cwords") or "").split()
+            if any(_COUNT_BLOCK.match(w) or re.match(r"\d", w) for w in words):
+                continue
+        if unit is None:
+            continue
+        after = text[m.end(): m.end() + 40]
+        before = text[max(0, m.start() - 25): m.start()]
+        # a price ("$100 a kilogram", "25,000 rupees a kilo", "per gram") is no quantity
+        if re.match(r"(?i)(?:a|an|per)\b", raw_num.strip()) or re.search(r"(?i)\bper\s*$", before):
+            if re.search(r"(?i)(\d|rupees?|dollars?|euros?|\$|afghanis?|tomans?|rials?|pesos?)\W*$",
+                         before) or re.search(r"(?i)\bper\s*$", before):
+                continue
+        single_letter = unit in ("g", "l", "t") and len(m.group("mass") or m.group("vol") or "") == 1
+        if re.fullmatch(r"(?i)an?", raw_num.strip()) and not q_hedge_or_of(m, after):
+            continue  # "a gram sells for $50": an article is a figure only as "a tonne of" / "over a kilo"
+        if single_letter and not re.match(r"\d", raw_num):
+            continue  # "two t" is no tonnage
+        # container sizes: "five-liter containers", "five liters each", "20-litre cans"
+        unit_text = m.group("mass") or m.group("vol") or ""
+        if kind == "volume" and (re.match(r"\s*each\b", after, re.I)
+                                 or re.search(r"-\s*" + re.escape(unit_text) + r"$", m.group(0))
+                                 and re.match(r"\s+[a-z]", after)):
+            continue
+        if re.match(r"-[a-z]", text[m.end(): m.end() + 2]):
+            continue  # "a 5-kg bag"
+        q = Quantity(start=m.start(), end=m.end(), text=m.group(0), value=value, unit=unit,
+                     kind=kind, alt_value=alt, hedge=(m.group("hedge") or "").strip() or None,
+                     count_words=(m.group("cwords") or "").strip())
+        q.approximate = bool(q.hedge and not re.match(r"(?i)(a\s+)?(total|combined)", q.hedge))
+        if q.hedge and re.match(r"(?i)(a\s+)?(total|combined)", q.hedge):
+            q.flags.append("total")
+        q.ambiguous_group = alt is not None
+        if kind == "count":
+            q.count = int(round(value))
+        # compound mass: "11 kg 987 g", "six kilos and three hundred eighty-six grams"
+        if kind == "mass":
+            t = _TAIL_RE.match(text, q.end)
+            if t:
+                tail_unit = normalize_unit(t.group("unit"), us=us)
+                if tail_unit in _SMALLER.get(unit, ()):
+                    try:
+                        tv, _ = _num_value(t.group("num"))
+                    except ValueError:
+                        tv = None
+                    if tv is not None:
+                        add = to_kg(tv, tail_unit) / to_kg(1.0, unit)
+                        q.value += add
+                        q.alt_value = None
+                        q.ambiguous_group = False
+                        q.end = t.end()
+                        q.text = text[q.start:q.end]
+                        pos = q.end
+        # parenthesised twin: metric after pounds, or a dosage count after a mass
+        p = _PAREN_RE.match(text, q.end)
+        if p and kind == "mass":
+            try:
+                pv, palt = _num_value(p.group("num"))
+            except ValueError:
+                pv = None
+            if pv is not None:
+                if p.group("count"):
+                    q.count = int(round(pv))
+                    q.end = p.end()
+                    pos = q.end
+                elif p.group("mass"):
+                    punit = normalize_unit(p.group("mass"), us=us)
+                    if punit in ("kg", "t", "g") and unit in ("lb", "oz", "ton_us"):
+                        q.value, q.alt_value, q.unit = pv, palt, punit
+                        q.ambiguous_group = palt is not None
+                        q.alt_unit_skipped = True
+                    q.end = p.end()
+                    q.text = text[q.start:q.end]
+                    pos = q.end
+        kg = q.kg()
+        if kg is not None and kg > IMPLAUSIBLE_KG:
+            q.flags.append("implausible")
+        out.append(q)
+    return out

@@ -1,0 +1,229 @@
+"""The substance vocabulary: canonical names, UNODC drug groups, synonyms in several languages.
+
+``canonical("hashish") -> ("cannabis_resin", "cannabis", None)``;
+``canonical("acetic anhydride") -> ("precursor", "precursors", "acetic anhydride")``.
+:func:`find_substances` scans free text for every term (longest match first), including
+terms that block an event (fuel, explosives, licit medicines, caffeine) so that "63 kg of
+explosive material" is not read as a drug seizure.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = ["SUBSTANCES", "GROUPS", "canonical", "drug_group", "find_substances", "SubstanceMention"]
+
+GROUPS = {
+    "heroin": "opiates", "morphine": "opiates", "opium": "opiates", "opium_poppy": "opiates",
+    "cocaine": "cocaine", "coca_paste": "cocaine", "coca_leaf": "cocaine",
+    "cannabis_herb": "cannabis", "cannabis_resin": "cannabis", "cannabis_plant": "cannabis",
+    "methamphetamine": "ats", "amphetamine": "ats", "mdma": "ats", "captagon": "ats",
+    "fentanyl": "other", "tramadol": "other", "ketamine": "other",
+    "precursor": "precursors", "unspecified": "other",
+}
+SUBSTANCES = tuple(GROUPS)
+
+# term -> substance; "!generic" marks words for drugs in general (candidates for totals),
+# "!block" marks things that are not drugs at all. A "|detail" suffix keeps the name
+# (precursor chemicals, medicines filed as unspecified).
+_TERMS: dict[str, str] = {}
+
+
+def _t(substance: str, *terms: str) -> None:
+    for term in terms:
+        _TERMS[term] = substance
+
+
+_t("heroin", "heroin", "heroine", "heroin hydrochloride", "heroin base", "brown sugar", "smack",
+   "heroína", "heroina", "héroïne", "героин", "героина")
+_t("morphine", "morphine", "morphine base", "morfina", "морфин")
+_t("opium", "opium", "raw opium", "liquid opium", "opium gum", "processed opium", "opium poppy",
+   "processed opium poppy", "opio", "опий", "опия", "опиум")
+_t("opium_poppy", "seeds of opium poppy", "opium poppy seeds", "poppy seeds", "poppy seed",
+   "poppy straw", "poppy heads", "poppy husk", "poppy husks", "poppy capsules", "doda",
+   "doda post", "poppy plants", "маковая солома", "мак")
+_t("cocaine", "cocaine", "cocaine hydrochloride", "cocaine alkaloid", "alkaloid", "alkaloid of cocaine",
+   "liquid cocaine", "crack", "crack cocaine", "cocaína", "cocaina", "clorhidrato de cocaína",
+   "clorhidrato de cocaina", "cocaïne", "кокаин", "кокаина")
+_t("coca_paste", "coca paste", "coca base", "coca base paste", "cocaine base", "cocaine base paste",
+   "base paste", "basic paste", "pasta básica", "pasta basica", "pasta básica de cocaína",
+   "pasta basica de cocaina", "base de coca", "pasta base", "pbc", "coca-base", "coca-base paste")
+_t("coca_leaf", "coca leaf", "coca leaves", "hoja de coca", "hojas de coca")
+_t("cannabis_resin", "hashish", "hash", "hash oil", "hashish oil", "charas", "chars", "chirs",
+   "cannabis resin", "resin", "hachís", "hachis", "haschisch", "résine de cannabis", "гашиш",
+   "гашиша", "hasheesh")
+_t("cannabis_herb", "marijuana", "marihuana", "ganja", "bhang", "weed", "kush", "skunk",
+   "cannabis", "cannabis sativa", "cannabis herb", "herbal cannabis", "indian hemp", "hemp",
+   "marijuana buds", "мarihuana", "марихуана", "марихуаны", "каннабис", "herbe de cannabis",
+   "maconha", "marijuana leaves")
+_t("cannabis_plant", "cannabis plants", "marijuana plants", "hemp plants")
+_t("methamphetamine", "methamphetamine", "methamphetamines", "meth", "crystal meth",
+   "crystal methamphetamine", "methamphetamine crystals", "ice", "shabu", "shabu-shabu", "crystal",
+   "crystals", "yaba", "yaba tablets", "metanfetamina", "метамфетамин", "méthamphétamine",
+   "methamphetamine pills", "meth pills", "methamphetamine tablets", "tik", "glass")
+_t("amphetamine", "amphetamine", "amphetamines", "anfetamina", "амфетамин", "amphétamine", "speed")
+_t("mdma", "mdma", "ecstasy", "ecstasy pills", "ecstasy tablets", "xtc", "molly", "éxtasis",
+   "extasis", "экстази", "powdered ecstasy", "ecstasy powder")
+_t("captagon", "captagon", "captagon pills", "captagon tablets", "fenethylline", "каптагон")
+_t("fentanyl", "fentanyl", "fentanil", "fentanilo", "carfentanil", "fentanyl pills", "фентанил")
+_t("tramadol", "tramadol", "tramadol hydrochloride", "трамадол")
+_t("ketamine", "ketamine", "ketamina", "кетамин")
+_t("precursor", "precursor", "precursors", "chemical precursors", "precursor chemicals",
+   "chemicals", "chemical substances", "chemical inputs", "liquid inputs", "solid inputs",
+   "liquid chemical inputs", "solid chemical inputs", "solid chemical precursors",
+   "liquid chemical precursors", "chemical precursor", "banned chemicals", "prohibited chemicals",
+   "insumos", "insumos químicos", "precursores", "прекурсоры", "прекурсоров", "précurseurs")
+for _chem in ("acetic anhydride", "ammonium chloride", "sodium carbonate", "potassium permanganate",
+              "sulphuric acid", "sulfuric acid", "hydrochloric acid", "acetone", "ephedrine",
+              "pseudoephedrine", "ephedra", "safrole", "piperonal", "benzyl methyl ketone",
+              "p-2-p", "phenylacetone", "methylamine", "caustic soda", "calcium chloride",
+              "anhydride", "toluene", "ether", "ангидрид уксусной кислоты", "уксусный ангидрид"):
+    _TERMS[_chem] = "precursor|" + _chem
+_t("unspecified", "stimulant tablets", "stimulant pills", "happy water", "happy-5", "happy 5",
+   "happy five", "erimin", "erimin-5", "rohypnol", "diazepam", "exol-5", "flunitrazepam",
+   "nitrazepam", "alprazolam", "tapentadol", "pregabalin", "codeine", "codeine syrup",
+   "mephedrone", "pvp", "alpha-pvp", "a-pvp", "khat", "qat", "kratom", "lsd", "ghb", "spice",
+   "synthetic cannabinoids", "psychotropic pills", "psychotropic tablets", "psychotropic substances",
+   "psychotropics", "nasvay")
+_t("!generic", "drugs", "narcotics", "narcotic", "narcotic drugs", "narcotic substance",
+   "narcotic substances", "illicit drugs", "illegal drugs", "illicit narcotics", "illegal narcotics",
+   "assorted drugs", "various drugs", "mixed drugs", "different drugs", "different types of drugs",
+   "various types of drugs", "other drugs", "other narcotics", "synthetic drugs", "hard drugs",
+   "afghan-origin drugs", "drugs of afghan origin", "contraband drugs", "prohibited drugs",
+   "drogas", "droga", "estupefacientes", "наркотики", "наркотиков", "drogues", "stupéfiants",
+   "narcotic substances and psychotropics", "drugs and psychotropic substances",
+   "illicit substances", "illegal substances", "banned drugs", "dangerous drugs")
+_t("!anaphor", "the drug", "the drugs", "the narcotics", "the substance", "the haul", "the cargo",
+   "the consignment", "the shipment", "the contraband")
+_t("!block", "explosive", "explosives", "explosive material", "explosive materials", "diesel",
+   "gasoline", "petrol", "fuel", "caffeine", "medicines", "medicine", "medical drugs",
+   "pharmaceuticals", "pharmaceutical drugs", "medicinal drugs", "ammunition", "cash", "money",
+   "gold", "sand", "ore", "manganese ore", "talc", "talc stones", "tobacco", "cigarettes", "alcohol",
+   "liquor", "wine", "timber", "rice", "sugar", "beans", "peanuts", "chicken", "frozen chicken",
+   "fruit", "bananas", "coffee", "cement", "fertilizer", "fertiliser", "urea", "flour", "wheat",
+   "fish", "seafood", "meat", "cloth", "fabric", "opium poppy cultivation", "poppy fields",
+   "poppy cultivation", "wild hemp", "wild cannabis", "seedbeds", "coca plants", "coca bushes",
+   "coca crops", "poppy crop", "cannabis cultivation", "mines", "weapons", "arms", "rounds",
+   "bullets", "mobile phones", "gasoil", "kerosene", "lubricant", "cooking oil", "oil")
+
+_DETAIL_KEEP = {"unspecified"}  # medicines filed as unspecified keep their name in `detail`
+
+
+def _key(text: str) -> str:
+    # accent-insensitive for Latin script (Mn marks dropped); й/ё keep their base letters
+    t = unicodedata.normalize("NFKD", text.strip().lower())
+    t = "".join(c for c in t if unicodedata.category(c) != "Mn")
+    t = t.replace("’", "'").replace("–", "-")
+    return re.sub(r"\s+", " ", t)
+
+
+@functools.lru_cache(maxsize=1)
+def _table() -> dict[str, str]:
+    return {_key(term): value for term, value in _TERMS.items()}
+
+
+def _resolve(value: str, term: str) -> tuple[str, str, str | None] | None:
+    if value.startswith("!"):
+        return None
+    substance, _, detail = value.partition("|")
+    if not detail and substance in _DETAIL_KEEP:
+        detail = term
+    return substance, GROUPS[substance], detail or None
+
+
+def canonical(word: str) -> tuple[str, str, str | None] | None:
+    """``(substance, drug_group, detail)`` of a drug word, or ``None`` if it is not one.
+
+    Case-, accent- and language-insensitive over the vocabulary: "BASE DE COCA",
+    "MARIHUANA", "COCAINA", "героин", "гашиш", "cocaïne", "héroïne", "hashish", "ice".
+    Words for drugs in general ("illicit drugs", "narcotics") are ``unspecified``.
+    """
+    if not isinstance(word, str) or not word.strip():
+        return None
+    key = _key(word)
+    key = re.sub(r"^(?:the|a|an|some|of)\s+", "", key)
+    table = _table()
+    value = table.get(key)
+    if value is None and key.endswith("s"):
+        value = table.get(key[:-1])
+    if value is None:
+        # "cocaine hydrochloride in suspension", "powdered heroin": first known term inside
+        hits = find_substances(word)
+        hits = [h for h in hits if h.substance]
+        if len(hits) == 1:
+            return hits[0].substance, hits[0].drug_group, hits[0].detail
+        return None
+    if value == "!generic":
+        return "unspecified", GROUPS["unspecified"], None
+    return _resolve(value, key)
+
+
+def drug_group(substance: str) -> str | None:
+    """UNODC drug group of a canonical substance name."""
+    return GROUPS.get(substance)
+
+
+@dataclass(frozen=True)
+class SubstanceMention:
+    """A vocabulary term found in text. ``kind`` is drug | generic | anaphor | block."""
+
+    start: int
+    end: int
+    text: str
+    kind: str
+    substance: str | None = None
+    drug_group: str | None = None
+    detail: str | None = None
+
+
+@functools.lru_cache(maxsize=1)
+def _scanner() -> re.Pattern:
+    terms = sorted(_TERMS, key=len, reverse=True)
+    alts = []
+    for term in terms:
+        esc = re.escape(term).replace(r"\ ", r"[\s-]+")
+        alts.append(esc)
+    # quoted "oman" is Afghan copy's name for ephedra, a precursor (never the country)
+    return re.compile(r"(?<![\w-])(?:[\"“'‘]oman[\"”'’]|" + "|".join(alts) + r")(?![\w])",
+                      re.IGNORECASE)
+
+
+# words that, placed before a term, make it something else ("wild cannabis" is eradication,
+# "anti-drug" an adjective); checked on the few characters before a match
+_BEFORE_BLOCK = re.compile(r"(?i)(?:anti|counter|non)[\s-]*$")
+
+
+def find_substances(text: str) -> list[SubstanceMention]:
+    """Every vocabulary term in ``text``, longest match first, in order of position."""
+    out: list[SubstanceMention] = []
+    table = _table()
+    for m in _scanner().finditer(text):
+        raw = m.group(0)
+        if _BEFORE_BLOCK.search(text[max(0, m.start() - 9): m.start()]):
+            continue
+        low = _key(raw)
+        if re.fullmatch(r"[\"“'‘]oman[\"”'’]", raw):
+            out.append(SubstanceMention(m.start(), m.end(), raw, "drug", "precursor", "precursors",
+                                        "ephedra (oman)"))
+            continue
+        # "ICE" and "ice" are meth, but not in "ice cream" / "on ice"
+        if low == "ice" and re.match(r"\s*(?:cream|hockey|age|berg)", text[m.end(): m.end() + 8], re.I):
+            continue
+        value = table.get(re.sub(r"[\s-]+", " ", low)) or table.get(low)
+        if value is None:
+            value = table.get(re.sub(r"[\s-]+", "-", low))
+        if value is None:
+            continue
+        if value == "!generic":
+            out.append(SubstanceMention(m.start(), m.end(), raw, "generic", "unspecified",
+                                        "other", None))
+        elif value == "!anaphor":
+            out.append(SubstanceMention(m.start(), m.end(), raw, "anaphor"))
+        elif value == "!block":
+            out.append(SubstanceMention(m.start(), m.end(), raw, "block"))
+        else:
+            sub, group, detail = _resolve(value, low)
+            out.append(SubstanceMention(m.start(), m.end(), raw, "drug", sub, group, detail))
+    return out
