@@ -702,6 +702,7 @@ def read_reports(
     out = ReportSet()
     seen: dict[str, int] = {}
     for file, root in _iter_files(paths, out.skipped):
+        first_skip = len(out.skipped)
         try:
             for rep in _read_file(file, root, columns, opts, out.skipped):
                 n = seen.get(rep.id, 0)
@@ -713,6 +714,9 @@ def read_reports(
             _skip(out.skipped, str(file), None, str(exc))
         except OSError as exc:
             _skip(out.skipped, str(file), None, f"cannot read: {exc.strerror or exc}")
+        # a file's skips in line order (records are checked in two passes)
+        out.skipped[first_skip:] = sorted(out.skipped[first_skip:],
+                                          key=lambda s: (s.line is not None, s.line or 0))
     return out
 
 
