@@ -108,15 +108,12 @@ def parse_dates(values: Iterable[Any]) -> pd.DataFrame:
         end[is_month] = start[is_month] + pd.offsets.MonthEnd(0)
     if is_year.any():
         end[is_year] = start[is_year] + pd.offsets.YearEnd(0)
-    iso = pd.Series(None, index=index, dtype=object)
-    ok = start.notna().to_numpy()
-    if ok.any():
-        fmt = {"year": "%Y", "month": "%Y-%m", "day": "%Y-%m-%d"}
-        for prec, f in fmt.items():
-            m = (precision == prec).to_numpy()
-            if m.any():
-                iso[m] = start[m].dt.strftime(f).to_numpy()
-    out["date"] = iso
+    iso = np.full(len(index), None, dtype=object)
+    for prec, f in {"year": "%Y", "month": "%Y-%m", "day": "%Y-%m-%d"}.items():
+        m = (precision == prec).to_numpy()
+        if m.any():
+            iso[m] = start[m].dt.strftime(f).to_numpy(dtype=object)
+    out["date"] = pd.Series(iso, index=index, dtype=object)
     out["precision"] = precision
     out["start"] = start
     out["end"] = end
@@ -164,10 +161,10 @@ def _resolve_substances(substances: str | Sequence[str] | None) -> list[str] | N
     out: list[str] = []
     for name in substances:
         key = _column_key(name)
-        if key in DRUG_GROUPS:
-            out.extend(DRUG_GROUPS[key])
-        elif key in SUBSTANCES:
+        if key in SUBSTANCES:  # "cocaine" is a substance before it is a group
             out.append(key)
+        elif key in DRUG_GROUPS:
+            out.extend(DRUG_GROUPS[key])
         else:
             raise AggregationError(
                 f"unknown substance {name!r}; use one of {', '.join(SUBSTANCES)} "
