@@ -47,6 +47,7 @@ OLD_COUNTRY_NAMES = {"Czech Republic": "CZ", "Swaziland": "SZ", "Macedonia": "MK
 ERROR_CLASSES = ("no candidate", "wrong country", "right country, wrong admin-1",
                  "right country, no admin-1", "gold point outside any polygon",
                  "geocoder error")
+NOT_SCORED = "not scored (no gold country)"
 
 
 def benchmarks_dir() -> Path:
@@ -111,6 +112,9 @@ def score(item: dict, gold: dict, loc, error: str | None) -> tuple[str | None, b
         return "geocoder error", False, False
     pred_country = loc.raw.get("country") if loc is not None else None
     pred_admin1 = loc.raw.get("admin1") if loc is not None else None
+    if gold["kind"] == "supranational":
+        # right answer: no admin-1 (a continent must stay unlocated, not land in a town)
+        return NOT_SCORED, pred_admin1 is None, False
     country_ok = gold["country"] is not None and pred_country == gold["country"]
     if gold["kind"] == "country":
         ok = country_ok
@@ -169,7 +173,7 @@ def run_corpus(name: str, items: list[dict], geocoder, region_at, country_iso,
     if errors_out is not None:
         for it, gold, (loc, err) in zip(items, golds, preds):
             cls, ok, _ = score(it, gold, loc, err)
-            if cls is None:
+            if cls is None or (cls == NOT_SCORED and ok):
                 continue
             errors_out.write(json.dumps({
                 "corpus": name, "doc": it["doc"], "phrase": it["phrase"], "error": cls,
@@ -186,13 +190,23 @@ def run_corpus(name: str, items: list[dict], geocoder, region_at, country_iso,
 def summarize(items, golds, preds) -> dict:
     counts = Counter()
     errors = Counter()
+    causes = Counter()
     for it, gold, (loc, err) in zip(items, golds, preds):
         cls, ok, country_ok = score(it, gold, loc, err)
         counts["n"] += 1
         counts["covered"] += loc is not None
         if gold["kind"] == "supranational":
             counts["supranational"] += 1
+            counts["supranational_unlocated"] += ok
             continue
+        if loc is not None and cls is not None:
+            # finer causes, from the offline geocoder's extra raw keys where present
+            if loc.raw.get("match") == "variant":
+                causes["a fuzzy (variant) reading won"] += 1
+            if loc.raw.get("feature_class") == "country" and gold["kind"] != "country":
+                causes["a country won over a same-named place"] += 1
+            if gold["kind"] == "country":
+                causes["a country-level toponym got a place"] += 1
         counts["scored"] += 1
         counts["admin1_ok"] += ok
         counts["scorable"] += gold["kind"] != "outside"
@@ -200,7 +214,7 @@ def summarize(items, golds, preds) -> dict:
         counts["country_ok"] += country_ok
         if cls:
             errors[cls] += 1
-    return {"counts": counts, "errors": errors}
+    return {"counts": counts, "errors": errors, "causes": causes}
 
 
 def pct(a: int, b: int) -> str:
@@ -244,6 +258,11 @@ def print_report(name, items, golds, preds, result, n_examples) -> None:
     for cls in ERROR_CLASSES:
         if errors[cls]:
             print(f"  {cls:32s} {errors[cls]:5d}  ({pct(errors[cls], c['scored']).strip()} of scored)")
+    for cause, k in result["causes"].most_common():
+        print(f"  of the errors, {cause}: {k}")
+    if c["supranational"]:
+        print(f"continents/oceans/regions left without admin-1 (right): "
+              f"{c['supranational_unlocated']}/{c['supranational']}")
     for cls in ERROR_CLASSES:
         shown = 0
         for it, gold, (loc, err) in zip(items, golds, preds):
