@@ -100,6 +100,12 @@ CODE_BY_ADM1 = {
     # NE swaps Moscow city (ISO RU-MOW) and Moscow oblast (ISO RU-MOS).
     "RUS-2365": "RU-MOW",  # "Moskva"
     "RUS-2364": "RU-MOS",  # "Moskovskaya"
+    # The Federally Administered Tribal Areas were merged into Khyber Pakhtunkhwa in 2018
+    # (25th constitutional amendment); ISO deleted PK-TA. Dissolved into PK-KP below.
+    "PAK-1112": "PK-KP",
+    # Baykonur: leased to Russia but Kazakh territory inside Kyzylorda region; NE gives it a
+    # placeholder code (-99-X05~). Dissolved into KZ-43.
+    "KAB+00?": "KZ-43",
     # NE gives East Darfur (created 2012, ISO SD-DE) South Darfur's code SD-DS.
     "SDN-5857": "SD-DE",
 }
