@@ -72,17 +72,14 @@ class ProviderError(GeocodingError, GeocoderServiceError):
 
 
 def cache_dir() -> Path:
-    """The folder for seizure atlas' caches.
+    """The folder for seizure atlas' caches, shared with the gazetteer's index.
 
-    ``$SEIZURE_ATLAS_CACHE`` if set, else ``$XDG_CACHE_HOME/seizure-atlas``, else
-    ``~/.cache/seizure-atlas``.
+    ``$SEIZURE_ATLAS_CACHE`` if set, else the user cache folder
+    (``~/.cache/seizure-atlas`` on Linux); see :func:`geo.gazetteer.cache_dir`.
     """
-    env = os.environ.get("SEIZURE_ATLAS_CACHE")
-    if env:
-        return Path(env).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "seizure-atlas"
+    from .gazetteer import cache_dir as gazetteer_cache_dir
+
+    return gazetteer_cache_dir()
 
 
 def provider_id(geocoder: Any) -> str:

@@ -251,3 +251,11 @@ def test_make_geocoder_offline_is_the_offline_geocoder():
 
     assert isinstance(make_geocoder(), OfflineGeocoder)
     assert isinstance(make_geocoder("offline"), OfflineGeocoder)
+
+
+def test_default_cache_file_lives_in_the_project_cache_folder(provider, tmp_path, monkeypatch):
+    monkeypatch.setenv("SEIZURE_ATLAS_CACHE", str(tmp_path / "cachedir"))
+    with CachedGeocoder(provider.nominatim(), min_delay_seconds=0) as gc:
+        assert gc.cache_path == tmp_path / "cachedir" / "online-nominatim.sqlite"
+        gc.geocode("Khorog")
+    assert gc.cache_path.is_file()
