@@ -1,0 +1,492 @@
+"""The data side of :mod:`geo.maps`: classes, figures, geometry and their compact encoding.
+
+A world admin-1 map holds ~4,600 polygons, 20 substance layers and the reports behind
+every region. Written the way folium writes GeoJSON (one copy per layer, spaced JSON,
+HTML strings with ``\\u003c`` escapes) that is over 20 MB; the goal is 5 MB. So the page
+carries one copy of the geometry, simplified (shapely's coverage simplification keeps
+shared borders shared), quantised to 10^-3 or 10^-4 degrees and delta-encoded as integer
+arrays, and each region's figures as short pre-formatted strings that a few lines of
+JavaScript turn into tooltips and popups with ``textContent`` (never ``innerHTML``), so
+report text cannot become markup.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.colormap import StepColormap
+from branca.utilities import color_brewer
+
+from .errors import MapError
+
+NO_DATA_COLOR = "#d9d9d9"
+NO_DATA_LABEL = "no reports"
+PALETTE = "YlOrRd"
+SCHEMES = ("fisherjenks", "headtailbreaks", "naturalbreaks", "quantiles", "equalinterval",
+           "jenkscaspall", "maximumbreaks", "percentiles", "stdmean", "boxplot")
+
+# mapclassify's Fisher-Jenks is quadratic and runs in pure Python without numba (2.5 s
+# for 2,000 values, per layer). Above this many values we run the same optimisation as
+# numpy-vectorised dynamic programming on an evenly spaced quantile sample.
+FISHER_JENKS_PURE = 300
+FISHER_JENKS_SAMPLE = 1000
+MAX_SENTENCE_CHARS = 240
+POPUP_BUDGET = 1_500_000     # characters of report details shared by all popups of a map
+POPUP_MIN_ENTRIES = 1
+POPUP_MAX_ENTRIES = 50
+_CLASS_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+# ----------------------------------------------------------------------- figures
+
+
+def fmt(value: float) -> str:
+    """A figure as people read it: 1,500 / 180 / 2.5 / 0.004."""
+    if value == 0:
+        return "0"
+    a = abs(value)
+    if a >= 100:
+        return f"{value:,.0f}"
+    if a >= 1:
+        s = f"{value:,.1f}"
+        return s[:-2] if s.endswith(".0") else s
+    return f"{value:.2g}"
+
+
+def num(value: Any) -> float | None:
+    """A finite float, or None for missing/NaN/non-numbers."""
+    if isinstance(value, (list, tuple, dict)):
+        return None
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) or math.isinf(v) else v
+
+
+def text(value: Any) -> str | None:
+    """Text of a cell, None when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    s = " ".join(str(value).split())
+    return s or None
+
+
+# ------------------------------------------------------------------ classification
+
+
+@dataclass
+class Layer:
+    """One base layer of the map: a figure column classified into colours."""
+
+    key: str
+    label: str
+    column: str
+    unit: str
+    classes: np.ndarray            # per region: class index, -1 where no figure
+    bins: list[float] = field(default_factory=list)
+    colors: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    colormap: StepColormap | None = None
+
+    @property
+    def short(self) -> str:
+        return self.label.rsplit(" (", 1)[0]
+
+
+def classify(values: np.ndarray, scheme: str = "fisherjenks", k: int = 5,
+             log: bool = False) -> tuple[np.ndarray, list[float]]:
+    """Class index per value (-1 where missing or <= 0) and the classes' upper bounds.
+
+    Upper bounds are inclusive (mapclassify's convention). With no more distinct figures
+    than classes each figure is its own class.
+    """
+    import mapclassify
+
+    classes = np.full(len(values), -1, dtype=int)
+    ok = np.isfinite(values) & (values > 0)
+    y = values[ok]
+    if y.size == 0:
+        return classes, []
+    z = np.log10(y) if log else y
+    uniq = np.unique(z)
+    if uniq.size <= k:
+        classes[ok] = np.searchsorted(uniq, z, side="left")
+        bins = uniq
+    else:
+        name = scheme.lower().replace("_", "").replace("-", "")
+        try:
+            if name == "headtailbreaks":
+                c = mapclassify.HeadTailBreaks(z)
+            elif name == "fisherjenks" and z.size > FISHER_JENKS_PURE:
+                c = None
+                bins = np.asarray(jenks_breaks(z, k))
+            else:
+                c = mapclassify.classify(z, name, k=k)
+        except Exception as exc:  # mapclassify raises plain ValueErrors
+            raise MapError(f"classification {scheme!r} with k={k} failed: {exc}") from exc
+        if c is not None:
+            bins = np.asarray(c.bins, dtype=float)
+        bins = np.unique(bins)
+        bins = bins[bins >= z.min()]
+        if bins.size == 0 or bins[-1] < z.max():  # the top class must hold the maximum
+            bins = np.append(bins, z.max())
+        classes[ok] = np.minimum(np.searchsorted(bins, z, side="left"), bins.size - 1)
+    out = [float(b) for b in bins]
+    if log:
+        out = [float(10 ** b) for b in out]
+    return classes, out
+
+
+def jenks_breaks(values: np.ndarray, k: int, sample: int = FISHER_JENKS_SAMPLE) -> list[float]:
+    """Upper bounds of the k Fisher-Jenks classes (minimum within-class squared deviation).
+
+    Exact for up to ``sample`` values; above, exact on evenly spaced order statistics
+    (min and max included), which keeps the heavy tail that a random sample may miss.
+    """
+    x = np.sort(np.asarray(values, dtype=float))
+    if x.size > sample:
+        x = x[np.unique(np.linspace(0, x.size - 1, sample).round().astype(int))]
+    n = x.size
+    k = min(k, n)
+    s1 = np.concatenate([[0.0], np.cumsum(x)])
+    s2 = np.concatenate([[0.0], np.cumsum(x * x)])
+
+    best = np.empty((k, n))
+    start = np.zeros((k, n), dtype=int)  # start index of the last class
+    ends = np.arange(n)
+    best[0] = (s2[ends + 1] - s2[0]) - (s1[ends + 1] - s1[0]) ** 2 / (ends + 1)
+    block = 256  # rows of the (last x first) candidate matrix computed at once
+    for j in range(1, k):
+        best[j, :j] = np.inf
+        first = np.arange(j, n)[None, :]
+        prev = best[j - 1, first - 1]
+        for lo in range(j, n, block):
+            last = np.arange(lo, min(lo + block, n))[:, None]
+            count = last - first + 1
+            with np.errstate(divide="ignore", invalid="ignore"):
+                total = s1[last + 1] - s1[first]
+                within = (s2[last + 1] - s2[first]) - total * total / count
+            candidates = np.where(count > 0, prev + within, np.inf)
+            pick = np.argmin(candidates, axis=1)
+            best[j, last[:, 0]] = candidates[np.arange(len(pick)), pick]
+            start[j, last[:, 0]] = first[0, pick]
+    uppers = []
+    last = n - 1
+    for j in range(k - 1, -1, -1):
+        uppers.append(float(x[last]))
+        last = start[j, last] - 1
+        if last < 0:
+            break
+    return sorted(set(uppers))
+
+
+def palette(n: int) -> list[str]:
+    """n ColorBrewer YlOrRd colours, light to dark."""
+    if n <= 0:
+        return []
+    colors = color_brewer(PALETTE, n=max(n, 3))
+    return colors[-n:] if n < 3 else colors
+
+
+def make_layer(key: str, label: str, column: str, unit: str, values: np.ndarray,
+               scheme: str, k: int, log: bool) -> Layer:
+    classes, bins = classify(values, scheme, k, log)
+    layer = Layer(key=key, label=label, column=column, unit=unit, classes=classes, bins=bins)
+    if bins:
+        layer.colors = palette(len(bins))
+        low = float(np.nanmin(values[classes >= 0]))
+        lows = [low] + bins[:-1]
+        # The colormap holds the classes (index = class edges); colours are looked up by
+        # class index, never by value, so a figure on an edge gets its class's colour.
+        index = [low] + bins if bins[-1] > low else [low, low + 1]
+        layer.colormap = StepColormap(layer.colors, index=index[: len(layer.colors) + 1],
+                                      vmin=index[0], vmax=index[-1], caption=label)
+        for i, (lo, hi) in enumerate(zip(lows, bins)):
+            unit_s = f" {unit}" if unit else ""
+            if fmt(lo) == fmt(hi):
+                layer.labels.append(f"{fmt(hi)}{unit_s}")
+            else:
+                layer.labels.append(f"{fmt(lo)} – {fmt(hi)}{unit_s}")
+    return layer
+
+
+def figure_layers(frame: pd.DataFrame, scheme: str, k: int, log: bool) -> list[Layer]:
+    """"all drugs (kg)" and one layer per kg_/count_/litres_ column holding a figure."""
+    specs: list[tuple[str, str, str, str]] = [("all", "all drugs (kg)", "kg_all", "kg")]
+    for prefix, unit, suffix in (("kg_", "kg", "kg"), ("count_", "", "units"),
+                                 ("litres_", "l", "litres")):
+        for col in frame.columns:
+            if not isinstance(col, str) or not col.startswith(prefix) or col == "kg_all":
+                continue
+            if not (pd.to_numeric(frame[col], errors="coerce") > 0).any():
+                continue  # a substance nobody reported: a layer of grey helps no one
+            sub = col[len(prefix):]
+            specs.append((col, f"{sub.replace('_', ' ')} ({suffix})", col, unit))
+    layers = []
+    for key, label, col, unit in specs:
+        values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
+        layers.append(make_layer(re.sub(r"\W", "_", key), label, col, unit, values, scheme, k, log))
+    return layers
+
+
+def class_string(layers: Sequence[Layer], i: int) -> str:
+    """Region i's class in every layer, one character each ('-': no figure)."""
+    return "".join("-" if layer.classes[i] < 0 else _CLASS_CHARS[layer.classes[i]] for layer in layers)
+
+
+# ------------------------------------------------------------------------ geometry
+
+
+def dateline_sides(countries: gpd.GeoSeries) -> dict[str, int]:
+    """Countries split at ±180° (Russia, Fiji, USA...): which way their far parts move.
+
+    +1: parts west of 0° get +360° (Chukotka joins Russia); -1: parts east of 0° get
+    -360° (the western Aleutians join Alaska). The side with less area moves. A country
+    with one part spanning the globe (Antarctica) stays as it is.
+    """
+    sides: dict[str, int] = {}
+    for code, geom in countries.items():
+        if geom is None or geom.is_empty:
+            continue
+        minx, _, maxx, _ = geom.bounds
+        if not (minx < -179.0 and maxx > 179.0):
+            continue
+        parts = list(getattr(geom, "geoms", [geom]))
+        if any(p.bounds[2] - p.bounds[0] > 180 for p in parts):
+            continue
+        east = sum(p.area for p in parts if p.centroid.x >= 0)
+        west = sum(p.area for p in parts if p.centroid.x < 0)
+        sides[code] = 1 if east >= west else -1
+    return sides
+
+
+def shift(geom: Any, side: int) -> Any:
+    """Move the parts of ``geom`` on the far side of the antimeridian by ±360°."""
+    if geom is None or geom.is_empty or not side:
+        return geom
+    parts = list(getattr(geom, "geoms", [geom]))
+    moved = []
+    for p in parts:
+        x = p.centroid.x
+        if side > 0 and x < 0:
+            p = shapely.transform(p, lambda c: c + np.array([360.0, 0.0]))
+        elif side < 0 and x >= 0:
+            p = shapely.transform(p, lambda c: c - np.array([360.0, 0.0]))
+        moved.append(p)
+    if geom.geom_type == "MultiPolygon":
+        return shapely.MultiPolygon(moved)
+    return moved[0] if len(moved) == 1 else shapely.GeometryCollection(moved)
+
+
+def auto_tolerance(bounds: Sequence[float]) -> float:
+    """Simplification tolerance in degrees for a map of this extent (minx, miny, maxx, maxy).
+
+    About 1/6000 of the extent: ~0.05° (5 km) for the world, ~0.002° for a province.
+    """
+    minx, miny, maxx, maxy = bounds
+    extent = max(maxx - minx, maxy - miny, 0.0)
+    return float(min(0.05, max(0.001, extent / 6000)))
+
+
+def simplify(geoms: np.ndarray, tolerance: float) -> np.ndarray:
+    """Simplify polygons; shared edges stay shared where the input is a clean coverage."""
+    arr = np.asarray(geoms, dtype=object)
+    if tolerance <= 0 or arr.size == 0:
+        return arr
+    valid = np.array([g is not None and not g.is_empty for g in arr])
+    out = arr.copy()
+    if valid.any():
+        try:
+            out[valid] = shapely.coverage_simplify(arr[valid], tolerance)
+        except Exception:  # not a coverage (overlaps, invalid rings): each on its own
+            out[valid] = shapely.simplify(arr[valid], tolerance, preserve_topology=True)
+        # A polygon simplified away (a tiny island region) keeps its original shape:
+        # every region embedded must stay drawable.
+        lost = valid & np.array([g is None or g.is_empty for g in out])
+        out[lost] = arr[lost]
+    return out
+
+
+def decimals_for(tolerance: float) -> int:
+    """Coordinate decimals: well below the simplification tolerance, never above 5."""
+    return 3 if tolerance >= 0.01 else 4 if tolerance >= 0.001 else 5
+
+
+def encode_ring(coords: np.ndarray, scale: int) -> list[int] | None:
+    """[x0, y0, dx1, dy1, ...] in units of 1/scale degree, repeated points dropped."""
+    q = np.round(np.asarray(coords)[:, :2] * scale).astype(np.int64)
+    keep = np.ones(len(q), dtype=bool)
+    keep[1:] = np.any(q[1:] != q[:-1], axis=1)
+    q = q[keep]
+    if len(q) < 3:
+        return None
+    d = np.empty_like(q)
+    d[0] = q[0]
+    d[1:] = q[1:] - q[:-1]
+    return d.ravel().tolist()
+
+
+def encode_polygons(geom: Any, scale: int) -> list[list[list[int]]]:
+    """A (multi)polygon as a list of polygons, each a list of encoded rings."""
+    if geom is None or geom.is_empty:
+        return []
+    polys = [g for g in getattr(geom, "geoms", [geom]) if g.geom_type == "Polygon"]
+    out = []
+    for p in polys:
+        shell = encode_ring(np.asarray(p.exterior.coords), scale)
+        if shell is None:
+            continue
+        holes = [h for h in (encode_ring(np.asarray(r.coords), scale) for r in p.interiors) if h]
+        out.append([shell, *holes])
+    if not out and polys:
+        # quantisation collapsed every ring: keep the largest one unsimplified-by-dedup
+        biggest = max(polys, key=lambda g: g.area)
+        c = np.round(np.asarray(biggest.exterior.coords)[:, :2] * scale).astype(np.int64)
+        d = np.vstack([c[:1], np.diff(c, axis=0)])
+        out.append([d.ravel().tolist()])
+    return out
+
+
+def total_bounds(geoms: Sequence[Any]) -> list[list[float]] | None:
+    """[[south, west], [north, east]] of the non-empty geometries, or None."""
+    geoms = [g for g in geoms if g is not None and not g.is_empty]
+    if not geoms:
+        return None
+    minx, miny, maxx, maxy = shapely.total_bounds(np.asarray(geoms, dtype=object))
+    return [[float(miny), float(minx)], [float(maxy), float(maxx)]]
+
+
+# ------------------------------------------------------------------- report lists
+
+
+def safe_url(url: Any) -> str | None:
+    """An http(s) URL, or None: javascript:/data: links would run code when clicked."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    return url if re.match(r"^https?://[^\s\"'<>]+$", url, re.I) else None
+
+
+def parse_list(value: Any) -> Any:
+    """geo.aggregate stores the reports behind a region as JSON text; decode it."""
+    if isinstance(value, str) and value.lstrip().startswith("["):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
+
+
+def _is_report_list(value: Any) -> bool:
+    value = parse_list(value)
+    return isinstance(value, (list, tuple)) and bool(value) and isinstance(value[0], Mapping)
+
+
+def _as_list(value: Any) -> list:
+    value = parse_list(value)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return list(value)
+    return [value]
+
+
+_LIST_COLUMNS = ("reports", "sources", "report_list", "reports_list", "contributions",
+                 "event_list", "events_list", "items", "details")
+
+
+def report_lists(frame: pd.DataFrame, events: pd.DataFrame | None) -> list[list[dict]]:
+    """Per region, the events/reports behind it: the aggregate's list column, else events."""
+    col = next((c for c in _LIST_COLUMNS if c in frame.columns
+                and frame[c].map(_is_report_list).any()), None)
+    if col is None:
+        for c in frame.columns:
+            if c != "geometry" and frame[c].dtype == object and frame[c].map(_is_report_list).any():
+                col = c
+                break
+    if col is not None:
+        return [[dict(i) if isinstance(i, Mapping) else {"doc": i} for i in _as_list(v)]
+                for v in frame[col]]
+    if events is not None and "admin1" in events.columns:
+        keep = [c for c in ("doc", "date", "place", "substance", "quantity_kg", "evidence", "url")
+                if c in events.columns]
+        grouped = {code: part[keep].to_dict("records")
+                   for code, part in events.groupby("admin1", sort=False)}
+        return [grouped.get(code, []) for code in frame["code"]]
+    return [[] for _ in range(len(frame))]
+
+
+def sentence(item: Mapping[str, Any]) -> str | None:
+    ev = item.get("sentence") or item.get("evidence")
+    if isinstance(ev, Mapping):
+        ev = ev.get("sentence")
+    s = text(ev)
+    if s and len(s) > MAX_SENTENCE_CHARS:
+        s = s[: MAX_SENTENCE_CHARS - 1] + "…"
+    return s
+
+
+def popup_entry(item: Mapping[str, Any]) -> list:
+    """[doc, date, place, what, sentence, url] for one event, strings or None."""
+    what = []
+    if text(item.get("substance")):
+        what.append(text(item.get("substance")))
+    kg = num(item.get("quantity_kg"))
+    if kg is not None:
+        what.append(f"{fmt(kg)} kg")
+    elif num(item.get("count")) is not None:
+        what.append(f"{fmt(num(item.get('count')))} units")
+    elif num(item.get("litres")) is not None:
+        what.append(f"{fmt(num(item.get('litres')))} l")
+    labs = num(item.get("labs_destroyed"))
+    if labs:
+        what.append(f"{fmt(labs)} labs destroyed")
+    return [text(item.get("doc", item.get("id"))), text(item.get("date")), text(item.get("place")),
+            " ".join(what) or None, sentence(item), safe_url(item.get("url"))]
+
+
+def popup_entries(items: list[dict], budget: int) -> tuple[list[list], int, int]:
+    """As many entries as fit in ``budget`` characters (at least one), and what is left:
+    (entries, events not listed, reports not listed)."""
+    entries: list[list] = []
+    used = 0
+    for item in items:
+        if len(entries) >= POPUP_MAX_ENTRIES:
+            break
+        entry = popup_entry(item)
+        size = sum(len(x) for x in entry if x) + 12
+        if entries and len(entries) >= POPUP_MIN_ENTRIES and used + size > budget:
+            break
+        entries.append(entry)
+        used += size
+    rest = items[len(entries):]
+    shown_docs = {e[0] for e in entries}
+    more_docs = {text(i.get("doc", i.get("id"))) for i in rest} - shown_docs
+    return entries, len(rest), len(more_docs)
+
+
+# ---------------------------------------------------------------------- serialising
+
+
+def js_json(value: Any) -> str:
+    """Compact JSON that is safe inside a <script> element.
+
+    '<' only occurs inside JSON strings, so escaping it as \\u003c leaves the data
+    unchanged and makes '</script>' or '<!--' in a report harmless.
+    """
+    s = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return s.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
