@@ -10,7 +10,6 @@ import json
 import math
 import sqlite3
 import unicodedata
-import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -412,14 +411,29 @@ def _read_demonyms(path: Path) -> dict[str, list[str]]:
 _ALIAS_COLUMNS = ("name", "aliases", "feature_class", "country", "admin1", "lat", "lon", "note")
 
 
-def _apply_aliases(path, places, ppl, admin1_place, country_keys, admin1_names, have_boundaries):
-    """Add our alias rows: new places, or extra names for a place already indexed."""
-    by_key: dict[str, list[_Place]] = defaultdict(list)
-    for p in ppl:
-        for k in p.keys:
-            by_key[k].append(p)
-    new = merged = 0
-    with open(path, encoding="utf-8", newline="") as fh:
+@dataclass(slots=True)
+class AliasRow:
+    """One validated row of the alias file."""
+
+    line: int
+    name: str
+    names: list
+    feature_class: str
+    country: str | None
+    admin1: str | None
+    lat: float | None
+    lon: float | None
+    note: str
+
+
+def read_aliases(path: Path) -> list[AliasRow]:
+    """Read and check our alias file; errors name the file and line."""
+    rows = []
+    try:
+        fh = open(path, encoding="utf-8", newline="")
+    except OSError as exc:
+        raise GazetteerError(f"{path}: cannot read alias file ({exc})") from exc
+    with fh:
         reader = csv.DictReader(fh)
         missing = set(_ALIAS_COLUMNS) - set(reader.fieldnames or ())
         if missing:
@@ -434,58 +448,79 @@ def _apply_aliases(path, places, ppl, admin1_place, country_keys, admin1_names, 
                 raise GazetteerError(f"{where}: empty name")
             if fclass not in ("country", "admin1", "admin2", "ppl", "region"):
                 raise GazetteerError(f"{where}: unknown feature_class {fclass!r}")
-            if country is not None and len(country) != 2:
+            if country is not None and (len(country) != 2 or not country.isupper()):
                 raise GazetteerError(f"{where}: country must be ISO alpha-2, got {country!r}")
-            if admin1 and country and not admin1.startswith(country + "-"):
+            if admin1 and (not country or not admin1.startswith(country + "-")):
                 raise GazetteerError(f"{where}: admin1 {admin1!r} is not in country {country}")
+            if fclass == "admin1" and not admin1:
+                raise GazetteerError(f"{where}: an admin1 alias needs the admin1 code")
+            lat = lon = None
+            if fclass not in ("country", "admin1"):
+                try:
+                    lat, lon = float(row["lat"]), float(row["lon"])
+                except (TypeError, ValueError):
+                    raise GazetteerError(
+                        f"{where}: lat/lon must be numbers, got {row['lat']!r}, {row['lon']!r}"
+                    ) from None
+                if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                    raise GazetteerError(f"{where}: lat/lon out of range: {lat}, {lon}")
             names = [name] + [a.strip() for a in (row["aliases"] or "").split("|") if a.strip()]
-            keys = set()
-            for n in names:
-                keys |= _name_keys(n, generic=fclass != "ppl")
-            if fclass == "country":
-                target = next((p for p in places if p.feature_class == "country" and p.country == country), None)
-                if target is None:
-                    raise GazetteerError(f"{where}: no country {country!r} to attach aliases to")
+            rows.append(AliasRow(lineno, name, names, fclass, country, admin1, lat, lon,
+                                 (row["note"] or "").strip()))
+    return rows
+
+
+def _apply_aliases(path, places, ppl, admin1_place, country_keys, admin1_names, have_boundaries):
+    """Add our alias rows: new places, or extra names for a place already indexed."""
+    by_key: dict[str, list[_Place]] = defaultdict(list)
+    for p in ppl:
+        for k in p.keys:
+            by_key[k].append(p)
+    new = merged = 0
+    for row in read_aliases(path):
+        where = f"{path}:{row.line}"
+        keys = set()
+        for n in row.names:
+            keys |= _name_keys(n, generic=row.feature_class != "ppl")
+        if row.feature_class == "country":
+            target = next((p for p in places if p.feature_class == "country" and p.country == row.country), None)
+            if target is None:
+                raise GazetteerError(f"{where}: no country {row.country!r} to attach aliases to")
+            target.keys |= keys
+            for k in keys:
+                country_keys.setdefault(k, row.country)
+            merged += 1
+            continue
+        if row.feature_class == "admin1":
+            target = admin1_place.get(row.admin1)
+            if target is None:
+                if have_boundaries:
+                    raise GazetteerError(f"{where}: admin1 {row.admin1!r} is not in the boundary set")
+                continue
+            target.keys |= keys
+            merged += 1
+            continue
+        if row.admin1 and have_boundaries and row.admin1 not in admin1_names:
+            raise GazetteerError(f"{where}: unknown admin1 code {row.admin1!r}")
+        if row.feature_class == "ppl":
+            # the same town already in GeoNames: add our spellings, and our admin-1
+            # wins (Osh city is KG-GO, its own ISO subdivision, not Osh region)
+            same = [p for k in keys for p in by_key.get(k, ())
+                    if p.country == row.country and _km(p.lat, p.lon, row.lat, row.lon) <= _ALIAS_MERGE_KM]
+            if same:
+                target = max(same, key=lambda p: p.population)
                 target.keys |= keys
-                for k in keys:
-                    country_keys.setdefault(k, country)
+                target.variants = True
+                if row.admin1:
+                    target.admin1 = row.admin1
+                target.source = "geonames+aliases"
                 merged += 1
                 continue
-            if fclass == "admin1":
-                target = admin1_place.get(admin1)
-                if target is None:
-                    if have_boundaries:
-                        raise GazetteerError(f"{where}: admin1 {admin1!r} is not in the boundary set")
-                    continue
-                target.keys |= keys
-                merged += 1
-                continue
-            try:
-                lat, lon = float(row["lat"]), float(row["lon"])
-            except (TypeError, ValueError):
-                raise GazetteerError(f"{where}: lat/lon must be numbers, got {row['lat']!r}, {row['lon']!r}") from None
-            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                raise GazetteerError(f"{where}: lat/lon out of range: {lat}, {lon}")
-            if admin1 and have_boundaries and admin1 not in admin1_names:
-                raise GazetteerError(f"{where}: unknown admin1 code {admin1!r}")
-            if fclass == "ppl":
-                # the same town already in GeoNames: add our spellings, and our admin-1
-                # wins (Osh city is KG-GO, its own ISO subdivision, not Osh region)
-                same = [p for k in keys for p in by_key.get(k, ())
-                        if p.country == country and _km(p.lat, p.lon, lat, lon) <= _ALIAS_MERGE_KM]
-                if same:
-                    target = max(same, key=lambda p: p.population)
-                    target.keys |= keys
-                    target.variants = True
-                    if admin1:
-                        target.admin1 = admin1
-                    target.source = "geonames+aliases"
-                    merged += 1
-                    continue
-            place = _Place(name, fclass, country, admin1, lat, lon, 0, "aliases", f"alias:{lineno}")
-            place.keys = keys
-            places.append(place)
-            new += 1
+        place = _Place(row.name, row.feature_class, row.country, row.admin1, row.lat, row.lon, 0,
+                       "aliases", f"alias:{row.line}")
+        place.keys = keys
+        places.append(place)
+        new += 1
     return new, merged
 
 

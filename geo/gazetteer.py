@@ -292,6 +292,8 @@ def source_versions() -> dict[str, str]:
         "boundaries": _cached_sha256(bpath) if bpath else "none",
         "aliases": _file_sha256(ALIASES_PATH),
         "demonyms": _file_sha256(DEMONYMS_PATH),
+        # the builder's own code: a fix to how sources are read must reach built caches
+        "builder": _file_sha256(Path(__file__).with_name("_gazetteer_build.py")),
     }
 
 

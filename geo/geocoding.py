@@ -43,11 +43,12 @@ _CLASS_BONUS = {"country": 2.0, "admin1": 1.0, "region": 1.0, "ppl": 0.0, "admin
 _MAJOR_CITY_POP = 100_000    # a city this big beats the same-named region (Osh, Tashkent)
 _MAJOR_CITY_BONUS = 1.5
 _CURATED_POP = 50_000        # alias-file rows have no population; they are drug-trade places
+_ADMIN2_MIN_POP = 1_000      # a district with no town listed still has people
 _VARIANT_PENALTY = 2.5
 _CONTEXT_COUNTRY = 4.0
 _CONTEXT_ADMIN1 = 3.0
 _PHRASE_CLASS = 2.5
-_PHRASE_PLACE = 3.0
+_PHRASE_PLACE = 5.0
 _VARIANT_QUALITY = 0.7
 
 _CLASS_WORDS = {
@@ -418,7 +419,11 @@ def _phrases(gaz: Gazetteer, name: str, context: str) -> tuple[set[str], set[str
 
 def _utility(c: Candidate, ev: ContextEvidence, classes: set[str], places: set[str]) -> tuple[float, list[str]]:
     reasons = []
-    pop = c.population if c.population > 0 else (_CURATED_POP if "aliases" in c.source else 0)
+    pop = c.population
+    if pop <= 0 and "aliases" in c.source:
+        pop = _CURATED_POP
+    elif c.feature_class == "admin2":
+        pop = max(pop, _ADMIN2_MIN_POP)
     u = _POP_WEIGHT * math.log1p(pop) + _CLASS_BONUS[c.feature_class]
     if c.feature_class == "ppl" and pop >= _MAJOR_CITY_POP:
         u += _MAJOR_CITY_BONUS

@@ -1,0 +1,232 @@
+"""Tests of geo.geocoding.OfflineGeocoder: geopy contract, context disambiguation,
+every Afghan province, and a 32-place list of drug-reporting places."""
+from __future__ import annotations
+
+import pytest
+from geopy.exc import GeocoderQueryError
+from geopy.extra.rate_limiter import RateLimiter
+from geopy.geocoders.base import Geocoder
+from geopy.location import Location
+
+from geo.gazetteer import get_gazetteer
+from geo.geocoding import OfflineGeocoder, analyse_context
+
+RAW_KEYS = {"name", "feature_class", "country", "admin1", "admin1_name", "score",
+            "population", "source", "reason"}
+
+
+@pytest.fixture(scope="session")
+def geocoder() -> OfflineGeocoder:
+    return OfflineGeocoder(get_gazetteer(progress=False))
+
+
+AF_CONTEXT = "KABUL, Sep 29 (IANS) - Afghan police seized heroin in the north of the country."
+
+# (query, ISO 3166-2) — every province, with the alternates reports use
+AFGHAN_PROVINCES = [
+    ("Badakhshan", "AF-BDS"), ("Badghis", "AF-BDG"), ("Baghlan", "AF-BGL"), ("Balkh", "AF-BAL"),
+    ("Bamyan", "AF-BAM"), ("Bamiyan", "AF-BAM"), ("Daykundi", "AF-DAY"), ("Daikundi", "AF-DAY"),
+    ("Farah", "AF-FRA"), ("Faryab", "AF-FYB"), ("Ghazni", "AF-GHA"), ("Ghor", "AF-GHO"),
+    ("Helmand", "AF-HEL"), ("Hilmand", "AF-HEL"), ("Herat", "AF-HER"), ("Hirat", "AF-HER"),
+    ("Jowzjan", "AF-JOW"), ("Jawzjan", "AF-JOW"), ("Kabul", "AF-KAB"), ("Kandahar", "AF-KAN"),
+    ("Qandahar", "AF-KAN"), ("Kapisa", "AF-KAP"), ("Khost", "AF-KHO"), ("Kunar", "AF-KNR"),
+    ("Kunduz", "AF-KDZ"), ("Qunduz", "AF-KDZ"), ("Laghman", "AF-LAG"), ("Logar", "AF-LOG"),
+    ("Nangarhar", "AF-NAN"), ("Ningarhar", "AF-NAN"), ("Nimroz", "AF-NIM"), ("Nuristan", "AF-NUR"),
+    ("Paktia", "AF-PIA"), ("Paktiya", "AF-PIA"), ("Paktika", "AF-PKA"), ("Panjshir", "AF-PAN"),
+    ("Panjsher", "AF-PAN"), ("Parwan", "AF-PAR"), ("Samangan", "AF-SAM"), ("Sar-e Pol", "AF-SAR"),
+    ("Sari Pul", "AF-SAR"), ("Takhar", "AF-TAK"), ("Uruzgan", "AF-URU"), ("Oruzgan", "AF-URU"),
+    ("Wardak", "AF-WAR"), ("Maidan Wardak", "AF-WAR"), ("Zabul", "AF-ZAB"),
+]
+
+
+@pytest.mark.parametrize("name, code", AFGHAN_PROVINCES)
+def test_every_afghan_province(geocoder, name, code):
+    loc = geocoder.geocode(name, context=AF_CONTEXT)
+    assert loc is not None, name
+    assert (loc.raw["country"], loc.raw["admin1"]) == ("AF", code)
+    phrased = geocoder.geocode(name, context=f"Afghan police raided a lab in {name} province.")
+    assert phrased.raw["feature_class"] == "admin1" and phrased.raw["admin1"] == code
+
+
+def test_all_34_provinces_covered():
+    assert len({code for _, code in AFGHAN_PROVINCES}) == 34
+
+
+# 32 places that drug-seizure reports name, one sentence of context each:
+# (query, context, country, admin1)
+DRUG_PLACES = [
+    ("Marja", "Afghan troops seized two tonnes of opium in Marja.", "AF", "AF-HEL"),
+    ("Kashm", "Afghan police seized heroin in Kashm district.", "AF", "AF-BDS"),
+    ("Torkham", "Afghan customs officers found hashish in a truck at Torkham.", "AF", "AF-NAN"),
+    ("Hairatan", "Afghan border police seized heroin at the Hairatan port.", "AF", "AF-BAL"),
+    ("Chaman", "Pakistan's Frontier Corps seized opium near Chaman.", "PK", "PK-BA"),
+    ("Gwadar", "Pakistan coast guards intercepted a boat carrying hashish off Gwadar.", "PK", "PK-BA"),
+    ("Quetta", "Anti-Narcotics Force officials in Quetta, Pakistan, seized heroin.", "PK", "PK-BA"),
+    ("Peshawar", "Pakistani police arrested two smugglers in Peshawar.", "PK", "PK-KP"),
+    ("Karachi", "Pakistan customs seized methamphetamine at the port of Karachi.", "PK", "PK-SD"),
+    ("Zahedan", "Iranian police seized a tonne of opium near Zahedan.", "IR", "IR-11"),
+    ("Bandar Abbas", "Iranian police seized heroin in Bandar Abbas.", "IR", "IR-22"),
+    ("Osh", "Kyrgyz police seized heroin in Osh.", "KG", "KG-GO"),
+    ("Khorog", "Tajik border guards seized opium in Khorog.", "TJ", "TJ-GB"),
+    ("Batken", "Kyrgyz border guards seized hashish in Batken.", "KG", "KG-B"),
+    ("Termez", "Uzbek customs seized heroin on a train in Termez.", "UZ", "UZ-SU"),
+    ("Culiacán", "Mexican soldiers seized methamphetamine in Culiacán.", "MX", "MX-SIN"),
+    ("Sinaloa", "Mexican marines destroyed a drug lab in Sinaloa.", "MX", "MX-SIN"),
+    ("Tijuana", "Mexican police seized cocaine in Tijuana.", "MX", "MX-BCN"),
+    ("Ensenada", "The Mexican navy seized cocaine off Ensenada.", "MX", "MX-BCN"),
+    ("Guayaquil", "Ecuadorian police seized cocaine in banana containers at Guayaquil.", "EC", "EC-G"),
+    ("Callao", "Peruvian police seized cocaine at the port of Callao.", "PE", "PE-CAL"),
+    ("Paita", "Peruvian anti-drug police seized cocaine at the port of Paita.", "PE", "PE-PIU"),
+    ("VRAEM", "Peruvian troops destroyed cocaine labs in the VRAEM.", "PE", None),
+    ("Catatumbo", "Colombian troops destroyed coca labs in Catatumbo.", "CO", "CO-NSA"),
+    ("Tumaco", "Colombian navy seized cocaine near Tumaco.", "CO", "CO-NAR"),
+    ("Buenaventura", "Colombian police seized cocaine at the port of Buenaventura.", "CO", "CO-VAC"),
+    ("Chapare", "Bolivian police destroyed cocaine labs in the Chapare.", "BO", "BO-C"),
+    ("Yungas", "Bolivian police eradicated coca in the Yungas.", "BO", "BO-L"),
+    ("Tachileik", "Myanmar police seized methamphetamine tablets in Tachileik.", "MM", "MM-17"),
+    ("Lagos", "Nigerian anti-drug agents seized cocaine at the Lagos airport.", "NG", "NG-LA"),
+    ("Santos", "Brazilian federal police seized cocaine at the port of Santos.", "BR", "BR-SP"),
+    ("Rotterdam", "Dutch customs seized cocaine in the port of Rotterdam.", "NL", "NL-ZH"),
+]
+
+
+def test_drug_place_list_has_32():
+    assert len(DRUG_PLACES) == 32
+
+
+@pytest.mark.parametrize("query, context, country, admin1", DRUG_PLACES, ids=[p[0] for p in DRUG_PLACES])
+def test_drug_reporting_places(geocoder, query, context, country, admin1):
+    loc = geocoder.geocode(query, context=context)
+    assert loc is not None
+    assert (loc.raw["country"], loc.raw["admin1"]) == (country, admin1)
+    assert loc.raw["score"] >= 0.5
+
+
+# --- context ---------------------------------------------------------------------------------
+def test_badakhshan_flips_with_context(geocoder):
+    af = geocoder.geocode("Badakhshan", context=AF_CONTEXT)
+    tj = geocoder.geocode("Badakhshan", context="Tajik border guards detained a courier in Khorog.")
+    gbao = geocoder.geocode("Badakhshan", context="Police of the GBAO seized 5 kg of heroin.")
+    gorno = geocoder.geocode("Badakhshan", context="A smuggler was arrested in Gorno-Badakhshan, "
+                                                   "across the river from Afghanistan's Badakhshan.")
+    assert af.raw["admin1"] == "AF-BDS"
+    assert tj.raw["admin1"] == "TJ-GB"
+    assert gbao.raw["admin1"] == "TJ-GB"
+    assert geocoder.geocode("Gorno-Badakhshan").raw["admin1"] == "TJ-GB"
+    assert gorno.raw["country"] in ("AF", "TJ")  # both named: the score must say it is unsure
+    assert gorno.raw["score"] < af.raw["score"]
+
+
+def test_faizabad_with_afghan_context_is_in_badakhshan(geocoder):
+    loc = geocoder.geocode("Faizabad", context=AF_CONTEXT)
+    assert (loc.raw["country"], loc.raw["admin1"]) == ("AF", "AF-BDS")
+    assert geocoder.geocode("Faizabad").raw["country"] == "IN"  # without context: the largest
+
+
+def test_jalalabad_with_nangarhar_context(geocoder):
+    loc = geocoder.geocode("Jalalabad", context="Police in Nangarhar seized opium near Jalalabad.")
+    assert (loc.raw["country"], loc.raw["admin1"]) == ("AF", "AF-NAN")
+
+
+def test_osh_is_the_kyrgyz_city(geocoder):
+    loc = geocoder.geocode("Osh")
+    assert (loc.raw["country"], loc.raw["admin1"], loc.raw["feature_class"]) == ("KG", "KG-GO", "ppl")
+    region = geocoder.geocode("Osh region")
+    assert (region.raw["admin1"], region.raw["feature_class"]) == ("KG-O", "admin1")
+
+
+def test_dateline_country(geocoder):
+    ev = analyse_context(geocoder.gazetteer, "MOSCOW. Jan 31 (Interfax) – Police seized heroin.")
+    assert ev.dateline_country == "RU" and ev.dateline == "MOSCOW"
+    ev = analyse_context(geocoder.gazetteer, "KABUL, Sep 29 (IANS) - Police seized heroin.")
+    assert ev.dateline_country == "AF"
+    # a dateline alone moves an ambiguous name
+    loc = geocoder.geocode("Faizabad", context="KABUL, Sep 29 (IANS) - Heroin was seized in Faizabad.")
+    assert loc.raw["country"] == "AF"
+
+
+def test_province_phrase_picks_the_admin1(geocoder):
+    city = geocoder.geocode("Kandahar", context=AF_CONTEXT)
+    province = geocoder.geocode("Kandahar", context="Police raided labs in Kandahar province.")
+    assert province.raw["feature_class"] == "admin1" and city.raw["feature_class"] == "ppl"
+    assert province.raw["admin1"] == city.raw["admin1"] == "AF-KAN"
+
+
+def test_district_of_phrase(geocoder):
+    loc = geocoder.geocode("Faizabad", context="Opium was found in Faizabad district of Jowzjan.")
+    assert loc.raw["admin1"] == "AF-JOW"
+    loc = geocoder.geocode("Faizabad, Badakhshan")
+    assert loc.raw["admin1"] == "AF-BDS"
+
+
+def test_state_over_town_of_the_same_name(geocoder):
+    loc = geocoder.geocode("Sinaloa")
+    assert (loc.raw["feature_class"], loc.raw["admin1"]) == ("admin1", "MX-SIN")
+
+
+def test_country_codes_restrict(geocoder):
+    assert geocoder.geocode("Faizabad", country_codes="af").raw["country"] == "AF"
+    assert geocoder.geocode("Faizabad", country_codes=["PK"]) is None or \
+        geocoder.geocode("Faizabad", country_codes=["PK"]).raw["country"] == "PK"
+    assert geocoder.geocode("Badakhshan", country_codes=["TJ"]).raw["admin1"] == "TJ-GB"
+
+
+def test_score_reflects_certainty(geocoder):
+    unique_supported = geocoder.geocode("Badakhshan", context=AF_CONTEXT).raw["score"]
+    ambiguous = geocoder.geocode("Badakhshan").raw["score"]
+    assert unique_supported > 0.9
+    assert ambiguous < 0.6
+    assert all(geocoder.geocode(q).raw["score"] < 1 for q in ("Kabul", "Khorog", "VRAEM"))
+
+
+# --- geopy contract ----------------------------------------------------------------------------
+def test_is_a_geopy_geocoder(geocoder):
+    assert isinstance(geocoder, Geocoder)
+    loc = geocoder.geocode("Kabul", context=AF_CONTEXT)
+    assert isinstance(loc, Location)
+    assert RAW_KEYS <= set(loc.raw)
+    assert loc.raw["admin1_name"] and "Afghanistan" in loc.address
+    assert abs(loc.latitude - 34.53) < 0.2 and abs(loc.longitude - 69.17) < 0.2
+
+
+def test_unknown_place_is_none(geocoder):
+    assert geocoder.geocode("Xqzzyplace") is None
+    assert geocoder.geocode("Xqzzyplace", exactly_one=False) is None
+
+
+@pytest.mark.parametrize("bad", ["", "   ", None, 42, ["Kabul"]])
+def test_bad_query_raises_geopy_error(geocoder, bad):
+    with pytest.raises(GeocoderQueryError):
+        geocoder.geocode(bad)
+
+
+def test_exactly_one_false_lists_candidates_best_first(geocoder):
+    locs = geocoder.geocode("Faizabad", exactly_one=False, context=AF_CONTEXT)
+    assert len(locs) > 3 and locs[0].raw["country"] == "AF"
+    scores = [loc.raw["score"] for loc in locs]
+    assert scores[0] == max(scores)
+
+
+def test_rate_limiter(geocoder):
+    geocode = RateLimiter(geocoder.geocode, min_delay_seconds=0)
+    assert geocode("Kandahar", context=AF_CONTEXT).raw["admin1"] == "AF-KAN"
+    assert geocode("Xqzzyplace") is None
+
+
+def test_geopandas_tools_geocode():
+    from geopandas.tools import geocode
+
+    frame = geocode(["Kabul", "Xqzzyplace"], provider=OfflineGeocoder)
+    assert frame.crs.to_epsg() == 4326
+    assert abs(frame.geometry.iloc[0].x - 69.17) < 0.2
+    assert frame.geometry.iloc[1].is_empty  # unknown: empty point, not a guess
+    assert "Afghanistan" in frame["address"].iloc[0]
+
+
+def test_reverse_gives_the_admin1_region(geocoder):
+    loc = geocoder.reverse((34.53, 69.17))
+    assert (loc.raw["admin1"], loc.raw["country"], loc.raw["feature_class"]) == ("AF-KAB", "AF", "admin1")
+    assert geocoder.reverse("37.12, 70.58").raw["admin1"] == "AF-BDS"
+    assert geocoder.reverse((0.0, -140.0)) is None  # mid-Pacific
+    with pytest.raises(GeocoderQueryError):
+        geocoder.reverse("not a point")
