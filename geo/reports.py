@@ -25,6 +25,7 @@ import io
 import json
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence, Union
@@ -543,18 +544,22 @@ _STOPWORDS = {
 }
 
 
+_WORDS = re.compile(r"[^\W\d_]+")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+
+
 def guess_language(text: str) -> str | None:
     """ISO 639-1 code of the most likely language of ``text`` (en, es, pt, fr, de, nl,
     ru), or None when too little text to tell. A guess, not a classifier."""
-    sample = text[:3000]
-    letters = [c for c in sample if c.isalpha()]
-    if len(letters) < 20:
+    sample = text[:1500]
+    cyr, lat = len(_CYRILLIC.findall(sample)), len(_LATIN.findall(sample))
+    if cyr + lat < 20:
         return None
-    cyr = sum(1 for c in letters if "\u0400" <= c <= "\u04ff")
-    if cyr / len(letters) > 0.5:
+    if cyr > lat:
         return "ru"
-    words = re.findall(r"[a-zà-ÿ]+", sample.lower())
-    scores = {lang: sum(1 for w in words if w in sw) for lang, sw in _STOPWORDS.items()}
+    counts = Counter(_WORDS.findall(sample.lower()))
+    scores = {lang: sum(counts[w] for w in sw) for lang, sw in _STOPWORDS.items()}
     lang, score = max(scores.items(), key=lambda kv: kv[1])
     return lang if score >= 3 else None
 
@@ -562,9 +567,14 @@ def guess_language(text: str) -> str | None:
 # --------------------------------------------------------------------------------------
 # Building a Report from text + metadata
 # --------------------------------------------------------------------------------------
-def _dateline_country(place: str | None) -> str | None:
-    """Country of a dateline place via the gazetteer (the most populous match), or None
-    when the gazetteer is not available or does not know the place."""
+def _dateline_country(place: str | None, text: str = "") -> str | None:
+    """Country of a dateline place via the gazetteer, or None when the gazetteer is not
+    available or does not know the place.
+
+    A dateline names a city the reader is expected to know, so the most populous match
+    wins, unless the places share a name across countries ("SAN JOSE"): then the country
+    the text names most often decides, population breaking ties.
+    """
     if not place:
         return None
     gaz = _gazetteer()
@@ -572,16 +582,33 @@ def _dateline_country(place: str | None) -> str | None:
         return None
     for part in re.split(r"\s*/\s*", place):
         try:
-            cands = gaz.lookup(part)
+            cands = [c for c in gaz.lookup(part) if c.country and c.feature_class in
+                     ("ppl", "admin1", "admin2", "country")]
+            named: dict[str, int] = {}
+            if text and _ambiguous(cands):
+                for m in gaz.find_mentions(text[:5000]):
+                    first = m.candidates[0] if m.candidates else None
+                    if first is not None and first.feature_class == "country" and first.country:
+                        named[first.country] = named.get(first.country, 0) + 1
         except Exception as exc:  # a broken index must not stop reading reports
             log.warning("gazetteer lookup of dateline place %r failed: %s", part, exc)
             return None
-        cands = [c for c in cands if c.country and c.feature_class in
-                 ("ppl", "admin1", "admin2", "country")]
         if cands:
-            return max(cands, key=lambda c: (c.population or 0,
+            return max(cands, key=lambda c: (named.get(c.country, 0), c.population or 0,
                                               c.feature_class == "ppl")).country
     return None
+
+
+def _ambiguous(cands: list) -> bool:
+    # Kabul (AF, 3.7M) against a Kabul village elsewhere is no contest; San Jose (US, 1M)
+    # against San José (CR, 0.3M) is
+    by_country: dict[str, int] = {}
+    for c in cands:
+        by_country[c.country] = max(by_country.get(c.country, 0), c.population or 0)
+    if len(by_country) < 2:
+        return False
+    top, second = sorted(by_country.values(), reverse=True)[:2]
+    return second >= 0.1 * top
 
 
 _GAZ: list = []
@@ -653,7 +680,7 @@ def make_report(
         published=published,
         agency=dateline.agency if dateline else None,
         dateline_place=place,
-        dateline_country=_dateline_country(place) if resolve_places else None,
+        dateline_country=_dateline_country(place, text) if resolve_places else None,
         language=guess_language(text),
         path=path,
     )

@@ -378,3 +378,15 @@ def test_read_report_raises_report_error(tmp_path):
 def test_decode_bytes_reports_encoding():
     assert decode_bytes(BODY_RU.encode("cp1251")) == (BODY_RU, "cp1251")
     assert decode_bytes(b"\xef\xbb\xbfhi") == ("hi", "utf-8-sig")
+
+
+def test_dateline_country_follows_the_country_the_text_names(tmp_path):
+    pytest.importorskip("geo.gazetteer", reason="geo.gazetteer not in this tree yet")
+    f = tmp_path / "tico.txt"
+    f.write_text("SAN JOSE, June 24 (Tico Times) - Costa Rica coast guard seizes cocaine\n\n"
+                 "The Costa Rican coast guard seized more than a ton of cocaine off the "
+                 "Pacific coast, Costa Rica's security ministry said.\n", encoding="utf-8")
+    g = tmp_path / "merc.txt"
+    g.write_text("SAN JOSE, June 24 (AP) - Police in California seized 20 kg of meth in "
+                 "the United States, officials in the U.S. said.\n", encoding="utf-8")
+    assert [r.dateline_country for r in read_reports([f, g])] == ["CR", "US"]
