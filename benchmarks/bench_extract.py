@@ -1,0 +1,153 @@
+"""Extraction accuracy on the development reports and the drugdetection sentences.
+
+usage: python benchmarks/bench_extract.py [--reports-only|--drugdetection-only] [--verbose]
+
+1. Runs ``geo.extract`` over ``<benchmarks>/reports/d*.txt``, writes the events to
+   ``benchmarks/out/reports_events.jsonl`` and scores them with the set's own ``score.py``
+   (strict F1 = substance + quantity + admin-1). Goal >= 0.95.
+2. Runs the extractor over every sentence of ``<benchmarks>/drugdetection/train.json``
+   and measures recall of gold QUANTITY-DRUG pairs (a gold quantity span that one of our
+   figures overlaps, linked to a drug) and of GPE places (a gold GPE span that one of our
+   resolved place mentions overlaps). Goal >= 0.90.
+
+The benchmark data are read at run time from ``../shared/benchmarks`` (next to the repo)
+or ``$SEIZURE_ATLAS_BENCHMARKS``; nothing is copied into the repository.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH = Path(os.environ.get("SEIZURE_ATLAS_BENCHMARKS",
+                            REPO.parent / "shared" / "benchmarks"))
+OUT = REPO / "benchmarks" / "out"
+
+
+def bench_reports(verbose: bool) -> float | None:
+    from geo.events import write_events
+    from geo.extraction import extract
+    from geo.reports import read_reports
+
+    folder = BENCH / "reports"
+    paths = sorted(folder.glob("d*.txt"))
+    if not paths:
+        print(f"no reports in {folder}; skipped")
+        return None
+    t0 = time.perf_counter()
+    reports = read_reports(paths)
+    t1 = time.perf_counter()
+    events = extract(reports)
+    t2 = time.perf_counter()
+    OUT.mkdir(parents=True, exist_ok=True)
+    out = OUT / "reports_events.jsonl"
+    write_events(events, out)
+    print(f"reports: {len(reports)} read in {t1 - t0:.2f}s, {len(events)} events extracted in "
+          f"{t2 - t1:.2f}s -> {out}")
+    cmd = [sys.executable, str(folder / "score.py"), str(out)]
+    if not verbose:
+        cmd.append("--quiet")
+    res = subprocess.run(cmd, capture_output=True, text=True)
+    print(res.stdout.rstrip())
+    if res.returncode:
+        print(res.stderr.rstrip())
+    for line in res.stdout.splitlines():
+        if line.startswith("strict_f1="):
+            return float(line.split("=")[1])
+    return None
+
+
+def bench_drugdetection(verbose: bool) -> tuple[float, float] | None:
+    from geo.extraction import _Context, extract_report
+    from geo.linking import PlaceIndex
+    from geo.quantities import find_quantities
+    from geo.reports import Report
+
+    path = BENCH / "drugdetection" / "train.json"
+    if not path.exists():
+        print(f"no {path}; skipped")
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    ctx = _Context()
+    ctx.load()
+    pairs_gold = pairs_hit = 0
+    gpe_gold = gpe_hit = 0
+    misses_q: list[str] = []
+    misses_g: list[str] = []
+    t0 = time.perf_counter()
+    for rec in data:
+        text = rec["text"]
+        ents = rec.get("ents", [])
+        qents = [e for e in ents if e["label"] == "QUANTITY"]
+        dents = [e for e in ents if e["label"] == "DRUG"]
+        gents = [e for e in ents if e["label"] == "GPE"]
+        if qents and dents:
+            events = extract_report(Report(id=rec["id"], text=text), _ctx=ctx)
+            spans = []
+            for ev in events:
+                ev_start = ev.evidence["start"]
+                spans.append((ev, ev_start))
+            qs = find_quantities(text)
+            for qe in qents:
+                pairs_gold += 1
+                over = [q for q in qs if q.start < qe["end"] and qe["start"] < q.end]
+                ok = False
+                for q in over:
+                    kg = q.kg()
+                    for ev in events:
+                        if ev.labs_destroyed:
+                            continue
+                        if (kg is not None and ev.quantity_kg is not None and abs(ev.quantity_kg - kg) <= 0.02 * kg + 1e-9) \
+                                or (q.count is not None and ev.count == q.count) \
+                                or (q.kind == "volume" and ev.quantity is not None and abs(ev.quantity - q.value) < 1e-6):
+                            ok = True
+                if ok:
+                    pairs_hit += 1
+                else:
+                    misses_q.append(f"{rec['id']}: {qe['text']!r} | {text[:220]}")
+        if gents:
+            idx = PlaceIndex(text, gazetteer=ctx.gazetteer, geocoder=ctx.geocoder, skip=[])
+            for ge in gents:
+                gpe_gold += 1
+                if any(pm.start < ge["end"] and ge["start"] < pm.end and (pm.country or pm.admin1)
+                       for pm in idx.mentions):
+                    gpe_hit += 1
+                else:
+                    misses_g.append(f"{rec['id']}: {ge['text']!r}")
+    dt = time.perf_counter() - t0
+    rq = pairs_hit / pairs_gold if pairs_gold else 0.0
+    rg = gpe_hit / gpe_gold if gpe_gold else 0.0
+    print(f"drugdetection: {len(data)} sentences in {dt:.1f}s")
+    print(f"  quantity-drug pair recall: {pairs_hit}/{pairs_gold} = {rq:.3f}  (goal >= 0.90)")
+    print(f"  GPE place recall:          {gpe_hit}/{gpe_gold} = {rg:.3f}  (goal >= 0.90)")
+    if verbose:
+        print("  quantity misses:")
+        for m in misses_q:
+            print("   ", m)
+        print("  GPE misses:")
+        for m in misses_g:
+            print("   ", m)
+    return rq, rg
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reports-only", action="store_true")
+    ap.add_argument("--drugdetection-only", action="store_true")
+    ap.add_argument("--verbose", action="store_true")
+    args = ap.parse_args()
+    if not args.drugdetection_only:
+        f1 = bench_reports(args.verbose)
+        if f1 is not None:
+            print(f"STRICT F1 (dev reports) = {f1:.3f}  (goal >= 0.95)")
+    if not args.reports_only:
+        bench_drugdetection(args.verbose)
+
+
+if __name__ == "__main__":
+    main()

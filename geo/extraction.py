@@ -1,0 +1,890 @@
+"""Reports to seizure events: find figures, link them to substances, places, dates, agencies.
+
+The flow for one report (:func:`extract_report`):
+
+1. Split into blocks and sentences (:mod:`geo.sentences`); the headline is kept apart:
+   its figures only cross-check number formats, the body's figures are the events.
+2. Find every figure (:func:`geo.quantities.find_quantities`) and every lab count; decide
+   the report's number format (English or continental) from cues and cross-checks.
+3. Link each figure to a substance (the "of X" after it, the "X: 5 kg" before it, or the
+   drug the previous sentences talk about when the sentence reports a seizure).
+4. Drop what is not a seizure: period statistics, hypothetical output, stock destroyed at
+   a ceremony, cultivation and eradication, fuel, explosives, licit medicines.
+5. Place each figure (:mod:`geo.linking`): the place in its own phrase, else earlier in its
+   clause, else later in its list, else the nearest earlier sentence that names a place;
+   one figure over several regions has no admin-1.
+6. Resolve report structure: duplicates, totals broken down into parts, restated figures,
+   attempted versus seized amounts.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import geopandas as gpd
+
+from .errors import ExtractionError, GeoError
+from .events import Event, events_to_frame
+from .quantities import IMPLAUSIBLE_KG, Quantity, find_quantities, to_kg
+from .sentences import Sentence, split_sentences
+from .substances import GROUPS, SubstanceMention, find_substances
+
+log = logging.getLogger(__name__)
+
+__all__ = ["extract", "extract_report", "ExtractionError"]
+
+_REPORT_ATTRS = ("id", "text")
+
+# --------------------------------------------------------------------------- cues
+_STAT = re.compile(
+    r"(?i)\bso far\b|\bto date\b|\bsince (?:the )?(?:start|beginning)\b|"
+    r"\bsince (?:january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|\d{4})\b|\bthis (?:year|season)\b|\bin \d{4} alone\b|"
+    r"\b(?:over|in|during|for) the (?:past|last|previous|first) (?:\w+ )?(?:months|years|decade|quarter)\b|"
+    r"\bin (?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+) (?:months|years)\b|"
+    r"\bofficial figures\b|\bannual(?:ly)?\b|\bper (?:year|annum|month)\b|\ba (?:year|month)\b(?! ago)|"
+    r"\bcurrent (?:solar |fiscal |calendar )?year\b|\byear-to-date\b|\bin (?:19|20)\d{2}\b(?!\s*[-–/])|"
+    r"\bfor (?:19|20)\d{2}\b|\bthe (?:second|third|fourth|fifth|\w+th) year running\b|"
+    r"\bsince (?:its|their) (?:creation|launch)\b|\bover the years\b|\bin recent (?:years|months)\b|"
+    r"\b(?:nationwide|national) (?:total|figure)s?\b|\bthroughout the year\b")
+_HYPO = re.compile(
+    r"(?i)\bcould (?:have )?(?:produce|produced|turn out|make|yield|be used)|\bcapacity\b|"
+    r"\bwould have\b|\benough to (?:produce|make)\b|\bcan produce\b|\bcapable of\b|"
+    r"\baverted\b|\bon course to\b|\bexpected to\b|\bforecast\b|\btarget of\b|\bestimated production\b|"
+    r"\bprevented\b")
+_DESTROY = re.compile(
+    r"(?i)incinerat|\bceremon|\bpublicly (?:burn|destroy)|\bdestruction of (?:seized|confiscated)|"
+    r"\b(?:were|was|been|being|are|is) (?:burned|burnt|destroyed|incinerated|set (?:on )?fire)\b|"
+    r"\bpreviously (?:seized|confiscated)\b|\bdrug[- ]burning\b|\bset on fire\b")
+_ERAD = re.compile(
+    r"(?i)hectares?\b|\bacres?\b|eradicat|\bmown\b|\bmowed\b|\bwild (?:hemp|cannabis)\b|"
+    r"cutting down|\bpoppy fields?\b|\bseedbeds?\b|\bcultivat|\bplantations?\b|\bcrops?\b|\bgrown\b")
+_ATTEMPT = re.compile(r"(?i)\btr(?:y|ied|ying) to\b|\battempt(?:ed|ing)? to\b|\bsneak|\bplann(?:ed|ing) to\b")
+_TOTAL_AFTER = re.compile(r"(?i)\s*(?:in all|altogether|in total|all told|combined|overall)\b")
+_LUMP = re.compile(
+    r"(?i)\b(?:several|various|different|multiple|two|three|four|five|six|seven|eight|nine|ten|\d+) "
+    r"(?:provinces|regions|states|departments|districts|oblasts|parts of|airports|cities)\b|"
+    r"\bacross the (?:country|nation|province)\b|\bin different parts\b|\bnationwide\b|"
+    r"\bseveral of the province's\b")
+_SEIZE_VERB = re.compile(
+    r"(?i)\b(?:seiz\w*|confiscat\w*|recover\w*|found|find|finds|discover\w*|intercept\w*|"
+    r"impound\w*|netted|nets|yield\w*|turned up|turn up|held|hold|holding|haul\w*|caught|"
+    r"catch\w*|detect\w*|uncover\w*|bust\w*|took|taken|stopped|carrying|carried|contain\w*|"
+    r"loaded|hidden|concealed|stashed)\b")
+_HARD_SEP = re.compile(r";|\s[-–—]\s|:\s|,\s+while\b|,\s+whereas\b|,\s+but\b|\bwhile\s")
+_BREAKDOWN_START = re.compile(r"(?i)^(?:of (?:that|this|these|the|which)\b|of which\b|of them\b)")
+
+_LAB_NOUN = r"(?:labs?|laboratories|laboratory|factories|factory|kitchens?|refiner(?:y|ies)|" \
+            r"structures used (?:to|for) (?:make|making|produce|producing|process|processing))"
+_NUMW = (r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+         r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty")
+_LAB_RE = re.compile(
+    rf"(?i)(?<![\w.,])(?P<num>{_NUMW}|an?|the (?:biggest|largest))\s+"
+    rf"(?:[\w'’\"-]+\s+){{0,3}}?(?P<noun>{_LAB_NOUN})\b(?!\s+(?:tests?|analys\w+|results?|"
+    rf"examinations?|experts?|technicians?|reports?)\b)")
+_LAB_ELLIPSIS = re.compile(rf"(?i)\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?P<num>{_NUMW}|an?)\s+for\b")
+_LAB_VERB = re.compile(
+    r"(?i)destroy|dismantl|liquidat|raid|\bfound\b|\bfind|uncover|discover|bust|shut|demolish|"
+    r"\bblew\b|blown|set up|located|neutrali|burn|seiz|unearth|detect")
+_LAB_NOT = re.compile(r"(?i)forensic|crime lab|state lab|police lab|customs lab|testing lab|"
+                      r"lab(?:oratory)? (?:tests?|analysis|results|examination)")
+_NUM_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty".split())}
+_NUM_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "a": 1, "an": 1})
+
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    "january february march april may june july august september october november december".split())}
+_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
+_MONTHS["sept"] = 9
+_DATE_MY = re.compile(r"(?i)\b(january|february|march|april|may|june|july|august|september|"
+                      r"october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?"
+                      r"(?:\s+\d{1,2}(?:st|nd|rd|th)?)?(?:\s*[-–]\s*\d{1,2})?,?\s+((?:19|20)\d{2})\b")
+_DATE_M = re.compile(r"(?i)\b(?:in|on|since|from|at the (?:end|start|beginning) of|early|late|"
+                     r"mid|by|during)[\s-]+(january|february|march|april|may|june|july|august|"
+                     r"september|october|november|december)\b")
+_DATE_MD = re.compile(r"(?i)\b(january|february|march|april|may|june|july|august|september|"
+                      r"october|november|december)\s+\d{1,2}\b")
+_LAST_YEAR = re.compile(r"(?i)\blast year\b|\ba year (?:ago|earlier)\b|\bthe previous year\b")
+
+# agencies named as acting: (pattern, canonical name)
+_AGENCIES = [
+    (r"\bFSKN\b|Federal Drug Control Service", "FSKN"),
+    (r"\bDEA\b|Drug Enforcement (?:Agency|Administration)", "DEA"),
+    (r"Afghan (?:drug|counter[- ]narcotics?) police|\bCNPA\b|Counter[- ]Narcotics Police of Afghanistan",
+     "Afghan drug police (CNPA)"),
+    (r"\bANF\b|Anti[- ]Narcotics Force", "ANF"),
+    (r"\bNDLEA\b", "NDLEA"), (r"\bDRI\b|Directorate of Revenue Intelligence", "DRI"),
+    (r"\bNCB\b|Narcotics Control Bureau", "NCB"), (r"\bSCNS\b|\bGKNB\b", "SCNS"),
+    (r"\bKNB\b|National Security Committee", "KNB"), (r"\bCCDAC\b", "CCDAC"),
+    (r"\bDirandro\b", "Dirandro"), (r"\bFelcn\b", "FELCN"), (r"\bUmopar\b", "UMOPAR"),
+    (r"\bCONAT\b", "CONAT"), (r"\bCNS\b|National Security Commission", "CNS"),
+    (r"\bFrontier Corps\b", "Frontier Corps"), (r"\bSindh Rangers\b|\bRangers\b", "Rangers"),
+    (r"\bSunat\b", "SUNAT"), (r"\bFSB\b|Federal Security Service", "FSB"),
+    (r"\bNAVY\b|\b[Nn]avy\b|\bMarines\b", "navy"), (r"\b[Aa]rmy\b|\bsoldiers\b|\btroops\b", "army"),
+    (r"\b[Cc]oast [Gg]uards?\b", "coast guard"),
+    (r"\b[Bb]order [Gg]uards?\b|\b[Bb]order [Pp]olice\b|\b[Bb]order units\b", "border guards"),
+    (r"\b[Cc]ustoms\b", "customs"),
+    (r"\b[Cc]ounter[- ]narcotics (?:police|personnel|officers)\b|\b[Aa]nti[- ]narcotics police\b",
+     "counter-narcotics police"),
+    (r"\b[Dd]rug police\b", "drug police"),
+    (r"\bFederal Police\b|\bPolícia Federal\b", "Federal Police"),
+    (r"\bNational Police\b", "National Police"),
+    (r"\b[Pp]olice\b", "police"),
+]
+_AGENCY_RES = [(re.compile(p), name) for p, name in _AGENCIES]
+
+
+# --------------------------------------------------------------------------- records
+@dataclass
+class _Target:
+    """A figure or a lab count in the body, with everything linked to it."""
+
+    start: int
+    end: int
+    sent: Sentence
+    q: Quantity | None = None
+    labs: int | None = None
+    substance: str | None = None
+    detail: str | None = None
+    generic: bool = False
+    mixed: bool = False
+    skip: str | None = None
+    flags: list[str] = field(default_factory=list)
+    total_hint: bool = False
+    attempt: bool = False
+    place: Any = None  # linking.Placed
+    kg: float | None = None
+    count: int | None = None
+    value: float | None = None
+    unit: str | None = None
+    subst_linked: str = ""  # how the substance was found (forward/backward/inside/carry)
+
+
+def _check_report(report: Any) -> None:
+    if isinstance(report, (str, bytes, os.PathLike)):
+        raise ExtractionError(f"extract_report expects a Report, got a {type(report).__name__}; "
+                              "pass paths to extract() or read them with geo.read_reports")
+    missing = [a for a in _REPORT_ATTRS if not hasattr(report, a)]
+    if missing:
+        raise ExtractionError(f"not a report ({type(report).__name__} lacks {', '.join(missing)})")
+    if not isinstance(report.text, str):
+        raise ExtractionError(f"report {getattr(report, 'id', '?')!r}: text is "
+                              f"{type(report.text).__name__}, not str")
+
+
+# --------------------------------------------------------------------------- structure
+def _headline_paras(report: Any, sents: list[Sentence]) -> set[int]:
+    """Block indexes that are the headline (and a photo caption before the dateline)."""
+    if not sents:
+        return set()
+    title = (getattr(report, "title", None) or "").strip()
+    out: set[int] = set()
+    paras: dict[int, str] = {}
+    for s in sents:
+        paras.setdefault(s.para, "")
+        paras[s.para] += " " + s.text
+    for p in sorted(paras)[:3]:
+        txt = paras[p].strip()
+        short = len(txt) < 300 and not re.search(r"[.!?][\"'”’]?$", txt)
+        if title and title in txt and len(txt) < len(title) + 120:
+            out.add(p)
+        elif p == 0 and short and len(paras) > 1:
+            out.add(p)
+        elif out and p == max(out) + 1 and len(txt) < 80 and not re.search(r"\d", txt):
+            out.add(p)  # a caption under the headline ("Russian Drug Den File Photo")
+        else:
+            break
+    return out
+
+
+def _local_context(text: str, sent: Sentence, start: int, end: int, next_start: int) -> str:
+    """The clause before a figure and its own phrase after it (up to the next figure)."""
+    before = text[sent.start:start]
+    cut = 0
+    for m in _HARD_SEP.finditer(before):
+        cut = m.end()
+    after_end = min(next_start, sent.end)
+    after = text[end:after_end]
+    m = _HARD_SEP.search(after)
+    if m:
+        after = after[: m.start()]
+    return before[cut:] + " @@ " + after
+
+
+# --------------------------------------------------------------------------- number format
+_LATIN_COUNTRIES = {
+    "AR", "BO", "BR", "CL", "CO", "CR", "CU", "DO", "EC", "ES", "GT", "HN", "MX", "NI", "PA",
+    "PE", "PR", "PY", "SV", "UY", "VE", "PT", "IR", "IT", "DE", "NL", "BE", "FR", "AO", "MZ",
+    "ID", "TR", "RU", "UA", "KZ", "KG", "UZ", "TJ", "TM", "AZ", "GE",
+}
+
+
+def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: list[Quantity],
+                    country_hint: str | None) -> str:
+    """``"en"`` or ``"latin"`` for this report's ambiguous figures (``1.900``, ``449,520``).
+
+    Cross-checks first (a headline figure or a stated total that only one reading matches),
+    then unambiguous continental figures in the text (``1,3 tonnes``, ``4.255.000``), then
+    the country the report comes from.
+    """
+    amb = [q for q in body_qs if q.alt_value is not None and q.kind != "count"]
+    if not amb:
+        return "en"
+
+    def values(reading: str) -> list[float]:
+        out = []
+        for q in body_qs:
+            v = q.kg(reading) if q.kind == "mass" else None
+            if v is not None:
+                out.append(v)
+        return out
+
+    refs = [(q.kg("en"), q.hedge) for q in head_qs if q.kind == "mass" and q.kg("en")]
+    refs += [(q.kg("latin"), q.hedge) for q in head_qs
+             if q.kind == "mass" and q.alt_value is not None and q.kg("latin")]
+
+    def score(reading: str) -> float:
+        vals = values(reading)
+        s = 0.0
+        for ref, hedge in refs:
+            if not ref:
+                continue
+            lo, hi = (0.98, 1.6) if hedge else (0.9, 1.1)
+            if any(lo <= v / ref <= hi for v in vals if v):
+                s += 1
+            elif vals and lo <= sum(vals) / ref <= hi:
+                s += 1
+        # a stated total that the next figures add up to
+        for i, v in enumerate(vals):
+            run = 0.0
+            for w in vals[i + 1:]:
+                run += w
+                if len(vals) > i + 2 and v > 0 and abs(run - v) / v < 0.03 and run != w:
+                    s += 0.5
+                    break
+        # implausible readings (one seizure over 100 t of anything but precursors)
+        for q in amb:
+            kg = q.kg(reading)
+            if kg and kg > 100_000:
+                s -= 0.75
+        return s
+
+    en, latin = score("en"), score("latin")
+    if en != latin:
+        return "en" if en > latin else "latin"
+    # cues: unambiguous continental figures ("1,3 tonnes", "4,2 million", "5.000 million")
+    if re.search(r"\d,\d{1,2}\s*(?:tonnes?|tons?|kilos?|kg|kilograms?|million|billion|ton\b)", text) or \
+            re.search(r"\d\.\d{3}\.\d{3}|\d\.\d{3},\d|\b\d{1,3}\.000 (?:million|billion)", text):
+        return "latin_dot"
+    if country_hint in _LATIN_COUNTRIES:
+        return "latin_dot"
+    return "en"
+
+
+def _apply_reading(q: Quantity, reading: str) -> float:
+    """Value of a figure under the report's reading.
+
+    ``latin_dot`` (only a country or language cue): read ``1.900`` as 1900 but keep the
+    English reading of ``1,500`` (English copy of continental sources keeps comma thousands).
+    Tonnes are never read as thousands (``1.587 tons`` is a decimal).
+    """
+    if q.alt_value is None:
+        return q.value
+    if reading == "latin":
+        if q.unit in ("t", "ton_us") and q.text and re.search(r"\d\.\d{3}", q.text):
+            return q.value
+        return q.alt_value
+    if reading == "latin_dot":
+        if q.unit in ("t", "ton_us"):
+            return q.value
+        if re.search(r"\d\.\d{3}(?!\d)", q.text) and "," not in q.text.split()[0]:
+            return q.alt_value
+        return q.value
+    return q.value
+
+
+# --------------------------------------------------------------------------- substances
+_FORWARD_LINK = re.compile(
+    r"(?i)^\s*(?:[\"“”'‘’\[(]\s*)?(?:(?:of|worth of|filled with|containing|holding|stuffed with|"
+    r"packed with|in the form of)\s+)?(?:[\w'’\"“”,-]+\s+){0,6}?$")
+_FORWARD_NEAR = re.compile(r"(?i)^\s*(?:[\"“'‘\[(]\s*)?(?:of\s+)?(?:[\w'’-]+\s+){0,2}$")
+_JOINER = re.compile(r"(?i)^\s*(?:,|and|or|&|/|,\s*and|as well as|plus)\s*(?:other\s+|some\s+)?$")
+
+
+def _link_substance(t: _Target, text: str, subs: list[SubstanceMention], next_start: int,
+                    prev_end: int) -> None:
+    """Substance of a figure: inside it ("ecstasy pills"), the "of X" after it, or the
+    "X: 5 kg" / "X weighing 5 kg" before it."""
+    q = t.q
+    inside = [s for s in subs if q.start <= s.start and s.end <= q.end and s.kind != "block"]
+    if inside:
+        _take(t, inside[0], subs, text, next_start)
+        t.subst_linked = "inside"
+        return
+    limit = min(next_start, t.sent.end, q.end + 90)
+    window = text[q.end:limit]
+    cut = re.search(r";|\n", window)
+    if cut:
+        limit = q.end + cut.start()
+    fwd = [s for s in subs if q.end <= s.start and s.end <= limit]
+    if fwd:
+        first = fwd[0]
+        gap = text[q.end:first.start]
+        linked = _FORWARD_LINK.match(gap) and not re.search(
+            r"(?i)\b(?:were|was|is|are|in|from|at|on|by|after|during|into|inside|to|for|bound|"
+            r"found|seized|turned|hidden|concealed|with)\b", re.sub(r"(?i)^\s*of\b|identified as|"
+                                                                   r"thought to be|believed to be|"
+                                                                   r"suspected to be|filled with|"
+                                                                   r"what investigators believe is|"
+                                                                   r"suspected of being", "", gap))
+        if linked:
+            if first.kind == "block":
+                t.skip = "not a drug: " + first.text
+                return
+            _take(t, first, subs, text, limit)
+            t.subst_linked = "forward"
+            return
+    # before: "Tramadol: 36.202kg", "hashish weighing 1 kg", "heroin with a total weight of"
+    lo = max(prev_end, t.sent.start)
+    back = [s for s in subs if lo <= s.start and s.end <= q.start]
+    if back:
+        last = back[-1]
+        gap = text[last.end:q.start]
+        if len(gap) <= 90 and not re.search(r"[;]", gap):
+            if last.kind == "block":
+                t.skip = "not a drug: " + last.text
+                return
+            if last.kind != "anaphor":
+                # "hashish and 18 kg" would be wrong, but the previous figure's end bounds lo
+                _take(t, last, subs, text, q.start)
+                t.subst_linked = "backward"
+                return
+
+
+def _take(t: _Target, sm: SubstanceMention, subs: list[SubstanceMention], text: str, limit: int) -> None:
+    if sm.kind == "anaphor":
+        t.substance = None
+        t.subst_linked = "anaphor"
+        return
+    t.substance, t.detail = sm.substance, sm.detail
+    t.generic = sm.kind == "generic"
+    # "opium and hashish", "heroin and other narcotics", "methamphetamine, heroin and fentanyl"
+    after = [s for s in subs if s.start >= sm.end and s.end <= max(limit, sm.end) and s.kind != "block"]
+    prev_end = sm.end
+    names = [sm.text]
+    for nxt in after:
+        gap = text[prev_end:nxt.start]
+        if not _JOINER.match(gap):
+            break
+        if nxt.substance != t.substance or nxt.kind == "generic":
+            t.mixed = True
+        names.append(nxt.text)
+        prev_end = nxt.end
+    if t.mixed:
+        t.detail = " + ".join(names)
+        t.substance = "unspecified"
+        t.generic = False
+
+
+# --------------------------------------------------------------------------- labs
+def _find_labs(text: str, sents: list[Sentence], head: set[int]) -> list[tuple[int, int, int, Sentence]]:
+    out = []
+    for s in sents:
+        if s.para in head or not _LAB_VERB.search(s.text):
+            continue
+        for m in _LAB_RE.finditer(s.text):
+            if _LAB_NOT.search(s.text[max(0, m.start() - 20): m.end() + 25]):
+                continue
+            num = m.group("num").lower()
+            n = 1 if num.startswith("the ") else (int(num) if num.isdigit() else _NUM_WORDS.get(num))
+            if not n:
+                continue
+            out.append((s.start + m.start(), s.start + m.end(), n, s))
+            pos = m.end()
+            while True:
+                e = _LAB_ELLIPSIS.match(s.text, pos)
+                if not e:
+                    break
+                en = e.group("num").lower()
+                k = int(en) if en.isdigit() else _NUM_WORDS.get(en)
+                if k:
+                    out.append((s.start + e.start("num"), s.start + e.end(), k, s))
+                pos = e.end()
+                # skip the "for heroin" phrase up to the next comma/and
+                nxt = re.match(r"[^,;]*?(?=,|\sand\s|;|$)", s.text[pos:])
+                pos += nxt.end() if nxt else 0
+    return out
+
+
+# --------------------------------------------------------------------------- dates
+def _date_for(t: _Target, text: str, sents: list[Sentence], published: str | None) -> str | None:
+    pub_year = int(published[:4]) if published and re.match(r"\d{4}", published) else None
+    pub_month = int(published[5:7]) if published and re.match(r"\d{4}-\d{2}", published) else None
+    ctx_sents = [t.sent] + [s for s in sents if s.index in (t.sent.index - 1,) and s.para == t.sent.para]
+    for s in ctx_sents:
+        m = _DATE_MY.search(s.text)
+        if m:
+            return f"{m.group(2)}-{_month(m.group(1)):02d}"
+    s = t.sent
+    m = _DATE_M.search(s.text) or _DATE_MD.search(s.text)
+    if m and pub_year:
+        month = _month(m.group(1))
+        year = pub_year - 1 if (pub_month and month > pub_month) else pub_year
+        return f"{year}-{month:02d}"
+    if _LAST_YEAR.search(s.text) and pub_year:
+        return str(pub_year - 1)
+    if published:
+        return published[:7]
+    return None
+
+
+def _month(word: str) -> int:
+    w = word.lower().rstrip(".")
+    return _MONTHS.get(w) or _MONTHS[w[:3]]
+
+
+def _agencies_for(t: _Target, sents: list[Sentence]) -> list[str]:
+    texts = [t.sent.text]
+    for s in sents:
+        if s.index == t.sent.index - 1 and s.para == t.sent.para:
+            texts.insert(0, s.text)
+    found: list[str] = []
+    for txt in texts:
+        for rx, name in _AGENCY_RES:
+            if rx.search(txt) and name not in found:
+                found.append(name)
+    # "police" is implied by any named police force
+    if "police" in found and any("police" in n.lower() and n != "police" for n in found):
+        found.remove("police")
+    return found
+
+
+# --------------------------------------------------------------------------- places
+def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: set[int],
+                  targets_in_sent: list[_Target]) -> Any:
+    """The place of one figure (see the module docstring, step 5)."""
+    from .linking import Placed
+
+    s = t.sent
+    later = [o.start for o in targets_in_sent if o.start > t.start]
+    seg_end = min(later) if later else s.end
+    seg = text[t.end:seg_end]
+    hard = _HARD_SEP.search(seg)
+    if hard:
+        seg_end = t.end + hard.start()
+    # 1. its own phrase: "120 kg of opium near Dalbandin"
+    own = idx.in_span(t.end, seg_end)
+    own = [p for p in own if p.level != "country"] or []
+    if own:
+        return idx.place_group(own[0], "own phrase", 0.95)
+    lump_ctx = _local_context(text, s, t.start, t.end, seg_end)
+    if _LUMP.search(lump_ctx) or _LUMP.search(s.text):
+        cs = [p.country for p in idx.in_span(s.start, s.end) if p.country]
+        return Placed(None, cs[0] if cs else idx.main_country, None, None, None, None, 0.6,
+                      "several regions", lumped=True)
+    # 2. earlier in its clause: "Near Dalbandin in Chaghi, officers found 120 kg"
+    clause_start = s.start
+    for m in _HARD_SEP.finditer(text[s.start:t.start]):
+        clause_start = s.start + m.end()
+    back = [p for p in idx.in_span(clause_start, t.start) if p.level != "country"]
+    if back:
+        return idx.place_group(back[-1], "earlier in clause", 0.9)
+    back = [p for p in idx.in_span(s.start, t.start) if p.level != "country"]
+    # 3. later in a coordinated list: "180 kilos of heroin, ... were seized ... in Badakhshan"
+    fwd_end = s.end
+    hard = _HARD_SEP.search(text[t.end:s.end])
+    if hard:
+        fwd_end = t.end + hard.start()
+    fwd = [p for p in idx.in_span(t.end, fwd_end) if p.level != "country"]
+    if fwd:
+        return idx.place_group(fwd[0], "later in sentence", 0.85)
+    if back:
+        return idx.place_group(back[-1], "earlier in sentence", 0.8)
+    # 4. the nearest earlier sentence naming a place (body only)
+    for prev in reversed(sents[: s.index]):
+        if prev.para in head:
+            break
+        cand = [p for p in idx.in_span(prev.start, prev.end) if p.level != "country"]
+        if cand:
+            strong = [p for p in cand if p.role == "strong"]
+            pick = strong[0] if strong else cand[0]
+            dist = s.index - prev.index
+            return idx.place_group(pick, "earlier sentence", max(0.5, 0.8 - 0.05 * dist))
+    # 5. the next sentences of the story ("... the site lay in Quiriego, in Sonora")
+    for nxt in sents[s.index + 1: s.index + 3]:
+        cand = [p for p in idx.in_span(nxt.start, nxt.end) if p.level != "country"]
+        strong = [p for p in cand if p.role == "strong"]
+        if strong:
+            return idx.place_group(strong[0], "next sentence", 0.5)
+    # 6. the country only
+    cs = [p.country for p in idx.in_span(s.start, s.end) if p.country]
+    return Placed(None, cs[0] if cs else idx.main_country, None, None, None, None, 0.3, "country only")
+
+
+# --------------------------------------------------------------------------- structure
+def _mass(t: _Target) -> float | None:
+    return t.kg
+
+
+def _same_region(a: _Target, b: _Target) -> bool:
+    pa, pb = a.place, b.place
+    return pa.admin1 is None or pb.admin1 is None or pa.admin1 == pb.admin1
+
+
+def _resolve_structure(ts: list[_Target]) -> list[_Target]:
+    """Duplicates, totals broken down into parts, restatements, attempted vs seized."""
+    alive = [t for t in ts if t.skip is None]
+    drop: set[int] = set()
+
+    def measure(t: _Target) -> float | None:
+        if t.labs:
+            return float(t.labs)
+        if t.kg is not None:
+            return t.kg
+        if t.count is not None:
+            return float(t.count)
+        return t.value
+
+    def kind(t: _Target) -> str:
+        if t.labs:
+            return "labs"
+        if t.kg is not None:
+            return "mass"
+        if t.count is not None:
+            return "count"
+        return "volume:" + (t.unit or "")
+
+    # 1. the same figure twice ("32 kilograms of methamphetamine" in lead and body)
+    for i, a in enumerate(alive):
+        if id(a) in drop:
+            continue
+        for b in alive[i + 1:]:
+            if id(b) in drop or kind(a) != kind(b) or a.substance != b.substance:
+                continue
+            ma, mb = measure(a), measure(b)
+            if ma and mb and abs(ma - mb) <= 0.01 * max(ma, mb) and _same_region(a, b) \
+                    and not (a.place.admin1 is None and b.place.admin1 is None and a.sent.para != b.sent.para
+                             and a.place.lumped != b.place.lumped):
+                # keep the better placed one
+                keep, lose = (a, b) if (a.place.admin1 or not b.place.admin1) else (b, a)
+                drop.add(id(lose))
+                if lose is a:
+                    break
+    alive = [t for t in alive if id(t) not in drop]
+
+    # 2. totals: a figure that the following (or, with "in all", the preceding) figures
+    #    add up to is recorded only as its parts; also a rounded restatement ("more than
+    #    40 tons" then "41,310 kilograms")
+    def bounds(t: _Target) -> tuple[float, float]:
+        h = (t.q.hedge or "").lower() if t.q else ""
+        if t.generic or t.total_hint:
+            return (0.5, 1.35) if not h else (0.6, 1.35)
+        if re.match(r"(?:more than|over|above|upwards|in excess|at least|just over)", h):
+            return 0.98, 1.3
+        if re.match(r"(?:nearly|almost|about|around|some|roughly|approx|close)", h):
+            return 0.8, 1.1
+        return 0.97, 1.03
+
+    order = sorted(alive, key=lambda t: (measure(t) or 0))
+    for a in order:
+        ma = measure(a)
+        if not ma or id(a) in drop:
+            continue
+        lo, hi = bounds(a)
+        parts_pool = [b for b in alive if b is not a and id(b) not in drop and kind(b) == kind(a)
+                      and (measure(b) or 0) <= ma * 1.3 and _same_region_part(a, b)
+                      and (a.generic or a.total_hint or b.substance == a.substance)]
+        after = [b for b in parts_pool if b.start > a.start]
+        before = [b for b in parts_pool if b.start < a.start and b.sent.index == a.sent.index]
+        hit = False
+        for seq in (after, list(reversed(before))):
+            run = 0.0
+            for b in seq:
+                run += measure(b) or 0
+                if lo <= run / ma <= hi:
+                    hit = True
+                    break
+                if run / ma > hi:
+                    break
+            if hit:
+                break
+        # a generic figure right before a breakdown in the next sentence ("Broken down, ...")
+        if not hit and a.generic and after:
+            nxt = [b for b in after if b.sent.index <= a.sent.index + 1 and not b.generic]
+            tot = sum(measure(b) or 0 for b in nxt)
+            if nxt and 0.2 <= tot / ma <= hi:
+                hit = True
+        if hit:
+            drop.add(id(a))
+    alive = [t for t in alive if id(t) not in drop]
+
+    # 3. attempted vs seized: "trying to sneak over three kilograms" vs "confiscated 6.386 kg"
+    for a in alive:
+        if a.attempt and any(b is not a and not b.attempt and b.substance == a.substance
+                             and kind(b) == kind(a) and _same_region(a, b) for b in alive):
+            drop.add(id(a))
+    return [t for t in alive if id(t) not in drop]
+
+
+def _same_region_part(total: _Target, part: _Target) -> bool:
+    if total.place.admin1 is None:
+        return True
+    return part.place.admin1 in (None, total.place.admin1)
+
+
+# --------------------------------------------------------------------------- main
+_US_AGENCIES = re.compile(r"(?i)^(?:AP|Reuters|Bloomberg|UPI|CNN|Fox|NBC|CBS|ABC)$")
+
+
+class _Context:
+    """What every report needs once per run: the gazetteer and the geocoder."""
+
+    def __init__(self, geocoder: Any = None, gazetteer: Any = None):
+        self.geocoder = geocoder
+        self.gazetteer = gazetteer
+        self._loaded = geocoder is not None and gazetteer is not None
+
+    def load(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        if self.gazetteer is None:
+            gz = getattr(self.geocoder, "gazetteer", None)
+            if gz is not None and hasattr(gz, "find_mentions"):
+                self.gazetteer = gz
+        try:
+            if self.gazetteer is None:
+                from .gazetteer import get_gazetteer
+
+                self.gazetteer = get_gazetteer(progress=False)
+            if self.geocoder is None:
+                from .geocoding import OfflineGeocoder
+
+                self.geocoder = OfflineGeocoder(self.gazetteer)
+        except (GeoError, OSError, ImportError) as exc:
+            log.warning("places unavailable, events will be unlocated: %s", exc)
+
+
+def extract_report(report: Any, geocoder: Any = None, *, gazetteer: Any = None,
+                   _ctx: _Context | None = None) -> list[Event]:
+    """Seizure events of one report (see the module docstring for the steps).
+
+    :param report: a :class:`geo.reports.Report` (or any object with ``id`` and ``text``,
+        and optionally ``title``, ``published``, ``dateline_country``).
+    :param geocoder: a geopy-style geocoder whose ``geocode(name, context=text)`` returns a
+        Location with ``raw`` keys country/admin1/admin1_name/feature_class/score; default
+        :class:`geo.geocoding.OfflineGeocoder`.
+    :raises ExtractionError: when ``report`` is not a report.
+    """
+    _check_report(report)
+    ctx = _ctx or _Context(geocoder, gazetteer)
+    ctx.load()
+    text: str = report.text
+    doc = str(report.id)
+    if not text.strip():
+        return []
+    sents = split_sentences(text)
+    head = _headline_paras(report, sents)
+    head_spans = [(s.start, s.end) for s in sents if s.para in head]
+    head_end = max((e for _, e in head_spans), default=0)
+    dateline_country = getattr(report, "dateline_country", None)
+    us = dateline_country == "US"
+
+    qs = find_quantities(text, us=us)
+    head_qs = [q for q in qs if q.start < head_end]
+    body_qs = [q for q in qs if q.start >= head_end]
+
+    # places: skip the headline and the dateline ("KABUL, Sep 29 (IANS) -")
+    skip = list(head_spans)
+    try:
+        from .reports import parse_dateline
+
+        dl = parse_dateline(text)
+        if dl is not None:
+            skip.append((dl.start, dl.end))
+    except Exception:  # dateline parsing is a nicety here, never a reason to fail
+        pass
+    from .linking import PlaceIndex
+
+    idx = PlaceIndex(text, gazetteer=ctx.gazetteer, geocoder=ctx.geocoder, skip=skip,
+                     country_prior=dateline_country)
+    reading = _decide_reading(report, text, body_qs, head_qs, dateline_country or idx.main_country)
+
+    subs = find_substances(text)
+    sent_of = {}
+    si = 0
+    for q in body_qs:
+        while si < len(sents) - 1 and sents[si].end <= q.start:
+            si += 1
+        sent_of[id(q)] = sents[si]
+
+    targets: list[_Target] = []
+    for q in body_qs:
+        s = sent_of[id(q)]
+        if s.para in head:
+            continue
+        t = _Target(q.start, q.end, s, q=q)
+        t.value = _apply_reading(q, reading) if q.kind != "count" else q.value
+        t.unit = q.unit
+        if q.kind == "mass":
+            t.kg = to_kg(t.value, q.unit, us=us)
+        t.count = q.count
+        t.flags = list(q.flags)
+        if t.kg is not None and t.kg > IMPLAUSIBLE_KG and "implausible" not in t.flags:
+            t.flags.append("implausible")
+        if q.approximate:
+            t.flags.append("approximate")
+        t.total_hint = "total" in q.flags or bool(_TOTAL_AFTER.match(text, q.end))
+        targets.append(t)
+    for start, end, n, s in _find_labs(text, sents, head):
+        targets.append(_Target(start, end, s, labs=n))
+    targets.sort(key=lambda t: t.start)
+
+    by_sent: dict[int, list[_Target]] = {}
+    for t in targets:
+        by_sent.setdefault(t.sent.index, []).append(t)
+
+    last_substance: tuple[int, str, str | None] | None = None  # (sentence index, substance, detail)
+    prev_sent_skip: dict[int, str | None] = {}
+    for t in targets:
+        same = by_sent[t.sent.index]
+        later = [o.start for o in same if o.start > t.start]
+        next_start = min(later) if later else t.sent.end
+        earlier = [o.end for o in same if o.end <= t.start]
+        prev_end = max(earlier) if earlier else t.sent.start
+        local = _local_context(text, t.sent, t.start, t.end, next_start)
+        if _STAT.search(local):
+            t.skip = "period statistics"
+        elif _HYPO.search(local):
+            t.skip = "hypothetical or averted amount"
+        elif _DESTROY.search(local):
+            t.skip = "destruction of earlier seizures"
+        elif _ERAD.search(local):
+            t.skip = "cultivation or eradication"
+        elif _BREAKDOWN_START.match(t.sent.text) and prev_sent_skip.get(t.sent.index - 1):
+            t.skip = prev_sent_skip[t.sent.index - 1]
+        t.attempt = bool(_ATTEMPT.search(local.split("@@")[0]))
+        if t.labs is None:
+            _link_substance(t, text, subs, next_start, prev_end)
+            if t.substance is None and t.skip is None:
+                # the drug the story is about, when this sentence reports a seizure
+                if _SEIZE_VERB.search(t.sent.text) and last_substance and \
+                        t.sent.index - last_substance[0] <= 2:
+                    t.substance, t.detail = last_substance[1], last_substance[2]
+                    t.subst_linked = "carried"
+                else:
+                    t.skip = t.skip or "no substance"
+            if t.substance and t.q.kind == "count":
+                if t.q.unit == "capsules" and GROUPS.get(t.substance) in ("opiates", "cocaine", "cannabis"):
+                    t.skip = t.skip or "swallowed capsules are packages, not dosage units"
+            if t.substance and not t.generic and not t.mixed and t.substance != "unspecified":
+                last_substance = (t.sent.index, t.substance, t.detail)
+        if t.skip:
+            prev_sent_skip[t.sent.index] = t.skip
+        # a substance named in this sentence without a figure also feeds the carry-over
+    # carry-over also from figure-less mentions: recompute per target lazily above would be
+    # order-dependent; a second pass fills targets still lacking a substance
+    for t in targets:
+        if t.labs is None and t.skip == "no substance" and _SEIZE_VERB.search(t.sent.text):
+            prior = [s for s in subs if s.kind == "drug" and s.end <= t.start and
+                     s.start >= _window_start(sents, t.sent, head)]
+            if prior:
+                sm = prior[-1]
+                t.substance, t.detail, t.skip, t.subst_linked = sm.substance, sm.detail, None, "carried"
+                if t.q.kind == "count" and t.q.unit == "capsules" and \
+                        GROUPS.get(t.substance) in ("opiates", "cocaine", "cannabis"):
+                    t.skip = "swallowed capsules are packages, not dosage units"
+
+    live = [t for t in targets if t.skip is None]
+    for t in live:
+        t.place = _place_target(t, idx, text, sents, head, by_sent[t.sent.index])
+    kept = _resolve_structure(live)
+
+    events: list[Event] = []
+    published = getattr(report, "published", None)
+    for t in kept:
+        p = t.place
+        ev = Event(doc=doc, place=p.place, country=p.country, admin1=p.admin1,
+                   admin1_name=p.admin1_name, lat=p.lat, lon=p.lon)
+        if t.labs:
+            ev.labs_destroyed = t.labs
+        else:
+            ev.substance = t.substance
+            ev.drug_group = GROUPS.get(t.substance)
+            ev.quantity = round(t.value, 6) if t.value is not None else None
+            ev.unit = t.unit
+            ev.quantity_kg = round(t.kg, 6) if t.kg is not None else None
+            ev.count = t.count
+            ev.detail = t.detail
+            ev.approximate = bool(t.q.approximate)
+        ev.flags = list(dict.fromkeys(t.flags + ([f"substance:{t.subst_linked}"] if t.subst_linked else [])
+                                      + ([f"place:{p.how}"] if p else [])))
+        ev.date = _date_for(t, text, sents, published)
+        ev.agencies = _agencies_for(t, sents)
+        conf = p.confidence if p else 0.3
+        if t.subst_linked in ("carried", "backward"):
+            conf *= 0.9
+        ev.confidence = round(conf, 3)
+        ev.evidence = {"sentence": t.sent.text, "start": t.sent.start, "end": t.sent.end}
+        events.append(ev)
+    return events
+
+
+def _window_start(sents: list[Sentence], s: Sentence, head: set[int]) -> int:
+    first = max(0, s.index - 2)
+    while first < s.index and sents[first].para in head:
+        first += 1
+    return sents[first].start
+
+
+def _as_reports(reports: Any) -> list[Any]:
+    if isinstance(reports, (str, os.PathLike)):
+        from .reports import read_reports
+
+        return list(read_reports(reports))
+    if hasattr(reports, "text") and hasattr(reports, "id"):
+        return [reports]
+    if isinstance(reports, bytes) or not isinstance(reports, Iterable):
+        raise ExtractionError(f"extract expects a Report, Reports or a path, got {type(reports).__name__}")
+    items = list(reports)
+    if items and all(isinstance(r, (str, os.PathLike)) for r in items):
+        from .reports import read_reports
+
+        return list(read_reports(items))
+    for n, r in enumerate(items):
+        if not (hasattr(r, "text") and hasattr(r, "id")):
+            raise ExtractionError(f"item {n} is not a report ({type(r).__name__})")
+    return items
+
+
+def extract(reports: Any, *, geocoder: Any = None, progress: bool = False) -> gpd.GeoDataFrame:
+    """Seizure events of reports as a GeoDataFrame (EPSG:4326), one row per event.
+
+    :param reports: a :class:`~geo.reports.Report`, an iterable of them, or a path (file or
+        folder, read with :func:`geo.reports.read_reports`).
+    :param geocoder: any geopy-style geocoder (default: the offline one).
+    :param progress: show a tqdm progress bar.
+    Columns: :data:`geo.events.EVENT_FIELDS` plus admin1_name, lat, lon, approximate, flags,
+    detail. Events that cannot be placed keep ``admin1`` empty.
+    """
+    items = _as_reports(reports)
+    ctx = _Context(geocoder)
+    ctx.load()
+    it: Iterable[Any] = items
+    if progress:
+        from tqdm import tqdm
+
+        it = tqdm(items, desc="extract", unit="report")
+    events: list[Event] = []
+    for r in it:
+        events.extend(extract_report(r, _ctx=ctx))
+    frame = events_to_frame(events)
+    skipped = getattr(reports, "skipped", None)
+    if skipped:
+        frame.attrs["skipped"] = list(skipped)
+    return frame

@@ -1,0 +1,231 @@
+"""Places for extracted figures: which place mention a figure belongs to, and its region.
+
+Place names come from the gazetteer's mention scan and are resolved by a geopy-style
+geocoder (default :class:`geo.geocoding.OfflineGeocoder`) with the report as context.
+A mention's *role* comes from the words before it: "in/at/near X" is where something
+happened; "bound for X", "from X", "resident of X", "100 miles south of X" are not.
+
+Mentions joined by "and", commas, "in", "of", "'s" form a *group* ("Dalbandin in Chaghi",
+"Mandalay and Sagaing regions", "Norte de Santander, Cesar, Meta, Guaviare and Nariño");
+a group whose members fall in several admin-1 regions joined as a list places a figure in
+no single region (``admin1`` None, country kept).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+__all__ = ["PlaceMention", "Placed", "PlaceIndex"]
+
+_EXCLUDE_BEFORE = re.compile(
+    r"(?i)(?:\bbound for|\bheaded for|\bheading (?:for|to)|\bdestined for|\bdestination(?: of)?|"
+    r"\ben route to|\bon (?:its|their|the) way to|\baddressed to|\bflying to|\bflight to|"
+    r"\bflights? from|\bgoing to|\bsent (?:on )?to|\bshipped to|\btaken to|\btake (?:it|them|the \w+) to|"
+    r"\bsmuggle(?:d)? (?:\w+ )?(?:to|into|out of)|\bout of|\bfrom|\bto|\binto|\btowards?|\bvia|"
+    r"\bthrough|\bby way of|\bresidents? of|\bnatives? of|\bcitizens? of|\bnationals? of|"
+    r"\borigin(?:ating)?(?: in| from)?|\bcame from|\bcoming from|\barriv\w+ from|"
+    r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)? of|"
+    r"\bmiles? (?:\w+ )?(?:of|from)|\bkm (?:\w+ )?(?:of|from)|\bkilomet\w+ (?:\w+ )?(?:of|from)|"
+    r"\bborder (?:with|of)|\bshares? with|\bfor sale in|\bsold in|\bmarkets? (?:in|of)|"
+    r"\bneighbouring|\bneighboring|\bcapital of|\bhome(?:town)? (?:in|of)|\bbased in|"
+    r"\bheadquarter\w* (?:in|of)|\bspoke in|\bsaid in|\btold reporters in|\btalking to \w+ in)"
+    r"(?:\s+(?:the|a|an))?(?:\s+(?:city|town|port|village|province|region|state|capital|"
+    r"district|country|island|republic|department|of))*\s*$")
+_STRONG_BEFORE = re.compile(
+    r"(?i)\b(?:in|at|near|off|outside|inside|on|around|within|close to|across)"
+    r"(?:\s+(?:the|a|an))?(?:\s+[\w'’-]+){0,3}\s*$")
+_GROUP_GAP = re.compile(
+    r"(?i)^(?:\s|,|\band\b|\bor\b|&|\bin\b|\bof\b|'s\b|’s\b|\bthe\b|\bprovinces?\b|\bregions?\b|"
+    r"\bdistricts?\b|\bstates?\b|\bdepartments?\b|\btehsil\b|\btownships?\b|\bvelayat\b|\betrap\b|"
+    r"\boblast\b|\bcity\b|\bmunicipality\b|\bcounty\b|\bdivision\b|\bnorthern\b|\bsouthern\b|"
+    r"\beastern\b|\bwestern\b|\bcentral\b|\bnortheastern\b|\bnorthwestern\b|\bsoutheastern\b|"
+    r"\bsouthwestern\b|\brural\b|\bareas?\b|\bparts?\b|\bthe department of\b|\bprovince of\b|"
+    r"\bdistrict\b|\bcapital\b|\bport\b|\bairport\b)*$")
+
+
+_MIN_SCORE = 0.45
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    before = text[max(0, start - 3): start]
+    return start == 0 or bool(re.search(r"(?:[.!?]\s+|\n\s*|^\s*)$", before))
+
+
+@dataclass
+class PlaceMention:
+    """One place name in a report, resolved."""
+
+    start: int
+    end: int
+    text: str
+    level: str  # country | admin1 | local
+    country: str | None
+    admin1: str | None
+    admin1_name: str | None
+    lat: float | None
+    lon: float | None
+    score: float
+    role: str = "weak"  # strong | weak | excluded
+    group: int = -1
+
+
+@dataclass
+class Placed:
+    """The place given to one figure."""
+
+    place: str | None = None
+    country: str | None = None
+    admin1: str | None = None
+    admin1_name: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    confidence: float = 0.0
+    how: str = "none"
+    lumped: bool = False
+
+
+class PlaceIndex:
+    """Resolved place mentions of one report, grouped, with roles."""
+
+    def __init__(self, text: str, *, gazetteer: Any, geocoder: Any, skip: list[tuple[int, int]],
+                 country_prior: str | None = None):
+        self.text = text
+        self.mentions: list[PlaceMention] = []
+        self.country_prior = country_prior
+        if gazetteer is None:
+            return
+        try:
+            raw_mentions = gazetteer.find_mentions(text)
+        except Exception as exc:  # a broken index must not stop extraction
+            log.warning("gazetteer mention scan failed: %s", exc)
+            raw_mentions = []
+        cache: dict[str, Any] = {}
+        for m in raw_mentions:
+            if any(a <= m.start < b for a, b in skip):
+                continue
+            key = m.text
+            if key not in cache:
+                cache[key] = self._resolve(m, geocoder)
+            loc = cache[key]
+            if loc is None:
+                continue
+            raw = loc.raw
+            fc = raw.get("feature_class")
+            level = "country" if fc == "country" else ("admin1" if fc == "admin1" else "local")
+            pm = PlaceMention(m.start, m.end, m.text, level, raw.get("country"), raw.get("admin1"),
+                              raw.get("admin1_name"), loc.latitude, loc.longitude,
+                              float(raw.get("score") or 0.0))
+            before = text[max(0, m.start - 60): m.start]
+            if _EXCLUDE_BEFORE.search(before):
+                pm.role = "excluded"
+            elif _STRONG_BEFORE.search(before[-35:]):
+                pm.role = "strong"
+            self.mentions.append(pm)
+        self._filter_noise()
+        self._group()
+        self.main_country = self._main_country()
+
+    def _filter_noise(self) -> None:
+        """Drop capitalised words that are not places here ("Pablo", "Trueno", "Inside").
+
+        A mention survives when the geocoder is fairly sure of it, or when it falls in a
+        country the report names (country names, demonyms, the dateline country, or a
+        place resolved with confidence), and it is not a weak one-word match at the start
+        of a sentence (where every word is capitalised).
+        """
+        named = {pm.country for pm in self.mentions if pm.level == "country" and pm.country}
+        named |= {pm.country for pm in self.mentions if pm.score >= 0.8 and pm.country}
+        if self.country_prior:
+            named.add(self.country_prior)
+        keep = []
+        for pm in self.mentions:
+            if pm.level == "country":
+                keep.append(pm)
+                continue
+            if len(pm.text.replace(".", "")) <= 2:
+                continue
+            if pm.score < _MIN_SCORE:
+                continue
+            if pm.country not in named and pm.score < 0.8:
+                continue
+            if " " not in pm.text and pm.score < 0.8 and _sentence_initial(self.text, pm.start):
+                continue
+            keep.append(pm)
+        self.mentions = keep
+
+    def _resolve(self, mention: Any, geocoder: Any):
+        if geocoder is None:
+            return None
+        try:
+            return geocoder.geocode(mention.text, context=self.text)
+        except Exception as exc:
+            log.debug("geocoding %r failed: %s", mention.text, exc)
+            return None
+
+    def _group(self) -> None:
+        g = -1
+        prev: PlaceMention | None = None
+        for pm in self.mentions:
+            gap = self.text[prev.end: pm.start] if prev else None
+            if prev is None or len(gap) > 45 or "\n" in gap or not _GROUP_GAP.match(gap):
+                g += 1
+            elif prev.role == "excluded" and pm.role != "strong":
+                pm.role = "excluded"  # "bound for the port of Algeciras, Spain"
+            pm.group = g
+            prev = pm
+
+    def _main_country(self) -> str | None:
+        counts = Counter(pm.country for pm in self.mentions if pm.country and pm.role != "excluded")
+        if not counts:
+            return self.country_prior
+        best = counts.most_common()
+        if self.country_prior and counts.get(self.country_prior, 0) == best[0][1]:
+            return self.country_prior
+        return best[0][0]
+
+    # ------------------------------------------------------------------ queries
+    def in_span(self, start: int, end: int, *, usable_only: bool = True) -> list[PlaceMention]:
+        out = [pm for pm in self.mentions if start <= pm.start and pm.end <= end]
+        if usable_only:
+            out = [pm for pm in out if pm.role != "excluded"]
+        return out
+
+    def group_members(self, pm: PlaceMention) -> list[PlaceMention]:
+        return [p for p in self.mentions if p.group == pm.group]
+
+    def place_group(self, pm: PlaceMention, how: str, conf: float) -> Placed:
+        """The region of the group ``pm`` belongs to (a list of regions -> lumped)."""
+        members = [p for p in self.group_members(pm) if p.role != "excluded"] or [pm]
+        sub = [p for p in members if p.level != "country" and p.admin1]
+        countries = [p.country for p in members if p.country]
+        names = ", ".join(dict.fromkeys(p.text for p in members))
+        if not sub:
+            country = countries[-1] if countries else None
+            return Placed(names, country, None, None, None, None, conf * 0.5, how + "/country")
+        codes = list(dict.fromkeys(p.admin1 for p in sub))
+        if len(codes) > 1:
+            span = self.text[members[0].start: members[-1].end]
+            if re.search(r"(?i)\band\b|\bor\b|&", span):
+                cs = {p.country for p in sub}
+                return Placed(names, cs.pop() if len(cs) == 1 else None, None, None, None, None,
+                              conf * 0.8, how + "/lumped", lumped=True)
+            # apposition or containment ("Querobabi, Sonora"): the region named wins, then
+            # the report's main country, then the later (wider) name
+            adm = [p for p in sub if p.level == "admin1"]
+            pool = adm or sub
+            if self.main_country:
+                pool = [p for p in pool if p.country == self.main_country] or pool
+            chosen = pool[-1]
+        else:
+            chosen = next((p for p in sub if p.level == "admin1"), sub[0])
+            # a town's point is more precise than the region's label point
+            local = [p for p in sub if p.level == "local" and p.admin1 == chosen.admin1]
+            if local:
+                chosen = local[0]
+        return Placed(names, chosen.country, chosen.admin1, chosen.admin1_name, chosen.lat,
+                      chosen.lon, conf * (0.6 + 0.4 * chosen.score), how)
