@@ -171,6 +171,8 @@ def region_at(lon: float, lat: float, boundaries: gpd.GeoDataFrame | None = None
     or None. Same rules as :func:`locate`, for one point without building frames."""
     if lon is None or lat is None or not (math.isfinite(lon) and math.isfinite(lat)):
         return None
+    if 180 < lon <= 360:  # 0..360 longitudes, as some GPS exports write them
+        lon -= 360
     prepared = _prepare(boundaries)
     point = shapely.Point(lon, lat)
     hits = prepared.tree.query(point, predicate="covered_by")
