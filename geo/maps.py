@@ -55,6 +55,9 @@ class OfflineMap(folium.Map):
         self.regions_embedded = 0
         self.layer_labels: list[str] = []
         self.colormaps: dict[str, Any] = {}
+        self.bounds: list[list[float]] | None = None
+        self.embedded: pd.DataFrame | None = None
+        self.tolerance: float | None = None
 
     def to_html(self) -> str:
         """The complete, self-contained HTML page."""
@@ -127,6 +130,8 @@ class _RegionScript(folium.MacroElement):
             var regions = {{ this.regions.get_name() }};
             var cfg = {{ this.config }};
             var D = {{ this.payload }};
+            // the view first: paths added afterwards are projected once, not twice
+            map.fitBounds(cfg.bounds, {maxZoom: 7, padding: [8, 8]});
             function ring(a) {
                 var out = new Array(a.length / 2), x = 0, y = 0;
                 for (var i = 0, j = 0; i < a.length; i += 2, j++) {
@@ -143,7 +148,8 @@ class _RegionScript(folium.MacroElement):
                 return {type: "Feature", properties: {}, geometry: geometry(g)};
             })}, {style: cfg.outline, interactive: false, pane: "outlines"}).addTo(map);
             regions.addData({type: "FeatureCollection", features: D.regions.map(function(r, i) {
-                return {type: "Feature", id: String(i), geometry: geometry(r[7]),
+                var c = r[2].charAt(cfg.initial);
+                return {type: "Feature", id: c === "-" ? "none" : "k" + parseInt(c, 36), geometry: geometry(r[7]),
                         properties: {name: r[0], country: r[1], k: r[2], rows: r[3], items: r[4],
                                      moreEvents: r[5], moreReports: r[6]}};
             })});
@@ -236,7 +242,8 @@ class _RegionScript(folium.MacroElement):
                 regions.setStyle(regions.options.style);
                 legend.show(i);
             });
-            map.fitBounds(cfg.bounds, {maxZoom: 7, padding: [8, 8]});
+            // a handle for scripts and tests: the map, the regions layer, the legend
+            window.seizureAtlas = {map: map, regions: regions, legend: legend, config: cfg};
         })();
         {% endmacro %}
     """)
@@ -494,7 +501,7 @@ def choropleth(
             more_reports, md.encode_polygons(region_geoms[i], scale)])
 
     allowed: list[str] = []
-    m = OfflineMap(location=[0, 0], zoom_start=2, tiles=None, control_scale=True)
+    m = OfflineMap(location=[0, 0], zoom_start=2, tiles=None, control_scale=True, zoom_snap=0.25)
     m.add_child(_Panes([("outlines", 350), ("regions", 400), ("labs", 610)]))
     if tiles is not None:
         tile = folium.TileLayer(tiles, name=f"tiles: {tiles}", overlay=True, control=True, show=True)
@@ -502,19 +509,21 @@ def choropleth(
         m.add_child(tile)
     m.allowed_urls = tuple(a for a in allowed if a)
 
-    classes0 = layers[initial].classes
     colors0 = layers[initial].colors
 
     def style(feature: dict) -> dict:
-        c = classes0[int(feature["id"])]
-        return {**REGION_STYLE, "fillColor": NO_DATA_COLOR if c < 0 else colors0[c]}
+        fid = feature["id"]
+        return {**REGION_STYLE, "fillColor": NO_DATA_COLOR if fid == "none" else colors0[int(fid[1:])]}
 
-    # folium builds the layer, its styler (one case per style class) and hover handlers
-    # from id-only stubs; the geometry is added by _RegionScript from the compact payload.
+    # folium builds the layer, its styler and hover handlers from one geometry-less stub
+    # feature per class of the opening layer (ids "k0".."kN", "none"): its styler is a
+    # switch over feature ids, and one case per region made a world map paint a second
+    # slower. _RegionScript adds the regions from the compact payload with those ids.
+    stubs = [{"type": "Feature", "id": f"k{c}", "properties": {}, "geometry": None}
+             for c in range(len(colors0))]
+    stubs.append({"type": "Feature", "id": "none", "properties": {}, "geometry": None})
     geo = folium.GeoJson(
-        {"type": "FeatureCollection",
-         "features": [{"type": "Feature", "id": str(i), "properties": {}, "geometry": None}
-                      for i in range(len(regions))]},
+        {"type": "FeatureCollection", "features": stubs},
         name="regions", style_function=style, highlight_function=lambda f: HIGHLIGHT_STYLE,
         control=False, pane="regions", smooth_factor=0.5,
     )
@@ -546,6 +555,13 @@ def choropleth(
     m.add_child(_RegionScript(geo, switches, config, payload))
 
     m.regions_embedded = sum(1 for r in payload_regions if r[7])
+    m.bounds = fit
+    # What the page shows per region: code, name, country and the fill colour per layer.
+    m.embedded = pd.DataFrame({
+        "code": regions["code"].astype(str).to_numpy(), "name": regions["name"].to_numpy(),
+        "country": regions["country"].to_numpy(),
+        **{layer.label: [NO_DATA_COLOR if c < 0 else layer.colors[c] for c in layer.classes]
+           for layer in layers}})
     m.layer_labels = [layer.label for layer in layers]
     m.colormaps = {layer.label: layer.colormap for layer in layers}
     m.tolerance = tolerance
