@@ -67,14 +67,14 @@ _ATTEMPT = re.compile(r"(?i)\btr(?:y|ied|ying) to\b|\battempt(?:ed|ing)? to\b|\b
 _TOTAL_AFTER = re.compile(r"(?i)\s*(?:in all|altogether|in total|all told|combined|overall)\b")
 _LUMP = re.compile(
     r"(?i)\b(?:several|various|different|multiple|two|three|four|five|six|seven|eight|nine|ten|\d+) "
-    r"(?:provinces|regions|states|departments|districts|oblasts|parts of|airports|cities)\b|"
+    r"(?:[a-z]+ )?(?:provinces|regions|states|departments|districts|oblasts|parts of|airports|cities|"
+    r"border crossings)\b|"
     r"\bacross the (?:country|nation|province)\b|\bin different parts\b|\bnationwide\b|"
     r"\bseveral of the province's\b")
 _SEIZE_VERB = re.compile(
     r"(?i)\b(?:seiz\w*|confiscat\w*|recover\w*|found|find|finds|discover\w*|intercept\w*|"
     r"impound\w*|netted|nets|yield\w*|turned up|turn up|held|hold|holding|haul\w*|caught|"
-    r"catch\w*|detect\w*|uncover\w*|bust\w*|took|taken|stopped|carrying|carried|contain\w*|"
-    r"loaded|hidden|concealed|stashed)\b")
+    r"catch\w*|detect\w*|uncover\w*|bust\w*|took|taken|stopped|carrying|carried|weigh\w*)\b")
 _HARD_SEP = re.compile(r";|\s[-–—]\s|:\s|,\s+while\b|,\s+whereas\b|,\s+but\b|\bwhile\s")
 _BREAKDOWN_START = re.compile(r"(?i)^(?:of (?:that|this|these|the|which)\b|of which\b|of them\b)")
 
@@ -239,22 +239,21 @@ def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: li
     def values(reading: str) -> list[float]:
         out = []
         for q in body_qs:
-            v = q.kg(reading) if q.kind == "mass" else None
+            v = to_kg(_apply_reading(q, reading), q.unit) if q.kind == "mass" else None
             if v is not None:
                 out.append(v)
         return out
 
-    refs = [(q.kg("en"), q.hedge) for q in head_qs if q.kind == "mass" and q.kg("en")]
-    refs += [(q.kg("latin"), q.hedge) for q in head_qs
-             if q.kind == "mass" and q.alt_value is not None and q.kg("latin")]
-
     def score(reading: str) -> float:
         vals = values(reading)
+        refs = [(to_kg(_apply_reading(q, reading), q.unit), q.hedge) for q in head_qs if q.kind == "mass"]
         s = 0.0
         for ref, hedge in refs:
             if not ref:
                 continue
-            lo, hi = (0.98, 1.6) if hedge else (0.9, 1.1)
+            h = (hedge or "").lower()
+            lo, hi = (0.98, 1.6) if re.match(r"(?:more|over|above|upwards|in excess|at least)", h) else \
+                ((0.75, 1.02) if h else (0.9, 1.1))
             if any(lo <= v / ref <= hi for v in vals if v):
                 s += 1
             elif vals and lo <= sum(vals) / ref <= hi:
@@ -264,12 +263,12 @@ def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: li
             run = 0.0
             for w in vals[i + 1:]:
                 run += w
-                if len(vals) > i + 2 and v > 0 and abs(run - v) / v < 0.03 and run != w:
+                if len(vals) > i + 2 and v > 0 and abs(run - v) / v < 0.05 and run != w:
                     s += 0.5
                     break
         # implausible readings (one seizure over 100 t of anything but precursors)
         for q in amb:
-            kg = q.kg(reading)
+            kg = to_kg(_apply_reading(q, reading), q.unit)
             if kg and kg > 100_000:
                 s -= 0.75
         return s
@@ -293,7 +292,7 @@ def _apply_reading(q: Quantity, reading: str) -> float:
     English reading of ``1,500`` (English copy of continental sources keeps comma thousands).
     Tonnes are never read as thousands (``1.587 tons`` is a decimal).
     """
-    if q.alt_value is None:
+    if q.alt_value is None or q.kind == "count":
         return q.value
     if reading == "latin":
         if q.unit in ("t", "ton_us") and q.text and re.search(r"\d\.\d{3}", q.text):
@@ -334,7 +333,7 @@ def _link_substance(t: _Target, text: str, subs: list[SubstanceMention], next_st
     fwd = [s for s in subs if q.end <= s.start and s.end <= limit]
     if fwd:
         first = fwd[0]
-        gap = text[q.end:first.start]
+        gap = re.sub(r"[\"“”‘’\[\]()]", " ", text[q.end:first.start])
         linked = _FORWARD_LINK.match(gap) and not re.search(
             r"(?i)\b(?:were|was|is|are|in|from|at|on|by|after|during|into|inside|to|for|bound|"
             r"found|seized|turned|hidden|concealed|with)\b", re.sub(r"(?i)^\s*of\b|identified as|"
@@ -406,6 +405,8 @@ def _find_labs(text: str, sents: list[Sentence], head: set[int]) -> list[tuple[i
                 continue
             out.append((s.start + m.start(), s.start + m.end(), n, s))
             pos = m.end()
+            first = re.match(r"[^,;]*?(?=,|\sand\s|;|$)", s.text[pos:])
+            pos += first.end() if first else 0
             while True:
                 e = _LAB_ELLIPSIS.match(s.text, pos)
                 if not e:
@@ -477,6 +478,10 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
     hard = _HARD_SEP.search(seg)
     if hard:
         seg_end = t.end + hard.start()
+    if _LUMP.search(text[t.end:seg_end]):
+        cs = [p.country for p in idx.in_span(s.start, s.end) if p.country]
+        return Placed(None, cs[0] if cs else idx.main_country, None, None, None, None, 0.6,
+                      "several regions", lumped=True)
     # 1. its own phrase: "120 kg of opium near Dalbandin"
     own = idx.in_span(t.end, seg_end)
     own = [p for p in own if p.level != "country"] or []
@@ -600,6 +605,8 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
                       and (measure(b) or 0) <= ma * 1.3 and _same_region_part(a, b)
                       and (a.generic or a.total_hint or b.substance == a.substance)]
         after = [b for b in parts_pool if b.start > a.start]
+        if a.total_hint and not a.generic:
+            after = []  # "81 kg 348 g in all" sums what came before it
         before = [b for b in parts_pool if b.start < a.start and b.sent.index == a.sent.index]
         hit = False
         for seq in (after, list(reversed(before))):
@@ -771,6 +778,10 @@ def extract_report(report: Any, geocoder: Any = None, *, gazetteer: Any = None,
         t.attempt = bool(_ATTEMPT.search(local.split("@@")[0]))
         if t.labs is None:
             _link_substance(t, text, subs, next_start, prev_end)
+            if t.substance is None and t.skip is None and t.subst_linked == "anaphor":
+                prior = [m for m in subs if m.kind == "drug" and m.end <= t.start and m.start >= head_end]
+                if prior:
+                    t.substance, t.detail = prior[-1].substance, prior[-1].detail
             if t.substance is None and t.skip is None:
                 # the drug the story is about, when this sentence reports a seizure
                 if _SEIZE_VERB.search(t.sent.text) and last_substance and \

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 __all__ = ["PlaceMention", "Placed", "PlaceIndex"]
 
 _EXCLUDE_BEFORE = re.compile(
-    r"(?i)(?:\bbound for|\bheaded for|\bheading (?:for|to)|\bdestined for|\bdestination(?: of)?|"
+    r"(?i)(?<!close )(?<!next )(?<!road )(?<!highway )(?<!route )(?<!nearby )(?:\bbound for|\bheaded for|\bheading (?:for|to)|\bdestined for|\bdestination(?: of)?|"
     r"\ben route to|\bon (?:its|their|the) way to|\baddressed to|\bflying to|\bflight to|"
     r"\bflights? from|\bgoing to|\bsent (?:on )?to|\bshipped to|\btaken to|\btake (?:it|them|the \w+) to|"
     r"\bsmuggle(?:d)? (?:\w+ )?(?:to|into|out of)|\bout of|\bfrom|\bto|\binto|\btowards?|\bvia|"
@@ -36,6 +36,11 @@ _EXCLUDE_BEFORE = re.compile(
     r"\bheadquarter\w* (?:in|of)|\bspoke in|\bsaid in|\btold reporters in|\btalking to \w+ in)"
     r"(?:\s+(?:the|a|an))?(?:\s+(?:city|town|port|village|province|region|state|capital|"
     r"district|country|island|republic|department|of))*\s*$")
+_NOT_PLACE_AFTER = re.compile(
+    r"(?i)^['’]?s?\s+(?:news|agency|press|newspaper|times|tribune|post|daily|radio|tv|television|"
+    r"media|herald|gazette|online|chronicle)\b")
+_PROVINCE_OF_REPORT = re.compile(r"(?i)\bthe (?:province|region|state|department)['’]s\s+$|"
+                                 r"\bthe same (?:province|region|state)\b[^.]{0,20}$")
 _STRONG_BEFORE = re.compile(
     r"(?i)\b(?:in|at|near|off|outside|inside|on|around|within|close to|across)"
     r"(?:\s+(?:the|a|an))?(?:\s+[\w'’-]+){0,3}\s*$")
@@ -89,6 +94,26 @@ class Placed:
     lumped: bool = False
 
 
+def normalize_name(name: str) -> str:
+    from .gazetteer import normalize
+
+    return normalize(name)
+
+
+def _is_drug_word(word: str) -> bool:
+    from .substances import find_substances
+
+    return any(m.kind in ("drug", "generic") and m.end - m.start >= len(word.strip()) - 1
+               for m in find_substances(word))
+
+
+def _country_name(gazetteer: Any, name: str) -> bool:
+    try:
+        return bool(gazetteer.country_code(name))
+    except Exception:
+        return False
+
+
 class PlaceIndex:
     """Resolved place mentions of one report, grouped, with roles."""
 
@@ -97,6 +122,10 @@ class PlaceIndex:
         self.text = text
         self.mentions: list[PlaceMention] = []
         self.country_prior = country_prior
+        self.main_country = country_prior
+        self.gazetteer = gazetteer
+        self.geocoder = geocoder
+        self.named_admin1: set[str] = set()
         if gazetteer is None:
             return
         try:
@@ -104,31 +133,79 @@ class PlaceIndex:
         except Exception as exc:  # a broken index must not stop extraction
             log.warning("gazetteer mention scan failed: %s", exc)
             raw_mentions = []
+        raw_mentions = [m for m in raw_mentions if not any(a <= m.start < b for a, b in skip)
+                        and not _NOT_PLACE_AFTER.match(text, m.end) and not _is_drug_word(m.text)]
+        # regions named in the report decide between same-named districts
+        # ("Kohistan" in Kapisa, not in Herat, when the report is about Kapisa)
+        for m in raw_mentions:
+            key = normalize_name(m.text)
+            for c in m.candidates:
+                if c.feature_class == "admin1" and c.admin1 and normalize_name(c.name) == key:
+                    self.named_admin1.add(c.admin1)
         cache: dict[str, Any] = {}
         for m in raw_mentions:
-            if any(a <= m.start < b for a, b in skip):
-                continue
-            key = m.text
-            if key not in cache:
-                cache[key] = self._resolve(m, geocoder)
-            loc = cache[key]
+            if m.text not in cache:
+                cache[m.text] = self._resolve(m)
+            loc = cache[m.text]
             if loc is None:
                 continue
             raw = loc.raw
             fc = raw.get("feature_class")
             level = "country" if fc == "country" else ("admin1" if fc == "admin1" else "local")
-            pm = PlaceMention(m.start, m.end, m.text, level, raw.get("country"), raw.get("admin1"),
-                              raw.get("admin1_name"), loc.latitude, loc.longitude,
-                              float(raw.get("score") or 0.0))
+            if level != "country" and _country_name(gazetteer, m.text):
+                level = "country"  # "Mexico" the country, not the state of México
+            pm = PlaceMention(m.start, m.end, m.text, level, raw.get("country"),
+                              None if level == "country" else raw.get("admin1"),
+                              None if level == "country" else raw.get("admin1_name"),
+                              loc.latitude, loc.longitude, float(raw.get("score") or 0.0))
             before = text[max(0, m.start - 60): m.start]
-            if _EXCLUDE_BEFORE.search(before):
+            if _PROVINCE_OF_REPORT.search(before):
+                pm.role = "of_report_region"
+            elif _EXCLUDE_BEFORE.search(before):
                 pm.role = "excluded"
             elif _STRONG_BEFORE.search(before[-35:]):
                 pm.role = "strong"
             self.mentions.append(pm)
+        self.main_country = self._main_country()
         self._filter_noise()
         self._group()
+        self._report_region()
         self.main_country = self._main_country()
+
+    def _resolve(self, mention: Any):
+        if self.geocoder is None:
+            return None
+        try:
+            try:
+                locs = self.geocoder.geocode(mention.text, context=self.text, exactly_one=False)
+            except TypeError:
+                locs = self.geocoder.geocode(mention.text, context=self.text)
+        except Exception as exc:  # one bad name must not stop the report
+            log.debug("geocoding %r failed: %s", mention.text, exc)
+            return None
+        if not locs:
+            return None
+        if not isinstance(locs, list):
+            locs = [locs]
+        best = locs[0]
+        if self.named_admin1 and best.raw.get("admin1") not in self.named_admin1 \
+                and best.raw.get("feature_class") != "country":
+            for loc in locs[1:8]:
+                if loc.raw.get("admin1") in self.named_admin1 and loc.raw.get("feature_class") != "country":
+                    loc.raw["score"] = max(float(loc.raw.get("score") or 0), 0.6)
+                    return loc
+        return best
+
+    def _report_region(self) -> None:
+        """"the province's Gezab district": the region the report has been talking about."""
+        for i, pm in enumerate(self.mentions):
+            if pm.role != "of_report_region":
+                continue
+            prior = [p for p in self.mentions[:i] if p.level == "admin1" and p.role != "excluded"]
+            if prior:
+                ref = prior[-1]
+                pm.admin1, pm.admin1_name, pm.country = ref.admin1, ref.admin1_name, ref.country
+            pm.role = "strong"
 
     def _filter_noise(self) -> None:
         """Drop capitalised words that are not places here ("Pablo", "Trueno", "Inside").
@@ -153,19 +230,13 @@ class PlaceIndex:
                 continue
             if pm.country not in named and pm.score < 0.8:
                 continue
+            if self.main_country and pm.country != self.main_country and pm.score < 0.9 \
+                    and pm.role != "strong":
+                continue  # a person's name or a foreign homonym ("Juan Fernando", "Winder")
             if " " not in pm.text and pm.score < 0.8 and _sentence_initial(self.text, pm.start):
                 continue
             keep.append(pm)
         self.mentions = keep
-
-    def _resolve(self, mention: Any, geocoder: Any):
-        if geocoder is None:
-            return None
-        try:
-            return geocoder.geocode(mention.text, context=self.text)
-        except Exception as exc:
-            log.debug("geocoding %r failed: %s", mention.text, exc)
-            return None
 
     def _group(self) -> None:
         g = -1
@@ -174,7 +245,7 @@ class PlaceIndex:
             gap = self.text[prev.end: pm.start] if prev else None
             if prev is None or len(gap) > 45 or "\n" in gap or not _GROUP_GAP.match(gap):
                 g += 1
-            elif prev.role == "excluded" and pm.role != "strong":
+            elif prev.role == "excluded":
                 pm.role = "excluded"  # "bound for the port of Algeciras, Spain"
             pm.group = g
             prev = pm

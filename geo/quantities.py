@@ -184,6 +184,8 @@ def number_readings(text: str) -> tuple[float, float | None]:
             return float("".join(parts)), None
         raise ValueError(f"not a number: {text!r}")
     head, tail = parts
+    if len(tail) == 3 and 1 <= len(head) <= 3 and head != "0" and tail == "000":
+        return float(head + tail), None  # "1,000" / "2.000": a decimal would not be written so
     if len(tail) == 3 and 1 <= len(head) <= 3 and head != "0":
         grouped = float(head + tail)
         decimal = float(f"{head}.{tail}")
@@ -370,6 +372,11 @@ def find_quantities(text: str, *, us: bool = False) -> list[Quantity]:
             continue
         if re.match(r"-[a-z]", text[m.end(): m.end() + 2]):
             continue  # "a 5-kg bag"
+        if re.search(r"(?i)\b(?:several|many|few|hundreds of|thousands of|dozens of|tens of)\s*$", before) \
+                and not re.match(r"\d", raw_num):
+            continue  # "several thousand kilograms" is no figure
+        if unit == "mg" and not re.match(r"\s+of\b", after, re.I):
+            continue  # "225mg tramadol" is a dosage strength
         q = Quantity(start=m.start(), end=m.end(), text=m.group(0), value=value, unit=unit,
                      kind=kind, alt_value=alt, hedge=(m.group("hedge") or "").strip() or None,
                      count_words=(m.group("cwords") or "").strip())

@@ -186,8 +186,21 @@ def _scanner() -> re.Pattern:
         esc = re.escape(term).replace(r"\ ", r"[\s-]+")
         alts.append(esc)
     # quoted "oman" is Afghan copy's name for ephedra, a precursor (never the country)
-    return re.compile(r"(?<![\w-])(?:[\"“'‘]oman[\"”'’]|" + "|".join(alts) + r")(?![\w])",
-                      re.IGNORECASE)
+    return re.compile(r"(?<![\w-])(?:" + _PRECURSOR_PHRASE + r"|[\"“'‘]oman[\"”'’]|" + "|".join(alts)
+                      + r")(?![\w])", re.IGNORECASE)
+
+
+# "materials used to make heroin", "a substance used in the production of drugs",
+# "chemicals used to produce the drug": precursors, whatever drug is named after them
+_PRECURSOR_PHRASE = (
+    r"(?:(?:assorted|various|other|different|several types of)\s+)?"
+    r"(?:materials?|substances?|chemicals?|ingredients|inputs|items|raw materials)\s+"
+    r"(?:\w+\s+){0,2}?(?:used|needed|employed|meant|intended|utilised|utilized)\s+"
+    r"(?:to|for|in)\s+(?:the\s+)?(?:make|making|manufacture|manufacturing|produce|producing|"
+    r"production|process|processing|prepare|preparing|preparation)(?:\s+of)?"
+    r"(?:\s+(?:the\s+)?(?:drugs?|narcotics|heroin|cocaine|methamphetamine|meth|amphetamines?|"
+    r"morphine|opium|hashish|crystal|synthetic drugs))?")
+_PRECURSOR_RE = re.compile(_PRECURSOR_PHRASE, re.IGNORECASE)
 
 
 # words that, placed before a term, make it something else ("wild cannabis" is eradication,
@@ -204,6 +217,10 @@ def find_substances(text: str) -> list[SubstanceMention]:
         if _BEFORE_BLOCK.search(text[max(0, m.start() - 9): m.start()]):
             continue
         low = _key(raw)
+        if _PRECURSOR_RE.fullmatch(raw):
+            out.append(SubstanceMention(m.start(), m.end(), raw, "drug", "precursor", "precursors",
+                                        re.sub(r"\s+", " ", raw)))
+            continue
         if re.fullmatch(r"[\"“'‘]oman[\"”'’]", raw):
             out.append(SubstanceMention(m.start(), m.end(), raw, "drug", "precursor", "precursors",
                                         "ephedra (oman)"))
