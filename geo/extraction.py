@@ -163,6 +163,7 @@ class _Target:
     value: float | None = None
     unit: str | None = None
     subst_linked: str = ""  # how the substance was found (forward/backward/inside/carry)
+    sums_before: bool = False  # "81 kg 348 g in all": a sum of the figures before it
 
 
 def _check_report(report: Any) -> None:
@@ -358,7 +359,9 @@ def _link_substance(t: _Target, text: str, subs: list[SubstanceMention], next_st
             if last.kind == "block":
                 t.skip = "not a drug: " + last.text
                 return
-            if last.kind != "anaphor":
+            if last.kind == "anaphor":
+                t.subst_linked = "anaphor"  # "the drug weighed 1 kg": resolved from the story
+            else:
                 # "hashish and 18 kg" would be wrong, but the previous figure's end bounds lo
                 _take(t, last, subs, text, q.start)
                 t.subst_linked = "backward"
@@ -509,6 +512,12 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
     if fwd:
         return idx.place_group(fwd[0], "later in sentence", 0.85)
     if back:
+        regions = {p.admin1 for p in back if p.admin1 and p.role == "strong"}
+        if len(regions) > 1:
+            # "one in Tehran, the capital, and one in ... Kerman - have netted a combined 1,235 kg"
+            cs = {p.country for p in back if p.country}
+            return Placed(None, cs.pop() if len(cs) == 1 else idx.main_country, None, None, None,
+                          None, 0.6, "several regions", lumped=True)
         return idx.place_group(back[-1], "earlier in sentence", 0.8)
     # 4. the nearest earlier sentence naming a place (body only)
     for prev in reversed(sents[: s.index]):
@@ -534,6 +543,9 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
 # --------------------------------------------------------------------------- structure
 def _mass(t: _Target) -> float | None:
     return t.kg
+
+
+_GROUNDED = {"own phrase", "earlier in clause", "later in sentence", "several regions"}
 
 
 def _same_region(a: _Target, b: _Target) -> bool:
@@ -572,11 +584,16 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
             if id(b) in drop or kind(a) != kind(b) or a.substance != b.substance:
                 continue
             ma, mb = measure(a), measure(b)
-            if ma and mb and abs(ma - mb) <= 0.01 * max(ma, mb) and _same_region(a, b) \
-                    and not (a.place.admin1 is None and b.place.admin1 is None and a.sent.para != b.sent.para
-                             and a.place.lumped != b.place.lumped):
+            if a.sent.index == b.sent.index or not (ma and mb and abs(ma - mb) <= 0.01 * max(ma, mb)):
+                continue
+            grounded_a = a.place.how.split("/")[0] in _GROUNDED
+            grounded_b = b.place.how.split("/")[0] in _GROUNDED
+            if _same_region(a, b) or (kind(a) != "labs" and not (grounded_a and grounded_b)):
                 # keep the better placed one
-                keep, lose = (a, b) if (a.place.admin1 or not b.place.admin1) else (b, a)
+                if grounded_a != grounded_b:
+                    keep, lose = (a, b) if grounded_a else (b, a)
+                else:
+                    keep, lose = (a, b) if (a.place.admin1 or not b.place.admin1) else (b, a)
                 drop.add(id(lose))
                 if lose is a:
                     break
@@ -605,17 +622,22 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
                       and (measure(b) or 0) <= ma * 1.3 and _same_region_part(a, b)
                       and (a.generic or a.total_hint or b.substance == a.substance)]
         after = [b for b in parts_pool if b.start > a.start]
-        if a.total_hint and not a.generic:
+        if a.sums_before and not a.generic:
             after = []  # "81 kg 348 g in all" sums what came before it
         before = [b for b in parts_pool if b.start < a.start and b.sent.index == a.sent.index]
         hit = False
+        h = (a.q.hedge if a.q else None) or ""
         for seq in (after, list(reversed(before))):
             run = 0.0
-            for b in seq:
+            for n, b in enumerate(seq, 1):
                 run += measure(b) or 0
                 if lo <= run / ma <= hi:
-                    hit = True
-                    break
+                    # one "part" is a restatement: only across sentences, and only for a
+                    # rounded or generic figure ("more than 40 tons" -> "41,310 kilograms")
+                    if n >= 2 or (kind(a) != "labs" and b.sent.index != a.sent.index
+                                  and (h or a.generic or a.total_hint)):
+                        hit = True
+                        break
                 if run / ma > hi:
                     break
             if hit:
@@ -747,6 +769,7 @@ def extract_report(report: Any, geocoder: Any = None, *, gazetteer: Any = None,
         if q.approximate:
             t.flags.append("approximate")
         t.total_hint = "total" in q.flags or bool(_TOTAL_AFTER.match(text, q.end))
+        t.sums_before = bool(_TOTAL_AFTER.match(text, q.end))
         targets.append(t)
     for start, end, n, s in _find_labs(text, sents, head):
         targets.append(_Target(start, end, s, labs=n))

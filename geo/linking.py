@@ -129,7 +129,8 @@ class PlaceIndex:
         if gazetteer is None:
             return
         try:
-            raw_mentions = gazetteer.find_mentions(text)
+            # "Tehran's police": the possessive blanked (same length, offsets kept)
+            raw_mentions = gazetteer.find_mentions(re.sub(r"(?<=[A-Za-z])['’]s\b", "  ", text))
         except Exception as exc:  # a broken index must not stop extraction
             log.warning("gazetteer mention scan failed: %s", exc)
             raw_mentions = []
