@@ -68,6 +68,8 @@ class Summary:
     labs_destroyed: int = 0
     totals: dict[str, dict[str, Any]] = field(default_factory=dict)
     regions: int = 0
+    top_regions: list[dict[str, Any]] = field(default_factory=list)
+    unlocated_by: list[dict[str, Any]] = field(default_factory=list)
     outputs: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -86,6 +88,8 @@ class Summary:
             "unlocated": self.unlocated,
             "labs_destroyed": self.labs_destroyed,
             "regions": self.regions,
+            "top_regions": self.top_regions,
+            "unlocated_by": self.unlocated_by,
             "totals": self.totals,
             "outputs": self.outputs,
             "exit_code": self.exit_code,
@@ -100,6 +104,9 @@ class Summary:
         lines.extend(f"  {s}" for s in self.skipped)
         lines.append(f"events found: {self.events} (located {self.located}, "
                      f"unlocated {self.unlocated})")
+        for u in self.unlocated_by:
+            where = f" ({u['country']})" if u.get("country") else ""
+            lines.append(f"  unlocated, {u['reason']}{where}: {u['events']}")
         if self.labs_destroyed:
             lines.append(f"labs destroyed: {self.labs_destroyed}")
         if self.totals:
@@ -114,8 +121,17 @@ class Summary:
                 for unit, q in (t.get("volumes") or {}).items():
                     parts.append(f"{_fmt(q)} {unit}")
                 lines.append(f"  {substance:<{width}}  " + ", ".join(parts))
-        if self.outputs:
+        if self.outputs or self.top_regions:
             lines.append(f"regions with events: {self.regions}")
+            for r in self.top_regions:
+                kg = f", {_fmt(r['kg_all'])} kg of drugs" if r.get("kg_all") else ""
+                labs = f", {r['labs_destroyed']} labs" if r.get("labs_destroyed") else ""
+                lines.append(f"  {r['region']}  {r['name']} ({r['country']}): "
+                             f"{r['events']} event{'s' if r['events'] != 1 else ''}{kg}{labs}")
+            if self.regions > len(self.top_regions):
+                lines.append(f"  ... and {self.regions - len(self.top_regions)} more "
+                             "(see regions.csv)")
+        if self.outputs:
             lines.append("wrote: " + ", ".join(self.outputs.values()))
         return "\n".join(lines)
 
@@ -129,22 +145,25 @@ def _fmt(x: float) -> str:
 # --------------------------------------------------------------------------------------
 @contextlib.contextmanager
 def atomic_path(path: PathLike) -> Iterator[Path]:
-    """Yield a temporary path next to ``path`` (same folder, same suffix); when the block
-    ends without error the temporary file replaces ``path`` in one ``os.replace``, else
-    it is removed. Readers never see a half-written file."""
+    """Yield a temporary path for ``path``; when the block ends without error the file
+    there replaces ``path`` in one ``os.replace``, else it is removed. Readers never see
+    a half-written file.
+
+    The temporary file sits in a private folder inside ``path``'s folder (same file
+    system, so the rename is atomic) and has ``path``'s own name, because some writers
+    put the file name into the file (GDAL's GeoJSON writer records it as the layer name).
+    """
+    import shutil
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}",
-                               dir=path.parent)
-    os.close(fd)
-    os.unlink(tmp)  # writers such as pyogrio refuse to overwrite an existing file
-    tmp_path = Path(tmp)
+    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    tmp_path = tmp_dir / path.name
     try:
         yield tmp_path
         os.replace(tmp_path, path)
     finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
+        shutil.rmtree(tmp_dir, ignore_errors=True)
 
 
 def write_text_atomic(path: PathLike, text: str) -> None:
@@ -360,6 +379,41 @@ def empty_events() -> pd.DataFrame:
     return events_to_frame([])
 
 
+def top_regions(regions: pd.DataFrame, n: int = 10) -> list[dict[str, Any]]:
+    """The ``n`` regions with the most events (then kg), as plain dicts for the summary."""
+    if regions is None or not len(regions):
+        return []
+    cols = [c for c in ("region", "name", "country", "events", "kg_all", "labs_destroyed")
+            if c in regions]
+    table = pd.DataFrame(regions[cols]).copy()
+    table["_kg"] = pd.to_numeric(table.get("kg_all"), errors="coerce").fillna(0)
+    table = table.sort_values(["events", "_kg", "region"], ascending=[False, False, True],
+                              kind="mergesort").head(n)
+    out = []
+    for row in table.to_dict(orient="records"):
+        kg, labs = _number(row.get("kg_all")), _number(row.get("labs_destroyed"))
+        out.append({"region": row.get("region"), "name": row.get("name"),
+                    "country": row.get("country"), "events": int(row.get("events") or 0),
+                    "kg_all": round(kg, 6) if kg is not None else None,
+                    "labs_destroyed": int(labs) if labs is not None else None})
+    return out
+
+
+def unlocated_reasons(regions: pd.DataFrame) -> list[dict[str, Any]]:
+    """Why events are unlocated (``aggregate``'s ``attrs["unlocated"]``): reason, country
+    and number of events."""
+    un = (getattr(regions, "attrs", {}) or {}).get("unlocated")
+    if un is None or not len(un):
+        return []
+    out = []
+    for row in pd.DataFrame(un).to_dict(orient="records"):
+        country = row.get("country")
+        out.append({"reason": str(row.get("reason")),
+                    "country": country if isinstance(country, str) and country else None,
+                    "events": int(_number(row.get("events")) or 0)})
+    return sorted(out, key=lambda u: (-u["events"], u["reason"], u["country"] or ""))
+
+
 # --------------------------------------------------------------------------------------
 # Writing
 # --------------------------------------------------------------------------------------
@@ -519,6 +573,8 @@ def run(
                                      report_options=report_options, progress=show)
     regions = aggregate(events, boundaries)
     summary.regions = len(regions)
+    summary.top_regions = top_regions(regions)
+    summary.unlocated_by = unlocated_reasons(regions)
 
     targets = {name: out / name for name in OUTPUT_FILES}
     write_events_atomic(events, targets["events.geojson"])

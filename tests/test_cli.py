@@ -87,6 +87,10 @@ def test_map_seeds_summary_six_events_in_badakhshan(seed_map):
     assert bds["kg_heroin"] == 180 and bds["labs_destroyed"] == 6
     geo = json.loads((out / "events.geojson").read_text(encoding="utf-8"))
     assert len(geo["features"]) == 6
+    assert summary["top_regions"] == [{"region": "AF-BDS", "name": "Badakhshan",
+                                       "country": "AF", "events": 6, "kg_all": 4880.0,
+                                       "labs_destroyed": 6}]
+    assert summary["unlocated_by"] == []
 
 
 def test_map_text_summary(tmp_path, capsys):
@@ -100,6 +104,7 @@ def test_map_text_summary(tmp_path, capsys):
     assert "labs destroyed: 6" in text
     for line in ("heroin", "1,500 kg", "opium_poppy", "2,000 kg", "precursor", "700 kg"):
         assert line in text
+    assert "AF-BDS  Badakhshan (AF): 6 events" in text
 
 
 def test_rerun_gives_byte_identical_files(seed_map, tmp_path):
@@ -349,7 +354,7 @@ def test_atomic_write_replaces_or_leaves_the_old_file(tmp_path):
     target.write_text("old map", encoding="utf-8")
     with pytest.raises(RuntimeError):
         with atomic_path(target) as tmp:
-            assert tmp.parent == target.parent and tmp.suffix == ".html"
+            assert tmp.parent.parent == target.parent and tmp.name == target.name
             tmp.write_text("half a ma", encoding="utf-8")
             raise RuntimeError("interrupted")
     assert target.read_text(encoding="utf-8") == "old map"
