@@ -634,7 +634,7 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
                 if lo <= run / ma <= hi:
                     # one "part" is a restatement: only across sentences, and only for a
                     # rounded or generic figure ("more than 40 tons" -> "41,310 kilograms")
-                    if n >= 2 or (kind(a) != "labs" and b.sent.index != a.sent.index
+                    if n >= 2 or (kind(a) != "labs" and _other_clause(text_of(a), a, b)
                                   and (h or a.generic or a.total_hint)):
                         hit = True
                         break
@@ -658,6 +658,19 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
                              and kind(b) == kind(a) and _same_region(a, b) for b in alive):
             drop.add(id(a))
     return [t for t in alive if id(t) not in drop]
+
+
+def text_of(t: _Target) -> str:
+    return t.sent.text
+
+
+def _other_clause(_text: str, a: _Target, b: _Target) -> bool:
+    """Whether two figures stand in different sentences or clauses ("...; the final tally")."""
+    if a.sent.index != b.sent.index:
+        return True
+    lo, hi = sorted((a.end, b.start)) if a.start < b.start else sorted((b.end, a.start))
+    between = a.sent.text[lo - a.sent.start: hi - a.sent.start]
+    return bool(re.search(r";|\s[-–—]\s", between))
 
 
 def _same_region_part(total: _Target, part: _Target) -> bool:

@@ -198,7 +198,21 @@ class PlaceIndex:
         return best
 
     def _report_region(self) -> None:
-        """"the province's Gezab district": the region the report has been talking about."""
+        """"the province's Gezab district": the region the report has been talking about.
+
+        Also "as reported wins": a district resolved without much confidence to a region the
+        report never names, after the report has named a region of the same country, is put
+        in that region ("Hesa Duwum Kohistan district" in a Kapisa story).
+        """
+        for i, pm in enumerate(self.mentions):
+            if pm.level == "local" and pm.role != "excluded" and pm.score < 0.9 and pm.admin1 \
+                    and pm.admin1 not in self.named_admin1 and pm.role != "of_report_region":
+                prior = [p for p in self.mentions[:i] if p.level == "admin1" and p.role != "excluded"
+                         and p.country == pm.country]
+                if prior:
+                    ref = prior[-1]
+                    pm.admin1, pm.admin1_name = ref.admin1, ref.admin1_name
+                    pm.score = min(pm.score, 0.7)
         for i, pm in enumerate(self.mentions):
             if pm.role != "of_report_region":
                 continue
