@@ -10,6 +10,9 @@ that it can stand in for :class:`geo.geocoding.OfflineGeocoder`:
   :class:`~geopy.exc.GeocoderServiceError`;
 * answers are kept in a SQLite file so that a second run over the same reports asks
   the provider nothing (a cache hit never calls the provider; errors are never cached);
+* with a ``context`` (the report text) the provider's answers are ranked by the
+  countries and regions the text names, with the offline geocoder's evidence
+  (:func:`geo.geocoding.analyse_context`), still in one request;
 * every point goes through the same reverse step as the offline geocoder
   (:func:`geo.locate.region_at`), so ``Location.raw`` carries the same keys:
   ``name, feature_class, country, admin1, admin1_name, score, population, source,
@@ -49,6 +52,12 @@ __all__ = ["CachedGeocoder", "ProviderError", "make_geocoder", "cache_dir", "pro
 _SCHEMA_VERSION = 1
 
 _NOMINATIM_PUBLIC = "nominatim.openstreetmap.org"
+
+# Context ranking of a provider's answers (log-odds-like units, as in geo.geocoding):
+# a country named throughout the context outweighs the provider's own order.
+_CONTEXT_COUNTRY = 4.0
+_CONTEXT_ADMIN1 = 3.0
+_RANK_PENALTY = 0.5
 
 # GeoNames feature codes of countries (PCLI independent, PCLD dependent, ...).
 _COUNTRY_FCODES = {"PCL", "PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "TERR"}
@@ -263,6 +272,8 @@ class CachedGeocoder(Geocoder):
         (coastline simplification) still gets that region.
     :param geocode_kwargs: extra arguments for the provider's ``geocode`` (e.g.
         ``{"addressdetails": True}`` for Nominatim); part of the cache key.
+    :param use_context: pick among the provider's answers with the ``context`` given
+        to :meth:`geocode` (needs the embedded gazetteer); ``False``: provider's first.
 
     ``geocode`` has the offline geocoder's signature and ``Location.raw`` keys; a
     query the provider does not know gives ``None`` (and is cached as such).
@@ -272,7 +283,8 @@ class CachedGeocoder(Geocoder):
                  min_delay_seconds: float = 1.0, max_retries: int = 2,
                  error_wait_seconds: float = 5.0, boundaries: Any = None,
                  max_distance_km: float = 10.0,
-                 geocode_kwargs: Mapping[str, Any] | None = None):
+                 geocode_kwargs: Mapping[str, Any] | None = None,
+                 use_context: bool = True):
         if not callable(getattr(geocoder, "geocode", None)):
             raise GeocodingError(
                 f"CachedGeocoder needs a geopy geocoder with a geocode() method, "
@@ -285,6 +297,7 @@ class CachedGeocoder(Geocoder):
         self.boundaries = boundaries
         self.max_distance_km = max_distance_km
         self.geocode_kwargs = dict(geocode_kwargs or {})
+        self.use_context = use_context
         if cache_path is None:
             safe = re.sub(r"[^a-z0-9._-]+", "-", type(geocoder).__name__.lower())
             cache_path = cache_dir() / f"online-{safe}.sqlite"
@@ -322,21 +335,28 @@ class CachedGeocoder(Geocoder):
         :param query: a place name (or a structured query dict the provider accepts).
         :param country_codes: ISO alpha-2 code(s) the result must lie in; passed to the
             provider when it supports a filter, and enforced on the answers.
-        :param context: accepted for compatibility with the offline geocoder; online
-            providers see only the query and ``country_codes``.
+        :param context: report text. Providers see only the query and
+            ``country_codes``; with ``use_context`` (default) the wrapper asks for all
+            of the provider's answers (still one request) and picks the one in the
+            country/admin-1 the context names, as the offline geocoder does
+            ("Faizabad" in a report about Badakhshan is the Afghan town).
         :returns: a :class:`geopy.location.Location` (or a list when
             ``exactly_one=False``), or ``None`` when the provider finds nothing.
         :raises GeocoderQueryError: empty or non-string query.
         :raises ProviderError: the provider failed (after retries); nothing is cached.
         """
         query = self._check_query(query)
+        if context is not None and not isinstance(context, str):
+            raise GeocoderQueryError(f"context must be a string, got {type(context).__name__}")
         countries = _country_list(country_codes)
-        options = json.dumps({"exactly_one": bool(exactly_one), **self.geocode_kwargs},
+        ranked = bool(exactly_one and context and context.strip() and self.use_context)
+        one = exactly_one and not ranked
+        options = json.dumps({"exactly_one": one, **self.geocode_kwargs},
                              sort_keys=True, default=str)
         key = (self.provider, _normalize_query(query), ",".join(countries), options)
         results = self._cache.get(key)
         if results is None:
-            results = self._fetch(query, exactly_one=exactly_one, countries=countries,
+            results = self._fetch(query, exactly_one=one, countries=countries,
                                   timeout=timeout)
             self._cache.put(key, results)
         else:
@@ -345,6 +365,8 @@ class CachedGeocoder(Geocoder):
         locations = [self._to_location(r, rank) for rank, r in enumerate(results, 1)]
         if countries:
             locations = [loc for loc in locations if loc.raw["country"] in countries]
+        if ranked and len(locations) > 1:
+            locations = self._rank_by_context(query, locations, context)
         if exactly_one:
             return locations[0] if locations else None
         return locations or None
@@ -375,6 +397,36 @@ class CachedGeocoder(Geocoder):
         return location if exactly_one else [location]
 
     # -- internals -------------------------------------------------------------------
+
+    def _rank_by_context(self, query: Any, locations: list[Location],
+                         context: str) -> list[Location]:
+        """Provider's answers re-ordered by what the context names.
+
+        The same evidence the offline geocoder uses (:func:`geo.geocoding.analyse_context`:
+        countries and admin-1 regions named in the text, the dateline); the provider's
+        own order breaks ties and counts a little, since it ranks by importance.
+        """
+        from .gazetteer import get_gazetteer, normalize
+        from .geocoding import analyse_context
+
+        name = query if isinstance(query, str) else " ".join(map(str, query.values()))
+        evidence = analyse_context(get_gazetteer(), context,
+                                   ignore=normalize(name.split(",")[0]))
+
+        def utility(item: tuple[int, Location]) -> float:
+            rank, loc = item
+            return (_CONTEXT_COUNTRY * evidence.country_share(loc.raw["country"])
+                    + _CONTEXT_ADMIN1 * evidence.admin1_share(loc.raw["admin1"])
+                    - _RANK_PENALTY * rank)
+
+        order = sorted(enumerate(locations), key=utility, reverse=True)
+        best_rank, best = order[0]
+        if best_rank != 0:
+            best.raw["reason"] += (f"; context names {best.raw['country']}"
+                                   + (f"/{best.raw['admin1']}"
+                                      if evidence.admin1_share(best.raw["admin1"]) else "")
+                                   + f" (provider ranked it {best_rank + 1})")
+        return [loc for _, loc in order]
 
     @staticmethod
     def _check_query(query: Any) -> Any:
@@ -513,7 +565,8 @@ def make_geocoder(name: str = "offline", *, user_agent: str | None = None,
         return OfflineGeocoder(**options)
 
     wrap_options = {"cache_path": cache_path, "boundaries": boundaries}
-    for opt in ("max_retries", "error_wait_seconds", "max_distance_km", "geocode_kwargs"):
+    for opt in ("max_retries", "error_wait_seconds", "max_distance_km", "geocode_kwargs",
+                "use_context"):
         if opt in options:
             wrap_options[opt] = options.pop(opt)
     if key == "nominatim":

@@ -259,3 +259,26 @@ def test_default_cache_file_lives_in_the_project_cache_folder(provider, tmp_path
         assert gc.cache_path == tmp_path / "cachedir" / "online-nominatim.sqlite"
         gc.geocode("Khorog")
     assert gc.cache_path.is_file()
+
+
+REPORT = ("KABUL, Sep 29 (IANS) - Afghan police seized 180 kilos of heroin in the "
+          "Badakhshan province of Afghanistan, officials said.")
+
+
+def test_context_picks_among_the_provider_answers(geocoder, provider):
+    # the provider ranks India's Faizabad first; the report is about Afghanistan
+    assert geocoder.geocode("Faizabad").raw["country"] == "IN"
+    loc = geocoder.geocode("Faizabad", context=REPORT)
+    assert (loc.raw["country"], loc.raw["admin1"]) == ("AF", "AF-BDS")
+    assert "context names AF" in loc.raw["reason"]
+    # still one request for the contextual query, and none when asked again
+    assert len(provider.calls) == 2
+    assert geocoder.geocode("Faizabad", context=REPORT).raw["admin1"] == "AF-BDS"
+    assert len(provider.calls) == 2
+
+
+def test_context_ranking_can_be_switched_off(provider, tmp_path):
+    with CachedGeocoder(provider.nominatim(), cache_path=tmp_path / "c.sqlite",
+                        min_delay_seconds=0, use_context=False) as gc:
+        assert gc.geocode("Faizabad", context=REPORT).raw["country"] == "IN"
+        assert provider.calls[-1]["params"]["limit"] == "1"
