@@ -33,8 +33,9 @@ class StubGeocoder:
         "TUMACO": ("CO", "CO-NAR", "Nariño", 1.80, -78.76),
         "PUTUMAYO": ("CO", "CO-PUT", "Putumayo", 0.5, -76.0),
         "MOSCOW": ("RU", "RU-MOW", "Moscow", 55.75, 37.62),
-        "SAINT PETERSBURG": ("RU", "RU-SPE", "Saint Petersburg", 59.94, 30.31),
-        "SVERDLOVSK": ("RU", "RU-SVE", "Sverdlovsk", 56.84, 60.6),
+        "МОСКВА": ("RU", "RU-MOW", "Moscow", 55.75, 37.62),
+        "САНКТ-ПЕТЕРБУРГ": ("RU", "RU-SPE", "Saint Petersburg", 59.94, 30.31),
+        "СВЕРДЛОВСКАЯ ОБЛАСТЬ": ("RU", "RU-SVE", "Sverdlovsk", 56.84, 60.6),
     }
 
     def __init__(self):
@@ -236,10 +237,15 @@ def test_tables_feed_the_aggregate(peru):
 
 
 def test_default_offline_geocoder():
+    """The real gazetteer: province + department, municipality + department, Cyrillic."""
     pytest.importorskip("geo.geocoding", reason="the offline geocoder (GAZETTEER helper) is not there yet")
-    frame = read_seizures(DATA / "peru_incautaciones.csv", place="DEPARTAMENTO", country="PE")
-    rows = frame.set_index("row")
-    assert rows.loc[2, "admin1"] == "PE-TUM"
-    assert rows.loc[3, "admin1"] == "PE-HUC"
-    assert rows.loc[4, "admin1"] == "PE-PUN"
-    assert pd.isna(rows.loc[9, "admin1"])  # "ATLANTIDA DEL NORTE" is no Peruvian place
+    pe = read_seizures(DATA / "peru_incautaciones.csv", place=["PROVINCIA", "DEPARTAMENTO"],
+                       country="PE").set_index("row")
+    assert pe.loc[[2, 3, 4, 10], "admin1"].tolist() == ["PE-TUM", "PE-HUC", "PE-PUN", "PE-SAM"]
+    assert pd.isna(pe.loc[9, "admin1"])  # "ATLANTIDA DEL NORTE" is no Peruvian place
+    co = read_seizures(DATA / "colombia_incautaciones.csv", place=["MUNICIPIO", "DEPARTAMENTO"],
+                       country="PAIS", substance="CLASE BIEN", date="FECHA HECHO").set_index("row")
+    assert co.loc[[2, 3, 4, 7], "admin1"].tolist() == ["CO-NAR", "CO-PUT", "CO-DC", "CO-MET"]
+    ru = read_seizures(DATA / "russia_izyatiya.csv", country="RU").set_index("row")
+    assert ru.loc[[2, 3, 4], "admin1"].tolist() == ["RU-MOW", "RU-SPE", "RU-SVE"]
+    assert ru.loc[2].geometry is not None and pd.isna(ru.loc[7, "admin1"])
