@@ -38,7 +38,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from geopy.exc import GeocoderQueryError, GeocoderServiceError, GeopyError
+from geopy.exc import (
+    GeocoderAuthenticationFailure,
+    GeocoderInsufficientPrivileges,
+    GeocoderQueryError,
+    GeocoderQuotaExceeded,
+    GeocoderRateLimited,
+    GeocoderServiceError,
+    GeopyError,
+)
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
@@ -78,6 +86,23 @@ class ProviderError(GeocodingError, GeocoderServiceError):
         self.query = query
         self.provider = provider
         self.error = error
+
+
+class _Final(Exception):
+    """Carries a provider error that no retry can fix past the RateLimiter's retries."""
+
+    def __init__(self, error: GeocoderServiceError):
+        super().__init__(str(error))
+        self.error = error
+
+
+def _is_final(error: GeocoderServiceError) -> bool:
+    # a bad query, a bad key or a spent quota fail the same way on every retry; a
+    # timeout, an outage, HTTP 5xx or "too many requests" (429) may not
+    if isinstance(error, GeocoderRateLimited):
+        return False
+    return isinstance(error, (GeocoderQueryError, GeocoderAuthenticationFailure,
+                              GeocoderInsufficientPrivileges, GeocoderQuotaExceeded))
 
 
 def cache_dir() -> Path:
@@ -265,8 +290,9 @@ class CachedGeocoder(Geocoder):
         ``<cache_dir()>/online-<provider>.sqlite``.
     :param min_delay_seconds: least time between two provider requests (Nominatim's
         policy: 1 request a second). Cache hits are not delayed.
-    :param max_retries: retries of a failed request (geopy's ``GeocoderServiceError``),
-        ``error_wait_seconds`` apart, before :class:`ProviderError` is raised.
+    :param max_retries: retries of a failed request (timeout, outage, HTTP 5xx or 429),
+        ``error_wait_seconds`` apart, before :class:`ProviderError` is raised; a bad
+        query, key or spent quota is raised at once.
     :param boundaries: the admin-1 set for the reverse step (default: the project's).
     :param max_distance_km: a point this close to a region but outside every polygon
         (coastline simplification) still gets that region.
@@ -442,7 +468,12 @@ class CachedGeocoder(Geocoder):
 
     def _ask_provider(self, query: Any, kwargs: dict[str, Any]) -> Any:
         self.stats["provider_calls"] += 1
-        return self.geocoder.geocode(query, **kwargs)
+        try:
+            return self.geocoder.geocode(query, **kwargs)
+        except GeocoderServiceError as exc:
+            if _is_final(exc):
+                raise _Final(exc) from exc
+            raise
 
     def _fetch(self, query: Any, *, exactly_one: bool, countries: list[str],
                timeout: float | None) -> list[dict]:
@@ -453,7 +484,10 @@ class CachedGeocoder(Geocoder):
         if timeout is not None and self._timeout_param:
             kwargs["timeout"] = timeout
         try:
-            answer = self._limited(query, kwargs)
+            try:
+                answer = self._limited(query, kwargs)
+            except _Final as final:
+                raise final.error from final.error.__cause__
         except GeocoderServiceError as exc:
             raise ProviderError(
                 f"{self.provider} failed to geocode {query!r}: {type(exc).__name__}: {exc}",

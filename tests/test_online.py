@@ -282,3 +282,11 @@ def test_context_ranking_can_be_switched_off(provider, tmp_path):
                         min_delay_seconds=0, use_context=False) as gc:
         assert gc.geocode("Faizabad", context=REPORT).raw["country"] == "IN"
         assert provider.calls[-1]["params"]["limit"] == "1"
+
+
+def test_a_bad_request_is_not_retried(geocoder, provider):
+    provider.failures["faizabad"] = 400  # geopy: GeocoderQueryError
+    with pytest.raises(ProviderError, match="'Faizabad'") as info:
+        geocoder.geocode("Faizabad")
+    assert isinstance(info.value.error, GeocoderQueryError)
+    assert len(provider.calls) == 1  # a retry would fail the same way
