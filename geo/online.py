@@ -411,12 +411,17 @@ class CachedGeocoder(Geocoder):
         region = self._region_at(point.longitude, point.latitude)
         if region is None:
             return None
+        km = float(region.distance_km or 0.0)
+        if region.located_by == "within":
+            score, reason = 0.99, "point within the region's polygon"
+        else:  # the offline geocoder's rule: surer the closer, never a certainty
+            score = round(max(0.5, 0.95 * (1 - km / max(self.max_distance_km, 1e-9))), 3)
+            reason = f"nearest region, {km:.1f} km from its polygon"
         raw = {
             "name": region.name, "feature_class": "admin1", "country": region.country,
-            "admin1": region.code, "admin1_name": region.name, "score": 1.0,
-            "population": 0, "source": "boundaries",
-            "reason": f"point {region.located_by} region"
-                      + (f" ({region.distance_km:.1f} km)" if region.distance_km else ""),
+            "admin1": region.code, "admin1_name": region.name, "score": score,
+            "population": 0, "source": "boundaries", "reason": reason,
+            "located_by": region.located_by, "distance_km": km,
         }
         location = Location(f"{region.name}, {region.country}",
                             (point.latitude, point.longitude), raw)

@@ -290,3 +290,14 @@ def test_a_bad_request_is_not_retried(geocoder, provider):
         geocoder.geocode("Faizabad")
     assert isinstance(info.value.error, GeocoderQueryError)
     assert len(provider.calls) == 1  # a retry would fail the same way
+
+
+def test_reverse_has_the_offline_geocoders_raw_keys(geocoder):
+    from geo.geocoding import OfflineGeocoder
+
+    ours = geocoder.reverse((37.1166, 70.58)).raw
+    offline = OfflineGeocoder().reverse((37.1166, 70.58)).raw
+    assert set(ours) == set(offline)
+    assert {k: ours[k] for k in ("country", "admin1", "feature_class")} == \
+        {k: offline[k] for k in ("country", "admin1", "feature_class")}
+    assert ours["score"] < 1
