@@ -129,8 +129,9 @@ class PlaceIndex:
         if gazetteer is None:
             return
         try:
-            # "Tehran's police": the possessive blanked (same length, offsets kept)
-            raw_mentions = gazetteer.find_mentions(re.sub(r"(?<=[A-Za-z])['’]s\b", "  ", text))
+            # "Tehran's police": the possessive cut off as if by a comma (same length, offsets
+            # kept) so that "Peru's Piura" is two names, not one
+            raw_mentions = gazetteer.find_mentions(re.sub(r"(?<=[A-Za-z])['’]s\b", ", ", text))
         except Exception as exc:  # a broken index must not stop extraction
             log.warning("gazetteer mention scan failed: %s", exc)
             raw_mentions = []
@@ -232,6 +233,9 @@ class PlaceIndex:
         """
         named = {pm.country for pm in self.mentions if pm.level == "country" and pm.country}
         named |= {pm.country for pm in self.mentions if pm.score >= 0.8 and pm.country}
+        # a region named as such ("Farah province", "Kerman police") vouches for its country
+        named |= {pm.country for pm in self.mentions
+                  if pm.level == "admin1" and pm.score >= 0.6 and pm.country}
         if self.country_prior:
             named.add(self.country_prior)
         keep = []
@@ -248,7 +252,8 @@ class PlaceIndex:
             if self.main_country and pm.country != self.main_country and pm.score < 0.9 \
                     and pm.role != "strong":
                 continue  # a person's name or a foreign homonym ("Juan Fernando", "Winder")
-            if " " not in pm.text and pm.score < 0.8 and _sentence_initial(self.text, pm.start):
+            if " " not in pm.text and pm.score < 0.8 and pm.level != "admin1" \
+                    and _sentence_initial(self.text, pm.start):
                 continue
             keep.append(pm)
         self.mentions = keep

@@ -1,0 +1,150 @@
+"""Reports to seizure events (geo.extraction, geo.events)."""
+import json
+from pathlib import Path
+
+import pytest
+
+from geo.errors import ExtractionError
+from geo.events import EVENT_FIELDS, Event, events_to_frame, write_events
+from geo.extraction import extract, extract_report
+from geo.reports import Report, read_reports
+
+SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_71f20999d8bfe338.txt"
+
+
+@pytest.fixture(scope="session")
+def seed_events():
+    return extract(read_reports(SEED))
+
+
+def ev(text, **kw):
+    """Events of a one-off report, as (substance, kg or count or labs, admin1) tuples."""
+    rep = Report(id="t", text=text, title=kw.pop("title", None), **kw)
+    out = []
+    for e in extract_report(rep):
+        figure = e.labs_destroyed if e.labs_destroyed else (
+            e.quantity_kg if e.quantity_kg is not None else (e.count if e.count is not None else e.quantity))
+        out.append((e.substance if not e.labs_destroyed else "labs", figure, e.admin1))
+    return out
+
+
+def test_seed_report_yields_exactly_the_badakhshan_events(seed_events):
+    f = seed_events
+    got = sorted((s if isinstance(s, str) else "labs", q if q == q else None)
+                 for s, q in zip(f["substance"], f["quantity_kg"]))
+    assert got == sorted([("heroin", 180.0), ("morphine", 1500.0), ("opium", 1200.0),
+                          ("opium_poppy", 2000.0), ("precursor", 700.0), ("labs", None)])
+    assert int(f["labs_destroyed"].dropna().iloc[0]) == 6
+    assert set(f["admin1"]) == {"AF-BDS"} and set(f["country"]) == {"AF"}
+    assert set(f["date"]) == {"2012-09"}
+    for agencies in f["agencies"]:
+        assert {"FSKN", "DEA"} <= set(agencies)
+        assert any("Afghan drug police" in a for a in agencies)
+    # nothing from "In three years, the trafficking of over 10 tonnes of heroin has been averted"
+    assert not (f["quantity_kg"] == 10000).any()
+    assert all("10 tonnes" not in e["sentence"] for e in f["evidence"])
+    assert f.crs.to_epsg() == 4326 and f.geometry.notna().all()
+
+
+def test_evidence_offsets_point_into_the_report(seed_events):
+    text = SEED.read_text(encoding="utf-8")
+    for e in seed_events["evidence"]:
+        assert text[e["start"]:e["end"]] == e["sentence"]
+        assert "Badakhshan" in e["sentence"]
+
+
+def test_write_events_jsonl_has_exactly_the_schema(tmp_path, seed_events):
+    out = write_events(seed_events, tmp_path / "events.jsonl")
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(seed_events)
+    for line in lines:
+        rec = json.loads(line)
+        assert tuple(rec) == EVENT_FIELDS
+    write_events(seed_events, tmp_path / "events.csv")
+    write_events(seed_events, tmp_path / "events.geojson")
+    gj = json.loads((tmp_path / "events.geojson").read_text(encoding="utf-8"))
+    assert len(gj["features"]) == len(seed_events)
+    with pytest.raises(ExtractionError, match="unknown events format"):
+        write_events(seed_events, tmp_path / "events.xlsx")
+
+
+def test_bad_input_is_an_extraction_error():
+    with pytest.raises(ExtractionError, match="not a report"):
+        extract_report({"text": "5 kg of heroin"})
+    with pytest.raises(ExtractionError):
+        extract([object()])
+    with pytest.raises(ExtractionError):
+        extract(42)
+    with pytest.raises(ExtractionError):
+        events_to_frame(["not an event"])
+
+
+def test_implausible_quantity_is_kept_and_flagged():
+    rep = Report(id="x", text="KABUL, Sep 2 (Xinhua) - Police in Helmand province seized "
+                              "2,000,000 tonnes of opium on Friday.")
+    (e,) = extract_report(rep)
+    assert e.quantity_kg == 2e9 and "implausible" in e.flags
+
+
+def test_unplaceable_event_is_kept_without_admin1():
+    (e,) = extract_report(Report(id="x", text="Police said they had seized 12 kg of heroin."))
+    assert e.substance == "heroin" and e.quantity_kg == 12.0 and e.admin1 is None
+
+
+def test_each_part_gets_its_own_province():
+    got = ev("Police raided sites in the Marja district of Helmand and Badakhshan's Kashm town. "
+             "Officers seized 420 kilograms of opium in Marja and 220 kilograms of hashish from a "
+             "car in Kashm.")
+    assert ("opium", 420.0, "AF-HEL") in got and ("cannabis_resin", 220.0, "AF-BDS") in got
+
+
+def test_total_broken_down_is_recorded_as_parts():
+    got = ev("Police in Afghanistan's Kapisa province recovered 29 kg of narcotics. Officers found "
+             "1 kg of heroin and 28 kg of hashish in a house in the province.")
+    assert sorted(g[:2] for g in got) == [("cannabis_resin", 28.0), ("heroin", 1.0)]
+
+
+def test_lumped_figures_have_no_admin1():
+    got = ev("The interior ministry said 258 kg of illegal drugs were confiscated in several "
+             "provinces - 194 kg of opium, 35 kg of hashish and 29 kg of methamphetamine.")
+    assert sorted(got) == sorted([("opium", 194.0, None), ("cannabis_resin", 35.0, None),
+                                  ("methamphetamine", 29.0, None)])
+    got = ev("Kerman police said officers had confiscated 1,526 kg of opium and hashish.")
+    assert got == [("unspecified", 1526.0, "IR-08")]
+
+
+@pytest.mark.parametrize("sentence", [
+    "So far this year police in Helmand province have seized 3,000 kilograms of opium.",
+    "The lab in Helmand province could produce about three tonnes of heroin a month.",
+    "Police in Helmand province incinerated 7,000 kilograms of drugs at a ceremony.",
+    "Police in Helmand province eradicated poppy on 300 hectares and burned 20 tons of wild hemp.",
+    "Troops in Helmand province found 63 kg of explosive material and 1,440 gallons of diesel.",
+])
+def test_not_seizures(sentence):
+    assert ev(sentence) == []
+
+
+def test_number_format_follows_the_headline_and_the_total():
+    # Spanish-source copy: "53.200 kilograms" under a "53 kilos" headline is a decimal
+    got = ev("PIURA, Oct 27 (La Republica) - 53 kilos of cocaine found on a ship\n\n"
+             "Police in Peru's Piura region found 53.200 kilograms of cocaine on a ship.",
+             title="53 kilos of cocaine found on a ship")
+    assert got == [("cocaine", pytest.approx(53.2), "PE-PIU")]
+    # Iranian copy: the parts add up to the total only when dots are thousands
+    got = ev("TEHRAN, Sep 22 (MNA) - Above 2 tons of drugs confiscated\n\n"
+             "Border units in Sistan and Baluchestan province confiscated 2.210 kilograms of drugs, "
+             "some 1.213 kilograms of opium, 643 kilograms of morphine, 305 kilograms of crystal "
+             "and 49 kilograms of hashish.", title="Above 2 tons of drugs confiscated")
+    assert sorted(g[:2] for g in got) == [("cannabis_resin", 49.0), ("methamphetamine", 305.0),
+                                          ("morphine", 643.0), ("opium", 1213.0)]
+
+
+def test_labs_are_events_of_their_own():
+    got = ev("Police dismantled two drug-processing laboratories in Farah province and burned "
+             "more than 1,900 kg of assorted materials used to make heroin.")
+    assert ("labs", 2, "AF-FRA") in got and ("precursor", 1900.0, "AF-FRA") in got
+
+
+def test_event_record_is_the_schema():
+    e = Event(doc="d", substance="heroin", quantity=1.0, unit="kg", quantity_kg=1.0)
+    assert tuple(e.to_record()) == EVENT_FIELDS
