@@ -18,6 +18,7 @@ import argparse
 import json
 import logging
 import sys
+import warnings
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -166,6 +167,10 @@ def _setup_logging(args: argparse.Namespace) -> None:
         logging.ERROR if args.quiet or args.json else logging.WARNING)
     logging.basicConfig(level=level, format="geo: %(levelname)s: %(message)s",
                         stream=sys.stderr, force=True)
+    # mapclassify's hint about an optional speed-up says nothing about the user's data
+    warnings.filterwarnings("ignore", message="Numba not installed")
+    if args.quiet or args.json:
+        warnings.simplefilter("ignore")
 
 
 def _check_inputs(paths: Sequence[str]) -> None:

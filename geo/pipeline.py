@@ -67,7 +67,7 @@ class Summary:
     unlocated: int = 0
     labs_destroyed: int = 0
     totals: dict[str, dict[str, Any]] = field(default_factory=dict)
-    regions: int = 0
+    regions: int | None = None  # None: not aggregated (geo extract)
     top_regions: list[dict[str, Any]] = field(default_factory=list)
     unlocated_by: list[dict[str, Any]] = field(default_factory=list)
     outputs: dict[str, str] = field(default_factory=dict)
@@ -121,11 +121,12 @@ class Summary:
                 for unit, q in (t.get("volumes") or {}).items():
                     parts.append(f"{_fmt(q)} {unit}")
                 lines.append(f"  {substance:<{width}}  " + ", ".join(parts))
-        if self.outputs or self.top_regions:
+        if self.regions is not None:
             lines.append(f"regions with events: {self.regions}")
             for r in self.top_regions:
                 kg = f", {_fmt(r['kg_all'])} kg of drugs" if r.get("kg_all") else ""
-                labs = f", {r['labs_destroyed']} labs" if r.get("labs_destroyed") else ""
+                n_labs = r.get("labs_destroyed")
+                labs = f", {n_labs} lab{'s' if n_labs != 1 else ''}" if n_labs else ""
                 lines.append(f"  {r['region']}  {r['name']} ({r['country']}): "
                              f"{r['events']} event{'s' if r['events'] != 1 else ''}{kg}{labs}")
             if self.regions > len(self.top_regions):

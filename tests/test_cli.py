@@ -406,3 +406,30 @@ def test_deterministic_element_ids():
         second = page()
     assert first == second  # ... and numbered inside the context
     assert page() != page()  # the patch is undone
+
+
+def test_geocode_online_geocoder_is_wired_through(tmp_path, monkeypatch):
+    """``--geocoder nominatim --user-agent UA`` builds geopy's Nominatim with that user
+    agent behind the cache; the network is replaced by a canned answer (none here)."""
+    need("geo.online:make_geocoder")
+    from geopy.geocoders import Nominatim
+    from geopy.location import Location
+
+    calls = []
+
+    def canned(self, query, **kwargs):
+        calls.append((self.headers.get("User-Agent"), query))
+        return Location("Kabul, Kabul Province, Afghanistan", (34.5281, 69.1723),
+                        {"display_name": "Kabul", "class": "place", "type": "city"})
+
+    monkeypatch.setattr(Nominatim, "geocode", canned)
+    cache = tmp_path / "nominatim.sqlite"
+    argv = ["geocode", "Kabul", "--geocoder", "nominatim", "--user-agent",
+            "atlas-tests/1.0 (tests@example.org)", "--geocoder-cache", cache, "--json"]
+    for _ in range(2):
+        code, out, err = run_cli(*argv)
+        assert code == 0, err
+        best = json.loads(out)["results"][0]
+        assert (best["country"], best["admin1"]) == ("AF", "AF-KAB")
+    assert calls == [("atlas-tests/1.0 (tests@example.org)", "Kabul")]  # 2nd run: cache
+    assert cache.exists()
