@@ -501,8 +501,11 @@ def choropleth(
             more_reports, md.encode_polygons(region_geoms[i], scale)])
 
     allowed: list[str] = []
-    m = OfflineMap(location=[0, 0], zoom_start=2, tiles=None, control_scale=True, zoom_snap=0.25)
-    m.add_child(_Panes([("outlines", 350), ("regions", 400), ("labs", 610)]))
+    # markercluster needs a maxZoom, which a map without tiles does not have
+    m = OfflineMap(location=[0, 0], zoom_start=2, tiles=None, control_scale=True, zoom_snap=0.25,
+                   minZoom=1, maxZoom=18)
+    # regions under the overlay pane, where the labs and event circles go
+    m.add_child(_Panes([("outlines", 350), ("regions", 390)]))
     if tiles is not None:
         tile = folium.TileLayer(tiles, name=f"tiles: {tiles}", overlay=True, control=True, show=True)
         allowed.append(_tile_prefix(tile.tiles))
@@ -602,6 +605,13 @@ def _tooltip_rows(row: dict, layers: list[md.Layer]) -> list:
     return rows
 
 
+def _literal_safe(value: str) -> str:
+    """Text for folium's Tooltip/Popup: they go into innerHTML through a JS template
+    literal, so besides HTML escaping, backquote, ``$`` and backslash must be neutral."""
+    return (html.escape(value, quote=True).replace("`", "&#96;").replace("$", "&#36;")
+            .replace("\\", "&#92;"))
+
+
 def _tile_prefix(url: str) -> str:
     # "https://tile.openstreetmap.org/{z}/{x}/{y}.png" -> "https://tile.openstreetmap.org/"
     return url.split("{", 1)[0] if "://" in url else ""
@@ -625,9 +635,8 @@ def _labs_layer(regions: gpd.GeoDataFrame, geoms: np.ndarray) -> folium.FeatureG
         name = md.text(regions["name"].iloc[i]) or md.text(regions["code"].iloc[i]) or ""
         folium.CircleMarker(
             [round(pt.y, 4), round(pt.x, 4)], radius=round(4 + 3 * np.sqrt(n), 1), color="#2b2b2b",
-            weight=1, fill=True, fill_color="#5e3c99", fill_opacity=0.75, pane="labs",
-            # folium puts tooltip text in innerHTML: escape the region name
-            tooltip=folium.Tooltip(f"<b>{html.escape(name)}</b>: {md.fmt(n)} labs destroyed"),
+            weight=1, fill=True, fill_color="#5e3c99", fill_opacity=0.75,
+            tooltip=folium.Tooltip(f"<b>{_literal_safe(name)}</b>: {md.fmt(n)} labs destroyed"),
         ).add_to(fg)
         count += 1
     return fg if count else None
