@@ -761,9 +761,9 @@ def to_long(agg: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(agg[id_cols + value_cols])
     long = frame.melt(id_vars=id_cols, value_vars=value_cols, var_name="column", value_name="value")
     long = long[long["value"].notna()]
-    split = long["column"].str.split("_", n=1, expand=True)
-    long.insert(len(id_cols), "substance", split[1].to_numpy())
-    long.insert(len(id_cols), "measure", split[0].to_numpy())
+    parts = [str(c).partition("_") for c in long["column"].tolist()]
+    long.insert(len(id_cols), "substance", pd.Series([p[2] for p in parts], index=long.index, dtype=object))
+    long.insert(len(id_cols), "measure", pd.Series([p[0] for p in parts], index=long.index, dtype=object))
     long = long.drop(columns="column")
     long = long[id_cols + ["substance", "measure", "value"]]
     long = long.sort_values(id_cols[:1] + (["period"] if "period" in id_cols else []) + ["measure", "substance"],

@@ -333,3 +333,17 @@ def test_default_boundaries():
     # the Badakhshan polygon holds Faizabad, its capital
     from shapely.geometry import Point
     assert agg.loc["AF-BDS"].geometry.contains(Point(70.58, 37.12))
+
+
+def test_empty_and_all_unlocated_events(regions):
+    from geo.aggregation import REQUIRED_COLUMNS
+
+    empty = pd.DataFrame(columns=list(REQUIRED_COLUMNS))
+    for kwargs in ({}, {"freq": "M"}, {"by": "country"}, {"tidy": True}):
+        out = aggregate(empty, regions, **kwargs)
+        assert len(out) == 0 and len(out.attrs["unlocated"]) == 0, kwargs
+    assert aggregate(empty, regions, all_regions=True)["events"].isna().all()
+    nowhere = pd.DataFrame([ev("x", "heroin", 1.0, admin1=None)])
+    agg = aggregate(nowhere, regions)
+    assert len(agg) == 0 and "kg_heroin" in agg.columns
+    assert agg.attrs["unlocated"]["kg_heroin"].tolist() == [1.0]
