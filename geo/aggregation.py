@@ -380,8 +380,7 @@ def _regions(boundaries: gpd.GeoDataFrame, by: str, needed: set | None) -> gpd.G
 # --------------------------------------------------------------------------- summaries
 
 
-def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str],
-               substances_all: list[str]) -> pd.DataFrame:
+def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str]) -> pd.DataFrame:
     """Measures per group of ``keys`` (index = keys) over a prepared events frame."""
     g = df.groupby(keys, sort=True, dropna=False)
     out = pd.DataFrame({
@@ -494,6 +493,10 @@ def _prepare(events: pd.DataFrame) -> pd.DataFrame:
     df.loc[df["_kg"].notna(), "_litres"] = np.nan  # weighed: the mass is the figure
     df["_country"] = _text(ev, "country", lambda v: str(v).upper())
     df["_admin1"] = _text(ev, "admin1", lambda v: str(v).upper())
+    # an ISO 3166-2 code names its country ("AF-BDS" -> "AF") when the country is empty
+    prefix = df["_admin1"].str.extract(r"^([A-Z]{2})-", expand=False)
+    df["_country"] = df["_country"].where(df["_country"].notna(), prefix.astype(object))
+    df["_country"] = df["_country"].astype(object).where(df["_country"].notna(), None)
     df["_place"] = _text(ev, "place")
     df["_url"] = _text(ev, "url")
     df["_sentence"] = (pd.Series([_evidence_sentence(v) for v in ev["evidence"].tolist()],
@@ -676,7 +679,7 @@ def aggregate(
 
     # ---- sums
     located = located.sort_values(["_start", "_doc"], kind="stable", na_position="last")
-    summary = _summarise(located, keys, kg_cols, substance_names)
+    summary = _summarise(located, keys, kg_cols)
     summary["sources"] = _popup_json(located, keys) if len(located) else pd.Series(dtype=object)
 
     needed = None if all_regions else set(located["_region"].unique())
@@ -725,7 +728,7 @@ def _unlocated_frame(unlocated: pd.DataFrame, kg_cols: list[str],
                 *[f"kg_{s}" for s in kg_cols], "first_date", "last_date", "report_ids"]
         return pd.DataFrame(columns=cols)
     u = unlocated.assign(_country=unlocated["_country"].fillna(""))
-    out = _summarise(u, ["_reason", "_country"], kg_cols, substance_names).reset_index()
+    out = _summarise(u, ["_reason", "_country"], kg_cols).reset_index()
     out = out.rename(columns={"_reason": "reason", "_country": "country"})
     out["country"] = out["country"].replace("", None)
     return out

@@ -347,3 +347,9 @@ def test_empty_and_all_unlocated_events(regions):
     agg = aggregate(nowhere, regions)
     assert len(agg) == 0 and "kg_heroin" in agg.columns
     assert agg.attrs["unlocated"]["kg_heroin"].tolist() == [1.0]
+
+
+def test_country_taken_from_the_admin1_code(regions):
+    frame = pd.DataFrame([ev("x", "heroin", 1.0, admin1="TJ-GB", country=None)])
+    agg = aggregate(frame, regions, by="country")
+    assert agg["region"].tolist() == ["TJ"] and agg["kg_heroin"].tolist() == [1.0]
