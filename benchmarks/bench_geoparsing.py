@@ -265,12 +265,16 @@ def print_report(name, items, golds, preds, result, n_examples) -> None:
               f"{c['supranational_unlocated']}/{c['supranational']}")
     for cls in ERROR_CLASSES:
         shown = 0
-        for it, gold, (loc, err) in zip(items, golds, preds):
+        seen = set()  # one example per phrase and outcome: a town named 20 times in one
+        for it, gold, (loc, err) in zip(items, golds, preds):  # article shows once
             if shown >= n_examples:
                 break
             got, _, _ = score(it, gold, loc, err)
-            if got != cls:
+            outcome = (it["phrase"].lower(), gold["admin1"],
+                       loc.raw.get("admin1") if loc is not None else None)
+            if got != cls or outcome in seen:
                 continue
+            seen.add(outcome)
             shown += 1
             if shown == 1:
                 print(f"\n  -- {cls}: examples --")
