@@ -168,8 +168,9 @@ _DATELINE_RES = [
     re.compile(rf"{_AGENCY}\s*(?:{_DATE})?{_END}"),
     # Mar 02, Colombo:   Mar 02, Colombo (Daily Mirror) -
     re.compile(rf"{_DATE},\s*(?P<place>{_PLACE_TITLE}|{_PLACE_CAPS})\s*(?:{_AGENCY})?{_END}"),
-    # ISLAMABAD: Police ...   (a place in capitals and a colon only)
-    re.compile(rf"(?P<place>{_PLACE_CAPS}):(?=\s)"),
+    # ISLAMABAD: Police ...   WASHINGTON — The DEA ...   (a place in capitals only, then a
+    # colon or a long dash; a hyphen is too common after capitals to count)
+    re.compile(rf"(?P<place>{_PLACE_CAPS})(?::|\s+[–—])(?=\s)"),
 ]
 
 # Words in capitals that start a paragraph but are not places.
@@ -194,6 +195,8 @@ def _match_dateline(para: str) -> re.Match | None:
             words = {w.strip(".'’-").upper() for w in re.split(r"[ /]", place)}
             if words & _NOT_PLACES or len(place.strip(".")) < 3:
                 continue
+            if rx is _DATELINE_RES[-1] and len(place) < 4:
+                continue  # "DEA — ..." is an agency, not a filing place
         gd = m.groupdict()
         has_date = bool(gd.get("mon") or gd.get("mon2"))
         has_agency = bool(gd.get("agency") or gd.get("agency2"))
@@ -452,8 +455,40 @@ def _looks_binary(text: str) -> bool:
 
 
 # --------------------------------------------------------------------------------------
-# HTML
+# Markdown and HTML
 # --------------------------------------------------------------------------------------
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+_MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+", re.MULTILINE)
+
+
+def markdown_to_text(md: str) -> str:
+    """Markdown reduced to the text a reader sees: heading marks, emphasis, links and
+    images replaced by their words (offsets of events then point into this text)."""
+    text = _MD_IMAGE.sub(r"\1", md)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _MD_HEADING.sub("", text)
+    return _MD_EMPHASIS.sub(r"\2", text)
+
+
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
+
+
+def _declared_html_text(raw: bytes) -> str | None:
+    """The page decoded with the charset its ``<meta>`` declares, when that decodes it
+    cleanly (a declared windows-1251 beats a guess on a short page)."""
+    import codecs
+
+    m = _META_CHARSET.search(raw[:4096])
+    if not m:
+        return None
+    name = m.group(1).decode("ascii", "replace")
+    try:
+        codecs.lookup(name)
+        return raw.decode(name).lstrip("\ufeff")
+    except (LookupError, UnicodeDecodeError):
+        return None
 _DROP_TAGS = ["script", "style", "noscript", "template", "nav", "header", "footer", "aside",
               "form", "iframe", "svg", "button", "select", "menu"]
 _BLOCK_TAGS = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd",
@@ -778,11 +813,15 @@ def _iter_files(paths: Iterable[PathLike], skipped: list[Skipped]) -> Iterator[t
 def _read_file(file: Path, root: Path, columns: dict, opts: dict,
                skipped: list[Skipped]) -> Iterator[Report]:
     suffix = file.suffix.lower()
-    text, _encoding = decode_bytes(file.read_bytes())
+    raw = file.read_bytes()
+    text, _encoding = decode_bytes(raw)
     path = str(file)
     if suffix in TEXT_SUFFIXES:
+        if suffix in (".md", ".markdown"):
+            text = markdown_to_text(text)
         yield make_report(text, id=file.stem, path=path, name_hint=file.name, **opts)
     elif suffix in HTML_SUFFIXES:
+        text = _declared_html_text(raw) or text
         body, meta = html_to_text(text)
         if not body.strip():
             raise _Unreadable("HTML page has no text")

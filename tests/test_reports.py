@@ -390,3 +390,35 @@ def test_dateline_country_follows_the_country_the_text_names(tmp_path):
     g.write_text("SAN JOSE, June 24 (AP) - Police in California seized 20 kg of meth in "
                  "the United States, officials in the U.S. said.\n", encoding="utf-8")
     assert [r.dateline_country for r in read_reports([f, g])] == ["CR", "US"]
+
+
+def test_markdown_is_read_as_plain_text(tmp_path):
+    f = tmp_path / "story.md"
+    f.write_text("# Police seize **heroin**\n\nKABUL, Sep 29 (IANS) - Police seized "
+                 "[5 kg of heroin](https://x.org/a) in _Farah_ province.\n", encoding="utf-8")
+    (r,) = read(f)
+    assert r.title == "Police seize heroin"
+    assert r.text == ("Police seize heroin\n\nKABUL, Sep 29 (IANS) - Police seized "
+                      "5 kg of heroin in Farah province.\n")
+    assert r.agency == "IANS"
+
+
+def test_html_declared_charset_wins(tmp_path):
+    f = tmp_path / "ru.html"
+    page = ("<html><head><meta charset=\"windows-1251\"><title>Героин</title></head>"
+            "<body><p>" + BODY_RU.strip() + "</p></body></html>")
+    f.write_bytes(page.encode("cp1251"))
+    (r,) = read(f)
+    assert r.title == "Героин" and r.text == BODY_RU.strip()
+
+
+@pytest.mark.parametrize("line, place", [
+    ("WASHINGTON — The DEA said on Monday", "WASHINGTON"),
+    ("ISLAMABAD: Police seized 5 kg", "ISLAMABAD"),
+])
+def test_place_only_datelines(line, place):
+    assert parse_dateline(line, today=TODAY).place == place
+
+
+def test_agency_acronym_is_not_a_place():
+    assert parse_dateline("DEA — agents seized 5 kg", today=TODAY) is None
