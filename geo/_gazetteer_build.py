@@ -17,13 +17,12 @@ from pathlib import Path
 
 from .errors import GazetteerError
 from .gazetteer import (
-    _BLOOM_BITS,
     _MIN_VARIANT_LEN,
     _VARIANT_MIN_POPULATION,
     ALIASES_PATH,
     DEMONYMS_PATH,
     SCHEMA_VERSION,
-    _hashes,
+    key_hash,
     _name_keys,
     normalize,
     variant_key,
@@ -525,6 +524,58 @@ def _apply_aliases(path, places, ppl, admin1_place, country_keys, admin1_names, 
 
 
 def _write(path: Path, places, country_keys, admin1_names, versions) -> dict:
+    """Write places as a table (for SQL users) and as flat column blobs (for lookups)."""
+    from array import array
+
+    counts: dict[str, int] = defaultdict(int)
+    # key hash -> place ids; the variant keys carry "~" so they never meet exact keys
+    by_hash: dict[int, list[int]] = defaultdict(list)
+    for pid, p in enumerate(places):
+        keys = set(p.keys)
+        if p.variants:
+            keys |= {"~" + v for v in map(variant_key, p.keys) if len(v) >= _MIN_VARIANT_LEN}
+        for k in keys:
+            by_hash[key_hash(k)].append(pid)
+        counts["keys"] += len(keys)
+        counts[f"{p.feature_class}:{p.source}"] += 1
+    counts["places"] = len(places)
+    hashes = array("Q", sorted(by_hash))
+    starts, pids = array("I", [0]), array("I")
+    for h in hashes:
+        pids.extend(sorted(by_hash[h]))
+        starts.append(len(pids))
+    del by_hash
+
+    vocab = {
+        "feature_class": sorted({p.feature_class for p in places}),
+        "source": sorted({p.source for p in places}),
+        "country": [""] + sorted({p.country for p in places if p.country}),
+        "admin1": [""] + sorted({p.admin1 for p in places if p.admin1}),
+    }
+    if len(vocab["admin1"]) >= 1 << 16 or len(vocab["country"]) >= 1 << 16:
+        raise GazetteerError("too many admin-1 codes for the index layout")
+    index = {name: {v: i for i, v in enumerate(values)} for name, values in vocab.items()}
+
+    def offsets(strings):
+        data, off = bytearray(), array("I", [0])
+        for text in strings:
+            data += text.encode()
+            off.append(len(data))
+        return bytes(data), off
+
+    names, name_off = offsets(p.name for p in places)
+    refs, ref_off = offsets(p.ref for p in places)
+    blobs = {
+        "key_hashes": hashes, "key_starts": starts, "key_pids": pids,
+        "lat": array("d", (p.lat for p in places)), "lon": array("d", (p.lon for p in places)),
+        "population": array("q", (int(p.population) for p in places)),
+        "feature_class": array("B", (index["feature_class"][p.feature_class] for p in places)),
+        "source": array("B", (index["source"][p.source] for p in places)),
+        "country": array("H", (index["country"][p.country or ""] for p in places)),
+        "admin1": array("H", (index["admin1"][p.admin1 or ""] for p in places)),
+        "name_offsets": name_off, "ref_offsets": ref_off,
+    }
+
     db = sqlite3.connect(path)
     try:
         db.executescript(
@@ -535,48 +586,28 @@ def _write(path: Path, places, country_keys, admin1_names, versions) -> dict:
             CREATE TABLE places (id INTEGER PRIMARY KEY, name TEXT, feature_class TEXT,
                 country TEXT, admin1 TEXT, lat REAL, lon REAL, population INTEGER,
                 source TEXT, ref TEXT);
-            CREATE TABLE names (key TEXT, place INTEGER);
             CREATE TABLE country_keys (key TEXT PRIMARY KEY, code TEXT);
             CREATE TABLE admin1 (code TEXT PRIMARY KEY, name TEXT, country TEXT);
             CREATE TABLE blobs (name TEXT PRIMARY KEY, data BLOB);
             """
         )
-        bloom = bytearray(_BLOOM_BITS // 8)
-        counts: dict[str, int] = defaultdict(int)
-
-        def rows():
-            for pid, p in enumerate(places, start=1):
-                yield (pid, p.name, p.feature_class, p.country, p.admin1, round(p.lat, 5),
-                       round(p.lon, 5), int(p.population), p.source, p.ref)
-
-        def name_rows():
-            for pid, p in enumerate(places, start=1):
-                keys = set(p.keys)
-                if p.variants:
-                    keys |= {"~" + v for v in map(variant_key, p.keys) if len(v) >= _MIN_VARIANT_LEN}
-                for k in keys:
-                    for h in _hashes(k):
-                        bloom[h >> 3] |= 1 << (h & 7)
-                    counts["keys"] += 1
-                    yield (k, pid)
-
-        db.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?)", rows())
-        db.executemany("INSERT INTO names VALUES (?,?)", name_rows())
-        db.execute("CREATE INDEX names_key ON names(key)")
+        db.executemany(
+            "INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?)",
+            ((pid, p.name, p.feature_class, p.country, p.admin1, p.lat, p.lon,
+              int(p.population), p.source, p.ref) for pid, p in enumerate(places)),
+        )
+        db.executemany("INSERT INTO blobs VALUES (?,?)",
+                       [(k, v.tobytes()) for k, v in blobs.items()]
+                       + [("names", names), ("refs", refs)])
         db.executemany("INSERT INTO country_keys VALUES (?,?)", sorted(country_keys.items()))
         db.executemany("INSERT INTO admin1 VALUES (?,?,?)",
                        [(c, n, k) for c, (n, k) in sorted(admin1_names.items())])
-        db.execute("INSERT INTO blobs VALUES ('bloom', ?)", (bytes(bloom),))
-        for p in places:
-            counts[f"{p.feature_class}:{p.source}"] += 1
-        counts["places"] = len(places)
         meta = dict(versions)
         meta["schema"] = str(SCHEMA_VERSION)
         meta.update({k: str(v) for k, v in counts.items()})
         meta["counts"] = json.dumps(dict(counts), sort_keys=True)
+        meta["vocab"] = json.dumps(vocab)
         db.executemany("INSERT INTO meta VALUES (?,?)", sorted(meta.items()))
-        db.commit()
-        db.execute("ANALYZE")
         db.commit()
     finally:
         db.close()

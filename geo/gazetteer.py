@@ -19,23 +19,27 @@ the boundary file, of the alias files, or :data:`SCHEMA_VERSION`). Keys are
 :func:`variant_key` folds usual transliteration variants (Qunduz/Kunduz, Hirat/Herat,
 Paktiya/Paktia, Taluqan/Taloqan) so one rule covers every name instead of a hand list.
 
-Lookups query SQLite through an in-memory Bloom filter (a few MB) and an LRU cache: the
-index itself never has to be held in Python objects, which keeps loading under a second
-and memory small.
+The index file holds the places as an SQL table (for inspection) and as flat column
+blobs: sorted 64-bit hashes of every key, the place ids per key, and one array per field.
+Opening it copies those blobs into ``array.array``s (~30 MB, a few hundredths of a
+second); a lookup is a binary search plus a few array reads, fronted by an LRU cache. No
+per-place Python object exists until a candidate is asked for.
 """
 from __future__ import annotations
 
 import csv
 import hashlib
+from array import array
+from bisect import bisect_left
+from hashlib import blake2b
 import json
-import math
+import operator
 import os
 import re
 import sqlite3
 import tempfile
 import threading
 import unicodedata
-import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -60,7 +64,7 @@ __all__ = [
 ]
 
 #: Bump when the table layout or the key functions change: the cached index is rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 FEATURE_CLASSES = ("country", "admin1", "admin2", "ppl", "region")
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -73,7 +77,6 @@ CACHE_ENV = "SEIZURE_ATLAS_CACHE"
 _VARIANT_MIN_POPULATION = 5000
 # Short folded keys ("ash" for Osh, "kala" for Callao) collide with far too much.
 _MIN_VARIANT_LEN = 5
-_BLOOM_BITS = 1 << 25  # 4 MiB; ~1.3 M keys x 2 hashes -> < 1% false positives
 
 # ---------------------------------------------------------------------------------------
 # Keys
@@ -101,6 +104,7 @@ _VARIANT_SUBS = (
     ("w", "u"), ("y", "i"), ("v", "u"),
 )
 _DOUBLED = re.compile(r"(.)\1+")
+_FIRST_GROUP = operator.itemgetter(1)  # a callable: re's "\\1" template is re-parsed per call
 _VOWEL_RUN = re.compile(r"[aeiou]+")
 
 
@@ -116,16 +120,20 @@ def variant_key(key: str) -> str:
     s = key.replace(" ", "")
     for old, new in _VARIANT_SUBS:
         s = s.replace(old, new)
-    s = _DOUBLED.sub(r"\1", s)
+    s = _DOUBLED.sub(_FIRST_GROUP, s)
     s = _VOWEL_RUN.sub("a", s)
     if len(s) > 3 and s.endswith("ah"):
         s = s[:-1]
     return s
 
 
-def _hashes(key: str) -> tuple[int, int]:
-    b = key.encode()
-    return zlib.crc32(b) % _BLOOM_BITS, zlib.crc32(b, 0x5BD1E995) % _BLOOM_BITS
+def key_hash(key: str) -> int:
+    """64-bit hash of an index key (variant keys carry a leading "~").
+
+    The index stores sorted hashes, not the key strings: ~1 M keys give a collision
+    chance of ~3e-8, and a lookup is one binary search in a flat array.
+    """
+    return int.from_bytes(blake2b(key.encode(), digest_size=8).digest(), "little")
 
 
 # Generic words around names ("Badakhshan Province", "Provincia de Huallaga"): the name
@@ -304,7 +312,6 @@ def _fingerprint(versions: dict[str, str]) -> str:
 # ---------------------------------------------------------------------------------------
 # The gazetteer
 # ---------------------------------------------------------------------------------------
-_COLUMNS = "p.id, p.name, p.feature_class, p.country, p.admin1, p.lat, p.lon, p.population, p.source, p.ref"
 _CLASS_ORDER = {"country": 0, "admin1": 1, "region": 2, "admin2": 3, "ppl": 4}
 
 # Capitalised words that start sentences or name institutions far more often than they
@@ -338,6 +345,15 @@ _CONNECTORS = frozenset(
     "de del la las los el e i y da do dos das di al ul ol of and upon on sur le les en".split()
 )
 _MAX_TOKENS = 5
+_WORD = r"[^\W\d_]+(?:['\u2019\u02bb\-.][^\W\d_]+)*\.?"
+_CAP_WORD = r"[^\W\d_a-z][^\W\d_]*(?:['\u2019\u02bb\-.][^\W\d_]+)*"
+# A run of capitalised words, joined by spaces/tabs (not line breaks) or hyphens, with
+# lower-case connectors only between two capitalised words. Found in C by the regex
+# engine, so the Python loop only ever sees the few runs of a text, not every word.
+_RUN = re.compile(
+    rf"(?<![\w'\u2019\-]){_CAP_WORD}"
+    rf"(?:(?:[ \t]+|-)(?:(?:{'|'.join(sorted(_CONNECTORS))})[ \t]+)*{_CAP_WORD})*\.?"
+)  # a full stop ends the run: "Santander. The" is two sentences
 
 
 class Gazetteer:
@@ -355,7 +371,7 @@ class Gazetteer:
             uri = f"file:{self.path}?mode=ro&immutable=1"
             self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
             meta = dict(self._db.execute("SELECT key, value FROM meta"))
-            bloom = self._db.execute("SELECT data FROM blobs WHERE name='bloom'").fetchone()[0]
+            blobs = dict(self._db.execute("SELECT name, data FROM blobs"))
             self._countries = dict(self._db.execute("SELECT key, code FROM country_keys"))
             self._admin1_names = {
                 code: (name, country)
@@ -367,35 +383,76 @@ class Gazetteer:
             raise GazetteerError(
                 f"{self.path}: index schema {meta.get('schema')} != {SCHEMA_VERSION}; rebuild it"
             )
+        try:
+            self._load_columns(blobs, json.loads(meta["vocab"]))
+        except (KeyError, ValueError) as exc:
+            raise GazetteerError(f"{self.path}: damaged gazetteer index ({exc})") from exc
         self.meta = meta
-        self._bloom = bytes(bloom)
-        self._lock = threading.Lock()
         self._lookup_cached = lru_cache(maxsize=65_536)(self._lookup_uncached)
 
-    # -- keys and the Bloom filter ------------------------------------------------------
-    def _maybe(self, key: str) -> bool:
-        h1, h2 = _hashes(key)
-        bloom = self._bloom
-        return bool(bloom[h1 >> 3] & (1 << (h1 & 7))) and bool(bloom[h2 >> 3] & (1 << (h2 & 7)))
+    # -- columnar storage -----------------------------------------------------------------
+    def _load_columns(self, blobs: dict, vocab: dict) -> None:
+        """Flat arrays from the index's blobs: a few ms, ~30 MB, no per-place objects."""
+
+        def arr(code: str, name: str) -> array:
+            a = array(code)
+            a.frombytes(blobs[name])
+            return a
+
+        self._hashes = arr("Q", "key_hashes")      # sorted, unique
+        self._starts = arr("I", "key_starts")      # pids of key i: _pids[_starts[i]:_starts[i+1]]
+        self._pids = arr("I", "key_pids")
+        self._lat, self._lon = arr("d", "lat"), arr("d", "lon")
+        self._pop = arr("q", "population")
+        self._fclass, self._source = arr("B", "feature_class"), arr("B", "source")
+        self._country, self._admin1 = arr("H", "country"), arr("H", "admin1")
+        self._name_off, self._ref_off = arr("I", "name_offsets"), arr("I", "ref_offsets")
+        self._names, self._refs = bytes(blobs["names"]), bytes(blobs["refs"])
+        self._v_fclass = vocab["feature_class"]
+        self._v_source = vocab["source"]
+        self._v_country = [c or None for c in vocab["country"]]
+        self._v_admin1 = [c or None for c in vocab["admin1"]]
+        if len(self._starts) != len(self._hashes) + 1:
+            raise ValueError("key arrays disagree")
+
+    def _find(self, key: str) -> range | None:
+        h = key_hash(key)
+        hashes = self._hashes
+        i = bisect_left(hashes, h)
+        if i < len(hashes) and hashes[i] == h:
+            return range(self._starts[i], self._starts[i + 1])
+        return None
+
+    def _candidate(self, pid: int, match: str) -> Candidate:
+        no, ro = self._name_off, self._ref_off
+        return Candidate(
+            self._names[no[pid]:no[pid + 1]].decode(),
+            self._v_fclass[self._fclass[pid]],
+            self._v_country[self._country[pid]],
+            self._v_admin1[self._admin1[pid]],
+            self._lat[pid],
+            self._lon[pid],
+            self._pop[pid],
+            self._v_source[self._source[pid]],
+            match,
+            self._refs[ro[pid]:ro[pid + 1]].decode(),
+        )
 
     def _lookup_uncached(self, key: str) -> tuple[Candidate, ...]:
-        vkey = variant_key(key)
-        wanted = [k for k in (key, "~" + vkey) if self._maybe(k) and (k == key or len(vkey) >= _MIN_VARIANT_LEN)]
-        if not wanted:
-            return ()
-        marks = ",".join("?" * len(wanted))
-        sql = (
-            f"SELECT n.key, {_COLUMNS} FROM names n JOIN places p ON p.id = n.place "
-            f"WHERE n.key IN ({marks})"
-        )
-        with self._lock:  # one connection shared by threads (geopandas, RateLimiter users)
-            rows = self._db.execute(sql, wanted).fetchall()
         best: dict[int, Candidate] = {}
-        for k, pid, name, fclass, country, admin1, lat, lon, pop, source, ref in rows:
-            match = "variant" if k.startswith("~") else "exact"
-            if pid in best and best[pid].match == "exact":
-                continue
-            best[pid] = Candidate(name, fclass, country, admin1, lat, lon, pop, source, match, ref)
+        exact = self._find(key)
+        if exact is not None:
+            for pid in self._pids[exact.start:exact.stop]:
+                best[pid] = self._candidate(pid, "exact")
+        vkey = variant_key(key)
+        if len(vkey) >= _MIN_VARIANT_LEN:
+            var = self._find("~" + vkey)
+            if var is not None:
+                for pid in self._pids[var.start:var.stop]:
+                    if pid not in best:
+                        best[pid] = self._candidate(pid, "variant")
+        if not best:
+            return ()
         return tuple(
             sorted(
                 best.values(),
@@ -456,46 +513,41 @@ class Gazetteer:
         """
         if not text:
             return []
-        tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
         mentions: list[Mention] = []
+        for run in _RUN.finditer(text):
+            word = run.group()
+            if not word[0].isupper():
+                continue
+            base = run.start()
+            tokens = [(base + m.start(), base + m.end(), m.group()) for m in _TOKEN.finditer(word)]
+            self._match_run(text, tokens, mentions)
+        return mentions
+
+    def _match_run(self, text: str, tokens: list, mentions: list) -> None:
+        """Longest-first matching inside one run of capitalised words."""
         n = len(tokens)
         i = 0
         while i < n:
-            start, end, word = tokens[i]
+            start, _, word = tokens[i]
             if not word[0].isupper():
                 i += 1
                 continue
-            # the run of tokens that may form one name: adjacent (only spaces between)
-            run = [i]
-            j = i + 1
-            while j < n and len(run) < _MAX_TOKENS:
-                gap = text[tokens[j - 1][1]:tokens[j][0]]
-                if gap not in (" ", "-") and not (gap.isspace() and "\n" not in gap):
-                    break
-                w = tokens[j][2]
-                if not (w[0].isupper() or w.lower() in _CONNECTORS):
-                    break
-                run.append(j)
-                j += 1
-            found = None
-            for length in range(len(run), 0, -1):
-                last = run[length - 1]
+            found = False
+            for last in range(min(n, i + _MAX_TOKENS) - 1, i - 1, -1):
                 lw = tokens[last][2]
                 if not lw[0].isupper():
                     continue
-                s, e = start, tokens[last][1]
-                if text[e - 1] == "." and length == 1 and len(lw) > 3:
-                    e -= 1  # sentence full stop, not an abbreviation
-                span = text[s:e]
+                e = tokens[last][1]
+                if text[e - 1] == "." and len(lw) > 3 and "." not in lw[:-1]:
+                    e -= 1  # a sentence's full stop, not an abbreviation (U.S.)
+                span = text[start:e]
                 key = normalize(span)
-                if not key:
-                    continue
-                if length == 1 and key in _STOPWORDS:
+                if not key or (last == i and key in _STOPWORDS):
                     continue
                 cands = self._lookup_cached(key)
                 if not cands:
                     continue
-                if length == 1 and span.isupper() and len(span) <= 4:
+                if last == i and span.isupper() and len(span) <= 4:
                     cands = tuple(
                         c for c in cands
                         if c.feature_class in ("country", "region", "admin1")
@@ -503,14 +555,12 @@ class Gazetteer:
                     )
                     if not cands:
                         continue
-                found = Mention(s, e, span, cands)
+                mentions.append(Mention(start, e, span, cands))
                 i = last + 1
+                found = True
                 break
-            if found is None:
+            if not found:
                 i += 1
-            else:
-                mentions.append(found)
-        return mentions
 
     # -- building -----------------------------------------------------------------------
     @classmethod

@@ -73,12 +73,38 @@ _CAP_RUN = r"[A-Z][\w'\u2019.\-]*(?:\s+(?:de|del|la|e|i|al|of)?\s*[A-Z][\w'\u201
 
 @dataclass
 class ContextEvidence:
-    """What a context says about places: weights per country and per admin-1 code."""
+    """What a context says about places: weights per country and per admin-1 code.
+
+    ``by_name`` keeps each named place's contribution, so that :meth:`without` can drop
+    the query's own mentions (a name must not vote for its own reading) while the costly
+    scan of the context runs once per context, not once per query.
+    """
 
     countries: dict[str, float] = field(default_factory=dict)
     admin1: dict[str, float] = field(default_factory=dict)
     dateline: str | None = None          # dateline place as written
     dateline_country: str | None = None
+    by_name: dict[str, list[tuple[str, str | None, float]]] = field(default_factory=dict)
+
+    def add(self, key: str, country: str, admin1: str | None, weight: float) -> None:
+        self.countries[country] = self.countries.get(country, 0.0) + weight
+        if admin1:
+            self.admin1[admin1] = self.admin1.get(admin1, 0.0) + 1.0
+        self.by_name.setdefault(key, []).append((country, admin1, weight))
+
+    def without(self, key: str) -> "ContextEvidence":
+        """The evidence less what the mentions of ``key`` contributed."""
+        votes = self.by_name.get(key)
+        if not votes:
+            return self
+        countries, admin1 = dict(self.countries), dict(self.admin1)
+        for country, code, weight in votes:
+            countries[country] -= weight
+            if code:
+                admin1[code] -= 1.0
+        return ContextEvidence({k: v for k, v in countries.items() if v > 1e-9},
+                               {k: v for k, v in admin1.items() if v > 1e-9},
+                               self.dateline, self.dateline_country)
 
     def country_share(self, code: str | None) -> float:
         total = sum(self.countries.values())
@@ -126,8 +152,7 @@ def _mention_vote(cands: tuple[Candidate, ...]) -> tuple[str | None, str | None]
 def analyse_context(gazetteer: Gazetteer, context: str, *, ignore: str | None = None) -> ContextEvidence:
     """Countries and admin-1 regions named in ``context`` (and its dateline).
 
-    ``ignore`` is a normalized place name left out (the query itself: it must not vote
-    for its own reading).
+    ``ignore`` is a normalized place name left out (the query itself).
     """
     ev = ContextEvidence()
     if not context:
@@ -142,20 +167,16 @@ def analyse_context(gazetteer: Gazetteer, context: str, *, ignore: str | None = 
                 code = max(cands, key=lambda c: (c.population, _CLASS_BONUS[c.feature_class])).country
         if code:
             ev.dateline, ev.dateline_country = place, code
-            ev.countries[code] = ev.countries.get(code, 0.0) + 1.5
+            ev.add(normalize(place), code, None, 1.5)
     for mention in gazetteer.find_mentions(context):
-        if ignore is not None and normalize(mention.text) == ignore:
-            continue
         if m and mention.start < m.end():
             continue  # the dateline, counted above
         country, admin1 = _mention_vote(mention.candidates)
         if country is None:
             continue
         is_country = any(c.feature_class == "country" for c in mention.candidates if c.match == "exact")
-        ev.countries[country] = ev.countries.get(country, 0.0) + (1.0 if is_country else 0.7)
-        if admin1:
-            ev.admin1[admin1] = ev.admin1.get(admin1, 0.0) + 1.0
-    return ev
+        ev.add(normalize(mention.text), country, admin1, 1.0 if is_country else 0.7)
+    return ev.without(ignore) if ignore else ev
 
 
 class OfflineGeocoder(Geocoder):
@@ -198,8 +219,8 @@ class OfflineGeocoder(Geocoder):
             self._gazetteer = get_gazetteer()
         return self._gazetteer
 
-    def _analyse(self, context: str, ignore: str | None) -> ContextEvidence:
-        return analyse_context(self.gazetteer, context, ignore=ignore)
+    def _analyse(self, context: str) -> ContextEvidence:
+        return analyse_context(self.gazetteer, context)
 
     # -- forward --------------------------------------------------------------------------
     def geocode(
@@ -246,7 +267,7 @@ class OfflineGeocoder(Geocoder):
             if not cands:
                 return None
         key = normalize(name)
-        ev = self._context_cache(context, key) if context else ContextEvidence()
+        ev = self._context_cache(context).without(key) if context else ContextEvidence()
         phrase_classes, phrase_places = _phrases(gaz, name, context or "")
         if class_hint:
             phrase_classes |= set(class_hint)
@@ -385,24 +406,30 @@ def _place_codes(gaz: Gazetteer, text: str) -> set[str]:
     return {c.admin1 or c.country for c in strong if c.admin1 or c.country}
 
 
+_AFTER = re.compile(
+    rf"(?:\s+(?P<word>{_CLASS_WORD_RE})\b)?"
+    rf"(?:\s*,\s*(?P<comma>{_CAP_RUN})|\s+(?:of|in)\s+(?:the\s+)?(?P<of>{_CAP_RUN}))?", re.I)
+_BEFORE = re.compile(rf"\b(?P<word>{_CLASS_WORD_RE})\s+of\s+(?:the\s+)?$", re.I)
+_POSSESSIVE = re.compile(rf"(?P<owner>{_CAP_RUN})['\u2019]s\s+$")
+
+
 @lru_cache(maxsize=4096)
-def _phrase_patterns(name: str) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
-    q = r"\s+".join(re.escape(w) for w in name.split())
-    after = re.compile(rf"\b{q}\b(?:\s+(?P<word>{_CLASS_WORD_RE})\b)?"
-                       rf"(?:\s*,\s*(?P<comma>{_CAP_RUN})|\s+(?:of|in)\s+(?:the\s+)?(?P<of>{_CAP_RUN}))?", re.I)
-    before = re.compile(rf"\b(?P<word>{_CLASS_WORD_RE})\s+of\s+{q}\b", re.I)
-    possessive = re.compile(rf"(?P<owner>{_CAP_RUN})['\u2019]s\s+{q}\b")
-    return after, before, possessive
+def _name_pattern(name: str) -> re.Pattern:
+    return re.compile(r"\b" + r"\s+".join(re.escape(w) for w in name.split()) + r"\b", re.I)
 
 
 def _phrases(gaz: Gazetteer, name: str, context: str) -> tuple[set[str], set[str]]:
-    """Feature classes and places the context's wording attaches to ``name``."""
+    """Feature classes and places the context's wording attaches to ``name``.
+
+    Each occurrence of the name is found first (one scan); the phrase patterns are then
+    matched anchored at it, so a long report costs one search per query, not three.
+    """
     classes: set[str] = set()
     places: set[str] = set()
     if not context:
         return classes, places
-    after, before, possessive = _phrase_patterns(name)
-    for m in after.finditer(context):
+    for occ in _name_pattern(name).finditer(context):
+        m = _AFTER.match(context, occ.end())
         word = m.group("word")
         if word:
             classes |= set(_CLASS_WORDS[word.lower()])
@@ -410,10 +437,13 @@ def _phrases(gaz: Gazetteer, name: str, context: str) -> tuple[set[str], set[str
             owner = m.group(g)
             if owner:
                 places |= _place_codes(gaz, owner)
-    for m in before.finditer(context):
-        classes |= set(_CLASS_WORDS[m.group("word").lower()])
-    for m in possessive.finditer(context):
-        places |= _place_codes(gaz, m.group("owner"))
+        before = context[max(0, occ.start() - 60):occ.start()]
+        b = _BEFORE.search(before)
+        if b:
+            classes |= set(_CLASS_WORDS[b.group("word").lower()])
+        p = _POSSESSIVE.search(before)
+        if p:
+            places |= _place_codes(gaz, p.group("owner"))
     return classes, places
 
 

@@ -230,3 +230,18 @@ def test_reverse_gives_the_admin1_region(geocoder):
     assert geocoder.reverse((0.0, -140.0)) is None  # mid-Pacific
     with pytest.raises(GeocoderQueryError):
         geocoder.reverse("not a point")
+
+
+def test_possessive_and_comma_phrasing(geocoder):
+    assert geocoder.geocode("Faizabad", context="Police raided a house in Jowzjan's Faizabad."
+                            ).raw["admin1"] == "AF-JOW"
+    assert geocoder.geocode("Faizabad", context="Heroin was seized in Faizabad, Afghanistan."
+                            ).raw["country"] == "AF"
+
+
+def test_context_is_analysed_once_per_report(geocoder):
+    report = AF_CONTEXT + " Opium was also found in Faizabad and near Jalalabad."
+    geocoder.geocode("Faizabad", context=report)
+    before = geocoder._context_cache.cache_info().hits
+    geocoder.geocode("Jalalabad", context=report)
+    assert geocoder._context_cache.cache_info().hits == before + 1
