@@ -10,6 +10,7 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import browser_support as bs
@@ -95,11 +96,6 @@ def test_opens_offline_and_draws_every_region(opened, built, tmp_path):
     shot = tmp_path / "map.png"
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000
-    try:
-        SHARED_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(shot, SHARED_SCREENSHOT)
-    except OSError:
-        pass  # only a convenience for reviewers; CI machines have no /work/brief
 
 
 def test_hover_shows_the_region_figures(opened):
@@ -196,3 +192,54 @@ def test_labs_overlay_and_clusters(opened):
     assert n == 4
     assert page.locator(".marker-cluster").count() >= 1
     assert opened.errors == [] and opened.recorder.blocked == []
+
+
+def test_seed_figures_on_the_real_boundaries(browser, tmp_path):
+    """The issue's check: Badakhshan coloured, its tooltip with the seed report's figures."""
+    boundaries = pytest.importorskip("geo.boundaries")
+    try:
+        regions = boundaries.default()
+    except Exception as exc:
+        pytest.skip(f"default boundaries unavailable: {exc}")
+    figures = {  # code: heroin, morphine, opium, opium_poppy, precursor, labs
+        "AF-BDS": (180.0, 1500.0, 1200.0, 2000.0, 700.0, 6.0),
+        "AF-HEL": (np.nan, np.nan, 40000.0, np.nan, np.nan, np.nan),
+        "AF-NAN": (55.0, np.nan, 300.0, np.nan, np.nan, 2.0),
+        "AF-KAN": (900.0, np.nan, 12000.0, np.nan, 120.0, np.nan),
+    }
+    cols = ["kg_heroin", "kg_morphine", "kg_opium", "kg_opium_poppy", "kg_precursor", "labs_destroyed"]
+    agg = regions[regions["code"].isin(figures)][["code", "name", "country", "geometry"]].copy()
+    agg = agg.rename(columns={"code": "region"})
+    for j, col in enumerate(cols):
+        agg[col] = [figures[c][j] for c in agg["region"]]
+    agg["kg_all"] = agg[cols[:4]].sum(axis=1, min_count=1)
+    agg["events"] = [6, 1, 2, 3]
+    m = choropleth(agg, boundaries=regions)
+    path = tmp_path / "seed.html"
+    m.save(path)
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    recorder = bs.Recorder()
+    page.route("**/*", recorder)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(path.as_uri())
+    page.wait_for_function("window.seizureAtlas !== undefined")
+    af = (m.embedded["country"] == "AF").sum()
+    assert page.locator(".leaflet-regions-pane path").count() == m.regions_embedded == af
+    x, y = Opened(page, recorder, errors, []).region_point("Badakhshan")
+    page.mouse.move(x, y)
+    tip = page.locator(".leaflet-tooltip")
+    tip.wait_for(state="visible")
+    text = tip.inner_text()
+    for figure in ("heroin\t180 kg", "morphine\t1,500 kg", "opium\t1,200 kg",
+                   "opium poppy\t2,000 kg", "precursor\t700 kg", "labs destroyed\t6"):
+        assert figure in text
+    shot = tmp_path / "seed.png"
+    page.screenshot(path=str(shot))
+    assert errors == [] and recorder.blocked == []
+    page.close()
+    try:
+        SHARED_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, SHARED_SCREENSHOT)
+    except OSError:
+        pass  # only a convenience for reviewers; CI machines have no /work/brief
