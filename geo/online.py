@@ -69,6 +69,8 @@ _RANK_PENALTY = 0.5
 
 # GeoNames feature codes of countries (PCLI independent, PCLD dependent, ...).
 _COUNTRY_FCODES = {"PCL", "PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "TERR"}
+# ... and of areas wider than one admin-1 region (continent, ocean, sea, region)
+_SUPRANATIONAL_FCODES = {"CONT", "OCN", "SEA", "GULF", "RGN", "RGNE", "RGNH", "ZN"}
 
 
 class ProviderError(GeocodingError, GeocoderServiceError):
@@ -207,10 +209,11 @@ def _describe(raw: Any) -> dict[str, Any]:
             info["feature_class"] = "admin1"
         elif fcode.startswith("ADM2"):
             info["feature_class"] = "admin2"
-        elif fcode.startswith("PPL") or raw.get("fcl") == "P":
-            info["feature_class"] = "ppl"
-        else:
+        elif fcode in _SUPRANATIONAL_FCODES:
             info["feature_class"] = "region"
+        else:
+            # towns and every spot feature (airport, park, church): a point in a region
+            info["feature_class"] = "ppl"
     elif kind:
         info["feature_class"] = {
             "country": "country", "state": "admin1", "province": "admin1",

@@ -14,6 +14,7 @@ from geopy.adapters import AdapterHTTPError, BaseSyncAdapter
 from geopy.exc import GeocoderQueryError, GeocoderServiceError
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
+from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
 from geo.errors import GeocodingError, GeoError
@@ -301,3 +302,44 @@ def test_reverse_has_the_offline_geocoders_raw_keys(geocoder):
     assert {k: ours[k] for k in ("country", "admin1", "feature_class")} == \
         {k: offline[k] for k in ("country", "admin1", "feature_class")}
     assert ours["score"] < 1
+
+
+class GazetteerService(Geocoder):
+    """Another provider shape (GeoNames-style raw, no country filter in its API)."""
+
+    def __init__(self):
+        super().__init__()
+        self.queries = []
+
+    def geocode(self, query, *, exactly_one=True, timeout=None):
+        self.queries.append(query)
+        rows = {
+            "osh": [("Osh", 40.5283, 72.7985, "PPLA", "KG", 200000)],
+            "asia": [("Asia", 29.8405, 89.2969, "CONT", None, 0)],
+            "heathrow": [("Heathrow Airport", 51.4706, -0.4619, "AIRP", "GB", 0)],
+        }.get(query.lower(), [])
+        found = [Location(name, (lat, lon), {"toponymName": name, "fcode": fcode,
+                                             "countryCode": cc, "population": pop})
+                 for name, lat, lon, fcode, cc, pop in rows]
+        if not found:
+            return None
+        return found[0] if exactly_one else found
+
+
+def test_any_geopy_geocoder_can_be_wrapped(tmp_path):
+    service = GazetteerService()
+    with CachedGeocoder(service, cache_path=tmp_path / "g.sqlite", min_delay_seconds=0) as gc:
+        assert gc.provider == "gazetteerservice"
+        osh = gc.geocode("Osh", country_codes=["KG"])
+        assert (osh.raw["country"], osh.raw["admin1"], osh.raw["feature_class"]) == \
+            ("KG", "KG-O", "ppl")
+        assert osh.raw["population"] == 200000
+        # no country filter in that provider's API: the wrapper enforces it
+        assert gc.geocode("Osh", country_codes=["TJ"]) is None
+        # a continent is not placed in whatever province holds its centre point
+        asia = gc.geocode("Asia")
+        assert asia.raw["feature_class"] == "region" and asia.raw["admin1"] is None
+        heathrow = gc.geocode("Heathrow")
+        assert heathrow.raw["country"] == "GB" and heathrow.raw["admin1"].startswith("GB-")
+        assert gc.geocode("Nowhere") is None
+    assert service.queries == ["Osh", "Osh", "Asia", "Heathrow", "Nowhere"]
