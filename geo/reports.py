@@ -156,12 +156,12 @@ _DATELINE_RES = [
     # MOSCOW. Jan 31 (Interfax) –   KABUL, Sept 7 (NNN-BNA) –   QUITO (EFE) -
     # KABUL, Afghanistan, Jan 5 (AP) -   LIMA, 27 de octubre (Andina).
     re.compile(
-        rf"(?P<place>{_PLACE_CAPS}|{_PLACE_TITLE})(?:,\s*(?P<region>{_PLACE_TITLE}))?"
+        rf"(?P<place>{_PLACE_CAPS}|{_PLACE_TITLE})(?:,\s*(?P<region>{_PLACE_TITLE}\.?))?"
         rf"(?:[.,]\s*{_DATE})?\s*{_AGENCY}(?:{_END})?"
     ),
     # MOSCOW, Jan 31 -   Kabul, Jan 31:   (a date but no agency)
     re.compile(
-        rf"(?P<place>{_PLACE_CAPS}|{_PLACE_TITLE})(?:,\s*(?P<region>{_PLACE_TITLE}))?"
+        rf"(?P<place>{_PLACE_CAPS}|{_PLACE_TITLE})(?:,\s*(?P<region>{_PLACE_TITLE}\.?))?"
         rf"[.,]\s*{_DATE}{_END}"
     ),
     # (MENAFN) Jan 6 -   (Turkmenistan News Gazette) -
@@ -252,6 +252,8 @@ def _build_dateline(m: re.Match, text: str, base: int, year_hint, today) -> Date
     place = gd.get("place")
     if place:
         place = place.strip(" .")
+        if gd.get("region"):  # "KABUL, Afghanistan", "EDMONTON, Ky." say which one
+            place = f"{place}, {gd['region'].strip()}"
     agency = (gd.get("agency") or gd.get("agency2") or "").strip() or None
     mon = gd.get("mon") or gd.get("mon2")
     day = gd.get("day") or gd.get("day2")
@@ -615,6 +617,18 @@ def _dateline_country(place: str | None, text: str = "") -> str | None:
     gaz = _gazetteer()
     if gaz is None:
         return None
+    if ", " in place:
+        # the state or country written after the city settles it
+        city, region = place.rsplit(", ", 1)
+        try:
+            cands = [c for c in gaz.lookup(region)
+                     if c.country and c.feature_class in ("country", "admin1")]
+        except Exception as exc:
+            log.warning("gazetteer lookup of dateline region %r failed: %s", region, exc)
+            return None
+        if cands:
+            return max(cands, key=lambda c: c.population or 0).country
+        place = city
     for part in re.split(r"\s*/\s*", place):
         try:
             cands = [c for c in gaz.lookup(part) if c.country and c.feature_class in

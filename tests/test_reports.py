@@ -73,7 +73,16 @@ def test_dateline_shapes(line, place, agency, month, day):
 
 def test_dateline_with_year_gives_full_date():
     d = parse_dateline("KABUL, Afghanistan, Jan 5, 2014 (AP) - Police seized", today=TODAY)
-    assert (d.place, d.agency, d.date) == ("KABUL", "AP", "2014-01-05")
+    assert (d.place, d.agency, d.date) == ("KABUL, Afghanistan", "AP", "2014-01-05")
+
+
+def test_dateline_state_settles_the_country(tmp_path):
+    pytest.importorskip("geo.gazetteer", reason="geo.gazetteer not in this tree yet")
+    f = tmp_path / "wbko.txt"
+    f.write_text("EDMONTON, Ky. (WBKO) -- One of the biggest fires in Metcalfe County.\n",
+                 encoding="utf-8")
+    (r,) = read_reports(f)
+    assert (r.dateline_place, r.agency, r.dateline_country) == ("EDMONTON, Ky.", "WBKO", "US")
 
 
 def test_no_dateline_in_plain_prose():
