@@ -338,15 +338,15 @@ _STOPWORDS = frozenset(
     christ god allah nato un eu us uk media press tv radio english russian spanish
     french according""".split()
 )
-_TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019\u02bb\-.][^\W\d_]+)*\.?", re.UNICODE)
+# an apostrophe joins "O'sh", "Qal'a" but not a possessive: "Jowzjan's" is "Jowzjan"
+_TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019\u02bb\-.](?!s\b)[^\W\d_]+)*\.?", re.UNICODE)
 # Lower-case words that may sit inside a multi-word name: Norte de Santander, Sar-e Pol
 # is one token already, Ciudad del Este, Mazar i Sharif, Bandar-e Abbas.
 _CONNECTORS = frozenset(
     "de del la las los el e i y da do dos das di al ul ol of and upon on sur le les en".split()
 )
 _MAX_TOKENS = 5
-_WORD = r"[^\W\d_]+(?:['\u2019\u02bb\-.][^\W\d_]+)*\.?"
-_CAP_WORD = r"[^\W\d_a-z][^\W\d_]*(?:['\u2019\u02bb\-.][^\W\d_]+)*"
+_CAP_WORD = r"[^\W\d_a-z][^\W\d_]*(?:['\u2019\u02bb\-.](?!s\b)[^\W\d_]+)*"
 # A run of capitalised words, joined by spaces/tabs (not line breaks) or hyphens, with
 # lower-case connectors only between two capitalised words. Found in C by the regex
 # engine, so the Python loop only ever sees the few runs of a text, not every word.
