@@ -180,6 +180,7 @@ _PINT_TRADE_UNITS = frozenset({"metric_ton", "pound", "ounce", "gallon", "imperi
                                "pint", "quart"})
 
 
+@lru_cache(maxsize=4096)
 def unit_kind(word: Any) -> str | None:
     """"mass" | "volume" | "count" | None for a unit word."""
     name = pint_unit(word)
@@ -197,8 +198,14 @@ def unit_kind(word: Any) -> str | None:
 
 
 def _to_kg(value: float, unit_name: str) -> float:
+    return value * _kg_per(unit_name)
+
+
+@lru_cache(maxsize=256)
+def _kg_per(unit_name: str) -> float:
+    # pint converts once per unit; a table repeats a handful of units many times
     ureg = unit_registry()
-    return float(ureg.Quantity(value, unit_name).to(ureg.kilogram).magnitude)
+    return float(ureg.Quantity(1.0, unit_name).to(ureg.kilogram).magnitude)
 
 
 # --------------------------------------------------------------------------- numbers
@@ -353,6 +360,13 @@ def _header_and_rows(path: Path, rows: list[tuple[int, list[Any]]]) -> tuple[lis
     rows = [(n, cells) for n, cells in rows if not empty(cells)]
     if not rows:
         raise SeizureTableError("the table is empty (no header row)", path=str(path))
+    # a title line above the header ("Incautaciones 2019" alone in A1) is not the header:
+    # take the first row with two or more cells filled, when there is one
+    def filled(cells: list[Any]) -> int:
+        return sum(not (c is None or (isinstance(c, str) and not c.strip())) for c in cells)
+
+    first = next((i for i, (_, cells) in enumerate(rows) if filled(cells) >= 2), 0)
+    rows = rows[first:]
     header_line, header_cells = rows[0]
     header = [str(c).strip() if c is not None else "" for c in header_cells]
     while header and not header[-1]:
@@ -772,6 +786,9 @@ def _row_event(path: Path, line: int, rec: dict, *, decimal_comma: bool, sub_col
     # how much
     raw_qty = rec.get(qty_col)
     number, suffix, problem = _parse_quantity(raw_qty, decimal_comma)
+    if isinstance(raw_qty, str) and re.fullmatch(r"\s*\d{1,3}([.,])\d{3}\s*(\D.*)?", raw_qty):
+        # "1.200" / "1,200" alone: thousands or decimals? the column's other values decided
+        flags.append(f"ambiguous number {raw_qty.strip()!r} read as {number:g}")
     if problem:
         return None, problem if problem != "no quantity" else f"no quantity (column {qty_col!r} is empty)"
     if number < 0:

@@ -249,3 +249,17 @@ def test_default_offline_geocoder():
     ru = read_seizures(DATA / "russia_izyatiya.csv", country="RU").set_index("row")
     assert ru.loc[[2, 3, 4], "admin1"].tolist() == ["RU-MOW", "RU-SPE", "RU-SVE"]
     assert ru.loc[2].geometry is not None and pd.isna(ru.loc[7, "admin1"])
+
+
+def test_title_row_above_header_and_ambiguous_numbers(tmp_path):
+    path = tmp_path / "titled.csv"
+    path.write_text("Incautaciones enero 2019\n\nlugar,droga,cantidad,unidad\n"
+                    "Tumbes,cocaina,\"12,5\",kg\nPuno,cocaina,\"1.200\",g\n", encoding="utf-8")
+    frame = read_seizures(path, country="PE", geocoder=StubGeocoder())
+    rows = frame.set_index("row")
+    # the header is on line 3, data on lines 4 and 5
+    assert sorted(rows.index) == [4, 5]
+    assert rows.loc[4, "quantity_kg"] == 12.5
+    # the column writes decimal commas, so "1.200" is 1200 g; the reading is flagged
+    assert rows.loc[5, "quantity_kg"] == pytest.approx(1.2)
+    assert any("ambiguous number '1.200' read as 1200" in f for f in rows.loc[5, "flags"])
