@@ -214,6 +214,10 @@ def _local_context(text: str, sent: Sentence, start: int, end: int, next_start: 
     m = _HARD_SEP.search(after)
     if m:
         after = after[: m.start()]
+    # "217 kg of cocaine ..., the largest cache since 2012": the figure's own clause only
+    m = re.search(r",\s", after)
+    if m:
+        after = after[: m.start()]
     return before[cut:] + " @@ " + after
 
 
@@ -334,7 +338,8 @@ def _link_substance(t: _Target, text: str, subs: list[SubstanceMention], next_st
     fwd = [s for s in subs if q.end <= s.start and s.end <= limit]
     if fwd:
         first = fwd[0]
-        gap = re.sub(r"[\"“”‘’\[\]()]", " ", text[q.end:first.start])
+        gap = re.sub(r"\([^()]*\)", " ", text[q.end:first.start])
+        gap = re.sub(r"[\"“”‘’\[\]()]", " ", gap)
         linked = _FORWARD_LINK.match(gap) and not re.search(
             r"(?i)\b(?:were|was|is|are|in|from|at|on|by|after|during|into|inside|to|for|bound|"
             r"found|seized|turned|hidden|concealed|with)\b", re.sub(r"(?i)^\s*of\b|identified as|"
@@ -602,9 +607,13 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
     # 2. totals: a figure that the following (or, with "in all", the preceding) figures
     #    add up to is recorded only as its parts; also a rounded restatement ("more than
     #    40 tons" then "41,310 kilograms")
+    def crossing(t: _Target) -> bool:
+        # a figure that may sum several substances: "drugs", "3,053 pounds in all"
+        return t.generic or t.sums_before or (t.total_hint and t.substance == "unspecified")
+
     def bounds(t: _Target) -> tuple[float, float]:
         h = (t.q.hedge or "").lower() if t.q else ""
-        if t.generic or t.total_hint:
+        if crossing(t):
             return (0.5, 1.35) if not h else (0.6, 1.35)
         if re.match(r"(?:more than|over|above|upwards|in excess|at least|just over)", h):
             return 0.98, 1.3
@@ -620,8 +629,11 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
         lo, hi = bounds(a)
         parts_pool = [b for b in alive if b is not a and id(b) not in drop and kind(b) == kind(a)
                       and (measure(b) or 0) <= ma * 1.3 and _same_region_part(a, b)
-                      and (a.generic or a.total_hint or b.substance == a.substance)]
+                      and (crossing(a) or b.substance == a.substance)]
         after = [b for b in parts_pool if b.start > a.start]
+        if not a.sums_before and any(o.sent.index == a.sent.index and o.start < a.start
+                                     and not _other_clause("", o, a) for o in alive):
+            continue  # an item of a list ("6 g of heroin, 26 g of synthetic drugs, ...")
         if a.sums_before and not a.generic:
             after = []  # "81 kg 348 g in all" sums what came before it
         before = [b for b in parts_pool if b.start < a.start and b.sent.index == a.sent.index]
@@ -643,7 +655,7 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
             if hit:
                 break
         # a generic figure right before a breakdown in the next sentence ("Broken down, ...")
-        if not hit and a.generic and after:
+        if not hit and crossing(a) and after:
             nxt = [b for b in after if b.sent.index <= a.sent.index + 1 and not b.generic]
             tot = sum(measure(b) or 0 for b in nxt)
             if nxt and 0.2 <= tot / ma <= hi:

@@ -54,6 +54,7 @@ _GROUP_GAP = re.compile(
 
 
 _MIN_SCORE = 0.45
+_BIG_CITY = 200_000
 
 
 def _sentence_initial(text: str, start: int) -> bool:
@@ -77,6 +78,8 @@ class PlaceMention:
     score: float
     role: str = "weak"  # strong | weak | excluded
     group: int = -1
+    population: int = 0
+    exact: bool = True  # the name matched exactly, not only a transliteration variant
 
 
 @dataclass
@@ -159,7 +162,9 @@ class PlaceIndex:
             pm = PlaceMention(m.start, m.end, m.text, level, raw.get("country"),
                               None if level == "country" else raw.get("admin1"),
                               None if level == "country" else raw.get("admin1_name"),
-                              loc.latitude, loc.longitude, float(raw.get("score") or 0.0))
+                              loc.latitude, loc.longitude, float(raw.get("score") or 0.0),
+                              population=int(raw.get("population") or 0),
+                              exact=raw.get("match", "exact") == "exact")
             before = text[max(0, m.start - 60): m.start]
             if _PROVINCE_OF_REPORT.search(before):
                 pm.role = "of_report_region"
@@ -244,6 +249,10 @@ class PlaceIndex:
                 keep.append(pm)
                 continue
             if len(pm.text.replace(".", "")) <= 2:
+                continue
+            if pm.level == "local" and pm.exact and pm.population >= _BIG_CITY \
+                    and pm.score >= _MIN_SCORE and not _sentence_initial(self.text, pm.start):
+                keep.append(pm)  # Rawalpindi, Jeddah: a big city is rarely a common word
                 continue
             if pm.score < _MIN_SCORE:
                 continue

@@ -249,7 +249,7 @@ _QTY_RE = re.compile(
 )
 # "4 kg 520 grams", "10 kilos and 562 grams", "42 kilos with 150 grams", "1 ton and 6488 kg"
 _TAIL_RE = re.compile(
-    rf"\s*(?:,\s*|and\s+|with\s+)?(?P<num>{_DIGITS}|{_WORDS})\s*-?\s*(?P<unit>{_MASS})(?![\w])",
+    rf"\s*(?:,\s*|and\s+|with\s+|of\s+)?(?P<num>{_DIGITS}|{_WORDS})\s*-?\s*(?P<unit>{_MASS})(?![\w])",
     re.IGNORECASE,
 )
 # "91,000 pounds (41,310 kilograms)" and "36.202kg (7,697 tablets)"

@@ -61,6 +61,7 @@ _t("cannabis_herb", "marijuana", "marihuana", "ganja", "bhang", "weed", "kush", 
 _t("cannabis_plant", "cannabis plants", "marijuana plants", "hemp plants")
 _t("methamphetamine", "methamphetamine", "methamphetamines", "meth", "crystal meth",
    "crystal methamphetamine", "methamphetamine crystals", "ice", "shabu", "shabu-shabu", "crystal",
+   "syabu", "sabu", "shabu powder", "methamphetamine hydrochloride",
    "crystals", "yaba", "yaba tablets", "metanfetamina", "метамфетамин", "méthamphétamine",
    "methamphetamine pills", "meth pills", "methamphetamine tablets", "tik", "glass")
 _t("amphetamine", "amphetamine", "amphetamines", "anfetamina", "амфетамин", "amphétamine", "speed")
