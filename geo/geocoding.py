@@ -38,15 +38,15 @@ from .gazetteer import Candidate, Gazetteer, get_gazetteer, normalize
 __all__ = ["OfflineGeocoder", "ContextEvidence", "analyse_context"]
 
 # --- utility weights (log-odds units; see module docstring) ----------------------------
-_POP_WEIGHT = 0.6            # per e-fold of population
+_POP_WEIGHT = 0.45           # per e-fold of population
 _CLASS_BONUS = {"country": 2.0, "admin1": 1.0, "region": 1.0, "ppl": 0.0, "admin2": -0.5}
 _MAJOR_CITY_POP = 100_000    # a city this big beats the same-named region (Osh, Tashkent)
-_MAJOR_CITY_BONUS = 1.5
+_MAJOR_CITY_BONUS = 0.8
 _CURATED_POP = 50_000        # alias-file rows have no population; they are drug-trade places
 _ADMIN2_MIN_POP = 1_000      # a district with no town listed still has people
 _VARIANT_PENALTY = 2.5
-_CONTEXT_COUNTRY = 4.0
-_CONTEXT_ADMIN1 = 3.0
+_CONTEXT_COUNTRY = 6.0
+_CONTEXT_ADMIN1 = 4.5
 _PHRASE_CLASS = 2.5
 _PHRASE_PLACE = 5.0
 _VARIANT_QUALITY = 0.7
@@ -275,6 +275,7 @@ class OfflineGeocoder(Geocoder):
             phrase_places |= _place_codes(gaz, hint)
         scored = [_utility(c, ev, phrase_classes, phrase_places) for c in cands]
         order = sorted(range(len(cands)), key=lambda i: -scored[i][0])
+        order = _city_for_its_region(cands, scored, order, phrase_classes)
         top = max(s for s, _ in scored)
         weights = [math.exp(s - top) for s, _ in scored]
         total = sum(weights)
@@ -445,6 +446,23 @@ def _phrases(gaz: Gazetteer, name: str, context: str) -> tuple[set[str], set[str
         if p:
             places |= _place_codes(gaz, p.group("owner"))
     return classes, places
+
+
+def _city_for_its_region(cands, scored, order, classes) -> list[int]:
+    """Kabul, Kandahar, Herat: a region and its big namesake city share the admin-1;
+    unless the wording asks for the region, answer with the city (its point is where
+    things happen, the region's label point is not)."""
+    top = cands[order[0]]
+    if top.feature_class not in ("admin1", "admin2") or classes & {"admin1", "admin2", "region"}:
+        return order
+    for pos, i in enumerate(order[1:], start=1):
+        c = cands[i]
+        if (c.feature_class == "ppl" and c.match == "exact" and c.population >= _MAJOR_CITY_POP
+                and (c.country, c.admin1) == (top.country, top.admin1)
+                and scored[order[0]][0] - scored[i][0] < 1.5):
+            scored[i][1].append("the region's namesake city")
+            return [i] + order[:pos] + order[pos + 1:]
+    return order
 
 
 def _utility(c: Candidate, ev: ContextEvidence, classes: set[str], places: set[str]) -> tuple[float, list[str]]:
