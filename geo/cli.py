@@ -38,7 +38,8 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no progress bar, no warnings; only the summary (or nothing with --json)")
     p.add_argument("--json", action="store_true", help="print a machine-readable JSON summary")
-    p.add_argument("-v", "--verbose", action="store_true", help="log every step")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="log each step and its time")
 
 
 def _add_reports(p: argparse.ArgumentParser) -> None:
@@ -163,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
 # Helpers
 # --------------------------------------------------------------------------------------
 def _setup_logging(args: argparse.Namespace) -> None:
-    level = logging.DEBUG if args.verbose else (
+    level = logging.INFO if args.verbose else (
         logging.ERROR if args.quiet or args.json else logging.WARNING)
     logging.basicConfig(level=level, format="geo: %(levelname)s: %(message)s",
                         stream=sys.stderr, force=True)

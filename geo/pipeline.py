@@ -569,22 +569,37 @@ def run(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     show = (not quiet) if progress is None else progress
-    events, summary = extract_events(paths, geocoder=geocoder, boundaries=boundaries,
-                                     tables=tables, table_columns=table_columns,
-                                     report_options=report_options, progress=show)
-    regions = aggregate(events, boundaries)
+    with _step("read and extract"):
+        events, summary = extract_events(paths, geocoder=geocoder, boundaries=boundaries,
+                                         tables=tables, table_columns=table_columns,
+                                         report_options=report_options, progress=show)
+    with _step("aggregate"):
+        regions = aggregate(events, boundaries)
     summary.regions = len(regions)
     summary.top_regions = top_regions(regions)
     summary.unlocated_by = unlocated_reasons(regions)
 
     targets = {name: out / name for name in OUTPUT_FILES}
-    write_events_atomic(events, targets["events.geojson"])
-    write_events_atomic(events, targets["events.csv"])
-    write_csv_atomic(regions_table(regions), targets["regions.csv"])
-    save_map_atomic(regions, events, targets["index.html"], boundaries=boundaries,
-                    substance=substance)
+    with _step("write events"):
+        write_events_atomic(events, targets["events.geojson"])
+        write_events_atomic(events, targets["events.csv"])
+        write_csv_atomic(regions_table(regions), targets["regions.csv"])
+    # the map last: a run interrupted before it keeps the previous map whole
+    with _step("render map"):
+        save_map_atomic(regions, events, targets["index.html"], boundaries=boundaries,
+                        substance=substance)
     summary.outputs = {name: str(p) for name, p in targets.items()}
     return summary
+
+
+@contextlib.contextmanager
+def _step(name: str) -> Iterator[None]:
+    # step timings for `geo -v`; cheap enough to keep always
+    import time
+
+    t0 = time.perf_counter()
+    yield
+    log.info("%s: %.2f s", name, time.perf_counter() - t0)
 
 
 # --------------------------------------------------------------------------------------
