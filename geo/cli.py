@@ -9,7 +9,7 @@
 
 Exit codes: 0 ok, 1 partial (some inputs were skipped, or a name was not found),
 2 usage error (bad options, missing input, unreadable boundary file, failed geocoder
-set-up). Progress bars go to stderr; ``-q`` silences them, ``--json`` prints the summary
+set-up), 3 internal error (a bug), 130 interrupted. Progress bars go to stderr; ``-q`` silences them, ``--json`` prints the summary
 as JSON on stdout.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any, Sequence
 
 from .errors import GeoError
 
-EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 class _UsageError(Exception):
@@ -93,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="geo",
         description="Turn reports of drug seizures into located events, regional figures "
                     "and offline choropleth maps.",
-        epilog="Exit codes: 0 ok, 1 some inputs skipped, 2 usage error.")
+        epilog="Exit codes: 0 ok, 1 some inputs skipped, 2 usage error, 3 internal error.")
     from . import __version__
 
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -388,6 +388,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("geo: interrupted; finished outputs are complete, none is half-written",
               file=sys.stderr)
         return 130
+    except Exception:  # a bug, not bad input: must not read as "partial" (1)
+        import traceback
+
+        traceback.print_exc()
+        print(f"geo {args.command}: internal error (a bug: please report it with the "
+              "traceback above)", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # python -m geo.cli

@@ -433,3 +433,14 @@ def test_geocode_online_geocoder_is_wired_through(tmp_path, monkeypatch):
         assert (best["country"], best["admin1"]) == ("AF", "AF-KAB")
     assert calls == [("atlas-tests/1.0 (tests@example.org)", "Kabul")]  # 2nd run: cache
     assert cache.exists()
+
+
+def test_a_bug_is_not_reported_as_partial(monkeypatch, tmp_path, hand_events):
+    import geo.aggregation
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("bug")
+
+    monkeypatch.setattr(geo.aggregation, "aggregate", broken)
+    code, _, err = run_cli("aggregate", hand_events, "--out", tmp_path / "r.csv")
+    assert code == 3 and "internal error" in err and "ZeroDivisionError" in err
