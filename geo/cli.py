@@ -163,11 +163,33 @@ def build_parser() -> argparse.ArgumentParser:
 # --------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time (tests redirect it)."""
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):
+        pass
+
+
 def _setup_logging(args: argparse.Namespace) -> None:
     level = logging.INFO if args.verbose else (
         logging.ERROR if args.quiet or args.json else logging.WARNING)
-    logging.basicConfig(level=level, format="geo: %(levelname)s: %(message)s",
-                        stream=sys.stderr, force=True)
+    # our own handler on the "geo" logger, not logging.basicConfig: an application that
+    # calls main() keeps its root logging as it was
+    logger = logging.getLogger("geo")
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("geo: %(levelname)s: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(level)
+
+
+def _setup_warnings(args: argparse.Namespace) -> None:
+    # (inside warnings.catch_warnings(): the filters end with the command)
     # mapclassify's hint about an optional speed-up says nothing about the user's data
     warnings.filterwarnings("ignore", message="Numba not installed")
     if args.quiet or args.json:
@@ -376,7 +398,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     _setup_logging(args)
     try:
-        return COMMANDS[args.command](args)
+        with warnings.catch_warnings():
+            _setup_warnings(args)
+            return COMMANDS[args.command](args)
     except _UsageError as exc:
         print(f"geo {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
