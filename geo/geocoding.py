@@ -275,7 +275,6 @@ class OfflineGeocoder(Geocoder):
             phrase_places |= _place_codes(gaz, hint)
         scored = [_utility(c, ev, phrase_classes, phrase_places) for c in cands]
         order = sorted(range(len(cands)), key=lambda i: -scored[i][0])
-        order = _city_for_its_region(cands, scored, order, phrase_classes)
         top = max(s for s, _ in scored)
         weights = [math.exp(s - top) for s, _ in scored]
         total = sum(weights)
@@ -446,23 +445,6 @@ def _phrases(gaz: Gazetteer, name: str, context: str) -> tuple[set[str], set[str
         if p:
             places |= _place_codes(gaz, p.group("owner"))
     return classes, places
-
-
-def _city_for_its_region(cands, scored, order, classes) -> list[int]:
-    """Kabul, Kandahar, Herat: a region and its big namesake city share the admin-1;
-    unless the wording asks for the region, answer with the city (its point is where
-    things happen, the region's label point is not)."""
-    top = cands[order[0]]
-    if top.feature_class not in ("admin1", "admin2") or classes & {"admin1", "admin2", "region"}:
-        return order
-    for pos, i in enumerate(order[1:], start=1):
-        c = cands[i]
-        if (c.feature_class == "ppl" and c.match == "exact" and c.population >= _MAJOR_CITY_POP
-                and (c.country, c.admin1) == (top.country, top.admin1)
-                and scored[order[0]][0] - scored[i][0] < 1.5):
-            scored[i][1].append("the region's namesake city")
-            return [i] + order[:pos] + order[pos + 1:]
-    return order
 
 
 def _utility(c: Candidate, ev: ContextEvidence, classes: set[str], places: set[str]) -> tuple[float, list[str]]:
