@@ -461,9 +461,8 @@ def choropleth(
         if len(extra):
             regions = pd.concat([regions, extra[["code", "name", "country", "geometry"]]],
                                 ignore_index=True)
+    # No region at all (nothing located) still gives a map: the outlines and the legend.
     regions = gpd.GeoDataFrame(regions, geometry="geometry", crs="EPSG:4326")
-    if regions.empty:
-        raise MapError("nothing to map: the aggregates hold no region with a geometry")
 
     layers = md.figure_layers(regions, scheme, int(k), log)
     initial = _initial_layer(layers, substance)
@@ -473,7 +472,8 @@ def choropleth(
     sides = md.dateline_sides(outlines)
     region_geoms = np.array([md.shift(g, sides.get(c, 0))
                              for g, c in zip(regions.geometry, regions["country"])], dtype=object)
-    with_data = np.array([any(layer.classes[i] >= 0 for layer in layers) for i in range(len(regions))])
+    with_data = np.array([any(layer.classes[i] >= 0 for layer in layers) for i in range(len(regions))],
+                         dtype=bool)
     fit = (md.total_bounds(region_geoms[with_data]) or md.total_bounds(region_geoms)
            or [[-60.0, -180.0], [80.0, 180.0]])
     if simplify == "auto":

@@ -293,3 +293,10 @@ def test_map_of_geo_aggregate_output():
     bad = next(r for r in d["regions"] if r[0] == "Badakhshan")
     assert {e[4] for e in bad[4]} == {"sentence 0", "sentence 1"}
     assert m.embedded.set_index("code").loc["AF-BDS", "heroin (kg)"] != NO_DATA_COLOR
+
+
+def test_no_located_region_still_gives_an_outline_map():
+    m = choropleth(bs.aggregates().iloc[0:0], boundaries=bs.boundaries())
+    page = m.to_html()
+    assert m.regions_embedded == 0 and m.layer_labels == ["all drugs (kg)"]
+    assert len(_payload(page)["outlines"]) == 3  # AF, CO, RU as background
