@@ -475,7 +475,7 @@ def _prepare(events: pd.DataFrame) -> pd.DataFrame:
     """Internal working columns (underscore-prefixed) from an events frame."""
     df = pd.DataFrame(index=pd.RangeIndex(len(events)))
     ev = events.reset_index(drop=True)
-    df["_doc"] = _text(ev, "doc")
+    df["_doc"] = _text(ev, "doc", str)  # ids read from CSV may be numbers: compare as text
     sub = _text(ev, "substance", _column_key)
     df["_substance_raw"] = sub
     # a figure with no substance still counts: under "unspecified", as the vocabulary says
