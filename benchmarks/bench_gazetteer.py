@@ -139,7 +139,7 @@ def main() -> None:
     ap.add_argument("--no-cold", action="store_true", help="skip the cold build")
     args = ap.parse_args()
     sys.path.insert(0, str(REPO))
-    from geo.gazetteer import Gazetteer, get_gazetteer, normalize
+    from geo.gazetteer import Gazetteer, get_gazetteer
     from geo.geocoding import OfflineGeocoder
 
     print("== gazetteer benchmark ==")

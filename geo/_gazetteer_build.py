@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 import sqlite3
 import unicodedata
 from collections import defaultdict
@@ -33,7 +34,7 @@ from .gazetteer import (
 # the boundary set, e.g. French regions vs departments) trust the polygon.
 _BORDER_TOLERANCE_KM = 15.0
 _ALIAS_MERGE_KM = 30.0
-_CODE_LIKE = __import__("re").compile(r"^[A-Z]{2,4}$|\d")
+_CODE_LIKE = re.compile(r"^[A-Z]{2,4}$|\d")
 
 
 @dataclass(slots=True)
@@ -332,7 +333,8 @@ def build_index(path: Path, *, boundaries=None, progress=True, versions: dict[st
     n_alias_new, n_alias_merged = _apply_aliases(
         ALIASES_PATH, places, ppl, admin1_place, country_keys, admin1_names, have_boundaries
     )
-    # after the aliases (Osh city moved to KG-GO): admin-1 population: what GeoNames places in it add up to (ranks homonyms: Punjab)
+    # admin-1 population: what its GeoNames places add up to (ranks homonyms: Punjab);
+    # counted after the aliases, which move Osh city out of Osh region into KG-GO
     pop_admin1: dict[str, int] = defaultdict(int)
     for place in ppl:
         if place.admin1:
@@ -362,7 +364,6 @@ def _country_point(regions: list[_Place]) -> tuple[float | None, float | None]:
 
 def _check_admin1_by_polygon(ppl: list[_Place], ppl_gn: list, boundaries) -> None:
     """Reconcile each place's GeoNames admin-1 with the polygon its point falls in."""
-    import geopandas as gpd
     import numpy as np
     import shapely
 

@@ -27,7 +27,6 @@ per-place Python object exists until a candidate is asked for.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 from array import array
 from bisect import bisect_left
@@ -39,13 +38,10 @@ import re
 import sqlite3
 import tempfile
 import threading
-import unicodedata
-from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from unidecode import unidecode
 
@@ -61,6 +57,9 @@ __all__ = [
     "variant_key",
     "cache_dir",
     "get_gazetteer",
+    "index_path",
+    "key_hash",
+    "source_versions",
 ]
 
 #: Bump when the table layout or the key functions change: the cached index is rebuilt.
@@ -615,16 +614,48 @@ def get_gazetteer(*, progress: bool = True) -> Gazetteer:
         if _SHARED is None:
             versions = source_versions()
             path = index_path(versions)
-            if path.exists():
-                try:
-                    _SHARED = Gazetteer(path)
-                except GazetteerError:
-                    path.unlink(missing_ok=True)  # a broken cache file is rebuilt, not fatal
-            if _SHARED is None:
-                _SHARED = Gazetteer.build(path, progress=progress, versions=versions)
+            with _build_lock(path.parent):  # one process builds, the others wait and open it
+                if path.exists():
+                    try:
+                        _SHARED = Gazetteer(path)
+                    except GazetteerError:
+                        path.unlink(missing_ok=True)  # a broken cache file is rebuilt, not fatal
+                if _SHARED is None:
+                    _SHARED = Gazetteer.build(path, progress=progress, versions=versions)
+                    _prune_cache(keep=path)
         return _SHARED
 
 
-def iter_keys(name: str, *, generic: bool = False) -> Iterator[str]:
-    """Normalized keys a name is indexed under (for tests and debugging)."""
-    yield from sorted(_name_keys(name, generic=generic))
+class _build_lock:
+    """An exclusive lock file in the cache folder (a no-op where fcntl is missing)."""
+
+    def __init__(self, folder: Path):
+        self.path = folder / "build.lock"
+        self.fh = None
+
+    def __enter__(self):
+        try:
+            import fcntl
+        except ImportError:  # Windows: concurrent builds only cost time, the rename is atomic
+            return self
+        self.fh = open(self.path, "a")
+        fcntl.flock(self.fh, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        if self.fh is not None:
+            self.fh.close()  # closing releases the lock
+        return False
+
+
+def _prune_cache(keep: Path, n: int = 3) -> None:
+    """Delete all but the ``n`` newest indexes (each ~55 MB); other installs sharing the
+    cache folder rebuild theirs if it was among the deleted."""
+    old = sorted(keep.parent.glob("gazetteer-*.sqlite"), key=lambda p: p.stat().st_mtime,
+                 reverse=True)
+    for path in old[n:]:
+        if path != keep:
+            path.unlink(missing_ok=True)
+    # half-written files of builds that were killed (a running build holds the lock)
+    for tmp in keep.parent.glob("gazetteer-*.sqlite.*.tmp"):
+        tmp.unlink(missing_ok=True)
