@@ -806,11 +806,15 @@ def _iter_files(paths: Iterable[PathLike], skipped: list[Skipped]) -> Iterator[t
     for p in paths:
         p = Path(p)
         if p.is_dir():
-            files = sorted(
-                f for f in p.rglob("*")
-                if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
-                and not any(part.startswith(".") for part in f.relative_to(p).parts)
-            )
+            files, ignored = [], []
+            for f in sorted(p.rglob("*")):
+                if not f.is_file() or any(x.startswith(".") for x in f.relative_to(p).parts):
+                    continue
+                (files if f.suffix.lower() in SUPPORTED_SUFFIXES else ignored).append(f)
+            if ignored:
+                # images, PDFs ... next to the reports: not reports, but say so
+                log.info("%s: ignored %d file(s) of other types (%s)", p, len(ignored),
+                         ", ".join(sorted({f.suffix.lower() or "no suffix" for f in ignored})))
             for f in files:
                 yield f, p
         elif p.is_file():
