@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,14 @@ from .events import Event, events_to_frame
 from .quantities import IMPLAUSIBLE_KG, Quantity, find_quantities, to_kg
 from .sentences import Sentence, split_sentences
 from .substances import GROUPS, SubstanceMention, find_substances
+
+
+@functools.lru_cache(maxsize=None)
+def _rx(pattern: str) -> "re.Pattern[str]":
+    # our own compiled-pattern cache: pysbd compiles hundreds of patterns per text and
+    # evicts re's small shared cache, which made every inline pattern here recompile
+    return re.compile(pattern)
+
 
 log = logging.getLogger(__name__)
 
@@ -191,12 +200,12 @@ def _headline_paras(report: Any, sents: list[Sentence]) -> set[int]:
         paras[s.para] += " " + s.text
     for p in sorted(paras)[:3]:
         txt = paras[p].strip()
-        short = len(txt) < 300 and not re.search(r"[.!?][\"'”’]?$", txt)
+        short = len(txt) < 300 and not _rx(r"[.!?][\"'”’]?$").search( txt)
         if title and title in txt and len(txt) < len(title) + 120:
             out.add(p)
         elif p == 0 and short and len(paras) > 1:
             out.add(p)
-        elif out and p == max(out) + 1 and len(txt) < 80 and not re.search(r"\d", txt):
+        elif out and p == max(out) + 1 and len(txt) < 80 and not _rx(r"\d").search( txt):
             out.add(p)  # a caption under the headline ("Russian Drug Den File Photo")
         else:
             break
@@ -215,7 +224,7 @@ def _local_context(text: str, sent: Sentence, start: int, end: int, next_start: 
     if m:
         after = after[: m.start()]
     # "217 kg of cocaine ..., the largest cache since 2012": the figure's own clause only
-    m = re.search(r",\s", after)
+    m = _rx(r",\s").search( after)
     if m:
         after = after[: m.start()]
     return before[cut:] + " @@ " + after
@@ -257,7 +266,7 @@ def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: li
             if not ref:
                 continue
             h = (hedge or "").lower()
-            lo, hi = (0.98, 1.6) if re.match(r"(?:more|over|above|upwards|in excess|at least)", h) else \
+            lo, hi = (0.98, 1.6) if _rx(r"(?:more|over|above|upwards|in excess|at least)").match( h) else \
                 ((0.75, 1.02) if h else (0.9, 1.1))
             if any(lo <= v / ref <= hi for v in vals if v):
                 s += 1
@@ -282,8 +291,8 @@ def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: li
     if en != latin:
         return "en" if en > latin else "latin"
     # cues: unambiguous continental figures ("1,3 tonnes", "4,2 million", "5.000 million")
-    if re.search(r"\d,\d{1,2}\s*(?:tonnes?|tons?|kilos?|kg|kilograms?|million|billion|ton\b)", text) or \
-            re.search(r"\d\.\d{3}\.\d{3}|\d\.\d{3},\d|\b\d{1,3}\.000 (?:million|billion)", text):
+    if _rx(r"\d,\d{1,2}\s*(?:tonnes?|tons?|kilos?|kg|kilograms?|million|billion|ton\b)").search( text) or \
+            _rx(r"\d\.\d{3}\.\d{3}|\d\.\d{3},\d|\b\d{1,3}\.000 (?:million|billion)").search( text):
         return "latin_dot"
     if country_hint in _LATIN_COUNTRIES:
         return "latin_dot"
@@ -300,13 +309,13 @@ def _apply_reading(q: Quantity, reading: str) -> float:
     if q.alt_value is None or q.kind == "count":
         return q.value
     if reading == "latin":
-        if q.unit in ("t", "ton_us") and q.text and re.search(r"\d\.\d{3}", q.text):
+        if q.unit in ("t", "ton_us") and q.text and _rx(r"\d\.\d{3}").search( q.text):
             return q.value
         return q.alt_value
     if reading == "latin_dot":
         if q.unit in ("t", "ton_us"):
             return q.value
-        if re.search(r"\d\.\d{3}(?!\d)", q.text) and "," not in q.text.split()[0]:
+        if _rx(r"\d\.\d{3}(?!\d)").search( q.text) and "," not in q.text.split()[0]:
             return q.alt_value
         return q.value
     return q.value
@@ -332,14 +341,14 @@ def _link_substance(t: _Target, text: str, subs: list[SubstanceMention], next_st
         return
     limit = min(next_start, t.sent.end, q.end + 90)
     window = text[q.end:limit]
-    cut = re.search(r";|\n", window)
+    cut = _rx(r";|\n").search( window)
     if cut:
         limit = q.end + cut.start()
     fwd = [s for s in subs if q.end <= s.start and s.end <= limit]
     if fwd:
         first = fwd[0]
-        gap = re.sub(r"\([^()]*\)", " ", text[q.end:first.start])
-        gap = re.sub(r"[\"“”‘’\[\]()]", " ", gap)
+        gap = _rx(r"\([^()]*\)").sub( " ", text[q.end:first.start])
+        gap = _rx(r"[\"“”‘’\[\]()]").sub( " ", gap)
         linked = _FORWARD_LINK.match(gap) and not re.search(
             r"(?i)\b(?:were|was|is|are|in|from|at|on|by|after|during|into|inside|to|for|bound|"
             r"found|seized|turned|hidden|concealed|with)\b", re.sub(r"(?i)^\s*of\b|identified as|"
@@ -360,7 +369,7 @@ def _link_substance(t: _Target, text: str, subs: list[SubstanceMention], next_st
     if back:
         last = back[-1]
         gap = text[last.end:q.start]
-        if len(gap) <= 90 and not re.search(r"[;]", gap):
+        if len(gap) <= 90 and not _rx(r"[;]").search( gap):
             if last.kind == "block":
                 t.skip = "not a drug: " + last.text
                 return
@@ -413,7 +422,7 @@ def _find_labs(text: str, sents: list[Sentence], head: set[int]) -> list[tuple[i
                 continue
             out.append((s.start + m.start(), s.start + m.end(), n, s))
             pos = m.end()
-            first = re.match(r"[^,;]*?(?=,|\sand\s|;|$)", s.text[pos:])
+            first = _rx(r"[^,;]*?(?=,|\sand\s|;|$)").match( s.text[pos:])
             pos += first.end() if first else 0
             while True:
                 e = _LAB_ELLIPSIS.match(s.text, pos)
@@ -425,15 +434,15 @@ def _find_labs(text: str, sents: list[Sentence], head: set[int]) -> list[tuple[i
                     out.append((s.start + e.start("num"), s.start + e.end(), k, s))
                 pos = e.end()
                 # skip the "for heroin" phrase up to the next comma/and
-                nxt = re.match(r"[^,;]*?(?=,|\sand\s|;|$)", s.text[pos:])
+                nxt = _rx(r"[^,;]*?(?=,|\sand\s|;|$)").match( s.text[pos:])
                 pos += nxt.end() if nxt else 0
     return out
 
 
 # --------------------------------------------------------------------------- dates
 def _date_for(t: _Target, text: str, sents: list[Sentence], published: str | None) -> str | None:
-    pub_year = int(published[:4]) if published and re.match(r"\d{4}", published) else None
-    pub_month = int(published[5:7]) if published and re.match(r"\d{4}-\d{2}", published) else None
+    pub_year = int(published[:4]) if published and _rx(r"\d{4}").match( published) else None
+    pub_month = int(published[5:7]) if published and _rx(r"\d{4}-\d{2}").match( published) else None
     ctx_sents = [t.sent] + [s for s in sents if s.index in (t.sent.index - 1,) and s.para == t.sent.para]
     for s in ctx_sents:
         m = _DATE_MY.search(s.text)
@@ -615,9 +624,9 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
         h = (t.q.hedge or "").lower() if t.q else ""
         if crossing(t):
             return (0.5, 1.35) if not h else (0.6, 1.35)
-        if re.match(r"(?:more than|over|above|upwards|in excess|at least|just over)", h):
+        if _rx(r"(?:more than|over|above|upwards|in excess|at least|just over)").match( h):
             return 0.98, 1.3
-        if re.match(r"(?:nearly|almost|about|around|some|roughly|approx|close)", h):
+        if _rx(r"(?:nearly|almost|about|around|some|roughly|approx|close)").match( h):
             return 0.8, 1.1
         return 0.97, 1.03
 
@@ -682,7 +691,7 @@ def _other_clause(_text: str, a: _Target, b: _Target) -> bool:
         return True
     lo, hi = sorted((a.end, b.start)) if a.start < b.start else sorted((b.end, a.start))
     between = a.sent.text[lo - a.sent.start: hi - a.sent.start]
-    return bool(re.search(r";|\s[-–—]\s", between))
+    return bool(_rx(r";|\s[-–—]\s").search( between))
 
 
 def _same_region_part(total: _Target, part: _Target) -> bool:

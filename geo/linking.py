@@ -13,10 +13,19 @@ no single region (``admin1`` None, country kept).
 from __future__ import annotations
 
 import logging
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+
+@functools.lru_cache(maxsize=None)
+def _rx(pattern: str) -> "re.Pattern[str]":
+    # our own compiled-pattern cache: pysbd compiles hundreds of patterns per text and
+    # evicts re's small shared cache, which made every inline pattern here recompile
+    return re.compile(pattern)
+
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +63,15 @@ _GROUP_GAP = re.compile(
 
 
 _MIN_SCORE = 0.45
+_GENERIC_WORDS = frozenset("""island islands port city town village river lake valley bay coast region
+province district state county department municipality capital airport border highway road
+north south east west central northern southern eastern western inside outside""".split())
 _BIG_CITY = 200_000
 
 
 def _sentence_initial(text: str, start: int) -> bool:
     before = text[max(0, start - 3): start]
-    return start == 0 or bool(re.search(r"(?:[.!?]\s+|\n\s*|^\s*)$", before))
+    return start == 0 or bool(_rx(r"(?:[.!?]\s+|\n\s*|^\s*)$").search( before))
 
 
 @dataclass
@@ -103,6 +115,7 @@ def normalize_name(name: str) -> str:
     return normalize(name)
 
 
+@functools.lru_cache(maxsize=65536)
 def _is_drug_word(word: str) -> bool:
     from .substances import find_substances
 
@@ -134,7 +147,7 @@ class PlaceIndex:
         try:
             # "Tehran's police": the possessive cut off as if by a comma (same length, offsets
             # kept) so that "Peru's Piura" is two names, not one
-            raw_mentions = gazetteer.find_mentions(re.sub(r"(?<=[A-Za-z])['’]s\b", ", ", text))
+            raw_mentions = gazetteer.find_mentions(_rx(r"(?<=[A-Za-z])['’]s\b").sub( ", ", text))
         except Exception as exc:  # a broken index must not stop extraction
             log.warning("gazetteer mention scan failed: %s", exc)
             raw_mentions = []
@@ -258,8 +271,10 @@ class PlaceIndex:
                 continue
             if pm.country not in named and pm.score < 0.8:
                 continue
+            if pm.text.strip(".").lower() in _GENERIC_WORDS:
+                continue  # "Island" of "Coiba Island" is no place by itself
             if self.main_country and pm.country != self.main_country and pm.score < 0.9 \
-                    and pm.role != "strong":
+                    and (pm.role != "strong" or pm.score < 0.6):
                 continue  # a person's name or a foreign homonym ("Juan Fernando", "Winder")
             if " " not in pm.text and pm.score < 0.8 and pm.level != "admin1" \
                     and _sentence_initial(self.text, pm.start):
@@ -310,7 +325,7 @@ class PlaceIndex:
         codes = list(dict.fromkeys(p.admin1 for p in sub))
         if len(codes) > 1:
             span = self.text[members[0].start: members[-1].end]
-            if re.search(r"(?i)\band\b|\bor\b|&", span):
+            if _rx(r"(?i)\band\b|\bor\b|&").search( span):
                 cs = {p.country for p in sub}
                 return Placed(names, cs.pop() if len(cs) == 1 else None, None, None, None, None,
                               conf * 0.8, how + "/lumped", lumped=True)

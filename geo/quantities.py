@@ -18,6 +18,14 @@ from dataclasses import dataclass, field
 
 import pint
 
+
+@functools.lru_cache(maxsize=None)
+def _rx(pattern: str) -> "re.Pattern[str]":
+    # our own compiled-pattern cache: pysbd compiles hundreds of patterns per text and
+    # evicts re's small shared cache, which made every inline pattern here recompile
+    return re.compile(pattern)
+
+
 __all__ = [
     "Quantity",
     "find_quantities",
@@ -69,7 +77,7 @@ def normalize_unit(unit: str, *, us: bool = False) -> str | None:
 
     ``us=True`` reads a bare "ton(s)" as the US short ton (reports filed in the US).
     """
-    key = re.sub(r"\s+", " ", unit.strip().lower())
+    key = _rx(r"\s+").sub( " ", unit.strip().lower())
     if key in _KIND:
         return key
     if key.startswith("metric "):
@@ -122,7 +130,7 @@ _MULT = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_0
 
 
 def _words_value(text: str) -> float | None:
-    words = [w for w in re.split(r"[\s-]+", text.lower()) if w and w != "and"]
+    words = [w for w in _rx(r"[\s-]+").split( text.lower()) if w and w != "and"]
     if not words:
         return None
     if words[:2] in (["half", "a"], ["half", "an"]):
@@ -164,11 +172,11 @@ def number_readings(text: str) -> tuple[float, float | None]:
     ``"1 740"`` -> (1740, None); ``"7.654,5"`` -> (7654.5, None).
     """
     s = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
-    if re.fullmatch(r"\d{1,3}( \d{3})+([.,]\d+)?", s):
+    if _rx(r"\d{1,3}( \d{3})+([.,]\d+)?").fullmatch( s):
         # "1 740" / "7 654,5": spaces group thousands, so a comma or dot is the decimal mark
         return float(s.replace(" ", "").replace(",", ".")), None
     s = s.replace(" ", "")
-    if re.fullmatch(r"\d+", s):
+    if _rx(r"\d+").fullmatch( s):
         return float(s), None
     has_dot, has_comma = "." in s, "," in s
     if has_dot and has_comma:
@@ -210,8 +218,8 @@ def parse_number(text: str, *, convention: str = "en") -> float:
     t = text.strip().lower()
     if not t:
         raise ValueError("empty number")
-    m = re.fullmatch(r"([\d][\d.,\s\u00a0]*?)\s*(million|billion|thousand|mln|mn|bn|lakh|crore)?", t)
-    if m and re.search(r"\d", m.group(1)):
+    m = _rx(r"([\d][\d.,\s\u00a0]*?)\s*(million|billion|thousand|mln|mn|bn|lakh|crore)?").fullmatch( t)
+    if m and _rx(r"\d").search( m.group(1)):
         en, latin = number_readings(m.group(1))
         value = latin if (convention == "latin" and latin is not None) else en
         if m.group(2):
@@ -301,13 +309,13 @@ class Quantity:
 
 def _num_value(raw: str) -> tuple[float, float | None]:
     raw = raw.strip()
-    m = re.fullmatch(r"(.*?\d)\s*(million|billion|thousand|mln|mn|bn|lakh|crore)", raw, re.I)
+    m = _rx(r"(?i)(.*?\d)\s*(million|billion|thousand|mln|mn|bn|lakh|crore)").fullmatch( raw)
     if m:
         en, latin = number_readings(m.group(1))
         mult = _MULT[m.group(2).lower()]
         # "4,2 million": a scale word after a comma group is a decimal in any reading
         return en * mult, (latin * mult if latin is not None else None)
-    if re.match(r"\d", raw):
+    if _rx(r"\d").match( raw):
         return number_readings(raw)
     v = parse_number(raw)
     return v, None
@@ -315,7 +323,7 @@ def _num_value(raw: str) -> tuple[float, float | None]:
 
 def q_hedge_or_of(m: re.Match, after: str) -> bool:
     """An article read as "one" only with a hedge ("more than a kilogram") or "of" after."""
-    return bool(m.group("hedge")) or bool(re.match(r"\s+of\b", after, re.I))
+    return bool(m.group("hedge")) or bool(_rx(r"(?i)\s+of\b").match( after))
 
 
 def find_quantities(text: str, *, us: bool = False) -> list[Quantity]:
@@ -336,10 +344,10 @@ def find_quantities(text: str, *, us: bool = False) -> list[Quantity]:
         pos = m.end()
         raw_num = m.group("num")
         try:
-            value, alt = _num_value(re.sub(r"\s+and\s+a\s+half$", "", raw_num, flags=re.I))
+            value, alt = _num_value(_rx(r"(?i)\s+and\s+a\s+half$").sub( "", raw_num))
         except ValueError:
             continue
-        if re.search(r"\s+and\s+a\s+half$", raw_num, re.I):
+        if _rx(r"(?i)\s+and\s+a\s+half$").search( raw_num):
             value += 0.5
         if m.group("mass"):
             kind, unit = "mass", normalize_unit(m.group("mass"), us=us)
@@ -348,40 +356,40 @@ def find_quantities(text: str, *, us: bool = False) -> list[Quantity]:
         else:
             kind, unit = "count", normalize_unit(m.group("count"))
             words = (m.group("cwords") or "").split()
-            if any(_COUNT_BLOCK.match(w) or re.match(r"\d", w) for w in words):
+            if any(_COUNT_BLOCK.match(w) or _rx(r"\d").match( w) for w in words):
                 continue
         if unit is None:
             continue
         after = text[m.end(): m.end() + 40]
         before = text[max(0, m.start() - 25): m.start()]
         # a price ("$100 a kilogram", "25,000 rupees a kilo", "per gram") is no quantity
-        if re.match(r"(?i)(?:a|an|per)\b", raw_num.strip()) or re.search(r"(?i)\bper\s*$", before):
-            if re.search(r"(?i)(\d|rupees?|dollars?|euros?|\$|afghanis?|tomans?|rials?|pesos?)\W*$",
-                         before) or re.search(r"(?i)\bper\s*$", before):
+        if _rx(r"(?i)(?:a|an|per)\b").match( raw_num.strip()) or _rx(r"(?i)\bper\s*$").search( before):
+            if _rx(r"(?i)(\d|rupees?|dollars?|euros?|\$|afghanis?|tomans?|rials?|pesos?)\W*$").search(
+                         before) or _rx(r"(?i)\bper\s*$").search( before):
                 continue
         single_letter = unit in ("g", "l", "t") and len(m.group("mass") or m.group("vol") or "") == 1
-        if re.fullmatch(r"(?i)an?", raw_num.strip()) and not q_hedge_or_of(m, after):
+        if _rx(r"(?i)an?").fullmatch( raw_num.strip()) and not q_hedge_or_of(m, after):
             continue  # "a gram sells for $50": an article is a figure only as "a tonne of" / "over a kilo"
-        if single_letter and not re.match(r"\d", raw_num):
+        if single_letter and not _rx(r"\d").match( raw_num):
             continue  # "two t" is no tonnage
         # container sizes: "five-liter containers", "five liters each", "20-litre cans"
         unit_text = m.group("mass") or m.group("vol") or ""
-        if kind == "volume" and (re.match(r"\s*each\b", after, re.I)
+        if kind == "volume" and (_rx(r"(?i)\s*each\b").match( after)
                                  or re.search(r"-\s*" + re.escape(unit_text) + r"$", m.group(0))
-                                 and re.match(r"\s+[a-z]", after)):
+                                 and _rx(r"\s+[a-z]").match( after)):
             continue
-        if re.match(r"-[a-z]", text[m.end(): m.end() + 2]):
+        if _rx(r"-[a-z]").match( text[m.end(): m.end() + 2]):
             continue  # "a 5-kg bag"
-        if re.search(r"(?i)\b(?:several|many|few|hundreds of|thousands of|dozens of|tens of)\s*$", before) \
-                and not re.match(r"\d", raw_num):
+        if _rx(r"(?i)\b(?:several|many|few|hundreds of|thousands of|dozens of|tens of)\s*$").search( before) \
+                and not _rx(r"\d").match( raw_num):
             continue  # "several thousand kilograms" is no figure
-        if unit == "mg" and not re.match(r"\s+of\b", after, re.I):
+        if unit == "mg" and not _rx(r"(?i)\s+of\b").match( after):
             continue  # "225mg tramadol" is a dosage strength
         q = Quantity(start=m.start(), end=m.end(), text=m.group(0), value=value, unit=unit,
                      kind=kind, alt_value=alt, hedge=(m.group("hedge") or "").strip() or None,
                      count_words=(m.group("cwords") or "").strip())
-        q.approximate = bool(q.hedge and not re.match(r"(?i)(a\s+)?(total|combined)", q.hedge))
-        if q.hedge and re.match(r"(?i)(a\s+)?(total|combined)", q.hedge):
+        q.approximate = bool(q.hedge and not _rx(r"(?i)(a\s+)?(total|combined)").match( q.hedge))
+        if q.hedge and _rx(r"(?i)(a\s+)?(total|combined)").match( q.hedge):
             q.flags.append("total")
         q.ambiguous_group = alt is not None
         if kind == "count":

@@ -32,11 +32,44 @@ def _segmenter() -> pysbd.Segmenter:
 _MAYBE_SPLIT = re.compile(r"[.!?…][\"'”’)\]]*\s+\S")
 
 
+# A boundary candidate: end punctuation, closing quotes/brackets, space, then a capital,
+# a digit or an opening quote. The word before it decides whether the rules are easy.
+_BOUNDARY = re.compile(r"([^\s]*?)([.!?…])([\"'”’)\]]*)(\s+)(?=[\"“‘(\[]?[A-Z0-9А-Я])")
+_ABBREV = frozenset("""
+mr mrs ms dr prof gen col lt maj capt cpt sgt brig adm cmdr gov sen rep st mt ft no nos vol
+co corp inc ltd jr sr vs etc approx dept univ est fig al ave blvd rd hon pres supt insp
+jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun rs tk pvt
+""".split())
+
+
+def _easy_boundaries(block: str) -> list[int] | None:
+    """Sentence ends of a block whose every candidate boundary is unambiguous, or None.
+
+    A boundary after an abbreviation ("Gen.", "Col."), an initial ("B. Konysbayev"), a
+    dotted acronym ("U.S.") or a number ("No. 5") is left to pysbd's rules.
+    """
+    ends = []
+    for m in _BOUNDARY.finditer(block):
+        word = m.group(1).lstrip("\"'“‘([")
+        if m.group(2) == ".":
+            low = word.lower()
+            if not word or len(word) == 1 or "." in word or low in _ABBREV or word.isdigit():
+                return None
+        ends.append(m.end(3))
+    return ends
+
+
 @functools.lru_cache(maxsize=8192)
 def _split_block(block: str) -> tuple[tuple[int, int], ...]:
     # cached per block: wires repeat boilerplate paragraphs across many reports
     if not _MAYBE_SPLIT.search(block):
         return ((0, len(block)),)
+    ends = _easy_boundaries(block)
+    if ends is not None:
+        # pysbd is the slowest step of extraction; blocks without abbreviations, initials
+        # or dotted acronyms split the same way by the plain rule
+        starts = [0] + ends
+        return tuple((a, b) for a, b in zip(starts, ends + [len(block)]) if b > a)
     spans = []
     for span in _segmenter().segment(block):
         spans.append((span.start, span.end))

@@ -13,6 +13,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+
+@functools.lru_cache(maxsize=None)
+def _rx(pattern: str) -> "re.Pattern[str]":
+    # our own compiled-pattern cache: pysbd compiles hundreds of patterns per text and
+    # evicts re's small shared cache, which made every inline pattern here recompile
+    return re.compile(pattern)
+
+
 __all__ = ["SUBSTANCES", "GROUPS", "canonical", "drug_group", "find_substances", "SubstanceMention"]
 
 GROUPS = {
@@ -117,7 +125,7 @@ def _key(text: str) -> str:
     t = unicodedata.normalize("NFKD", text.strip().lower())
     t = "".join(c for c in t if unicodedata.category(c) != "Mn")
     t = t.replace("’", "'").replace("–", "-")
-    return re.sub(r"\s+", " ", t)
+    return _rx(r"\s+").sub( " ", t)
 
 
 @functools.lru_cache(maxsize=1)
@@ -144,7 +152,7 @@ def canonical(word: str) -> tuple[str, str, str | None] | None:
     if not isinstance(word, str) or not word.strip():
         return None
     key = _key(word)
-    key = re.sub(r"^(?:the|a|an|some|of)\s+", "", key)
+    key = _rx(r"^(?:the|a|an|some|of)\s+").sub( "", key)
     table = _table()
     value = table.get(key)
     if value is None and key.endswith("s"):
@@ -220,18 +228,18 @@ def find_substances(text: str) -> list[SubstanceMention]:
         low = _key(raw)
         if _PRECURSOR_RE.fullmatch(raw):
             out.append(SubstanceMention(m.start(), m.end(), raw, "drug", "precursor", "precursors",
-                                        re.sub(r"\s+", " ", raw)))
+                                        _rx(r"\s+").sub( " ", raw)))
             continue
-        if re.fullmatch(r"[\"“'‘]oman[\"”'’]", raw):
+        if _rx(r"[\"“'‘]oman[\"”'’]").fullmatch( raw):
             out.append(SubstanceMention(m.start(), m.end(), raw, "drug", "precursor", "precursors",
                                         "ephedra (oman)"))
             continue
         # "ICE" and "ice" are meth, but not in "ice cream" / "on ice"
-        if low == "ice" and re.match(r"\s*(?:cream|hockey|age|berg)", text[m.end(): m.end() + 8], re.I):
+        if low == "ice" and _rx(r"(?i)\s*(?:cream|hockey|age|berg)").match( text[m.end(): m.end() + 8]):
             continue
-        value = table.get(re.sub(r"[\s-]+", " ", low)) or table.get(low)
+        value = table.get(_rx(r"[\s-]+").sub( " ", low)) or table.get(low)
         if value is None:
-            value = table.get(re.sub(r"[\s-]+", "-", low))
+            value = table.get(_rx(r"[\s-]+").sub( "-", low))
         if value is None:
             continue
         if value == "!generic":
