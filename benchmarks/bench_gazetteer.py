@@ -67,11 +67,10 @@ t1 = time.perf_counter()
 names = json.load(open(sys.argv[1]))
 t2 = time.perf_counter()
 n = 0
-for _ in range(3):
-    for name in names:
-        n += len(index.get(key_hash(normalize(name)), ()))
+for name in names:  # one pass: every name normalized once, as in our distinct-name test
+    n += len(index.get(key_hash(normalize(name)), ()))
 t3 = time.perf_counter()
-print(json.dumps({"load_s": t1 - t0, "lookups_per_s": 3 * len(names) / (t3 - t2),
+print(json.dumps({"load_s": t1 - t0, "lookups_per_s": len(names) / (t3 - t2),
                   "rss_mb": peak_rss_mb()}))
 """
 
@@ -185,6 +184,18 @@ def main() -> None:
     for n in names:
         fresh.lookup(n)
     cold_rate = len(names) / (time.perf_counter() - t)
+    # the same names resolved to place ids only (what the dict baseline measures)
+    from geo.gazetteer import key_hash, normalize, variant_key
+
+    ids_only = Gazetteer(gaz.path)
+    normalize.cache_clear()
+    variant_key.cache_clear()
+    t = time.perf_counter()
+    for n in names:
+        k = normalize(n)
+        ids_only._find(k)
+        ids_only._find("~" + variant_key(k))
+    ids_rate = len(names) / (time.perf_counter() - t)
     stream = [rng.choice(names[:5000]) for _ in range(200_000)]
     t = time.perf_counter()
     for n in stream:
@@ -192,6 +203,9 @@ def main() -> None:
     warm_rate = len(stream) / (time.perf_counter() - t)
     print(f"lookups/s, all distinct:    {cold_rate:9,.0f}  goal >= 100,000 "
           f"[dict baseline {base['lookups_per_s']:,.0f}, ratio {cold_rate / base['lookups_per_s']:.2f}]")
+    print(f"  of which names -> ids:    {ids_rate:9,.0f}/s "
+          f"[dict baseline ratio {ids_rate / base['lookups_per_s']:.2f}]; the rest builds "
+          f"{sum(len(fresh.lookup(n)) for n in names) / len(names):.1f} Candidate objects a lookup")
     print(f"lookups/s, repeated names:  {warm_rate:9,.0f}")
 
     # find_mentions on 2 KB of news text
