@@ -62,11 +62,31 @@ _GROUP_GAP = re.compile(
     r"\bdistrict\b|\bcapital\b|\bport\b|\bairport\b)*$")
 
 
-_MIN_SCORE = 0.45
+_MIN_SCORE = 0.3
 _GENERIC_WORDS = frozenset("""island islands port city town village river lake valley bay coast region
 province district state county department municipality capital airport border highway road
 north south east west central northern southern eastern western inside outside""".split())
 _BIG_CITY = 200_000
+
+
+_FACILITY = re.compile(
+    r"(?:International|Airport|Port|Seaport|Province|District|Region|State|City|Police|Customs|"
+    r"Command|Road|Highway|Railway|Station|Border|Bay|Valley|River|Township|Tehsil|Oblast|"
+    r"Department|Municipality|County|Rangers|Airport's|Crossing|Checkpoint|Terminal|Harbour|"
+    r"Harbor|Island|Islands|Coast|Governorate|Division|Velayat|Etrap|Town|Village|Sea|Gulf)\b")
+
+
+def _inside_name(text: str, start: int, end: int) -> bool:
+    """A match glued to other capitalised words: part of a person's or a firm's name."""
+    before = text[max(0, start - 25): start]
+    after = text[end: end + 25]
+    prev_cap = re.search(r"(?:^|[^,.;:(\n])\s([A-Z][a-zà-ÿ]+)\s$", before)
+    next_cap = re.match(r"\s([A-Z][a-zà-ÿ]+)", after)
+    if next_cap and _FACILITY.match(next_cap.group(1)):
+        return False
+    return bool(prev_cap and not _FACILITY.match(prev_cap.group(1))
+                and prev_cap.group(1) not in ("In", "At", "Near", "From", "To", "Of", "The")) \
+        or bool(next_cap)
 
 
 def _sentence_initial(text: str, start: int) -> bool:
@@ -244,16 +264,18 @@ class PlaceIndex:
     def _filter_noise(self) -> None:
         """Drop capitalised words that are not places here ("Pablo", "Trueno", "Inside").
 
-        A mention survives when the geocoder is fairly sure of it, or when it falls in a
-        country the report names (country names, demonyms, the dateline country, or a
-        place resolved with confidence), and it is not a weak one-word match at the start
-        of a sentence (where every word is capitalised).
+        Kept: country names; regions named exactly, in a country the report names; big
+        cities; other places in a named country (country names, demonyms, the dateline, an
+        exactly named region) or resolved with high confidence. Dropped: generic words
+        ("Island"), weak one-word matches at the start of a sentence (every word is
+        capitalised there), and weak matches inside a run of capitalised words, which are
+        people's and firms' names ("Juan Fernando Porras", "Transportes Vega").
         """
         named = {pm.country for pm in self.mentions if pm.level == "country" and pm.country}
-        named |= {pm.country for pm in self.mentions if pm.score >= 0.8 and pm.country}
-        # a region named as such ("Farah province", "Kerman police") vouches for its country
+        # a region named as such and resolved with confidence ("Farah province", "Kerman
+        # police") vouches for its country
         named |= {pm.country for pm in self.mentions
-                  if pm.level == "admin1" and pm.score >= 0.6 and pm.country}
+                  if pm.level == "admin1" and pm.exact and pm.score >= 0.7 and pm.country}
         if self.country_prior:
             named.add(self.country_prior)
         keep = []
@@ -261,23 +283,25 @@ class PlaceIndex:
             if pm.level == "country":
                 keep.append(pm)
                 continue
-            if len(pm.text.replace(".", "")) <= 2:
-                continue
+            if len(pm.text.replace(".", "")) <= 2 or pm.text.strip(".").lower() in _GENERIC_WORDS:
+                continue  # "La", "Island" of "Coiba Island" are no places by themselves
+            initial = _sentence_initial(self.text, pm.start)
             if pm.level == "local" and pm.exact and pm.population >= _BIG_CITY \
-                    and pm.score >= _MIN_SCORE and not _sentence_initial(self.text, pm.start):
+                    and pm.score >= _MIN_SCORE and not initial:
                 keep.append(pm)  # Rawalpindi, Jeddah: a big city is rarely a common word
                 continue
             if pm.score < _MIN_SCORE:
                 continue
             if pm.country not in named and pm.score < 0.8:
                 continue
-            if pm.text.strip(".").lower() in _GENERIC_WORDS:
-                continue  # "Island" of "Coiba Island" is no place by itself
-            if self.main_country and pm.country != self.main_country and pm.score < 0.9 \
-                    and (pm.role != "strong" or pm.score < 0.6):
-                continue  # a person's name or a foreign homonym ("Juan Fernando", "Winder")
-            if " " not in pm.text and pm.score < 0.8 and pm.level != "admin1" \
-                    and _sentence_initial(self.text, pm.start):
+            if pm.level == "admin1" and pm.exact:
+                keep.append(pm)
+                continue
+            if not pm.exact and pm.score < 0.7:
+                continue
+            if " " not in pm.text and pm.score < 0.8 and initial:
+                continue
+            if pm.score < 0.9 and _inside_name(self.text, pm.start, pm.end):
                 continue
             keep.append(pm)
         self.mentions = keep
