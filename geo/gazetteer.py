@@ -335,7 +335,17 @@ _STOPWORDS = frozenset(
     party people group international world north south east west northern southern
     eastern western central upper lower new old great little saint st san santa
     christ god allah nato un eu us uk media press tv radio english russian spanish
-    french according""".split()
+    french according school schools street road avenue lane drive boulevard highway
+    bridge station airport port harbour harbor market hall center centre university
+    college hospital church mosque temple community day days night week weekend year
+    other others chairman weather section movement instead bank banks commissioner
+    just congress parliament senate secretary patrol main grand royal park art arts
+    flying olympic olympics christmas easter ramadan rose is was be none only even
+    still then than now again very well good best first last next home house
+    office offices city town village province district region valley lake river
+    mountain island islands airport county state capital police station were its im
+    dont cant wont youre theyre hes shes thats whats lets ive id ill isnt wasnt
+    business company market markets trade union""".split()
 )
 # an apostrophe joins "O'sh", "Qal'a" but not a possessive: "Jowzjan's" is "Jowzjan"
 _TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019\u02bb\-.](?!s\b)[^\W\d_]+)*\.?", re.UNICODE)
