@@ -176,6 +176,8 @@ class PlaceIndex:
         # regions named in the report decide between same-named districts
         # ("Kohistan" in Kapisa, not in Herat, when the report is about Kapisa)
         for m in raw_mentions:
+            if _country_name(gazetteer, m.text):
+                continue  # "Mexico" names the country, not the state of México
             key = normalize_name(m.text)
             for c in m.candidates:
                 if c.feature_class == "admin1" and c.admin1 and normalize_name(c.name) == key:
