@@ -187,6 +187,27 @@ def _check_report(report: Any) -> None:
                               f"{type(report.text).__name__}, not str")
 
 
+_ACTOR = re.compile(
+    r"\b([A-Z][a-z]+)\s+(?:[A-Z][a-z]+\s+)?(?:border guards?|border police|border troops|police|customs|"
+    r"security (?:services|forces)|forces|troops|army|navy|soldiers|coast ?guards?|authorities|"
+    r"drug police|anti-?drug \w+|counter-?narcotics \w+|marines)\b")
+
+
+def _actor_country(sentence: str, idx: Any) -> str | None:
+    """Country of the force acting in a sentence, from a demonym before it, or None."""
+    gz = getattr(idx, "gazetteer", None)
+    if gz is None:
+        return None
+    for m in _ACTOR.finditer(sentence):
+        try:
+            code = gz.country_code(m.group(1))
+        except Exception:
+            code = None
+        if code:
+            return code
+    return None
+
+
 # --------------------------------------------------------------------------- structure
 def _headline_paras(report: Any, sents: list[Sentence]) -> set[int]:
     """Block indexes that are the headline (and a photo caption before the dateline)."""
@@ -533,11 +554,18 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
             return Placed(None, cs.pop() if len(cs) == 1 else idx.main_country, None, None, None,
                           None, 0.6, "several regions", lumped=True)
         return idx.place_group(back[-1], "earlier in sentence", 0.8)
+    # the country of the force that acted ("Turkmen border guards detained ...") keeps the
+    # fallbacks below on its side of a border
+    actor = _actor_country(s.text, idx)
+
+    def usable(p) -> bool:
+        return p.level != "country" and (actor is None or p.country == actor)
+
     # 4. the nearest earlier sentence naming a place (body only)
     for prev in reversed(sents[: s.index]):
         if prev.para in head:
             break
-        cand = [p for p in idx.in_span(prev.start, prev.end) if p.level != "country"]
+        cand = [p for p in idx.in_span(prev.start, prev.end) if usable(p)]
         if cand:
             strong = [p for p in cand if p.role == "strong"]
             pick = strong[0] if strong else cand[0]
@@ -545,13 +573,40 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
             return idx.place_group(pick, "earlier sentence", max(0.5, 0.8 - 0.05 * dist))
     # 5. the next sentences of the story ("... the site lay in Quiriego, in Sonora")
     for nxt in sents[s.index + 1: s.index + 3]:
-        cand = [p for p in idx.in_span(nxt.start, nxt.end) if p.level != "country"]
+        cand = [p for p in idx.in_span(nxt.start, nxt.end) if usable(p)]
         strong = [p for p in cand if p.role == "strong"]
         if strong:
             return idx.place_group(strong[0], "next sentence", 0.5)
+        if actor:
+            # smugglers caught crossing "towards the village of Kelif" by that country's guards
+            toward = [p for p in idx.in_span(nxt.start, nxt.end, usable_only=False)
+                      if p.role == "excluded" and p.toward and usable(p)]
+            if toward:
+                return idx.place_group_members(toward, "next sentence, destination", 0.45)
     # 6. the country only
     cs = [p.country for p in idx.in_span(s.start, s.end) if p.country]
     return Placed(None, cs[0] if cs else idx.main_country, None, None, None, None, 0.3, "country only")
+
+
+_ACTOR = re.compile(
+    r"\b([A-Z][a-z]+)\s+(?:[A-Z][a-z]+\s+)?(?:border guards?|border police|border troops|police|customs|"
+    r"security (?:services|forces)|forces|troops|army|navy|soldiers|coast ?guards?|authorities|"
+    r"drug police|anti-?drug \w+|counter-?narcotics \w+|marines)\b")
+
+
+def _actor_country(sentence: str, idx: Any) -> str | None:
+    """Country of the force acting in a sentence, from a demonym before it, or None."""
+    gz = getattr(idx, "gazetteer", None)
+    if gz is None:
+        return None
+    for m in _ACTOR.finditer(sentence):
+        try:
+            code = gz.country_code(m.group(1))
+        except Exception:
+            code = None
+        if code:
+            return code
+    return None
 
 
 # --------------------------------------------------------------------------- structure

@@ -45,6 +45,8 @@ _EXCLUDE_BEFORE = re.compile(
     r"\bheadquarter\w* (?:in|of)|\bspoke in|\bsaid in|\btold reporters in|\btalking to \w+ in)"
     r"(?:\s+(?:the|a|an))?(?:\s+(?:city|town|port|village|province|region|state|capital|"
     r"district|country|island|republic|department|of))*\s*$")
+_TOWARD = re.compile(r"(?i)\b(?:towards?|into|heading (?:for|to)|headed for)(?:\s+(?:the|a|an))?"
+                     r"(?:\s+(?:city|town|village|port|province|region|district|of))*\s*$")
 _NOT_PLACE_AFTER = re.compile(
     r"(?i)^['’]?s?\s+(?:news|agency|press|newspaper|times|tribune|post|daily|radio|tv|television|"
     r"media|herald|gazette|online|chronicle)\b")
@@ -112,6 +114,7 @@ class PlaceMention:
     group: int = -1
     population: int = 0
     exact: bool = True  # the name matched exactly, not only a transliteration variant
+    toward: bool = False  # excluded as a destination ("towards the village of Kelif")
 
 
 @dataclass
@@ -205,6 +208,7 @@ class PlaceIndex:
                 pm.role = "of_report_region"
             elif _EXCLUDE_BEFORE.search(before):
                 pm.role = "excluded"
+                pm.toward = bool(_TOWARD.search(before))
             elif _STRONG_BEFORE.search(before[-35:]):
                 pm.role = "strong"
             self.mentions.append(pm)
@@ -289,13 +293,13 @@ class PlaceIndex:
                 continue  # "La", "Island" of "Coiba Island" are no places by themselves
             initial = _sentence_initial(self.text, pm.start)
             if pm.level == "local" and pm.exact and pm.population >= _BIG_CITY \
-                    and pm.score >= _MIN_SCORE and not initial:
+                    and pm.score >= _MIN_SCORE and (not initial or pm.population >= 1_000_000):
                 keep.append(pm)  # Rawalpindi, Jeddah: a big city is rarely a common word
                 continue
             if pm.score < _MIN_SCORE:
                 continue
-            if pm.country not in named and pm.score < 0.8:
-                continue
+            if pm.country not in named and pm.score < (0.8 if named else 0.5):
+                continue  # a text naming no country at all cannot vouch for any
             if pm.level == "admin1" and pm.exact:
                 keep.append(pm)
                 continue
@@ -317,6 +321,7 @@ class PlaceIndex:
                 g += 1
             elif prev.role == "excluded":
                 pm.role = "excluded"  # "bound for the port of Algeciras, Spain"
+                pm.toward = prev.toward
             pm.group = g
             prev = pm
 
@@ -338,6 +343,17 @@ class PlaceIndex:
 
     def group_members(self, pm: PlaceMention) -> list[PlaceMention]:
         return [p for p in self.mentions if p.group == pm.group]
+
+    def place_group_members(self, members: list[PlaceMention], how: str, conf: float) -> Placed:
+        """The region of an explicit set of mentions (roles ignored)."""
+        sub = [p for p in members if p.level != "country" and p.admin1]
+        if not sub:
+            return Placed(None, members[0].country, None, None, None, None, conf * 0.5, how + "/country")
+        adm = [p for p in sub if p.level == "admin1"] or sub
+        chosen = adm[-1]
+        names = ", ".join(dict.fromkeys(p.text for p in members))
+        return Placed(names, chosen.country, chosen.admin1, chosen.admin1_name, chosen.lat, chosen.lon,
+                      conf * (0.6 + 0.4 * chosen.score), how)
 
     def place_group(self, pm: PlaceMention, how: str, conf: float) -> Placed:
         """The region of the group ``pm`` belongs to (a list of regions -> lumped)."""
