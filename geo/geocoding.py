@@ -65,8 +65,11 @@ _QUERY_SUFFIX = re.compile(rf"^(?P<name>.+?)\s+(?P<word>{_CLASS_WORD_RE})$", re.
 _QUERY_PREFIX = re.compile(rf"^(?P<word>{_CLASS_WORD_RE})\s+of\s+(?P<name>.+)$", re.I)
 # "KABUL, Sep 29 (IANS) -", "MOSCOW. Jan 31 (Interfax) -", "Lima, 3 March (EFE)"
 _DATELINE = re.compile(
-    r"^\s*(?P<place>[A-Z][A-Za-z'\u2019.\- ]{1,40}?)\s*[,.]\s*"
+    r"^\s*(?:(?P<place>[A-Z][A-Za-z'\u2019.\- ]{1,40}?)\s*[,.]\s*"
     r"(?:\(?[A-Z][a-z]{2,9}\.?\s+\d{1,2}\b|\d{1,2}\s+[A-Z][a-z]{2,9}\b)"
+    # or a place alone in capitals: "WASHINGTON —", "KABUL -"
+    r"|(?P<caps>[A-Z][A-Z'\u2019.\- ]{2,40}?)\s*(?:,\s*[A-Z][A-Za-z.]+\s*)?[\u2014\u2013]|"
+    r"(?P<caps2>[A-Z][A-Z'\u2019. ]{2,40}?)\s+-{1,2}\s)"
 )
 _CAP_RUN = r"[A-Z][\w'\u2019.\-]*(?:\s+(?:de|del|la|e|i|al|of)?\s*[A-Z][\w'\u2019\-]*){0,3}"
 
@@ -159,7 +162,7 @@ def analyse_context(gazetteer: Gazetteer, context: str, *, ignore: str | None = 
         return ev
     m = _DATELINE.match(context[:200])
     if m:
-        place = m.group("place").strip(" .")
+        place = (m.group("place") or m.group("caps") or m.group("caps2")).strip(" .-")
         code = gazetteer.country_code(place)
         if code is None:
             cands = _strong(gazetteer.lookup(place))
@@ -231,6 +234,7 @@ class OfflineGeocoder(Geocoder):
         country_codes: str | Iterable[str] | None = None,
         context: str | None = None,
         timeout=None,
+        limit: int | None = 25,
     ):
         """Resolve a place name to a :class:`~geopy.location.Location`, or ``None``.
 
@@ -241,6 +245,8 @@ class OfflineGeocoder(Geocoder):
         :param country_codes: ISO alpha-2 code(s) to restrict the result to.
         :param context: report text or the sentences around the name.
         :param timeout: accepted for geopy compatibility; nothing here waits.
+        :param limit: most candidates returned when ``exactly_one`` is False ("San José"
+            has hundreds); ``None`` for all.
         :raises geopy.exc.GeocoderQueryError: on an empty or non-string query.
         """
         if not isinstance(query, str):
@@ -294,7 +300,7 @@ class OfflineGeocoder(Geocoder):
 
         if exactly_one:
             return location(order[0])
-        return [location(i) for i in order]
+        return [location(i) for i in (order if limit is None else order[:max(1, limit)])]
 
     def _location(self, c: Candidate, score: float, reason: str) -> Location:
         gaz = self.gazetteer
@@ -429,6 +435,8 @@ def _phrases(gaz: Gazetteer, name: str, context: str) -> tuple[set[str], set[str
     if not context:
         return classes, places
     for occ in _name_pattern(name).finditer(context):
+        if occ.group().isupper() and not context[:occ.start()].strip():
+            classes.add("ppl")  # a dateline names the city the report was filed from
         m = _AFTER.match(context, occ.end())
         word = m.group("word")
         if word:

@@ -145,6 +145,15 @@ def test_dateline_country(geocoder):
     assert loc.raw["country"] == "AF"
 
 
+def test_place_only_dateline(geocoder):
+    for text, code in [("WASHINGTON — Officials said.", "US"), ("KABUL - Police said.", "AF"),
+                       ("LIMA, Peru — Police said.", "PE")]:
+        assert analyse_context(geocoder.gazetteer, text).dateline_country == code
+    # the dateline names the city the report was filed from, not the state of Washington
+    loc = geocoder.geocode("WASHINGTON", context="WASHINGTON — The president said on Monday.")
+    assert (loc.raw["admin1"], loc.raw["feature_class"]) == ("US-DC", "ppl")
+
+
 def test_province_phrase_picks_the_admin1(geocoder):
     # Balkh is a province and a town (pop. ~80,000): the wording decides
     town = geocoder.geocode("Balkh", context="Police seized opium in the town of Balkh.")
@@ -211,6 +220,8 @@ def test_exactly_one_false_lists_candidates_best_first(geocoder):
     assert len(locs) > 3 and locs[0].raw["country"] == "AF"
     scores = [loc.raw["score"] for loc in locs]
     assert scores[0] == max(scores)
+    assert len(geocoder.geocode("San Jose", exactly_one=False)) == 25
+    assert len(geocoder.geocode("San Jose", exactly_one=False, limit=None)) > 25
 
 
 def test_rate_limiter(geocoder):
