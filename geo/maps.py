@@ -153,6 +153,20 @@ class _RegionScript(folium.MacroElement):
                         properties: {name: r[0], country: r[1], k: r[2], rows: r[3], items: r[4],
                                      moreEvents: r[5], moreReports: r[6]}};
             })});
+            {%- if this.labs %}
+            var labs = {{ this.labs.get_name() }};
+            D.labs.forEach(function(l) {  // [region index, x, y, labs destroyed]
+                var name = D.regions[l[0]][0];
+                L.circleMarker([l[2] / D.scale, l[1] / D.scale], Object.assign(
+                    {radius: 4 + 3 * Math.sqrt(parseFloat(l[3].replace(/,/g, "")))}, cfg.labsStyle))
+                  .bindTooltip(function() {
+                      var div = document.createElement("div");
+                      el("b", div, name);
+                      div.appendChild(document.createTextNode(": " + l[3] + " labs destroyed"));
+                      return div;
+                  }).addTo(labs);
+            });
+            {%- endif %}
             D.regions = null;  // the features hold everything now
 
             function el(tag, parent, text, cls) {
@@ -249,10 +263,11 @@ class _RegionScript(folium.MacroElement):
     """)
 
     def __init__(self, regions: folium.GeoJson, switches: list[tuple[str, int]], config: dict,
-                 payload: dict):
+                 payload: dict, labs: folium.FeatureGroup | None = None):
         super().__init__()
         self._name = "RegionScript"
         self.regions = regions
+        self.labs = labs
         self.switches = switches
         self.config = md.js_json(config)
         self.payload = md.js_json(payload)
@@ -536,9 +551,11 @@ def choropleth(
         fg = folium.FeatureGroup(name=layer.label, overlay=False, control=True, show=(i == initial))
         m.add_child(fg)
         switches.append((fg.get_name(), i))
-    labs = _labs_layer(regions, region_geoms)
-    if labs is not None:
-        m.add_child(labs)
+    labs = _labs_points(regions, region_geoms, scale)
+    labs_group = None
+    if labs:
+        labs_group = folium.FeatureGroup(name="labs destroyed", overlay=True, control=True, show=False)
+        m.add_child(labs_group)
     if ev is not None:
         cluster = _events_layer(ev, sides)
         if cluster is not None:
@@ -551,11 +568,12 @@ def choropleth(
         "rowLabels": row_labels, "style": REGION_STYLE, "outline": {
             **OUTLINE_STYLE, "fillOpacity": 0.0 if tiles is not None else 1.0},
         "noData": NO_DATA_COLOR, "noDataLabel": NO_DATA_LABEL, "initial": initial,
+        "labsStyle": {"color": "#2b2b2b", "weight": 1, "fillColor": "#5e3c99", "fillOpacity": 0.75},
         "bounds": fit,
     }
-    payload = {"scale": scale, "regions": payload_regions,
+    payload = {"scale": scale, "regions": payload_regions, "labs": labs,
                "outlines": [md.encode_polygons(g, scale) for g in background]}
-    m.add_child(_RegionScript(geo, switches, config, payload))
+    m.add_child(_RegionScript(geo, switches, config, payload, labs_group))
 
     m.regions_embedded = sum(1 for r in payload_regions if r[7])
     m.bounds = fit
@@ -605,41 +623,26 @@ def _tooltip_rows(row: dict, layers: list[md.Layer]) -> list:
     return rows
 
 
-def _literal_safe(value: str) -> str:
-    """Text for folium's Tooltip/Popup: they go into innerHTML through a JS template
-    literal, so besides HTML escaping, backquote, ``$`` and backslash must be neutral."""
-    return (html.escape(value, quote=True).replace("`", "&#96;").replace("$", "&#36;")
-            .replace("\\", "&#92;"))
-
-
 def _tile_prefix(url: str) -> str:
     # "https://tile.openstreetmap.org/{z}/{x}/{y}.png" -> "https://tile.openstreetmap.org/"
     return url.split("{", 1)[0] if "://" in url else ""
 
 
-def _labs_layer(regions: gpd.GeoDataFrame, geoms: np.ndarray) -> folium.FeatureGroup | None:
-    """Circles sized by labs destroyed, at a point inside each region."""
+def _labs_points(regions: gpd.GeoDataFrame, geoms: np.ndarray, scale: int) -> list[list]:
+    """[region index, x, y, labs] at a point inside each region with labs destroyed."""
     import shapely
 
     if "labs_destroyed" not in regions.columns:
-        return None
+        return []
     labs = pd.to_numeric(regions["labs_destroyed"], errors="coerce").to_numpy(dtype=float)
-    fg = folium.FeatureGroup(name="labs destroyed", overlay=True, control=True, show=False)
-    count = 0
-    for i in np.flatnonzero(np.nan_to_num(labs) > 0):
-        geom = geoms[i]
-        if geom is None or geom.is_empty:
-            continue
-        pt = shapely.point_on_surface(geom)
-        n = float(labs[i])
-        name = md.text(regions["name"].iloc[i]) or md.text(regions["code"].iloc[i]) or ""
-        folium.CircleMarker(
-            [round(pt.y, 4), round(pt.x, 4)], radius=round(4 + 3 * np.sqrt(n), 1), color="#2b2b2b",
-            weight=1, fill=True, fill_color="#5e3c99", fill_opacity=0.75,
-            tooltip=folium.Tooltip(f"<b>{_literal_safe(name)}</b>: {md.fmt(n)} labs destroyed"),
-        ).add_to(fg)
-        count += 1
-    return fg if count else None
+    idx = [i for i in np.flatnonzero(np.nan_to_num(labs) > 0)
+           if geoms[i] is not None and not geoms[i].is_empty]
+    if not idx:
+        return []
+    pts = shapely.point_on_surface(np.asarray([geoms[i] for i in idx], dtype=object))
+    xs, ys = shapely.get_x(pts), shapely.get_y(pts)
+    return [[int(i), int(round(x * scale)), int(round(y * scale)), md.fmt(float(labs[i]))]
+            for i, x, y in zip(idx, xs, ys)]
 
 
 def _events_layer(ev: gpd.GeoDataFrame, sides: dict[str, int]) -> folium.plugins.MarkerCluster | None:

@@ -302,12 +302,12 @@ def test_no_located_region_still_gives_an_outline_map():
     assert len(_payload(page)["outlines"]) == 3  # AF, CO, RU as background
 
 
-def test_labs_tooltip_names_cannot_break_folium_template_literal():
+
+def test_labs_circles_in_payload_with_names_as_data():
     agg = bs.aggregates()
-    agg.loc[agg["region"] == "AF-BDS", "name"] = "Bad`akh ${window.__pwned=5} <b>\\u0041"
+    agg.loc[agg["region"] == "AF-BDS", "name"] = "Bad`akh ${window.__pwned=5}"
     page = choropleth(agg, boundaries=bs.boundaries()).to_html()
-    literals = re.findall(r"bindTooltip\(\s*`(.*?)`", page, flags=re.S)
-    labs = [t for t in literals if "labs destroyed" in t]
-    assert len(labs) == 2
-    assert any("Bad&#96;akh &#36;{window.__pwned=5} &lt;b&gt;&#92;u0041" in t for t in labs)
-    assert not any("${" in t or "\\" in t for t in labs)
+    d = _payload(page)
+    assert [(d["regions"][i][0], n) for i, _, _, n in d["labs"]] == [
+        ("Bad`akh ${window.__pwned=5}", "6"), ("Bogota", "2")]
+    assert "bindTooltip(\n" not in page  # no folium tooltip carries region text
