@@ -279,12 +279,7 @@ class _EventPoints(folium.MacroElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function() {
-            var E = {{ this.payload }}, markers = new Array(E.x.length);
-            for (var i = 0; i < E.x.length; i++) {
-                var m = L.circleMarker([E.y[i] / E.scale, E.x[i] / E.scale], E.style);
-                m._sa = i;
-                markers[i] = m;
-            }
+            var E = {{ this.payload }}, cluster = {{ this._parent.get_name() }};
             function tip(layer) {
                 var i = layer._sa, div = document.createElement("div"), b = document.createElement("b");
                 b.textContent = E.docs[E.doc[i]];
@@ -294,8 +289,19 @@ class _EventPoints(folium.MacroElement):
                 if (where) { div.appendChild(document.createElement("br")); div.appendChild(document.createTextNode(where)); }
                 return div;
             }
-            markers.forEach(function(m) { m.bindTooltip(tip); });
-            {{ this._parent.get_name() }}.addLayers(markers);
+            // The markers are made when the overlay is first shown: 100,000 of them would
+            // otherwise delay the first paint of a map that opens without them.
+            function build() {
+                var markers = new Array(E.x.length);
+                for (var i = 0; i < E.x.length; i++) {
+                    var m = L.circleMarker([E.y[i] / E.scale, E.x[i] / E.scale], E.style);
+                    m._sa = i;
+                    m.bindTooltip(tip);
+                    markers[i] = m;
+                }
+                cluster.addLayers(markers);
+            }
+            if (cluster._map) { build(); } else { cluster.once("add", build); }
         })();
         {% endmacro %}
     """)
