@@ -317,6 +317,9 @@ def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: li
         return "latin_dot"
     if country_hint in _LATIN_COUNTRIES:
         return "latin_dot"
+    if (getattr(report, "language", None) or "en")[:2] in ("es", "pt", "it", "de", "fr", "nl", "ru",
+                                                          "tr", "id", "uk", "pl", "ro"):
+        return "latin_dot"
     return "en"
 
 
@@ -497,10 +500,9 @@ def _agencies_for(t: _Target, sents: list[Sentence]) -> list[str]:
         for rx, name in _AGENCY_RES:
             if rx.search(txt) and name not in found:
                 found.append(name)
-    # "police" is implied by any named police force
-    if "police" in found and any("police" in n.lower() and n != "police" for n in found):
-        found.remove("police")
-    return found
+    # a generic name is implied by a more specific one ("police" by "Afghan drug police")
+    return [n for n in found
+            if not any(o != n and n.lower() in o.lower() for o in found)]
 
 
 # --------------------------------------------------------------------------- places
@@ -802,20 +804,38 @@ def extract_report(report: Any, geocoder: Any = None, *, gazetteer: Any = None,
     _check_report(report)
     ctx = _ctx or _Context(geocoder, gazetteer)
     ctx.load()
+    if not report.text.strip():
+        return []
+    events, headline_figures = _extract(report, ctx, use_headline=False)
+    if not events and headline_figures:
+        # a headline figure the body never restates ("Police seize 50 kg of heroin" over a
+        # body that says "a large quantity") is the report's only figure: take it
+        events, _ = _extract(report, ctx, use_headline=True)
+        for e in events:
+            e.flags.append("from headline")
+            e.confidence = round(e.confidence * 0.8, 3)
+    return events
+
+
+def _extract(report: Any, ctx: _Context, *, use_headline: bool) -> tuple[list[Event], bool]:
     text: str = report.text
     doc = str(report.id)
-    if not text.strip():
-        return []
     sents = split_sentences(text)
-    head = _headline_paras(report, sents)
+    head = set() if use_headline else _headline_paras(report, sents)
     head_spans = [(s.start, s.end) for s in sents if s.para in head]
     head_end = max((e for _, e in head_spans), default=0)
     dateline_country = getattr(report, "dateline_country", None)
     us = dateline_country == "US"
 
     qs = find_quantities(text, us=us)
-    head_qs = [q for q in qs if q.start < head_end]
-    body_qs = [q for q in qs if q.start >= head_end]
+    if use_headline:
+        head_end = max((s.end for s in sents if s.para in _headline_paras(report, sents)), default=0)
+        body_qs = [q for q in qs if q.start < head_end]  # the headline's figures only
+        head_qs = []
+        head_end = 0
+    else:
+        head_qs = [q for q in qs if q.start < head_end]
+        body_qs = [q for q in qs if q.start >= head_end]
 
     # places: skip the headline and the dateline ("KABUL, Sep 29 (IANS) -")
     skip = list(head_spans)
@@ -955,7 +975,7 @@ def extract_report(report: Any, geocoder: Any = None, *, gazetteer: Any = None,
         ev.confidence = round(conf, 3)
         ev.evidence = {"sentence": t.sent.text, "start": t.sent.start, "end": t.sent.end}
         events.append(ev)
-    return events
+    return events, bool(head_qs)
 
 
 def _window_start(sents: list[Sentence], s: Sentence, head: set[int]) -> int:

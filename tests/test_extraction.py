@@ -148,3 +148,40 @@ def test_labs_are_events_of_their_own():
 def test_event_record_is_the_schema():
     e = Event(doc="d", substance="heroin", quantity=1.0, unit="kg", quantity_kg=1.0)
     assert tuple(e.to_record()) == EVENT_FIELDS
+
+
+def test_headline_figure_when_the_body_gives_none():
+    rep = Report(id="h", title="Police seize 50 kg of heroin in Kabul",
+                 text="KABUL, Sep 2 (Xinhua) - Police seize 50 kg of heroin in Kabul\n\n"
+                      "Afghan police said on Monday they had seized a large quantity of heroin in "
+                      "the capital Kabul and arrested two men.")
+    (e,) = extract_report(rep)
+    assert (e.substance, e.quantity_kg, e.admin1) == ("heroin", 50.0, "AF-KAB")
+    assert "from headline" in e.flags
+
+
+def test_body_figure_wins_over_the_headline():
+    rep = Report(id="b", title="More than 2,800 kg of drugs recovered in Uruzgan",
+                 text="URUZGAN (BNA) - More than 2,800 kg of drugs recovered in Uruzgan\n\n"
+                      "Police in central Uruzgan province found and seized 2,850 kilograms of "
+                      "hashish in Khas Uruzgan district.")
+    got = [(e.substance, e.quantity_kg, e.admin1) for e in extract_report(rep)]
+    assert got == [("cannabis_resin", 2850.0, "AF-URU")]
+
+
+def test_counts_and_volumes_and_dates():
+    rep = Report(id="c", published="2024-12-18",
+                 text="Police in Myanmar's Shan state raided a home in Tachileik on December 14, "
+                      "recovering 128,000 ecstasy pills and 2,000 litres of liquid methamphetamine.")
+    got = {e.unit: e for e in extract_report(rep)}
+    assert got["pills"].count == 128000 and got["pills"].substance == "mdma"
+    assert got["pills"].quantity_kg is None
+    assert got["l"].quantity == 2000.0 and got["l"].quantity_kg is None
+    assert {e.admin1 for e in got.values()} == {"MM-17"}
+    assert {e.date for e in got.values()} == {"2024-12"}
+
+
+def test_extract_reads_a_path(tmp_path):
+    (tmp_path / "r1.txt").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    f = extract(tmp_path)
+    assert len(f) == 6 and set(f["doc"]) == {"r1"}
