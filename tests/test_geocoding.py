@@ -262,3 +262,9 @@ def test_context_is_analysed_once_per_report(geocoder):
     before = geocoder._context_cache.cache_info().hits
     geocoder.geocode("Jalalabad", context=report)
     assert geocoder._context_cache.cache_info().hits == before + 1
+
+
+def test_capital_over_same_named_region(geocoder):
+    assert geocoder.geocode("Washington").raw["admin1"] == "US-DC"
+    assert geocoder.geocode("Tashkent").raw["admin1"] == "UZ-TK"  # the city, not Tashkent region
+    assert geocoder.geocode("Washington state").raw["admin1"] == "US-WA"
