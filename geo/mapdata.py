@@ -252,25 +252,33 @@ def class_string(layers: Sequence[Layer], i: int) -> str:
 
 
 def dateline_sides(countries: gpd.GeoSeries) -> dict[str, int]:
-    """Countries split at ±180° (Russia, Fiji, USA...): which way their far parts move.
+    """Countries split by the antimeridian (Russia, Fiji, USA, New Zealand's Chathams...):
+    which way their far parts move so the country is drawn in one piece.
 
-    +1: parts west of 0° get +360° (Chukotka joins Russia); -1: parts east of 0° get
-    -360° (the western Aleutians join Alaska). The side with less area moves. A country
-    with one part spanning the globe (Antarctica) stays as it is.
+    A country qualifies when moving its western parts by +360° makes it narrower than it
+    is (Russia: 19°..191° instead of -180°..180°). +1: parts west of 0° get +360°
+    (Chukotka joins Russia); -1: parts east of 0° get -360° (the western Aleutians join
+    Alaska). The side with less area moves. A part spanning the globe (Antarctica) rules
+    the country out.
     """
     sides: dict[str, int] = {}
     for code, geom in countries.items():
         if geom is None or geom.is_empty:
             continue
-        minx, _, maxx, _ = geom.bounds
-        if not (minx < -179.0 and maxx > 179.0):
-            continue
         parts = list(getattr(geom, "geoms", [geom]))
-        if any(p.bounds[2] - p.bounds[0] > 180 for p in parts):
+        bounds = np.array([p.bounds for p in parts])
+        if (bounds[:, 2] - bounds[:, 0]).max() > 180:
             continue
-        east = sum(p.area for p in parts if p.centroid.x >= 0)
-        west = sum(p.area for p in parts if p.centroid.x < 0)
-        sides[code] = 1 if east >= west else -1
+        raw = bounds[:, 2].max() - bounds[:, 0].min()
+        if raw <= 180:
+            continue
+        west = np.array([p.centroid.x < 0 for p in parts])
+        moved = bounds[:, [0, 2]] + np.where(west, 360.0, 0.0)[:, None]
+        if moved[:, 1].max() - moved[:, 0].min() >= raw:
+            continue
+        east_area = sum(p.area for p, w in zip(parts, west) if not w)
+        west_area = sum(p.area for p, w in zip(parts, west) if w)
+        sides[code] = 1 if east_area >= west_area else -1
     return sides
 
 

@@ -311,3 +311,11 @@ def test_labs_circles_in_payload_with_names_as_data():
     assert [(d["regions"][i][0], n) for i, _, _, n in d["labs"]] == [
         ("Bad`akh ${window.__pwned=5}", "6"), ("Bogota", "2")]
     assert not re.search(r"bindTooltip\(\s*`", page)  # no folium template-literal tooltip
+
+
+def test_islands_across_the_antimeridian_join_their_country():
+    # New Zealand's Chatham Islands lie at -176.5: the country spans 166..183.5, not the globe
+    nz = box(166, -47, 178.5, -34).union(box(-177, -44.5, -176, -43.5))
+    aq = box(-180, -90, 180, -60)  # one part around the globe: left alone
+    assert mapdata.dateline_sides(gpd.GeoSeries({"NZ": nz, "AQ": aq})) == {"NZ": 1}
+    assert mapdata.shift(nz, 1).bounds[2] == pytest.approx(184)
