@@ -499,8 +499,10 @@ def choropleth(
            or [[-60.0, -180.0], [80.0, 180.0]])
     if simplify == "auto":
         tolerance = md.auto_tolerance([fit[0][1], fit[0][0], fit[1][1], fit[1][0]])
-    else:
+    elif isinstance(simplify, (int, float)) and not isinstance(simplify, bool) and simplify >= 0:
         tolerance = float(simplify)
+    else:
+        raise MapError(f"simplify must be 'auto' or a tolerance in degrees >= 0, got {simplify!r}")
     scale = 10 ** md.decimals_for(tolerance)
     region_geoms = md.simplify(region_geoms, tolerance)
     shown = set(regions["country"].dropna())
