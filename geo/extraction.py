@@ -52,10 +52,11 @@ _REPORT_ATTRS = ("id", "text")
 _STAT = re.compile(
     r"(?i)\bso far\b|\bto date\b|\bsince (?:the )?(?:start|beginning)\b|"
     r"\bsince (?:january|february|march|april|may|june|july|august|september|october|november|"
-    r"december|\d{4})\b|\bthis (?:year|season)\b|\bin \d{4} alone\b|"
+    r"december|\d{4})\b|(?<!earlier )(?<!later )(?<!late )(?<!early )\bthis (?:year|season)\b|"
+    r"\bin \d{4} alone\b|"
     r"\b(?:over|in|during|for) the (?:past|last|previous|first) (?:\w+ )?(?:months|years|decade|quarter)\b|"
     r"\bin (?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+) (?:months|years)\b|"
-    r"\bofficial figures\b|\bannual(?:ly)?\b|\bper (?:year|annum|month)\b|\ba (?:year|month)\b(?! ago)|"
+    r"\bofficial figures\b|\bannual(?:ly)?\b|\bper (?:year|annum|month)\b|\ba (?:year|month)\b(?! ago|-)|"
     r"\bcurrent (?:solar |fiscal |calendar )?year\b|\byear-to-date\b|\bin (?:19|20)\d{2}\b(?!\s*[-–/])|"
     r"\bfor (?:19|20)\d{2}\b|\bthe (?:second|third|fourth|fifth|\w+th) year running\b|"
     r"\bsince (?:its|their) (?:creation|launch)\b|\bover the years\b|\bin recent (?:years|months)\b|"
@@ -63,12 +64,15 @@ _STAT = re.compile(
 _HYPO = re.compile(
     r"(?i)\bcould (?:have )?(?:produce|produced|turn out|make|yield|be used)|\bcapacity\b|"
     r"\bwould have\b|\benough to (?:produce|make)\b|\bcan produce\b|\bcapable of\b|"
-    r"\baverted\b|\bon course to\b|\bexpected to\b|\bforecast\b|\btarget of\b|\bestimated production\b|"
-    r"\bprevented\b")
+    r"\baverted\b|\bon course to\b|\bexpected to\b|\bforecast\b|\btarget of\b|\bestimated production\b")
 _DESTROY = re.compile(
     r"(?i)incinerat|\bceremon|\bpublicly (?:burn|destroy)|\bdestruction of (?:seized|confiscated)|"
     r"\b(?:were|was|been|being|are|is) (?:burned|burnt|destroyed|incinerated|set (?:on )?fire)\b|"
     r"\bpreviously (?:seized|confiscated)\b|\bdrug[- ]burning\b|\bset on fire\b")
+_DESTROY_STRONG = re.compile(r"(?i)incinerat|\bceremon|\bpreviously (?:seized|confiscated)|"
+                             r"\bdestruction of (?:seized|confiscated)|\bdrug[- ]burning\b")
+
+
 _ERAD = re.compile(
     r"(?i)hectares?\b|\bacres?\b|eradicat|\bmown\b|\bmowed\b|\bwild (?:hemp|cannabis)\b|"
     r"cutting down|\bpoppy fields?\b|\bseedbeds?\b|\bcultivat|\bplantations?\b|\bcrops?\b|\bgrown\b")
@@ -76,10 +80,9 @@ _ATTEMPT = re.compile(r"(?i)\btr(?:y|ied|ying) to\b|\battempt(?:ed|ing)? to\b|\b
 _TOTAL_AFTER = re.compile(r"(?i)\s*(?:in all|altogether|in total|all told|combined|overall)\b")
 _LUMP = re.compile(
     r"(?i)\b(?:several|various|different|multiple|two|three|four|five|six|seven|eight|nine|ten|\d+) "
-    r"(?:[a-z]+ )?(?:provinces|regions|states|departments|districts|oblasts|parts of|airports|cities|"
+    r"(?:[a-z]+ )?(?:provinces|regions|states|departments|oblasts|parts of|airports|"
     r"border crossings)\b|"
-    r"\bacross the (?:country|nation|province)\b|\bin different parts\b|\bnationwide\b|"
-    r"\bseveral of the province's\b")
+    r"\bacross the (?:country|nation)\b|\bin different parts\b|\bnationwide\b")
 _SEIZE_VERB = re.compile(
     r"(?i)\b(?:seiz\w*|confiscat\w*|recover\w*|found|find|finds|discover\w*|intercept\w*|"
     r"impound\w*|netted|nets|yield\w*|turned up|turn up|held|hold|holding|haul\w*|caught|"
@@ -901,7 +904,8 @@ def _extract(report: Any, ctx: _Context, *, use_headline: bool) -> tuple[list[Ev
             t.skip = "period statistics"
         elif _HYPO.search(local):
             t.skip = "hypothetical or averted amount"
-        elif _DESTROY.search(local):
+        elif t.labs is None and (_DESTROY_STRONG.search(local)
+                                 or _DESTROY.search(local.partition(" @@ ")[2])):
             t.skip = "destruction of earlier seizures"
         elif _ERAD.search(local):
             t.skip = "cultivation or eradication"

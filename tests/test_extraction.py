@@ -185,3 +185,19 @@ def test_extract_reads_a_path(tmp_path):
     (tmp_path / "r1.txt").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
     f = extract(tmp_path)
     assert len(f) == 6 and set(f["doc"]) == {"r1"}
+
+
+def test_earlier_specific_seizures_are_kept_but_not_period_totals():
+    got = ev("Earlier this year, police seized 30 kg of heroin in Herat province. "
+             "So far this year police in Herat province have seized 900 kg of opium.")
+    assert got == [("heroin", 30.0, "AF-HER")]
+
+
+def test_a_destroyed_lab_does_not_make_its_drugs_destroyed_stock():
+    got = ev("A drug lab was destroyed and 50 kg of heroin seized in Nangarhar province.")
+    assert ("heroin", 50.0, "AF-NAN") in got and ("labs", 1, "AF-NAN") in got
+
+
+def test_two_districts_of_one_province_are_that_province():
+    got = ev("Police seized 70 kg of opium in two districts of Helmand province.")
+    assert got == [("opium", 70.0, "AF-HEL")]
