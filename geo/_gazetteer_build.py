@@ -180,6 +180,7 @@ def build_index(path: Path, *, boundaries=None, progress=True, versions: dict[st
     for r in loc_cities:
         if r[2]:
             city_subs[int(r[1])] = [int(x) for x in r[2].split("|")]
+    del loc_cities  # ~100 MB of row lists, not needed past this point
     bar.update()
 
     def gn_code_to_admin1(gn: str) -> str | None:
@@ -190,12 +191,10 @@ def build_index(path: Path, *, boundaries=None, progress=True, versions: dict[st
 
     # -- 3. GeoNames populated places -----------------------------------------------------
     bar.set_description("gazetteer: GeoNames places")
-    with open(cities_json, encoding="utf-8") as fh:
-        gn_cities = json.load(fh)
     ppl: list[_Place] = []
     ppl_gn: list[str | None] = []
     ppl_subs: list[list[int]] = []
-    for c in gn_cities.values():
+    for c in _iter_json_values(cities_json):
         cc = c.get("countrycode") or None
         a1 = c.get("admin1code") or ""
         gn = f"{cc}.{a1}" if cc and a1 else None
@@ -210,7 +209,6 @@ def build_index(path: Path, *, boundaries=None, progress=True, versions: dict[st
         ppl.append(place)
         ppl_gn.append(gn)
         ppl_subs.append(city_subs.get(int(c["geonameid"]), []))
-    del gn_cities
     if have_boundaries:
         _check_admin1_by_polygon(ppl, ppl_gn, boundaries)
     places.extend(ppl)
@@ -353,6 +351,37 @@ def build_index(path: Path, *, boundaries=None, progress=True, versions: dict[st
     bar.update()
     bar.close()
     return counts
+
+
+def _iter_json_values(path: Path):
+    """The values of a top-level JSON object, one at a time.
+
+    ``json.load`` of cities500.json holds ~700 MB of dicts at once; decoding record by
+    record keeps only the text (80 MB) and the record at hand.
+    """
+    text = path.read_text(encoding="utf-8")
+    decoder = json.JSONDecoder()
+    ws = " \t\r\n"
+    pos = text.index("{") + 1
+    end = len(text)
+    while pos < end:
+        while pos < end and text[pos] in ws + ",":
+            pos += 1
+        if pos >= end or text[pos] == "}":
+            return
+        try:
+            _, pos = decoder.raw_decode(text, pos)       # the key
+            while text[pos] in ws:
+                pos += 1
+            if text[pos] != ":":
+                raise ValueError(f"expected ':' at character {pos}")
+            pos += 1
+            while text[pos] in ws:
+                pos += 1
+            value, pos = decoder.raw_decode(text, pos)
+        except (ValueError, IndexError) as exc:
+            raise GazetteerError(f"{path}: not a JSON object of records ({exc})") from exc
+        yield value
 
 
 def _country_point(regions: list[_Place]) -> tuple[float | None, float | None]:
