@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -135,7 +136,11 @@ def classify(values: np.ndarray, scheme: str = "fisherjenks", k: int = 5,
                 c = None
                 bins = np.asarray(jenks_breaks(z, k))
             else:
-                c = mapclassify.classify(z, name, k=k)
+                with warnings.catch_warnings():
+                    # mapclassify's hint about numba: for <= FISHER_JENKS_PURE values the
+                    # pure-Python Fisher-Jenks is fast enough
+                    warnings.filterwarnings("ignore", message="Numba not installed")
+                    c = mapclassify.classify(z, name, k=k)
         except Exception as exc:  # mapclassify raises plain ValueErrors
             raise MapError(f"classification {scheme!r} with k={k} failed: {exc}") from exc
         if c is not None:

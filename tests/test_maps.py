@@ -174,6 +174,7 @@ def test_log_classes_are_geometric():
     assert np.mean(log_classes == 0) < 0.5
 
 
+@pytest.mark.filterwarnings("ignore:Numba not installed")
 def test_jenks_breaks_match_mapclassify():
     import mapclassify
     rng = np.random.default_rng(3)
