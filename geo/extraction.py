@@ -414,6 +414,11 @@ def _take(t: _Target, sm: SubstanceMention, subs: list[SubstanceMention], text: 
         t.substance = None
         t.subst_linked = "anaphor"
         return
+    if sm.kind == "generic":
+        # "1 kg of hard drugs (cocaine)": the drug named in brackets
+        nxt = [s for s in subs if s.start > sm.end and s.kind == "drug"]
+        if nxt and _rx(r"\s*[(\[]\s*$").fullmatch(text[sm.end:nxt[0].start]):
+            sm = nxt[0]
     t.substance, t.detail = sm.substance, sm.detail
     t.generic = sm.kind == "generic"
     # "opium and hashish", "heroin and other narcotics", "methamphetamine, heroin and fentanyl"

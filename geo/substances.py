@@ -104,7 +104,7 @@ _t("!generic", "drugs", "narcotics", "narcotic", "narcotic drugs", "narcotic sub
    "drogas", "droga", "estupefacientes", "наркотики", "наркотиков", "drogues", "stupéfiants",
    "narcotic substances and psychotropics", "drugs and psychotropic substances",
    "illicit substances", "illegal substances", "banned drugs", "dangerous drugs")
-_t("!anaphor", "the drug", "the drugs", "the narcotics", "the substance", "the haul", "the cargo",
+_t("!anaphor", "the drug", "the drugs", "the narcotics", "the narcotic", "the substance", "the haul", "the cargo",
    "the consignment", "the shipment", "the contraband")
 _t("!block", "explosive", "explosives", "explosive material", "explosive materials", "diesel",
    "gasoline", "petrol", "fuel", "caffeine", "medicines", "medicine", "medical drugs",
