@@ -47,6 +47,8 @@ _EXCLUDE_BEFORE = re.compile(
     r"district|country|island|republic|department|of))*\s*$")
 _TOWARD = re.compile(r"(?i)\b(?:towards?|into|heading (?:for|to)|headed for)(?:\s+(?:the|a|an))?"
                      r"(?:\s+(?:city|town|village|port|province|region|district|of))*\s*$")
+_CLASS_AFTER = re.compile(r"\s+(province|region|state|oblast|department|governorate|prefecture|"
+                          r"velayat|district)\b", re.IGNORECASE)
 _NOT_PLACE_AFTER = re.compile(
     r"(?i)^['’]?s?\s+(?:news|agency|press|newspaper|times|tribune|post|daily|radio|tv|television|"
     r"media|herald|gazette|online|chronicle)\b")
@@ -187,9 +189,13 @@ class PlaceIndex:
                     self.named_admin1.add(c.admin1)
         cache: dict[str, Any] = {}
         for m in raw_mentions:
-            if m.text not in cache:
-                cache[m.text] = self._resolve(m)
-            loc = cache[m.text]
+            # "Moscow region", "Badakhshan province": the class word goes with the name so the
+            # geocoder picks the region rather than its namesake city
+            cls = _CLASS_AFTER.match(text, m.end)
+            query = f"{m.text} {cls.group(1).lower()}" if cls else m.text
+            if query not in cache:
+                cache[query] = self._resolve(m, query)
+            loc = cache[query]
             if loc is None:
                 continue
             raw = loc.raw
@@ -218,14 +224,15 @@ class PlaceIndex:
         self._report_region()
         self.main_country = self._main_country()
 
-    def _resolve(self, mention: Any):
+    def _resolve(self, mention: Any, query: str | None = None):
         if self.geocoder is None:
             return None
+        query = query or mention.text
         try:
             try:
-                locs = self.geocoder.geocode(mention.text, context=self.text, exactly_one=False)
+                locs = self.geocoder.geocode(query, context=self.text, exactly_one=False)
             except TypeError:
-                locs = self.geocoder.geocode(mention.text, context=self.text)
+                locs = self.geocoder.geocode(query, context=self.text)
         except Exception as exc:  # one bad name must not stop the report
             log.debug("geocoding %r failed: %s", mention.text, exc)
             return None
