@@ -3,7 +3,8 @@
 The flow for one report (:func:`extract_report`):
 
 1. Split into blocks and sentences (:mod:`geo.sentences`); the headline is kept apart:
-   its figures only cross-check number formats, the body's figures are the events.
+   its figures only cross-check number formats, the body's figures are the events (a
+   headline figure is taken only when the body gives none).
 2. Find every figure (:func:`geo.quantities.find_quantities`) and every lab count; decide
    the report's number format (English or continental) from cues and cross-checks.
 3. Link each figure to a substance (the "of X" after it, the "X: 5 kg" before it, or the
@@ -11,19 +12,19 @@ The flow for one report (:func:`extract_report`):
 4. Drop what is not a seizure: period statistics, hypothetical output, stock destroyed at
    a ceremony, cultivation and eradication, fuel, explosives, licit medicines.
 5. Place each figure (:mod:`geo.linking`): the place in its own phrase, else earlier in its
-   clause, else later in its list, else the nearest earlier sentence that names a place;
-   one figure over several regions has no admin-1.
+   clause, else later in its list, else the nearest earlier sentence that names a place
+   (on the acting force's side of a border: "Turkmen border guards ..."); one figure over
+   several regions has no admin-1. The dateline is never a seizure's place.
 6. Resolve report structure: duplicates, totals broken down into parts, restated figures,
    attempted versus seized amounts.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
-import functools
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterable
 
 import geopandas as gpd
@@ -620,10 +621,6 @@ def _actor_country(sentence: str, idx: Any) -> str | None:
 
 
 # --------------------------------------------------------------------------- structure
-def _mass(t: _Target) -> float | None:
-    return t.kg
-
-
 _GROUNDED = {"own phrase", "earlier in clause", "later in sentence", "several regions"}
 
 
