@@ -171,7 +171,9 @@ def analyse_context(gazetteer: Gazetteer, context: str, *, ignore: str | None = 
                 code = max(cands, key=lambda c: (c.population, _CLASS_BONUS[c.feature_class])).country
         if code:
             ev.dateline, ev.dateline_country = place, code
-            ev.add(normalize(place), code, None, 1.5)
+            # under its own key, never dropped by without(): the dateline's country holds
+            # even when the query is the dateline's place ("OTTAWA, ..." -> Canada)
+            ev.add("#dateline", code, None, 1.5)
     for mention in gazetteer.find_mentions(context):
         if m and mention.start < m.end():
             continue  # the dateline, counted above
