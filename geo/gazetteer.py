@@ -14,7 +14,8 @@ Sources, merged once into an SQLite index in a cache folder:
   VRAEM, GBAO ...) -> ``ppl``/``admin2``/``region``.
 
 The index is rebuilt automatically when a source changes (package versions, the hash of
-the boundary file, of the alias files, or :data:`SCHEMA_VERSION`). Keys are
+the boundary file, of the alias and demonym files, of the builder's code, or
+:data:`SCHEMA_VERSION`); concurrent processes wait for one build (a lock file). Keys are
 :func:`normalize`-d (accent-, case- and punctuation-insensitive); a second, coarser
 :func:`variant_key` folds usual transliteration variants (Qunduz/Kunduz, Hirat/Herat,
 Paktiya/Paktia, Taluqan/Taloqan) so one rule covers every name instead of a hand list.
@@ -28,9 +29,6 @@ per-place Python object exists until a candidate is asked for.
 from __future__ import annotations
 
 import hashlib
-from array import array
-from bisect import bisect_left
-from hashlib import blake2b
 import json
 import operator
 import os
@@ -38,6 +36,9 @@ import re
 import sqlite3
 import tempfile
 import threading
+from array import array
+from bisect import bisect_left
+from hashlib import blake2b
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
