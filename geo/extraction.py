@@ -842,8 +842,16 @@ def _extract(report: Any, ctx: _Context, *, use_headline: bool) -> tuple[list[Ev
         head_qs = [q for q in qs if q.start < head_end]
         body_qs = [q for q in qs if q.start >= head_end]
 
+    labs = _find_labs(text, sents, head)
+    if not body_qs and not labs:
+        return [], bool(head_qs)  # no figure, no lab: nothing to place, spare the geocoder
+    # places are needed up to two sentences past the last figure (the "next sentence" rule)
+    last = max([q.start for q in body_qs] + [lab[0] for lab in labs])
+    last_sent = next((s.index for s in sents if s.start <= last < s.end + 1), len(sents) - 1)
+    place_limit = sents[min(len(sents) - 1, last_sent + 2)].end
+
     # places: skip the headline and the dateline ("KABUL, Sep 29 (IANS) -")
-    skip = list(head_spans)
+    skip = list(head_spans) + [(place_limit, len(text) + 1)]
     try:
         from .reports import parse_dateline
 
@@ -885,7 +893,7 @@ def _extract(report: Any, ctx: _Context, *, use_headline: bool) -> tuple[list[Ev
         t.total_hint = "total" in q.flags or bool(_TOTAL_AFTER.match(text, q.end))
         t.sums_before = bool(_TOTAL_AFTER.match(text, q.end))
         targets.append(t)
-    for start, end, n, s in _find_labs(text, sents, head):
+    for start, end, n, s in labs:
         targets.append(_Target(start, end, s, labs=n))
     targets.sort(key=lambda t: t.start)
 
