@@ -109,7 +109,30 @@ def asset_text(name: str) -> str:
         text = _SOURCE_MAP.sub("", text)
         # An inlined script must not end the <script> element early.
         text = re.sub(r"</(script)", r"<\\/\1", text, flags=re.I)
+    if name == "leaflet.js":
+        text += _default_icon(path.parent / "images")
     return text
+
+
+def _default_icon(images: Path) -> str:
+    """Point Leaflet's default marker icon at data: URIs.
+
+    Leaflet finds its marker images by reading the folder of leaflet.css from a CSS
+    rule and appending file names, which cannot work on an inlined stylesheet; an empty
+    imagePath plus full data: URIs gives folium.Marker a working icon offline.
+    """
+    def uri(file_name: str) -> str:
+        try:
+            payload = (images / file_name).read_bytes()
+        except OSError as exc:
+            raise MapError(f"{images / file_name}: packaged Leaflet image missing: {exc}") from exc
+        return "data:image/png;base64," + base64.b64encode(payload).decode("ascii")
+
+    return (
+        "\n;L.Icon.Default.imagePath = \"\";"
+        f"L.Icon.Default.mergeOptions({{iconUrl: \"{uri('marker-icon.png')}\", "
+        f"iconRetinaUrl: \"{uri('marker-icon-2x.png')}\", shadowUrl: \"{uri('marker-shadow.png')}\"}});\n"
+    )
 
 
 def _inline_css_images(css: str, folder: Path, css_path: Path) -> str:

@@ -10,6 +10,7 @@ import re
 import shutil
 from pathlib import Path
 
+import folium
 import numpy as np
 import pytest
 
@@ -243,3 +244,23 @@ def test_seed_figures_on_the_real_boundaries(browser, tmp_path):
         shutil.copyfile(shot, SHARED_SCREENSHOT)
     except OSError:
         pass  # only a convenience for reviewers; CI machines have no /work/brief
+
+
+def test_a_plain_folium_marker_gets_its_icon_offline(browser, tmp_path):
+    m = choropleth(bs.aggregates(), boundaries=bs.boundaries())
+    folium.Marker([37.0, 71.0], tooltip="a marker").add_to(m)
+    path = tmp_path / "marker.html"
+    m.save(path)
+    page = browser.new_page()
+    recorder = bs.Recorder()
+    page.route("**/*", recorder)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(path.as_uri())
+    page.wait_for_function("window.seizureAtlas !== undefined")
+    icon = page.locator(".leaflet-marker-icon")
+    assert icon.count() == 1
+    assert icon.get_attribute("src").startswith("data:image/png;base64,")
+    assert page.evaluate("document.querySelector('.leaflet-marker-icon').naturalWidth") == 25
+    assert errors == [] and recorder.blocked == []
+    page.close()
