@@ -324,6 +324,9 @@ def _default_boundaries() -> gpd.GeoDataFrame | None:
 
 
 def _validate(aggregates: Any) -> gpd.GeoDataFrame:
+    if isinstance(aggregates, pd.DataFrame) and {"substance", "measure"} <= set(aggregates.columns):
+        raise MapError("the aggregates are in the long form (a row per region and substance): "
+                       "pass geo.aggregate's wide result (tidy=False)")
     if not isinstance(aggregates, gpd.GeoDataFrame):
         raise MapError("choropleth needs a GeoDataFrame of regional aggregates "
                        f"(geo.aggregate's result), got {type(aggregates).__name__}")
@@ -341,6 +344,9 @@ def _validate(aggregates: Any) -> gpd.GeoDataFrame:
     if "country" not in frame.columns:
         frame["country"] = None
     dup = frame["code"][frame["code"].duplicated()]
+    if len(dup) and "substance" in frame.columns:
+        raise MapError("the aggregates are in the long form (a row per region and substance): "
+                       "pass geo.aggregate's wide result (tidy=False)")
     if len(dup):
         raise MapError(
             f"the aggregates have several rows for region {dup.iloc[0]!r} (one per period?): "

@@ -248,6 +248,9 @@ def test_country_aggregates_get_no_admin1_fill():
 def test_bad_input_errors():
     with pytest.raises(MapError, match="GeoDataFrame"):
         choropleth(pd.DataFrame({"kg_heroin": [1.0]}))
+    with pytest.raises(MapError, match="long form.*tidy=False"):
+        choropleth(pd.DataFrame({"region": ["AF-BDS"], "substance": ["heroin"], "measure": ["kg"],
+                                 "value": [1.0]}))
     agg = bs.aggregates()
     twice = pd.concat([agg, agg])
     with pytest.raises(MapError, match="several rows for region 'AF-BDS'.*period"):
