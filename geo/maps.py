@@ -284,7 +284,8 @@ class _EventPoints(folium.MacroElement):
                 var i = layer._sa, div = document.createElement("div"), b = document.createElement("b");
                 b.textContent = E.docs[E.doc[i]];
                 div.appendChild(b);
-                div.appendChild(document.createTextNode(" " + E.what[i]));
+                var what = [E.amount[i], E.subs[E.sub[i]]].filter(Boolean).join(" ");
+                div.appendChild(document.createTextNode(" " + what));
                 var where = [E.places[E.place[i]], E.dates[E.date[i]]].filter(Boolean).join(" · ");
                 if (where) { div.appendChild(document.createElement("br")); div.appendChild(document.createTextNode(where)); }
                 return div;
@@ -679,17 +680,17 @@ def _events_layer(ev: gpd.GeoDataFrame, sides: dict[str, int]) -> folium.plugins
     doc, docs = codes("doc")
     place, places = codes("place")
     date, dates = codes("date")
-    what = []
-    for rec in placed[[c for c in ("substance", "quantity_kg", "quantity", "unit")
-                       if c in placed.columns]].to_dict("records"):
+    amounts = []
+    for rec in placed[[c for c in ("quantity_kg", "quantity", "unit") if c in placed.columns]].to_dict("records"):
         kg = md.num(rec.get("quantity_kg"))
-        amount = f"{md.fmt(kg)} kg" if kg is not None else " ".join(
-            t for t in (md.text(rec.get("quantity")), md.text(rec.get("unit"))) if t)
-        what.append(" ".join(t for t in (amount, md.text(rec.get("substance"))) if t))
+        amounts.append(f"{md.fmt(kg)} kg" if kg is not None else " ".join(
+            t for t in (md.text(rec.get("quantity")), md.text(rec.get("unit"))) if t))
+    sub, subs = codes("substance")
     payload = {
         "scale": scale, "x": np.round(x * scale).astype(np.int64).tolist(),
         "y": np.round(y * scale).astype(np.int64).tolist(), "doc": doc, "docs": docs,
-        "place": place, "places": places, "date": date, "dates": dates, "what": what,
+        "place": place, "places": places, "date": date, "dates": dates, "amount": amounts,
+        "sub": sub, "subs": subs,
         "style": {"radius": 5, "color": "#08306b", "weight": 1, "fillColor": "#2171b5",
                   "fillOpacity": 0.8},
     }

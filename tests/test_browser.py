@@ -163,7 +163,8 @@ def test_popup_lists_reports_and_xss_payload_stays_text(opened):
     assert circle is not None
     page.mouse.move(*circle)
     page.wait_for_function("[...document.querySelectorAll('.leaflet-tooltip')].some(t => t.innerText.includes('evil_1'))")
-    assert "onerror=" in page.locator(".leaflet-tooltip").last.inner_text()
+    event_tip = page.locator(".leaflet-tooltip").last.inner_text()
+    assert "evil_1 12 kg heroin" in event_tip and "onerror=" in event_tip and "2013-02" in event_tip
     assert page.evaluate("window.__pwned") is None
     assert opened.dialogs == []
     assert opened.errors == []
