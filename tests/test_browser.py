@@ -6,7 +6,6 @@ downloads a browser.
 """
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
