@@ -323,3 +323,11 @@ def test_islands_across_the_antimeridian_join_their_country():
     aq = box(-180, -90, 180, -60)  # one part around the globe: left alone
     assert mapdata.dateline_sides(gpd.GeoSeries({"NZ": nz, "AQ": aq})) == {"NZ": 1}
     assert mapdata.shift(nz, 1).bounds[2] == pytest.approx(184)
+
+
+def test_branca_colormap_legend_works_offline_too():
+    m = choropleth(bs.aggregates(), boundaries=bs.boundaries())
+    m.colormaps["heroin (kg)"].add_to(m)  # branca's d3 legend, if a user wants it
+    page = m.to_html()
+    assert "/* d3.min.js (inlined) */" in page and "d3.version" in page
+    assert offline.external_urls(page) == []
