@@ -273,20 +273,55 @@ def test_capital_over_same_named_region(geocoder):
 # A wider list of places that seizure reports name (districts, border posts, ports), each
 # with a one-sentence context naming the country: every one must land in an admin-1 of
 # that country.
-WIDER_CONTEXT = {"AF":"Afghan police seized opium in {}.","PK":"Pakistani forces seized hashish in {}.","IR":"Iranian police seized opium in {}.","TJ":"Tajik border guards seized heroin in {}.","KG":"Kyrgyz police seized hashish in {}.","CO":"Colombian police seized cocaine in {}.","EC":"Ecuadorian police seized cocaine in {}.","BO":"Bolivian police seized cocaine in {}.","PY":"Paraguayan police seized marijuana in {}.","BR":"Brazilian police seized cocaine in {}.","PE":"Peruvian police seized cocaine in {}.","MX":"Mexican soldiers seized methamphetamine in {}."}
-WIDER_PLACES = {"AF":["Nad Ali","Nahr-e Saraj","Gereshk","Lashkar Gah","Zhari","Panjwai","Arghandab","Maiwand","Shindand","Ghoryan","Kohsan","Khakrez","Bakwa","Khash Rod","Chahar Burjak","Zaranj","Delaram","Shorabak","Achin","Shinwar","Khogyani","Nazian","Momand Dara","Lalpur","Mazar-i-Sharif","Mazar-e-Sharif","Pul-i-Khumri","Sheberghan","Maimana","Taloqan","Chaghcharan","Qala-i-Naw","Gardez","Sharana","Tarin Kot","Qalat","Asadabad","Mehtarlam","Bazarak","Pul-e Alam","Nili","Dand","Argo","Jurm","Baharak","Darayim","Yamgan"],
-"PK":["Landi Kotal","Turbat","Panjgur","Pishin","Qila Abdullah","Killa Saifullah","Noshki","Chagai","Lasbela","Hub","Ormara","Pasni","Jiwani","Torkham","Bara","Khyber"],
-"IR":["Chabahar","Saravan","Khash","Iranshahr","Mashhad","Taybad","Dogharoun","Zabol","Milak","Sarakhs","Bam","Kerman","Shiraz","Sistan and Baluchestan","Hormozgan"],
-"TJ":["Panj","Shurobod","Kulob","Vahdat","Bokhtar","Kurgan-Tyube","Isfara","Khujand","Darvoz","Vanj","Rushan","Ishkoshim","Murghob"],
-"KG":["Jalal-Abad","Karakol","Tokmok","Kara-Suu","Nookat","Aravan","Uzgen","Chui","Issyk-Kul","Naryn","Sary-Tash","Kyzyl-Kiya"],
-"CO":["Putumayo","Nariño","Guaviare","Meta","Caquetá","San José del Guaviare","Cúcuta","Barranquilla","Cartagena","Santa Marta","Turbo","Urabá","Puerto Asís","La Guajira","Tibú","Caucasia","Bajo Cauca"],
-"EC":["Esmeraldas","Manta","Machala","San Lorenzo","Sucumbíos","Puerto Bolívar"],
-"BO":["Santa Cruz","Beni","Pando","Cobija","Riberalta","Guayaramerín","Chapare","Villa Tunari","Shinahota","Yapacaní"],
-"PY":["Ciudad del Este","Pedro Juan Caballero","Amambay","Canindeyú","Salto del Guairá"],
-"BR":["Manaus","Tabatinga","Foz do Iguaçu","Ponta Porã","Paranaguá","Itajaí"],
-"PE":["Iquitos","Pucallpa","Tingo María","Aguaytía","Pichari","Kimbiri","Puerto Maldonado","Juliaca","Desaguadero","Santa Rosa","Llochegua","Huanta","La Mar","Satipo","Pangoa"],
-"MX":["Sonora","Michoacán","Guerrero","Jalisco","Tamaulipas","Nuevo Laredo","Reynosa","Matamoros","Ciudad Juárez","Mexicali","Nogales","Sonoyta","San Luis Río Colorado","Lázaro Cárdenas","Manzanillo","Badiraguato","Guasave","Los Mochis","Mazatlán","Apatzingán","Uruapan"]}
-
+WIDER_CONTEXT = {
+    "AF": "Afghan police seized opium in {}.",
+    "PK": "Pakistani forces seized hashish in {}.",
+    "IR": "Iranian police seized opium in {}.",
+    "TJ": "Tajik border guards seized heroin in {}.",
+    "KG": "Kyrgyz police seized hashish in {}.",
+    "CO": "Colombian police seized cocaine in {}.",
+    "EC": "Ecuadorian police seized cocaine in {}.",
+    "BO": "Bolivian police seized cocaine in {}.",
+    "PY": "Paraguayan police seized marijuana in {}.",
+    "BR": "Brazilian police seized cocaine in {}.",
+    "PE": "Peruvian police seized cocaine in {}.",
+    "MX": "Mexican soldiers seized methamphetamine in {}.",
+}
+WIDER_PLACES = {
+    "AF": ["Nad Ali", "Nahr-e Saraj", "Gereshk", "Lashkar Gah", "Zhari", "Panjwai", "Arghandab",
+           "Maiwand", "Shindand", "Ghoryan", "Kohsan", "Khakrez", "Bakwa", "Khash Rod",
+           "Chahar Burjak", "Zaranj", "Delaram", "Shorabak", "Achin", "Shinwar", "Khogyani",
+           "Nazian", "Momand Dara", "Lalpur", "Mazar-i-Sharif", "Mazar-e-Sharif",
+           "Pul-i-Khumri", "Sheberghan", "Maimana", "Taloqan", "Chaghcharan", "Qala-i-Naw",
+           "Gardez", "Sharana", "Tarin Kot", "Qalat", "Asadabad", "Mehtarlam", "Bazarak",
+           "Pul-e Alam", "Nili", "Dand", "Argo", "Jurm", "Baharak", "Darayim", "Yamgan"],
+    "PK": ["Landi Kotal", "Turbat", "Panjgur", "Pishin", "Qila Abdullah", "Killa Saifullah",
+           "Noshki", "Chagai", "Lasbela", "Hub", "Ormara", "Pasni", "Jiwani", "Torkham", "Bara",
+           "Khyber"],
+    "IR": ["Chabahar", "Saravan", "Khash", "Iranshahr", "Mashhad", "Taybad", "Dogharoun",
+           "Zabol", "Milak", "Sarakhs", "Bam", "Kerman", "Shiraz", "Sistan and Baluchestan",
+           "Hormozgan"],
+    "TJ": ["Panj", "Shurobod", "Kulob", "Vahdat", "Bokhtar", "Kurgan-Tyube", "Isfara",
+           "Khujand", "Darvoz", "Vanj", "Rushan", "Ishkoshim", "Murghob"],
+    "KG": ["Jalal-Abad", "Karakol", "Tokmok", "Kara-Suu", "Nookat", "Aravan", "Uzgen", "Chui",
+           "Issyk-Kul", "Naryn", "Sary-Tash", "Kyzyl-Kiya"],
+    "CO": ["Putumayo", "Nariño", "Guaviare", "Meta", "Caquetá", "San José del Guaviare",
+           "Cúcuta", "Barranquilla", "Cartagena", "Santa Marta", "Turbo", "Urabá",
+           "Puerto Asís", "La Guajira", "Tibú", "Caucasia", "Bajo Cauca"],
+    "EC": ["Esmeraldas", "Manta", "Machala", "San Lorenzo", "Sucumbíos", "Puerto Bolívar"],
+    "BO": ["Santa Cruz", "Beni", "Pando", "Cobija", "Riberalta", "Guayaramerín", "Chapare",
+           "Villa Tunari", "Shinahota", "Yapacaní"],
+    "PY": ["Ciudad del Este", "Pedro Juan Caballero", "Amambay", "Canindeyú",
+           "Salto del Guairá"],
+    "BR": ["Manaus", "Tabatinga", "Foz do Iguaçu", "Ponta Porã", "Paranaguá", "Itajaí"],
+    "PE": ["Iquitos", "Pucallpa", "Tingo María", "Aguaytía", "Pichari", "Kimbiri",
+           "Puerto Maldonado", "Juliaca", "Desaguadero", "Santa Rosa", "Llochegua", "Huanta",
+           "La Mar", "Satipo", "Pangoa"],
+    "MX": ["Sonora", "Michoacán", "Guerrero", "Jalisco", "Tamaulipas", "Nuevo Laredo",
+           "Reynosa", "Matamoros", "Ciudad Juárez", "Mexicali", "Nogales", "Sonoyta",
+           "San Luis Río Colorado", "Lázaro Cárdenas", "Manzanillo", "Badiraguato", "Guasave",
+           "Los Mochis", "Mazatlán", "Apatzingán", "Uruapan"],
+}
 
 def test_wider_drug_trade_places(geocoder):
     wrong = []
