@@ -329,5 +329,5 @@ def test_branca_colormap_legend_works_offline_too():
     m = choropleth(bs.aggregates(), boundaries=bs.boundaries())
     m.colormaps["heroin (kg)"].add_to(m)  # branca's d3 legend, if a user wants it
     page = m.to_html()
-    assert "/* d3.min.js (inlined) */" in page and "d3.version" in page
+    assert "/* d3.min.js (inlined) */" in page and "version: \"3.5" in page
     assert offline.external_urls(page) == []
