@@ -259,6 +259,8 @@ class OfflineGeocoder(Geocoder):
         if context is not None and not isinstance(context, str):
             raise GeocoderQueryError(f"context must be a string, got {type(context).__name__}")
         name, hints, class_hint = _parse_query(query)
+        if not normalize(name):
+            raise GeocoderQueryError(f"query has no name in it: {query!r}")
         gaz = self.gazetteer
         cands = gaz.lookup(name)
         if any(c.match == "exact" for c in cands):
@@ -387,7 +389,7 @@ def _country_names(gaz: Gazetteer) -> dict[str, str]:
 
 def _parse_query(query: str) -> tuple[str, list[str], tuple[str, ...]]:
     """Split "Faizabad, Badakhshan province" into name, hints and class hint."""
-    parts = [p.strip() for p in query.split(",") if p.strip()]
+    parts = [p.strip() for p in query.split(",") if p.strip()] or [""]
     name, hints = parts[0], parts[1:]
     class_hint: tuple[str, ...] = ()
     m = _QUERY_SUFFIX.match(name) or _QUERY_PREFIX.match(name)

@@ -209,7 +209,7 @@ def test_unknown_place_is_none(geocoder):
     assert geocoder.geocode("Xqzzyplace", exactly_one=False) is None
 
 
-@pytest.mark.parametrize("bad", ["", "   ", None, 42, ["Kabul"]])
+@pytest.mark.parametrize("bad", ["", "   ", ",", " ., ", None, 42, ["Kabul"]])
 def test_bad_query_raises_geopy_error(geocoder, bad):
     with pytest.raises(GeocoderQueryError):
         geocoder.geocode(bad)
