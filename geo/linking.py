@@ -232,7 +232,8 @@ class PlaceIndex:
             try:
                 locs = self.geocoder.geocode(query, context=self.text, exactly_one=False)
             except TypeError:
-                locs = self.geocoder.geocode(query, context=self.text)
+                # a plain geopy geocoder knows no context: its own answers, best first
+                locs = self.geocoder.geocode(query, exactly_one=False)
         except Exception as exc:  # one bad name must not stop the report
             log.debug("geocoding %r failed: %s", mention.text, exc)
             return None

@@ -201,3 +201,21 @@ def test_a_destroyed_lab_does_not_make_its_drugs_destroyed_stock():
 def test_two_districts_of_one_province_are_that_province():
     got = ev("Police seized 70 kg of opium in two districts of Helmand province.")
     assert got == [("opium", 70.0, "AF-HEL")]
+
+
+def test_any_geopy_geocoder_places_events():
+    """A plain geopy geocoder (no ``context`` keyword) is accepted; its raw keys place."""
+    from geopy.geocoders.base import Geocoder
+    from geopy.location import Location
+    from geopy.point import Point
+
+    class Canned(Geocoder):
+        def geocode(self, query, exactly_one=True, timeout=None):
+            hit = [Location("Badakhshan", Point(36.7, 70.8),
+                            {"feature_class": "admin1", "country": "AF", "admin1": "AF-BDS",
+                             "admin1_name": "Badakhshan", "score": 0.9})] if "Badakhshan" in query else []
+            return (hit[0] if hit else None) if exactly_one else hit
+
+    events = extract_report(Report(id="x", text="Police seized 5 kg of heroin in Badakhshan province."),
+                            Canned())
+    assert [(e.substance, e.admin1, e.lat) for e in events] == [("heroin", "AF-BDS", 36.7)]
