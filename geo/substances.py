@@ -48,10 +48,12 @@ _t("heroin", "heroin", "heroine", "heroin hydrochloride", "heroin base", "brown 
    "heroína", "heroina", "héroïne", "героин", "героина")
 _t("morphine", "morphine", "morphine base", "morfina", "морфин")
 _t("opium", "opium", "raw opium", "liquid opium", "opium gum", "processed opium", "opium poppy",
-   "processed opium poppy", "opio", "опий", "опия", "опиум")
+   "processed opium poppy", "opio", "опий", "опия", "опиум", "opium latex", "latex de opio",
+   "látex de opio", "goma de opio")
 _t("opium_poppy", "seeds of opium poppy", "opium poppy seeds", "poppy seeds", "poppy seed",
    "poppy straw", "poppy heads", "poppy husk", "poppy husks", "poppy capsules", "doda",
-   "doda post", "poppy plants", "маковая солома", "мак")
+   "doda post", "poppy plants", "маковая солома", "мак", "semillas de amapola", "amapola",
+   "semilla de amapola", "paja de adormidera", "graines de pavot", "паста маковая")
 _t("cocaine", "cocaine", "cocaine hydrochloride", "cocaine alkaloid", "alkaloid", "alkaloid of cocaine",
    "liquid cocaine", "crack", "crack cocaine", "cocaína", "cocaina", "clorhidrato de cocaína",
    "clorhidrato de cocaina", "cocaïne", "кокаин", "кокаина")
