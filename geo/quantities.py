@@ -190,6 +190,9 @@ def number_readings(text: str) -> tuple[float, float | None]:
         # 1.234.567 or 1,234,567: thousands either way
         if all(len(p) == 3 for p in parts[1:]):
             return float("".join(parts)), None
+        # Indian grouping: 12,34,567 (lakh)
+        if sep == "," and len(parts[-1]) == 3 and all(len(p) == 2 for p in parts[1:-1]):
+            return float("".join(parts)), None
         raise ValueError(f"not a number: {text!r}")
     head, tail = parts
     if len(tail) == 3 and 1 <= len(head) <= 3 and head != "0" and tail == "000":
@@ -250,7 +253,7 @@ _HEDGE = (r"(?P<hedge>(?:(?:just|well|slightly)\s+)?(?:more\s+than|less\s+than|f
           r"upwards\s+of|up\s+to|at\s+least|in\s+excess\s+of|an\s+estimated|estimated|"
           r"a\s+total\s+of|total\s+of|a\s+combined|combined)\s+)?")
 _QTY_RE = re.compile(
-    rf"(?<![\w.,$€£¥#/-]){_HEDGE}{_NUMBER}\s*-?\s*"
+    rf"(?<![\w.,$€£¥#/])(?<![A-Za-z]-){_HEDGE}{_NUMBER}\s*-?\s*"
     rf"(?:(?P<mass>{_MASS})|(?P<vol>{_VOLUME})|"
     rf"(?P<cwords>(?:[A-Za-z][\w'’-]*\s+){{0,2}}?)(?P<count>{_COUNT}))(?![\w])",
     re.IGNORECASE,
@@ -388,7 +391,10 @@ def find_quantities(text: str, *, us: bool = False) -> list[Quantity]:
         q = Quantity(start=m.start(), end=m.end(), text=m.group(0), value=value, unit=unit,
                      kind=kind, alt_value=alt, hedge=(m.group("hedge") or "").strip() or None,
                      count_words=(m.group("cwords") or "").strip())
-        q.approximate = bool(q.hedge and not _rx(r"(?i)(a\s+)?(total|combined)").match( q.hedge))
+        q.approximate = bool(q.hedge and not _rx(r"(?i)(a\s+)?(total|combined)").match(q.hedge))
+        if _rx(r"\d\s*(?:-|–|to)\s*$").search(before):
+            q.approximate = True  # "10-15 kg", "10 to 15 kg": the upper figure, approximate
+            q.flags.append("range")
         if q.hedge and _rx(r"(?i)(a\s+)?(total|combined)").match( q.hedge):
             q.flags.append("total")
         q.ambiguous_group = alt is not None
