@@ -115,8 +115,6 @@ def classify(values: np.ndarray, scheme: str = "fisherjenks", k: int = 5,
     Upper bounds are inclusive (mapclassify's convention). With no more distinct figures
     than classes each figure is its own class.
     """
-    import mapclassify
-
     classes = np.full(len(values), -1, dtype=int)
     ok = np.isfinite(values) & (values > 0)
     y = values[ok]
@@ -129,20 +127,24 @@ def classify(values: np.ndarray, scheme: str = "fisherjenks", k: int = 5,
         bins = uniq
     else:
         name = scheme.lower().replace("_", "").replace("-", "")
-        try:
-            if name == "headtailbreaks":
-                c = mapclassify.HeadTailBreaks(z)
-            elif name == "fisherjenks" and z.size > FISHER_JENKS_PURE:
-                c = None
-                bins = np.asarray(jenks_breaks(z, k))
-            else:
-                with warnings.catch_warnings():
-                    # mapclassify's hint about numba: for <= FISHER_JENKS_PURE values the
-                    # pure-Python Fisher-Jenks is fast enough
-                    warnings.filterwarnings("ignore", message="Numba not installed")
-                    c = mapclassify.classify(z, name, k=k)
-        except Exception as exc:  # mapclassify raises plain ValueErrors
-            raise MapError(f"classification {scheme!r} with k={k} failed: {exc}") from exc
+        c = None
+        if name == "fisherjenks" and z.size > FISHER_JENKS_PURE:
+            bins = np.asarray(jenks_breaks(z, k))
+        else:
+            # imported only here: mapclassify pulls in scipy (~2 s at first use)
+            import mapclassify
+
+            try:
+                if name == "headtailbreaks":
+                    c = mapclassify.HeadTailBreaks(z)
+                else:
+                    with warnings.catch_warnings():
+                        # mapclassify's hint about numba: for <= FISHER_JENKS_PURE values
+                        # its pure-Python Fisher-Jenks is fast enough
+                        warnings.filterwarnings("ignore", message="Numba not installed")
+                        c = mapclassify.classify(z, name, k=k)
+            except Exception as exc:  # mapclassify raises plain ValueErrors
+                raise MapError(f"classification {scheme!r} with k={k} failed: {exc}") from exc
         if c is not None:
             bins = np.asarray(c.bins, dtype=float)
         bins = np.unique(bins)
