@@ -584,7 +584,7 @@ def _check_user_agent(user_agent: str | None, service: str) -> str:
 def make_geocoder(name: str = "offline", *, user_agent: str | None = None,
                   cache_path: str | os.PathLike | None = None,
                   min_delay_seconds: float | None = None, boundaries: Any = None,
-                  domain: str | None = None, **options: Any):
+                  domain: str | None = None, **options: Any) -> Geocoder:
     """The geocoder the CLI's ``--geocoder`` names.
 
     * ``"offline"`` (default): :class:`geo.geocoding.OfflineGeocoder`, no network.
