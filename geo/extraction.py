@@ -671,6 +671,7 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
                 else:
                     keep, lose = (a, b) if (a.place.admin1 or not b.place.admin1) else (b, a)
                 drop.add(id(lose))
+                lose.skip = "same seizure mentioned again"
                 if lose is a:
                     break
     alive = [t for t in alive if id(t) not in drop]
@@ -733,6 +734,7 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
                 hit = True
         if hit:
             drop.add(id(a))
+            a.skip = "total broken down into parts (or restated)"
     alive = [t for t in alive if id(t) not in drop]
 
     # 3. attempted vs seized: "trying to sneak over three kilograms" vs "confiscated 6.386 kg"
@@ -740,6 +742,7 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
         if a.attempt and any(b is not a and not b.attempt and b.substance == a.substance
                              and kind(b) == kind(a) and _same_region(a, b) for b in alive):
             drop.add(id(a))
+            a.skip = "attempted amount; the seized one is recorded"
     return [t for t in alive if id(t) not in drop]
 
 
@@ -796,7 +799,7 @@ class _Context:
 
 
 def extract_report(report: Any, geocoder: Any = None, *, gazetteer: Any = None,
-                   _ctx: _Context | None = None) -> list[Event]:
+                   not_events: list[dict] | None = None, _ctx: _Context | None = None) -> list[Event]:
     """Seizure events of one report (see the module docstring for the steps).
 
     :param report: a :class:`geo.reports.Report` (or any object with ``id`` and ``text``,
@@ -804,6 +807,9 @@ def extract_report(report: Any, geocoder: Any = None, *, gazetteer: Any = None,
     :param geocoder: a geopy-style geocoder whose ``geocode(name, context=text)`` returns a
         Location with ``raw`` keys country/admin1/admin1_name/feature_class/score; default
         :class:`geo.geocoding.OfflineGeocoder`.
+    :param not_events: if given, a list that receives one dict per figure read but not
+        recorded (``doc, text, reason, start``): statistics, totals broken down,
+        duplicates, destroyed stock... so that nothing read disappears unexplained.
     :raises ExtractionError: when ``report`` is not a report.
     """
     _check_report(report)
@@ -811,18 +817,23 @@ def extract_report(report: Any, geocoder: Any = None, *, gazetteer: Any = None,
     ctx.load()
     if not report.text.strip():
         return []
-    events, headline_figures = _extract(report, ctx, use_headline=False)
+    dropped: list[dict] = []
+    events, headline_figures = _extract(report, ctx, use_headline=False, dropped=dropped)
     if not events and headline_figures:
         # a headline figure the body never restates ("Police seize 50 kg of heroin" over a
         # body that says "a large quantity") is the report's only figure: take it
-        events, _ = _extract(report, ctx, use_headline=True)
+        dropped = []
+        events, _ = _extract(report, ctx, use_headline=True, dropped=dropped)
         for e in events:
             e.flags.append("from headline")
             e.confidence = round(e.confidence * 0.8, 3)
+    if not_events is not None:
+        not_events.extend(dropped)
     return events
 
 
-def _extract(report: Any, ctx: _Context, *, use_headline: bool) -> tuple[list[Event], bool]:
+def _extract(report: Any, ctx: _Context, *, use_headline: bool,
+             dropped: list[dict]) -> tuple[list[Event], bool]:
     text: str = report.text
     doc = str(report.id)
     sents = split_sentences(text)
@@ -961,6 +972,11 @@ def _extract(report: Any, ctx: _Context, *, use_headline: bool) -> tuple[list[Ev
     for t in live:
         t.place = _place_target(t, idx, text, sents, head, by_sent[t.sent.index])
     kept = _resolve_structure(live)
+    kept_ids = {id(t) for t in kept}
+    for t in targets:
+        if id(t) not in kept_ids:
+            dropped.append({"doc": doc, "text": text[t.start:t.end], "start": t.start,
+                            "reason": t.skip or "not a seizure"})
 
     events: list[Event] = []
     published = getattr(report, "published", None)
@@ -1027,7 +1043,9 @@ def extract(reports: Any, *, geocoder: Any = None, progress: bool = False) -> gp
     :param geocoder: any geopy-style geocoder (default: the offline one).
     :param progress: show a tqdm progress bar.
     Columns: :data:`geo.events.EVENT_FIELDS` plus admin1_name, lat, lon, approximate, flags,
-    detail. Events that cannot be placed keep ``admin1`` empty.
+    detail. Events that cannot be placed keep ``admin1`` empty. ``frame.attrs["not_events"]``
+    lists the figures read but not recorded, each with its reason; ``attrs["skipped"]`` the
+    inputs the reader skipped.
     """
     items = _as_reports(reports)
     ctx = _Context(geocoder)
@@ -1038,9 +1056,12 @@ def extract(reports: Any, *, geocoder: Any = None, progress: bool = False) -> gp
 
         it = tqdm(items, desc="extract", unit="report")
     events: list[Event] = []
+    not_events: list[dict] = []
     for r in it:
-        events.extend(extract_report(r, _ctx=ctx))
+        events.extend(extract_report(r, not_events=not_events, _ctx=ctx))
     frame = events_to_frame(events)
+    # every figure read but not recorded, with the reason (statistics, totals, duplicates...)
+    frame.attrs["not_events"] = not_events
     skipped = getattr(reports, "skipped", None)
     if skipped:
         frame.attrs["skipped"] = list(skipped)

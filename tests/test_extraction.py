@@ -219,3 +219,14 @@ def test_any_geopy_geocoder_places_events():
     events = extract_report(Report(id="x", text="Police seized 5 kg of heroin in Badakhshan province."),
                             Canned())
     assert [(e.substance, e.admin1, e.lat) for e in events] == [("heroin", "AF-BDS", 36.7)]
+
+
+def test_figures_not_recorded_say_why(seed_events):
+    reasons = {d["text"]: d["reason"] for d in seed_events.attrs["not_events"]}
+    assert reasons.get("over 10 tonnes") == "period statistics"
+    got = []
+    extract_report(Report(id="t", text="Police in Kapisa province recovered 29 kg of narcotics. "
+                                      "Officers found 1 kg of heroin and 28 kg of hashish in a "
+                                      "house in the province."), not_events=got)
+    assert [(d["text"], d["reason"]) for d in got] == [
+        ("29 kg", "total broken down into parts (or restated)")]
