@@ -766,6 +766,17 @@ def _same_region_part(total: _Target, part: _Target) -> bool:
 
 
 # --------------------------------------------------------------------------- main
+class NotEvents(tuple):
+    """Figures read but not recorded (dicts: doc, text, start, reason), read-only.
+
+    pandas deep-copies ``DataFrame.attrs`` on every operation; a read-only record list is
+    shared instead of copied, so a large run's frame stays fast to filter.
+    """
+
+    def __deepcopy__(self, memo: dict) -> "NotEvents":
+        return self
+
+
 _US_AGENCIES = re.compile(r"(?i)^(?:AP|Reuters|Bloomberg|UPI|CNN|Fox|NBC|CBS|ABC)$")
 
 
@@ -1061,7 +1072,7 @@ def extract(reports: Any, *, geocoder: Any = None, progress: bool = False) -> gp
         events.extend(extract_report(r, not_events=not_events, _ctx=ctx))
     frame = events_to_frame(events)
     # every figure read but not recorded, with the reason (statistics, totals, duplicates...)
-    frame.attrs["not_events"] = not_events
+    frame.attrs["not_events"] = NotEvents(not_events)
     skipped = getattr(reports, "skipped", None)
     if skipped:
         frame.attrs["skipped"] = list(skipped)
