@@ -230,3 +230,20 @@ def test_figures_not_recorded_say_why(seed_events):
                                       "house in the province."), not_events=got)
     assert [(d["text"], d["reason"]) for d in got] == [
         ("29 kg", "total broken down into parts (or restated)")]
+
+
+def test_andina_decimal_commas_follow_the_headline():
+    got = ev("LIMA, May 6 (Andina) - Peru: Police seize over one ton of drugs\n\n"
+             "Police found 449,520 kilograms of cocaine alkaloid at the Port of Callao. Raids in "
+             "Cusco region netted 867,578 kilograms of cocaine alkaloid.",
+             title="Peru: Police seize over one ton of drugs")
+    assert sorted(g[1] for g in got) == [pytest.approx(449.52), pytest.approx(867.578)]
+
+
+def test_spanish_source_thousands_and_tonne_decimals():
+    got = ev("BOGOTA, Mar 10 (Caracol Radio) - Police destroy a lab in Narino\n\n"
+             "Police seized more than 1.3 tonnes of cocaine, 4.255 gallons of liquid chemical "
+             "inputs and 1.900 kilograms of solid inputs in Barbacoas, Narino, at a cost to the "
+             "group of 5.000 million pesos.", title="Police destroy a lab in Narino")
+    figures = sorted((g[0], g[1]) for g in got)
+    assert figures == [("cocaine", 1300.0), ("precursor", 1900.0), ("precursor", 4255.0)]
