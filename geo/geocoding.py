@@ -8,12 +8,17 @@ unknown place. Works wherever a geopy geocoder does: ``RateLimiter(geocoder.geoc
 
 How a name is resolved (each step adds to a candidate's utility, the best one wins):
 
-1. the gazetteer's candidates (exact names before transliteration variants);
+1. the gazetteer's candidates (transliteration variants only for a name that has no
+   exact reading);
 2. priors: feature class (a country over a region over a town of the same name;
    "Sinaloa" is the state) and population (Santos the port, not a village);
 3. the context: countries and regions named in it, the dateline's country
-   ("KABUL, Sep 29 (IANS) -"), and phrasing around the name: "X province" picks the
-   admin-1, "X district of Y" / "Y's X" / "X, Y" pick candidates inside Y.
+   ("KABUL, Sep 29 (IANS) -"), small places with a single reading in the text's main
+   country (they name its region), and phrasing around the name: "X province" picks the
+   admin-1, "X district of Y" / "Y's X" / "X, Y" pick candidates inside Y. A region's
+   weight is its share among the regions of its own country named (averaged with its
+   share among all regions), and the query's own mentions ("Dublin City" for Dublin)
+   do not vote.
 
 ``raw["score"]`` is the probability mass of the chosen admin-1 region among all
 candidates (a softmax of the utilities), damped when nothing in the context supports it
@@ -51,6 +56,7 @@ _CONTEXT_ADMIN1 = 4.5
 _PHRASE_CLASS = 2.5
 _PHRASE_PLACE = 5.0
 _VARIANT_QUALITY = 0.7
+_MINOR_ADMIN1_VOTE = 1.0     # a small unambiguous place's vote for its admin-1
 
 _CLASS_WORDS = {
     "province": ("admin1", "admin2"), "provincia": ("admin1", "admin2"),
@@ -88,24 +94,39 @@ class ContextEvidence:
     admin1: dict[str, float] = field(default_factory=dict)
     dateline: str | None = None          # dateline place as written
     dateline_country: str | None = None
-    by_name: dict[str, list[tuple[str, str | None, float]]] = field(default_factory=dict)
+    # name -> [(country, admin1, country weight, admin1 weight)]
+    by_name: dict[str, list[tuple[str | None, str | None, float, float]]] = field(default_factory=dict)
+    _admin1_by_country: dict[str, float] | None = field(default=None, repr=False, compare=False)
 
-    def add(self, key: str, country: str, admin1: str | None, weight: float) -> None:
-        self.countries[country] = self.countries.get(country, 0.0) + weight
+    def add(self, key: str, country: str | None, admin1: str | None, weight: float,
+            admin1_weight: float = 1.0) -> None:
+        """Record a mention ``key`` voting ``weight`` for ``country`` and
+        ``admin1_weight`` for ``admin1`` (either may be None)."""
+        if country:
+            self.countries[country] = self.countries.get(country, 0.0) + weight
         if admin1:
-            self.admin1[admin1] = self.admin1.get(admin1, 0.0) + 1.0
-        self.by_name.setdefault(key, []).append((country, admin1, weight))
+            self.admin1[admin1] = self.admin1.get(admin1, 0.0) + admin1_weight
+        self.by_name.setdefault(key, []).append((country, admin1, weight, admin1_weight))
 
     def without(self, key: str) -> "ContextEvidence":
-        """The evidence less what the mentions of ``key`` contributed."""
-        votes = self.by_name.get(key)
+        """The evidence less what the mentions of ``key`` contributed.
+
+        The name followed by a class word counts as the name ("Dublin City" must not vote
+        Ireland for the Dublin of an Ohio story); a longer name does not ("Gorno-Badakhshan"
+        is another region than Badakhshan).
+        """
+        head = key + " "
+        votes = [v for name, vs in self.by_name.items()
+                 if name == key or (name.startswith(head) and name[len(head):] in _CLASS_WORDS)
+                 for v in vs]
         if not votes:
             return self
         countries, admin1 = dict(self.countries), dict(self.admin1)
-        for country, code, weight in votes:
-            countries[country] -= weight
+        for country, code, weight, code_weight in votes:
+            if country:
+                countries[country] -= weight
             if code:
-                admin1[code] -= 1.0
+                admin1[code] -= code_weight
         return ContextEvidence({k: v for k, v in countries.items() if v > 1e-9},
                                {k: v for k, v in admin1.items() if v > 1e-9},
                                self.dateline, self.dateline_country)
@@ -117,6 +138,25 @@ class ContextEvidence:
     def admin1_share(self, code: str | None) -> float:
         total = sum(self.admin1.values())
         return self.admin1.get(code, 0.0) / total if code and total else 0.0
+
+    def admin1_share_within(self, code: str | None, country: str | None) -> tuple[float, float]:
+        """Share of ``code`` among the admin-1 regions of its own country named in the
+        context, and the weight those regions add up to.
+
+        Within one country, not among all: a US report naming Texas and a Mexican state
+        still says "Texas" for a US town, whatever the other country's regions weigh.
+        """
+        if not code or not country:
+            return 0.0, 0.0
+        totals = self._admin1_by_country
+        if totals is None:
+            totals = {}
+            for k, v in self.admin1.items():
+                cc = k.split("-", 1)[0]
+                totals[cc] = totals.get(cc, 0.0) + v
+            self._admin1_by_country = totals
+        total = totals.get(country, 0.0)
+        return (self.admin1.get(code, 0.0) / total if total else 0.0), total
 
 
 def _strong(cands: Iterable[Candidate]) -> list[Candidate]:
@@ -150,6 +190,12 @@ def _mention_vote(cands: tuple[Candidate, ...]) -> tuple[str | None, str | None]
     if country is None:
         return None, None
     admin1s = {c.admin1 for c in strong if c.country == country and c.admin1}
+    if len(admin1s) > 1:
+        # a region's own name speaks for the region, not for its namesake counties and
+        # towns: "Ohio" is US-OH, whatever Ohio County (West Virginia) says
+        regions = {c.admin1 for c in strong if c.country == country and c.feature_class == "admin1"}
+        if len(regions) == 1:
+            admin1s = regions
     return country, (next(iter(admin1s)) if len(admin1s) == 1 else None)
 
 
@@ -174,14 +220,25 @@ def analyse_context(gazetteer: Gazetteer, context: str, *, ignore: str | None = 
             # under its own key, never dropped by without(): the dateline's country holds
             # even when the query is the dateline's place ("OTTAWA, ..." -> Canada)
             ev.add("#dateline", code, None, 1.5)
+    minor = []
     for mention in gazetteer.find_mentions(context):
         if m and mention.start < m.end():
             continue  # the dateline, counted above
         country, admin1 = _mention_vote(mention.candidates)
         if country is None:
+            minor.append(mention)
             continue
         is_country = any(c.feature_class == "country" for c in mention.candidates if c.match == "exact")
         ev.add(normalize(mention.text), country, admin1, 1.0 if is_country else 0.7)
+    if minor and ev.countries:
+        # a small place with one reading ("Walker County", "Cumby") in the country the
+        # text is about still says which region of it the text is about
+        lead = max(ev.countries, key=ev.countries.get)
+        for mention in minor:
+            exact = [c for c in mention.candidates if c.match == "exact"]
+            codes = {c.admin1 for c in exact}
+            if len(codes) == 1 and exact[0].admin1 and exact[0].country == lead:
+                ev.add(normalize(mention.text), None, exact[0].admin1, 0.0, _MINOR_ADMIN1_VOTE)
     return ev.without(ignore) if ignore else ev
 
 
@@ -264,10 +321,10 @@ class OfflineGeocoder(Geocoder):
         gaz = self.gazetteer
         cands = gaz.lookup(name)
         if any(c.match == "exact" for c in cands):
-            # a spelling variant of a town loses to any exact reading (Gwadar is not
-            # Cadiz's old name Gadir); variants of regions stay (Ningarhar -> Nangarhar)
-            cands = [c for c in cands if c.match == "exact"
-                     or c.feature_class in ("country", "admin1", "region")]
+            # a spelling variant is a reading only where the name has no exact one:
+            # Gwadar is not Cadiz's old name Gadir, Illinois not Yvelines, Swansea not
+            # Shaanxi, Cancun not Changchun
+            cands = [c for c in cands if c.match == "exact"]
         if not cands:
             return None
         if country_codes:
@@ -468,7 +525,10 @@ def _utility(c: Candidate, ev: ContextEvidence, classes: set[str], places: set[s
     elif c.feature_class == "admin2":
         pop = max(pop, _ADMIN2_MIN_POP)
     u = _POP_WEIGHT * math.log1p(pop) + _CLASS_BONUS[c.feature_class]
-    if c.feature_class == "ppl" and pop >= _MAJOR_CITY_POP:
+    own_share, a_total = ev.admin1_share_within(c.admin1, c.country)
+    # a big city answers for its same-named region, unless the context is about another
+    # region of its country (then it is just one more town)
+    if c.feature_class == "ppl" and pop >= _MAJOR_CITY_POP and not (a_total and own_share < 0.2):
         u += _MAJOR_CITY_BONUS
     if c.feature_class == "ppl" and getattr(c, "capital", False):
         u += _CAPITAL_BONUS
@@ -482,7 +542,7 @@ def _utility(c: Candidate, ev: ContextEvidence, classes: set[str], places: set[s
     if share:
         u += _CONTEXT_COUNTRY * share
         reasons.append(f"context names {c.country} ({share:.0%})")
-    a_share = ev.admin1_share(c.admin1)
+    a_share = (ev.admin1_share(c.admin1) + own_share) / 2
     if a_share:
         u += _CONTEXT_ADMIN1 * a_share
         reasons.append(f"context names {c.admin1}")

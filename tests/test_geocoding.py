@@ -270,6 +270,31 @@ def test_capital_over_same_named_region(geocoder):
     assert geocoder.geocode("Washington state").raw["admin1"] == "US-WA"
 
 
+def test_exact_readings_shut_out_spelling_variants(geocoder):
+    readings = geocoder.geocode("Illinois", exactly_one=False, limit=None)
+    assert {loc.raw["match"] for loc in readings} == {"exact"}
+    assert readings[0].raw["admin1"] == "US-IL"
+
+
+def test_name_with_class_word_does_not_vote_for_itself(geocoder):
+    # "Dublin City Schools" is the Ohio suburb's school district: it must not make the
+    # query "Dublin" Irish; Ohio, the region named, wins over Ohio County (West Virginia)
+    ctx = "Police in Dublin said a Dublin City Schools bus driver was arrested in Ohio."
+    assert geocoder.geocode("Dublin", context=ctx).raw["admin1"] == "US-OH"
+
+
+def test_longer_name_containing_the_query_still_votes(geocoder):
+    ctx = "A courier was arrested in Gorno-Badakhshan with 3 kg of heroin."
+    assert geocoder.geocode("Badakhshan", context=ctx).raw["admin1"] == "TJ-GB"
+
+
+def test_small_unambiguous_places_vote_for_their_region(geocoder):
+    # Rantoul (12,000 people) is in Illinois only: Springfield is the Illinois one
+    ctx = "Police in Springfield arrested two men from Rantoul."
+    assert geocoder.geocode("Springfield", context=ctx).raw["admin1"] == "US-IL"
+    assert geocoder.geocode("Springfield").raw["admin1"] != "US-IL"  # not by default
+
+
 # A wider list of places that seizure reports name (districts, border posts, ports), each
 # with a one-sentence context naming the country: every one must land in an admin-1 of
 # that country.
