@@ -566,7 +566,8 @@ def _write(path: Path, places, country_keys, admin1_names, versions) -> dict:
     for pid, p in enumerate(places):
         keys = set(p.keys)
         if p.variants:
-            keys |= {"~" + v for v in map(variant_key, p.keys) if len(v) >= _MIN_VARIANT_LEN}
+            keys |= {"~" + v for v in map(variant_key, p.keys)
+                     if len(v) >= _MIN_VARIANT_LEN and not v.endswith(".")}  # not "Calif."
         for k in keys:
             by_hash[key_hash(k)].append(pid)
         counts["keys"] += len(keys)

@@ -11,7 +11,13 @@ Sources, merged once into an SQLite index in a cache folder:
   and adds the admin-1 names it knows (Orūzgān, Maidan Wardak ...) as alternates;
 * countries, their names, aliases and demonyms -> ``country``;
 * our own alias file ``geo/data/aliases.csv`` for names in none of them (Marja, Kashm,
-  VRAEM, GBAO ...) -> ``ppl``/``admin2``/``region``.
+  VRAEM, GBAO ...) -> ``ppl``/``admin2``/``region``; regions of several countries
+  (continents, seas, "Middle East", "Golden Crescent") have no country and no admin-1,
+  regions of one country spanning several admin-1 (England, Darfur) no admin-1, so that
+  what happens there stays unlocated rather than landing in a namesake town.
+
+Dotted one-word abbreviations ("Ont.", "Calif.") are indexed with their dot
+(:func:`abbreviation_key`): the bare word ("Mass arrests", "Ont") finds nothing.
 
 The index is rebuilt automatically when a source changes (package versions, the hash of
 the boundary file, of the alias and demonym files, of the builder's code, or
@@ -51,6 +57,7 @@ from .errors import GazetteerError
 __all__ = [
     "SCHEMA_VERSION",
     "FEATURE_CLASSES",
+    "abbreviation_key",
     "Candidate",
     "Mention",
     "Gazetteer",
@@ -64,7 +71,7 @@ __all__ = [
 ]
 
 #: Bump when the table layout or the key functions change: the cached index is rebuilt.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 FEATURE_CLASSES = ("country", "admin1", "admin2", "ppl", "region")
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -127,6 +134,21 @@ def variant_key(key: str) -> str:
     return s
 
 
+def abbreviation_key(name: str) -> str | None:
+    """Index key of a dotted one-word abbreviation ("Ont.", "Calif."), else None.
+
+    The normalized word plus its full stop: "Ont." finds Ontario, the bare word "Ont" (or
+    "Mass" at the start of a sentence) finds nothing. Abbreviations with inner dots
+    ("N.J.", "W.Va.") normalize to spaced letters that are no word anyway.
+    """
+    s = name.strip()
+    if len(s) > 1 and s.endswith(".") and s[:-1].isalpha():
+        key = normalize(s)
+        if key and " " not in key:
+            return key + "."
+    return None
+
+
 def key_hash(key: str) -> int:
     """64-bit hash of an index key (variant keys carry a leading "~").
 
@@ -152,7 +174,11 @@ _GENERIC_PREFIX = re.compile(
 
 
 def _name_keys(name: str, *, generic: bool = False) -> set[str]:
-    """Normalized keys of one name (plus the name stripped of generic words)."""
+    """Normalized keys of one name (plus the name stripped of generic words); a dotted
+    abbreviation keeps its dot (:func:`abbreviation_key`)."""
+    abbr = abbreviation_key(name)
+    if abbr:
+        return {abbr}
     k = normalize(name)
     if not k:
         return set()
@@ -454,10 +480,14 @@ class Gazetteer:
 
     def _lookup_uncached(self, key: str) -> tuple[Candidate, ...]:
         best: dict[int, Candidate] = {}
-        exact = self._find(key)
-        if exact is not None:
-            for pid in self._pids[exact.start:exact.stop]:
-                best[pid] = self._candidate(pid, "exact")
+        keys = (key, key[:-1]) if key.endswith(".") else (key,)  # "ont." = abbreviation + word
+        for k in keys:
+            exact = self._find(k)
+            if exact is not None:
+                for pid in self._pids[exact.start:exact.stop]:
+                    if pid not in best:
+                        best[pid] = self._candidate(pid, "exact")
+        key = keys[-1]
         vkey = variant_key(key)
         if len(vkey) >= _MIN_VARIANT_LEN:
             var = self._find("~" + vkey)
@@ -483,7 +513,7 @@ class Gazetteer:
         """
         if not isinstance(name, str):
             return []
-        key = normalize(name)
+        key = abbreviation_key(name) or normalize(name)
         if not key:
             return []
         return list(self._lookup_cached(key))
@@ -552,6 +582,13 @@ class Gazetteer:
                 if not lw[0].isupper():
                     continue
                 e = tokens[last][1]
+                if last == i and lw[-1] == "." and "." not in lw[:-1]:
+                    abbr = normalize(lw) + "."  # "Ont.", "Calif.": indexed with the dot
+                    if self._find(abbr) is not None:
+                        mentions.append(Mention(start, e, lw, self._lookup_cached(abbr)))
+                        i = last + 1
+                        found = True
+                        break
                 if text[e - 1] == "." and len(lw) > 3 and "." not in lw[:-1]:
                     e -= 1  # a sentence's full stop, not an abbreviation (U.S.)
                 span = text[start:e]

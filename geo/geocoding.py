@@ -56,6 +56,7 @@ _CONTEXT_ADMIN1 = 4.5
 _PHRASE_CLASS = 2.5
 _PHRASE_PLACE = 5.0
 _VARIANT_QUALITY = 0.7
+_SUPRANATIONAL_BONUS = 7.0   # beats a town of that name with the whole context on its country
 _MINOR_ADMIN1_VOTE = 1.0     # a small unambiguous place's vote for its admin-1
 
 _CLASS_WORDS = {
@@ -174,7 +175,9 @@ def _strong(cands: Iterable[Candidate]) -> list[Candidate]:
 def _mention_vote(cands: tuple[Candidate, ...]) -> tuple[str | None, str | None]:
     """The (country, admin1) a context mention points to, or None where it is ambiguous."""
     strong = _strong(cands)
-    if not strong:
+    if not strong or any(c.country is None for c in strong):
+        # nothing notable, or a region of several countries ("Africa", "Middle East"):
+        # its namesake towns (Mahdia's old name Africa) must not vote
         return None, None
     countries = {c.country for c in strong if c.country}
     country = None
@@ -530,6 +533,12 @@ def _utility(c: Candidate, ev: ContextEvidence, classes: set[str], places: set[s
     # region of its country (then it is just one more town)
     if c.feature_class == "ppl" and pop >= _MAJOR_CITY_POP and not (a_total and own_share < 0.2):
         u += _MAJOR_CITY_BONUS
+    if c.country is None:
+        # a region of several countries (continent, sea, "Golden Crescent"): the name as
+        # written means it far more often than a same-named town, and no context names
+        # its country to support it
+        u += _SUPRANATIONAL_BONUS
+        reasons.append("region of several countries")
     if c.feature_class == "ppl" and getattr(c, "capital", False):
         u += _CAPITAL_BONUS
         reasons.append("national capital")

@@ -178,6 +178,13 @@ def test_find_mentions_longest_match(gaz):
     assert not {"Interior", "Ministry", "Saturday", "Police", "In"} & set(texts)
 
 
+def test_find_mentions_dotted_abbreviations(gaz):
+    text = "He lives in Kingston, Ont. Mass arrests followed in Trenton, N.J., and Quebec, Que."
+    found = {m.text: {c.admin1 for c in m.candidates} for m in gaz.find_mentions(text)}
+    assert "CA-ON" in found["Ont."] and "US-NJ" in found["N.J."] and "CA-QC" in found["Que."]
+    assert "Mass" not in found  # "Mass arrests": the bare word is not Massachusetts
+
+
 def test_find_mentions_short_caps_need_a_notable_place(gaz):
     texts = [m.text for m in gaz.find_mentions("DEA and UNODC agents met in OSH with the ANP.")]
     assert texts == ["OSH"]

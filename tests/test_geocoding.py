@@ -295,6 +295,55 @@ def test_small_unambiguous_places_vote_for_their_region(geocoder):
     assert geocoder.geocode("Springfield").raw["admin1"] != "US-IL"  # not by default
 
 
+SUPRANATIONAL = ["Africa", "Europe", "Asia", "Middle East", "West Africa", "Central Asia",
+                 "Latin America", "South America", "Central America", "the Caribbean",
+                 "Golden Crescent", "Golden Triangle", "Balkans", "Southeast Asia",
+                 "Mediterranean", "Pacific", "European"]
+
+
+@pytest.mark.parametrize("name", SUPRANATIONAL)
+def test_regions_of_several_countries_stay_unlocated(geocoder, name):
+    # not Mahdia (Tunisia, once "Africa"), a Maryland village, a Missouri town "Pacific"
+    loc = geocoder.geocode(name, context=f"Tunisian police said the hashish was bound for {name}.")
+    assert (loc.raw["feature_class"], loc.raw["country"], loc.raw["admin1"]) == ("region", None, None)
+
+
+def test_regions_of_several_countries_do_not_vote(geocoder):
+    ev = analyse_context(geocoder.gazetteer, "Heroin from Asia reached Europe via Africa and "
+                                             "the Middle East.")
+    assert ev.countries == {} and ev.admin1 == {}
+
+
+@pytest.mark.parametrize("name, country", [("England", "GB"), ("Scotland", "GB"), ("Wales", "GB"),
+                                           ("Northern Ireland", "GB"), ("Darfur", "SD")])
+def test_regions_spanning_several_admin1_have_none(geocoder, name, country):
+    loc = geocoder.geocode(name, context=f"Police seized cannabis in {name}.")
+    assert (loc.raw["country"], loc.raw["admin1"]) == (country, None)
+
+
+@pytest.mark.parametrize("query, context, admin1", [
+    ("Trenton, N.J.", None, "US-NJ"), ("Charleston, S.C.", None, "US-SC"),
+    ("Charleston, W.Va.", None, "US-WV"), ("Kingston", "Police in Kingston, Ont., seized fentanyl.", "CA-ON"),
+    ("Vancouver", "Police in Vancouver, B.C., seized fentanyl.", "CA-BC"),
+    ("Que.", None, "CA-QC"), ("Wash.", None, "US-WA"),
+])
+def test_press_abbreviations(geocoder, query, context, admin1):
+    assert geocoder.geocode(query, context=context).raw["admin1"] == admin1
+
+
+def test_bare_words_are_no_abbreviations(geocoder):
+    # "Mass arrests", "Ont": only the dotted forms are the states
+    assert all(c.admin1 != "US-MA" for c in geocoder.gazetteer.lookup("Mass"))
+    assert all(c.admin1 != "CA-ON" for c in geocoder.gazetteer.lookup("Ont"))
+    assert all(c.admin1 != "CA-QC" for c in geocoder.gazetteer.lookup("Que"))
+
+
+def test_washington_is_the_capital_unless_the_state_is_meant(geocoder):
+    assert geocoder.geocode("Washington", context="Police in Washington seized 20 kg.").raw["admin1"] == "US-DC"
+    assert geocoder.geocode("Washington", context="Police in Washington state seized 20 kg."
+                            ).raw["admin1"] == "US-WA"
+
+
 # A wider list of places that seizure reports name (districts, border posts, ports), each
 # with a one-sentence context naming the country: every one must land in an admin-1 of
 # that country.
