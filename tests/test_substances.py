@@ -55,3 +55,21 @@ def test_quoted_oman_is_ephedra_not_the_country():
     found = find_substances('1800 kilograms of "oman" [amphetamine] ... flights to Oman')
     assert found[0].substance == "precursor" and "ephedra" in found[0].detail
     assert all(m.text != "Oman" for m in found)
+
+
+@pytest.mark.parametrize("text", [
+    "He said 'oman' was seized; \"oman\" and 'Oman' and “oman”",
+    "anti-heroin drive, non-drug raids, counter-narcotics; then heroin-base and heroin base",
+    "HEROÍNA y COCAINA; героин, гашиш; Cocaïne",
+    "Raw materials used for the production of drugs, other chemicals used to make heroin",
+    "a-pvp and alpha-PVP, crystal   meth, crystal-meth, ice cream and ICE",
+    "1,500 kilos of morphine, 1,200 kilos opium, 2,000 kilos of seeds of opium poppy",
+])
+def test_scan_only_at_candidate_words_matches_a_full_scan(text):
+    # the fast scan tries the vocabulary only at words that begin a term; it must find
+    # exactly what the vocabulary pattern finds when tried at every position
+    from geo.substances import _scan, _scanner
+
+    full = [(m.start(), m.end()) for m in _scanner().finditer(text)]
+    assert [(m.start(), m.end()) for m in _scan(text)] == full
+    assert full  # each sample holds terms
