@@ -150,6 +150,8 @@ _AGENCIES = [
     (r"\b[Pp]olice\b", "police"),
 ]
 _AGENCY_RES = [(re.compile(p), name) for p, name in _AGENCIES]
+# any of them at all: most sentences name none, and one scan says so
+_AGENCY_ANY = re.compile("|".join(f"(?:{p})" for p, _ in _AGENCIES))
 
 
 # --------------------------------------------------------------------------- records
@@ -441,10 +443,20 @@ def _take(t: _Target, sm: SubstanceMention, subs: list[SubstanceMention], text: 
 
 
 # --------------------------------------------------------------------------- labs
+# every lab noun of _LAB_RE holds one of these (lower case): a sentence without any is
+# passed over without running the lab patterns
+_LAB_STEMS = ("lab", "factor", "kitchen", "refiner", "structures used")
+
+
+def _has_lab_noun(sentence: str) -> bool:
+    low = sentence.lower()
+    return any(stem in low for stem in _LAB_STEMS)
+
+
 def _find_labs(text: str, sents: list[Sentence], head: set[int]) -> list[tuple[int, int, int, Sentence]]:
     out = []
     for s in sents:
-        if s.para in head or not _LAB_VERB.search(s.text):
+        if s.para in head or not _has_lab_noun(s.text) or not _LAB_VERB.search(s.text):
             continue
         for m in _LAB_RE.finditer(s.text):
             if _LAB_NOT.search(s.text[max(0, m.start() - 20): m.end() + 25]):
@@ -476,7 +488,8 @@ def _find_labs(text: str, sents: list[Sentence], head: set[int]) -> list[tuple[i
 def _date_for(t: _Target, text: str, sents: list[Sentence], published: str | None) -> str | None:
     pub_year = int(published[:4]) if published and _rx(r"\d{4}").match( published) else None
     pub_month = int(published[5:7]) if published and _rx(r"\d{4}-\d{2}").match( published) else None
-    ctx_sents = [t.sent] + [s for s in sents if s.index in (t.sent.index - 1,) and s.para == t.sent.para]
+    prev = sents[t.sent.index - 1] if t.sent.index > 0 else None
+    ctx_sents = [t.sent] + ([prev] if prev is not None and prev.para == t.sent.para else [])
     for s in ctx_sents:
         m = _DATE_MY.search(s.text)
         if m:
@@ -499,15 +512,24 @@ def _month(word: str) -> int:
     return _MONTHS.get(w) or _MONTHS[w[:3]]
 
 
+@functools.lru_cache(maxsize=8192)
+def _sentence_agencies(sentence: str) -> tuple[str, ...]:
+    """Agencies named in one sentence, in :data:`_AGENCIES` order (cached: a sentence
+    serves its own figures and the next sentence's, and wires repeat boilerplate)."""
+    if not _AGENCY_ANY.search(sentence):
+        return ()
+    return tuple(name for rx, name in _AGENCY_RES if rx.search(sentence))
+
+
 def _agencies_for(t: _Target, sents: list[Sentence]) -> list[str]:
     texts = [t.sent.text]
-    for s in sents:
-        if s.index == t.sent.index - 1 and s.para == t.sent.para:
-            texts.insert(0, s.text)
+    prev = sents[t.sent.index - 1] if t.sent.index > 0 else None
+    if prev is not None and prev.para == t.sent.para:
+        texts.insert(0, prev.text)
     found: list[str] = []
     for txt in texts:
-        for rx, name in _AGENCY_RES:
-            if rx.search(txt) and name not in found:
+        for name in _sentence_agencies(txt):
+            if name not in found:
                 found.append(name)
     # a generic name is implied by a more specific one ("police" by "Afghan drug police")
     return [n for n in found
@@ -786,12 +808,24 @@ class _Context:
     def __init__(self, geocoder: Any = None, gazetteer: Any = None):
         self.geocoder = geocoder
         self.gazetteer = gazetteer
-        self._loaded = geocoder is not None and gazetteer is not None
+        self.memo: Any = None  # linking.GeocodeMemo: geocoder answers shared over the run
+        self._loaded = False
 
     def load(self) -> None:
         if self._loaded:
             return
         self._loaded = True
+        try:
+            self._load_places()
+        finally:
+            if self.geocoder is not None:
+                from .linking import GeocodeMemo
+
+                self.memo = GeocodeMemo(self.geocoder)
+
+    def _load_places(self) -> None:
+        if self.geocoder is not None and self.gazetteer is not None:
+            return
         if self.gazetteer is None:
             gz = getattr(self.geocoder, "gazetteer", None)
             if gz is not None and hasattr(gz, "find_mentions"):
@@ -885,7 +919,7 @@ def _extract(report: Any, ctx: _Context, *, use_headline: bool,
     from .linking import PlaceIndex
 
     idx = PlaceIndex(text, gazetteer=ctx.gazetteer, geocoder=ctx.geocoder, skip=skip,
-                     country_prior=dateline_country)
+                     country_prior=dateline_country, memo=ctx.memo)
     reading = _decide_reading(report, text, body_qs, head_qs, dateline_country or idx.main_country)
 
     subs = find_substances(text)
@@ -991,6 +1025,7 @@ def _extract(report: Any, ctx: _Context, *, use_headline: bool,
 
     events: list[Event] = []
     published = getattr(report, "published", None)
+    date_cache: dict[int, str | None] = {}
     for t in kept:
         p = t.place
         ev = Event(doc=doc, place=p.place, country=p.country, admin1=p.admin1,
@@ -1008,7 +1043,9 @@ def _extract(report: Any, ctx: _Context, *, use_headline: bool,
             ev.approximate = bool(t.q.approximate)
         ev.flags = list(dict.fromkeys(t.flags + ([f"substance:{t.subst_linked}"] if t.subst_linked else [])
                                       + ([f"place:{p.how}"] if p else [])))
-        ev.date = _date_for(t, text, sents, published)
+        if t.sent.index not in date_cache:  # the date depends on the sentence only
+            date_cache[t.sent.index] = _date_for(t, text, sents, published)
+        ev.date = date_cache[t.sent.index]
         ev.agencies = _agencies_for(t, sents)
         conf = p.confidence if p else 0.3
         if t.subst_linked in ("carried", "backward"):

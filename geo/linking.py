@@ -12,12 +12,15 @@ no single region (``admin1`` None, country kept).
 """
 from __future__ import annotations
 
-import logging
 import functools
+import hashlib
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
+
+from geopy.location import Location
 
 
 @functools.lru_cache(maxsize=None)
@@ -29,7 +32,7 @@ def _rx(pattern: str) -> "re.Pattern[str]":
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PlaceMention", "Placed", "PlaceIndex"]
+__all__ = ["PlaceMention", "Placed", "PlaceIndex", "GeocodeMemo"]
 
 _EXCLUDE_BEFORE = re.compile(
     r"(?i)(?<!close )(?<!next )(?<!road )(?<!highway )(?<!route )(?<!nearby )(?:\bbound for|\bheaded for|\bheading (?:for|to)|\bdestined for|\bdestination(?: of)?|"
@@ -67,6 +70,7 @@ _GROUP_GAP = re.compile(
 
 
 _MIN_SCORE = 0.3
+_CANDIDATES_READ = 8  # a region the report names is looked for among the best 8 readings
 _GENERIC_WORDS = frozenset("""island islands port city town village river lake valley bay coast region
 province district state county department municipality capital airport border highway road
 north south east west central northern southern eastern western inside outside""".split())
@@ -155,12 +159,153 @@ def _country_name(gazetteer: Any, name: str) -> bool:
         return False
 
 
+# class words the geocoder strips from a query ("Badakhshan province"): never the word the
+# memo looks for, since the name itself may stand in the text without them
+_QUERY_CLASS_WORDS = frozenset("""province provincia state region oblast department departamento
+governorate prefecture territory district county municipality municipio city town village port
+valley area of the""".split())
+# What the geocoder reads around each occurrence of a name (geo.geocoding._phrases): the
+# 60 characters before it ("district of", "Helmand's") and the phrase after it (a class
+# word, ", Badakhshan", "of Helmand"), which holds only word characters, spaces, commas,
+# apostrophes, dots and hyphens. The memo key keeps exactly that much.
+_BEFORE_WINDOW = 60
+_AFTER_WINDOW = 200
+_AFTER_STOP = re.compile(r"[^\w\s,'’.\-]")
+
+
+@functools.lru_cache(maxsize=4096)
+def _word_pattern(word: str) -> "re.Pattern[str]":
+    return re.compile(re.escape(word), re.IGNORECASE)
+
+
+def _occurrences(word: str, text: str, lowered: str | None) -> list[tuple[int, int]]:
+    """Spans of ``word`` in ``text``, case-blind (a superset of the geocoder's matches)."""
+    if lowered is None or not word.isascii():
+        return [m.span() for m in _word_pattern(word).finditer(text)]
+    w = word.lower()
+    out = []
+    i = lowered.find(w)
+    while i >= 0:
+        out.append((i, i + len(w)))
+        i = lowered.find(w, i + 1)
+    return out
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [_freeze(v) for v in value]
+        return tuple(sorted(items, key=repr) if isinstance(value, (set, frozenset)) else items)
+    return value
+
+
+class GeocodeMemo:
+    """Geocoder answers kept over a run, keyed by the query and what the geocoder reads.
+
+    :class:`geo.geocoding.OfflineGeocoder` answers ``geocode(query, context=text)`` from
+    the query, the evidence it draws from the whole text (countries and regions named, the
+    dateline: :func:`geo.geocoding.analyse_context`, cached per text by the geocoder) and
+    the wording around the query's own occurrences. The key is exactly that: the query,
+    a digest of the evidence, and a digest of generous windows around every occurrence of
+    the query's main word. Two reports that agree on all three get the same answer, so the
+    answer is computed once; anything that differs (another country named, other words
+    beside the name) is a new key. Other geocoders (online ones, custom ones whose
+    context use is unknown) are cached per report only.
+    """
+
+    def __init__(self, geocoder: Any, *, maxsize: int = 16_384):
+        self.geocoder = geocoder
+        self.maxsize = maxsize
+        self._answers: dict[tuple, Any] = {}
+        self.hits = 0
+        self.misses = 0
+        self._evidence = None
+        try:
+            from .geocoding import OfflineGeocoder, analyse_context
+        except ImportError:  # pragma: no cover - the package ships both
+            return
+        if type(geocoder) is OfflineGeocoder:
+            # the geocoder's own per-text cache when it has one, so the evidence is drawn once
+            cached = getattr(geocoder, "_context_cache", None)
+            self._evidence = cached if callable(cached) else (
+                lambda text: analyse_context(geocoder.gazetteer, text))
+
+    @property
+    def enabled(self) -> bool:
+        return self._evidence is not None
+
+    def context_key(self, text: str) -> bytes | None:
+        """Digest of what the geocoder draws from the whole ``text`` (None: no memo)."""
+        if self._evidence is None:
+            return None
+        try:
+            ev = self._evidence(text)
+        except Exception:  # the geocoder itself will say what is wrong
+            return None
+        public = {k: v for k, v in vars(ev).items() if not k.startswith("_")}
+        return hashlib.blake2b(repr(_freeze(public)).encode("utf-8"), digest_size=16).digest()
+
+    def key(self, ctx: bytes | None, query: str, text: str, lowered: str | None = None) -> tuple | None:
+        """The memo key of ``query`` in ``text`` whose context digest is ``ctx``.
+
+        ``lowered`` is ``text.lower()`` for an ASCII text (a plain substring search then
+        finds the word's occurrences, ten times faster than a case-blind pattern).
+        """
+        if ctx is None:
+            return None
+        words = [w for w in query.split() if w.lower() not in _QUERY_CLASS_WORDS]
+        if not words:
+            return None
+        word = max(words, key=len)
+        h = hashlib.blake2b(digest_size=16)
+        span = len(query)
+        for start, end in _occurrences(word, text, lowered):
+            # the name may start up to len(query) before its main word and end after it
+            lo = start - _BEFORE_WINDOW - span
+            hi = end + span
+            stop = _AFTER_STOP.search(text, hi, hi + _AFTER_WINDOW)
+            hi = stop.start() if stop else hi + _AFTER_WINDOW
+            # whether the text starts inside the window matters (a dateline city)
+            h.update(b"\x00^" if lo <= 0 else b"\x00")
+            h.update(text[max(0, lo): hi].encode("utf-8"))
+        return ctx, query, h.digest()
+
+    def get(self, key: tuple | None) -> Any:
+        if key is None:
+            return _MISSING
+        hit = self._answers.get(key, _MISSING)
+        if hit is _MISSING:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return hit
+
+    def put(self, key: tuple | None, answer: Any) -> None:
+        if key is None:
+            return
+        if len(self._answers) >= self.maxsize:
+            # oldest first: a run's reports drift in topic, recent answers are the useful ones
+            for old in list(self._answers)[: self.maxsize // 4]:
+                del self._answers[old]
+        self._answers[key] = answer
+
+    def clear(self) -> None:
+        self._answers.clear()
+
+
+_MISSING = object()
+
+
 class PlaceIndex:
     """Resolved place mentions of one report, grouped, with roles."""
 
     def __init__(self, text: str, *, gazetteer: Any, geocoder: Any, skip: list[tuple[int, int]],
-                 country_prior: str | None = None):
+                 country_prior: str | None = None, memo: GeocodeMemo | None = None):
         self.text = text
+        self.memo = memo if memo is not None and memo.geocoder is geocoder else None
+        self._memo_ctx: bytes | None = None
+        self._lowered: str | None = None
         self.mentions: list[PlaceMention] = []
         self.country_prior = country_prior
         self.main_country = country_prior
@@ -188,6 +333,9 @@ class PlaceIndex:
                 if c.feature_class == "admin1" and c.admin1 and normalize_name(c.name) == key:
                     self.named_admin1.add(c.admin1)
         cache: dict[str, Any] = {}
+        if self.memo is not None and raw_mentions:
+            self._memo_ctx = self.memo.context_key(text)
+            self._lowered = text.lower() if text.isascii() else None
         for m in raw_mentions:
             # "Moscow region", "Badakhshan province": the class word goes with the name so the
             # geocoder picks the region rather than its namesake city
@@ -228,26 +376,34 @@ class PlaceIndex:
         if self.geocoder is None:
             return None
         query = query or mention.text
-        try:
+        key = self.memo.key(self._memo_ctx, query, self.text, self._lowered) \
+            if self.memo is not None else None
+        locs = self.memo.get(key) if key is not None else _MISSING
+        if locs is _MISSING:
             try:
-                locs = self.geocoder.geocode(query, context=self.text, exactly_one=False)
-            except TypeError:
-                # a plain geopy geocoder knows no context: its own answers, best first
-                locs = self.geocoder.geocode(query, exactly_one=False)
-        except Exception as exc:  # one bad name must not stop the report
-            log.debug("geocoding %r failed: %s", mention.text, exc)
-            return None
+                try:
+                    locs = self.geocoder.geocode(query, context=self.text, exactly_one=False)
+                except TypeError:
+                    # a plain geopy geocoder knows no context: its own answers, best first
+                    locs = self.geocoder.geocode(query, exactly_one=False)
+            except Exception as exc:  # one bad name must not stop the report
+                log.debug("geocoding %r failed: %s", mention.text, exc)
+                return None
+            if locs and not isinstance(locs, list):
+                locs = [locs]
+            locs = locs[:_CANDIDATES_READ] if locs else None
+            if key is not None:
+                self.memo.put(key, locs)
         if not locs:
             return None
-        if not isinstance(locs, list):
-            locs = [locs]
         best = locs[0]
         if self.named_admin1 and best.raw.get("admin1") not in self.named_admin1 \
                 and best.raw.get("feature_class") != "country":
-            for loc in locs[1:8]:
+            for loc in locs[1:_CANDIDATES_READ]:
                 if loc.raw.get("admin1") in self.named_admin1 and loc.raw.get("feature_class") != "country":
-                    loc.raw["score"] = max(float(loc.raw.get("score") or 0), 0.6)
-                    return loc
+                    # a copy: the memo's answer is shared with other reports
+                    raw = dict(loc.raw, score=max(float(loc.raw.get("score") or 0), 0.6))
+                    return Location(loc.address, loc.point, raw)
         return best
 
     def _report_region(self) -> None:

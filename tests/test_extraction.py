@@ -247,3 +247,19 @@ def test_spanish_source_thousands_and_tonne_decimals():
              "group of 5.000 million pesos.", title="Police destroy a lab in Narino")
     figures = sorted((g[0], g[1]) for g in got)
     assert figures == [("cocaine", 1300.0), ("precursor", 1900.0), ("precursor", 4255.0)]
+
+
+def test_geocoder_answers_shared_over_a_run_follow_each_report():
+    """Answers kept over a run are reused only where the report reads the same around the
+    name: the Hyderabad of a Pakistani story is not given to an Indian one."""
+    from geo.extraction import _Context
+
+    pk = "Pakistan: Police seized 50 kg of heroin in Hyderabad on Monday, officials in Sindh said."
+    india = "India: Police seized 50 kg of heroin in Hyderabad on Monday, officials in Telangana said."
+    reports = [Report(id="pk", text=pk), Report(id="in", text=india),
+               Report(id="pk-again", text=pk)]  # a wire duplicate
+    ctx = _Context()
+    shared = [[(e.substance, e.admin1) for e in extract_report(r, _ctx=ctx)] for r in reports]
+    alone = [[(e.substance, e.admin1) for e in extract_report(r)] for r in reports]
+    assert shared == alone == [[("heroin", "PK-SD")], [("heroin", "IN-TS")], [("heroin", "PK-SD")]]
+    assert ctx.memo.hits > 0  # the repeated story was answered from the run's memo
