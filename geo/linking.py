@@ -34,8 +34,10 @@ log = logging.getLogger(__name__)
 
 __all__ = ["PlaceMention", "Placed", "PlaceIndex", "GeocodeMemo"]
 
+# every alternative starts at a word boundary: the leading \b (redundant with theirs) lets
+# the scan skip positions inside words before trying the lookbehinds and ~60 alternatives
 _EXCLUDE_BEFORE = re.compile(
-    r"(?i)(?<!close )(?<!next )(?<!road )(?<!highway )(?<!route )(?<!nearby )(?:\bbound for|\bheaded for|\bheading (?:for|to)|\bdestined for|\bdestination(?: of)?|"
+    r"(?i)\b(?<!close )(?<!next )(?<!road )(?<!highway )(?<!route )(?<!nearby )(?:\bbound for|\bheaded for|\bheading (?:for|to)|\bdestined for|\bdestination(?: of)?|"
     r"\ben route to|\bon (?:its|their|the) way to|\baddressed to|\bflying to|\bflight to|"
     r"\bflights? from|\bgoing to|\bsent (?:on )?to|\bshipped to|\btaken to|\btake (?:it|them|the \w+) to|"
     r"\bsmuggle(?:d)? (?:\w+ )?(?:to|into|out of)|\bout of|\bfrom|\bto|\binto|\btowards?|\bvia|"
@@ -357,20 +359,25 @@ class PlaceIndex:
                               loc.latitude, loc.longitude, float(raw.get("score") or 0.0),
                               population=int(raw.get("population") or 0),
                               exact=raw.get("match", "exact") == "exact")
-            before = text[max(0, m.start - 60): m.start]
-            if _PROVINCE_OF_REPORT.search(before):
-                pm.role = "of_report_region"
-            elif _EXCLUDE_BEFORE.search(before):
-                pm.role = "excluded"
-                pm.toward = bool(_TOWARD.search(before))
-            elif _STRONG_BEFORE.search(before[-35:]):
-                pm.role = "strong"
             self.mentions.append(pm)
-        self.main_country = self._main_country()
         self._filter_noise()
+        # roles after the noise filter (which reads none): only kept names need them
+        for pm in self.mentions:
+            self._set_role(pm)
         self._group()
         self._report_region()
         self.main_country = self._main_country()
+
+    def _set_role(self, pm: PlaceMention) -> None:
+        """Role of a name from the words before it (see the module docstring)."""
+        before = self.text[max(0, pm.start - 60): pm.start]
+        if _PROVINCE_OF_REPORT.search(before):
+            pm.role = "of_report_region"
+        elif _EXCLUDE_BEFORE.search(before):
+            pm.role = "excluded"
+            pm.toward = bool(_TOWARD.search(before))
+        elif _STRONG_BEFORE.search(before[-35:]):
+            pm.role = "strong"
 
     def _resolve(self, mention: Any, query: str | None = None):
         if self.geocoder is None:
