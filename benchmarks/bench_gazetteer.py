@@ -65,14 +65,19 @@ pids.frombytes(blobs["key_pids"])
 index = {h: list(pids[starts[i]:starts[i + 1]]) for i, h in enumerate(hashes)}
 t1 = time.perf_counter()
 names = json.load(open(sys.argv[1]))
-t2 = time.perf_counter()
-n = 0
-for name in names:  # one pass: every name normalized once, as in our distinct-name test
-    n += len(index.get(key_hash(normalize(name)), ()))
-t3 = time.perf_counter()
-print(json.dumps({"load_s": t1 - t0, "lookups_per_s": len(names) / (t3 - t2),
+best = float("inf")
+for _ in range(REPEATS):  # best pass, every name normalized once, as in our test
+    normalize.cache_clear()
+    t2 = time.perf_counter()
+    n = 0
+    for name in names:
+        n += len(index.get(key_hash(normalize(name)), ()))
+    best = min(best, time.perf_counter() - t2)
+print(json.dumps({"load_s": t1 - t0, "lookups_per_s": len(names) / best,
                   "rss_mb": peak_rss_mb()}))
 """
+# the machine is shared: each rate is the best of a few passes, ours and the baseline's alike
+REPEATS = 3
 
 
 def _child(code: str, *args: str) -> dict:
@@ -171,37 +176,46 @@ def main() -> None:
         names_file = fh.name
 
     ours = _child(_CHILD_LOAD, names_file)
-    base = _child(_CHILD_DICT, names_file, str(gaz.path))
+    base = _child(_CHILD_DICT.replace("REPEATS", str(REPEATS)), names_file, str(gaz.path))
     print(f"warm load (fresh process):  {ours['load_s']:7.3f} s   goal <= 1 s   "
           f"[dict baseline {base['load_s']:.2f} s, ratio {ours['load_s'] / base['load_s']:.2f}]")
     print(f"RSS after 20k lookups:      {ours['rss_mb']:7.1f} MB  goal <= 200 MB "
           f"[dict baseline {base['rss_mb']:.0f} MB, ratio {ours['rss_mb'] / base['rss_mb']:.2f}]")
     os.unlink(names_file)
 
-    # lookups/s: distinct names (cache cold), then a realistic repeat-heavy stream
-    fresh = Gazetteer(gaz.path)
-    t = time.perf_counter()
-    for n in names:
-        fresh.lookup(n)
-    cold_rate = len(names) / (time.perf_counter() - t)
-    # the same names resolved to place ids only (what the dict baseline measures)
-    from geo.gazetteer import key_hash, normalize, variant_key
+    # lookups/s: distinct names (caches cold: a fresh instance each pass), then a
+    # realistic repeat-heavy stream
+    from geo.gazetteer import normalize, variant_key
 
-    ids_only = Gazetteer(gaz.path)
-    normalize.cache_clear()
-    variant_key.cache_clear()
-    t = time.perf_counter()
-    for n in names:
-        k = normalize(n)
-        ids_only._find(k)
-        ids_only._find("~" + variant_key(k))
-    ids_rate = len(names) / (time.perf_counter() - t)
+    best = float("inf")
+    for _ in range(REPEATS):
+        fresh = Gazetteer(gaz.path)
+        normalize.cache_clear()
+        variant_key.cache_clear()
+        t = time.perf_counter()
+        for n in names:
+            fresh.lookup(n)
+        best = min(best, time.perf_counter() - t)
+    cold_rate = len(names) / best
+    # the same names resolved to place ids only (what the dict baseline measures)
+    best = float("inf")
+    for _ in range(REPEATS):
+        ids_only = Gazetteer(gaz.path)
+        normalize.cache_clear()
+        variant_key.cache_clear()
+        t = time.perf_counter()
+        for n in names:
+            k = normalize(n)
+            ids_only._find(k)
+            ids_only._find("~" + variant_key(k))
+        best = min(best, time.perf_counter() - t)
+    ids_rate = len(names) / best
     stream = [rng.choice(names[:5000]) for _ in range(200_000)]
     t = time.perf_counter()
     for n in stream:
         fresh.lookup(n)
     warm_rate = len(stream) / (time.perf_counter() - t)
-    print(f"lookups/s, all distinct:    {cold_rate:9,.0f}  goal >= 100,000 "
+    print(f"lookups/s, all distinct:    {cold_rate:9,.0f}  goal >= 100,000 (best of {REPEATS}) "
           f"[dict baseline {base['lookups_per_s']:,.0f}, ratio {cold_rate / base['lookups_per_s']:.2f}]")
     print(f"  of which names -> ids:    {ids_rate:9,.0f}/s "
           f"[dict baseline ratio {ids_rate / base['lookups_per_s']:.2f}]; the rest builds "

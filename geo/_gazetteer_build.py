@@ -10,6 +10,7 @@ import json
 import math
 import re
 import sqlite3
+import struct
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -18,7 +19,10 @@ from pathlib import Path
 
 from .errors import GazetteerError
 from .gazetteer import (
+    _CLASS_ORDER,
     _MIN_VARIANT_LEN,
+    NO_VARIANT,
+    RECORD_FORMAT,
     _VARIANT_MIN_POPULATION,
     ALIASES_PATH,
     DEMONYMS_PATH,
@@ -557,12 +561,22 @@ def _apply_aliases(path, places, ppl, admin1_place, country_keys, admin1_names, 
 
 
 def _write(path: Path, places, country_keys, admin1_names, versions) -> dict:
-    """Write places as a table (for SQL users) and as flat column blobs (for lookups)."""
+    """Write places as a table (for SQL users) and as flat blobs (for lookups).
+
+    Blobs (see ``Gazetteer._load_columns``): ``key_hashes`` sorted 64-bit key hashes,
+    ``key_buckets`` the first hash index per top 16 bits (a binary search then spans a
+    few entries), ``key_starts``/``key_pids`` the places of each key in rank order (class,
+    then population: what a lookup returns, so it never sorts), ``key_variant`` the index
+    of each exact key's transliteration-variant key (no folding at lookup time for a known
+    name), ``records`` one fixed-size struct per place, ``names``/``refs`` UTF-8 text
+    addressed by character offsets.
+    """
     from array import array
 
     counts: dict[str, int] = defaultdict(int)
     # key hash -> place ids; the variant keys carry "~" so they never meet exact keys
     by_hash: dict[int, list[int]] = defaultdict(list)
+    variant_of: dict[int, int] = {}  # exact key hash -> its variant key's hash
     for pid, p in enumerate(places):
         keys = set(p.keys)
         if p.variants:
@@ -572,13 +586,37 @@ def _write(path: Path, places, country_keys, admin1_names, versions) -> dict:
             by_hash[key_hash(k)].append(pid)
         counts["keys"] += len(keys)
         counts[f"{p.feature_class}:{p.source}"] += 1
+    for p in places:
+        for k in p.keys:
+            h = key_hash(k)
+            if h not in variant_of:
+                v = variant_key(k)
+                variant_of[h] = key_hash("~" + v) if len(v) >= _MIN_VARIANT_LEN else 0
     counts["places"] = len(places)
+    order = sorted(range(len(places)), key=lambda i: (
+        _CLASS_ORDER[places[i].feature_class], -int(places[i].population), places[i].ref))
+    rank = [0] * len(places)
+    for r, pid in enumerate(order):
+        rank[pid] = r
     hashes = array("Q", sorted(by_hash))
+    position = {h: i for i, h in enumerate(hashes)}
     starts, pids = array("I", [0]), array("I")
+    variant = array("I")
     for h in hashes:
-        pids.extend(sorted(by_hash[h]))
+        pids.extend(sorted(by_hash[h], key=rank.__getitem__))
         starts.append(len(pids))
-    del by_hash
+        variant.append(position.get(variant_of.get(h, 0), NO_VARIANT))
+    buckets = array("I", [0] * ((1 << 16) + 1))
+    b = 0
+    for i, h in enumerate(hashes):
+        top = h >> 48
+        while b <= top:
+            buckets[b] = i
+            b += 1
+    while b <= 1 << 16:
+        buckets[b] = len(hashes)
+        b += 1
+    del by_hash, position, variant_of
 
     vocab = {
         "feature_class": sorted({p.feature_class for p in places}),
@@ -590,25 +628,24 @@ def _write(path: Path, places, country_keys, admin1_names, versions) -> dict:
         raise GazetteerError("too many admin-1 codes for the index layout")
     index = {name: {v: i for i, v in enumerate(values)} for name, values in vocab.items()}
 
-    def offsets(strings):
-        data, off = bytearray(), array("I", [0])
-        for text in strings:
-            data += text.encode()
-            off.append(len(data))
-        return bytes(data), off
-
-    names, name_off = offsets(p.name for p in places)
-    refs, ref_off = offsets(p.ref for p in places)
+    record = struct.Struct(RECORD_FORMAT)
+    records = bytearray(record.size * len(places))
+    name_at = ref_at = 0
+    for pid, p in enumerate(places):
+        if len(p.name) > 0xFFFF or len(p.ref) > 0xFFFF:
+            raise GazetteerError(f"name or ref too long for the index: {p.name[:40]!r}")
+        record.pack_into(records, pid * record.size, p.lat, p.lon, int(p.population),
+                         name_at, len(p.name), ref_at, len(p.ref),
+                         index["country"][p.country or ""], index["admin1"][p.admin1 or ""],
+                         index["feature_class"][p.feature_class], index["source"][p.source],
+                         int(p.capital))
+        name_at += len(p.name)
+        ref_at += len(p.ref)
+    names = "".join(p.name for p in places).encode()
+    refs = "".join(p.ref for p in places).encode()
     blobs = {
-        "key_hashes": hashes, "key_starts": starts, "key_pids": pids,
-        "lat": array("d", (p.lat for p in places)), "lon": array("d", (p.lon for p in places)),
-        "population": array("q", (int(p.population) for p in places)),
-        "feature_class": array("B", (index["feature_class"][p.feature_class] for p in places)),
-        "source": array("B", (index["source"][p.source] for p in places)),
-        "capital": array("B", (p.capital for p in places)),
-        "country": array("H", (index["country"][p.country or ""] for p in places)),
-        "admin1": array("H", (index["admin1"][p.admin1 or ""] for p in places)),
-        "name_offsets": name_off, "ref_offsets": ref_off,
+        "key_hashes": hashes, "key_buckets": buckets, "key_starts": starts, "key_pids": pids,
+        "key_variant": variant,
     }
 
     db = sqlite3.connect(path)
@@ -633,7 +670,7 @@ def _write(path: Path, places, country_keys, admin1_names, versions) -> dict:
         )
         db.executemany("INSERT INTO blobs VALUES (?,?)",
                        [(k, v.tobytes()) for k, v in blobs.items()]
-                       + [("names", names), ("refs", refs)])
+                       + [("records", bytes(records)), ("names", names), ("refs", refs)])
         db.executemany("INSERT INTO country_keys VALUES (?,?)", sorted(country_keys.items()))
         db.executemany("INSERT INTO admin1 VALUES (?,?,?)",
                        [(c, n, k) for c, (n, k) in sorted(admin1_names.items())])

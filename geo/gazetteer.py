@@ -26,11 +26,13 @@ the boundary file, of the alias and demonym files, of the builder's code, or
 :func:`variant_key` folds usual transliteration variants (Qunduz/Kunduz, Hirat/Herat,
 Paktiya/Paktia, Taluqan/Taloqan) so one rule covers every name instead of a hand list.
 
-The index file holds the places as an SQL table (for inspection) and as flat column
-blobs: sorted 64-bit hashes of every key, the place ids per key, and one array per field.
-Opening it copies those blobs into ``array.array``s (~30 MB, a few hundredths of a
-second); a lookup is a binary search plus a few array reads, fronted by an LRU cache. No
-per-place Python object exists until a candidate is asked for.
+The index file holds the places as an SQL table (for inspection) and as flat blobs:
+sorted 64-bit hashes of every key (with a table of where each top-16-bit bucket starts),
+the place ids per key already in result order, each exact key's variant key, and one
+fixed-size struct per place. Opening it copies those blobs into ``array.array``s and
+``bytes`` (~35 MB, about 0.1 s); a lookup is a short binary search, a few struct unpacks
+and one :class:`Candidate` (a named tuple) per place, fronted by an LRU cache of plain
+tuples. No per-place Python object exists until a candidate is asked for.
 """
 from __future__ import annotations
 
@@ -40,6 +42,7 @@ import operator
 import os
 import re
 import sqlite3
+import struct
 import tempfile
 import threading
 from array import array
@@ -49,6 +52,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import NamedTuple
 
 from unidecode import unidecode
 
@@ -71,8 +75,13 @@ __all__ = [
 ]
 
 #: Bump when the table layout or the key functions change: the cached index is rebuilt.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 FEATURE_CLASSES = ("country", "admin1", "admin2", "ppl", "region")
+# One place in the index's ``records`` blob: lat, lon, population, name offset and length,
+# ref offset and length (characters of the names/refs text), country, admin-1, feature
+# class and source (vocabulary indexes), capital flag.
+RECORD_FORMAT = "<ddqIHIHHHBBB"
+NO_VARIANT = 0xFFFFFFFF  # key_variant entry of a key without a variant key in the index
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ALIASES_PATH = DATA_DIR / "aliases.csv"
@@ -99,20 +108,22 @@ def normalize(text: str) -> str:
     ``"Sar-e Pol"`` -> ``"sar e pol"``, ``"Culiacán"`` -> ``"culiacan"``,
     ``"O'sh"`` -> ``"osh"`` (apostrophes are dropped, other punctuation becomes a space).
     """
-    s = unidecode(text).lower()
+    s = (text if text.isascii() else unidecode(text)).lower()
+    if s.isalnum():
+        return s  # one plain word, the common case: no regex needed
     s = _APOSTROPHES.sub("", s)
     return _NON_ALNUM.sub(" ", s).strip()
 
 
 # Order matters: multi-letter spellings first, then single letters, then the collapses.
-_VARIANT_SUBS = (
-    ("dzh", "j"), ("dj", "j"), ("zh", "j"), ("tch", "ch"),
-    ("x", "kh"), ("q", "k"), ("ck", "k"), ("gh", "g"), ("ph", "f"),
-    ("w", "u"), ("y", "i"), ("v", "u"),
-)
+_VARIANT_SUBS = (("dzh", "j"), ("dj", "j"), ("zh", "j"), ("tch", "ch"))
+_VARIANT_X_Q = str.maketrans({"x": "kh", "q": "k"})
+_VARIANT_PAIRS = (("ck", "k"), ("gh", "g"), ("ph", "f"))
+# w, y, v are read as the vowels u, i, u, and every run of vowels becomes one "a": map all
+# of them to "a" here and let the doubled-letter collapse merge the runs
+_VARIANT_VOWELS = str.maketrans({c: "a" for c in "aeiouwyv"})
 _DOUBLED = re.compile(r"(.)\1+")
 _FIRST_GROUP = operator.itemgetter(1)  # a callable: re's "\\1" template is re-parsed per call
-_VOWEL_RUN = re.compile(r"[aeiou]+")
 
 
 @lru_cache(maxsize=262_144)
@@ -125,10 +136,14 @@ def variant_key(key: str) -> str:
     Taluqan, Jawzjan meet Kunduz, Helmand, Nangarhar, Paktia, Taloqan, Jowzjan.
     """
     s = key.replace(" ", "")
-    for old, new in _VARIANT_SUBS:
-        s = s.replace(old, new)
-    s = _DOUBLED.sub(_FIRST_GROUP, s)
-    s = _VOWEL_RUN.sub("a", s)
+    if "j" in s or "h" in s:  # every multi-letter spelling has one of them
+        for old, new in _VARIANT_SUBS:
+            s = s.replace(old, new)
+    s = s.translate(_VARIANT_X_Q)
+    if "ck" in s or "h" in s:
+        for old, new in _VARIANT_PAIRS:
+            s = s.replace(old, new)
+    s = _DOUBLED.sub(_FIRST_GROUP, s.translate(_VARIANT_VOWELS))
     if len(s) > 3 and s.endswith("ah"):
         s = s[:-1]
     return s
@@ -147,6 +162,10 @@ def abbreviation_key(name: str) -> str | None:
         if key and " " not in key:
             return key + "."
     return None
+
+
+_fold = variant_key.__wrapped__
+_from_bytes = int.from_bytes
 
 
 def key_hash(key: str) -> int:
@@ -193,9 +212,8 @@ def _name_keys(name: str, *, generic: bool = False) -> set[str]:
 # ---------------------------------------------------------------------------------------
 # Records
 # ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Candidate:
-    """One place a name may refer to.
+class Candidate(NamedTuple):
+    """One place a name may refer to (an immutable named tuple: cheap to build, hashable).
 
     ``match`` is ``"exact"`` when the normalized name matched, ``"variant"`` when only
     the transliteration-folded key did; ``ref`` names the record in its source
@@ -340,6 +358,7 @@ def _fingerprint(versions: dict[str, str]) -> str:
 # ---------------------------------------------------------------------------------------
 # The gazetteer
 # ---------------------------------------------------------------------------------------
+_new = tuple.__new__  # a Candidate from a plain tuple of its fields, without re-checking
 _CLASS_ORDER = {"country": 0, "admin1": 1, "region": 2, "admin2": 3, "ppl": 4}
 
 # Capitalised words that start sentences or name institutions far more often than they
@@ -426,11 +445,12 @@ class Gazetteer:
         except (KeyError, ValueError) as exc:
             raise GazetteerError(f"{self.path}: damaged gazetteer index ({exc})") from exc
         self.meta = meta
+        # plain tuples in the cache, Candidates made per call: see _records_of
         self._lookup_cached = lru_cache(maxsize=65_536)(self._lookup_uncached)
 
     # -- columnar storage -----------------------------------------------------------------
     def _load_columns(self, blobs: dict, vocab: dict) -> None:
-        """Flat arrays from the index's blobs: a few ms, ~30 MB, no per-place objects."""
+        """Flat arrays from the index's blobs: a few ms, ~35 MB, no per-place objects."""
 
         def arr(code: str, name: str) -> array:
             a = array(code)
@@ -438,71 +458,93 @@ class Gazetteer:
             return a
 
         self._hashes = arr("Q", "key_hashes")      # sorted, unique
+        self._buckets = arr("I", "key_buckets")    # first hash index per top 16 bits
         self._starts = arr("I", "key_starts")      # pids of key i: _pids[_starts[i]:_starts[i+1]]
-        self._pids = arr("I", "key_pids")
-        self._lat, self._lon = arr("d", "lat"), arr("d", "lon")
-        self._pop = arr("q", "population")
-        self._fclass, self._source = arr("B", "feature_class"), arr("B", "source")
-        self._capital = arr("B", "capital")
-        self._country, self._admin1 = arr("H", "country"), arr("H", "admin1")
-        self._name_off, self._ref_off = arr("I", "name_offsets"), arr("I", "ref_offsets")
-        self._names, self._refs = bytes(blobs["names"]), bytes(blobs["refs"])
+        self._pids = arr("I", "key_pids")          # in rank order (class, population, ref)
+        self._variant = arr("I", "key_variant")    # key index of key i's variant key
+        self._records = bytes(blobs["records"])
+        record = struct.Struct(RECORD_FORMAT)
+        self._record_size = record.size
+        self._unpack = record.unpack_from
+        self._names = bytes(blobs["names"]).decode()
+        self._refs = bytes(blobs["refs"]).decode()
         self._v_fclass = vocab["feature_class"]
         self._v_source = vocab["source"]
         self._v_country = [c or None for c in vocab["country"]]
         self._v_admin1 = [c or None for c in vocab["admin1"]]
-        if len(self._starts) != len(self._hashes) + 1:
+        self._decode = (self._unpack, self._records, self._record_size, self._names, self._refs,
+                        self._v_fclass, self._v_source, self._v_country, self._v_admin1)
+        n = len(self._hashes)
+        if (len(self._starts) != n + 1 or len(self._variant) != n
+                or len(self._buckets) != (1 << 16) + 1
+                or len(self._records) % record.size):
             raise ValueError("key arrays disagree")
 
-    def _find(self, key: str) -> range | None:
-        h = key_hash(key)
+    def _index(self, key: str) -> int:
+        """Position of ``key`` among the index's keys, or -1."""
+        h = _from_bytes(blake2b(key.encode(), digest_size=8).digest(), "little")  # key_hash
+        top = h >> 48
         hashes = self._hashes
-        i = bisect_left(hashes, h)
-        if i < len(hashes) and hashes[i] == h:
-            return range(self._starts[i], self._starts[i + 1])
-        return None
+        i = bisect_left(hashes, h, self._buckets[top], self._buckets[top + 1])
+        return i if i < len(hashes) and hashes[i] == h else -1
 
-    def _candidate(self, pid: int, match: str) -> Candidate:
-        no, ro = self._name_off, self._ref_off
-        return Candidate(
-            self._names[no[pid]:no[pid + 1]].decode(),
-            self._v_fclass[self._fclass[pid]],
-            self._v_country[self._country[pid]],
-            self._v_admin1[self._admin1[pid]],
-            self._lat[pid],
-            self._lon[pid],
-            self._pop[pid],
-            self._v_source[self._source[pid]],
-            match,
-            self._refs[ro[pid]:ro[pid + 1]].decode(),
-            bool(self._capital[pid]),
-        )
+    def _find(self, key: str) -> range | None:
+        """Range of ``_pids`` holding the places of ``key``, or None."""
+        i = self._index(key)
+        return range(self._starts[i], self._starts[i + 1]) if i >= 0 else None
 
-    def _lookup_uncached(self, key: str) -> tuple[Candidate, ...]:
-        best: dict[int, Candidate] = {}
-        keys = (key, key[:-1]) if key.endswith(".") else (key,)  # "ont." = abbreviation + word
-        for k in keys:
-            exact = self._find(k)
-            if exact is not None:
-                for pid in self._pids[exact.start:exact.stop]:
-                    if pid not in best:
-                        best[pid] = self._candidate(pid, "exact")
-        key = keys[-1]
-        vkey = variant_key(key)
-        if len(vkey) >= _MIN_VARIANT_LEN:
-            var = self._find("~" + vkey)
-            if var is not None:
-                for pid in self._pids[var.start:var.stop]:
-                    if pid not in best:
-                        best[pid] = self._candidate(pid, "variant")
-        if not best:
-            return ()
-        return tuple(
-            sorted(
-                best.values(),
-                key=lambda c: (c.match != "exact", _CLASS_ORDER[c.feature_class], -c.population, c.ref),
-            )
-        )
+    def _records_of(self, lo: int, hi: int, match: str, skip: set | None = None) -> list[tuple]:
+        """Candidate fields of the places ``_pids[lo:hi]`` (rank order) as plain tuples,
+        leaving out the pids in ``skip``.
+
+        Plain tuples, not :class:`Candidate`: the garbage collector stops tracking a plain
+        tuple of strings and numbers, never a tuple subclass, so the LRU cache of lookups
+        costs nothing at each collection; the named tuples are made per call (0.1 us).
+        """
+        unpack, rec, size, names, refs, vf, vs, vc, va = self._decode
+        out = []
+        pids = self._pids[lo:hi]
+        if skip:
+            pids = [pid for pid in pids if pid not in skip]
+        for pid in pids:
+            lat, lon, pop, no, nl, ro, rl, cc, a1, fc, src, cap = unpack(rec, pid * size)
+            out.append((names[no:no + nl], vf[fc], vc[cc], va[a1], lat, lon, pop, vs[src],
+                        match, refs[ro:ro + rl], cap == 1))
+        return out
+
+    def _lookup_uncached(self, key: str) -> tuple[tuple, ...]:
+        """Candidate records of a normalized key: exact places, then variant places."""
+        if key.endswith("."):
+            return self._lookup_abbreviation(key)
+        starts = self._starts
+        i = self._index(key)
+        if i >= 0:
+            lo, hi = starts[i], starts[i + 1]
+            exact = self._records_of(lo, hi, "exact")
+            v = self._variant[i]  # the variant key was found at build time
+            if v == NO_VARIANT:
+                return tuple(exact)
+        else:
+            exact = []
+            vkey = _fold(key)  # this lookup is cached already: no second cache
+            v = self._index("~" + vkey) if len(vkey) >= _MIN_VARIANT_LEN else -1
+            if v < 0:
+                return ()
+        vlo, vhi = starts[v], starts[v + 1]
+        if exact:
+            seen = set(self._pids[lo:hi])
+            return tuple(exact + self._records_of(vlo, vhi, "variant", seen))
+        return tuple(self._records_of(vlo, vhi, "variant"))
+
+    def _lookup_abbreviation(self, key: str) -> tuple[tuple, ...]:
+        """"ont.": the abbreviation's places first, then those of the bare word."""
+        dotted = self._find(key)
+        plain = self._lookup_cached(key[:-1])
+        if dotted is None:
+            return plain
+        first = self._records_of(dotted.start, dotted.stop, "exact")
+        refs = {r[9] for r in first}
+        return tuple(first + [r for r in plain if r[9] not in refs])
 
     # -- public API ---------------------------------------------------------------------
     def lookup(self, name: str) -> list[Candidate]:
@@ -513,14 +555,18 @@ class Gazetteer:
         """
         if not isinstance(name, str):
             return []
-        key = abbreviation_key(name) or normalize(name)
+        key = normalize(name)
         if not key:
             return []
-        return list(self._lookup_cached(key))
+        if name[-1:] in ". " and key.isalpha():
+            key = abbreviation_key(name) or key  # "Ont." is not "Ont"
+        raw = self._lookup_cached(key)
+        return [_new(Candidate, r) for r in raw] if raw else []
 
     def lookup_key(self, key: str) -> tuple[Candidate, ...]:
-        """Like :meth:`lookup` for an already :func:`normalize`-d key (no copy)."""
-        return self._lookup_cached(key) if key else ()
+        """Like :meth:`lookup` for an already :func:`normalize`-d key (an abbreviation
+        key keeps its dot: "ont.")."""
+        return tuple([_new(Candidate, r) for r in self._lookup_cached(key)]) if key else ()
 
     def country_code(self, name: str) -> str | None:
         """ISO alpha-2 code of a country name, demonym or ISO code ("Afghan" -> "AF")."""
@@ -584,8 +630,8 @@ class Gazetteer:
                 e = tokens[last][1]
                 if last == i and lw[-1] == "." and "." not in lw[:-1]:
                     abbr = normalize(lw) + "."  # "Ont.", "Calif.": indexed with the dot
-                    if self._find(abbr) is not None:
-                        mentions.append(Mention(start, e, lw, self._lookup_cached(abbr)))
+                    if self._index(abbr) >= 0:
+                        mentions.append(Mention(start, e, lw, self.lookup_key(abbr)))
                         i = last + 1
                         found = True
                         break
@@ -595,7 +641,7 @@ class Gazetteer:
                 key = normalize(span)
                 if not key or (last == i and key in _STOPWORDS):
                     continue
-                cands = self._lookup_cached(key)
+                cands = self.lookup_key(key)
                 if not cands:
                     continue
                 if last == i and span.isupper() and len(span) <= 4:

@@ -80,6 +80,24 @@ def test_candidate_fields(gaz):
     assert bds.population > 0
 
 
+def test_candidate_is_an_immutable_record_with_the_contract_fields(gaz):
+    assert Candidate._fields[:8] == ("name", "feature_class", "country", "admin1", "lat", "lon",
+                                     "population", "source")
+    c = gaz.lookup("Kabul")[0]
+    with pytest.raises(AttributeError):
+        c.admin1 = "AF-HEL"
+    assert gaz.lookup("Kabul")[0] == c and hash(c) == hash(gaz.lookup("Kabul")[0])
+
+
+def test_lookup_orders_exact_by_class_then_population(gaz):
+    cands = gaz.lookup("Santa Cruz")
+    exact = [c for c in cands if c.match == "exact"]
+    assert exact == cands[:len(exact)]
+    order = {"country": 0, "admin1": 1, "region": 2, "admin2": 3, "ppl": 4}
+    keys = [(order[c.feature_class], -c.population) for c in exact]
+    assert keys == sorted(keys) and len(exact) > 20
+
+
 def test_lookup_is_accent_and_case_insensitive(gaz):
     a = gaz.lookup("Culiacán")
     assert a and a == gaz.lookup("CULIACAN") == gaz.lookup("culiacan")
