@@ -69,6 +69,7 @@ __all__ = [
     "variant_key",
     "cache_dir",
     "get_gazetteer",
+    "set_progress",
     "index_path",
     "key_hash",
     "source_versions",
@@ -700,12 +701,40 @@ def index_path(versions: dict[str, str] | None = None) -> Path:
     return cache_dir() / f"gazetteer-{_fingerprint(versions or source_versions())}.sqlite"
 
 
-def get_gazetteer(*, progress: bool = True) -> Gazetteer:
+#: Whether the one-off build shows a progress bar when :func:`get_gazetteer` is not told:
+#: None (default) only when stderr is a terminal; a program's quiet mode sets False
+#: (:func:`set_progress`).
+PROGRESS: bool | None = None
+
+
+def set_progress(enabled: bool | None) -> None:
+    """Process-wide default of the first-build progress bar: ``False`` for quiet mode,
+    ``True`` to show it even when stderr is no terminal, ``None`` to decide by that."""
+    global PROGRESS
+    PROGRESS = enabled
+
+
+def _show_progress(progress: bool | None) -> bool:
+    """The argument if given, else :data:`PROGRESS`, else whether stderr is a terminal."""
+    if progress is None:
+        progress = PROGRESS
+    if progress is None:
+        import sys
+
+        stream = sys.stderr
+        progress = bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
+    return progress
+
+
+def get_gazetteer(*, progress: bool | None = None) -> Gazetteer:
     """The shared gazetteer, built into the cache folder on first use.
 
     The file name carries a fingerprint of the sources (:func:`source_versions`), so a new
-    package version, boundary file or alias file leads to a fresh build (with a tqdm
-    progress bar) and the old index is left for other installs to use or to be deleted.
+    package version, boundary file or alias file leads to a fresh build and the old index
+    is left for other installs to use or to be deleted.
+
+    :param progress: show a tqdm progress bar while building (~20 s, once); ``None``
+        follows :func:`set_progress`, by default only when stderr is a terminal.
     """
     global _SHARED
     with _SHARED_LOCK:
@@ -719,7 +748,8 @@ def get_gazetteer(*, progress: bool = True) -> Gazetteer:
                     except GazetteerError:
                         path.unlink(missing_ok=True)  # a broken cache file is rebuilt, not fatal
                 if _SHARED is None:
-                    _SHARED = Gazetteer.build(path, progress=progress, versions=versions)
+                    _SHARED = Gazetteer.build(path, progress=_show_progress(progress),
+                                              versions=versions)
                     _prune_cache(keep=path)
         return _SHARED
 

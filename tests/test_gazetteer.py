@@ -228,6 +228,36 @@ def test_index_path_follows_sources(monkeypatch, tmp_path):
     assert gz.index_path(changed) != gz.index_path(base)  # a new alias file -> a rebuild
 
 
+class _StopBuild(Exception):
+    pass
+
+
+@pytest.mark.parametrize("switch, argument, tty, shown", [
+    (None, None, False, False),   # piped / CI: no bar
+    (None, None, True, True),     # a terminal: the bar
+    (False, None, True, False),   # quiet mode (set_progress(False)) silences it
+    (False, True, False, True),   # an explicit argument wins
+])
+def test_first_build_progress_bar_follows_quiet_mode(monkeypatch, tmp_path, switch, argument,
+                                                     tty, shown):
+    monkeypatch.setenv("SEIZURE_ATLAS_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(gz, "_SHARED", None)
+    monkeypatch.setattr(gz, "PROGRESS", gz.PROGRESS)
+    monkeypatch.setattr("sys.stderr", type("Err", (), {"isatty": lambda self: tty,
+                                                        "write": lambda self, s: None})())
+    seen = []
+
+    def fake_build(path, *, progress, versions, boundaries=None):
+        seen.append(progress)
+        raise _StopBuild
+
+    monkeypatch.setattr(gz.Gazetteer, "build", staticmethod(fake_build))
+    gz.set_progress(switch)
+    with pytest.raises(_StopBuild):
+        gz.get_gazetteer(progress=argument)
+    assert seen == [shown]
+
+
 def test_open_rejects_a_file_that_is_not_an_index(tmp_path):
     with pytest.raises(GazetteerError, match="not found"):
         Gazetteer(tmp_path / "missing.sqlite")
