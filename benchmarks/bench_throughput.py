@@ -3,11 +3,25 @@
 usage: python benchmarks/bench_throughput.py [N]   (default N = 10,000 reports)
 
 The reports are the development reports (``<benchmarks>/reports/d*.txt``), each followed
-by the body of the next one (~2 KB), repeated to N, each copy made unique (its number is written into every paragraph) so
-that no per-text cache (sentence splits, geocoding context) is hit across copies; a
-second pass over exact repeats shows what the caches give on wire duplicates.
-Baseline in the same run: pysbd sentence splitting alone of the same unique texts (the
-cheapest step any extractor needs). Goal: >= 1,000 reports/s.
+by the body of the next one (~2 KB), repeated to N, each copy made unique (its number is
+written into every paragraph) so that no per-text cache (sentence splits, the geocoder's
+context analysis) is hit across copies.
+
+Passes, all in this run and on the same core:
+
+* baselines: reading the texts (a plain word split) and pysbd sentence splitting of
+  every paragraph (the splitter the extractor used before, run over all the text);
+* ``extract, every report distinct``: the run's geocoder memo emptied before each report,
+  i.e. no report shares anything with another (the worst case: a corpus of unrelated
+  stories);
+* ``extract, one run``: as :func:`geo.extract` runs: the geocoder answers are memoised
+  over the run (``linking.GeocodeMemo``; an answer is reused only where the query, the
+  places the report names and the words around the name are the same), on copies the
+  first pass has not seen;
+* ``exact repeats``: the same 47 texts over and over (wire duplicates).
+
+Goal: >= 1,000 reports/s. Peak memory is the process's max RSS (gazetteer and boundary
+data included), with the RSS before extraction for reference.
 """
 from __future__ import annotations
 
@@ -19,6 +33,17 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 BENCH = Path(os.environ.get("SEIZURE_ATLAS_BENCHMARKS", REPO.parent / "shared" / "benchmarks"))
+
+
+def _rss_mb() -> float:
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
 
 
 def main() -> None:
@@ -36,6 +61,7 @@ def main() -> None:
     ctx = _Context()
     ctx.load()
     extract_report(base[0], _ctx=ctx)  # warm: gazetteer index opened, pint factors cached
+    ctx.memo.clear()
 
     def unique(i: int):
         # ~2 KB: a development report followed by the body of the next one
@@ -46,24 +72,41 @@ def main() -> None:
                        agency=r.agency, dateline_place=r.dateline_place,
                        dateline_country=r.dateline_country, language=r.language)
 
+    distinct = [unique(n + i) for i in range(n)]
     reports = [unique(i) for i in range(n)]
     kb = sum(len(r.text.encode("utf-8")) for r in reports) / len(reports) / 1024
+    rss_before = _rss_mb()
+
+    t0 = time.perf_counter()
+    words = sum(len(r.text.split()) for r in reports)
+    read_rate = n / (time.perf_counter() - t0)
 
     import pysbd
     seg = pysbd.Segmenter(language="en", clean=False)
+    m = min(n, 2000)
     t0 = time.perf_counter()
-    for r in reports[: min(n, 2000)]:
+    for r in reports[:m]:
         for para in r.text.split("\n"):
             if para.strip():
                 seg.segment(para)
-    base_rate = min(n, 2000) / (time.perf_counter() - t0)
+    sbd_rate = m / (time.perf_counter() - t0)
 
+    t0 = time.perf_counter()
+    for r in distinct:
+        ctx.memo.clear()
+        extract_report(r, _ctx=ctx)
+    cold = n / (time.perf_counter() - t0)
+
+    ctx.memo.clear()
+    ctx.memo.hits = ctx.memo.misses = 0
     t0 = time.perf_counter()
     events = 0
     for r in reports:
         events += len(extract_report(r, _ctx=ctx))
     dt = time.perf_counter() - t0
     rate = n / dt
+    asked = ctx.memo.hits + ctx.memo.misses
+    hit_rate = ctx.memo.hits / asked if asked else 0.0
 
     repeats = [unique(i % len(base)) for i in range(n)]  # the same len(base) texts over and over
     t0 = time.perf_counter()
@@ -72,12 +115,15 @@ def main() -> None:
     rate_rep = n / (time.perf_counter() - t0)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    print(f"reports: {n} unique texts of {kb:.1f} KB on average, {events} events")
-    print(f"baseline (pysbd sentence splitting only): {base_rate:,.0f} reports/s")
-    print(f"extract_report incl. geocoding, unique texts: {rate:,.0f} reports/s "
-          f"({dt:.1f} s; {rate / base_rate:.2f}x the splitting baseline; goal 1,000/s -> {rate / 1000:.2f}x)")
-    print(f"extract_report, exact repeats (caches warm):  {rate_rep:,.0f} reports/s")
-    print(f"peak memory (max RSS): {peak_mb:,.0f} MB")
+    print(f"reports: {n} unique texts of {kb:.1f} KB on average ({words / n:.0f} words), {events} events")
+    print(f"baseline, reading the texts (word split):       {read_rate:,.0f} reports/s")
+    print(f"baseline, pysbd splitting of all the text:      {sbd_rate:,.0f} reports/s")
+    print(f"extract, every report distinct (no memo hits):  {cold:,.0f} reports/s "
+          f"({cold / sbd_rate:.2f}x pysbd alone; goal 1,000/s -> {cold / 1000:.2f}x)")
+    print(f"extract, one run (geocoder memo, {hit_rate:.0%} hits):  {rate:,.0f} reports/s "
+          f"({dt:.1f} s; {rate / sbd_rate:.2f}x pysbd alone; goal 1,000/s -> {rate / 1000:.2f}x)")
+    print(f"extract, exact repeats (caches warm):           {rate_rep:,.0f} reports/s")
+    print(f"memory: RSS {rss_before:,.0f} MB before extraction, peak (max RSS) {peak_mb:,.0f} MB")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 import logging
 import re
 from collections import Counter
@@ -223,11 +224,16 @@ class GeocodeMemo:
         self.hits = 0
         self.misses = 0
         self._evidence = None
+        self.takes_limit = False
         try:
             from .geocoding import OfflineGeocoder, analyse_context
         except ImportError:  # pragma: no cover - the package ships both
             return
         if type(geocoder) is OfflineGeocoder:
+            try:  # ask for the readings read here only (each costs a Location)
+                self.takes_limit = "limit" in inspect.signature(geocoder.geocode).parameters
+            except (TypeError, ValueError):
+                self.takes_limit = False
             # the geocoder's own per-text cache when it has one, so the evidence is drawn once
             cached = getattr(geocoder, "_context_cache", None)
             self._evidence = cached if callable(cached) else (
@@ -389,7 +395,13 @@ class PlaceIndex:
         if locs is _MISSING:
             try:
                 try:
-                    locs = self.geocoder.geocode(query, context=self.text, exactly_one=False)
+                    if self.memo is not None and self.memo.takes_limit:
+                        # the offline geocoder builds a Location per reading returned;
+                        # only the best few are read here
+                        locs = self.geocoder.geocode(query, context=self.text, exactly_one=False,
+                                                     limit=_CANDIDATES_READ)
+                    else:
+                        locs = self.geocoder.geocode(query, context=self.text, exactly_one=False)
                 except TypeError:
                     # a plain geopy geocoder knows no context: its own answers, best first
                     locs = self.geocoder.geocode(query, exactly_one=False)
