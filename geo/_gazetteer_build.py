@@ -572,11 +572,13 @@ def _write(path: Path, places, country_keys, admin1_names, versions) -> dict:
     addressed by character offsets.
     """
     from array import array
+    from bisect import bisect_left
 
     counts: dict[str, int] = defaultdict(int)
     # key hash -> place ids; the variant keys carry "~" so they never meet exact keys
     by_hash: dict[int, list[int]] = defaultdict(list)
-    variant_of: dict[int, int] = {}  # exact key hash -> its variant key's hash
+    # (exact key hash, its variant key's hash) pairs: flat arrays, not a dict of 700k ints
+    pair_exact, pair_variant = array("Q"), array("Q")
     for pid, p in enumerate(places):
         keys = set(p.keys)
         if p.variants:
@@ -588,10 +590,10 @@ def _write(path: Path, places, country_keys, admin1_names, versions) -> dict:
         counts[f"{p.feature_class}:{p.source}"] += 1
     for p in places:
         for k in p.keys:
-            h = key_hash(k)
-            if h not in variant_of:
-                v = variant_key(k)
-                variant_of[h] = key_hash("~" + v) if len(v) >= _MIN_VARIANT_LEN else 0
+            v = variant_key(k)
+            if len(v) >= _MIN_VARIANT_LEN:
+                pair_exact.append(key_hash(k))
+                pair_variant.append(key_hash("~" + v))
     counts["places"] = len(places)
     order = sorted(range(len(places)), key=lambda i: (
         _CLASS_ORDER[places[i].feature_class], -int(places[i].population), places[i].ref))
@@ -599,13 +601,18 @@ def _write(path: Path, places, country_keys, admin1_names, versions) -> dict:
     for r, pid in enumerate(order):
         rank[pid] = r
     hashes = array("Q", sorted(by_hash))
-    position = {h: i for i, h in enumerate(hashes)}
     starts, pids = array("I", [0]), array("I")
-    variant = array("I")
     for h in hashes:
         pids.extend(sorted(by_hash[h], key=rank.__getitem__))
         starts.append(len(pids))
-        variant.append(position.get(variant_of.get(h, 0), NO_VARIANT))
+    del by_hash
+    variant = array("I", [NO_VARIANT]) * len(hashes)
+    n = len(hashes)
+    for h, vh in zip(pair_exact, pair_variant):
+        j = bisect_left(hashes, vh)
+        if j < n and hashes[j] == vh:  # the variant key is indexed (some place has it)
+            variant[bisect_left(hashes, h)] = j
+    del pair_exact, pair_variant
     buckets = array("I", [0] * ((1 << 16) + 1))
     b = 0
     for i, h in enumerate(hashes):
@@ -616,7 +623,6 @@ def _write(path: Path, places, country_keys, admin1_names, versions) -> dict:
     while b <= 1 << 16:
         buckets[b] = len(hashes)
         b += 1
-    del by_hash, position, variant_of
 
     vocab = {
         "feature_class": sorted({p.feature_class for p in places}),
