@@ -530,8 +530,9 @@ def _utility(c: Candidate, ev: ContextEvidence, classes: set[str], places: set[s
     u = _POP_WEIGHT * math.log1p(pop) + _CLASS_BONUS[c.feature_class]
     own_share, a_total = ev.admin1_share_within(c.admin1, c.country)
     # a big city answers for its same-named region, unless the context is about another
-    # region of its country (then it is just one more town)
-    if c.feature_class == "ppl" and pop >= _MAJOR_CITY_POP and not (a_total and own_share < 0.2):
+    # region of its country (then it is just one more town); a capital always does
+    if c.feature_class == "ppl" and pop >= _MAJOR_CITY_POP and (
+            c.capital or not (a_total and own_share < 0.2)):
         u += _MAJOR_CITY_BONUS
     if c.country is None:
         # a region of several countries (continent, sea, "Golden Crescent"): the name as

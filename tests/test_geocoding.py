@@ -342,6 +342,9 @@ def test_washington_is_the_capital_unless_the_state_is_meant(geocoder):
     assert geocoder.geocode("Washington", context="Police in Washington seized 20 kg.").raw["admin1"] == "US-DC"
     assert geocoder.geocode("Washington", context="Police in Washington state seized 20 kg."
                             ).raw["admin1"] == "US-WA"
+    # other states named: still the capital, not one more town of the US
+    ctx = "Officials in Washington said police in Texas and Florida seized 2 tons."
+    assert geocoder.geocode("Washington", context=ctx).raw["admin1"] == "US-DC"
 
 
 # A wider list of places that seizure reports name (districts, border posts, ports), each
