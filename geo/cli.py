@@ -186,6 +186,13 @@ def _setup_logging(args: argparse.Namespace) -> None:
         handler.setFormatter(logging.Formatter("geo: %(levelname)s: %(message)s"))
         logger.addHandler(handler)
     logger.setLevel(level)
+    # geopy's RateLimiter logs every retry with a traceback; the error itself still
+    # reaches the user through our exception, so its chatter waits for --verbose
+    logging.getLogger("geopy").setLevel(logging.INFO if args.verbose else logging.ERROR)
+    if args.quiet or args.json:
+        from .gazetteer import set_progress
+
+        set_progress(False)
 
 
 def _setup_warnings(args: argparse.Namespace) -> None:

@@ -444,3 +444,14 @@ def test_a_bug_is_not_reported_as_partial(monkeypatch, tmp_path, hand_events):
     monkeypatch.setattr(geo.aggregation, "aggregate", broken)
     code, _, err = run_cli("aggregate", hand_events, "--out", tmp_path / "r.csv")
     assert code == 3 and "internal error" in err and "ZeroDivisionError" in err
+
+
+def test_quiet_silences_the_gazetteer_build_bar(monkeypatch):
+    """`-q` promises no progress bar: the first-build bar of the gazetteer included."""
+    import geo.gazetteer as gaz
+
+    monkeypatch.setattr(gaz, "PROGRESS", None)
+    code = main(["geocode", "Badakhshan", "--context", "Afghan police in Faizabad", "-q"])
+    assert code == 0
+    assert gaz._show_progress(None) is False
+    assert gaz._show_progress(True) is True  # an explicit argument still wins
