@@ -62,24 +62,26 @@ _STAT = re.compile(
     r"\bfor (?:19|20)\d{2}\b|\bthe (?:second|third|fourth|fifth|\w+th) year running\b|"
     r"\bsince (?:its|their) (?:creation|launch)\b|\bover the years\b|\bin recent (?:years|months)\b|"
     r"\b(?:nationwide|national) (?:total|figure)s?\b|\bthroughout the year\b")
-# every alternative above starts at a word boundary: a leading \b lets the scan skip
-# positions inside words before trying ~25 alternatives (same matches, twice as fast)
-_STAT = re.compile(r"(?i)\b(?:" + _STAT.pattern[len("(?i)"):] + ")")
+# Speed, same matches: every alternative above starts at a word boundary with one of
+# these letters, and testing that first lets the scan pass over most positions without
+# trying ~25 alternatives (about 4x faster). The other cue patterns below start with a
+# lookahead on their alternatives' first letters for the same reason.
+_STAT = re.compile(r"(?i)\b(?=[stiodfapcyn])(?:" + _STAT.pattern[len("(?i)"):] + ")")
 _HYPO = re.compile(
     r"(?i)\bcould (?:have )?(?:produce|produced|turn out|make|yield|be used)|\bcapacity\b|"
     r"\bwould have\b|\benough to (?:produce|make)\b|\bcan produce\b|\bcapable of\b|"
     r"\baverted\b|\bon course to\b|\bexpected to\b|\bforecast\b|\btarget of\b|\bestimated production\b")
 _DESTROY = re.compile(
-    r"(?i)incinerat|\bceremon|\bpublicly (?:burn|destroy)|\bdestruction of (?:seized|confiscated)|"
+    r"(?i)(?=[icpdwbas])(?:incinerat|\bceremon|\bpublicly (?:burn|destroy)|\bdestruction of (?:seized|confiscated)|"
     r"\b(?:were|was|been|being|are|is) (?:burned|burnt|destroyed|incinerated|set (?:on )?fire)\b|"
-    r"\bpreviously (?:seized|confiscated)\b|\bdrug[- ]burning\b|\bset on fire\b")
-_DESTROY_STRONG = re.compile(r"(?i)incinerat|\bceremon|\bpreviously (?:seized|confiscated)|"
-                             r"\bdestruction of (?:seized|confiscated)|\bdrug[- ]burning\b")
+    r"\bpreviously (?:seized|confiscated)\b|\bdrug[- ]burning\b|\bset on fire\b)")
+_DESTROY_STRONG = re.compile(r"(?i)(?=[icpd])(?:incinerat|\bceremon|\bpreviously (?:seized|confiscated)|"
+                             r"\bdestruction of (?:seized|confiscated)|\bdrug[- ]burning\b)")
 
 
 _ERAD = re.compile(
-    r"(?i)hectares?\b|\bacres?\b|eradicat|\bmown\b|\bmowed\b|\bwild (?:hemp|cannabis)\b|"
-    r"cutting down|\bpoppy fields?\b|\bseedbeds?\b|\bcultivat|\bplantations?\b|\bcrops?\b|\bgrown\b")
+    r"(?i)(?=[haemwcpsg])(?:hectares?\b|\bacres?\b|eradicat|\bmown\b|\bmowed\b|\bwild (?:hemp|cannabis)\b|"
+    r"cutting down|\bpoppy fields?\b|\bseedbeds?\b|\bcultivat|\bplantations?\b|\bcrops?\b|\bgrown\b)")
 _ATTEMPT = re.compile(r"(?i)\btr(?:y|ied|ying) to\b|\battempt(?:ed|ing)? to\b|\bsneak|\bplann(?:ed|ing) to\b")
 _TOTAL_AFTER = re.compile(r"(?i)\s*(?:in all|altogether|in total|all told|combined|overall)\b")
 _LUMP = re.compile(
@@ -117,7 +119,7 @@ _MONTHS = {m: i + 1 for i, m in enumerate(
     "january february march april may june july august september october november december".split())}
 _MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
 _MONTHS["sept"] = 9
-_DATE_MY = re.compile(r"(?i)\b(january|february|march|april|may|june|july|august|september|"
+_DATE_MY = re.compile(r"(?i)(?=[jfmasond])\b(january|february|march|april|may|june|july|august|september|"
                       r"october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?"
                       r"(?:\s+\d{1,2}(?:st|nd|rd|th)?)?(?:\s*[-–]\s*\d{1,2})?,?\s+((?:19|20)\d{2})\b")
 _DATE_M = re.compile(r"(?i)\b(?:in|on|since|from|at the (?:end|start|beginning) of|early|late|"
@@ -884,14 +886,17 @@ def _extract(report: Any, ctx: _Context, *, use_headline: bool,
              dropped: list[dict]) -> tuple[list[Event], bool]:
     text: str = report.text
     doc = str(report.id)
+    dateline_country = getattr(report, "dateline_country", None)
+    us = dateline_country == "US"
+    qs = find_quantities(text, us=us)
+    if not qs and not _has_lab_noun(text):
+        # no figure and no lab anywhere (most of a news feed): nothing to record, and
+        # the sentence splitter and the geocoder are spared
+        return [], False
     sents = split_sentences(text)
     head = set() if use_headline else _headline_paras(report, sents)
     head_spans = [(s.start, s.end) for s in sents if s.para in head]
     head_end = max((e for _, e in head_spans), default=0)
-    dateline_country = getattr(report, "dateline_country", None)
-    us = dateline_country == "US"
-
-    qs = find_quantities(text, us=us)
     if use_headline:
         head_end = max((s.end for s in sents if s.para in _headline_paras(report, sents)), default=0)
         body_qs = [q for q in qs if q.start < head_end]  # the headline's figures only
