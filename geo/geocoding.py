@@ -57,7 +57,8 @@ _PHRASE_CLASS = 2.5
 _PHRASE_PLACE = 5.0
 _VARIANT_QUALITY = 0.7
 _SUPRANATIONAL_BONUS = 7.0   # beats a town of that name with the whole context on its country
-_MINOR_ADMIN1_VOTE = 1.0     # a small unambiguous place's vote for its admin-1
+_MINOR_ADMIN1_VOTE = 1.0
+_ALTERNATE_PENALTY = 1.0     # a town matched by one of its alternate names     # a small unambiguous place's vote for its admin-1
 
 _CLASS_WORDS = {
     "province": ("admin1", "admin2"), "provincia": ("admin1", "admin2"),
@@ -344,7 +345,7 @@ class OfflineGeocoder(Geocoder):
             phrase_classes |= set(class_hint)
         for hint in hints:
             phrase_places |= _place_codes(gaz, hint)
-        scored = [_utility(c, ev, phrase_classes, phrase_places) for c in cands]
+        scored = [_utility(c, ev, phrase_classes, phrase_places, key) for c in cands]
         order = sorted(range(len(cands)), key=lambda i: -scored[i][0])
         top = max(s for s, _ in scored)
         weights = [math.exp(s - top) for s, _ in scored]
@@ -520,7 +521,8 @@ def _phrases(gaz: Gazetteer, name: str, context: str) -> tuple[set[str], set[str
     return classes, places
 
 
-def _utility(c: Candidate, ev: ContextEvidence, classes: set[str], places: set[str]) -> tuple[float, list[str]]:
+def _utility(c: Candidate, ev: ContextEvidence, classes: set[str], places: set[str],
+             key: str = "") -> tuple[float, list[str]]:
     reasons = []
     pop = c.population
     if pop <= 0 and "aliases" in c.source:
@@ -543,6 +545,10 @@ def _utility(c: Candidate, ev: ContextEvidence, classes: set[str], places: set[s
     if c.feature_class == "ppl" and getattr(c, "capital", False):
         u += _CAPITAL_BONUS
         reasons.append("national capital")
+    if key and c.feature_class in ("ppl", "admin2") and normalize(c.name) != key:
+        # known by another name and called so only in some list of alternates (Changchun's
+        # "Cancun"): the place primarily named so is likelier
+        u -= _ALTERNATE_PENALTY
     if c.match != "exact":
         u -= _VARIANT_PENALTY
         reasons.append("transliteration variant")

@@ -276,6 +276,11 @@ def test_exact_readings_shut_out_spelling_variants(geocoder):
     assert readings[0].raw["admin1"] == "US-IL"
 
 
+def test_a_place_named_so_over_one_listing_it_as_an_alternate(geocoder):
+    # GeoNames lists "Cancun" among Changchun's alternate names
+    assert geocoder.geocode("Cancun").raw["admin1"] == "MX-ROO"
+
+
 def test_name_with_class_word_does_not_vote_for_itself(geocoder):
     # "Dublin City Schools" is the Ohio suburb's school district: it must not make the
     # query "Dublin" Irish; Ohio, the region named, wins over Ohio County (West Virginia)
