@@ -11,7 +11,9 @@ How a name is resolved (each step adds to a candidate's utility, the best one wi
 1. the gazetteer's candidates (transliteration variants only for a name that has no
    exact reading);
 2. priors: feature class (a country over a region over a town of the same name;
-   "Sinaloa" is the state) and population (Santos the port, not a village);
+   "Sinaloa" is the state; "Africa" the continent, never a country's town), population
+   (Santos the port, not a village), a capital over its namesakes, and a place called
+   so over one that merely lists the name among its alternates (Cancun);
 3. the context: countries and regions named in it, the dateline's country
    ("KABUL, Sep 29 (IANS) -"), small places with a single reading in the text's main
    country (they name its region), and phrasing around the name: "X province" picks the
