@@ -170,7 +170,9 @@ valley area of the""".split())
 # What the geocoder reads around each occurrence of a name (geo.geocoding._phrases): the
 # 60 characters before it ("district of", "Helmand's") and the phrase after it (a class
 # word, ", Badakhshan", "of Helmand"), which holds only word characters, spaces, commas,
-# apostrophes, dots and hyphens. The memo key keeps exactly that much.
+# apostrophes, dots and hyphens (a class word and up to four capitalised words: well
+# under 200 characters). The memo key keeps that much. If the geocoder comes to read more
+# of the context, these windows must grow with it (or the memo be keyed on its own say).
 _BEFORE_WINDOW = 60
 _AFTER_WINDOW = 200
 _AFTER_STOP = re.compile(r"[^\w\s,'’.\-]")
@@ -274,9 +276,16 @@ class GeocodeMemo:
             hi = end + span
             stop = _AFTER_STOP.search(text, hi, hi + _AFTER_WINDOW)
             hi = stop.start() if stop else hi + _AFTER_WINDOW
-            # whether the text starts inside the window matters (a dateline city)
-            h.update(b"\x00^" if lo <= 0 else b"\x00")
-            h.update(text[max(0, lo): hi].encode("utf-8"))
+            # whether only blanks precede the name matters (a dateline city): the window
+            # shows it unless the blanks run on before it
+            window = text[max(0, lo): hi]
+            if lo <= 0:
+                h.update(b"\x00^")
+            elif not text[lo:start].strip() and not text[:start].strip():
+                h.update(b"\x00^^")
+            else:
+                h.update(b"\x00")
+            h.update(window.encode("utf-8"))
         return ctx, query, h.digest()
 
     def get(self, key: tuple | None) -> Any:

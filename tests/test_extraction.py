@@ -263,3 +263,25 @@ def test_geocoder_answers_shared_over_a_run_follow_each_report():
     alone = [[(e.substance, e.admin1) for e in extract_report(r)] for r in reports]
     assert shared == alone == [[("heroin", "PK-SD")], [("heroin", "IN-TS")], [("heroin", "PK-SD")]]
     assert ctx.memo.hits > 0  # the repeated story was answered from the run's memo
+
+
+def test_a_story_without_figures_is_not_geocoded():
+    """Most of a news feed names places but no seizure figure: nothing to record, and the
+    geocoder is not asked (the figure scan comes first)."""
+    from geopy.geocoders.base import Geocoder
+
+    class Counting(Geocoder):
+        calls = 0
+
+        def geocode(self, query, exactly_one=True, timeout=None):
+            Counting.calls += 1
+            return None
+
+    text = ("KABUL, Sept 7 (NNN-BNA) - Afghan officials in Helmand and Kandahar met tribal elders "
+            "on Monday to discuss the drug trade, officials said.")
+    not_events: list = []
+    assert extract_report(Report(id="x", text=text), Counting(), not_events=not_events) == []
+    assert not_events == [] and Counting.calls == 0
+    # the same story with a figure is geocoded
+    extract_report(Report(id="y", text=text + " Police seized 5 kg of heroin in Helmand."), Counting())
+    assert Counting.calls > 0
