@@ -98,6 +98,7 @@ def main() -> None:
         ctx.memo.clear()
         extract_report(r, _ctx=ctx)
     cold = n / (time.perf_counter() - t0)
+    rss_cold = _rss_mb()
 
     ctx.memo.clear()
     ctx.memo.hits = ctx.memo.misses = 0
@@ -109,6 +110,7 @@ def main() -> None:
     rate = n / dt
     asked = ctx.memo.hits + ctx.memo.misses
     hit_rate = ctx.memo.hits / asked if asked else 0.0
+    rss_run = _rss_mb()
 
     # stories with no figure and no lab (most of a news feed): the paragraphs of the
     # development reports that hold none, ~2 KB each, made unique the same way
@@ -147,7 +149,10 @@ def main() -> None:
     print(f"extract, exact repeats (caches warm):           {rate_rep:,.0f} reports/s")
     print(f"extract, stories with no figure or lab:         {rate_bg:,.0f} reports/s "
           f"({len(quiet)} such paragraphs in the dev reports, ~2 KB per story)")
-    print(f"memory: RSS {rss_before:,.0f} MB before extraction, peak (max RSS) {peak_mb:,.0f} MB")
+    print(f"memory: RSS {rss_before:,.0f} MB before extraction (gazetteer, boundaries, the "
+          f"{4 * n:,} test texts), {rss_cold:,.0f} MB after the distinct pass, {rss_run:,.0f} MB "
+          f"after the one-run pass ({len(ctx.memo._answers):,} memoised answers); "
+          f"peak (max RSS) {peak_mb:,.0f} MB")
 
 
 if __name__ == "__main__":

@@ -212,14 +212,17 @@ class GeocodeMemo:
     the query, the evidence it draws from the whole text (countries and regions named, the
     dateline: :func:`geo.geocoding.analyse_context`, cached per text by the geocoder) and
     the wording around the query's own occurrences. The key is exactly that: the query,
-    a digest of the evidence, and a digest of generous windows around every occurrence of
-    the query's main word. Two reports that agree on all three get the same answer, so the
-    answer is computed once; anything that differs (another country named, other words
+    a digest of the evidence, and a digest of the text around every occurrence of the
+    query's main word (the 60 characters before it and the phrase after it, which is what
+    the geocoder reads there). Two reports that agree on all three get the same answer, so
+    the answer is computed once; anything that differs (another country named, other words
     beside the name) is a new key. Other geocoders (online ones, custom ones whose
-    context use is unknown) are cached per report only.
+    context use is unknown) are cached per report only, as before.
+
+    ``hits`` and ``misses`` count the lookups; ``clear()`` empties it.
     """
 
-    def __init__(self, geocoder: Any, *, maxsize: int = 16_384):
+    def __init__(self, geocoder: Any, *, maxsize: int = 8_192):
         self.geocoder = geocoder
         self.maxsize = maxsize
         self._answers: dict[tuple, Any] = {}
@@ -312,6 +315,15 @@ class GeocodeMemo:
 
 
 _MISSING = object()
+# what PlaceIndex reads of an answer's raw dict; the rest (the geocoder's reasons, source,
+# ids) is dropped so that a run's memo stays small
+_RAW_READ = ("name", "feature_class", "country", "admin1", "admin1_name", "score", "population",
+             "match")
+
+
+def _slim(loc: Location) -> Location:
+    raw = loc.raw if isinstance(loc.raw, dict) else {}
+    return Location(loc.address, loc.point, {k: raw[k] for k in _RAW_READ if k in raw})
 
 
 class PlaceIndex:
@@ -421,6 +433,7 @@ class PlaceIndex:
                 locs = [locs]
             locs = locs[:_CANDIDATES_READ] if locs else None
             if key is not None:
+                locs = [_slim(loc) for loc in locs] if locs else None
                 self.memo.put(key, locs)
         if not locs:
             return None
