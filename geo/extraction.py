@@ -128,6 +128,11 @@ _DATE_M = re.compile(r"(?i)\b(?:in|on|since|from|at the (?:end|start|beginning) 
 _DATE_MD = re.compile(r"(?i)\b(january|february|march|april|may|june|july|august|september|"
                       r"october|november|december)\s+\d{1,2}\b")
 _LAST_YEAR = re.compile(r"(?i)\blast year\b|\ba year (?:ago|earlier)\b|\bthe previous year\b")
+# "Last year, authorities seized 30 tons nationwide": a recalled period alone marks an earlier
+# seizure (recorded), but the same period over the whole country is a national statistic
+_NATIONAL = re.compile(r"(?i)\b(?:nationwide|countrywide|across the (?:country|nation)|"
+                       r"(?:throughout|all over) the (?:country|nation))\b")
+_PERIOD = re.compile(r"(?i)\b(?:last|past|previous) (?:year|month|quarter)\b")
 
 # agencies named as acting: (pattern, canonical name)
 _AGENCIES = [
@@ -974,7 +979,7 @@ def _extract(report: Any, ctx: _Context, *, use_headline: bool,
         earlier = [o.end for o in same if o.end <= t.start]
         prev_end = max(earlier) if earlier else t.sent.start
         local = _local_context(text, t.sent, t.start, t.end, next_start)
-        if _STAT.search(local):
+        if _STAT.search(local) or (_NATIONAL.search(local) and _PERIOD.search(local)):
             t.skip = "period statistics"
         elif _HYPO.search(local):
             t.skip = "hypothetical or averted amount"

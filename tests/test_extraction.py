@@ -193,6 +193,14 @@ def test_earlier_specific_seizures_are_kept_but_not_period_totals():
     assert got == [("heroin", 30.0, "AF-HER")]
 
 
+def test_last_years_national_total_is_a_statistic_but_last_years_seizure_is_kept():
+    got = ev("Soldiers seized 680 kg of methamphetamine in Culiacan, Sinaloa. "
+             "Last year, authorities seized over 30 tons of methamphetamine nationwide.")
+    assert got == [("methamphetamine", 680.0, "MX-SIN")]
+    got = ev("Last year, police seized 40 kg of heroin at the port of Karachi in Sindh.")
+    assert got == [("heroin", 40.0, "PK-SD")]
+
+
 def test_a_destroyed_lab_does_not_make_its_drugs_destroyed_stock():
     got = ev("A drug lab was destroyed and 50 kg of heroin seized in Nangarhar province.")
     assert ("heroin", 50.0, "AF-NAN") in got and ("labs", 1, "AF-NAN") in got
