@@ -404,6 +404,7 @@ _CONNECTORS = frozenset(
     "de del la las los el e i y da do dos das di al ul ol of and upon on sur le les en".split()
 )
 _MAX_TOKENS = 5
+_RUN_CACHE_SIZE = 65_536  # runs of capitalised words remembered by find_mentions
 _CAP_WORD = r"[^\W\d_a-z][^\W\d_]*(?:['\u2019\u02bb\-.](?!s\b)[^\W\d_]+)*"
 # A run of capitalised words, joined by spaces/tabs (not line breaks) or hyphens, with
 # lower-case connectors only between two capitalised words. Found in C by the regex
@@ -448,6 +449,10 @@ class Gazetteer:
         self.meta = meta
         # plain tuples in the cache, Candidates made per call: see _records_of
         self._lookup_cached = lru_cache(maxsize=65_536)(self._lookup_uncached)
+        # run of capitalised words -> its matches (offsets within the run): a run's
+        # matches depend on the run alone, and the same runs ("Afghanistan", "Kabul")
+        # recur in every report and in both scans of one (geocoder's and linking's)
+        self._runs: dict[str, tuple] = {}
 
     # -- columnar storage -----------------------------------------------------------------
     def _load_columns(self, blobs: dict, vocab: dict) -> None:
@@ -605,13 +610,23 @@ class Gazetteer:
         if not text:
             return []
         mentions: list[Mention] = []
+        runs = self._runs
         for run in _RUN.finditer(text):
             word = run.group()
             if not word[0].isupper():
                 continue
+            found = runs.get(word)
+            if found is None:
+                found = []
+                tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(word)]
+                self._match_run(word, tokens, found)
+                found = tuple((m.start, m.end, m.text, m.candidates) for m in found)
+                if len(runs) >= _RUN_CACHE_SIZE:
+                    runs.clear()  # cheap bound; the common runs come back at once
+                runs[word] = found
             base = run.start()
-            tokens = [(base + m.start(), base + m.end(), m.group()) for m in _TOKEN.finditer(word)]
-            self._match_run(text, tokens, mentions)
+            for start, end, span, cands in found:
+                mentions.append(Mention(base + start, base + end, span, cands))
         return mentions
 
     def _match_run(self, text: str, tokens: list, mentions: list) -> None:
