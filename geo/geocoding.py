@@ -29,11 +29,12 @@ ambiguous one low, and nothing scores 1.
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable
+from typing import Callable, Iterable
 
 from geopy.exc import GeocoderQueryError
 from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
@@ -281,6 +282,9 @@ class OfflineGeocoder(Geocoder):
         self.boundaries = boundaries
         self.max_distance_km = max_distance_km
         self._context_cache = lru_cache(maxsize=256)(self._analyse)
+        # a report's ~17 names are each looked for in its text: lower-case it once
+        self._lowered_cache = lru_cache(maxsize=16)(_ascii_lowered)
+        self._codes_cache = lru_cache(maxsize=16_384)(self._codes)
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -290,6 +294,9 @@ class OfflineGeocoder(Geocoder):
 
     def _analyse(self, context: str) -> ContextEvidence:
         return analyse_context(self.gazetteer, context)
+
+    def _codes(self, phrase: str) -> frozenset[str]:
+        return _place_codes(self.gazetteer, phrase)
 
     # -- forward --------------------------------------------------------------------------
     def geocode(
@@ -342,26 +349,34 @@ class OfflineGeocoder(Geocoder):
                 return None
         key = normalize(name)
         ev = self._context_cache(context).without(key) if context else ContextEvidence()
-        phrase_classes, phrase_places = _phrases(gaz, name, context or "")
+        phrase_classes, phrase_places = _phrases(
+            gaz, name, context or "", self._lowered_cache(context) if context else None,
+            self._codes_cache)
         if class_hint:
             phrase_classes |= set(class_hint)
         for hint in hints:
-            phrase_places |= _place_codes(gaz, hint)
+            phrase_places |= self._codes_cache(hint)
         scored = [_utility(c, ev, phrase_classes, phrase_places, key) for c in cands]
-        order = sorted(range(len(cands)), key=lambda i: -scored[i][0])
-        top = max(s for s, _ in scored)
-        weights = [math.exp(s - top) for s, _ in scored]
+        order = sorted(range(len(cands)), key=lambda i: -scored[i])
+        top = max(scored)
+        weights = [math.exp(s - top) for s in scored]
         total = sum(weights)
+        # each region's probability mass, summed once (not once per candidate returned)
+        region_mass: dict[tuple, float] = {}
+        for w, d in zip(weights, cands):
+            region = (d.country, d.admin1)
+            region_mass[region] = region_mass.get(region, 0.0) + w
 
         def location(i: int) -> Location:
             c = cands[i]
-            mass = sum(w for w, d in zip(weights, cands)
-                       if d.country == c.country and d.admin1 == c.admin1) / total
+            mass = region_mass[(c.country, c.admin1)] / total
             support = min(1.0, ev.country_share(c.country) + ev.admin1_share(c.admin1)
                           + (1.0 if phrase_places & {c.admin1, c.country} else 0.0))
             quality = 1.0 if c.match == "exact" else _VARIANT_QUALITY
             score = min(0.99, mass * quality * (0.75 + 0.25 * support))
-            reasons = scored[i][1]
+            # the reasons are worded only for the candidates returned
+            reasons: list[str] = []
+            _utility(c, ev, phrase_classes, phrase_places, key, reasons)
             n = len(cands)
             reasons.append(f"{n} candidate{'s' if n != 1 else ''}")
             return self._location(c, round(score, 3), "; ".join(reasons))
@@ -462,7 +477,12 @@ def _parse_query(query: str) -> tuple[str, list[str], tuple[str, ...]]:
     return name, hints, class_hint
 
 
-def _place_codes(gaz: Gazetteer, text: str) -> set[str]:
+def _ascii_lowered(text: str) -> str | None:
+    """``text.lower()`` when that keeps every offset (an ASCII text), else None."""
+    return text.lower() if text.isascii() else None
+
+
+def _place_codes(gaz: Gazetteer, text: str) -> frozenset[str]:
     """Country and admin-1 codes a phrase such as "Badakhshan province" may point to.
 
     Every reading counts ("in Badakhshan" admits AF-BDS and TJ-GB): the phrase only says
@@ -474,10 +494,10 @@ def _place_codes(gaz: Gazetteer, text: str) -> set[str]:
         text = m.group("name")
     code = gaz.country_code(text)
     if code:
-        return {code}
+        return frozenset((code,))
     strong = [c for c in _strong(gaz.lookup(text))
               if c.feature_class in ("country", "admin1", "region", "admin2")]
-    return {c.admin1 or c.country for c in strong if c.admin1 or c.country}
+    return frozenset(c.admin1 or c.country for c in strong if c.admin1 or c.country)
 
 
 _AFTER = re.compile(
@@ -492,17 +512,44 @@ def _name_pattern(name: str) -> re.Pattern:
     return re.compile(r"\b" + r"\s+".join(re.escape(w) for w in name.split()) + r"\b", re.I)
 
 
-def _phrases(gaz: Gazetteer, name: str, context: str) -> tuple[set[str], set[str]]:
+def _occurrences(name: str, context: str, lowered: str | None = None) -> Iterable[re.Match]:
+    """Matches of :func:`_name_pattern` in ``context``, left to right, not overlapping.
+
+    ``lowered`` is ``context.lower()`` of an ASCII context: a plain substring search for
+    the name's first word then finds where a match may start, and the pattern is tried
+    anchored there only (the same matches as ``finditer``, ~10x faster on a report).
+    """
+    pattern = _name_pattern(name)
+    if lowered is None or not name.isascii():
+        yield from pattern.finditer(context)
+        return
+    first = name.split()[0].lower()
+    i = lowered.find(first)
+    while i >= 0:
+        m = pattern.match(context, i)
+        if m:
+            yield m
+            i = lowered.find(first, m.end())
+        else:
+            i = lowered.find(first, i + 1)
+
+
+def _phrases(gaz: Gazetteer, name: str, context: str, lowered: str | None = None,
+             codes: Callable[[str], frozenset[str]] | None = None) -> tuple[set[str], set[str]]:
     """Feature classes and places the context's wording attaches to ``name``.
 
     Each occurrence of the name is found first (one scan); the phrase patterns are then
     matched anchored at it, so a long report costs one search per query, not three.
+    ``lowered``: ``context.lower()`` when the context is ASCII (see :func:`_occurrences`);
+    ``codes``: :func:`_place_codes` bound to ``gaz``, cached by the caller.
     """
     classes: set[str] = set()
     places: set[str] = set()
     if not context:
         return classes, places
-    for occ in _name_pattern(name).finditer(context):
+    if codes is None:
+        codes = functools.partial(_place_codes, gaz)
+    for occ in _occurrences(name, context, lowered):
         if occ.group().isupper() and not context[:occ.start()].strip():
             classes.add("ppl")  # a dateline names the city the report was filed from
         m = _AFTER.match(context, occ.end())
@@ -512,20 +559,21 @@ def _phrases(gaz: Gazetteer, name: str, context: str) -> tuple[set[str], set[str
         for g in ("comma", "of"):
             owner = m.group(g)
             if owner:
-                places |= _place_codes(gaz, owner)
+                places |= codes(owner)
         before = context[max(0, occ.start() - 60):occ.start()]
         b = _BEFORE.search(before)
         if b:
             classes |= set(_CLASS_WORDS[b.group("word").lower()])
         p = _POSSESSIVE.search(before)
         if p:
-            places |= _place_codes(gaz, p.group("owner"))
+            places |= codes(p.group("owner"))
     return classes, places
 
 
 def _utility(c: Candidate, ev: ContextEvidence, classes: set[str], places: set[str],
-             key: str = "") -> tuple[float, list[str]]:
-    reasons = []
+             key: str = "", reasons: list[str] | None = None) -> float:
+    """The candidate's utility; its reasons are appended to ``reasons`` when given (the
+    wording costs more than the sum, and only returned candidates need it)."""
     pop = c.population
     if pop <= 0 and "aliases" in c.source:
         pop = _CURATED_POP
@@ -543,32 +591,40 @@ def _utility(c: Candidate, ev: ContextEvidence, classes: set[str], places: set[s
         # written means it far more often than a same-named town, and no context names
         # its country to support it
         u += _SUPRANATIONAL_BONUS
-        reasons.append("region of several countries")
+        if reasons is not None:
+            reasons.append("region of several countries")
     if c.feature_class == "ppl" and getattr(c, "capital", False):
         u += _CAPITAL_BONUS
-        reasons.append("national capital")
+        if reasons is not None:
+            reasons.append("national capital")
     if key and c.feature_class in ("ppl", "admin2") and normalize(c.name) != key:
         # known by another name and called so only in some list of alternates (Changchun's
         # "Cancun"): the place primarily named so is likelier
         u -= _ALTERNATE_PENALTY
     if c.match != "exact":
         u -= _VARIANT_PENALTY
-        reasons.append("transliteration variant")
-    else:
+        if reasons is not None:
+            reasons.append("transliteration variant")
+    elif reasons is not None:
         reasons.append("exact name")
     share = ev.country_share(c.country)
     if share:
         u += _CONTEXT_COUNTRY * share
-        reasons.append(f"context names {c.country} ({share:.0%})")
+        if reasons is not None:
+            reasons.append(f"context names {c.country} ({share:.0%})")
     a_share = (ev.admin1_share(c.admin1) + own_share) / 2
     if a_share:
         u += _CONTEXT_ADMIN1 * a_share
-        reasons.append(f"context names {c.admin1}")
+        if reasons is not None:
+            reasons.append(f"context names {c.admin1}")
     if c.feature_class in classes:
         u += _PHRASE_CLASS
-        reasons.append(f"wording says {c.feature_class}")
+        if reasons is not None:
+            reasons.append(f"wording says {c.feature_class}")
     if places & {c.admin1, c.country}:
         u += _PHRASE_PLACE
-        reasons.append("wording places it in " + "/".join(sorted(p for p in places & {c.admin1, c.country} if p)))
-    reasons.append(f"{c.feature_class}, population {c.population:,}")
-    return u, reasons
+        if reasons is not None:
+            reasons.append("wording places it in " + "/".join(sorted(p for p in places & {c.admin1, c.country} if p)))
+    if reasons is not None:
+        reasons.append(f"{c.feature_class}, population {c.population:,}")
+    return u
