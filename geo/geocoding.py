@@ -102,6 +102,8 @@ class ContextEvidence:
     # name -> [(country, admin1, country weight, admin1 weight)]
     by_name: dict[str, list[tuple[str | None, str | None, float, float]]] = field(default_factory=dict)
     _admin1_by_country: dict[str, float] | None = field(default=None, repr=False, compare=False)
+    # sums of the weights, read for every candidate scored: summed once
+    _totals: tuple[float, float] | None = field(default=None, repr=False, compare=False)
 
     def add(self, key: str, country: str | None, admin1: str | None, weight: float,
             admin1_weight: float = 1.0) -> None:
@@ -112,6 +114,7 @@ class ContextEvidence:
         if admin1:
             self.admin1[admin1] = self.admin1.get(admin1, 0.0) + admin1_weight
         self.by_name.setdefault(key, []).append((country, admin1, weight, admin1_weight))
+        self._admin1_by_country = self._totals = None
 
     def without(self, key: str) -> "ContextEvidence":
         """The evidence less what the mentions of ``key`` contributed.
@@ -136,12 +139,18 @@ class ContextEvidence:
                                {k: v for k, v in admin1.items() if v > 1e-9},
                                self.dateline, self.dateline_country)
 
+    def _sums(self) -> tuple[float, float]:
+        totals = self._totals
+        if totals is None:
+            totals = self._totals = (sum(self.countries.values()), sum(self.admin1.values()))
+        return totals
+
     def country_share(self, code: str | None) -> float:
-        total = sum(self.countries.values())
+        total = self._sums()[0]
         return self.countries.get(code, 0.0) / total if code and total else 0.0
 
     def admin1_share(self, code: str | None) -> float:
-        total = sum(self.admin1.values())
+        total = self._sums()[1]
         return self.admin1.get(code, 0.0) / total if code and total else 0.0
 
     def admin1_share_within(self, code: str | None, country: str | None) -> tuple[float, float]:
@@ -285,6 +294,7 @@ class OfflineGeocoder(Geocoder):
         # a report's ~17 names are each looked for in its text: lower-case it once
         self._lowered_cache = lru_cache(maxsize=16)(_ascii_lowered)
         self._codes_cache = lru_cache(maxsize=16_384)(self._codes)
+        self._last: _Last | None = None
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -322,40 +332,11 @@ class OfflineGeocoder(Geocoder):
             has hundreds); ``None`` for all.
         :raises geopy.exc.GeocoderQueryError: on an empty or non-string query.
         """
-        if not isinstance(query, str):
-            raise GeocoderQueryError(f"query must be a string, got {type(query).__name__}")
-        if not query.strip():
-            raise GeocoderQueryError("query is empty")
-        if context is not None and not isinstance(context, str):
-            raise GeocoderQueryError(f"context must be a string, got {type(context).__name__}")
-        name, hints, class_hint = _parse_query(query)
-        if not normalize(name):
-            raise GeocoderQueryError(f"query has no name in it: {query!r}")
-        gaz = self.gazetteer
-        cands = gaz.lookup(name)
-        if any(c.match == "exact" for c in cands):
-            # a spelling variant is a reading only where the name has no exact one:
-            # Gwadar is not Cadiz's old name Gadir, Illinois not Yvelines, Swansea not
-            # Shaanxi, Cancun not Changchun
-            cands = [c for c in cands if c.match == "exact"]
-        if not cands:
+        prep = self._prepare(query, context, country_codes)
+        if prep is None:
             return None
-        if country_codes:
-            wanted = {country_codes.upper()} if isinstance(country_codes, str) else {
-                c.upper() for c in country_codes
-            }
-            cands = [c for c in cands if c.country in wanted]
-            if not cands:
-                return None
-        key = normalize(name)
-        ev = self._context_cache(context).without(key) if context else ContextEvidence()
-        phrase_classes, phrase_places = _phrases(
-            gaz, name, context or "", self._lowered_cache(context) if context else None,
-            self._codes_cache)
-        if class_hint:
-            phrase_classes |= set(class_hint)
-        for hint in hints:
-            phrase_places |= self._codes_cache(hint)
+        cands, ev, key = prep.cands, prep.ev, prep.key
+        phrase_classes, phrase_places = prep.classes, prep.places
         scored = [_utility(c, ev, phrase_classes, phrase_places, key) for c in cands]
         order = sorted(range(len(cands)), key=lambda i: -scored[i])
         top = max(scored)
@@ -384,6 +365,94 @@ class OfflineGeocoder(Geocoder):
         if exactly_one:
             return location(order[0])
         return [location(i) for i in (order if limit is None else order[:max(1, limit)])]
+
+    def context_signature(self, query, context: str | None = None, *,
+                          country_codes: str | Iterable[str] | None = None) -> tuple:
+        """What :meth:`geocode`'s answer for ``query`` depends on in ``context``.
+
+        Two calls with equal signatures (and the same ``exactly_one``/``limit``) return
+        equal answers, so a run may memoise answers by it: the query, and for its
+        candidates only the evidence they are scored on -- the shares of their countries
+        and regions among those the context names, the feature classes and places the
+        wording around the name attaches to them. Two unrelated reports that name none of
+        a name's countries share a signature; a report naming one of them does not.
+
+        Raises :class:`geopy.exc.GeocoderQueryError` as :meth:`geocode` does.
+        """
+        prep = self._prepare(query, context, country_codes)
+        if prep is None:
+            return (query, _codes_key(country_codes), None)
+        if prep.signature is None:
+            ev = prep.ev
+            regions = {}
+            classes = set()
+            codes = set()
+            for c in prep.cands:
+                classes.add(c.feature_class)
+                codes.add(c.country)
+                codes.add(c.admin1)
+                region = (c.country, c.admin1)
+                if region not in regions:
+                    regions[region] = (ev.country_share(c.country), ev.admin1_share(c.admin1),
+                                       ev.admin1_share_within(c.admin1, c.country))
+            prep.signature = (query, _codes_key(country_codes), tuple(regions.values()),
+                              tuple(sorted(prep.classes & classes)),
+                              tuple(sorted(p for p in prep.places & codes if p)))
+        return prep.signature
+
+    def _prepare(self, query, context: str | None, country_codes) -> "_Prepared | None":
+        """Candidates and evidence of ``query`` in ``context`` (None: no candidate).
+
+        The last answer is kept: :meth:`context_signature` followed by :meth:`geocode` for
+        the same query and context (a memo's miss) reads the text once.
+        """
+        last = self._last
+        if last is not None and last.query == query and (
+                last.context is context or last.context == context) \
+                and last.country_codes == country_codes:
+            return last.prep
+        if not isinstance(query, str):
+            raise GeocoderQueryError(f"query must be a string, got {type(query).__name__}")
+        if not query.strip():
+            raise GeocoderQueryError("query is empty")
+        if context is not None and not isinstance(context, str):
+            raise GeocoderQueryError(f"context must be a string, got {type(context).__name__}")
+        name, hints, class_hint = _parse_query(query)
+        if not normalize(name):
+            raise GeocoderQueryError(f"query has no name in it: {query!r}")
+        prep = self._prepare_uncached(name, hints, class_hint, context, country_codes)
+        if isinstance(country_codes, (str, tuple, frozenset)) or country_codes is None:
+            self._last = _Last(query, context, country_codes, prep)
+        return prep
+
+    def _prepare_uncached(self, name: str, hints: list[str], class_hint: tuple[str, ...],
+                          context: str | None, country_codes) -> "_Prepared | None":
+        gaz = self.gazetteer
+        cands = gaz.lookup(name)
+        if any(c.match == "exact" for c in cands):
+            # a spelling variant is a reading only where the name has no exact one:
+            # Gwadar is not Cadiz's old name Gadir, Illinois not Yvelines, Swansea not
+            # Shaanxi, Cancun not Changchun
+            cands = [c for c in cands if c.match == "exact"]
+        if not cands:
+            return None
+        if country_codes:
+            wanted = {country_codes.upper()} if isinstance(country_codes, str) else {
+                c.upper() for c in country_codes
+            }
+            cands = [c for c in cands if c.country in wanted]
+            if not cands:
+                return None
+        key = normalize(name)
+        ev = self._context_cache(context).without(key) if context else ContextEvidence()
+        phrase_classes, phrase_places = _phrases(
+            gaz, name, context or "", self._lowered_cache(context) if context else None,
+            self._codes_cache)
+        if class_hint:
+            phrase_classes |= set(class_hint)
+        for hint in hints:
+            phrase_places |= self._codes_cache(hint)
+        return _Prepared(cands, ev, key, phrase_classes, phrase_places)
 
     def _location(self, c: Candidate, score: float, reason: str) -> Location:
         gaz = self.gazetteer
@@ -450,6 +519,34 @@ class OfflineGeocoder(Geocoder):
         address = ", ".join(p for p in (region.name, country_name) if p)
         loc = Location(address, Point(point.latitude, point.longitude), raw)
         return loc if exactly_one else [loc]
+
+
+@dataclass
+class _Prepared:
+    """A query's candidates and what it is scored on (see OfflineGeocoder._prepare)."""
+
+    cands: list[Candidate]
+    ev: ContextEvidence
+    key: str
+    classes: set[str]
+    places: set[str]
+    signature: tuple | None = None
+
+
+@dataclass(frozen=True)
+class _Last:
+    query: str
+    context: str | None
+    country_codes: object
+    prep: _Prepared | None
+
+
+def _codes_key(country_codes) -> tuple[str, ...] | None:
+    if not country_codes:
+        return None
+    if isinstance(country_codes, str):
+        return (country_codes.upper(),)
+    return tuple(sorted({c.upper() for c in country_codes}))
 
 
 # --- helpers ---------------------------------------------------------------------------

@@ -13,7 +13,6 @@ no single region (``admin1`` None, country kept).
 from __future__ import annotations
 
 import functools
-import hashlib
 import inspect
 import logging
 import re
@@ -162,62 +161,33 @@ def _country_name(gazetteer: Any, name: str) -> bool:
         return False
 
 
-# class words the geocoder strips from a query ("Badakhshan province"): never the word the
-# memo looks for, since the name itself may stand in the text without them
-_QUERY_CLASS_WORDS = frozenset("""province provincia state region oblast department departamento
-governorate prefecture territory district county municipality municipio city town village port
-valley area of the""".split())
-# What the geocoder reads around each occurrence of a name (geo.geocoding._phrases): the
-# 60 characters before it ("district of", "Helmand's") and the phrase after it (a class
-# word, ", Badakhshan", "of Helmand"), which holds only word characters, spaces, commas,
-# apostrophes, dots and hyphens (a class word and up to four capitalised words: well
-# under 200 characters). The memo key keeps that much. If the geocoder comes to read more
-# of the context, these windows must grow with it (or the memo be keyed on its own say).
-_BEFORE_WINDOW = 60
-_AFTER_WINDOW = 200
-_AFTER_STOP = re.compile(r"[^\w\s,'’.\-]")
+def _signature_method(geocoder: Any) -> Any:
+    """The geocoder's ``context_signature`` when it speaks for its ``geocode``, else None.
 
+    A subclass that overrides ``geocode`` but not ``context_signature`` may read more of
+    the context than the signature says: no memo across reports for it.
+    """
+    method = getattr(geocoder, "context_signature", None)
+    if not callable(method):
+        return None
 
-@functools.lru_cache(maxsize=4096)
-def _word_pattern(word: str) -> "re.Pattern[str]":
-    return re.compile(re.escape(word), re.IGNORECASE)
+    def owner(name: str) -> Any:
+        return next((k for k in type(geocoder).__mro__ if name in vars(k)), None)
 
-
-def _occurrences(word: str, text: str, lowered: str | None) -> list[tuple[int, int]]:
-    """Spans of ``word`` in ``text``, case-blind (a superset of the geocoder's matches)."""
-    if lowered is None or not word.isascii():
-        return [m.span() for m in _word_pattern(word).finditer(text)]
-    w = word.lower()
-    out = []
-    i = lowered.find(w)
-    while i >= 0:
-        out.append((i, i + len(w)))
-        i = lowered.find(w, i + 1)
-    return out
-
-
-def _freeze(value: Any) -> Any:
-    if isinstance(value, dict):
-        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = [_freeze(v) for v in value]
-        return tuple(sorted(items, key=repr) if isinstance(value, (set, frozenset)) else items)
-    return value
+    return method if owner("context_signature") is owner("geocode") else None
 
 
 class GeocodeMemo:
-    """Geocoder answers kept over a run, keyed by the query and what the geocoder reads.
+    """Geocoder answers kept over a run, keyed by what the geocoder says they depend on.
 
-    :class:`geo.geocoding.OfflineGeocoder` answers ``geocode(query, context=text)`` from
-    the query, the evidence it draws from the whole text (countries and regions named, the
-    dateline: :func:`geo.geocoding.analyse_context`, cached per text by the geocoder) and
-    the wording around the query's own occurrences. The key is exactly that: the query,
-    a digest of the evidence, and a digest of the text around every occurrence of the
-    query's main word (the 60 characters before it and the phrase after it, which is what
-    the geocoder reads there). Two reports that agree on all three get the same answer, so
-    the answer is computed once; anything that differs (another country named, other words
-    beside the name) is a new key. Other geocoders (online ones, custom ones whose
-    context use is unknown) are cached per report only, as before.
+    A geocoder with a ``context_signature(query, context)`` method
+    (:meth:`geo.geocoding.OfflineGeocoder.context_signature`) names exactly what its
+    answer for a name in a text depends on: the query, and for the name's candidates the
+    shares of their countries and regions among those the text names and the wording
+    around the name. Answers are kept under that signature, so a name is resolved once
+    for all the reports that agree on it (every story that names none of its countries,
+    for one), and anything that would change the answer is a new key. Other geocoders
+    (online ones, custom ones whose context use is unknown) are cached per report only.
 
     ``hits`` and ``misses`` count the lookups; ``clear()`` empties it.
     """
@@ -228,68 +198,26 @@ class GeocodeMemo:
         self._answers: dict[tuple, Any] = {}
         self.hits = 0
         self.misses = 0
-        self._evidence = None
+        self._signature = _signature_method(geocoder)
         self.takes_limit = False
-        try:
-            from .geocoding import OfflineGeocoder, analyse_context
-        except ImportError:  # pragma: no cover - the package ships both
-            return
-        if type(geocoder) is OfflineGeocoder:
+        if self._signature is not None:
             try:  # ask for the readings read here only (each costs a Location)
                 self.takes_limit = "limit" in inspect.signature(geocoder.geocode).parameters
             except (TypeError, ValueError):
                 self.takes_limit = False
-            # the geocoder's own per-text cache when it has one, so the evidence is drawn once
-            cached = getattr(geocoder, "_context_cache", None)
-            self._evidence = cached if callable(cached) else (
-                lambda text: analyse_context(geocoder.gazetteer, text))
 
     @property
     def enabled(self) -> bool:
-        return self._evidence is not None
+        return self._signature is not None
 
-    def context_key(self, text: str) -> bytes | None:
-        """Digest of what the geocoder draws from the whole ``text`` (None: no memo)."""
-        if self._evidence is None:
+    def key(self, query: str, text: str) -> tuple | None:
+        """The memo key of ``query`` in ``text`` (None: not memoised)."""
+        if self._signature is None:
             return None
         try:
-            ev = self._evidence(text)
+            return self._signature(query, text)
         except Exception:  # the geocoder itself will say what is wrong
             return None
-        public = {k: v for k, v in vars(ev).items() if not k.startswith("_")}
-        return hashlib.blake2b(repr(_freeze(public)).encode("utf-8"), digest_size=16).digest()
-
-    def key(self, ctx: bytes | None, query: str, text: str, lowered: str | None = None) -> tuple | None:
-        """The memo key of ``query`` in ``text`` whose context digest is ``ctx``.
-
-        ``lowered`` is ``text.lower()`` for an ASCII text (a plain substring search then
-        finds the word's occurrences, ten times faster than a case-blind pattern).
-        """
-        if ctx is None:
-            return None
-        words = [w for w in query.split() if w.lower() not in _QUERY_CLASS_WORDS]
-        if not words:
-            return None
-        word = max(words, key=len)
-        h = hashlib.blake2b(digest_size=16)
-        span = len(query)
-        for start, end in _occurrences(word, text, lowered):
-            # the name may start up to len(query) before its main word and end after it
-            lo = start - _BEFORE_WINDOW - span
-            hi = end + span
-            stop = _AFTER_STOP.search(text, hi, hi + _AFTER_WINDOW)
-            hi = stop.start() if stop else hi + _AFTER_WINDOW
-            # whether only blanks precede the name matters (a dateline city): the window
-            # shows it unless the blanks run on before it
-            window = text[max(0, lo): hi]
-            if lo <= 0:
-                h.update(b"\x00^")
-            elif not text[lo:start].strip() and not text[:start].strip():
-                h.update(b"\x00^^")
-            else:
-                h.update(b"\x00")
-            h.update(window.encode("utf-8"))
-        return ctx, query, h.digest()
 
     def get(self, key: tuple | None) -> Any:
         if key is None:
@@ -333,8 +261,6 @@ class PlaceIndex:
                  country_prior: str | None = None, memo: GeocodeMemo | None = None):
         self.text = text
         self.memo = memo if memo is not None and memo.geocoder is geocoder else None
-        self._memo_ctx: bytes | None = None
-        self._lowered: str | None = None
         self.mentions: list[PlaceMention] = []
         self.country_prior = country_prior
         self.main_country = country_prior
@@ -362,9 +288,6 @@ class PlaceIndex:
                 if c.feature_class == "admin1" and c.admin1 and normalize_name(c.name) == key:
                     self.named_admin1.add(c.admin1)
         cache: dict[str, Any] = {}
-        if self.memo is not None and raw_mentions:
-            self._memo_ctx = self.memo.context_key(text)
-            self._lowered = text.lower() if text.isascii() else None
         for m in raw_mentions:
             # "Moscow region", "Badakhshan province": the class word goes with the name so the
             # geocoder picks the region rather than its namesake city
@@ -410,8 +333,7 @@ class PlaceIndex:
         if self.geocoder is None:
             return None
         query = query or mention.text
-        key = self.memo.key(self._memo_ctx, query, self.text, self._lowered) \
-            if self.memo is not None else None
+        key = self.memo.key(query, self.text) if self.memo is not None else None
         locs = self.memo.get(key) if key is not None else _MISSING
         if locs is _MISSING:
             try:

@@ -196,6 +196,20 @@ def test_find_mentions_longest_match(gaz):
     assert not {"Interior", "Ministry", "Saturday", "Police", "In"} & set(texts)
 
 
+def test_find_mentions_alike_wherever_a_name_stands(gaz):
+    """Runs of capitalised words are matched once and remembered: the same run found
+    again, in this text or another, gives the same mentions at its own offsets."""
+    first = gaz.find_mentions(REPORT)
+    again = gaz.find_mentions(REPORT)
+    shifted = gaz.find_mentions("Reported. " + REPORT)
+    assert again == first
+    assert [(m.start - 10, m.end - 10, m.text, m.candidates) for m in shifted] == \
+        [(m.start, m.end, m.text, m.candidates) for m in first]
+    # a run that merely contains a known run is matched afresh ("Mazar-e Sharif Road")
+    other = gaz.find_mentions("Police in Mazar-e Sharif Road found opium.")
+    assert [m.text for m in other] == ["Mazar-e Sharif"]
+
+
 def test_find_mentions_dotted_abbreviations(gaz):
     text = "He lives in Kingston, Ont. Mass arrests followed in Trenton, N.J., and Quebec, Que."
     found = {m.text: {c.admin1 for c in m.candidates} for m in gaz.find_mentions(text)}

@@ -414,3 +414,72 @@ def test_wider_drug_trade_places(geocoder):
                 wrong.append((cc, name, None if loc is None else loc.raw["admin1"]))
     assert len(WIDER_PLACES["AF"]) + len(WIDER_PLACES["MX"]) > 60
     assert wrong == [("PK", "Torkham", "AF-NAN")]  # the crossing is filed on the Afghan side
+
+
+# --- context_signature: what an answer depends on (the run memo's key) ---------------------
+SIGNATURE_CONTEXTS = [
+    "Police seized 20 kg of heroin in Badakhshan on Monday.",
+    "Customs officers found 5 kg of opium in Badakhshan, the ministry said.",
+    "Tajik border guards seized 12 kg of heroin in Badakhshan.",
+    "Border guards of Tajikistan seized hashish in Badakhshan, near Khorog.",
+    "KABUL, Sep 29 (IANS) - Afghan police seized opium in Badakhshan province.",
+    "Afghan police seized opium in Badakhshan. Heroin was found in Kunduz and Takhar.",
+    "In Faizabad, police found heroin. Faizabad lies in the north.",
+    "Heroin was seized in Faizabad, Afghanistan.",
+    "Police in Faizabad, Uttar Pradesh, seized charas.",
+    "Indian police seized charas in Faizabad and Lucknow.",
+    "Santos port officers seized 2 tonnes of cocaine bound for Antwerp.",
+    "Brazilian police found cocaine at the port of Santos, Sao Paulo.",
+    "Police seized cocaine in Santos.",
+]
+
+
+def test_context_signature_decides_the_answer(geocoder):
+    """Equal signatures give equal answers; a context that changes the answer changes it."""
+    by_signature: dict = {}
+    for name in ("Badakhshan", "Faizabad", "Santos", "Khorog", "Kunduz"):
+        for text in SIGNATURE_CONTEXTS:
+            sig = geocoder.context_signature(name, text)
+            hash(sig)  # usable as a dict key
+            locs = geocoder.geocode(name, context=text, exactly_one=False, limit=8)
+            answer = [(loc.address, loc.raw) for loc in locs or []]
+            by_signature.setdefault(sig, []).append((text, answer))
+    for sig, seen in by_signature.items():
+        assert all(answer == seen[0][1] for _, answer in seen), sig
+    # shared where the context says nothing about the name's readings ...
+    assert geocoder.context_signature("Badakhshan", SIGNATURE_CONTEXTS[0]) == \
+        geocoder.context_signature("Badakhshan", SIGNATURE_CONTEXTS[1])
+    # ... not where it names one of its countries or words its class
+    assert len({geocoder.context_signature("Badakhshan", t) for t in SIGNATURE_CONTEXTS[:5]}) >= 3
+    tj = geocoder.geocode("Badakhshan", context=SIGNATURE_CONTEXTS[2]).raw["admin1"]
+    af = geocoder.geocode("Badakhshan", context=SIGNATURE_CONTEXTS[4]).raw["admin1"]
+    assert (tj, af) == ("TJ-GB", "AF-BDS")
+    assert geocoder.context_signature("Nowhere at all", "text") == ("Nowhere at all", None, None)
+    with pytest.raises(GeocoderQueryError):
+        geocoder.context_signature("", "text")
+
+
+def test_name_found_in_any_case_and_spacing(geocoder):
+    """The wording around a name counts however the text cases and spaces it; an ASCII
+    context (substring search) and a non-ASCII one (pattern search) read it alike."""
+    texts = [
+        "Opium was seized in BADAKHSHAN PROVINCE by Afghan police.",
+        "Opium was seized in the district of\nFaizabad, Badakhshan.",
+        "Afghan police in Kunduz Kunduz Kunduz province seized heroin.",
+        "Police found opium in Helmand's Marja, in the south.",
+        "Police found opium in Badakhshanabad, not in the province.",
+        "Colombian police in NORTE  DE\nSANTANDER department seized cocaine.",
+    ]
+    for text in texts:
+        for name in ("Badakhshan", "Faizabad", "Kunduz", "Marja", "Kunduz province",
+                     "Norte de Santander"):
+            plain = geocoder.geocode(name, context=text, exactly_one=False, limit=None)
+            # a non-ASCII word that names no place leaves the answer alike
+            accented = geocoder.geocode(name, context=text + " (café)", exactly_one=False,
+                                        limit=None)
+            assert [(loc.raw["admin1"], loc.raw["reason"]) for loc in plain or []] == \
+                [(loc.raw["admin1"], loc.raw["reason"]) for loc in accented or []], (name, text)
+    loc = geocoder.geocode("Badakhshan", context=texts[0])
+    assert loc.raw["feature_class"] == "admin1" and "wording says admin1" in loc.raw["reason"]
+    loc = geocoder.geocode("Norte de Santander", context=texts[-1])
+    assert "wording says admin1" in loc.raw["reason"]
