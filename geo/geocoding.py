@@ -61,6 +61,7 @@ _PHRASE_PLACE = 5.0
 _VARIANT_QUALITY = 0.7
 _SUPRANATIONAL_BONUS = 7.0   # beats a town of that name with the whole context on its country
 _MINOR_ADMIN1_VOTE = 1.0
+_PLACES_KEPT = 50_000       # candidates whose address and point are kept
 _ALTERNATE_PENALTY = 1.0     # a town matched by one of its alternate names     # a small unambiguous place's vote for its admin-1
 
 _CLASS_WORDS = {
@@ -295,6 +296,7 @@ class OfflineGeocoder(Geocoder):
         self._lowered_cache = lru_cache(maxsize=16)(_ascii_lowered)
         self._codes_cache = lru_cache(maxsize=16_384)(self._codes)
         self._last: _Last | None = None
+        self._places: dict[Candidate, tuple] = {}
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -318,6 +320,7 @@ class OfflineGeocoder(Geocoder):
         context: str | None = None,
         timeout=None,
         limit: int | None = 25,
+        explain: bool = True,
     ):
         """Resolve a place name to a :class:`~geopy.location.Location`, or ``None``.
 
@@ -330,6 +333,8 @@ class OfflineGeocoder(Geocoder):
         :param timeout: accepted for geopy compatibility; nothing here waits.
         :param limit: most candidates returned when ``exactly_one`` is False ("San José"
             has hundreds); ``None`` for all.
+        :param explain: ``False`` leaves ``raw["reason"]`` empty: a caller that never
+            reads it (the extractor) spares the wording of every reading returned.
         :raises geopy.exc.GeocoderQueryError: on an empty or non-string query.
         """
         prep = self._prepare(query, context, country_codes)
@@ -355,6 +360,8 @@ class OfflineGeocoder(Geocoder):
                           + (1.0 if phrase_places & {c.admin1, c.country} else 0.0))
             quality = 1.0 if c.match == "exact" else _VARIANT_QUALITY
             score = min(0.99, mass * quality * (0.75 + 0.25 * support))
+            if not explain:
+                return self._location(c, round(score, 3), "")
             # the reasons are worded only for the candidates returned
             reasons: list[str] = []
             _utility(c, ev, phrase_classes, phrase_places, key, reasons)
@@ -454,15 +461,26 @@ class OfflineGeocoder(Geocoder):
             phrase_places |= self._codes_cache(hint)
         return _Prepared(cands, ev, key, phrase_classes, phrase_places)
 
+    def _place(self, c: Candidate) -> tuple[str, Point, str | None]:
+        """Address, point and admin-1 name of a candidate: the same for every answer
+        that returns it, so made once (geopy's Point checks its coordinates each time)."""
+        hit = self._places.get(c)
+        if hit is None:
+            gaz = self.gazetteer
+            admin1_name = gaz.admin1_name(c.admin1)
+            country_name = _country_name(gaz, c.country)
+            parts = [c.name]
+            if admin1_name and admin1_name != c.name:
+                parts.append(admin1_name)
+            if country_name and country_name != c.name:
+                parts.append(country_name)
+            if len(self._places) >= _PLACES_KEPT:
+                self._places.clear()
+            hit = self._places[c] = (", ".join(parts), Point(c.lat, c.lon), admin1_name)
+        return hit
+
     def _location(self, c: Candidate, score: float, reason: str) -> Location:
-        gaz = self.gazetteer
-        admin1_name = gaz.admin1_name(c.admin1)
-        country_name = _country_name(gaz, c.country)
-        parts = [c.name]
-        if admin1_name and admin1_name != c.name:
-            parts.append(admin1_name)
-        if country_name and country_name != c.name:
-            parts.append(country_name)
+        address, point, admin1_name = self._place(c)
         raw = {
             "name": c.name,
             "feature_class": c.feature_class,
@@ -478,7 +496,7 @@ class OfflineGeocoder(Geocoder):
             "match": c.match,
             "ref": c.ref,
         }
-        return Location(", ".join(parts), Point(c.lat, c.lon), raw)
+        return Location(address, point, raw)
 
     # -- reverse --------------------------------------------------------------------------
     def reverse(self, query, *, exactly_one: bool = True, timeout=None):

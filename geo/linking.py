@@ -199,12 +199,14 @@ class GeocodeMemo:
         self.hits = 0
         self.misses = 0
         self._signature = _signature_method(geocoder)
-        self.takes_limit = False
+        self.takes_limit = self.takes_explain = False
         if self._signature is not None:
-            try:  # ask for the readings read here only (each costs a Location)
-                self.takes_limit = "limit" in inspect.signature(geocoder.geocode).parameters
+            try:  # ask for the readings read here only (each costs a Location), unexplained
+                params = inspect.signature(geocoder.geocode).parameters
+                self.takes_limit = "limit" in params
+                self.takes_explain = "explain" in params
             except (TypeError, ValueError):
-                self.takes_limit = False
+                pass
 
     @property
     def enabled(self) -> bool:
@@ -340,9 +342,10 @@ class PlaceIndex:
                 try:
                     if self.memo is not None and self.memo.takes_limit:
                         # the offline geocoder builds a Location per reading returned;
-                        # only the best few are read here
+                        # only the best few are read here, and never their reasons
+                        extra = {"explain": False} if self.memo.takes_explain else {}
                         locs = self.geocoder.geocode(query, context=self.text, exactly_one=False,
-                                                     limit=_CANDIDATES_READ)
+                                                     limit=_CANDIDATES_READ, **extra)
                     else:
                         locs = self.geocoder.geocode(query, context=self.text, exactly_one=False)
                 except TypeError:

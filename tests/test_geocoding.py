@@ -483,3 +483,14 @@ def test_name_found_in_any_case_and_spacing(geocoder):
     assert loc.raw["feature_class"] == "admin1" and "wording says admin1" in loc.raw["reason"]
     loc = geocoder.geocode("Norte de Santander", context=texts[-1])
     assert "wording says admin1" in loc.raw["reason"]
+
+
+def test_unexplained_answers_differ_only_by_their_reason(geocoder):
+    for name, text in (("Badakhshan", AF_CONTEXT), ("Santos", SIGNATURE_CONTEXTS[11]),
+                       ("Faizabad", SIGNATURE_CONTEXTS[8])):
+        full = geocoder.geocode(name, context=text, exactly_one=False, limit=8)
+        bare = geocoder.geocode(name, context=text, exactly_one=False, limit=8, explain=False)
+        assert [loc.raw["reason"] for loc in bare] == [""] * len(full)
+        assert all(loc.raw["reason"] for loc in full)
+        assert [(loc.address, loc.point, dict(loc.raw, reason="")) for loc in full] == \
+            [(loc.address, loc.point, loc.raw) for loc in bare]
