@@ -39,6 +39,14 @@ def test_every_alias_row_names_a_current_iso_region():
 # (query, context written for the test, country, admin-1 or None)
 NEW_PLACES = [
     ("UAE", "Customs officers seized captagon bound for the UAE.", "AE", None),
+    # one name, several districts: the province named in the text decides
+    ("Kohistan", "Police in Kapisa province seized heroin in Kohistan district.", "AF", "AF-KAP"),
+    ("Kohistan", "Police in Khyber Pakhtunkhwa, Pakistan, seized hashish in Kohistan.", "PK",
+     "PK-KP"),
+    ("Tambo Quemado", "Bolivian police at the Tambo Quemado border post with Chile seized cocaine.",
+     "BO", "BO-O"),
+    ("Coiba Island", "Panama's navy seized cocaine near Coiba Island in Panamanian waters.", "PA",
+     "PA-9"),
     ("NSW", "Police in NSW seized ephedrine at a warehouse.", "AU", "AU-NSW"),
     ("Lenoblast", "Two men were held in a village of Lenoblast with hashish.", "RU", "RU-LEN"),
     ("Kepri", "The narcotics agency of Kepri seized crystal meth from a boat.", "ID", "ID-KR"),

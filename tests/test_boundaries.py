@@ -210,3 +210,12 @@ def test_missing_and_unreadable_files(tmp_path):
     junk.write_text("this is not GeoJSON")
     with pytest.raises(BoundaryError, match=r"junk\.geojson: cannot read"):
         load(junk)
+
+
+@pytest.mark.parametrize("code, name", [
+    ("PK-KP", "Khyber Pakhtunkhwa"), ("PK-SD", "Sindh"), ("PK-BA", "Balochistan"),
+    ("PK-GB", "Gilgit-Baltistan"), ("TR-46", "Kahramanmaraş"),
+])
+def test_names_shown_on_maps_are_not_abbreviations_or_pre_reform(code, name):
+    b = default().set_index("code")
+    assert b.loc[code, "name"] == name

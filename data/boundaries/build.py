@@ -221,6 +221,15 @@ NAME_FIXES = {
                "replace_alts": True},
     "KZ-61": {"name": "Turkestan", "alt_names": ["Turkistan", "Türkistan", "South Kazakhstan",
                                                  "Yuzhno-Kazakhstanskaya"]},
+    # NE's names here are abbreviations ("K.P.", "F.C.T.", "K. Maras") or pre-reform names
+    # (NWFP became Khyber Pakhtunkhwa in 2010, the Northern Areas Gilgit-Baltistan in 2009);
+    # they reach map tooltips, so the official English name is used and the old one kept.
+    "PK-KP": {"name": "Khyber Pakhtunkhwa", "alt_names": ["KPK", "NWFP"]},
+    "PK-IS": {"name": "Islamabad Capital Territory"},
+    "PK-GB": {"name": "Gilgit-Baltistan", "alt_names": ["Northern Areas"]},
+    "PK-SD": {"name": "Sindh", "alt_names": ["Sind"]},
+    "PK-BA": {"name": "Balochistan", "alt_names": ["Baluchistan"]},
+    "TR-46": {"name": "Kahramanmaraş", "alt_names": ["Kahramanmaras"]},
 }
 
 # Alternates that are wrong for the feature they are attached to in NE.
