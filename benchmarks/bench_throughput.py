@@ -1,6 +1,7 @@
 """Extraction throughput: reports per second on one core, geocoding included, and peak memory.
 
-usage: python benchmarks/bench_throughput.py [N]   (default N = 10,000 reports)
+usage: python benchmarks/bench_throughput.py [N]   (default N = 10,000 reports; 1000 for a
+quick run of ~1 minute; ``--help`` for the options)
 
 The reports are the development reports (``<benchmarks>/reports/d*.txt``), each followed
 by the body of the next one (~2 KB), repeated to N, each copy made unique (its number is
@@ -15,9 +16,14 @@ Passes, all in this run and on the same core:
   i.e. no report shares anything with another (the worst case: a corpus of unrelated
   stories);
 * ``extract, one run``: as :func:`geo.extract` runs: the geocoder answers are memoised
-  over the run (``linking.GeocodeMemo``; an answer is reused only where the query, the
-  places the report names and the words around the name are the same), on copies the
-  first pass has not seen;
+  over the run (``linking.GeocodeMemo``, keyed on
+  ``OfflineGeocoder.context_signature``: an answer is reused only where everything it
+  depends on -- the query, the shares of its readings' countries and regions in the
+  report, the wording around the name -- is the same), on copies the first pass has not
+  seen;
+* ``geocoder alone``: the offline geocoder's calls as linking makes them (every name the
+  report's mention scan finds, ``exactly_one=False, limit=8, explain=False``), per call,
+  on texts it has not seen (its per-text context analysis timed apart);
 * ``exact repeats``: the same 47 texts over and over (wire duplicates);
 * ``stories with no figure or lab``: ~2 KB of the dev reports' paragraphs that hold no
   figure and no lab (most of a news feed), which extraction passes over after one scan.
@@ -48,8 +54,36 @@ def _rss_mb() -> float:
     return float("nan")
 
 
+def _geocoder_alone(ctx, base, n: int) -> tuple[float, float, int]:
+    """ms per geocode call and per context analysis, over ``n`` unseen report texts."""
+    import inspect
+
+    geocoder, gaz = ctx.geocoder, ctx.gazetteer
+    extra = {"explain": False} if "explain" in inspect.signature(geocoder.geocode).parameters else {}
+    texts = [base[i % len(base)].text + f" (geocoder copy {i})" for i in range(n)]
+    names = [list(dict.fromkeys(m.text for m in gaz.find_mentions(t))) for t in texts]
+    calls = 0
+    t_ctx = t_geo = 0.0
+    for text, qs in zip(texts, names):
+        t0 = time.perf_counter()
+        if hasattr(geocoder, "_context_cache"):
+            geocoder._context_cache(text)
+        t1 = time.perf_counter()
+        for q in qs:
+            geocoder.geocode(q, context=text, exactly_one=False, limit=8, **extra)
+        t_ctx += t1 - t0
+        t_geo += time.perf_counter() - t1
+        calls += len(qs)
+    return t_geo / max(calls, 1) * 1e3, t_ctx / max(n, 1) * 1e3, calls
+
+
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("n", nargs="?", type=int, default=10_000,
+                        help="reports per pass (default 10,000; 1,000 for a quick run)")
+    n = parser.parse_args().n
     try:  # one core, as the goal says
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     except (AttributeError, OSError):
@@ -132,6 +166,8 @@ def main() -> None:
         extract_report(r, _ctx=ctx)
     rate_bg = n / (time.perf_counter() - t0)
 
+    ms_call, ms_ctx, calls = _geocoder_alone(ctx, base, min(n, 1000))
+
     repeats = [unique(i % len(base)) for i in range(n)]  # the same len(base) texts over and over
     t0 = time.perf_counter()
     for r in repeats:
@@ -147,6 +183,8 @@ def main() -> None:
     print(f"extract, one run (geocoder memo, {hit_rate:.0%} hits):  {rate:,.0f} reports/s "
           f"({dt:.1f} s; {rate / sbd_rate:.2f}x pysbd alone; goal 1,000/s -> {rate / 1000:.2f}x)")
     print(f"extract, exact repeats (caches warm):           {rate_rep:,.0f} reports/s")
+    print(f"geocoder alone: {ms_call:.3f} ms per geocode call ({calls:,} calls, as linking "
+          f"makes them), context analysis {ms_ctx:.3f} ms per report")
     print(f"extract, stories with no figure or lab:         {rate_bg:,.0f} reports/s "
           f"({len(quiet)} such paragraphs in the dev reports, ~2 KB per story)")
     print(f"memory: RSS {rss_before:,.0f} MB before extraction (gazetteer, boundaries, the "
