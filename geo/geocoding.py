@@ -62,6 +62,7 @@ _VARIANT_QUALITY = 0.7
 _SUPRANATIONAL_BONUS = 7.0   # beats a town of that name with the whole context on its country
 _MINOR_ADMIN1_VOTE = 1.0
 _PLACES_KEPT = 50_000       # candidates whose address and point are kept
+_PREPARED_KEPT = 4_096      # (query, context) pairs whose candidates and evidence are kept
 _ALTERNATE_PENALTY = 1.0     # a town matched by one of its alternate names     # a small unambiguous place's vote for its admin-1
 
 _CLASS_WORDS = {
@@ -295,7 +296,7 @@ class OfflineGeocoder(Geocoder):
         # a report's ~17 names are each looked for in its text: lower-case it once
         self._lowered_cache = lru_cache(maxsize=16)(_ascii_lowered)
         self._codes_cache = lru_cache(maxsize=16_384)(self._codes)
-        self._last: _Last | None = None
+        self._prepared = lru_cache(maxsize=_PREPARED_KEPT)(self._prepare_query)
         self._places: dict[Candidate, tuple] = {}
 
     @property
@@ -410,27 +411,24 @@ class OfflineGeocoder(Geocoder):
     def _prepare(self, query, context: str | None, country_codes) -> "_Prepared | None":
         """Candidates and evidence of ``query`` in ``context`` (None: no candidate).
 
-        The last answer is kept: :meth:`context_signature` followed by :meth:`geocode` for
-        the same query and context (a memo's miss) reads the text once.
+        Kept for the last few thousand (query, context) pairs: :meth:`context_signature`
+        followed by :meth:`geocode` for the same pair (a memo's miss), or a report seen
+        again (wire duplicates), read the text once.
         """
-        last = self._last
-        if last is not None and last.query == query and (
-                last.context is context or last.context == context) \
-                and last.country_codes == country_codes:
-            return last.prep
         if not isinstance(query, str):
             raise GeocoderQueryError(f"query must be a string, got {type(query).__name__}")
-        if not query.strip():
-            raise GeocoderQueryError("query is empty")
         if context is not None and not isinstance(context, str):
             raise GeocoderQueryError(f"context must be a string, got {type(context).__name__}")
+        return self._prepared(query, context, _codes_key(country_codes))
+
+    def _prepare_query(self, query: str, context: str | None,
+                       codes: tuple[str, ...] | None) -> "_Prepared | None":
+        if not query.strip():
+            raise GeocoderQueryError("query is empty")
         name, hints, class_hint = _parse_query(query)
         if not normalize(name):
             raise GeocoderQueryError(f"query has no name in it: {query!r}")
-        prep = self._prepare_uncached(name, hints, class_hint, context, country_codes)
-        if isinstance(country_codes, (str, tuple, frozenset)) or country_codes is None:
-            self._last = _Last(query, context, country_codes, prep)
-        return prep
+        return self._prepare_uncached(name, hints, class_hint, context, codes)
 
     def _prepare_uncached(self, name: str, hints: list[str], class_hint: tuple[str, ...],
                           context: str | None, country_codes) -> "_Prepared | None":
@@ -549,14 +547,6 @@ class _Prepared:
     classes: set[str]
     places: set[str]
     signature: tuple | None = None
-
-
-@dataclass(frozen=True)
-class _Last:
-    query: str
-    context: str | None
-    country_codes: object
-    prep: _Prepared | None
 
 
 def _codes_key(country_codes) -> tuple[str, ...] | None:
