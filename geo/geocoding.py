@@ -26,6 +26,9 @@ How a name is resolved (each step adds to a candidate's utility, the best one wi
 candidates (a softmax of the utilities), damped when nothing in the context supports it
 and for variant-only matches: a unique match with supporting context scores high, an
 ambiguous one low, and nothing scores 1.
+
+:meth:`OfflineGeocoder.context_signature` names what an answer depends on, so that a run
+can memoise answers across reports (``geo.linking.GeocodeMemo``).
 """
 from __future__ import annotations
 
@@ -378,8 +381,8 @@ class OfflineGeocoder(Geocoder):
                           country_codes: str | Iterable[str] | None = None) -> tuple:
         """What :meth:`geocode`'s answer for ``query`` depends on in ``context``.
 
-        Two calls with equal signatures (and the same ``exactly_one``/``limit``) return
-        equal answers, so a run may memoise answers by it: the query, and for its
+        Two calls with equal signatures (and the same ``exactly_one``, ``limit`` and
+        ``explain``) return equal answers, so a run may memoise answers by it: the query, and for its
         candidates only the evidence they are scored on -- the shares of their countries
         and regions among those the context names, the feature classes and places the
         wording around the name attaches to them. Two unrelated reports that name none of
