@@ -48,15 +48,41 @@ class Opened:
         self.page, self.recorder, self.errors, self.dialogs = page, recorder, errors, dialogs
 
     def region_point(self, name: str) -> tuple[float, float]:
-        """Page coordinates of a point inside the named region's drawn path."""
-        box = self.page.evaluate(
+        """Page coordinates of a point where the named region's path is the topmost element.
+
+        Waits until such a point exists: right after load the map may still be settling its
+        view, and the centre of a region's box need not lie inside an irregular region.
+        """
+        handle = self.page.wait_for_function(
             """name => {
                 const a = window.seizureAtlas;
                 const layer = a.regions.getLayers().find(l => l.feature.properties.name === name);
-                const r = layer.getElement().getBoundingClientRect();
-                return [r.left + r.width / 2, r.top + r.height / 2];
-            }""", name)
-        return box[0], box[1]
+                const el = layer.getElement();
+                const r = el.getBoundingClientRect();
+                for (let i = 1; i < 8; i++) for (let j = 1; j < 8; j++) {
+                    const x = r.left + r.width * i / 8, y = r.top + r.height * j / 8;
+                    if (document.elementFromPoint(x, y) === el) return [x, y];
+                }
+                return null;
+            }""", arg=name)
+        x, y = handle.json_value()
+        return x, y
+
+    def hover(self, name: str, expect: str) -> str:
+        """Move the mouse onto a region until its tooltip shows ``expect``; the tooltip text."""
+        x, y = self.region_point(name)
+        tip = self.page.locator(".leaflet-tooltip")
+        for _ in range(5):
+            self.page.mouse.move(x - 3, y - 3)
+            self.page.mouse.move(x, y, steps=3)
+            try:
+                self.page.wait_for_function(
+                    "t => { const e = document.querySelector('.leaflet-tooltip');"
+                    " return e && e.innerText.includes(t); }", arg=expect, timeout=2000)
+                return tip.inner_text()
+            except playwright_api.TimeoutError:
+                continue
+        raise AssertionError(f"no tooltip with {expect!r} when hovering {name}")
 
     def fill_of(self, name: str) -> str:
         return self.page.evaluate(
@@ -100,20 +126,12 @@ def test_opens_offline_and_draws_every_region(opened, built, tmp_path):
 
 def test_hover_shows_the_region_figures(opened):
     page = opened.page
-    x, y = opened.region_point("Badakhshan")
-    page.mouse.move(x, y)
-    tip = page.locator(".leaflet-tooltip")
-    tip.wait_for(state="visible")
-    text = tip.inner_text()
-    assert "Badakhshan (AF)" in text
+    text = opened.hover("Badakhshan", "Badakhshan (AF)")
     for figure in ("heroin\t180 kg", "morphine\t1,500 kg", "opium\t1,200 kg",
                    "all drugs\t2,880 kg", "labs destroyed\t6", "events\t5"):
         assert figure in text
     # grey region: says so
-    x, y = opened.region_point("Helmand")
-    page.mouse.move(x, y)
-    page.wait_for_function("document.querySelector('.leaflet-tooltip').innerText.includes('Helmand')")
-    assert "no reports" in page.locator(".leaflet-tooltip").inner_text()
+    assert "no reports" in opened.hover("Helmand", "Helmand")
     assert opened.errors == []
 
 
@@ -227,11 +245,7 @@ def test_seed_figures_on_the_real_boundaries(browser, tmp_path):
     page.wait_for_function("window.seizureAtlas !== undefined")
     af = (m.embedded["country"] == "AF").sum()
     assert page.locator(".leaflet-regions-pane path").count() == m.regions_embedded == af
-    x, y = Opened(page, recorder, errors, []).region_point("Badakhshan")
-    page.mouse.move(x, y)
-    tip = page.locator(".leaflet-tooltip")
-    tip.wait_for(state="visible")
-    text = tip.inner_text()
+    text = Opened(page, recorder, errors, []).hover("Badakhshan", "Badakhshan")
     for figure in ("heroin\t180 kg", "morphine\t1,500 kg", "opium\t1,200 kg",
                    "opium poppy\t2,000 kg", "precursor\t700 kg", "labs destroyed\t6"):
         assert figure in text
