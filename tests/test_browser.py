@@ -215,11 +215,9 @@ def test_labs_overlay_and_clusters(opened):
 
 def test_seed_figures_on_the_real_boundaries(browser, tmp_path):
     """The issue's check: Badakhshan coloured, its tooltip with the seed report's figures."""
-    boundaries = pytest.importorskip("geo.boundaries")
-    try:
-        regions = boundaries.default()
-    except Exception as exc:
-        pytest.skip(f"default boundaries unavailable: {exc}")
+    from geo import boundaries
+
+    regions = boundaries.default()
     figures = {  # code: heroin, morphine, opium, opium_poppy, precursor, labs
         "AF-BDS": (180.0, 1500.0, 1200.0, 2000.0, 700.0, 6.0),
         "AF-HEL": (np.nan, np.nan, 40000.0, np.nan, np.nan, np.nan),

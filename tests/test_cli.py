@@ -28,7 +28,7 @@ SEED_KG = {"heroin": 180, "morphine": 1500, "opium": 1200, "opium_poppy": 2000,
 
 
 def need(*names: str) -> None:
-    """Skip, naming it, while a step's module ("module:attribute") is not in the tree yet."""
+    """Fail, naming it, when a step's module ("module:attribute") is missing."""
     missing = []
     for name in names:
         module, _, attr = name.partition(":")
@@ -39,8 +39,8 @@ def need(*names: str) -> None:
             continue
         if attr and not hasattr(mod, attr):
             missing.append(name)
-    if missing:
-        pytest.skip(f"{', '.join(missing)} not in this tree yet (written by another helper)")
+    # every step is part of the package: a missing one is a failure, not a skip
+    assert not missing, f"{', '.join(missing)} missing from the package"
 
 
 def run_cli(*argv: str) -> tuple[int, str, str]:

@@ -283,15 +283,12 @@ def test_any_kg_columns_and_no_kg_all():
 
 
 def test_map_of_geo_aggregate_output():
-    aggregation = pytest.importorskip("geo.aggregation")
+    from geo import aggregation
     ev = bs.events().drop(columns="geometry")
     ev["count"] = np.nan
     ev["labs_destroyed"] = [6, np.nan, np.nan, np.nan, np.nan]
     ev["evidence"] = [{"sentence": f"sentence {i}", "start": 0, "end": 5} for i in range(len(ev))]
-    try:
-        agg = aggregation.aggregate(pd.DataFrame(ev), bs.boundaries())
-    except Exception as exc:  # the aggregates module is being written alongside
-        pytest.skip(f"geo.aggregate not usable on this table yet: {exc}")
+    agg = aggregation.aggregate(pd.DataFrame(ev), bs.boundaries())
     m = choropleth(agg, boundaries=bs.boundaries(), events=bs.events())
     d = _payload(m.to_html())
     bad = next(r for r in d["regions"] if r[0] == "Badakhshan")

@@ -77,7 +77,6 @@ def test_dateline_with_year_gives_full_date():
 
 
 def test_dateline_state_settles_the_country(tmp_path):
-    pytest.importorskip("geo.gazetteer", reason="geo.gazetteer not in this tree yet")
     f = tmp_path / "wbko.txt"
     f.write_text("EDMONTON, Ky. (WBKO) -- One of the biggest fires in Metcalfe County.\n",
                  encoding="utf-8")
@@ -179,7 +178,6 @@ def test_year_from_file_name(tmp_path):
 
 
 def test_dateline_country_from_gazetteer_when_available(tmp_path):
-    pytest.importorskip("geo.gazetteer", reason="geo.gazetteer not in this tree yet")
     reports = read_reports(SEED)
     assert reports[0].dateline_country == "RU"
 
@@ -390,7 +388,6 @@ def test_decode_bytes_reports_encoding():
 
 
 def test_dateline_country_follows_the_country_the_text_names(tmp_path):
-    pytest.importorskip("geo.gazetteer", reason="geo.gazetteer not in this tree yet")
     f = tmp_path / "tico.txt"
     f.write_text("SAN JOSE, June 24 (Tico Times) - Costa Rica coast guard seizes cocaine\n\n"
                  "The Costa Rican coast guard seized more than a ton of cocaine off the "

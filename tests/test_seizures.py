@@ -238,7 +238,6 @@ def test_tables_feed_the_aggregate(peru):
 
 def test_default_offline_geocoder():
     """The real gazetteer: province + department, municipality + department, Cyrillic."""
-    pytest.importorskip("geo.geocoding", reason="the offline geocoder (GAZETTEER helper) is not there yet")
     pe = read_seizures(DATA / "peru_incautaciones.csv", place=["PROVINCIA", "DEPARTAMENTO"],
                        country="PE").set_index("row")
     assert pe.loc[[2, 3, 4, 10], "admin1"].tolist() == ["PE-TUM", "PE-HUC", "PE-PUN", "PE-SAM"]
