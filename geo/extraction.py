@@ -631,27 +631,6 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
     return Placed(None, cs[0] if cs else idx.main_country, None, None, None, None, 0.3, "country only")
 
 
-_ACTOR = re.compile(
-    r"\b([A-Z][a-z]+)\s+(?:[A-Z][a-z]+\s+)?(?:border guards?|border police|border troops|police|customs|"
-    r"security (?:services|forces)|forces|troops|army|navy|soldiers|coast ?guards?|authorities|"
-    r"drug police|anti-?drug \w+|counter-?narcotics \w+|marines)\b")
-
-
-def _actor_country(sentence: str, idx: Any) -> str | None:
-    """Country of the force acting in a sentence, from a demonym before it, or None."""
-    gz = getattr(idx, "gazetteer", None)
-    if gz is None:
-        return None
-    for m in _ACTOR.finditer(sentence):
-        try:
-            code = gz.country_code(m.group(1))
-        except Exception:
-            code = None
-        if code:
-            return code
-    return None
-
-
 # --------------------------------------------------------------------------- structure
 _GROUNDED = {"own phrase", "earlier in clause", "later in sentence", "several regions"}
 
