@@ -269,6 +269,9 @@ class PlaceIndex:
         self.gazetteer = gazetteer
         self.geocoder = geocoder
         self.named_admin1: set[str] = set()
+        # which names named each region: a name never vouches for its own namesake region
+        # ("Rabat" names Malta's Rabat region only as a reading of itself)
+        self._admin1_named_by: dict[str, set[str]] = {}
         if gazetteer is None:
             return
         try:
@@ -289,6 +292,7 @@ class PlaceIndex:
             for c in m.candidates:
                 if c.feature_class == "admin1" and c.admin1 and normalize_name(c.name) == key:
                     self.named_admin1.add(c.admin1)
+                    self._admin1_named_by.setdefault(c.admin1, set()).add(key)
         cache: dict[str, Any] = {}
         for m in raw_mentions:
             # "Moscow region", "Badakhshan province": the class word goes with the name so the
@@ -365,8 +369,10 @@ class PlaceIndex:
         best = locs[0]
         if self.named_admin1 and best.raw.get("admin1") not in self.named_admin1 \
                 and best.raw.get("feature_class") != "country":
+            own = normalize_name(mention.text)
             for loc in locs[1:_CANDIDATES_READ]:
-                if loc.raw.get("admin1") in self.named_admin1 and loc.raw.get("feature_class") != "country":
+                if self._admin1_named_by.get(loc.raw.get("admin1"), {own}) - {own} \
+                        and loc.raw.get("feature_class") != "country":
                     # a copy: the memo's answer is shared with other reports
                     raw = dict(loc.raw, score=max(float(loc.raw.get("score") or 0), 0.6))
                     return Location(loc.address, loc.point, raw)
