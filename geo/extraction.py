@@ -547,6 +547,12 @@ def _agencies_for(t: _Target, sents: list[Sentence]) -> list[str]:
 
 
 # --------------------------------------------------------------------------- places
+def _in_countries(places: list[Any]) -> list[Any]:
+    """``places`` without regions of several countries when any other place is there: "on
+    the bank of the Mekong River in Tha Uthen district" was seized in Tha Uthen."""
+    return [p for p in places if p.level != "region"] or places
+
+
 def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: set[int],
                   targets_in_sent: list[_Target]) -> Any:
     """The place of one figure (see the module docstring, step 5)."""
@@ -565,7 +571,7 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
                       "several regions", lumped=True)
     # 1. its own phrase: "120 kg of opium near Dalbandin"
     own = idx.in_span(t.end, seg_end)
-    own = [p for p in own if p.level != "country"] or []
+    own = _in_countries([p for p in own if p.level != "country"])
     if own:
         return idx.place_group(own[0], "own phrase", 0.95)
     lump_ctx = _local_context(text, s, t.start, t.end, seg_end)
@@ -577,16 +583,16 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
     clause_start = s.start
     for m in _HARD_SEP.finditer(text[s.start:t.start]):
         clause_start = s.start + m.end()
-    back = [p for p in idx.in_span(clause_start, t.start) if p.level != "country"]
+    back = _in_countries([p for p in idx.in_span(clause_start, t.start) if p.level != "country"])
     if back:
         return idx.place_group(back[-1], "earlier in clause", 0.9)
-    back = [p for p in idx.in_span(s.start, t.start) if p.level != "country"]
+    back = _in_countries([p for p in idx.in_span(s.start, t.start) if p.level != "country"])
     # 3. later in a coordinated list: "180 kilos of heroin, ... were seized ... in Badakhshan"
     fwd_end = s.end
     hard = _HARD_SEP.search(text[t.end:s.end])
     if hard:
         fwd_end = t.end + hard.start()
-    fwd = [p for p in idx.in_span(t.end, fwd_end) if p.level != "country"]
+    fwd = _in_countries([p for p in idx.in_span(t.end, fwd_end) if p.level != "country"])
     if fwd:
         return idx.place_group(fwd[0], "later in sentence", 0.85)
     if back:
@@ -602,7 +608,9 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
     actor = _actor_country(s.text, idx)
 
     def usable(p) -> bool:
-        return p.level != "country" and (actor is None or p.country == actor)
+        # a region of several countries in another sentence is background ("flights from
+        # Central and South America"), not where this figure was seized
+        return p.level not in ("country", "region") and (actor is None or p.country == actor)
 
     # 4. the nearest earlier sentence naming a place (body only)
     for prev in reversed(sents[: s.index]):

@@ -38,7 +38,7 @@ __all__ = ["PlaceMention", "Placed", "PlaceIndex", "GeocodeMemo"]
 # the scan skip positions inside words before trying the lookbehinds and ~60 alternatives
 _EXCLUDE_BEFORE = re.compile(
     r"(?i)\b(?<!close )(?<!next )(?<!road )(?<!highway )(?<!route )(?<!nearby )(?:\bbound for|\bheaded for|\bheading (?:for|to)|\bdestined for|\bdestination(?: of)?|"
-    r"\ben route to|\bon (?:its|their|the) way to|\baddressed to|\bflying to|\bflight to|"
+    r"\ben route (?:to|from)|\b(?:produced|manufactured|made) in|\bon (?:its|their|the) way to|\baddressed to|\bflying to|\bflight to|"
     r"\bflights? from|\bgoing to|\bsent (?:on )?to|\bshipped to|\btaken to|\btake (?:it|them|the \w+) to|"
     r"\bsmuggle(?:d)? (?:\w+ )?(?:to|into|out of)|\bout of|\bfrom|\bto|\binto|\btowards?|\bvia|"
     r"\bthrough|\bby way of|\bresidents? of|\bnatives? of|\bcitizens? of|\bnationals? of|"
@@ -99,6 +99,13 @@ def _inside_name(text: str, start: int, end: int) -> bool:
         or bool(next_cap)
 
 
+def _is_adjective(written: str, name: str) -> bool:
+    """"European" for Europe, "Middle Eastern" for the Middle East: an attribute of
+    something else, not where it happened."""
+    w = written.strip().lower()
+    return normalize_name(written) != normalize_name(name) and w.endswith(("an", "ern", "ans"))
+
+
 def _sentence_initial(text: str, start: int) -> bool:
     before = text[max(0, start - 3): start]
     return start == 0 or bool(_rx(r"(?:[.!?]\s+|\n\s*|^\s*)$").search( before))
@@ -111,7 +118,7 @@ class PlaceMention:
     start: int
     end: int
     text: str
-    level: str  # country | admin1 | local
+    level: str  # country | admin1 | local | region (of several countries: "Europe")
     country: str | None
     admin1: str | None
     admin1_name: str | None
@@ -123,6 +130,7 @@ class PlaceMention:
     population: int = 0
     exact: bool = True  # the name matched exactly, not only a transliteration variant
     toward: bool = False  # excluded as a destination ("towards the village of Kelif")
+    adjective: bool = False  # a region named by its adjective ("European", "West African")
 
 
 @dataclass
@@ -307,6 +315,10 @@ class PlaceIndex:
             raw = loc.raw
             fc = raw.get("feature_class")
             level = "country" if fc == "country" else ("admin1" if fc == "admin1" else "local")
+            adjective = False
+            if fc == "region" and not raw.get("country"):
+                level = "region"  # of several countries: Europe, the Caribbean, Golden Triangle
+                adjective = _is_adjective(m.text, str(raw.get("name") or ""))
             if level != "country" and _country_name(gazetteer, m.text):
                 level = "country"  # "Mexico" the country, not the state of México
             pm = PlaceMention(m.start, m.end, m.text, level, raw.get("country"),
@@ -314,7 +326,7 @@ class PlaceIndex:
                               None if level == "country" else raw.get("admin1_name"),
                               loc.latitude, loc.longitude, float(raw.get("score") or 0.0),
                               population=int(raw.get("population") or 0),
-                              exact=raw.get("match", "exact") == "exact")
+                              exact=raw.get("match", "exact") == "exact", adjective=adjective)
             self.mentions.append(pm)
         self._filter_noise()
         # roles after the noise filter (which reads none): only kept names need them
@@ -327,7 +339,9 @@ class PlaceIndex:
     def _set_role(self, pm: PlaceMention) -> None:
         """Role of a name from the words before it (see the module docstring)."""
         before = self.text[max(0, pm.start - 60): pm.start]
-        if _PROVINCE_OF_REPORT.search(before):
+        if pm.level == "region" and pm.adjective:
+            pm.role = "excluded"  # "a new European record", "the tiny West African country"
+        elif _PROVINCE_OF_REPORT.search(before):
             pm.role = "of_report_region"
         elif _EXCLUDE_BEFORE.search(before):
             pm.role = "excluded"
@@ -370,9 +384,17 @@ class PlaceIndex:
         if self.named_admin1 and best.raw.get("admin1") not in self.named_admin1 \
                 and best.raw.get("feature_class") != "country":
             own = normalize_name(mention.text)
+            best_pop = int(best.raw.get("population") or 0)
+            # a name vouches for its own namesake region only against a smaller place or a
+            # place known so only as an alternate (Bromley the London borough over Bromley,
+            # Kentucky; Edo state over Tokyo's old name), never against a bigger city of
+            # that very name (Rabat, Morocco over Malta's Rabat region)
+            self_ok = normalize_name(str(best.raw.get("name") or "")) != own
             for loc in locs[1:_CANDIDATES_READ]:
-                if self._admin1_named_by.get(loc.raw.get("admin1"), {own}) - {own} \
-                        and loc.raw.get("feature_class") != "country":
+                named_by = self._admin1_named_by.get(loc.raw.get("admin1"), set())
+                vouched = bool(named_by - {own}) or (own in named_by and (
+                    self_ok or int(loc.raw.get("population") or 0) >= best_pop))
+                if vouched and loc.raw.get("feature_class") != "country":
                     # a copy: the memo's answer is shared with other reports
                     raw = dict(loc.raw, score=max(float(loc.raw.get("score") or 0), 0.6))
                     return Location(loc.address, loc.point, raw)
@@ -428,6 +450,13 @@ class PlaceIndex:
             if len(pm.text.replace(".", "")) <= 2 or pm.text.strip(".").lower() in _GENERIC_WORDS:
                 continue  # "La", "Island" of "Coiba Island" are no places by themselves
             initial = _sentence_initial(self.text, pm.start)
+            if pm.level == "region":
+                # a curated region of several countries ("Europe", "the Caribbean"): a place
+                # the figure lies in, though in no country's region; kept unless part of a
+                # name ("European Union")
+                if pm.exact and pm.score >= 0.5 and not _inside_name(self.text, pm.start, pm.end):
+                    keep.append(pm)
+                continue
             if pm.level == "local" and pm.exact and pm.population >= _BIG_CITY \
                     and pm.score >= _MIN_SCORE and (not initial or pm.population >= 1_000_000):
                 keep.append(pm)  # Rawalpindi, Jeddah: a big city is rarely a common word

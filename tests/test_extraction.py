@@ -293,3 +293,38 @@ def test_a_story_without_figures_is_not_geocoded():
     # the same story with a figure is geocoded
     extract_report(Report(id="y", text=text + " Police seized 5 kg of heroin in Helmand."), Counting())
     assert Counting.calls > 0
+
+
+def _place_of(text: str):
+    (e,) = extract_report(Report(id="x", text=text))
+    return e.place, e.country, e.admin1
+
+
+def test_a_seizure_at_sea_or_in_a_region_of_several_countries_is_placed_there():
+    # not in the region of an earlier sentence: the figure's own phrase says where it was
+    place, country, admin1 = _place_of(
+        "The frigate left Fort-de-France in Martinique last week. The crew seized more than "
+        "4 tons of cocaine in the Caribbean on Tuesday.")
+    assert place == "Caribbean" and country is None and admin1 is None
+
+
+def test_regions_named_by_their_adjective_or_as_origin_do_not_place_a_seizure():
+    place, _, admin1 = _place_of(
+        "Police in Hamburg seized 1,200 kg of cocaine, a new European record.")
+    assert admin1 == "DE-HH"
+    place, _, admin1 = _place_of(
+        "Customs in the port of Hamburg found 300 kg of cocaine en route from South America.")
+    assert admin1 == "DE-HH"
+
+
+def test_a_big_city_is_not_read_as_its_small_namesake_region():
+    # Malta has a region called Rabat; 'Rabat' must not vouch for it against Morocco's capital
+    from geo.extraction import _Context
+    from geo.linking import PlaceIndex
+
+    ctx = _Context()
+    ctx.load()
+    text = "Moroccan police seized cocaine in the cities of Marrakech, Rabat and Tangiers."
+    idx = PlaceIndex(text, gazetteer=ctx.gazetteer, geocoder=ctx.geocoder, skip=[])
+    rabat = [p for p in idx.mentions if p.text == "Rabat"]
+    assert rabat and rabat[0].country == "MA"
