@@ -660,6 +660,16 @@ class Gazetteer:
                 cands = self.lookup_key(key)
                 if not cands:
                     continue
+                if last > i and (tokens[i][2].lower() in _STOPWORDS
+                                 or lw.lower().rstrip(".") in _STOPWORDS) \
+                        and not any(c.match == "exact" for c in cands):
+                    # "Hamburg In the ...", "Rotterdam May 11", "In Muang district": a
+                    # capitalised function word or month glued on; only a name spelt
+                    # exactly so ("In Salah") keeps it
+                    continue
+                if last > i and not any(c.match == "exact" for c in cands) \
+                        and self._exact_from(text, tokens, i + 1, last + 1):
+                    break  # "WIR Kuala Lumpur": Kuala Lumpur, not a look-alike of "WIR Kuala"
                 if last == i and span.isupper() and len(span) <= 4:
                     cands = tuple(
                         c for c in cands
@@ -674,6 +684,14 @@ class Gazetteer:
                 break
             if not found:
                 i += 1
+
+    def _exact_from(self, text: str, tokens: list, i: int, past: int) -> bool:
+        """Whether a name spelt exactly starts at token ``i`` and runs past token ``past``."""
+        for last in range(min(len(tokens), i + _MAX_TOKENS) - 1, past - 1, -1):
+            key = normalize(text[tokens[i][0]:tokens[last][1]])
+            if key and any(c.match == "exact" for c in self.lookup_key(key)):
+                return True
+        return False
 
     # -- building -----------------------------------------------------------------------
     @classmethod

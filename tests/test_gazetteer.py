@@ -317,3 +317,14 @@ def test_alias_file_missing_column(tmp_path):
     path.write_text("name,aliases\nX,Y\n", encoding="utf-8")
     with pytest.raises(GazetteerError, match="missing column"):
         read_aliases(path)
+
+
+@pytest.mark.parametrize("text, names", [
+    ("The cocaine was found in containers The port of Hamburg In the Belgian port", ["Hamburg", "Belgian"]),
+    ("a shipment of mangoes to the Port of Rotterdam May 11: a shipment", ["Rotterdam"]),
+    ("By Unggul Wirawan / WIR Kuala Lumpur, Beritasatu.com", ["Kuala Lumpur"]),
+    ("the gas field of In Salah, Algeria", ["In Salah", "Algeria"]),
+])
+def test_find_mentions_does_not_glue_function_words_or_acronyms_onto_a_name(gaz, text, names):
+    found = [m.text for m in gaz.find_mentions(text)]
+    assert [n for n in names if n in found] == names, found
