@@ -54,8 +54,9 @@ _TOWARD = re.compile(r"(?i)\b(?:towards?|into|heading (?:for|to)|headed for)(?:\
                      r"(?:\s+(?:city|town|village|port|province|region|district|of))*\s*$")
 _CLASS_AFTER = re.compile(r"\s+(province|region|state|oblast|department|governorate|prefecture|"
                           r"velayat|district)\b", re.IGNORECASE)
+# used with .match(text, pos), which anchors at pos (a "^" would anchor at the text's start)
 _NOT_PLACE_AFTER = re.compile(
-    r"(?i)^['’]?s?\s+(?:news|agency|press|newspaper|times|tribune|post|daily|radio|tv|television|"
+    r"(?i)['’]?s?\s+(?:news|agency|press|newspaper|times|tribune|post|daily|radio|tv|television|"
     r"media|herald|gazette|online|chronicle)\b")
 _PROVINCE_OF_REPORT = re.compile(r"(?i)\bthe (?:province|region|state|department)['’]s\s+$|"
                                  r"\bthe same (?:province|region|state)\b[^.]{0,20}$")
@@ -71,10 +72,29 @@ _GROUP_GAP = re.compile(
     r"\bdistrict\b|\bcapital\b|\bport\b|\bairport\b)*$")
 
 
+# the wording itself says a name is a place: a class word after it ("Edremit district",
+# "Chui Oblast", "Dan Hoa commune") or before it ("the port of Salerno", "village Gajal",
+# "tambon Muang Wan"); capitalised class words after a name only where they are rarely part
+# of a firm's or a person's name ("Bahria Town" is a housing estate, "Quang Yen City" a city)
+_CLASS_WORD_AFTER = re.compile(
+    r"\s+(?:(?:district|province|commune|village|oblast|tehsil|county|municipality|governorate|"
+    r"region|state|area|neighbou?rhood|ward|township|prefecture|department|canton|town|city)\b|"
+    r"(?:District|Province|Commune|Village|Oblast|Tehsil|County|Municipality|Governorate|"
+    r"Region|Neighbou?rhood|Prefecture|Canton|Department|Township)\b)")
+_CLASS_WORD_BEFORE = re.compile(
+    r"(?i)\b(?:village|port|city|town|district|province|region|area|municipality|tambon|"
+    r"commune|suburbs?|outskirts|island|county|neighbou?rhood)\s+(?:of\s+)?$")
+# "of" only after an age, as court lists write a home town ("Justin Orwat, 46, of
+# Springfield"): "the employment of Xie" is a person
+_PREPOSITION_BEFORE = re.compile(r"(?i)\b(?:in|at|near|from|to|into|outside|inside|via)\s+$|"
+                                 r"\b\d{1,3},\s+of\s+$")
+_CUED_MIN_SCORE = 0.5  # a name the wording calls a place, resolved this surely, is kept
+_LONE_READING_SCORE = 0.7  # one reading, nothing against it: the geocoder's 0.75
 _MIN_SCORE = 0.3
 _CANDIDATES_READ = 8  # a region the report names is looked for among the best 8 readings
 _GENERIC_WORDS = frozenset("""island islands port city town village river lake valley bay coast region
 province district state county department municipality capital airport border highway road
+terminal harbour harbor pier dock wharf
 north south east west central northern southern eastern western inside outside""".split())
 _BIG_CITY = 200_000
 
@@ -104,6 +124,13 @@ def _is_adjective(written: str, name: str) -> bool:
     something else, not where it happened."""
     w = written.strip().lower()
     return normalize_name(written) != normalize_name(name) and w.endswith(("an", "ern", "ans"))
+
+
+def _capitalised_before(text: str, start: int) -> bool:
+    """A capitalised word glued before: "Full Moon Neighborhood", "Golf Course area"."""
+    m = _rx(r"(?:^|[^,.;:(\n])\s([A-Z][a-zà-ÿ]+)\s$").search(text, max(0, start - 25), start)
+    return bool(m and not _FACILITY.match(m.group(1))
+                and m.group(1) not in ("In", "At", "Near", "From", "To", "Of", "The"))
 
 
 def _sentence_initial(text: str, start: int) -> bool:
@@ -463,8 +490,21 @@ class PlaceIndex:
                 continue
             if pm.score < _MIN_SCORE:
                 continue
+            before = self.text[max(0, pm.start - 30): pm.start]
+            if pm.score >= _CUED_MIN_SCORE and (
+                    (_CLASS_WORD_AFTER.match(self.text, pm.end)
+                     and not _capitalised_before(self.text, pm.start))
+                    or (_CLASS_WORD_BEFORE.search(before)
+                        and not _inside_name(self.text, pm.start, pm.end))):
+                keep.append(pm)  # the wording says it is a place: "Chui Oblast", "port of Praia"
+                continue
             if pm.country not in named and pm.score < (0.8 if named else 0.5):
-                continue  # a text naming no country at all cannot vouch for any
+                # ... unless the name has one reading and a preposition makes it a place
+                # ("in Naro-Fominsk", "to Trelleborg")
+                if not (pm.exact and pm.score >= _LONE_READING_SCORE
+                        and _PREPOSITION_BEFORE.search(before)
+                        and not _inside_name(self.text, pm.start, pm.end)):
+                    continue  # a text naming no country at all cannot vouch for any
             if pm.level == "admin1" and pm.exact:
                 keep.append(pm)
                 continue

@@ -328,3 +328,36 @@ def test_a_big_city_is_not_read_as_its_small_namesake_region():
     idx = PlaceIndex(text, gazetteer=ctx.gazetteer, geocoder=ctx.geocoder, skip=[])
     rabat = [p for p in idx.mentions if p.text == "Rabat"]
     assert rabat and rabat[0].country == "MA"
+
+
+def _kept_places(text: str) -> dict:
+    from geo.extraction import _Context
+    from geo.linking import PlaceIndex
+
+    ctx = _Context()
+    ctx.load()
+    idx = PlaceIndex(text, gazetteer=ctx.gazetteer, geocoder=ctx.geocoder, skip=[])
+    return {p.text: (p.country, p.admin1) for p in idx.mentions}
+
+
+@pytest.mark.parametrize("text, name, admin1", [
+    # the wording says it is a place, though the text names another country or none
+    ("A Kazakh resident of the Sokuluk district of Chui Oblast was detained with hashish.", "Chui", "KG-C"),
+    ("The ship from Syria was stopped at the port of Salerno with amphetamine.", "Salerno", "IT-SA"),
+    ("Two raids on drugs by a Maldivian team recovered 50 grams in Peliyagoda area.", "Peliyagoda", "LK-12"),
+    # one reading and a preposition
+    ("In Naro-Fominsk, police detained a 32-year-old Tajik citizen with heroin.", "Naro-Fominsk", "RU-MOS"),
+])
+def test_names_the_wording_calls_places_are_kept(text, name, admin1):
+    assert _kept_places(text).get(name, (None, None))[1] == admin1
+
+
+@pytest.mark.parametrize("text, name", [
+    ("in Ordu's Fatsa district Full Moon Neighborhood.", "Moon"),
+    ("when they were approaching the Golf Course area in a truck", "Course"),
+    ("They smuggled heroin from Thailand to Taiwan, with the employment of Xie surname, Huang "
+     "surname drug traffickers.", "Xie"),
+    ("Police officers told The New York Times that the haul was large.", "New York"),
+])
+def test_parts_of_names_and_titles_are_not_places(text, name):
+    assert name not in _kept_places(text)
