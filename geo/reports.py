@@ -168,9 +168,10 @@ _DATELINE_RES = [
     re.compile(rf"{_AGENCY}\s*(?:{_DATE})?{_END}"),
     # Mar 02, Colombo:   Mar 02, Colombo (Daily Mirror) -
     re.compile(rf"{_DATE},\s*(?P<place>{_PLACE_TITLE}|{_PLACE_CAPS})\s*(?:{_AGENCY})?{_END}"),
-    # ISLAMABAD: Police ...   WASHINGTON — The DEA ...   (a place in capitals only, then a
-    # colon or a long dash; a hyphen is too common after capitals to count)
-    re.compile(rf"(?P<place>{_PLACE_CAPS})(?::|\s+[–—])(?=\s)"),
+    # ISLAMABAD: Police ...   WASHINGTON — The DEA ...   NEWPORT NEWS, Va. – Three ...
+    # (a place in capitals only, then a colon or a long dash; a hyphen is too common after
+    # capitals to count)
+    re.compile(rf"(?P<place>{_PLACE_CAPS})(?:,\s*(?P<region>{_PLACE_TITLE}\.?))?(?::|\s+[–—])(?=\s)"),
 ]
 
 # Words in capitals that start a paragraph but are not places.

@@ -421,6 +421,7 @@ def test_html_declared_charset_wins(tmp_path):
 @pytest.mark.parametrize("line, place", [
     ("WASHINGTON — The DEA said on Monday", "WASHINGTON"),
     ("ISLAMABAD: Police seized 5 kg", "ISLAMABAD"),
+    ("NEWPORT NEWS, Va. – Three Colombian nationals pleaded guilty", "NEWPORT NEWS, Va."),
 ])
 def test_place_only_datelines(line, place):
     assert parse_dateline(line, today=TODAY).place == place
