@@ -83,13 +83,16 @@ _CLASS_WORD_AFTER = re.compile(
     r"Region|Neighbou?rhood|Prefecture|Canton|Department|Township)\b)")
 _CLASS_WORD_BEFORE = re.compile(
     r"(?i)\b(?:village|port|city|town|district|province|region|area|municipality|tambon|"
-    r"commune|suburbs?|outskirts|island|county|neighbou?rhood)\s+(?:of\s+)?$")
+    r"commune|suburbs?|outskirts|island|county|neighbou?rhood|coast|shores)\s+(?:of\s+)?$")
 # "of" only after an age, as court lists write a home town ("Justin Orwat, 46, of
 # Springfield"): "the employment of Xie" is a person
 _PREPOSITION_BEFORE = re.compile(r"(?i)\b(?:in|at|near|from|to|into|outside|inside|via)\s+$|"
                                  r"\b\d{1,3},\s+of\s+$")
 _CUED_MIN_SCORE = 0.5  # a name the wording calls a place, resolved this surely, is kept
 _LONE_READING_SCORE = 0.7  # one reading, nothing against it: the geocoder's 0.75
+_COUNTRY_SURE = 0.9  # share of a name's readings in one country that settles the country
+_REGION_SURE = 0.6
+_REGION_UNSURE = 0.4
 _MIN_SCORE = 0.3
 _CANDIDATES_READ = 8  # a region the report names is looked for among the best 8 readings
 _GENERIC_WORDS = frozenset("""island islands port city town village river lake valley bay coast region
@@ -117,6 +120,25 @@ def _inside_name(text: str, start: int, end: int) -> bool:
     return bool(prev_cap and not _FACILITY.match(prev_cap.group(1))
                 and prev_cap.group(1) not in ("In", "At", "Near", "From", "To", "Of", "The")) \
         or bool(next_cap)
+
+
+def _reading_summary(locs: Any, best: dict, key: str) -> tuple[int, float, float]:
+    """(city population, country share, region share) of a name's readings; see PlaceMention."""
+    city = 0
+    regions: dict[tuple, float] = {}
+    for loc in locs:
+        raw = loc.raw
+        region = (raw.get("country"), raw.get("admin1"))
+        regions.setdefault(region, float(raw.get("score") or 0.0))
+        if raw.get("feature_class") == "ppl" and raw.get("admin1") == best.get("admin1") \
+                and normalize_name(str(raw.get("name") or "")) == key:
+            city = max(city, int(raw.get("population") or 0))
+    total = sum(regions.values())
+    if not total:
+        return city, 0.0, 0.0
+    country = best.get("country")
+    in_country = sum(v for (c, _a), v in regions.items() if c == country and c)
+    return city, in_country / total, regions.get((country, best.get("admin1")), 0.0) / total
 
 
 def _is_adjective(written: str, name: str) -> bool:
@@ -158,6 +180,12 @@ class PlaceMention:
     exact: bool = True  # the name matched exactly, not only a transliteration variant
     toward: bool = False  # excluded as a destination ("towards the village of Kelif")
     adjective: bool = False  # a region named by its adjective ("European", "West African")
+    # from the readings the geocoder returned: the biggest city of this very name in the chosen
+    # region (Barcelona behind the province of Barcelona), and the shares of the chosen
+    # country and region in the readings' scores ("Galicia": all Spain, no one province)
+    city_population: int = 0
+    country_share: float = 0.0
+    region_share: float = 0.0
 
 
 @dataclass
@@ -329,6 +357,7 @@ class PlaceIndex:
                     self.named_admin1.add(c.admin1)
                     self._admin1_named_by.setdefault(c.admin1, set()).add(key)
         cache: dict[str, Any] = {}
+        self._readings: dict[str, list[Location]] = {}
         for m in raw_mentions:
             # "Moscow region", "Badakhshan province": the class word goes with the name so the
             # geocoder picks the region rather than its namesake city
@@ -354,6 +383,8 @@ class PlaceIndex:
                               loc.latitude, loc.longitude, float(raw.get("score") or 0.0),
                               population=int(raw.get("population") or 0),
                               exact=raw.get("match", "exact") == "exact", adjective=adjective)
+            pm.city_population, pm.country_share, pm.region_share = _reading_summary(
+                self._readings.get(query, ()), raw, normalize_name(m.text))
             self.mentions.append(pm)
         self._filter_noise()
         # roles after the noise filter (which reads none): only kept names need them
@@ -407,6 +438,7 @@ class PlaceIndex:
                 self.memo.put(key, locs)
         if not locs:
             return None
+        self._readings[query] = locs
         best = locs[0]
         if self.named_admin1 and best.raw.get("admin1") not in self.named_admin1 \
                 and best.raw.get("feature_class") != "country":
@@ -488,9 +520,15 @@ class PlaceIndex:
                     and pm.score >= _MIN_SCORE and (not initial or pm.population >= 1_000_000):
                 keep.append(pm)  # Rawalpindi, Jeddah: a big city is rarely a common word
                 continue
-            if pm.score < _MIN_SCORE:
-                continue
             before = self.text[max(0, pm.start - 30): pm.start]
+            if pm.score < _MIN_SCORE:
+                if not (pm.country_share >= _COUNTRY_SURE and pm.exact and not initial
+                        and (_PREPOSITION_BEFORE.search(before) or _CLASS_WORD_BEFORE.search(before))
+                        and not _inside_name(self.text, pm.start, pm.end)):
+                    continue
+                # sure of the country only ("Galicia": four Spanish provinces, "Lombardy":
+                # twelve): judged below as a place in that country, with no region
+                pm.admin1 = pm.admin1_name = None
             if pm.score >= _CUED_MIN_SCORE and (
                     (_CLASS_WORD_AFTER.match(self.text, pm.end)
                      and not _capitalised_before(self.text, pm.start))
@@ -503,8 +541,13 @@ class PlaceIndex:
                 # ("in Naro-Fominsk", "to Trelleborg")
                 if not (pm.exact and pm.score >= _LONE_READING_SCORE
                         and _PREPOSITION_BEFORE.search(before)
-                        and not _inside_name(self.text, pm.start, pm.end)):
+                        and not _inside_name(self.text, pm.start, pm.end)) \
+                        and not self._sure_without_context(pm, before, initial):
                     continue  # a text naming no country at all cannot vouch for any
+            if pm.admin1 and pm.country_share >= _COUNTRY_SURE and pm.region_share < _REGION_UNSURE:
+                # the readings agree on the country and split over its regions, and nothing
+                # in the text decides between them: the country, not a guessed region
+                pm.admin1 = pm.admin1_name = None
             if pm.level == "admin1" and pm.exact:
                 keep.append(pm)
                 continue
@@ -516,6 +559,26 @@ class PlaceIndex:
                 continue
             keep.append(pm)
         self.mentions = keep
+
+    def _sure_without_context(self, pm: PlaceMention, before: str, initial: bool) -> bool:
+        """A name the text's countries do not vouch for, kept on its own readings."""
+        if initial or not pm.exact:
+            return False
+        if _inside_name(self.text, pm.start, pm.end):
+            return False  # "Alto San Miguel"
+        if pm.level == "admin1" and pm.city_population >= _BIG_CITY \
+                and pm.region_share >= _REGION_SURE:
+            # Barcelona, Belfast: the city behind its namesake region (not one San Miguel
+            # of many)
+            return True
+        if pm.country and pm.country_share >= _COUNTRY_SURE \
+                and (_PREPOSITION_BEFORE.search(before) or _CLASS_WORD_BEFORE.search(before)):
+            # every reading in one country, none sure of the region ("in Galicia": four
+            # Spanish provinces; "into Lombardy"): the country, without a region
+            if pm.region_share < _REGION_SURE:
+                pm.admin1 = pm.admin1_name = None
+            return True
+        return False
 
     def _group(self) -> None:
         g = -1

@@ -361,3 +361,19 @@ def test_names_the_wording_calls_places_are_kept(text, name, admin1):
 ])
 def test_parts_of_names_and_titles_are_not_places(text, name):
     assert name not in _kept_places(text)
+
+
+def test_a_big_city_named_like_its_region_needs_no_country_named():
+    kept = _kept_places("The earlier cocaine shipment had arrived in Barcelona in a container "
+                        "carrying cotton from the Dominican Republic.")
+    assert kept.get("Barcelona") == ("ES", "ES-B")
+
+
+def test_a_name_sure_of_its_country_but_not_its_region_places_the_country_only():
+    # Galicia is four Spanish provinces, Lombardy twelve Italian ones
+    (e,) = extract_report(Report(id="x", text=(
+        "Officers from Colombia and Spain seized over four tonnes of cocaine during a raid "
+        "carried out in Galicia.")))
+    assert e.country == "ES" and e.admin1 is None and e.place == "Galicia"
+    assert _kept_places("Gangs smuggled cocaine and hashish into Lombardy from Morocco.").get(
+        "Lombardy") == ("IT", None)
