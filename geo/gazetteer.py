@@ -404,6 +404,9 @@ _CONNECTORS = frozenset(
     "de del la las los el e i y da do dos das di al ul ol of and upon on sur le les en".split()
 )
 _MAX_TOKENS = 5
+# "the US", "the UK": stopwords in lower case ("us"), the country when written alone in
+# capitals (a run of their own: "HELP US FIND" is a headline, not a country)
+_COUNTRY_ABBREVIATIONS = frozenset({"US", "UK"})
 _RUN_CACHE_SIZE = 65_536  # runs of capitalised words remembered by find_mentions
 _CAP_WORD = r"[^\W\d_a-z][^\W\d_]*(?:['\u2019\u02bb\-.](?!s\b)[^\W\d_]+)*"
 # A run of capitalised words, joined by spaces/tabs (not line breaks) or hyphens, with
@@ -655,7 +658,8 @@ class Gazetteer:
                     e -= 1  # a sentence's full stop, not an abbreviation (U.S.)
                 span = text[start:e]
                 key = normalize(span)
-                if not key or (last == i and key in _STOPWORDS):
+                if not key or (last == i and key in _STOPWORDS
+                               and not (n == 1 and span in _COUNTRY_ABBREVIATIONS)):
                     continue
                 cands = self.lookup_key(key)
                 if not cands:

@@ -218,6 +218,8 @@ def _is_drug_word(word: str) -> bool:
 
 
 def _country_name(gazetteer: Any, name: str) -> bool:
+    if len(name) <= 3 and name.isupper() and name not in ("US", "UK", "UAE", "USA"):
+        return False  # "VA" after "Suffolk," is Virginia, not the Vatican's ISO code
     try:
         return bool(gazetteer.country_code(name))
     except Exception:
@@ -506,8 +508,10 @@ class PlaceIndex:
             if pm.level == "country":
                 keep.append(pm)
                 continue
-            if len(pm.text.replace(".", "")) <= 2 or pm.text.strip(".").lower() in _GENERIC_WORDS:
-                continue  # "La", "Island" of "Coiba Island" are no places by themselves
+            if len(pm.text.replace(".", "")) <= 2 and not self._state_abbreviation(pm):
+                continue  # "La", "Al" are no places by themselves
+            if pm.text.strip(".").lower() in _GENERIC_WORDS:
+                continue  # "Island" of "Coiba Island" is no place by itself
             initial = _sentence_initial(self.text, pm.start)
             if pm.level == "region":
                 # a curated region of several countries ("Europe", "the Caribbean"): a place
@@ -560,6 +564,17 @@ class PlaceIndex:
             keep.append(pm)
         self.mentions = keep
 
+    def _state_abbreviation(self, pm: PlaceMention) -> bool:
+        """A state or province written short after its town, as US, Canadian and
+        Brazilian reports do ("Suffolk, VA", "Dourados / MS"), or dotted after a
+        preposition ("from B.C. to Manitoba")."""
+        if pm.level != "admin1" or not (pm.text.isupper() or pm.text.endswith(".")):
+            return False
+        before = self.text[max(0, pm.start - 30): pm.start]
+        if _rx(r"[A-Z][\w'.-]*\s*(?:,|/)\s*$").search(before):
+            return True
+        return "." in pm.text and bool(_PREPOSITION_BEFORE.search(before))
+
     def _sure_without_context(self, pm: PlaceMention, before: str, initial: bool) -> bool:
         """A name the text's countries do not vouch for, kept on its own readings."""
         if initial or not pm.exact:
@@ -585,7 +600,10 @@ class PlaceIndex:
         prev: PlaceMention | None = None
         for pm in self.mentions:
             gap = self.text[prev.end: pm.start] if prev else None
-            if prev is None or len(gap) > 45 or "\n" in gap or not _GROUP_GAP.match(gap):
+            if prev is None or len(gap) > 45 or "\n" in gap or not _GROUP_GAP.match(gap) \
+                    or (prev.text.endswith(".") and not gap.strip()):
+                # (a dotted abbreviation then a bare space ends a sentence: "... cash back to
+                # B.C. Winnipeg police found ...")
                 g += 1
             elif prev.role == "excluded":
                 pm.role = "excluded"  # "bound for the port of Algeciras, Spain"

@@ -377,3 +377,21 @@ def test_a_name_sure_of_its_country_but_not_its_region_places_the_country_only()
     assert e.country == "ES" and e.admin1 is None and e.place == "Galicia"
     assert _kept_places("Gangs smuggled cocaine and hashish into Lombardy from Morocco.").get(
         "Lombardy") == ("IT", None)
+
+
+@pytest.mark.parametrize("text, name, place", [
+    ("Parcels that originated from the US, France and the Netherlands held amphetamine.", "US", ("US", None)),
+    ("The lorry was bound for the UK when officers found cocaine.", "UK", ("GB", None)),
+    ("Russell P. Johnson, 50, of Suffolk, VA, was sentenced for heroin.", "VA", ("US", "US-VA")),
+    ("Two men, 32, of Bronx, NY were charged with selling cocaine.", "NY", ("US", "US-NY")),
+    ("He would transport cocaine from B.C. to Manitoba.", "B.C.", ("CA", "CA-BC")),
+])
+def test_country_and_state_abbreviations(text, name, place):
+    assert _kept_places(text).get(name) == place
+
+
+def test_a_dotted_abbreviation_ending_a_sentence_does_not_join_the_next_place():
+    (e,) = extract_report(Report(id="x", text=(
+        "He would carry cash back to B.C. Winnipeg police found one kilogram of cocaine in "
+        "his car.")))
+    assert e.admin1 == "CA-MB"
