@@ -404,6 +404,9 @@ _CONNECTORS = frozenset(
     "de del la las los el e i y da do dos das di al ul ol of and upon on sur le les en".split()
 )
 _MAX_TOKENS = 5
+_NAME_SUFFIX = re.compile(
+    r"-(?:based|born|bound|flagged|registered|made|grown|linked|backed|owned|produced|"
+    r"manufactured|origin|sourced)$")
 # "the US", "the UK": stopwords in lower case ("us"), the country when written alone in
 # capitals (a run of their own: "HELP US FIND" is a headline, not a country)
 _COUNTRY_ABBREVIATIONS = frozenset({"US", "UK"})
@@ -634,6 +637,9 @@ class Gazetteer:
 
     def _match_run(self, text: str, tokens: list, mentions: list) -> None:
         """Longest-first matching inside one run of capitalised words."""
+        # "Pakistan-based handlers", "Colombia-bound": the name without its suffix
+        tokens = [(s, e - len(m.group()), w[: -len(m.group())]) if (m := _NAME_SUFFIX.search(w))
+                  else (s, e, w) for s, e, w in tokens]
         n = len(tokens)
         i = 0
         while i < n:

@@ -183,6 +183,7 @@ class PlaceMention:
     # from the readings the geocoder returned: the biggest city of this very name in the chosen
     # region (Barcelona behind the province of Barcelona), and the shares of the chosen
     # country and region in the readings' scores ("Galicia": all Spain, no one province)
+    feature_class: str = ""  # of the reading chosen: country, admin1, region, admin2, ppl
     city_population: int = 0
     country_share: float = 0.0
     region_share: float = 0.0
@@ -385,6 +386,7 @@ class PlaceIndex:
                               loc.latitude, loc.longitude, float(raw.get("score") or 0.0),
                               population=int(raw.get("population") or 0),
                               exact=raw.get("match", "exact") == "exact", adjective=adjective)
+            pm.feature_class = str(fc or "")
             pm.city_population, pm.country_share, pm.region_share = _reading_summary(
                 self._readings.get(query, ()), raw, normalize_name(m.text))
             self.mentions.append(pm)
@@ -513,9 +515,9 @@ class PlaceIndex:
             if pm.text.strip(".").lower() in _GENERIC_WORDS:
                 continue  # "Island" of "Coiba Island" is no place by itself
             initial = _sentence_initial(self.text, pm.start)
-            if pm.level == "region":
-                # a curated region of several countries ("Europe", "the Caribbean"): a place
-                # the figure lies in, though in no country's region; kept unless part of a
+            if pm.feature_class == "region":
+                # a curated region ("Europe", "the Caribbean" of several countries; "England",
+                # "Catatumbo" within one): a place the figure lies in, kept unless part of a
                 # name ("European Union")
                 if pm.exact and pm.score >= 0.5 and not _inside_name(self.text, pm.start, pm.end):
                     keep.append(pm)
