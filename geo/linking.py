@@ -88,6 +88,7 @@ _CLASS_WORD_BEFORE = re.compile(
 # Springfield"): "the employment of Xie" is a person
 _PREPOSITION_BEFORE = re.compile(r"(?i)\b(?:in|at|near|from|to|into|outside|inside|via)\s+$|"
                                  r"\b\d{1,3},\s+of\s+$")
+_AGE_OF = re.compile(r"\b\d{1,3},\s+of\s+$")
 _CUED_MIN_SCORE = 0.5  # a name the wording calls a place, resolved this surely, is kept
 _LONE_READING_SCORE = 0.7  # one reading, nothing against it: the geocoder's 0.75
 _COUNTRY_SURE = 0.9  # share of a name's readings in one country that settles the country
@@ -118,8 +119,14 @@ def _inside_name(text: str, start: int, end: int) -> bool:
     if next_cap and _FACILITY.match(next_cap.group(1)):
         return False
     return bool(prev_cap and not _FACILITY.match(prev_cap.group(1))
-                and prev_cap.group(1) not in ("In", "At", "Near", "From", "To", "Of", "The")) \
+                and prev_cap.group(1) not in _NOT_NAME_PARTS) \
         or bool(next_cap)
+
+
+# capitalised words before a place that do not make it part of a longer name
+_NOT_NAME_PARTS = frozenset(
+    "In At Near From To Of The Eastern Western Northern Southern Central North South East "
+    "West Upper Lower Greater".split())
 
 
 def _reading_summary(locs: Any, best: dict, key: str) -> tuple[int, float, float]:
@@ -152,7 +159,7 @@ def _capitalised_before(text: str, start: int) -> bool:
     """A capitalised word glued before: "Full Moon Neighborhood", "Golf Course area"."""
     m = _rx(r"(?:^|[^,.;:(\n])\s([A-Z][a-zà-ÿ]+)\s$").search(text, max(0, start - 25), start)
     return bool(m and not _FACILITY.match(m.group(1))
-                and m.group(1) not in ("In", "At", "Near", "From", "To", "Of", "The"))
+                and m.group(1) not in _NOT_NAME_PARTS)
 
 
 def _sentence_initial(text: str, start: int) -> bool:
@@ -473,8 +480,10 @@ class PlaceIndex:
         for i, pm in enumerate(self.mentions):
             if pm.level == "local" and pm.role != "excluded" and pm.score < 0.9 and pm.admin1 \
                     and pm.admin1 not in self.named_admin1 and pm.role != "of_report_region":
+                # (not a state written short: "Bronx, NY" says where Bronx is, not where
+                # the report is)
                 prior = [p for p in self.mentions[:i] if p.level == "admin1" and p.role != "excluded"
-                         and p.country == pm.country]
+                         and p.country == pm.country and len(p.text.strip(".")) > 3]
                 if prior:
                     ref = prior[-1]
                     pm.admin1, pm.admin1_name = ref.admin1, ref.admin1_name
@@ -561,8 +570,9 @@ class PlaceIndex:
                 continue
             if " " not in pm.text and pm.score < 0.8 and initial:
                 continue
-            if pm.score < 0.9 and _inside_name(self.text, pm.start, pm.end):
-                continue
+            if pm.score < 0.9 and _inside_name(self.text, pm.start, pm.end) \
+                    and not _AGE_OF.search(before):
+                continue  # (court lists run "Lee Foster, 54, of Waterbury Jazon Metz, 37, ...")
             keep.append(pm)
         self.mentions = keep
 
