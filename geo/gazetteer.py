@@ -640,6 +640,7 @@ class Gazetteer:
         # "Pakistan-based handlers", "Colombia-bound": the name without its suffix
         tokens = [(s, e - len(m.group()), w[: -len(m.group())]) if (m := _NAME_SUFFIX.search(w))
                   else (s, e, w) for s, e, w in tokens]
+        tokens = self._split_pairs(tokens)
         n = len(tokens)
         i = 0
         while i < n:
@@ -694,6 +695,24 @@ class Gazetteer:
                 break
             if not found:
                 i += 1
+
+    def _split_pairs(self, tokens: list) -> list:
+        """"India-Pakistan border", "Medan-Jambi road": names joined by a hyphen, split
+        where the joined form is no name and each part is ("Naro-Fominsk" stays whole)."""
+        out = []
+        for s, e, w in tokens:
+            parts = w.split("-")
+            # every part a name ("Acetaminophen-Plus", "Latrans-Girasol-Muhlberg" are not)
+            if len(parts) > 1 and all(p[:1].isupper() and len(p) > 2 for p in parts) \
+                    and not self.lookup_key(normalize(w)) \
+                    and all(self.lookup_key(normalize(p)) for p in parts):
+                pos = s
+                for part in parts:
+                    out.append((pos, pos + len(part), part))
+                    pos += len(part) + 1
+            else:
+                out.append((s, e, w))
+        return out
 
     def _exact_from(self, text: str, tokens: list, i: int, past: int) -> bool:
         """Whether a name spelt exactly starts at token ``i`` and runs past token ``past``."""

@@ -88,6 +88,10 @@ _CLASS_WORD_BEFORE = re.compile(
 # Springfield"): "the employment of Xie" is a person
 _PREPOSITION_BEFORE = re.compile(r"(?i)\b(?:in|at|near|from|to|into|outside|inside|via)\s+$|"
                                  r"\b\d{1,3},\s+of\s+$")
+_ROUTE_WORD = re.compile(r"(?i)\s+(?:road|highway|motorway|expressway|border|route|corridor|"
+                         r"railway|line|pipeline|bridge|crossing|axis|frontier|flight)s?\b")
+_ROUTE_PAIR_AFTER = re.compile(_ROUTE_WORD.pattern.replace("(?i)", "(?i)-[^\\W\\d_][\\w'’.]*", 1))
+_DATELINE_AFTER = re.compile(r"\s*(?::|\([A-Z][^()\n]{1,40}\)\s*[-–—:]|\s[–—])\s")
 _AGE_OF = re.compile(r"\b\d{1,3},\s+of\s+$")
 _CUED_MIN_SCORE = 0.5  # a name the wording calls a place, resolved this surely, is kept
 _LONE_READING_SCORE = 0.7  # one reading, nothing against it: the geocoder's 0.75
@@ -191,6 +195,7 @@ class PlaceMention:
     # region (Barcelona behind the province of Barcelona), and the shares of the chosen
     # country and region in the readings' scores ("Galicia": all Spain, no one province)
     feature_class: str = ""  # of the reading chosen: country, admin1, region, admin2, ppl
+    dateline: bool = False  # the place a story was filed from ("Guwahati: Acting on ...")
     city_population: int = 0
     country_share: float = 0.0
     region_share: float = 0.0
@@ -408,8 +413,10 @@ class PlaceIndex:
     def _set_role(self, pm: PlaceMention) -> None:
         """Role of a name from the words before it (see the module docstring)."""
         before = self.text[max(0, pm.start - 60): pm.start]
-        if pm.level == "region" and pm.adjective:
-            pm.role = "excluded"  # "a new European record", "the tiny West African country"
+        if pm.dateline or (pm.level == "region" and pm.adjective) or self._route_end(pm):
+            # the filing place; "a new European record", "the tiny West African country";
+            # an end of a road ("on the Herat-Farah highway" is in neither town)
+            pm.role = "excluded"
         elif _PROVINCE_OF_REPORT.search(before):
             pm.role = "of_report_region"
         elif _EXCLUDE_BEFORE.search(before):
@@ -524,6 +531,15 @@ class PlaceIndex:
             if pm.text.strip(".").lower() in _GENERIC_WORDS:
                 continue  # "Island" of "Coiba Island" is no place by itself
             initial = _sentence_initial(self.text, pm.start)
+            if initial and pm.exact and pm.score >= _CUED_MIN_SCORE \
+                    and _DATELINE_AFTER.match(self.text, pm.end) \
+                    and not self.text[:pm.start].strip(" \t\ufeff#*>_"):
+                # "Guwahati: Acting on a tip-off ...", "New Delhi: The NCB ...": a dateline
+                # geo.reports did not take (title case, a colon): where the story was filed,
+                # never a seizure's place (see _set_role)
+                pm.dateline = True
+                keep.append(pm)
+                continue
             if pm.feature_class == "region":
                 # a curated region ("Europe", "the Caribbean" of several countries; "England",
                 # "Catatumbo" within one): a place the figure lies in, kept unless part of a
@@ -575,6 +591,13 @@ class PlaceIndex:
                 continue  # (court lists run "Lee Foster, 54, of Waterbury Jazon Metz, 37, ...")
             keep.append(pm)
         self.mentions = keep
+
+    def _route_end(self, pm: PlaceMention) -> bool:
+        """One of two names joined by a hyphen before a road, border or route word."""
+        text = self.text
+        if text[pm.end:pm.end + 1] == "-":
+            return bool(_ROUTE_PAIR_AFTER.match(text, pm.end))
+        return text[pm.start - 1:pm.start] == "-" and bool(_ROUTE_WORD.match(text, pm.end))
 
     def _state_abbreviation(self, pm: PlaceMention) -> bool:
         """A state or province written short after its town, as US, Canadian and

@@ -395,3 +395,16 @@ def test_a_dotted_abbreviation_ending_a_sentence_does_not_join_the_next_place():
         "He would carry cash back to B.C. Winnipeg police found one kilogram of cocaine in "
         "his car.")))
     assert e.admin1 == "CA-MB"
+
+
+def test_a_title_case_dateline_is_the_filing_place_not_the_seizure_place():
+    text = "Guwahati: Acting on a tip-off on Sunday, police seized 3 kg of heroin from a truck."
+    assert _kept_places(text).get("Guwahati") == ("IN", "IN-AS")
+    (e,) = extract_report(Report(id="x", text=text))
+    assert e.admin1 is None
+
+
+def test_the_ends_of_a_road_do_not_place_a_seizure_on_it():
+    got = ev("Herat's police command said the haul was big. Officers working on the Herat-Farah "
+             "highway found 170 kilograms of opium in a private car.")
+    assert got == [("opium", 170.0, "AF-HER")]

@@ -328,3 +328,18 @@ def test_alias_file_missing_column(tmp_path):
 def test_find_mentions_does_not_glue_function_words_or_acronyms_onto_a_name(gaz, text, names):
     found = [m.text for m in gaz.find_mentions(text)]
     assert [n for n in names if n in found] == names, found
+
+
+@pytest.mark.parametrize("text, names", [
+    ("heroin from Pakistan-based handlers", ["Pakistan"]),
+    ("patrols along the India-Pakistan border", ["India", "Pakistan"]),
+    ("In Naro-Fominsk, police detained a man", ["Naro-Fominsk"]),
+    ("in Guinea-Bissau and Bosnia-Herzegovina", ["Guinea-Bissau", "Bosnia-Herzegovina"]),
+    ("cocaine for the US, France and the UK", ["US", "France", "UK"]),
+])
+def test_find_mentions_hyphens_and_capital_abbreviations(gaz, text, names):
+    assert [m.text for m in gaz.find_mentions(text)] == names
+
+
+def test_find_mentions_us_in_a_capitals_headline_is_not_the_country(gaz):
+    assert "US" not in [m.text for m in gaz.find_mentions("POLICE ASK HELP US FIND DEALERS")]
