@@ -91,6 +91,24 @@ _PREPOSITION_BEFORE = re.compile(r"(?i)\b(?:in|at|near|from|to|into|outside|insi
 _ROUTE_WORD = re.compile(r"(?i)\s+(?:road|highway|motorway|expressway|border|route|corridor|"
                          r"railway|line|pipeline|bridge|crossing|axis|frontier|flight)s?\b")
 _ROUTE_PAIR_AFTER = re.compile(_ROUTE_WORD.pattern.replace("(?i)", "(?i)-[^\\W\\d_][\\w'’.]*", 1))
+# a person, not a place: "Hartley said", "Meredith's wife", "Mayor Jay Williams",
+# "Capt. Steve Morris", "Darrell L. Marriott"
+_PERSON_AFTER = re.compile(
+    r"\s+(?:said|says|told|added|explained|stated|noted|testified|wrote|asked|replied|argued|"
+    r"admitted|pleaded|denied|confirmed)\b|['’]s?\s+(?:wife|husband|son|daughter|father|mother|"
+    r"brother|sister|attorney|lawyer|family|death|arrest|trial|lawyers|attorneys)\b")
+_PERSON_BEFORE = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Rev|Capt|Lt|Sgt|Sen|Rep|Gov|Gen|Col|Maj|Det|Insp|Supt|Cpl|Prof|Pres)\.?|"
+    r"\b(?:Mayor|Officer|Director|Chairman|Chairwoman|Commissioner|Sheriff|Judge|Senator|Governor|"
+    r"President|Minister|Secretary|Attorney|Deputy|Sergeant|Captain|Lieutenant|Inspector|"
+    r"Constable|Superintendent|Agent|Pastor|Bishop|Coach|Councilman|Councilwoman|Trooper|"
+    r"spokesman|spokeswoman|spokesperson|Spokesman|Spokeswoman)|"
+    r"\b[A-Z][a-z]+\s+[A-Z]\.)"
+    r"(?:\s+(?:[A-Z][a-z]+|[A-Z]\.))*\s+$")
+_PLACE_PREPOSITION = re.compile(
+    r"(?i)\b(?:in|at|of|from|near|for|to|into|across|outside|inside)\s+(?:the\s+)?"
+    r"(?:(?:north|south|east|west|central|northern|southern|eastern|western|"
+    r"north-?eastern|north-?western|south-?eastern|south-?western)\s+)?$")
 _DATELINE_AFTER = re.compile(r"\s*(?::|\([A-Z][^()\n]{1,40}\)\s*[-–—:]|\s[–—])\s")
 _AGE_OF = re.compile(r"\b\d{1,3},\s+of\s+$")
 _CUED_MIN_SCORE = 0.5  # a name the wording calls a place, resolved this surely, is kept
@@ -530,6 +548,12 @@ class PlaceIndex:
                 continue  # "La", "Al" are no places by themselves
             if pm.text.strip(".").lower() in _GENERIC_WORDS:
                 continue  # "Island" of "Coiba Island" is no place by itself
+            if (_PERSON_AFTER.match(self.text, pm.end)
+                    and not _PLACE_PREPOSITION.search(self.text, max(0, pm.start - 30), pm.start)) \
+                    or _PERSON_BEFORE.search(self.text, max(0, pm.start - 40), pm.start):
+                # "Hartley said", "Mayor Jay Williams": a person ("the police office in
+                # southern Uruzgan said" is a place)
+                continue
             initial = _sentence_initial(self.text, pm.start)
             if initial and pm.exact and pm.score >= _CUED_MIN_SCORE \
                     and _DATELINE_AFTER.match(self.text, pm.end) \

@@ -408,3 +408,18 @@ def test_the_ends_of_a_road_do_not_place_a_seizure_on_it():
     got = ev("Herat's police command said the haul was big. Officers working on the Herat-Farah "
              "highway found 170 kilograms of opium in a private car.")
     assert got == [("opium", 170.0, "AF-HER")]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Drugs worth $4 million were found in the truck, Sini said.", "Sini"),
+    ("Sergeant Manuel Silva, 38, was arrested in Seville with cocaine.", "Silva"),
+    ("The haul was seized in the port of Antwerp, said Finance Minister Van Peteghem.", "Van"),
+    ("Mayor Jay Williams wants officers to search the trucks for heroin.", "Williams"),
+])
+def test_people_are_not_places(text, name):
+    assert name not in _kept_places(text)
+
+
+def test_a_place_that_said_something_is_still_a_place():
+    assert _kept_places("The provincial police office in southern Uruzgan said officers had "
+                        "destroyed two drug labs.").get("Uruzgan") == ("AF", "AF-URU")
