@@ -547,6 +547,10 @@ def _agencies_for(t: _Target, sents: list[Sentence]) -> list[str]:
 
 
 # --------------------------------------------------------------------------- places
+_AT_SEA = re.compile(r"(?i)\b(?:at sea|out to sea|on the high seas|in international waters|"
+                     r"nautical miles|miles offshore|miles off the coast)\b")
+
+
 def _in_countries(places: list[Any]) -> list[Any]:
     """``places`` without regions of several countries when any other place is there: "on
     the bank of the Mekong River in Tha Uthen district" was seized in Tha Uthen."""
@@ -603,6 +607,11 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
             return Placed(None, cs.pop() if len(cs) == 1 else idx.main_country, None, None, None,
                           None, 0.6, "several regions", lumped=True)
         return idx.place_group(back[-1], "earlier in sentence", 0.8)
+    if _AT_SEA.search(s.text):
+        # "halted some 110 miles out to sea": a seizure at sea lies in no region, whatever
+        # port or island an earlier sentence named
+        cs = [p.country for p in idx.in_span(s.start, s.end) if p.country]
+        return Placed(None, cs[0] if cs else None, None, None, None, None, 0.5, "at sea")
     # the country of the force that acted ("Turkmen border guards detained ...") keeps the
     # fallbacks below on its side of a border
     actor = _actor_country(s.text, idx)
@@ -622,6 +631,11 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
             pick = strong[0] if strong else cand[0]
             dist = s.index - prev.index
             return idx.place_group(pick, "earlier sentence", max(0.5, 0.8 - 0.05 * dist))
+        if _AT_SEA.search(prev.text):
+            # the story's last word on where: at sea ("halted some 110 miles out to sea ...
+            # Its crew were arrested, and 397 kg of cocaine was recovered")
+            cs = [p.country for p in idx.in_span(prev.start, prev.end) if p.country]
+            return Placed(None, cs[0] if cs else None, None, None, None, None, 0.45, "at sea")
     # 5. the next sentences of the story ("... the site lay in Quiriego, in Sonora")
     for nxt in sents[s.index + 1: s.index + 3]:
         cand = [p for p in idx.in_span(nxt.start, nxt.end) if usable(p)]

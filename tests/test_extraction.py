@@ -423,3 +423,10 @@ def test_people_are_not_places(text, name):
 def test_a_place_that_said_something_is_still_a_place():
     assert _kept_places("The provincial police office in southern Uruzgan said officers had "
                         "destroyed two drug labs.").get("Uruzgan") == ("AF", "AF-URU")
+
+
+def test_a_seizure_at_sea_does_not_take_the_island_an_earlier_sentence_named():
+    got = ev("U.S. forces intercepted the first boat close to Coiba Island, inside Panama's "
+             "waters, and found 640 kilograms of cocaine. The second vessel was halted some 110 "
+             "miles out to sea. Its crew were arrested, and 397 kg of cocaine was recovered.")
+    assert ("cocaine", 640.0, "PA-9") in got and ("cocaine", 397.0, None) in got
