@@ -963,6 +963,7 @@ def _extract(report: Any, ctx: _Context, *, use_headline: bool,
         t.total_hint = "total" in q.flags or bool(_TOTAL_AFTER.match(text, q.end))
         t.sums_before = bool(_TOTAL_AFTER.match(text, q.end))
         targets.append(t)
+    _weigh_counts(targets, text)
     for start, end, n, s in labs:
         targets.append(_Target(start, end, s, labs=n))
     targets.sort(key=lambda t: t.start)
@@ -1068,6 +1069,29 @@ def _extract(report: Any, ctx: _Context, *, use_headline: bool,
         ev.evidence = {"sentence": t.sent.text, "start": t.sent.start, "end": t.sent.end}
         events.append(ev)
     return events, bool(head_qs)
+
+
+_UNITS_WEIGHING = re.compile(
+    r"(?i)[\w\s\"'’-]{0,40}?(?:\(\s*(?:weighing|weighting|with a (?:total )?weight of|total weight)?|"
+    r",?\s*(?:weighing|weighting|that weighed|which weighed|with a (?:total )?weight of))"
+    r"\s*(?:a total of|in total|in all|about|approximately|around|some|nearly|over|more than)?\s*$")
+
+
+_DOSAGE_UNITS = frozenset({"pills", "tablets", "tabs", "blotters", "ampoules", "vials", "doses"})
+
+
+def _weigh_counts(targets: list[_Target], text: str) -> None:
+    """"9900x Xanax Tablets (weighing 2.430 Kg)", "2,000 ecstasy pills weighing 600 grams":
+    the mass is what the counted units weigh, one seizure: the count's event gets the mass
+    too and the mass is no event of its own."""
+    for a, b in zip(targets, targets[1:]):
+        if a.count is None or a.kg is not None or b.kg is None or b.count is not None \
+                or a.sent is not b.sent or b.start - a.end > 60 \
+                or a.q is None or a.q.unit not in _DOSAGE_UNITS:
+            continue  # (86 swallowed capsules weighing one kg: the kilogram is the seizure)
+        if _UNITS_WEIGHING.fullmatch(text, a.end, b.start):
+            a.kg = b.kg
+            b.skip = "weight of the units counted before"
 
 
 def _window_start(sents: list[Sentence], s: Sentence, head: set[int]) -> int:

@@ -63,6 +63,7 @@ _add("ml millilitre millilitres milliliter milliliters", "ml", "milliliter")
 _add("gal gallon gallons galones", "gal", "gallon")
 _add("pill pills", "pills", None)
 _add("tablet tablets", "tablets", None)
+_add("tab tabs", "tablets", None)
 _add("capsule capsules", "capsules", None)
 
 _KIND = {"kg": "mass", "g": "mass", "mg": "mass", "t": "mass", "ton_us": "mass", "lb": "mass",
@@ -247,7 +248,7 @@ _NUMBER = (rf"(?P<num>(?:{_DIGITS}){_SCALE}?|(?:half\s+)?an?\s+(?:million|billio
 _MASS = (r"kilo(?:gram(?:me)?|gramo)?s?|kgs?\.?|grams?|grammes?|gramos|grs?|g|mg|milligrams?|"
          r"metric\s+tons?|tonnes?|tons?|toneladas?|t|mt|lbs?|pounds?|ounces?|oz|кг|тонн[ы|а]?")
 _VOLUME = r"lit(?:re|er)s?|litros|l|ml|millilit(?:re|er)s?|gallons?|galones|gal"
-_COUNT = r"pills?|tablets?|capsules?"
+_COUNT = r"pills?|tablets?|tabs?|capsules?"
 _HEDGE = (r"(?P<hedge>(?:(?:just|well|slightly)\s+)?(?:more\s+than|less\s+than|fewer\s+than|over|"
           r"above|about|around|approximately|approx\.?|roughly|some|nearly|almost|close\s+to|"
           r"upwards\s+of|up\s+to|at\s+least|in\s+excess\s+of|an\s+estimated|estimated|"

@@ -98,7 +98,9 @@ _t("unspecified", "stimulant tablets", "stimulant pills", "happy water", "happy-
    "nitrazepam", "alprazolam", "tapentadol", "pregabalin", "codeine", "codeine syrup",
    "mephedrone", "pvp", "alpha-pvp", "a-pvp", "khat", "qat", "kratom", "lsd", "ghb", "spice",
    "synthetic cannabinoids", "psychotropic pills", "psychotropic tablets", "psychotropic substances",
-   "psychotropics", "nasvay")
+   "psychotropics", "nasvay", "xanax", "zolpidem", "clonazepam", "rivotril", "lorazepam",
+   "bromazepam", "valium", "ksalol", "oxycodone", "oxycontin", "hydrocodone", "buprenorphine",
+   "methadone")
 _t("!generic", "drugs", "narcotics", "narcotic", "narcotic drugs", "narcotic substance",
    "narcotic substances", "illicit drugs", "illegal drugs", "illicit narcotics", "illegal narcotics",
    "assorted drugs", "various drugs", "mixed drugs", "different drugs", "different types of drugs",

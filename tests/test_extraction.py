@@ -430,3 +430,19 @@ def test_a_seizure_at_sea_does_not_take_the_island_an_earlier_sentence_named():
              "waters, and found 640 kilograms of cocaine. The second vessel was halted some 110 "
              "miles out to sea. Its crew were arrested, and 397 kg of cocaine was recovered.")
     assert ("cocaine", 640.0, "PA-9") in got and ("cocaine", 397.0, None) in got
+
+
+def test_counted_units_and_their_weight_are_one_seizure():
+    (e,) = extract_report(Report(id="x", text=(
+        "ANF Karachi arrested a man at Jinnah International Airport, Karachi and recovered "
+        "2340 Xanax Tabs (weighing 305 Gram) from his bag.")))
+    assert (e.count, e.quantity_kg, e.detail, e.admin1) == (2340, 0.305, "xanax", "PK-SD")
+    got = ev("Searches in Rotterdam uncovered 464,200 ecstasy pills weighing 92 kilos and 840 "
+             "grams and a small amount of heroin.")
+    assert got == [("mdma", 92.84, "NL-ZH")]
+
+
+def test_swallowed_capsules_weighing_a_kilogram_are_the_kilogram():
+    got = ev("At Jinnah International Airport in Karachi, officers arrested a woman and recovered "
+             "86 capsules filled with cocaine weighing one kg.")
+    assert got == [("cocaine", 1.0, "PK-SD")]
