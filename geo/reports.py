@@ -679,6 +679,10 @@ def _gazetteer():
     return _GAZ[0]
 
 
+# a full sentence: ends with a stop, and reports who said it or has several clauses
+_LEDE = re.compile(r"[.!?][\"'”’)]?$")
+
+
 def _title_from_text(text: str, dateline: Dateline | None) -> str | None:
     offset = 0
     for raw in text.split("\n"):
@@ -691,6 +695,11 @@ def _title_from_text(text: str, dateline: Dateline | None) -> str | None:
         line = line.strip().lstrip("#").strip().strip("*_").strip()
         if not line:
             continue
+        if _LEDE.search(line) and len(line) > 120:
+            # the story starts at once ("GUAYAQUIL (Reuters) - Ecuador's navy seized 3.4
+            # tonnes ... the ministry said on Tuesday."): a lede, not a headline, and its
+            # figures are the story's own
+            return None
         if len(line) > 200:
             line = line[:200].rsplit(" ", 1)[0] + "…"
         return line

@@ -429,3 +429,24 @@ def test_place_only_datelines(line, place):
 
 def test_agency_acronym_is_not_a_place():
     assert parse_dateline("DEA — agents seized 5 kg", today=TODAY) is None
+
+
+def test_a_story_that_starts_with_its_lede_has_no_headline(tmp_path):
+    f = tmp_path / "ec.txt"
+    f.write_text("GUAYAQUIL (Reuters) - Ecuador's navy seized 3.4 tonnes of cocaine from a "
+                 "semi-submersible vessel off the Galapagos Islands, the defence ministry said on "
+                 "Tuesday.\n\nSeparately, police found 870 kilos of cocaine at the port of "
+                 "Guayaquil.\n", encoding="utf-8")
+    (r,) = read(f)
+    assert r.title is None
+    from geo.extraction import extract_report
+
+    assert sorted(e.quantity_kg for e in extract_report(r)) == [870.0, 3400.0]
+
+
+def test_a_headline_after_the_dateline_is_the_title(tmp_path):
+    f = tmp_path / "af.txt"
+    f.write_text("KABUL, Oct 4 (Xinhua) - Afghan police destroy heroin lab in Badakhshan\n\n"
+                 "Afghan police destroyed a heroin lab in Badakhshan province.\n", encoding="utf-8")
+    (r,) = read(f)
+    assert r.title == "Afghan police destroy heroin lab in Badakhshan"
