@@ -572,8 +572,11 @@ class PlaceIndex:
                     keep.append(pm)
                 continue
             if pm.level == "local" and pm.exact and pm.population >= _BIG_CITY \
-                    and pm.score >= _MIN_SCORE and (not initial or pm.population >= 1_000_000):
-                keep.append(pm)  # Rawalpindi, Jeddah: a big city is rarely a common word
+                    and pm.score >= _MIN_SCORE and (not initial or pm.population >= 1_000_000) \
+                    and not _capitalised_before(self.text, pm.start):
+                # Rawalpindi, Jeddah: a big city is rarely a common word (but the "Mesa" of
+                # "Otay Mesa Port of Entry" is part of another name)
+                keep.append(pm)
                 continue
             before = self.text[max(0, pm.start - 30): pm.start]
             if pm.score < _MIN_SCORE:

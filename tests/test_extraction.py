@@ -446,3 +446,9 @@ def test_swallowed_capsules_weighing_a_kilogram_are_the_kilogram():
     got = ev("At Jinnah International Airport in Karachi, officers arrested a woman and recovered "
              "86 capsules filled with cocaine weighing one kg.")
     assert got == [("cocaine", 1.0, "PK-SD")]
+
+
+def test_a_big_city_inside_a_longer_name_is_not_that_city():
+    # Otay Mesa is in San Diego; Mesa, Arizona is not where the port of entry is
+    assert "Mesa" not in _kept_places(
+        "Officers at the Otay Mesa Port of Entry seized 1,700 pounds of methamphetamine.")
