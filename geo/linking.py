@@ -110,6 +110,11 @@ _PLACE_PREPOSITION = re.compile(
     r"(?:(?:north|south|east|west|central|northern|southern|eastern|western|"
     r"north-?eastern|north-?western|south-?eastern|south-?western)\s+)?$")
 _DATELINE_AFTER = re.compile(r"\s*(?::|\([A-Z][^()\n]{1,40}\)\s*[-–—:]|\s[–—])\s")
+# words that begin place names in Malay, Indonesian, Thai and elsewhere: "Sungai Sibuku",
+# "Taman Kempas", "Kampung Baru", "Ban Nong Khai", "Lake Charles"
+_PLACE_PREFIX = re.compile(
+    r"\b(?:Sungai|Taman|Kampung|Kampong|Desa|Kota|Bandar|Pulau|Jalan|Ban|Muang|Tambon|Amphoe|"
+    r"Lake|Mount|Fort|Port|Saint|Santa|San|Cape|Bay|Isla|Villa|Ciudad|Puerto|Nueva|Nuevo)\s+$")
 _AGE_OF = re.compile(r"\b\d{1,3},\s+of\s+$")
 _CUED_MIN_SCORE = 0.5  # a name the wording calls a place, resolved this surely, is kept
 _LONE_READING_SCORE = 0.7  # one reading, nothing against it: the geocoder's 0.75
@@ -612,6 +617,14 @@ class PlaceIndex:
             if not pm.exact and pm.score < 0.7:
                 continue
             if " " not in pm.text and pm.score < 0.8 and initial:
+                continue
+            if pm.level == "local" and not pm.text.isupper() \
+                    and _capitalised_before(self.text, pm.start) \
+                    and not _CLASS_WORD_AFTER.match(self.text, pm.end) \
+                    and not _AGE_OF.search(before) and not _PLACE_PREFIX.search(before):
+                # the "Mesa" of "Otay Mesa", the "Lincoln" of "Abraham Lincoln" (not the
+                # "Cherepovets" of "the village of Lesnoy Cherepovets district", nor the
+                # "Kempas" of "Taman Kempas")
                 continue
             if pm.score < 0.9 and _inside_name(self.text, pm.start, pm.end) \
                     and not _AGE_OF.search(before):
