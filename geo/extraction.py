@@ -43,6 +43,102 @@ def _rx(pattern: str) -> "re.Pattern[str]":
     return re.compile(pattern)
 
 
+# --------------------------------------------------------------------------- speed: gates
+# Most cue patterns below are alternations that regex engines try at every position of a
+# text; most sentences hold none of their words. A gate runs a pattern only on text that
+# holds one of its "keys": literals that every match must contain, read off the pattern's
+# own syntax tree (so a gate stays right when a pattern is edited). A few substring tests
+# cost far less than the scan, and the matches are exactly the pattern's.
+try:
+    import re._parser as _sre  # Python 3.11+
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_parse as _sre  # type: ignore[no-redef]
+
+# characters that re.IGNORECASE equates with an ASCII letter although str.lower() does not
+# give that letter (dotted capital I, dotless i, long s): a text holding one is always scanned
+_CASE_ODD = re.compile("[\u0130\u0131\u017f]")
+
+
+def _key_options(seq: Any, fold: bool) -> frozenset[str] | None:
+    """Smallest-risk set of literals one of which every match of ``seq`` contains, or None."""
+    options: list[frozenset[str]] = []
+    run = ""
+
+    def flush() -> None:
+        nonlocal run
+        if run:
+            options.append(frozenset([run]))
+        run = ""
+
+    for op, av in seq:
+        if op is _sre.LITERAL:
+            ch = chr(av)
+            if fold:
+                ch = ch.lower()
+                if not ch.isascii():
+                    flush()
+                    continue
+            run += ch
+            continue
+        flush()
+        if op is _sre.IN and all(o is _sre.LITERAL for o, _ in av):
+            chars = {chr(a).lower() if fold else chr(a) for _, a in av}
+            if all(c.isascii() or not fold for c in chars):
+                options.append(frozenset(chars))
+        elif op is _sre.SUBPATTERN and not av[1] and not av[2]:
+            sub = _key_options(av[3], fold)
+            if sub:
+                options.append(sub)
+        elif op is _sre.BRANCH:
+            alts = [_key_options(a, fold) for a in av[1]]
+            if all(alts):
+                options.append(frozenset().union(*alts))
+    flush()
+
+    def useful(keys: frozenset[str]) -> bool:
+        # a single letter, digit or space is in nearly every text: no gate
+        return all(len(k) > 1 or not (k.isalnum() or k.isspace()) for k in keys)
+
+    good = [o for o in options if useful(o)]
+    if not good:
+        return None
+    return max(good, key=lambda o: (min(len(k) for k in o), -len(o)))
+
+
+class _Gated:
+    """A compiled pattern that is run only on text holding one of its keys."""
+
+    __slots__ = ("rx", "keys", "fold", "pattern")
+
+    def __init__(self, rx: "re.Pattern[str]"):
+        self.rx = rx
+        self.pattern = rx.pattern
+        self.fold = bool(rx.flags & re.IGNORECASE)
+        try:
+            self.keys = _key_options(_sre.parse(rx.pattern, rx.flags), self.fold)
+        except Exception:  # an unexpected syntax tree: no gate, same matches
+            self.keys = None
+
+    def _may_match(self, text: str) -> bool:
+        keys = self.keys
+        if keys is None:
+            return True
+        if self.fold:
+            if not text.isascii() and _CASE_ODD.search(text):
+                return True
+            text = text.lower()
+        for k in keys:
+            if k in text:
+                return True
+        return False
+
+    def search(self, text: str, *args: int) -> "re.Match[str] | None":
+        return self.rx.search(text, *args) if self._may_match(text) else None
+
+    def finditer(self, text: str, *args: int) -> Iterable["re.Match[str]"]:
+        return self.rx.finditer(text, *args) if self._may_match(text) else iter(())
+
+
 log = logging.getLogger(__name__)
 
 __all__ = ["extract", "extract_report", "ExtractionError"]
@@ -159,9 +255,15 @@ _AGENCIES = [
     (r"\bNational Police\b", "National Police"),
     (r"\b[Pp]olice\b", "police"),
 ]
-_AGENCY_RES = [(re.compile(p), name) for p, name in _AGENCIES]
-# any of them at all: most sentences name none, and one scan says so
-_AGENCY_ANY = re.compile("|".join(f"(?:{p})" for p, _ in _AGENCIES))
+# gated (see _Gated): a sentence is searched only for the agencies whose names it may hold
+_AGENCY_RES = [(_Gated(re.compile(p)), name) for p, name in _AGENCIES]
+
+# speed: these cues are searched per figure, on short texts that rarely hold their words
+(_HYPO, _DESTROY, _DESTROY_STRONG, _ERAD, _LUMP, _SEIZE_VERB, _HARD_SEP, _LAB_VERB, _LAB_NOT,
+ _DATE_MY, _DATE_M, _DATE_MD, _LAST_YEAR, _NATIONAL, _PERIOD) = (
+    _Gated(rx) for rx in (_HYPO, _DESTROY, _DESTROY_STRONG, _ERAD, _LUMP, _SEIZE_VERB, _HARD_SEP,
+                          _LAB_VERB, _LAB_NOT, _DATE_MY, _DATE_M, _DATE_MD, _LAST_YEAR, _NATIONAL,
+                          _PERIOD))
 
 
 # --------------------------------------------------------------------------- records
@@ -526,8 +628,6 @@ def _month(word: str) -> int:
 def _sentence_agencies(sentence: str) -> tuple[str, ...]:
     """Agencies named in one sentence, in :data:`_AGENCIES` order (cached: a sentence
     serves its own figures and the next sentence's, and wires repeat boilerplate)."""
-    if not _AGENCY_ANY.search(sentence):
-        return ()
     return tuple(name for rx, name in _AGENCY_RES if rx.search(sentence))
 
 
