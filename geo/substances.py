@@ -235,6 +235,25 @@ def _first_words() -> frozenset[str]:
                      | _PRECURSOR_FIRST | {"oman"})
 
 
+@functools.lru_cache(maxsize=1)
+def _second_words() -> dict[str, tuple[str, ...]]:
+    """For a first word that is no term by itself ("the", "a", "afghan"): the words that can
+    follow it in a term ("drug", "drugs", "haul"...; "pvp"; "origin")."""
+    singles = {t.lower() for t in _TERMS if not re.search(r"[ -]", t)}
+    out: dict[str, set[str]] = {}
+    for term in _TERMS:
+        parts = re.split(r"[ -]", term.lower())
+        if len(parts) > 1 and parts[0] not in singles:
+            out.setdefault(parts[0], set()).add(parts[1])
+    for word in _PRECURSOR_FIRST | {"oman"}:  # the precursor phrase and the quoted "oman"
+        out.pop(word, None)
+    return {w: tuple(sorted(nxt)) for w, nxt in out.items()}
+
+
+# the word after a candidate, past the spaces or hyphens the scanner allows between words
+_NEXT_WORD = re.compile(r"[\s-]+(\w+)")
+
+
 def _scan(text: str) -> Iterator[re.Match]:
     """The scanner's matches, as ``finditer`` gives them, tried only at candidate words.
 
@@ -246,11 +265,26 @@ def _scan(text: str) -> Iterator[re.Match]:
     """
     rx = _scanner()
     firsts = _first_words()
+    seconds = _second_words()
     pos = 0
     for w in _WORD.finditer(text):
         s = w.start()
-        if s < pos or w.group().lower() not in firsts:
+        if s < pos:
             continue
+        word = w.group().lower()
+        if word not in firsts:
+            continue
+        nxt_words = seconds.get(word)
+        if nxt_words is not None and word.isascii():
+            # "the" (~20 a report) starts a term only as "the drug(s)", "the haul"...: the
+            # alternation is tried only when the next word may continue one. An ASCII word
+            # folds the same under str.lower() and IGNORECASE; any other is always tried.
+            nxt = _NEXT_WORD.match(text, w.end())
+            if nxt is None:
+                continue
+            following = nxt.group(1).lower()
+            if following.isascii() and not following.startswith(nxt_words):
+                continue
         if s > pos and text[s - 1] in _QUOTES:
             m = rx.match(text, s - 1)  # a quoted term ("'oman'")
             if m:
