@@ -33,8 +33,11 @@ _MAYBE_SPLIT = re.compile(r"[.!?…][\"'”’)\]]*\s+\S")
 
 
 # A boundary candidate: end punctuation, closing quotes/brackets, space, then a capital,
-# a digit or an opening quote. The word before it decides whether the rules are easy.
-_BOUNDARY = re.compile(r"([^\s]*?)([.!?…])([\"'”’)\]]*)(\s+)(?=[\"“‘(\[]?[A-Z0-9А-Я])")
+# a digit or an opening quote. The word before it (back to the previous whitespace) decides
+# whether the rules are easy. (Matching from the punctuation lets the regex engine skip to
+# the few [.!?…] of a block; a pattern that starts with the word, ([^\s]*?)[.!?…]..., is
+# retried at every character of every word, 4x slower for the same boundaries.)
+_BOUNDARY = re.compile(r"([.!?…])([\"'”’)\]]*)\s+(?=[\"“‘(\[]?[A-Z0-9А-Я])")
 _ABBREV = frozenset("""
 mr mrs ms dr prof gen col lt maj capt cpt sgt brig adm cmdr gov sen rep st mt ft no nos vol
 co corp inc ltd jr sr vs etc approx dept univ est fig al ave blvd rd hon pres supt insp
@@ -50,12 +53,16 @@ def _easy_boundaries(block: str) -> list[int] | None:
     """
     ends = []
     for m in _BOUNDARY.finditer(block):
-        word = m.group(1).lstrip("\"'“‘([")
-        if m.group(2) == ".":
+        if m.group(1) == ".":
+            # the word before the period, back to the previous whitespace
+            q = start = m.start()
+            while start > 0 and not block[start - 1].isspace():
+                start -= 1
+            word = block[start:q].lstrip("\"'“‘([")
             low = word.lower()
             if not word or len(word) == 1 or "." in word or low in _ABBREV or word.isdigit():
                 return None
-        ends.append(m.end(3))
+        ends.append(m.end(2))
     return ends
 
 
