@@ -77,9 +77,40 @@ def _split_block(block: str) -> tuple[tuple[int, int], ...]:
         # or dotted acronyms split the same way by the plain rule
         starts = [0] + ends
         return tuple((a, b) for a, b in zip(starts, ends + [len(block)]) if b > a)
-    spans = []
-    for span in _segmenter().segment(block):
-        spans.append((span.start, span.end))
+    return _pysbd_spans(block)
+
+
+def _pysbd_spans(block: str) -> tuple[tuple[int, int], ...]:
+    """pysbd's sentence spans, as ``Segmenter(char_span=True).segment(block)`` gives them.
+
+    pysbd locates each sentence it returns by compiling a regex of it (``re.escape(sent)
+    + r"\s*"``) and taking the first match that ends past the previous sentence; that costs
+    a compile per sentence and evicts the patterns pysbd's own rules reuse from ``re``'s
+    cache. The same search with ``str.find``: the first non-overlapping occurrence (with
+    the whitespace after it) that ends past the previous span.
+    """
+    seg = _segmenter()
+    if not block:
+        return ()
+    spans: list[tuple[int, int]] = []
+    prior_end = 0
+    n = len(block)
+    for sent in seg.processor(block).process():
+        if not sent:  # never seen; pysbd's own search handles what an empty pattern does
+            return tuple((span.start, span.end) for span in seg.segment(block))
+        at = 0
+        while True:
+            start = block.find(sent, at)
+            if start < 0:
+                break
+            end = start + len(sent)
+            while end < n and block[end].isspace():
+                end += 1
+            if end > prior_end:
+                spans.append((start, end))
+                prior_end = end
+                break
+            at = end  # re.finditer goes on after the end of the match
     return tuple(spans)
 
 
