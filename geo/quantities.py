@@ -261,13 +261,16 @@ _QTY_RE = re.compile(
 )
 # Speed: _QTY_RE is a large case-insensitive alternation, tried at every word of a text
 # (most of find_quantities' time). A match can only start at a digit or at one of these
-# first words of its hedge or its number, preceded by no word character; a case-sensitive
+# beginnings of its hedge or its number, preceded by no word character; a case-sensitive
 # scan of the lower-cased text lists those few positions and _QTY_RE is tried there only,
 # which gives the same left-to-right matches as searching.
 _QTY_START = re.compile(
-    rf"(?<![\w.,$€£¥#/])(?:\d|(?:just|well|slightly|more|less|fewer|over|above|about|around|"
-    rf"roughly|some|nearly|almost|close|upwards|up|at|in|an?|estimated|total|combined|half)\s|"
-    rf"approx|{_WORDNUM})")
+    rf"(?<![\w.,$€£¥#/])(?:\d|(?:just|well|slightly|over|above|about|around|roughly|some|"
+    rf"nearly|almost|estimated|combined|half)\s|approx|{_WORDNUM}|"
+    # common short words only with the words that must follow them in _HEDGE or _NUMBER
+    rf"(?:more|less|fewer)\s+than|close\s+to|upwards\s+of|up\s+to|at\s+least|in\s+excess|"
+    rf"total\s+of|an?\s+(?:total|combined|estimated|million|billion|thousand|dozen|metric|kilo|"
+    rf"ton|pound|gram))")
 # characters that IGNORECASE equates with an ASCII letter although str.lower() does not
 # give it (dotted capital I, dotless i, long s): a text holding one is searched plainly
 _CASE_ODD = re.compile("[\u0130\u0131\u017f]")
