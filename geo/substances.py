@@ -297,39 +297,45 @@ def _scan(text: str) -> Iterator[re.Match]:
             yield m
 
 
+@functools.lru_cache(maxsize=4096)
+def _classify(raw: str) -> tuple[bool, tuple] | None:
+    """What a scanner match is, from its text alone (cached: reports repeat the same few
+    words): ``(is "ice", SubstanceMention fields after the offsets and text)``, or None."""
+    low = _key(raw)
+    if _PRECURSOR_RE.fullmatch(raw):
+        return False, ("drug", "precursor", "precursors", _rx(r"\s+").sub(" ", raw))
+    if _rx(r"[\"“'‘]oman[\"”'’]").fullmatch(raw):
+        return False, ("drug", "precursor", "precursors", "ephedra (oman)")
+    table = _table()
+    value = table.get(_rx(r"[\s-]+").sub(" ", low)) or table.get(low)
+    if value is None:
+        value = table.get(_rx(r"[\s-]+").sub("-", low))
+    if value is None:
+        return None
+    if value == "!generic":
+        fields: tuple = ("generic", "unspecified", "other", None)
+    elif value == "!anaphor":
+        fields = ("anaphor",)
+    elif value == "!block":
+        fields = ("block",)
+    else:
+        fields = ("drug", *_resolve(value, low))
+    return low == "ice", fields
+
+
 def find_substances(text: str) -> list[SubstanceMention]:
     """Every vocabulary term in ``text``, longest match first, in order of position."""
     out: list[SubstanceMention] = []
-    table = _table()
     for m in _scan(text):
         raw = m.group(0)
         if _BEFORE_BLOCK.search(text[max(0, m.start() - 9): m.start()]):
             continue
-        low = _key(raw)
-        if _PRECURSOR_RE.fullmatch(raw):
-            out.append(SubstanceMention(m.start(), m.end(), raw, "drug", "precursor", "precursors",
-                                        _rx(r"\s+").sub( " ", raw)))
+        what = _classify(raw)
+        if what is None:
             continue
-        if _rx(r"[\"“'‘]oman[\"”'’]").fullmatch( raw):
-            out.append(SubstanceMention(m.start(), m.end(), raw, "drug", "precursor", "precursors",
-                                        "ephedra (oman)"))
-            continue
+        ice, fields = what
         # "ICE" and "ice" are meth, but not in "ice cream" / "on ice"
-        if low == "ice" and _rx(r"(?i)\s*(?:cream|hockey|age|berg)").match( text[m.end(): m.end() + 8]):
+        if ice and _rx(r"(?i)\s*(?:cream|hockey|age|berg)").match(text[m.end(): m.end() + 8]):
             continue
-        value = table.get(_rx(r"[\s-]+").sub( " ", low)) or table.get(low)
-        if value is None:
-            value = table.get(_rx(r"[\s-]+").sub( "-", low))
-        if value is None:
-            continue
-        if value == "!generic":
-            out.append(SubstanceMention(m.start(), m.end(), raw, "generic", "unspecified",
-                                        "other", None))
-        elif value == "!anaphor":
-            out.append(SubstanceMention(m.start(), m.end(), raw, "anaphor"))
-        elif value == "!block":
-            out.append(SubstanceMention(m.start(), m.end(), raw, "block"))
-        else:
-            sub, group, detail = _resolve(value, low)
-            out.append(SubstanceMention(m.start(), m.end(), raw, "drug", sub, group, detail))
+        out.append(SubstanceMention(m.start(), m.end(), raw, *fields))
     return out
