@@ -190,16 +190,33 @@ class SubstanceMention:
     detail: str | None = None
 
 
+def _term_regex(term: str) -> str:
+    return re.escape(term).replace(r"\ ", r"[\s-]+")
+
+
 @functools.lru_cache(maxsize=1)
 def _scanner() -> re.Pattern:
     terms = sorted(_TERMS, key=len, reverse=True)
-    alts = []
-    for term in terms:
-        esc = re.escape(term).replace(r"\ ", r"[\s-]+")
-        alts.append(esc)
+    alts = [_term_regex(term) for term in terms]
     # quoted "oman" is Afghan copy's name for ephedra, a precursor (never the country)
     return re.compile(r"(?<![\w-])(?:" + _PRECURSOR_PHRASE + r"|[\"“'‘]oman[\"”'’]|" + "|".join(alts)
                       + r")(?![\w])", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=None)
+def _scanner_for(initial: str) -> re.Pattern:
+    """The scanner's alternatives whose first word starts with ``initial`` (lower case), in
+    the scanner's order: at a word with that initial the same one matches first, but the
+    regex engine tries a few alternatives instead of ~400."""
+    alts = []
+    if any(w.startswith(initial) for w in _PRECURSOR_FIRST):
+        alts.append(_PRECURSOR_PHRASE)
+    alts += [_term_regex(t) for t in sorted(_TERMS, key=len, reverse=True) if t[:1].lower() == initial]
+    return re.compile(r"(?<![\w-])(?:" + "|".join(alts or ["(?!)"]) + r")(?![\w])", re.IGNORECASE)
+
+
+# the scanner's only alternative that starts with a quote (tried just before a quoted word)
+_QUOTED_OMAN = re.compile(r"(?<![\w-])[\"“'‘]oman[\"”'’](?![\w])", re.IGNORECASE)
 
 
 # "materials used to make heroin", "a substance used in the production of drugs",
@@ -263,7 +280,6 @@ def _scan(text: str) -> Iterator[re.Match]:
     the few positions where the alternation is tried, with the same left-to-right,
     non-overlapping result.
     """
-    rx = _scanner()
     firsts = _first_words()
     seconds = _second_words()
     pos = 0
@@ -286,12 +302,12 @@ def _scan(text: str) -> Iterator[re.Match]:
             if following.isascii() and not following.startswith(nxt_words):
                 continue
         if s > pos and text[s - 1] in _QUOTES:
-            m = rx.match(text, s - 1)  # a quoted term ("'oman'")
+            m = _QUOTED_OMAN.match(text, s - 1)  # a quoted term ("'oman'")
             if m:
                 pos = m.end()
                 yield m
                 continue
-        m = rx.match(text, s)
+        m = _scanner_for(word[0]).match(text, s)
         if m:
             pos = m.end()
             yield m
