@@ -266,11 +266,12 @@ _QTY_RE = re.compile(
 # which gives the same left-to-right matches as searching.
 _QTY_START = re.compile(
     rf"(?<![\w.,$€£¥#/])(?:\d|(?:just|well|slightly|over|above|about|around|roughly|some|"
-    rf"nearly|almost|estimated|combined|half)\s|approx|{_WORDNUM}|"
-    # common short words only with the words that must follow them in _HEDGE or _NUMBER
-    rf"(?:more|less|fewer)\s+than|close\s+to|upwards\s+of|up\s+to|at\s+least|in\s+excess|"
-    rf"total\s+of|an?\s+(?:total|combined|estimated|million|billion|thousand|dozen|metric|kilo|"
-    rf"ton|pound|gram))")
+    rf"nearly|almost|estimated|combined|half)(?=\s)|approx|{_WORDNUM}|"
+    # common short words only before the words that must follow them in _HEDGE or _NUMBER
+    # (looked ahead, not consumed: the next word may start a match of its own)
+    rf"(?:more|less|fewer)(?=\s+than)|close(?=\s+to)|upwards(?=\s+of)|up(?=\s+to)|"
+    rf"at(?=\s+least)|in(?=\s+excess)|total(?=\s+of)|an?(?=\s+(?:total|combined|estimated|"
+    rf"million|billion|thousand|dozen|metric|kilo|ton|pound|gram)))")
 # characters that IGNORECASE equates with an ASCII letter although str.lower() does not
 # give it (dotted capital I, dotless i, long s): a text holding one is searched plainly
 _CASE_ODD = re.compile("[\u0130\u0131\u017f]")
