@@ -81,7 +81,7 @@ def _split_block(block: str) -> tuple[tuple[int, int], ...]:
 
 
 def _pysbd_spans(block: str) -> tuple[tuple[int, int], ...]:
-    """pysbd's sentence spans, as ``Segmenter(char_span=True).segment(block)`` gives them.
+    r"""pysbd's sentence spans, as ``Segmenter(char_span=True).segment(block)`` gives them.
 
     pysbd locates each sentence it returns by compiling a regex of it (``re.escape(sent)
     + r"\s*"``) and taking the first match that ends past the previous sentence; that costs
