@@ -52,7 +52,10 @@ def _rx(pattern: str) -> "re.Pattern[str]":
 try:
     import re._parser as _sre  # Python 3.11+
 except ImportError:  # pragma: no cover - Python 3.10
-    import sre_parse as _sre  # type: ignore[no-redef]
+    try:
+        import sre_parse as _sre  # type: ignore[no-redef]
+    except ImportError:  # no parser: patterns run ungated (_Gated catches the failure)
+        _sre = None  # type: ignore[assignment]
 
 # characters that re.IGNORECASE equates with an ASCII letter although str.lower() does not
 # give that letter (dotted capital I, dotless i, long s): a text holding one is always scanned
