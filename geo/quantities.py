@@ -421,9 +421,9 @@ def find_quantities(text: str, *, us: bool = False) -> list[Quantity]:
             continue
         if _rx(r"-[a-z]").match( text[m.end(): m.end() + 2]):
             continue  # "a 5-kg bag"
-        if _rx(r"(?i)\b(?:several|many|few|hundreds of|thousands of|dozens of|tens of)\s*$").search( before) \
-                and not _rx(r"\d").match( raw_num):
-            continue  # "several thousand kilograms" is no figure
+        if not _rx(r"\d").match(raw_num) and \
+                _rx(r"(?i)\b(?:several|many|few|hundreds of|thousands of|dozens of|tens of)\s*$").search(before):
+            continue  # "several thousand kilograms" is no figure (the cheap test first)
         if unit == "mg" and not _rx(r"(?i)\s+of\b").match( after):
             continue  # "225mg tramadol" is a dosage strength
         q = Quantity(start=m.start(), end=m.end(), text=m.group(0), value=value, unit=unit,
