@@ -130,10 +130,13 @@ def _key_options(seq: Any, fold: bool) -> frozenset[str] | None:
         # a single letter, digit or space is in nearly every text: no gate
         return all(k and (len(k) > 1 or not (k.isalnum() or k.isspace())) for k in keys)
 
-    good = [o for o in options if useful(o)]
+    # a literal holding another one is found only where that one is: test the shorter only
+    good = [frozenset(k for k in o if not any(j != k and j in k for j in o))
+            for o in options if useful(o)]
     if not good:
         return None
-    return max(good, key=lambda o: (min(len(k) for k in o), -len(o)))
+    # past five characters a literal is rare enough: then the fewest literals to test
+    return max(good, key=lambda o: (min(5, *(len(k) for k in o)), -len(o)))
 
 
 class _Gated:
