@@ -12,6 +12,7 @@ language cues, the unit and cross-checks against headline figures and totals.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass, field
@@ -259,6 +260,42 @@ _QTY_RE = re.compile(
     rf"(?P<cwords>(?:[A-Za-z][\w'’-]*\s+){{0,2}}?)(?P<count>{_COUNT}))(?![\w])",
     re.IGNORECASE,
 )
+# Speed: _QTY_RE is a large case-insensitive alternation, tried at every word of a text
+# (most of find_quantities' time). A match can only start at a digit or at one of these
+# beginnings of its hedge or its number, preceded by no word character; a case-sensitive
+# scan of the lower-cased text lists those few positions and _QTY_RE is tried there only,
+# which gives the same left-to-right matches as searching.
+_QTY_START = re.compile(
+    rf"(?<![\w.,$€£¥#/])(?:\d|(?:just|well|slightly|over|above|about|around|roughly|some|"
+    rf"nearly|almost|estimated|combined|half)(?=\s)|approx|{_WORDNUM}|"
+    # common short words only before the words that must follow them in _HEDGE or _NUMBER
+    # (looked ahead, not consumed: the next word may start a match of its own)
+    rf"(?:more|less|fewer)(?=\s+than)|close(?=\s+to)|upwards(?=\s+of)|up(?=\s+to)|"
+    rf"at(?=\s+least)|in(?=\s+excess)|total(?=\s+of)|an?(?=\s+(?:total|combined|estimated|"
+    rf"million|billion|thousand|dozen|metric|kilo|ton|pound|gram)))")
+# characters that IGNORECASE equates with an ASCII letter although str.lower() does not
+# give it (dotted capital I, dotless i, long s): a text holding one is searched plainly
+_CASE_ODD = re.compile("[\u0130\u0131\u017f]")
+
+
+def _qty_starts(text: str) -> list[int] | None:
+    """Every position where a _QTY_RE match may start, in order; None: search plainly."""
+    if not text.isascii() and _CASE_ODD.search(text):
+        return None
+    return [m.start() for m in _QTY_START.finditer(text.lower())]
+
+
+def _qty_search(text: str, pos: int, starts: list[int] | None) -> re.Match | None:
+    """``_QTY_RE.search(text, pos)``, trying only the candidate ``starts``."""
+    if starts is None:
+        return _QTY_RE.search(text, pos)
+    for i in range(bisect.bisect_left(starts, pos), len(starts)):
+        m = _QTY_RE.match(text, starts[i])
+        if m:
+            return m
+    return None
+
+
 # "4 kg 520 grams", "10 kilos and 562 grams", "42 kilos with 150 grams", "1 ton and 6488 kg"
 _TAIL_RE = re.compile(
     rf"\s*(?:,\s*|and\s+|with\s+|of\s+)?(?P<num>{_DIGITS}|{_WORDS})\s*-?\s*(?P<unit>{_MASS})(?![\w])",
@@ -341,8 +378,9 @@ def find_quantities(text: str, *, us: bool = False) -> list[Quantity]:
     out: list[Quantity] = []
     pos = 0
     n = len(text)
+    starts = _qty_starts(text)
     while pos < n:
-        m = _QTY_RE.search(text, pos)
+        m = _qty_search(text, pos, starts)
         if not m:
             break
         pos = m.end()
@@ -384,9 +422,9 @@ def find_quantities(text: str, *, us: bool = False) -> list[Quantity]:
             continue
         if _rx(r"-[a-z]").match( text[m.end(): m.end() + 2]):
             continue  # "a 5-kg bag"
-        if _rx(r"(?i)\b(?:several|many|few|hundreds of|thousands of|dozens of|tens of)\s*$").search( before) \
-                and not _rx(r"\d").match( raw_num):
-            continue  # "several thousand kilograms" is no figure
+        if not _rx(r"\d").match(raw_num) and \
+                _rx(r"(?i)\b(?:several|many|few|hundreds of|thousands of|dozens of|tens of)\s*$").search(before):
+            continue  # "several thousand kilograms" is no figure (the cheap test first)
         if unit == "mg" and not _rx(r"(?i)\s+of\b").match( after):
             continue  # "225mg tramadol" is a dosage strength
         q = Quantity(start=m.start(), end=m.end(), text=m.group(0), value=value, unit=unit,

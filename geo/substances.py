@@ -192,16 +192,33 @@ class SubstanceMention:
     detail: str | None = None
 
 
+def _term_regex(term: str) -> str:
+    return re.escape(term).replace(r"\ ", r"[\s-]+")
+
+
 @functools.lru_cache(maxsize=1)
 def _scanner() -> re.Pattern:
     terms = sorted(_TERMS, key=len, reverse=True)
-    alts = []
-    for term in terms:
-        esc = re.escape(term).replace(r"\ ", r"[\s-]+")
-        alts.append(esc)
+    alts = [_term_regex(term) for term in terms]
     # quoted "oman" is Afghan copy's name for ephedra, a precursor (never the country)
     return re.compile(r"(?<![\w-])(?:" + _PRECURSOR_PHRASE + r"|[\"“'‘]oman[\"”'’]|" + "|".join(alts)
                       + r")(?![\w])", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=None)
+def _scanner_for(initial: str) -> re.Pattern:
+    """The scanner's alternatives whose first word starts with ``initial`` (lower case), in
+    the scanner's order: at a word with that initial the same one matches first, but the
+    regex engine tries a few alternatives instead of ~400."""
+    alts = []
+    if any(w.startswith(initial) for w in _PRECURSOR_FIRST):
+        alts.append(_PRECURSOR_PHRASE)
+    alts += [_term_regex(t) for t in sorted(_TERMS, key=len, reverse=True) if t[:1].lower() == initial]
+    return re.compile(r"(?<![\w-])(?:" + "|".join(alts or ["(?!)"]) + r")(?![\w])", re.IGNORECASE)
+
+
+# the scanner's only alternative that starts with a quote (tried just before a quoted word)
+_QUOTED_OMAN = re.compile(r"(?<![\w-])[\"“'‘]oman[\"”'’](?![\w])", re.IGNORECASE)
 
 
 # "materials used to make heroin", "a substance used in the production of drugs",
@@ -237,6 +254,25 @@ def _first_words() -> frozenset[str]:
                      | _PRECURSOR_FIRST | {"oman"})
 
 
+@functools.lru_cache(maxsize=1)
+def _second_words() -> dict[str, tuple[str, ...]]:
+    """For a first word that is no term by itself ("the", "a", "afghan"): the words that can
+    follow it in a term ("drug", "drugs", "haul"...; "pvp"; "origin")."""
+    singles = {t.lower() for t in _TERMS if not re.search(r"[ -]", t)}
+    out: dict[str, set[str]] = {}
+    for term in _TERMS:
+        parts = re.split(r"[ -]", term.lower())
+        if len(parts) > 1 and parts[0] not in singles:
+            out.setdefault(parts[0], set()).add(parts[1])
+    for word in _PRECURSOR_FIRST | {"oman"}:  # the precursor phrase and the quoted "oman"
+        out.pop(word, None)
+    return {w: tuple(sorted(nxt)) for w, nxt in out.items()}
+
+
+# the word after a candidate, past the spaces or hyphens the scanner allows between words
+_NEXT_WORD = re.compile(r"[\s-]+(\w+)")
+
+
 def _scan(text: str) -> Iterator[re.Match]:
     """The scanner's matches, as ``finditer`` gives them, tried only at candidate words.
 
@@ -246,58 +282,78 @@ def _scan(text: str) -> Iterator[re.Match]:
     the few positions where the alternation is tried, with the same left-to-right,
     non-overlapping result.
     """
-    rx = _scanner()
     firsts = _first_words()
+    seconds = _second_words()
     pos = 0
     for w in _WORD.finditer(text):
         s = w.start()
-        if s < pos or w.group().lower() not in firsts:
+        if s < pos:
             continue
+        word = w.group().lower()
+        if word not in firsts:
+            continue
+        nxt_words = seconds.get(word)
+        if nxt_words is not None and word.isascii():
+            # "the" (~20 a report) starts a term only as "the drug(s)", "the haul"...: the
+            # alternation is tried only when the next word may continue one. An ASCII word
+            # folds the same under str.lower() and IGNORECASE; any other is always tried.
+            nxt = _NEXT_WORD.match(text, w.end())
+            if nxt is None:
+                continue
+            following = nxt.group(1).lower()
+            if following.isascii() and not following.startswith(nxt_words):
+                continue
         if s > pos and text[s - 1] in _QUOTES:
-            m = rx.match(text, s - 1)  # a quoted term ("'oman'")
+            m = _QUOTED_OMAN.match(text, s - 1)  # a quoted term ("'oman'")
             if m:
                 pos = m.end()
                 yield m
                 continue
-        m = rx.match(text, s)
+        m = _scanner_for(word[0]).match(text, s)
         if m:
             pos = m.end()
             yield m
 
 
+@functools.lru_cache(maxsize=4096)
+def _classify(raw: str) -> tuple[bool, tuple] | None:
+    """What a scanner match is, from its text alone (cached: reports repeat the same few
+    words): ``(is "ice", SubstanceMention fields after the offsets and text)``, or None."""
+    low = _key(raw)
+    if _PRECURSOR_RE.fullmatch(raw):
+        return False, ("drug", "precursor", "precursors", _rx(r"\s+").sub(" ", raw))
+    if _rx(r"[\"“'‘]oman[\"”'’]").fullmatch(raw):
+        return False, ("drug", "precursor", "precursors", "ephedra (oman)")
+    table = _table()
+    value = table.get(_rx(r"[\s-]+").sub(" ", low)) or table.get(low)
+    if value is None:
+        value = table.get(_rx(r"[\s-]+").sub("-", low))
+    if value is None:
+        return None
+    if value == "!generic":
+        fields: tuple = ("generic", "unspecified", "other", None)
+    elif value == "!anaphor":
+        fields = ("anaphor",)
+    elif value == "!block":
+        fields = ("block",)
+    else:
+        fields = ("drug", *_resolve(value, low))
+    return low == "ice", fields
+
+
 def find_substances(text: str) -> list[SubstanceMention]:
     """Every vocabulary term in ``text``, longest match first, in order of position."""
     out: list[SubstanceMention] = []
-    table = _table()
     for m in _scan(text):
         raw = m.group(0)
         if _BEFORE_BLOCK.search(text[max(0, m.start() - 9): m.start()]):
             continue
-        low = _key(raw)
-        if _PRECURSOR_RE.fullmatch(raw):
-            out.append(SubstanceMention(m.start(), m.end(), raw, "drug", "precursor", "precursors",
-                                        _rx(r"\s+").sub( " ", raw)))
+        what = _classify(raw)
+        if what is None:
             continue
-        if _rx(r"[\"“'‘]oman[\"”'’]").fullmatch( raw):
-            out.append(SubstanceMention(m.start(), m.end(), raw, "drug", "precursor", "precursors",
-                                        "ephedra (oman)"))
-            continue
+        ice, fields = what
         # "ICE" and "ice" are meth, but not in "ice cream" / "on ice"
-        if low == "ice" and _rx(r"(?i)\s*(?:cream|hockey|age|berg)").match( text[m.end(): m.end() + 8]):
+        if ice and _rx(r"(?i)\s*(?:cream|hockey|age|berg)").match(text[m.end(): m.end() + 8]):
             continue
-        value = table.get(_rx(r"[\s-]+").sub( " ", low)) or table.get(low)
-        if value is None:
-            value = table.get(_rx(r"[\s-]+").sub( "-", low))
-        if value is None:
-            continue
-        if value == "!generic":
-            out.append(SubstanceMention(m.start(), m.end(), raw, "generic", "unspecified",
-                                        "other", None))
-        elif value == "!anaphor":
-            out.append(SubstanceMention(m.start(), m.end(), raw, "anaphor"))
-        elif value == "!block":
-            out.append(SubstanceMention(m.start(), m.end(), raw, "block"))
-        else:
-            sub, group, detail = _resolve(value, low)
-            out.append(SubstanceMention(m.start(), m.end(), raw, "drug", sub, group, detail))
+        out.append(SubstanceMention(m.start(), m.end(), raw, *fields))
     return out

@@ -1,0 +1,106 @@
+"""The speed paths of the text scans give what the plain patterns give.
+
+Each fast path (gated cue patterns, candidate starts for quantities and substance terms,
+easy sentence boundaries found from their punctuation, pysbd spans located with str.find)
+is compared with the plain computation it replaces, on sample and generated texts that
+include mixed case and the characters IGNORECASE folds differently from str.lower().
+"""
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+_SAMPLES = [
+    "So far this year, police seized 1,500 kilos of heroin in three provinces.",
+    "In 2012 alone, the FSKN and DEA destroyed six labs; over the past 5 years 10 t were seized.",
+    "Afghan drug police said the drugs were burned at a ceremony — previously seized stock.",
+    "THE BORDER GUARDS FOUND MORE THAN 20 KG OF HASHISH NATIONWIDE LAST YEAR.",
+    "Customs officers, while patrolling: an estimated 2.3 million pills, up to 40 tonnes.",
+    "ıN 2019 ſo far, İn recent years; K9 units; enough to produce 3 t; A year ago.",
+    "Counter-narcotics police and the Coast Guard intercepted 405 kilograms in Sonora.",
+]
+
+
+def _generated(vocab: list[str], n: int, seed: int) -> list[str]:
+    rnd = random.Random(seed)
+    out = []
+    for i in range(n):
+        text = rnd.choice([" ", "  ", "\u00a0", "-", ", "]).join(
+            rnd.choice(vocab) for _ in range(rnd.randrange(10)))
+        out.append(text.upper() if i % 3 == 0 else text.title() if i % 3 == 1 else text)
+    return out
+
+
+def test_gated_patterns_match_like_their_patterns():
+    import geo.extraction as ex
+
+    gates = [g for g in vars(ex).values() if isinstance(g, ex._Gated)]
+    gates += [g for g, _ in ex._AGENCY_RES]
+    assert len(gates) > 20
+    assert all(g.keys for g in gates)  # every gate found keys (else it is a plain pattern)
+    vocab = sorted({w for g in gates for k in g.keys for w in [k, *k.split()]})
+    vocab += ["İ", "ı", "ſ", "K", ";", "—", "2012", "two", "earlier", "ago", "@@"]
+    for text in _SAMPLES + _generated(vocab, 3000, 1):
+        for g in gates:
+            a, b = g.rx.search(text), g.search(text)
+            assert (a and a.span()) == (b and b.span()), (g.pattern, text)
+            assert [m.span() for m in g.rx.finditer(text)] == [m.span() for m in g.finditer(text)]
+
+
+def test_quantity_candidates_find_what_a_search_finds():
+    from geo.quantities import _QTY_RE, _qty_search, _qty_starts
+
+    vocab = ["5", "1,500", "1.900", "2.3", "million", "half", "a", "an", "AN", "In", "in",
+             "excess", "of", "at", "least", "up", "to", "more", "than", "about", "some", "six",
+             "twenty", "dozen", "five", "kg", "kilos", "tonnes", "t", "lbs", "litres", "pills",
+             "ecstasy", "total", "combined", "estimated", "approx.", "ıN", "ſome", "İn", "metric",
+             "ton", "кг"]
+    for text in _SAMPLES + _generated(vocab, 3000, 2):
+        starts = _qty_starts(text)
+        pos = 0
+        while pos <= len(text):
+            a, b = _QTY_RE.search(text, pos), _qty_search(text, pos, starts)
+            assert (a and a.span()) == (b and b.span()), text
+            if a is None:
+                break
+            pos = a.start() + 1
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_easy_boundaries_from_punctuation(seed):
+    from geo import sentences as se
+
+    word_first = re.compile(r"([^\s]*?)([.!?…])([\"'”’)\]]*)(\s+)(?=[\"“‘(\[]?[A-Z0-9А-Я])")
+
+    def reference(block: str) -> list[int] | None:
+        ends = []
+        for m in word_first.finditer(block):
+            word = m.group(1).lstrip("\"'“‘([")
+            if m.group(2) == ".":
+                if not word or len(word) == 1 or "." in word or word.lower() in se._ABBREV \
+                        or word.isdigit():
+                    return None
+            ends.append(m.end(3))
+        return ends
+
+    rnd = random.Random(seed)
+    alphabet = list("ab. …!?\"'”’)]([“‘ \tA1Я.") + ["Mr.", "U.S.", "No. ", "kg. "]
+    blocks = ["".join(rnd.choice(alphabet) for _ in range(rnd.randrange(40)))
+              for _ in range(3000)] + _SAMPLES
+    for block in blocks:
+        assert se._easy_boundaries(block) == reference(block), block
+
+
+def test_pysbd_spans_as_pysbd_gives_them():
+    from geo import sentences as se
+
+    rnd = random.Random(5)
+    alphabet = list("ab. …!?\"'”’)]([“‘ \tA1.") + ["Mr.", "U.S.", " No. ", "1.", "e.g.", "Col. "]
+    blocks = ["".join(rnd.choice(alphabet) for _ in range(rnd.randrange(60)))
+              for _ in range(500)] + _SAMPLES
+    seg = se._segmenter()
+    for block in blocks:
+        expected = tuple((s.start, s.end) for s in seg.segment(block))
+        assert se._pysbd_spans(block) == expected, block
