@@ -66,6 +66,7 @@ _SUPRANATIONAL_BONUS = 7.0   # beats a town of that name with the whole context 
 _MINOR_ADMIN1_VOTE = 1.0
 _PLACES_KEPT = 50_000       # candidates whose address and point are kept
 _PREPARED_KEPT = 4_096      # (query, context) pairs whose candidates and evidence are kept
+_QUERIES_KEPT = 16_384      # queries whose candidates and context-free priors are kept
 _ALTERNATE_PENALTY = 1.0     # a town matched by one of its alternate names     # a small unambiguous place's vote for its admin-1
 
 _CLASS_WORDS = {
@@ -300,6 +301,9 @@ class OfflineGeocoder(Geocoder):
         self._lowered_cache = lru_cache(maxsize=16)(_ascii_lowered)
         self._codes_cache = lru_cache(maxsize=16_384)(self._codes)
         self._prepared = lru_cache(maxsize=_PREPARED_KEPT)(self._prepare_query)
+        # what a query's answer owes to the query alone (its candidates and their priors),
+        # whatever the context: worked out once per name, not once per report naming it
+        self._queries = lru_cache(maxsize=_QUERIES_KEPT)(self._query)
         self._places: dict[Candidate, tuple] = {}
 
     @property
@@ -344,34 +348,34 @@ class OfflineGeocoder(Geocoder):
         prep = self._prepare(query, context, country_codes)
         if prep is None:
             return None
-        cands, ev, key = prep.cands, prep.ev, prep.key
-        phrase_classes, phrase_places = prep.classes, prep.places
-        scored = [_utility(c, ev, phrase_classes, phrase_places, key) for c in cands]
+        q = prep.query
+        cands, shares, region_of = q.cands, prep.shares, q.region_of
+        scored = _utilities(q, prep)
         order = sorted(range(len(cands)), key=lambda i: -scored[i])
         top = max(scored)
         weights = [math.exp(s - top) for s in scored]
         total = sum(weights)
         # each region's probability mass, summed once (not once per candidate returned)
-        region_mass: dict[tuple, float] = {}
-        for w, d in zip(weights, cands):
-            region = (d.country, d.admin1)
-            region_mass[region] = region_mass.get(region, 0.0) + w
+        region_mass = [0.0] * len(q.regions)
+        for w, r in zip(weights, region_of):
+            region_mass[r] += w
 
         def location(i: int) -> Location:
             c = cands[i]
-            mass = region_mass[(c.country, c.admin1)] / total
-            support = min(1.0, ev.country_share(c.country) + ev.admin1_share(c.admin1)
-                          + (1.0 if phrase_places & {c.admin1, c.country} else 0.0))
+            r = region_of[i]
+            country_share, admin1_share, _, _, placed = shares[r]
+            mass = region_mass[r] / total
+            support = min(1.0, country_share + admin1_share + (1.0 if placed else 0.0))
             quality = 1.0 if c.match == "exact" else _VARIANT_QUALITY
             score = min(0.99, mass * quality * (0.75 + 0.25 * support))
             if not explain:
-                return self._location(c, round(score, 3), "")
+                return self._location(q, i, round(score, 3), "")
             # the reasons are worded only for the candidates returned
             reasons: list[str] = []
-            _utility(c, ev, phrase_classes, phrase_places, key, reasons)
+            _utility(c, prep.ev, prep.classes, prep.places, q.key, reasons)
             n = len(cands)
             reasons.append(f"{n} candidate{'s' if n != 1 else ''}")
-            return self._location(c, round(score, 3), "; ".join(reasons))
+            return self._location(q, i, round(score, 3), "; ".join(reasons))
 
         if exactly_one:
             return location(order[0])
@@ -394,21 +398,11 @@ class OfflineGeocoder(Geocoder):
         if prep is None:
             return (query, _codes_key(country_codes), None)
         if prep.signature is None:
-            ev = prep.ev
-            regions = {}
-            classes = set()
-            codes = set()
-            for c in prep.cands:
-                classes.add(c.feature_class)
-                codes.add(c.country)
-                codes.add(c.admin1)
-                region = (c.country, c.admin1)
-                if region not in regions:
-                    regions[region] = (ev.country_share(c.country), ev.admin1_share(c.admin1),
-                                       ev.admin1_share_within(c.admin1, c.country))
-            prep.signature = (query, _codes_key(country_codes), tuple(regions.values()),
-                              tuple(sorted(prep.classes & classes)),
-                              tuple(sorted(p for p in prep.places & codes if p)))
+            q = prep.query
+            prep.signature = (query, _codes_key(country_codes),
+                              tuple([(cs, a1s, (own, weight)) for cs, a1s, own, weight, _ in prep.shares]),
+                              tuple(sorted(prep.classes & q.classes)),
+                              tuple(sorted(prep.places & q.codes)))
         return prep.signature
 
     def _prepare(self, query, context: str | None, country_codes) -> "_Prepared | None":
@@ -426,17 +420,33 @@ class OfflineGeocoder(Geocoder):
 
     def _prepare_query(self, query: str, context: str | None,
                        codes: tuple[str, ...] | None) -> "_Prepared | None":
+        q = self._queries(query, codes)
+        if q is None:
+            return None
+        ev = self._context_cache(context).without(q.key) if context else ContextEvidence()
+        phrase_classes, phrase_places = _phrases(
+            self.gazetteer, q.name, context or "",
+            self._lowered_cache(context) if context else None, self._codes_cache)
+        if q.class_hint:
+            phrase_classes |= set(q.class_hint)
+        phrase_places |= q.hint_places
+        # the context's say on each region of the candidates, worked out once for the
+        # signature, the utilities and the scores
+        shares = []
+        for country, admin1 in q.regions:
+            shares.append((ev.country_share(country), ev.admin1_share(admin1),
+                           *ev.admin1_share_within(admin1, country),
+                           admin1 in phrase_places or country in phrase_places))
+        return _Prepared(q, ev, phrase_classes, phrase_places, shares)
+
+    def _query(self, query: str, codes: tuple[str, ...] | None) -> "_Query | None":
+        """The candidates of ``query`` and their context-free priors (None: no candidate)."""
         if not query.strip():
             raise GeocoderQueryError("query is empty")
         name, hints, class_hint = _parse_query(query)
         if not normalize(name):
             raise GeocoderQueryError(f"query has no name in it: {query!r}")
-        return self._prepare_uncached(name, hints, class_hint, context, codes)
-
-    def _prepare_uncached(self, name: str, hints: list[str], class_hint: tuple[str, ...],
-                          context: str | None, country_codes) -> "_Prepared | None":
-        gaz = self.gazetteer
-        cands = gaz.lookup(name)
+        cands = self.gazetteer.lookup(name)
         if any(c.match == "exact" for c in cands):
             # a spelling variant is a reading only where the name has no exact one:
             # Gwadar is not Cadiz's old name Gadir, Illinois not Yvelines, Swansea not
@@ -444,27 +454,20 @@ class OfflineGeocoder(Geocoder):
             cands = [c for c in cands if c.match == "exact"]
         if not cands:
             return None
-        if country_codes:
-            wanted = {country_codes.upper()} if isinstance(country_codes, str) else {
-                c.upper() for c in country_codes
-            }
+        if codes:
+            wanted = set(codes)
             cands = [c for c in cands if c.country in wanted]
             if not cands:
                 return None
-        key = normalize(name)
-        ev = self._context_cache(context).without(key) if context else ContextEvidence()
-        phrase_classes, phrase_places = _phrases(
-            gaz, name, context or "", self._lowered_cache(context) if context else None,
-            self._codes_cache)
-        if class_hint:
-            phrase_classes |= set(class_hint)
+        hint_places: set[str] = set()
         for hint in hints:
-            phrase_places |= self._codes_cache(hint)
-        return _Prepared(cands, ev, key, phrase_classes, phrase_places)
+            hint_places |= self._codes_cache(hint)
+        return _Query(cands, normalize(name), name, class_hint, frozenset(hint_places))
 
-    def _place(self, c: Candidate) -> tuple[str, Point, str | None]:
-        """Address, point and admin-1 name of a candidate: the same for every answer
-        that returns it, so made once (geopy's Point checks its coordinates each time)."""
+    def _place(self, c: Candidate) -> tuple[str, Point, str | None, tuple]:
+        """Address, point, admin-1 name and geopy's (address, (lat, lon)) of a candidate:
+        the same for every answer that returns it, so made once (geopy's Point checks its
+        coordinates each time)."""
         hit = self._places.get(c)
         if hit is None:
             gaz = self.gazetteer
@@ -477,11 +480,17 @@ class OfflineGeocoder(Geocoder):
                 parts.append(country_name)
             if len(self._places) >= _PLACES_KEPT:
                 self._places.clear()
-            hit = self._places[c] = (", ".join(parts), Point(c.lat, c.lon), admin1_name)
+            address, point = ", ".join(parts), Point(c.lat, c.lon)
+            hit = self._places[c] = (address, point, admin1_name,
+                                     (address, (point.latitude, point.longitude)))
         return hit
 
-    def _location(self, c: Candidate, score: float, reason: str) -> Location:
-        address, point, admin1_name = self._place(c)
+    def _location(self, q: "_Query", i: int, score: float, reason: str) -> Location:
+        place = q.located[i]
+        if place is None:
+            place = q.located[i] = self._place(q.cands[i])
+        address, point, admin1_name, pair = place
+        c = q.cands[i]
         raw = {
             "name": c.name,
             "feature_class": c.feature_class,
@@ -497,7 +506,7 @@ class OfflineGeocoder(Geocoder):
             "match": c.match,
             "ref": c.ref,
         }
-        return Location(address, point, raw)
+        return new_location(address, point, raw, pair)
 
     # -- reverse --------------------------------------------------------------------------
     def reverse(self, query, *, exactly_one: bool = True, timeout=None):
@@ -540,15 +549,42 @@ class OfflineGeocoder(Geocoder):
         return loc if exactly_one else [loc]
 
 
+class _Query:
+    """A query's candidates and what its answer owes to the query alone: their regions
+    and, per candidate, the utility terms that no context changes (see
+    :func:`_utilities`). Made once per query (OfflineGeocoder._query), shared by every
+    context the query is resolved in."""
+
+    __slots__ = ("cands", "key", "name", "class_hint", "hint_places", "regions", "region_of",
+                 "classes", "codes", "priors", "located")
+
+    def __init__(self, cands: list[Candidate], key: str, name: str,
+                 class_hint: tuple[str, ...], hint_places: frozenset[str]):
+        self.cands = cands
+        self.key = key                  # the normalized name
+        self.name = name                # as written, less hints and class word
+        self.class_hint = class_hint
+        self.hint_places = hint_places  # codes the hints after a comma point to
+        regions: dict[tuple, int] = {}
+        self.region_of = [regions.setdefault((c.country, c.admin1), len(regions)) for c in cands]
+        self.regions = list(regions)    # distinct (country, admin1), in candidate order
+        self.classes = frozenset(c.feature_class for c in cands)
+        self.codes = frozenset(p for c in cands for p in (c.country, c.admin1) if p)
+        self.priors = [_priors(c, key) for c in cands]
+        self.located: list[tuple | None] = [None] * len(cands)  # _place of those returned
+
+
 @dataclass
 class _Prepared:
-    """A query's candidates and what it is scored on (see OfflineGeocoder._prepare)."""
+    """A query in one context: what it is scored on (see OfflineGeocoder._prepare)."""
 
-    cands: list[Candidate]
+    query: _Query
     ev: ContextEvidence
-    key: str
     classes: set[str]
     places: set[str]
+    # per region of query.regions: (country share, admin-1 share, share within its
+    # country, weight of its country's regions, wording places it there)
+    shares: list[tuple[float, float, float, float, bool]]
     signature: tuple | None = None
 
 
@@ -736,3 +772,78 @@ def _utility(c: Candidate, ev: ContextEvidence, classes: set[str], places: set[s
     if reasons is not None:
         reasons.append(f"{c.feature_class}, population {c.population:,}")
     return u
+
+
+def _priors(c: Candidate, key: str) -> tuple[float, bool, bool, tuple[float, ...], str]:
+    """The terms of :func:`_utility` that depend on the candidate alone, for
+    :func:`_utilities`: (population and class term, may get the big-city bonus, capital,
+    the constant terms that follow in :func:`_utility`'s order, feature class)."""
+    pop = c.population
+    if pop <= 0 and "aliases" in c.source:
+        pop = _CURATED_POP
+    elif c.feature_class == "admin2":
+        pop = max(pop, _ADMIN2_MIN_POP)
+    base = _POP_WEIGHT * math.log1p(pop) + _CLASS_BONUS[c.feature_class]
+    adds: list[float] = []
+    if c.country is None:
+        adds.append(_SUPRANATIONAL_BONUS)
+    if c.feature_class == "ppl" and c.capital:
+        adds.append(_CAPITAL_BONUS)
+    if key and c.feature_class in ("ppl", "admin2") and normalize(c.name) != key:
+        adds.append(-_ALTERNATE_PENALTY)
+    if c.match != "exact":
+        adds.append(-_VARIANT_PENALTY)
+    return (base, c.feature_class == "ppl" and pop >= _MAJOR_CITY_POP, bool(c.capital),
+            tuple(adds), c.feature_class)
+
+
+def _utilities(q: _Query, prep: _Prepared) -> list[float]:
+    """:func:`_utility` of every candidate of ``q`` in ``prep``'s context, from their
+    :func:`_priors` and the context's shares per region.
+
+    The terms are added in :func:`_utility`'s order (floating-point sums depend on it),
+    so each utility is the very same float.
+    """
+    shares, classes = prep.shares, prep.classes
+    out = []
+    for (base, major, capital, adds, fc), r in zip(q.priors, q.region_of):
+        country_share, admin1_share, own_share, a_total, placed = shares[r]
+        u = base
+        if major and (capital or not (a_total and own_share < 0.2)):
+            u += _MAJOR_CITY_BONUS
+        for a in adds:
+            u += a
+        if country_share:
+            u += _CONTEXT_COUNTRY * country_share
+        a_share = (admin1_share + own_share) / 2
+        if a_share:
+            u += _CONTEXT_ADMIN1 * a_share
+        if fc in classes:
+            u += _PHRASE_CLASS
+        if placed:
+            u += _PHRASE_PLACE
+        out.append(u)
+    return out
+
+
+# geopy's Location computes its (address, (lat, lon)) tuple through two Point lookups
+# that each copy the point: a place returned over and over keeps its tuple (see
+# OfflineGeocoder._place) and its Locations are filled in directly, where this geopy's
+# Location is the one that was checked (four slots, no __setattr__)
+_LOCATION_SLOTS_KNOWN = (getattr(Location, "__slots__", None) == ("_address", "_point", "_tuple", "_raw")
+                         and "__setattr__" not in vars(Location) and "__new__" not in vars(Location))
+
+
+def new_location(address: str, point: Point, raw: dict, pair: tuple | None = None) -> Location:
+    """``Location(address, point, raw)`` for a ``point`` that is a :class:`Point`;
+    ``pair`` is its ``(address, (latitude, longitude))`` when known."""
+    if not _LOCATION_SLOTS_KNOWN or type(point) is not Point:
+        return Location(address, point, raw)
+    if address is None or raw is None:
+        raise TypeError("`address` and `raw` must not be None")
+    loc = object.__new__(Location)
+    loc._address = address
+    loc._point = point
+    loc._tuple = pair if pair is not None else (address, (point.latitude, point.longitude))
+    loc._raw = raw
+    return loc

@@ -252,8 +252,10 @@ _RAW_READ = ("name", "feature_class", "country", "admin1", "admin1_name", "score
 
 
 def _slim(loc: Location) -> Location:
+    from .geocoding import new_location
+
     raw = loc.raw if isinstance(loc.raw, dict) else {}
-    return Location(loc.address, loc.point, {k: raw[k] for k in _RAW_READ if k in raw})
+    return new_location(loc.address, loc.point, {k: raw[k] for k in _RAW_READ if k in raw})
 
 
 class PlaceIndex:
