@@ -705,12 +705,17 @@ def _phrases(gaz: Gazetteer, name: str, context: str, lowered: str | None = None
             if owner:
                 places |= codes(owner)
         before = context[max(0, occ.start() - 60):occ.start()]
-        b = _BEFORE.search(before)
-        if b:
-            classes |= set(_CLASS_WORDS[b.group("word").lower()])
-        p = _POSSESSIVE.search(before)
-        if p:
-            places |= codes(p.group("owner"))
+        # both patterns end at the name, after "of"/"of the" and after "'s": where the
+        # words before it end otherwise (nearly always), neither is searched for
+        last = before.rstrip()[-3:]
+        if last[-2:].lower() == "of" or last.lower() == "the":
+            b = _BEFORE.search(before)
+            if b:
+                classes |= set(_CLASS_WORDS[b.group("word").lower()])
+        if last[-2:] in ("'s", "\u2019s"):
+            p = _POSSESSIVE.search(before)
+            if p:
+                places |= codes(p.group("owner"))
     return classes, places
 
 

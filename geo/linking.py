@@ -35,9 +35,10 @@ log = logging.getLogger(__name__)
 __all__ = ["PlaceMention", "Placed", "PlaceIndex", "GeocodeMemo"]
 
 # every alternative starts at a word boundary: the leading \b (redundant with theirs) lets
-# the scan skip positions inside words before trying the lookbehinds and ~60 alternatives
+# the scan skip positions inside words before trying the lookbehinds and ~60 alternatives;
+# the (?=\w) then skips the boundaries at word ends (every alternative starts with a letter)
 _EXCLUDE_BEFORE = re.compile(
-    r"(?i)\b(?<!close )(?<!next )(?<!road )(?<!highway )(?<!route )(?<!nearby )(?:\bbound for|\bheaded for|\bheading (?:for|to)|\bdestined for|\bdestination(?: of)?|"
+    r"(?i)\b(?=\w)(?<!close )(?<!next )(?<!road )(?<!highway )(?<!route )(?<!nearby )(?:\bbound for|\bheaded for|\bheading (?:for|to)|\bdestined for|\bdestination(?: of)?|"
     r"\ben route to|\bon (?:its|their|the) way to|\baddressed to|\bflying to|\bflight to|"
     r"\bflights? from|\bgoing to|\bsent (?:on )?to|\bshipped to|\btaken to|\btake (?:it|them|the \w+) to|"
     r"\bsmuggle(?:d)? (?:\w+ )?(?:to|into|out of)|\bout of|\bfrom|\bto|\binto|\btowards?|\bvia|"
@@ -62,6 +63,23 @@ _PROVINCE_OF_REPORT = re.compile(r"(?i)\bthe (?:province|region|state|department
 _STRONG_BEFORE = re.compile(
     r"(?i)\b(?:in|at|near|off|outside|inside|on|around|within|close to|across)"
     r"(?:\s+(?:the|a|an))?(?:\s+[\w'’-]+){0,3}\s*$")
+
+
+def _ascii_twin(rx: "re.Pattern[str]") -> "re.Pattern[str]":
+    """``rx``, a case-insensitive pattern whose letters are all lower-case, without re.I:
+    on the lower-cased copy of an ASCII text it finds the same matches at the same offsets,
+    3-4x faster (sre compares case-insensitive literals character by character through case
+    folding; the words before every place name of a report are searched)."""
+    src = rx.pattern
+    if not src.startswith("(?i)") or src != src.lower():
+        raise ValueError(f"not a lower-case, case-insensitive pattern: {src[:40]!r}")
+    return re.compile(src[4:])
+
+
+_PROVINCE_OF_REPORT_ASCII = _ascii_twin(_PROVINCE_OF_REPORT)
+_EXCLUDE_BEFORE_ASCII = _ascii_twin(_EXCLUDE_BEFORE)
+_TOWARD_ASCII = _ascii_twin(_TOWARD)
+_STRONG_BEFORE_ASCII = _ascii_twin(_STRONG_BEFORE)
 _GROUP_GAP = re.compile(
     r"(?i)^(?:\s|,|\band\b|\bor\b|&|\bin\b|\bof\b|'s\b|’s\b|\bthe\b|\bprovinces?\b|\bregions?\b|"
     r"\bdistricts?\b|\bstates?\b|\bdepartments?\b|\btehsil\b|\btownships?\b|\bvelayat\b|\betrap\b|"
@@ -325,12 +343,19 @@ class PlaceIndex:
     def _set_role(self, pm: PlaceMention) -> None:
         """Role of a name from the words before it (see the module docstring)."""
         before = self.text[max(0, pm.start - 60): pm.start]
-        if _PROVINCE_OF_REPORT.search(before):
+        if before.isascii():  # nearly always: the patterns' case-sensitive twins, lowered
+            before = before.lower()
+            province, exclude, toward, strong = (_PROVINCE_OF_REPORT_ASCII, _EXCLUDE_BEFORE_ASCII,
+                                                 _TOWARD_ASCII, _STRONG_BEFORE_ASCII)
+        else:
+            province, exclude, toward, strong = (_PROVINCE_OF_REPORT, _EXCLUDE_BEFORE, _TOWARD,
+                                                 _STRONG_BEFORE)
+        if province.search(before):
             pm.role = "of_report_region"
-        elif _EXCLUDE_BEFORE.search(before):
+        elif exclude.search(before):
             pm.role = "excluded"
-            pm.toward = bool(_TOWARD.search(before))
-        elif _STRONG_BEFORE.search(before[-35:]):
+            pm.toward = bool(toward.search(before))
+        elif strong.search(before[-35:]):
             pm.role = "strong"
 
     def _resolve(self, mention: Any, query: str | None = None):
