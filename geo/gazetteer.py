@@ -579,7 +579,8 @@ class Gazetteer:
         if not isinstance(name, str):
             return None
         stripped = name.strip()
-        if re.fullmatch(r"[A-Za-z]{2,3}", stripped) and stripped.isupper():
+        # the length first: this is asked of every place name of every report
+        if len(stripped) <= 3 and re.fullmatch(r"[A-Za-z]{2,3}", stripped) and stripped.isupper():
             code = self._countries.get("#" + stripped.lower())
             if code:
                 return code

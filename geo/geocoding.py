@@ -110,6 +110,9 @@ class ContextEvidence:
     _admin1_by_country: dict[str, float] | None = field(default=None, repr=False, compare=False)
     # sums of the weights, read for every candidate scored: summed once
     _totals: tuple[float, float] | None = field(default=None, repr=False, compare=False)
+    # query key -> the votes without() drops for it, in by_name's order: built once per
+    # context for the ~17 queries resolved in it (see without)
+    _votes: dict[str, list] | None = field(default=None, repr=False, compare=False)
 
     def add(self, key: str, country: str | None, admin1: str | None, weight: float,
             admin1_weight: float = 1.0) -> None:
@@ -120,7 +123,7 @@ class ContextEvidence:
         if admin1:
             self.admin1[admin1] = self.admin1.get(admin1, 0.0) + admin1_weight
         self.by_name.setdefault(key, []).append((country, admin1, weight, admin1_weight))
-        self._admin1_by_country = self._totals = None
+        self._admin1_by_country = self._totals = self._votes = None
 
     def without(self, key: str) -> "ContextEvidence":
         """The evidence less what the mentions of ``key`` contributed.
@@ -129,10 +132,17 @@ class ContextEvidence:
         Ireland for the Dublin of an Ohio story); a longer name does not ("Gorno-Badakhshan"
         is another region than Badakhshan).
         """
-        head = key + " "
-        votes = [v for name, vs in self.by_name.items()
-                 if name == key or (name.startswith(head) and name[len(head):] in _CLASS_WORDS)
-                 for v in vs]
+        index = self._votes
+        if index is None:
+            # each name's votes go under the name, and under the name less its class word
+            index = {}
+            for name, vs in self.by_name.items():
+                index.setdefault(name, []).extend(vs)
+                base, _, word = name.rpartition(" ")
+                if base and word in _CLASS_WORDS:
+                    index.setdefault(base, []).extend(vs)
+            self._votes = index
+        votes = index.get(key)
         if not votes:
             return self
         countries, admin1 = dict(self.countries), dict(self.admin1)
@@ -246,22 +256,50 @@ def analyse_context(gazetteer: Gazetteer, context: str, *, ignore: str | None = 
     for mention in gazetteer.find_mentions(context):
         if m and mention.start < m.end():
             continue  # the dateline, counted above
-        country, admin1 = _mention_vote(mention.candidates)
+        country, admin1, weight, minor_admin1, minor_country = _mention_reading(mention.candidates)
         if country is None:
-            minor.append(mention)
+            if minor_admin1:
+                minor.append((mention, minor_admin1, minor_country))
             continue
-        is_country = any(c.feature_class == "country" for c in mention.candidates if c.match == "exact")
-        ev.add(normalize(mention.text), country, admin1, 1.0 if is_country else 0.7)
+        ev.add(normalize(mention.text), country, admin1, weight)
     if minor and ev.countries:
         # a small place with one reading ("Walker County", "Cumby") in the country the
         # text is about still says which region of it the text is about
         lead = max(ev.countries, key=ev.countries.get)
-        for mention in minor:
-            exact = [c for c in mention.candidates if c.match == "exact"]
-            codes = {c.admin1 for c in exact}
-            if len(codes) == 1 and exact[0].admin1 and exact[0].country == lead:
-                ev.add(normalize(mention.text), None, exact[0].admin1, 0.0, _MINOR_ADMIN1_VOTE)
+        for mention, minor_admin1, minor_country in minor:
+            if minor_country == lead:
+                ev.add(normalize(mention.text), None, minor_admin1, 0.0, _MINOR_ADMIN1_VOTE)
     return ev.without(ignore) if ignore else ev
+
+
+# a mention's candidates -> what it says in a context (see _mention_reading), by identity:
+# the gazetteer hands out one tuple per run of words it has matched, the same in every
+# report naming it; the tuple is kept with its reading, so an id is never reused meanwhile
+_READINGS: dict[int, tuple] = {}
+_READINGS_KEPT = 65_536
+
+
+def _mention_reading(cands: tuple[Candidate, ...]) -> tuple:
+    """A context mention's (country, admin1, weight) vote (country None: ambiguous) and,
+    for an ambiguous one, the (admin1, country) of its exact readings where they all lie
+    in one admin-1 region (else None, None)."""
+    hit = _READINGS.get(id(cands))
+    if hit is not None and hit[0] is cands:
+        return hit[1]
+    country, admin1 = _mention_vote(cands)
+    weight = minor_admin1 = minor_country = None
+    if country is not None:
+        is_country = any(c.feature_class == "country" for c in cands if c.match == "exact")
+        weight = 1.0 if is_country else 0.7
+    else:
+        exact = [c for c in cands if c.match == "exact"]
+        if len({c.admin1 for c in exact}) == 1 and exact[0].admin1:
+            minor_admin1, minor_country = exact[0].admin1, exact[0].country
+    reading = (country, admin1, weight, minor_admin1, minor_country)
+    if len(_READINGS) >= _READINGS_KEPT:
+        _READINGS.clear()
+    _READINGS[id(cands)] = (cands, reading)
+    return reading
 
 
 class OfflineGeocoder(Geocoder):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import operator
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -269,11 +270,18 @@ _RAW_READ = ("name", "feature_class", "country", "admin1", "admin1_name", "score
              "match")
 
 
+_read = operator.itemgetter(*_RAW_READ)
+
+
 def _slim(loc: Location) -> Location:
     from .geocoding import new_location
 
     raw = loc.raw if isinstance(loc.raw, dict) else {}
-    return new_location(loc.address, loc.point, {k: raw[k] for k in _RAW_READ if k in raw})
+    try:
+        slim = dict(zip(_RAW_READ, _read(raw)))  # the offline geocoder's raw has them all
+    except KeyError:
+        slim = {k: raw[k] for k in _RAW_READ if k in raw}
+    return new_location(loc.address, loc.point, slim)
 
 
 class PlaceIndex:
