@@ -66,7 +66,7 @@ _SUPRANATIONAL_BONUS = 7.0   # beats a town of that name with the whole context 
 _MINOR_ADMIN1_VOTE = 1.0
 _PLACES_KEPT = 50_000       # candidates whose address and point are kept
 _PREPARED_KEPT = 4_096      # (query, context) pairs whose candidates and evidence are kept
-_QUERIES_KEPT = 16_384      # queries whose candidates and context-free priors are kept
+_QUERIES_KEPT = 8_192       # queries whose candidates and context-free priors are kept
 _ALTERNATE_PENALTY = 1.0     # a town matched by one of its alternate names     # a small unambiguous place's vote for its admin-1
 
 _CLASS_WORDS = {
