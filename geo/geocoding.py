@@ -178,6 +178,10 @@ class ContextEvidence:
         """
         if not code or not country:
             return 0.0, 0.0
+        total = self._by_country().get(country, 0.0)
+        return (self.admin1.get(code, 0.0) / total if total else 0.0), total
+
+    def _by_country(self) -> dict[str, float]:
         totals = self._admin1_by_country
         if totals is None:
             totals = {}
@@ -185,8 +189,28 @@ class ContextEvidence:
                 cc = k.split("-", 1)[0]
                 totals[cc] = totals.get(cc, 0.0) + v
             self._admin1_by_country = totals
-        total = totals.get(country, 0.0)
-        return (self.admin1.get(code, 0.0) / total if total else 0.0), total
+        return totals
+
+    def region_shares(self, regions: Iterable[tuple[str | None, str | None]],
+                      places: set[str]) -> list[tuple[float, float, float, float, bool]]:
+        """For each (country, admin1): :meth:`country_share`, :meth:`admin1_share`,
+        :meth:`admin1_share_within` (share and weight), and whether ``places`` holds
+        either code -- the same values, read at once for all the regions of a query's
+        candidates (once per query and context, not per method and candidate)."""
+        country_total, admin1_total = self._sums()
+        countries, admin1 = self.countries, self.admin1
+        by_country = self._by_country()
+        out = []
+        for country, code in regions:
+            if code and country:
+                weight = by_country.get(country, 0.0)
+                own = admin1.get(code, 0.0) / weight if weight else 0.0
+            else:
+                own = weight = 0.0
+            out.append((countries.get(country, 0.0) / country_total if country and country_total else 0.0,
+                        admin1.get(code, 0.0) / admin1_total if code and admin1_total else 0.0,
+                        own, weight, code in places or country in places))
+        return out
 
 
 def _strong(cands: Iterable[Candidate]) -> list[Candidate]:
@@ -389,7 +413,8 @@ class OfflineGeocoder(Geocoder):
         q = prep.query
         cands, shares, region_of = q.cands, prep.shares, q.region_of
         scored = _utilities(q, prep)
-        order = sorted(range(len(cands)), key=lambda i: -scored[i])
+        # best first, equal utilities in candidate order (a stable sort, also reversed)
+        order = sorted(range(len(cands)), key=scored.__getitem__, reverse=True)
         top = max(scored)
         weights = [math.exp(s - top) for s in scored]
         total = sum(weights)
@@ -470,12 +495,8 @@ class OfflineGeocoder(Geocoder):
         phrase_places |= q.hint_places
         # the context's say on each region of the candidates, worked out once for the
         # signature, the utilities and the scores
-        shares = []
-        for country, admin1 in q.regions:
-            shares.append((ev.country_share(country), ev.admin1_share(admin1),
-                           *ev.admin1_share_within(admin1, country),
-                           admin1 in phrase_places or country in phrase_places))
-        return _Prepared(q, ev, phrase_classes, phrase_places, shares)
+        return _Prepared(q, ev, phrase_classes, phrase_places,
+                         ev.region_shares(q.regions, phrase_places))
 
     def _query(self, query: str, codes: tuple[str, ...] | None) -> "_Query | None":
         """The candidates of ``query`` and their context-free priors (None: no candidate)."""
