@@ -523,10 +523,10 @@ class OfflineGeocoder(Geocoder):
             hint_places |= self._codes_cache(hint)
         return _Query(cands, normalize(name), name, class_hint, frozenset(hint_places))
 
-    def _place(self, c: Candidate) -> tuple[str, Point, str | None, tuple]:
-        """Address, point, admin-1 name and geopy's (address, (lat, lon)) of a candidate:
-        the same for every answer that returns it, so made once (geopy's Point checks its
-        coordinates each time)."""
+    def _place(self, c: Candidate) -> tuple[str, Point, tuple, dict]:
+        """Address, point, geopy's (address, (lat, lon)) and raw dict (less score and
+        reason) of a candidate: the same for every answer that returns it, so made once
+        (geopy's Point checks its coordinates each time)."""
         hit = self._places.get(c)
         if hit is None:
             gaz = self.gazetteer
@@ -540,31 +540,34 @@ class OfflineGeocoder(Geocoder):
             if len(self._places) >= _PLACES_KEPT:
                 self._places.clear()
             address, point = ", ".join(parts), Point(c.lat, c.lon)
-            hit = self._places[c] = (address, point, admin1_name,
-                                     (address, (point.latitude, point.longitude)))
+            raw = {
+                "name": c.name,
+                "feature_class": c.feature_class,
+                "country": c.country,
+                "admin1": c.admin1,
+                "admin1_name": admin1_name,
+                "score": None,   # per answer (see _location)
+                "population": c.population,
+                "source": c.source,
+                "reason": None,  # per answer
+                "lat": c.lat,
+                "lon": c.lon,
+                "match": c.match,
+                "ref": c.ref,
+            }
+            hit = self._places[c] = (address, point, (address, (point.latitude, point.longitude)), raw)
         return hit
 
     def _location(self, q: "_Query", i: int, score: float, reason: str) -> Location:
         place = q.located[i]
         if place is None:
             place = q.located[i] = self._place(q.cands[i])
-        address, point, admin1_name, pair = place
-        c = q.cands[i]
-        raw = {
-            "name": c.name,
-            "feature_class": c.feature_class,
-            "country": c.country,
-            "admin1": c.admin1,
-            "admin1_name": admin1_name,
-            "score": score,
-            "population": c.population,
-            "source": c.source,
-            "reason": reason,
-            "lat": c.lat,
-            "lon": c.lon,
-            "match": c.match,
-            "ref": c.ref,
-        }
+        address, point, pair, raw = place
+        # a copy of the candidate's raw dict with this answer's score and reason, in
+        # their places (the keys keep their order)
+        raw = raw.copy()
+        raw["score"] = score
+        raw["reason"] = reason
         return new_location(address, point, raw, pair)
 
     # -- reverse --------------------------------------------------------------------------
