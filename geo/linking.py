@@ -301,8 +301,9 @@ class PlaceIndex:
             return
         try:
             # "Tehran's police": the possessive cut off as if by a comma (same length, offsets
-            # kept) so that "Peru's Piura" is two names, not one
-            raw_mentions = gazetteer.find_mentions(_rx(r"(?<=[A-Za-z])['’]s\b").sub( ", ", text))
+            # kept) so that "Peru's Piura" is two names, not one (the apostrophe first, its
+            # letter checked behind it: the engine scans for the apostrophe alone)
+            raw_mentions = gazetteer.find_mentions(_rx(r"['’](?<=[A-Za-z]['’])s\b").sub(", ", text))
         except Exception as exc:  # a broken index must not stop extraction
             log.warning("gazetteer mention scan failed: %s", exc)
             raw_mentions = []
@@ -310,8 +311,10 @@ class PlaceIndex:
                         and not _NOT_PLACE_AFTER.match(text, m.end) and not _is_drug_word(m.text)]
         # regions named in the report decide between same-named districts
         # ("Kohistan" in Kapisa, not in Herat, when the report is about Kapisa)
+        # a name's country reading, asked in both loops below
+        is_country = {t: _country_name(gazetteer, t) for t in {m.text for m in raw_mentions}}
         for m in raw_mentions:
-            if _country_name(gazetteer, m.text):
+            if is_country[m.text]:
                 continue  # "Mexico" names the country, not the state of México
             key = normalize_name(m.text)
             for c in m.candidates:
@@ -331,7 +334,7 @@ class PlaceIndex:
             raw = loc.raw
             fc = raw.get("feature_class")
             level = "country" if fc == "country" else ("admin1" if fc == "admin1" else "local")
-            if level != "country" and _country_name(gazetteer, m.text):
+            if level != "country" and is_country[m.text]:
                 level = "country"  # "Mexico" the country, not the state of México
             pm = PlaceMention(m.start, m.end, m.text, level, raw.get("country"),
                               None if level == "country" else raw.get("admin1"),
