@@ -412,37 +412,43 @@ class OfflineGeocoder(Geocoder):
             return None
         q = prep.query
         cands, shares, region_of = q.cands, prep.shares, q.region_of
-        scored = _utilities(q, prep)
-        # best first, equal utilities in candidate order (a stable sort, also reversed)
-        order = sorted(range(len(cands)), key=scored.__getitem__, reverse=True)
-        top = max(scored)
-        weights = [math.exp(s - top) for s in scored]
-        total = sum(weights)
-        # each region's probability mass, summed once (not once per candidate returned)
-        region_mass = [0.0] * len(q.regions)
-        for w, r in zip(weights, region_of):
-            region_mass[r] += w
-
-        def location(i: int) -> Location:
+        n = len(cands)
+        if n == 1:
+            # one reading: it holds all the mass (the sums below give exactly 1.0)
+            order, region_mass, total = [0], [1.0], 1.0
+        else:
+            scored = _utilities(q, prep)
+            # best first, equal utilities in candidate order (a stable sort, also reversed)
+            order = sorted(range(n), key=scored.__getitem__, reverse=True)
+            top = max(scored)
+            weights = [math.exp(s - top) for s in scored]
+            total = sum(weights)
+            # each region's probability mass, summed once (not once per candidate returned)
+            region_mass = [0.0] * len(q.regions)
+            for w, r in zip(weights, region_of):
+                region_mass[r] += w
+        if exactly_one:
+            order = order[:1]
+        elif limit is not None:
+            order = order[:max(1, limit)]
+        found = []
+        for i in order:
             c = cands[i]
             r = region_of[i]
             country_share, admin1_share, _, _, placed = shares[r]
             mass = region_mass[r] / total
             support = min(1.0, country_share + admin1_share + (1.0 if placed else 0.0))
             quality = 1.0 if c.match == "exact" else _VARIANT_QUALITY
-            score = min(0.99, mass * quality * (0.75 + 0.25 * support))
-            if not explain:
-                return self._location(q, i, round(score, 3), "")
-            # the reasons are worded only for the candidates returned
-            reasons: list[str] = []
-            _utility(c, prep.ev, prep.classes, prep.places, q.key, reasons)
-            n = len(cands)
-            reasons.append(f"{n} candidate{'s' if n != 1 else ''}")
-            return self._location(q, i, round(score, 3), "; ".join(reasons))
-
-        if exactly_one:
-            return location(order[0])
-        return [location(i) for i in (order if limit is None else order[:max(1, limit)])]
+            score = round(min(0.99, mass * quality * (0.75 + 0.25 * support)), 3)
+            if explain:
+                # the reasons are worded only for the candidates returned
+                reasons: list[str] = []
+                _utility(c, prep.ev, prep.classes, prep.places, q.key, reasons)
+                reasons.append(f"{n} candidate{'s' if n != 1 else ''}")
+                found.append(self._location(q, i, score, "; ".join(reasons)))
+            else:
+                found.append(self._location(q, i, score, ""))
+        return found[0] if exactly_one else found
 
     def context_signature(self, query, context: str | None = None, *,
                           country_codes: str | Iterable[str] | None = None) -> tuple:
