@@ -642,7 +642,7 @@ class _Query:
         self.located: list[tuple | None] = [None] * len(cands)  # _place of those returned
 
 
-@dataclass
+@dataclass(slots=True)  # a few thousand are kept (OfflineGeocoder._prepared): no __dict__ each
 class _Prepared:
     """A query in one context: what it is scored on (see OfflineGeocoder._prepare)."""
 
