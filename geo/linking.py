@@ -278,8 +278,11 @@ _read = operator.itemgetter(*_RAW_READ)
 def _slim(loc: Location) -> Location:
     raw = loc.raw if isinstance(loc.raw, dict) else {}
     try:
-        slim = dict(zip(_RAW_READ, _read(raw)))  # the offline geocoder's raw has them all
+        # the offline geocoder's raw has them all (a plain dict: no defaults made up)
+        slim = dict(zip(_RAW_READ, _read(raw))) if type(raw) is dict else None
     except KeyError:
+        slim = None
+    if slim is None:
         slim = {k: raw[k] for k in _RAW_READ if k in raw}
     return new_location(loc.address, loc.point, slim)
 
@@ -309,10 +312,10 @@ class PlaceIndex:
             raw_mentions = []
         raw_mentions = [m for m in raw_mentions if not any(a <= m.start < b for a, b in skip)
                         and not _NOT_PLACE_AFTER.match(text, m.end) and not _is_drug_word(m.text)]
-        # regions named in the report decide between same-named districts
-        # ("Kohistan" in Kapisa, not in Herat, when the report is about Kapisa)
         # a name's country reading, asked in both loops below
         is_country = {t: _country_name(gazetteer, t) for t in {m.text for m in raw_mentions}}
+        # regions named in the report decide between same-named districts
+        # ("Kohistan" in Kapisa, not in Herat, when the report is about Kapisa)
         for m in raw_mentions:
             if is_country[m.text]:
                 continue  # "Mexico" names the country, not the state of México
