@@ -66,6 +66,7 @@ _SUPRANATIONAL_BONUS = 7.0   # beats a town of that name with the whole context 
 _MINOR_ADMIN1_VOTE = 1.0
 _PLACES_KEPT = 50_000       # candidates whose address and point are kept
 _PREPARED_KEPT = 4_096      # (query, context) pairs whose candidates and evidence are kept
+_QUERIES_KEPT = 8_192       # queries whose candidates and context-free priors are kept
 _ALTERNATE_PENALTY = 1.0     # a town matched by one of its alternate names     # a small unambiguous place's vote for its admin-1
 
 _CLASS_WORDS = {
@@ -109,6 +110,9 @@ class ContextEvidence:
     _admin1_by_country: dict[str, float] | None = field(default=None, repr=False, compare=False)
     # sums of the weights, read for every candidate scored: summed once
     _totals: tuple[float, float] | None = field(default=None, repr=False, compare=False)
+    # query key -> the votes without() drops for it, in by_name's order: built once per
+    # context for the ~17 queries resolved in it (see without)
+    _votes: dict[str, list] | None = field(default=None, repr=False, compare=False)
 
     def add(self, key: str, country: str | None, admin1: str | None, weight: float,
             admin1_weight: float = 1.0) -> None:
@@ -119,7 +123,7 @@ class ContextEvidence:
         if admin1:
             self.admin1[admin1] = self.admin1.get(admin1, 0.0) + admin1_weight
         self.by_name.setdefault(key, []).append((country, admin1, weight, admin1_weight))
-        self._admin1_by_country = self._totals = None
+        self._admin1_by_country = self._totals = self._votes = None
 
     def without(self, key: str) -> "ContextEvidence":
         """The evidence less what the mentions of ``key`` contributed.
@@ -128,10 +132,17 @@ class ContextEvidence:
         Ireland for the Dublin of an Ohio story); a longer name does not ("Gorno-Badakhshan"
         is another region than Badakhshan).
         """
-        head = key + " "
-        votes = [v for name, vs in self.by_name.items()
-                 if name == key or (name.startswith(head) and name[len(head):] in _CLASS_WORDS)
-                 for v in vs]
+        index = self._votes
+        if index is None:
+            # each name's votes go under the name, and under the name less its class word
+            index = {}
+            for name, vs in self.by_name.items():
+                index.setdefault(name, []).extend(vs)
+                base, _, word = name.rpartition(" ")
+                if base and word in _CLASS_WORDS:
+                    index.setdefault(base, []).extend(vs)
+            self._votes = index
+        votes = index.get(key)
         if not votes:
             return self
         countries, admin1 = dict(self.countries), dict(self.admin1)
@@ -167,6 +178,10 @@ class ContextEvidence:
         """
         if not code or not country:
             return 0.0, 0.0
+        total = self._by_country().get(country, 0.0)
+        return (self.admin1.get(code, 0.0) / total if total else 0.0), total
+
+    def _by_country(self) -> dict[str, float]:
         totals = self._admin1_by_country
         if totals is None:
             totals = {}
@@ -174,8 +189,28 @@ class ContextEvidence:
                 cc = k.split("-", 1)[0]
                 totals[cc] = totals.get(cc, 0.0) + v
             self._admin1_by_country = totals
-        total = totals.get(country, 0.0)
-        return (self.admin1.get(code, 0.0) / total if total else 0.0), total
+        return totals
+
+    def region_shares(self, regions: Iterable[tuple[str | None, str | None]],
+                      places: set[str]) -> list[tuple[float, float, float, float, bool]]:
+        """For each (country, admin1): :meth:`country_share`, :meth:`admin1_share`,
+        :meth:`admin1_share_within` (share and weight), and whether ``places`` holds
+        either code -- the same values, read at once for all the regions of a query's
+        candidates (once per query and context, not per method and candidate)."""
+        country_total, admin1_total = self._sums()
+        countries, admin1 = self.countries, self.admin1
+        by_country = self._by_country()
+        out = []
+        for country, code in regions:
+            if code and country:
+                weight = by_country.get(country, 0.0)
+                own = admin1.get(code, 0.0) / weight if weight else 0.0
+            else:
+                own = weight = 0.0
+            out.append((countries.get(country, 0.0) / country_total if country and country_total else 0.0,
+                        admin1.get(code, 0.0) / admin1_total if code and admin1_total else 0.0,
+                        own, weight, code in places or country in places))
+        return out
 
 
 def _strong(cands: Iterable[Candidate]) -> list[Candidate]:
@@ -245,22 +280,50 @@ def analyse_context(gazetteer: Gazetteer, context: str, *, ignore: str | None = 
     for mention in gazetteer.find_mentions(context):
         if m and mention.start < m.end():
             continue  # the dateline, counted above
-        country, admin1 = _mention_vote(mention.candidates)
+        country, admin1, weight, minor_admin1, minor_country = _mention_reading(mention.candidates)
         if country is None:
-            minor.append(mention)
+            if minor_admin1:
+                minor.append((mention, minor_admin1, minor_country))
             continue
-        is_country = any(c.feature_class == "country" for c in mention.candidates if c.match == "exact")
-        ev.add(normalize(mention.text), country, admin1, 1.0 if is_country else 0.7)
+        ev.add(normalize(mention.text), country, admin1, weight)
     if minor and ev.countries:
         # a small place with one reading ("Walker County", "Cumby") in the country the
         # text is about still says which region of it the text is about
         lead = max(ev.countries, key=ev.countries.get)
-        for mention in minor:
-            exact = [c for c in mention.candidates if c.match == "exact"]
-            codes = {c.admin1 for c in exact}
-            if len(codes) == 1 and exact[0].admin1 and exact[0].country == lead:
-                ev.add(normalize(mention.text), None, exact[0].admin1, 0.0, _MINOR_ADMIN1_VOTE)
+        for mention, minor_admin1, minor_country in minor:
+            if minor_country == lead:
+                ev.add(normalize(mention.text), None, minor_admin1, 0.0, _MINOR_ADMIN1_VOTE)
     return ev.without(ignore) if ignore else ev
+
+
+# a mention's candidates -> what it says in a context (see _mention_reading), by identity:
+# the gazetteer hands out one tuple per run of words it has matched, the same in every
+# report naming it; the tuple is kept with its reading, so an id is never reused meanwhile
+_READINGS: dict[int, tuple] = {}
+_READINGS_KEPT = 65_536
+
+
+def _mention_reading(cands: tuple[Candidate, ...]) -> tuple:
+    """A context mention's (country, admin1, weight) vote (country None: ambiguous) and,
+    for an ambiguous one, the (admin1, country) of its exact readings where they all lie
+    in one admin-1 region (else None, None)."""
+    hit = _READINGS.get(id(cands))
+    if hit is not None and hit[0] is cands:
+        return hit[1]
+    country, admin1 = _mention_vote(cands)
+    weight = minor_admin1 = minor_country = None
+    if country is not None:
+        is_country = any(c.feature_class == "country" for c in cands if c.match == "exact")
+        weight = 1.0 if is_country else 0.7
+    else:
+        exact = [c for c in cands if c.match == "exact"]
+        if len({c.admin1 for c in exact}) == 1 and exact[0].admin1:
+            minor_admin1, minor_country = exact[0].admin1, exact[0].country
+    reading = (country, admin1, weight, minor_admin1, minor_country)
+    if len(_READINGS) >= _READINGS_KEPT:
+        _READINGS.clear()
+    _READINGS[id(cands)] = (cands, reading)
+    return reading
 
 
 class OfflineGeocoder(Geocoder):
@@ -300,6 +363,9 @@ class OfflineGeocoder(Geocoder):
         self._lowered_cache = lru_cache(maxsize=16)(_ascii_lowered)
         self._codes_cache = lru_cache(maxsize=16_384)(self._codes)
         self._prepared = lru_cache(maxsize=_PREPARED_KEPT)(self._prepare_query)
+        # what a query's answer owes to the query alone (its candidates and their priors),
+        # whatever the context: worked out once per name, not once per report naming it
+        self._queries = lru_cache(maxsize=_QUERIES_KEPT)(self._query)
         self._places: dict[Candidate, tuple] = {}
 
     @property
@@ -344,38 +410,45 @@ class OfflineGeocoder(Geocoder):
         prep = self._prepare(query, context, country_codes)
         if prep is None:
             return None
-        cands, ev, key = prep.cands, prep.ev, prep.key
-        phrase_classes, phrase_places = prep.classes, prep.places
-        scored = [_utility(c, ev, phrase_classes, phrase_places, key) for c in cands]
-        order = sorted(range(len(cands)), key=lambda i: -scored[i])
-        top = max(scored)
-        weights = [math.exp(s - top) for s in scored]
-        total = sum(weights)
-        # each region's probability mass, summed once (not once per candidate returned)
-        region_mass: dict[tuple, float] = {}
-        for w, d in zip(weights, cands):
-            region = (d.country, d.admin1)
-            region_mass[region] = region_mass.get(region, 0.0) + w
-
-        def location(i: int) -> Location:
-            c = cands[i]
-            mass = region_mass[(c.country, c.admin1)] / total
-            support = min(1.0, ev.country_share(c.country) + ev.admin1_share(c.admin1)
-                          + (1.0 if phrase_places & {c.admin1, c.country} else 0.0))
-            quality = 1.0 if c.match == "exact" else _VARIANT_QUALITY
-            score = min(0.99, mass * quality * (0.75 + 0.25 * support))
-            if not explain:
-                return self._location(c, round(score, 3), "")
-            # the reasons are worded only for the candidates returned
-            reasons: list[str] = []
-            _utility(c, ev, phrase_classes, phrase_places, key, reasons)
-            n = len(cands)
-            reasons.append(f"{n} candidate{'s' if n != 1 else ''}")
-            return self._location(c, round(score, 3), "; ".join(reasons))
-
+        q = prep.query
+        cands, shares, region_of = q.cands, prep.shares, q.region_of
+        n = len(cands)
+        if n == 1:
+            # one reading: it holds all the mass (the sums below give exactly 1.0)
+            order, region_mass, total = [0], [1.0], 1.0
+        else:
+            scored = _utilities(q, prep)
+            # best first, equal utilities in candidate order (a stable sort, also reversed)
+            order = sorted(range(n), key=scored.__getitem__, reverse=True)
+            top = max(scored)
+            weights = [math.exp(s - top) for s in scored]
+            total = sum(weights)
+            # each region's probability mass, summed once (not once per candidate returned)
+            region_mass = [0.0] * len(q.regions)
+            for w, r in zip(weights, region_of):
+                region_mass[r] += w
         if exactly_one:
-            return location(order[0])
-        return [location(i) for i in (order if limit is None else order[:max(1, limit)])]
+            order = order[:1]
+        elif limit is not None:
+            order = order[:max(1, limit)]
+        found = []
+        for i in order:
+            c = cands[i]
+            r = region_of[i]
+            country_share, admin1_share, _, _, placed = shares[r]
+            mass = region_mass[r] / total
+            support = min(1.0, country_share + admin1_share + (1.0 if placed else 0.0))
+            quality = 1.0 if c.match == "exact" else _VARIANT_QUALITY
+            score = round(min(0.99, mass * quality * (0.75 + 0.25 * support)), 3)
+            if explain:
+                # the reasons are worded only for the candidates returned
+                reasons: list[str] = []
+                _utility(c, prep.ev, prep.classes, prep.places, q.key, reasons)
+                reasons.append(f"{n} candidate{'s' if n != 1 else ''}")
+                found.append(self._location(q, i, score, "; ".join(reasons)))
+            else:
+                found.append(self._location(q, i, score, ""))
+        return found[0] if exactly_one else found
 
     def context_signature(self, query, context: str | None = None, *,
                           country_codes: str | Iterable[str] | None = None) -> tuple:
@@ -394,21 +467,11 @@ class OfflineGeocoder(Geocoder):
         if prep is None:
             return (query, _codes_key(country_codes), None)
         if prep.signature is None:
-            ev = prep.ev
-            regions = {}
-            classes = set()
-            codes = set()
-            for c in prep.cands:
-                classes.add(c.feature_class)
-                codes.add(c.country)
-                codes.add(c.admin1)
-                region = (c.country, c.admin1)
-                if region not in regions:
-                    regions[region] = (ev.country_share(c.country), ev.admin1_share(c.admin1),
-                                       ev.admin1_share_within(c.admin1, c.country))
-            prep.signature = (query, _codes_key(country_codes), tuple(regions.values()),
-                              tuple(sorted(prep.classes & classes)),
-                              tuple(sorted(p for p in prep.places & codes if p)))
+            q = prep.query
+            prep.signature = (query, _codes_key(country_codes),
+                              tuple([(cs, a1s, (own, weight)) for cs, a1s, own, weight, _ in prep.shares]),
+                              tuple(sorted(prep.classes & q.classes)),
+                              tuple(sorted(prep.places & q.codes)))
         return prep.signature
 
     def _prepare(self, query, context: str | None, country_codes) -> "_Prepared | None":
@@ -426,17 +489,29 @@ class OfflineGeocoder(Geocoder):
 
     def _prepare_query(self, query: str, context: str | None,
                        codes: tuple[str, ...] | None) -> "_Prepared | None":
+        q = self._queries(query, codes)
+        if q is None:
+            return None
+        ev = self._context_cache(context).without(q.key) if context else ContextEvidence()
+        phrase_classes, phrase_places = _phrases(
+            self.gazetteer, q.name, context or "",
+            self._lowered_cache(context) if context else None, self._codes_cache)
+        if q.class_hint:
+            phrase_classes |= set(q.class_hint)
+        phrase_places |= q.hint_places
+        # the context's say on each region of the candidates, worked out once for the
+        # signature, the utilities and the scores
+        return _Prepared(q, ev, phrase_classes, phrase_places,
+                         ev.region_shares(q.regions, phrase_places))
+
+    def _query(self, query: str, codes: tuple[str, ...] | None) -> "_Query | None":
+        """The candidates of ``query`` and their context-free priors (None: no candidate)."""
         if not query.strip():
             raise GeocoderQueryError("query is empty")
         name, hints, class_hint = _parse_query(query)
         if not normalize(name):
             raise GeocoderQueryError(f"query has no name in it: {query!r}")
-        return self._prepare_uncached(name, hints, class_hint, context, codes)
-
-    def _prepare_uncached(self, name: str, hints: list[str], class_hint: tuple[str, ...],
-                          context: str | None, country_codes) -> "_Prepared | None":
-        gaz = self.gazetteer
-        cands = gaz.lookup(name)
+        cands = self.gazetteer.lookup(name)
         if any(c.match == "exact" for c in cands):
             # a spelling variant is a reading only where the name has no exact one:
             # Gwadar is not Cadiz's old name Gadir, Illinois not Yvelines, Swansea not
@@ -444,27 +519,20 @@ class OfflineGeocoder(Geocoder):
             cands = [c for c in cands if c.match == "exact"]
         if not cands:
             return None
-        if country_codes:
-            wanted = {country_codes.upper()} if isinstance(country_codes, str) else {
-                c.upper() for c in country_codes
-            }
+        if codes:
+            wanted = set(codes)
             cands = [c for c in cands if c.country in wanted]
             if not cands:
                 return None
-        key = normalize(name)
-        ev = self._context_cache(context).without(key) if context else ContextEvidence()
-        phrase_classes, phrase_places = _phrases(
-            gaz, name, context or "", self._lowered_cache(context) if context else None,
-            self._codes_cache)
-        if class_hint:
-            phrase_classes |= set(class_hint)
+        hint_places: set[str] = set()
         for hint in hints:
-            phrase_places |= self._codes_cache(hint)
-        return _Prepared(cands, ev, key, phrase_classes, phrase_places)
+            hint_places |= self._codes_cache(hint)
+        return _Query(cands, normalize(name), name, class_hint, frozenset(hint_places))
 
-    def _place(self, c: Candidate) -> tuple[str, Point, str | None]:
-        """Address, point and admin-1 name of a candidate: the same for every answer
-        that returns it, so made once (geopy's Point checks its coordinates each time)."""
+    def _place(self, c: Candidate) -> tuple[str, Point, tuple, dict]:
+        """Address, point, geopy's (address, (lat, lon)) and raw dict (less score and
+        reason) of a candidate: the same for every answer that returns it, so made once
+        (geopy's Point checks its coordinates each time)."""
         hit = self._places.get(c)
         if hit is None:
             gaz = self.gazetteer
@@ -477,27 +545,36 @@ class OfflineGeocoder(Geocoder):
                 parts.append(country_name)
             if len(self._places) >= _PLACES_KEPT:
                 self._places.clear()
-            hit = self._places[c] = (", ".join(parts), Point(c.lat, c.lon), admin1_name)
+            address, point = ", ".join(parts), Point(c.lat, c.lon)
+            raw = {
+                "name": c.name,
+                "feature_class": c.feature_class,
+                "country": c.country,
+                "admin1": c.admin1,
+                "admin1_name": admin1_name,
+                "score": None,   # per answer (see _location)
+                "population": c.population,
+                "source": c.source,
+                "reason": None,  # per answer
+                "lat": c.lat,
+                "lon": c.lon,
+                "match": c.match,
+                "ref": c.ref,
+            }
+            hit = self._places[c] = (address, point, (address, (point.latitude, point.longitude)), raw)
         return hit
 
-    def _location(self, c: Candidate, score: float, reason: str) -> Location:
-        address, point, admin1_name = self._place(c)
-        raw = {
-            "name": c.name,
-            "feature_class": c.feature_class,
-            "country": c.country,
-            "admin1": c.admin1,
-            "admin1_name": admin1_name,
-            "score": score,
-            "population": c.population,
-            "source": c.source,
-            "reason": reason,
-            "lat": c.lat,
-            "lon": c.lon,
-            "match": c.match,
-            "ref": c.ref,
-        }
-        return Location(address, point, raw)
+    def _location(self, q: "_Query", i: int, score: float, reason: str) -> Location:
+        place = q.located[i]
+        if place is None:
+            place = q.located[i] = self._place(q.cands[i])
+        address, point, pair, raw = place
+        # a copy of the candidate's raw dict with this answer's score and reason, in
+        # their places (the keys keep their order)
+        raw = raw.copy()
+        raw["score"] = score
+        raw["reason"] = reason
+        return new_location(address, point, raw, pair)
 
     # -- reverse --------------------------------------------------------------------------
     def reverse(self, query, *, exactly_one: bool = True, timeout=None):
@@ -540,15 +617,42 @@ class OfflineGeocoder(Geocoder):
         return loc if exactly_one else [loc]
 
 
-@dataclass
-class _Prepared:
-    """A query's candidates and what it is scored on (see OfflineGeocoder._prepare)."""
+class _Query:
+    """A query's candidates and what its answer owes to the query alone: their regions
+    and, per candidate, the utility terms that no context changes (see
+    :func:`_utilities`). Made once per query (OfflineGeocoder._query), shared by every
+    context the query is resolved in."""
 
-    cands: list[Candidate]
+    __slots__ = ("cands", "key", "name", "class_hint", "hint_places", "regions", "region_of",
+                 "classes", "codes", "priors", "located")
+
+    def __init__(self, cands: list[Candidate], key: str, name: str,
+                 class_hint: tuple[str, ...], hint_places: frozenset[str]):
+        self.cands = cands
+        self.key = key                  # the normalized name
+        self.name = name                # as written, less hints and class word
+        self.class_hint = class_hint
+        self.hint_places = hint_places  # codes the hints after a comma point to
+        regions: dict[tuple, int] = {}
+        self.region_of = [regions.setdefault((c.country, c.admin1), len(regions)) for c in cands]
+        self.regions = list(regions)    # distinct (country, admin1), in candidate order
+        self.classes = frozenset(c.feature_class for c in cands)
+        self.codes = frozenset(p for c in cands for p in (c.country, c.admin1) if p)
+        self.priors = [_priors(c, key) for c in cands]
+        self.located: list[tuple | None] = [None] * len(cands)  # _place of those returned
+
+
+@dataclass(slots=True)  # a few thousand are kept (OfflineGeocoder._prepared): no __dict__ each
+class _Prepared:
+    """A query in one context: what it is scored on (see OfflineGeocoder._prepare)."""
+
+    query: _Query
     ev: ContextEvidence
-    key: str
     classes: set[str]
     places: set[str]
+    # per region of query.regions: (country share, admin-1 share, share within its
+    # country, weight of its country's regions, wording places it there)
+    shares: list[tuple[float, float, float, float, bool]]
     signature: tuple | None = None
 
 
@@ -585,9 +689,24 @@ def _parse_query(query: str) -> tuple[str, list[str], tuple[str, ...]]:
     return name, hints, class_hint
 
 
+# the only characters that a case-insensitive pattern of ASCII letters matches and that
+# lower-case to something else than those letters: İ ı ſ K (found by trying every code point)
+_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
 def _ascii_lowered(text: str) -> str | None:
-    """``text.lower()`` when that keeps every offset (an ASCII text), else None."""
-    return text.lower() if text.isascii() else None
+    """``text.lower()`` when that keeps every offset and every match of an ASCII name's
+    case-insensitive pattern reads as the name lower-cased there, else None.
+
+    Any ASCII text, and nearly any other ("Nariño", "Panamá": one report in three has an
+    accent); not one with İ ı ſ K in it, nor one whose lower case is longer (İ).
+    """
+    if text.isascii():
+        return text.lower()
+    lowered = text.lower()
+    if len(lowered) != len(text) or _FOLDS_TO_ASCII.search(text):
+        return None
+    return lowered
 
 
 def _place_codes(gaz: Gazetteer, text: str) -> frozenset[str]:
@@ -623,7 +742,8 @@ def _name_pattern(name: str) -> re.Pattern:
 def _occurrences(name: str, context: str, lowered: str | None = None) -> Iterable[re.Match]:
     """Matches of :func:`_name_pattern` in ``context``, left to right, not overlapping.
 
-    ``lowered`` is ``context.lower()`` of an ASCII context: a plain substring search for
+    ``lowered`` is ``context.lower()`` where :func:`_ascii_lowered` allows it (else None),
+    and the name is ASCII: a plain substring search for
     the name's first word then finds where a match may start, and the pattern is tried
     anchored there only (the same matches as ``finditer``, ~10x faster on a report).
     """
@@ -648,7 +768,7 @@ def _phrases(gaz: Gazetteer, name: str, context: str, lowered: str | None = None
 
     Each occurrence of the name is found first (one scan); the phrase patterns are then
     matched anchored at it, so a long report costs one search per query, not three.
-    ``lowered``: ``context.lower()`` when the context is ASCII (see :func:`_occurrences`);
+    ``lowered``: :func:`_ascii_lowered` of the context (see :func:`_occurrences`);
     ``codes``: :func:`_place_codes` bound to ``gaz``, cached by the caller.
     """
     classes: set[str] = set()
@@ -669,12 +789,17 @@ def _phrases(gaz: Gazetteer, name: str, context: str, lowered: str | None = None
             if owner:
                 places |= codes(owner)
         before = context[max(0, occ.start() - 60):occ.start()]
-        b = _BEFORE.search(before)
-        if b:
-            classes |= set(_CLASS_WORDS[b.group("word").lower()])
-        p = _POSSESSIVE.search(before)
-        if p:
-            places |= codes(p.group("owner"))
+        # both patterns end at the name, after "of"/"of the" and after "'s": where the
+        # words before it end otherwise (nearly always), neither is searched for
+        last = before.rstrip()[-3:]
+        if last[-2:].lower() == "of" or last.lower() == "the":
+            b = _BEFORE.search(before)
+            if b:
+                classes |= set(_CLASS_WORDS[b.group("word").lower()])
+        if last[-2:] in ("'s", "\u2019s"):
+            p = _POSSESSIVE.search(before)
+            if p:
+                places |= codes(p.group("owner"))
     return classes, places
 
 
@@ -736,3 +861,78 @@ def _utility(c: Candidate, ev: ContextEvidence, classes: set[str], places: set[s
     if reasons is not None:
         reasons.append(f"{c.feature_class}, population {c.population:,}")
     return u
+
+
+def _priors(c: Candidate, key: str) -> tuple[float, bool, bool, tuple[float, ...], str]:
+    """The terms of :func:`_utility` that depend on the candidate alone, for
+    :func:`_utilities`: (population and class term, may get the big-city bonus, capital,
+    the constant terms that follow in :func:`_utility`'s order, feature class)."""
+    pop = c.population
+    if pop <= 0 and "aliases" in c.source:
+        pop = _CURATED_POP
+    elif c.feature_class == "admin2":
+        pop = max(pop, _ADMIN2_MIN_POP)
+    base = _POP_WEIGHT * math.log1p(pop) + _CLASS_BONUS[c.feature_class]
+    adds: list[float] = []
+    if c.country is None:
+        adds.append(_SUPRANATIONAL_BONUS)
+    if c.feature_class == "ppl" and c.capital:
+        adds.append(_CAPITAL_BONUS)
+    if key and c.feature_class in ("ppl", "admin2") and normalize(c.name) != key:
+        adds.append(-_ALTERNATE_PENALTY)
+    if c.match != "exact":
+        adds.append(-_VARIANT_PENALTY)
+    return (base, c.feature_class == "ppl" and pop >= _MAJOR_CITY_POP, bool(c.capital),
+            tuple(adds), c.feature_class)
+
+
+def _utilities(q: _Query, prep: _Prepared) -> list[float]:
+    """:func:`_utility` of every candidate of ``q`` in ``prep``'s context, from their
+    :func:`_priors` and the context's shares per region.
+
+    The terms are added in :func:`_utility`'s order (floating-point sums depend on it),
+    so each utility is the very same float.
+    """
+    shares, classes = prep.shares, prep.classes
+    out = []
+    for (base, major, capital, adds, fc), r in zip(q.priors, q.region_of):
+        country_share, admin1_share, own_share, a_total, placed = shares[r]
+        u = base
+        if major and (capital or not (a_total and own_share < 0.2)):
+            u += _MAJOR_CITY_BONUS
+        for a in adds:
+            u += a
+        if country_share:
+            u += _CONTEXT_COUNTRY * country_share
+        a_share = (admin1_share + own_share) / 2
+        if a_share:
+            u += _CONTEXT_ADMIN1 * a_share
+        if fc in classes:
+            u += _PHRASE_CLASS
+        if placed:
+            u += _PHRASE_PLACE
+        out.append(u)
+    return out
+
+
+# geopy's Location computes its (address, (lat, lon)) tuple through two Point lookups
+# that each copy the point: a place returned over and over keeps its tuple (see
+# OfflineGeocoder._place) and its Locations are filled in directly, where this geopy's
+# Location is the one that was checked (four slots, no __setattr__)
+_LOCATION_SLOTS_KNOWN = (getattr(Location, "__slots__", None) == ("_address", "_point", "_tuple", "_raw")
+                         and "__setattr__" not in vars(Location) and "__new__" not in vars(Location))
+
+
+def new_location(address: str, point: Point, raw: dict, pair: tuple | None = None) -> Location:
+    """``Location(address, point, raw)`` for a ``point`` that is a :class:`Point`;
+    ``pair`` is its ``(address, (latitude, longitude))`` when known."""
+    if not _LOCATION_SLOTS_KNOWN or type(point) is not Point:
+        return Location(address, point, raw)
+    if address is None or raw is None:
+        raise TypeError("`address` and `raw` must not be None")
+    loc = object.__new__(Location)
+    loc._address = address
+    loc._point = point
+    loc._tuple = pair if pair is not None else (address, (point.latitude, point.longitude))
+    loc._raw = raw
+    return loc

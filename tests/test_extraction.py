@@ -452,3 +452,25 @@ def test_a_big_city_inside_a_longer_name_is_not_that_city():
     # Otay Mesa is in San Diego; Mesa, Arizona is not where the port of entry is
     assert "Mesa" not in _kept_places(
         "Officers at the Otay Mesa Port of Entry seized 1,700 pounds of methamphetamine.")
+
+def test_place_roles_read_alike_in_any_case():
+    """linking reads a name's role with case-sensitive twins of its patterns on the
+    lowered words of an ASCII text: the same role as the case-insensitive patterns."""
+    from geo import linking
+
+    befores = ["heroin bound for the port of ", "HEROIN BOUND FOR THE PORT OF ", "seized in ",
+               "Seized In The Province Of ", "100 Miles South Of ", "residents of ", "close to ",
+               "the province's ", "The Province\u2019s ", "shipped to ", "Road To ", "next to ",
+               "on their way to the city of ", "in the same province, police said ",
+               "towards the village of ", "Towards ", "police in northern ", "smuggled it into ",
+               "Caf\u00e9 owners from ", "\u017fent to ", "seen near \u212aabul and "]
+    pairs = [(linking._PROVINCE_OF_REPORT, linking._PROVINCE_OF_REPORT_ASCII),
+             (linking._EXCLUDE_BEFORE, linking._EXCLUDE_BEFORE_ASCII),
+             (linking._TOWARD, linking._TOWARD_ASCII),
+             (linking._STRONG_BEFORE, linking._STRONG_BEFORE_ASCII)]
+    for before in befores:
+        if not before.isascii():
+            continue  # linking uses the case-insensitive patterns there
+        for rx, twin in pairs:
+            assert bool(rx.search(before)) == bool(twin.search(before.lower())), (before, rx.pattern[:30])
+    assert sum(bool(linking._EXCLUDE_BEFORE_ASCII.search(b.lower())) for b in befores if b.isascii()) >= 8

@@ -459,9 +459,32 @@ def test_context_signature_decides_the_answer(geocoder):
         geocoder.context_signature("", "text")
 
 
+def test_utilities_from_priors_equal_the_worded_ones(geocoder):
+    """geocode() scores candidates from per-query priors and per-region shares
+    (_utilities); the explained path words _utility: both must give the very same floats."""
+    from geo.geocoding import _utilities, _utility
+
+    queries = ["Badakhshan", "Faizabad", "Santos", "Khorog", "Kunduz", "Kabul", "Mexico",
+               "Santos, Sao Paulo", "Badakhshan province", "Sinaloa", "Washington", "Osh",
+               "Africa", "Cancun", "Gwadar", "San Jose", "Dublin"]
+    compared = 0
+    for text in SIGNATURE_CONTEXTS + [AF_CONTEXT, None]:
+        for query in queries:
+            prep = geocoder._prepare(query, text, None)
+            if prep is None:
+                continue
+            q = prep.query
+            assert _utilities(q, prep) == [_utility(c, prep.ev, prep.classes, prep.places, q.key)
+                                           for c in q.cands], (query, text)
+            compared += len(q.cands)
+    assert compared > 500
+
+
 def test_name_found_in_any_case_and_spacing(geocoder):
     """The wording around a name counts however the text cases and spaces it; an ASCII
-    context (substring search) and a non-ASCII one (pattern search) read it alike."""
+    context, an accented one (both substring search on the lowered text) and one with a
+    letter that folds to ASCII only case-insensitively (İ ı ſ K: pattern search) read it
+    alike."""
     texts = [
         "Opium was seized in BADAKHSHAN PROVINCE by Afghan police.",
         "Opium was seized in the district of\nFaizabad, Badakhshan.",
@@ -477,8 +500,15 @@ def test_name_found_in_any_case_and_spacing(geocoder):
             # a non-ASCII word that names no place leaves the answer alike
             accented = geocoder.geocode(name, context=text + " (café)", exactly_one=False,
                                         limit=None)
+            folded = geocoder.geocode(name, context=text + " (\u017f)", exactly_one=False,
+                                      limit=None)
             assert [(loc.raw["admin1"], loc.raw["reason"]) for loc in plain or []] == \
-                [(loc.raw["admin1"], loc.raw["reason"]) for loc in accented or []], (name, text)
+                [(loc.raw["admin1"], loc.raw["reason"]) for loc in accented or []] == \
+                [(loc.raw["admin1"], loc.raw["reason"]) for loc in folded or []], (name, text)
+    from geo.geocoding import _ascii_lowered
+
+    assert _ascii_lowered("In Nariño") == "in nariño"
+    assert [_ascii_lowered(t) for t in ("\u0130zmir", "Kabul \u212a", "ſ", "ı")] == [None] * 4
     loc = geocoder.geocode("Badakhshan", context=texts[0])
     assert loc.raw["feature_class"] == "admin1" and "wording says admin1" in loc.raw["reason"]
     loc = geocoder.geocode("Norte de Santander", context=texts[-1])
