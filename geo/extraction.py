@@ -267,7 +267,8 @@ _PERIOD = re.compile(r"(?i)\b(?:last|past|previous) (?:year|month|quarter)\b")
 # agencies named as acting: (pattern, canonical name)
 _AGENCIES = [
     (r"\bFSKN\b|Federal Drug Control Service", "FSKN"),
-    (r"\bDEA\b|Drug Enforcement (?:Agency|Administration)", "DEA"),
+    (r"\bPDEA\b|Philippine Drug Enforcement Agency", "PDEA"),
+    (r"\bDEA\b|(?<!Philippine )Drug Enforcement (?:Agency|Administration)", "DEA"),
     (r"Afghan (?:drug|counter[- ]narcotics?) police|\bCNPA\b|Counter[- ]Narcotics Police of Afghanistan",
      "Afghan drug police (CNPA)"),
     (r"\bANF\b|Anti[- ]Narcotics Force", "ANF"),
@@ -685,6 +686,28 @@ def _agencies_for(t: _Target, sents: list[Sentence]) -> list[str]:
 # --------------------------------------------------------------------------- places
 _AT_SEA = re.compile(r"(?i)\b(?:at sea|out to sea|on the high seas|in international waters|"
                      r"nautical miles|miles offshore|miles off the coast)\b")
+
+
+# "in Barangay Inayawan here", "was arrested here on Friday": the wire's own city
+_HERE = re.compile(r"\bhere\b(?!\s+(?:is|are|was|were|to)\b)")
+
+
+def _dateline_place(report: Any, text: str, ctx: "_Context", fallback: Any) -> Any:
+    """The dateline city, for a figure its sentence places "here" (never by itself: the
+    dateline is otherwise only where the story was filed)."""
+    from .linking import Placed
+
+    name = str(report.dateline_place).split(",")[0].strip()
+    try:
+        loc = ctx.geocoder.geocode(name.title() if name.isupper() else name, context=text)
+    except Exception:  # a geocoder failure leaves the figure as it was
+        return fallback
+    raw = getattr(loc, "raw", None) or {}
+    country = raw.get("country")
+    if loc is None or not raw.get("admin1") or (fallback.country and country != fallback.country):
+        return fallback
+    return Placed(name.title() if name.isupper() else name, country, raw.get("admin1"),
+                  raw.get("admin1_name"), loc.latitude, loc.longitude, 0.6, "here: the dateline")
 
 
 def _in_countries(places: list[Any]) -> list[Any]:
@@ -1167,6 +1190,9 @@ def _extract(report: Any, ctx: _Context, *, use_headline: bool,
     live = [t for t in targets if t.skip is None]
     for t in live:
         t.place = _place_target(t, idx, text, sents, head, by_sent[t.sent.index])
+        if t.place.admin1 is None and not t.place.lumped and t.place.how != "at sea" \
+                and _HERE.search(t.sent.text) and getattr(report, "dateline_place", None):
+            t.place = _dateline_place(report, text, ctx, t.place)
     kept = _resolve_structure(live)
     kept_ids = {id(t) for t in kept}
     for t in targets:

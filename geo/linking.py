@@ -50,7 +50,7 @@ _EXCLUDE_BEFORE = re.compile(
     r"\bthrough|\bby way of|\bresidents? of|\bnatives? of|\bcitizens? of|\bnationals? of|"
     r"\borigin(?:ating)?(?: in| from)?|\bcame from|\bcoming from|\barriv\w+ from|"
     r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)? of|"
-    r"\bmiles? (?:\w+ )?(?:of|from)|\bkm (?:\w+ )?(?:of|from)|\bkilomet\w+ (?:\w+ )?(?:of|from)|"
+    r"\bmiles? (?:\w+ )?(?:of|from|off)|\bkm (?:\w+ )?(?:of|from|off)|\bkilomet\w+ (?:\w+ )?(?:of|from|off)|"
     r"\bborder (?:with|of)|\bshares? with|\bfor sale in|\bsold in|\bmarkets? (?:in|of)|"
     r"\bneighbouring|\bneighboring|\bcapital of|\bhome(?:town)? (?:in|of)|\bbased in|"
     r"\bheadquarter\w* (?:in|of)|\bspoke in|\bsaid in|\btold reporters in|\btalking to \w+ in)"

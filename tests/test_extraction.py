@@ -474,3 +474,20 @@ def test_place_roles_read_alike_in_any_case():
         for rx, twin in pairs:
             assert bool(rx.search(before)) == bool(twin.search(before.lower())), (before, rx.pattern[:30])
     assert sum(bool(linking._EXCLUDE_BEFORE_ASCII.search(b.lower())) for b in befores if b.isascii()) >= 8
+
+
+def test_here_in_a_figures_sentence_is_the_dateline_city():
+    text = ("CEBU CITY, March 3 (PNA) – Anti-drug agents seized some 1.2 kilos of shabu in a "
+            "buy-bust operation in Barangay Inayawan here on Friday night, the Philippine Drug "
+            "Enforcement Agency (PDEA) said.")
+    from geo.reports import make_report
+
+    (e,) = extract_report(make_report(text, id="ph"))
+    assert (e.substance, e.admin1, e.agencies) == ("methamphetamine", "PH-CEB", ["PDEA"])
+
+
+def test_miles_off_an_island_is_at_sea_not_on_the_island():
+    (e,) = extract_report(Report(id="x", text=(
+        "Ecuador's navy seized 3.4 tonnes of cocaine from a semi-submersible vessel about 150 "
+        "nautical miles off the Galapagos Islands, the defence ministry said.")))
+    assert (e.country, e.admin1) == ("EC", None)
