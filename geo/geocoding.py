@@ -512,6 +512,17 @@ class OfflineGeocoder(Geocoder):
         if not normalize(name):
             raise GeocoderQueryError(f"query has no name in it: {query!r}")
         cands = self.gazetteer.lookup(name)
+        if class_hint:
+            # "Moscow Oblast", "Moscow region": a region known by its name with the class
+            # word is that region, not the city it is named after (Russian "X region" is
+            # the oblast)
+            written = query.split(",")[0].strip()
+            for full in (written, f"{name} Oblast"):
+                whole = [c for c in self.gazetteer.lookup(full)
+                         if c.match == "exact" and c.feature_class in ("admin1", "region")]
+                if whole:
+                    cands = whole
+                    break
         if any(c.match == "exact" for c in cands):
             # a spelling variant is a reading only where the name has no exact one:
             # Gwadar is not Cadiz's old name Gadir, Illinois not Yvelines, Swansea not

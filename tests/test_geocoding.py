@@ -524,3 +524,11 @@ def test_unexplained_answers_differ_only_by_their_reason(geocoder):
         assert all(loc.raw["reason"] for loc in full)
         assert [(loc.address, loc.point, dict(loc.raw, reason="")) for loc in full] == \
             [(loc.address, loc.point, loc.raw) for loc in bare]
+
+
+@pytest.mark.parametrize("query, admin1", [
+    ("Moscow Oblast", "RU-MOS"), ("Moscow region", "RU-MOS"), ("Moscow", "RU-MOW"),
+    ("Mexico state", "MX-MEX"), ("Leningrad region", "RU-LEN"), ("Badakhshan province", "AF-BDS"),
+])
+def test_a_region_named_with_its_class_word_is_the_region(query, admin1):
+    assert OfflineGeocoder().geocode(query).raw["admin1"] == admin1
