@@ -689,7 +689,18 @@ _AT_SEA = re.compile(r"(?i)\b(?:at sea|out to sea|on the high seas|in internatio
 
 
 # "in Barangay Inayawan here", "was arrested here on Friday": the wire's own city
-_HERE = re.compile(r"\bhere\b(?!\s+(?:is|are|was|were|to)\b)")
+_HERE = re.compile(r"(?i)\b(?:in|at|near)\s+(?:[\w.'’-]+\s+){0,4}?here\b|"
+                   r"\b(?:arrested|seized|held|detained|caught|intercepted|found|recovered|"
+                   r"confiscated|raided|busted)\s+here\b")
+# "said here", "told reporters here", "a press conference here": where the story was filed
+_HERE_REPORTING = re.compile(r"(?i)\b(?:said|says|told|conference|briefing|reporters|statement|"
+                             r"announced)\b[^.;]{0,40}$")
+
+
+def _here(sentence: str) -> bool:
+    """Whether a sentence places its seizure "here" (not "said ... here")."""
+    return any(not _HERE_REPORTING.search(sentence, 0, m.end() - 4)
+               for m in _HERE.finditer(sentence))
 
 
 def _dateline_place(report: Any, text: str, ctx: "_Context", fallback: Any) -> Any:
@@ -781,6 +792,7 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
         return p.level not in ("country", "region") and (actor is None or p.country == actor)
 
     # 4. the nearest earlier sentence naming a place (body only)
+    at_sea = None
     for prev in reversed(sents[: s.index]):
         if prev.para in head:
             break
@@ -790,11 +802,13 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
             pick = strong[0] if strong else cand[0]
             dist = s.index - prev.index
             return idx.place_group(pick, "earlier sentence", max(0.5, 0.8 - 0.05 * dist))
-        if _AT_SEA.search(prev.text):
-            # the story's last word on where: at sea ("halted some 110 miles out to sea ...
-            # Its crew were arrested, and 397 kg of cocaine was recovered")
+        if prev.index == s.index - 1 and _AT_SEA.search(prev.text):
+            # the sentence before put the story at sea ("halted some 110 miles out to sea
+            # ... Its crew were arrested, and 397 kg of cocaine was recovered"): unless the
+            # next sentences place it, not in whatever port an earlier sentence named
             cs = [p.country for p in idx.in_span(prev.start, prev.end) if p.country]
-            return Placed(None, cs[0] if cs else None, None, None, None, None, 0.45, "at sea")
+            at_sea = Placed(None, cs[0] if cs else None, None, None, None, None, 0.45, "at sea")
+            break
     # 5. the next sentences of the story ("... the site lay in Quiriego, in Sonora")
     for nxt in sents[s.index + 1: s.index + 3]:
         cand = [p for p in idx.in_span(nxt.start, nxt.end) if usable(p)]
@@ -807,6 +821,8 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
                       if p.role == "excluded" and p.toward and usable(p)]
             if toward:
                 return idx.place_group_members(toward, "next sentence, destination", 0.45)
+    if at_sea is not None:
+        return at_sea
     # 6. the country only
     cs = [p.country for p in idx.in_span(s.start, s.end) if p.country]
     return Placed(None, cs[0] if cs else idx.main_country, None, None, None, None, 0.3, "country only")
@@ -1191,7 +1207,7 @@ def _extract(report: Any, ctx: _Context, *, use_headline: bool,
     for t in live:
         t.place = _place_target(t, idx, text, sents, head, by_sent[t.sent.index])
         if t.place.admin1 is None and not t.place.lumped and t.place.how != "at sea" \
-                and _HERE.search(t.sent.text) and getattr(report, "dateline_place", None):
+                and _here(t.sent.text) and getattr(report, "dateline_place", None):
             t.place = _dateline_place(report, text, ctx, t.place)
     kept = _resolve_structure(live)
     kept_ids = {id(t) for t in kept}
@@ -1239,6 +1255,7 @@ _UNITS_WEIGHING = re.compile(
     r"\s*(?:a total of|in total|in all|about|approximately|around|some|nearly|over|more than)?\s*$")
 
 
+_MAX_KG_PER_UNIT = 0.05  # 50 g: far above any pill, tablet or blotter
 _DOSAGE_UNITS = frozenset({"pills", "tablets", "tabs", "blotters", "ampoules", "vials", "doses"})
 
 
@@ -1252,7 +1269,15 @@ def _weigh_counts(targets: list[_Target], text: str) -> None:
                 or a.q is None or a.q.unit not in _DOSAGE_UNITS:
             continue  # (86 swallowed capsules weighing one kg: the kilogram is the seizure)
         if _UNITS_WEIGHING.fullmatch(text, a.end, b.start):
-            a.kg = b.kg
+            kg = b.kg
+            if kg / a.count > _MAX_KG_PER_UNIT and b.q is not None and b.q.alt_value is not None:
+                # "9900 tablets (weighing 2.430 Kg)": 245 g a tablet is no tablet; the other
+                # reading of the digits is the weight
+                other = b.q.alt_value if b.value == b.q.value else b.q.value
+                other_kg = to_kg(other, b.q.unit)
+                if other_kg is not None and other_kg / a.count <= _MAX_KG_PER_UNIT:
+                    kg = other_kg
+            a.kg = kg
             b.skip = "weight of the units counted before"
 
 

@@ -667,7 +667,8 @@ class Gazetteer:
                         i = last + 1
                         found = True
                         break
-                if text[e - 1] == "." and len(lw) > 3 and "." not in lw[:-1]:
+                if text[e - 1] == "." and "." not in lw[:-1] and (
+                        len(lw) > 3 or lw[:-1] in _COUNTRY_ABBREVIATIONS):
                     e -= 1  # a sentence's full stop, not an abbreviation (U.S.)
                 span = text[start:e]
                 key = normalize(span)

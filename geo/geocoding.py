@@ -512,12 +512,14 @@ class OfflineGeocoder(Geocoder):
         if not normalize(name):
             raise GeocoderQueryError(f"query has no name in it: {query!r}")
         cands = self.gazetteer.lookup(name)
-        if class_hint:
+        if set(class_hint) & {"admin1", "region"}:
             # "Moscow Oblast", "Moscow region": a region known by its name with the class
             # word is that region, not the city it is named after (Russian "X region" is
-            # the oblast)
+            # the oblast); "Moscow city", "port of Samara" are the cities
             written = query.split(",")[0].strip()
-            for full in (written, f"{name} Oblast"):
+            word = written[len(name):].strip().lower()
+            fulls = (written, f"{name} Oblast") if word in ("region", "oblast") else (written,)
+            for full in fulls:
                 whole = [c for c in self.gazetteer.lookup(full)
                          if c.match == "exact" and c.feature_class in ("admin1", "region")]
                 if whole:

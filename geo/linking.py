@@ -120,8 +120,10 @@ _PERSON_AFTER = re.compile(
     r"\s+(?:said|says|told|added|explained|stated|noted|testified|wrote|asked|replied|argued|"
     r"admitted|pleaded|denied|confirmed)\b|['’]s?\s+(?:wife|husband|son|daughter|father|mother|"
     r"brother|sister|attorney|lawyer|family|death|arrest|trial|lawyers|attorneys)\b")
+_TITLES = frozenset("Mr Mrs Ms Dr Rev Capt Lt Sgt Sen Rep Gov Gen Col Maj Det Insp Supt Cpl "
+                    "Prof Pres".split())
 _PERSON_BEFORE = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|Rev|Capt|Lt|Sgt|Sen|Rep|Gov|Gen|Col|Maj|Det|Insp|Supt|Cpl|Prof|Pres)\.?|"
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Rev|Capt|Lt|Sgt|Sen|Rep|Gov|Gen|Col|Maj|Det|Insp|Supt|Cpl|Prof)\.?|"
     r"\b(?:Mayor|Officer|Director|Chairman|Chairwoman|Commissioner|Sheriff|Judge|Senator|Governor|"
     r"President|Minister|Secretary|Attorney|Deputy|Sergeant|Captain|Lieutenant|Inspector|"
     r"Constable|Superintendent|Agent|Pastor|Bishop|Coach|Councilman|Councilwoman|Trooper|"
@@ -555,7 +557,8 @@ class PlaceIndex:
                 # (not a state written short: "Bronx, NY" says where Bronx is, not where
                 # the report is)
                 prior = [p for p in self.mentions[:i] if p.level == "admin1" and p.role != "excluded"
-                         and p.country == pm.country and len(p.text.strip(".")) > 3]
+                         and p.country == pm.country and p.admin1
+                         and not (p.text.isupper() and len(p.text) <= 3) and not p.text.endswith(".")]
                 if prior:
                     ref = prior[-1]
                     pm.admin1, pm.admin1_name = ref.admin1, ref.admin1_name
@@ -595,6 +598,8 @@ class PlaceIndex:
                 continue  # "La", "Al" are no places by themselves
             if pm.text.strip(".").lower() in _GENERIC_WORDS:
                 continue  # "Island" of "Coiba Island" is no place by itself
+            if pm.text.rstrip(".") in _TITLES and self.text[pm.end:pm.end + 1] in (".", " "):
+                continue  # "Col. Guerrero": a title, not Col in Slovenia
             if (_PERSON_AFTER.match(self.text, pm.end)
                     and not _PLACE_PREPOSITION.search(self.text, max(0, pm.start - 30), pm.start)) \
                     or _PERSON_BEFORE.search(self.text, max(0, pm.start - 40), pm.start):
@@ -602,7 +607,7 @@ class PlaceIndex:
                 # southern Uruzgan said" is a place)
                 continue
             initial = _sentence_initial(self.text, pm.start)
-            if initial and pm.exact and pm.score >= _CUED_MIN_SCORE \
+            if initial and pm.level == "local" and pm.exact and pm.score >= _CUED_MIN_SCORE \
                     and _DATELINE_AFTER.match(self.text, pm.end) \
                     and not self.text[:pm.start].strip(" \t\ufeff#*>_"):
                 # "Guwahati: Acting on a tip-off ...", "New Delhi: The NCB ...": a dateline
@@ -731,7 +736,9 @@ class PlaceIndex:
     def _main_country(self) -> str | None:
         counts = Counter(pm.country for pm in self.mentions if pm.country and pm.role != "excluded")
         if not counts:
-            return self.country_prior
+            # a dateline the reports module did not take still says the country
+            dl = [pm.country for pm in self.mentions if pm.dateline and pm.country]
+            return self.country_prior or (dl[0] if dl else None)
         best = counts.most_common()
         if self.country_prior and counts.get(self.country_prior, 0) == best[0][1]:
             return self.country_prior

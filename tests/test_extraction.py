@@ -491,3 +491,37 @@ def test_miles_off_an_island_is_at_sea_not_on_the_island():
         "Ecuador's navy seized 3.4 tonnes of cocaine from a semi-submersible vessel about 150 "
         "nautical miles off the Galapagos Islands, the defence ministry said.")))
     assert (e.country, e.admin1) == ("EC", None)
+
+
+def test_at_sea_talk_sentences_earlier_does_not_unplace_a_later_seizure():
+    got = ev("The Colombian navy said seizures at sea have doubled. Police found 5 kg of cocaine "
+             "in a house, the report said. The house was in Cartagena.")
+    assert got == [("cocaine", 5.0, "CO-BOL")]
+
+
+def test_a_region_before_a_colon_is_not_a_dateline():
+    got = ev("Sinaloa: Soldiers seized 500 kg of methamphetamine at a clandestine lab on Tuesday.")
+    assert ("methamphetamine", 500.0, "MX-SIN") in got
+
+
+def test_said_here_is_where_the_story_was_filed_not_the_seizure():
+    (e,) = extract_report(Report(id="x", dateline_place="MANILA", text=(
+        "Police seized 3 kg of shabu in a raid in a village, Chief Supt. Cruz told reporters "
+        "here.")))
+    assert e.admin1 is None
+
+
+@pytest.mark.parametrize("text, country", [
+    ("Police seized 3 kg of cocaine in the US.", "US"),
+    ("Police seized 3 kg of cocaine in the UK.", "GB"),
+    ("Police seized 5 kg of heroin in Col. Guerrero, Mexico City.", "MX"),
+])
+def test_abbreviations_at_a_full_stop(text, country):
+    (e,) = extract_report(Report(id="x", text=text))
+    assert e.country == country
+
+
+def test_the_weight_of_counted_tablets_is_read_as_a_plausible_decimal():
+    (e,) = extract_report(Report(id="x", text=(
+        "Police seized 9900x Xanax Tablets (weighing 2.430 Kg) in Rotterdam.")))
+    assert (e.count, e.quantity_kg) == (9900, 2.43)

@@ -532,3 +532,8 @@ def test_unexplained_answers_differ_only_by_their_reason(geocoder):
 ])
 def test_a_region_named_with_its_class_word_is_the_region(query, admin1):
     assert OfflineGeocoder().geocode(query).raw["admin1"] == admin1
+
+
+@pytest.mark.parametrize("query, admin1", [("Moscow city", "RU-MOW"), ("city of Moscow", "RU-MOW")])
+def test_a_city_named_with_its_class_word_is_the_city(query, admin1):
+    assert OfflineGeocoder().geocode(query).raw["admin1"] == admin1
