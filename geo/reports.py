@@ -679,7 +679,8 @@ def _gazetteer():
     return _GAZ[0]
 
 
-# a full sentence: ends with a stop, and reports who said it or has several clauses
+# a line that ends as a sentence does; with the length check in _title_from_text, a lede
+# ("... the ministry said on Tuesday.") rather than a headline
 _LEDE = re.compile(r"[.!?][\"'”’)]?$")
 
 
