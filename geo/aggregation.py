@@ -29,6 +29,9 @@ import pandas as pd
 import shapely
 
 from .errors import AggregationError
+from .events import events_to_frame
+from .quantities import parse_number
+from .seizures import pint_unit, unit_registry
 
 __all__ = ["aggregate", "to_long", "parse_dates", "SUBSTANCES", "REQUIRED_COLUMNS"]
 
@@ -272,10 +275,6 @@ def _validate_boundaries(boundaries: gpd.GeoDataFrame) -> None:
 @lru_cache(maxsize=None)
 def _litres_per_unit(unit: str) -> float | None:
     """Litres in one ``unit`` (pint does the conversion), None when it is not a volume."""
-    try:
-        from .seizures import pint_unit, unit_registry
-    except ImportError:  # pragma: no cover - seizures ships with this module
-        return None
     name = pint_unit(unit)
     if name is None or name == "count":
         return None
@@ -296,8 +295,7 @@ def _number(value: Any) -> float:
         return float(value)
     text = str(value).strip()
     try:
-        from .quantities import parse_number  # the extractor's reading of "1,500", "2.3 million"
-        return float(parse_number(text))
+        return float(parse_number(text))  # the extractor's reading of "1,500", "2.3 million"
     except Exception:
         try:
             return float(text.replace(",", "").replace(" ", ""))
@@ -734,10 +732,6 @@ def _events_from_objects(events: Iterable[Any]) -> pd.DataFrame:
         raise AggregationError(
             f"events must be a DataFrame or an iterable of Event, not {type(events).__name__}"
         ) from None
-    try:
-        from .events import events_to_frame
-    except ImportError as exc:  # pragma: no cover
-        raise AggregationError("events must be a DataFrame (geo.events is not available)") from exc
     return events_to_frame(items)
 
 

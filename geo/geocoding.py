@@ -816,16 +816,22 @@ def _phrases(gaz: Gazetteer, name: str, context: str, lowered: str | None = None
     return classes, places
 
 
-def _utility(c: Candidate, ev: ContextEvidence, classes: set[str], places: set[str],
-             key: str = "", reasons: list[str] | None = None) -> float:
-    """The candidate's utility; its reasons are appended to ``reasons`` when given (the
-    wording costs more than the sum, and only returned candidates need it)."""
+def _base_utility(c: Candidate) -> tuple[int, float]:
+    """(population as scored, population and class term) of a candidate: a curated
+    alias without a population counts as a town, a district as at least a small one."""
     pop = c.population
     if pop <= 0 and "aliases" in c.source:
         pop = _CURATED_POP
     elif c.feature_class == "admin2":
         pop = max(pop, _ADMIN2_MIN_POP)
-    u = _POP_WEIGHT * math.log1p(pop) + _CLASS_BONUS[c.feature_class]
+    return pop, _POP_WEIGHT * math.log1p(pop) + _CLASS_BONUS[c.feature_class]
+
+
+def _utility(c: Candidate, ev: ContextEvidence, classes: set[str], places: set[str],
+             key: str = "", reasons: list[str] | None = None) -> float:
+    """The candidate's utility; its reasons are appended to ``reasons`` when given (the
+    wording costs more than the sum, and only returned candidates need it)."""
+    pop, u = _base_utility(c)
     own_share, a_total = ev.admin1_share_within(c.admin1, c.country)
     # a big city answers for its same-named region, unless the context is about another
     # region of its country (then it is just one more town); a capital always does
@@ -880,12 +886,7 @@ def _priors(c: Candidate, key: str) -> tuple[float, bool, bool, tuple[float, ...
     """The terms of :func:`_utility` that depend on the candidate alone, for
     :func:`_utilities`: (population and class term, may get the big-city bonus, capital,
     the constant terms that follow in :func:`_utility`'s order, feature class)."""
-    pop = c.population
-    if pop <= 0 and "aliases" in c.source:
-        pop = _CURATED_POP
-    elif c.feature_class == "admin2":
-        pop = max(pop, _ADMIN2_MIN_POP)
-    base = _POP_WEIGHT * math.log1p(pop) + _CLASS_BONUS[c.feature_class]
+    pop, base = _base_utility(c)
     adds: list[float] = []
     if c.country is None:
         adds.append(_SUPRANATIONAL_BONUS)

@@ -365,10 +365,8 @@ def event_totals(events: pd.DataFrame) -> tuple[dict[str, dict[str, Any]], int]:
 
 
 def _substance_order(names: Iterable[str]) -> list[str]:
-    try:
-        from .aggregation import SUBSTANCES
-    except ImportError:
-        SUBSTANCES = ()
+    from .aggregation import SUBSTANCES
+
     rank = {s: i for i, s in enumerate(SUBSTANCES)}
     return sorted(names, key=lambda s: (rank.get(s, len(rank)), s))
 

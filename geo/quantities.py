@@ -41,7 +41,8 @@ __all__ = [
 # One seizure above this mass is kept but flagged (the brief: > 1,000 tonnes).
 IMPLAUSIBLE_KG = 1_000_000.0
 
-_UREG = pint.UnitRegistry()
+#: The project's one pint registry (quantities from two registries do not mix).
+UREG = pint.UnitRegistry()
 
 # surface form (lower case) -> (unit code used in events, pint unit name)
 _UNIT_TABLE: dict[str, tuple[str, str | None]] = {}
@@ -107,7 +108,7 @@ def unit_kind(unit: str | None) -> str | None:
 def _kg_factor(code: str) -> float:
     # pint does the conversion; the factor is cached because a Quantity round trip costs
     # ~20 us and the extractor converts every figure of every report.
-    return float(_UREG.Quantity(1.0, _PINT[code]).to(_UREG.kilogram).magnitude)
+    return float(UREG.Quantity(1.0, _PINT[code]).to(UREG.kilogram).magnitude)
 
 
 def to_kg(value: float, unit: str, *, us: bool = False) -> float | None:

@@ -671,8 +671,6 @@ def _gazetteer():
             from .gazetteer import get_gazetteer
 
             _GAZ.append(get_gazetteer())
-        except ImportError:
-            _GAZ.append(None)
         except Exception as exc:
             log.warning("gazetteer unavailable, dateline countries left empty: %s", exc)
             _GAZ.append(None)

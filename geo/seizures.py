@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import GeoError, SeizureTableError
+from .quantities import UREG, parse_number
 
 __all__ = ["read_seizures", "pint_unit", "unit_kind", "unit_registry", "UNIT_WORDS", "TABLE_COLUMNS"]
 
@@ -128,20 +129,9 @@ def _fold(text: Any) -> str:
     return s
 
 
-@lru_cache(maxsize=1)
 def unit_registry():
-    """The pint registry conversions use (the extractor's when it exposes one)."""
-    try:
-        from . import quantities
-        for name in ("ureg", "UREG", "registry", "unit_registry"):
-            reg = getattr(quantities, name, None)
-            reg = reg() if callable(reg) and not hasattr(reg, "Quantity") else reg
-            if reg is not None and hasattr(reg, "Quantity"):
-                return reg
-    except Exception:  # the extractor's module is optional here
-        pass
-    import pint
-    return pint.UnitRegistry()
+    """The pint registry conversions use: the extractor's (:data:`geo.quantities.UREG`)."""
+    return UREG
 
 
 @lru_cache(maxsize=4096)
@@ -267,10 +257,6 @@ def _parse_quantity(value: Any, decimal_comma: bool) -> tuple[float | None, str 
 
 
 def _extractor_number(text: str) -> float | None:
-    try:
-        from .quantities import parse_number
-    except ImportError:
-        return None
     try:
         value = parse_number(text)
     except Exception:
