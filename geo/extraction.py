@@ -1097,14 +1097,17 @@ def _extract(report: Any, ctx: _Context, *, use_headline: bool,
 
     # places: skip the headline and the dateline ("KABUL, Sep 29 (IANS) -")
     skip = list(head_spans) + [(place_limit, len(text) + 1)]
-    try:
-        from .reports import parse_dateline
+    span = getattr(report, "dateline_span", None)
+    if span is None:  # a report made by hand, not by geo.reports: look for it here
+        try:
+            from .reports import parse_dateline
 
-        dl = parse_dateline(text)
-        if dl is not None:
-            skip.append((dl.start, dl.end))
-    except Exception:  # dateline parsing is a nicety here, never a reason to fail
-        pass
+            dl = parse_dateline(text)
+            span = (dl.start, dl.end) if dl is not None else None
+        except Exception:  # dateline parsing is a nicety here, never a reason to fail
+            span = None
+    if span is not None:
+        skip.append(tuple(span))
     from .linking import PlaceIndex
 
     idx = PlaceIndex(text, gazetteer=ctx.gazetteer, geocoder=ctx.geocoder, skip=skip,

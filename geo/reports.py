@@ -67,6 +67,9 @@ class Report:
     dateline_country: str | None = None
     language: str | None = None
     path: str | None = None
+    #: (start, end) of the dateline in ``text``, when one was found (the extractor keeps
+    #: it out of the places without parsing it again)
+    dateline_span: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -741,6 +744,7 @@ def make_report(
         dateline_country=_dateline_country(place, text) if resolve_places else None,
         language=guess_language(text),
         path=path,
+        dateline_span=(dateline.start, dateline.end) if dateline else None,
     )
 
 
