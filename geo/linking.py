@@ -632,9 +632,8 @@ class PlaceIndex:
                 continue
             before = self.text[max(0, pm.start - 30): pm.start]
             if pm.score < _MIN_SCORE:
-                if not (pm.country_share >= _COUNTRY_SURE and pm.exact and not initial
-                        and (_PREPOSITION_BEFORE.search(before) or _CLASS_WORD_BEFORE.search(before))
-                        and not _inside_name(self.text, pm.start, pm.end)):
+                if initial or not pm.exact or not self._country_sure(pm, before) \
+                        or _inside_name(self.text, pm.start, pm.end):
                     continue
                 # sure of the country only ("Galicia": four Spanish provinces, "Lombardy":
                 # twelve): judged below as a place in that country, with no region
@@ -646,14 +645,9 @@ class PlaceIndex:
                         and not _inside_name(self.text, pm.start, pm.end))):
                 keep.append(pm)  # the wording says it is a place: "Chui Oblast", "port of Praia"
                 continue
-            if pm.country not in named and pm.score < (0.8 if named else 0.5):
-                # ... unless the name has one reading and a preposition makes it a place
-                # ("in Naro-Fominsk", "to Trelleborg")
-                if not (pm.exact and pm.score >= _LONE_READING_SCORE
-                        and _PREPOSITION_BEFORE.search(before)
-                        and not _inside_name(self.text, pm.start, pm.end)) \
-                        and not self._sure_without_context(pm, before, initial):
-                    continue  # a text naming no country at all cannot vouch for any
+            if pm.country not in named and pm.score < (0.8 if named else 0.5) \
+                    and not self._sure_without_context(pm, before, initial):
+                continue  # a text naming no country at all cannot vouch for any
             if pm.admin1 and pm.country_share >= _COUNTRY_SURE and pm.region_share < _REGION_UNSURE:
                 # the readings agree on the country and split over its regions, and nothing
                 # in the text decides between them: the country, not a guessed region
@@ -697,19 +691,26 @@ class PlaceIndex:
             return True
         return "." in pm.text and bool(_PREPOSITION_BEFORE.search(before))
 
+    @staticmethod
+    def _country_sure(pm: PlaceMention, before: str) -> bool:
+        """Every reading of the name in one country, and the wording makes it a place."""
+        return bool(pm.country and pm.country_share >= _COUNTRY_SURE
+                    and (_PREPOSITION_BEFORE.search(before) or _CLASS_WORD_BEFORE.search(before)))
+
     def _sure_without_context(self, pm: PlaceMention, before: str, initial: bool) -> bool:
         """A name the text's countries do not vouch for, kept on its own readings."""
         if initial or not pm.exact:
             return False
         if _inside_name(self.text, pm.start, pm.end):
             return False  # "Alto San Miguel"
+        if pm.score >= _LONE_READING_SCORE and _PREPOSITION_BEFORE.search(before):
+            return True  # one reading, and a preposition makes it a place: "in Naro-Fominsk"
         if pm.level == "admin1" and pm.city_population >= _BIG_CITY \
                 and pm.region_share >= _REGION_SURE:
             # Barcelona, Belfast: the city behind its namesake region (not one San Miguel
             # of many)
             return True
-        if pm.country and pm.country_share >= _COUNTRY_SURE \
-                and (_PREPOSITION_BEFORE.search(before) or _CLASS_WORD_BEFORE.search(before)):
+        if self._country_sure(pm, before):
             # every reading in one country, none sure of the region ("in Galicia": four
             # Spanish provinces; "into Lombardy"): the country, without a region
             if pm.region_share < _REGION_SURE:
