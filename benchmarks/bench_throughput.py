@@ -103,10 +103,16 @@ def main() -> None:
         # ~2 KB: a development report followed by the body of the next one
         r = base[i % len(base)]
         other = base[(i + 1) % len(base)].text.split("\n\n", 1)[-1]
-        text = (r.text + "\n\n" + other).replace("\n\n", f" (copy {i})\n\n")
+        mark = f" (copy {i})"
+        text = (r.text + "\n\n" + other).replace("\n\n", mark + "\n\n")
+        span = r.dateline_span
+        if span is not None:  # as geo.reports gives it: moved by the marks written before it
+            shift = len(mark) * r.text.count("\n\n", 0, span[0])
+            span = (span[0] + shift, span[1] + shift)
         return type(r)(id=f"{r.id}-{i}", text=text, title=r.title, published=r.published,
                        agency=r.agency, dateline_place=r.dateline_place,
-                       dateline_country=r.dateline_country, language=r.language)
+                       dateline_country=r.dateline_country, language=r.language,
+                       dateline_span=span)
 
     distinct = [unique(n + i) for i in range(n)]
     reports = [unique(i) for i in range(n)]
