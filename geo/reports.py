@@ -154,17 +154,20 @@ _DATE = (
 )
 _AGENCY = r"(?:\((?P<agency>[^()\n]{2,60})\)|/(?P<agency2>[^/\n]{2,40})/)"
 _END = r"\s*(?:–|—|--?|:|\.)(?=\s|$)"
+# what follows a dateline city after a comma: a country or state in words ("Afghanistan",
+# "Va."), in initials ("D.C.", "N.Y.", "B.C.") or as a two-letter postal code ("ON", "NY")
+_REGION = rf"(?P<region>{_PLACE_TITLE}\.?|(?:[A-Z]\.){{2,3}}|[A-Z]{{2}}(?=\s*[–—:(,]))"
 
 _DATELINE_RES = [
     # MOSCOW. Jan 31 (Interfax) –   KABUL, Sept 7 (NNN-BNA) –   QUITO (EFE) -
     # KABUL, Afghanistan, Jan 5 (AP) -   LIMA, 27 de octubre (Andina).
     re.compile(
-        rf"(?P<place>{_PLACE_CAPS}|{_PLACE_TITLE})(?:,\s*(?P<region>{_PLACE_TITLE}\.?))?"
+        rf"(?P<place>{_PLACE_CAPS}|{_PLACE_TITLE})(?:,\s*{_REGION})?"
         rf"(?:[.,]\s*{_DATE})?\s*{_AGENCY}(?:{_END})?"
     ),
     # MOSCOW, Jan 31 -   Kabul, Jan 31:   (a date but no agency)
     re.compile(
-        rf"(?P<place>{_PLACE_CAPS}|{_PLACE_TITLE})(?:,\s*(?P<region>{_PLACE_TITLE}\.?))?"
+        rf"(?P<place>{_PLACE_CAPS}|{_PLACE_TITLE})(?:,\s*{_REGION})?"
         rf"[.,]\s*{_DATE}{_END}"
     ),
     # (MENAFN) Jan 6 -   (Turkmenistan News Gazette) -
@@ -174,7 +177,7 @@ _DATELINE_RES = [
     # ISLAMABAD: Police ...   WASHINGTON — The DEA ...   NEWPORT NEWS, Va. – Three ...
     # (a place in capitals only, then a colon or a long dash; a hyphen is too common after
     # capitals to count)
-    re.compile(rf"(?P<place>{_PLACE_CAPS})(?:,\s*(?P<region>{_PLACE_TITLE}\.?))?(?::|\s+[–—])(?=\s)"),
+    re.compile(rf"(?P<place>{_PLACE_CAPS})(?:,\s*{_REGION})?(?::|\s+[–—])(?=\s)"),
 ]
 
 # Words in capitals that start a paragraph but are not places.
@@ -647,9 +650,25 @@ def _dateline_country(place: str | None, text: str = "") -> str | None:
             log.warning("gazetteer lookup of dateline place %r failed: %s", part, exc)
             return None
         if cands:
-            return max(cands, key=lambda c: (named.get(c.country, 0), c.population or 0,
+            from .gazetteer import normalize
+
+            key = normalize(part)
+            return max(cands, key=lambda c: (named.get(c.country, 0), _weight_as_called(c, key),
                                               c.feature_class == "ppl")).country
     return None
+
+
+def _weight_as_called(c: Any, key: str) -> float:
+    # a town that lists the name only among its alternates counts a tenth of its
+    # population, as the geocoder's alternate-name penalty weighs it: "ISLAMABAD" is
+    # Pakistan's capital, not Chattogram (3.9M, once called Islamabad); "BOMBAY" is
+    # still Mumbai against a village of that name
+    from .gazetteer import normalize
+
+    pop = float(c.population or 0)
+    if c.feature_class in ("ppl", "admin2") and normalize(c.name) != key:
+        pop /= 10
+    return pop
 
 
 def _ambiguous(cands: list) -> bool:

@@ -422,9 +422,32 @@ def test_html_declared_charset_wins(tmp_path):
     ("WASHINGTON — The DEA said on Monday", "WASHINGTON"),
     ("ISLAMABAD: Police seized 5 kg", "ISLAMABAD"),
     ("NEWPORT NEWS, Va. – Three Colombian nationals pleaded guilty", "NEWPORT NEWS, Va."),
+    ("WASHINGTON, D.C. – U.S. Customs officers seized", "WASHINGTON, D.C."),
+    ("TORONTO, ON – The RCMP seized 100 kg", "TORONTO, ON"),
+    ("NEW YORK, N.Y. — Police seized 5 kg", "NEW YORK, N.Y."),
 ])
 def test_place_only_datelines(line, place):
     assert parse_dateline(line, today=TODAY).place == place
+
+
+def test_state_in_initials_or_postal_code_before_the_date():
+    d = parse_dateline("VANCOUVER, B.C., Jan 5 (CP) - Police seized 5 kg", today=TODAY)
+    assert (d.place, d.agency, d.month, d.day) == ("VANCOUVER, B.C.", "CP", 1, 5)
+    assert parse_dateline("US, UK – officials met", today=TODAY) is None
+
+
+@pytest.mark.parametrize("line, country", [
+    ("WASHINGTON, D.C. – Officers seized 50 kg of fentanyl.", "US"),
+    ("TORONTO, ON – The RCMP seized 100 kg of cocaine.", "CA"),
+    # Chattogram (3.9M) lists "Islamabad" among its old names; the capital is called so
+    ("ISLAMABAD: Police seized 5 kg of heroin.", "PK"),
+    ("BOMBAY, May 2 (PTI) - Police seized 5 kg of heroin.", "IN"),
+])
+def test_dateline_country_of_state_codes_and_old_names(tmp_path, line, country):
+    f = tmp_path / "r.txt"
+    f.write_text(line + "\n", encoding="utf-8")
+    (r,) = read_reports([f])
+    assert r.dateline_country == country
 
 
 def test_agency_acronym_is_not_a_place():
