@@ -525,3 +525,20 @@ def test_the_weight_of_counted_tablets_is_read_as_a_plausible_decimal():
     (e,) = extract_report(Report(id="x", text=(
         "Police seized 9900x Xanax Tablets (weighing 2.430 Kg) in Rotterdam.")))
     assert (e.count, e.quantity_kg) == (9900, 2.43)
+
+
+@pytest.mark.parametrize("text, agencies", [
+    ("Border Force officers seized 1.2 tonnes of cocaine at the port of Southampton, the "
+     "National Crime Agency said.", ["Border Force", "NCA"]),
+    ("Police Scotland said officers found 20 kg of cannabis in a van in Glasgow.",
+     ["Police Scotland"]),
+    ("Spain's Guardia Civil seized 3 tonnes of hashish off the coast of Cadiz.",
+     ["Guardia Civil"]),
+    ("The RCMP seized 100 kg of cocaine in Toronto.", ["RCMP"]),
+    ("La Secretaría de Marina (Semar) seized 500 kg of cocaine in Manzanillo, Colima.", ["SEMAR"]),
+    ("Indonesia's National Narcotics Agency (BNN) seized 1 tonne of methamphetamine in Aceh.",
+     ["BNN"]),
+])
+def test_agencies_of_europe_the_americas_and_asia(text, agencies):
+    (e,) = extract_report(Report(id="x", text=text))
+    assert e.agencies == agencies
