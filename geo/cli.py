@@ -53,6 +53,9 @@ def _add_reports(p: argparse.ArgumentParser) -> None:
     g.add_argument("--years", metavar="FIRST-LAST",
                    help="plausible publication years (e.g. 2010-2014) for datelines "
                         "without a year")
+    g.add_argument("--jobs", type=int, default=1, metavar="N",
+                   help="processes extracting reports (default 1; 0: every core); the "
+                        "events are the same; offline geocoder only")
 
 
 def _add_tables(p: argparse.ArgumentParser) -> None:
@@ -260,6 +263,15 @@ def _geocoder(args: argparse.Namespace, boundaries: Any = None):
                          boundaries=boundaries)
 
 
+def _jobs(args: argparse.Namespace) -> int:
+    if args.jobs < 0:
+        raise _UsageError(f"--jobs {args.jobs}: give a number of processes >= 0 (0: every core)")
+    if args.jobs != 1 and (args.geocoder or "offline").lower() != "offline":
+        raise _UsageError(f"--jobs {args.jobs} needs the offline geocoder: online services "
+                          f"limit how fast one client may ask")
+    return args.jobs
+
+
 def _progress(args: argparse.Namespace) -> bool:
     # a bar only where someone watches it
     return not (args.quiet or args.json) and sys.stderr.isatty()
@@ -281,7 +293,7 @@ def cmd_map(args: argparse.Namespace) -> int:
                   geocoder=_geocoder(args, boundaries), quiet=args.quiet,
                   tables=args.table, table_columns=_table_columns(args),
                   report_options=_report_options(args), substance=args.substance,
-                  progress=_progress(args))
+                  progress=_progress(args), jobs=_jobs(args))
     if args.json:
         _print_json(summary.to_dict())
     else:
@@ -300,7 +312,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     events, summary = extract_events(
         args.paths, geocoder=_geocoder(args, boundaries), boundaries=boundaries,
         tables=args.table, table_columns=_table_columns(args),
-        report_options=_report_options(args), progress=_progress(args))
+        report_options=_report_options(args), progress=_progress(args), jobs=_jobs(args))
     write_events_atomic(events, out)
     summary.outputs = {out.name: str(out)}
     if args.json:

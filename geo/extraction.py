@@ -1325,30 +1325,52 @@ def _as_reports(reports: Any) -> list[Any]:
     return items
 
 
-def extract(reports: Any, *, geocoder: Any = None, progress: bool = False) -> gpd.GeoDataFrame:
+def extract(reports: Any, *, geocoder: Any = None, progress: bool = False,
+            jobs: int | None = 1) -> gpd.GeoDataFrame:
     """Seizure events of reports as a GeoDataFrame (EPSG:4326), one row per event.
 
     :param reports: a :class:`~geo.reports.Report`, an iterable of them, or a path (file or
         folder, read with :func:`geo.reports.read_reports`).
     :param geocoder: any geopy-style geocoder (default: the offline one).
     :param progress: show a tqdm progress bar.
+    :param jobs: worker processes (``None`` or 0: every core this process may use). The
+        events are the same and in the same order as with one process; more than one
+        needs the offline geocoder (see :mod:`geo.workers`).
     Columns: :data:`geo.events.EVENT_FIELDS` plus admin1_name, lat, lon, approximate, flags,
     detail. Events that cannot be placed keep ``admin1`` empty. ``frame.attrs["not_events"]``
     lists the figures read but not recorded, each with its reason; ``attrs["skipped"]`` the
     inputs the reader skipped.
+    :raises ExtractionError: for input that is not reports, a negative ``jobs``, or
+        ``jobs`` > 1 with an online geocoder.
     """
+    from .workers import available_cores, extract_parallel
+
+    if jobs is not None and (not isinstance(jobs, int) or jobs < 0):
+        raise ExtractionError(f"jobs must be a whole number >= 0, got {jobs!r}")
     items = _as_reports(reports)
+    jobs = min(jobs or available_cores(), max(1, len(items)))
     ctx = _Context(geocoder)
-    ctx.load()
-    it: Iterable[Any] = items
+    bar = None
     if progress:
         from tqdm import tqdm
 
-        it = tqdm(items, desc="extract", unit="report")
+        bar = tqdm(total=len(items), desc="extract", unit="report")
     events: list[Event] = []
     not_events: list[dict] = []
-    for r in it:
-        events.extend(extract_report(r, not_events=not_events, _ctx=ctx))
+    try:
+        if jobs > 1:
+            for chunk_events, chunk_not in extract_parallel(items, ctx, jobs, bar):
+                events.extend(chunk_events)
+                not_events.extend(chunk_not)
+        else:
+            ctx.load()
+            for r in items:
+                events.extend(extract_report(r, not_events=not_events, _ctx=ctx))
+                if bar is not None:
+                    bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
     frame = events_to_frame(events)
     # every figure read but not recorded, with the reason (statistics, totals, duplicates...)
     frame.attrs["not_events"] = NotEvents(not_events)

@@ -467,9 +467,11 @@ def extract_events(
     table_columns: TableColumns | None = None,
     report_options: dict[str, Any] | None = None,
     progress: bool = False,
+    jobs: int | None = 1,
 ) -> tuple[pd.DataFrame, Summary]:
     """Read every input and extract its events (sorted, relocated to ``boundaries`` when
-    given); the summary holds what was read and skipped, and the event counts."""
+    given); the summary holds what was read and skipped, and the event counts. ``jobs``:
+    processes extracting the reports (see :func:`geo.extract`)."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     report_paths, table_paths = split_inputs(paths, tables, table_columns)
@@ -482,7 +484,8 @@ def extract_events(
         if len(reports):
             from .extraction import extract
 
-            frames.append(extract(list(reports), geocoder=geocoder, progress=progress))
+            frames.append(extract(list(reports), geocoder=geocoder, progress=progress,
+                                  jobs=jobs))
     for table in table_paths:
         from .errors import SeizureTableError
         from .seizures import read_seizures
@@ -534,6 +537,7 @@ def run(
     report_options: dict[str, Any] | None = None,
     substance: str | None = None,
     progress: bool | None = None,
+    jobs: int | None = 1,
 ) -> Summary:
     """Run the whole job and write ``index.html``, ``events.geojson``, ``events.csv`` and
     ``regions.csv`` into ``out_dir``.
@@ -557,6 +561,9 @@ def run(
         ``read_reports`` keywords (``text_column``, ``id_column`` ...).
     substance:
         The substance layer shown first on the map.
+    jobs:
+        Processes extracting the reports (``None`` or 0: every core); the events are the
+        same as with one. Needs the offline geocoder.
 
     Returns
     -------
@@ -570,7 +577,8 @@ def run(
     with _step("read and extract"):
         events, summary = extract_events(paths, geocoder=geocoder, boundaries=boundaries,
                                          tables=tables, table_columns=table_columns,
-                                         report_options=report_options, progress=show)
+                                         report_options=report_options, progress=show,
+                                         jobs=jobs)
     with _step("aggregate"):
         regions = aggregate(events, boundaries)
     summary.regions = len(regions)

@@ -1,0 +1,91 @@
+"""Extraction over several processes (``geo.extract(..., jobs=N)``, ``geo map --jobs N``):
+the same events in the same order as one process, and a clear error where parallel
+asking is not allowed."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from geopy.geocoders import Nominatim
+
+from geo.cli import main
+from geo.errors import ExtractionError
+from geo.extraction import extract
+from geo.reports import make_report, read_reports
+from geo.workers import available_cores
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+
+TEXTS = [
+    "LONDON, March 3 (Reuters) - Border Force officers seized 1.2 tonnes of cocaine at the "
+    "port of Southampton. The National Crime Agency said 30 kg of heroin were found too.",
+    "Police Scotland said officers found 20 kg of cannabis in a van in Glasgow on Friday.",
+    "MADRID, June 2 (Reuters) - Spain's Guardia Civil seized 3 tonnes of hashish off the "
+    "coast of Cadiz. In three years, over 10 tonnes of hashish have been seized nationwide.",
+    "La Secretaría de Marina (Semar) seized 500 kg of cocaine in Manzanillo, Colima.",
+    "JAKARTA (Reuters) - Indonesia's National Narcotics Agency (BNN) seized 1 tonne of "
+    "methamphetamine in Aceh and 12,000 ecstasy pills in Bali.",
+    "KABUL, Sept 7 (NNN-BNA) - Police seized 420 kilograms of opium in the Marja district of "
+    "Helmand and destroyed two drug labs in Badakhshan.",
+    "Customs officers found the drugs in a container; no figure was given.",
+]
+
+
+@pytest.fixture(scope="module")
+def many_reports():
+    """40 reports (more than one worker's chunk): the seed and the texts above, repeated
+    under their own ids."""
+    seed = list(read_reports(SEEDS))
+    made = [make_report(TEXTS[i % len(TEXTS)], id=f"t{i}") for i in range(39)]
+    return seed + made
+
+
+def test_several_processes_give_the_same_events_in_the_same_order(many_reports):
+    one = extract(many_reports, jobs=1)
+    two = extract(many_reports, jobs=2)
+    assert len(one) > 50 and one["doc"].nunique() > 30
+    pd.testing.assert_frame_equal(one, two)
+    # figures read but not recorded (the "in three years" statistic) come back too
+    assert list(one.attrs["not_events"]) == list(two.attrs["not_events"])
+    assert any(r["reason"] for r in two.attrs["not_events"])
+
+
+def test_every_core_is_the_default_of_jobs_none(many_reports):
+    frame = extract(many_reports[:3], jobs=None)
+    assert len(frame) == len(extract(many_reports[:3]))
+    assert available_cores() >= 1
+
+
+def test_online_geocoder_is_never_asked_in_parallel(many_reports):
+    online = Nominatim(user_agent="seizure-atlas-tests")  # refused before any request
+    with pytest.raises(ExtractionError, match="offline geocoder"):
+        extract(many_reports[:4], geocoder=online, jobs=2)
+
+
+@pytest.mark.parametrize("jobs", [-1, 1.5, "2"])
+def test_bad_jobs_value_is_refused(many_reports, jobs):
+    with pytest.raises(ExtractionError, match="jobs"):
+        extract(many_reports[:2], jobs=jobs)
+
+
+def test_cli_jobs_writes_the_same_events(tmp_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for i in range(36):
+        (folder / f"r{i:02d}.txt").write_text(TEXTS[i % len(TEXTS)] + "\n", encoding="utf-8")
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"events{jobs}.jsonl"
+        assert main(["extract", str(folder), "--out", str(out), "--jobs", jobs, "-q"]) == 0
+        outs.append([json.loads(line) for line in out.read_text().splitlines()])
+    assert outs[0] == outs[1] and len(outs[0]) > 30
+
+
+def test_cli_jobs_with_an_online_geocoder_is_a_usage_error(tmp_path, capsys):
+    code = main(["extract", str(SEEDS), "--out", str(tmp_path / "e.jsonl"), "--jobs", "2",
+                 "--geocoder", "nominatim", "--user-agent", "seizure-atlas-tests"])
+    assert code == 2
+    assert "--jobs 2 needs the offline geocoder" in capsys.readouterr().err
