@@ -194,7 +194,7 @@ def main(argv=None) -> int:
     kg_cols = [c for c in explore_agg.columns if str(c).startswith("kg_")]
 
     def explore():
-        # explore() needs matplotlib (pip install matplotlib), a benchmark-only dependency
+        # explore() needs matplotlib (pip install -e ".[bench]"), a benchmark-only dependency
         m = explore_agg.explore(column="kg_all", cmap="YlOrRd", tiles=None,
                                 tooltip=["region", "name", "country", *kg_cols])
         return m.get_root().render()
