@@ -24,7 +24,7 @@ from typing import Any
 from geopy.location import Location
 
 # at module level: a function-level import costs ~1.5 us per call, and these run per mention
-from .gazetteer import normalize
+from .gazetteer import Gazetteer, normalize
 from .geocoding import new_location
 
 
@@ -409,10 +409,18 @@ class PlaceIndex:
         if gazetteer is None:
             return
         try:
-            # "Tehran's police": the possessive cut off as if by a comma (same length, offsets
-            # kept) so that "Peru's Piura" is two names, not one (the apostrophe first, its
-            # letter checked behind it: the engine scans for the apostrophe alone)
-            raw_mentions = gazetteer.find_mentions(_rx(r"['’](?<=[A-Za-z]['’])s\b").sub(", ", text))
+            # "Tehran's police", "Peru's Piura": a possessive is no part of a name. The
+            # gazetteer's runs of capitalised words stop before it, so it scans the text
+            # itself -- the very scan the geocoder's context analysis makes next, which the
+            # gazetteer then hands back instead of scanning twice. For another gazetteer the
+            # possessive is cut off as if by a comma (same length, offsets kept; the
+            # apostrophe first, its letter checked behind it: the engine scans for the
+            # apostrophe alone)
+            if getattr(type(gazetteer), "find_mentions", None) is not Gazetteer.find_mentions:
+                scanned = _rx(r"['’](?<=[A-Za-z]['’])s\b").sub(", ", text)
+            else:
+                scanned = text
+            raw_mentions = gazetteer.find_mentions(scanned)
         except Exception as exc:  # a broken index must not stop extraction
             log.warning("gazetteer mention scan failed: %s", exc)
             raw_mentions = []
