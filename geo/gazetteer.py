@@ -464,6 +464,9 @@ class Gazetteer:
         # matches depend on the run alone, and the same runs ("Afghanistan", "Kabul")
         # recur in every report and in both scans of one (geocoder's and linking's)
         self._runs: dict[str, tuple] = {}
+        # the last text scanned and its mentions: linking scans a report for its place
+        # names and the geocoder's context analysis then scans that very text again
+        self._last_scan: tuple[str, tuple[Mention, ...]] | None = None
 
     # -- columnar storage -----------------------------------------------------------------
     def _load_columns(self, blobs: dict, vocab: dict) -> None:
@@ -621,6 +624,9 @@ class Gazetteer:
         """
         if not text:
             return []
+        last = self._last_scan
+        if last is not None and last[0] == text:
+            return list(last[1])  # a copy: the caller may change its list
         mentions: list[Mention] = []
         runs = self._runs
         for run in _RUN.finditer(text):
@@ -639,6 +645,7 @@ class Gazetteer:
             base = run.start()
             for start, end, span, cands in found:
                 mentions.append(Mention(base + start, base + end, span, cands))
+        self._last_scan = (text, tuple(mentions))
         return mentions
 
     def _match_run(self, text: str, tokens: list, mentions: list) -> None:

@@ -37,7 +37,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
 from geopy.exc import GeocoderQueryError
 from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
@@ -46,7 +46,7 @@ from geopy.point import Point
 
 from .gazetteer import Candidate, Gazetteer, get_gazetteer, normalize
 
-__all__ = ["OfflineGeocoder", "ContextEvidence", "analyse_context"]
+__all__ = ["OfflineGeocoder", "ContextEvidence", "Place", "analyse_context"]
 
 # --- utility weights (log-odds units; see module docstring) ----------------------------
 _POP_WEIGHT = 0.45           # per e-fold of population
@@ -411,6 +411,47 @@ class OfflineGeocoder(Geocoder):
         if prep is None:
             return None
         q = prep.query
+        found = []
+        for i, score in self._ranked(prep, 1 if exactly_one else limit):
+            if explain:
+                # the reasons are worded only for the candidates returned
+                reasons: list[str] = []
+                _utility(q.cands[i], prep.ev, prep.classes, prep.places, q.key, reasons)
+                n = len(q.cands)
+                reasons.append(f"{n} candidate{'s' if n != 1 else ''}")
+                found.append(self._location(q, i, score, "; ".join(reasons)))
+            else:
+                found.append(self._location(q, i, score, ""))
+        return found[0] if exactly_one else found
+
+    def readings(self, query, *, context: str | None = None,
+                 country_codes: str | Iterable[str] | None = None,
+                 limit: int | None = 25) -> list[tuple[float, "Place"]]:
+        """``geocode(query, exactly_one=False, ...)`` in brief: ``(score, place)`` per
+        reading, best first (``[]`` for none), ``place`` a :class:`Place` of the fields of
+        ``raw`` a caller such as :mod:`geo.linking` reads -- the same readings and scores,
+        without a Location and a raw dict made per reading (one :class:`Place` per
+        candidate is shared by every answer returning it).
+
+        Raises :class:`geopy.exc.GeocoderQueryError` as :meth:`geocode` does.
+        """
+        prep = self._prepare(query, context, country_codes)
+        if prep is None:
+            return []
+        q = prep.query
+        located = q.located
+        out = []
+        for i, score in self._ranked(prep, limit):
+            place = located[i]
+            if place is None:
+                place = located[i] = self._place(q.cands[i])
+            out.append((score, place[4]))
+        return out
+
+    def _ranked(self, prep: "_Prepared", limit: int | None) -> list[tuple[int, float]]:
+        """(candidate index, score) of the best ``limit`` candidates (None: all), best
+        first: the answers of :meth:`geocode` and :meth:`readings`."""
+        q = prep.query
         cands, shares, region_of = q.cands, prep.shares, q.region_of
         n = len(cands)
         if n == 1:
@@ -427,11 +468,9 @@ class OfflineGeocoder(Geocoder):
             region_mass = [0.0] * len(q.regions)
             for w, r in zip(weights, region_of):
                 region_mass[r] += w
-        if exactly_one:
-            order = order[:1]
-        elif limit is not None:
+        if limit is not None:
             order = order[:max(1, limit)]
-        found = []
+        out = []
         for i in order:
             c = cands[i]
             r = region_of[i]
@@ -439,16 +478,8 @@ class OfflineGeocoder(Geocoder):
             mass = region_mass[r] / total
             support = min(1.0, country_share + admin1_share + (1.0 if placed else 0.0))
             quality = 1.0 if c.match == "exact" else _VARIANT_QUALITY
-            score = round(min(0.99, mass * quality * (0.75 + 0.25 * support)), 3)
-            if explain:
-                # the reasons are worded only for the candidates returned
-                reasons: list[str] = []
-                _utility(c, prep.ev, prep.classes, prep.places, q.key, reasons)
-                reasons.append(f"{n} candidate{'s' if n != 1 else ''}")
-                found.append(self._location(q, i, score, "; ".join(reasons)))
-            else:
-                found.append(self._location(q, i, score, ""))
-        return found[0] if exactly_one else found
+            out.append((i, round(min(0.99, mass * quality * (0.75 + 0.25 * support)), 3)))
+        return out
 
     def context_signature(self, query, context: str | None = None, *,
                           country_codes: str | Iterable[str] | None = None) -> tuple:
@@ -468,8 +499,9 @@ class OfflineGeocoder(Geocoder):
             return (query, _codes_key(country_codes), None)
         if prep.signature is None:
             q = prep.query
-            prep.signature = (query, _codes_key(country_codes),
-                              tuple([(cs, a1s, (own, weight)) for cs, a1s, own, weight, _ in prep.shares]),
+            # the shares as they are: their last field (the wording places the region)
+            # follows from the places kept, so it splits no signature further
+            prep.signature = (query, _codes_key(country_codes), tuple(prep.shares),
                               tuple(sorted(prep.classes & q.classes)),
                               tuple(sorted(prep.places & q.codes)))
         return prep.signature
@@ -542,10 +574,10 @@ class OfflineGeocoder(Geocoder):
             hint_places |= self._codes_cache(hint)
         return _Query(cands, normalize(name), name, class_hint, frozenset(hint_places))
 
-    def _place(self, c: Candidate) -> tuple[str, Point, tuple, dict]:
-        """Address, point, geopy's (address, (lat, lon)) and raw dict (less score and
-        reason) of a candidate: the same for every answer that returns it, so made once
-        (geopy's Point checks its coordinates each time)."""
+    def _place(self, c: Candidate) -> tuple[str, Point, tuple, dict, "Place"]:
+        """Address, point, geopy's (address, (lat, lon)), raw dict (less score and
+        reason) and :class:`Place` of a candidate: the same for every answer that returns
+        it, so made once (geopy's Point checks its coordinates each time)."""
         hit = self._places.get(c)
         if hit is None:
             gaz = self.gazetteer
@@ -574,14 +606,17 @@ class OfflineGeocoder(Geocoder):
                 "match": c.match,
                 "ref": c.ref,
             }
-            hit = self._places[c] = (address, point, (address, (point.latitude, point.longitude)), raw)
+            place = Place(c.name, c.feature_class, c.country, c.admin1, admin1_name,
+                          c.population, c.match, point.latitude, point.longitude)
+            hit = self._places[c] = (address, point, (address, (point.latitude, point.longitude)),
+                                     raw, place)
         return hit
 
     def _location(self, q: "_Query", i: int, score: float, reason: str) -> Location:
         place = q.located[i]
         if place is None:
             place = q.located[i] = self._place(q.cands[i])
-        address, point, pair, raw = place
+        address, point, pair, raw, _ = place
         # a copy of the candidate's raw dict with this answer's score and reason, in
         # their places (the keys keep their order)
         raw = raw.copy()
@@ -628,6 +663,22 @@ class OfflineGeocoder(Geocoder):
         address = ", ".join(p for p in (region.name, country_name) if p)
         loc = Location(address, Point(point.latitude, point.longitude), raw)
         return loc if exactly_one else [loc]
+
+
+class Place(NamedTuple):
+    """A reading of a name as :meth:`OfflineGeocoder.readings` gives it: the fields of a
+    Location's ``raw`` that :mod:`geo.linking` reads (less the score, which is per
+    answer), and the point's latitude and longitude."""
+
+    name: str | None
+    feature_class: str | None
+    country: str | None
+    admin1: str | None
+    admin1_name: str | None
+    population: int | None
+    match: str | None
+    latitude: float | None
+    longitude: float | None
 
 
 class _Query:
@@ -752,7 +803,14 @@ def _name_pattern(name: str) -> re.Pattern:
     return re.compile(r"\b" + r"\s+".join(re.escape(w) for w in name.split()) + r"\b", re.I)
 
 
-def _occurrences(name: str, context: str, lowered: str | None = None) -> Iterable[re.Match]:
+@lru_cache(maxsize=4096)
+def _name_search(name: str) -> tuple[re.Pattern, str | None]:
+    """:func:`_name_pattern` of ``name``, and its first word lower-cased where the name is
+    ASCII (else None): what :func:`_occurrences` looks for first."""
+    return _name_pattern(name), (name.split()[0].lower() if name.isascii() else None)
+
+
+def _occurrences(name: str, context: str, lowered: str | None = None) -> list[re.Match]:
     """Matches of :func:`_name_pattern` in ``context``, left to right, not overlapping.
 
     ``lowered`` is ``context.lower()`` where :func:`_ascii_lowered` allows it (else None),
@@ -760,19 +818,19 @@ def _occurrences(name: str, context: str, lowered: str | None = None) -> Iterabl
     the name's first word then finds where a match may start, and the pattern is tried
     anchored there only (the same matches as ``finditer``, ~10x faster on a report).
     """
-    pattern = _name_pattern(name)
-    if lowered is None or not name.isascii():
-        yield from pattern.finditer(context)
-        return
-    first = name.split()[0].lower()
+    pattern, first = _name_search(name)
+    if lowered is None or first is None:
+        return list(pattern.finditer(context))
+    found = []
     i = lowered.find(first)
     while i >= 0:
         m = pattern.match(context, i)
         if m:
-            yield m
+            found.append(m)
             i = lowered.find(first, m.end())
         else:
             i = lowered.find(first, i + 1)
+    return found
 
 
 def _phrases(gaz: Gazetteer, name: str, context: str, lowered: str | None = None,
@@ -791,24 +849,24 @@ def _phrases(gaz: Gazetteer, name: str, context: str, lowered: str | None = None
     if codes is None:
         codes = functools.partial(_place_codes, gaz)
     for occ in _occurrences(name, context, lowered):
-        if occ.group().isupper() and not context[:occ.start()].strip():
+        start, end = occ.span()
+        if occ.group().isupper() and not context[:start].strip():
             classes.add("ppl")  # a dateline names the city the report was filed from
-        m = _AFTER.match(context, occ.end())
-        word = m.group("word")
+        word, comma, of = _AFTER.match(context, end).group("word", "comma", "of")
         if word:
-            classes |= set(_CLASS_WORDS[word.lower()])
-        for g in ("comma", "of"):
-            owner = m.group(g)
-            if owner:
-                places |= codes(owner)
-        before = context[max(0, occ.start() - 60):occ.start()]
+            classes.update(_CLASS_WORDS[word.lower()])
+        if comma:
+            places |= codes(comma)
+        if of:
+            places |= codes(of)
+        before = context[max(0, start - 60):start]
         # both patterns end at the name, after "of"/"of the" and after "'s": where the
         # words before it end otherwise (nearly always), neither is searched for
         last = before.rstrip()[-3:]
         if last[-2:].lower() == "of" or last.lower() == "the":
             b = _BEFORE.search(before)
             if b:
-                classes |= set(_CLASS_WORDS[b.group("word").lower()])
+                classes.update(_CLASS_WORDS[b.group("word").lower()])
         if last[-2:] in ("'s", "\u2019s"):
             p = _POSSESSIVE.search(before)
             if p:

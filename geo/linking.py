@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-import operator
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -24,8 +23,8 @@ from typing import Any
 from geopy.location import Location
 
 # at module level: a function-level import costs ~1.5 us per call, and these run per mention
-from .gazetteer import normalize
-from .geocoding import new_location
+from .gazetteer import Gazetteer, normalize
+from .geocoding import Place
 
 
 @functools.lru_cache(maxsize=None)
@@ -181,23 +180,23 @@ _NOT_NAME_PARTS = frozenset(
     "West Upper Lower Greater".split())
 
 
-def _reading_summary(locs: Any, best: dict, key: str) -> tuple[int, float, float]:
-    """(city population, country share, region share) of a name's readings; see PlaceMention."""
+def _reading_summary(readings: Any, best: Place, key: str) -> tuple[int, float, float]:
+    """(city population, country share, region share) of a name's readings ((score,
+    place) pairs, see PlaceIndex._resolve) for the reading ``best``; see PlaceMention."""
     city = 0
     regions: dict[tuple, float] = {}
-    for loc in locs:
-        raw = loc.raw
-        region = (raw.get("country"), raw.get("admin1"))
-        regions.setdefault(region, float(raw.get("score") or 0.0))
-        if raw.get("feature_class") == "ppl" and raw.get("admin1") == best.get("admin1") \
-                and normalize_name(str(raw.get("name") or "")) == key:
-            city = max(city, int(raw.get("population") or 0))
+    best_admin1 = best.admin1
+    for score, place in readings:
+        regions.setdefault((place.country, place.admin1), float(score or 0.0))
+        if place.feature_class == "ppl" and place.admin1 == best_admin1 \
+                and normalize_name(str(place.name or "")) == key:
+            city = max(city, int(place.population or 0))
     total = sum(regions.values())
     if not total:
         return city, 0.0, 0.0
-    country = best.get("country")
+    country = best.country
     in_country = sum(v for (c, _a), v in regions.items() if c == country and c)
-    return city, in_country / total, regions.get((country, best.get("admin1")), 0.0) / total
+    return city, in_country / total, regions.get((country, best_admin1), 0.0) / total
 
 
 def _is_adjective(written: str, name: str) -> bool:
@@ -285,20 +284,24 @@ def _country_name(gazetteer: Any, name: str) -> bool:
         return False
 
 
-def _signature_method(geocoder: Any) -> Any:
-    """The geocoder's ``context_signature`` when it speaks for its ``geocode``, else None.
-
-    A subclass that overrides ``geocode`` but not ``context_signature`` may read more of
-    the context than the signature says: no memo across reports for it.
-    """
-    method = getattr(geocoder, "context_signature", None)
+def _own_method(geocoder: Any, name: str) -> Any:
+    """The geocoder's method ``name`` when the class that defines it also defines its
+    ``geocode``, else None: a subclass that overrides ``geocode`` but not, say,
+    ``context_signature`` may read more of the context than the signature says (no memo
+    across reports for it), nor does the ``readings`` it inherits give its answers."""
+    method = getattr(geocoder, name, None)
     if not callable(method):
         return None
 
-    def owner(name: str) -> Any:
-        return next((k for k in type(geocoder).__mro__ if name in vars(k)), None)
+    def owner(attr: str) -> Any:
+        return next((k for k in type(geocoder).__mro__ if attr in vars(k)), None)
 
-    return method if owner("context_signature") is owner("geocode") else None
+    return method if owner(name) is owner("geocode") else None
+
+
+def _signature_method(geocoder: Any) -> Any:
+    """The geocoder's ``context_signature`` when it speaks for its ``geocode``, else None."""
+    return _own_method(geocoder, "context_signature")
 
 
 class GeocodeMemo:
@@ -323,6 +326,9 @@ class GeocodeMemo:
         self.hits = 0
         self.misses = 0
         self._signature = _signature_method(geocoder)
+        # the geocoder's readings() (OfflineGeocoder.readings) where it speaks for its
+        # geocode: the fields read here, without a Location made per reading
+        self.readings = _own_method(geocoder, "readings")
         self.takes_limit = self.takes_explain = False
         if self._signature is not None:
             try:  # ask for the readings read here only (each costs a Location), unexplained
@@ -369,25 +375,17 @@ class GeocodeMemo:
 
 
 _MISSING = object()
-# what PlaceIndex reads of an answer's raw dict; the rest (the geocoder's reasons, source,
-# ids) is dropped so that a run's memo stays small
-_RAW_READ = ("name", "feature_class", "country", "admin1", "admin1_name", "score", "population",
-             "match")
 
 
-_read = operator.itemgetter(*_RAW_READ)
-
-
-def _slim(loc: Location) -> Location:
+def _reading(loc: Location) -> tuple[Any, Place]:
+    """A geocoder's answer as :meth:`geo.geocoding.OfflineGeocoder.readings` gives it:
+    (score, :class:`Place`), what PlaceIndex reads of it (the rest of ``raw``, the
+    geocoder's reasons, source, ids, is dropped so that a run's memo stays small)."""
     raw = loc.raw if isinstance(loc.raw, dict) else {}
-    try:
-        # the offline geocoder's raw has them all (a plain dict: no defaults made up)
-        slim = dict(zip(_RAW_READ, _read(raw))) if type(raw) is dict else None
-    except KeyError:
-        slim = None
-    if slim is None:
-        slim = {k: raw[k] for k in _RAW_READ if k in raw}
-    return new_location(loc.address, loc.point, slim)
+    get = raw.get
+    return get("score"), Place(get("name"), get("feature_class"), get("country"), get("admin1"),
+                               get("admin1_name"), get("population"), get("match", "exact"),
+                               loc.latitude, loc.longitude)
 
 
 class PlaceIndex:
@@ -402,6 +400,8 @@ class PlaceIndex:
         self.main_country = country_prior
         self.gazetteer = gazetteer
         self.geocoder = geocoder
+        self._readings_method = (self.memo.readings if self.memo is not None
+                                 else _own_method(geocoder, "readings"))
         self.named_admin1: set[str] = set()
         # which names named each region: a name never vouches for its own namesake region
         # ("Rabat" names Malta's Rabat region only as a reading of itself)
@@ -409,10 +409,18 @@ class PlaceIndex:
         if gazetteer is None:
             return
         try:
-            # "Tehran's police": the possessive cut off as if by a comma (same length, offsets
-            # kept) so that "Peru's Piura" is two names, not one (the apostrophe first, its
-            # letter checked behind it: the engine scans for the apostrophe alone)
-            raw_mentions = gazetteer.find_mentions(_rx(r"['’](?<=[A-Za-z]['’])s\b").sub(", ", text))
+            # "Tehran's police", "Peru's Piura": a possessive is no part of a name. The
+            # gazetteer's runs of capitalised words stop before it, so it scans the text
+            # itself -- the very scan the geocoder's context analysis makes next, which the
+            # gazetteer then hands back instead of scanning twice. For another gazetteer the
+            # possessive is cut off as if by a comma (same length, offsets kept; the
+            # apostrophe first, its letter checked behind it: the engine scans for the
+            # apostrophe alone)
+            if getattr(type(gazetteer), "find_mentions", None) is not Gazetteer.find_mentions:
+                scanned = _rx(r"['’](?<=[A-Za-z]['’])s\b").sub(", ", text)
+            else:
+                scanned = text
+            raw_mentions = gazetteer.find_mentions(scanned)
         except Exception as exc:  # a broken index must not stop extraction
             log.warning("gazetteer mention scan failed: %s", exc)
             raw_mentions = []
@@ -431,7 +439,7 @@ class PlaceIndex:
                     self.named_admin1.add(c.admin1)
                     self._admin1_named_by.setdefault(c.admin1, set()).add(key)
         cache: dict[str, Any] = {}
-        self._readings: dict[str, list[Location]] = {}
+        self._readings: dict[str, list[tuple[Any, Place]]] = {}
         for m in raw_mentions:
             # "Moscow region", "Badakhshan province": the class word goes with the name so the
             # geocoder picks the region rather than its namesake city
@@ -439,27 +447,27 @@ class PlaceIndex:
             query = f"{m.text} {cls.group(1).lower()}" if cls else m.text
             if query not in cache:
                 cache[query] = self._resolve(m, query)
-            loc = cache[query]
-            if loc is None:
+            chosen = cache[query]
+            if chosen is None:
                 continue
-            raw = loc.raw
-            fc = raw.get("feature_class")
+            score, place = chosen
+            fc = place.feature_class
             level = "country" if fc == "country" else ("admin1" if fc == "admin1" else "local")
             adjective = False
-            if fc == "region" and not raw.get("country"):
+            if fc == "region" and not place.country:
                 level = "region"  # of several countries: Europe, the Caribbean, Golden Triangle
-                adjective = _is_adjective(m.text, str(raw.get("name") or ""))
+                adjective = _is_adjective(m.text, str(place.name or ""))
             if level != "country" and is_country[m.text]:
                 level = "country"  # "Mexico" the country, not the state of México
-            pm = PlaceMention(m.start, m.end, m.text, level, raw.get("country"),
-                              None if level == "country" else raw.get("admin1"),
-                              None if level == "country" else raw.get("admin1_name"),
-                              loc.latitude, loc.longitude, float(raw.get("score") or 0.0),
-                              population=int(raw.get("population") or 0),
-                              exact=raw.get("match", "exact") == "exact", adjective=adjective)
+            pm = PlaceMention(m.start, m.end, m.text, level, place.country,
+                              None if level == "country" else place.admin1,
+                              None if level == "country" else place.admin1_name,
+                              place.latitude, place.longitude, float(score or 0.0),
+                              population=int(place.population or 0),
+                              exact=place.match == "exact", adjective=adjective)
             pm.feature_class = str(fc or "")
             pm.city_population, pm.country_share, pm.region_share = _reading_summary(
-                self._readings.get(query, ()), raw, normalize_name(m.text))
+                self._readings.get(query, ()), place, normalize_name(m.text))
             self.mentions.append(pm)
         self._filter_noise()
         # roles after the noise filter (which reads none): only kept names need them
@@ -492,56 +500,65 @@ class PlaceIndex:
         elif strong.search(before[-35:]):
             pm.role = "strong"
 
-    def _resolve(self, mention: Any, query: str | None = None):
+    def _resolve(self, mention: Any, query: str | None = None) -> tuple[Any, Place] | None:
+        """The reading of ``query`` chosen here, as (score, place); its readings (the
+        geocoder's best few) go to ``self._readings``. None: no reading."""
         if self.geocoder is None:
             return None
         query = query or mention.text
-        key = self.memo.key(query, self.text) if self.memo is not None else None
-        locs = self.memo.get(key) if key is not None else _MISSING
-        if locs is _MISSING:
+        memo = self.memo
+        key = memo.key(query, self.text) if memo is not None else None
+        readings = memo.get(key) if key is not None else _MISSING
+        if readings is _MISSING:
             try:
-                try:
-                    if self.memo is not None and self.memo.takes_limit:
-                        # the offline geocoder builds a Location per reading returned;
-                        # only the best few are read here, and never their reasons
-                        extra = {"explain": False} if self.memo.takes_explain else {}
-                        locs = self.geocoder.geocode(query, context=self.text, exactly_one=False,
-                                                     limit=_CANDIDATES_READ, **extra)
-                    else:
-                        locs = self.geocoder.geocode(query, context=self.text, exactly_one=False)
-                except TypeError:
-                    # a plain geopy geocoder knows no context: its own answers, best first
-                    locs = self.geocoder.geocode(query, exactly_one=False)
+                if self._readings_method is not None:
+                    # the offline geocoder's readings as read here: no Location, no raw
+                    # dict, no reasons made for them
+                    readings = self._readings_method(query, context=self.text,
+                                                     limit=_CANDIDATES_READ)
+                else:
+                    try:
+                        if memo is not None and memo.takes_limit:
+                            # only the best few are read here, and never their reasons
+                            extra = {"explain": False} if memo.takes_explain else {}
+                            locs = self.geocoder.geocode(query, context=self.text,
+                                                         exactly_one=False,
+                                                         limit=_CANDIDATES_READ, **extra)
+                        else:
+                            locs = self.geocoder.geocode(query, context=self.text,
+                                                         exactly_one=False)
+                    except TypeError:
+                        # a plain geopy geocoder knows no context: its own answers, best first
+                        locs = self.geocoder.geocode(query, exactly_one=False)
+                    if locs and not isinstance(locs, list):
+                        locs = [locs]
+                    readings = [_reading(loc) for loc in locs[:_CANDIDATES_READ]] if locs else None
             except Exception as exc:  # one bad name must not stop the report
                 log.debug("geocoding %r failed: %s", mention.text, exc)
                 return None
-            if locs and not isinstance(locs, list):
-                locs = [locs]
-            locs = locs[:_CANDIDATES_READ] if locs else None
+            readings = readings[:_CANDIDATES_READ] if readings else None
             if key is not None:
-                locs = [_slim(loc) for loc in locs] if locs else None
-                self.memo.put(key, locs)
-        if not locs:
+                self.memo.put(key, readings)
+        if not readings:
             return None
-        self._readings[query] = locs
-        best = locs[0]
-        if self.named_admin1 and best.raw.get("admin1") not in self.named_admin1 \
-                and best.raw.get("feature_class") != "country":
+        self._readings[query] = readings
+        best = readings[0]
+        place = best[1]
+        if self.named_admin1 and place.admin1 not in self.named_admin1 \
+                and place.feature_class != "country":
             own = normalize_name(mention.text)
-            best_pop = int(best.raw.get("population") or 0)
+            best_pop = int(place.population or 0)
             # a name vouches for its own namesake region only against a smaller place or a
             # place known so only as an alternate (Bromley the London borough over Bromley,
             # Kentucky; Edo state over Tokyo's old name), never against a bigger city of
             # that very name (Rabat, Morocco over Malta's Rabat region)
-            self_ok = normalize_name(str(best.raw.get("name") or "")) != own
-            for loc in locs[1:_CANDIDATES_READ]:
-                named_by = self._admin1_named_by.get(loc.raw.get("admin1"), set())
+            self_ok = normalize_name(str(place.name or "")) != own
+            for score, other in readings[1:_CANDIDATES_READ]:
+                named_by = self._admin1_named_by.get(other.admin1, set())
                 vouched = bool(named_by - {own}) or (own in named_by and (
-                    self_ok or int(loc.raw.get("population") or 0) >= best_pop))
-                if vouched and loc.raw.get("feature_class") != "country":
-                    # a copy: the memo's answer is shared with other reports
-                    raw = dict(loc.raw, score=max(float(loc.raw.get("score") or 0), 0.6))
-                    return Location(loc.address, loc.point, raw)
+                    self_ok or int(other.population or 0) >= best_pop))
+                if vouched and other.feature_class != "country":
+                    return max(float(score or 0), 0.6), other
         return best
 
     def _report_region(self) -> None:

@@ -526,6 +526,25 @@ def test_unexplained_answers_differ_only_by_their_reason(geocoder):
             [(loc.address, loc.point, loc.raw) for loc in bare]
 
 
+def test_readings_are_the_answers_of_geocode_in_brief(geocoder):
+    for name, text in (("Badakhshan", AF_CONTEXT), ("Santos", SIGNATURE_CONTEXTS[11]),
+                       ("Faizabad", SIGNATURE_CONTEXTS[8]), ("San Jose", None)):
+        locs = geocoder.geocode(name, context=text, exactly_one=False, limit=8, explain=False)
+        readings = geocoder.readings(name, context=text, limit=8)
+        assert len(readings) == len(locs) > 0
+        for (score, place), loc in zip(readings, locs):
+            raw = loc.raw
+            assert score == raw["score"]
+            assert (place.name, place.feature_class, place.country, place.admin1,
+                    place.admin1_name, place.population, place.match) == \
+                (raw["name"], raw["feature_class"], raw["country"], raw["admin1"],
+                 raw["admin1_name"], raw["population"], raw["match"])
+            assert (place.latitude, place.longitude) == (loc.latitude, loc.longitude)
+    assert geocoder.readings("Xyzzyville Qwerty", context=AF_CONTEXT) == []
+    with pytest.raises(GeocoderQueryError):
+        geocoder.readings("   ")
+
+
 @pytest.mark.parametrize("query, admin1", [
     ("Moscow Oblast", "RU-MOS"), ("Moscow region", "RU-MOS"), ("Moscow", "RU-MOW"),
     ("Mexico state", "MX-MEX"), ("Leningrad region", "RU-LEN"), ("Badakhshan province", "AF-BDS"),
