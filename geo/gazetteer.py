@@ -426,6 +426,12 @@ _RUN = re.compile(
 )  # a full stop ends the run: "Santander. The" is two sentences
 
 
+# articles of Spanish, French, Italian, Portuguese, German text capitalised at a sentence
+# start: alone they are no place ("La" is not LA, "Die" not the town in the Drôme); in a
+# run they start names ("La Paz", "Le Havre", "El Paso") and are kept there
+_LONE_ARTICLES = frozenset("La Le Les El Los Las Il Lo Gli Os As Der Die Das Du Des".split())
+
+
 class Gazetteer:
     """Read-only view of a built gazetteer index (see :func:`get_gazetteer`).
 
@@ -678,6 +684,8 @@ class Gazetteer:
                         len(lw) > 3 or lw[:-1] in _COUNTRY_ABBREVIATIONS):
                     e -= 1  # a sentence's full stop, not an abbreviation (U.S.)
                 span = text[start:e]
+                if last == i and span in _LONE_ARTICLES:
+                    continue  # "La douane a saisi": an article, not Los Angeles
                 key = normalize(span)
                 if not key or (last == i and key in _STOPWORDS
                                and not (n == 1 and span in _COUNTRY_ABBREVIATIONS)):

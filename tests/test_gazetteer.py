@@ -330,6 +330,16 @@ def test_find_mentions_does_not_glue_function_words_or_acronyms_onto_a_name(gaz,
     assert [n for n in names if n in found] == names, found
 
 
+@pytest.mark.parametrize("text, found, not_found", [
+    ("La douane a saisi 1,2 tonne de cocaïne au port du Havre.", ["Havre"], ["La"]),
+    ("El Ejército decomisó 300 kilos. Le port de Marseille.", ["Marseille"], ["El", "Le"]),
+    ("Police in La Paz and El Paso; LA police; Baton Rouge, La.", ["La Paz", "El Paso", "LA", "La."], []),
+])
+def test_lone_capitalised_articles_are_not_places(gaz, text, found, not_found):
+    names = [m.text for m in gaz.find_mentions(text)]
+    assert all(n in names for n in found) and not set(not_found) & set(names), names
+
+
 @pytest.mark.parametrize("text, names", [
     ("heroin from Pakistan-based handlers", ["Pakistan"]),
     ("patrols along the India-Pakistan border", ["India", "Pakistan"]),
