@@ -431,6 +431,45 @@ def _check_admin1_by_polygon(ppl: list[_Place], ppl_gn: list, boundaries) -> Non
         if i in pip and (p.admin1 is None or p.admin1 not in code_index):
             # GeoNames code unknown to the boundary set: the polygon decides
             p.admin1 = pip[i]
+    _coastal_admin1(ppl, pts, pip, geoms, codes, code_index)
+
+
+def _coastal_admin1(ppl: list[_Place], pts, pip: dict[int, str], geoms, codes,
+                    code_index: dict[str, int]) -> None:
+    """Places in no polygon (a port or an island town just off a simplified coastline):
+    the nearest region of the place's own country within the border tolerance wins over a
+    GeoNames code whose region lies farther away. GeoNames gives some countries' places
+    the code of a wider unit than the ISO region (Philippine regions, not provinces), so
+    its code can name a region hundreds of km off: Isabela City, on Basilan, was Cagayan."""
+    import numpy as np
+    import shapely
+
+    out = [i for i, p in enumerate(ppl) if i not in pip and p.country]
+    if not out:
+        return
+    tree = shapely.STRtree(np.asarray(geoms))
+    # degrees: generous, the km test below decides
+    pi, gi = tree.query(pts[out], predicate="dwithin", distance=_BORDER_TOLERANCE_KM / 50)
+    near: dict[int, list[int]] = {}
+    for a, b in zip(pi.tolist(), gi.tolist()):
+        near.setdefault(out[a], []).append(b)
+
+    def km(i: int, g: int) -> float:
+        lat = np.radians(ppl[i].lat)
+        return float(shapely.distance(pts[i], geoms[g])) * 111.32 * max(np.cos(lat), 0.2)
+
+    for i, cands in near.items():
+        p = ppl[i]
+        own = [g for g in cands if str(codes[g]).startswith(p.country + "-")]
+        if not own:
+            continue
+        best = min(own, key=lambda g: (km(i, g), codes[g]))
+        d_best = km(i, best)
+        if d_best > _BORDER_TOLERANCE_KM or codes[best] == p.admin1:
+            continue
+        current = code_index.get(p.admin1) if p.admin1 else None
+        if current is None or km(i, current) > _BORDER_TOLERANCE_KM:
+            p.admin1 = codes[best]
 
 
 def _read_demonyms(path: Path) -> dict[str, list[str]]:

@@ -353,3 +353,14 @@ def test_find_mentions_hyphens_and_capital_abbreviations(gaz, text, names):
 
 def test_find_mentions_us_in_a_capitals_headline_is_not_the_country(gaz):
     assert "US" not in [m.text for m in gaz.find_mentions("POLICE ASK HELP US FIND DEALERS")]
+
+
+@pytest.mark.parametrize("name, country, admin1", [
+    ("Isabela City", "PH", "PH-BAS"),  # on Basilan; GeoNames' regional code said Cagayan
+    ("Toulon", "FR", "FR-83"),  # GeoNames' region code FR.93 is ISO's Seine-Saint-Denis
+    ("Puerto Princesa", "PH", "PH-PLW"),
+    ("Santander", "ES", "ES-S"),
+])
+def test_coastal_towns_outside_simplified_polygons_get_the_nearest_region(gaz, name, country, admin1):
+    hits = [c for c in gaz.lookup(name) if c.feature_class == "ppl" and c.country == country]
+    assert hits and hits[0].admin1 == admin1, hits[:2]
