@@ -406,6 +406,8 @@ class PlaceIndex:
         # which names named each region: a name never vouches for its own namesake region
         # ("Rabat" names Malta's Rabat region only as a reading of itself)
         self._admin1_named_by: dict[str, set[str]] = {}
+        # regions whatever name first means, by those names: "Suffolk, VA" states Virginia
+        self._admin1_stated_by: dict[str, set[str]] = {}
         if gazetteer is None:
             return
         try:
@@ -438,6 +440,10 @@ class PlaceIndex:
                 if c.feature_class == "admin1" and c.admin1 and normalize_name(c.name) == key:
                     self.named_admin1.add(c.admin1)
                     self._admin1_named_by.setdefault(c.admin1, set()).add(key)
+            first = m.candidates[0] if m.candidates else None
+            if first is not None and first.feature_class == "admin1" and first.admin1:
+                # a region written short or otherwise ("VA", "Calif.", "Virginia")
+                self._admin1_stated_by.setdefault(first.admin1, set()).add(key)
         cache: dict[str, Any] = {}
         self._readings: dict[str, list[tuple[Any, Place]]] = {}
         for m in raw_mentions:
@@ -547,6 +553,10 @@ class PlaceIndex:
         if self.named_admin1 and place.admin1 not in self.named_admin1 \
                 and place.feature_class != "country":
             own = normalize_name(mention.text)
+            if self._admin1_stated_by.get(place.admin1, set()) - {own}:
+                # another name states the geocoder's region: its pick stands (Suffolk,
+                # Virginia in "Suffolk, VA", not the county in England)
+                return best
             best_pop = int(place.population or 0)
             # a name vouches for its own namesake region only against a smaller place or a
             # place known so only as an alternate (Bromley the London borough over Bromley,

@@ -542,3 +542,14 @@ def test_the_weight_of_counted_tablets_is_read_as_a_plausible_decimal():
 def test_agencies_of_europe_the_americas_and_asia(text, agencies):
     (e,) = extract_report(Report(id="x", text=text))
     assert e.agencies == agencies
+
+
+@pytest.mark.parametrize("text, place, admin1", [
+    # Suffolk is also a county of England, bigger than the Virginia city: the state
+    # written after the town settles it, and the event keeps the town's point
+    ("Police seized 5 kg of cocaine in Suffolk, VA on Friday.", "Suffolk, VA", "US-VA"),
+    ("Police seized 20 kg of shabu in Isabela City, Basilan.", "Isabela City, Basilan", "PH-BAS"),
+])
+def test_town_and_its_region_over_a_bigger_namesake_region(text, place, admin1):
+    (e,) = extract_report(Report(id="x", text=text))
+    assert (e.place, e.admin1) == (place, admin1)
