@@ -80,6 +80,15 @@ def normalize_unit(unit: str, *, us: bool = False) -> str | None:
 
     ``us=True`` reads a bare "ton(s)" as the US short ton (reports filed in the US).
     """
+    if isinstance(unit, str):
+        return _unit_code(unit, us)
+    return _unit_code.__wrapped__(unit, us)  # not text: fails as str methods do
+
+
+@functools.lru_cache(maxsize=1024)
+def _unit_code(unit: str, us: bool) -> str | None:
+    # cached: every figure's unit is normalised two or three times (find_quantities, to_kg
+    # per reading), from a few dozen surface forms
     key = _rx(r"\s+").sub( " ", unit.strip().lower())
     if key in _KIND:
         return key
@@ -349,7 +358,10 @@ class Quantity:
         return to_kg(self.value_as(reading), self.unit, us=us)
 
 
+@functools.lru_cache(maxsize=4096)
 def _num_value(raw: str) -> tuple[float, float | None]:
+    # cached (a ValueError is raised again each time): number_readings and the scale-word
+    # pattern cost ~5 us a figure, and reports repeat their figures and round numbers
     raw = raw.strip()
     m = _rx(r"(?i)(.*?\d)\s*(million|billion|thousand|mln|mn|bn|lakh|crore)").fullmatch( raw)
     if m:
