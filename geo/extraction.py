@@ -507,6 +507,14 @@ _FORWARD_LINK = re.compile(
     r"packed with|in the form of)\s+)?(?:[\w'’\"“”,-]+\s+){0,6}?$")
 _FORWARD_NEAR = re.compile(r"(?i)^\s*(?:[\"“'‘\[(]\s*)?(?:of\s+)?(?:[\w'’-]+\s+){0,2}$")
 _JOINER = re.compile(r"(?i)^\s*(?:,|and|or|&|/|,\s*and|as well as|plus)\s*(?:other\s+|some\s+)?$")
+# a word in the gap that ends the figure's own phrase ("5 kg were found in ... heroin")...
+_GAP_BREAK = re.compile(
+    r"(?i)\b(?:were|was|is|are|in|from|at|on|by|after|during|into|inside|to|for|bound|"
+    r"found|seized|turned|hidden|concealed|with)\b")
+# ...once these phrases, which name what the figure is, are taken out of the gap
+_GAP_NAMING = re.compile(r"(?i)^\s*of\b|identified as|thought to be|believed to be|"
+                         r"suspected to be|filled with|what investigators believe is|"
+                         r"suspected of being")
 
 
 def _link_substance(t: _Target, text: str, subs: list[SubstanceMention], next_start: int,
@@ -529,13 +537,9 @@ def _link_substance(t: _Target, text: str, subs: list[SubstanceMention], next_st
         first = fwd[0]
         gap = _rx(r"\([^()]*\)").sub( " ", text[q.end:first.start])
         gap = _rx(r"[\"“”‘’\[\]()]").sub( " ", gap)
-        linked = _FORWARD_LINK.match(gap) and not re.search(
-            r"(?i)\b(?:were|was|is|are|in|from|at|on|by|after|during|into|inside|to|for|bound|"
-            r"found|seized|turned|hidden|concealed|with)\b", re.sub(r"(?i)^\s*of\b|identified as|"
-                                                                   r"thought to be|believed to be|"
-                                                                   r"suspected to be|filled with|"
-                                                                   r"what investigators believe is|"
-                                                                   r"suspected of being", "", gap))
+        # (compiled once: as inline patterns they went through re's shared cache, which
+        # pysbd's hundreds of patterns keep evicting)
+        linked = _FORWARD_LINK.match(gap) and not _GAP_BREAK.search(_GAP_NAMING.sub("", gap))
         if linked:
             if first.kind == "block":
                 t.skip = "not a drug: " + first.text

@@ -427,10 +427,11 @@ def find_quantities(text: str, *, us: bool = False) -> list[Quantity]:
             continue  # "a gram sells for $50": an article is a figure only as "a tonne of" / "over a kilo"
         if single_letter and not _rx(r"\d").match( raw_num):
             continue  # "two t" is no tonnage
-        # container sizes: "five-liter containers", "five liters each", "20-litre cans"
+        # container sizes: "five-liter containers", "five liters each", "20-litre cans" (the
+        # match ends with its unit: a hyphen before the unit is a hyphen at the end of the rest)
         unit_text = m.group("mass") or m.group("vol") or ""
         if kind == "volume" and (_rx(r"(?i)\s*each\b").match( after)
-                                 or re.search(r"-\s*" + re.escape(unit_text) + r"$", m.group(0))
+                                 or _rx(r"-\s*$").search(m.group(0)[: m.end() - m.start() - len(unit_text)])
                                  and _rx(r"\s+[a-z]").match( after)):
             continue
         if _rx(r"-[a-z]").match( text[m.end(): m.end() + 2]):
