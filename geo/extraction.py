@@ -293,6 +293,23 @@ _AGENCIES = [
 # gated (see _Gated): a sentence is searched only for the agencies whose names it may hold
 _AGENCY_RES = [(_Gated(re.compile(p)), name) for p, name in _AGENCIES]
 
+
+def _agency_keys() -> tuple[tuple[tuple[str, tuple[int, ...]], ...], tuple[int, ...]]:
+    """Each gate key of the agency patterns with the patterns (indexes) it opens, and the
+    patterns searched whatever the sentence holds (ungated, or case-folded)."""
+    by_key: dict[str, list[int]] = {}
+    always = []
+    for i, (rx, _) in enumerate(_AGENCY_RES):
+        if rx.keys is None or rx.fold:
+            always.append(i)
+        else:
+            for key in rx.keys:
+                by_key.setdefault(key, []).append(i)
+    return tuple((k, tuple(ids)) for k, ids in by_key.items()), tuple(always)
+
+
+_AGENCY_KEYS, _AGENCY_ALWAYS = _agency_keys()
+
 # speed: these cues are searched per figure, on short texts that rarely hold their words
 (_STAT, _HYPO, _DESTROY, _DESTROY_STRONG, _ERAD, _ATTEMPT, _LUMP, _SEIZE_VERB, _HARD_SEP,
  _LAB_VERB, _LAB_NOT, _DATE_MY, _DATE_M, _DATE_MD, _LAST_YEAR, _NATIONAL, _PERIOD) = (
@@ -670,7 +687,13 @@ def _month(word: str) -> int:
 def _sentence_agencies(sentence: str) -> tuple[str, ...]:
     """Agencies named in one sentence, in :data:`_AGENCIES` order (cached: a sentence
     serves its own figures and the next sentence's, and wires repeat boilerplate)."""
-    return tuple(name for rx, name in _AGENCY_RES if rx.search(sentence))
+    # one pass over all the agencies' gate keys (~70 substring tests) picks the few
+    # patterns worth searching, instead of ~30 gated searches (1.3-1.4x)
+    may = set(_AGENCY_ALWAYS)
+    for key, ids in _AGENCY_KEYS:
+        if key in sentence:
+            may.update(ids)
+    return tuple(_AGENCY_RES[i][1] for i in sorted(may) if _AGENCY_RES[i][0].search(sentence))
 
 
 def _agencies_for(t: _Target, sents: list[Sentence]) -> list[str]:
