@@ -706,9 +706,14 @@ def _agencies_for(t: _Target, sents: list[Sentence]) -> list[str]:
         for name in _sentence_agencies(txt):
             if name not in found:
                 found.append(name)
-    # a generic name is implied by a more specific one ("police" by "Afghan drug police")
-    return [n for n in found
-            if not any(o != n and n.lower() in o.lower() for o in found)]
+    return list(_most_specific(tuple(found)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _most_specific(found: tuple[str, ...]) -> tuple[str, ...]:
+    # a generic name is implied by a more specific one ("police" by "Afghan drug police");
+    # cached: figures repeat the same few combinations of names
+    return tuple(n for n in found if not any(o != n and n.lower() in o.lower() for o in found))
 
 
 # --------------------------------------------------------------------------- places
