@@ -54,3 +54,23 @@ def test_number_cache_raises_every_time():
     assert _num_value("4,2 million") == (4_200_000.0, None)
     first = [(q.value, q.alt_value, q.unit) for q in find_quantities("1.900 kg and 1.900 kg")]
     assert first == [(1.9, 1900.0, "kg")] * 2
+
+
+def test_substance_candidates_are_the_first_words_a_word_pass_finds():
+    from geo.substances import _WORD, _candidate_words, _first_words
+
+    firsts = _first_words()
+    vocab = sorted(firsts)[::3] + ["\u212ahat", "İce", "ΣΑΣ", "heroinΣ", "the_drugs", "tHe",
+                                   "drugs.", "-", "'", "x", "ﬁne", "ХЕРОИН"]
+    rnd = random.Random(11)
+    texts = []
+    for i in range(2000):
+        text = rnd.choice([" ", "-", ", ", "\u00a0"]).join(
+            rnd.choice(vocab) for _ in range(rnd.randrange(12)))
+        texts.append(text.upper() if i % 3 == 0 else text)
+    for text in texts:
+        plain = [(w.start(), w.end(), w.group().lower()) for w in _WORD.finditer(text)
+                 if w.group().lower() in firsts]
+        assert list(_candidate_words(text)) == plain, text
+    # both paths ran: texts whose lower-casing changes lengths ("İ") take the word pass
+    assert 100 < sum(len(t.lower()) != len(t) for t in texts) < 1900
