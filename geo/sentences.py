@@ -114,11 +114,14 @@ def _pysbd_spans(block: str) -> tuple[tuple[int, int], ...]:
     return tuple(spans)
 
 
+_LINE = re.compile(r"[^\n]+")  # a block: compiled once, not looked up in re's shared cache
+
+
 def split_sentences(text: str) -> list[Sentence]:
     """Sentences of ``text`` in order, whitespace-trimmed, with offsets into ``text``."""
     out: list[Sentence] = []
     para = 0
-    for m in re.finditer(r"[^\n]+", text):
+    for m in _LINE.finditer(text):
         block = m.group(0)
         if not block.strip():
             continue

