@@ -53,9 +53,9 @@ def _add(forms: str, code: str, pint_name: str | None) -> None:
         _UNIT_TABLE[form] = (code, pint_name)
 
 
-_add("kg kgs kg. kilo kilos kilogram kilograms kilogramme kilogrammes kilogramos kilogramo кг",
-     "kg", "kilogram")
-_add("g gr grs gram grams gramme grammes gramos гр г", "g", "gram")
+_add("kg kgs kg. kilo kilos kilogram kilograms kilogramme kilogrammes kilogramos kilogramo "
+     "quilo quilos quilograma quilogramas кг", "kg", "kilogram")
+_add("g gr grs gram grams gramme grammes gramos gramas гр г", "g", "gram")
 _add("mg milligram milligrams", "mg", "milligram")
 _add("t tonne tonnes ton tons toneladas tonelada тонн тонны тонна", "t", "metric_ton")
 _add("lb lbs pound pounds", "lb", "pound")
@@ -256,7 +256,8 @@ _DIGITS = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?=\s*[a-zA-Zа-яА-Я])|\d+(?:[.,]
 _SCALE = r"(?:\s*(?:million|billion|thousand|mln|mn|bn|lakh|crore)\b)"
 _NUMBER = (rf"(?P<num>(?:{_DIGITS}){_SCALE}?|(?:half\s+)?an?\s+(?:million|billion|thousand|dozen)|half\s+an?|(?:a|an)(?=\s+(?:metric\s+)?"
            rf"(?:kilo|kilogram|ton|tonne|pound|gram)s?\b)|{_WORDS}(?:\s+and\s+a\s+half)?)")
-_MASS = (r"kilo(?:gram(?:me)?|gramo)?s?|kgs?\.?|grams?|grammes?|gramos|grs?|g|mg|milligrams?|"
+_MASS = (r"kilo(?:gram(?:me)?|gramo)?s?|quilo(?:grama)?s?|kgs?\.?|grams?|grammes?|gramos|gramas|"
+         r"grs?|g|mg|milligrams?|"
          r"metric\s+tons?|tonnes?|tons?|toneladas?|t|mt|lbs?|pounds?|ounces?|oz|кг|тонн[ы|а]?")
 _VOLUME = r"lit(?:re|er)s?|litros|l|ml|millilit(?:re|er)s?|gallons?|galones|gal"
 _COUNT = r"pills?|tablets?|tabs?|capsules?"

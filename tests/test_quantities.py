@@ -96,3 +96,14 @@ def test_helpers():
     assert to_kg(3, "l") is None
     assert unit_kind("gallons") == "volume" and unit_kind("kilos") == "mass"
     assert unit_kind("pills") == "count" and unit_kind("boxes") is None
+
+
+@pytest.mark.parametrize("text, value, unit", [
+    ("A Polícia Federal apreendeu 800 quilos de cocaína", 800.0, "kg"),
+    ("2 quilogramas de maconha", 2.0, "kg"),
+    ("350 gramas de crack", 350.0, "g"),
+    ("12 kilogramos de cocaína", 12.0, "kg"),
+])
+def test_portuguese_and_spanish_unit_words(text, value, unit):
+    (q,) = find_quantities(text)
+    assert (q.value, q.unit) == (value, unit)
