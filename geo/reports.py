@@ -156,7 +156,14 @@ _AGENCY = r"(?:\((?P<agency>[^()\n]{2,60})\)|/(?P<agency2>[^/\n]{2,40})/)"
 _END = r"\s*(?:–|—|--?|:|\.)(?=\s|$)"
 # what follows a dateline city after a comma: a country or state in words ("Afghanistan",
 # "Va."), in initials ("D.C.", "N.Y.", "B.C.") or as a two-letter postal code ("ON", "NY")
-_REGION = rf"(?P<region>{_PLACE_TITLE}\.?|(?:[A-Z]\.){{2,3}}|[A-Z]{{2}}(?=\s*[–—:(,]))"
+# (the postal codes of US states, Canadian provinces and Australian states only: "CHINA,
+# US –" and "DRUGS, UK –" are headlines)
+_STATE_CODES = (
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV "
+    "NH NJ NM NY NC ND OH OK OR PA PR RI SC SD TN TX UT VT VA WA WV WI WY "
+    "AB BC MB NB NL NS NT NU ON PE QC SK YT ACT NSW QLD SA TAS VIC").split()
+_REGION = (rf"(?P<region>{_PLACE_TITLE}\.?|(?:[A-Z]\.){{2,3}}|"
+           rf"(?:{'|'.join(sorted(set(_STATE_CODES), key=len, reverse=True))})(?=\s*[–—:(,]))")
 
 _DATELINE_RES = [
     # MOSCOW. Jan 31 (Interfax) –   KABUL, Sept 7 (NNN-BNA) –   QUITO (EFE) -
@@ -612,75 +619,88 @@ def guess_language(text: str) -> str | None:
 # Building a Report from text + metadata
 # --------------------------------------------------------------------------------------
 def _dateline_country(place: str | None, text: str = "") -> str | None:
-    """Country of a dateline place via the gazetteer, or None when the gazetteer is not
-    available or does not know the place.
+    """Country of a dateline place via the offline geocoder, or None when the gazetteer is
+    not available or does not know the place.
 
-    A dateline names a city the reader is expected to know, so the most populous match
-    wins, unless the places share a name across countries ("SAN JOSE"): then the country
-    the text names most often decides, population breaking ties.
+    The city is read as the geocoder reads any name in this text (its population, its
+    primary name, the countries the text names: "SAN JOSE" of a Costa Rica story). What
+    follows the comma narrows it: the first reading of the city inside that region wins
+    ("LONDON, ON" is Ontario's). A region in words or initials ("Afghanistan", "Ky.",
+    "D.C.") settles the country even for a town the gazetteer does not know; a bare
+    two-letter code never overrules the city ("BOGOTA, CO" is not Colorado).
     """
     if not place:
         return None
     gaz = _gazetteer()
     if gaz is None:
         return None
-    if ", " in place:
-        # the state or country written after the city settles it
-        city, region = place.rsplit(", ", 1)
-        try:
+    city, region = place.rsplit(", ", 1) if ", " in place else (place, None)
+    try:
+        inside: set[str] = set()
+        region_country = None
+        if region:
             cands = [c for c in gaz.lookup(region)
                      if c.country and c.feature_class in ("country", "admin1")]
-        except Exception as exc:
-            log.warning("gazetteer lookup of dateline region %r failed: %s", region, exc)
-            return None
-        if cands:
-            return max(cands, key=lambda c: c.population or 0).country
-        place = city
-    for part in re.split(r"\s*/\s*", place):
-        try:
-            cands = [c for c in gaz.lookup(part) if c.country and c.feature_class in
-                     ("ppl", "admin1", "admin2", "country")]
-            named: dict[str, int] = {}
-            if text and _ambiguous(cands):
-                for m in gaz.find_mentions(text[:5000]):
-                    first = m.candidates[0] if m.candidates else None
-                    if first is not None and first.feature_class == "country" and first.country:
-                        named[first.country] = named.get(first.country, 0) + 1
-        except Exception as exc:  # a broken index must not stop reading reports
-            log.warning("gazetteer lookup of dateline place %r failed: %s", part, exc)
-            return None
-        if cands:
-            from .gazetteer import normalize
-
-            key = normalize(part)
-            return max(cands, key=lambda c: (named.get(c.country, 0), _weight_as_called(c, key),
-                                              c.feature_class == "ppl")).country
-    return None
-
-
-def _weight_as_called(c: Any, key: str) -> float:
-    # a town that lists the name only among its alternates counts a tenth of its
-    # population, as the geocoder's alternate-name penalty weighs it: "ISLAMABAD" is
-    # Pakistan's capital, not Chattogram (3.9M, once called Islamabad); "BOMBAY" is
-    # still Mumbai against a village of that name
-    from .gazetteer import normalize
-
-    pop = float(c.population or 0)
-    if c.feature_class in ("ppl", "admin2") and normalize(c.name) != key:
-        pop /= 10
-    return pop
+            inside = {c.admin1 if c.feature_class == "admin1" else c.country for c in cands}
+            inside |= _POSTAL_CODES.get(region, set())
+            if cands and not _BARE_CODE.fullmatch(region):
+                region_country = max(cands, key=lambda c: c.population or 0).country
+        first = None
+        for part in re.split(r"\s*/\s*", city):
+            readings = [p for _, p in _dateline_geocoder(gaz).readings(part, context=text or None,
+                                                                       limit=None)
+                        if p.country and p.feature_class in ("ppl", "admin1", "admin2", "country")]
+            if text and _ambiguous(readings):
+                # a name shared by big places of several countries: the country the story
+                # names most often (the whole text is scanned, as the extractor will, so
+                # the gazetteer's last-scan cache serves both)
+                named = Counter(m.candidates[0].country for m in gaz.find_mentions(text)
+                                if m.candidates and m.candidates[0].feature_class == "country")
+                readings.sort(key=lambda p: -named.get(p.country, 0))
+            for p in readings:
+                if p.admin1 in inside or p.country in inside:
+                    return p.country
+            if readings and first is None:
+                first = readings[0].country
+    except Exception as exc:  # a broken index must not stop reading reports
+        log.warning("gazetteer lookup of dateline place %r failed: %s", place, exc)
+        return None
+    return region_country or first
 
 
-def _ambiguous(cands: list) -> bool:
+# two or three capitals after a dateline city: a postal code that may also be a country's
+_BARE_CODE = re.compile(r"[A-Z]{2,3}")
+# the dateline codes of Canada's provinces and Australia's states, which the gazetteer
+# does not index as names (they would match "ON", "WA" in running text)
+_POSTAL_CODES: dict[str, set[str]] = {}
+for _code in "AB BC MB NB NL NS NT NU ON PE QC SK YT".split():
+    _POSTAL_CODES.setdefault(_code, set()).add(f"CA-{_code}")
+for _code in "ACT NSW NT QLD SA TAS VIC WA".split():
+    _POSTAL_CODES.setdefault(_code, set()).add(f"AU-{_code}")
+_POSTAL_CODES["PR"] = _POSTAL_CODES["P.R."] = {"PR", "US-PR"}  # Puerto Rico, either way
+
+def _ambiguous(readings: list) -> bool:
     # Kabul (AF, 3.7M) against a Kabul village elsewhere is no contest; San Jose (US, 1M)
     # against San José (CR, 0.3M) is
     by_country: dict[str, int] = {}
-    for c in cands:
-        by_country[c.country] = max(by_country.get(c.country, 0), c.population or 0)
+    for p in readings:
+        by_country[p.country] = max(by_country.get(p.country, 0), p.population or 0)
     if len(by_country) < 2:
         return False
     top, second = sorted(by_country.values(), reverse=True)[:2]
     return second >= 0.1 * top
+
+
+_GEOCODER: list = []
+
+
+def _dateline_geocoder(gaz: Any) -> Any:
+    # one offline geocoder over the shared gazetteer, made on first use
+    if not _GEOCODER or _GEOCODER[0].gazetteer is not gaz:
+        from .geocoding import OfflineGeocoder
+
+        _GEOCODER[:] = [OfflineGeocoder(gaz)]
+    return _GEOCODER[0]
 
 
 _GAZ: list = []
