@@ -1375,9 +1375,9 @@ def extract(reports: Any, *, geocoder: Any = None, progress: bool = False,
         folder, read with :func:`geo.reports.read_reports`).
     :param geocoder: any geopy-style geocoder (default: the offline one).
     :param progress: show a tqdm progress bar.
-    :param jobs: worker processes (``None`` or 0: every core this process may use). The
-        events are the same and in the same order as with one process; more than one
-        needs the offline geocoder (see :mod:`geo.workers`).
+    :param jobs: worker processes (``None`` or 0: every core this process may use; never
+        more than that). The events are the same and in the same order as with one
+        process; more than one needs the offline geocoder (see :mod:`geo.workers`).
     Columns: :data:`geo.events.EVENT_FIELDS` plus admin1_name, lat, lon, approximate, flags,
     detail. Events that cannot be placed keep ``admin1`` empty. ``frame.attrs["not_events"]``
     lists the figures read but not recorded, each with its reason; ``attrs["skipped"]`` the
@@ -1387,10 +1387,12 @@ def extract(reports: Any, *, geocoder: Any = None, progress: bool = False,
     """
     from .workers import available_cores, extract_parallel
 
-    if jobs is not None and (not isinstance(jobs, int) or jobs < 0):
+    if jobs is not None and (not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 0):
         raise ExtractionError(f"jobs must be a whole number >= 0, got {jobs!r}")
     items = _as_reports(reports)
-    jobs = min(jobs or available_cores(), max(1, len(items)))
+    cores = available_cores()
+    # more processes than cores only adds start-up and memory
+    jobs = min(jobs or cores, cores, max(1, len(items)))
     ctx = _Context(geocoder)
     bar = None
     if progress:

@@ -6,6 +6,10 @@ result is the same as one process's. Where the platform can fork (Linux), the wo
 inherit the parent's loaded gazetteer and geocoder instead of loading their own (~1 s and
 ~150 MB each), and the pages stay shared until written.
 
+Where the platform cannot fork safely (macOS, Windows), workers are spawned and each loads
+its own gazetteer; a script calling ``geo.extract(..., jobs=N)`` there needs the usual
+``if __name__ == "__main__":`` guard of Python's multiprocessing.
+
 Only the offline geocoder runs in parallel: online services limit the request rate per
 client, and several processes asking at once would break that limit.
 """
@@ -13,7 +17,9 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import sys
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Iterator
 
 from .errors import ExtractionError
@@ -42,13 +48,23 @@ def _check_geocoder(geocoder: Any, jobs: int) -> None:
 
     if not isinstance(geocoder, OfflineGeocoder):
         raise ExtractionError(
-            f"jobs={jobs}: parallel extraction runs only with the offline geocoder "
-            f"({type(geocoder).__name__} is an online service with a request-rate limit); "
-            f"use jobs=1")
+            f"jobs={jobs}: parallel extraction runs only with the offline geocoder, not "
+            f"{type(geocoder).__name__} (online services limit how fast one client may ask, "
+            f"and a geocoder cache is written by one process); use jobs=1")
+
+
+def _can_fork() -> bool:
+    # fork only where it is safe and cheap: on macOS system libraries may crash in a forked
+    # child (Python's own default there is spawn); Windows has no fork
+    return sys.platform.startswith("linux") and "fork" in mp.get_all_start_methods()
 
 
 def _init_worker(ctx: Any) -> None:
     global _WORKER_CTX
+    if ctx is None:  # a spawned worker: its own gazetteer and offline geocoder
+        from .extraction import _Context
+
+        ctx = _Context()
     _WORKER_CTX = ctx
     ctx.load()
 
@@ -65,21 +81,34 @@ def _extract_chunk(reports: list[Any]) -> tuple[list[Any], list[dict]]:
 
 def extract_parallel(reports: list[Any], ctx: Any, jobs: int,
                      progress: Any = None) -> Iterator[tuple[list[Any], list[dict]]]:
-    """(events, not-events) of each chunk of ``reports``, in order, from ``jobs`` processes.
+    """(events, not-events) of each chunk of ``reports``, in order, from at most ``jobs``
+    processes (never more than there are chunks).
 
-    :param ctx: the run's ``extraction._Context`` (loaded here, then inherited or pickled
-        by the workers).
+    :param ctx: the run's ``extraction._Context``: inherited by forked workers; where the
+        platform cannot fork, each worker loads its own (the default geocoder only).
     :param progress: a tqdm bar advanced by each chunk's report count, or None.
-    :raises ExtractionError: for a geocoder that must not be asked in parallel.
+    :raises ExtractionError: for a geocoder that must not be asked in parallel, or when a
+        worker process dies.
     """
     _check_geocoder(ctx.geocoder, jobs)
-    ctx.load()  # loaded once here: forked workers inherit it
-    methods = mp.get_all_start_methods()
-    mp_ctx = mp.get_context("fork") if "fork" in methods else mp.get_context()
     chunks = [reports[i:i + _CHUNK] for i in range(0, len(reports), _CHUNK)]
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp_ctx, initializer=_init_worker,
-                             initargs=(ctx,)) as pool:
-        for chunk, result in zip(chunks, pool.map(_extract_chunk, chunks)):
-            if progress is not None:
-                progress.update(len(chunk))
-            yield result
+    jobs = max(1, min(jobs, len(chunks)))
+    if _can_fork():
+        ctx.load()  # loaded once here: the forked workers inherit it
+        mp_ctx, init = mp.get_context("fork"), ctx
+    else:
+        if ctx.geocoder is not None:
+            raise ExtractionError(
+                f"jobs={jobs}: on {sys.platform} the workers load their own places, so pass "
+                f"no geocoder (the offline one is the default) or use jobs=1")
+        mp_ctx, init = mp.get_context("spawn"), None
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp_ctx, initializer=_init_worker,
+                                 initargs=(init,)) as pool:
+            for chunk, result in zip(chunks, pool.map(_extract_chunk, chunks)):
+                if progress is not None:
+                    progress.update(len(chunk))
+                yield result
+    except BrokenProcessPool as exc:
+        raise ExtractionError(f"an extraction worker process died ({exc}); "
+                              f"run with jobs=1 to see the report that stops it") from exc

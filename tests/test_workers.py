@@ -4,6 +4,7 @@ asking is not allowed."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +15,7 @@ from geo.cli import main
 from geo.errors import ExtractionError
 from geo.extraction import extract
 from geo.reports import make_report, read_reports
+from geo import workers
 from geo.workers import available_cores
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,7 +67,7 @@ def test_online_geocoder_is_never_asked_in_parallel(many_reports):
         extract(many_reports[:4], geocoder=online, jobs=2)
 
 
-@pytest.mark.parametrize("jobs", [-1, 1.5, "2"])
+@pytest.mark.parametrize("jobs", [-1, 1.5, "2", True])
 def test_bad_jobs_value_is_refused(many_reports, jobs):
     with pytest.raises(ExtractionError, match="jobs"):
         extract(many_reports[:2], jobs=jobs)
@@ -89,3 +91,28 @@ def test_cli_jobs_with_an_online_geocoder_is_a_usage_error(tmp_path, capsys):
                  "--geocoder", "nominatim", "--user-agent", "seizure-atlas-tests"])
     assert code == 2
     assert "--jobs 2 needs the offline geocoder" in capsys.readouterr().err
+
+
+def _die(reports):
+    os._exit(3)  # a worker killed mid-run (out of memory, a crash in a C library)
+
+
+def test_a_worker_that_dies_is_an_extraction_error(many_reports, monkeypatch):
+    if not workers._can_fork() or available_cores() < 2:
+        pytest.skip("needs fork and two cores")
+    monkeypatch.setattr(workers, "_extract_chunk", _die)
+    with pytest.raises(ExtractionError, match="worker process died"):
+        extract(many_reports, jobs=2)
+
+
+def test_without_fork_the_workers_load_their_own_places(many_reports, monkeypatch):
+    # as on macOS and Windows: spawned workers, nothing inherited or pickled but reports
+    if available_cores() < 2:
+        pytest.skip("needs two cores")
+    monkeypatch.setattr(workers, "_can_fork", lambda: False)
+    one = extract(many_reports, jobs=1)
+    pd.testing.assert_frame_equal(one, extract(many_reports, jobs=2))
+    from geo.geocoding import OfflineGeocoder
+
+    with pytest.raises(ExtractionError, match="pass no geocoder"):
+        extract(many_reports, geocoder=OfflineGeocoder(), jobs=2)
