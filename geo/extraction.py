@@ -280,9 +280,15 @@ _AGENCIES = [
     (r"\bFrontier Corps\b", "Frontier Corps"), (r"\bSindh Rangers\b|\bRangers\b", "Rangers"),
     (r"\bSunat\b", "SUNAT"), (r"\bFSB\b|Federal Security Service", "FSB"),
     # Europe, the Americas, South-East Asia: the agencies their seizure reports name
-    (r"\bBorder Force\b", "Border Force"), (r"\bNCA\b|National Crime Agency", "NCA"),
-    (r"\bPolice Scotland\b", "Police Scotland"), (r"\bGarda(?:í)?\b", "Garda"),
-    (r"\bGuardia Civil\b", "Guardia Civil"), (r"\bPolic[ií]a Nacional\b", "Policía Nacional"),
+    # (the acronyms NCA, BNN and the name Garda mean other things too: Pakistan's National
+    # Command Authority, BNN Bloomberg, Lake Garda; they count only in the agencies' usage)
+    (r"\bBorder Force\b", "Border Force"),
+    (r"National Crime Agency|\b(?:UK|Britain|British)['’]s NCA\b|"
+     r"\bNCA (?:officers|investigators|officials|agents)\b", "NCA"),
+    (r"\bPolice Scotland\b", "Police Scotland"),
+    (r"\b[Gg]arda[ií]\b|\bGarda S[ií]och[aá]na\b|\bGarda (?:officers?|detectives?|"
+     r"spokes(?:man|woman|person)|National|Drugs)\b", "Garda"),
+    (r"\bGuardia Civil\b|\bCivil Guard\b", "Guardia Civil"),
     (r"\bGuardia di Finanza\b", "Guardia di Finanza"), (r"\bCarabinieri\b", "Carabinieri"),
     (r"\bRCMP\b|Royal Canadian Mounted Police", "RCMP"),
     (r"\bCBP\b|Customs and Border Protection", "CBP"),
@@ -290,7 +296,7 @@ _AGENCIES = [
     (r"\bSemar\b|\bSEMAR\b|Secretar[ií]a de Marina", "SEMAR"),
     (r"\bSedena\b|\bSEDENA\b|Secretar[ií]a de la Defensa Nacional", "SEDENA"),
     (r"\bDIRAN\b|Direcci[oó]n (?:de )?Antinarc[oó]ticos", "DIRAN"),
-    (r"\bBNN\b|National Narcotics (?:Agency|Board)", "BNN"),
+    (r"\bBNNP?\b(?! Bloomberg)|National Narcotics (?:Agency|Board)", "BNN"),
     (r"\bONCB\b|Office of the Narcotics Control Board", "ONCB"),
     (r"\bAustralian Federal Police\b", "Australian Federal Police"),
     (r"\bNAVY\b|\b[Nn]avy\b|\bMarines\b", "navy"), (r"\b[Aa]rmy\b|\bsoldiers\b|\btroops\b", "army"),
@@ -301,7 +307,7 @@ _AGENCIES = [
      "counter-narcotics police"),
     (r"\b[Dd]rug police\b", "drug police"),
     (r"\bFederal Police\b|\bPolícia Federal\b", "Federal Police"),
-    (r"\bNational Police\b", "National Police"),
+    (r"\bNational Police\b|\bPolic[ií]a Nacional\b", "National Police"),
     (r"\b[Pp]olice\b", "police"),
 ]
 # gated (see _Gated): a sentence is searched only for the agencies whose names it may hold
@@ -707,7 +713,23 @@ def _sentence_agencies(sentence: str) -> tuple[str, ...]:
     for key, ids in _AGENCY_KEYS:
         if key in sentence:
             may.update(ids)
-    return tuple(_AGENCY_RES[i][1] for i in sorted(may) if _AGENCY_RES[i][0].search(sentence))
+    hits = [i for i in sorted(may) if _AGENCY_RES[i][0].search(sentence)]
+    if len(hits) > 1 and any(_AGENCY_RES[i][1] in _GENERIC_AGENCIES for i in hits):
+        hits = _outside_names(sentence, hits)
+    return tuple(_AGENCY_RES[i][1] for i in hits)
+
+
+def _outside_names(sentence: str, hits: list[int]) -> list[int]:
+    """Drop a generic agency word found only inside a named agency's own name ("Police" of
+    "Royal Canadian Mounted Police", "Customs" of "Customs and Border Protection"); kept
+    where it also stands alone ("RCMP and Vancouver police")."""
+    spans = [m.span() for i in hits if _AGENCY_RES[i][1] not in _GENERIC_AGENCIES
+             for m in _AGENCY_RES[i][0].rx.finditer(sentence)]
+    if not spans:
+        return hits
+    return [i for i in hits if _AGENCY_RES[i][1] not in _GENERIC_AGENCIES or any(
+        not any(a <= m.start() and m.end() <= b for a, b in spans)
+        for m in _AGENCY_RES[i][0].rx.finditer(sentence))]
 
 
 def _agencies_for(t: _Target, sents: list[Sentence]) -> list[str]:
@@ -725,9 +747,20 @@ def _agencies_for(t: _Target, sents: list[Sentence]) -> list[str]:
 
 @functools.lru_cache(maxsize=1024)
 def _most_specific(found: tuple[str, ...]) -> tuple[str, ...]:
-    # a generic name is implied by a more specific one ("police" by "Afghan drug police");
-    # cached: figures repeat the same few combinations of names
-    return tuple(n for n in found if not any(o != n and n.lower() in o.lower() for o in found))
+    # a generic name is implied by a more specific one ("police" by "Afghan drug police",
+    # "customs" by CBP, whose full name holds the word); cached: figures repeat the same few
+    # combinations of names
+    return tuple(n for n in found if not any(
+        o != n and (n.lower() in o.lower() or n in _IMPLIES.get(o, ())) for o in found))
+
+
+# the generic names an agency stands for wherever the story names it: the Mexican navy is
+# SEMAR, Irish police are the Garda (a generic word inside an agency's own name is dropped
+# in _outside_names instead)
+_IMPLIES = {"SEMAR": ("navy",), "SEDENA": ("army",), "Garda": ("police",)}
+_GENERIC_AGENCIES = frozenset({"navy", "army", "coast guard", "border guards", "customs",
+                               "counter-narcotics police", "drug police", "National Police",
+                               "Federal Police", "police"})
 
 
 # --------------------------------------------------------------------------- places

@@ -394,7 +394,8 @@ _STOPWORDS = frozenset(
     office offices city town village province district region valley lake river
     mountain island islands airport county state capital police station were its im
     dont cant wont youre theyre hes shes thats whats lets ive id ill isnt wasnt
-    business company market markets trade union""".split()
+    business company market markets trade union nacional federal policia polícia
+    guardia""".split()
 )
 # an apostrophe joins "O'sh", "Qal'a" but not a possessive: "Jowzjan's" is "Jowzjan"
 _TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019\u02bb\-.](?!s\b)[^\W\d_]+)*\.?", re.UNICODE)

@@ -544,6 +544,23 @@ def test_agencies_of_europe_the_americas_and_asia(text, agencies):
     assert e.agencies == agencies
 
 
+@pytest.mark.parametrize("text, agencies", [
+    # the same letters meaning something else
+    ("Police seized 5 kg of heroin near Lake Garda on Friday.", ["police"]),
+    ("BNN Bloomberg reported that police seized 10 kg of cocaine in Toronto.", ["police"]),
+    ("Pakistan's NCA chief said 10 kg of heroin were seized in Karachi.", []),
+    # a generic name the agency's own name holds is not a second agency
+    ("Royal Canadian Mounted Police seized 50 kg of cocaine in Vancouver.", ["RCMP"]),
+    ("Customs and Border Protection officers seized 50 kg of fentanyl in Nogales.", ["CBP"]),
+    ("The Spanish National Police (Policía Nacional) seized 2 tonnes of cocaine in Algeciras.",
+     ["National Police"]),
+    ("Gardai seized 30 kg of cannabis in Cork.", ["Garda"]),
+])
+def test_agency_names_are_read_in_their_agencies_usage_only(text, agencies):
+    (e,) = extract_report(Report(id="x", text=text))
+    assert e.agencies == agencies
+
+
 @pytest.mark.parametrize("text, place, admin1", [
     # Suffolk is also a county of England, bigger than the Virginia city: the state
     # written after the town settles it, and the event keeps the town's point
