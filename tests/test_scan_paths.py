@@ -26,9 +26,13 @@ def test_sentence_agencies_match_a_search_of_every_pattern():
     texts = _SENTENCES + [" ".join(rnd.choice(vocab) for _ in range(rnd.randrange(12)))
                           for _ in range(3000)]
     for text in texts:
-        plain = tuple(name for g, name in ex._AGENCY_RES if g.rx.search(text))
+        hits = [i for i, (g, _) in enumerate(ex._AGENCY_RES) if g.rx.search(text)]
+        plain = tuple(ex._AGENCY_RES[i][1] for i in ex._outside_names(text, hits))
         assert ex._sentence_agencies.__wrapped__(text) == plain, text
-    assert ex._sentence_agencies(_SENTENCES[0]) == ("Afghan drug police (CNPA)", "drug police", "police")
+    # "drug police" and "police" only inside the named agency's own name
+    assert ex._sentence_agencies(_SENTENCES[0]) == ("Afghan drug police (CNPA)",)
+    assert ex._sentence_agencies(_SENTENCES[0] + " Local police helped.") == (
+        "Afghan drug police (CNPA)", "police")
 
 
 def test_unit_cache_keeps_the_us_ton_apart():
