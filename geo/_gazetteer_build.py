@@ -403,12 +403,17 @@ def _check_admin1_by_polygon(ppl: list[_Place], ppl_gn: list, boundaries) -> Non
     import numpy as np
     import shapely
 
-    bnd = boundaries[boundaries["code"].map(lambda c: isinstance(c, str) and "~" not in c
-                                            and not c.startswith("-"))]
-    bnd = bnd.reset_index(drop=True)
+    coded = boundaries["code"].map(lambda c: isinstance(c, str) and "~" not in c
+                                   and not c.startswith("-"))
+    bnd = boundaries[coded].reset_index(drop=True)
     geoms = bnd.geometry.values
     codes = bnd["code"].to_numpy()
     pts = shapely.points(np.array([p.lon for p in ppl]), np.array([p.lat for p in ppl]))
+    # inside a polygon without an ISO code (Republika Srpska's "BA-X01~"...): not off the
+    # coast, whatever its GeoNames code says
+    uncoded = np.asarray(boundaries[~coded].geometry.values)
+    in_uncoded = set(shapely.STRtree(uncoded).query(pts, predicate="within")[0].tolist()) \
+        if len(uncoded) else set()
     tree = shapely.STRtree(np.asarray(geoms))
     pi, gi = tree.query(pts, predicate="within")
     pip: dict[int, str] = {}
@@ -431,11 +436,23 @@ def _check_admin1_by_polygon(ppl: list[_Place], ppl_gn: list, boundaries) -> Non
         if i in pip and (p.admin1 is None or p.admin1 not in code_index):
             # GeoNames code unknown to the boundary set: the polygon decides
             p.admin1 = pip[i]
-    _coastal_admin1(ppl, pts, pip, geoms, codes, code_index)
+    _coastal_admin1(ppl, pts, pip, in_uncoded, geoms, codes, code_index)
 
 
-def _coastal_admin1(ppl: list[_Place], pts, pip: dict[int, str], geoms, codes,
-                    code_index: dict[str, int]) -> None:
+def _km_to(pt, geom) -> float:
+    """Great-circle km from a point to the nearest point of a polygon (degrees scaled by
+    one latitude would understate north-south gaps)."""
+    import shapely
+
+    a, b = shapely.get_coordinates(shapely.shortest_line(pt, geom))
+    lat1, lon1, lat2, lon2 = map(math.radians, (a[1], a[0], b[1], b[0]))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + \
+        math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _coastal_admin1(ppl: list[_Place], pts, pip: dict[int, str], in_uncoded: set[int], geoms,
+                    codes, code_index: dict[str, int]) -> None:
     """Places in no polygon (a port or an island town just off a simplified coastline):
     the nearest region of the place's own country within the border tolerance wins over a
     GeoNames code whose region lies farther away. GeoNames gives some countries' places
@@ -444,7 +461,7 @@ def _coastal_admin1(ppl: list[_Place], pts, pip: dict[int, str], geoms, codes,
     import numpy as np
     import shapely
 
-    out = [i for i, p in enumerate(ppl) if i not in pip and p.country]
+    out = [i for i, p in enumerate(ppl) if i not in pip and i not in in_uncoded and p.country]
     if not out:
         return
     tree = shapely.STRtree(np.asarray(geoms))
@@ -455,8 +472,7 @@ def _coastal_admin1(ppl: list[_Place], pts, pip: dict[int, str], geoms, codes,
         near.setdefault(out[a], []).append(b)
 
     def km(i: int, g: int) -> float:
-        lat = np.radians(ppl[i].lat)
-        return float(shapely.distance(pts[i], geoms[g])) * 111.32 * max(np.cos(lat), 0.2)
+        return _km_to(pts[i], geoms[g])
 
     for i, cands in near.items():
         p = ppl[i]

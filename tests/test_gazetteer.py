@@ -364,3 +364,12 @@ def test_find_mentions_us_in_a_capitals_headline_is_not_the_country(gaz):
 def test_coastal_towns_outside_simplified_polygons_get_the_nearest_region(gaz, name, country, admin1):
     hits = [c for c in gaz.lookup(name) if c.feature_class == "ppl" and c.country == country]
     assert hits and hits[0].admin1 == admin1, hits[:2]
+
+
+@pytest.mark.parametrize("name, country, admin1", [
+    ("Trebinje", "BA", "BA-SRP"),  # inside Republika Srpska's uncoded polygon: not coastal
+    ("Prijedor", "BA", "BA-SRP"),
+])
+def test_towns_inside_uncoded_polygons_keep_their_region(gaz, name, country, admin1):
+    hits = [c for c in gaz.lookup(name) if c.feature_class == "ppl" and c.country == country]
+    assert hits and hits[0].admin1 == admin1, hits[:2]
