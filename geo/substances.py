@@ -57,18 +57,19 @@ _t("opium_poppy", "seeds of opium poppy", "opium poppy seeds", "poppy seeds", "p
    "semilla de amapola", "paja de adormidera", "graines de pavot", "паста маковая")
 _t("cocaine", "cocaine", "cocaine hydrochloride", "cocaine alkaloid", "alkaloid", "alkaloid of cocaine",
    "liquid cocaine", "crack", "crack cocaine", "cocaína", "cocaina", "clorhidrato de cocaína",
-   "clorhidrato de cocaina", "cocaïne", "кокаин", "кокаина")
+   "clorhidrato de cocaina", "cocaïne", "кокаин", "кокаина", "cloridrato de cocaína",
+   "cloridrato de cocaina")
 _t("coca_paste", "coca paste", "coca base", "coca base paste", "cocaine base", "cocaine base paste",
    "base paste", "basic paste", "pasta básica", "pasta basica", "pasta básica de cocaína",
    "pasta basica de cocaina", "base de coca", "pasta base", "pbc", "coca-base", "coca-base paste")
 _t("coca_leaf", "coca leaf", "coca leaves", "hoja de coca", "hojas de coca")
 _t("cannabis_resin", "hashish", "hash", "hash oil", "hashish oil", "charas", "chars", "chirs",
    "cannabis resin", "resin", "hachís", "hachis", "haschisch", "résine de cannabis", "гашиш",
-   "гашиша", "hasheesh")
+   "гашиша", "hasheesh", "haxixe")
 _t("cannabis_herb", "marijuana", "marihuana", "ganja", "bhang", "weed", "kush", "skunk",
    "cannabis", "cannabis sativa", "cannabis herb", "herbal cannabis", "indian hemp", "hemp",
    "marijuana buds", "мarihuana", "марихуана", "марихуаны", "каннабис", "herbe de cannabis",
-   "maconha", "marijuana leaves")
+   "maconha", "marijuana leaves", "skank")
 _t("cannabis_plant", "cannabis plants", "marijuana plants", "hemp plants")
 _t("methamphetamine", "methamphetamine", "methamphetamines", "meth", "crystal meth",
    "crystal methamphetamine", "methamphetamine crystals", "ice", "shabu", "shabu-shabu", "crystal",
@@ -100,7 +101,7 @@ _t("unspecified", "stimulant tablets", "stimulant pills", "happy water", "happy-
    "synthetic cannabinoids", "psychotropic pills", "psychotropic tablets", "psychotropic substances",
    "psychotropics", "nasvay", "xanax", "zolpidem", "clonazepam", "rivotril", "lorazepam",
    "bromazepam", "valium", "ksalol", "oxycodone", "oxycontin", "hydrocodone", "buprenorphine",
-   "methadone")
+   "methadone", "lança-perfume", "lanca-perfume", "lança perfume", "poppers")
 _t("!generic", "drugs", "narcotics", "narcotic", "narcotic drugs", "narcotic substance",
    "narcotic substances", "illicit drugs", "illegal drugs", "illicit narcotics", "illegal narcotics",
    "assorted drugs", "various drugs", "mixed drugs", "different drugs", "different types of drugs",

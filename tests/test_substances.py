@@ -73,3 +73,15 @@ def test_scan_only_at_candidate_words_matches_a_full_scan(text):
     full = [(m.start(), m.end()) for m in _scanner().finditer(text)]
     assert [(m.start(), m.end()) for m in _scan(text)] == full
     assert full  # each sample holds terms
+
+
+@pytest.mark.parametrize("text, substances", [
+    ("A polícia apreendeu 3 quilos de cloridrato de cocaína e 2 quilos de haxixe em Recife.",
+     ["cocaine", "cannabis_resin"]),
+    ("Foram apreendidos 10 quilos de crack e 5 quilos de lança-perfume.", ["cocaine", "unspecified"]),
+])
+def test_portuguese_drug_words_are_their_own_substance(text, substances):
+    from geo.extraction import extract_report
+    from geo.reports import Report
+
+    assert [e.substance for e in extract_report(Report(id="x", text=text))] == substances
