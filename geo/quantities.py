@@ -63,10 +63,10 @@ _add("oz ounce ounces", "oz", "ounce")
 _add("l litre litres liter liters litros литров литра литр", "l", "liter")
 _add("ml millilitre millilitres milliliter milliliters", "ml", "milliliter")
 _add("gal gallon gallons galones", "gal", "gallon")
-_add("pill pills", "pills", None)
-_add("tablet tablets", "tablets", None)
+_add("pill pills pastillas pastilhas", "pills", None)
+_add("tablet tablets comprimidos", "tablets", None)
 _add("tab tabs", "tablets", None)
-_add("capsule capsules", "capsules", None)
+_add("capsule capsules cápsulas capsulas", "capsules", None)
 
 _KIND = {"kg": "mass", "g": "mass", "mg": "mass", "t": "mass", "ton_us": "mass", "lb": "mass",
          "oz": "mass", "l": "volume", "ml": "volume", "gal": "volume",
@@ -138,7 +138,9 @@ _SMALL = {
 }
 _MULT = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
          "mln": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000, "lakh": 100_000,
-         "crore": 10_000_000}
+         "crore": 10_000_000,
+         # Spanish and Portuguese "20 mil kilos" (read only before a unit, as every scale)
+         "mil": 1_000}
 
 
 def _words_value(text: str) -> float | None:
@@ -233,7 +235,7 @@ def parse_number(text: str, *, convention: str = "en") -> float:
     t = text.strip().lower()
     if not t:
         raise ValueError("empty number")
-    m = _rx(r"([\d][\d.,\s\u00a0]*?)\s*(million|billion|thousand|mln|mn|bn|lakh|crore)?").fullmatch( t)
+    m = _rx(r"([\d][\d.,\s\u00a0]*?)\s*(million|billion|thousand|mln|mn|bn|lakh|crore|mil)?").fullmatch( t)
     if m and _rx(r"\d").search( m.group(1)):
         en, latin = number_readings(m.group(1))
         value = latin if (convention == "latin" and latin is not None) else en
@@ -253,14 +255,14 @@ _WORDNUM = (r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|tw
 _WORDS = rf"{_WORDNUM}(?:(?:\s+and\s+|[\s-]+){_WORDNUM})*"
 # spaced thousands ("1 740") only before a unit or scale word, to leave "on May 4 2019" alone
 _DIGITS = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?=\s*[a-zA-Zа-яА-Я])|\d+(?:[.,]\d+)*"
-_SCALE = r"(?:\s*(?:million|billion|thousand|mln|mn|bn|lakh|crore)\b)"
+_SCALE = r"(?:\s*(?:million|billion|thousand|mln|mn|bn|lakh|crore|mil)\b)"
 _NUMBER = (rf"(?P<num>(?:{_DIGITS}){_SCALE}?|(?:half\s+)?an?\s+(?:million|billion|thousand|dozen)|half\s+an?|(?:a|an)(?=\s+(?:metric\s+)?"
            rf"(?:kilo|kilogram|ton|tonne|pound|gram)s?\b)|{_WORDS}(?:\s+and\s+a\s+half)?)")
 _MASS = (r"kilo(?:gram(?:me)?|gramo)?s?|quilo(?:grama)?s?|kgs?\.?|grams?|grammes?|gramos|gramas|"
          r"grs?|g|mg|milligrams?|"
          r"metric\s+tons?|tonnes?|tons?|toneladas?|t|mt|lbs?|pounds?|ounces?|oz|кг|тонн[ы|а]?")
 _VOLUME = r"lit(?:re|er)s?|litros|l|ml|millilit(?:re|er)s?|gallons?|galones|gal"
-_COUNT = r"pills?|tablets?|tabs?|capsules?"
+_COUNT = r"pills?|tablets?|tabs?|capsules?|pastillas|pastilhas|comprimidos|c[aá]psulas"
 _HEDGE = (r"(?P<hedge>(?:(?:just|well|slightly)\s+)?(?:more\s+than|less\s+than|fewer\s+than|over|"
           r"above|about|around|approximately|approx\.?|roughly|some|nearly|almost|close\s+to|"
           r"upwards\s+of|up\s+to|at\s+least|in\s+excess\s+of|an\s+estimated|estimated|"
@@ -384,7 +386,7 @@ def _num_value(raw: str) -> tuple[float, float | None]:
     # cached (a ValueError is raised again each time): number_readings and the scale-word
     # pattern cost ~5 us a figure, and reports repeat their figures and round numbers
     raw = raw.strip()
-    m = _rx(r"(?i)(.*?\d)\s*(million|billion|thousand|mln|mn|bn|lakh|crore)").fullmatch( raw)
+    m = _rx(r"(?i)(.*?\d)\s*(million|billion|thousand|mln|mn|bn|lakh|crore|mil)").fullmatch( raw)
     if m:
         en, latin = number_readings(m.group(1))
         mult = _MULT[m.group(2).lower()]

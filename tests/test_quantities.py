@@ -107,3 +107,18 @@ def test_helpers():
 def test_portuguese_and_spanish_unit_words(text, value, unit):
     (q,) = find_quantities(text)
     assert (q.value, q.unit) == (value, unit)
+
+
+@pytest.mark.parametrize("text, value, unit", [
+    ("incautaron 20 mil kilos de cocaína", 20_000.0, "kg"),
+    ("20 mil quilos de maconha", 20_000.0, "kg"),
+    ("2 mil pastillas de éxtasis", 2_000.0, "pills"),
+    ("5.000 comprimidos de ecstasy", 5_000.0, "tablets"),
+])
+def test_spanish_and_portuguese_thousands_and_pills(text, value, unit):
+    (q,) = find_quantities(text)
+    assert (q.value, q.unit) == (value, unit)
+
+
+def test_mil_is_no_scale_without_a_unit():
+    assert find_quantities("$2 mil in cash") == []

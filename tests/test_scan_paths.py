@@ -77,4 +77,4 @@ def test_substance_candidates_are_the_first_words_a_word_pass_finds():
                  if w.group().lower() in firsts]
         assert list(_candidate_words(text)) == plain, text
     # both paths ran: texts whose lower-casing changes lengths ("İ") take the word pass
-    assert 100 < sum(len(t.lower()) != len(t) for t in texts) < 1900
+    assert 30 < sum(len(t.lower()) != len(t) for t in texts) < 1900
