@@ -388,6 +388,17 @@ def _reading(loc: Location) -> tuple[Any, Place]:
                                loc.latitude, loc.longitude)
 
 
+_TOWN_COMMA = re.compile(r",[ \t]*")
+
+
+def _after_town(text: str, prev: Any, m: Any) -> Any:
+    """The mention written just before ``m`` with only a comma between ("Columbus,
+    Georgia"), or None."""
+    if prev is None or not _TOWN_COMMA.fullmatch(text, prev.end, m.start):
+        return None
+    return prev
+
+
 class PlaceIndex:
     """Resolved place mentions of one report, grouped, with roles."""
 
@@ -446,7 +457,9 @@ class PlaceIndex:
                 self._admin1_stated_by.setdefault(first.admin1, set()).add(key)
         cache: dict[str, Any] = {}
         self._readings: dict[str, list[tuple[Any, Place]]] = {}
+        prev_m = None
         for m in raw_mentions:
+            after_town, prev_m = _after_town(text, prev_m, m), m
             # "Moscow region", "Badakhshan province": the class word goes with the name so the
             # geocoder picks the region rather than its namesake city
             cls = _CLASS_AFTER.match(text, m.end)
@@ -463,8 +476,12 @@ class PlaceIndex:
             if fc == "region" and not place.country:
                 level = "region"  # of several countries: Europe, the Caribbean, Golden Triangle
                 adjective = _is_adjective(m.text, str(place.name or ""))
-            if level != "country" and is_country[m.text]:
-                level = "country"  # "Mexico" the country, not the state of México
+            if level != "country" and is_country[m.text] and not (
+                    level == "admin1" and after_town is not None
+                    and any(c.admin1 == place.admin1 for c in after_town.candidates)):
+                # "Mexico" the country, not the state of México; but "Columbus, Georgia"
+                # is the state, where the town before it has a reading
+                level = "country"
             pm = PlaceMention(m.start, m.end, m.text, level, place.country,
                               None if level == "country" else place.admin1,
                               None if level == "country" else place.admin1_name,
@@ -474,7 +491,9 @@ class PlaceIndex:
             pm.feature_class = str(fc or "")
             pm.city_population, pm.country_share, pm.region_share = _reading_summary(
                 self._readings.get(query, ()), place, normalize_name(m.text))
+            pm.query = query
             self.mentions.append(pm)
+        self._town_in_its_region()
         self._filter_noise()
         # roles after the noise filter (which reads none): only kept names need them
         for pm in self.mentions:
@@ -482,6 +501,27 @@ class PlaceIndex:
         self._group()
         self._report_region()
         self.main_country = self._main_country()
+
+    def _town_in_its_region(self) -> None:
+        """"Columbus, Georgia", "Santa Cruz, Bolivia": a town written with its region or
+        country after a comma takes its reading there when it has one, whichever reading
+        the geocoder preferred (Columbus, Ohio is bigger)."""
+        for a, b in zip(self.mentions, self.mentions[1:]):
+            if a.level not in ("local", "admin1") or b.level not in ("admin1", "country") \
+                    or not _TOWN_COMMA.fullmatch(self.text, a.end, b.start):
+                continue
+            if (a.admin1 == b.admin1 if b.level == "admin1" else a.country == b.country):
+                continue
+            for score, p in self._readings.get(getattr(a, "query", a.text), ())[1:]:
+                if (p.admin1 == b.admin1) if b.level == "admin1" else (p.country == b.country):
+                    a.country, a.admin1, a.admin1_name = p.country, p.admin1, p.admin1_name
+                    a.level = "admin1" if p.feature_class == "admin1" else "local"
+                    a.feature_class = str(p.feature_class or "")
+                    a.exact = p.match == "exact"
+                    a.lat, a.lon = p.latitude, p.longitude
+                    a.population = int(p.population or 0)
+                    a.score = max(float(score or 0.0), 0.7)
+                    break
 
     def _set_role(self, pm: PlaceMention) -> None:
         """Role of a name from the words before it (see the module docstring)."""

@@ -570,3 +570,15 @@ def test_agency_names_are_read_in_their_agencies_usage_only(text, agencies):
 def test_town_and_its_region_over_a_bigger_namesake_region(text, place, admin1):
     (e,) = extract_report(Report(id="x", text=text))
     assert (e.place, e.admin1) == (place, admin1)
+
+
+@pytest.mark.parametrize("text, admin1", [
+    # the town's reading in the region written after it, not its bigger namesake
+    ("Police seized 5 kg of cocaine in Columbus, Georgia on Friday.", "US-GA"),
+    ("Police seized 5 kg of cocaine in Tbilisi, Georgia on Friday.", "GE-TB"),
+    ("Police seized 5 kg of cocaine in Valencia, Venezuela.", "VE-G"),
+    ("Police seized 5 kg of cocaine in Portland, Maine on Friday.", "US-ME"),
+])
+def test_town_comma_region_takes_the_towns_reading_there(text, admin1):
+    (e,) = extract_report(Report(id="x", text=text))
+    assert e.admin1 == admin1
