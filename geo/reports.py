@@ -618,7 +618,7 @@ def guess_language(text: str) -> str | None:
 # --------------------------------------------------------------------------------------
 # Building a Report from text + metadata
 # --------------------------------------------------------------------------------------
-def _dateline_country(place: str | None, text: str = "") -> str | None:
+def _dateline_country(place: str | None, text: str = "", agency: str | None = None) -> str | None:
     """Country of a dateline place via the offline geocoder, or None when the gazetteer is
     not available or does not know the place.
 
@@ -627,7 +627,9 @@ def _dateline_country(place: str | None, text: str = "") -> str | None:
     follows the comma narrows it: the first reading of the city inside that region wins
     ("LONDON, ON" is Ontario's). A region in words or initials ("Afghanistan", "Ky.",
     "D.C.") settles the country even for a town the gazetteer does not know; a bare
-    two-letter code never overrules the city ("BOGOTA, CO" is not Colorado).
+    two-letter code never overrules the city ("BOGOTA, CO" is not Colorado). A national
+    agency that files from home counts as one naming of its country ("KOCHI (PTI)" is in
+    Kerala, not Japan's Kōchi).
     """
     if not place:
         return None
@@ -656,6 +658,9 @@ def _dateline_country(place: str | None, text: str = "") -> str | None:
                 # the gazetteer's last-scan cache serves both)
                 named = Counter(m.candidates[0].country for m in gaz.find_mentions(text)
                                 if m.candidates and m.candidates[0].feature_class == "country")
+                home = _AGENCY_HOME.get((agency or "").strip().lower())
+                if home:
+                    named[home] += 1
                 readings.sort(key=lambda p: -named.get(p.country, 0))
             for p in readings:
                 if p.admin1 in inside or p.country in inside:
@@ -667,6 +672,17 @@ def _dateline_country(place: str | None, text: str = "") -> str | None:
         return None
     return region_country or first
 
+
+# national news agencies that file mostly from home (the world agencies, Xinhua, EFE,
+# AFP, Reuters, AP, file from everywhere and say nothing of the country)
+_AGENCY_HOME = {
+    "pti": "IN", "ians": "IN", "ani": "IN", "uni": "IN", "app": "PK", "pna": "PH",
+    "bernama": "MY", "antara": "ID", "andina": "PE", "télam": "AR", "telam": "AR",
+    "agência brasil": "BR", "agencia brasil": "BR", "bakhtar": "AF", "nnn-bna": "AF",
+    "pajhwok": "AF", "irna": "IR", "yonhap": "KR", "kyodo": "JP", "24.kg": "KG",
+    "kabar": "KG", "nan": "NG", "kna": "KE", "gna": "GH", "sapa": "ZA", "bss": "BD",
+    "vna": "VN", "tna": "TH", "mna": "MM", "aap": "AU", "cp": "CA", "notimex": "MX",
+}
 
 # two or three capitals after a dateline city: a postal code that may also be a country's
 _BARE_CODE = re.compile(r"[A-Z]{2,3}")
@@ -780,7 +796,8 @@ def make_report(
         published=published,
         agency=dateline.agency if dateline else None,
         dateline_place=place,
-        dateline_country=_dateline_country(place, text) if resolve_places else None,
+        dateline_country=(_dateline_country(place, text, dateline.agency if dateline else None)
+                          if resolve_places else None),
         language=guess_language(text),
         path=path,
         dateline_span=(dateline.start, dateline.end) if dateline else None,

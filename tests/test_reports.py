@@ -454,6 +454,10 @@ def test_state_in_initials_or_postal_code_before_the_date():
     # fuzzy look-alikes of countries no longer win over the city called so
     ("COLOMBO, Jan 5 (Xinhua) -- Police seized 5 kg of heroin in Wellawatte.", "LK"),
     ("SIMLA, May 5 (PTI) - Police seized 2 kg of charas.", "IN"),
+    # a national agency filing from home decides a city name two countries share
+    ("KOCHI, May 5 (PTI) - Police seized 2 kg of MDMA.", "IN"),
+    ("HYDERABAD, May 5 (APP) - Police seized 20 kg of hashish.", "PK"),
+    ("HYDERABAD, May 5 (PTI) - Police seized 20 kg of ganja.", "IN"),
 ])
 def test_dateline_country_of_state_codes_and_old_names(tmp_path, line, country):
     f = tmp_path / "r.txt"
