@@ -139,8 +139,9 @@ _SMALL = {
 _MULT = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
          "mln": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000, "lakh": 100_000,
          "crore": 10_000_000,
-         # Spanish and Portuguese "20 mil kilos" (read only before a unit, as every scale)
-         "mil": 1_000}
+         # English shorthand "1.5 mil tablets"; the Spanish/Portuguese "mil" (thousand)
+         # before those languages' units is read apart (_MIL)
+         "mil": 1_000_000}
 
 
 def _words_value(text: str) -> float | None:
@@ -256,7 +257,13 @@ _WORDS = rf"{_WORDNUM}(?:(?:\s+and\s+|[\s-]+){_WORDNUM})*"
 # spaced thousands ("1 740") only before a unit or scale word, to leave "on May 4 2019" alone
 _DIGITS = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?=\s*[a-zA-Zа-яА-Я])|\d+(?:[.,]\d+)*"
 _SCALE = r"(?:\s*(?:million|billion|thousand|mln|mn|bn|lakh|crore|mil)\b)"
-_NUMBER = (rf"(?P<num>(?:{_DIGITS}){_SCALE}?|(?:half\s+)?an?\s+(?:million|billion|thousand|dozen)|half\s+an?|(?:a|an)(?=\s+(?:metric\s+)?"
+# Spanish and Portuguese thousands: "20 mil kilos", "2 mil 500 kilos" (Mexican press),
+# only before a Spanish or Portuguese unit word: in English "1.5 mil tablets" is a million
+_ES_UNIT = (r"(?:kilos|kilogramos?|quilos|quilogramas?|toneladas?|gramos|gramas|pastillas|"
+            r"pastilhas|comprimidos|c[aá]psulas|litros)\b")
+_ES_UNIT_RE = re.compile(_ES_UNIT, re.IGNORECASE)
+_MIL = rf"\d{{1,3}}(?:,\d{{1,3}})?\s+mil(?:\s+\d{{3}})?(?=\s+(?:de\s+)?{_ES_UNIT})"
+_NUMBER = (rf"(?P<num>{_MIL}|(?:{_DIGITS}){_SCALE}?|(?:half\s+)?an?\s+(?:million|billion|thousand|dozen)|half\s+an?|(?:a|an)(?=\s+(?:metric\s+)?"
            rf"(?:kilo|kilogram|ton|tonne|pound|gram)s?\b)|{_WORDS}(?:\s+and\s+a\s+half)?)")
 _MASS = (r"kilo(?:gram(?:me)?|gramo)?s?|quilo(?:grama)?s?|kgs?\.?|grams?|grammes?|gramos|gramas|"
          r"grs?|g|mg|milligrams?|"
@@ -381,6 +388,9 @@ class Quantity:
         return to_kg(self.value_as(reading), self.unit, us=us)
 
 
+_MIL_VALUE = re.compile(r"(\d{1,3}(?:,\d{1,3})?)\s+mil(?:\s+(\d{3}))?")
+
+
 @functools.lru_cache(maxsize=4096)
 def _num_value(raw: str) -> tuple[float, float | None]:
     # cached (a ValueError is raised again each time): number_readings and the scale-word
@@ -421,8 +431,14 @@ def find_quantities(text: str, *, us: bool = False) -> list[Quantity]:
             break
         pos = m.end()
         raw_num = m.group("num")
+        mil = _MIL_VALUE.fullmatch(raw_num)
+        unit_word = m.group("mass") or m.group("vol") or m.group("count") or ""
         try:
-            value, alt = _num_value(_rx(r"(?i)\s+and\s+a\s+half$").sub( "", raw_num))
+            if mil and _ES_UNIT_RE.match(unit_word):
+                # "2 mil 500 kilos": 2,500; "1,5 mil toneladas": 1,500 (a decimal comma)
+                value, alt = number_readings(mil.group(1))[0] * 1000 + int(mil.group(2) or 0), None
+            else:
+                value, alt = _num_value(_rx(r"(?i)\s+and\s+a\s+half$").sub( "", raw_num))
         except ValueError:
             continue
         if _rx(r"(?i)\s+and\s+a\s+half$").search( raw_num):

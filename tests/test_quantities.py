@@ -122,3 +122,16 @@ def test_spanish_and_portuguese_thousands_and_pills(text, value, unit):
 
 def test_mil_is_no_scale_without_a_unit():
     assert find_quantities("$2 mil in cash") == []
+
+
+@pytest.mark.parametrize("text, value, unit", [
+    ("la policía decomisó 2 mil 500 kilos de marihuana", 2_500.0, "kg"),  # Mexican press
+    ("Se incautaron 2 mil 300 pastillas de éxtasis", 2_300.0, "pills"),
+    ("1,5 mil toneladas de cocaína", 1_500.0, "t"),
+    # English shorthand: a million, never a thousand
+    ("Police seized 1.5 mil tablets of yaba in Cox's Bazar.", 1_500_000.0, "tablets"),
+    ("10 mil pills of ecstasy", 10_000_000.0, "pills"),
+])
+def test_mil_is_a_thousand_before_spanish_units_and_a_million_in_english(text, value, unit):
+    (q,) = find_quantities(text)
+    assert (q.value, q.unit) == (value, unit)
