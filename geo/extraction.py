@@ -283,11 +283,9 @@ _AGENCIES = [
     # (the acronyms NCA, BNN and the name Garda mean other things too: Pakistan's National
     # Command Authority, BNN Bloomberg, Lake Garda; they count only in the agencies' usage)
     (r"\bBorder Force\b", "Border Force"),
-    (r"National Crime Agency|\b(?:UK|Britain|British)['’]s NCA\b|"
-     r"\bNCA (?:officers|investigators|officials|agents)\b", "NCA"),
+    (r"National Crime Agency|(?<!Pakistan's )(?<!Pakistan’s )\bNCA\b(?! chairman)", "NCA"),
     (r"\bPolice Scotland\b", "Police Scotland"),
-    (r"\b[Gg]arda[ií]\b|\bGarda S[ií]och[aá]na\b|\bGarda (?:officers?|detectives?|"
-     r"spokes(?:man|woman|person)|National|Drugs)\b", "Garda"),
+    (r"\b[Gg]arda[ií]\b|(?<!Lake )\bGarda\b(?! World| Lake)", "Garda"),
     (r"\bGuardia Civil\b|\bCivil Guard\b", "Guardia Civil"),
     (r"\bGuardia di Finanza\b", "Guardia di Finanza"), (r"\bCarabinieri\b", "Carabinieri"),
     (r"\bRCMP\b|Royal Canadian Mounted Police", "RCMP"),

@@ -555,6 +555,8 @@ def test_agencies_of_europe_the_americas_and_asia(text, agencies):
     ("The Spanish National Police (Policía Nacional) seized 2 tonnes of cocaine in Algeciras.",
      ["National Police"]),
     ("Gardai seized 30 kg of cannabis in Cork.", ["Garda"]),
+    ("A Garda operation led to the seizure of 30 kg of cannabis in Cork.", ["Garda"]),
+    ("The NCA said 20 kg of cocaine were seized in Felixstowe.", ["NCA"]),
 ])
 def test_agency_names_are_read_in_their_agencies_usage_only(text, agencies):
     (e,) = extract_report(Report(id="x", text=text))
