@@ -389,6 +389,8 @@ def _reading(loc: Location) -> tuple[Any, Place]:
 
 
 _TOWN_COMMA = re.compile(r",[ \t]*")
+# a name that a list goes on after: ", Idaho", " and New Zealand"
+_LIST_GOES_ON = re.compile(r",?[ \t]+(?:and|or|&)[ \t]+[A-Z]|,[ \t]*[A-Z]")
 
 
 def _after_town(text: str, prev: Any, m: Any) -> Any:
@@ -505,23 +507,39 @@ class PlaceIndex:
     def _town_in_its_region(self) -> None:
         """"Columbus, Georgia", "Santa Cruz, Bolivia": a town written with its region or
         country after a comma takes its reading there when it has one, whichever reading
-        the geocoder preferred (Columbus, Ohio is bigger)."""
+        the geocoder preferred (Columbus, Ohio is bigger). Not inside a list ("Washington,
+        Oregon and Idaho", "Toronto, Australia and New Zealand"): there the comma joins
+        equals, not a town and its region."""
         for a, b in zip(self.mentions, self.mentions[1:]):
             if a.level not in ("local", "admin1") or b.level not in ("admin1", "country") \
-                    or not _TOWN_COMMA.fullmatch(self.text, a.end, b.start):
+                    or not _TOWN_COMMA.fullmatch(self.text, a.end, b.start) \
+                    or _LIST_GOES_ON.match(self.text, b.end):
                 continue
             if (a.admin1 == b.admin1 if b.level == "admin1" else a.country == b.country):
                 continue
-            for score, p in self._readings.get(getattr(a, "query", a.text), ())[1:]:
-                if (p.admin1 == b.admin1) if b.level == "admin1" else (p.country == b.country):
-                    a.country, a.admin1, a.admin1_name = p.country, p.admin1, p.admin1_name
-                    a.level = "admin1" if p.feature_class == "admin1" else "local"
-                    a.feature_class = str(p.feature_class or "")
-                    a.exact = p.match == "exact"
-                    a.lat, a.lon = p.latitude, p.longitude
-                    a.population = int(p.population or 0)
-                    a.score = max(float(score or 0.0), 0.7)
-                    break
+            readings = self._readings.get(getattr(a, "query", a.text), ())[1:]
+            hit = next(((sc, p) for sc, p in readings if (
+                p.admin1 == b.admin1 if b.level == "admin1" else p.country == b.country)), None)
+            if hit is None and b.level == "country":
+                # "Athens, Georgia": the country's name is also a state's, and the town has
+                # a reading in that state only
+                states = {c.admin1: c for c in self.gazetteer.lookup(b.text)
+                          if c.feature_class == "admin1" and c.admin1}
+                hit = next(((sc, p) for sc, p in readings if p.admin1 in states), None)
+                if hit is not None:
+                    st = states[hit[1].admin1]
+                    b.level, b.country, b.admin1 = "admin1", st.country, st.admin1
+                    b.admin1_name, b.lat, b.lon = st.name, st.lat, st.lon
+            if hit is None:
+                continue
+            score, p = hit
+            a.country, a.admin1, a.admin1_name = p.country, p.admin1, p.admin1_name
+            a.level = "admin1" if p.feature_class == "admin1" else "local"
+            a.feature_class = str(p.feature_class or "")
+            a.exact = p.match == "exact"
+            a.lat, a.lon = p.latitude, p.longitude
+            a.population = int(p.population or 0)
+            a.score = max(float(score or 0.0), 0.7)
 
     def _set_role(self, pm: PlaceMention) -> None:
         """Role of a name from the words before it (see the module docstring)."""

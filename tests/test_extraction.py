@@ -580,6 +580,9 @@ def test_town_and_its_region_over_a_bigger_namesake_region(text, place, admin1):
     ("Police seized 5 kg of cocaine in Tbilisi, Georgia on Friday.", "GE-TB"),
     ("Police seized 5 kg of cocaine in Valencia, Venezuela.", "VE-G"),
     ("Police seized 5 kg of cocaine in Portland, Maine on Friday.", "US-ME"),
+    ("Police seized 5 kg of cocaine in Athens, Georgia.", "US-GA"),  # Georgia read as the country
+    # a list, not a town and its country: Toronto stays in Ontario
+    ("Police seized 5 kg of cocaine in Toronto, Australia and New Zealand.", "CA-ON"),
 ])
 def test_town_comma_region_takes_the_towns_reading_there(text, admin1):
     (e,) = extract_report(Report(id="x", text=text))
