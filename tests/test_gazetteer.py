@@ -373,3 +373,15 @@ def test_coastal_towns_outside_simplified_polygons_get_the_nearest_region(gaz, n
 def test_towns_inside_uncoded_polygons_keep_their_region(gaz, name, country, admin1):
     hits = [c for c in gaz.lookup(name) if c.feature_class == "ppl" and c.country == country]
     assert hits and hits[0].admin1 == admin1, hits[:2]
+
+
+def test_republika_srpska_towns_lie_in_its_polygon(gaz):
+    from shapely.geometry import Point
+
+    from geo.boundaries import default
+
+    b = default().set_index("code")
+    assert b.loc["BA-SRP", "name"] == "Republika Srpska"
+    for name in ("Banja Luka", "Bijeljina", "Trebinje"):
+        (c,) = [c for c in gaz.lookup(name) if c.country == "BA" and c.feature_class == "ppl"][:1]
+        assert c.admin1 == "BA-SRP" and b.loc["BA-SRP", "geometry"].contains(Point(c.lon, c.lat))

@@ -112,6 +112,13 @@ CODE_BY_ADM1 = {
     "KAB+00?": "KZ-43",
     # NE gives East Darfur (created 2012, ISO SD-DE) South Darfur's code SD-DS.
     "SDN-5857": "SD-DE",
+    # NE codes Posavina, a canton of the Federation, BA-SRP, and leaves Republika Srpska's
+    # own seven regions uncoded (BA-X01~ ... BA-X07~); every town of the Republika Srpska
+    # (GeoNames BA.02 -> ISO BA-SRP) was painted on that small Federation canton.
+    # Posavina joins the Federation; the seven regions are dissolved into BA-SRP.
+    "BIH-3153": "BA-BIH",
+    "BIH-4801": "BA-SRP", "BIH-4802": "BA-SRP", "BIH-4804": "BA-SRP", "BIH-4805": "BA-SRP",
+    "BIH-4806": "BA-SRP", "BIH-4807": "BA-SRP", "BIH-4808": "BA-SRP",
 }
 
 # NE splits Metro Manila into its 17 cities, all coded PH-MNL (not an ISO code); ISO's admin-1
@@ -182,6 +189,10 @@ KAZAKHSTAN_BY_ADM1 = {
 # ---------------------------------------------------------------------------------------------
 # Names and alternates fixed by hand (by the corrected code).
 NAME_FIXES = {
+    # the entity, not NE's name for the canton that carried its code (see CODE_BY_ADM1)
+    "BA-SRP": {"name": "Republika Srpska", "name_en": "Republika Srpska",
+               "alt_names": ["Republic of Srpska", "Srpska"],
+               "wikidataid": "Q11196"},
     # The two split provinces carry their parent's names in every language in NE.
     "AF-DAY": {"name": "Daykundi", "name_en": "Daykundi",
                "alt_names": ["Daikundi", "Dai Kundi", "Daykondi", "Dāykundī", "Wilayat-e Daykundi"],
