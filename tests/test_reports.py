@@ -489,3 +489,9 @@ def test_a_headline_after_the_dateline_is_the_title(tmp_path):
                  "Afghan police destroyed a heroin lab in Badakhshan province.\n", encoding="utf-8")
     (r,) = read(f)
     assert r.title == "Afghan police destroy heroin lab in Badakhshan"
+
+
+def test_efe_spanish_month_abbreviations():
+    d = parse_dateline("Bogotá, 5 ene (EFE).- La Policía incautó 2 toneladas de cocaína.", today=TODAY)
+    assert (d.place, d.month, d.day, d.agency) == ("Bogotá", 1, 5, "EFE")
+    assert parse_dateline("LIMA, 12 dic (EFE).- La Dirandro informó.", today=TODAY).month == 12
