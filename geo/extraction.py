@@ -1104,13 +1104,17 @@ class _Context:
             if gz is not None and hasattr(gz, "find_mentions"):
                 self.gazetteer = gz
         try:
+            from .geocoding import OfflineGeocoder, shared_geocoder
+
+            if self.geocoder is None and self.gazetteer is None:
+                # the process's default pair, the one the report reader asked too
+                self.geocoder = shared_geocoder()
+                self.gazetteer = self.geocoder.gazetteer
             if self.gazetteer is None:
                 from .gazetteer import get_gazetteer
 
                 self.gazetteer = get_gazetteer(progress=False)
             if self.geocoder is None:
-                from .geocoding import OfflineGeocoder
-
                 self.geocoder = OfflineGeocoder(self.gazetteer)
         except (GeoError, OSError, ImportError) as exc:
             log.warning("places unavailable, events will be unlocated: %s", exc)

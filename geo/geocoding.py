@@ -46,7 +46,7 @@ from geopy.point import Point
 
 from .gazetteer import Candidate, Gazetteer, get_gazetteer, normalize
 
-__all__ = ["OfflineGeocoder", "ContextEvidence", "Place", "analyse_context"]
+__all__ = ["OfflineGeocoder", "ContextEvidence", "Place", "analyse_context", "shared_geocoder"]
 
 # --- utility weights (log-odds units; see module docstring) ----------------------------
 _POP_WEIGHT = 0.45           # per e-fold of population
@@ -663,6 +663,23 @@ class OfflineGeocoder(Geocoder):
         address = ", ".join(p for p in (region.name, country_name) if p)
         loc = Location(address, Point(point.latitude, point.longitude), raw)
         return loc if exactly_one else [loc]
+
+
+_SHARED: "OfflineGeocoder | None" = None
+
+
+def shared_geocoder() -> "OfflineGeocoder":
+    """The process's offline geocoder over the shared gazetteer
+    (:func:`geo.gazetteer.get_gazetteer`), made on first use.
+
+    The report reader (dateline countries) and the extractor's default ask this one, so
+    its per-name and per-text caches serve both instead of being built twice.
+    """
+    global _SHARED
+    gaz = get_gazetteer(progress=False)
+    if _SHARED is None or _SHARED.gazetteer is not gaz:
+        _SHARED = OfflineGeocoder(gaz)
+    return _SHARED
 
 
 class Place(NamedTuple):

@@ -159,12 +159,21 @@ _END = r"\s*(?:–|—|--?|:|\.)(?=\s|$)"
 # "Va."), in initials ("D.C.", "N.Y.", "B.C.") or as a two-letter postal code ("ON", "NY")
 # (the postal codes of US states, Canadian provinces and Australian states only: "CHINA,
 # US –" and "DRUGS, UK –" are headlines)
-_STATE_CODES = (
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV "
-    "NH NJ NM NY NC ND OH OK OR PA PR RI SC SD TN TX UT VT VA WA WV WI WY "
-    "AB BC MB NB NL NS NT NU ON PE QC SK YT ACT NSW QLD SA TAS VIC").split()
+_US_CODES = ("AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO "
+             "MT NE NV NH NJ NM NY NC ND OH OK OR PA PR RI SC SD TN TX UT VT VA WA WV WI "
+             "WY").split()
+_CA_CODES = "AB BC MB NB NL NS NT NU ON PE QC SK YT".split()
+_AU_CODES = "ACT NSW NT QLD SA TAS VIC WA".split()
+# the regions Canada's and Australia's codes stand for, which the gazetteer does not index
+# as names (they would match "ON", "WA" in running text); the US ones it does
+_POSTAL_CODES: dict[str, set[str]] = {}
+for _country, _codes in (("CA", _CA_CODES), ("AU", _AU_CODES)):
+    for _code in _codes:
+        _POSTAL_CODES.setdefault(_code, set()).add(f"{_country}-{_code}")
+_POSTAL_CODES["PR"] = _POSTAL_CODES["P.R."] = {"PR", "US-PR"}  # Puerto Rico, either way
+_STATE_CODES = sorted({*_US_CODES, *_CA_CODES, *_AU_CODES}, key=len, reverse=True)
 _REGION = (rf"(?P<region>{_PLACE_TITLE}\.?|(?:[A-Z]\.){{2,3}}|"
-           rf"(?:{'|'.join(sorted(set(_STATE_CODES), key=len, reverse=True))})(?=\s*[–—:(,]))")
+           rf"(?:{'|'.join(_STATE_CODES)})(?=\s*[–—:(,]))")
 
 _DATELINE_RES = [
     # MOSCOW. Jan 31 (Interfax) –   KABUL, Sept 7 (NNN-BNA) –   QUITO (EFE) -
@@ -639,6 +648,8 @@ def _dateline_country(place: str | None, text: str = "", agency: str | None = No
         return None
     city, region = place.rsplit(", ", 1) if ", " in place else (place, None)
     try:
+        from .geocoding import shared_geocoder
+
         inside: set[str] = set()
         region_country = None
         if region:
@@ -650,8 +661,8 @@ def _dateline_country(place: str | None, text: str = "", agency: str | None = No
                 region_country = max(cands, key=lambda c: c.population or 0).country
         first = None
         for part in re.split(r"\s*/\s*", city):
-            readings = [p for _, p in _dateline_geocoder(gaz).readings(part, context=text or None,
-                                                                       limit=None)
+            readings = [p for _, p in shared_geocoder().readings(part, context=text or None,
+                                                                 limit=None)
                         if p.country and p.feature_class in ("ppl", "admin1", "admin2", "country")]
             if text and _ambiguous(readings):
                 # a name shared by big places of several countries: the country the story
@@ -687,14 +698,6 @@ _AGENCY_HOME = {
 
 # two or three capitals after a dateline city: a postal code that may also be a country's
 _BARE_CODE = re.compile(r"[A-Z]{2,3}")
-# the dateline codes of Canada's provinces and Australia's states, which the gazetteer
-# does not index as names (they would match "ON", "WA" in running text)
-_POSTAL_CODES: dict[str, set[str]] = {}
-for _code in "AB BC MB NB NL NS NT NU ON PE QC SK YT".split():
-    _POSTAL_CODES.setdefault(_code, set()).add(f"CA-{_code}")
-for _code in "ACT NSW NT QLD SA TAS VIC WA".split():
-    _POSTAL_CODES.setdefault(_code, set()).add(f"AU-{_code}")
-_POSTAL_CODES["PR"] = _POSTAL_CODES["P.R."] = {"PR", "US-PR"}  # Puerto Rico, either way
 
 def _ambiguous(readings: list) -> bool:
     # Kabul (AF, 3.7M) against a Kabul village elsewhere is no contest; San Jose (US, 1M)
@@ -708,16 +711,6 @@ def _ambiguous(readings: list) -> bool:
     return second >= 0.1 * top
 
 
-_GEOCODER: list = []
-
-
-def _dateline_geocoder(gaz: Any) -> Any:
-    # one offline geocoder over the shared gazetteer, made on first use
-    if not _GEOCODER or _GEOCODER[0].gazetteer is not gaz:
-        from .geocoding import OfflineGeocoder
-
-        _GEOCODER[:] = [OfflineGeocoder(gaz)]
-    return _GEOCODER[0]
 
 
 _GAZ: list = []
