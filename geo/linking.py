@@ -246,6 +246,7 @@ class PlaceMention:
     city_population: int = 0
     country_share: float = 0.0
     region_share: float = 0.0
+    query: str = ""  # the name as the geocoder was asked ("Moscow region")
 
 
 @dataclass
@@ -393,13 +394,11 @@ _TOWN_COMMA = re.compile(r",[ \t]*")
 _LIST_GOES_ON = re.compile(r",?[ \t]+(?:and|or|&)[ \t]+[A-Z]|,[ \t]*[A-Z]")
 
 
-def _after_town(text: str, prev: Any, m: Any) -> Any:
-    """The mention written just before ``m`` with only a comma between ("Columbus,
-    Georgia"), or None."""
-    if prev is None or not _TOWN_COMMA.fullmatch(text, prev.end, m.start):
-        return None
-    return prev
-
+def _town_with_reading_in(text: str, prev: Any, m: Any, admin1: str | None) -> bool:
+    """Whether ``m`` is written just after ``prev`` with only a comma between and ``prev``
+    has a reading in ``admin1`` ("Columbus, Georgia")."""
+    return bool(_TOWN_COMMA.fullmatch(text, prev.end, m.start)) \
+        and any(c.admin1 == admin1 for c in prev.candidates)
 
 class PlaceIndex:
     """Resolved place mentions of one report, grouped, with roles."""
@@ -459,9 +458,7 @@ class PlaceIndex:
                 self._admin1_stated_by.setdefault(first.admin1, set()).add(key)
         cache: dict[str, Any] = {}
         self._readings: dict[str, list[tuple[Any, Place]]] = {}
-        prev_m = None
-        for m in raw_mentions:
-            after_town, prev_m = _after_town(text, prev_m, m), m
+        for i, m in enumerate(raw_mentions):
             # "Moscow region", "Badakhshan province": the class word goes with the name so the
             # geocoder picks the region rather than its namesake city
             cls = _CLASS_AFTER.match(text, m.end)
@@ -479,8 +476,8 @@ class PlaceIndex:
                 level = "region"  # of several countries: Europe, the Caribbean, Golden Triangle
                 adjective = _is_adjective(m.text, str(place.name or ""))
             if level != "country" and is_country[m.text] and not (
-                    level == "admin1" and after_town is not None
-                    and any(c.admin1 == place.admin1 for c in after_town.candidates)):
+                    level == "admin1" and i and _town_with_reading_in(
+                        text, raw_mentions[i - 1], m, place.admin1)):
                 # "Mexico" the country, not the state of México; but "Columbus, Georgia"
                 # is the state, where the town before it has a reading
                 level = "country"
@@ -490,10 +487,9 @@ class PlaceIndex:
                               place.latitude, place.longitude, float(score or 0.0),
                               population=int(place.population or 0),
                               exact=place.match == "exact", adjective=adjective)
-            pm.feature_class = str(fc or "")
+            pm.feature_class, pm.query = str(fc or ""), query
             pm.city_population, pm.country_share, pm.region_share = _reading_summary(
                 self._readings.get(query, ()), place, normalize_name(m.text))
-            pm.query = query
             self.mentions.append(pm)
         self._town_in_its_region()
         self._filter_noise()
@@ -517,7 +513,7 @@ class PlaceIndex:
                 continue
             if (a.admin1 == b.admin1 if b.level == "admin1" else a.country == b.country):
                 continue
-            readings = self._readings.get(getattr(a, "query", a.text), ())[1:]
+            readings = self._readings.get(a.query, ())[1:]
             hit = next(((sc, p) for sc, p in readings if (
                 p.admin1 == b.admin1 if b.level == "admin1" else p.country == b.country)), None)
             if hit is None and b.level == "country":
