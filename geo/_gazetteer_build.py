@@ -436,7 +436,7 @@ def _check_admin1_by_polygon(ppl: list[_Place], ppl_gn: list, boundaries) -> Non
         if i in pip and (p.admin1 is None or p.admin1 not in code_index):
             # GeoNames code unknown to the boundary set: the polygon decides
             p.admin1 = pip[i]
-    _coastal_admin1(ppl, pts, pip, in_uncoded, geoms, codes, code_index)
+    _coastal_admin1(ppl, pts, pip, in_uncoded, tree, codes, code_index)
 
 
 def _km_to(pt, geom) -> float:
@@ -451,40 +451,34 @@ def _km_to(pt, geom) -> float:
     return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _coastal_admin1(ppl: list[_Place], pts, pip: dict[int, str], in_uncoded: set[int], geoms,
+def _coastal_admin1(ppl: list[_Place], pts, pip: dict[int, str], in_uncoded: set[int], tree,
                     codes, code_index: dict[str, int]) -> None:
     """Places in no polygon (a port or an island town just off a simplified coastline):
     the nearest region of the place's own country within the border tolerance wins over a
     GeoNames code whose region lies farther away. GeoNames gives some countries' places
     the code of a wider unit than the ISO region (Philippine regions, not provinces), so
     its code can name a region hundreds of km off: Isabela City, on Basilan, was Cagayan."""
-    import numpy as np
-    import shapely
-
     out = [i for i, p in enumerate(ppl) if i not in pip and i not in in_uncoded and p.country]
     if not out:
         return
-    tree = shapely.STRtree(np.asarray(geoms))
+    geoms = tree.geometries  # the coded regions' polygons, indexed as codes
     # degrees: generous, the km test below decides
     pi, gi = tree.query(pts[out], predicate="dwithin", distance=_BORDER_TOLERANCE_KM / 50)
     near: dict[int, list[int]] = {}
     for a, b in zip(pi.tolist(), gi.tolist()):
         near.setdefault(out[a], []).append(b)
 
-    def km(i: int, g: int) -> float:
-        return _km_to(pts[i], geoms[g])
-
     for i, cands in near.items():
         p = ppl[i]
-        own = [g for g in cands if str(codes[g]).startswith(p.country + "-")]
-        if not own:
+        km = {g: _km_to(pts[i], geoms[g]) for g in cands
+              if str(codes[g]).startswith(p.country + "-")}
+        if not km:
             continue
-        best = min(own, key=lambda g: (km(i, g), codes[g]))
-        d_best = km(i, best)
-        if d_best > _BORDER_TOLERANCE_KM or codes[best] == p.admin1:
+        best = min(km, key=lambda g: (km[g], codes[g]))
+        if km[best] > _BORDER_TOLERANCE_KM or codes[best] == p.admin1:
             continue
         current = code_index.get(p.admin1) if p.admin1 else None
-        if current is None or km(i, current) > _BORDER_TOLERANCE_KM:
+        if current is None or _km_to(pts[i], geoms[current]) > _BORDER_TOLERANCE_KM:
             p.admin1 = codes[best]
 
 

@@ -364,6 +364,7 @@ _CLASS_ORDER = {"country": 0, "admin1": 1, "region": 2, "admin2": 3, "ppl": 4}
 
 # Capitalised words that start sentences or name institutions far more often than they
 # name the hamlet of the same name somewhere: never a one-word mention on their own.
+# (lower-cased and unaccented, as normalize() gives them: "policia" stops "Policía")
 _STOPWORDS = frozenset(
     """a an the in on at of to by for from with and or but as if he she it its they we
     you i this that these those there here his her their our my after before during
@@ -394,8 +395,7 @@ _STOPWORDS = frozenset(
     office offices city town village province district region valley lake river
     mountain island islands airport county state capital police station were its im
     dont cant wont youre theyre hes shes thats whats lets ive id ill isnt wasnt
-    business company market markets trade union nacional federal policia polícia
-    guardia""".split()
+    business company market markets trade union nacional policia guardia""".split()
 )
 # an apostrophe joins "O'sh", "Qal'a" but not a possessive: "Jowzjan's" is "Jowzjan"
 _TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019\u02bb\-.](?!s\b)[^\W\d_]+)*\.?", re.UNICODE)
