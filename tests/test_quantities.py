@@ -99,32 +99,16 @@ def test_helpers():
 
 
 @pytest.mark.parametrize("text, value, unit", [
+    # Portuguese and Spanish unit words
     ("A Polícia Federal apreendeu 800 quilos de cocaína", 800.0, "kg"),
     ("2 quilogramas de maconha", 2.0, "kg"),
     ("350 gramas de crack", 350.0, "g"),
     ("12 kilogramos de cocaína", 12.0, "kg"),
-])
-def test_portuguese_and_spanish_unit_words(text, value, unit):
-    (q,) = find_quantities(text)
-    assert (q.value, q.unit) == (value, unit)
-
-
-@pytest.mark.parametrize("text, value, unit", [
+    # their thousands and pills: "mil" is a thousand before these languages' units
     ("incautaron 20 mil kilos de cocaína", 20_000.0, "kg"),
     ("20 mil quilos de maconha", 20_000.0, "kg"),
     ("2 mil pastillas de éxtasis", 2_000.0, "pills"),
     ("5.000 comprimidos de ecstasy", 5_000.0, "tablets"),
-])
-def test_spanish_and_portuguese_thousands_and_pills(text, value, unit):
-    (q,) = find_quantities(text)
-    assert (q.value, q.unit) == (value, unit)
-
-
-def test_mil_is_no_scale_without_a_unit():
-    assert find_quantities("$2 mil in cash") == []
-
-
-@pytest.mark.parametrize("text, value, unit", [
     ("la policía decomisó 2 mil 500 kilos de marihuana", 2_500.0, "kg"),  # Mexican press
     ("Se incautaron 2 mil 300 pastillas de éxtasis", 2_300.0, "pills"),
     ("1,5 mil toneladas de cocaína", 1_500.0, "t"),
@@ -132,6 +116,10 @@ def test_mil_is_no_scale_without_a_unit():
     ("Police seized 1.5 mil tablets of yaba in Cox's Bazar.", 1_500_000.0, "tablets"),
     ("10 mil pills of ecstasy", 10_000_000.0, "pills"),
 ])
-def test_mil_is_a_thousand_before_spanish_units_and_a_million_in_english(text, value, unit):
+def test_spanish_and_portuguese_figures_and_mil(text, value, unit):
     (q,) = find_quantities(text)
     assert (q.value, q.unit) == (value, unit)
+
+
+def test_mil_is_no_scale_without_a_unit():
+    assert find_quantities("$2 mil in cash") == []
