@@ -25,8 +25,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from geo.aggregation import SUBSTANCES, aggregate  # noqa: E402
-from geo.boundaries import default  # noqa: E402
+from geo.aggregates import SUBSTANCES, aggregate  # noqa: E402
+from geo.places.boundaries import default  # noqa: E402
 
 
 def synthetic_events(boundaries, n: int, seed: int = 42) -> pd.DataFrame:

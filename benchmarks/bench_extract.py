@@ -31,8 +31,8 @@ OUT = REPO / "benchmarks" / "out"
 
 def bench_reports(verbose: bool) -> float | None:
     from geo.events import write_events
-    from geo.extraction import extract
-    from geo.reports import read_reports
+    from geo.extraction.core import extract
+    from geo.read.reports import read_reports
 
     folder = BENCH / "reports"
     paths = sorted(folder.glob("d*.txt"))
@@ -63,10 +63,10 @@ def bench_reports(verbose: bool) -> float | None:
 
 
 def bench_drugdetection(verbose: bool) -> tuple[float, float] | None:
-    from geo.extraction import _Context, extract_report
-    from geo.linking import PlaceIndex
-    from geo.quantities import find_quantities
-    from geo.reports import Report, parse_dateline
+    from geo.extraction.core import _Context, extract_report
+    from geo.extraction.linking import PlaceIndex
+    from geo.text.quantities import find_quantities
+    from geo.read.reports import Report, parse_dateline
 
     path = BENCH / "drugdetection" / "train.json"
     if not path.exists():
@@ -116,7 +116,7 @@ def bench_drugdetection(verbose: bool) -> tuple[float, float] | None:
                     misses_q.append(f"{rec['id']}: {qe['text']!r} | {text[:300]}")
         if gents:
             idx = PlaceIndex(text, gazetteer=ctx.gazetteer, geocoder=ctx.geocoder, skip=[])
-            # the wire dateline's place ("ERZURUM (AA) -") is read by geo.reports as the
+            # the wire dateline's place ("ERZURUM (AA) -") is read by geo.read.reports as the
             # filing place (a country prior, never a seizure's place): found if it resolves
             dl = parse_dateline(text)
             dl_span = None

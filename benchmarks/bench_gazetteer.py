@@ -41,7 +41,7 @@ def peak_rss_mb():
 _CHILD_LOAD = _PEAK + r"""
 import json, sys, time
 t0 = time.perf_counter()
-from geo.gazetteer import get_gazetteer
+from geo.places.gazetteer import get_gazetteer
 g = get_gazetteer(progress=False)
 t1 = time.perf_counter()
 names = json.load(open(sys.argv[1]))
@@ -54,7 +54,7 @@ _CHILD_DICT = _PEAK + r"""
 import json, sqlite3, sys, time
 t0 = time.perf_counter()
 from array import array
-from geo.gazetteer import key_hash, normalize
+from geo.places.gazetteer import key_hash, normalize
 db = sqlite3.connect(sys.argv[2])
 blobs = dict(db.execute("SELECT name, data FROM blobs"))
 hashes, starts, pids = array("Q"), array("I"), array("I")
@@ -123,7 +123,7 @@ class SourceView:
         return tuple(c for c in self._g.lookup_key(key) if self._keep(c))
 
     def find_mentions(self, text):
-        from geo.gazetteer import Mention
+        from geo.places.gazetteer import Mention
 
         out = []
         for m in self._g.find_mentions(text):
@@ -144,14 +144,14 @@ def main() -> None:
     ap.add_argument("--no-cold", action="store_true", help="skip the cold build")
     args = ap.parse_args()
     sys.path.insert(0, str(REPO))
-    from geo.gazetteer import Gazetteer, get_gazetteer
-    from geo.geocoding import OfflineGeocoder
+    from geo.places.gazetteer import Gazetteer, get_gazetteer
+    from geo.places.geocoder import OfflineGeocoder
 
     print("== gazetteer benchmark ==")
     if not args.no_cold:
         with tempfile.TemporaryDirectory() as tmp:
             code = _PEAK + ("import json, sys, time\nfrom pathlib import Path\n"
-                            "from geo.gazetteer import Gazetteer\nt = time.perf_counter()\n"
+                            "from geo.places.gazetteer import Gazetteer\nt = time.perf_counter()\n"
                             "Gazetteer.build(Path(sys.argv[1]), progress=False)\n"
                             "print(json.dumps({'s': time.perf_counter() - t, 'rss_mb': peak_rss_mb()}))")
             cold = _child(code, str(Path(tmp) / "g.sqlite"))
@@ -186,7 +186,7 @@ def main() -> None:
 
     # lookups/s: distinct names (caches cold: a fresh instance each pass), then a
     # realistic repeat-heavy stream
-    from geo.gazetteer import normalize, variant_key
+    from geo.places.gazetteer import normalize, variant_key
 
     best = float("inf")
     for _ in range(REPEATS):

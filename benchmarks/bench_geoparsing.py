@@ -3,7 +3,7 @@
 For every gold toponym the phrase is geocoded with its article as context
 (``geocoder.geocode(phrase, context=text)``) and scored as the benchmarks README says:
 
-* the gold GeoNames point is placed in our boundary set (``geo.locate.region_at``);
+* the gold GeoNames point is placed in our boundary set (``geo.places.locate.region_at``);
   the toponym is right when the geocoder picks that admin-1 region;
 * country-level toponyms (fcode PCLI, PCLS, ...) are right when the country is;
 * toponyms with no country (continents, oceans, "the Middle East") have no admin-1 or
@@ -309,8 +309,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no benchmark data at {folder} (set SEIZURE_ATLAS_BENCHMARKS)", file=sys.stderr)
         return 2
 
-    from geo.locate import region_at
-    from geo.online import make_geocoder
+    from geo.places.locate import region_at
+    from geo.places.online import make_geocoder
 
     t0 = time.perf_counter()
     geocoder = make_geocoder(args.geocoder, user_agent=args.user_agent)

@@ -20,8 +20,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.boundaries import default
-from geo.locate import locate
+from geo.places.boundaries import default
+from geo.places.locate import locate
 
 
 def random_points(boundaries: gpd.GeoDataFrame, n: int, seed: int = 0) -> pd.DataFrame:
@@ -69,7 +69,7 @@ def main(argv=None) -> None:
     print(f"{args.points:,} points, {len(boundaries):,} regions")
     print(f"geopandas.sjoin (covered_by): {min(t_raw):.2f} s, CPU {min(c_raw):.2f} s  ({raw_hits:,} points matched, "
           f"{len(raw) - args.points:,} extra rows for border duplicates)")
-    print(f"geo.locate:                   {min(t_ours):.2f} s, CPU {min(c_ours):.2f} s  ({within:,} within, "
+    print(f"geo.places.locate:                   {min(t_ours):.2f} s, CPU {min(c_ours):.2f} s  ({within:,} within, "
           f"{nearest:,} nearest within 10 km, {args.points - within - nearest:,} unlocated)")
     print(f"ratio locate / sjoin: {min(t_ours) / min(t_raw):.2f} wall clock, "
           f"{min(c_ours) / min(c_raw):.2f} CPU time (goal <= 1.2)")

@@ -39,9 +39,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from geo import offline  # noqa: E402
-from geo.boundaries import default  # noqa: E402
-from geo.maps import choropleth  # noqa: E402
+from geo.maps import assets as offline  # noqa: E402
+from geo.places.boundaries import default  # noqa: E402
+from geo.maps.choropleth import choropleth  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -90,7 +90,7 @@ def synthetic_events(boundaries, n: int, seed: int = 7) -> pd.DataFrame:
 
 def aggregate_events(events, boundaries):
     try:
-        from geo.aggregation import aggregate
+        from geo.aggregates import aggregate
     except ImportError:  # fall back to a plain groupby
         located = events[events["admin1"].notna()]
         wide = located.groupby(["admin1", "substance"])["quantity_kg"].sum().unstack()

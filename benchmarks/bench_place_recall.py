@@ -2,7 +2,7 @@
 
 usage: python benchmarks/bench_place_recall.py [--limit N] [--verbose]
 
-The extractor places figures with :class:`geo.linking.PlaceIndex`: the gazetteer's mention
+The extractor places figures with :class:`geo.extraction.linking.PlaceIndex`: the gazetteer's mention
 scan, the geocoder, and a noise filter that drops capitalised words that are no places here
 ("Pablo", "Trueno"). Its rules were studied on the drugdetection sentences
 (``bench_extract.py``); this script measures the same index on the two geoparsing corpora
@@ -35,7 +35,7 @@ def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
 
 
 def measure(path: Path, ctx, limit: int | None, verbose: bool) -> dict:
-    from geo.linking import PlaceIndex
+    from geo.extraction.linking import PlaceIndex
 
     gold_n = hit = sub_n = sub_ok = docs = 0
     misses: list[str] = []
@@ -74,7 +74,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None, help="gold toponyms per corpus")
     ap.add_argument("--verbose", action="store_true", help="print every miss and every noise mention")
     args = ap.parse_args()
-    from geo.extraction import _Context
+    from geo.extraction.core import _Context
 
     ctx = _Context()
     ctx.load()

@@ -1,4 +1,4 @@
-"""Benchmark geo.reports: reading speed and dateline accuracy.
+"""Benchmark geo.read.reports: reading speed and dateline accuracy.
 
     python benchmarks/bench_reports.py [--n 10000]
 
@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from geo.reports import read_reports  # noqa: E402
+from geo.read.reports import read_reports  # noqa: E402
 
 
 def bench_dir() -> Path:

@@ -40,7 +40,7 @@ def places(size: int) -> gpd.GeoDataFrame:
 
 def assign(points: gpd.GeoDataFrame, regions: gpd.GeoDataFrame) -> pd.Series:
     joined = gpd.sjoin(points, regions[["code", "geometry"]], how="left", predicate="covered_by")
-    # a point on a shared border matches both sides: keep the smallest code, as geo.locate does
+    # a point on a shared border matches both sides: keep the smallest code, as geo.places.locate does
     joined = joined.sort_values("code").loc[lambda f: ~f.index.duplicated()]
     return joined["code"].reindex(points.index)
 

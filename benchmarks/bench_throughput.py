@@ -92,8 +92,8 @@ def main() -> None:
         os.sched_setaffinity(0, {min(all_cores)})
     except (AttributeError, OSError):
         all_cores = set()
-    from geo.extraction import _Context, extract_report
-    from geo.reports import read_reports
+    from geo.extraction.core import _Context, extract_report
+    from geo.read.reports import read_reports
 
     base = list(read_reports(sorted((BENCH / "reports").glob("d*.txt"))))
     if not base:
@@ -110,7 +110,7 @@ def main() -> None:
         mark = f" (copy {i})"
         text = (r.text + "\n\n" + other).replace("\n\n", mark + "\n\n")
         span = r.dateline_span
-        if span is not None:  # as geo.reports gives it: moved by the marks written before it
+        if span is not None:  # as geo.read.reports gives it: moved by the marks written before it
             shift = len(mark) * r.text.count("\n\n", 0, span[0])
             span = (span[0] + shift, span[1] + shift)
         return type(r)(id=f"{r.id}-{i}", text=text, title=r.title, published=r.published,
@@ -158,8 +158,8 @@ def main() -> None:
 
     # stories with no figure and no lab (most of a news feed): the paragraphs of the
     # development reports that hold none, ~2 KB each, made unique the same way
-    from geo.extraction import _has_lab_noun
-    from geo.quantities import find_quantities
+    from geo.extraction.core import _has_lab_noun
+    from geo.text.quantities import find_quantities
 
     quiet = [p for r in base for p in r.text.split("\n\n")
              if p.strip() and not find_quantities(p) and not _has_lab_noun(p)]
@@ -190,7 +190,7 @@ def main() -> None:
     # memory is not in the peak above)
     multi = None
     if len(all_cores) > 1:
-        from geo.extraction import extract
+        from geo.extraction.core import extract
 
         os.sched_setaffinity(0, all_cores)
         m = min(n, 2000)

@@ -193,7 +193,7 @@ def _setup_logging(args: argparse.Namespace) -> None:
     # reaches the user through our exception, so its chatter waits for --verbose
     logging.getLogger("geopy").setLevel(logging.INFO if args.verbose else logging.ERROR)
     if args.quiet or args.json:
-        from .gazetteer import set_progress
+        from .places.gazetteer import set_progress
 
         set_progress(False)
 
@@ -245,7 +245,7 @@ def _boundaries(args: argparse.Namespace):
         return None
     if not Path(args.boundaries).exists():
         raise _UsageError(f"--boundaries: no such file: {args.boundaries}")
-    from .boundaries import load
+    from .places.boundaries import load
 
     return load(args.boundaries, code=args.code_col, name=args.name_col,
                 country=args.country_col)
@@ -257,7 +257,7 @@ def _geocoder(args: argparse.Namespace, boundaries: Any = None):
         return None  # the extractor's default: the shared offline geocoder
     if name == "nominatim" and not args.user_agent:
         raise _UsageError('--geocoder nominatim needs --user-agent "my-app/1.0 (me@example.org)"')
-    from .online import make_geocoder
+    from .places.online import make_geocoder
 
     return make_geocoder(name, user_agent=args.user_agent, cache_path=args.geocoder_cache,
                          boundaries=boundaries)
@@ -323,7 +323,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_aggregate(args: argparse.Namespace) -> int:
-    from .aggregation import aggregate
+    from .aggregates import aggregate
     from .pipeline import (read_events, regions_table, save_map_atomic, write_csv_atomic,
                            atomic_path)
 
@@ -376,7 +376,7 @@ def _location_dict(loc: Any) -> dict[str, Any]:
 def cmd_geocode(args: argparse.Namespace) -> int:
     geocoder = _geocoder(args)
     if geocoder is None:
-        from .geocoding import OfflineGeocoder
+        from .places.geocoder import OfflineGeocoder
 
         geocoder = OfflineGeocoder()
     kwargs: dict[str, Any] = {"exactly_one": not args.all}

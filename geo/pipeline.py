@@ -36,7 +36,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import pandas as pd
 
-from .reports import PathLike, ReportSet, Skipped, read_reports
+from .read.reports import PathLike, ReportSet, Skipped, read_reports
 
 log = logging.getLogger(__name__)
 
@@ -204,7 +204,7 @@ def deterministic_element_ids() -> Iterator[None]:
 # --------------------------------------------------------------------------------------
 @dataclass
 class TableColumns:
-    """Column names of a structured seizure table (see ``geo.seizures.read_seizures``)."""
+    """Column names of a structured seizure table (see ``geo.read.tables.read_seizures``)."""
 
     text: str | None = None
     place: str | None = None
@@ -242,7 +242,7 @@ def split_inputs(paths: Iterable[PathLike], tables: Iterable[PathLike] = (),
             table_files.extend(found)
             if found:
                 # read the folder's other files as reports, one by one
-                from .reports import SUPPORTED_SUFFIXES
+                from .read.reports import SUPPORTED_SUFFIXES
 
                 reports.extend(
                     f for f in sorted(p.rglob("*"))
@@ -311,7 +311,7 @@ def relocate(events: pd.DataFrame, boundaries: Any) -> pd.DataFrame:
     user's polygons by its point. Events without a region stay unlocated (a country-level
     point must not fall into whichever province holds the country's centroid).
     """
-    from .locate import locate
+    from .places.locate import locate
 
     if events.empty or "geometry" not in events:
         return events
@@ -365,7 +365,7 @@ def event_totals(events: pd.DataFrame) -> tuple[dict[str, dict[str, Any]], int]:
 
 
 def _substance_order(names: Iterable[str]) -> list[str]:
-    from .aggregation import SUBSTANCES
+    from .aggregates import SUBSTANCES
 
     rank = {s: i for i, s in enumerate(SUBSTANCES)}
     return sorted(names, key=lambda s: (rank.get(s, len(rank)), s))
@@ -442,7 +442,7 @@ def write_csv_atomic(frame: pd.DataFrame, path: PathLike) -> None:
 def save_map_atomic(regions: Any, events: Any, path: PathLike, *, boundaries: Any = None,
                     substance: str | None = None) -> None:
     """Render the choropleth with reproducible element ids and save it atomically."""
-    from .maps import choropleth
+    from .maps.choropleth import choropleth
 
     with deterministic_element_ids():
         kwargs: dict[str, Any] = {"events": events}
@@ -482,13 +482,13 @@ def extract_events(
         summary.reports_read = len(reports)
         summary.skipped.extend(reports.skipped)
         if len(reports):
-            from .extraction import extract
+            from .extraction.core import extract
 
             frames.append(extract(list(reports), geocoder=geocoder, progress=progress,
                                   jobs=jobs))
     for table in table_paths:
         from .errors import SeizureTableError
-        from .seizures import read_seizures
+        from .read.tables import read_seizures
 
         try:
             frame = read_seizures(table, geocoder=geocoder,
@@ -550,7 +550,7 @@ def run(
     out_dir:
         Output folder (created). Each file is replaced atomically.
     boundaries:
-        A boundary GeoDataFrame (``geo.boundaries.load``) or None for the default set.
+        A boundary GeoDataFrame (``geo.places.boundaries.load``) or None for the default set.
     geocoder:
         Any geopy-style geocoder (default: the offline one).
     quiet:
@@ -569,7 +569,7 @@ def run(
     -------
     Summary (``exit_code`` 1 when some input was skipped).
     """
-    from .aggregation import aggregate
+    from .aggregates import aggregate
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""geo.aggregation: regional sums per substance, periods, unlocated totals, validation.
+"""geo.aggregates: regional sums per substance, periods, unlocated totals, validation.
 
 Built on hand-made boxes and event frames, so every expected figure is stated here;
 one test at the end runs on the committed default boundaries.
@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from geo.aggregation import SUBSTANCES, aggregate, parse_dates, to_long
+from geo.aggregates import SUBSTANCES, aggregate, parse_dates, to_long
 from geo.errors import AggregationError
 
 
@@ -336,7 +336,7 @@ def test_default_boundaries():
 
 
 def test_empty_and_all_unlocated_events(regions):
-    from geo.aggregation import REQUIRED_COLUMNS
+    from geo.aggregates import REQUIRED_COLUMNS
 
     empty = pd.DataFrame(columns=list(REQUIRED_COLUMNS))
     for kwargs in ({}, {"freq": "M"}, {"by": "country"}, {"tidy": True}):

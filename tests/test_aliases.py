@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from geo import boundaries
-from geo._gazetteer_build import read_aliases
-from geo.gazetteer import ALIASES_PATH, get_gazetteer
-from geo.geocoding import OfflineGeocoder
+from geo.places import boundaries
+from geo.places.gazetteer_build import read_aliases
+from geo.places.gazetteer import ALIASES_PATH, get_gazetteer
+from geo.places.geocoder import OfflineGeocoder
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""geo.boundaries: the default admin-1 set and user-supplied boundary files."""
+"""geo.places.boundaries: the default admin-1 set and user-supplied boundary files."""
 from __future__ import annotations
 
 import csv
@@ -10,7 +10,7 @@ import pytest
 import shapely
 from shapely.geometry import Point, box
 
-from geo.boundaries import DEFAULT_PATH, default, load
+from geo.places.boundaries import DEFAULT_PATH, default, load
 from geo.errors import BoundaryError
 
 # Natural Earth's 4,596 features, less those NE splits out of one ISO region (Metro Manila's

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import browser_support as bs
-from geo.maps import NO_DATA_COLOR, choropleth
+from geo.maps.choropleth import NO_DATA_COLOR, choropleth
 
 pytestmark = [
     pytest.mark.browser,
@@ -215,7 +215,7 @@ def test_labs_overlay_and_clusters(opened):
 
 def test_seed_figures_on_the_real_boundaries(browser, tmp_path):
     """The issue's check: Badakhshan coloured, its tooltip with the seed report's figures."""
-    from geo import boundaries
+    from geo.places import boundaries
 
     regions = boundaries.default()
     figures = {  # code: heroin, morphine, opium, opium_poppy, precursor, labs

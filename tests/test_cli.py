@@ -54,7 +54,7 @@ def run_cli(*argv: str) -> tuple[int, str, str]:
 @pytest.fixture(scope="session")
 def seed_map(tmp_path_factory):
     """``geo map seeds/ --out DIR --json``, run once: (exit code, summary, DIR)."""
-    need("geo.extraction:extract", "geo.geocoding:OfflineGeocoder")
+    need("geo.extraction.core:extract", "geo.places.geocoder:OfflineGeocoder")
     out = tmp_path_factory.mktemp("seedmap")
     code, stdout, stderr = run_cli("map", SEEDS, "--out", out, "--json", "-q")
     assert stdout, stderr
@@ -94,7 +94,7 @@ def test_map_seeds_summary_six_events_in_badakhshan(seed_map):
 
 
 def test_map_text_summary(tmp_path, capsys):
-    need("geo.extraction:extract", "geo.geocoding:OfflineGeocoder")
+    need("geo.extraction.core:extract", "geo.places.geocoder:OfflineGeocoder")
     code = main(["map", str(SEEDS), "--out", str(tmp_path), "-q"])
     text = capsys.readouterr().out
     assert code == 0
@@ -119,7 +119,7 @@ def test_rerun_gives_byte_identical_files(seed_map, tmp_path):
 
 
 def test_folder_with_bad_files_is_partial(tmp_path):
-    need("geo.extraction:extract", "geo.geocoding:OfflineGeocoder")
+    need("geo.extraction.core:extract", "geo.places.geocoder:OfflineGeocoder")
     inp = tmp_path / "in"
     inp.mkdir()
     shutil.copy(SEED, inp / SEED.name)
@@ -154,10 +154,10 @@ def test_map_json_is_machine_readable(seed_map):
 
 
 def test_map_with_custom_boundaries(tmp_path):
-    need("geo.extraction:extract", "geo.geocoding:OfflineGeocoder")
+    need("geo.extraction.core:extract", "geo.places.geocoder:OfflineGeocoder")
     import geopandas as gpd
 
-    from geo.boundaries import default
+    from geo.places.boundaries import default
 
     af = default()
     af = af[af["country"] == "AF"][["code", "name", "country", "geometry"]]
@@ -176,7 +176,7 @@ def test_map_with_custom_boundaries(tmp_path):
 
 
 def test_map_with_a_seizure_table(tmp_path):
-    need("geo.geocoding:OfflineGeocoder")
+    need("geo.places.geocoder:OfflineGeocoder")
     table = tmp_path / "seizures.csv"
     table.write_text("fecha,departamento,droga,cantidad,unidad\n"
                      "2019-03-02,Cusco,COCAINA,12.5,KILOGRAMO\n"
@@ -196,7 +196,7 @@ def test_map_with_a_seizure_table(tmp_path):
 
 
 def test_console_script_in_a_subprocess(tmp_path):
-    need("geo.extraction:extract", "geo.geocoding:OfflineGeocoder")
+    need("geo.extraction.core:extract", "geo.places.geocoder:OfflineGeocoder")
     exe = shutil.which("geo", path=str(Path(sys.executable).parent)) or shutil.which("geo")
     assert exe, "the geo console script is not installed (pip install -e .)"
     proc = subprocess.run([exe, "map", str(SEEDS), "--out", str(tmp_path), "--json"],
@@ -211,7 +211,7 @@ def test_console_script_in_a_subprocess(tmp_path):
 # --------------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def seed_events(tmp_path_factory):
-    need("geo.extraction:extract", "geo.geocoding:OfflineGeocoder")
+    need("geo.extraction.core:extract", "geo.places.geocoder:OfflineGeocoder")
     out = tmp_path_factory.mktemp("extract")
     for suffix in ("jsonl", "csv", "geojson"):
         code, _, err = run_cli("extract", SEEDS, "--out", out / f"events.{suffix}", "-q")
@@ -306,7 +306,7 @@ def test_aggregate_bad_events_file(tmp_path):
 # geo geocode
 # --------------------------------------------------------------------------------------
 def test_geocode_with_context():
-    need("geo.geocoding:OfflineGeocoder")
+    need("geo.places.geocoder:OfflineGeocoder")
     code, out, _ = run_cli("geocode", "Badakhshan", "--context",
                            "drug labs destroyed in northern Afghanistan", "--json")
     assert code == 0
@@ -317,7 +317,7 @@ def test_geocode_with_context():
 
 
 def test_geocode_unknown_name_exits_1():
-    need("geo.geocoding:OfflineGeocoder")
+    need("geo.places.geocoder:OfflineGeocoder")
     code, out, err = run_cli("geocode", "Xqzzyvillezzz")
     assert code == 1 and out == "" and "no match" in err
 
@@ -369,9 +369,9 @@ def test_interrupted_map_keeps_previous_outputs(tmp_path, monkeypatch, hand_even
                          "--map", tmp_path / "m.html", "-q")
     assert code == 0
     before = (tmp_path / "m.html").read_bytes()
-    import geo.maps
+    import geo.maps.choropleth
 
-    render = geo.maps.choropleth
+    render = geo.maps.choropleth.choropleth
 
     def interrupted_choropleth(*args, **kwargs):
         m = render(*args, **kwargs)
@@ -383,7 +383,7 @@ def test_interrupted_map_keeps_previous_outputs(tmp_path, monkeypatch, hand_even
         m.save = save
         return m
 
-    monkeypatch.setattr(geo.maps, "choropleth", interrupted_choropleth)
+    monkeypatch.setattr(geo.maps.choropleth, "choropleth", interrupted_choropleth)
     code, _, err = run_cli("aggregate", hand_events, "--out", tmp_path / "r.csv",
                            "--map", tmp_path / "m.html", "-q")
     assert code == 130 and "interrupted" in err
@@ -411,7 +411,7 @@ def test_deterministic_element_ids():
 def test_geocode_online_geocoder_is_wired_through(tmp_path, monkeypatch):
     """``--geocoder nominatim --user-agent UA`` builds geopy's Nominatim with that user
     agent behind the cache; the network is replaced by a canned answer (none here)."""
-    need("geo.online:make_geocoder")
+    need("geo.places.online:make_geocoder")
     from geopy.geocoders import Nominatim
     from geopy.location import Location
 
@@ -436,19 +436,19 @@ def test_geocode_online_geocoder_is_wired_through(tmp_path, monkeypatch):
 
 
 def test_a_bug_is_not_reported_as_partial(monkeypatch, tmp_path, hand_events):
-    import geo.aggregation
+    import geo.aggregates
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("bug")
 
-    monkeypatch.setattr(geo.aggregation, "aggregate", broken)
+    monkeypatch.setattr(geo.aggregates, "aggregate", broken)
     code, _, err = run_cli("aggregate", hand_events, "--out", tmp_path / "r.csv")
     assert code == 3 and "internal error" in err and "ZeroDivisionError" in err
 
 
 def test_quiet_silences_the_gazetteer_build_bar(monkeypatch):
     """`-q` promises no progress bar: the first-build bar of the gazetteer included."""
-    import geo.gazetteer as gaz
+    import geo.places.gazetteer as gaz
 
     monkeypatch.setattr(gaz, "PROGRESS", None)
     code = main(["geocode", "Badakhshan", "--context", "Afghan police in Faizabad", "-q"])

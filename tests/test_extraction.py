@@ -1,4 +1,4 @@
-"""Reports to seizure events (geo.extraction, geo.events)."""
+"""Reports to seizure events (geo.extraction.core, geo.events)."""
 import json
 from pathlib import Path
 
@@ -6,8 +6,8 @@ import pytest
 
 from geo.errors import ExtractionError
 from geo.events import EVENT_FIELDS, Event, events_to_frame, write_events
-from geo.extraction import extract, extract_report
-from geo.reports import Report, read_reports
+from geo.extraction.core import extract, extract_report
+from geo.read.reports import Report, read_reports
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_71f20999d8bfe338.txt"
 
@@ -260,7 +260,7 @@ def test_spanish_source_thousands_and_tonne_decimals():
 def test_geocoder_answers_shared_over_a_run_follow_each_report():
     """Answers kept over a run are reused only where the report reads the same around the
     name: the Hyderabad of a Pakistani story is not given to an Indian one."""
-    from geo.extraction import _Context
+    from geo.extraction.core import _Context
 
     pk = "Pakistan: Police seized 50 kg of heroin in Hyderabad on Monday, officials in Sindh said."
     india = "India: Police seized 50 kg of heroin in Hyderabad on Monday, officials in Telangana said."
@@ -319,8 +319,8 @@ def test_regions_named_by_their_adjective_or_as_origin_do_not_place_a_seizure():
 
 def test_a_big_city_is_not_read_as_its_small_namesake_region():
     # Malta has a region called Rabat; 'Rabat' must not vouch for it against Morocco's capital
-    from geo.extraction import _Context
-    from geo.linking import PlaceIndex
+    from geo.extraction.core import _Context
+    from geo.extraction.linking import PlaceIndex
 
     ctx = _Context()
     ctx.load()
@@ -331,8 +331,8 @@ def test_a_big_city_is_not_read_as_its_small_namesake_region():
 
 
 def _kept_places(text: str) -> dict:
-    from geo.extraction import _Context
-    from geo.linking import PlaceIndex
+    from geo.extraction.core import _Context
+    from geo.extraction.linking import PlaceIndex
 
     ctx = _Context()
     ctx.load()
@@ -456,7 +456,7 @@ def test_a_big_city_inside_a_longer_name_is_not_that_city():
 def test_place_roles_read_alike_in_any_case():
     """linking reads a name's role with case-sensitive twins of its patterns on the
     lowered words of an ASCII text: the same role as the case-insensitive patterns."""
-    from geo import linking
+    from geo.extraction import linking
 
     befores = ["heroin bound for the port of ", "HEROIN BOUND FOR THE PORT OF ", "seized in ",
                "Seized In The Province Of ", "100 Miles South Of ", "residents of ", "close to ",
@@ -480,7 +480,7 @@ def test_here_in_a_figures_sentence_is_the_dateline_city():
     text = ("CEBU CITY, March 3 (PNA) – Anti-drug agents seized some 1.2 kilos of shabu in a "
             "buy-bust operation in Barangay Inayawan here on Friday night, the Philippine Drug "
             "Enforcement Agency (PDEA) said.")
-    from geo.reports import make_report
+    from geo.read.reports import make_report
 
     (e,) = extract_report(make_report(text, id="ph"))
     assert (e.substance, e.admin1, e.agencies) == ("methamphetamine", "PH-CEB", ["PDEA"])

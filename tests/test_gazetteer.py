@@ -1,4 +1,4 @@
-"""Tests of geo.gazetteer: keys, sources, lookups, mentions in text, the cached index.
+"""Tests of geo.places.gazetteer: keys, sources, lookups, mentions in text, the cached index.
 
 The index is built once per machine into the cache folder (get_gazetteer); every test
 here shares it.
@@ -10,10 +10,10 @@ import sqlite3
 
 import pytest
 
-from geo import gazetteer as gz
-from geo._gazetteer_build import is_latin, keep_alternate, read_aliases
+from geo.places import gazetteer as gz
+from geo.places.gazetteer_build import is_latin, keep_alternate, read_aliases
 from geo.errors import GazetteerError
-from geo.gazetteer import Candidate, Gazetteer, Mention, get_gazetteer, normalize, variant_key
+from geo.places.gazetteer import Candidate, Gazetteer, Mention, get_gazetteer, normalize, variant_key
 
 
 @pytest.fixture(scope="session")
@@ -378,7 +378,7 @@ def test_towns_inside_uncoded_polygons_keep_their_region(gaz, name, country, adm
 def test_republika_srpska_towns_lie_in_its_polygon(gaz):
     from shapely.geometry import Point
 
-    from geo.boundaries import default
+    from geo.places.boundaries import default
 
     b = default().set_index("code")
     assert b.loc["BA-SRP", "name"] == "Republika Srpska"

@@ -1,4 +1,4 @@
-"""Tests of geo.geocoding.OfflineGeocoder: geopy contract, context disambiguation,
+"""Tests of geo.places.geocoder.OfflineGeocoder: geopy contract, context disambiguation,
 every Afghan province, and a 32-place list of drug-reporting places."""
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
-from geo.gazetteer import get_gazetteer
-from geo.geocoding import OfflineGeocoder, analyse_context
+from geo.places.gazetteer import get_gazetteer
+from geo.places.geocoder import OfflineGeocoder, analyse_context
 
 RAW_KEYS = {"name", "feature_class", "country", "admin1", "admin1_name", "score",
             "population", "source", "reason"}
@@ -462,7 +462,7 @@ def test_context_signature_decides_the_answer(geocoder):
 def test_utilities_from_priors_equal_the_worded_ones(geocoder):
     """geocode() scores candidates from per-query priors and per-region shares
     (_utilities); the explained path words _utility: both must give the very same floats."""
-    from geo.geocoding import _utilities, _utility
+    from geo.places.geocoder import _utilities, _utility
 
     queries = ["Badakhshan", "Faizabad", "Santos", "Khorog", "Kunduz", "Kabul", "Mexico",
                "Santos, Sao Paulo", "Badakhshan province", "Sinaloa", "Washington", "Osh",
@@ -505,7 +505,7 @@ def test_name_found_in_any_case_and_spacing(geocoder):
             assert [(loc.raw["admin1"], loc.raw["reason"]) for loc in plain or []] == \
                 [(loc.raw["admin1"], loc.raw["reason"]) for loc in accented or []] == \
                 [(loc.raw["admin1"], loc.raw["reason"]) for loc in folded or []], (name, text)
-    from geo.geocoding import _ascii_lowered
+    from geo.places.geocoder import _ascii_lowered
 
     assert _ascii_lowered("In Nariño") == "in nariño"
     assert [_ascii_lowered(t) for t in ("\u0130zmir", "Kabul \u212a", "ſ", "ı")] == [None] * 4

@@ -1,4 +1,4 @@
-"""geo.locate: points to admin-1 regions."""
+"""geo.places.locate: points to admin-1 regions."""
 from __future__ import annotations
 
 import geopandas as gpd
@@ -9,9 +9,9 @@ import shapely
 from pyproj import Geod
 from shapely.geometry import Point, box
 
-from geo.boundaries import default
+from geo.places.boundaries import default
 from geo.errors import GeoError
-from geo.locate import Region, locate, region_at
+from geo.places.locate import Region, locate, region_at
 
 KABUL = (69.1723, 34.5281)
 GUAYAQUIL = (-79.8862, -2.1962)

@@ -1,4 +1,4 @@
-"""geo.maps / geo.mapdata / geo.offline without a browser: what the saved page holds."""
+"""geo.maps.choropleth / geo.maps.classify / geo.maps.assets without a browser: what the saved page holds."""
 from __future__ import annotations
 
 import json
@@ -12,9 +12,10 @@ import pytest
 from shapely.geometry import Point, box
 
 import browser_support as bs
-from geo import mapdata, offline
+from geo.maps import classify as mapdata
+from geo.maps import assets as offline
 from geo.errors import MapError
-from geo.maps import NO_DATA_COLOR, choropleth
+from geo.maps.choropleth import NO_DATA_COLOR, choropleth
 
 
 @pytest.fixture(scope="module")
@@ -283,7 +284,7 @@ def test_any_kg_columns_and_no_kg_all():
 
 
 def test_map_of_geo_aggregate_output():
-    from geo import aggregation
+    from geo import aggregates as aggregation
     ev = bs.events().drop(columns="geometry")
     ev["count"] = np.nan
     ev["labs_destroyed"] = [6, np.nan, np.nan, np.nan, np.nan]

@@ -18,7 +18,7 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
 from geo.errors import GeocodingError, GeoError
-from geo.online import CachedGeocoder, ProviderError, make_geocoder
+from geo.places.online import CachedGeocoder, ProviderError, make_geocoder
 
 OFFLINE_KEYS = {"name", "feature_class", "country", "admin1", "admin1_name", "score",
                 "population", "source", "reason"}
@@ -248,7 +248,7 @@ def test_make_geocoder_unknown_name(tmp_path):
 
 
 def test_make_geocoder_offline_is_the_offline_geocoder():
-    from geo.geocoding import OfflineGeocoder
+    from geo.places.geocoder import OfflineGeocoder
 
     assert isinstance(make_geocoder(), OfflineGeocoder)
     assert isinstance(make_geocoder("offline"), OfflineGeocoder)
@@ -294,7 +294,7 @@ def test_a_bad_request_is_not_retried(geocoder, provider):
 
 
 def test_reverse_has_the_offline_geocoders_raw_keys(geocoder):
-    from geo.geocoding import OfflineGeocoder
+    from geo.places.geocoder import OfflineGeocoder
 
     ours = geocoder.reverse((37.1166, 70.58)).raw
     offline = OfflineGeocoder().reverse((37.1166, 70.58)).raw

@@ -1,7 +1,7 @@
-"""Numbers and units as news writes them (geo.quantities)."""
+"""Numbers and units as news writes them (geo.text.quantities)."""
 import pytest
 
-from geo.quantities import find_quantities, number_readings, parse_number, to_kg, unit_kind
+from geo.text.quantities import find_quantities, number_readings, parse_number, to_kg, unit_kind
 
 
 def one(text, **kw):

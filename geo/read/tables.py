@@ -29,8 +29,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .errors import GeoError, SeizureTableError
-from .quantities import UREG, parse_number
+from ..errors import GeoError, SeizureTableError
+from ..text.quantities import UREG, parse_number
 
 __all__ = ["read_seizures", "pint_unit", "unit_kind", "unit_registry", "UNIT_WORDS", "TABLE_COLUMNS"]
 
@@ -92,7 +92,7 @@ UNIT_WORDS: dict[str, str] = {
     "капсула": "count", "капсулы": "count", "капсул": "count", "доза": "count",
     "доз": "count", "растение": "count", "растении": "count", "растении": "count",
     "кустов": "count", "куст": "count",
-    # the extractor's unit codes (geo.quantities), so its events read back here too
+    # the extractor's unit codes (geo.text.quantities), so its events read back here too
     "ton_us": "short_ton", "capsules": "count",
 }
 
@@ -130,7 +130,7 @@ def _fold(text: Any) -> str:
 
 
 def unit_registry():
-    """The pint registry conversions use: the extractor's (:data:`geo.quantities.UREG`)."""
+    """The pint registry conversions use: the extractor's (:data:`geo.text.quantities.UREG`)."""
     return UREG
 
 
@@ -504,7 +504,7 @@ def _country_code(value: Any) -> str | None:
     if key in table["names"]:
         return table["names"][key]
     try:
-        from .gazetteer import get_gazetteer
+        from ..places.gazetteer import get_gazetteer
         code = get_gazetteer().country_code(text)
         if code:
             return str(code).upper()
@@ -563,7 +563,7 @@ class _Places:
     @property
     def geocoder(self) -> Any:
         if self._geocoder is None:
-            from .geocoding import OfflineGeocoder
+            from ..places.geocoder import OfflineGeocoder
             self._geocoder = OfflineGeocoder()
         return self._geocoder
 
@@ -620,7 +620,7 @@ class _Places:
         if "admin1" not in raw:
             # a plain geopy geocoder: find the region from the point
             try:
-                from .locate import region_at
+                from ..places.locate import region_at
                 region = region_at(lon, lat)
             except Exception as exc:
                 region = None
@@ -651,7 +651,7 @@ def _cell_text(value: Any) -> str | None:
 
 
 def _canonical(word: str) -> tuple[str, str, str | None] | None:
-    from .substances import canonical
+    from ..text.substances import canonical
     return canonical(word)
 
 
@@ -676,7 +676,7 @@ def read_seizures(
     "droga", "количество" ...).
 
     - ``substance``: column of drug words in English, Spanish, Russian or French
-      ("BASE DE COCA", "MARIHUANA", "героин"), mapped with ``geo.substances.canonical``;
+      ("BASE DE COCA", "MARIHUANA", "героин"), mapped with ``geo.text.substances.canonical``;
       or one substance word for the whole table.
     - ``quantity``: column of numbers ("1,500", "12,5", "1.234,5"; a column that writes
       decimal commas is recognised) or of number+unit ("25 kg").
@@ -692,7 +692,7 @@ def read_seizures(
     - ``date``: column of dates (ISO, "15/09/2012", "15.09.2012", "09/2012", Excel dates).
     - ``id``: column of record ids (``doc``); default ``"<file stem>:<row>"``.
     - ``text``: column of free text, kept as the evidence sentence and geocoding context.
-    - ``geocoder``: any geopy-style geocoder (default ``geo.geocoding.OfflineGeocoder``).
+    - ``geocoder``: any geopy-style geocoder (default ``geo.places.geocoder.OfflineGeocoder``).
     - ``sheet``: Excel sheet name or index (default the first).
 
     Returns a GeoDataFrame (EPSG:4326) with the event columns ``TABLE_COLUMNS`` (the
@@ -743,7 +743,7 @@ def read_seizures(
         else:
             rows.append(event)
 
-    from .events import Event, events_to_frame
+    from ..events import Event, events_to_frame
 
     # the extractor's own frame builder, so both producers give the same columns/dtypes
     out = events_to_frame([Event(**{k: v for k, v in r.items() if k != "row"}) for r in rows])

@@ -1,4 +1,4 @@
-"""The data side of :mod:`geo.maps`: classes, figures, geometry and their compact encoding.
+"""The data side of :mod:`geo.maps.choropleth`: classes, figures, geometry and their compact encoding.
 
 A world admin-1 map holds ~4,600 polygons, 20 substance layers and the reports behind
 every region. Written the way folium writes GeoJSON (one copy per layer, spaced JSON,
@@ -26,7 +26,7 @@ import shapely
 from branca.colormap import StepColormap
 from branca.utilities import color_brewer
 
-from .errors import MapError
+from ..errors import MapError
 
 NO_DATA_COLOR = "#d9d9d9"
 NO_DATA_LABEL = "no reports"

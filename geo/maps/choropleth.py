@@ -14,7 +14,7 @@ map whose :meth:`OfflineMap.save` writes one HTML file that opens without networ
   listing the reports behind a region;
 * no tile server by default: a light country-outline layer drawn from the boundaries.
 
-The geometry and the figures travel in a compact form (see :mod:`geo.mapdata`) and report
+The geometry and the figures travel in a compact form (see :mod:`geo.maps.classify`) and report
 text reaches the page only through ``textContent``: it is never parsed as HTML.
 """
 from __future__ import annotations
@@ -30,10 +30,10 @@ import numpy as np
 import pandas as pd
 from jinja2 import Template
 
-from . import mapdata as md
-from . import offline
-from .errors import MapError
-from .mapdata import NO_DATA_COLOR, NO_DATA_LABEL, SCHEMES
+from . import classify as md
+from . import assets as offline
+from ..errors import MapError
+from .classify import NO_DATA_COLOR, NO_DATA_LABEL, SCHEMES
 
 __all__ = ["choropleth", "OfflineMap", "NO_DATA_COLOR", "NO_DATA_LABEL", "SCHEMES"]
 
@@ -318,7 +318,7 @@ class _EventPoints(folium.MacroElement):
 
 def _default_boundaries() -> gpd.GeoDataFrame | None:
     try:
-        from . import boundaries as _b
+        from ..places import boundaries as _b
         return _b.default()
     except Exception:  # no boundary module or file in this checkout: map what we were given
         return None
@@ -457,7 +457,7 @@ def choropleth(
         name or URL template (``"OpenStreetMap"``) adds online tiles as an overlay.
     boundaries
         Admin-1 set for the grey "no reports" regions of the countries that have data
-        and for the country outlines (default :func:`geo.boundaries.default`).
+        and for the country outlines (default :func:`geo.places.boundaries.default`).
     simplify
         Simplification tolerance in degrees, ``"auto"`` (from the data's extent:
         ~0.05° for the world) or 0 to keep the geometry as given.

@@ -1,7 +1,7 @@
 """Places for extracted figures: which place mention a figure belongs to, and its region.
 
 Place names come from the gazetteer's mention scan and are resolved by a geopy-style
-geocoder (default :class:`geo.geocoding.OfflineGeocoder`) with the report as context.
+geocoder (default :class:`geo.places.geocoder.OfflineGeocoder`) with the report as context.
 A mention's *role* comes from the words before it: "in/at/near X" is where something
 happened; "bound for X", "from X", "resident of X", "100 miles south of X" are not.
 
@@ -23,8 +23,8 @@ from typing import Any
 from geopy.location import Location
 
 # at module level: a function-level import costs ~1.5 us per call, and these run per mention
-from .gazetteer import Gazetteer, normalize
-from .geocoding import Place
+from ..places.gazetteer import Gazetteer, normalize
+from ..places.geocoder import Place
 
 
 @functools.lru_cache(maxsize=None)
@@ -270,7 +270,7 @@ def normalize_name(name: str) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def _is_drug_word(word: str) -> bool:
-    from .substances import find_substances
+    from ..text.substances import find_substances
 
     return any(m.kind in ("drug", "generic") and m.end - m.start >= len(word.strip()) - 1
                for m in find_substances(word))
@@ -309,7 +309,7 @@ class GeocodeMemo:
     """Geocoder answers kept over a run, keyed by what the geocoder says they depend on.
 
     A geocoder with a ``context_signature(query, context)`` method
-    (:meth:`geo.geocoding.OfflineGeocoder.context_signature`) names exactly what its
+    (:meth:`geo.places.geocoder.OfflineGeocoder.context_signature`) names exactly what its
     answer for a name in a text depends on: the query, and for the name's candidates the
     shares of their countries and regions among those the text names and the wording
     around the name. Answers are kept under that signature, so a name is resolved once
@@ -379,7 +379,7 @@ _MISSING = object()
 
 
 def _reading(loc: Location) -> tuple[Any, Place]:
-    """A geocoder's answer as :meth:`geo.geocoding.OfflineGeocoder.readings` gives it:
+    """A geocoder's answer as :meth:`geo.places.geocoder.OfflineGeocoder.readings` gives it:
     (score, :class:`Place`), what PlaceIndex reads of it (the rest of ``raw``, the
     geocoder's reasons, source, ids, is dropped so that a run's memo stays small)."""
     raw = loc.raw if isinstance(loc.raw, dict) else {}
@@ -692,7 +692,7 @@ class PlaceIndex:
                     and _DATELINE_AFTER.match(self.text, pm.end) \
                     and not self.text[:pm.start].strip(" \t\ufeff#*>_"):
                 # "Guwahati: Acting on a tip-off ...", "New Delhi: The NCB ...": a dateline
-                # geo.reports did not take (title case, a colon): where the story was filed,
+                # geo.read.reports did not take (title case, a colon): where the story was filed,
                 # never a seizure's place (see _set_role)
                 pm.dateline = True
                 keep.append(pm)

@@ -1,7 +1,7 @@
 """Online geocoding for users with network: any geopy geocoder, cached and rate limited.
 
 :class:`CachedGeocoder` wraps a geopy geocoder (Nominatim, GeoNames, Photon, ...) so
-that it can stand in for :class:`geo.geocoding.OfflineGeocoder`:
+that it can stand in for :class:`geo.places.geocoder.OfflineGeocoder`:
 
 * requests go through :class:`geopy.extra.rate_limiter.RateLimiter` (public services
   such as Nominatim allow one request a second), with errors *not* swallowed: a
@@ -12,9 +12,9 @@ that it can stand in for :class:`geo.geocoding.OfflineGeocoder`:
   the provider nothing (a cache hit never calls the provider; errors are never cached);
 * with a ``context`` (the report text) the provider's answers are ranked by the
   countries and regions the text names, with the offline geocoder's evidence
-  (:func:`geo.geocoding.analyse_context`), still in one request;
+  (:func:`geo.places.geocoder.analyse_context`), still in one request;
 * every point goes through the same reverse step as the offline geocoder
-  (:func:`geo.locate.region_at`), so ``Location.raw`` carries the same keys:
+  (:func:`geo.places.locate.region_at`), so ``Location.raw`` carries the same keys:
   ``name, feature_class, country, admin1, admin1_name, score, population, source,
   reason`` plus ``provider_raw`` (the provider's own answer).
 
@@ -52,7 +52,7 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 from geopy.point import Point
 
-from .errors import GeocodingError
+from ..errors import GeocodingError
 
 __all__ = ["CachedGeocoder", "ProviderError", "make_geocoder", "cache_dir", "provider_id"]
 
@@ -61,7 +61,7 @@ _SCHEMA_VERSION = 1
 
 _NOMINATIM_PUBLIC = "nominatim.openstreetmap.org"
 
-# Context ranking of a provider's answers (log-odds-like units, as in geo.geocoding):
+# Context ranking of a provider's answers (log-odds-like units, as in geo.places.geocoder):
 # a country named throughout the context outweighs the provider's own order.
 _CONTEXT_COUNTRY = 4.0
 _CONTEXT_ADMIN1 = 3.0
@@ -111,7 +111,7 @@ def cache_dir() -> Path:
     """The folder for seizure atlas' caches, shared with the gazetteer's index.
 
     ``$SEIZURE_ATLAS_CACHE`` if set, else the user cache folder
-    (``~/.cache/seizure-atlas`` on Linux); see :func:`geo.gazetteer.cache_dir`.
+    (``~/.cache/seizure-atlas`` on Linux); see :func:`geo.places.gazetteer.cache_dir`.
     """
     from .gazetteer import cache_dir as gazetteer_cache_dir
 
@@ -436,12 +436,12 @@ class CachedGeocoder(Geocoder):
                          context: str) -> list[Location]:
         """Provider's answers re-ordered by what the context names.
 
-        The same evidence the offline geocoder uses (:func:`geo.geocoding.analyse_context`:
+        The same evidence the offline geocoder uses (:func:`geo.places.geocoder.analyse_context`:
         countries and admin-1 regions named in the text, the dateline); the provider's
         own order breaks ties and counts a little, since it ranks by importance.
         """
         from .gazetteer import get_gazetteer, normalize
-        from .geocoding import analyse_context
+        from .geocoder import analyse_context
 
         name = query if isinstance(query, str) else " ".join(map(str, query.values()))
         evidence = analyse_context(get_gazetteer(), context,
@@ -587,7 +587,7 @@ def make_geocoder(name: str = "offline", *, user_agent: str | None = None,
                   domain: str | None = None, **options: Any) -> Geocoder:
     """The geocoder the CLI's ``--geocoder`` names.
 
-    * ``"offline"`` (default): :class:`geo.geocoding.OfflineGeocoder`, no network.
+    * ``"offline"`` (default): :class:`geo.places.geocoder.OfflineGeocoder`, no network.
     * ``"nominatim"``: OpenStreetMap's Nominatim (or your own server via ``domain``),
       wrapped in :class:`CachedGeocoder`. Needs ``user_agent``; the public server gets
       at least 1 second between requests.
@@ -599,7 +599,7 @@ def make_geocoder(name: str = "offline", *, user_agent: str | None = None,
     """
     key = (name or "offline").strip().lower()
     if key == "offline":
-        from .geocoding import OfflineGeocoder
+        from .geocoder import OfflineGeocoder
 
         params = inspect.signature(OfflineGeocoder).parameters
         if boundaries is not None and "boundaries" in params:

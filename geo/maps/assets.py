@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import MapError
+from ..errors import MapError
 
 __all__ = ["inline_assets", "external_urls", "asset_text", "INLINED", "DROPPED"]
 

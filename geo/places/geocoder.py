@@ -28,7 +28,7 @@ and for variant-only matches: a unique match with supporting context scores high
 ambiguous one low, and nothing scores 1.
 
 :meth:`OfflineGeocoder.context_signature` names what an answer depends on, so that a run
-can memoise answers across reports (``geo.linking.GeocodeMemo``).
+can memoise answers across reports (``geo.extraction.linking.GeocodeMemo``).
 """
 from __future__ import annotations
 
@@ -329,8 +329,8 @@ def _mention_reading(cands: tuple[Candidate, ...]) -> tuple:
 class OfflineGeocoder(Geocoder):
     """Geocoder on the embedded gazetteer: no network, no API key, geopy's interface.
 
-    :param gazetteer: a :class:`geo.gazetteer.Gazetteer`; default the shared one
-        (:func:`geo.gazetteer.get_gazetteer`, built into the cache on first use).
+    :param gazetteer: a :class:`geo.places.gazetteer.Gazetteer`; default the shared one
+        (:func:`geo.places.gazetteer.get_gazetteer`, built into the cache on first use).
     :param boundaries: boundary GeoDataFrame for :meth:`reverse` (default: the package's).
     :param max_distance_km: how far outside every polygon :meth:`reverse` still assigns
         the nearest region (coast simplification).
@@ -429,7 +429,7 @@ class OfflineGeocoder(Geocoder):
                  limit: int | None = 25) -> list[tuple[float, "Place"]]:
         """``geocode(query, exactly_one=False, ...)`` in brief: ``(score, place)`` per
         reading, best first (``[]`` for none), ``place`` a :class:`Place` of the fields of
-        ``raw`` a caller such as :mod:`geo.linking` reads -- the same readings and scores,
+        ``raw`` a caller such as :mod:`geo.extraction.linking` reads -- the same readings and scores,
         without a Location and a raw dict made per reading (one :class:`Place` per
         candidate is shared by every answer returning it).
 
@@ -670,7 +670,7 @@ _SHARED: "OfflineGeocoder | None" = None
 
 def shared_geocoder() -> "OfflineGeocoder":
     """The process's offline geocoder over the shared gazetteer
-    (:func:`geo.gazetteer.get_gazetteer`), made on first use.
+    (:func:`geo.places.gazetteer.get_gazetteer`), made on first use.
 
     The report reader (dateline countries) and the extractor's default ask this one, so
     its per-name and per-text caches serve both instead of being built twice.
@@ -684,7 +684,7 @@ def shared_geocoder() -> "OfflineGeocoder":
 
 class Place(NamedTuple):
     """A reading of a name as :meth:`OfflineGeocoder.readings` gives it: the fields of a
-    Location's ``raw`` that :mod:`geo.linking` reads (less the score, which is per
+    Location's ``raw`` that :mod:`geo.extraction.linking` reads (less the score, which is per
     answer), and the point's latitude and longitude."""
 
     name: str | None

@@ -22,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Iterator
 
-from .errors import ExtractionError
+from ..errors import ExtractionError
 
 __all__ = ["available_cores", "extract_parallel"]
 
@@ -44,7 +44,7 @@ def available_cores() -> int:
 def _check_geocoder(geocoder: Any, jobs: int) -> None:
     if geocoder is None:
         return
-    from .geocoding import OfflineGeocoder
+    from ..places.geocoder import OfflineGeocoder
 
     if not isinstance(geocoder, OfflineGeocoder):
         raise ExtractionError(
@@ -62,7 +62,7 @@ def _can_fork() -> bool:
 def _init_worker(ctx: Any) -> None:
     global _WORKER_CTX
     if ctx is None:  # a spawned worker: its own gazetteer and offline geocoder
-        from .extraction import _Context
+        from .core import _Context
 
         ctx = _Context()
     _WORKER_CTX = ctx
@@ -70,7 +70,7 @@ def _init_worker(ctx: Any) -> None:
 
 
 def _extract_chunk(reports: list[Any]) -> tuple[list[Any], list[dict]]:
-    from .extraction import extract_report
+    from .core import extract_report
 
     events: list[Any] = []
     not_events: list[dict] = []

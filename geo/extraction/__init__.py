@@ -1,0 +1,7 @@
+"""Extraction: one report in, its seizure events out.
+
+Takes a report (from :mod:`geo.read`) and the place context (gazetteer, geocoder), and
+gives :class:`~geo.events.Event` rows: which figures are seizures, what substance each
+is of, which place mention it belongs to (:mod:`~geo.extraction.linking`), its date and
+agencies. :mod:`~geo.extraction.parallel` runs the per-report function over processes.
+"""
