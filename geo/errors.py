@@ -20,6 +20,10 @@ class GazetteerError(GeoError):
     """The embedded gazetteer could not be built or opened."""
 
 
+class VocabularyError(GeoError):
+    """A vocabulary file under ``geo/vocab`` is missing, malformed or contradicts itself."""
+
+
 class GeocodingError(GeoError):
     """A geocoding step failed for a reason other than an unknown place."""
 
