@@ -25,13 +25,7 @@ from geopy.location import Location
 # at module level: a function-level import costs ~1.5 us per call, and these run per mention
 from ..places.gazetteer import Gazetteer, normalize
 from ..places.geocoder import Place
-
-
-@functools.lru_cache(maxsize=None)
-def _rx(pattern: str) -> "re.Pattern[str]":
-    # our own compiled-pattern cache: pysbd compiles hundreds of patterns per text and
-    # evicts re's small shared cache, which made every inline pattern here recompile
-    return re.compile(pattern)
+from ..text.patterns import rx as _rx
 
 
 log = logging.getLogger(__name__)

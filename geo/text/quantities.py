@@ -19,12 +19,8 @@ from dataclasses import dataclass, field
 
 import pint
 
-
-@functools.lru_cache(maxsize=None)
-def _rx(pattern: str) -> "re.Pattern[str]":
-    # our own compiled-pattern cache: pysbd compiles hundreds of patterns per text and
-    # evicts re's small shared cache, which made every inline pattern here recompile
-    return re.compile(pattern)
+from .patterns import CASE_ODD as _CASE_ODD
+from .patterns import rx as _rx
 
 
 __all__ = [
@@ -313,13 +309,12 @@ def _start_pattern() -> "re.Pattern[str]":
 
 
 _QTY_START = _start_pattern()
-# characters that IGNORECASE equates with an ASCII letter although str.lower() does not
-# give it (dotted capital I, dotless i, long s): a text holding one is searched plainly
-_CASE_ODD = re.compile("[\u0130\u0131\u017f]")
 
 
 def _qty_starts(text: str) -> list[int] | None:
     """Every position where a _QTY_RE match may start, in order; None: search plainly."""
+    # a character IGNORECASE equates with an ASCII letter although str.lower() does not
+    # give it (dotted capital I, dotless i, long s): such a text is searched plainly
     if not text.isascii() and _CASE_ODD.search(text):
         return None
     return [m.start() for m in _QTY_START.finditer(text.lower())]

@@ -14,12 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterator
 
-
-@functools.lru_cache(maxsize=None)
-def _rx(pattern: str) -> "re.Pattern[str]":
-    # our own compiled-pattern cache: pysbd compiles hundreds of patterns per text and
-    # evicts re's small shared cache, which made every inline pattern here recompile
-    return re.compile(pattern)
+from .patterns import rx as _rx
 
 
 __all__ = ["SUBSTANCES", "GROUPS", "canonical", "drug_group", "find_substances", "SubstanceMention"]

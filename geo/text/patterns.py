@@ -1,0 +1,151 @@
+"""Regex mechanics shared by every rule module: a compiled-pattern cache and gated patterns.
+
+:func:`rx` compiles a pattern once per process. :class:`Gated` wraps a compiled pattern
+so that it runs only on text holding one of the literals every match must contain (read
+off the pattern's own syntax tree): the same matches, without scanning the many texts
+that hold none of its words. Knows nothing of seizures.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any, Iterable
+
+__all__ = ["rx", "Gated", "CASE_ODD"]
+
+
+@functools.lru_cache(maxsize=8192)
+def rx(pattern: str) -> "re.Pattern[str]":
+    # our own compiled-pattern cache: pysbd compiles hundreds of patterns per text and
+    # evicts re's small shared cache, which made every inline pattern here recompile
+    return re.compile(pattern)
+
+
+# --------------------------------------------------------------------------- speed: gates
+# Most cue patterns below are alternations that regex engines try at every position of a
+# text; most sentences hold none of their words. A gate runs a pattern only on text that
+# holds one of its "keys": literals that every match must contain, read off the pattern's
+# own syntax tree (so a gate stays right when a pattern is edited). A few substring tests
+# cost far less than the scan, and the matches are exactly the pattern's.
+try:
+    import re._parser as _sre  # Python 3.11+
+except ImportError:  # pragma: no cover - Python 3.10
+    try:
+        import sre_parse as _sre  # type: ignore[no-redef]
+    except ImportError:  # no parser: patterns run ungated (Gated catches the failure)
+        _sre = None  # type: ignore[assignment]
+
+# characters that re.IGNORECASE equates with an ASCII letter although str.lower() does not
+# give that letter (dotted capital I, dotless i, long s): a text holding one is always scanned
+CASE_ODD = re.compile("[\u0130\u0131\u017f]")
+
+
+def _strings(seq: Any, fold: bool) -> set[str] | None:
+    """Every string ``seq`` matches, when it matches a few fixed strings only, else None."""
+    out = {""}
+    for op, av in seq:
+        if op is _sre.LITERAL:
+            alts: set[str] | None = {chr(av)}
+        elif op is _sre.IN and all(o is _sre.LITERAL for o, _ in av):
+            alts = {chr(a) for _, a in av}
+        elif op is _sre.SUBPATTERN and not av[1] and not av[2]:
+            alts = _strings(av[3], fold)
+        elif op is _sre.BRANCH:
+            alts = set()
+            for alt in av[1]:
+                sub = _strings(alt, fold)
+                if sub is None:
+                    return None
+                alts |= sub
+        else:
+            return None
+        if alts is None:
+            return None
+        if fold:
+            alts = {a.lower() for a in alts}
+            if not all(a.isascii() for a in alts):
+                return None
+        out = {a + b for a in out for b in alts}
+        if len(out) > 64:
+            return None
+    return out
+
+
+def _key_options(seq: Any, fold: bool) -> frozenset[str] | None:
+    """A set of literals one of which every match of ``seq`` contains (the one whose
+    shortest literal is longest: the rarest, as a rule), or None."""
+    options: list[frozenset[str]] = []
+    run = {""}  # the fixed strings the items since the last flush match, end to end
+
+    def flush() -> None:
+        nonlocal run
+        if run != {""}:
+            options.append(frozenset(run))
+        run = {""}
+
+    for item in seq:
+        lit = _strings([item], fold)
+        if lit is not None:
+            if len(run) * len(lit) <= 64:
+                run = {a + b for a in run for b in lit}
+            else:
+                flush()
+                run = lit
+            continue
+        flush()
+        op, av = item
+        if op is _sre.SUBPATTERN and not av[1] and not av[2]:
+            sub = _key_options(av[3], fold)
+            if sub:
+                options.append(sub)
+        elif op is _sre.BRANCH:
+            alts = [_key_options(a, fold) for a in av[1]]
+            if all(alts):
+                options.append(frozenset().union(*alts))
+    flush()
+
+    def useful(keys: frozenset[str]) -> bool:
+        # a single letter, digit or space is in nearly every text: no gate
+        return all(k and (len(k) > 1 or not (k.isalnum() or k.isspace())) for k in keys)
+
+    # a literal holding another one is found only where that one is: test the shorter only
+    good = [frozenset(k for k in o if not any(j != k and j in k for j in o))
+            for o in options if useful(o)]
+    if not good:
+        return None
+    # past five characters a literal is rare enough: then the fewest literals to test
+    return max(good, key=lambda o: (min(5, *(len(k) for k in o)), -len(o)))
+
+
+class Gated:
+    """A compiled pattern that is run only on text holding one of its keys."""
+
+    __slots__ = ("rx", "keys", "fold", "pattern")
+
+    def __init__(self, rx: "re.Pattern[str]"):
+        self.rx = rx
+        self.pattern = rx.pattern
+        self.fold = bool(rx.flags & re.IGNORECASE)
+        try:
+            self.keys = _key_options(_sre.parse(rx.pattern, rx.flags), self.fold)
+        except Exception:  # an unexpected syntax tree: no gate, same matches
+            self.keys = None
+
+    def _may_match(self, text: str) -> bool:
+        keys = self.keys
+        if keys is None:
+            return True
+        if self.fold:
+            if not text.isascii() and CASE_ODD.search(text):
+                return True
+            text = text.lower()
+        for k in keys:
+            if k in text:
+                return True
+        return False
+
+    def search(self, text: str, *args: int) -> "re.Match[str] | None":
+        return self.rx.search(text, *args) if self._may_match(text) else None
+
+    def finditer(self, text: str, *args: int) -> Iterable["re.Match[str]"]:
+        return self.rx.finditer(text, *args) if self._may_match(text) else iter(())
