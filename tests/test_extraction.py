@@ -260,14 +260,14 @@ def test_spanish_source_thousands_and_tonne_decimals():
 def test_geocoder_answers_shared_over_a_run_follow_each_report():
     """Answers kept over a run are reused only where the report reads the same around the
     name: the Hyderabad of a Pakistani story is not given to an Indian one."""
-    from geo.extraction.core import _Context
+    from geo.extraction.core import ExtractionContext
 
     pk = "Pakistan: Police seized 50 kg of heroin in Hyderabad on Monday, officials in Sindh said."
     india = "India: Police seized 50 kg of heroin in Hyderabad on Monday, officials in Telangana said."
     reports = [Report(id="pk", text=pk), Report(id="in", text=india),
                Report(id="pk-again", text=pk)]  # a wire duplicate
-    ctx = _Context()
-    shared = [[(e.substance, e.admin1) for e in extract_report(r, _ctx=ctx)] for r in reports]
+    ctx = ExtractionContext()
+    shared = [[(e.substance, e.admin1) for e in extract_report(r, context=ctx)] for r in reports]
     alone = [[(e.substance, e.admin1) for e in extract_report(r)] for r in reports]
     assert shared == alone == [[("heroin", "PK-SD")], [("heroin", "IN-TS")], [("heroin", "PK-SD")]]
     assert ctx.memo.hits > 0  # the repeated story was answered from the run's memo
@@ -319,10 +319,10 @@ def test_regions_named_by_their_adjective_or_as_origin_do_not_place_a_seizure():
 
 def test_a_big_city_is_not_read_as_its_small_namesake_region():
     # Malta has a region called Rabat; 'Rabat' must not vouch for it against Morocco's capital
-    from geo.extraction.core import _Context
+    from geo.extraction.core import ExtractionContext
     from geo.extraction.linking import PlaceIndex
 
-    ctx = _Context()
+    ctx = ExtractionContext()
     ctx.load()
     text = "Moroccan police seized cocaine in the cities of Marrakech, Rabat and Tangiers."
     idx = PlaceIndex(text, gazetteer=ctx.gazetteer, geocoder=ctx.geocoder, skip=[])
@@ -331,10 +331,10 @@ def test_a_big_city_is_not_read_as_its_small_namesake_region():
 
 
 def _kept_places(text: str) -> dict:
-    from geo.extraction.core import _Context
+    from geo.extraction.core import ExtractionContext
     from geo.extraction.linking import PlaceIndex
 
-    ctx = _Context()
+    ctx = ExtractionContext()
     ctx.load()
     idx = PlaceIndex(text, gazetteer=ctx.gazetteer, geocoder=ctx.geocoder, skip=[])
     return {p.text: (p.country, p.admin1) for p in idx.mentions}

@@ -44,6 +44,7 @@ from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
 from geopy.location import Location
 from geopy.point import Point
 
+from ..errors import GeocodingError
 from .gazetteer import Candidate, Gazetteer, get_gazetteer, normalize
 
 __all__ = ["OfflineGeocoder", "ContextEvidence", "Place", "analyse_context", "shared_geocoder"]
@@ -665,21 +666,16 @@ class OfflineGeocoder(Geocoder):
         return loc if exactly_one else [loc]
 
 
-_SHARED: "OfflineGeocoder | None" = None
-
-
 def shared_geocoder() -> "OfflineGeocoder":
-    """The process's offline geocoder over the shared gazetteer
-    (:func:`geo.places.gazetteer.get_gazetteer`), made on first use.
+    """The offline geocoder of the process's default place context
+    (:func:`geo.places.context.default_context`), whose per-name and per-text caches serve
+    every call made without a context of its own."""
+    from .context import default_context
 
-    The report reader (dateline countries) and the extractor's default ask this one, so
-    its per-name and per-text caches serve both instead of being built twice.
-    """
-    global _SHARED
-    gaz = get_gazetteer(progress=False)
-    if _SHARED is None or _SHARED.gazetteer is not gaz:
-        _SHARED = OfflineGeocoder(gaz)
-    return _SHARED
+    geocoder = default_context().geocoder
+    if geocoder is None:  # places unavailable: the caller's error handling applies
+        raise GeocodingError("the offline gazetteer is not available")
+    return geocoder
 
 
 class Place(NamedTuple):
