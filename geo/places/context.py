@@ -14,9 +14,9 @@ import logging
 import threading
 from typing import Any
 
-from ..errors import GeoError
+from ..errors import GeocodingError, GeoError
 
-__all__ = ["PlaceContext", "default_context", "clear_caches"]
+__all__ = ["PlaceContext", "default_context", "shared_geocoder", "clear_caches"]
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +108,18 @@ def default_context() -> PlaceContext:
             ctx.load()
             _DEFAULT = ctx
         return _DEFAULT
+
+
+def shared_geocoder() -> Any:
+    """The offline geocoder of :func:`default_context`, whose per-name and per-text caches
+    serve every call made without a context of its own.
+
+    :raises GeocodingError: when the offline gazetteer cannot be loaded.
+    """
+    geocoder = default_context().geocoder
+    if geocoder is None:
+        raise GeocodingError("the offline gazetteer is not available")
+    return geocoder
 
 
 def clear_caches() -> None:

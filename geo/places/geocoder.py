@@ -44,10 +44,9 @@ from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
 from geopy.location import Location
 from geopy.point import Point
 
-from ..errors import GeocodingError
 from .gazetteer import Candidate, Gazetteer, get_gazetteer, normalize
 
-__all__ = ["OfflineGeocoder", "ContextEvidence", "Place", "analyse_context", "shared_geocoder"]
+__all__ = ["OfflineGeocoder", "ContextEvidence", "Place", "analyse_context"]
 
 # --- utility weights (log-odds units; see module docstring) ----------------------------
 _POP_WEIGHT = 0.45           # per e-fold of population
@@ -664,18 +663,6 @@ class OfflineGeocoder(Geocoder):
         address = ", ".join(p for p in (region.name, country_name) if p)
         loc = Location(address, Point(point.latitude, point.longitude), raw)
         return loc if exactly_one else [loc]
-
-
-def shared_geocoder() -> "OfflineGeocoder":
-    """The offline geocoder of the process's default place context
-    (:func:`geo.places.context.default_context`), whose per-name and per-text caches serve
-    every call made without a context of its own."""
-    from .context import default_context
-
-    geocoder = default_context().geocoder
-    if geocoder is None:  # places unavailable: the caller's error handling applies
-        raise GeocodingError("the offline gazetteer is not available")
-    return geocoder
 
 
 class Place(NamedTuple):

@@ -648,7 +648,7 @@ def _dateline_country(place: str | None, text: str = "", agency: str | None = No
         return None
     city, region = place.rsplit(", ", 1) if ", " in place else (place, None)
     try:
-        from ..places.geocoder import shared_geocoder
+        from ..places.context import shared_geocoder
 
         inside: set[str] = set()
         region_country = None
