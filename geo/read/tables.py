@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-import inspect
 import io
 import json
 import math
@@ -29,7 +28,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..errors import GeoError, SeizureTableError
+from ..errors import SeizureTableError
 from ..text.quantities import UREG, parse_number
 
 __all__ = ["read_seizures", "pint_unit", "unit_kind", "unit_registry", "UNIT_WORDS", "TABLE_COLUMNS"]
@@ -537,103 +536,6 @@ def _country_table() -> dict[str, Any]:
     return {"iso2": set(countries), "names": names}
 
 
-# --------------------------------------------------------------------------- geocoding
-
-
-class _Places:
-    """Geocodes each distinct (place, country) once, with the country as a hint."""
-
-    def __init__(self, geocoder: Any):
-        self._geocoder = geocoder
-        self._cache: dict[tuple, dict] = {}
-        self._kwargs: set[str] | None = None
-
-    def _accepts(self) -> set[str]:
-        if self._kwargs is None:
-            try:
-                params = inspect.signature(self.geocoder.geocode).parameters
-                if any(p.kind is p.VAR_KEYWORD for p in params.values()):
-                    self._kwargs = {"country_codes", "context", "exactly_one"}
-                else:
-                    self._kwargs = set(params)
-            except (TypeError, ValueError):
-                self._kwargs = {"exactly_one"}
-        return self._kwargs
-
-    @property
-    def geocoder(self) -> Any:
-        if self._geocoder is None:
-            from ..places.geocoder import OfflineGeocoder
-            self._geocoder = OfflineGeocoder()
-        return self._geocoder
-
-    def locate(self, names: tuple[str, ...], country: str | None, context: str | None) -> dict:
-        key = (names, country)
-        if key not in self._cache:
-            self._cache[key] = self._locate(names, country, context)
-        return self._cache[key]
-
-    def _locate(self, names: tuple[str, ...], country: str | None, context: str | None) -> dict:
-        accepts = self._accepts()
-        problems: list[str] = []
-        for i, name in enumerate(names):
-            kwargs: dict[str, Any] = {}
-            if "exactly_one" in accepts:
-                kwargs["exactly_one"] = True
-            if country and "country_codes" in accepts:
-                kwargs["country_codes"] = [country]
-            others = [n for j, n in enumerate(names) if j != i]
-            ctx = " ".join(x for x in [*others, context or ""] if x).strip()
-            if ctx and "context" in accepts:
-                kwargs["context"] = ctx
-            try:
-                loc = self.geocoder.geocode(name, **kwargs)
-            except GeoError as exc:
-                problems.append(f"geocoding {name!r} failed: {exc}")
-                continue
-            except Exception as exc:  # geopy network errors etc.: keep the row, unlocated
-                problems.append(f"geocoding {name!r} failed: {type(exc).__name__}: {exc}")
-                continue
-            if isinstance(loc, list):
-                loc = loc[0] if loc else None
-            if loc is None:
-                # "TUMACO (CT)", "Lima (provincia)": tables qualify names in brackets
-                bare = re.sub(r"\s*[(\[].*?[)\]]\s*", " ", name).strip()
-                if bare and bare != name:
-                    return self._locate((bare, *names[:i], *names[i + 1:]), country, context)
-                problems.append(f"place {name!r} not found")
-                continue
-            found = self._from_location(name, loc)
-            if country and found.get("country") and found["country"] != country:
-                problems.append(f"place {name!r} found in {found['country']}, not in {country}")
-                continue
-            return found
-        return {"flags": problems}
-
-    @staticmethod
-    def _from_location(name: str, loc: Any) -> dict:
-        raw = getattr(loc, "raw", None) or {}
-        lat, lon = float(loc.latitude), float(loc.longitude)
-        out = {"lat": lat, "lon": lon, "country": raw.get("country"), "admin1": raw.get("admin1"),
-               "admin1_name": raw.get("admin1_name"), "confidence": raw.get("score"),
-               "feature_class": raw.get("feature_class"), "flags": []}
-        if "admin1" not in raw:
-            # a plain geopy geocoder: find the region from the point
-            try:
-                from ..places.locate import region_at
-                region = region_at(lon, lat)
-            except Exception as exc:
-                region = None
-                out["flags"].append(f"no admin-1 for {name!r}: {exc}")
-            if region is not None:
-                out.update(country=region.country, admin1=region.code, admin1_name=region.name)
-        if out["country"]:
-            out["country"] = str(out["country"]).upper()
-        if out["confidence"] is None:
-            out["confidence"] = 1.0 if out["admin1"] else 0.5
-        return out
-
-
 # --------------------------------------------------------------------------- main
 
 
@@ -726,7 +628,11 @@ def read_seizures(
         place_cols = [_column(path, header, p, "place", required=True)[0] for p in place]
 
     decimal_comma = _decimal_comma([r.get(qty_col) for _, r in records])
-    places = _Places(geocoder)
+    if geocoder is None:  # the process's default places (None where unavailable: rows flag it)
+        from ..places.context import default_context
+        geocoder = default_context().geocoder
+    from ..places.rows import RowGeocoder
+    places = RowGeocoder(geocoder)
     skipped: list[dict] = []
     rows: list[dict] = []
     for line, rec in records:
@@ -755,7 +661,7 @@ def read_seizures(
 
 def _row_event(path: Path, line: int, rec: dict, *, decimal_comma: bool, sub_col, sub_const,
                qty_col, unit_col, unit_const, country_col, country_const, date_col, text_col,
-               id_col, place_cols, places: _Places) -> tuple[dict | None, str | None]:
+               id_col, place_cols, places: Any) -> tuple[dict | None, str | None]:
     """One table row as an event dict, or (None, reason it cannot be read)."""
     flags: list[str] = []
     # what
