@@ -196,6 +196,10 @@ def extract_events(
     report_paths, table_paths = split_inputs(paths, tables, table_columns)
     summary = Summary()
     frames = []
+    # one place context for the run: the geocoder the user chose is the one every step asks
+    from .places.context import PlaceContext, default_context
+
+    places = default_context() if geocoder is None else PlaceContext(geocoder)
     if report_paths:
         reports: ReportSet = read_reports(report_paths, **(report_options or {}))
         summary.reports_read = len(reports)
@@ -203,14 +207,13 @@ def extract_events(
         if len(reports):
             from .extraction.core import extract
 
-            frames.append(extract(list(reports), geocoder=geocoder, progress=progress,
-                                  jobs=jobs))
+            frames.append(extract(list(reports), places=places, progress=progress, jobs=jobs))
     for table in table_paths:
         from .errors import SeizureTableError
         from .read.tables import read_seizures
 
         try:
-            frame = read_seizures(table, geocoder=geocoder,
+            frame = read_seizures(table, geocoder=places.geocoder,
                                   **(table_columns.kwargs() if table_columns else {}))
         except (SeizureTableError, OSError) as exc:
             line = getattr(exc, "line", None)
