@@ -30,7 +30,7 @@ __version__ = "0.1.0"
 # (geo.read.reports.Report, geo.places.gazetteer.Gazetteer, geo.errors.BoundaryError ...)
 _LAZY = {
     "read_reports": ("geo.read.reports", "read_reports"),
-    "read_seizures": ("geo.read.tables", "read_seizures"),
+    "read_seizures": ("geo.pipeline", "read_seizures"),
     "extract": ("geo.extraction.core", "extract"),
     "aggregate": ("geo.aggregates", "aggregate"),
     "choropleth": ("geo.maps.choropleth", "choropleth"),

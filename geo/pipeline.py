@@ -210,10 +210,9 @@ def extract_events(
             frames.append(extract(list(reports), places=places, progress=progress, jobs=jobs))
     for table in table_paths:
         from .errors import SeizureTableError
-        from .read.tables import read_seizures
 
         try:
-            frame = read_seizures(table, geocoder=places.geocoder,
+            frame = read_seizures(table, places=places,
                                   **(table_columns.kwargs() if table_columns else {}))
         except (SeizureTableError, OSError) as exc:
             line = getattr(exc, "line", None)
@@ -245,6 +244,32 @@ def extract_events(
         summary.unlocated = int((~located).sum())
     summary.totals, summary.labs_destroyed = event_totals(events)
     return events, summary
+
+
+def read_seizures(path: PathLike, *, geocoder: Any = None, places: Any = None,
+                  **columns: Any) -> Any:
+    """Read a structured seizure table as located events (GeoDataFrame, EPSG:4326).
+
+    The columns are named as in :func:`geo.read.tables.read_seizures` (``place``,
+    ``quantity``, ``unit``, ``substance``, ``country``, ``date``, ``id``, ``text``,
+    ``sheet``); each distinct place is geocoded once with the row's country as a hint.
+
+    :param geocoder: any geopy-style geocoder (default: the offline one).
+    :param places: the run's :class:`~geo.places.context.PlaceContext`, instead of
+        ``geocoder``.
+    :raises SeizureTableError: when the file cannot be read or a named column is missing.
+    """
+    from .places.context import PlaceContext, default_context
+    from .places.rows import RowGeocoder
+    from .read import tables
+
+    if places is None:
+        places = default_context() if geocoder is None else PlaceContext(geocoder)
+    elif geocoder is not None:
+        raise TypeError("give either geocoder= or places=, not both")
+    places.load()
+    return tables.read_seizures(path, places=RowGeocoder(places.geocoder, places.gazetteer),
+                                **columns)
 
 
 def run(

@@ -19,8 +19,9 @@ class RowGeocoder:
     """Geocodes each distinct (place names, country) of a table once, the country as a hint
     and the row's other place names as context."""
 
-    def __init__(self, geocoder: Any):
+    def __init__(self, geocoder: Any = None, gazetteer: Any = None):
         self._geocoder = geocoder
+        self._gazetteer = gazetteer
         self._cache: dict[tuple, dict] = {}
         self._kwargs: set[str] | None = None
 
@@ -42,6 +43,18 @@ class RowGeocoder:
             from .geocoder import OfflineGeocoder
             self._geocoder = OfflineGeocoder()
         return self._geocoder
+
+    def country_code(self, name: str) -> str | None:
+        """The country a name means in the gazetteer ("Perú", "Россия"), or None; the
+        gazetteer is a richer source when present, not a requirement."""
+        try:
+            gazetteer = self._gazetteer
+            if gazetteer is None:
+                from .gazetteer import get_gazetteer
+                gazetteer = get_gazetteer()
+            return gazetteer.country_code(name)
+        except Exception:
+            return None
 
     def locate(self, names: tuple[str, ...], country: str | None, context: str | None) -> dict:
         """``lat, lon, country, admin1, admin1_name, confidence, feature_class, flags`` of

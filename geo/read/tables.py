@@ -489,8 +489,9 @@ def _column(path: Path, header: list[str], name: str | None, role: str, *,
     return None, None
 
 
-def _country_code(value: Any) -> str | None:
-    """ISO alpha-2 for a code or a country name ("PE", "PER", "Perú", "Россия")."""
+def _country_code(value: Any, places: Any = None) -> str | None:
+    """ISO alpha-2 for a code or a country name ("PE", "PER", "Perú", "Россия"); names
+    GeoNames' country list lacks are asked of ``places`` when given."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     text = str(value).strip()
@@ -502,14 +503,8 @@ def _country_code(value: Any) -> str | None:
     key = _fold(text)
     if key in table["names"]:
         return table["names"][key]
-    try:
-        from ..places.gazetteer import get_gazetteer
-        code = get_gazetteer().country_code(text)
-        if code:
-            return str(code).upper()
-    except Exception:  # the gazetteer is a richer source when present, not a requirement
-        pass
-    return None
+    code = places.country_code(text) if places is not None else None
+    return str(code).upper() if code else None
 
 
 @lru_cache(maxsize=1)
@@ -568,10 +563,13 @@ def read_seizures(
     substance: str | None = None,
     date: str | None = None,
     id: str | None = None,
-    geocoder: Any = None,
     sheet: str | int | None = None,
+    places: Any = None,
 ) -> gpd.GeoDataFrame:
     """Read a seizure table (CSV/TSV, Excel .xlsx, JSON, JSON Lines) as events.
+
+    (:func:`geo.read_seizures` is this reader with the rows placed by the run's geocoder;
+    this function places nothing itself.)
 
     Parameters name the table's columns (matched exactly, then ignoring case and
     accents); when one is not given a usual name is looked for ("cantidad", "unidad",
@@ -594,8 +592,10 @@ def read_seizures(
     - ``date``: column of dates (ISO, "15/09/2012", "15.09.2012", "09/2012", Excel dates).
     - ``id``: column of record ids (``doc``); default ``"<file stem>:<row>"``.
     - ``text``: column of free text, kept as the evidence sentence and geocoding context.
-    - ``geocoder``: any geopy-style geocoder (default ``geo.places.geocoder.OfflineGeocoder``).
     - ``sheet``: Excel sheet name or index (default the first).
+    - ``places``: what places the rows: ``locate(names, country, context) -> dict`` and
+      ``country_code(name) -> str | None`` (:class:`geo.places.rows.RowGeocoder`);
+      without it the rows keep their place names and country codes, unlocated.
 
     Returns a GeoDataFrame (EPSG:4326) with the event columns ``TABLE_COLUMNS`` (the
     extractor's schema plus ``row``, the table row) and a Point geometry where the place
@@ -618,7 +618,7 @@ def read_seizures(
     unit_col, unit_const = _column(path, header, unit, "unit", required=False,
                                    allow_constant=lambda w: w if pint_unit(w) else None)
     country_col, country_const = _column(path, header, country, "country", required=False,
-                                         allow_constant=_country_code)
+                                         allow_constant=lambda v: _country_code(v, places))
     date_col, _ = _column(path, header, date, "date", required=False)
     text_col, _ = _column(path, header, text, "text", required=False)
     id_col, _ = _column(path, header, id, "id", required=False)
@@ -628,11 +628,6 @@ def read_seizures(
         place_cols = [_column(path, header, p, "place", required=True)[0] for p in place]
 
     decimal_comma = _decimal_comma([r.get(qty_col) for _, r in records])
-    if geocoder is None:  # the process's default places (None where unavailable: rows flag it)
-        from ..places.context import default_context
-        geocoder = default_context().geocoder
-    from ..places.rows import RowGeocoder
-    places = RowGeocoder(geocoder)
     skipped: list[dict] = []
     rows: list[dict] = []
     for line, rec in records:
@@ -714,13 +709,13 @@ def _row_event(path: Path, line: int, rec: dict, *, decimal_comma: bool, sub_col
     if country_col:
         cell = _cell_text(rec.get(country_col))
         if cell is not None:
-            country_code = _country_code(cell)
+            country_code = _country_code(cell, places)
             if country_code is None:
                 flags.append(f"unknown country {cell!r}")
     names = tuple(n for n in (_cell_text(rec.get(c)) for c in place_cols) if n)
     text_cell = _cell_text(rec.get(text_col)) if text_col else None
     loc: dict = {}
-    if names:
+    if names and places is not None:
         loc = places.locate(names, country_code, text_cell)
         flags.extend(loc.get("flags", []))
     place_text = ", ".join(names) or None
