@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -338,6 +339,9 @@ KINDS = {
 }
 
 
+_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
 def _check(file: str, rec: Any) -> list[str]:
     """What is wrong with one parsed line of ``file`` (empty when nothing)."""
     kind = KINDS[file]
@@ -350,6 +354,8 @@ def _check(file: str, rec: Any) -> list[str]:
     for key in ("id", "source"):
         if key in rec and not (isinstance(rec[key], str) and rec[key].strip()):
             problems.append(f"{key!r} must be a non-empty string")
+    if isinstance(rec.get("id"), str) and not _ID.fullmatch(rec["id"]):
+        problems.append(f"id {rec['id']!r} is not lower-case words joined by '-'")
     unknown = set(rec) - COMMON - kind.required - kind.optional
     if unknown:
         problems.append(f"unknown field(s) {sorted(unknown)}; allowed: "
@@ -440,7 +446,8 @@ def test_a_bad_case_file_is_named_by_file_and_line(tmp_path):
              json.dumps({k: v for k, v in good.items() if k != "source"} | {"id": "c"}),
              json.dumps(good),                                    # duplicate id
              "{not json",
-             json.dumps(dict(good, id="d", expect={"quantities": [{"kilos": 5}]}))]
+             json.dumps(dict(good, id="d", expect={"quantities": [{"kilos": 5}]})),
+             json.dumps(dict(good, id="E f"))]
     (tmp_path / "quantities.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (tmp_path / "other.jsonl").write_text("", encoding="utf-8")
     cases, problems = load_cases(tmp_path)
@@ -451,6 +458,7 @@ def test_a_bad_case_file_is_named_by_file_and_line(tmp_path):
     assert "quantities.jsonl:5: duplicate id 'a' (first at tests/cases/quantities.jsonl:1)" in text
     assert "quantities.jsonl:6: not JSON" in text
     assert "quantities.jsonl:7: unknown field(s) ['kilos'] in expect.quantities" in text
+    assert "quantities.jsonl:8: id 'E f' is not lower-case words" in text
     assert "other.jsonl: no runner" in text and "events.jsonl: missing" in text
 
 
