@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence, Union
 
 from ..errors import ReportError
+from ..text.dates import (month_alternation, month_number, phrase_alternation,
+                          weekday_alternation, weekday_number)
 
 log = logging.getLogger(__name__)
 
@@ -117,30 +119,10 @@ class Dateline:
 # --------------------------------------------------------------------------------------
 # Datelines
 # --------------------------------------------------------------------------------------
-_MONTHS = {
-    # English
-    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4,
-    "april": 4, "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8,
-    "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11,
-    "november": 11, "dec": 12, "december": 12,
-    # Spanish / Portuguese / French (the usual wire forms)
-    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
-    "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11,
-    "diciembre": 12, "ene": 1, "abr": 4, "ago": 8, "dic": 12,  # EFE's "5 ene", "12 dic"
-    "janeiro": 1, "fevereiro": 2, "março": 3, "maio": 5, "junho": 6,
-    "julho": 7, "setembro": 9, "outubro": 10, "novembro": 11, "dezembro": 12,
-    "janvier": 1, "février": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
-    "août": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12,
-    # Russian (genitive, as in "31 января")
-    "января": 1, "февраля": 2, "марта": 3, "апреля": 4, "мая": 5, "июня": 6, "июля": 7,
-    "августа": 8, "сентября": 9, "октября": 10, "ноября": 11, "декабря": 12,
-}
-_MONTH_RE = "(?i:" + "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True)) + ")"
-
-_WEEKDAYS = {
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
-    "saturday": 5, "sunday": 6,
-}
+# every month word of months.csv: the wires write datelines in many languages
+_MONTH_RE = f"(?i:{month_alternation()})"
+_ORDINAL = phrase_alternation("ordinal_suffixes")
+_PARTICLE = phrase_alternation("date_particles")
 
 _UP = "A-ZÀ-ÖØ-ÞĀ-ŽА-ЯЁ"
 _LO = "a-zß-öø-ÿā-žа-яё"
@@ -149,9 +131,9 @@ _PLACE_CAPS = rf"[{_UP}][{_UP}'’.\-]*(?:[ /][{_UP}][{_UP}'’.\-]*){{0,4}}"
 # ... or in title case ("Kabul", "Colombo", "San Jose", "Mazar-i-Sharif").
 _PLACE_TITLE = rf"[{_UP}][{_LO}'’\-]+(?:[ \-](?:[{_UP}][{_LO}'’\-]+|de|del|la|i|al|el)){{0,3}}"
 _DATE = (
-    rf"(?:(?P<mon>{_MONTH_RE})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?"
-    rf"|(?P<day2>\d{{1,2}})(?:\s+de)?\s+(?P<mon2>{_MONTH_RE})\.?)"
-    rf"(?:,?(?:\s+de)?\s+(?P<year>(?:19|20)\d\d))?"
+    rf"(?:(?P<mon>{_MONTH_RE})\.?\s+(?P<day>\d{{1,2}})(?:{_ORDINAL})?"
+    rf"|(?P<day2>\d{{1,2}})(?:\s+{_PARTICLE})?\s+(?P<mon2>{_MONTH_RE})\.?)"
+    rf"(?:,?(?:\s+{_PARTICLE})?\s+(?P<year>(?:19|20)\d\d))?"
 )
 _AGENCY = r"(?:\((?P<agency>[^()\n]{2,60})\)|/(?P<agency2>[^/\n]{2,40})/)"
 _END = r"\s*(?:–|—|--?|:|\.)(?=\s|$)"
@@ -281,7 +263,7 @@ def _build_dateline(m: re.Match, text: str, base: int, year_hint, today) -> Date
     agency = (gd.get("agency") or gd.get("agency2") or "").strip() or None
     mon = gd.get("mon") or gd.get("mon2")
     day = gd.get("day") or gd.get("day2")
-    month = _MONTHS.get(mon.lower().rstrip(".")) if mon else None
+    month = month_number(mon) if mon else None
     dayn = int(day) if day else None
     year = int(gd["year"]) if gd.get("year") else None
     if month and dayn and not _valid(year or 2000, month, dayn):
@@ -308,7 +290,7 @@ def _valid(year: int, month: int, day: int) -> bool:
 
 
 _YEAR_IN_TEXT = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d.,]\d)")
-_WEEKDAY_IN_TEXT = re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")\b", re.IGNORECASE)
+_WEEKDAY_IN_TEXT = re.compile(rf"\b({weekday_alternation()})\b", re.IGNORECASE)
 
 
 def _decide_year(month: int, day: int, text: str, year_hint, today) -> int | None:
@@ -324,7 +306,7 @@ def _decide_year(month: int, day: int, text: str, year_hint, today) -> int | Non
     today = today or dt.date.today()
     if isinstance(year_hint, int):
         return year_hint if _valid(year_hint, month, day) else None
-    weekdays = {_WEEKDAYS[w.lower()] for w in _WEEKDAY_IN_TEXT.findall(text)}
+    weekdays = {weekday_number(w) for w in _WEEKDAY_IN_TEXT.findall(text)}
     if not weekdays:
         return None
     if year_hint:

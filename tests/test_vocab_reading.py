@@ -1,0 +1,156 @@
+"""The reading vocabularies (geo/vocab: months, weekdays, date phrases, postal codes, news
+agencies, dateline words, function words, HTML chrome) and the patterns generated from
+them: every row is read the way its header promises, and the tables hold together."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+
+from geo import vocab
+from geo.errors import VocabularyError
+from geo.extraction.core import extract_report
+from geo.read.reports import Report, parse_dateline
+from geo.text import dates
+
+MONTH_ROWS = vocab.table("months.csv", required=("word", "month", "language", "kind"))
+EN_ROWS = [r for r in MONTH_ROWS if r["language"] == "en"]
+
+
+def _id(row) -> str:
+    return "-".join(v for v in row.values() if v)
+
+
+# --------------------------------------------------------------------------- months
+@pytest.mark.parametrize("row", MONTH_ROWS, ids=_id)
+def test_every_month_word_parses_in_a_dateline(row):
+    word, month = row["word"], int(row["month"])
+    for written in (word, word.capitalize(), word.upper()):
+        for line in (f"LIMA, {written} 5 (Andina) – La policía incautó",  # month first
+                     f"LIMA, 5 {written} (Andina) – La policía incautó",  # day first
+                     f"LIMA, 5 de {written} de 2013 (Andina) – La policía incautó"):
+            d = parse_dateline(line, year_hint=2013)
+            assert d is not None and (d.place, d.agency) == ("LIMA", "Andina"), line
+            assert (d.month, d.day, d.date) == (month, 5, f"2013-{month:02d}-05"), line
+    if row["kind"] == "abbreviation":
+        d = parse_dateline(f"KABUL, {word.capitalize()}. 5 (AP) - Police seized", year_hint=2013)
+        assert (d.month, d.day) == (month, 5)
+
+
+@pytest.mark.parametrize("row", EN_ROWS, ids=_id)
+def test_every_english_month_word_dates_a_figure_in_prose(row):
+    word, month = row["word"].capitalize(), int(row["month"])
+    written = [word] + ([f"{word}."] if row["kind"] == "abbreviation" else [])
+    for w in written:
+        m = dates.MONTH_YEAR.search(f"Police seized it in {w} 2012 in Kabul.")
+        assert m and dates.month_number(m.group(1)) == month and m.group(2) == "2012"
+        m = dates.MONTH_YEAR.search(f"Police seized it on {w} 5th, 2012.")
+        assert m and dates.month_number(m.group(1)) == month
+    # the extractor: a month and year in the figure's sentence is its date
+    rep = Report(id="t", published="2013-12-20",
+                 text=f"Police seized 5 kg of heroin in {word} 2012 in Kabul, Afghanistan.")
+    assert [e.date for e in extract_report(rep)] == [f"2012-{month:02d}"]
+    if row["kind"] == "full":
+        m = dates.MONTH_AFTER_LEAD.search(f"the heroin seized since mid-{word} was burnt")
+        assert m and dates.month_number(m.group(1)) == month
+        m = dates.MONTH_DAY.search(f"Police said on {word} 5 that")
+        assert m and dates.month_number(m.group(1)) == month
+        # a month without a year: of the publication year, or the year before when later
+        rep = Report(id="t", published="2013-06-20",
+                     text=f"Police seized 5 kg of heroin in {word} in Kabul, Afghanistan.")
+        year = 2013 if month <= 6 else 2012
+        assert [e.date for e in extract_report(rep)] == [f"{year}-{month:02d}"]
+
+
+def test_month_words_have_one_number_and_valid_attributes():
+    seen: dict[str, int] = {}
+    for r in MONTH_ROWS:
+        assert r["word"] == r["word"].lower() and r["word"].strip() == r["word"]
+        assert 1 <= int(r["month"]) <= 12
+        assert r["kind"] in ("full", "abbreviation")
+        assert seen.setdefault(r["word"], int(r["month"])) == int(r["month"]), r["word"]
+    assert dict(dates.MONTHS) == seen
+
+
+def test_every_language_names_all_twelve_months_in_full():
+    by_lang: dict[str, set[int]] = {}
+    for r in MONTH_ROWS:
+        if r["kind"] == "full":
+            by_lang.setdefault(r["language"], set()).add(int(r["month"]))
+    assert by_lang and all(months == set(range(1, 13)) for months in by_lang.values()), by_lang
+
+
+def test_english_month_names_agree_with_the_calendar():
+    for r in EN_ROWS:
+        if r["kind"] == "full":
+            assert dt.date(2000, int(r["month"]), 1).strftime("%B").lower() == r["word"]
+        else:
+            assert dt.date(2000, int(r["month"]), 1).strftime("%B").lower().startswith(r["word"])
+
+
+def test_every_word_a_month_pattern_matches_has_a_month():
+    # case-insensitive patterns also match characters str.lower() does not fold (long s)
+    assert dates.month_number("AUGUſT") == 8 and dates.month_number("Sept.") == 9
+    assert dates.month_number("июня") == 6 and dates.month_number("fortnight") is None
+
+
+@pytest.mark.parametrize("bad_row, message", [
+    ("mar,5,xx,abbreviation,", r"'mar' is month 5 here and 3 in another row"),
+    ("mar,3,es,abbreviation,", r"'mar' \(es\) is listed twice"),
+    ("marzo,13,es,full,", r"month '13' is not 1-12"),
+    ("marzo,3,spanish,full,", r"language 'spanish' is not ISO 639-1"),
+    ("marz,3,de,short,", r"kind 'short' is not one of full, abbreviation"),
+])
+def test_a_bad_month_row_is_refused_naming_file_and_line(tmp_path, monkeypatch, bad_row, message):
+    shutil.copy(vocab.path_of("months.csv"), tmp_path / "months.csv")
+    with open(tmp_path / "months.csv", "a", encoding="utf-8") as f:
+        f.write(bad_row + "\n")
+    line = len((tmp_path / "months.csv").read_text(encoding="utf-8").splitlines())
+    monkeypatch.setattr(vocab, "VOCAB_DIR", tmp_path)
+    vocab.clear_caches()
+    try:
+        with pytest.raises(VocabularyError, match=rf"months\.csv:{line}: {message}"):
+            dates._month_rows.__wrapped__()
+    finally:
+        monkeypatch.undo()
+        vocab.clear_caches()
+
+
+# --------------------------------------------------------------------------- weekdays
+def test_weekday_names_agree_with_the_calendar_and_are_found_in_text():
+    rows = vocab.table("weekdays.csv", required=("word", "weekday", "language"))
+    assert sorted(int(r["weekday"]) for r in rows if r["language"] == "en") == list(range(1, 8))
+    monday = dt.date(2024, 1, 1)
+    for r in rows:
+        day = monday + dt.timedelta(days=int(r["weekday"]) - 1)
+        if r["language"] == "en":
+            assert day.strftime("%A").lower() == r["word"]
+        assert dates.weekday_number(r["word"].capitalize()) == day.weekday()
+
+
+def test_a_weekday_in_the_story_decides_the_dateline_year():
+    # Jan 31 was a Thursday in 2013, a Friday in 2014
+    text = "KABUL, Jan 31 (AP) – Police seized 5 kg of heroin on Thursday. In 2012 ..."
+    assert parse_dateline(text, today=dt.date(2026, 1, 1)).date == "2013-01-31"
+
+
+# --------------------------------------------------------------------------- date phrases
+@pytest.mark.parametrize("key, pattern, template", [
+    ("month_leads", dates.MONTH_AFTER_LEAD, "heroin seized {} March was burnt"),
+    ("last_year", dates.LAST_YEAR, "Police seized 5 kg {}, officials said"),
+    ("recent_periods", dates.RECENT_PERIOD, "in the {} nationwide"),
+])
+def test_every_date_phrase_is_matched_by_its_pattern(key, pattern, template):
+    for phrase in dates.phrases(key):
+        for written in (phrase, phrase.capitalize()):
+            assert pattern.search(template.format(written)), phrase
+
+
+def test_ordinal_suffixes_and_date_particles_parse_in_datelines():
+    for suffix in dates.phrases("ordinal_suffixes"):
+        d = parse_dateline(f"KABUL, Jan 5{suffix} (AP) - Police seized", year_hint=2013)
+        assert (d.month, d.day) == (1, 5)
+    for particle in dates.phrases("date_particles"):
+        d = parse_dateline(f"LIMA, 27 {particle} octubre {particle} 2013 (Andina). La policía")
+        assert d.date == "2013-10-27"
