@@ -154,3 +154,140 @@ def test_ordinal_suffixes_and_date_particles_parse_in_datelines():
     for particle in dates.phrases("date_particles"):
         d = parse_dateline(f"LIMA, 27 {particle} octubre {particle} 2013 (Andina). La policía")
         assert d.date == "2013-10-27"
+
+
+# --------------------------------------------------------------------------- dateline places
+class _Place:
+    def __init__(self, country, admin1, population, feature_class="ppl"):
+        self.country, self.admin1, self.population = country, admin1, population
+        self.feature_class = feature_class
+
+
+@pytest.fixture
+def two_springfields(monkeypatch):
+    """A stand-in gazetteer and geocoder where "Springfield" is a big town of ZZ and a
+    smaller one in ``where`` (country, region): only the dateline's words can pick the
+    second."""
+    from geo.places import context
+    from geo.read import reports
+
+    where = {}
+
+    class Gazetteer:
+        def lookup(self, name):
+            return []  # the postal code itself is not a name here
+
+        def find_mentions(self, text):
+            return []
+
+    class Geocoder:
+        def readings(self, name, context=None, limit=None):
+            return [(1.0, _Place("ZZ", "ZZ-01", 100_000)),
+                    (0.9, _Place(where["country"], where["region"], 90_000))]
+
+    monkeypatch.setattr(reports, "_gazetteer", lambda: Gazetteer())
+    monkeypatch.setattr(context, "shared_geocoder", lambda: Geocoder())
+    return where
+
+
+POSTAL_ROWS = vocab.table("postal_codes.csv", required=("code", "region", "country", "name"))
+
+
+@pytest.mark.parametrize("row", POSTAL_ROWS, ids=lambda r: f"{r['code']}-{r['region']}")
+def test_every_postal_code_after_a_dateline_city_gives_its_region(row, two_springfields):
+    from geo.read import reports
+
+    code = row["code"]
+    d = parse_dateline(f"SPRINGFIELD, {code} (AP) – Police seized 5 kg of cocaine.")
+    assert d is not None and d.place == f"SPRINGFIELD, {code}" and d.agency == "AP"
+    d = parse_dateline(f"SPRINGFIELD, {code}, Jan 5 (AP) – Police seized 5 kg.", year_hint=2013)
+    assert d.place == f"SPRINGFIELD, {code}" and d.date == "2013-01-05"
+    two_springfields.update(country=row["country"], region=row["region"])
+    assert reports._dateline_country(f"SPRINGFIELD, {code}", "Police seized 5 kg.") \
+        == row["country"]
+    assert reports._dateline_country("SPRINGFIELD", "Police seized 5 kg.") == "ZZ"
+
+
+def test_postal_codes_are_iso_3166_2_regions_the_gazetteer_knows():
+    import re
+
+    from geo.places.gazetteer import get_gazetteer
+
+    known = get_gazetteer().admin1_codes()
+    seen = set()
+    for r in POSTAL_ROWS:
+        assert re.fullmatch(r"[A-Z]{2}-[A-Z0-9]{1,3}", r["region"]), r
+        assert r["region"].split("-")[0] == r["country"]
+        if r["code"].isalpha():  # the postal code is the subdivision part of ISO 3166-2
+            assert r["region"] == f"{r['country']}-{r['code']}"
+        # the gazetteer files Puerto Rico under its own country code
+        assert known[r["region"]][1] in (r["country"], r["own_code"]), r
+        assert (r["code"], r["region"]) not in seen
+        seen.add((r["code"], r["region"]))
+        assert not r["own_code"] or re.fullmatch(r"[A-Z]{2}", r["own_code"])
+
+
+@pytest.mark.parametrize("line, country", [
+    ("LONDON, ON – Police seized 5 kg of cocaine.", "CA"),
+    ("PERTH, WA (AAP) - Police seized 5 kg of ice.", "AU"),
+    ("DARWIN, NT (AAP) - Police seized 5 kg of cannabis.", "AU"),
+    ("YELLOWKNIFE, NT – RCMP seized 1 kg of cocaine.", "CA"),
+    ("SAN JUAN, P.R. (AP) – Agents seized 500 kg of cocaine.", "PR"),
+])
+def test_postal_codes_decide_real_dateline_countries(tmp_path, line, country):
+    from geo.read.reports import read_reports
+
+    f = tmp_path / "r.txt"
+    f.write_text(line + "\n", encoding="utf-8")
+    assert read_reports(f)[0].dateline_country == country
+
+
+# --------------------------------------------------------------------------- news agencies
+AGENCY_ROWS = vocab.table("news_agencies.csv", required=("name", "country", "kind"))
+
+
+@pytest.mark.parametrize("row", AGENCY_ROWS, ids=lambda r: r["name"])
+def test_every_national_agency_makes_its_country_the_datelines(row, two_springfields):
+    from geo.read import reports
+
+    d = parse_dateline(f"SPRINGFIELD, May 5 ({row['name']}) - Police seized 2 kg of heroin.")
+    assert d is not None and d.agency == row["name"]
+    two_springfields.update(country=row["country"], region=f"{row['country']}-01")
+    text = "Police seized 2 kg of heroin."
+    got = reports._dateline_country("SPRINGFIELD", text, row["name"])
+    if row["kind"] == "national":
+        assert got == row["country"]
+        assert reports._dateline_country("SPRINGFIELD", text, row["name"].upper()) == row["country"]
+    else:  # a world wire files from everywhere: it says nothing of the place
+        assert got == "ZZ"
+    assert reports._dateline_country("SPRINGFIELD", text, None) == "ZZ"
+
+
+def test_news_agency_rows_are_valid_and_listed_once():
+    import re
+
+    names = [r["name"].lower() for r in AGENCY_ROWS]
+    assert len(names) == len(set(names))
+    for r in AGENCY_ROWS:
+        assert r["kind"] in ("national", "international"), r
+        assert re.fullmatch(r"[A-Z]{2}", r["country"]), r
+        assert r["note"], r
+
+
+# --------------------------------------------------------------------------- dateline words
+def test_words_that_are_not_places_never_make_a_dateline():
+    for word in vocab.config("datelines.toml")["not_places"]:
+        for line in (f"{word}: Police seized 5 kg of heroin.",
+                     f"{word} — Police seized 5 kg of heroin.",
+                     f"{word} (AP) – Police seized 5 kg of heroin."):
+            d = parse_dateline(line)
+            assert d is None or d.place is None, (line, d)
+    # the same shapes with a place are datelines
+    assert parse_dateline("KABUL: Police seized 5 kg of heroin.").place == "KABUL"
+
+
+def test_every_place_particle_joins_a_title_case_place():
+    for particle in vocab.config("datelines.toml")["place_particles"]:
+        d = parse_dateline(f"San Juan {particle} Maguana, Jan 5 (EFE) - La policía incautó")
+        assert d.place == f"San Juan {particle} Maguana", particle
+
