@@ -291,3 +291,40 @@ def test_every_place_particle_joins_a_title_case_place():
         d = parse_dateline(f"San Juan {particle} Maguana, Jan 5 (EFE) - La policía incautó")
         assert d.place == f"San Juan {particle} Maguana", particle
 
+
+# --------------------------------------------------------------------------- language, HTML
+def test_every_language_of_the_function_words_can_be_guessed():
+    from geo.read.reports import guess_language
+
+    rows = vocab.table("function_words.csv", required=("word", "language"))
+    by_lang: dict[str, list[str]] = {}
+    for r in rows:
+        assert r["word"] == r["word"].lower()
+        assert r["word"] not in by_lang.get(r["language"], []), r
+        by_lang.setdefault(r["language"], []).append(r["word"])
+    for lang, words in by_lang.items():
+        own = [w for w in words if all(w not in ws for other, ws in by_lang.items()
+                                       if other != lang)]
+        assert len(own) >= 3, lang
+        assert guess_language(" ".join(own * 3) + " texto text") == lang
+
+
+@pytest.mark.parametrize("word", vocab.config("html.toml")["boilerplate_classes"])
+def test_every_boilerplate_class_is_dropped_from_a_page(word):
+    from geo.read.reports import html_to_text
+
+    for cls in (word, f"site-{word}", f"{word}s_box"):
+        html = (f'<html><body><article><p>Police seized 5 kg of heroin.</p>'
+                f'<div class="{cls}"><p>Share this story</p></div></article></body></html>')
+        text, _ = html_to_text(html)
+        assert text == "Police seized 5 kg of heroin.", cls
+
+
+@pytest.mark.parametrize("tag", vocab.config("html.toml")["drop_tags"])
+def test_every_dropped_element_is_not_in_the_text(tag):
+    from geo.read.reports import html_to_text
+
+    html = (f"<html><body><p>Police seized 5 kg of heroin.</p>"
+            f"<{tag}>Chrome words</{tag}></body></html>")
+    text, _ = html_to_text(html)
+    assert "Chrome" not in text and "Police seized 5 kg of heroin." in text

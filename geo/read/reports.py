@@ -16,6 +16,10 @@ the reason, a warning is logged, and reading goes on with the rest.
 dateline has no year, the year comes from metadata, the file name, or a weekday named in
 the text ("on Wednesday" + Jan 31 -> a year in which Jan 31 was a Wednesday or Thursday,
 the one nearest to the years the text itself mentions).
+
+The words all this reads by are tables in ``geo/vocab``: months.csv and weekdays.csv
+(through :mod:`geo.text.dates`), postal_codes.csv, news_agencies.csv, datelines.toml,
+function_words.csv (the language guess) and html.toml (page chrome).
 """
 from __future__ import annotations
 
@@ -529,12 +533,10 @@ def _declared_html_text(raw: bytes) -> str | None:
         return raw.decode(name).lstrip("\ufeff")
     except (LookupError, UnicodeDecodeError):
         return None
-_DROP_TAGS = ["script", "style", "noscript", "template", "nav", "header", "footer", "aside",
-              "form", "iframe", "svg", "button", "select", "menu"]
-_BLOCK_TAGS = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd",
-               "dt", "figcaption", "td", "th", "div", "section", "article", "main"]
-_BOILERPLATE = re.compile(r"(^|[-_ ])(comment|share|social|related|promo|advert|cookie|"
-                          r"subscribe|newsletter|sidebar|breadcrumb|menu|footer|nav)", re.I)
+_DROP_TAGS = list(_listed("html.toml", "drop_tags"))
+_BLOCK_TAGS = list(_listed("html.toml", "block_tags"))
+_BOILERPLATE = re.compile(rf"(^|[-_ ])({alternation(_listed('html.toml', 'boilerplate_classes'))})",
+                          re.I)
 
 
 def html_to_text(html: str) -> tuple[str, dict[str, str | None]]:
@@ -609,14 +611,25 @@ def _html_date(soup) -> str | None:
 # --------------------------------------------------------------------------------------
 # Language (a cheap guess from function words and script)
 # --------------------------------------------------------------------------------------
-_STOPWORDS = {
-    "en": {"the", "of", "and", "in", "to", "was", "were", "with", "from", "said", "police"},
-    "es": {"de", "la", "el", "los", "las", "del", "y", "que", "en", "por", "con", "una"},
-    "pt": {"de", "do", "da", "dos", "das", "em", "que", "não", "com", "uma", "foi"},
-    "fr": {"le", "la", "les", "des", "du", "et", "est", "une", "dans", "pour", "au"},
-    "de": {"der", "die", "das", "und", "ist", "nicht", "mit", "den", "von", "wurde"},
-    "nl": {"de", "het", "een", "en", "van", "is", "niet", "werd", "met", "op"},
-}
+def _function_words() -> dict[str, frozenset[str]]:
+    """Language -> its function words (function_words.csv), languages in file order (a
+    tie in the guess goes to the first)."""
+    name = "function_words.csv"
+    out: dict[str, set[str]] = {}
+    for i, r in enumerate(vocab.table(name, required=("word", "language"))):
+        where = f"{vocab.row_line(name, i)} ({r['word']})"
+        if not re.fullmatch(r"[a-z]{2}", r["language"]):
+            raise VocabularyError(f"{where}: language {r['language']!r} is not ISO 639-1")
+        if r["word"] != r["word"].lower():
+            raise VocabularyError(f"{where}: words are counted in lower case; write it so")
+        words = out.setdefault(r["language"], set())
+        if r["word"] in words:
+            raise VocabularyError(f"{where}: listed twice for {r['language']}")
+        words.add(r["word"])
+    return {lang: frozenset(words) for lang, words in out.items()}
+
+
+_FUNCTION_WORDS = _function_words()
 
 
 _WORDS = re.compile(r"[^\W\d_]+")
@@ -634,7 +647,7 @@ def guess_language(text: str) -> str | None:
     if cyr > lat:
         return "ru"
     counts = Counter(_WORDS.findall(sample.lower()))
-    scores = {lang: sum(counts[w] for w in sw) for lang, sw in _STOPWORDS.items()}
+    scores = {lang: sum(counts[w] for w in sw) for lang, sw in _FUNCTION_WORDS.items()}
     lang, score = max(scores.items(), key=lambda kv: kv[1])
     return lang if score >= 3 else None
 
