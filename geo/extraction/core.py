@@ -31,6 +31,7 @@ import geopandas as gpd
 
 from ..errors import ExtractionError, GeoError
 from ..events import Event, events_to_frame
+from ..text import dates as _dates
 from ..text.quantities import IMPLAUSIBLE_KG, Quantity, find_quantities, to_kg
 from ..text.sentences import Sentence, split_sentences
 from ..places.context import PlaceContext, default_context
@@ -112,24 +113,14 @@ _NUM_WORDS = {w: i for i, w in enumerate(
     "fifteen sixteen seventeen eighteen nineteen twenty".split())}
 _NUM_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "a": 1, "an": 1})
 
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    "january february march april may june july august september october november december".split())}
-_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
-_MONTHS["sept"] = 9
-_DATE_MY = re.compile(r"(?i)(?=[jfmasond])\b(january|february|march|april|may|june|july|august|september|"
-                      r"october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?"
-                      r"(?:\s+\d{1,2}(?:st|nd|rd|th)?)?(?:\s*[-–]\s*\d{1,2})?,?\s+((?:19|20)\d{2})\b")
-_DATE_M = re.compile(r"(?i)\b(?:in|on|since|from|at the (?:end|start|beginning) of|early|late|"
-                     r"mid|by|during)[\s-]+(january|february|march|april|may|june|july|august|"
-                     r"september|october|november|december)\b")
-_DATE_MD = re.compile(r"(?i)\b(january|february|march|april|may|june|july|august|september|"
-                      r"october|november|december)\s+\d{1,2}\b")
-_LAST_YEAR = re.compile(r"(?i)\blast year\b|\ba year (?:ago|earlier)\b|\bthe previous year\b")
+# dates in prose: generated from geo/vocab/months.csv and date_phrases.toml
+_DATE_MY, _DATE_M, _DATE_MD, _LAST_YEAR = (_dates.MONTH_YEAR, _dates.MONTH_AFTER_LEAD,
+                                          _dates.MONTH_DAY, _dates.LAST_YEAR)
 # "Last year, authorities seized 30 tons nationwide": a recalled period alone marks an earlier
 # seizure (recorded), but the same period over the whole country is a national statistic
 _NATIONAL = re.compile(r"(?i)\b(?:nationwide|countrywide|across the (?:country|nation)|"
                        r"(?:throughout|all over) the (?:country|nation))\b")
-_PERIOD = re.compile(r"(?i)\b(?:last|past|previous) (?:year|month|quarter)\b")
+_PERIOD = _dates.RECENT_PERIOD
 
 # agencies named as acting: (pattern, canonical name)
 _AGENCIES = [
@@ -563,9 +554,7 @@ def _date_for(t: _Target, text: str, sents: list[Sentence], published: str | Non
     return None
 
 
-def _month(word: str) -> int:
-    w = word.lower().rstrip(".")
-    return _MONTHS.get(w) or _MONTHS[w[:3]]
+_month = _dates.month_number
 
 
 @functools.lru_cache(maxsize=8192)
