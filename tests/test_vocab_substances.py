@@ -5,7 +5,10 @@ substances and groups agree between the extractor and the aggregates; a table th
 contradicts itself is refused at load, naming the file and line.
 """
 import csv
+import os
 import shutil
+import subprocess
+import sys
 import unicodedata
 
 import pytest
@@ -180,3 +183,17 @@ def test_a_group_with_no_substance_is_refused(vocab_copy):
                     encoding="utf-8")
     with pytest.raises(VocabularyError, match=r"groups.toml:\d+: group 'nps' has no substance"):
         S._load_groups()
+
+
+def test_a_new_word_is_one_row(vocab_copy):
+    # a fresh process reads the copied folder with one row added: the scan and the lookup
+    # know the word, with nothing else edited
+    _append(vocab_copy / "substances.csv", "tusi,unspecified,es,street,(as found),,pink cocaine")
+    code = (f"import geo.vocab as v, pathlib; v.VOCAB_DIR = pathlib.Path({str(vocab_copy)!r}); "
+            "from geo.text.substances import find_substances, canonical; "
+            "m = find_substances('Police seized 5 kg of Tusi in the port.'); "
+            "print([(x.text, x.kind, x.substance, x.detail) for x in m], canonical('TUSI'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert out.stdout.strip() == ("[('Tusi', 'drug', 'unspecified', 'tusi')] "
+                                  "('unspecified', 'other', 'tusi')")

@@ -509,8 +509,8 @@ def _classify(raw: str) -> tuple[tuple[re.Pattern, int] | None, tuple] | None:
         return None, ("drug", _PRECURSOR_SUBSTANCE, GROUPS[_PRECURSOR_SUBSTANCE],
                       _rx(r"\s+").sub(" ", raw))
     if _QUOTED_EXACT is not None and _QUOTED_EXACT.fullmatch(raw):
-        entry = _QUOTED_BY_KEY[_rx(r"[\s-]+").sub(" ", raw[1:-1])]
-        return None, _fields(entry, low)
+        inner = raw[1:-1]  # without its quotes
+        return None, _fields(_QUOTED_BY_KEY[_rx(r"[\s-]+").sub(" ", inner)], _key(inner))
     entry = _TABLE.get(_rx(r"[\s-]+").sub(" ", low)) or _TABLE.get(low)
     if entry is None:
         entry = _TABLE.get(_rx(r"[\s-]+").sub("-", low))
