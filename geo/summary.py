@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -138,15 +138,10 @@ def event_totals(events: pd.DataFrame) -> tuple[dict[str, dict[str, Any]], int]:
     for t in totals.values():
         t["kg"] = round(t["kg"], 6)
         t["count"] = round(t["count"], 6)
+    from .aggregates import _substance_order  # the order of the aggregates' wide columns
+
     order = _substance_order(totals)
     return {s: totals[s] for s in order}, labs
-
-
-def _substance_order(names: Iterable[str]) -> list[str]:
-    from .aggregates import SUBSTANCES
-
-    rank = {s: i for i, s in enumerate(SUBSTANCES)}
-    return sorted(names, key=lambda s: (rank.get(s, len(rank)), s))
 
 
 def top_regions(regions: pd.DataFrame, n: int = 10) -> list[dict[str, Any]]:

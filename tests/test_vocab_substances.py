@@ -11,9 +11,10 @@ import subprocess
 import sys
 import unicodedata
 
+import pandas as pd
 import pytest
 
-from geo import aggregates, pipeline, vocab
+from geo import aggregates, summary, vocab
 from geo.errors import VocabularyError
 from geo.text import substances as S
 
@@ -108,8 +109,11 @@ def test_extractor_and_aggregates_list_the_same_substances_and_groups():
     assert sorted(flat) == sorted(S.SUBSTANCES)
     assert aggregates.NOT_IN_ALL == {"precursor"} and aggregates.NOT_IN_ALL <= set(S.SUBSTANCES)
     # the summary orders substances as the aggregates' wide columns do
-    assert pipeline._substance_order(list(reversed(S.SUBSTANCES)) + ["zzz"]) == \
+    assert aggregates._substance_order(list(reversed(S.SUBSTANCES)) + ["zzz"]) == \
         [*S.SUBSTANCES, "zzz"]
+    totals, _ = summary.event_totals(pd.DataFrame({"substance": list(reversed(S.SUBSTANCES)),
+                                                   "quantity_kg": 1.0}))
+    assert list(totals) == list(S.SUBSTANCES)
 
 
 @pytest.mark.parametrize("part", ["noun", "verb", "making"])
