@@ -187,3 +187,14 @@ def test_bad_cue_lists_are_refused(tmp_path, monkeypatch):
     finally:
         monkeypatch.undo()
         vocab.clear_caches()
+
+
+def test_gate_keys_stay_few_and_rare():
+    # a gate tests each key per text: a key of one or two letters lets nearly every text
+    # through, and listing every surface of a phrase must not multiply the tests
+    for g, name in ag.AGENCY_RES:
+        assert g.keys and all(len(k) >= 3 for k in g.keys), (name, g.keys)
+    for name, p in _COMPILED.items():
+        if isinstance(p, Gated):
+            assert p.keys and len(p.keys) <= 40 and all(len(k) >= 3 for k in p.keys), name
+    assert {"FSKN", "Federal Drug Control Service"} == set(ag.AGENCY_RES[0][0].keys)

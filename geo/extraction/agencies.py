@@ -36,9 +36,9 @@ def _row_regex(row: Mapping[str, str]) -> str:
     return left + re.escape(p) + right
 
 
-def _load() -> tuple[tuple[tuple[str, str], ...], frozenset[str], Mapping[str, tuple[str, ...]],
+def _load() -> tuple[tuple[tuple[str, tuple[str, ...]], ...], frozenset[str], Mapping[str, tuple[str, ...]],
                      Mapping[str, str]]:
-    """(name, pattern) per agency in file order, the generic names, what each implies, and
+    """(name, its rows' patterns) per agency in file order, the generic names, what each implies, and
     each name's country; the rows checked (one value per name, valid cells)."""
     rows = vocab.table(_FILE, required=("pattern", "name", "example", "note"))
     path = vocab.path_of(_FILE)
@@ -72,14 +72,35 @@ def _load() -> tuple[tuple[tuple[str, str], ...], frozenset[str], Mapping[str, t
     for name, (_, _, implied) in attrs.items():
         if implied and implied not in generic:
             raise VocabularyError(f"{path}: {name!r} implies {implied!r}, not a generic name")
-    return (tuple((name, "|".join(ps)) for name, ps in alts.items()), generic,
+    return (tuple((name, tuple(ps))
+                  for name, ps in alts.items()), generic,
             MappingProxyType({name: (i,) for name, (_, _, i) in attrs.items() if i}),
             MappingProxyType({name: c for name, (c, _, _) in attrs.items()}))
 
 
+def _gated(patterns: tuple[str, ...]) -> Gated:
+    """The rows of one agency as one gated pattern. Its keys: those read off the joined
+    pattern, or the rows' own keys taken together where those are better (longer, as Gated
+    chooses: the parser takes out a beginning all rows share, the "\\bF" of "FSKN" and
+    "Federal Drug Control Service", and the joined pattern's keys lose it: "SKN")."""
+    g = Gated(re.compile("|".join(patterns)))
+    rows = [Gated(re.compile(p)).keys for p in patterns]
+    if g.keys is None or not all(rows):
+        return g
+    union = {k for keys in rows for k in keys}
+    union = frozenset(k for k in union if not any(j != k and j in k for j in union))
+
+    def rank(keys: frozenset[str]) -> tuple[int, int]:
+        return min(5, *(len(k) for k in keys)), -len(keys)
+
+    if rank(union) >= rank(g.keys):
+        g.keys = union
+    return g
+
+
 _PATTERNS, GENERIC, IMPLIES, COUNTRY = _load()
 #: (gated pattern, canonical name) per agency, in file order
-AGENCY_RES = tuple((Gated(re.compile(p)), name) for name, p in _PATTERNS)
+AGENCY_RES = tuple((_gated(ps), name) for name, ps in _PATTERNS)
 
 
 def _agency_keys() -> tuple[tuple[tuple[str, tuple[int, ...]], ...], tuple[int, ...]]:
