@@ -93,7 +93,8 @@ def test_no_pattern_matches_the_empty_string():
     pats.update({"total_after": cues.TOTAL_AFTER, "joiner": cues.JOINER,
                  "units_weighing": cues.UNITS_WEIGHING, "here": cues.HERE,
                  "here_reporting": cues.HERE_REPORTING, "hard_sep": cues.HARD_SEP,
-                 "actor": ag.ACTOR})
+                 "actor": ag.ACTOR, "hedge_above": cues.HEDGE_ABOVE,
+                 "hedge_about": cues.HEDGE_ABOUT, "continental": cues.CONTINENTAL_FIGURE})
     pats.update({f"agency {name}": g for g, name in ag.AGENCY_RES})
     for name, p in pats.items():
         rx = p.rx if isinstance(p, Gated) else p
@@ -113,6 +114,15 @@ def test_patterns_built_from_lists_find_what_the_rules_read():
     assert cues.HERE.search("was arrested here") and not cues.HERE.search("there")
     assert "pills" in cues.DOSAGE_UNITS and "es" in cues.CONTINENTAL_LANGUAGES
     assert "MX" in cues.CONTINENTAL_COUNTRIES and "US" not in cues.CONTINENTAL_COUNTRIES
+
+
+def test_word_sets_name_what_the_rules_compare_with():
+    from geo.text.substances import GROUPS
+
+    assert cues.CAPSULE_GROUPS <= set(GROUPS.values())
+    assert all(re.fullmatch(r"[a-z]{2}", c) for c in cues.CONTINENTAL_LANGUAGES)
+    assert cues.HEDGE_ABOVE.match("just over") and not cues.HEDGE_ABOVE.match("nearly")
+    assert cues.CONTINENTAL_FIGURE.search("1,3 tonnes") and not cues.CONTINENTAL_FIGURE.search("1,300 t")
 
 
 # --------------------------------------------------------------------------- agencies

@@ -40,7 +40,9 @@ from .agencies import actor_country as _actor_country
 from .agencies import most_specific as _most_specific
 from .agencies import sentence_agencies as _sentence_agencies
 from .cues import (AT_SEA as _AT_SEA, ATTEMPT as _ATTEMPT, BREAKDOWN_START as _BREAKDOWN_START,
-                   CONTINENTAL_COUNTRIES as _CONTINENTAL_COUNTRIES,
+                   CAPSULE_GROUPS as _CAPSULE_GROUPS, CONTINENTAL_COUNTRIES as _CONTINENTAL_COUNTRIES,
+                   CONTINENTAL_FIGURE as _CONTINENTAL_FIGURE, HEDGE_ABOUT as _HEDGE_ABOUT,
+                   HEDGE_ABOVE as _HEDGE_ABOVE, HEDGE_ABOVE_HEADLINE as _HEDGE_ABOVE_HEADLINE,
                    CONTINENTAL_LANGUAGES as _CONTINENTAL_LANGUAGES, DESTROY as _DESTROY,
                    DESTROY_STRONG as _DESTROY_STRONG, DOSAGE_UNITS as _DOSAGE_UNITS,
                    ERAD as _ERAD, FORWARD_LINK as _FORWARD_LINK, GAP_BREAK as _GAP_BREAK,
@@ -204,7 +206,7 @@ def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: li
             if not ref:
                 continue
             h = (hedge or "").lower()
-            lo, hi = (0.98, 1.6) if _rx(r"(?:more|over|above|upwards|in excess|at least)").match( h) else \
+            lo, hi = (0.98, 1.6) if _HEDGE_ABOVE_HEADLINE.match(h) else \
                 ((0.75, 1.02) if h else (0.9, 1.1))
             if any(lo <= v / ref <= hi for v in vals if v):
                 s += 1
@@ -229,7 +231,7 @@ def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: li
     if en != latin:
         return "en" if en > latin else "latin"
     # cues: unambiguous continental figures ("1,3 tonnes", "4,2 million", "5.000 million")
-    if _rx(r"\d,\d{1,2}\s*(?:tonnes?|tons?|kilos?|kg|kilograms?|million|billion|ton\b)").search( text) or \
+    if _CONTINENTAL_FIGURE.search(text) or \
             _rx(r"\d\.\d{3}\.\d{3}|\d\.\d{3},\d|\b\d{1,3}\.000 (?:million|billion)").search( text):
         return "latin_dot"
     if country_hint in _CONTINENTAL_COUNTRIES:
@@ -626,9 +628,9 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
         h = (t.q.hedge or "").lower() if t.q else ""
         if crossing(t):
             return (0.5, 1.35) if not h else (0.6, 1.35)
-        if _rx(r"(?:more than|over|above|upwards|in excess|at least|just over)").match( h):
+        if _HEDGE_ABOVE.match(h):
             return 0.98, 1.3
-        if _rx(r"(?:nearly|almost|about|around|some|roughly|approx|close)").match( h):
+        if _HEDGE_ABOUT.match(h):
             return 0.8, 1.1
         return 0.97, 1.03
 
@@ -919,7 +921,7 @@ def _extract(report: Any, ctx: _Context, *, use_headline: bool,
                 else:
                     t.skip = t.skip or "no substance"
             if t.substance and t.q.kind == "count":
-                if t.q.unit == "capsules" and GROUPS.get(t.substance) in ("opiates", "cocaine", "cannabis"):
+                if t.q.unit == "capsules" and GROUPS.get(t.substance) in _CAPSULE_GROUPS:
                     t.skip = t.skip or "swallowed capsules are packages, not dosage units"
             if t.substance and not t.generic and not t.mixed and t.substance != "unspecified":
                 last_substance = (t.sent.index, t.substance, t.detail)
@@ -936,7 +938,7 @@ def _extract(report: Any, ctx: _Context, *, use_headline: bool,
                 sm = prior[-1]
                 t.substance, t.detail, t.skip, t.subst_linked = sm.substance, sm.detail, None, "carried"
                 if t.q.kind == "count" and t.q.unit == "capsules" and \
-                        GROUPS.get(t.substance) in ("opiates", "cocaine", "cannabis"):
+                        GROUPS.get(t.substance) in _CAPSULE_GROUPS:
                     t.skip = "swallowed capsules are packages, not dosage units"
 
     live = [t for t in targets if t.skip is None]

@@ -204,7 +204,14 @@ UNITS_WEIGHING = re.compile(template(
 HERE = re.compile(template(r"(?i)\b{here_near}\s+(?:[\w.'’-]+\s+){0,4}?here\b|\b{here_verbs}\s+here\b"))
 HERE_REPORTING = re.compile(template(r"(?i)\b{reporting}\b[^.;]{0,40}$"))
 
+HEDGE_ABOVE = re.compile(template(r"{hedge_above}"))
+HEDGE_ABOUT = re.compile(template(r"{hedge_about}"))
+HEDGE_ABOVE_HEADLINE = re.compile(template(r"{hedge_above_headline}"))
+# "1,3 tonnes", "4,2 million": a decimal comma (case-sensitive, as it always was)
+CONTINENTAL_FIGURE = re.compile(template(r"\d,\d{1,2}\s*{continental_after}"))
+
 DOSAGE_UNITS = frozenset(words("dosage_units"))
+CAPSULE_GROUPS = frozenset(words("capsule_groups"))
 CONTINENTAL_LANGUAGES = words("continental_languages")
 
 
