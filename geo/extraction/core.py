@@ -32,21 +32,22 @@ from ..errors import ExtractionError, GeoError
 from ..events import Event, events_to_frame
 from ..text.quantities import IMPLAUSIBLE_KG, Quantity, find_quantities, to_kg
 from ..text.sentences import Sentence, split_sentences
-from ..text.patterns import CASE_ODD as _CASE_ODD
 from ..text.patterns import Gated as _Gated
 from ..text.patterns import rx as _rx
 from ..text.substances import GROUPS, SubstanceMention, find_substances
 from .agencies import actor_country as _actor_country
 from .agencies import most_specific as _most_specific
 from .agencies import sentence_agencies as _sentence_agencies
-from .cues import (AT_SEA as _AT_SEA, ATTEMPT as _ATTEMPT, BREAKDOWN_START as _BREAKDOWN_START,
-                   CAPSULE_GROUPS as _CAPSULE_GROUPS, CONTINENTAL_COUNTRIES as _CONTINENTAL_COUNTRIES,
-                   CONTINENTAL_FIGURE as _CONTINENTAL_FIGURE, HEDGE_ABOUT as _HEDGE_ABOUT,
-                   HEDGE_ABOVE as _HEDGE_ABOVE, HEDGE_ABOVE_HEADLINE as _HEDGE_ABOVE_HEADLINE,
+# the cue patterns, built from geo/vocab/cues.toml
+from .cues import (ATTEMPT as _ATTEMPT, AT_SEA as _AT_SEA, BREAKDOWN_START as _BREAKDOWN_START,
+                   CAPSULE_GROUPS as _CAPSULE_GROUPS,
+                   CONTINENTAL_COUNTRIES as _CONTINENTAL_COUNTRIES,
+                   CONTINENTAL_FIGURE as _CONTINENTAL_FIGURE,
                    CONTINENTAL_LANGUAGES as _CONTINENTAL_LANGUAGES, DESTROY as _DESTROY,
-                   DESTROY_STRONG as _DESTROY_STRONG, DOSAGE_UNITS as _DOSAGE_UNITS,
-                   ERAD as _ERAD, FORWARD_LINK as _FORWARD_LINK, GAP_BREAK as _GAP_BREAK,
-                   GAP_NAMING as _GAP_NAMING, HARD_SEP as _HARD_SEP, HERE as _HERE,
+                   DESTROY_STRONG as _DESTROY_STRONG, DOSAGE_UNITS as _DOSAGE_UNITS, ERAD as _ERAD,
+                   FORWARD_LINK as _FORWARD_LINK, GAP_BREAK as _GAP_BREAK, GAP_NAMING as _GAP_NAMING,
+                   HARD_SEP as _HARD_SEP, HEDGE_ABOUT as _HEDGE_ABOUT, HEDGE_ABOVE as _HEDGE_ABOVE,
+                   HEDGE_ABOVE_HEADLINE as _HEDGE_ABOVE_HEADLINE, HERE as _HERE,
                    HERE_REPORTING as _HERE_REPORTING, HYPO as _HYPO, JOINER as _JOINER,
                    LAB_NOT as _LAB_NOT, LAB_NOT_AFTER as _LAB_NOT_AFTER, LAB_NOUN as _LAB_NOUN,
                    LAB_STEMS as _LAB_STEMS, LAB_VERB as _LAB_VERB, LUMP as _LUMP,
@@ -61,8 +62,7 @@ __all__ = ["extract", "extract_report", "ExtractionError"]
 _REPORT_ATTRS = ("id", "text")
 
 # --------------------------------------------------------------------------- cues
-# the cue patterns are built from geo/vocab/cues.toml (.cues), the agencies from
-# geo/vocab/agencies.csv (.agencies); the number and month words stay here
+# (the cue phrases and the agencies are data: .cues and .agencies read them)
 _NUMW = (r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
          r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty")
 _LAB_RE = re.compile(

@@ -193,7 +193,11 @@ LAB_NOUN = slot("lab_noun")
 LAB_NOT_AFTER = slot("lab_not_after")
 # every lab noun holds one of these (lower case): a sentence without any is passed over
 # without running the lab patterns
-LAB_STEMS = stems(Gated(re.compile("(?i)" + LAB_NOUN)).keys or ())
+_lab_keys = Gated(re.compile("(?i)" + LAB_NOUN)).keys
+if not _lab_keys:  # no literal every lab noun holds: the lab gate would pass over every lab
+    raise VocabularyError(f"{vocab.path_of(_FILE)}: [slots] lab_noun: an entry holds no "
+                          "fixed words (a sentence could not be tested for lab nouns)")
+LAB_STEMS = stems(_lab_keys)
 
 FORWARD_LINK = re.compile(template(
     r"(?i)^\s*(?:[\"“”'‘’\[(]\s*)?(?:{forward_link}\s+)?(?:[\w'’\"“”,-]+\s+){0,6}?$"))
