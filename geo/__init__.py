@@ -22,7 +22,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .errors import GeoError
+from .errors import GeoError  # noqa: F401 - public: every error of the package is one
 
 __version__ = "0.1.0"
 

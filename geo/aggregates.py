@@ -20,7 +20,6 @@ import json
 import math
 import re
 import weakref
-from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import geopandas as gpd
@@ -33,6 +32,7 @@ from .events import events_to_frame
 from .text import substances as _substances
 from .text.quantities import parse_number
 from .read.tables import pint_unit, unit_registry
+from .caches import memo, on_clear
 
 __all__ = ["aggregate", "to_long", "parse_dates", "SUBSTANCES", "REQUIRED_COLUMNS"]
 
@@ -265,7 +265,7 @@ def _validate_boundaries(boundaries: gpd.GeoDataFrame) -> None:
 # --------------------------------------------------------------------------- units
 
 
-@lru_cache(maxsize=None)
+@memo(1_024)
 def _litres_per_unit(unit: str) -> float | None:
     """Litres in one ``unit`` (pint does the conversion), None when it is not a volume."""
     name = pint_unit(unit)
@@ -316,6 +316,7 @@ def _litres(frame: pd.DataFrame) -> pd.Series:
 
 # id(boundaries) -> (weak reference to the frame, {country: (name, dissolved geometry)})
 _DISSOLVED: dict[int, tuple[Any, dict]] = {}
+on_clear(_DISSOLVED.clear)
 
 
 def _country_cache(boundaries: gpd.GeoDataFrame) -> dict:

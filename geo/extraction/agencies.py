@@ -9,7 +9,6 @@ all the gates' keys picks the few patterns worth searching in a sentence.
 """
 from __future__ import annotations
 
-import functools
 import re
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -18,6 +17,7 @@ from .. import vocab
 from ..errors import VocabularyError
 from ..text.patterns import Gated
 from .cues import template
+from ..caches import memo
 
 __all__ = ["AGENCY_RES", "GENERIC", "IMPLIES", "COUNTRY", "sentence_agencies", "outside_names",
            "most_specific", "actor_country"]
@@ -120,7 +120,7 @@ def _agency_keys() -> tuple[tuple[tuple[str, tuple[int, ...]], ...], tuple[int, 
 _AGENCY_KEYS, _AGENCY_ALWAYS = _agency_keys()
 
 
-@functools.lru_cache(maxsize=8192)
+@memo(8192)
 def sentence_agencies(sentence: str) -> tuple[str, ...]:
     """Agencies named in one sentence, in :data:`AGENCY_RES` order (cached: a sentence
     serves its own figures and the next sentence's, and wires repeat boilerplate)."""
@@ -149,7 +149,7 @@ def outside_names(sentence: str, hits: list[int]) -> list[int]:
         for m in AGENCY_RES[i][0].rx.finditer(sentence))]
 
 
-@functools.lru_cache(maxsize=1024)
+@memo(1024)
 def most_specific(found: tuple[str, ...]) -> tuple[str, ...]:
     """``found`` without the generic names a more specific one holds or implies."""
     # "police" by "Afghan drug police", "customs" by CBP, whose full name holds the word,

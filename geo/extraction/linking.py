@@ -12,7 +12,6 @@ no single region (``admin1`` None, country kept).
 """
 from __future__ import annotations
 
-import functools
 import inspect
 import logging
 import re
@@ -28,6 +27,7 @@ from ..errors import VocabularyError
 from ..places.gazetteer import Gazetteer, normalize
 from ..places.geocoder import Place
 from ..text.patterns import rx as _rx
+from ..caches import memo
 
 
 log = logging.getLogger(__name__)
@@ -297,7 +297,7 @@ def normalize_name(name: str) -> str:
     return normalize(name)
 
 
-@functools.lru_cache(maxsize=65536)
+@memo(65536)
 def _is_drug_word(word: str) -> bool:
     from ..text.substances import find_substances
 

@@ -16,7 +16,6 @@ CDN version still gets the packaged copy.
 from __future__ import annotations
 
 import base64
-import functools
 import html
 import importlib
 import mimetypes
@@ -25,6 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import MapError
+from ..caches import memo
 
 __all__ = ["inline_assets", "external_urls", "asset_text", "INLINED", "DROPPED"]
 
@@ -77,7 +77,7 @@ def _file_name(url: str) -> str:
     return url.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
 
 
-@functools.lru_cache(maxsize=None)
+@memo(256)
 def _data_dir(package: str) -> Path:
     try:
         module = importlib.import_module(f"xstatic.pkg.{package}")
@@ -89,7 +89,7 @@ def _data_dir(package: str) -> Path:
     return Path(module.BASE_DIR)
 
 
-@functools.lru_cache(maxsize=None)
+@memo(256)
 def asset_text(name: str) -> str:
     """Return the packaged text of the asset a CDN file name stands for (CSS images inlined)."""
     try:

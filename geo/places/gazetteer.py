@@ -55,6 +55,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple
 
+from ..caches import on_clear
 from .. import vocab
 from ..errors import GazetteerError, VocabularyError
 from . import names as _names
@@ -661,6 +662,14 @@ class Gazetteer:
 
 _SHARED: Gazetteer | None = None
 _SHARED_LOCK = threading.Lock()
+
+
+@on_clear
+def _forget_shared() -> None:
+    # the next get_gazetteer() opens the index again (after the cache folder changed, say)
+    global _SHARED
+    with _SHARED_LOCK:
+        _SHARED = None
 
 
 def index_path(versions: dict[str, str] | None = None) -> Path:

@@ -16,9 +16,9 @@ import struct
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
+from ..caches import memo
 from ..errors import GazetteerError
 from .names import (
     ALIASES_PATH,
@@ -63,7 +63,7 @@ class _Place:
     capital: bool = False
 
 
-@lru_cache(maxsize=None)
+@memo(65_536)
 def _latin_char(ch: str) -> bool:
     if not ch.isalpha():
         return True

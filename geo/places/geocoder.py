@@ -48,6 +48,7 @@ from .. import vocab
 from ..errors import VocabularyError
 from .gazetteer import Candidate, Gazetteer, get_gazetteer, normalize
 from .names import FEATURE_CLASSES, where
+from ..caches import memo, on_clear
 
 __all__ = ["OfflineGeocoder", "ContextEvidence", "Place", "analyse_context"]
 
@@ -309,6 +310,7 @@ def analyse_context(gazetteer: Gazetteer, context: str, *, ignore: str | None = 
 # the gazetteer hands out one tuple per run of words it has matched, the same in every
 # report naming it; the tuple is kept with its reading, so an id is never reused meanwhile
 _READINGS: dict[int, tuple] = {}
+on_clear(_READINGS.clear)
 _READINGS_KEPT = 65_536
 
 
@@ -744,7 +746,7 @@ def _country_name(gaz: Gazetteer, code: str | None) -> str | None:
     return _country_names(gaz).get(code)
 
 
-@lru_cache(maxsize=4)
+@memo(4)
 def _country_names(gaz: Gazetteer) -> dict[str, str]:
     rows = gaz._db.execute("SELECT country, name FROM places WHERE feature_class='country'")
     return dict(rows.fetchall())
@@ -807,12 +809,12 @@ _BEFORE = re.compile(rf"\b(?P<word>{_CLASS_WORD_RE})\s+of\s+(?:the\s+)?$", re.I)
 _POSSESSIVE = re.compile(rf"(?P<owner>{_CAP_RUN})['\u2019]s\s+$")
 
 
-@lru_cache(maxsize=4096)
+@memo(4096)
 def _name_pattern(name: str) -> re.Pattern:
     return re.compile(r"\b" + r"\s+".join(re.escape(w) for w in name.split()) + r"\b", re.I)
 
 
-@lru_cache(maxsize=4096)
+@memo(4096)
 def _name_search(name: str) -> tuple[re.Pattern, str | None]:
     """:func:`_name_pattern` of ``name``, and its first word lower-cased where the name is
     ASCII (else None): what :func:`_occurrences` looks for first."""

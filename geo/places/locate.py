@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..caches import on_clear
 from ..errors import BoundaryError, GeoError
 
 __all__ = ["Region", "locate", "region_at"]
@@ -80,6 +81,7 @@ class _Prepared:
 
 
 _CACHE: dict[int, _Prepared] = {}
+on_clear(_CACHE.clear)
 
 
 def _prepare(boundaries: gpd.GeoDataFrame | None) -> _Prepared:

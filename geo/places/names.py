@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import operator
 import re
-from functools import lru_cache
 from hashlib import blake2b
 from pathlib import Path
 from types import MappingProxyType
@@ -25,6 +24,7 @@ from unidecode import unidecode
 
 from .. import vocab
 from ..errors import VocabularyError
+from ..caches import memo
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -87,7 +87,7 @@ _APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bb\u02bc\u02b9\u00b4]")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
-@lru_cache(maxsize=262_144)
+@memo(262_144)
 def normalize(text: str) -> str:
     """Accent-, case- and punctuation-insensitive key of a name.
 
@@ -112,7 +112,7 @@ _DOUBLED = re.compile(r"(.)\1+")
 _FIRST_GROUP = operator.itemgetter(1)  # a callable: re's "\\1" template is re-parsed per call
 
 
-@lru_cache(maxsize=262_144)
+@memo(262_144)
 def variant_key(key: str) -> str:
     """Coarse transliteration-folding key of a :func:`normalize`-d name.
 

@@ -9,12 +9,12 @@ matches; :func:`month_alternation` gives the regex alternation of a slice of the
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from types import MappingProxyType
 from typing import Mapping
 
 from .. import vocab
 from ..errors import VocabularyError
+from ..caches import memo
 
 __all__ = [
     "MONTHS", "WEEKDAYS", "month_number", "weekday_number", "month_alternation",
@@ -44,7 +44,7 @@ def _check_word(name: str, i: int, word: str) -> None:
         raise VocabularyError(f"{_where(name, i)}: {word!r} is not a lower-case word")
 
 
-@lru_cache(maxsize=1)
+@memo(1)
 def _month_rows() -> tuple[tuple[str, int, str, str], ...]:
     name = "months.csv"
     rows = vocab.table(name, required=("word", "month", "language", "kind"))
@@ -71,7 +71,7 @@ def _month_rows() -> tuple[tuple[str, int, str, str], ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=1)
+@memo(1)
 def _weekday_rows() -> Mapping[str, int]:
     name = "weekdays.csv"
     out: dict[str, int] = {}
@@ -85,7 +85,7 @@ def _weekday_rows() -> Mapping[str, int]:
     return MappingProxyType(out)
 
 
-@lru_cache(maxsize=None)  # one entry per list name in date_phrases.toml
+@memo(256)  # one entry per list name in date_phrases.toml
 def phrases(key: str) -> tuple[str, ...]:
     """The named phrase list ``key`` of ``date_phrases.toml`` (lower case, no duplicates)."""
     name = "date_phrases.toml"
@@ -129,14 +129,14 @@ def _month_words(language: str | None, kind: str | None) -> list[str]:
     return words
 
 
-@lru_cache(maxsize=None)  # a few slices (language x kind)
+@memo(256)  # a few slices (language x kind)
 def month_alternation(language: str | None = None, kind: str | None = None) -> str:
     """The regex alternation of the month words of ``language`` and ``kind`` (None: all),
     longest first ("september" before "sept" before "sep")."""
     return vocab.alternation(_month_words(language, kind))
 
 
-@lru_cache(maxsize=None)
+@memo(256)
 def month_initials(language: str | None = None, kind: str | None = None) -> str:
     """The first letters of those month words, in month order ("jfmasond" in English): a
     character class body for a lookahead gate."""

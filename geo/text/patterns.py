@@ -7,14 +7,15 @@ that hold none of its words. Knows nothing of seizures.
 """
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any, Iterable
+
+from ..caches import memo
 
 __all__ = ["rx", "Gated", "CASE_ODD"]
 
 
-@functools.lru_cache(maxsize=8192)
+@memo(8192)
 def rx(pattern: str) -> "re.Pattern[str]":
     # our own compiled-pattern cache: pysbd compiles hundreds of patterns per text and
     # evicts re's small shared cache, which made every inline pattern here recompile

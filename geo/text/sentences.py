@@ -1,11 +1,12 @@
 """Paragraphs and sentences with character offsets, split by pysbd (rule-based, no models)."""
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
 import pysbd
+
+from ..caches import memo
 
 __all__ = ["Sentence", "split_sentences"]
 
@@ -22,7 +23,7 @@ class Sentence:
     index: int
 
 
-@functools.lru_cache(maxsize=1)
+@memo(1)
 def _segmenter() -> pysbd.Segmenter:
     return pysbd.Segmenter(language="en", clean=False, char_span=True)
 
@@ -66,7 +67,7 @@ def _easy_boundaries(block: str) -> list[int] | None:
     return ends
 
 
-@functools.lru_cache(maxsize=8192)
+@memo(8192)
 def _split_block(block: str) -> tuple[tuple[int, int], ...]:
     # cached per block: wires repeat boilerplate paragraphs across many reports
     if not _MAYBE_SPLIT.search(block):

@@ -14,7 +14,6 @@ module holds the scan.
 """
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from typing import Iterator, Mapping, NamedTuple
 from .. import vocab
 from ..errors import VocabularyError
 from .patterns import rx as _rx
+from ..caches import memo
 
 
 __all__ = ["SUBSTANCES", "GROUPS", "DRUG_GROUPS", "GROUP_LABELS", "NOT_IN_ALL", "canonical",
@@ -348,7 +348,7 @@ _BEFORE_BLOCK = re.compile(r"(?i)" + vocab.alternation(_BLOCKING) + r"[\s-]*$")
 _BEFORE_WINDOW = max(map(len, _BLOCKING)) + 2
 
 
-@functools.lru_cache(maxsize=1)
+@memo(1)
 def _scanner() -> re.Pattern:
     terms = sorted(_TERMS, key=len, reverse=True)
     alts = [_term_regex(term) for term in terms]
@@ -357,7 +357,7 @@ def _scanner() -> re.Pattern:
                       + r")(?![\w])", re.IGNORECASE)
 
 
-@functools.lru_cache(maxsize=None)
+@memo(1_024)
 def _scanner_for(initial: str) -> re.Pattern:
     """The scanner's alternatives whose first word starts with ``initial`` (lower case), in
     the scanner's order: at a word with that initial the same one matches first, but the
@@ -376,7 +376,7 @@ def _first_word(term: str) -> str:
     return re.split(r"[ -]", term, maxsplit=1)[0].lower()
 
 
-@functools.lru_cache(maxsize=1)
+@memo(1)
 def _first_words() -> frozenset[str]:
     # every alternative of the scanner starts with one of these whole words (a quoted
     # term starts with its quote, handled at the call)
@@ -384,7 +384,7 @@ def _first_words() -> frozenset[str]:
                      | {_first_word(t) for t in _QUOTED_TERMS})
 
 
-@functools.lru_cache(maxsize=1)
+@memo(1)
 def _second_words() -> dict[str, tuple[str, ...]]:
     """For a first word that is no term by itself ("the", "a", "afghan"): the words that can
     follow it in a term ("drug", "drugs", "haul"...; "pvp"; "origin")."""
@@ -424,7 +424,7 @@ def _trie(words: frozenset[str]) -> str:
     return emit(root)
 
 
-@functools.lru_cache(maxsize=1)
+@memo(1)
 def _candidates() -> re.Pattern:
     # whole words (\w runs) that are a first word, over lower-cased text
     return re.compile(r"(?<!\w)" + _trie(_first_words()) + r"(?!\w)")
@@ -499,7 +499,7 @@ def _fields(entry: _Entry, found: str) -> tuple:
     return (entry.kind,)
 
 
-@functools.lru_cache(maxsize=4096)
+@memo(4096)
 def _classify(raw: str) -> tuple[tuple[re.Pattern, int] | None, tuple] | None:
     """What a scanner match is, from its text alone (cached: reports repeat the same few
     words): ``(the words after which it is no drug and how far to look, or None;

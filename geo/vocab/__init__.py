@@ -25,12 +25,12 @@ import csv
 import io
 import re
 import sys
-from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Iterable, Mapping, Sequence
 
 from ..errors import VocabularyError
+from ..caches import memo
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -63,7 +63,7 @@ def _data_lines(path: Path) -> list[tuple[int, str]]:
             if line.strip() and not line.lstrip().startswith("#")]
 
 
-@lru_cache(maxsize=None)  # one entry per vocabulary file: bounded by the folder
+@memo(256)  # one entry per vocabulary file: bounded by the folder
 def table(name: str, required: tuple[str, ...] = ()) -> tuple[Row, ...]:
     """The rows of ``name`` (``.csv`` or ``.tsv``), each a read-only column -> text mapping.
 
@@ -95,7 +95,7 @@ def table(name: str, required: tuple[str, ...] = ()) -> tuple[Row, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=None)
+@memo(256)
 def words(name: str) -> tuple[str, ...]:
     """The entries of a one-per-line ``.txt`` vocabulary, in file order, without duplicates."""
     path = path_of(name)
@@ -116,7 +116,7 @@ def _freeze(value):
     return value
 
 
-@lru_cache(maxsize=None)
+@memo(256)
 def config(name: str) -> Mapping:
     """A ``.toml`` vocabulary as nested read-only mappings and tuples."""
     path = path_of(name)
@@ -142,7 +142,8 @@ def alternation(items: Iterable[str], *, escape: bool = True) -> str:
 
 
 def clear_caches() -> None:
-    """Forget every loaded vocabulary (tests that write a vocabulary file call this)."""
+    """Forget every loaded vocabulary (tests that write a vocabulary file call this;
+    :func:`geo.caches.clear` does it too)."""
     for fn in (table, words, config):
         fn.cache_clear()
 
