@@ -31,7 +31,7 @@ import shapely
 from .errors import AggregationError
 from .events import events_to_frame
 from .text.quantities import parse_number
-from .read.tables import pint_unit, unit_registry
+from .text.units import pint_unit, unit_registry
 
 __all__ = ["aggregate", "to_long", "parse_dates", "SUBSTANCES", "REQUIRED_COLUMNS"]
 

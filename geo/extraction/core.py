@@ -31,7 +31,8 @@ import geopandas as gpd
 
 from ..errors import ExtractionError, GeoError
 from ..events import Event, events_to_frame
-from ..text.quantities import IMPLAUSIBLE_KG, Quantity, find_quantities, to_kg
+from ..text.quantities import IMPLAUSIBLE_KG, Quantity, find_quantities, number_words, to_kg
+from ..vocab import alternation
 from ..text.sentences import Sentence, split_sentences
 from ..text.patterns import CASE_ODD as _CASE_ODD
 from ..text.patterns import Gated as _Gated
@@ -94,8 +95,8 @@ _BREAKDOWN_START = re.compile(r"(?i)^(?:of (?:that|this|these|the|which)\b|of wh
 
 _LAB_NOUN = r"(?:labs?|laboratories|laboratory|factories|factory|kitchens?|refiner(?:y|ies)|" \
             r"structures used (?:to|for) (?:make|making|produce|producing|process|processing))"
-_NUMW = (r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
-         r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty")
+# lab counts: digits or a number word below a hundred (geo/vocab/numbers.csv)
+_NUMW = r"\d+|" + alternation(w for w, n in number_words("small", "tens", in_words=True).items() if n)
 _LAB_RE = re.compile(
     rf"(?i)(?<![\w.,])(?P<num>{_NUMW}|an?|the (?:biggest|largest))\s+"
     rf"(?:[\w'’\"-]+\s+){{0,3}}?(?P<noun>{_LAB_NOUN})\b(?!\s+(?:tests?|analys\w+|results?|"
@@ -106,10 +107,7 @@ _LAB_VERB = re.compile(
     r"\bblew\b|blown|set up|located|neutrali|burn|seiz|unearth|detect")
 _LAB_NOT = re.compile(r"(?i)forensic|crime lab|state lab|police lab|customs lab|testing lab|"
                       r"lab(?:oratory)? (?:tests?|analysis|results|examination)")
-_NUM_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty".split())}
-_NUM_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "a": 1, "an": 1})
+_NUM_WORDS = number_words("small", "tens")  # and "a"/"an": one lab
 
 _MONTHS = {m: i + 1 for i, m in enumerate(
     "january february march april may june july august september october november december".split())}
