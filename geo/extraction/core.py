@@ -32,6 +32,7 @@ import geopandas as gpd
 from ..errors import ExtractionError, GeoError
 from ..events import Event, events_to_frame
 from ..text.quantities import IMPLAUSIBLE_KG, Quantity, find_quantities, number_words, to_kg
+from ..text.units import DECIMAL_CUE_UNITS
 from ..vocab import alternation
 from ..text.sentences import Sentence, split_sentences
 from ..text.patterns import CASE_ODD as _CASE_ODD
@@ -108,6 +109,9 @@ _LAB_VERB = re.compile(
 _LAB_NOT = re.compile(r"(?i)forensic|crime lab|state lab|police lab|customs lab|testing lab|"
                       r"lab(?:oratory)? (?:tests?|analysis|results|examination)")
 _NUM_WORDS = number_words("small", "tens")  # and "a"/"an": one lab
+# "1,3 tonnes", "4,2 million": a comma before one or two digits and a big unit (units.csv:
+# decimal_cue) or scale is a decimal comma
+_DECIMAL_COMMA_CUE = rf"\d,\d{{1,2}}\s*(?:{DECIMAL_CUE_UNITS}|million|billion)"
 
 _MONTHS = {m: i + 1 for i, m in enumerate(
     "january february march april may june july august september october november december".split())}
@@ -367,7 +371,7 @@ def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: li
     if en != latin:
         return "en" if en > latin else "latin"
     # cues: unambiguous continental figures ("1,3 tonnes", "4,2 million", "5.000 million")
-    if _rx(r"\d,\d{1,2}\s*(?:tonnes?|tons?|kilos?|kg|kilograms?|million|billion|ton\b)").search( text) or \
+    if _rx(_DECIMAL_COMMA_CUE).search(text) or \
             _rx(r"\d\.\d{3}\.\d{3}|\d\.\d{3},\d|\b\d{1,3}\.000 (?:million|billion)").search( text):
         return "latin_dot"
     if country_hint in _LATIN_COUNTRIES:
