@@ -84,12 +84,37 @@ def test_the_us_ton():
         assert q.kg() == pytest.approx(UREG.Quantity(2, umod.pint_name(r["us"])).to("kg").magnitude)
 
 
+try:
+    import re._parser as _sre  # Python 3.11+
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_parse as _sre
+
+
+def _expand(seq) -> set[str]:
+    """Every string a pattern of literals, groups, alternations and ``\\s+`` matches (the
+    whitespace run written as one space)."""
+    out = {""}
+    for op, av in seq:
+        if op is _sre.LITERAL:
+            alts = {chr(av)}
+        elif op is _sre.SUBPATTERN:
+            alts = _expand(av[3])
+        elif op is _sre.BRANCH:
+            alts = set().union(*(_expand(a) for a in av[1]))
+        elif op is _sre.IN and av == [(_sre.CATEGORY, _sre.CATEGORY_SPACE)]:
+            alts = {" "}
+        elif op is _sre.MAX_REPEAT and av[0] == 1 and list(av[2]) == [
+                (_sre.IN, [(_sre.CATEGORY, _sre.CATEGORY_SPACE)])]:
+            alts = {" "}
+        else:
+            raise AssertionError(f"not a word list: {op} {av}")
+        out = {a + b for a in out for b in alts}
+    return out
+
+
 def _alternatives(pattern: str) -> set[str]:
-    """The words of a generated ``(?:a|b|c)`` alternation, unescaped, spaces for ``\\s+``."""
-    assert pattern.startswith("(?:") and pattern.endswith(")"), pattern
-    body = pattern[3:-1]
-    words = body.replace(r"\s+", " ").split("|")
-    return {re.sub(r"\\(.)", r"\1", w) for w in words}
+    """The words a generated alternation matches, spaces for ``\\s+``."""
+    return _expand(_sre.parse(pattern))
 
 
 @pytest.mark.parametrize("kind,pattern", [("mass", "_MASS"), ("volume", "_VOLUME"),
@@ -97,10 +122,12 @@ def _alternatives(pattern: str) -> set[str]:
 def test_unit_patterns_are_the_tables_words_and_nothing_else(kind, pattern):
     built = getattr(qmod, pattern)
     assert _alternatives(built) == {r["surface"] for r in PROSE if r["kind"] == kind}
-    # the same string the table builds, and it is what the quantity scan runs
-    assert built == geo.vocab.alternation(
-        (r"\s+".join(map(re.escape, r["surface"].split(" "))) for r in PROSE if r["kind"] == kind),
-        escape=False)
+    # longer words first where one extends another ("kgs." before "kgs" before "kg")
+    rx = re.compile(built, re.I)
+    for r in PROSE:
+        if r["kind"] == kind:
+            assert rx.match(r["surface"] + " x").group() == r["surface"], r["surface"]
+    # and it is what the quantity scan runs
     assert f"(?P<{ {'mass': 'mass', 'volume': 'vol', 'count': 'count'}[kind] }>{built})" \
         in qmod._QTY_RE.pattern
 
@@ -125,6 +152,29 @@ def test_start_words_come_from_the_number_table():
     for r in NUMBERS:
         if r["in_words"] == "yes":
             assert qmod._qty_starts(f"x {r['word']} kilos") == [2], r["word"]
+
+
+HEDGES = _csv("hedges.csv")
+
+
+@pytest.mark.parametrize("row", [r for r in HEDGES if r["kind"] == "hedge"],
+                         ids=lambda r: r["phrase"])
+def test_every_hedge_is_read(row):
+    for text, hedge in ((f"{row['phrase']} 12 kilos of heroin", row["phrase"]),
+                        (f"Police seized just {row['phrase']}\n12 kilos of heroin",
+                         f"just {row['phrase']}")):
+        (q,) = find_quantities(text)
+        assert " ".join(q.hedge.split()) == hedge and q.value == 12.0
+        assert q.approximate == (row["reading"] != "total" or hedge.startswith("just"))
+        assert ("total" in q.flags) == (row["reading"] == "total" and hedge == row["phrase"])
+
+
+def test_hedge_pattern_is_the_tables_phrases():
+    mods = {r["phrase"] for r in HEDGES if r["kind"] == "modifier"}
+    hedges = {r["phrase"] for r in HEDGES if r["kind"] == "hedge"}
+    m = re.fullmatch(r"\(\?P<hedge>\(\?:(\(\?:.*?\))\\s\+\)\?(\(\?:.*\))\\s\+\)\?", qmod._HEDGE)
+    assert m, qmod._HEDGE
+    assert _alternatives(m.group(1)) == mods and _alternatives(m.group(2)) == hedges
 
 
 # --------------------------------------------------------------------------- tables
@@ -235,7 +285,7 @@ def test_decimal_comma_cue_follows_the_table():
 @pytest.fixture
 def vocab_copy(tmp_path, monkeypatch):
     """A copy of geo/vocab to edit; the loaders read it until the test ends."""
-    for name in ("units.csv", "numbers.csv"):
+    for name in ("units.csv", "numbers.csv", "hedges.csv"):
         shutil.copy(VOCAB_DIR / name, tmp_path / name)
     monkeypatch.setattr(geo.vocab, "VOCAB_DIR", tmp_path)
     geo.vocab.clear_caches()
@@ -284,3 +334,15 @@ def test_bad_number_rows_name_file_and_line(vocab_copy, line, message):
     n = _append(vocab_copy / "numbers.csv", line)
     with pytest.raises(VocabularyError, match=rf"numbers\.csv:{n}: .*{re.escape(message)}"):
         qmod._load_numbers()
+
+
+@pytest.mark.parametrize("line,message", [
+    ("over,hedge,more", "listed twice"),
+    ("Circa,hedge,about", "lower case"),
+    ("circa,hedge,roughly", "kind is hedge"),
+    ("barely,modifier,less", "kind is hedge"),
+])
+def test_bad_hedge_rows_name_file_and_line(vocab_copy, line, message):
+    n = _append(vocab_copy / "hedges.csv", line)
+    with pytest.raises(VocabularyError, match=rf"hedges\.csv:{n}: .*{re.escape(message)}"):
+        qmod._load_hedges()

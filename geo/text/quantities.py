@@ -230,10 +230,36 @@ _NUMBER = (rf"(?P<num>{_MIL}|(?:{_DIGITS}){_SCALE}?|(?:half\s+)?an?\s+{_ARTICLE_
 _MASS = surface_pattern(surfaces("mass", prose=True))
 _VOLUME = surface_pattern(surfaces("volume", prose=True))
 _COUNT = surface_pattern(surfaces("count", prose=True))
-_HEDGE = (r"(?P<hedge>(?:(?:just|well|slightly)\s+)?(?:more\s+than|less\s+than|fewer\s+than|over|"
-          r"above|about|around|approximately|approx\.?|roughly|some|nearly|almost|close\s+to|"
-          r"upwards\s+of|up\s+to|at\s+least|in\s+excess\s+of|an\s+estimated|estimated|"
-          r"a\s+total\s+of|total\s+of|a\s+combined|combined)\s+)?")
+
+
+def _load_hedges() -> dict[str, tuple[str, ...]]:
+    """reading -> phrases of ``hedges.csv`` ("modifier" for the words before a hedge)."""
+    name = "hedges.csv"
+    out: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for i, r in enumerate(table(name, required=("phrase", "kind"))):
+        phrase = r["phrase"]
+        if phrase != phrase.lower() or phrase != " ".join(phrase.split()):
+            raise row_error(name, i, f"{phrase!r}: a phrase is lower case with single spaces")
+        if phrase in seen:
+            raise row_error(name, i, f"{phrase!r}: listed twice")
+        seen.add(phrase)
+        if r["kind"] == "modifier" and not r["reading"]:
+            out.setdefault("modifier", []).append(phrase)
+        elif r["kind"] == "hedge" and r["reading"] in ("more", "about", "less", "total"):
+            out.setdefault(r["reading"], []).append(phrase)
+        else:
+            raise row_error(name, i, f"{phrase!r}: kind is hedge (reading more, about, less or "
+                                     f"total) or modifier (no reading)")
+    return {k: tuple(v) for k, v in out.items()}
+
+
+#: reading (more, about, less, total, modifier) -> hedge phrases, from hedges.csv
+HEDGES: dict[str, tuple[str, ...]] = _load_hedges()
+_HEDGE = (rf"(?P<hedge>(?:{surface_pattern(HEDGES['modifier'])}\s+)?"
+          rf"{surface_pattern(p for k, ps in HEDGES.items() if k != 'modifier' for p in ps)}\s+)?")
+# a hedge of a total ("a total of", "combined") makes a figure exact, flagged "total"
+_TOTAL_HEDGE = "(?i)" + surface_pattern(HEDGES["total"])
 _QTY_RE = re.compile(
     rf"(?<![\w.,$€£¥#/])(?<![A-Za-z]-){_HEDGE}{_NUMBER}\s*-?\s*"
     rf"(?:(?P<mass>{_MASS})|(?P<vol>{_VOLUME})|"
@@ -245,20 +271,45 @@ _QTY_RE = re.compile(
 # beginnings of its hedge or its number, preceded by no word character; a case-sensitive
 # scan of the lower-cased text lists those few positions and _QTY_RE is tried there only,
 # which gives the same left-to-right matches as searching.
-_AN_NEXT = (r"(?=\s+(?:total|combined|estimated|"
-            rf"{_ARTICLE_SCALE}|{surface_pattern(prefixes(_ARTICLE_UNITS))}))")
-_START_WORDS: list[tuple[str, str]] = (
-    # (beginning, what must follow it) of the hedges and number words
-    [(w, r"(?=\s)") for w in "just well slightly over above about around roughly some nearly "
-                              "almost estimated combined half".split()]
-    + [("approx", "")] + [(w, "") for w in number_words(in_words=True)]
-    # common short words only before the words that must follow them in _HEDGE or _NUMBER
-    # (looked ahead, not consumed: the next word may start a match of its own)
-    + [(w, r"(?=\s+than)") for w in ("more", "less", "fewer")]
-    + [("close", r"(?=\s+to)"), ("upwards", r"(?=\s+of)"), ("up", r"(?=\s+to)"),
-       ("at", r"(?=\s+least)"), ("in", r"(?=\s+excess)"), ("total", r"(?=\s+of)"),
-       ("an", _AN_NEXT), ("a", _AN_NEXT)]
-)
+
+
+def _start_words() -> list[tuple[str, str]]:
+    """(first word, what must follow it) of every hedge, modifier and spelled-out figure."""
+    # common short words ("a", "at", "in", "up") only before the word that must follow them
+    # in _HEDGE or _NUMBER (looked ahead, not consumed: the next word may start a match of
+    # its own); a number word whatever follows it
+    follow: dict[str, set[str] | None] = {w: None for w in number_words(in_words=True)}
+
+    def add(word: str, then: str) -> None:
+        if follow.get(word, set()) is not None:
+            follow.setdefault(word, set()).add(then)
+
+    for phrase in (p for ps in HEDGES.values() for p in ps):
+        first, _, rest = phrase.partition(" ")
+        word = re.match(r"\w+", first).group()
+        if first != word:  # "approx."
+            add(word, re.escape(first[len(word):]))
+        else:
+            add(word, re.escape(rest.split(" ")[0]) if rest else "")
+    add("half", "")  # "half a tonne", "half an ounce"
+    for article in ("a", "an"):  # "a thousand", "a tonne of"
+        add(article, _ARTICLE_SCALE)
+        add(article, surface_pattern(prefixes(_ARTICLE_UNITS)))
+    out = []
+    for word, thens in follow.items():
+        if thens is None:
+            out.append((word, ""))
+            continue
+        # "" stands for a space (which admits every next word), "\." for approx's dot, the
+        # rest for next words
+        nexts = sorted(t for t in thens if t and t != r"\.")
+        parts = [r"\s"] if "" in thens else ([rf"\s+(?:{'|'.join(nexts)})"] if nexts else [])
+        parts += [r"\."] if r"\." in thens else []
+        out.append((word, "(?=" + "|".join(parts) + ")"))
+    return out
+
+
+_START_WORDS = _start_words()
 
 
 def _start_pattern() -> "re.Pattern[str]":
@@ -443,11 +494,11 @@ def find_quantities(text: str, *, us: bool = False) -> list[Quantity]:
         q = Quantity(start=m.start(), end=m.end(), text=m.group(0), value=value, unit=unit,
                      kind=kind, alt_value=alt, hedge=(m.group("hedge") or "").strip() or None,
                      count_words=(m.group("cwords") or "").strip())
-        q.approximate = bool(q.hedge and not _rx(r"(?i)(a\s+)?(total|combined)").match(q.hedge))
+        q.approximate = bool(q.hedge and not _rx(_TOTAL_HEDGE).match(q.hedge))
         if _rx(r"\d\s*(?:-|–|to)\s*$").search(before):
             q.approximate = True  # "10-15 kg", "10 to 15 kg": the upper figure, approximate
             q.flags.append("range")
-        if q.hedge and _rx(r"(?i)(a\s+)?(total|combined)").match( q.hedge):
+        if q.hedge and _rx(_TOTAL_HEDGE).match(q.hedge):
             q.flags.append("total")
         q.ambiguous_group = alt is not None
         if kind == "count":

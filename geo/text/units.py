@@ -251,11 +251,30 @@ def surfaces(kind: str | None = None, *, prose: bool | None = None,
                  and (decimal_cue is None or w.decimal_cue == decimal_cue))
 
 
+def _regex(word: str) -> str:
+    return r"\s+".join(map(re.escape, word.split(" ")))
+
+
 def surface_pattern(words: Iterable[str]) -> str:
-    """One alternation of ``words``, longest first, a space matching any whitespace."""
-    # escaping and widening spaces keep a word that extends another one longer than it, so
-    # longest first still tries "kgs." before "kgs" and "metric tons" before "metric ton"
-    return alternation((r"\s+".join(map(re.escape, w.split(" "))) for w in words), escape=False)
+    """One alternation of ``words``, longest first, a space matching any whitespace.
+
+    The words are grouped by first letter (``k(?:ilograms|ilos|g)|t(?:onnes|on)``): at each
+    position the engine tests one letter per group instead of every word (the unit
+    alternation is tried after every number of a text). Words of two groups never match at
+    the same place, so the grouping changes no match.
+    """
+    by_first: dict[str, list[str]] = {}
+    for w in dict.fromkeys(words):
+        by_first.setdefault(w[0], []).append(w)
+    if not by_first:
+        raise VocabularyError("an alternation of no words would match nothing")
+    groups = []
+    for first, ws in sorted(by_first.items()):
+        # escaping and widening spaces keep a word that extends another one longer than
+        # it, so longest first still tries "kgs." before "kgs", "metric tons" before "metric ton"
+        rests = sorted((_regex(w)[len(re.escape(first)):] for w in ws), key=lambda r: (-len(r), r))
+        groups.append(re.escape(first) + (f"(?:{'|'.join(rests)})" if rests != [""] else ""))
+    return "(?:" + "|".join(groups) + ")"
 
 
 def prefixes(words: Iterable[str]) -> tuple[str, ...]:
