@@ -1,4 +1,5 @@
-"""The unit and number-word tables (geo/vocab/units.csv, numbers.csv) and what reads them.
+"""The quantity vocabularies (geo/vocab/units.csv, numbers.csv, hedges.csv,
+quantity_cues.toml) and what reads them.
 
 Every row must work where it says it does: a prose unit is found after a number, every
 unit is understood in a seizure table, pint knows every unit name and agrees on its kind,
@@ -346,3 +347,41 @@ def test_bad_hedge_rows_name_file_and_line(vocab_copy, line, message):
     n = _append(vocab_copy / "hedges.csv", line)
     with pytest.raises(VocabularyError, match=rf"hedges\.csv:{n}: .*{re.escape(message)}"):
         qmod._load_hedges()
+
+
+# --------------------------------------------------------------------------- quantity cues
+CUES = geo.vocab.config("quantity_cues.toml")
+
+
+@pytest.mark.parametrize("word", CUES["count_blockers"]["words"])
+def test_count_blockers_keep_a_number_from_counting_pills(word):
+    assert find_quantities(f"Police found 12 {word} pills.") == []
+    assert [q.count for q in find_quantities("Police found 12 ecstasy pills.")] == [12]
+
+
+@pytest.mark.parametrize("currency", CUES["prices"]["currencies"])
+def test_money_before_a_kilo_is_a_price(currency):
+    assert find_quantities(f"They paid in {currency} a kilo of heroin.") == []
+    assert [q.value for q in find_quantities("They paid in kind a kilo of heroin.")] == [1.0]
+
+
+@pytest.mark.parametrize("vague", CUES["vague"]["before"])
+def test_vague_amounts_are_no_figures(vague):
+    assert find_quantities(f"Police seized {vague} thousand kilograms of heroin.") == []
+    assert [q.value for q in find_quantities("Police seized three thousand kilograms.")] == [3000.0]
+
+
+@pytest.mark.parametrize("opener", CUES["parenthesis"]["openers"])
+def test_parenthesis_openers_keep_the_metric_twin(opener):
+    (q,) = find_quantities(f"Agents seized 91,000 pounds ({opener} 41,310 kilograms) of cocaine.")
+    assert (q.value, q.unit, q.alt_unit_skipped) == (41_310.0, "kg", True)
+
+
+def test_bad_cue_lists_name_the_file(vocab_copy):
+    shutil.copy(VOCAB_DIR / "quantity_cues.toml", vocab_copy / "quantity_cues.toml")
+    path = vocab_copy / "quantity_cues.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('"several"', '"Several"'),
+                    encoding="utf-8")
+    geo.vocab.clear_caches()
+    with pytest.raises(VocabularyError, match=r"quantity_cues\.toml: \[vague\] before"):
+        qmod._load_cues()

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import VocabularyError
-from ..vocab import alternation, table
+from ..vocab import alternation, config, path_of, table
 from .patterns import CASE_ODD as _CASE_ODD
 from .patterns import rx as _rx
 from .units import UREG, prefixes, row_error, surface_pattern, surfaces, to_kg, unit_code, unit_kind
@@ -129,10 +129,6 @@ def _words_value(text: str) -> float | None:
         else:
             return None
     return total + current if seen else None
-
-
-_GROUPED_EN = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
-_GROUPED_LATIN = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$")
 
 
 def number_readings(text: str) -> tuple[float, float | None]:
@@ -347,6 +343,26 @@ def _qty_search(text: str, pos: int, starts: list[int] | None) -> re.Match | Non
     return None
 
 
+def _load_cues() -> dict[str, tuple[str, ...]]:
+    """The word lists of ``quantity_cues.toml``, each checked: lower-case text, no repeats."""
+    name = "quantity_cues.toml"
+    lists = {"count_blockers": "words", "prices": "currencies", "vague": "before",
+             "parenthesis": "openers"}
+    data = config(name)
+    out = {}
+    for section, key in lists.items():
+        words = data.get(section, {}).get(key)
+        where = f"{path_of(name)}: [{section}] {key}"
+        if not words or not all(isinstance(w, str) and w and w == w.lower() for w in words):
+            raise VocabularyError(f"{where}: a list of lower-case words")
+        if len(set(words)) != len(words):
+            raise VocabularyError(f"{where}: a word is listed twice")
+        out[section] = tuple(words)
+    return out
+
+
+_CUES = _load_cues()
+
 # "4 kg 520 grams", "10 kilos and 562 grams", "42 kilos with 150 grams", "1 ton and 6488 kg"
 _TAIL_RE = re.compile(
     rf"\s*(?:,\s*|and\s+|with\s+|of\s+)?(?P<num>{_DIGITS}|{_WORDS})\s*-?\s*(?P<unit>{_MASS})(?![\w])",
@@ -354,13 +370,14 @@ _TAIL_RE = re.compile(
 )
 # "91,000 pounds (41,310 kilograms)" and "36.202kg (7,697 tablets)"
 _PAREN_RE = re.compile(
-    rf"\s*\(\s*(?:about\s+|some\s+|approximately\s+|around\s+|or\s+)?(?P<num>{_DIGITS}{_SCALE}?|{_WORDS})"
+    rf"\s*\(\s*(?:{alternation(_CUES['parenthesis'])}\s+)?(?P<num>{_DIGITS}{_SCALE}?|{_WORDS})"
     rf"\s*-?\s*(?:(?P<mass>{_MASS})|(?P<vol>{_VOLUME})|(?:[A-Za-z][\w-]*\s+)?(?P<count>{_COUNT}))\s*\)",
     re.IGNORECASE,
 )
 _SMALLER = {"t": ("kg",), "ton_us": ("lb",), "kg": ("g",), "lb": ("oz",)}
-_COUNT_BLOCK = re.compile(r"^(?:of|in|and|or|with|the|from|for|per|each|a|an|to|at|by|on|as|"
-                          r"bags?|cartons?|boxes|packets?|packs?|blister|strips?)$", re.I)
+_COUNT_BLOCK = re.compile("^" + alternation(_CUES["count_blockers"]) + "$", re.I)
+_PRICE_BEFORE = rf"(?i)(?:\d|{alternation(_CUES['prices'])})\W*$"
+_VAGUE_BEFORE = rf"(?i)\b{alternation(_CUES['vague'])}\s*$"
 
 
 @dataclass
@@ -469,8 +486,7 @@ def find_quantities(text: str, *, us: bool = False) -> list[Quantity]:
         before = text[max(0, m.start() - 25): m.start()]
         # a price ("$100 a kilogram", "25,000 rupees a kilo", "per gram") is no quantity
         if _rx(r"(?i)(?:a|an|per)\b").match( raw_num.strip()) or _rx(r"(?i)\bper\s*$").search( before):
-            if _rx(r"(?i)(\d|rupees?|dollars?|euros?|\$|afghanis?|tomans?|rials?|pesos?)\W*$").search(
-                         before) or _rx(r"(?i)\bper\s*$").search( before):
+            if _rx(_PRICE_BEFORE).search(before) or _rx(r"(?i)\bper\s*$").search(before):
                 continue
         single_letter = unit in ("g", "l", "t") and len(m.group("mass") or m.group("vol") or "") == 1
         if _rx(r"(?i)an?").fullmatch( raw_num.strip()) and not q_hedge_or_of(m, after):
@@ -487,7 +503,7 @@ def find_quantities(text: str, *, us: bool = False) -> list[Quantity]:
         if _rx(r"-[a-z]").match( text[m.end(): m.end() + 2]):
             continue  # "a 5-kg bag"
         if not _rx(r"\d").match(raw_num) and \
-                _rx(r"(?i)\b(?:several|many|few|hundreds of|thousands of|dozens of|tens of)\s*$").search(before):
+                _rx(_VAGUE_BEFORE).search(before):
             continue  # "several thousand kilograms" is no figure (the cheap test first)
         if unit == "mg" and not _rx(r"(?i)\s+of\b").match( after):
             continue  # "225mg tramadol" is a dosage strength
