@@ -20,7 +20,6 @@ import io
 import json
 import math
 import re
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Sequence

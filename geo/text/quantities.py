@@ -35,6 +35,7 @@ __all__ = [
     "number_words",
     "NUMBER_WORDS",
     "IMPLAUSIBLE_KG",
+    "UREG",  # the registry lives in geo.text.units; kept here for old imports
 ]
 
 # One seizure above this mass is kept but flagged (the brief: > 1,000 tonnes).
@@ -273,34 +274,29 @@ def _start_words() -> list[tuple[str, str]]:
     """(first word, what must follow it) of every hedge, modifier and spelled-out figure."""
     # common short words ("a", "at", "in", "up") only before the word that must follow them
     # in _HEDGE or _NUMBER (looked ahead, not consumed: the next word may start a match of
-    # its own); a number word whatever follows it
-    follow: dict[str, set[str] | None] = {w: None for w in number_words(in_words=True)}
-
-    def add(word: str, then: str) -> None:
-        if follow.get(word, set()) is not None:
-            follow.setdefault(word, set()).add(then)
-
+    # its own); a number word whatever follows it. What may follow a word: a space (then any
+    # word), one of some next words, or characters glued to it ("approx.").
+    anything: set[str] = set(number_words(in_words=True))
+    spaced: set[str] = set()
+    nexts: dict[str, set[str]] = {}
+    glued: dict[str, set[str]] = {}
     for phrase in (p for ps in HEDGES.values() for p in ps):
         first, _, rest = phrase.partition(" ")
         word = re.match(r"\w+", first).group()
-        if first != word:  # "approx."
-            add(word, re.escape(first[len(word):]))
+        if first != word:
+            glued.setdefault(word, set()).add(re.escape(first[len(word):]))
+        elif rest:
+            nexts.setdefault(word, set()).add(re.escape(rest.split(" ")[0]))
         else:
-            add(word, re.escape(rest.split(" ")[0]) if rest else "")
-    add("half", "")  # "half a tonne", "half an ounce"
+            spaced.add(word)
+    spaced.add("half")  # "half a tonne", "half an ounce"
     for article in ("a", "an"):  # "a thousand", "a tonne of"
-        add(article, _ARTICLE_SCALE)
-        add(article, surface_pattern(prefixes(_ARTICLE_UNITS)))
-    out = []
-    for word, thens in follow.items():
-        if thens is None:
-            out.append((word, ""))
-            continue
-        # "" stands for a space (which admits every next word), "\." for approx's dot, the
-        # rest for next words
-        nexts = sorted(t for t in thens if t and t != r"\.")
-        parts = [r"\s"] if "" in thens else ([rf"\s+(?:{'|'.join(nexts)})"] if nexts else [])
-        parts += [r"\."] if r"\." in thens else []
+        nexts.setdefault(article, set()).update(
+            (_ARTICLE_SCALE, surface_pattern(prefixes(_ARTICLE_UNITS))))
+    out = [(w, "") for w in sorted(anything)]
+    for word in sorted((spaced | set(nexts) | set(glued)) - anything):
+        parts = [r"\s"] if word in spaced else [rf"\s+(?:{'|'.join(sorted(nexts[word]))})"]
+        parts += sorted(glued.get(word, ()))
         out.append((word, "(?=" + "|".join(parts) + ")"))
     return out
 

@@ -19,7 +19,7 @@ from typing import Any, Iterable, Mapping
 import pint
 
 from ..errors import VocabularyError
-from ..vocab import alternation, path_of, table
+from ..vocab import path_of, table
 
 __all__ = [
     "UREG", "UnitWord", "UNIT_WORDS", "KINDS", "unit_registry", "unit_code", "unit_kind",
