@@ -301,10 +301,37 @@ def _append(path, line):
     return len(path.read_text(encoding="utf-8").splitlines())
 
 
-def test_a_new_row_is_one_line(vocab_copy):
-    _append(vocab_copy / "units.csv", "kilogramm,ru,kg,kilogram,mass,yes,no,,no")
-    rows = umod._load()
-    assert rows[-1].surface == "kilogramm" and rows[-1].unit == "kg"
+_NEW_WORD = """
+import sys
+from pathlib import Path
+
+import geo.vocab
+geo.vocab.VOCAB_DIR = Path(sys.argv[1])  # before any reader of the tables is imported
+from geo.read.tables import pint_unit
+from geo.text.quantities import find_quantities
+
+(q,) = find_quantities("Police seized 12 kilograma of cocaine.")
+(m,) = find_quantities("incautaron 20 mil kilograma de cocaína")
+print(q.value, q.unit, m.value, pint_unit("KILOGRAMA"))
+"""
+
+
+def test_a_new_unit_word_is_one_row(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    assert find_quantities("Police seized 12 kilograma of cocaine.") == []
+    vocab = tmp_path / "vocab"
+    shutil.copytree(VOCAB_DIR, vocab, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    _append(vocab / "units.csv", "kilograma,pt,kg,kilogram,mass,yes,no,,no")
+    env = dict(os.environ, PYTHONPATH=str(Path(geo.vocab.__file__).parents[2]))
+    out = subprocess.run([sys.executable, "-c", _NEW_WORD, str(vocab)], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    # found in prose, read as Portuguese ("mil" a thousand), understood in tables
+    assert out.stdout.split() == ["12.0", "kg", "20000.0", "kilogram"]
 
 
 @pytest.mark.parametrize("line,message", [
