@@ -63,7 +63,7 @@ def bench_reports(verbose: bool) -> float | None:
 
 
 def bench_drugdetection(verbose: bool) -> tuple[float, float] | None:
-    from geo.extraction.core import _Context, extract_report
+    from geo.extraction.core import ExtractionContext, extract_report
     from geo.extraction.linking import PlaceIndex
     from geo.text.quantities import find_quantities
     from geo.read.reports import Report, parse_dateline
@@ -73,7 +73,7 @@ def bench_drugdetection(verbose: bool) -> tuple[float, float] | None:
         print(f"no {path}; skipped")
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
-    ctx = _Context()
+    ctx = ExtractionContext()
     ctx.load()
     pairs_gold = pairs_hit = 0
     meas_gold = meas_hit = 0  # gold spans that are figures with a unit ("200 kilograms")
@@ -88,7 +88,7 @@ def bench_drugdetection(verbose: bool) -> tuple[float, float] | None:
         dents = [e for e in ents if e["label"] == "DRUG"]
         gents = [e for e in ents if e["label"] == "GPE"]
         if qents and dents:
-            events = extract_report(Report(id=rec["id"], text=text), _ctx=ctx)
+            events = extract_report(Report(id=rec["id"], text=text), context=ctx)
             spans = []
             for ev in events:
                 ev_start = ev.evidence["start"]

@@ -74,9 +74,9 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None, help="gold toponyms per corpus")
     ap.add_argument("--verbose", action="store_true", help="print every miss and every noise mention")
     args = ap.parse_args()
-    from geo.extraction.core import _Context
+    from geo.extraction.core import ExtractionContext
 
-    ctx = _Context()
+    ctx = ExtractionContext()
     ctx.load()
     for name in ("lgl", "trnews"):
         path = BENCH / "geoparsing" / f"{name}-train.jsonl"

@@ -92,15 +92,15 @@ def main() -> None:
         os.sched_setaffinity(0, {min(all_cores)})
     except (AttributeError, OSError):
         all_cores = set()
-    from geo.extraction.core import _Context, extract_report
+    from geo.extraction.core import ExtractionContext, extract_report
     from geo.read.reports import read_reports
 
     base = list(read_reports(sorted((BENCH / "reports").glob("d*.txt"))))
     if not base:
         sys.exit(f"no reports under {BENCH / 'reports'}")
-    ctx = _Context()
+    ctx = ExtractionContext()
     ctx.load()
-    extract_report(base[0], _ctx=ctx)  # warm: gazetteer index opened, pint factors cached
+    extract_report(base[0], context=ctx)  # warm: gazetteer index opened, pint factors cached
     ctx.memo.clear()
 
     def unique(i: int):
@@ -140,7 +140,7 @@ def main() -> None:
     t0 = time.perf_counter()
     for r in distinct:
         ctx.memo.clear()
-        extract_report(r, _ctx=ctx)
+        extract_report(r, context=ctx)
     cold = n / (time.perf_counter() - t0)
     rss_cold = _rss_mb()
 
@@ -149,7 +149,7 @@ def main() -> None:
     t0 = time.perf_counter()
     events = 0
     for r in reports:
-        events += len(extract_report(r, _ctx=ctx))
+        events += len(extract_report(r, context=ctx))
     dt = time.perf_counter() - t0
     rate = n / dt
     asked = ctx.memo.hits + ctx.memo.misses
@@ -173,7 +173,7 @@ def main() -> None:
         background.append(type(base[0])(id=f"bg-{i}", text="\n\n".join(paras)))
     t0 = time.perf_counter()
     for r in background:
-        extract_report(r, _ctx=ctx)
+        extract_report(r, context=ctx)
     rate_bg = n / (time.perf_counter() - t0)
 
     ms_call, ms_ctx, calls = _geocoder_alone(ctx, base, min(n, 1000))
@@ -181,7 +181,7 @@ def main() -> None:
     repeats = [unique(i % len(base)) for i in range(n)]  # the same len(base) texts over and over
     t0 = time.perf_counter()
     for r in repeats:
-        extract_report(r, _ctx=ctx)
+        extract_report(r, context=ctx)
     rate_rep = n / (time.perf_counter() - t0)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 

@@ -8,6 +8,12 @@ The public API, one function per step of the flow::
     regions = geo.aggregate(events)                  # per admin-1 region and substance
     geo.choropleth(regions).save("maps/index.html")  # offline HTML map
 
+The package follows the flow, one subpackage per step: :mod:`geo.read` (files to
+reports), :mod:`geo.text` (sentences, numbers, units, substance words), :mod:`geo.extraction`
+(a report to its events), :mod:`geo.places` (gazetteer, geocoders, boundaries, the join),
+:mod:`geo.aggregates`, :mod:`geo.maps`; :mod:`geo.vocab` holds every word list as data.
+Errors derive from :class:`GeoError` (all in :mod:`geo.errors`).
+
 Names are imported lazily (PEP 562) so that ``import geo`` stays cheap and a command
 such as ``geo geocode`` does not pay for folium.
 """
@@ -16,64 +22,29 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .errors import (
-    AggregationError,
-    BoundaryError,
-    ExtractionError,
-    GazetteerError,
-    GeocodingError,
-    GeoError,
-    MapError,
-    ReportError,
-    SeizureTableError,
-)
+from .errors import GeoError
 
 __version__ = "0.1.0"
 
-# public name -> module that defines it
+# public name -> module that defines it; everything else stays reachable from its module
+# (geo.read.reports.Report, geo.places.gazetteer.Gazetteer, geo.errors.BoundaryError ...)
 _LAZY = {
+    "read_reports": ("geo.read.reports", "read_reports"),
+    "read_seizures": ("geo.pipeline", "read_seizures"),
+    "extract": ("geo.extraction.core", "extract"),
+    "aggregate": ("geo.aggregates", "aggregate"),
+    "choropleth": ("geo.maps.choropleth", "choropleth"),
+    "run": ("geo.pipeline", "run"),
+    "Event": ("geo.events", "Event"),
+    "EVENT_FIELDS": ("geo.events", "EVENT_FIELDS"),
+    "OfflineGeocoder": ("geo.places.geocoder", "OfflineGeocoder"),
+    "make_geocoder": ("geo.places.online", "make_geocoder"),
+    "PlaceContext": ("geo.places.context", "PlaceContext"),
     "load_boundaries": ("geo.places.boundaries", "load"),
     "locate": ("geo.places.locate", "locate"),
-    "region_at": ("geo.places.locate", "region_at"),
-    "Region": ("geo.places.locate", "Region"),
-    "get_gazetteer": ("geo.places.gazetteer", "get_gazetteer"),
-    "Gazetteer": ("geo.places.gazetteer", "Gazetteer"),
-    "Candidate": ("geo.places.gazetteer", "Candidate"),
-    "OfflineGeocoder": ("geo.places.geocoder", "OfflineGeocoder"),
-    "CachedGeocoder": ("geo.places.online", "CachedGeocoder"),
-    "make_geocoder": ("geo.places.online", "make_geocoder"),
-    "ProviderError": ("geo.places.online", "ProviderError"),
-    "Report": ("geo.read.reports", "Report"),
-    "read_reports": ("geo.read.reports", "read_reports"),
-    "ReportSet": ("geo.read.reports", "ReportSet"),
-    "Skipped": ("geo.read.reports", "Skipped"),
-    "parse_dateline": ("geo.read.reports", "parse_dateline"),
-    "extract": ("geo.extraction.core", "extract"),
-    "Event": ("geo.events", "Event"),
-    "read_seizures": ("geo.read.tables", "read_seizures"),
-    "aggregate": ("geo.aggregates", "aggregate"),
-    "to_long": ("geo.aggregates", "to_long"),
-    "choropleth": ("geo.maps.choropleth", "choropleth"),
-    "OfflineMap": ("geo.maps.choropleth", "OfflineMap"),
-    "run": ("geo.pipeline", "run"),
-    "events_to_frame": ("geo.events", "events_to_frame"),
-    "write_events": ("geo.events", "write_events"),
 }
 
-__all__ = sorted(
-    [
-        *_LAZY,
-        "GeoError",
-        "BoundaryError",
-        "GazetteerError",
-        "GeocodingError",
-        "ReportError",
-        "SeizureTableError",
-        "ExtractionError",
-        "AggregationError",
-        "MapError",
-    ]
-)
+__all__ = sorted([*_LAZY, "GeoError"])
 
 
 def __getattr__(name: str) -> Any:

@@ -21,7 +21,7 @@ import math
 import re
 import weakref
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -30,31 +30,24 @@ import shapely
 
 from .errors import AggregationError
 from .events import events_to_frame
+from .text import substances as _substances
 from .text.quantities import parse_number
 from .text.units import pint_unit, unit_registry
 
 __all__ = ["aggregate", "to_long", "parse_dates", "SUBSTANCES", "REQUIRED_COLUMNS"]
 
-#: The substance vocabulary in the order the design lists it; wide columns follow it.
-SUBSTANCES: tuple[str, ...] = (
-    "heroin", "morphine", "opium", "opium_poppy", "cocaine", "coca_paste", "coca_leaf",
-    "cannabis_herb", "cannabis_resin", "cannabis_plant", "methamphetamine", "amphetamine",
-    "mdma", "captagon", "fentanyl", "tramadol", "ketamine", "precursor", "unspecified",
-)
+# The substances, their groups and which stay out of ``kg_all`` come from one table,
+# geo/vocab/groups.toml, which the extractor reads too (geo.text.substances).
+
+#: The substance vocabulary in display order; wide columns follow it.
+SUBSTANCES: tuple[str, ...] = _substances.SUBSTANCES
 
 #: Drug groups (UNODC) -> substances, so ``substances=["opiates"]`` works too.
-DRUG_GROUPS: dict[str, tuple[str, ...]] = {
-    "opiates": ("heroin", "morphine", "opium", "opium_poppy"),
-    "cocaine": ("cocaine", "coca_paste", "coca_leaf"),
-    "cannabis": ("cannabis_herb", "cannabis_resin", "cannabis_plant"),
-    "ats": ("methamphetamine", "amphetamine", "mdma", "captagon"),
-    "other": ("fentanyl", "tramadol", "ketamine", "unspecified"),
-    "precursors": ("precursor",),
-}
+DRUG_GROUPS: Mapping[str, tuple[str, ...]] = _substances.DRUG_GROUPS
 
 #: Substances left out of ``kg_all``: precursor chemicals are not drugs and are seized by
 #: the tonne, so adding them would swamp the drug figures (they stay in ``kg_precursor``).
-NOT_IN_ALL: frozenset[str] = frozenset({"precursor"})
+NOT_IN_ALL: frozenset[str] = _substances.NOT_IN_ALL
 
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "doc", "substance", "quantity_kg", "count", "labs_destroyed", "country", "admin1", "date",

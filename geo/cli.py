@@ -302,7 +302,8 @@ def cmd_map(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from .pipeline import extract_events, write_events_atomic
+    from .output import write_events_atomic
+    from .pipeline import extract_events
 
     out = Path(args.out)
     if out.suffix.lower() not in (".jsonl", ".csv", ".geojson"):
@@ -324,8 +325,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def cmd_aggregate(args: argparse.Namespace) -> int:
     from .aggregates import aggregate
-    from .pipeline import (read_events, regions_table, save_map_atomic, write_csv_atomic,
-                           atomic_path)
+    from .output import atomic_path, regions_table, save_map_atomic, write_csv_atomic
+    from .read.events import read_events
 
     if not Path(args.events).exists():
         raise _UsageError(f"no such file: {args.events}")

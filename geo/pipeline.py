@@ -10,13 +10,8 @@ sums them per region and writes four files into ``out_dir``::
 
 and returns a :class:`Summary` of what was read, skipped, found, located and unlocated.
 
-Two promises the CLI makes rest on this module:
-
-* every output is written to a temporary file in ``out_dir`` and moved into place with
-  ``os.replace``, so an interrupted run leaves the previous file or none, never half a map;
-* re-running on the same input gives byte-identical files: events are sorted by report and
-  position, no timestamps are written, and the map's element ids (random in branca) are
-  numbered in creation order while the map is built.
+The outputs are written atomically and reproducibly (:mod:`geo.output`); the
+:class:`~geo.summary.Summary` is built in :mod:`geo.summary`.
 
 The steps' modules are imported inside the functions: ``geo geocode`` should not pay for
 folium, and each step's module is owned and loaded on its own.
@@ -24,179 +19,24 @@ folium, and each step's module is owned and loaded on its own.
 from __future__ import annotations
 
 import contextlib
-import itertools
-import json
 import logging
 import math
-import os
-import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import pandas as pd
 
+from .output import (OUTPUT_FILES, regions_table, save_map_atomic, write_csv_atomic,
+                     write_events_atomic)
 from .read.reports import PathLike, ReportSet, Skipped, read_reports
+from .summary import Summary, event_totals, top_regions, unlocated_reasons
 
 log = logging.getLogger(__name__)
 
-OUTPUT_FILES = ("index.html", "events.geojson", "events.csv", "regions.csv")
 
 #: Suffixes always read as structured seizure tables (reports never come as spreadsheets).
 TABLE_SUFFIXES = {".xlsx", ".xls", ".xlsm", ".ods"}
-
-
-# --------------------------------------------------------------------------------------
-# Summary
-# --------------------------------------------------------------------------------------
-@dataclass
-class Summary:
-    """What a run read, skipped, found and wrote.
-
-    ``totals`` maps each substance to ``{"events", "kg", "count"}`` (plus ``"volumes"``:
-    ``{unit: quantity}`` for figures given in litres or gallons); ``labs_destroyed`` is
-    the number of labs over all lab events. ``exit_code`` is 0 when nothing was skipped,
-    1 when some input was.
-    """
-
-    reports_read: int = 0
-    table_rows_read: int = 0
-    skipped: list[Skipped] = field(default_factory=list)
-    events: int = 0
-    located: int = 0
-    unlocated: int = 0
-    labs_destroyed: int = 0
-    totals: dict[str, dict[str, Any]] = field(default_factory=dict)
-    regions: int | None = None  # None: not aggregated (geo extract)
-    top_regions: list[dict[str, Any]] = field(default_factory=list)
-    unlocated_by: list[dict[str, Any]] = field(default_factory=list)
-    outputs: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.skipped else 0
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (the CLI's ``--json`` output)."""
-        return {
-            "reports_read": self.reports_read,
-            "table_rows_read": self.table_rows_read,
-            "skipped": [{"path": s.path, "line": s.line, "reason": s.reason}
-                        for s in self.skipped],
-            "events": self.events,
-            "located": self.located,
-            "unlocated": self.unlocated,
-            "labs_destroyed": self.labs_destroyed,
-            "regions": self.regions,
-            "top_regions": self.top_regions,
-            "unlocated_by": self.unlocated_by,
-            "totals": self.totals,
-            "outputs": self.outputs,
-            "exit_code": self.exit_code,
-        }
-
-    def format(self) -> str:
-        """The human-readable summary the CLI prints."""
-        lines = [f"reports read: {self.reports_read}"]
-        if self.table_rows_read:
-            lines.append(f"seizure table rows read: {self.table_rows_read}")
-        lines.append(f"skipped: {len(self.skipped)}")
-        lines.extend(f"  {s}" for s in self.skipped)
-        lines.append(f"events found: {self.events} (located {self.located}, "
-                     f"unlocated {self.unlocated})")
-        for u in self.unlocated_by:
-            where = f" ({u['country']})" if u.get("country") else ""
-            lines.append(f"  unlocated, {u['reason']}{where}: {u['events']}")
-        if self.labs_destroyed:
-            lines.append(f"labs destroyed: {self.labs_destroyed}")
-        if self.totals:
-            lines.append("per substance:")
-            width = max(len(s) for s in self.totals)
-            for substance, t in self.totals.items():
-                parts = [f"{t['events']} event{'s' if t['events'] != 1 else ''}"]
-                if t.get("kg"):
-                    parts.append(f"{_fmt(t['kg'])} kg")
-                if t.get("count"):
-                    parts.append(f"{_fmt(t['count'])} units")
-                for unit, q in (t.get("volumes") or {}).items():
-                    parts.append(f"{_fmt(q)} {unit}")
-                lines.append(f"  {substance:<{width}}  " + ", ".join(parts))
-        if self.regions is not None:
-            lines.append(f"regions with events: {self.regions}")
-            for r in self.top_regions:
-                kg = f", {_fmt(r['kg_all'])} kg of drugs" if r.get("kg_all") else ""
-                n_labs = r.get("labs_destroyed")
-                labs = f", {n_labs} lab{'s' if n_labs != 1 else ''}" if n_labs else ""
-                lines.append(f"  {r['region']}  {r['name']} ({r['country']}): "
-                             f"{r['events']} event{'s' if r['events'] != 1 else ''}{kg}{labs}")
-            if self.regions > len(self.top_regions):
-                lines.append(f"  ... and {self.regions - len(self.top_regions)} more "
-                             "(see regions.csv)")
-        if self.outputs:
-            lines.append("wrote: " + ", ".join(self.outputs.values()))
-        return "\n".join(lines)
-
-
-def _fmt(x: float) -> str:
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.3f}".rstrip("0").rstrip(".")
-
-
-# --------------------------------------------------------------------------------------
-# Atomic, reproducible writes
-# --------------------------------------------------------------------------------------
-@contextlib.contextmanager
-def atomic_path(path: PathLike) -> Iterator[Path]:
-    """Yield a temporary path for ``path``; when the block ends without error the file
-    there replaces ``path`` in one ``os.replace``, else it is removed. Readers never see
-    a half-written file.
-
-    The temporary file sits in a private folder inside ``path``'s folder (same file
-    system, so the rename is atomic) and has ``path``'s own name, because some writers
-    put the file name into the file (GDAL's GeoJSON writer records it as the layer name).
-    """
-    import shutil
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
-    tmp_path = tmp_dir / path.name
-    try:
-        yield tmp_path
-        os.replace(tmp_path, path)
-    finally:
-        shutil.rmtree(tmp_dir, ignore_errors=True)
-
-
-def write_text_atomic(path: PathLike, text: str) -> None:
-    """Write ``text`` (UTF-8, ``\\n`` line ends) to ``path`` atomically."""
-    with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding="utf-8", newline="\n")
-
-
-@contextlib.contextmanager
-def deterministic_element_ids() -> Iterator[None]:
-    """Number branca/folium element ids 1, 2, 3 ... while the block runs.
-
-    branca draws each element's id from ``os.urandom``, and the ids appear in the saved
-    HTML (``map_<id>``, ``geo_json_<id>``), so the same map would differ byte for byte on
-    every run. A counter keeps ids unique within the page and makes the page
-    reproducible.
-    """
-    try:
-        from branca.element import Element
-    except ImportError:  # no branca, nothing random to tame
-        yield
-        return
-    counter = itertools.count(1)
-    original = Element.__dict__.get("_generate_id")
-    Element._generate_id = classmethod(lambda cls: f"{next(counter):032x}")
-    try:
-        yield
-    finally:
-        if original is not None:
-            Element._generate_id = original
-        else:
-            del Element._generate_id
 
 
 # --------------------------------------------------------------------------------------
@@ -327,132 +167,11 @@ def relocate(events: pd.DataFrame, boundaries: Any) -> pd.DataFrame:
     return events
 
 
-def _number(v: Any) -> float | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
-
-
-def event_totals(events: pd.DataFrame) -> tuple[dict[str, dict[str, Any]], int]:
-    """Per-substance totals (events, kg, count, volumes by unit) and labs destroyed."""
-    totals: dict[str, dict[str, Any]] = {}
-    labs = 0
-    for row in events.itertuples(index=False):
-        lab = _number(getattr(row, "labs_destroyed", None))
-        substance = getattr(row, "substance", None)
-        if lab:
-            labs += int(lab)
-        if not isinstance(substance, str) or not substance:
-            continue
-        t = totals.setdefault(substance, {"events": 0, "kg": 0.0, "count": 0.0, "volumes": {}})
-        t["events"] += 1
-        kg, count = _number(getattr(row, "quantity_kg", None)), _number(getattr(row, "count", None))
-        if kg is not None:
-            t["kg"] += kg
-        if count is not None:
-            t["count"] += count
-        if kg is None and count is None:
-            q, unit = _number(getattr(row, "quantity", None)), getattr(row, "unit", None)
-            if q is not None and isinstance(unit, str) and unit:
-                t["volumes"][unit] = t["volumes"].get(unit, 0.0) + q
-    for t in totals.values():
-        t["kg"] = round(t["kg"], 6)
-        t["count"] = round(t["count"], 6)
-    order = _substance_order(totals)
-    return {s: totals[s] for s in order}, labs
-
-
-def _substance_order(names: Iterable[str]) -> list[str]:
-    from .aggregates import SUBSTANCES
-
-    rank = {s: i for i, s in enumerate(SUBSTANCES)}
-    return sorted(names, key=lambda s: (rank.get(s, len(rank)), s))
-
-
 def empty_events() -> pd.DataFrame:
     """An events frame with no rows and the schema's columns."""
     from .events import events_to_frame
 
     return events_to_frame([])
-
-
-def top_regions(regions: pd.DataFrame, n: int = 10) -> list[dict[str, Any]]:
-    """The ``n`` regions with the most events (then kg), as plain dicts for the summary."""
-    if regions is None or not len(regions):
-        return []
-    cols = [c for c in ("region", "name", "country", "events", "kg_all", "labs_destroyed")
-            if c in regions]
-    table = pd.DataFrame(regions[cols]).copy()
-    table["_kg"] = pd.to_numeric(table.get("kg_all"), errors="coerce").fillna(0)
-    table = table.sort_values(["events", "_kg", "region"], ascending=[False, False, True],
-                              kind="mergesort").head(n)
-    out = []
-    for row in table.to_dict(orient="records"):
-        kg, labs = _number(row.get("kg_all")), _number(row.get("labs_destroyed"))
-        out.append({"region": row.get("region"), "name": row.get("name"),
-                    "country": row.get("country"), "events": int(row.get("events") or 0),
-                    "kg_all": round(kg, 6) if kg is not None else None,
-                    "labs_destroyed": int(labs) if labs is not None else None})
-    return out
-
-
-def unlocated_reasons(regions: pd.DataFrame) -> list[dict[str, Any]]:
-    """Why events are unlocated (``aggregate``'s ``attrs["unlocated"]``): reason, country
-    and number of events."""
-    un = (getattr(regions, "attrs", {}) or {}).get("unlocated")
-    if un is None or not len(un):
-        return []
-    out = []
-    for row in pd.DataFrame(un).to_dict(orient="records"):
-        country = row.get("country")
-        out.append({"reason": str(row.get("reason")),
-                    "country": country if isinstance(country, str) and country else None,
-                    "events": int(_number(row.get("events")) or 0)})
-    return sorted(out, key=lambda u: (-u["events"], u["reason"], u["country"] or ""))
-
-
-# --------------------------------------------------------------------------------------
-# Writing
-# --------------------------------------------------------------------------------------
-def write_events_atomic(events: pd.DataFrame, path: PathLike) -> None:
-    """``geo.events.write_events`` into a temporary file, then moved into place."""
-    from .events import write_events
-
-    with atomic_path(path) as tmp:
-        write_events(events, tmp)
-
-
-def regions_table(regions: pd.DataFrame) -> pd.DataFrame:
-    """The aggregates as a plain table (no geometry; lists joined with ``;``)."""
-    table = pd.DataFrame(regions.drop(columns=[c for c in ("geometry",) if c in regions]))
-    for col in table.columns:
-        if table[col].map(lambda v: isinstance(v, (list, tuple, set))).any():
-            table[col] = table[col].map(
-                lambda v: ";".join(map(str, v)) if isinstance(v, (list, tuple, set)) else v)
-    return table
-
-
-def write_csv_atomic(frame: pd.DataFrame, path: PathLike) -> None:
-    """A frame to CSV (UTF-8, ``\\n``), atomically."""
-    write_text_atomic(path, frame.to_csv(index=False, lineterminator="\n"))
-
-
-def save_map_atomic(regions: Any, events: Any, path: PathLike, *, boundaries: Any = None,
-                    substance: str | None = None) -> None:
-    """Render the choropleth with reproducible element ids and save it atomically."""
-    from .maps.choropleth import choropleth
-
-    with deterministic_element_ids():
-        kwargs: dict[str, Any] = {"events": events}
-        if boundaries is not None:
-            kwargs["boundaries"] = boundaries
-        if substance:
-            kwargs["substance"] = substance
-        m = choropleth(regions, **kwargs)
-        with atomic_path(path) as tmp:
-            m.save(str(tmp))
 
 
 # --------------------------------------------------------------------------------------
@@ -477,6 +196,10 @@ def extract_events(
     report_paths, table_paths = split_inputs(paths, tables, table_columns)
     summary = Summary()
     frames = []
+    # one place context for the run: the geocoder the user chose is the one every step asks
+    from .places.context import PlaceContext, default_context
+
+    places = default_context() if geocoder is None else PlaceContext(geocoder)
     if report_paths:
         reports: ReportSet = read_reports(report_paths, **(report_options or {}))
         summary.reports_read = len(reports)
@@ -484,14 +207,12 @@ def extract_events(
         if len(reports):
             from .extraction.core import extract
 
-            frames.append(extract(list(reports), geocoder=geocoder, progress=progress,
-                                  jobs=jobs))
+            frames.append(extract(list(reports), places=places, progress=progress, jobs=jobs))
     for table in table_paths:
         from .errors import SeizureTableError
-        from .read.tables import read_seizures
 
         try:
-            frame = read_seizures(table, geocoder=geocoder,
+            frame = read_seizures(table, places=places,
                                   **(table_columns.kwargs() if table_columns else {}))
         except (SeizureTableError, OSError) as exc:
             line = getattr(exc, "line", None)
@@ -523,6 +244,32 @@ def extract_events(
         summary.unlocated = int((~located).sum())
     summary.totals, summary.labs_destroyed = event_totals(events)
     return events, summary
+
+
+def read_seizures(path: PathLike, *, geocoder: Any = None, places: Any = None,
+                  **columns: Any) -> Any:
+    """Read a structured seizure table as located events (GeoDataFrame, EPSG:4326).
+
+    The columns are named as in :func:`geo.read.tables.read_seizures` (``place``,
+    ``quantity``, ``unit``, ``substance``, ``country``, ``date``, ``id``, ``text``,
+    ``sheet``); each distinct place is geocoded once with the row's country as a hint.
+
+    :param geocoder: any geopy-style geocoder (default: the offline one).
+    :param places: the run's :class:`~geo.places.context.PlaceContext`, instead of
+        ``geocoder``.
+    :raises SeizureTableError: when the file cannot be read or a named column is missing.
+    """
+    from .places.context import PlaceContext, default_context
+    from .places.rows import RowGeocoder
+    from .read import tables
+
+    if places is None:
+        places = default_context() if geocoder is None else PlaceContext(geocoder)
+    elif geocoder is not None:
+        raise TypeError("give either geocoder= or places=, not both")
+    places.load()
+    return tables.read_seizures(path, places=RowGeocoder(places.geocoder, places.gazetteer),
+                                **columns)
 
 
 def run(
@@ -606,64 +353,3 @@ def _step(name: str) -> Iterator[None]:
     t0 = time.perf_counter()
     yield
     log.info("%s: %.2f s", name, time.perf_counter() - t0)
-
-
-# --------------------------------------------------------------------------------------
-# Reading an events file back (for ``geo aggregate``)
-# --------------------------------------------------------------------------------------
-def read_events(path: PathLike) -> pd.DataFrame:
-    """Read events written by ``geo extract`` / ``write_events`` (.jsonl, .csv, .geojson).
-
-    JSON-encoded cells of a CSV (``agencies``, ``evidence``) are decoded back to lists and
-    dicts. Raises :class:`~geo.errors.AggregationError` naming the file when it cannot be
-    read.
-    """
-    from .errors import AggregationError
-
-    path = Path(path)
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".jsonl", ".ndjson"):
-            rows = []
-            with open(path, encoding="utf-8") as fh:
-                for n, line in enumerate(fh, start=1):
-                    if not line.strip():
-                        continue
-                    try:
-                        rows.append(json.loads(line))
-                    except json.JSONDecodeError as exc:
-                        raise AggregationError(
-                            f"{path}:{n}: not a JSON line ({exc.msg})") from None
-            frame = pd.DataFrame(rows)
-        elif suffix == ".csv":
-            # only empty cells are missing: "NA" is Namibia, not a missing country
-            frame = pd.read_csv(path, dtype={"doc": str, "admin1": str, "country": str,
-                                             "date": str}, keep_default_na=False,
-                                na_values=[""])
-            for col in ("agencies", "evidence", "flags"):
-                if col in frame:
-                    frame[col] = frame[col].map(_maybe_json)
-        elif suffix in (".geojson", ".json", ".gpkg"):
-            import geopandas as gpd
-
-            frame = gpd.read_file(path)
-            for col in ("agencies", "evidence", "flags"):
-                if col in frame:
-                    frame[col] = frame[col].map(_maybe_json)
-        else:
-            raise AggregationError(f"{path}: unknown events file type {suffix!r}; "
-                                   "use .jsonl, .csv or .geojson")
-    except (OSError, ValueError) as exc:
-        if isinstance(exc, AggregationError):
-            raise
-        raise AggregationError(f"{path}: cannot read events: {exc}") from None
-    return frame
-
-
-def _maybe_json(v: Any) -> Any:
-    if isinstance(v, str) and v[:1] in "[{":
-        try:
-            return json.loads(v)
-        except json.JSONDecodeError:
-            return v
-    return v

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from geo.cli import main
-from geo.pipeline import OUTPUT_FILES, atomic_path, deterministic_element_ids, write_text_atomic
+from geo.output import OUTPUT_FILES, atomic_path, deterministic_element_ids, write_text_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

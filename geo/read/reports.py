@@ -16,6 +16,10 @@ the reason, a warning is logged, and reading goes on with the rest.
 dateline has no year, the year comes from metadata, the file name, or a weekday named in
 the text ("on Wednesday" + Jan 31 -> a year in which Jan 31 was a Wednesday or Thursday,
 the one nearest to the years the text itself mentions).
+
+The words all this reads by are tables in ``geo/vocab``: months.csv and weekdays.csv
+(through :mod:`geo.text.dates`), postal_codes.csv, news_agencies.csv, datelines.toml,
+function_words.csv (the language guess) and html.toml (page chrome).
 """
 from __future__ import annotations
 
@@ -30,7 +34,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence, Union
 
-from ..errors import ReportError
+from .. import vocab
+from ..errors import ReportError, VocabularyError
+from ..text.dates import (month_alternation, month_number, phrase_alternation,
+                          weekday_alternation, weekday_number)
+from ..vocab import alternation
 
 log = logging.getLogger(__name__)
 
@@ -117,63 +125,74 @@ class Dateline:
 # --------------------------------------------------------------------------------------
 # Datelines
 # --------------------------------------------------------------------------------------
-_MONTHS = {
-    # English
-    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4,
-    "april": 4, "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8,
-    "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11,
-    "november": 11, "dec": 12, "december": 12,
-    # Spanish / Portuguese / French (the usual wire forms)
-    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
-    "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11,
-    "diciembre": 12, "ene": 1, "abr": 4, "ago": 8, "dic": 12,  # EFE's "5 ene", "12 dic"
-    "janeiro": 1, "fevereiro": 2, "março": 3, "maio": 5, "junho": 6,
-    "julho": 7, "setembro": 9, "outubro": 10, "novembro": 11, "dezembro": 12,
-    "janvier": 1, "février": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
-    "août": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12,
-    # Russian (genitive, as in "31 января")
-    "января": 1, "февраля": 2, "марта": 3, "апреля": 4, "мая": 5, "июня": 6, "июля": 7,
-    "августа": 8, "сентября": 9, "октября": 10, "ноября": 11, "декабря": 12,
-}
-_MONTH_RE = "(?i:" + "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True)) + ")"
+def _listed(name: str, key: str) -> tuple[str, ...]:
+    """The named word list ``key`` of the TOML vocabulary ``name``, checked."""
+    items = vocab.config(name).get(key)
+    if not items or not all(isinstance(w, str) and w.strip() == w and w for w in items):
+        raise VocabularyError(f"{vocab.path_of(name)}: {key!r} is not a list of words")
+    if len(set(items)) != len(items):
+        raise VocabularyError(f"{vocab.path_of(name)}: {key!r} lists a word twice")
+    return tuple(items)
 
-_WEEKDAYS = {
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
-    "saturday": 5, "sunday": 6,
-}
+
+def _dateline_words(key: str) -> tuple[str, ...]:
+    return _listed("datelines.toml", key)
+
+
+# every month word of months.csv: the wires write datelines in many languages
+_MONTH_RE = f"(?i:{month_alternation()})"
+_ORDINAL = phrase_alternation("ordinal_suffixes")
+_PARTICLE = phrase_alternation("date_particles")
 
 _UP = "A-ZÀ-ÖØ-ÞĀ-ŽА-ЯЁ"
 _LO = "a-zß-öø-ÿā-žа-яё"
 # A place written in capitals ("MOSCOW", "MEXICO CITY", "ZARANJ/HERAT CITY", "ST. PETERSBURG").
 _PLACE_CAPS = rf"[{_UP}][{_UP}'’.\-]*(?:[ /][{_UP}][{_UP}'’.\-]*){{0,4}}"
 # ... or in title case ("Kabul", "Colombo", "San Jose", "Mazar-i-Sharif").
-_PLACE_TITLE = rf"[{_UP}][{_LO}'’\-]+(?:[ \-](?:[{_UP}][{_LO}'’\-]+|de|del|la|i|al|el)){{0,3}}"
+_PLACE_TITLE = (rf"[{_UP}][{_LO}'’\-]+(?:[ \-](?:[{_UP}][{_LO}'’\-]+|"
+                rf"{alternation(_dateline_words('place_particles'))})){{0,3}}")
 _DATE = (
-    rf"(?:(?P<mon>{_MONTH_RE})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?"
-    rf"|(?P<day2>\d{{1,2}})(?:\s+de)?\s+(?P<mon2>{_MONTH_RE})\.?)"
-    rf"(?:,?(?:\s+de)?\s+(?P<year>(?:19|20)\d\d))?"
+    rf"(?:(?P<mon>{_MONTH_RE})\.?\s+(?P<day>\d{{1,2}})(?:{_ORDINAL})?"
+    rf"|(?P<day2>\d{{1,2}})(?:\s+{_PARTICLE})?\s+(?P<mon2>{_MONTH_RE})\.?)"
+    rf"(?:,?(?:\s+{_PARTICLE})?\s+(?P<year>(?:19|20)\d\d))?"
 )
 _AGENCY = r"(?:\((?P<agency>[^()\n]{2,60})\)|/(?P<agency2>[^/\n]{2,40})/)"
 _END = r"\s*(?:–|—|--?|:|\.)(?=\s|$)"
 # what follows a dateline city after a comma: a country or state in words ("Afghanistan",
 # "Va."), in initials ("D.C.", "N.Y.", "B.C.") or as a two-letter postal code ("ON", "NY")
-# (the postal codes of US states, Canadian provinces and Australian states only: "CHINA,
-# US –" and "DRUGS, UK –" are headlines)
-_US_CODES = ("AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO "
-             "MT NE NV NH NJ NM NY NC ND OH OK OR PA PR RI SC SD TN TX UT VT VA WA WV WI "
-             "WY").split()
-_CA_CODES = "AB BC MB NB NL NS NT NU ON PE QC SK YT".split()
-_AU_CODES = "ACT NSW NT QLD SA TAS VIC WA".split()
-# the regions Canada's and Australia's codes stand for, which the gazetteer does not index
-# as names (they would match "ON", "WA" in running text); the US ones it does
-_POSTAL_CODES: dict[str, set[str]] = {}
-for _country, _codes in (("CA", _CA_CODES), ("AU", _AU_CODES)):
-    for _code in _codes:
-        _POSTAL_CODES.setdefault(_code, set()).add(f"{_country}-{_code}")
-_POSTAL_CODES["PR"] = _POSTAL_CODES["P.R."] = {"PR", "US-PR"}  # Puerto Rico, either way
-_STATE_CODES = sorted({*_US_CODES, *_CA_CODES, *_AU_CODES}, key=len, reverse=True)
+# (the postal codes of US states, Canadian provinces and Australian states only, from
+# postal_codes.csv: "CHINA, US –" and "DRUGS, UK –" are headlines)
+_ISO_3166_2 = re.compile(r"(?P<country>[A-Z]{2})-[A-Z0-9]{1,3}")
+_ISO_3166_1 = re.compile(r"[A-Z]{2}")
+
+
+def _postal_regions() -> dict[str, frozenset[str]]:
+    """Postal code -> the ISO 3166-2 regions it stands for (and a region's own ISO 3166-1
+    code: "PR" is also Puerto Rico the country)."""
+    name = "postal_codes.csv"
+    out: dict[str, set[str]] = {}
+    for i, r in enumerate(vocab.table(name, required=("code", "region", "country", "name"))):
+        where = f"{vocab.row_line(name, i)} ({r['code']})"
+        m = _ISO_3166_2.fullmatch(r["region"])
+        if not m or m["country"] != r["country"]:
+            raise VocabularyError(f"{where}: region {r['region']!r} is not an ISO 3166-2 code "
+                                  f"of {r['country']!r}")
+        if r.get("own_code") and not _ISO_3166_1.fullmatch(r["own_code"]):
+            raise VocabularyError(f"{where}: own_code {r['own_code']!r} is not ISO 3166-1")
+        regions = out.setdefault(r["code"], set())
+        if r["region"] in regions:
+            raise VocabularyError(f"{where}: listed twice")
+        regions.add(r["region"])
+        if r.get("own_code"):
+            regions.add(r["own_code"])
+    return {code: frozenset(regions) for code, regions in out.items()}
+
+
+# the regions the codes stand for: the gazetteer indexes the US codes as names of their
+# states, but not Canada's and Australia's (they would match "ON", "WA" in running text)
+_POSTAL_REGIONS = _postal_regions()
 _REGION = (rf"(?P<region>{_PLACE_TITLE}\.?|(?:[A-Z]\.){{2,3}}|"
-           rf"(?:{'|'.join(_STATE_CODES)})(?=\s*[–—:(,]))")
+           rf"{alternation(_POSTAL_REGIONS)}(?=\s*[–—:(,]))")
 
 _DATELINE_RES = [
     # MOSCOW. Jan 31 (Interfax) –   KABUL, Sept 7 (NNN-BNA) –   QUITO (EFE) -
@@ -197,12 +216,11 @@ _DATELINE_RES = [
     re.compile(rf"(?P<place>{_PLACE_CAPS})(?:,\s*{_REGION})?(?::|\s+[–—])(?=\s)"),
 ]
 
-# Words in capitals that start a paragraph but are not places.
-_NOT_PLACES = {
-    "NOTE", "UPDATE", "UPDATED", "EDITOR", "EDITORS", "BREAKING", "WARNING", "PHOTO",
-    "VIDEO", "READ", "ALSO", "SEE", "FILE", "CORRECTION", "EXCLUSIVE", "ANALYSIS", "URGENT",
-    "FLASH", "BULLETIN", "SOURCE", "SOURCES", "Q", "A", "TAGS", "ADVERTISEMENT", "RELATED",
-}
+# Words in capitals that start a paragraph but are not places ("UPDATE: ...").
+_NOT_PLACES = frozenset(_dateline_words("not_places"))
+if any(w != w.upper() for w in _NOT_PLACES):
+    raise VocabularyError(f"{vocab.path_of('datelines.toml')}: not_places are compared in "
+                          "upper case; write them so")
 
 # How far into a report a dateline may sit (a title and a photo caption may come first).
 _DATELINE_SEARCH_CHARS = 2500
@@ -281,7 +299,7 @@ def _build_dateline(m: re.Match, text: str, base: int, year_hint, today) -> Date
     agency = (gd.get("agency") or gd.get("agency2") or "").strip() or None
     mon = gd.get("mon") or gd.get("mon2")
     day = gd.get("day") or gd.get("day2")
-    month = _MONTHS.get(mon.lower().rstrip(".")) if mon else None
+    month = month_number(mon) if mon else None
     dayn = int(day) if day else None
     year = int(gd["year"]) if gd.get("year") else None
     if month and dayn and not _valid(year or 2000, month, dayn):
@@ -308,7 +326,7 @@ def _valid(year: int, month: int, day: int) -> bool:
 
 
 _YEAR_IN_TEXT = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d.,]\d)")
-_WEEKDAY_IN_TEXT = re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")\b", re.IGNORECASE)
+_WEEKDAY_IN_TEXT = re.compile(rf"\b({weekday_alternation()})\b", re.IGNORECASE)
 
 
 def _decide_year(month: int, day: int, text: str, year_hint, today) -> int | None:
@@ -324,7 +342,7 @@ def _decide_year(month: int, day: int, text: str, year_hint, today) -> int | Non
     today = today or dt.date.today()
     if isinstance(year_hint, int):
         return year_hint if _valid(year_hint, month, day) else None
-    weekdays = {_WEEKDAYS[w.lower()] for w in _WEEKDAY_IN_TEXT.findall(text)}
+    weekdays = {weekday_number(w) for w in _WEEKDAY_IN_TEXT.findall(text)}
     if not weekdays:
         return None
     if year_hint:
@@ -515,12 +533,10 @@ def _declared_html_text(raw: bytes) -> str | None:
         return raw.decode(name).lstrip("\ufeff")
     except (LookupError, UnicodeDecodeError):
         return None
-_DROP_TAGS = ["script", "style", "noscript", "template", "nav", "header", "footer", "aside",
-              "form", "iframe", "svg", "button", "select", "menu"]
-_BLOCK_TAGS = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd",
-               "dt", "figcaption", "td", "th", "div", "section", "article", "main"]
-_BOILERPLATE = re.compile(r"(^|[-_ ])(comment|share|social|related|promo|advert|cookie|"
-                          r"subscribe|newsletter|sidebar|breadcrumb|menu|footer|nav)", re.I)
+_DROP_TAGS = list(_listed("html.toml", "drop_tags"))
+_BLOCK_TAGS = list(_listed("html.toml", "block_tags"))
+_BOILERPLATE = re.compile(rf"(^|[-_ ])({alternation(_listed('html.toml', 'boilerplate_classes'))})",
+                          re.I)
 
 
 def html_to_text(html: str) -> tuple[str, dict[str, str | None]]:
@@ -595,14 +611,25 @@ def _html_date(soup) -> str | None:
 # --------------------------------------------------------------------------------------
 # Language (a cheap guess from function words and script)
 # --------------------------------------------------------------------------------------
-_STOPWORDS = {
-    "en": {"the", "of", "and", "in", "to", "was", "were", "with", "from", "said", "police"},
-    "es": {"de", "la", "el", "los", "las", "del", "y", "que", "en", "por", "con", "una"},
-    "pt": {"de", "do", "da", "dos", "das", "em", "que", "não", "com", "uma", "foi"},
-    "fr": {"le", "la", "les", "des", "du", "et", "est", "une", "dans", "pour", "au"},
-    "de": {"der", "die", "das", "und", "ist", "nicht", "mit", "den", "von", "wurde"},
-    "nl": {"de", "het", "een", "en", "van", "is", "niet", "werd", "met", "op"},
-}
+def _function_words() -> dict[str, frozenset[str]]:
+    """Language -> its function words (function_words.csv), languages in file order (a
+    tie in the guess goes to the first)."""
+    name = "function_words.csv"
+    out: dict[str, set[str]] = {}
+    for i, r in enumerate(vocab.table(name, required=("word", "language"))):
+        where = f"{vocab.row_line(name, i)} ({r['word']})"
+        if not re.fullmatch(r"[a-z]{2}", r["language"]):
+            raise VocabularyError(f"{where}: language {r['language']!r} is not ISO 639-1")
+        if r["word"] != r["word"].lower():
+            raise VocabularyError(f"{where}: words are counted in lower case; write it so")
+        words = out.setdefault(r["language"], set())
+        if r["word"] in words:
+            raise VocabularyError(f"{where}: listed twice for {r['language']}")
+        words.add(r["word"])
+    return {lang: frozenset(words) for lang, words in out.items()}
+
+
+_FUNCTION_WORDS = _function_words()
 
 
 _WORDS = re.compile(r"[^\W\d_]+")
@@ -620,7 +647,7 @@ def guess_language(text: str) -> str | None:
     if cyr > lat:
         return "ru"
     counts = Counter(_WORDS.findall(sample.lower()))
-    scores = {lang: sum(counts[w] for w in sw) for lang, sw in _STOPWORDS.items()}
+    scores = {lang: sum(counts[w] for w in sw) for lang, sw in _FUNCTION_WORDS.items()}
     lang, score = max(scores.items(), key=lambda kv: kv[1])
     return lang if score >= 3 else None
 
@@ -648,7 +675,7 @@ def _dateline_country(place: str | None, text: str = "", agency: str | None = No
         return None
     city, region = place.rsplit(", ", 1) if ", " in place else (place, None)
     try:
-        from ..places.geocoder import shared_geocoder
+        from ..places.context import shared_geocoder
 
         inside: set[str] = set()
         region_country = None
@@ -656,7 +683,7 @@ def _dateline_country(place: str | None, text: str = "", agency: str | None = No
             cands = [c for c in gaz.lookup(region)
                      if c.country and c.feature_class in ("country", "admin1")]
             inside = {c.admin1 if c.feature_class == "admin1" else c.country for c in cands}
-            inside |= _POSTAL_CODES.get(region, set())
+            inside |= _POSTAL_REGIONS.get(region, frozenset())
             if cands and not _BARE_CODE.fullmatch(region):
                 region_country = max(cands, key=lambda c: c.population or 0).country
         first = None
@@ -670,7 +697,7 @@ def _dateline_country(place: str | None, text: str = "", agency: str | None = No
                 # the gazetteer's last-scan cache serves both)
                 named = Counter(m.candidates[0].country for m in gaz.find_mentions(text)
                                 if m.candidates and m.candidates[0].feature_class == "country")
-                home = _AGENCY_HOME.get((agency or "").strip().lower())
+                home = _agency_country(agency)
                 if home:
                     named[home] += 1
                 readings.sort(key=lambda p: -named.get(p.country, 0))
@@ -685,16 +712,35 @@ def _dateline_country(place: str | None, text: str = "", agency: str | None = No
     return region_country or first
 
 
-# national news agencies that file mostly from home (the world agencies, Xinhua, EFE,
-# AFP, Reuters, AP, file from everywhere and say nothing of the country)
-_AGENCY_HOME = {
-    "pti": "IN", "ians": "IN", "ani": "IN", "uni": "IN", "app": "PK", "pna": "PH",
-    "bernama": "MY", "antara": "ID", "andina": "PE", "télam": "AR", "telam": "AR",
-    "agência brasil": "BR", "agencia brasil": "BR", "bakhtar": "AF", "nnn-bna": "AF",
-    "pajhwok": "AF", "irna": "IR", "yonhap": "KR", "kyodo": "JP", "24.kg": "KG",
-    "kabar": "KG", "nan": "NG", "kna": "KE", "gna": "GH", "sapa": "ZA", "bss": "BD",
-    "vna": "VN", "tna": "TH", "mna": "MM", "aap": "AU", "cp": "CA", "notimex": "MX",
-}
+def _agency_homes() -> dict[str, str]:
+    """Lower-cased name -> country of the national agencies that file mostly from home
+    (news_agencies.csv; the world wires, kind "international", say nothing of the country)."""
+    name = "news_agencies.csv"
+    out: dict[str, str] = {}
+    seen: set[str] = set()
+    for i, r in enumerate(vocab.table(name, required=("name", "country", "kind"))):
+        where = f"{vocab.row_line(name, i)} ({r['name']})"
+        if r["kind"] not in ("national", "international"):
+            raise VocabularyError(f"{where}: kind {r['kind']!r} is not national or international")
+        if not _ISO_3166_1.fullmatch(r["country"]):
+            raise VocabularyError(f"{where}: country {r['country']!r} is not ISO 3166-1")
+        key = r["name"].lower()
+        if key in seen:
+            raise VocabularyError(f"{where}: listed twice")
+        seen.add(key)
+        if r["kind"] == "national":
+            out[key] = r["country"]
+    return out
+
+
+_AGENCY_HOME = _agency_homes()
+
+
+def _agency_country(agency: str | None) -> str | None:
+    """The home country of a dateline's agency when it is a national one that files from
+    home ("PTI" -> "IN"), else None."""
+    return _AGENCY_HOME.get((agency or "").strip().lower())
+
 
 # two or three capitals after a dateline city: a postal code that may also be a country's
 _BARE_CODE = re.compile(r"[A-Z]{2,3}")

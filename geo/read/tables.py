@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-import inspect
 import io
 import json
 import math
@@ -28,7 +27,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..errors import GeoError, SeizureTableError
+from ..errors import SeizureTableError
 from ..text.quantities import parse_number
 from ..text.units import fold, pint_unit, unit_kind, unit_registry
 
@@ -374,8 +373,9 @@ def _column(path: Path, header: list[str], name: str | None, role: str, *,
     return None, None
 
 
-def _country_code(value: Any) -> str | None:
-    """ISO alpha-2 for a code or a country name ("PE", "PER", "Perú", "Россия")."""
+def _country_code(value: Any, places: Any = None) -> str | None:
+    """ISO alpha-2 for a code or a country name ("PE", "PER", "Perú", "Россия"); names
+    GeoNames' country list lacks are asked of ``places`` when given."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     text = str(value).strip()
@@ -387,14 +387,8 @@ def _country_code(value: Any) -> str | None:
     key = _fold(text)
     if key in table["names"]:
         return table["names"][key]
-    try:
-        from ..places.gazetteer import get_gazetteer
-        code = get_gazetteer().country_code(text)
-        if code:
-            return str(code).upper()
-    except Exception:  # the gazetteer is a richer source when present, not a requirement
-        pass
-    return None
+    code = places.country_code(text) if places is not None else None
+    return str(code).upper() if code else None
 
 
 @lru_cache(maxsize=1)
@@ -419,103 +413,6 @@ def _country_table() -> dict[str, Any]:
         names[_fold(name)] = iso2
     names.pop("", None)
     return {"iso2": set(countries), "names": names}
-
-
-# --------------------------------------------------------------------------- geocoding
-
-
-class _Places:
-    """Geocodes each distinct (place, country) once, with the country as a hint."""
-
-    def __init__(self, geocoder: Any):
-        self._geocoder = geocoder
-        self._cache: dict[tuple, dict] = {}
-        self._kwargs: set[str] | None = None
-
-    def _accepts(self) -> set[str]:
-        if self._kwargs is None:
-            try:
-                params = inspect.signature(self.geocoder.geocode).parameters
-                if any(p.kind is p.VAR_KEYWORD for p in params.values()):
-                    self._kwargs = {"country_codes", "context", "exactly_one"}
-                else:
-                    self._kwargs = set(params)
-            except (TypeError, ValueError):
-                self._kwargs = {"exactly_one"}
-        return self._kwargs
-
-    @property
-    def geocoder(self) -> Any:
-        if self._geocoder is None:
-            from ..places.geocoder import OfflineGeocoder
-            self._geocoder = OfflineGeocoder()
-        return self._geocoder
-
-    def locate(self, names: tuple[str, ...], country: str | None, context: str | None) -> dict:
-        key = (names, country)
-        if key not in self._cache:
-            self._cache[key] = self._locate(names, country, context)
-        return self._cache[key]
-
-    def _locate(self, names: tuple[str, ...], country: str | None, context: str | None) -> dict:
-        accepts = self._accepts()
-        problems: list[str] = []
-        for i, name in enumerate(names):
-            kwargs: dict[str, Any] = {}
-            if "exactly_one" in accepts:
-                kwargs["exactly_one"] = True
-            if country and "country_codes" in accepts:
-                kwargs["country_codes"] = [country]
-            others = [n for j, n in enumerate(names) if j != i]
-            ctx = " ".join(x for x in [*others, context or ""] if x).strip()
-            if ctx and "context" in accepts:
-                kwargs["context"] = ctx
-            try:
-                loc = self.geocoder.geocode(name, **kwargs)
-            except GeoError as exc:
-                problems.append(f"geocoding {name!r} failed: {exc}")
-                continue
-            except Exception as exc:  # geopy network errors etc.: keep the row, unlocated
-                problems.append(f"geocoding {name!r} failed: {type(exc).__name__}: {exc}")
-                continue
-            if isinstance(loc, list):
-                loc = loc[0] if loc else None
-            if loc is None:
-                # "TUMACO (CT)", "Lima (provincia)": tables qualify names in brackets
-                bare = re.sub(r"\s*[(\[].*?[)\]]\s*", " ", name).strip()
-                if bare and bare != name:
-                    return self._locate((bare, *names[:i], *names[i + 1:]), country, context)
-                problems.append(f"place {name!r} not found")
-                continue
-            found = self._from_location(name, loc)
-            if country and found.get("country") and found["country"] != country:
-                problems.append(f"place {name!r} found in {found['country']}, not in {country}")
-                continue
-            return found
-        return {"flags": problems}
-
-    @staticmethod
-    def _from_location(name: str, loc: Any) -> dict:
-        raw = getattr(loc, "raw", None) or {}
-        lat, lon = float(loc.latitude), float(loc.longitude)
-        out = {"lat": lat, "lon": lon, "country": raw.get("country"), "admin1": raw.get("admin1"),
-               "admin1_name": raw.get("admin1_name"), "confidence": raw.get("score"),
-               "feature_class": raw.get("feature_class"), "flags": []}
-        if "admin1" not in raw:
-            # a plain geopy geocoder: find the region from the point
-            try:
-                from ..places.locate import region_at
-                region = region_at(lon, lat)
-            except Exception as exc:
-                region = None
-                out["flags"].append(f"no admin-1 for {name!r}: {exc}")
-            if region is not None:
-                out.update(country=region.country, admin1=region.code, admin1_name=region.name)
-        if out["country"]:
-            out["country"] = str(out["country"]).upper()
-        if out["confidence"] is None:
-            out["confidence"] = 1.0 if out["admin1"] else 0.5
-        return out
 
 
 # --------------------------------------------------------------------------- main
@@ -550,10 +447,13 @@ def read_seizures(
     substance: str | None = None,
     date: str | None = None,
     id: str | None = None,
-    geocoder: Any = None,
     sheet: str | int | None = None,
+    places: Any = None,
 ) -> gpd.GeoDataFrame:
     """Read a seizure table (CSV/TSV, Excel .xlsx, JSON, JSON Lines) as events.
+
+    (:func:`geo.read_seizures` is this reader with the rows placed by the run's geocoder;
+    this function places nothing itself.)
 
     Parameters name the table's columns (matched exactly, then ignoring case and
     accents); when one is not given a usual name is looked for ("cantidad", "unidad",
@@ -576,8 +476,10 @@ def read_seizures(
     - ``date``: column of dates (ISO, "15/09/2012", "15.09.2012", "09/2012", Excel dates).
     - ``id``: column of record ids (``doc``); default ``"<file stem>:<row>"``.
     - ``text``: column of free text, kept as the evidence sentence and geocoding context.
-    - ``geocoder``: any geopy-style geocoder (default ``geo.places.geocoder.OfflineGeocoder``).
     - ``sheet``: Excel sheet name or index (default the first).
+    - ``places``: what places the rows: ``locate(names, country, context) -> dict`` and
+      ``country_code(name) -> str | None`` (:class:`geo.places.rows.RowGeocoder`);
+      without it the rows keep their place names and country codes, unlocated.
 
     Returns a GeoDataFrame (EPSG:4326) with the event columns ``TABLE_COLUMNS`` (the
     extractor's schema plus ``row``, the table row) and a Point geometry where the place
@@ -600,7 +502,7 @@ def read_seizures(
     unit_col, unit_const = _column(path, header, unit, "unit", required=False,
                                    allow_constant=lambda w: w if pint_unit(w) else None)
     country_col, country_const = _column(path, header, country, "country", required=False,
-                                         allow_constant=_country_code)
+                                         allow_constant=lambda v: _country_code(v, places))
     date_col, _ = _column(path, header, date, "date", required=False)
     text_col, _ = _column(path, header, text, "text", required=False)
     id_col, _ = _column(path, header, id, "id", required=False)
@@ -610,7 +512,6 @@ def read_seizures(
         place_cols = [_column(path, header, p, "place", required=True)[0] for p in place]
 
     decimal_comma = _decimal_comma([r.get(qty_col) for _, r in records])
-    places = _Places(geocoder)
     skipped: list[dict] = []
     rows: list[dict] = []
     for line, rec in records:
@@ -639,7 +540,7 @@ def read_seizures(
 
 def _row_event(path: Path, line: int, rec: dict, *, decimal_comma: bool, sub_col, sub_const,
                qty_col, unit_col, unit_const, country_col, country_const, date_col, text_col,
-               id_col, place_cols, places: _Places) -> tuple[dict | None, str | None]:
+               id_col, place_cols, places: Any) -> tuple[dict | None, str | None]:
     """One table row as an event dict, or (None, reason it cannot be read)."""
     flags: list[str] = []
     # what
@@ -692,13 +593,13 @@ def _row_event(path: Path, line: int, rec: dict, *, decimal_comma: bool, sub_col
     if country_col:
         cell = _cell_text(rec.get(country_col))
         if cell is not None:
-            country_code = _country_code(cell)
+            country_code = _country_code(cell, places)
             if country_code is None:
                 flags.append(f"unknown country {cell!r}")
     names = tuple(n for n in (_cell_text(rec.get(c)) for c in place_cols) if n)
     text_cell = _cell_text(rec.get(text_col)) if text_col else None
     loc: dict = {}
-    if names:
+    if names and places is not None:
         loc = places.locate(names, country_code, text_cell)
         flags.extend(loc.get("flags", []))
     place_text = ", ".join(names) or None

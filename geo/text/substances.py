@@ -5,6 +5,12 @@
 :func:`find_substances` scans free text for every term (longest match first), including
 terms that block an event (fuel, explosives, licit medicines, caffeine) so that "63 kg of
 explosive material" is not read as a drug seizure.
+
+The words are data: ``geo/vocab/substances.csv`` (one row per term),
+``geo/vocab/groups.toml`` (the substances in display order and their groups, also read by
+the aggregates) and ``geo/vocab/substance_cues.toml`` (the precursor phrase, the words
+that block a term placed before it). They are read and checked once, at import; this
+module holds the scan.
 """
 from __future__ import annotations
 
@@ -12,113 +18,110 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Iterator
+from types import MappingProxyType
+from typing import Iterator, Mapping, NamedTuple
 
+from .. import vocab
+from ..errors import VocabularyError
 from .patterns import rx as _rx
 
 
-__all__ = ["SUBSTANCES", "GROUPS", "canonical", "drug_group", "find_substances", "SubstanceMention"]
+__all__ = ["SUBSTANCES", "GROUPS", "DRUG_GROUPS", "GROUP_LABELS", "NOT_IN_ALL", "canonical",
+           "drug_group", "find_substances", "SubstanceMention"]
 
-GROUPS = {
-    "heroin": "opiates", "morphine": "opiates", "opium": "opiates", "opium_poppy": "opiates",
-    "cocaine": "cocaine", "coca_paste": "cocaine", "coca_leaf": "cocaine",
-    "cannabis_herb": "cannabis", "cannabis_resin": "cannabis", "cannabis_plant": "cannabis",
-    "methamphetamine": "ats", "amphetamine": "ats", "mdma": "ats", "captagon": "ats",
-    "fentanyl": "other", "tramadol": "other", "ketamine": "other",
-    "precursor": "precursors", "unspecified": "other",
-}
-SUBSTANCES = tuple(GROUPS)
+# --------------------------------------------------------------------------- the tables
 
-# term -> substance; "!generic" marks words for drugs in general (candidates for totals),
-# "!block" marks things that are not drugs at all. A "|detail" suffix keeps the name
-# (precursor chemicals, medicines filed as unspecified).
-_TERMS: dict[str, str] = {}
+_GROUPS_FILE = "groups.toml"
+_TERMS_FILE = "substances.csv"
+_CUES_FILE = "substance_cues.toml"
 
-
-def _t(substance: str, *terms: str) -> None:
-    for term in terms:
-        _TERMS[term] = substance
+#: the languages a term may be filed under (ISO 639-1; ``mul``: the same word in many)
+LANGUAGES = frozenset({"en", "es", "pt", "fr", "ru", "ms", "id", "mul"})
+# kinds of term that name a drug; the other three kinds are mentions of their own sort
+_DRUG_KINDS = frozenset({"name", "form", "street", "brand", "medicine", "plant", "chemical",
+                         "class"})
+_OTHER_KINDS = frozenset({"generic", "anaphor", "block"})
+KINDS = _DRUG_KINDS | _OTHER_KINDS
+_AS_FOUND = "(as found)"  # detail cell: keep the words as found
+_QUOTED = "quoted"  # context cell: a term only between quotation marks
+_NOT_BEFORE = "not before:"  # context cell prefix: words after which the term is no drug
 
 
-_t("heroin", "heroin", "heroine", "heroin hydrochloride", "heroin base", "brown sugar", "smack",
-   "heroína", "heroina", "héroïne", "героин", "героина")
-_t("morphine", "morphine", "morphine base", "morfina", "морфин")
-_t("opium", "opium", "raw opium", "liquid opium", "opium gum", "processed opium", "opium poppy",
-   "processed opium poppy", "opio", "опий", "опия", "опиум", "opium latex", "latex de opio",
-   "látex de opio", "goma de opio")
-_t("opium_poppy", "seeds of opium poppy", "opium poppy seeds", "poppy seeds", "poppy seed",
-   "poppy straw", "poppy heads", "poppy husk", "poppy husks", "poppy capsules", "doda",
-   "doda post", "poppy plants", "маковая солома", "мак", "semillas de amapola", "amapola",
-   "semilla de amapola", "paja de adormidera", "graines de pavot", "паста маковая")
-_t("cocaine", "cocaine", "cocaine hydrochloride", "cocaine alkaloid", "alkaloid", "alkaloid of cocaine",
-   "liquid cocaine", "crack", "crack cocaine", "cocaína", "cocaina", "clorhidrato de cocaína",
-   "clorhidrato de cocaina", "cocaïne", "кокаин", "кокаина", "cloridrato de cocaína",
-   "cloridrato de cocaina")
-_t("coca_paste", "coca paste", "coca base", "coca base paste", "cocaine base", "cocaine base paste",
-   "base paste", "basic paste", "pasta básica", "pasta basica", "pasta básica de cocaína",
-   "pasta basica de cocaina", "base de coca", "pasta base", "pbc", "coca-base", "coca-base paste")
-_t("coca_leaf", "coca leaf", "coca leaves", "hoja de coca", "hojas de coca")
-_t("cannabis_resin", "hashish", "hash", "hash oil", "hashish oil", "charas", "chars", "chirs",
-   "cannabis resin", "resin", "hachís", "hachis", "haschisch", "résine de cannabis", "гашиш",
-   "гашиша", "hasheesh", "haxixe")
-_t("cannabis_herb", "marijuana", "marihuana", "ganja", "bhang", "weed", "kush", "skunk",
-   "cannabis", "cannabis sativa", "cannabis herb", "herbal cannabis", "indian hemp", "hemp",
-   "marijuana buds", "мarihuana", "марихуана", "марихуаны", "каннабис", "herbe de cannabis",
-   "maconha", "marijuana leaves", "skank")
-_t("cannabis_plant", "cannabis plants", "marijuana plants", "hemp plants")
-_t("methamphetamine", "methamphetamine", "methamphetamines", "meth", "crystal meth",
-   "crystal methamphetamine", "methamphetamine crystals", "ice", "shabu", "shabu-shabu", "crystal",
-   "syabu", "sabu", "shabu powder", "methamphetamine hydrochloride",
-   "crystals", "yaba", "yaba tablets", "metanfetamina", "метамфетамин", "méthamphétamine",
-   "methamphetamine pills", "meth pills", "methamphetamine tablets", "tik", "glass")
-_t("amphetamine", "amphetamine", "amphetamines", "anfetamina", "амфетамин", "amphétamine", "speed")
-_t("mdma", "mdma", "ecstasy", "ecstasy pills", "ecstasy tablets", "xtc", "molly", "éxtasis",
-   "extasis", "экстази", "powdered ecstasy", "ecstasy powder")
-_t("captagon", "captagon", "captagon pills", "captagon tablets", "fenethylline", "каптагон")
-_t("fentanyl", "fentanyl", "fentanil", "fentanilo", "carfentanil", "fentanyl pills", "фентанил")
-_t("tramadol", "tramadol", "tramadol hydrochloride", "трамадол")
-_t("ketamine", "ketamine", "ketamina", "кетамин")
-_t("precursor", "precursor", "precursors", "chemical precursors", "precursor chemicals",
-   "chemicals", "chemical substances", "chemical inputs", "liquid inputs", "solid inputs",
-   "liquid chemical inputs", "solid chemical inputs", "solid chemical precursors",
-   "liquid chemical precursors", "chemical precursor", "banned chemicals", "prohibited chemicals",
-   "insumos", "insumos químicos", "precursores", "прекурсоры", "прекурсоров", "précurseurs")
-for _chem in ("acetic anhydride", "ammonium chloride", "sodium carbonate", "potassium permanganate",
-              "sulphuric acid", "sulfuric acid", "hydrochloric acid", "acetone", "ephedrine",
-              "pseudoephedrine", "ephedra", "safrole", "piperonal", "benzyl methyl ketone",
-              "p-2-p", "phenylacetone", "methylamine", "caustic soda", "calcium chloride",
-              "anhydride", "toluene", "ether", "ангидрид уксусной кислоты", "уксусный ангидрид"):
-    _TERMS[_chem] = "precursor|" + _chem
-_t("unspecified", "stimulant tablets", "stimulant pills", "happy water", "happy-5", "happy 5",
-   "happy five", "erimin", "erimin-5", "rohypnol", "diazepam", "exol-5", "flunitrazepam",
-   "nitrazepam", "alprazolam", "tapentadol", "pregabalin", "codeine", "codeine syrup",
-   "mephedrone", "pvp", "alpha-pvp", "a-pvp", "khat", "qat", "kratom", "lsd", "ghb", "spice",
-   "synthetic cannabinoids", "psychotropic pills", "psychotropic tablets", "psychotropic substances",
-   "psychotropics", "nasvay", "xanax", "zolpidem", "clonazepam", "rivotril", "lorazepam",
-   "bromazepam", "valium", "ksalol", "oxycodone", "oxycontin", "hydrocodone", "buprenorphine",
-   "methadone", "lança-perfume", "lanca-perfume", "lança perfume", "poppers")
-_t("!generic", "drugs", "narcotics", "narcotic", "narcotic drugs", "narcotic substance",
-   "narcotic substances", "illicit drugs", "illegal drugs", "illicit narcotics", "illegal narcotics",
-   "assorted drugs", "various drugs", "mixed drugs", "different drugs", "different types of drugs",
-   "various types of drugs", "other drugs", "other narcotics", "synthetic drugs", "hard drugs",
-   "afghan-origin drugs", "drugs of afghan origin", "contraband drugs", "prohibited drugs",
-   "drogas", "droga", "estupefacientes", "наркотики", "наркотиков", "drogues", "stupéfiants",
-   "narcotic substances and psychotropics", "drugs and psychotropic substances",
-   "illicit substances", "illegal substances", "banned drugs", "dangerous drugs")
-_t("!anaphor", "the drug", "the drugs", "the narcotics", "the narcotic", "the substance", "the haul", "the cargo",
-   "the consignment", "the shipment", "the contraband")
-_t("!block", "explosive", "explosives", "explosive material", "explosive materials", "diesel",
-   "gasoline", "petrol", "fuel", "caffeine", "medicines", "medicine", "medical drugs",
-   "pharmaceuticals", "pharmaceutical drugs", "medicinal drugs", "ammunition", "cash", "money",
-   "gold", "sand", "ore", "manganese ore", "talc", "talc stones", "tobacco", "cigarettes", "alcohol",
-   "liquor", "wine", "timber", "rice", "sugar", "beans", "peanuts", "chicken", "frozen chicken",
-   "fruit", "bananas", "coffee", "cement", "fertilizer", "fertiliser", "urea", "flour", "wheat",
-   "fish", "seafood", "meat", "cloth", "fabric", "opium poppy cultivation", "poppy fields",
-   "poppy cultivation", "wild hemp", "wild cannabis", "seedbeds", "coca plants", "coca bushes",
-   "coca crops", "poppy crop", "cannabis cultivation", "mines", "weapons", "arms", "rounds",
-   "bullets", "mobile phones", "gasoil", "kerosene", "lubricant", "cooking oil", "oil")
+def _toml_line(name: str, needle: str, after: str = "") -> str:
+    """``file:line`` of the first line of a TOML vocabulary holding ``needle`` (past the
+    first line holding ``after``): parsed TOML values carry no line numbers."""
+    path = vocab.path_of(name)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    start = next((i for i, line in enumerate(lines) if after in line), 0)
+    for n, line in enumerate(lines[start:], start + 1):
+        if needle in line and not line.lstrip().startswith("#"):
+            return f"{path}:{n}"
+    return str(path)
 
-_DETAIL_KEEP = {"unspecified"}  # medicines filed as unspecified keep their name in `detail`
+
+def _row_lines(name: str) -> tuple[int, ...]:
+    """The file line of each row :func:`geo.vocab.table` gives (its rules: comment and
+    blank lines skipped, the first data line the header; no cell spans lines here)."""
+    text = vocab.path_of(name).read_text(encoding="utf-8")
+    data = [n for n, line in enumerate(text.split("\n"), 1)
+            if line.strip() and not line.lstrip().startswith("#")]
+    return tuple(data[1:])
+
+
+def _load_groups() -> tuple[tuple[str, ...], Mapping[str, str], Mapping[str, str], frozenset[str]]:
+    """(substances in display order, substance -> group, group -> label, substances left
+    out of ``kg_all``), checked: every substance has a known group, every group a label
+    and a substance, no code twice."""
+    data = vocab.config(_GROUPS_FILE)
+    path = vocab.path_of(_GROUPS_FILE)
+    for key in ("substances", "groups"):
+        if not isinstance(data.get(key), tuple) or not data[key]:
+            raise VocabularyError(f"{path}: needs a non-empty `{key}` list")
+    labels: dict[str, str] = {}
+    for item in data["groups"]:
+        code = item.get("code") if isinstance(item, Mapping) else None
+        where = _toml_line(_GROUPS_FILE, f'code = "{code}"', "groups =") if code else str(path)
+        if not isinstance(code, str) or not isinstance(item.get("label"), str) \
+                or set(item) - {"code", "label"}:
+            raise VocabularyError(f"{where}: a group is {{ code = \"...\", label = \"...\" }}, "
+                                  f"not {dict(item) if isinstance(item, Mapping) else item!r}")
+        if code in labels:
+            raise VocabularyError(f"{where}: group {code!r} is listed twice")
+        labels[code] = item["label"]
+    groups: dict[str, str] = {}
+    not_in_all: set[str] = set()
+    for item in data["substances"]:
+        code = item.get("code") if isinstance(item, Mapping) else None
+        where = _toml_line(_GROUPS_FILE, f'code = "{code}"') if code else str(path)
+        if not isinstance(code, str) or not isinstance(item.get("group"), str) \
+                or set(item) - {"code", "group", "in_all"} \
+                or not isinstance(item.get("in_all", True), bool):
+            raise VocabularyError(f"{where}: a substance is {{ code = \"...\", group = \"...\" "
+                                  f"[, in_all = false] }}, not "
+                                  f"{dict(item) if isinstance(item, Mapping) else item!r}")
+        if code in groups:
+            raise VocabularyError(f"{where}: substance {code!r} is listed twice")
+        if item["group"] not in labels:
+            raise VocabularyError(f"{where}: substance {code!r} is in group {item['group']!r}, "
+                                  f"which `groups` does not list ({', '.join(labels)})")
+        groups[code] = item["group"]
+        if not item.get("in_all", True):
+            not_in_all.add(code)
+    empty = [g for g in labels if g not in groups.values()]
+    if empty:
+        where = _toml_line(_GROUPS_FILE, f'code = "{empty[0]}"', "groups =")
+        raise VocabularyError(f"{where}: group {empty[0]!r} has no substance")
+    return (tuple(groups), MappingProxyType(groups), MappingProxyType(labels),
+            frozenset(not_in_all))
+
+
+#: SUBSTANCES: the canonical codes in display order; GROUPS: substance -> drug group;
+#: GROUP_LABELS: drug group -> what it is, in display order; NOT_IN_ALL: substances the
+#: aggregates leave out of ``kg_all``
+SUBSTANCES, GROUPS, GROUP_LABELS, NOT_IN_ALL = _load_groups()
+#: Drug groups -> their substances, both in display order.
+DRUG_GROUPS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {g: tuple(s for s in SUBSTANCES if GROUPS[s] == g) for g in GROUP_LABELS})
 
 
 def _key(text: str) -> str:
@@ -129,18 +132,130 @@ def _key(text: str) -> str:
     return _rx(r"\s+").sub( " ", t)
 
 
-@functools.lru_cache(maxsize=1)
-def _table() -> dict[str, str]:
-    return {_key(term): value for term, value in _TERMS.items()}
+class _Entry(NamedTuple):
+    """What a term is: the mention kind (drug | generic | anaphor | block), its substance,
+    its detail and context cells."""
+
+    kind: str
+    substance: str | None
+    detail: str
+    context: str
 
 
-def _resolve(value: str, term: str) -> tuple[str, str, str | None] | None:
-    if value.startswith("!"):
+def _load_terms() -> tuple[tuple[str, ...], Mapping[str, _Entry], Mapping[str, _Entry]]:
+    """(the terms in file order, term key -> entry, quoted term -> entry), checked: known
+    kinds, languages and substances, no term twice, no key with two meanings."""
+    rows = vocab.table(_TERMS_FILE, required=("term", "language", "kind"))
+    path = vocab.path_of(_TERMS_FILE)
+    lines = _row_lines(_TERMS_FILE)
+    if len(lines) != len(rows):  # pragma: no cover - a quoted cell spanning lines
+        raise VocabularyError(f"{path}: a cell spans lines; write every row on one line")
+    terms: list[str] = []
+    by_key: dict[str, tuple[_Entry, int]] = {}
+    quoted: dict[str, _Entry] = {}
+    seen: dict[str, int] = {}
+    for row, line in zip(rows, lines):
+        where = f"{path}:{line}"
+        try:
+            term, substance, language, kind = row["term"], row["substance"], row["language"], row["kind"]
+            detail, context = row["detail"], row["context"]
+            row["note"]
+        except KeyError as exc:
+            raise VocabularyError(f"{path}: the header lacks column {exc.args[0]!r}") from None
+        if term != term.lower():
+            raise VocabularyError(f"{where}: write the term {term!r} in lower case")
+        if term in seen:
+            raise VocabularyError(f"{where}: {term!r} is listed twice (also line {seen[term]})")
+        seen[term] = line
+        if language not in LANGUAGES:
+            raise VocabularyError(f"{where}: language {language!r} is none of "
+                                  f"{', '.join(sorted(LANGUAGES))}")
+        if kind not in KINDS:
+            raise VocabularyError(f"{where}: kind {kind!r} is none of {', '.join(sorted(KINDS))}")
+        if kind in ("anaphor", "block"):
+            if substance or detail or context:
+                raise VocabularyError(f"{where}: a {kind} term has no substance, detail or context")
+        elif substance not in GROUPS:
+            raise VocabularyError(f"{where}: substance {substance!r} is not in {_GROUPS_FILE} "
+                                  f"({', '.join(SUBSTANCES)})")
+        if kind == "generic" and detail:
+            raise VocabularyError(f"{where}: a generic term keeps no detail")
+        if context.startswith(_NOT_BEFORE):
+            if not context[len(_NOT_BEFORE):].split():
+                raise VocabularyError(f"{where}: '{_NOT_BEFORE}' needs words")
+        elif context not in ("", _QUOTED):
+            raise VocabularyError(f"{where}: context {context!r} is neither empty, "
+                                  f"{_QUOTED!r} nor '{_NOT_BEFORE} WORD ...'")
+        entry = _Entry("drug" if kind in _DRUG_KINDS else kind, substance or None, detail,
+                       context)
+        if context == _QUOTED:
+            quoted[term] = entry
+            continue
+        terms.append(term)
+        key = _key(term)
+        if key in by_key and by_key[key][0] != entry:
+            other, other_line = by_key[key]
+            raise VocabularyError(
+                f"{where}: {term!r} reads as {key!r}, which line {other_line} maps to "
+                f"{other.substance or other.kind} (detail {other.detail!r}); here it is "
+                f"{entry.substance or entry.kind} (detail {entry.detail!r})")
+        by_key[key] = (entry, line)
+    return (tuple(terms), MappingProxyType({k: e for k, (e, _) in by_key.items()}),
+            MappingProxyType(quoted))
+
+
+_TERMS, _TABLE, _QUOTED_TERMS = _load_terms()
+
+
+def _load_cues() -> Mapping:
+    """The cue lists, checked: each a non-empty list of words, the phrase's substance known."""
+    data = vocab.config(_CUES_FILE)
+    wanted = {"precursor_phrase": ("substance", "lead_in", "noun", "verb", "link", "making", "drug"),
+              "before_term": ("blocking",), "lookup": ("leading",)}
+    for section, keys in wanted.items():
+        for key in keys:
+            value = data.get(section, {}).get(key)
+            ok = (isinstance(value, str) and value) if key == "substance" else (
+                isinstance(value, tuple) and value and all(isinstance(v, str) and v for v in value))
+            if not ok:
+                raise VocabularyError(f"{_toml_line(_CUES_FILE, f'[{section}]')}: "
+                                      f"[{section}] needs `{key}`"
+                                      + (" (a substance code)" if key == "substance"
+                                         else " (a list of words)"))
+    if data["precursor_phrase"]["substance"] not in GROUPS:
+        raise VocabularyError(f"{_toml_line(_CUES_FILE, 'substance =')}: substance "
+                              f"{data['precursor_phrase']['substance']!r} is not in {_GROUPS_FILE}")
+    return data
+
+
+_CUES = _load_cues()
+
+
+def _not_before(context: str) -> tuple["re.Pattern[str]", int] | None:
+    """For a ``not before: W1 W2`` context: the pattern of those words after a match and
+    how many characters after it to look at (the longest word and a little space)."""
+    if not context.startswith(_NOT_BEFORE):
         return None
-    substance, _, detail = value.partition("|")
-    if not detail and substance in _DETAIL_KEEP:
-        detail = term
-    return substance, GROUPS[substance], detail or None
+    after = context[len(_NOT_BEFORE):].split()
+    return re.compile(r"(?i)\s*" + vocab.alternation(after)), max(map(len, after)) + 2
+
+
+_NOT_BEFORE_RX = {e.context: _not_before(e.context) for e in _TABLE.values() if e.context}
+
+
+def _detail(entry: _Entry, found: str) -> str | None:
+    if entry.detail == _AS_FOUND:
+        return found
+    return entry.detail or None
+
+
+def _resolve(entry: _Entry, found: str) -> tuple[str, str, str | None] | None:
+    if entry.kind != "drug":
+        return None
+    return entry.substance, GROUPS[entry.substance], _detail(entry, found)
+
+
+_LEADING = re.compile(r"^" + vocab.alternation(_CUES["lookup"]["leading"]) + r"\s+")
 
 
 def canonical(word: str) -> tuple[str, str, str | None] | None:
@@ -153,21 +268,20 @@ def canonical(word: str) -> tuple[str, str, str | None] | None:
     if not isinstance(word, str) or not word.strip():
         return None
     key = _key(word)
-    key = _rx(r"^(?:the|a|an|some|of)\s+").sub( "", key)
-    table = _table()
-    value = table.get(key)
-    if value is None and key.endswith("s"):
-        value = table.get(key[:-1])
-    if value is None:
+    key = _LEADING.sub("", key)
+    entry = _TABLE.get(key)
+    if entry is None and key.endswith("s"):
+        entry = _TABLE.get(key[:-1])
+    if entry is None:
         # "cocaine hydrochloride in suspension", "powdered heroin": first known term inside
         hits = find_substances(word)
         hits = [h for h in hits if h.substance]
         if len(hits) == 1:
             return hits[0].substance, hits[0].drug_group, hits[0].detail
         return None
-    if value == "!generic":
-        return "unspecified", GROUPS["unspecified"], None
-    return _resolve(value, key)
+    if entry.kind == "generic":
+        return entry.substance, GROUPS[entry.substance], None
+    return _resolve(entry, key)
 
 
 def drug_group(substance: str) -> str | None:
@@ -188,16 +302,58 @@ class SubstanceMention:
     detail: str | None = None
 
 
+# --------------------------------------------------------------------------- the scan
+
+
 def _term_regex(term: str) -> str:
     return re.escape(term).replace(r"\ ", r"[\s-]+")
+
+
+def _precursor_phrase(words: Mapping[str, tuple[str, ...]]) -> str:
+    # [lead_in] noun (up to two words) verb link [the] making [of] [[the] drug]
+    alt = vocab.alternation
+    return (
+        r"(?:" + alt(words["lead_in"]) + r"\s+)?"
+        + alt(words["noun"]) + r"\s+"
+        r"(?:\w+\s+){0,2}?" + alt(words["verb"]) + r"\s+"
+        + alt(words["link"]) + r"\s+(?:the\s+)?" + alt(words["making"]) + r"(?:\s+of)?"
+        r"(?:\s+(?:the\s+)?" + alt(words["drug"]) + r")?")
+
+
+# "materials used to make heroin", "chemicals used to produce the drug": precursors,
+# whatever drug is named after them
+_PRECURSOR_PHRASE = _precursor_phrase(_CUES["precursor_phrase"])
+_PRECURSOR_RE = re.compile(_PRECURSOR_PHRASE, re.IGNORECASE)
+_PRECURSOR_SUBSTANCE = _CUES["precursor_phrase"]["substance"]
+# first words of the precursor phrase (its optional lead-in and its head nouns)
+_PRECURSOR_FIRST = frozenset(w.split()[0].lower() for w in
+                             _CUES["precursor_phrase"]["lead_in"] + _CUES["precursor_phrase"]["noun"])
+
+# terms that count only between quotation marks ("'oman'" is ephedra in Afghan copy, Oman
+# the country). The scan finds them in any case; only the term as written counts (a
+# quoted 'Oman' stays the country).
+_OPEN_QUOTES, _CLOSE_QUOTES = "\"“'‘", "\"”'’"
+_QUOTES = frozenset(_OPEN_QUOTES)
+_QUOTED_ALT = (r"[" + _OPEN_QUOTES + r"]" + vocab.alternation(map(_term_regex, _QUOTED_TERMS), escape=False)
+               + r"[" + _CLOSE_QUOTES + r"]") if _QUOTED_TERMS else None
+# the scanner's only alternatives that start with a quote (tried just before a quoted word)
+_QUOTED_SCAN = (re.compile(r"(?<![\w-])" + _QUOTED_ALT + r"(?![\w])", re.IGNORECASE)
+                if _QUOTED_ALT else None)
+_QUOTED_EXACT = re.compile(_QUOTED_ALT) if _QUOTED_ALT else None
+
+# words that, placed before a term, make it something else ("anti-drug" is an adjective);
+# checked on the few characters before a match (the longest word and a little space)
+_BLOCKING = _CUES["before_term"]["blocking"]
+_BEFORE_BLOCK = re.compile(r"(?i)" + vocab.alternation(_BLOCKING) + r"[\s-]*$")
+_BEFORE_WINDOW = max(map(len, _BLOCKING)) + 2
 
 
 @functools.lru_cache(maxsize=1)
 def _scanner() -> re.Pattern:
     terms = sorted(_TERMS, key=len, reverse=True)
     alts = [_term_regex(term) for term in terms]
-    # quoted "oman" is Afghan copy's name for ephedra, a precursor (never the country)
-    return re.compile(r"(?<![\w-])(?:" + _PRECURSOR_PHRASE + r"|[\"“'‘]oman[\"”'’]|" + "|".join(alts)
+    return re.compile(r"(?<![\w-])(?:" + _PRECURSOR_PHRASE + "|"
+                      + (_QUOTED_ALT + "|" if _QUOTED_ALT else "") + "|".join(alts)
                       + r")(?![\w])", re.IGNORECASE)
 
 
@@ -213,41 +369,19 @@ def _scanner_for(initial: str) -> re.Pattern:
     return re.compile(r"(?<![\w-])(?:" + "|".join(alts or ["(?!)"]) + r")(?![\w])", re.IGNORECASE)
 
 
-# the scanner's only alternative that starts with a quote (tried just before a quoted word)
-_QUOTED_OMAN = re.compile(r"(?<![\w-])[\"“'‘]oman[\"”'’](?![\w])", re.IGNORECASE)
-
-
-# "materials used to make heroin", "a substance used in the production of drugs",
-# "chemicals used to produce the drug": precursors, whatever drug is named after them
-_PRECURSOR_PHRASE = (
-    r"(?:(?:assorted|various|other|different|several types of)\s+)?"
-    r"(?:materials?|substances?|chemicals?|ingredients|inputs|items|raw materials)\s+"
-    r"(?:\w+\s+){0,2}?(?:used|needed|employed|meant|intended|utilised|utilized)\s+"
-    r"(?:to|for|in)\s+(?:the\s+)?(?:make|making|manufacture|manufacturing|produce|producing|"
-    r"production|process|processing|prepare|preparing|preparation)(?:\s+of)?"
-    r"(?:\s+(?:the\s+)?(?:drugs?|narcotics|heroin|cocaine|methamphetamine|meth|amphetamines?|"
-    r"morphine|opium|hashish|crystal|synthetic drugs))?")
-_PRECURSOR_RE = re.compile(_PRECURSOR_PHRASE, re.IGNORECASE)
-
-
-# words that, placed before a term, make it something else ("wild cannabis" is eradication,
-# "anti-drug" an adjective); checked on the few characters before a match
-_BEFORE_BLOCK = re.compile(r"(?i)(?:anti|counter|non)[\s-]*$")
-
-
-# first words of the precursor phrase (its optional lead-in and its head nouns)
-_PRECURSOR_FIRST = frozenset("""assorted various other different several material materials
-substance substances chemical chemicals ingredients inputs items raw""".split())
 _WORD = re.compile(r"\w+")
-_QUOTES = frozenset("\"“'‘")
+
+
+def _first_word(term: str) -> str:
+    return re.split(r"[ -]", term, maxsplit=1)[0].lower()
 
 
 @functools.lru_cache(maxsize=1)
 def _first_words() -> frozenset[str]:
-    # every alternative of the scanner starts with one of these whole words (the quoted
-    # "oman" starts with its quote, handled at the call)
-    return frozenset({re.split(r"[ -]", t, maxsplit=1)[0].lower() for t in _TERMS}
-                     | _PRECURSOR_FIRST | {"oman"})
+    # every alternative of the scanner starts with one of these whole words (a quoted
+    # term starts with its quote, handled at the call)
+    return frozenset({_first_word(t) for t in _TERMS} | _PRECURSOR_FIRST
+                     | {_first_word(t) for t in _QUOTED_TERMS})
 
 
 @functools.lru_cache(maxsize=1)
@@ -260,7 +394,8 @@ def _second_words() -> dict[str, tuple[str, ...]]:
         parts = re.split(r"[ -]", term.lower())
         if len(parts) > 1 and parts[0] not in singles:
             out.setdefault(parts[0], set()).add(parts[1])
-    for word in _PRECURSOR_FIRST | {"oman"}:  # the precursor phrase and the quoted "oman"
+    # the precursor phrase and the quoted terms are tried whatever follows their first word
+    for word in _PRECURSOR_FIRST | {_first_word(t) for t in _QUOTED_TERMS}:
         out.pop(word, None)
     return {w: tuple(sorted(nxt)) for w, nxt in out.items()}
 
@@ -340,8 +475,8 @@ def _scan(text: str) -> Iterator[re.Match]:
             following = nxt.group(1).lower()
             if following.isascii() and not following.startswith(nxt_words):
                 continue
-        if s > pos and text[s - 1] in _QUOTES:
-            m = _QUOTED_OMAN.match(text, s - 1)  # a quoted term ("'oman'")
+        if _QUOTED_SCAN is not None and s > pos and text[s - 1] in _QUOTES:
+            m = _QUOTED_SCAN.match(text, s - 1)  # a quoted term ("'oman'")
             if m:
                 pos = m.end()
                 yield m
@@ -352,30 +487,36 @@ def _scan(text: str) -> Iterator[re.Match]:
             yield m
 
 
+_QUOTED_BY_KEY = {_rx(r"[\s-]+").sub(" ", t): e for t, e in _QUOTED_TERMS.items()}
+
+
+def _fields(entry: _Entry, found: str) -> tuple:
+    """The SubstanceMention fields after the offsets and text."""
+    if entry.kind == "drug":
+        return ("drug", *_resolve(entry, found))
+    if entry.kind == "generic":
+        return ("generic", entry.substance, GROUPS[entry.substance], None)
+    return (entry.kind,)
+
+
 @functools.lru_cache(maxsize=4096)
-def _classify(raw: str) -> tuple[bool, tuple] | None:
+def _classify(raw: str) -> tuple[tuple[re.Pattern, int] | None, tuple] | None:
     """What a scanner match is, from its text alone (cached: reports repeat the same few
-    words): ``(is "ice", SubstanceMention fields after the offsets and text)``, or None."""
+    words): ``(the words after which it is no drug and how far to look, or None;
+    SubstanceMention fields after the offsets and text)``, or None."""
     low = _key(raw)
     if _PRECURSOR_RE.fullmatch(raw):
-        return False, ("drug", "precursor", "precursors", _rx(r"\s+").sub(" ", raw))
-    if _rx(r"[\"“'‘]oman[\"”'’]").fullmatch(raw):
-        return False, ("drug", "precursor", "precursors", "ephedra (oman)")
-    table = _table()
-    value = table.get(_rx(r"[\s-]+").sub(" ", low)) or table.get(low)
-    if value is None:
-        value = table.get(_rx(r"[\s-]+").sub("-", low))
-    if value is None:
+        return None, ("drug", _PRECURSOR_SUBSTANCE, GROUPS[_PRECURSOR_SUBSTANCE],
+                      _rx(r"\s+").sub(" ", raw))
+    if _QUOTED_EXACT is not None and _QUOTED_EXACT.fullmatch(raw):
+        inner = raw[1:-1]  # without its quotes
+        return None, _fields(_QUOTED_BY_KEY[_rx(r"[\s-]+").sub(" ", inner)], _key(inner))
+    entry = _TABLE.get(_rx(r"[\s-]+").sub(" ", low)) or _TABLE.get(low)
+    if entry is None:
+        entry = _TABLE.get(_rx(r"[\s-]+").sub("-", low))
+    if entry is None:
         return None
-    if value == "!generic":
-        fields: tuple = ("generic", "unspecified", "other", None)
-    elif value == "!anaphor":
-        fields = ("anaphor",)
-    elif value == "!block":
-        fields = ("block",)
-    else:
-        fields = ("drug", *_resolve(value, low))
-    return low == "ice", fields
+    return _NOT_BEFORE_RX.get(entry.context), _fields(entry, low)
 
 
 def find_substances(text: str) -> list[SubstanceMention]:
@@ -383,14 +524,14 @@ def find_substances(text: str) -> list[SubstanceMention]:
     out: list[SubstanceMention] = []
     for m in _scan(text):
         raw = m.group(0)
-        if _BEFORE_BLOCK.search(text[max(0, m.start() - 9): m.start()]):
+        if _BEFORE_BLOCK.search(text[max(0, m.start() - _BEFORE_WINDOW): m.start()]):
             continue
         what = _classify(raw)
         if what is None:
             continue
-        ice, fields = what
-        # "ICE" and "ice" are meth, but not in "ice cream" / "on ice"
-        if ice and _rx(r"(?i)\s*(?:cream|hockey|age|berg)").match(text[m.end(): m.end() + 8]):
+        not_before, fields = what
+        # "ICE" and "ice" are meth, but not in "ice cream" (the row's context)
+        if not_before is not None and not_before[0].match(text[m.end(): m.end() + not_before[1]]):
             continue
         out.append(SubstanceMention(m.start(), m.end(), raw, *fields))
     return out

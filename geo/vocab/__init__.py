@@ -38,7 +38,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 __all__ = ["VOCAB_DIR", "Row", "table", "words", "config", "alternation", "columns", "path_of",
-           "clear_caches"]
+           "clear_caches", "row_line"]
 
 VOCAB_DIR = Path(__file__).resolve().parent
 
@@ -150,3 +150,12 @@ def clear_caches() -> None:
 def columns(rows: Sequence[Row], name: str) -> tuple[str, ...]:
     """The cells of one column, in row order."""
     return tuple(r[name] for r in rows)
+
+
+def row_line(name: str, index: int) -> str:
+    """``path:line`` of row ``index`` (0-based, after the header) of table ``name``: for
+    errors a table's own checks raise."""
+    path = path_of(name)
+    lines = _data_lines(path)
+    line = lines[index + 1][0] if 0 <= index < len(lines) - 1 else "?"
+    return f"{path}:{line}"

@@ -1,0 +1,118 @@
+"""Writing outputs: atomic, so an interrupted run never leaves half a file, and
+deterministic, so a re-run on the same input gives byte-identical files.
+
+Every output is written to a temporary file beside its target and moved into place with
+``os.replace``; events are sorted by report and position, no timestamps are written, and
+the map's element ids (random in branca) are numbered in creation order.
+"""
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator
+
+import pandas as pd
+
+from .read.reports import PathLike
+
+__all__ = ["OUTPUT_FILES", "atomic_path", "write_text_atomic", "deterministic_element_ids",
+           "write_events_atomic", "regions_table", "write_csv_atomic", "save_map_atomic"]
+
+OUTPUT_FILES = ("index.html", "events.geojson", "events.csv", "regions.csv")
+
+
+@contextlib.contextmanager
+def atomic_path(path: PathLike) -> Iterator[Path]:
+    """Yield a temporary path for ``path``; when the block ends without error the file
+    there replaces ``path`` in one ``os.replace``, else it is removed. Readers never see
+    a half-written file.
+
+    The temporary file sits in a private folder inside ``path``'s folder (same file
+    system, so the rename is atomic) and has ``path``'s own name, because some writers
+    put the file name into the file (GDAL's GeoJSON writer records it as the layer name).
+    """
+    import shutil
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    tmp_path = tmp_dir / path.name
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+
+
+def write_text_atomic(path: PathLike, text: str) -> None:
+    """Write ``text`` (UTF-8, ``\\n`` line ends) to ``path`` atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+
+
+@contextlib.contextmanager
+def deterministic_element_ids() -> Iterator[None]:
+    """Number branca/folium element ids 1, 2, 3 ... while the block runs.
+
+    branca draws each element's id from ``os.urandom``, and the ids appear in the saved
+    HTML (``map_<id>``, ``geo_json_<id>``), so the same map would differ byte for byte on
+    every run. A counter keeps ids unique within the page and makes the page
+    reproducible.
+    """
+    try:
+        from branca.element import Element
+    except ImportError:  # no branca, nothing random to tame
+        yield
+        return
+    counter = itertools.count(1)
+    original = Element.__dict__.get("_generate_id")
+    Element._generate_id = classmethod(lambda cls: f"{next(counter):032x}")
+    try:
+        yield
+    finally:
+        if original is not None:
+            Element._generate_id = original
+        else:
+            del Element._generate_id
+
+
+def write_events_atomic(events: pd.DataFrame, path: PathLike) -> None:
+    """``geo.events.write_events`` into a temporary file, then moved into place."""
+    from .events import write_events
+
+    with atomic_path(path) as tmp:
+        write_events(events, tmp)
+
+
+def regions_table(regions: pd.DataFrame) -> pd.DataFrame:
+    """The aggregates as a plain table (no geometry; lists joined with ``;``)."""
+    table = pd.DataFrame(regions.drop(columns=[c for c in ("geometry",) if c in regions]))
+    for col in table.columns:
+        if table[col].map(lambda v: isinstance(v, (list, tuple, set))).any():
+            table[col] = table[col].map(
+                lambda v: ";".join(map(str, v)) if isinstance(v, (list, tuple, set)) else v)
+    return table
+
+
+def write_csv_atomic(frame: pd.DataFrame, path: PathLike) -> None:
+    """A frame to CSV (UTF-8, ``\\n``), atomically."""
+    write_text_atomic(path, frame.to_csv(index=False, lineterminator="\n"))
+
+
+def save_map_atomic(regions: Any, events: Any, path: PathLike, *, boundaries: Any = None,
+                    substance: str | None = None) -> None:
+    """Render the choropleth with reproducible element ids and save it atomically."""
+    from .maps.choropleth import choropleth
+
+    with deterministic_element_ids():
+        kwargs: dict[str, Any] = {"events": events}
+        if boundaries is not None:
+            kwargs["boundaries"] = boundaries
+        if substance:
+            kwargs["substance"] = substance
+        m = choropleth(regions, **kwargs)
+        with atomic_path(path) as tmp:
+            m.save(str(tmp))

@@ -1,0 +1,136 @@
+"""The place context: the gazetteer, the geocoder and the boundaries one run shares.
+
+One :class:`PlaceContext` is made by the pipeline (or by :func:`geo.extract` when called
+alone) and handed to every step that places something: the report reader's datelines,
+the extractor, the seizure-table reader, the join. So the geocoder the user chose is the
+one every step asks, and the caches built on these resources live as long as the context.
+
+:func:`default_context` is the process's context with the offline geocoder (what a call
+without a context uses). :func:`clear_caches` forgets every cache of the package.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from ..errors import GeocodingError, GeoError
+
+__all__ = ["PlaceContext", "default_context", "shared_geocoder", "clear_caches"]
+
+log = logging.getLogger(__name__)
+
+
+class PlaceContext:
+    """Gazetteer, geocoder and boundary set of one run, loaded on first use.
+
+    :param geocoder: any geopy-style geocoder whose ``geocode(name, context=text)``
+        answers carry ``raw`` keys country/admin1/...; default the offline geocoder over
+        ``gazetteer``.
+    :param gazetteer: a :class:`~geo.places.gazetteer.Gazetteer` for finding place
+        mentions in text; default the offline geocoder's own, else the shared index.
+    :param boundaries: the admin-1 set (``code, name, country, geometry``); default the
+        package's Natural Earth set.
+
+    Places that cannot be loaded (no cache folder, a broken index) are not fatal: the
+    context warns once and gives ``None``, and the events are unlocated.
+    """
+
+    def __init__(self, geocoder: Any = None, gazetteer: Any = None, boundaries: Any = None):
+        self.geocoder = geocoder
+        self.gazetteer = gazetteer
+        self._boundaries = boundaries
+        self._loaded = False
+        self.available = True
+
+    def load(self) -> bool:
+        """Open the gazetteer and make the default geocoder where none was given.
+
+        :returns: whether places are available (else events will be unlocated).
+        """
+        if self._loaded:
+            return self.available
+        self._loaded = True
+        if self.geocoder is not None and self.gazetteer is not None:
+            return True
+        if self.gazetteer is None:
+            gz = getattr(self.geocoder, "gazetteer", None)
+            if gz is not None and hasattr(gz, "find_mentions"):
+                self.gazetteer = gz
+        try:
+            from .gazetteer import get_gazetteer
+            from .geocoder import OfflineGeocoder
+
+            if self.gazetteer is None:
+                self.gazetteer = get_gazetteer(progress=False)
+            if self.geocoder is None:
+                self.geocoder = OfflineGeocoder(self.gazetteer)
+        except (GeoError, OSError, ImportError) as exc:
+            log.warning("places unavailable, events will be unlocated: %s", exc)
+            self.available = False
+        return self.available
+
+    @property
+    def boundaries(self):
+        """The admin-1 boundary set of this run (the package's unless one was given)."""
+        if self._boundaries is None:
+            from .boundaries import default
+
+            self._boundaries = default()
+        return self._boundaries
+
+    @property
+    def offline(self) -> bool:
+        """Whether the geocoder is the offline one (the only one that may run in parallel)."""
+        from .geocoder import OfflineGeocoder
+
+        return self.geocoder is None or isinstance(self.geocoder, OfflineGeocoder)
+
+    def __repr__(self) -> str:
+        return (f"PlaceContext(geocoder={type(self.geocoder).__name__}, "
+                f"gazetteer={'loaded' if self.gazetteer is not None else 'not loaded'})")
+
+
+_DEFAULT: PlaceContext | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def default_context() -> PlaceContext:
+    """The process's context with the offline geocoder, loaded on first use.
+
+    Its geocoder's per-name and per-text caches serve every call made without a context
+    of its own (the report reader's datelines and the extractor alike).
+    """
+    global _DEFAULT
+    with _DEFAULT_LOCK:
+        if _DEFAULT is None:
+            ctx = PlaceContext()
+            ctx.load()
+            _DEFAULT = ctx
+        return _DEFAULT
+
+
+def shared_geocoder() -> Any:
+    """The offline geocoder of :func:`default_context`, whose per-name and per-text caches
+    serve every call made without a context of its own.
+
+    :raises GeocodingError: when the offline gazetteer cannot be loaded.
+    """
+    geocoder = default_context().geocoder
+    if geocoder is None:
+        raise GeocodingError("the offline gazetteer is not available")
+    return geocoder
+
+
+def clear_caches() -> None:
+    """Forget every cache of the package: the default context, the gazetteer's and the
+    geocoders' memoised answers, prepared boundary indexes, loaded vocabularies.
+
+    For long-running processes and tests; the next call loads what it needs again.
+    """
+    global _DEFAULT
+    from .. import caches
+
+    with _DEFAULT_LOCK:
+        _DEFAULT = None
+    caches.clear()
