@@ -19,7 +19,7 @@ from typing import Any, Iterable, Mapping
 import pint
 
 from ..errors import VocabularyError
-from ..vocab import path_of, table
+from ..vocab import path_of, row_line, table
 
 __all__ = [
     "UREG", "UnitWord", "UNIT_WORDS", "KINDS", "unit_registry", "unit_code", "unit_kind",
@@ -60,12 +60,7 @@ def fold(text: Any) -> str:
 
 def row_error(name: str, index: int, message: str) -> VocabularyError:
     """An error naming file and line of row ``index`` (0-based) of vocabulary ``name``."""
-    path = path_of(name)
-    # only on error: the data lines are found again (one row a line, header first)
-    lines = [n for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1)
-             if line.strip() and not line.lstrip().startswith("#")]
-    line = lines[index + 1] if index + 1 < len(lines) else "?"
-    return VocabularyError(f"{path}:{line}: {message}")
+    return VocabularyError(f"{row_line(name, index)}: {message}")
 
 
 def _load() -> tuple[UnitWord, ...]:
