@@ -18,20 +18,20 @@ _SENTENCES = [
 
 
 def test_sentence_agencies_match_a_search_of_every_pattern():
-    import geo.extraction.core as ex
+    import geo.extraction.agencies as ag
 
-    vocab = sorted({w for g, _ in ex._AGENCY_RES for k in g.keys for w in [k, *k.split()]})
+    vocab = sorted({w for g, _ in ag.AGENCY_RES for k in g.keys for w in [k, *k.split()]})
     vocab += ["police", "Police", "POLICE", "guards", "drug", "-", "of", "the", "said"]
     rnd = random.Random(7)
     texts = _SENTENCES + [" ".join(rnd.choice(vocab) for _ in range(rnd.randrange(12)))
                           for _ in range(3000)]
     for text in texts:
-        hits = [i for i, (g, _) in enumerate(ex._AGENCY_RES) if g.rx.search(text)]
-        plain = tuple(ex._AGENCY_RES[i][1] for i in ex._outside_names(text, hits))
-        assert ex._sentence_agencies.__wrapped__(text) == plain, text
+        hits = [i for i, (g, _) in enumerate(ag.AGENCY_RES) if g.rx.search(text)]
+        plain = tuple(ag.AGENCY_RES[i][1] for i in ag.outside_names(text, hits))
+        assert ag.sentence_agencies.__wrapped__(text) == plain, text
     # "drug police" and "police" only inside the named agency's own name
-    assert ex._sentence_agencies(_SENTENCES[0]) == ("Afghan drug police (CNPA)",)
-    assert ex._sentence_agencies(_SENTENCES[0] + " Local police helped.") == (
+    assert ag.sentence_agencies(_SENTENCES[0]) == ("Afghan drug police (CNPA)",)
+    assert ag.sentence_agencies(_SENTENCES[0] + " Local police helped.") == (
         "Afghan drug police (CNPA)", "police")
 
 

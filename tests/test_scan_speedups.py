@@ -34,10 +34,14 @@ def _generated(vocab: list[str], n: int, seed: int) -> list[str]:
 
 
 def test_gated_patterns_match_like_their_patterns():
+    import geo.extraction.agencies as ag
     import geo.extraction.core as ex
+    import geo.extraction.cues as cues
+    from geo.text.patterns import Gated
 
-    gates = [g for g in vars(ex).values() if isinstance(g, ex._Gated)]
-    gates += [g for g, _ in ex._AGENCY_RES]
+    gates = list({id(g): g for m in (ex, cues, ag) for g in vars(m).values()
+                  if isinstance(g, Gated)}.values())
+    gates += [g for g, _ in ag.AGENCY_RES]
     assert len(gates) > 20
     assert all(g.keys for g in gates)  # every gate found keys (else it is a plain pattern)
     vocab = sorted({w for g in gates for k in g.keys for w in [k, *k.split()]})

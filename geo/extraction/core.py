@@ -20,7 +20,6 @@ The flow for one report (:func:`extract_report`):
 """
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import re
@@ -29,18 +28,34 @@ from typing import Any, Iterable
 
 import geopandas as gpd
 
-from ..errors import ExtractionError, GeoError
+from ..errors import ExtractionError
 from ..events import Event, events_to_frame
+from ..places.context import PlaceContext, default_context
 from ..text import dates as _dates
 from ..text.quantities import IMPLAUSIBLE_KG, Quantity, find_quantities, number_words, to_kg
-from ..text.units import DECIMAL_CUE_UNITS
 from ..vocab import alternation
 from ..text.sentences import Sentence, split_sentences
-from ..places.context import PlaceContext, default_context
-from ..text.patterns import CASE_ODD as _CASE_ODD
 from ..text.patterns import Gated as _Gated
 from ..text.patterns import rx as _rx
 from ..text.substances import GROUPS, SubstanceMention, find_substances
+from .agencies import actor_country as _actor_country
+from .agencies import most_specific as _most_specific
+from .agencies import sentence_agencies as _sentence_agencies
+# the cue patterns, built from geo/vocab/cues.toml
+from .cues import (ATTEMPT as _ATTEMPT, AT_SEA as _AT_SEA, BREAKDOWN_START as _BREAKDOWN_START,
+                   CAPSULE_GROUPS as _CAPSULE_GROUPS,
+                   CONTINENTAL_COUNTRIES as _CONTINENTAL_COUNTRIES,
+                   CONTINENTAL_FIGURE as _CONTINENTAL_FIGURE,
+                   CONTINENTAL_LANGUAGES as _CONTINENTAL_LANGUAGES, DESTROY as _DESTROY,
+                   DESTROY_STRONG as _DESTROY_STRONG, DOSAGE_UNITS as _DOSAGE_UNITS, ERAD as _ERAD,
+                   FORWARD_LINK as _FORWARD_LINK, GAP_BREAK as _GAP_BREAK, GAP_NAMING as _GAP_NAMING,
+                   HARD_SEP as _HARD_SEP, HEDGE_ABOUT as _HEDGE_ABOUT, HEDGE_ABOVE as _HEDGE_ABOVE,
+                   HEDGE_ABOVE_HEADLINE as _HEDGE_ABOVE_HEADLINE, HERE as _HERE,
+                   HERE_REPORTING as _HERE_REPORTING, HYPO as _HYPO, JOINER as _JOINER,
+                   LAB_NOT as _LAB_NOT, LAB_NOT_AFTER as _LAB_NOT_AFTER, LAB_NOUN as _LAB_NOUN,
+                   LAB_STEMS as _LAB_STEMS, LAB_VERB as _LAB_VERB, LUMP as _LUMP,
+                   NATIONAL as _NATIONAL, SEIZE_VERB as _SEIZE_VERB, STAT as _STAT,
+                   TOTAL_AFTER as _TOTAL_AFTER, UNITS_WEIGHING as _UNITS_WEIGHING)
 
 
 log = logging.getLogger(__name__)
@@ -50,150 +65,23 @@ __all__ = ["extract", "extract_report", "ExtractionContext", "ExtractionError"]
 _REPORT_ATTRS = ("id", "text")
 
 # --------------------------------------------------------------------------- cues
-_STAT = re.compile(
-    r"(?i)\bso far\b|\bto date\b|\bsince (?:the )?(?:start|beginning)\b|"
-    r"\bsince (?:january|february|march|april|may|june|july|august|september|october|november|"
-    r"december|\d{4})\b|(?<!earlier )(?<!later )(?<!late )(?<!early )\bthis (?:year|season)\b|"
-    r"\bin \d{4} alone\b|"
-    r"\b(?:over|in|during|for) the (?:past|last|previous|first) (?:\w+ )?(?:months|years|decade|quarter)\b|"
-    r"\bin (?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+) (?:months|years)\b|"
-    r"\bofficial figures\b|\bannual(?:ly)?\b|\bper (?:year|annum|month)\b|\ba (?:year|month)\b(?! ago|-)|"
-    r"\bcurrent (?:solar |fiscal |calendar )?year\b|\byear-to-date\b|\bin (?:19|20)\d{2}\b(?!\s*[-–/])|"
-    r"\bfor (?:19|20)\d{2}\b|\bthe (?:second|third|fourth|fifth|\w+th) year running\b|"
-    r"\bsince (?:its|their) (?:creation|launch)\b|\bover the years\b|\bin recent (?:years|months)\b|"
-    r"\b(?:nationwide|national) (?:total|figure)s?\b|\bthroughout the year\b")
-# Speed, same matches: every alternative above starts at a word boundary with one of
-# these letters, and testing that first lets the scan pass over most positions without
-# trying ~25 alternatives (about 4x faster). The other cue patterns below start with a
-# lookahead on their alternatives' first letters for the same reason.
-_STAT = re.compile(r"(?i)\b(?=[stiodfapcyn])(?:" + _STAT.pattern[len("(?i)"):] + ")")
-_HYPO = re.compile(
-    r"(?i)\bcould (?:have )?(?:produce|produced|turn out|make|yield|be used)|\bcapacity\b|"
-    r"\bwould have\b|\benough to (?:produce|make)\b|\bcan produce\b|\bcapable of\b|"
-    r"\baverted\b|\bon course to\b|\bexpected to\b|\bforecast\b|\btarget of\b|\bestimated production\b")
-_DESTROY = re.compile(
-    r"(?i)(?=[icpdwbas])(?:incinerat|\bceremon|\bpublicly (?:burn|destroy)|\bdestruction of (?:seized|confiscated)|"
-    r"\b(?:were|was|been|being|are|is) (?:burned|burnt|destroyed|incinerated|set (?:on )?fire)\b|"
-    r"\bpreviously (?:seized|confiscated)\b|\bdrug[- ]burning\b|\bset on fire\b)")
-_DESTROY_STRONG = re.compile(r"(?i)(?=[icpd])(?:incinerat|\bceremon|\bpreviously (?:seized|confiscated)|"
-                             r"\bdestruction of (?:seized|confiscated)|\bdrug[- ]burning\b)")
-
-
-_ERAD = re.compile(
-    r"(?i)(?=[haemwcpsg])(?:hectares?\b|\bacres?\b|eradicat|\bmown\b|\bmowed\b|\bwild (?:hemp|cannabis)\b|"
-    r"cutting down|\bpoppy fields?\b|\bseedbeds?\b|\bcultivat|\bplantations?\b|\bcrops?\b|\bgrown\b)")
-_ATTEMPT = re.compile(r"(?i)\btr(?:y|ied|ying) to\b|\battempt(?:ed|ing)? to\b|\bsneak|\bplann(?:ed|ing) to\b")
-_TOTAL_AFTER = re.compile(r"(?i)\s*(?:in all|altogether|in total|all told|combined|overall)\b")
-_LUMP = re.compile(
-    r"(?i)\b(?:several|various|different|multiple|two|three|four|five|six|seven|eight|nine|ten|\d+) "
-    r"(?:[a-z]+ )?(?:provinces|regions|states|departments|oblasts|parts of|airports|"
-    r"border crossings)\b|"
-    r"\bacross the (?:country|nation)\b|\bin different parts\b|\bnationwide\b")
-_SEIZE_VERB = re.compile(
-    r"(?i)\b(?:seiz\w*|confiscat\w*|recover\w*|found|find|finds|discover\w*|intercept\w*|"
-    r"impound\w*|netted|nets|yield\w*|turned up|turn up|held|hold|holding|haul\w*|caught|"
-    r"catch\w*|detect\w*|uncover\w*|bust\w*|took|taken|stopped|carrying|carried|weigh\w*)\b")
-_HARD_SEP = re.compile(r";|\s[-–—]\s|:\s|,\s+while\b|,\s+whereas\b|,\s+but\b|\bwhile\s")
-_BREAKDOWN_START = re.compile(r"(?i)^(?:of (?:that|this|these|the|which)\b|of which\b|of them\b)")
-
-_LAB_NOUN = r"(?:labs?|laboratories|laboratory|factories|factory|kitchens?|refiner(?:y|ies)|" \
-            r"structures used (?:to|for) (?:make|making|produce|producing|process|processing))"
+# (the cue phrases and the agencies are data: .cues and .agencies read them)
 # lab counts: digits or a number word below a hundred (geo/vocab/numbers.csv)
 _NUMW = r"\d+|" + alternation(w for w, n in number_words("small", "tens", in_words=True).items() if n)
 _LAB_RE = re.compile(
     rf"(?i)(?<![\w.,])(?P<num>{_NUMW}|an?|the (?:biggest|largest))\s+"
-    rf"(?:[\w'’\"-]+\s+){{0,3}}?(?P<noun>{_LAB_NOUN})\b(?!\s+(?:tests?|analys\w+|results?|"
-    rf"examinations?|experts?|technicians?|reports?)\b)")
+    rf"(?:[\w'’\"-]+\s+){{0,3}}?(?P<noun>{_LAB_NOUN})\b(?!\s+{_LAB_NOT_AFTER}\b)")
 _LAB_ELLIPSIS = re.compile(rf"(?i)\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?P<num>{_NUMW}|an?)\s+for\b")
-_LAB_VERB = re.compile(
-    r"(?i)destroy|dismantl|liquidat|raid|\bfound\b|\bfind|uncover|discover|bust|shut|demolish|"
-    r"\bblew\b|blown|set up|located|neutrali|burn|seiz|unearth|detect")
-_LAB_NOT = re.compile(r"(?i)forensic|crime lab|state lab|police lab|customs lab|testing lab|"
-                      r"lab(?:oratory)? (?:tests?|analysis|results|examination)")
 _NUM_WORDS = number_words("small", "tens")  # and "a"/"an": one lab
-# "1,3 tonnes", "4,2 million": a comma before one or two digits and a big unit (units.csv:
-# decimal_cue) or scale is a decimal comma
-_DECIMAL_COMMA_CUE = rf"\d,\d{{1,2}}\s*(?:{DECIMAL_CUE_UNITS}|million|billion)"
 
 # dates in prose: generated from geo/vocab/months.csv and date_phrases.toml
 _DATE_MY, _DATE_M, _DATE_MD, _LAST_YEAR = (_dates.MONTH_YEAR, _dates.MONTH_AFTER_LEAD,
                                           _dates.MONTH_DAY, _dates.LAST_YEAR)
-# "Last year, authorities seized 30 tons nationwide": a recalled period alone marks an earlier
-# seizure (recorded), but the same period over the whole country is a national statistic
-_NATIONAL = re.compile(r"(?i)\b(?:nationwide|countrywide|across the (?:country|nation)|"
-                       r"(?:throughout|all over) the (?:country|nation))\b")
 _PERIOD = _dates.RECENT_PERIOD
 
-# agencies named as acting: (pattern, canonical name)
-_AGENCIES = [
-    (r"\bFSKN\b|Federal Drug Control Service", "FSKN"),
-    (r"\bPDEA\b|Philippine Drug Enforcement Agency", "PDEA"),
-    (r"\bDEA\b|(?<!Philippine )Drug Enforcement (?:Agency|Administration)", "DEA"),
-    (r"Afghan (?:drug|counter[- ]narcotics?) police|\bCNPA\b|Counter[- ]Narcotics Police of Afghanistan",
-     "Afghan drug police (CNPA)"),
-    (r"\bANF\b|Anti[- ]Narcotics Force", "ANF"),
-    (r"\bNDLEA\b", "NDLEA"), (r"\bDRI\b|Directorate of Revenue Intelligence", "DRI"),
-    (r"\bNCB\b|Narcotics Control Bureau", "NCB"), (r"\bSCNS\b|\bGKNB\b", "SCNS"),
-    (r"\bKNB\b|National Security Committee", "KNB"), (r"\bCCDAC\b", "CCDAC"),
-    (r"\bDirandro\b", "Dirandro"), (r"\bFelcn\b", "FELCN"), (r"\bUmopar\b", "UMOPAR"),
-    (r"\bCONAT\b", "CONAT"), (r"\bCNS\b|National Security Commission", "CNS"),
-    (r"\bFrontier Corps\b", "Frontier Corps"), (r"\bSindh Rangers\b|\bRangers\b", "Rangers"),
-    (r"\bSunat\b", "SUNAT"), (r"\bFSB\b|Federal Security Service", "FSB"),
-    # Europe, the Americas, South-East Asia: the agencies their seizure reports name
-    # (the acronyms NCA, BNN and the name Garda mean other things too: Pakistan's National
-    # Command Authority, BNN Bloomberg, Lake Garda; they count only in the agencies' usage)
-    (r"\bBorder Force\b", "Border Force"),
-    (r"National Crime Agency|(?<!Pakistan's )(?<!Pakistan’s )\bNCA\b(?! chairman)", "NCA"),
-    (r"\bPolice Scotland\b", "Police Scotland"),
-    (r"\b[Gg]arda[ií]\b|(?<!Lake )\bGarda\b(?! World| Lake)", "Garda"),
-    (r"\bGuardia Civil\b|\bCivil Guard\b", "Guardia Civil"),
-    (r"\bGuardia di Finanza\b", "Guardia di Finanza"), (r"\bCarabinieri\b", "Carabinieri"),
-    (r"\bRCMP\b|Royal Canadian Mounted Police", "RCMP"),
-    (r"\bCBP\b|Customs and Border Protection", "CBP"),
-    (r"\bHSI\b|Homeland Security Investigations", "HSI"),
-    (r"\bSemar\b|\bSEMAR\b|Secretar[ií]a de Marina", "SEMAR"),
-    (r"\bSedena\b|\bSEDENA\b|Secretar[ií]a de la Defensa Nacional", "SEDENA"),
-    (r"\bDIRAN\b|Direcci[oó]n (?:de )?Antinarc[oó]ticos", "DIRAN"),
-    (r"\bBNNP?\b(?! Bloomberg)|National Narcotics (?:Agency|Board)", "BNN"),
-    (r"\bONCB\b|Office of the Narcotics Control Board", "ONCB"),
-    (r"\bAustralian Federal Police\b", "Australian Federal Police"),
-    (r"\bNAVY\b|\b[Nn]avy\b|\bMarines\b", "navy"), (r"\b[Aa]rmy\b|\bsoldiers\b|\btroops\b", "army"),
-    (r"\b[Cc]oast [Gg]uards?\b", "coast guard"),
-    (r"\b[Bb]order [Gg]uards?\b|\b[Bb]order [Pp]olice\b|\b[Bb]order units\b", "border guards"),
-    (r"\b[Cc]ustoms\b", "customs"),
-    (r"\b[Cc]ounter[- ]narcotics (?:police|personnel|officers)\b|\b[Aa]nti[- ]narcotics police\b",
-     "counter-narcotics police"),
-    (r"\b[Dd]rug police\b", "drug police"),
-    (r"\bFederal Police\b|\bPolícia Federal\b", "Federal Police"),
-    (r"\bNational Police\b|\bPolic[ií]a Nacional\b", "National Police"),
-    (r"\b[Pp]olice\b", "police"),
-]
-# gated (see _Gated): a sentence is searched only for the agencies whose names it may hold
-_AGENCY_RES = [(_Gated(re.compile(p)), name) for p, name in _AGENCIES]
-
-
-def _agency_keys() -> tuple[tuple[tuple[str, tuple[int, ...]], ...], tuple[int, ...]]:
-    """Each gate key of the agency patterns with the patterns (indexes) it opens, and the
-    patterns searched whatever the sentence holds (ungated, or case-folded)."""
-    by_key: dict[str, list[int]] = {}
-    always = []
-    for i, (rx, _) in enumerate(_AGENCY_RES):
-        if rx.keys is None or rx.fold:
-            always.append(i)
-        else:
-            for key in rx.keys:
-                by_key.setdefault(key, []).append(i)
-    return tuple((k, tuple(ids)) for k, ids in by_key.items()), tuple(always)
-
-
-_AGENCY_KEYS, _AGENCY_ALWAYS = _agency_keys()
-
 # speed: these cues are searched per figure, on short texts that rarely hold their words
-(_STAT, _HYPO, _DESTROY, _DESTROY_STRONG, _ERAD, _ATTEMPT, _LUMP, _SEIZE_VERB, _HARD_SEP,
- _LAB_VERB, _LAB_NOT, _DATE_MY, _DATE_M, _DATE_MD, _LAST_YEAR, _NATIONAL, _PERIOD) = (
-    _Gated(rx) for rx in (_STAT, _HYPO, _DESTROY, _DESTROY_STRONG, _ERAD, _ATTEMPT, _LUMP,
-                          _SEIZE_VERB, _HARD_SEP, _LAB_VERB, _LAB_NOT, _DATE_MY, _DATE_M, _DATE_MD,
-                          _LAST_YEAR, _NATIONAL, _PERIOD))
+_DATE_MY, _DATE_M, _DATE_MD, _LAST_YEAR, _PERIOD = (
+    _Gated(rx) for rx in (_DATE_MY, _DATE_M, _DATE_MD, _LAST_YEAR, _PERIOD))
 
 
 # --------------------------------------------------------------------------- records
@@ -234,29 +122,6 @@ def _check_report(report: Any) -> None:
     if not isinstance(report.text, str):
         raise ExtractionError(f"report {getattr(report, 'id', '?')!r}: text is "
                               f"{type(report.text).__name__}, not str")
-
-
-_ACTOR = re.compile(
-    r"\b([A-Z][a-z]+)\s+(?:[A-Z][a-z]+\s+)?(?:border guards?|border police|border troops|police|customs|"
-    r"security (?:services|forces)|forces|troops|army|navy|soldiers|coast ?guards?|authorities|"
-    r"drug police|anti-?drug \w+|counter-?narcotics \w+|marines)\b")
-
-_ACTOR = _Gated(_ACTOR)  # speed: see _Gated
-
-
-def _actor_country(sentence: str, idx: Any) -> str | None:
-    """Country of the force acting in a sentence, from a demonym before it, or None."""
-    gz = getattr(idx, "gazetteer", None)
-    if gz is None:
-        return None
-    for m in _ACTOR.finditer(sentence):
-        try:
-            code = gz.country_code(m.group(1))
-        except Exception:
-            code = None
-        if code:
-            return code
-    return None
 
 
 # --------------------------------------------------------------------------- structure
@@ -303,13 +168,6 @@ def _local_context(text: str, sent: Sentence, start: int, end: int, next_start: 
 
 
 # --------------------------------------------------------------------------- number format
-_LATIN_COUNTRIES = {
-    "AR", "BO", "BR", "CL", "CO", "CR", "CU", "DO", "EC", "ES", "GT", "HN", "MX", "NI", "PA",
-    "PE", "PR", "PY", "SV", "UY", "VE", "PT", "IR", "IT", "DE", "NL", "BE", "FR", "AO", "MZ",
-    "ID", "TR", "RU", "UA", "KZ", "KG", "UZ", "TJ", "TM", "AZ", "GE",
-}
-
-
 def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: list[Quantity],
                     country_hint: str | None) -> str:
     """``"en"`` or ``"latin"`` for this report's ambiguous figures (``1.900``, ``449,520``).
@@ -338,7 +196,7 @@ def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: li
             if not ref:
                 continue
             h = (hedge or "").lower()
-            lo, hi = (0.98, 1.6) if _rx(r"(?:more|over|above|upwards|in excess|at least)").match( h) else \
+            lo, hi = (0.98, 1.6) if _HEDGE_ABOVE_HEADLINE.match(h) else \
                 ((0.75, 1.02) if h else (0.9, 1.1))
             if any(lo <= v / ref <= hi for v in vals if v):
                 s += 1
@@ -363,13 +221,12 @@ def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: li
     if en != latin:
         return "en" if en > latin else "latin"
     # cues: unambiguous continental figures ("1,3 tonnes", "4,2 million", "5.000 million")
-    if _rx(_DECIMAL_COMMA_CUE).search(text) or \
+    if _CONTINENTAL_FIGURE.search(text) or \
             _rx(r"\d\.\d{3}\.\d{3}|\d\.\d{3},\d|\b\d{1,3}\.000 (?:million|billion)").search( text):
         return "latin_dot"
-    if country_hint in _LATIN_COUNTRIES:
+    if country_hint in _CONTINENTAL_COUNTRIES:
         return "latin_dot"
-    if (getattr(report, "language", None) or "en")[:2] in ("es", "pt", "it", "de", "fr", "nl", "ru",
-                                                          "tr", "id", "uk", "pl", "ro"):
+    if (getattr(report, "language", None) or "en")[:2] in _CONTINENTAL_LANGUAGES:
         return "latin_dot"
     return "en"
 
@@ -397,21 +254,6 @@ def _apply_reading(q: Quantity, reading: str) -> float:
 
 
 # --------------------------------------------------------------------------- substances
-_FORWARD_LINK = re.compile(
-    r"(?i)^\s*(?:[\"“”'‘’\[(]\s*)?(?:(?:of|worth of|filled with|containing|holding|stuffed with|"
-    r"packed with|in the form of)\s+)?(?:[\w'’\"“”,-]+\s+){0,6}?$")
-_FORWARD_NEAR = re.compile(r"(?i)^\s*(?:[\"“'‘\[(]\s*)?(?:of\s+)?(?:[\w'’-]+\s+){0,2}$")
-_JOINER = re.compile(r"(?i)^\s*(?:,|and|or|&|/|,\s*and|as well as|plus)\s*(?:other\s+|some\s+)?$")
-# a word in the gap that ends the figure's own phrase ("5 kg were found in ... heroin")...
-_GAP_BREAK = re.compile(
-    r"(?i)\b(?:were|was|is|are|in|from|at|on|by|after|during|into|inside|to|for|bound|"
-    r"found|seized|turned|hidden|concealed|with)\b")
-# ...once these phrases, which name what the figure is, are taken out of the gap
-_GAP_NAMING = re.compile(r"(?i)^\s*of\b|identified as|thought to be|believed to be|"
-                         r"suspected to be|filled with|what investigators believe is|"
-                         r"suspected of being")
-
-
 def _link_substance(t: _Target, text: str, subs: list[SubstanceMention], next_start: int,
                     prev_end: int) -> None:
     """Substance of a figure: inside it ("ecstasy pills"), the "of X" after it, or the
@@ -492,11 +334,6 @@ def _take(t: _Target, sm: SubstanceMention, subs: list[SubstanceMention], text: 
 
 
 # --------------------------------------------------------------------------- labs
-# every lab noun of _LAB_RE holds one of these (lower case): a sentence without any is
-# passed over without running the lab patterns
-_LAB_STEMS = ("lab", "factor", "kitchen", "refiner", "structures used")
-
-
 def _has_lab_noun(sentence: str) -> bool:
     low = sentence.lower()
     return any(stem in low for stem in _LAB_STEMS)
@@ -559,35 +396,6 @@ def _date_for(t: _Target, text: str, sents: list[Sentence], published: str | Non
 _month = _dates.month_number
 
 
-@functools.lru_cache(maxsize=8192)
-def _sentence_agencies(sentence: str) -> tuple[str, ...]:
-    """Agencies named in one sentence, in :data:`_AGENCIES` order (cached: a sentence
-    serves its own figures and the next sentence's, and wires repeat boilerplate)."""
-    # one pass over all the agencies' gate keys (~70 substring tests) picks the few
-    # patterns worth searching, instead of ~30 gated searches (1.3-1.4x)
-    may = set(_AGENCY_ALWAYS)
-    for key, ids in _AGENCY_KEYS:
-        if key in sentence:
-            may.update(ids)
-    hits = [i for i in sorted(may) if _AGENCY_RES[i][0].search(sentence)]
-    if len(hits) > 1 and any(_AGENCY_RES[i][1] in _GENERIC_AGENCIES for i in hits):
-        hits = _outside_names(sentence, hits)
-    return tuple(_AGENCY_RES[i][1] for i in hits)
-
-
-def _outside_names(sentence: str, hits: list[int]) -> list[int]:
-    """Drop a generic agency word found only inside a named agency's own name ("Police" of
-    "Royal Canadian Mounted Police", "Customs" of "Customs and Border Protection"); kept
-    where it also stands alone ("RCMP and Vancouver police")."""
-    spans = [m.span() for i in hits if _AGENCY_RES[i][1] not in _GENERIC_AGENCIES
-             for m in _AGENCY_RES[i][0].rx.finditer(sentence)]
-    if not spans:
-        return hits
-    return [i for i in hits if _AGENCY_RES[i][1] not in _GENERIC_AGENCIES or any(
-        not any(a <= m.start() and m.end() <= b for a, b in spans)
-        for m in _AGENCY_RES[i][0].rx.finditer(sentence))]
-
-
 def _agencies_for(t: _Target, sents: list[Sentence]) -> list[str]:
     texts = [t.sent.text]
     prev = sents[t.sent.index - 1] if t.sent.index > 0 else None
@@ -601,38 +409,7 @@ def _agencies_for(t: _Target, sents: list[Sentence]) -> list[str]:
     return list(_most_specific(tuple(found)))
 
 
-@functools.lru_cache(maxsize=1024)
-def _most_specific(found: tuple[str, ...]) -> tuple[str, ...]:
-    # a generic name is implied by a more specific one ("police" by "Afghan drug police",
-    # "customs" by CBP, whose full name holds the word); cached: figures repeat the same few
-    # combinations of names
-    return tuple(n for n in found if not any(
-        o != n and (n.lower() in o.lower() or n in _IMPLIES.get(o, ())) for o in found))
-
-
-# the generic names an agency stands for wherever the story names it: the Mexican navy is
-# SEMAR, Irish police are the Garda (a generic word inside an agency's own name is dropped
-# in _outside_names instead)
-_IMPLIES = {"SEMAR": ("navy",), "SEDENA": ("army",), "Garda": ("police",)}
-_GENERIC_AGENCIES = frozenset({"navy", "army", "coast guard", "border guards", "customs",
-                               "counter-narcotics police", "drug police", "National Police",
-                               "Federal Police", "police"})
-
-
 # --------------------------------------------------------------------------- places
-_AT_SEA = re.compile(r"(?i)\b(?:at sea|out to sea|on the high seas|in international waters|"
-                     r"nautical miles|miles offshore|miles off the coast)\b")
-
-
-# "in Barangay Inayawan here", "was arrested here on Friday": the wire's own city
-_HERE = re.compile(r"(?i)\b(?:in|at|near)\s+(?:[\w.'’-]+\s+){0,4}?here\b|"
-                   r"\b(?:arrested|seized|held|detained|caught|intercepted|found|recovered|"
-                   r"confiscated|raided|busted)\s+here\b")
-# "said here", "told reporters here", "a press conference here": where the story was filed
-_HERE_REPORTING = re.compile(r"(?i)\b(?:said|says|told|conference|briefing|reporters|statement|"
-                             r"announced)\b[^.;]{0,40}$")
-
-
 def _here(sentence: str) -> bool:
     """Whether a sentence places its seizure "here" (not "said ... here")."""
     return any(not _HERE_REPORTING.search(sentence, 0, m.end() - 4)
@@ -839,9 +616,9 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
         h = (t.q.hedge or "").lower() if t.q else ""
         if crossing(t):
             return (0.5, 1.35) if not h else (0.6, 1.35)
-        if _rx(r"(?:more than|over|above|upwards|in excess|at least|just over)").match( h):
+        if _HEDGE_ABOVE.match(h):
             return 0.98, 1.3
-        if _rx(r"(?:nearly|almost|about|around|some|roughly|approx|close)").match( h):
+        if _HEDGE_ABOUT.match(h):
             return 0.8, 1.1
         return 0.97, 1.03
 
@@ -928,9 +705,6 @@ class NotEvents(tuple):
 
     def __deepcopy__(self, memo: dict) -> "NotEvents":
         return self
-
-
-_US_AGENCIES = re.compile(r"(?i)^(?:AP|Reuters|Bloomberg|UPI|CNN|Fox|NBC|CBS|ABC)$")
 
 
 class ExtractionContext:
@@ -1133,7 +907,7 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
                 else:
                     t.skip = t.skip or "no substance"
             if t.substance and t.q.kind == "count":
-                if t.q.unit == "capsules" and GROUPS.get(t.substance) in ("opiates", "cocaine", "cannabis"):
+                if t.q.unit == "capsules" and GROUPS.get(t.substance) in _CAPSULE_GROUPS:
                     t.skip = t.skip or "swallowed capsules are packages, not dosage units"
             if t.substance and not t.generic and not t.mixed and t.substance != "unspecified":
                 last_substance = (t.sent.index, t.substance, t.detail)
@@ -1150,7 +924,7 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
                 sm = prior[-1]
                 t.substance, t.detail, t.skip, t.subst_linked = sm.substance, sm.detail, None, "carried"
                 if t.q.kind == "count" and t.q.unit == "capsules" and \
-                        GROUPS.get(t.substance) in ("opiates", "cocaine", "cannabis"):
+                        GROUPS.get(t.substance) in _CAPSULE_GROUPS:
                     t.skip = "swallowed capsules are packages, not dosage units"
 
     live = [t for t in targets if t.skip is None]
@@ -1199,14 +973,7 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
     return events, bool(head_qs)
 
 
-_UNITS_WEIGHING = re.compile(
-    r"(?i)[\w\s\"'’-]{0,40}?(?:\(\s*(?:weighing|weighting|with a (?:total )?weight of|total weight)?|"
-    r",?\s*(?:weighing|weighting|that weighed|which weighed|with a (?:total )?weight of))"
-    r"\s*(?:a total of|in total|in all|about|approximately|around|some|nearly|over|more than)?\s*$")
-
-
 _MAX_KG_PER_UNIT = 0.05  # 50 g: far above any pill, tablet or blotter
-_DOSAGE_UNITS = frozenset({"pills", "tablets", "tabs", "blotters", "ampoules", "vials", "doses"})
 
 
 def _weigh_counts(targets: list[_Target], text: str) -> None:

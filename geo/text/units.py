@@ -24,7 +24,7 @@ from ..vocab import path_of, row_line, table
 __all__ = [
     "UREG", "UnitWord", "UNIT_WORDS", "KINDS", "unit_registry", "unit_code", "unit_kind",
     "pint_name", "pint_unit", "to_kg", "kg_factor", "surfaces", "surface_pattern",
-    "prefixes", "fold", "row_error", "UNIT_ROWS", "DECIMAL_CUE_UNITS",
+    "prefixes", "fold", "row_error", "UNIT_ROWS",
 ]
 
 #: The project's one pint registry (quantities from two registries do not mix).
@@ -47,7 +47,6 @@ class UnitWord:
     prose: bool  # matched by the prose pattern
     article: bool  # "a"/"an" before it is a figure
     us: str | None  # the code a US report means by it
-    decimal_cue: bool  # "1,3 <surface>" shows decimal commas
 
 
 def fold(text: Any) -> str:
@@ -65,7 +64,7 @@ def row_error(name: str, index: int, message: str) -> VocabularyError:
 
 def _load() -> tuple[UnitWord, ...]:
     rows = table(_FILE, required=("surface", "language", "unit", "pint", "kind", "prose",
-                                  "article", "decimal_cue"))
+                                  "article"))
     where = path_of(_FILE)
     if rows and "us" not in rows[0]:
         raise VocabularyError(f"{where}: header lacks column us")
@@ -90,7 +89,7 @@ def _load() -> tuple[UnitWord, ...]:
         if r["kind"] not in KINDS:
             raise bad(i, f"kind {r['kind']!r} not among {KINDS}")
         flags = {}
-        for col in ("prose", "article", "decimal_cue"):
+        for col in ("prose", "article"):
             if r[col] not in ("yes", "no"):
                 raise bad(i, f"{col} is yes or no, not {r[col]!r}")
             flags[col] = r[col] == "yes"
@@ -107,7 +106,7 @@ def _load() -> tuple[UnitWord, ...]:
         if folded.setdefault(key, r["pint"]) != r["pint"]:
             raise bad(i, f"folds to {key!r} like a row with pint {folded[key]!r}")
         out.append(UnitWord(surface, langs, r["unit"], r["pint"], r["kind"], flags["prose"],
-                            flags["article"], r["us"] or None, flags["decimal_cue"]))
+                            flags["article"], r["us"] or None))
     for w in out:
         # every code reads back as itself (events carry codes); a US reading is a code too
         if w.unit not in seen or out[seen[w.unit]].unit != w.unit:
@@ -234,16 +233,15 @@ def unit_kind(word: Any) -> str | None:
 
 # --------------------------------------------------------------------------- patterns
 def surfaces(kind: str | None = None, *, prose: bool | None = None,
-             languages: Iterable[str] | None = None, article: bool | None = None,
-             decimal_cue: bool | None = None) -> tuple[str, ...]:
+             languages: Iterable[str] | None = None,
+             article: bool | None = None) -> tuple[str, ...]:
     """The surfaces of the rows that fit every condition given, in file order."""
     langs = frozenset(languages) if languages is not None else None
     return tuple(w.surface for w in UNIT_ROWS
                  if (kind is None or w.kind == kind)
                  and (prose is None or w.prose == prose)
                  and (langs is None or w.languages & langs)
-                 and (article is None or w.article == article)
-                 and (decimal_cue is None or w.decimal_cue == decimal_cue))
+                 and (article is None or w.article == article))
 
 
 def _regex(word: str) -> str:
@@ -277,6 +275,3 @@ def prefixes(words: Iterable[str]) -> tuple[str, ...]:
     ws = sorted(set(words))
     return tuple(w for w in ws if not any(o != w and w.startswith(o) for o in ws))
 
-
-#: The units after which "1,3" is a decimal comma (a prefix alternation: no word boundary).
-DECIMAL_CUE_UNITS = surface_pattern(prefixes(surfaces(decimal_cue=True)))
