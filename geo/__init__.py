@@ -29,7 +29,7 @@ __version__ = "0.1.0"
 # public name -> module that defines it; everything else stays reachable from its module
 # (geo.read.reports.Report, geo.places.gazetteer.Gazetteer, geo.errors.BoundaryError ...)
 _LAZY = {
-    "read_reports": ("geo.read.reports", "read_reports"),
+    "read_reports": ("geo.pipeline", "read_reports"),
     "read_seizures": ("geo.pipeline", "read_seizures"),
     "extract": ("geo.extraction.core", "extract"),
     "aggregate": ("geo.aggregates", "aggregate"),

@@ -29,7 +29,7 @@ import pandas as pd
 
 from .output import (OUTPUT_FILES, regions_table, save_map_atomic, write_csv_atomic,
                      write_events_atomic)
-from .read.reports import PathLike, ReportSet, Skipped, read_reports
+from .read.reports import PathLike, ReportSet, Skipped
 from .summary import Summary, event_totals, top_regions, unlocated_reasons
 
 log = logging.getLogger(__name__)
@@ -201,7 +201,7 @@ def extract_events(
 
     places = default_context() if geocoder is None else PlaceContext(geocoder)
     if report_paths:
-        reports: ReportSet = read_reports(report_paths, **(report_options or {}))
+        reports: ReportSet = read_reports(report_paths, places=places, **(report_options or {}))
         summary.reports_read = len(reports)
         summary.skipped.extend(reports.skipped)
         if len(reports):
@@ -244,6 +244,28 @@ def extract_events(
         summary.unlocated = int((~located).sum())
     summary.totals, summary.labs_destroyed = event_totals(events)
     return events, summary
+
+
+def read_reports(paths: PathLike | Sequence[PathLike], *, places: Any = None,
+                 resolve_places: bool = True, **options: Any) -> ReportSet:
+    """Read reports from files and folders (text, Markdown, HTML, JSON Lines, JSON, CSV),
+    each dateline's country found with the run's places.
+
+    The options are those of :func:`geo.read.reports.read_reports` (``text_column``,
+    ``id_column``, ``date_column``, ``url_column``, ``title_column``, ``years``).
+
+    :param places: the run's :class:`~geo.places.context.PlaceContext` (default the
+        process's, with the offline geocoder).
+    :param resolve_places: ``False`` leaves dateline countries empty (no gazetteer needed).
+    :returns: the reports, with ``.skipped`` listing what could not be read and why.
+    """
+    from .read import reports as _reports
+
+    if resolve_places and places is None:
+        from .places.context import default_context
+
+        places = default_context()
+    return _reports.read_reports(paths, places=places if resolve_places else None, **options)
 
 
 def read_seizures(path: PathLike, *, geocoder: Any = None, places: Any = None,

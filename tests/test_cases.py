@@ -83,7 +83,9 @@ def _event_report(case: Case):
     c = case.data
     meta = {k: c[k] for k in ("title", "published") if k in c}
     if c.get("read_dateline"):
-        return make_report(c["text"], id=c["id"], **meta)
+        from geo.places.context import default_context
+
+        return make_report(c["text"], id=c["id"], places=default_context(), **meta)
     if "dateline_place" in c:
         meta["dateline_place"] = c["dateline_place"]
     return Report(id=c["id"], text=c["text"], **meta)
@@ -214,7 +216,9 @@ def run_dateline_case(case: Case) -> None:
         if got != want:
             _fail(case, want, got, "dateline differs")
     if "country" in expect:
-        r = make_report(c["text"], id=c["id"])
+        from geo.places.context import default_context
+
+        r = make_report(c["text"], id=c["id"], places=default_context())
         if r.dateline_country != expect["country"]:
             _fail(case, {"country": expect["country"]}, {"country": r.dateline_country,
                                                            "place": r.dateline_place},

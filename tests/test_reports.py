@@ -33,8 +33,7 @@ BODY_ES = ("PIURA, Oct 27 (La República) - La policía halló 53 kilos de coca�
 
 
 def read(*args, **kwargs) -> ReportSet:
-    # the gazetteer is another module's concern; keep these tests about reading
-    kwargs.setdefault("resolve_places", False)
+    # the reader alone: dateline countries are the place step's (geo.places.datelines)
     return read_reports(*args, **kwargs)
 
 
@@ -96,8 +95,29 @@ def test_year_from_file_name(tmp_path):
 
 
 def test_dateline_country_from_gazetteer_when_available(tmp_path):
-    reports = read_reports(SEED)
-    assert reports[0].dateline_country == "RU"
+    import geo
+
+    assert geo.read_reports(SEED)[0].dateline_country == "RU"
+    # the reader alone finds the dateline; its country is the place step's
+    alone = read_reports(SEED)[0]
+    assert alone.dateline_place and alone.dateline_country is None
+    assert geo.read_reports(SEED, resolve_places=False)[0].dateline_country is None
+
+
+def test_the_run_s_geocoder_reads_the_dateline(tmp_path):
+    # the geocoder the user chose is the one the dateline is read with
+    import geo
+    from geo.places.context import PlaceContext
+
+    class Everywhere:  # a geopy-style geocoder that puts every name in Peru
+        def geocode(self, query, exactly_one=True, **kwargs):
+            from geopy.location import Location
+            loc = Location(query, (-12.05, -77.04), {"country": "PE", "admin1": "PE-LIM",
+                                                     "feature_class": "ppl"})
+            return loc if exactly_one else [loc]
+
+    asked = PlaceContext(Everywhere())
+    assert geo.read_reports(SEED, places=asked)[0].dateline_country == "PE"
 
 
 # --------------------------------------------------------------------------------------
@@ -297,7 +317,7 @@ def test_read_report_raises_report_error(tmp_path):
     f.write_bytes(b"")
     with pytest.raises(ReportError, match=r"empty\.txt: empty file"):
         read_report(f)
-    assert isinstance(read_report(SEED, resolve_places=False), Report)
+    assert isinstance(read_report(SEED), Report)
 
 
 def test_decode_bytes_reports_encoding():

@@ -168,8 +168,7 @@ def two_springfields(monkeypatch):
     """A stand-in gazetteer and geocoder where "Springfield" is a big town of ZZ and a
     smaller one in ``where`` (country, region): only the dateline's words can pick the
     second."""
-    from geo.places import context
-    from geo.read import reports
+    from geo.places import datelines
 
     where = {}
 
@@ -185,8 +184,11 @@ def two_springfields(monkeypatch):
             return [(1.0, _Place("ZZ", "ZZ-01", 100_000)),
                     (0.9, _Place(where["country"], where["region"], 90_000))]
 
-    monkeypatch.setattr(reports, "_gazetteer", lambda: Gazetteer())
-    monkeypatch.setattr(context, "shared_geocoder", lambda: Geocoder())
+    def country(place, text="", agency=None):
+        return datelines.dateline_country(place, text, agency, geocoder=Geocoder(),
+                                          gazetteer=Gazetteer())
+
+    where["country_of"] = country
     return where
 
 
@@ -195,17 +197,15 @@ POSTAL_ROWS = vocab.table("postal_codes.csv", required=("code", "region", "count
 
 @pytest.mark.parametrize("row", POSTAL_ROWS, ids=lambda r: f"{r['code']}-{r['region']}")
 def test_every_postal_code_after_a_dateline_city_gives_its_region(row, two_springfields):
-    from geo.read import reports
-
     code = row["code"]
     d = parse_dateline(f"SPRINGFIELD, {code} (AP) – Police seized 5 kg of cocaine.")
     assert d is not None and d.place == f"SPRINGFIELD, {code}" and d.agency == "AP"
     d = parse_dateline(f"SPRINGFIELD, {code}, Jan 5 (AP) – Police seized 5 kg.", year_hint=2013)
     assert d.place == f"SPRINGFIELD, {code}" and d.date == "2013-01-05"
     two_springfields.update(country=row["country"], region=row["region"])
-    assert reports._dateline_country(f"SPRINGFIELD, {code}", "Police seized 5 kg.") \
-        == row["country"]
-    assert reports._dateline_country("SPRINGFIELD", "Police seized 5 kg.") == "ZZ"
+    country_of = two_springfields["country_of"]
+    assert country_of(f"SPRINGFIELD, {code}", "Police seized 5 kg.") == row["country"]
+    assert country_of("SPRINGFIELD", "Police seized 5 kg.") == "ZZ"
 
 
 def test_postal_codes_are_iso_3166_2_regions_the_gazetteer_knows():
@@ -235,11 +235,11 @@ def test_postal_codes_are_iso_3166_2_regions_the_gazetteer_knows():
     ("SAN JUAN, P.R. (AP) – Agents seized 500 kg of cocaine.", "PR"),
 ])
 def test_postal_codes_decide_real_dateline_countries(tmp_path, line, country):
-    from geo.read.reports import read_reports
+    import geo
 
     f = tmp_path / "r.txt"
     f.write_text(line + "\n", encoding="utf-8")
-    assert read_reports(f)[0].dateline_country == country
+    assert geo.read_reports(f)[0].dateline_country == country
 
 
 # --------------------------------------------------------------------------- news agencies
@@ -248,19 +248,18 @@ AGENCY_ROWS = vocab.table("news_agencies.csv", required=("name", "country", "kin
 
 @pytest.mark.parametrize("row", AGENCY_ROWS, ids=lambda r: r["name"])
 def test_every_national_agency_makes_its_country_the_datelines(row, two_springfields):
-    from geo.read import reports
-
     d = parse_dateline(f"SPRINGFIELD, May 5 ({row['name']}) - Police seized 2 kg of heroin.")
     assert d is not None and d.agency == row["name"]
     two_springfields.update(country=row["country"], region=f"{row['country']}-01")
     text = "Police seized 2 kg of heroin."
-    got = reports._dateline_country("SPRINGFIELD", text, row["name"])
+    country_of = two_springfields["country_of"]
+    got = country_of("SPRINGFIELD", text, row["name"])
     if row["kind"] == "national":
         assert got == row["country"]
-        assert reports._dateline_country("SPRINGFIELD", text, row["name"].upper()) == row["country"]
+        assert country_of("SPRINGFIELD", text, row["name"].upper()) == row["country"]
     else:  # a world wire files from everywhere: it says nothing of the place
         assert got == "ZZ"
-    assert reports._dateline_country("SPRINGFIELD", text, None) == "ZZ"
+    assert country_of("SPRINGFIELD", text, None) == "ZZ"
 
 
 def test_news_agency_rows_are_valid_and_listed_once():

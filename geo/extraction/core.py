@@ -1005,11 +1005,11 @@ def _window_start(sents: list[Sentence], s: Sentence, head: set[int]) -> int:
     return sents[first].start
 
 
-def _as_reports(reports: Any) -> list[Any]:
+def _as_reports(reports: Any, places: PlaceContext) -> list[Any]:
     if isinstance(reports, (str, os.PathLike)):
         from ..read.reports import read_reports
 
-        return list(read_reports(reports))
+        return list(read_reports(reports, places=places))
     if hasattr(reports, "text") and hasattr(reports, "id"):
         return [reports]
     if isinstance(reports, bytes) or not isinstance(reports, Iterable):
@@ -1018,7 +1018,7 @@ def _as_reports(reports: Any) -> list[Any]:
     if items and all(isinstance(r, (str, os.PathLike)) for r in items):
         from ..read.reports import read_reports
 
-        return list(read_reports(items))
+        return list(read_reports(items, places=places))
     for n, r in enumerate(items):
         if not (hasattr(r, "text") and hasattr(r, "id")):
             raise ExtractionError(f"item {n} is not a report ({type(r).__name__})")
@@ -1055,13 +1055,13 @@ def extract(reports: Any, *, geocoder: Any = None, progress: bool = False,
 
     if jobs is not None and (not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 0):
         raise ExtractionError(f"jobs must be a whole number >= 0, got {jobs!r}")
-    items = _as_reports(reports)
-    cores = available_cores()
-    # more processes than cores only adds start-up and memory
-    jobs = min(jobs or cores, cores, max(1, len(items)))
     if places is not None and geocoder is not None:
         raise ExtractionError("give either geocoder= or places=, not both")
     ctx = ExtractionContext(geocoder, places=places)
+    items = _as_reports(reports, ctx.places)
+    cores = available_cores()
+    # more processes than cores only adds start-up and memory
+    jobs = min(jobs or cores, cores, max(1, len(items)))
     bar = None
     if progress:
         from tqdm import tqdm

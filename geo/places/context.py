@@ -70,6 +70,18 @@ class PlaceContext:
             self.available = False
         return self.available
 
+    def dateline_country(self, place: str | None, text: str = "",
+                         agency: str | None = None) -> str | None:
+        """The country of a report's dateline place, read with this context's geocoder
+        and gazetteer (see :mod:`geo.places.datelines`); None when unknown or when places
+        are unavailable."""
+        if not place or not self.load():
+            return None
+        from .datelines import dateline_country
+
+        return dateline_country(place, text, agency, geocoder=self.geocoder,
+                                gazetteer=self.gazetteer)
+
     @property
     def boundaries(self):
         """The admin-1 boundary set of this run (the package's unless one was given)."""

@@ -30,7 +30,7 @@ import json
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence, Union
 
@@ -162,37 +162,10 @@ _END = r"\s*(?:–|—|--?|:|\.)(?=\s|$)"
 # "Va."), in initials ("D.C.", "N.Y.", "B.C.") or as a two-letter postal code ("ON", "NY")
 # (the postal codes of US states, Canadian provinces and Australian states only, from
 # postal_codes.csv: "CHINA, US –" and "DRUGS, UK –" are headlines)
-_ISO_3166_2 = re.compile(r"(?P<country>[A-Z]{2})-[A-Z0-9]{1,3}")
-_ISO_3166_1 = re.compile(r"[A-Z]{2}")
-
-
-def _postal_regions() -> dict[str, frozenset[str]]:
-    """Postal code -> the ISO 3166-2 regions it stands for (and a region's own ISO 3166-1
-    code: "PR" is also Puerto Rico the country)."""
-    name = "postal_codes.csv"
-    out: dict[str, set[str]] = {}
-    for i, r in enumerate(vocab.table(name, required=("code", "region", "country", "name"))):
-        where = f"{vocab.row_line(name, i)} ({r['code']})"
-        m = _ISO_3166_2.fullmatch(r["region"])
-        if not m or m["country"] != r["country"]:
-            raise VocabularyError(f"{where}: region {r['region']!r} is not an ISO 3166-2 code "
-                                  f"of {r['country']!r}")
-        if r.get("own_code") and not _ISO_3166_1.fullmatch(r["own_code"]):
-            raise VocabularyError(f"{where}: own_code {r['own_code']!r} is not ISO 3166-1")
-        regions = out.setdefault(r["code"], set())
-        if r["region"] in regions:
-            raise VocabularyError(f"{where}: listed twice")
-        regions.add(r["region"])
-        if r.get("own_code"):
-            regions.add(r["own_code"])
-    return {code: frozenset(regions) for code, regions in out.items()}
-
-
-# the regions the codes stand for: the gazetteer indexes the US codes as names of their
-# states, but not Canada's and Australia's (they would match "ON", "WA" in running text)
-_POSTAL_REGIONS = _postal_regions()
+_POSTAL_CODES = tuple(dict.fromkeys(vocab.columns(
+    vocab.table("postal_codes.csv", required=("code", "region", "country", "name")), "code")))
 _REGION = (rf"(?P<region>{_PLACE_TITLE}\.?|(?:[A-Z]\.){{2,3}}|"
-           rf"{alternation(_POSTAL_REGIONS)}(?=\s*[–—:(,]))")
+           rf"{alternation(_POSTAL_CODES)}(?=\s*[–—:(,]))")
 
 _DATELINE_RES = [
     # MOSCOW. Jan 31 (Interfax) –   KABUL, Sept 7 (NNN-BNA) –   QUITO (EFE) -
@@ -655,126 +628,6 @@ def guess_language(text: str) -> str | None:
 # --------------------------------------------------------------------------------------
 # Building a Report from text + metadata
 # --------------------------------------------------------------------------------------
-def _dateline_country(place: str | None, text: str = "", agency: str | None = None) -> str | None:
-    """Country of a dateline place via the offline geocoder, or None when the gazetteer is
-    not available or does not know the place.
-
-    The city is read as the geocoder reads any name in this text (its population, its
-    primary name, the countries the text names: "SAN JOSE" of a Costa Rica story). What
-    follows the comma narrows it: the first reading of the city inside that region wins
-    ("LONDON, ON" is Ontario's). A region in words or initials ("Afghanistan", "Ky.",
-    "D.C.") settles the country even for a town the gazetteer does not know; a bare
-    two-letter code never overrules the city ("BOGOTA, CO" is not Colorado). A national
-    agency that files from home counts as one naming of its country ("KOCHI (PTI)" is in
-    Kerala, not Japan's Kōchi).
-    """
-    if not place:
-        return None
-    gaz = _gazetteer()
-    if gaz is None:
-        return None
-    city, region = place.rsplit(", ", 1) if ", " in place else (place, None)
-    try:
-        from ..places.context import shared_geocoder
-
-        inside: set[str] = set()
-        region_country = None
-        if region:
-            cands = [c for c in gaz.lookup(region)
-                     if c.country and c.feature_class in ("country", "admin1")]
-            inside = {c.admin1 if c.feature_class == "admin1" else c.country for c in cands}
-            inside |= _POSTAL_REGIONS.get(region, frozenset())
-            if cands and not _BARE_CODE.fullmatch(region):
-                region_country = max(cands, key=lambda c: c.population or 0).country
-        first = None
-        for part in re.split(r"\s*/\s*", city):
-            readings = [p for _, p in shared_geocoder().readings(part, context=text or None,
-                                                                 limit=None)
-                        if p.country and p.feature_class in ("ppl", "admin1", "admin2", "country")]
-            if text and _ambiguous(readings):
-                # a name shared by big places of several countries: the country the story
-                # names most often (the whole text is scanned, as the extractor will, so
-                # the gazetteer's last-scan cache serves both)
-                named = Counter(m.candidates[0].country for m in gaz.find_mentions(text)
-                                if m.candidates and m.candidates[0].feature_class == "country")
-                home = _agency_country(agency)
-                if home:
-                    named[home] += 1
-                readings.sort(key=lambda p: -named.get(p.country, 0))
-            for p in readings:
-                if p.admin1 in inside or p.country in inside:
-                    return p.country
-            if readings and first is None:
-                first = readings[0].country
-    except Exception as exc:  # a broken index must not stop reading reports
-        log.warning("gazetteer lookup of dateline place %r failed: %s", place, exc)
-        return None
-    return region_country or first
-
-
-def _agency_homes() -> dict[str, str]:
-    """Lower-cased name -> country of the national agencies that file mostly from home
-    (news_agencies.csv; the world wires, kind "international", say nothing of the country)."""
-    name = "news_agencies.csv"
-    out: dict[str, str] = {}
-    seen: set[str] = set()
-    for i, r in enumerate(vocab.table(name, required=("name", "country", "kind"))):
-        where = f"{vocab.row_line(name, i)} ({r['name']})"
-        if r["kind"] not in ("national", "international"):
-            raise VocabularyError(f"{where}: kind {r['kind']!r} is not national or international")
-        if not _ISO_3166_1.fullmatch(r["country"]):
-            raise VocabularyError(f"{where}: country {r['country']!r} is not ISO 3166-1")
-        key = r["name"].lower()
-        if key in seen:
-            raise VocabularyError(f"{where}: listed twice")
-        seen.add(key)
-        if r["kind"] == "national":
-            out[key] = r["country"]
-    return out
-
-
-_AGENCY_HOME = _agency_homes()
-
-
-def _agency_country(agency: str | None) -> str | None:
-    """The home country of a dateline's agency when it is a national one that files from
-    home ("PTI" -> "IN"), else None."""
-    return _AGENCY_HOME.get((agency or "").strip().lower())
-
-
-# two or three capitals after a dateline city: a postal code that may also be a country's
-_BARE_CODE = re.compile(r"[A-Z]{2,3}")
-
-def _ambiguous(readings: list) -> bool:
-    # Kabul (AF, 3.7M) against a Kabul village elsewhere is no contest; San Jose (US, 1M)
-    # against San José (CR, 0.3M) is
-    by_country: dict[str, int] = {}
-    for p in readings:
-        by_country[p.country] = max(by_country.get(p.country, 0), p.population or 0)
-    if len(by_country) < 2:
-        return False
-    top, second = sorted(by_country.values(), reverse=True)[:2]
-    return second >= 0.1 * top
-
-
-
-
-_GAZ: list = []
-
-
-def _gazetteer():
-    # Cached lookup of the shared gazetteer; reports are readable without it.
-    if not _GAZ:
-        try:
-            from ..places.gazetteer import get_gazetteer
-
-            _GAZ.append(get_gazetteer())
-        except Exception as exc:
-            log.warning("gazetteer unavailable, dateline countries left empty: %s", exc)
-            _GAZ.append(None)
-    return _GAZ[0]
-
-
 # a line that ends as a sentence does; with the length check in _title_from_text, a lede
 # ("... the ministry said on Tuesday.") rather than a headline
 _LEDE = re.compile(r"[.!?][\"'”’)]?$")
@@ -812,13 +665,16 @@ def make_report(
     url: str | None = None,
     published: str | None = None,
     name_hint: str | None = None,
-    resolve_places: bool = True,
+    places: Any = None,
     years: tuple[int, int] | None = None,
 ) -> Report:
     """A :class:`Report` from text and whatever metadata is known.
 
     ``published`` from metadata wins; a year from it or from ``name_hint`` (a file name)
     completes a dateline without a year; else the weekdays in the text decide it.
+    ``places`` (anything with ``dateline_country(place, text, agency)``, such as the run's
+    :class:`geo.places.context.PlaceContext`) finds the dateline's country; without it the
+    report keeps only the dateline place.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     meta_year = int(published[:4]) if published else None
@@ -836,8 +692,9 @@ def make_report(
         published=published,
         agency=dateline.agency if dateline else None,
         dateline_place=place,
-        dateline_country=(_dateline_country(place, text, dateline.agency if dateline else None)
-                          if resolve_places else None),
+        dateline_country=(places.dateline_country(place, text,
+                                                  dateline.agency if dateline else None)
+                          if places is not None and place else None),
         language=guess_language(text),
         path=path,
         dateline_span=(dateline.start, dateline.end) if dateline else None,
@@ -856,7 +713,7 @@ def read_reports(
     url_column: str | None = None,
     title_column: str | None = None,
     years: tuple[int, int] | None = None,
-    resolve_places: bool = True,
+    places: Any = None,
 ) -> ReportSet:
     """Read reports from a file, a folder (recursively) or a list of them.
 
@@ -871,8 +728,11 @@ def read_reports(
     years:
         A plausible ``(first, last)`` range of publication years, used to decide the
         year of datelines that have none when the text does not.
-    resolve_places:
-        Look up the dateline place's country in the gazetteer (when it is available).
+    places:
+        What finds a dateline place's country: anything with ``dateline_country(place,
+        text, agency)``, such as the run's :class:`geo.places.context.PlaceContext`.
+        Without it the reports keep their dateline places but no country
+        (:func:`geo.read_reports` passes the run's context).
 
     Returns
     -------
@@ -883,7 +743,7 @@ def read_reports(
         paths = [paths]
     columns = dict(text=text_column, id=id_column, date=date_column, url=url_column,
                    title=title_column)
-    opts = dict(resolve_places=resolve_places, years=years)
+    opts = dict(places=places, years=years)
     out = ReportSet()
     seen: dict[str, int] = {}
     for file, root in _iter_files(paths, out.skipped):
