@@ -27,12 +27,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .caches import memo, on_clear
 from .errors import AggregationError
 from .events import events_to_frame
 from .text import substances as _substances
 from .text.quantities import parse_number
-from .read.tables import pint_unit, unit_registry
-from .caches import memo, on_clear
+from .text.units import pint_unit, unit_registry
 
 __all__ = ["aggregate", "to_long", "parse_dates", "SUBSTANCES", "REQUIRED_COLUMNS"]
 

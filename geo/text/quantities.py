@@ -13,14 +13,15 @@ language cues, the unit and cross-checks against headline figures and totals.
 from __future__ import annotations
 
 import bisect
-import functools
 import re
 from dataclasses import dataclass, field
 
-import pint
-
+from ..errors import VocabularyError
+from ..vocab import alternation, config, path_of, table
 from .patterns import CASE_ODD as _CASE_ODD
 from .patterns import rx as _rx
+from .units import UREG, prefixes, row_error, surface_pattern, surfaces, to_kg, unit_code, unit_kind
+from ..caches import memo
 
 
 __all__ = [
@@ -31,113 +32,72 @@ __all__ = [
     "to_kg",
     "unit_kind",
     "normalize_unit",
+    "number_words",
+    "NUMBER_WORDS",
     "IMPLAUSIBLE_KG",
+    "UREG",  # the registry lives in geo.text.units; kept here for old imports
 ]
 
 # One seizure above this mass is kept but flagged (the brief: > 1,000 tonnes).
 IMPLAUSIBLE_KG = 1_000_000.0
 
-#: The project's one pint registry (quantities from two registries do not mix).
-UREG = pint.UnitRegistry()
-
-# surface form (lower case) -> (unit code used in events, pint unit name)
-_UNIT_TABLE: dict[str, tuple[str, str | None]] = {}
-
-
-def _add(forms: str, code: str, pint_name: str | None) -> None:
-    for form in forms.split():
-        _UNIT_TABLE[form] = (code, pint_name)
-
-
-_add("kg kgs kg. kilo kilos kilogram kilograms kilogramme kilogrammes kilogramos kilogramo "
-     "quilo quilos quilograma quilogramas кг", "kg", "kilogram")
-_add("g gr grs gram grams gramme grammes gramos gramas гр г", "g", "gram")
-_add("mg milligram milligrams", "mg", "milligram")
-_add("t tonne tonnes ton tons toneladas tonelada тонн тонны тонна", "t", "metric_ton")
-_add("lb lbs pound pounds", "lb", "pound")
-_add("oz ounce ounces", "oz", "ounce")
-_add("l litre litres liter liters litros литров литра литр", "l", "liter")
-_add("ml millilitre millilitres milliliter milliliters", "ml", "milliliter")
-_add("gal gallon gallons galones", "gal", "gallon")
-_add("pill pills pastillas pastilhas", "pills", None)
-_add("tablet tablets comprimidos", "tablets", None)
-_add("tab tabs", "tablets", None)
-_add("capsule capsules cápsulas capsulas", "capsules", None)
-
-_KIND = {"kg": "mass", "g": "mass", "mg": "mass", "t": "mass", "ton_us": "mass", "lb": "mass",
-         "oz": "mass", "l": "volume", "ml": "volume", "gal": "volume",
-         "pills": "count", "tablets": "count", "capsules": "count"}
-_PINT = {code: name for code, name in _UNIT_TABLE.values() if name}
-_PINT["ton_us"] = "short_ton"
-
-
-def normalize_unit(unit: str, *, us: bool = False) -> str | None:
-    """Unit code (``kg``, ``g``, ``t``, ``lb``, ``l``, ``gal``, ``pills`` ...) of a surface form.
-
-    ``us=True`` reads a bare "ton(s)" as the US short ton (reports filed in the US).
-    """
-    if isinstance(unit, str):
-        return _unit_code(unit, us)
-    return _unit_code.__wrapped__(unit, us)  # not text: fails as str methods do
-
-
-@functools.lru_cache(maxsize=1024)
-def _unit_code(unit: str, us: bool) -> str | None:
-    # cached: every figure's unit is normalised two or three times (find_quantities, to_kg
-    # per reading), from a few dozen surface forms
-    key = _rx(r"\s+").sub( " ", unit.strip().lower())
-    if key in _KIND:
-        return key
-    if key.startswith("metric "):
-        return "t"
-    if key in ("mt", "m.t."):
-        return "t"
-    hit = _UNIT_TABLE.get(key)
-    if hit is None:
-        return None
-    code = hit[0]
-    if us and code == "t" and key in ("ton", "tons"):
-        return "ton_us"
-    return code
-
-
-def unit_kind(unit: str | None) -> str | None:
-    """``"mass"``, ``"volume"``, ``"count"`` or ``None`` for a unit code or surface form."""
-    if not unit:
-        return None
-    code = normalize_unit(unit)
-    return _KIND.get(code) if code else None
-
-
-@functools.lru_cache(maxsize=None)
-def _kg_factor(code: str) -> float:
-    # pint does the conversion; the factor is cached because a Quantity round trip costs
-    # ~20 us and the extractor converts every figure of every report.
-    return float(UREG.Quantity(1.0, _PINT[code]).to(UREG.kilogram).magnitude)
-
-
-def to_kg(value: float, unit: str, *, us: bool = False) -> float | None:
-    """Mass in kilograms, or ``None`` when ``unit`` is not a mass (volumes, counts)."""
-    code = normalize_unit(unit, us=us)
-    if code is None or _KIND.get(code) != "mass":
-        return None
-    return float(value) * _kg_factor(code)
+#: The unit code of a unit word (the old name of :func:`geo.text.units.unit_code`).
+normalize_unit = unit_code
 
 
 # ---------------------------------------------------------------- numbers as words
-_SMALL = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90, "a": 1, "an": 1, "dozen": 12,
-}
-_MULT = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
-         "mln": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000, "lakh": 100_000,
-         "crore": 10_000_000,
-         # English shorthand "1.5 mil tablets"; the Spanish/Portuguese "mil" (thousand)
-         # before those languages' units is read apart (_MIL)
-         "mil": 1_000_000}
+@dataclass(frozen=True)
+class NumberWord:
+    """One row of ``numbers.csv``."""
+
+    word: str
+    value: int
+    kind: str  # small | tens | scale
+    in_words: bool  # part of a spelled-out figure
+    after_digits: bool  # scales a figure in digits
+    after_article: bool  # "a"/"an" before it is a figure
+
+
+def _load_numbers() -> tuple[NumberWord, ...]:
+    name = "numbers.csv"
+    cols = ("word", "value", "kind", "language", "in_words", "after_digits", "after_article")
+    rows = table(name, required=cols)
+    out: dict[str, NumberWord] = {}
+    for i, r in enumerate(rows):
+        def bad(msg: str) -> VocabularyError:
+            return row_error(name, i, f"{r['word']!r}: {msg}")
+        if r["word"] != r["word"].lower() or not r["word"].isalpha():
+            raise bad("a number word is one lower-case word")
+        if r["word"] in out:
+            raise bad("listed twice")
+        if r["kind"] not in ("small", "tens", "scale"):
+            raise bad(f"kind {r['kind']!r} is not small, tens or scale")
+        if r["language"] != "en":
+            raise bad(f"language {r['language']!r}: only English number words are read")
+        if not r["value"].isdigit():
+            raise bad(f"value {r['value']!r} is not a whole number")
+        flags = [r[c] for c in cols[4:]]
+        if any(f not in ("yes", "no") for f in flags):
+            raise bad(f"{', '.join(cols[4:])} are yes or no")
+        out[r["word"]] = NumberWord(r["word"], int(r["value"]), r["kind"],
+                                    *(f == "yes" for f in flags))
+    return tuple(out.values())
+
+
+#: Every row of ``numbers.csv``, in file order.
+NUMBER_WORDS: tuple[NumberWord, ...] = _load_numbers()
+_SMALL = {n.word: n.value for n in NUMBER_WORDS if n.kind != "scale"}
+_MULT = {n.word: n.value for n in NUMBER_WORDS if n.kind == "scale"}
+# scale words after digits ("2.3 million", "12 lakh")
+_SCALE_WORDS = alternation(n.word for n in NUMBER_WORDS if n.after_digits)
+_DIGITS_SCALE = rf"([\d][\d.,\s\u00a0]*?)\s*({_SCALE_WORDS})?"
+_RAW_SCALE = rf"(?i)(.*?\d)\s*({_SCALE_WORDS})"
+
+
+def number_words(*kinds: str, in_words: bool | None = None) -> dict[str, int]:
+    """word -> value of the number words of ``kinds`` (all kinds when none are given)."""
+    return {n.word: n.value for n in NUMBER_WORDS
+            if (not kinds or n.kind in kinds) and (in_words is None or n.in_words == in_words)}
 
 
 def _words_value(text: str) -> float | None:
@@ -170,10 +130,6 @@ def _words_value(text: str) -> float | None:
         else:
             return None
     return total + current if seen else None
-
-
-_GROUPED_EN = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
-_GROUPED_LATIN = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$")
 
 
 def number_readings(text: str) -> tuple[float, float | None]:
@@ -232,7 +188,7 @@ def parse_number(text: str, *, convention: str = "en") -> float:
     t = text.strip().lower()
     if not t:
         raise ValueError("empty number")
-    m = _rx(r"([\d][\d.,\s\u00a0]*?)\s*(million|billion|thousand|mln|mn|bn|lakh|crore|mil)?").fullmatch( t)
+    m = _rx(_DIGITS_SCALE).fullmatch(t)
     if m and _rx(r"\d").search( m.group(1)):
         en, latin = number_readings(m.group(1))
         value = latin if (convention == "latin" and latin is not None) else en
@@ -246,30 +202,61 @@ def parse_number(text: str, *, convention: str = "en") -> float:
 
 
 # ---------------------------------------------------------------- finding quantities
-_WORDNUM = (r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
-            r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
-            r"sixty|seventy|eighty|ninety|hundred|thousand|million|billion|dozen)")
+# Every word list below comes from geo/vocab/units.csv and numbers.csv (longest first:
+# the engine takes the first alternative that matches).
+# Spelled-out numbers are tried in ascending value, not longest first, as they were before
+# the table: "eight" before "eighteen". This keeps a known misreading, "eighteen morphine
+# pills" as 8 pills with "een morphine" for the words before "pills"; longest first would
+# read 18 but changes the events of the equivalence corpus (tests/cases/quantities.jsonl:
+# count-eighteen-morphine-pills, an xfail).
+_WORDNUM = "(?:" + "|".join(sorted(number_words(in_words=True), key=number_words().get)) + ")"
 _WORDS = rf"{_WORDNUM}(?:(?:\s+and\s+|[\s-]+){_WORDNUM})*"
 # spaced thousands ("1 740") only before a unit or scale word, to leave "on May 4 2019" alone
 _DIGITS = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?=\s*[a-zA-Zа-яА-Я])|\d+(?:[.,]\d+)*"
-_SCALE = r"(?:\s*(?:million|billion|thousand|mln|mn|bn|lakh|crore|mil)\b)"
+_SCALE = rf"(?:\s*{_SCALE_WORDS}\b)"
 # Spanish and Portuguese thousands: "20 mil kilos", "2 mil 500 kilos" (Mexican press),
 # only before a Spanish or Portuguese unit word: in English "1.5 mil tablets" is a million
-_ES_UNIT = (r"(?:kilos|kilogramos?|quilos|quilogramas?|toneladas?|gramos|gramas|pastillas|"
-            r"pastilhas|comprimidos|c[aá]psulas|litros)\b")
+_ES_UNIT = surface_pattern(surfaces(prose=True, languages=("es", "pt"))) + r"\b"
 _ES_UNIT_RE = re.compile(_ES_UNIT, re.IGNORECASE)
 _MIL = rf"\d{{1,3}}(?:,\d{{1,3}})?\s+mil(?:\s+\d{{3}})?(?=\s+(?:de\s+)?{_ES_UNIT})"
-_NUMBER = (rf"(?P<num>{_MIL}|(?:{_DIGITS}){_SCALE}?|(?:half\s+)?an?\s+(?:million|billion|thousand|dozen)|half\s+an?|(?:a|an)(?=\s+(?:metric\s+)?"
-           rf"(?:kilo|kilogram|ton|tonne|pound|gram)s?\b)|{_WORDS}(?:\s+and\s+a\s+half)?)")
-_MASS = (r"kilo(?:gram(?:me)?|gramo)?s?|quilo(?:grama)?s?|kgs?\.?|grams?|grammes?|gramos|gramas|"
-         r"grs?|g|mg|milligrams?|"
-         r"metric\s+tons?|tonnes?|tons?|toneladas?|t|mt|lbs?|pounds?|ounces?|oz|кг|тонн[ы|а]?")
-_VOLUME = r"lit(?:re|er)s?|litros|l|ml|millilit(?:re|er)s?|gallons?|galones|gal"
-_COUNT = r"pills?|tablets?|tabs?|capsules?|pastillas|pastilhas|comprimidos|c[aá]psulas"
-_HEDGE = (r"(?P<hedge>(?:(?:just|well|slightly)\s+)?(?:more\s+than|less\s+than|fewer\s+than|over|"
-          r"above|about|around|approximately|approx\.?|roughly|some|nearly|almost|close\s+to|"
-          r"upwards\s+of|up\s+to|at\s+least|in\s+excess\s+of|an\s+estimated|estimated|"
-          r"a\s+total\s+of|total\s+of|a\s+combined|combined)\s+)?")
+# "a thousand", "half a million"; "a tonne of", "over a kilo" (q_hedge_or_of decides)
+_ARTICLE_SCALE = alternation(n.word for n in NUMBER_WORDS if n.after_article)
+_ARTICLE_UNITS = surfaces(prose=True, article=True)
+_NUMBER = (rf"(?P<num>{_MIL}|(?:{_DIGITS}){_SCALE}?|(?:half\s+)?an?\s+{_ARTICLE_SCALE}|half\s+an?|"
+           rf"(?:a|an)(?=\s+{surface_pattern(_ARTICLE_UNITS)}\b)|{_WORDS}(?:\s+and\s+a\s+half)?)")
+_MASS = surface_pattern(surfaces("mass", prose=True))
+_VOLUME = surface_pattern(surfaces("volume", prose=True))
+_COUNT = surface_pattern(surfaces("count", prose=True))
+
+
+def _load_hedges() -> dict[str, tuple[str, ...]]:
+    """reading -> phrases of ``hedges.csv`` ("modifier" for the words before a hedge)."""
+    name = "hedges.csv"
+    out: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for i, r in enumerate(table(name, required=("phrase", "kind"))):
+        phrase = r["phrase"]
+        if phrase != phrase.lower() or phrase != " ".join(phrase.split()):
+            raise row_error(name, i, f"{phrase!r}: a phrase is lower case with single spaces")
+        if phrase in seen:
+            raise row_error(name, i, f"{phrase!r}: listed twice")
+        seen.add(phrase)
+        if r["kind"] == "modifier" and not r["reading"]:
+            out.setdefault("modifier", []).append(phrase)
+        elif r["kind"] == "hedge" and r["reading"] in ("more", "about", "less", "total"):
+            out.setdefault(r["reading"], []).append(phrase)
+        else:
+            raise row_error(name, i, f"{phrase!r}: kind is hedge (reading more, about, less or "
+                                     f"total) or modifier (no reading)")
+    return {k: tuple(v) for k, v in out.items()}
+
+
+#: reading (more, about, less, total, modifier) -> hedge phrases, from hedges.csv
+HEDGES: dict[str, tuple[str, ...]] = _load_hedges()
+_HEDGE = (rf"(?P<hedge>(?:{surface_pattern(HEDGES['modifier'])}\s+)?"
+          rf"{surface_pattern(p for k, ps in HEDGES.items() if k != 'modifier' for p in ps)}\s+)?")
+# a hedge of a total ("a total of", "combined") makes a figure exact, flagged "total"
+_TOTAL_HEDGE = "(?i)" + surface_pattern(HEDGES["total"])
 _QTY_RE = re.compile(
     rf"(?<![\w.,$€£¥#/])(?<![A-Za-z]-){_HEDGE}{_NUMBER}\s*-?\s*"
     rf"(?:(?P<mass>{_MASS})|(?P<vol>{_VOLUME})|"
@@ -281,19 +268,40 @@ _QTY_RE = re.compile(
 # beginnings of its hedge or its number, preceded by no word character; a case-sensitive
 # scan of the lower-cased text lists those few positions and _QTY_RE is tried there only,
 # which gives the same left-to-right matches as searching.
-_AN_NEXT = r"(?=\s+(?:total|combined|estimated|million|billion|thousand|dozen|metric|kilo|ton|pound|gram))"
-_START_WORDS: list[tuple[str, str]] = (
-    # (beginning, what must follow it) of the hedges and number words
-    [(w, r"(?=\s)") for w in "just well slightly over above about around roughly some nearly "
-                              "almost estimated combined half".split()]
-    + [("approx", "")] + [(w, "") for w in _WORDNUM[3:-1].split("|")]
-    # common short words only before the words that must follow them in _HEDGE or _NUMBER
-    # (looked ahead, not consumed: the next word may start a match of its own)
-    + [(w, r"(?=\s+than)") for w in ("more", "less", "fewer")]
-    + [("close", r"(?=\s+to)"), ("upwards", r"(?=\s+of)"), ("up", r"(?=\s+to)"),
-       ("at", r"(?=\s+least)"), ("in", r"(?=\s+excess)"), ("total", r"(?=\s+of)"),
-       ("an", _AN_NEXT), ("a", _AN_NEXT)]
-)
+
+
+def _start_words() -> list[tuple[str, str]]:
+    """(first word, what must follow it) of every hedge, modifier and spelled-out figure."""
+    # common short words ("a", "at", "in", "up") only before the word that must follow them
+    # in _HEDGE or _NUMBER (looked ahead, not consumed: the next word may start a match of
+    # its own); a number word whatever follows it. What may follow a word: a space (then any
+    # word), one of some next words, or characters glued to it ("approx.").
+    anything: set[str] = set(number_words(in_words=True))
+    spaced: set[str] = set()
+    nexts: dict[str, set[str]] = {}
+    glued: dict[str, set[str]] = {}
+    for phrase in (p for ps in HEDGES.values() for p in ps):
+        first, _, rest = phrase.partition(" ")
+        word = re.match(r"\w+", first).group()
+        if first != word:
+            glued.setdefault(word, set()).add(re.escape(first[len(word):]))
+        elif rest:
+            nexts.setdefault(word, set()).add(re.escape(rest.split(" ")[0]))
+        else:
+            spaced.add(word)
+    spaced.add("half")  # "half a tonne", "half an ounce"
+    for article in ("a", "an"):  # "a thousand", "a tonne of"
+        nexts.setdefault(article, set()).update(
+            (_ARTICLE_SCALE, surface_pattern(prefixes(_ARTICLE_UNITS))))
+    out = [(w, "") for w in sorted(anything)]
+    for word in sorted((spaced | set(nexts) | set(glued)) - anything):
+        parts = [r"\s"] if word in spaced else [rf"\s+(?:{'|'.join(sorted(nexts[word]))})"]
+        parts += sorted(glued.get(word, ()))
+        out.append((word, "(?=" + "|".join(parts) + ")"))
+    return out
+
+
+_START_WORDS = _start_words()
 
 
 def _start_pattern() -> "re.Pattern[str]":
@@ -331,6 +339,26 @@ def _qty_search(text: str, pos: int, starts: list[int] | None) -> re.Match | Non
     return None
 
 
+def _load_cues() -> dict[str, tuple[str, ...]]:
+    """The word lists of ``quantity_cues.toml``, each checked: lower-case text, no repeats."""
+    name = "quantity_cues.toml"
+    lists = {"count_blockers": "words", "prices": "currencies", "vague": "before",
+             "parenthesis": "openers"}
+    data = config(name)
+    out = {}
+    for section, key in lists.items():
+        words = data.get(section, {}).get(key)
+        where = f"{path_of(name)}: [{section}] {key}"
+        if not words or not all(isinstance(w, str) and w and w == w.lower() for w in words):
+            raise VocabularyError(f"{where}: a list of lower-case words")
+        if len(set(words)) != len(words):
+            raise VocabularyError(f"{where}: a word is listed twice")
+        out[section] = tuple(words)
+    return out
+
+
+_CUES = _load_cues()
+
 # "4 kg 520 grams", "10 kilos and 562 grams", "42 kilos with 150 grams", "1 ton and 6488 kg"
 _TAIL_RE = re.compile(
     rf"\s*(?:,\s*|and\s+|with\s+|of\s+)?(?P<num>{_DIGITS}|{_WORDS})\s*-?\s*(?P<unit>{_MASS})(?![\w])",
@@ -338,13 +366,14 @@ _TAIL_RE = re.compile(
 )
 # "91,000 pounds (41,310 kilograms)" and "36.202kg (7,697 tablets)"
 _PAREN_RE = re.compile(
-    rf"\s*\(\s*(?:about\s+|some\s+|approximately\s+|around\s+|or\s+)?(?P<num>{_DIGITS}{_SCALE}?|{_WORDS})"
+    rf"\s*\(\s*(?:{alternation(_CUES['parenthesis'])}\s+)?(?P<num>{_DIGITS}{_SCALE}?|{_WORDS})"
     rf"\s*-?\s*(?:(?P<mass>{_MASS})|(?P<vol>{_VOLUME})|(?:[A-Za-z][\w-]*\s+)?(?P<count>{_COUNT}))\s*\)",
     re.IGNORECASE,
 )
 _SMALLER = {"t": ("kg",), "ton_us": ("lb",), "kg": ("g",), "lb": ("oz",)}
-_COUNT_BLOCK = re.compile(r"^(?:of|in|and|or|with|the|from|for|per|each|a|an|to|at|by|on|as|"
-                          r"bags?|cartons?|boxes|packets?|packs?|blister|strips?)$", re.I)
+_COUNT_BLOCK = re.compile("^" + alternation(_CUES["count_blockers"]) + "$", re.I)
+_PRICE_BEFORE = rf"(?i)(?:\d|{alternation(_CUES['prices'])})\W*$"
+_VAGUE_BEFORE = rf"(?i)\b{alternation(_CUES['vague'])}\s*$"
 
 
 @dataclass
@@ -386,12 +415,12 @@ class Quantity:
 _MIL_VALUE = re.compile(r"(\d{1,3}(?:,\d{1,3})?)\s+mil(?:\s+(\d{3}))?")
 
 
-@functools.lru_cache(maxsize=4096)
+@memo(4096)
 def _num_value(raw: str) -> tuple[float, float | None]:
     # cached (a ValueError is raised again each time): number_readings and the scale-word
     # pattern cost ~5 us a figure, and reports repeat their figures and round numbers
     raw = raw.strip()
-    m = _rx(r"(?i)(.*?\d)\s*(million|billion|thousand|mln|mn|bn|lakh|crore|mil)").fullmatch( raw)
+    m = _rx(_RAW_SCALE).fullmatch(raw)
     if m:
         en, latin = number_readings(m.group(1))
         mult = _MULT[m.group(2).lower()]
@@ -453,8 +482,7 @@ def find_quantities(text: str, *, us: bool = False) -> list[Quantity]:
         before = text[max(0, m.start() - 25): m.start()]
         # a price ("$100 a kilogram", "25,000 rupees a kilo", "per gram") is no quantity
         if _rx(r"(?i)(?:a|an|per)\b").match( raw_num.strip()) or _rx(r"(?i)\bper\s*$").search( before):
-            if _rx(r"(?i)(\d|rupees?|dollars?|euros?|\$|afghanis?|tomans?|rials?|pesos?)\W*$").search(
-                         before) or _rx(r"(?i)\bper\s*$").search( before):
+            if _rx(_PRICE_BEFORE).search(before) or _rx(r"(?i)\bper\s*$").search(before):
                 continue
         single_letter = unit in ("g", "l", "t") and len(m.group("mass") or m.group("vol") or "") == 1
         if _rx(r"(?i)an?").fullmatch( raw_num.strip()) and not q_hedge_or_of(m, after):
@@ -471,18 +499,18 @@ def find_quantities(text: str, *, us: bool = False) -> list[Quantity]:
         if _rx(r"-[a-z]").match( text[m.end(): m.end() + 2]):
             continue  # "a 5-kg bag"
         if not _rx(r"\d").match(raw_num) and \
-                _rx(r"(?i)\b(?:several|many|few|hundreds of|thousands of|dozens of|tens of)\s*$").search(before):
+                _rx(_VAGUE_BEFORE).search(before):
             continue  # "several thousand kilograms" is no figure (the cheap test first)
         if unit == "mg" and not _rx(r"(?i)\s+of\b").match( after):
             continue  # "225mg tramadol" is a dosage strength
         q = Quantity(start=m.start(), end=m.end(), text=m.group(0), value=value, unit=unit,
                      kind=kind, alt_value=alt, hedge=(m.group("hedge") or "").strip() or None,
                      count_words=(m.group("cwords") or "").strip())
-        q.approximate = bool(q.hedge and not _rx(r"(?i)(a\s+)?(total|combined)").match(q.hedge))
+        q.approximate = bool(q.hedge and not _rx(_TOTAL_HEDGE).match(q.hedge))
         if _rx(r"\d\s*(?:-|–|to)\s*$").search(before):
             q.approximate = True  # "10-15 kg", "10 to 15 kg": the upper figure, approximate
             q.flags.append("range")
-        if q.hedge and _rx(r"(?i)(a\s+)?(total|combined)").match( q.hedge):
+        if q.hedge and _rx(_TOTAL_HEDGE).match(q.hedge):
             q.flags.append("total")
         q.ambiguous_group = alt is not None
         if kind == "count":
