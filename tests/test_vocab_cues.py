@@ -208,3 +208,21 @@ def test_gate_keys_stay_few_and_rare():
         if isinstance(p, Gated):
             assert p.keys and len(p.keys) <= 40 and all(len(k) >= 3 for k in p.keys), name
     assert {"FSKN", "Federal Drug Control Service"} == set(ag.AGENCY_RES[0][0].keys)
+
+
+def test_cues_that_name_months_numbers_or_hedges_read_those_tables():
+    # one row in months.csv / numbers.csv / hedges.csv reaches the cues too: no second copy
+    from geo.text import dates
+    from geo.text.quantities import HEDGES, number_words
+
+    for month in dates._month_words("en", "full"):
+        assert cues.STAT.search(f"seized since {month.title()}"), month
+    for word, value in number_words("small").items():
+        if 2 <= value <= 12:
+            assert cues.STAT.search(f"seized in {word} years"), word
+    for phrase in HEDGES["more"]:
+        assert cues.HEDGE_ABOVE.match(phrase), phrase
+        for modifier in HEDGES["modifier"]:
+            assert cues.HEDGE_ABOVE.match(f"{modifier} {phrase}"), (modifier, phrase)
+    for phrase in HEDGES["about"]:
+        assert cues.HEDGE_ABOUT.match(phrase) and not cues.HEDGE_ABOVE.match(phrase), phrase

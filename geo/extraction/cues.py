@@ -15,6 +15,7 @@ from typing import Iterable, Mapping
 from .. import vocab
 from ..errors import VocabularyError
 from ..text.patterns import Gated
+from ..text.quantities import HEDGES as _HEDGES
 
 try:
     import re._parser as _sre  # Python 3.11+
@@ -63,9 +64,25 @@ def words(name: str) -> tuple[str, ...]:
         raise VocabularyError(f"{vocab.path_of(_FILE)}: no [words] list {name!r}") from None
 
 
+def _table_slots() -> dict:
+    # slots whose words another vocabulary owns: one row there, not a second copy here
+    from ..text.dates import month_alternation
+    from ..text.quantities import number_words
+
+    return {
+        "months": lambda: month_alternation("en", "full"),
+        "two_to_twelve": lambda: vocab.alternation(
+            w for w, v in number_words("small").items() if 2 <= v <= 12),
+    }
+
+
 def slot(name: str) -> str:
     """The [slots] list ``name`` as one alternation: phrases literally, ``re:`` entries as
-    regex, longest first."""
+    regex, longest first. ``months`` (English full names of months.csv) and
+    ``two_to_twelve`` (numbers.csv) come from their own tables."""
+    table = _table_slots().get(name)
+    if table is not None:
+        return table()
     try:
         items = _data()["slots"][name]
     except KeyError:
@@ -208,8 +225,10 @@ UNITS_WEIGHING = re.compile(template(
 HERE = re.compile(template(r"(?i)\b{here_near}\s+(?:[\w.'’-]+\s+){0,4}?here\b|\b{here_verbs}\s+here\b"))
 HERE_REPORTING = re.compile(template(r"(?i)\b{reporting}\b[^.;]{0,40}$"))
 
-HEDGE_ABOVE = re.compile(template(r"{hedge_above}"))
-HEDGE_ABOUT = re.compile(template(r"{hedge_about}"))
+# the reading of a figure's hedge, from the hedges vocabulary the quantity scan reads
+HEDGE_ABOVE = re.compile(rf"(?:{vocab.alternation(_HEDGES['modifier'])}\s+)?"
+                         rf"{vocab.alternation(_HEDGES['more'])}")
+HEDGE_ABOUT = re.compile(vocab.alternation(_HEDGES["about"]))
 HEDGE_ABOVE_HEADLINE = re.compile(template(r"{hedge_above_headline}"))
 # "1,3 tonnes", "4,2 million": a decimal comma (case-sensitive, as it always was)
 CONTINENTAL_FIGURE = re.compile(template(r"\d,\d{1,2}\s*{continental_after}"))
