@@ -215,7 +215,7 @@ def test_cues_that_name_months_numbers_or_hedges_read_those_tables():
     from geo.text import dates
     from geo.text.quantities import HEDGES, number_words
 
-    for month in dates._month_words("en", "full"):
+    for month in dates.month_words("en", "full"):
         assert cues.STAT.search(f"seized since {month.title()}"), month
     for word, value in number_words("small").items():
         if 2 <= value <= 12:

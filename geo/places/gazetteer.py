@@ -261,12 +261,16 @@ _new = tuple.__new__  # a Candidate from a plain tuple of its fields, without re
 
 
 def _stopwords() -> frozenset[str]:
-    """Every language's function words (``geo/vocab/stopwords/*.txt``) and the words that
-    are no place alone (``not_places.txt``), as normalize() gives them."""
+    """Every language's function words (``geo/vocab/stopwords/*.txt``), the words that
+    are no place alone (``not_places.txt``) and the English month and weekday names
+    (``months.csv``, ``weekdays.csv``: "March", "May", "Sunday"), as normalize() gives them."""
+    from ..text.dates import WEEKDAYS, month_words
+
     files = sorted(p.name for p in (vocab.VOCAB_DIR / "stopwords").glob("*.txt"))
     found: set[str] = set()
     for name in [f"stopwords/{f}" for f in files] + ["not_places.txt"]:
         found.update(normalized_words(name))
+    found.update(normalize(w) for w in (*month_words("en"), *WEEKDAYS))
     return frozenset(found)
 
 

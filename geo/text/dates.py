@@ -17,6 +17,7 @@ from ..errors import VocabularyError
 from ..caches import memo
 
 __all__ = [
+    "month_words",
     "MONTHS", "WEEKDAYS", "month_number", "weekday_number", "month_alternation",
     "month_initials", "weekday_alternation", "phrases", "phrase_alternation",
     "MONTH_YEAR", "MONTH_AFTER_LEAD", "MONTH_DAY", "LAST_YEAR", "RECENT_PERIOD",
@@ -127,6 +128,11 @@ def _month_words(language: str | None, kind: str | None) -> list[str]:
         raise VocabularyError(f"{vocab.path_of('months.csv')}: no month words for "
                               f"language={language!r}, kind={kind!r}")
     return words
+
+
+def month_words(language: str | None = None, kind: str | None = None) -> tuple[str, ...]:
+    """The month words of ``language`` and ``kind`` (None: all), in table order."""
+    return tuple(_month_words(language, kind))
 
 
 @memo(256)  # a few slices (language x kind)
