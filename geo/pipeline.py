@@ -288,7 +288,9 @@ def read_seizures(path: PathLike, *, geocoder: Any = None, places: Any = None,
     if places is None:
         places = default_context() if geocoder is None else PlaceContext(geocoder)
     elif geocoder is not None:
-        raise TypeError("give either geocoder= or places=, not both")
+        from .errors import GeocodingError
+
+        raise GeocodingError("give either geocoder= or places=, not both")
     places.load()
     return tables.read_seizures(path, places=RowGeocoder(places.geocoder, places.gazetteer),
                                 **columns)

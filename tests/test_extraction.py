@@ -7,7 +7,8 @@ import pytest
 from geo.errors import ExtractionError
 from geo.events import EVENT_FIELDS, Event, events_to_frame, write_events
 from geo.extraction.core import extract, extract_report
-from geo.read.reports import Report, read_reports
+from geo import read_reports  # with dateline countries, as users read reports
+from geo.read.reports import Report
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_71f20999d8bfe338.txt"
 

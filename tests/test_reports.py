@@ -119,6 +119,19 @@ def test_the_run_s_geocoder_reads_the_dateline(tmp_path):
     asked = PlaceContext(Everywhere())
     assert geo.read_reports(SEED, places=asked)[0].dateline_country == "PE"
 
+    class WithContext:  # the interface extraction documents: geocode(name, context=text)
+        def __init__(self):
+            from geo.places.context import default_context
+            self.offline, self.asked = default_context().geocoder, []
+
+        def geocode(self, query, exactly_one=True, context=None, **kwargs):
+            self.asked.append(context)
+            return self.offline.geocode(query, exactly_one=exactly_one, context=context)
+
+    mine = WithContext()
+    assert geo.read_reports(SEED, places=PlaceContext(mine))[0].dateline_country == "RU"
+    assert mine.asked and all(c for c in mine.asked)  # the story went with the name
+
 
 # --------------------------------------------------------------------------------------
 # Encodings

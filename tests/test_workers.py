@@ -14,7 +14,9 @@ from geopy.geocoders import Nominatim
 from geo.cli import main
 from geo.errors import ExtractionError
 from geo.extraction.core import extract
-from geo.read.reports import make_report, read_reports
+from geo import read_reports  # with dateline countries, as users read reports
+from geo.places.context import default_context
+from geo.read.reports import make_report
 from geo.extraction import parallel as workers
 from geo.extraction.parallel import available_cores
 
@@ -41,7 +43,8 @@ def many_reports():
     """40 reports (more than one worker's chunk): the seed and the texts above, repeated
     under their own ids."""
     seed = list(read_reports(SEEDS))
-    made = [make_report(TEXTS[i % len(TEXTS)], id=f"t{i}") for i in range(39)]
+    made = [make_report(TEXTS[i % len(TEXTS)], id=f"t{i}", places=default_context())
+            for i in range(39)]
     return seed + made
 
 
@@ -116,3 +119,21 @@ def test_without_fork_the_workers_load_their_own_places(many_reports, monkeypatc
 
     with pytest.raises(ExtractionError, match="pass no geocoder"):
         extract(many_reports, geocoder=OfflineGeocoder(), jobs=2)
+
+
+def test_the_pipeline_runs_spawned_workers_with_its_default_places(tmp_path, monkeypatch):
+    # geo map --jobs 2 where workers are spawned: the run's context is the process default,
+    # which a worker can make for itself
+    if available_cores() < 2:
+        pytest.skip("needs two cores")
+    from geo.pipeline import extract_events
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for i in range(40):
+        (folder / f"r{i:02d}.txt").write_text(TEXTS[i % len(TEXTS)], encoding="utf-8")
+    monkeypatch.setattr(workers, "_can_fork", lambda: False)
+    one, _ = extract_events([folder], jobs=1)
+    two, _ = extract_events([folder], jobs=2)
+    assert len(one) > 0
+    pd.testing.assert_frame_equal(one, two)

@@ -30,7 +30,7 @@ import geopandas as gpd
 
 from ..errors import ExtractionError
 from ..events import Event, events_to_frame
-from ..places.context import PlaceContext, default_context
+from ..places.context import PlaceContext, default_context, is_default
 from ..text import dates as _dates
 from ..text.quantities import IMPLAUSIBLE_KG, Quantity, find_quantities, number_words, to_kg
 from ..vocab import alternation
@@ -717,12 +717,13 @@ class ExtractionContext:
 
     def __init__(self, geocoder: Any = None, gazetteer: Any = None, *,
                  places: PlaceContext | None = None):
+        if places is None:
+            places = (default_context() if geocoder is None and gazetteer is None
+                      else PlaceContext(geocoder, gazetteer))
+        self.places = places
         #: whether this run uses the process's default places (a spawned worker can make
         #: the same for itself; it cannot copy a context the caller made)
-        self.default = places is None and geocoder is None and gazetteer is None
-        if places is None:
-            places = default_context() if self.default else PlaceContext(geocoder, gazetteer)
-        self.places = places
+        self.default = is_default(places)
         self.memo: Any = None  # linking.GeocodeMemo: geocoder answers shared over the run
         self._loaded = False
 

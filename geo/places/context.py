@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import GeocodingError, GeoError
 
-__all__ = ["PlaceContext", "default_context", "shared_geocoder", "clear_caches"]
+__all__ = ["PlaceContext", "default_context", "is_default", "shared_geocoder", "clear_caches"]
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +120,12 @@ def default_context() -> PlaceContext:
             ctx.load()
             _DEFAULT = ctx
         return _DEFAULT
+
+
+def is_default(ctx: Any) -> bool:
+    """Whether ``ctx`` is the process's default context (a worker process can make the
+    same for itself; a context the caller made it cannot copy)."""
+    return ctx is not None and ctx is _DEFAULT
 
 
 def shared_geocoder() -> Any:

@@ -65,7 +65,13 @@ def _readings(geocoder: Any, name: str, text: str) -> list:
     ``readings``; another geopy geocoder's answers, with their ``raw`` fields."""
     if hasattr(geocoder, "readings"):
         return [p for _, p in geocoder.readings(name, context=text or None, limit=None)]
-    answers = geocoder.geocode(name, exactly_one=False) or []
+    try:  # the story as context, as the extractor asks (geopy's own geocoders take none)
+        answers = geocoder.geocode(name, exactly_one=False, context=text or None)
+    except TypeError:
+        answers = geocoder.geocode(name, exactly_one=False)
+    if answers is not None and not isinstance(answers, list):
+        answers = [answers]
+    answers = answers or []
     out = []
     for loc in answers:
         raw = getattr(loc, "raw", None) or {}

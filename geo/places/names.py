@@ -63,6 +63,19 @@ BUILD_VOCABULARY: tuple[Path, ...] = (vocab.VOCAB_DIR / "feature_classes.csv",
                                       vocab.VOCAB_DIR / "generic_words.csv")
 
 
+def where(name: str, entry: str) -> str:
+    """"file:line" of the first line of vocabulary ``name`` holding ``entry`` (for errors
+    found after loading, when a row no longer knows its line)."""
+    path = vocab.path_of(name)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    # the line whose first cell (or whole text) is the entry: a substring could be
+    # another row's ("mar" in "march")
+    line = next((i for i, text in enumerate(lines, 1)
+                 if not text.lstrip().startswith("#")
+                 and entry in (text.strip(), text.split(",")[0].strip())), 0)
+    return f"{path}:{line}"
+
+
 def _feature_classes() -> MappingProxyType:
     name = "feature_classes.csv"
     rows = vocab.table(name, required=("feature_class", "rank"))
@@ -168,16 +181,6 @@ def normalized_words(name: str) -> tuple[str, ...]:
             raise VocabularyError(f"{where(name, entry)}: {entry!r} is not written as its key "
                                   f"{normalize(entry)!r} (lower case, no accents or punctuation)")
     return entries
-
-
-def where(name: str, entry: str) -> str:
-    """"file:line" of the first line of vocabulary ``name`` holding ``entry`` (for errors
-    found after loading, when a row no longer knows its line)."""
-    path = vocab.path_of(name)
-    lines = path.read_text(encoding="utf-8").split("\n")
-    line = next((i for i, text in enumerate(lines, 1)
-                 if not text.lstrip().startswith("#") and entry in text), 0)
-    return f"{path}:{line}"
 
 
 def _generic_words(position: str) -> tuple[str, ...]:
