@@ -301,7 +301,8 @@ def test_alias_file_is_valid_and_sourced():
      ("X,,ppl,AF,PK-BA,1,2,n", "not in country AF"),
      ("X,,ppl,AF,,north,2,n", "lat/lon must be numbers"),
      ("X,,ppl,AF,,100,2,n", "out of range"),
-     (",,ppl,AF,,1,2,n", "empty name")],
+     (",,ppl,AF,,1,2,n", "empty name"),
+     ("X,,ppl,AF,,1,2,n,extra", "9 cells where the header has 8")],
 )
 def test_alias_file_errors_name_file_and_line(tmp_path, line, message):
     path = tmp_path / "aliases.csv"
@@ -310,6 +311,16 @@ def test_alias_file_errors_name_file_and_line(tmp_path, line, message):
     with pytest.raises(GazetteerError, match=message) as err:
         read_aliases(path)
     assert f"{path}:3" in str(err.value)
+
+
+def test_alias_file_takes_comment_lines_and_keeps_line_numbers(tmp_path):
+    # the vocabulary format: a # header saying where the rows come from
+    path = tmp_path / "aliases.csv"
+    path.write_text("# where the rows come from\nname,aliases,feature_class,country,admin1,lat,lon,"
+                    "note\n# a comment between rows\nGood,Fine,ppl,AF,AF-HEL,31,64,ok\n",
+                    encoding="utf-8")
+    (row,) = read_aliases(path)
+    assert (row.line, row.names, row.admin1) == (4, ["Good", "Fine"], "AF-HEL")
 
 
 def test_alias_file_missing_column(tmp_path):

@@ -45,8 +45,8 @@ def _load() -> tuple[tuple[tuple[str, tuple[str, ...]], ...], frozenset[str], Ma
     alts: dict[str, list[str]] = {}
     attrs: dict[str, tuple[str, str, str]] = {}
     seen: set[str] = set()
-    for n, row in enumerate(rows, 1):
-        where = f"{path}: row {n} ({row['pattern']!r})"
+    for n, row in enumerate(rows):
+        where = f"{vocab.row_line(_FILE, n)} ({row['pattern']!r})"
         missing = [c for c in _COLUMNS if c not in row]
         if missing:
             raise VocabularyError(f"{path}: header lacks column(s) {', '.join(missing)}")

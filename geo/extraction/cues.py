@@ -240,10 +240,10 @@ CONTINENTAL_LANGUAGES = words("continental_languages")
 
 def _countries(name: str) -> frozenset[str]:
     codes = vocab.columns(vocab.table(name, required=("country", "note")), "country")
-    for code in codes:
+    for i, code in enumerate(codes):
         if not re.fullmatch(r"[A-Z]{2}", code) or codes.count(code) > 1:
-            raise VocabularyError(f"{vocab.path_of(name)}: {code!r} is not an ISO alpha-2 code "
-                                  "or is listed twice")
+            raise VocabularyError(f"{vocab.row_line(name, i)}: {code!r} is not an ISO alpha-2 "
+                                  "code or is listed twice")
     return frozenset(codes)
 
 

