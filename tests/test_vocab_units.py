@@ -9,8 +9,12 @@ nothing else, so a new word is one row.
 from __future__ import annotations
 
 import csv
+import os
 import re
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -307,7 +311,7 @@ def test_a_new_unit_word_is_one_row(tmp_path):
     assert find_quantities("Police seized 12 kilograma of cocaine.") == []
     vocab = tmp_path / "vocab"
     shutil.copytree(VOCAB_DIR, vocab, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-    _append(vocab / "units.csv", "kilograma,pt,kg,kilogram,mass,yes,no,")
+    _append(vocab / "units.csv", "kilograma,pt,kg,kilogram,mass,yes,no,,,")
     env = dict(os.environ, PYTHONPATH=str(Path(geo.vocab.__file__).parents[2]))
     out = subprocess.run([sys.executable, "-c", _NEW_WORD, str(vocab)], env=env,
                          capture_output=True, text=True, timeout=120)
@@ -317,16 +321,19 @@ def test_a_new_unit_word_is_one_row(tmp_path):
 
 
 @pytest.mark.parametrize("line,message", [
-    ("kg,*,g,gram,mass,yes,no,", "listed twice"),
-    ("Kilogramm,ru,kg,kilogram,mass,yes,no,", "lower case"),
-    ("stone,en,kg,stone,mass,yes,no,", "'kg' is"),
-    ("bag,en,bags,count,count,yes,no,", "no row of its own"),
-    ("dram,xx,oz,ounce,mass,yes,no,", "language"),
-    ("drum,en,drums,count,weight,no,no,", "kind"),
-    ("kilogramm,ru,kg,kilogram,mass,maybe,no,", "prose is yes or no"),
-    ("kilogramm,ru,kg,kilogram,mass,no,yes,", "article"),
-    ("kilós,es,g,gram,mass,no,no,", "folds to 'kilos'"),
-    ("tonnage,en,t,metric_ton,mass,yes,no,l", "no mass unit code"),
+    ("kg,*,g,gram,mass,yes,no,,,", "listed twice"),
+    ("Kilogramm,ru,kg,kilogram,mass,yes,no,,,", "lower case"),
+    ("stone,en,kg,stone,mass,yes,no,,,", "'kg' is"),
+    ("bag,en,bags,count,count,yes,no,,,", "no row of its own"),
+    ("dram,xx,oz,ounce,mass,yes,no,,,", "language"),
+    ("drum,en,drums,count,weight,no,no,,,", "kind"),
+    ("kilogramm,ru,kg,kilogram,mass,maybe,no,,,", "prose is yes or no"),
+    ("kilogramm,ru,kg,kilogram,mass,no,yes,,,", "article"),
+    ("kilós,es,g,gram,mass,no,no,,,", "folds to 'kilos'"),
+    ("tonnage,en,t,metric_ton,mass,yes,no,l,,", "no mass unit code"),
+    ("kgx,*,kg,kilogram,mass,yes,no,,metric,", "code's own row only"),
+    ("stone,en,stone,stone,mass,no,no,,,", "a code's system"),
+    ("dram,en,dram,dram,mass,no,no,,us,pills", "smaller 'pills'"),
 ])
 def test_bad_unit_rows_name_file_and_line(vocab_copy, line, message):
     n = _append(vocab_copy / "units.csv", line)
@@ -394,3 +401,31 @@ def test_bad_cue_lists_name_the_file(vocab_copy):
     geo.vocab.clear_caches()
     with pytest.raises(VocabularyError, match=r"quantity_cues\.toml: \[vague\] before"):
         qmod._load_cues()
+
+
+def test_code_level_columns_drive_compound_and_twin_figures():
+    # "smaller" and "system" sit on a code's own row of units.csv and the quantity reader
+    # follows them: a compound figure adds its smaller unit; a metric twin after a US mass wins
+    from geo.text import units
+    from geo.text.quantities import find_quantities
+
+    assert units.SMALLER["kg"] == "g" and units.SMALLER["t"] == "kg"
+    assert units.SYSTEM["lb"] == "us" and units.SYSTEM["kg"] == "metric"
+    assert all(units.SYSTEM[c] is None for c in ("pills", "tablets"))
+    (q,) = find_quantities("11 kg 987 g of heroin")
+    assert abs(q.kg() - 11.987) < 1e-9
+    (q,) = find_quantities("2,200 pounds (1,000 kg) of cocaine")
+    assert q.unit == "kg" and q.value == 1000
+
+
+def test_a_misspelt_cue_list_is_refused(tmp_path):
+    copy = tmp_path / "vocab"
+    shutil.copytree(Path(VOCAB_DIR), copy)
+    cues = copy / "quantity_cues.toml"
+    cues.write_text(cues.read_text(encoding="utf-8").replace("before = [", "befor = [", 1),
+                    encoding="utf-8")
+    code = (f"import geo.vocab as v, pathlib; v.VOCAB_DIR = pathlib.Path({str(copy)!r}); "
+            "import geo.text.quantities")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert res.returncode != 0 and "befor" in res.stderr and "quantity_cues.toml" in res.stderr

@@ -20,7 +20,8 @@ from ..errors import VocabularyError
 from ..vocab import alternation, config, path_of, table
 from .patterns import CASE_ODD as _CASE_ODD
 from .patterns import rx as _rx
-from .units import UREG, prefixes, row_error, surface_pattern, surfaces, to_kg, unit_code, unit_kind
+from .units import (SMALLER, SYSTEM, UREG, prefixes, row_error, surface_pattern, surfaces, to_kg,
+                    unit_code, unit_kind)
 from ..caches import memo
 
 
@@ -345,6 +346,13 @@ def _load_cues() -> dict[str, tuple[str, ...]]:
     lists = {"count_blockers": "words", "prices": "currencies", "vague": "before",
              "parenthesis": "openers"}
     data = config(name)
+    # a misspelt section or key would be a list nobody reads: refuse it
+    known = {**lists, "tables": "pint_units"}  # [tables] is geo.text.units'
+    for section, body in data.items():
+        extra = set(body) - {known[section]} if section in known else {section}
+        if extra:
+            raise VocabularyError(f"{path_of(name)}: [{section}] {', '.join(sorted(extra))}: "
+                                  f"not a list the quantity reader knows")
     out = {}
     for section, key in lists.items():
         words = data.get(section, {}).get(key)
@@ -370,7 +378,8 @@ _PAREN_RE = re.compile(
     rf"\s*-?\s*(?:(?P<mass>{_MASS})|(?P<vol>{_VOLUME})|(?:[A-Za-z][\w-]*\s+)?(?P<count>{_COUNT}))\s*\)",
     re.IGNORECASE,
 )
-_SMALLER = {"t": ("kg",), "ton_us": ("lb",), "kg": ("g",), "lb": ("oz",)}
+# the unit a compound figure adds ("11 kg 987 g"): the `smaller` column of units.csv
+_SMALLER = {code: (smaller,) for code, smaller in SMALLER.items()}
 _COUNT_BLOCK = re.compile("^" + alternation(_CUES["count_blockers"]) + "$", re.I)
 _PRICE_BEFORE = rf"(?i)(?:\d|{alternation(_CUES['prices'])})\W*$"
 _VAGUE_BEFORE = rf"(?i)\b{alternation(_CUES['vague'])}\s*$"
@@ -484,7 +493,7 @@ def find_quantities(text: str, *, us: bool = False) -> list[Quantity]:
         if _rx(r"(?i)(?:a|an|per)\b").match( raw_num.strip()) or _rx(r"(?i)\bper\s*$").search( before):
             if _rx(_PRICE_BEFORE).search(before) or _rx(r"(?i)\bper\s*$").search(before):
                 continue
-        single_letter = unit in ("g", "l", "t") and len(m.group("mass") or m.group("vol") or "") == 1
+        single_letter = len(m.group("mass") or m.group("vol") or "") == 1
         if _rx(r"(?i)an?").fullmatch( raw_num.strip()) and not q_hedge_or_of(m, after):
             continue  # "a gram sells for $50": an article is a figure only as "a tonne of" / "over a kilo"
         if single_letter and not _rx(r"\d").match( raw_num):
@@ -547,7 +556,8 @@ def find_quantities(text: str, *, us: bool = False) -> list[Quantity]:
                     pos = q.end
                 elif p.group("mass"):
                     punit = normalize_unit(p.group("mass"), us=us)
-                    if punit in ("kg", "t", "g") and unit in ("lb", "oz", "ton_us"):
+                    # a metric twin after a US mass is the figure the report measured
+                    if SYSTEM.get(punit) == "metric" and SYSTEM.get(unit) == "us":
                         q.value, q.alt_value, q.unit = pv, palt, punit
                         q.ambiguous_group = palt is not None
                         q.alt_unit_skipped = True

@@ -18,13 +18,13 @@ from typing import Any, Iterable, Mapping
 import pint
 
 from ..errors import VocabularyError
-from ..vocab import path_of, row_line, table
+from ..vocab import config, path_of, row_line, table
 from ..caches import memo
 
 __all__ = [
     "UREG", "UnitWord", "UNIT_WORDS", "KINDS", "unit_registry", "unit_code", "unit_kind",
     "pint_name", "pint_unit", "to_kg", "kg_factor", "surfaces", "surface_pattern",
-    "prefixes", "fold", "row_error", "UNIT_ROWS",
+    "prefixes", "fold", "row_error", "UNIT_ROWS", "SYSTEM", "SMALLER",
 ]
 
 #: The project's one pint registry (quantities from two registries do not mix).
@@ -47,6 +47,8 @@ class UnitWord:
     prose: bool  # matched by the prose pattern
     article: bool  # "a"/"an" before it is a figure
     us: str | None  # the code a US report means by it
+    system: str | None  # on a code's own row: metric | us
+    smaller: str | None  # on a code's own row: the unit a compound figure adds
 
 
 def fold(text: Any) -> str:
@@ -66,8 +68,9 @@ def _load() -> tuple[UnitWord, ...]:
     rows = table(_FILE, required=("surface", "language", "unit", "pint", "kind", "prose",
                                   "article"))
     where = path_of(_FILE)
-    if rows and "us" not in rows[0]:
-        raise VocabularyError(f"{where}: header lacks column us")
+    for col in ("us", "system", "smaller"):
+        if rows and col not in rows[0]:
+            raise VocabularyError(f"{where}: header lacks column {col}")
     out: list[UnitWord] = []
     seen: dict[str, int] = {}
     code_of: dict[str, tuple[str, str]] = {}
@@ -105,14 +108,23 @@ def _load() -> tuple[UnitWord, ...]:
         key = fold(surface)
         if folded.setdefault(key, r["pint"]) != r["pint"]:
             raise bad(i, f"folds to {key!r} like a row with pint {folded[key]!r}")
+        if surface != r["unit"] and (r["system"] or r["smaller"]):
+            raise bad(i, "system and smaller are given on the code's own row only")
+        if surface == r["unit"] and (r["system"] not in ("", "metric", "us")
+                                     or (r["system"] == "") != (r["kind"] == "count")):
+            raise bad(i, "a code's system is metric or us for a measured unit, empty for a "
+                         "counted one")
         out.append(UnitWord(surface, langs, r["unit"], r["pint"], r["kind"], flags["prose"],
-                            flags["article"], r["us"] or None))
+                            flags["article"], r["us"] or None, r["system"] or None,
+                            r["smaller"] or None))
     for w in out:
         # every code reads back as itself (events carry codes); a US reading is a code too
         if w.unit not in seen or out[seen[w.unit]].unit != w.unit:
             raise bad(seen[w.surface], f"unit code {w.unit!r} has no row of its own")
         if w.us and (w.us not in code_of or code_of[w.us][1] != w.kind):
             raise bad(seen[w.surface], f"us {w.us!r} is no {w.kind} unit code")
+        if w.smaller and (w.smaller not in code_of or code_of[w.smaller][1] != w.kind):
+            raise bad(seen[w.surface], f"smaller {w.smaller!r} is no {w.kind} unit code")
     return tuple(out)
 
 
@@ -121,6 +133,11 @@ UNIT_ROWS: tuple[UnitWord, ...] = _load()
 #: surface -> its row.
 UNIT_WORDS: Mapping[str, UnitWord] = MappingProxyType({w.surface: w for w in UNIT_ROWS})
 _CODES: Mapping[str, UnitWord] = MappingProxyType({w.unit: UNIT_WORDS[w.unit] for w in UNIT_ROWS})
+#: unit code -> metric | us (None for counted units), from the code's own row
+SYSTEM: Mapping[str, str | None] = MappingProxyType({c: w.system for c, w in _CODES.items()})
+#: unit code -> the unit a compound figure of it adds ("11 kg 987 g"), from the code's own row
+SMALLER: Mapping[str, str] = MappingProxyType({c: w.smaller for c, w in _CODES.items()
+                                               if w.smaller})
 # tables: folded surface -> pint name
 _FOLDED: Mapping[str, str] = MappingProxyType({fold(w.surface): w.pint for w in UNIT_ROWS})
 
@@ -205,8 +222,16 @@ def pint_unit(word: Any) -> str | None:
     return None
 
 
-_PINT_TRADE_UNITS = frozenset({"metric_ton", "pound", "ounce", "gallon", "imperial_gallon",
-                               "pint", "quart"})
+def _pint_trade_units() -> frozenset[str]:
+    name = "quantity_cues.toml"
+    units = config(name).get("tables", {}).get("pint_units", ())
+    for u in units:
+        if not isinstance(u, str) or u not in UREG:
+            raise VocabularyError(f"{path_of(name)}: [tables] pint_units: {u!r} is no pint unit")
+    return frozenset(units)
+
+
+_PINT_TRADE_UNITS = _pint_trade_units()
 
 
 @memo(4096)
