@@ -267,6 +267,8 @@ def _stopwords() -> frozenset[str]:
     from ..text.dates import WEEKDAYS, month_words
 
     files = sorted(p.name for p in (vocab.VOCAB_DIR / "stopwords").glob("*.txt"))
+    if not files:  # an install that lost the folder would find places in every "The"
+        raise VocabularyError(f"{vocab.VOCAB_DIR / 'stopwords'}: no stopword files")
     found: set[str] = set()
     for name in [f"stopwords/{f}" for f in files] + ["not_places.txt"]:
         found.update(normalized_words(name))
