@@ -601,7 +601,7 @@ def aggregate(
     if lo is not None and hi is not None and lo > hi:
         raise AggregationError(f"start={start!r} is after end={end!r}")
     if boundaries is None:
-        from .places.boundaries import default as default_boundaries
+        from .places.boundaries import shared as default_boundaries
         boundaries = default_boundaries()
     _validate_boundaries(boundaries)
 

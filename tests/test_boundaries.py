@@ -52,7 +52,13 @@ def test_default_shape(regions):
     for column in ("admin", "adm1_code", "ne_iso_3166_2", "gn_a1_code", "gn_id", "wikidataid",
                    "alt_names", "label_lon", "label_lat"):
         assert column in regions.columns
-    assert default() is regions  # cached
+    # the package's own steps share one frame; a caller gets a copy of its own
+    from geo.places.boundaries import shared
+
+    assert shared() is shared() and default() is not shared()
+    mine = default()
+    mine.loc[0, "code"] = "XX-XX"
+    assert shared().loc[0, "code"] != "XX-XX" and len(default()) == len(regions)
 
 
 def test_afghanistan_has_34_provinces_with_current_codes(regions, iso_codes):

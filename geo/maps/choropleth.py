@@ -319,7 +319,7 @@ class _EventPoints(folium.MacroElement):
 def _default_boundaries() -> gpd.GeoDataFrame | None:
     try:
         from ..places import boundaries as _b
-        return _b.default()
+        return _b.shared()
     except Exception:  # no boundary module or file in this checkout: map what we were given
         return None
 

@@ -24,7 +24,7 @@ import pandas as pd
 from ..errors import BoundaryError
 from ..caches import memo
 
-__all__ = ["DEFAULT_PATH", "load", "default"]
+__all__ = ["DEFAULT_PATH", "load", "default", "shared"]
 
 _FILE = "admin1.fgb.gz"
 
@@ -123,12 +123,21 @@ def load(path: str | os.PathLike | None = None, *, code: str = "code", name: str
 
 
 @memo(1)
-def default() -> gpd.GeoDataFrame:
-    """The default boundary set (:data:`DEFAULT_PATH`), read once per process.
-
-    The same object is returned to every caller: copy it before changing it.
-    """
+def shared() -> gpd.GeoDataFrame:
+    """The default boundary set, read once per process and shared by the package's own
+    steps (the join, the aggregates, the maps, the gazetteer build), which only read it.
+    Callers outside the package take :func:`default`."""
     return load()
+
+
+def default() -> gpd.GeoDataFrame:
+    """The default boundary set (:data:`DEFAULT_PATH`), as a frame of the caller's own:
+    changing it changes nothing the package reads (the file is read once per process).
+
+    To join to the default set, pass no boundaries (``geo.locate(points)``): that reuses
+    the prepared index of the shared frame instead of preparing a copy.
+    """
+    return shared().copy()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -86,9 +86,9 @@ class PlaceContext:
     def boundaries(self):
         """The admin-1 boundary set of this run (the package's unless one was given)."""
         if self._boundaries is None:
-            from .boundaries import default
+            from .boundaries import shared
 
-            self._boundaries = default()
+            self._boundaries = shared()
         return self._boundaries
 
     @property

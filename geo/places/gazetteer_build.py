@@ -112,7 +112,7 @@ def _default_boundaries():
         from . import boundaries
     except ImportError:
         return None
-    return boundaries.default()
+    return boundaries.shared()
 
 
 def _progress(progress: bool, total: int, desc: str):

@@ -86,9 +86,9 @@ on_clear(_CACHE.clear)
 
 def _prepare(boundaries: gpd.GeoDataFrame | None) -> _Prepared:
     if boundaries is None:
-        from .boundaries import default
+        from .boundaries import shared
 
-        boundaries = default()
+        boundaries = shared()
     key = id(boundaries)
     prepared = _CACHE.get(key)
     if prepared is None:
