@@ -14,9 +14,9 @@ import logging
 import threading
 from typing import Any
 
-from ..errors import GeocodingError, GeoError
+from ..errors import GeoError
 
-__all__ = ["PlaceContext", "default_context", "is_default", "shared_geocoder", "clear_caches"]
+__all__ = ["PlaceContext", "default_context", "is_default", "clear_caches"]
 
 log = logging.getLogger(__name__)
 
@@ -91,13 +91,6 @@ class PlaceContext:
             self._boundaries = shared()
         return self._boundaries
 
-    @property
-    def offline(self) -> bool:
-        """Whether the geocoder is the offline one (the only one that may run in parallel)."""
-        from .geocoder import OfflineGeocoder
-
-        return self.geocoder is None or isinstance(self.geocoder, OfflineGeocoder)
-
     def __repr__(self) -> str:
         return (f"PlaceContext(geocoder={type(self.geocoder).__name__}, "
                 f"gazetteer={'loaded' if self.gazetteer is not None else 'not loaded'})")
@@ -126,18 +119,6 @@ def is_default(ctx: Any) -> bool:
     """Whether ``ctx`` is the process's default context (a worker process can make the
     same for itself; a context the caller made it cannot copy)."""
     return ctx is not None and ctx is _DEFAULT
-
-
-def shared_geocoder() -> Any:
-    """The offline geocoder of :func:`default_context`, whose per-name and per-text caches
-    serve every call made without a context of its own.
-
-    :raises GeocodingError: when the offline gazetteer cannot be loaded.
-    """
-    geocoder = default_context().geocoder
-    if geocoder is None:
-        raise GeocodingError("the offline gazetteer is not available")
-    return geocoder
 
 
 def clear_caches() -> None:

@@ -45,9 +45,8 @@ from geopy.location import Location
 from geopy.point import Point
 
 from .. import vocab
-from ..errors import VocabularyError
 from .gazetteer import Candidate, Gazetteer, get_gazetteer, normalize
-from .names import FEATURE_CLASSES, where
+from .names import FEATURE_CLASSES
 from ..caches import memo, on_clear
 
 __all__ = ["OfflineGeocoder", "ContextEvidence", "Place", "analyse_context"]
@@ -67,21 +66,21 @@ _PHRASE_CLASS = 2.5
 _PHRASE_PLACE = 5.0
 _VARIANT_QUALITY = 0.7
 _SUPRANATIONAL_BONUS = 7.0   # beats a town of that name with the whole context on its country
-_MINOR_ADMIN1_VOTE = 1.0
+_MINOR_ADMIN1_VOTE = 1.0     # a small unambiguous place's vote for its admin-1
 _PLACES_KEPT = 50_000       # candidates whose address and point are kept
 _PREPARED_KEPT = 4_096      # (query, context) pairs whose candidates and evidence are kept
 _QUERIES_KEPT = 8_192       # queries whose candidates and context-free priors are kept
-_ALTERNATE_PENALTY = 1.0     # a town matched by one of its alternate names     # a small unambiguous place's vote for its admin-1
+_ALTERNATE_PENALTY = 1.0     # a town matched by one of its alternate names
 
 
 def _class_words() -> dict[str, tuple[str, ...]]:
     name = "class_words.csv"
     out: dict[str, tuple[str, ...]] = {}
-    for row in vocab.table(name, required=("word", "feature_classes")):
+    for i, row in enumerate(vocab.table(name, required=("word", "feature_classes"))):
         word, classes = row["word"], tuple(row["feature_classes"].split())
         if word in out or word != word.lower() or not set(classes) <= set(FEATURE_CLASSES):
-            raise VocabularyError(f"{where(name, word)}: {word!r}: listed twice, not in lower "
-                                  f"case, or a feature class not in {FEATURE_CLASSES}")
+            raise vocab.row_error(name, i, f"{word!r}: listed twice, not in lower case, or a "
+                                           f"feature class not in {FEATURE_CLASSES}")
         out[word] = classes
     return out
 

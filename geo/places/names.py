@@ -23,7 +23,6 @@ from types import MappingProxyType
 from unidecode import unidecode
 
 from .. import vocab
-from ..errors import VocabularyError
 from ..caches import memo
 
 __all__ = [
@@ -42,7 +41,6 @@ __all__ = [
     "key_hash",
     "name_keys",
     "normalized_words",
-    "where",
 ]
 
 #: Bump when the table layout or the key functions change: the cached index is rebuilt.
@@ -63,28 +61,15 @@ BUILD_VOCABULARY: tuple[Path, ...] = (vocab.VOCAB_DIR / "feature_classes.csv",
                                       vocab.VOCAB_DIR / "generic_words.csv")
 
 
-def where(name: str, entry: str) -> str:
-    """"file:line" of the first line of vocabulary ``name`` holding ``entry`` (for errors
-    found after loading, when a row no longer knows its line)."""
-    path = vocab.path_of(name)
-    lines = path.read_text(encoding="utf-8").split("\n")
-    # the line whose first cell (or whole text) is the entry: a substring could be
-    # another row's ("mar" in "march")
-    line = next((i for i, text in enumerate(lines, 1)
-                 if not text.lstrip().startswith("#")
-                 and entry in (text.strip(), text.split(",")[0].strip())), 0)
-    return f"{path}:{line}"
-
-
 def _feature_classes() -> MappingProxyType:
     name = "feature_classes.csv"
     rows = vocab.table(name, required=("feature_class", "rank"))
     ranks: dict[str, int] = {}
-    for row in rows:
+    for i, row in enumerate(rows):
         fc, rank = row["feature_class"], row["rank"]
         if fc in ranks or not rank.isdigit() or int(rank) in ranks.values():
-            raise VocabularyError(f"{where(name, fc)}: feature class {fc!r}: a duplicate "
-                                  f"class or rank, or a rank that is no number ({rank!r})")
+            raise vocab.row_error(name, i, f"feature class {fc!r}: a duplicate class or rank, "
+                                           f"or a rank that is no number ({rank!r})")
         ranks[fc] = int(rank)
     return MappingProxyType(ranks)
 
@@ -176,9 +161,9 @@ def normalized_words(name: str) -> tuple[str, ...]:
     """The entries of a one-per-line vocabulary whose entries are :func:`normalize`-d
     keys; an entry written otherwise ("Policía" for "policia") is an error naming its line."""
     entries = vocab.words(name)
-    for entry in entries:
+    for i, entry in enumerate(entries):
         if normalize(entry) != entry:
-            raise VocabularyError(f"{where(name, entry)}: {entry!r} is not written as its key "
+            raise vocab.row_error(name, i, f"{entry!r} is not written as its key "
                                   f"{normalize(entry)!r} (lower case, no accents or punctuation)")
     return entries
 
@@ -186,13 +171,13 @@ def normalized_words(name: str) -> tuple[str, ...]:
 def _generic_words(position: str) -> tuple[str, ...]:
     name = "generic_words.csv"
     rows = vocab.table(name, required=("word", "position"))
-    for row in rows:
+    for i, row in enumerate(rows):
         if row["position"] not in ("prefix", "suffix"):
-            raise VocabularyError(f"{where(name, row['word'])}: position must be prefix or "
-                                  f"suffix, not {row['position']!r}")
+            raise vocab.row_error(name, i, f"position must be prefix or suffix, not "
+                                           f"{row['position']!r}")
         if normalize(row["word"]) != row["word"]:
-            raise VocabularyError(f"{where(name, row['word'])}: {row['word']!r} is not written "
-                                  f"as its key {normalize(row['word'])!r}")
+            raise vocab.row_error(name, i, f"{row['word']!r} is not written as its key "
+                                           f"{normalize(row['word'])!r}")
     return tuple(r["word"] for r in rows if r["position"] == position)
 
 

@@ -36,13 +36,9 @@ def _fold(word: str) -> str:
     return word.translate(_FOLD).lower().rstrip(".")
 
 
-def _where(name: str, row_index: int) -> str:
-    return vocab.row_line(name, row_index)
-
-
 def _check_word(name: str, i: int, word: str) -> None:
     if word != word.lower() or word != word.strip() or not word:
-        raise VocabularyError(f"{_where(name, i)}: {word!r} is not a lower-case word")
+        raise VocabularyError(f"{vocab.row_line(name, i)}: {word!r} is not a lower-case word")
 
 
 @memo(1)
@@ -54,19 +50,19 @@ def _month_rows() -> tuple[tuple[str, int, str, str], ...]:
         word, lang, kind = r["word"], r["language"], r["kind"]
         _check_word(name, i, word)
         if not r["month"].isdigit() or not 1 <= int(r["month"]) <= 12:
-            raise VocabularyError(f"{_where(name, i)}: month {r['month']!r} is not 1-12")
+            raise VocabularyError(f"{vocab.row_line(name, i)}: month {r['month']!r} is not 1-12")
         month = int(r["month"])
         if not _LANGUAGE.fullmatch(lang):
-            raise VocabularyError(f"{_where(name, i)}: language {lang!r} is not ISO 639-1")
+            raise VocabularyError(f"{vocab.row_line(name, i)}: language {lang!r} is not ISO 639-1")
         if kind not in _MONTH_KINDS:
-            raise VocabularyError(f"{_where(name, i)}: kind {kind!r} is not one of "
+            raise VocabularyError(f"{vocab.row_line(name, i)}: kind {kind!r} is not one of "
                                   f"{', '.join(_MONTH_KINDS)}")
         if (word, lang) in pairs:
-            raise VocabularyError(f"{_where(name, i)}: {word!r} ({lang}) is listed twice")
+            raise VocabularyError(f"{vocab.row_line(name, i)}: {word!r} ({lang}) is listed twice")
         pairs.add((word, lang))
         # one lookup serves every language: a word may be in two, with one number
         if seen.setdefault(word, month) != month:
-            raise VocabularyError(f"{_where(name, i)}: {word!r} is month {month} here and "
+            raise VocabularyError(f"{vocab.row_line(name, i)}: {word!r} is month {month} here and "
                                   f"{seen[word]} in another row")
         out.append((word, month, lang, kind))
     return tuple(out)
@@ -79,9 +75,9 @@ def _weekday_rows() -> Mapping[str, int]:
     for i, r in enumerate(vocab.table(name, required=("word", "weekday", "language"))):
         _check_word(name, i, r["word"])
         if not r["weekday"].isdigit() or not 1 <= int(r["weekday"]) <= 7:
-            raise VocabularyError(f"{_where(name, i)}: weekday {r['weekday']!r} is not 1-7")
+            raise VocabularyError(f"{vocab.row_line(name, i)}: weekday {r['weekday']!r} is not 1-7")
         if r["word"] in out:
-            raise VocabularyError(f"{_where(name, i)}: {r['word']!r} is listed twice")
+            raise VocabularyError(f"{vocab.row_line(name, i)}: {r['word']!r} is listed twice")
         out[r["word"]] = int(r["weekday"]) - 1  # ISO 1-7 -> datetime.weekday() 0-6
     return MappingProxyType(out)
 

@@ -17,11 +17,11 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import VocabularyError
-from ..vocab import alternation, config, path_of, table
+from ..vocab import alternation, config, path_of, row_error, table
 from .patterns import CASE_ODD as _CASE_ODD
 from .patterns import rx as _rx
-from .units import (SMALLER, SYSTEM, UREG, prefixes, row_error, surface_pattern, surfaces, to_kg,
-                    unit_code, unit_kind)
+from .units import (SMALLER, SYSTEM, UREG, prefixes, surface_pattern, surfaces, to_kg, unit_code,
+                    unit_kind)
 from ..caches import memo
 
 

@@ -59,15 +59,6 @@ def _toml_line(name: str, needle: str, after: str = "") -> str:
     return str(path)
 
 
-def _row_lines(name: str) -> tuple[int, ...]:
-    """The file line of each row :func:`geo.vocab.table` gives (its rules: comment and
-    blank lines skipped, the first data line the header; no cell spans lines here)."""
-    text = vocab.path_of(name).read_text(encoding="utf-8")
-    data = [n for n, line in enumerate(text.split("\n"), 1)
-            if line.strip() and not line.lstrip().startswith("#")]
-    return tuple(data[1:])
-
-
 def _load_groups() -> tuple[tuple[str, ...], Mapping[str, str], Mapping[str, str], frozenset[str]]:
     """(substances in display order, substance -> group, group -> label, substances left
     out of ``kg_all``), checked: every substance has a known group, every group a label
@@ -145,23 +136,17 @@ class _Entry(NamedTuple):
 def _load_terms() -> tuple[tuple[str, ...], Mapping[str, _Entry], Mapping[str, _Entry]]:
     """(the terms in file order, term key -> entry, quoted term -> entry), checked: known
     kinds, languages and substances, no term twice, no key with two meanings."""
-    rows = vocab.table(_TERMS_FILE, required=("term", "language", "kind"))
     path = vocab.path_of(_TERMS_FILE)
-    lines = _row_lines(_TERMS_FILE)
-    if len(lines) != len(rows):  # pragma: no cover - a quoted cell spanning lines
-        raise VocabularyError(f"{path}: a cell spans lines; write every row on one line")
+    records = vocab.csv_rows(path, required=("term", "language", "kind"),
+                             columns=("substance", "detail", "context", "note"))
     terms: list[str] = []
     by_key: dict[str, tuple[_Entry, int]] = {}
     quoted: dict[str, _Entry] = {}
     seen: dict[str, int] = {}
-    for row, line in zip(rows, lines):
+    for line, row in records:
         where = f"{path}:{line}"
-        try:
-            term, substance, language, kind = row["term"], row["substance"], row["language"], row["kind"]
-            detail, context = row["detail"], row["context"]
-            row["note"]
-        except KeyError as exc:
-            raise VocabularyError(f"{path}: the header lacks column {exc.args[0]!r}") from None
+        term, substance, language, kind = row["term"], row["substance"], row["language"], row["kind"]
+        detail, context = row["detail"], row["context"]
         if term != term.lower():
             raise VocabularyError(f"{where}: write the term {term!r} in lower case")
         if term in seen:

@@ -18,13 +18,13 @@ from typing import Any, Iterable, Mapping
 import pint
 
 from ..errors import VocabularyError
-from ..vocab import config, path_of, row_line, table
+from ..vocab import config, path_of, row_error, table
 from ..caches import memo
 
 __all__ = [
     "UREG", "UnitWord", "UNIT_WORDS", "KINDS", "unit_registry", "unit_code", "unit_kind",
     "pint_name", "pint_unit", "to_kg", "kg_factor", "surfaces", "surface_pattern",
-    "prefixes", "fold", "row_error", "UNIT_ROWS", "SYSTEM", "SMALLER",
+    "prefixes", "fold", "UNIT_ROWS", "SYSTEM", "SMALLER",
 ]
 
 #: The project's one pint registry (quantities from two registries do not mix).
@@ -57,11 +57,6 @@ def fold(text: Any) -> str:
     s = "".join(ch for ch in s if not unicodedata.combining(ch))
     s = re.sub(r"[\s_]+", " ", s).strip().strip(".").strip()
     return s
-
-
-def row_error(name: str, index: int, message: str) -> VocabularyError:
-    """An error naming file and line of row ``index`` (0-based) of vocabulary ``name``."""
-    return VocabularyError(f"{row_line(name, index)}: {message}")
 
 
 def _load() -> tuple[UnitWord, ...]:

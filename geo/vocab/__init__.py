@@ -38,7 +38,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 __all__ = ["VOCAB_DIR", "Row", "table", "csv_rows", "words", "config", "alternation", "columns", "path_of",
-           "clear_caches", "row_line"]
+           "clear_caches", "row_line", "row_error"]
 
 VOCAB_DIR = Path(__file__).resolve().parent
 
@@ -163,9 +163,15 @@ def columns(rows: Sequence[Row], name: str) -> tuple[str, ...]:
 
 
 def row_line(name: str, index: int) -> str:
-    """``path:line`` of row ``index`` (0-based, after the header) of table ``name``: for
-    errors a table's own checks raise."""
+    """``path:line`` of entry ``index`` (0-based) of vocabulary ``name``: a row after the
+    header of a table, an entry of a one-per-line ``.txt`` list."""
     path = path_of(name)
     lines = _data_lines(path)
-    line = lines[index + 1][0] if 0 <= index < len(lines) - 1 else "?"
+    at = index if path.suffix == ".txt" else index + 1
+    line = lines[at][0] if 0 <= at < len(lines) else "?"
     return f"{path}:{line}"
+
+
+def row_error(name: str, index: int, message: str) -> VocabularyError:
+    """The error a table's own check raises for entry ``index``, naming file and line."""
+    return VocabularyError(f"{row_line(name, index)}: {message}")
