@@ -5,10 +5,6 @@ substances and groups agree between the extractor and the aggregates; a table th
 contradicts itself is refused at load, naming the file and line.
 """
 import csv
-import os
-import shutil
-import subprocess
-import sys
 import unicodedata
 
 import pandas as pd
@@ -16,6 +12,7 @@ import pytest
 
 from geo import aggregates, summary, vocab
 from geo.errors import VocabularyError
+from vocab_support import append_row, run_with_vocab
 from geo.text import substances as S
 
 ROWS = [r for r in vocab.table("substances.csv")]
@@ -135,23 +132,6 @@ def test_a_blocking_word_before_a_term_blocks_it(word):
 
 # --------------------------------------------------------------------------- refused tables
 
-@pytest.fixture
-def vocab_copy(tmp_path, monkeypatch):
-    """A copy of the vocabulary folder the loader reads instead of the real one."""
-    for name in ("substances.csv", "groups.toml", "substance_cues.toml"):
-        shutil.copy(vocab.path_of(name), tmp_path / name)
-    monkeypatch.setattr(vocab, "VOCAB_DIR", tmp_path)
-    vocab.clear_caches()
-    yield tmp_path
-    vocab.clear_caches()
-
-
-def _append(path, line: str) -> int:
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text + line + "\n", encoding="utf-8")
-    return text.count("\n") + 1
-
-
 @pytest.mark.parametrize("row, message", [
     ("hashish,cocaine,en,name,,,", "listed twice"),
     ("hashísh,cocaine,en,name,,,", "reads as 'hashish'"),
@@ -162,7 +142,7 @@ def _append(path, line: str) -> int:
     ("heroin 2,heroin,en,name,,after cream,", "context"),
 ])
 def test_a_bad_term_row_is_refused_naming_file_and_line(vocab_copy, row, message):
-    line = _append(vocab_copy / "substances.csv", row)
+    line = append_row(vocab_copy / "substances.csv", row)
     with pytest.raises(VocabularyError, match=message) as err:
         S._load_terms()
     assert f"substances.csv:{line}:" in str(err.value)
@@ -192,12 +172,11 @@ def test_a_group_with_no_substance_is_refused(vocab_copy):
 def test_a_new_word_is_one_row(vocab_copy):
     # a fresh process reads the copied folder with one row added: the scan and the lookup
     # know the word, with nothing else edited
-    _append(vocab_copy / "substances.csv", "tusi,unspecified,es,street,(as found),,pink cocaine")
-    code = (f"import geo.vocab as v, pathlib; v.VOCAB_DIR = pathlib.Path({str(vocab_copy)!r}); "
-            "from geo.text.substances import find_substances, canonical; "
-            "m = find_substances('Police seized 5 kg of Tusi in the port.'); "
-            "print([(x.text, x.kind, x.substance, x.detail) for x in m], canonical('TUSI'))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    append_row(vocab_copy / "substances.csv", "tusi,unspecified,es,street,(as found),,pink cocaine")
+    out = run_with_vocab(vocab_copy, (
+        "from geo.text.substances import find_substances, canonical; "
+        "m = find_substances('Police seized 5 kg of Tusi in the port.'); "
+        "print([(x.text, x.kind, x.substance, x.detail) for x in m], canonical('TUSI'))"))
+    assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ("[('Tusi', 'drug', 'unspecified', 'tusi')] "
                                   "('unspecified', 'other', 'tusi')")

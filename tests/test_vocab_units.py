@@ -9,12 +9,7 @@ nothing else, so a new word is one row.
 from __future__ import annotations
 
 import csv
-import os
 import re
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -22,6 +17,7 @@ import geo.vocab
 import geo.text.quantities as qmod
 import geo.text.units as umod
 from geo.errors import VocabularyError
+from vocab_support import append_row, run_with_vocab
 from geo.read.tables import pint_unit as table_pint_unit
 from geo.read.tables import unit_kind as table_unit_kind
 from geo.text.quantities import find_quantities, parse_number
@@ -269,30 +265,7 @@ def test_lab_counts_use_the_number_table():
 
 
 # --------------------------------------------------------------------------- the loader
-@pytest.fixture
-def vocab_copy(tmp_path, monkeypatch):
-    """A copy of geo/vocab to edit; the loaders read it until the test ends."""
-    for name in ("units.csv", "numbers.csv", "hedges.csv"):
-        shutil.copy(VOCAB_DIR / name, tmp_path / name)
-    monkeypatch.setattr(geo.vocab, "VOCAB_DIR", tmp_path)
-    geo.vocab.clear_caches()
-    yield tmp_path
-    monkeypatch.undo()
-    geo.vocab.clear_caches()
-
-
-def _append(path, line):
-    with path.open("a", encoding="utf-8") as f:
-        f.write(line + "\n")
-    return len(path.read_text(encoding="utf-8").splitlines())
-
-
 _NEW_WORD = """
-import sys
-from pathlib import Path
-
-import geo.vocab
-geo.vocab.VOCAB_DIR = Path(sys.argv[1])  # before any reader of the tables is imported
 from geo.read.tables import pint_unit
 from geo.text.quantities import find_quantities
 
@@ -302,19 +275,10 @@ print(q.value, q.unit, m.value, pint_unit("KILOGRAMA"))
 """
 
 
-def test_a_new_unit_word_is_one_row(tmp_path):
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
+def test_a_new_unit_word_is_one_row(vocab_copy):
     assert find_quantities("Police seized 12 kilograma of cocaine.") == []
-    vocab = tmp_path / "vocab"
-    shutil.copytree(VOCAB_DIR, vocab, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-    _append(vocab / "units.csv", "kilograma,pt,kg,kilogram,mass,yes,no,,,")
-    env = dict(os.environ, PYTHONPATH=str(Path(geo.vocab.__file__).parents[2]))
-    out = subprocess.run([sys.executable, "-c", _NEW_WORD, str(vocab)], env=env,
-                         capture_output=True, text=True, timeout=120)
+    append_row(vocab_copy / "units.csv", "kilograma,pt,kg,kilogram,mass,yes,no,,,")
+    out = run_with_vocab(vocab_copy, _NEW_WORD)
     assert out.returncode == 0, out.stderr
     # found in prose, read as Portuguese ("mil" a thousand), understood in tables
     assert out.stdout.split() == ["12.0", "kg", "20000.0", "kilogram"]
@@ -336,7 +300,7 @@ def test_a_new_unit_word_is_one_row(tmp_path):
     ("dram,en,dram,dram,mass,no,no,,us,pills", "smaller 'pills'"),
 ])
 def test_bad_unit_rows_name_file_and_line(vocab_copy, line, message):
-    n = _append(vocab_copy / "units.csv", line)
+    n = append_row(vocab_copy / "units.csv", line)
     with pytest.raises(VocabularyError, match=rf"units\.csv:{n}: .*{re.escape(message)}"):
         umod._load()
 
@@ -348,7 +312,7 @@ def test_bad_unit_rows_name_file_and_line(vocab_copy, line, message):
     ("tres,3,small,es,yes,no,no", "language"),
 ])
 def test_bad_number_rows_name_file_and_line(vocab_copy, line, message):
-    n = _append(vocab_copy / "numbers.csv", line)
+    n = append_row(vocab_copy / "numbers.csv", line)
     with pytest.raises(VocabularyError, match=rf"numbers\.csv:{n}: .*{re.escape(message)}"):
         qmod._load_numbers()
 
@@ -360,7 +324,7 @@ def test_bad_number_rows_name_file_and_line(vocab_copy, line, message):
     ("barely,modifier,less", "kind is hedge"),
 ])
 def test_bad_hedge_rows_name_file_and_line(vocab_copy, line, message):
-    n = _append(vocab_copy / "hedges.csv", line)
+    n = append_row(vocab_copy / "hedges.csv", line)
     with pytest.raises(VocabularyError, match=rf"hedges\.csv:{n}: .*{re.escape(message)}"):
         qmod._load_hedges()
 
@@ -394,7 +358,6 @@ def test_parenthesis_openers_keep_the_metric_twin(opener):
 
 
 def test_bad_cue_lists_name_the_file(vocab_copy):
-    shutil.copy(VOCAB_DIR / "quantity_cues.toml", vocab_copy / "quantity_cues.toml")
     path = vocab_copy / "quantity_cues.toml"
     path.write_text(path.read_text(encoding="utf-8").replace('"several"', '"Several"'),
                     encoding="utf-8")
@@ -418,14 +381,10 @@ def test_code_level_columns_drive_compound_and_twin_figures():
     assert q.unit == "kg" and q.value == 1000
 
 
-def test_a_misspelt_cue_list_is_refused(tmp_path):
-    copy = tmp_path / "vocab"
-    shutil.copytree(Path(VOCAB_DIR), copy)
-    cues = copy / "quantity_cues.toml"
-    cues.write_text(cues.read_text(encoding="utf-8").replace("before = [", "befor = [", 1),
+def test_a_misspelt_cue_list_is_refused(vocab_copy):
+    # a list nobody reads under a misspelt key is refused, not ignored
+    path = vocab_copy / "quantity_cues.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("before = [", "befor = [", 1),
                     encoding="utf-8")
-    code = (f"import geo.vocab as v, pathlib; v.VOCAB_DIR = pathlib.Path({str(copy)!r}); "
-            "import geo.text.quantities")
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
-    assert res.returncode != 0 and "befor" in res.stderr and "quantity_cues.toml" in res.stderr
+    with pytest.raises(VocabularyError, match=r"quantity_cues\.toml: \[vague\] befor: not a list"):
+        qmod._load_cues()
