@@ -14,8 +14,10 @@ from typing import Iterable, Mapping
 
 from .. import vocab
 from ..errors import VocabularyError
+from ..text.dates import month_alternation
 from ..text.patterns import Gated
 from ..text.quantities import HEDGES as _HEDGES
+from ..text.quantities import number_words
 
 try:
     import re._parser as _sre  # Python 3.11+
@@ -29,8 +31,13 @@ _FILE = "cues.toml"
 _SLOT_REF = re.compile(r"\{([a-z_]+)\}")
 
 
+_CHECKED: list = []  # the loaded file once checked (a reload, after clear_caches, is checked anew)
+
+
 def _data() -> Mapping:
     data = vocab.config(_FILE)
+    if _CHECKED and _CHECKED[0] is data:  # every list and pattern below asks: check once
+        return data
     for section in ("cues", "slots", "words"):
         if section not in data:
             raise VocabularyError(f"{vocab.path_of(_FILE)}: no [{section}] section")
@@ -45,6 +52,7 @@ def _data() -> Mapping:
                 raise VocabularyError(f"{where}: listed twice: {', '.join(sorted(dup))}")
             if section != "cues" and any(i.startswith("*") or i.endswith("*") for i in items):
                 raise VocabularyError(f"{where}: * marks are for [cues] entries only")
+    _CHECKED[:] = [data]
     return data
 
 
@@ -64,25 +72,20 @@ def words(name: str) -> tuple[str, ...]:
         raise VocabularyError(f"{vocab.path_of(_FILE)}: no [words] list {name!r}") from None
 
 
-def _table_slots() -> dict:
-    # slots whose words another vocabulary owns: one row there, not a second copy here
-    from ..text.dates import month_alternation
-    from ..text.quantities import number_words
-
-    return {
-        "months": lambda: month_alternation("en", "full"),
-        "two_to_twelve": lambda: vocab.alternation(
-            w for w, v in number_words("small").items() if 2 <= v <= 12),
-    }
+# slots whose words another vocabulary owns: one row there, not a second copy here
+_TABLE_SLOTS = {
+    "months": lambda: month_alternation("en", "full"),
+    "two_to_twelve": lambda: vocab.alternation(
+        w for w, v in number_words("small").items() if 2 <= v <= 12),
+}
 
 
 def slot(name: str) -> str:
     """The [slots] list ``name`` as one alternation: phrases literally, ``re:`` entries as
     regex, longest first. ``months`` (English full names of months.csv) and
     ``two_to_twelve`` (numbers.csv) come from their own tables."""
-    table = _table_slots().get(name)
-    if table is not None:
-        return table()
+    if name in _TABLE_SLOTS:
+        return _TABLE_SLOTS[name]()
     try:
         items = _data()["slots"][name]
     except KeyError:

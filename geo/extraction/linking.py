@@ -26,6 +26,7 @@ from .. import vocab
 from ..errors import VocabularyError
 from ..places.gazetteer import Gazetteer, normalize
 from ..places.geocoder import Place
+from ..text.patterns import grouped_alternation
 from ..text.patterns import rx as _rx
 from ..caches import memo
 
@@ -83,18 +84,9 @@ def cue_pattern(key: str, transform=None) -> str:
     first letters never match at one position), and sre tries one branch per letter
     instead of every entry at every word start (~1.4x faster than the hand-written
     scope phrases were)."""
-    groups: dict[str, list[str]] = {}
-    other: list[str] = []
-    for e in CUES[key]:
-        part = e[len(_REGEX):] if e.startswith(_REGEX) else re.escape(transform(e) if transform else e)
-        if part[:1].isalnum() and part[1:2] not in ("?", "*", "+", "{"):
-            groups.setdefault(part[0], []).append(part[1:])
-        else:  # a pattern that opens with a group, a class or an escape
-            other.append(part)
-    alts = [c + (vocab.alternation(rests, escape=False) if len(rests) > 1 else
-                 f"(?:{rests[0]})" if "|" in rests[0] else rests[0])
-            for c, rests in sorted(groups.items())]
-    return "(?:" + "|".join(alts + other) + ")"
+    return grouped_alternation(
+        e[len(_REGEX):] if e.startswith(_REGEX) else re.escape(transform(e) if transform else e)
+        for e in CUES[key])
 
 
 def _words_pattern(key: str) -> str:

@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 from ..caches import memo
 
-__all__ = ["rx", "Gated", "CASE_ODD"]
+__all__ = ["rx", "Gated", "CASE_ODD", "grouped_alternation"]
 
 
 @memo(8192)
@@ -150,3 +150,31 @@ class Gated:
 
     def finditer(self, text: str, *args: int) -> Iterable["re.Match[str]"]:
         return self.rx.finditer(text, *args) if self._may_match(text) else iter(())
+
+
+def grouped_alternation(fragments: Iterable[str]) -> str:
+    """One alternation of regex ``fragments``, grouped by first character and longest first
+    within a group (``k(?:ilograms|ilos|g)|t(?:onnes|on)``).
+
+    Two fragments with different first characters never match at one position, so the
+    matches are those of one flat longest-first alternation; but at each position the
+    engine tests one character per group instead of every fragment. A fragment that opens
+    with a group, a class, an escape or a quantified character goes in as it is.
+    """
+    groups: dict[str, list[str]] = {}
+    other: list[str] = []
+    for part in dict.fromkeys(fragments):
+        if part[:1].isalnum() and part[1:2] not in ("?", "*", "+", "{"):
+            groups.setdefault(part[0], []).append(part[1:])
+        else:
+            other.append(part)
+    if not groups and not other:
+        raise ValueError("an alternation of nothing would match nothing")
+    alts = []
+    for first, rests in sorted(groups.items()):
+        if len(rests) > 1:
+            rests = sorted(rests, key=lambda r: (-len(r), r))
+            alts.append(first + "(?:" + "|".join(rests) + ")")
+        else:
+            alts.append(first + (f"(?:{rests[0]})" if "|" in rests[0] else rests[0]))
+    return "(?:" + "|".join(alts + other) + ")"

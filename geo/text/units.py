@@ -20,6 +20,7 @@ import pint
 from ..errors import VocabularyError
 from ..vocab import config, path_of, row_error, table
 from ..caches import memo
+from .patterns import grouped_alternation
 
 __all__ = [
     "UREG", "UnitWord", "UNIT_WORDS", "KINDS", "unit_registry", "unit_code", "unit_kind",
@@ -276,18 +277,12 @@ def surface_pattern(words: Iterable[str]) -> str:
     alternation is tried after every number of a text). Words of two groups never match at
     the same place, so the grouping changes no match.
     """
-    by_first: dict[str, list[str]] = {}
-    for w in dict.fromkeys(words):
-        by_first.setdefault(w[0], []).append(w)
-    if not by_first:
+    fragments = [_regex(w) for w in dict.fromkeys(words)]
+    if not fragments:
         raise VocabularyError("an alternation of no words would match nothing")
-    groups = []
-    for first, ws in sorted(by_first.items()):
-        # escaping and widening spaces keep a word that extends another one longer than
-        # it, so longest first still tries "kgs." before "kgs", "metric tons" before "metric ton"
-        rests = sorted((_regex(w)[len(re.escape(first)):] for w in ws), key=lambda r: (-len(r), r))
-        groups.append(re.escape(first) + (f"(?:{'|'.join(rests)})" if rests != [""] else ""))
-    return "(?:" + "|".join(groups) + ")"
+    # escaping and widening spaces keep a word that extends another one longer than it, so
+    # longest first still tries "kgs." before "kgs", "metric tons" before "metric ton"
+    return grouped_alternation(fragments)
 
 
 def prefixes(words: Iterable[str]) -> tuple[str, ...]:
