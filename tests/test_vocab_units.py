@@ -284,49 +284,38 @@ def test_a_new_unit_word_is_one_row(vocab_copy):
     assert out.stdout.split() == ["12.0", "kg", "20000.0", "kilogram"]
 
 
-@pytest.mark.parametrize("line,message", [
-    ("kg,*,g,gram,mass,yes,no,,,", "listed twice"),
-    ("Kilogramm,ru,kg,kilogram,mass,yes,no,,,", "lower case"),
-    ("stone,en,kg,stone,mass,yes,no,,,", "'kg' is"),
-    ("bag,en,bags,count,count,yes,no,,,", "no row of its own"),
-    ("dram,xx,oz,ounce,mass,yes,no,,,", "language"),
-    ("drum,en,drums,count,weight,no,no,,,", "kind"),
-    ("kilogramm,ru,kg,kilogram,mass,maybe,no,,,", "prose is yes or no"),
-    ("kilogramm,ru,kg,kilogram,mass,no,yes,,,", "article"),
-    ("kilós,es,g,gram,mass,no,no,,,", "folds to 'kilos'"),
-    ("tonnage,en,t,metric_ton,mass,yes,no,l,,", "no mass unit code"),
-    ("kgx,*,kg,kilogram,mass,yes,no,,metric,", "code's own row only"),
-    ("stone,en,stone,stone,mass,no,no,,,", "a code's system"),
-    ("dram,en,dram,dram,mass,no,no,,us,pills", "smaller 'pills'"),
+# a bad row of each table the quantity reader loads, and the loader that must refuse it
+_LOADERS = {"units.csv": umod._load, "numbers.csv": qmod._load_numbers,
+            "hedges.csv": qmod._load_hedges}
+
+
+@pytest.mark.parametrize("table,line,message", [
+    ("units.csv", "kg,*,g,gram,mass,yes,no,,,", "listed twice"),
+    ("units.csv", "Kilogramm,ru,kg,kilogram,mass,yes,no,,,", "lower case"),
+    ("units.csv", "stone,en,kg,stone,mass,yes,no,,,", "'kg' is"),
+    ("units.csv", "bag,en,bags,count,count,yes,no,,,", "no row of its own"),
+    ("units.csv", "dram,xx,oz,ounce,mass,yes,no,,,", "language"),
+    ("units.csv", "drum,en,drums,count,weight,no,no,,,", "kind"),
+    ("units.csv", "kilogramm,ru,kg,kilogram,mass,maybe,no,,,", "prose is yes or no"),
+    ("units.csv", "kilogramm,ru,kg,kilogram,mass,no,yes,,,", "article"),
+    ("units.csv", "kilós,es,g,gram,mass,no,no,,,", "folds to 'kilos'"),
+    ("units.csv", "tonnage,en,t,metric_ton,mass,yes,no,l,,", "no mass unit code"),
+    ("units.csv", "kgx,*,kg,kilogram,mass,yes,no,,metric,", "code's own row only"),
+    ("units.csv", "stone,en,stone,stone,mass,no,no,,,", "a code's system"),
+    ("units.csv", "dram,en,dram,dram,mass,no,no,,us,pills", "smaller 'pills'"),
+    ("numbers.csv", "one,1,small,en,yes,no,no", "listed twice"),
+    ("numbers.csv", "score,20,dozens,en,yes,no,no", "kind"),
+    ("numbers.csv", "gross,1.5,scale,en,yes,no,no", "whole number"),
+    ("numbers.csv", "tres,3,small,es,yes,no,no", "language"),
+    ("hedges.csv", "over,hedge,more", "listed twice"),
+    ("hedges.csv", "Circa,hedge,about", "lower case"),
+    ("hedges.csv", "circa,hedge,roughly", "kind is hedge"),
+    ("hedges.csv", "barely,modifier,less", "kind is hedge"),
 ])
-def test_bad_unit_rows_name_file_and_line(vocab_copy, line, message):
-    n = append_row(vocab_copy / "units.csv", line)
-    with pytest.raises(VocabularyError, match=rf"units\.csv:{n}: .*{re.escape(message)}"):
-        umod._load()
-
-
-@pytest.mark.parametrize("line,message", [
-    ("one,1,small,en,yes,no,no", "listed twice"),
-    ("score,20,dozens,en,yes,no,no", "kind"),
-    ("gross,1.5,scale,en,yes,no,no", "whole number"),
-    ("tres,3,small,es,yes,no,no", "language"),
-])
-def test_bad_number_rows_name_file_and_line(vocab_copy, line, message):
-    n = append_row(vocab_copy / "numbers.csv", line)
-    with pytest.raises(VocabularyError, match=rf"numbers\.csv:{n}: .*{re.escape(message)}"):
-        qmod._load_numbers()
-
-
-@pytest.mark.parametrize("line,message", [
-    ("over,hedge,more", "listed twice"),
-    ("Circa,hedge,about", "lower case"),
-    ("circa,hedge,roughly", "kind is hedge"),
-    ("barely,modifier,less", "kind is hedge"),
-])
-def test_bad_hedge_rows_name_file_and_line(vocab_copy, line, message):
-    n = append_row(vocab_copy / "hedges.csv", line)
-    with pytest.raises(VocabularyError, match=rf"hedges\.csv:{n}: .*{re.escape(message)}"):
-        qmod._load_hedges()
+def test_a_bad_row_names_file_and_line(vocab_copy, table, line, message):
+    n = append_row(vocab_copy / table, line)
+    with pytest.raises(VocabularyError, match=rf"{re.escape(table)}:{n}: .*{re.escape(message)}"):
+        _LOADERS[table]()
 
 
 # --------------------------------------------------------------------------- quantity cues
