@@ -54,7 +54,7 @@ from .cues import (ATTEMPT as _ATTEMPT, AT_SEA as _AT_SEA, BREAKDOWN_START as _B
                    HERE_REPORTING as _HERE_REPORTING, HYPO as _HYPO, JOINER as _JOINER,
                    LAB_NOT as _LAB_NOT, LAB_NOT_AFTER as _LAB_NOT_AFTER, LAB_NOUN as _LAB_NOUN,
                    LAB_STEMS as _LAB_STEMS, LAB_VERB as _LAB_VERB, LUMP as _LUMP,
-                   NATIONAL as _NATIONAL, SEIZE_VERB as _SEIZE_VERB, STAT as _STAT,
+                   NATIONAL as _NATIONAL, INCIDENT_OPENER as _INCIDENT_OPENER, SEIZE_VERB as _SEIZE_VERB, STAT as _STAT,
                    TOTAL_AFTER as _TOTAL_AFTER, UNITS_WEIGHING as _UNITS_WEIGHING)
 
 
@@ -441,7 +441,7 @@ def _in_countries(places: list[Any]) -> list[Any]:
 
 
 def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: set[int],
-                  targets_in_sent: list[_Target]) -> Any:
+                  targets_in_sent: list[_Target], frames: dict[int, int] | None = None) -> Any:
     """The place of one figure (see the module docstring, step 5)."""
     from .linking import Placed
 
@@ -507,11 +507,21 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
         # Central and South America"), not where this figure was seized
         return p.level not in ("country", "region") and (actor is None or p.country == actor)
 
-    # 4. the nearest earlier sentence naming a place (body only)
+    # an unknown name in its own clause ("at the Batha border post"): the place is there,
+    # somewhere the story is, never the place of another sentence
+    unknown = bool(idx.unknown_in(clause_start, seg_end)) if hasattr(idx, "unknown_in") else False
+    # 4. its incident frame: the sentences from the one that opened it, the opening
+    # sentence's place first ("The first case was in Mae Phrik district of Lampang ...")
+    frame = frames.get(s.index) if frames is not None else None
+    in_frame = [] if unknown else [
+        prev for prev in sents[: s.index] if prev.para not in head
+        and (frame is None or frames.get(prev.index) == frame)]
+    if frames is None:
+        in_frame = list(reversed(in_frame))  # no frames: the nearest sentence first
+    elif in_frame:
+        in_frame = [in_frame[0]] + list(reversed(in_frame[1:]))
     at_sea = None
-    for prev in reversed(sents[: s.index]):
-        if prev.para in head:
-            break
+    for prev in in_frame:
         cand = [p for p in idx.in_span(prev.start, prev.end) if usable(p)]
         if cand:
             strong = [p for p in cand if p.role == "strong"]
@@ -525,8 +535,10 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
             cs = [p.country for p in idx.in_span(prev.start, prev.end) if p.country]
             at_sea = Placed(None, cs[0] if cs else None, None, None, None, None, 0.45, "at sea")
             break
-    # 5. the next sentences of the story ("... the site lay in Quiriego, in Sonora")
-    for nxt in sents[s.index + 1: s.index + 3]:
+    # 5. the next sentences of its frame ("... the site lay in Quiriego, in Sonora")
+    for nxt in ([] if unknown else sents[s.index + 1: s.index + 3]):
+        if frames is not None and frames.get(nxt.index) != frame:
+            break
         cand = [p for p in idx.in_span(nxt.start, nxt.end) if usable(p)]
         strong = [p for p in cand if p.role == "strong"]
         if strong:
@@ -539,9 +551,37 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
                 return idx.place_group_members(toward, "next sentence, destination", 0.45)
     if at_sea is not None:
         return at_sea
-    # 6. the country only
+    # 6. the one region the whole story is about ("police in the province", a checkpoint
+    # the gazetteer does not know), unless the frame spans the country
+    region = getattr(idx, "story_region", None)
+    if region is not None and (actor is None or actor == region[0]):
+        span = [x.text for x in sents[: s.index + 1] if x.para not in head
+                and (frames is None or frames.get(x.index) == frame)]
+        if not any(_LUMP.search(x) or _NATIONAL.search(x) for x in span):
+            country, code, name, lat, lon = region
+            return Placed(name, country, code, name, lat, lon, 0.5, "story region",
+                          precision="admin1")
+    # 7. the country only
     cs = [p.country for p in idx.in_span(s.start, s.end) if p.country]
     return Placed(None, cs[0] if cs else idx.main_country, None, None, None, None, 0.3, "country only")
+
+
+def _frames(sents: list[Sentence], head: set[int], idx: Any, figure_sents: set[int]) -> dict[int, int]:
+    """Incident frame of each body sentence: a frame opens at the first body sentence, at a
+    sentence that opens with a date or another case ("On 7 July, ...", "In another case,
+    ..."), and at a sentence that reports a figure with a place of its own."""
+    frames: dict[int, int] = {}
+    fid = -1
+    for x in sents:
+        if x.para in head:
+            continue
+        opens = fid < 0 or bool(_INCIDENT_OPENER.match(x.text.lstrip(" \"'“‘(")))
+        if not opens and x.index in figure_sents:
+            opens = any(p.level != "country" for p in idx.in_span(x.start, x.end))  # usable only
+        if opens:
+            fid += 1
+        frames[x.index] = fid
+    return frames
 
 
 # --------------------------------------------------------------------------- structure
@@ -929,8 +969,9 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
                     t.skip = "swallowed capsules are packages, not dosage units"
 
     live = [t for t in targets if t.skip is None]
+    frames = _frames(sents, head, idx, {t.sent.index for t in live})
     for t in live:
-        t.place = _place_target(t, idx, text, sents, head, by_sent[t.sent.index])
+        t.place = _place_target(t, idx, text, sents, head, by_sent[t.sent.index], frames)
         if t.place.admin1 is None and not t.place.lumped and t.place.how != "at sea" \
                 and _here(t.sent.text) and getattr(report, "dateline_place", None):
             t.place = _dateline_place(report, text, ctx, t.place)

@@ -200,6 +200,7 @@ LAB_NOT = Gated(cue("lab_not"))
 NATIONAL = Gated(cue("national"))
 BREAKDOWN_START = cue("breakdown_start")
 AT_SEA = cue("at_sea")
+INCIDENT_OPENER = cue("incident_opener")
 GAP_BREAK = cue("gap_break")
 GAP_NAMING = cue("gap_naming")
 

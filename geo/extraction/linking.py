@@ -283,6 +283,7 @@ class Placed:
     confidence: float = 0.0
     how: str = "none"
     lumped: bool = False
+    precision: str | None = None  # point | admin2 | admin1 | country: how fine the place is
 
 
 def normalize_name(name: str) -> str:
@@ -421,6 +422,51 @@ def _town_with_reading_in(text: str, prev: Any, m: Any, admin1: str | None) -> b
     return bool(_TOWN_COMMA.fullmatch(text, prev.end, m.start)) \
         and any(c.admin1 == admin1 for c in prev.candidates)
 
+_CURRENCY_AFTER = re.compile(r"\s?\$|\s+dollars?\b", re.IGNORECASE)  # "US$", "US dollars"
+_ALONE_POPULATION = 100_000  # a place in a country the story never names needs to be this big
+_BIG_PART_POPULATION = 1_000_000  # a city this big is itself even inside a longer name
+
+
+def _take_reading(pm: PlaceMention, score: Any, p: Place, *, floor: float) -> None:
+    """Give ``pm`` the reading ``p``, scored at least ``floor`` (the text vouches for it)."""
+    pm.country, pm.admin1, pm.admin1_name = p.country, p.admin1, p.admin1_name
+    pm.level = "admin1" if p.feature_class == "admin1" else "local"
+    pm.feature_class = str(p.feature_class or "")
+    pm.exact = p.match == "exact"
+    pm.lat, pm.lon = p.latitude, p.longitude
+    pm.population = int(p.population or 0)
+    pm.score = max(float(score or 0.0), floor)
+
+
+def _glued(text: str, start: int, end: int) -> bool:
+    """A name with another capitalised word right before or after it that is no class,
+    facility or direction word: part of a longer name ("Cabo Blanco", "Kotri Bandar")."""
+    after = _GLUED_AFTER.match(text, end)
+    if after and not _FACILITY.match(after.group(1)) and after.group(1) not in _NOT_NAME_PARTS:
+        return True
+    before = _GLUED_BEFORE.search(text, max(0, start - 25), start)
+    return bool(before and not _FACILITY.match(before.group(1))
+                and before.group(1) not in _NOT_NAME_PARTS and not _sentence_initial(text, before.start(1)))
+
+
+_GLUED_AFTER = re.compile(r" ([A-Z][a-zà-ÿ]+)\b")
+# "Batha customs", "Namthoung checkpoint", "Kotri Bandar area": up to two more words, then a
+# facility or class word
+_FACILITY_AFTER = re.compile(rf"(?:\s+[A-Z][\w'’-]*){{0,2}}\s+(?i:{cue_pattern('facility_words')}|"
+                             rf"{cue_pattern('generic_words')}|customs|police|area)\b")
+_GLUED_BEFORE = re.compile(r"\b([A-Z][a-zà-ÿ]+) $")
+
+
+@memo(4096)
+def _agency_countries(text: str) -> frozenset[str]:
+    """Countries of the agencies a text names (the ANF is Pakistan's, the PDEA the
+    Philippines')."""
+    from .agencies import AGENCY_RES, COUNTRY
+
+    return frozenset(COUNTRY[name] for rx, name in AGENCY_RES
+                     if COUNTRY.get(name) and rx.search(text))
+
+
 class PlaceIndex:
     """Resolved place mentions of one report, grouped, with roles."""
 
@@ -460,7 +506,8 @@ class PlaceIndex:
             log.warning("gazetteer mention scan failed: %s", exc)
             raw_mentions = []
         raw_mentions = [m for m in raw_mentions if not any(a <= m.start < b for a, b in skip)
-                        and not _NOT_PLACE_AFTER.match(text, m.end) and not _is_drug_word(m.text)]
+                        and not _NOT_PLACE_AFTER.match(text, m.end) and not _is_drug_word(m.text)
+                        and not _CURRENCY_AFTER.match(text, m.end)]
         # a name's country reading, asked in both loops below
         is_country = {t: _country_name(gazetteer, t) for t in {m.text for m in raw_mentions}}
         # regions named in the report decide between same-named districts
@@ -512,6 +559,10 @@ class PlaceIndex:
             pm.city_population, pm.country_share, pm.region_share = _reading_summary(
                 self._readings.get(query, ()), place, normalize_name(m.text))
             self.mentions.append(pm)
+        # names read as places of nowhere the story is: kept for the figures' fallbacks
+        self.unknown: list[tuple[int, int, str]] = []
+        self.story_countries = self._story_countries()
+        self._cohere()
         self._town_in_its_region()
         self._filter_noise()
         # roles after the noise filter (which reads none): only kept names need them
@@ -520,6 +571,7 @@ class PlaceIndex:
         self._group()
         self._report_region()
         self.main_country = self._main_country()
+        self.story_region = self._story_region()
 
     def _town_in_its_region(self) -> None:
         """"Columbus, Georgia", "Santa Cruz, Bolivia": a town written with its region or
@@ -549,14 +601,132 @@ class PlaceIndex:
                     b.admin1_name, b.lat, b.lon = st.name, st.lat, st.lon
             if hit is None:
                 continue
-            score, p = hit
-            a.country, a.admin1, a.admin1_name = p.country, p.admin1, p.admin1_name
-            a.level = "admin1" if p.feature_class == "admin1" else "local"
-            a.feature_class = str(p.feature_class or "")
-            a.exact = p.match == "exact"
-            a.lat, a.lon = p.latitude, p.longitude
-            a.population = int(p.population or 0)
-            a.score = max(float(score or 0.0), 0.7)
+            _take_reading(a, *hit, floor=0.7)
+
+    # ------------------------------------------------------------------ the story's reading
+    def _story_countries(self) -> frozenset[str]:
+        """The countries the story is in: named as countries, the dateline's, the acting
+        agencies', and any country two different names of the text lie in."""
+        named = {pm.country for pm in self.mentions
+                 if pm.level == "country" and pm.exact and pm.country}
+        if self.country_prior:
+            named.add(self.country_prior)
+        named |= _agency_countries(self.text)
+        names: dict[str, set[str]] = {}
+        for pm in self.mentions:
+            if pm.level in ("admin1", "local") and pm.exact and pm.country \
+                    and len(pm.text.replace(".", "")) > 2 and not _glued(self.text, pm.start, pm.end):
+                names.setdefault(pm.country, set()).add(normalize_name(pm.text))
+        named |= {c for c, ns in names.items() if len(ns) >= 2}
+        # the country the story is about: the dateline's, else the one most names lie in
+        votes = Counter({c: len(ns) for c, ns in names.items()})
+        votes.update(pm.country for pm in self.mentions if pm.level == "country" and pm.country)
+        self.core_country = self.country_prior or (votes.most_common(1)[0][0] if votes else None)
+        return frozenset(named)
+
+    def _cohere(self) -> None:
+        """Readings that fit the story: a name is sought first in the countries the story
+        is in; a reading anywhere else needs an exact, unique, populous name, and a
+        spelling look-alike never crosses into such a country. Part of a longer name is
+        kept only where the story vouches for its region. What fails becomes an unknown
+        name (``self.unknown``), not a place elsewhere."""
+        story, core = self.story_countries, self.core_country
+        keep = []
+        for pm in self.mentions:
+            if pm.level in ("country", "region") or not pm.country:
+                keep.append(pm)
+                continue
+            readings = self._readings.get(pm.query, ())
+            # a look-alike spelling is believed only in the country the story is about
+            outside = (story and pm.country not in story) or (
+                not pm.exact and core is not None and pm.country != core)
+            if outside:
+                alt = next(((sc, p) for sc, p in readings
+                            if p.country in story and p.feature_class != "country" and sc
+                            and (p.match == "exact" or p.country == core)), None)
+                if alt is not None:
+                    _take_reading(pm, *alt, floor=_CUED_MIN_SCORE)
+                elif not (story and pm.country in story) and self._stands_alone(pm, readings):
+                    pass
+                else:
+                    self.unknown.append((pm.start, pm.end, pm.text))
+                    continue
+            keep.append(pm)
+        self.mentions = keep
+        self.mentions = [pm for pm in keep if pm.level in ("country", "region")
+                         or not _glued(self.text, pm.start, pm.end) or self._vouched_part(pm)
+                         or self.unknown.append((pm.start, pm.end, pm.text))]
+
+    @staticmethod
+    def _stands_alone(pm: PlaceMention, readings: Any) -> bool:
+        """A reading in a country the story never names: exact, in one country only, and
+        a big place or a region called so ("Batha province")."""
+        if not pm.exact:
+            return False
+        key = normalize_name(pm.text)
+        exact_countries = {p.country for _, p in readings
+                           if p.match == "exact" and normalize_name(str(p.name or "")) == key}
+        if len(exact_countries - {pm.country}) > 0:
+            return False
+        return pm.population >= _ALONE_POPULATION or (
+            pm.level == "admin1" and pm.query != pm.text)
+
+    def _vouched_part(self, pm: PlaceMention) -> bool:
+        """A name read inside a longer capitalised name ("Cabo" of "Cabo Blanco", "Kotri"
+        of "Kotri Bandar") stands for itself only if the text also writes it alone, or
+        another name of the text lies in the same region, or it is a very big city."""
+        if pm.population >= _BIG_PART_POPULATION:
+            return True
+        alone = any(o is not pm and o.text == pm.text and not _glued(self.text, o.start, o.end)
+                    for o in self.mentions)
+        if alone:
+            return True
+        return bool(pm.admin1) and any(
+            o.admin1 == pm.admin1 and normalize_name(o.text) != normalize_name(pm.text)
+            and o.level != "country" and o.exact and not _glued(self.text, o.start, o.end)
+            for o in self.mentions)
+
+    def _story_region(self) -> tuple | None:
+        """The one region the story is about, if it names only one: (country, admin1,
+        admin1_name, lat, lon) of its mentions' regions, where a town in a region no other
+        name of the text lies in does not count against a region the text names as such.
+        None when the story names several regions or none."""
+        usable = [pm for pm in self.mentions if pm.role != "excluded" and pm.admin1
+                  and pm.level in ("admin1", "local")]
+        if not usable:
+            return None
+        named = {pm.admin1 for pm in usable if pm.level == "admin1"}
+        names_in: dict[str, set[str]] = {}
+        for pm in self.mentions:
+            if pm.admin1 and pm.level != "country":
+                names_in.setdefault(pm.admin1, set()).add(normalize_name(pm.text))
+        regions = set()
+        for pm in usable:
+            lone = pm.level == "local" and pm.admin1 not in named \
+                and len(names_in.get(pm.admin1, ())) < 2
+            if lone and any(n.country == pm.country for n in usable if n.level == "admin1"):
+                continue
+            regions.add(pm.admin1)
+        if len(regions) != 1:
+            return None
+        code = regions.pop()
+        ref = next((pm for pm in usable if pm.admin1 == code and pm.level == "admin1"),
+                   next(pm for pm in usable if pm.admin1 == code))
+        return ref.country, code, ref.admin1_name, ref.lat, ref.lon
+
+    def unknown_in(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        """Names in ``start:end`` the story could not place that the wording calls places
+        ("at the Batha border post", "Tonpheung district", "the village of Keur Ayip"),
+        not the unknown words of people's names."""
+        out = []
+        for u in self.unknown:
+            if start <= u[0] and u[1] <= end:
+                before = self.text[max(0, u[0] - 30): u[0]]
+                if _STRONG_BEFORE.search(before) or _CLASS_WORD_BEFORE.search(before) \
+                        or _CLASS_WORD_AFTER.match(self.text, u[1]) \
+                        or _FACILITY_AFTER.match(self.text, u[1]):
+                    out.append(u)
+        return out
 
     def _set_role(self, pm: PlaceMention) -> None:
         """Role of a name from the words before it (see the module docstring)."""
