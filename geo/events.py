@@ -22,7 +22,7 @@ __all__ = ["EVENT_FIELDS", "EXTRA_FIELDS", "Event", "events_to_frame", "write_ev
 EVENT_FIELDS = ("doc", "substance", "drug_group", "quantity", "unit", "quantity_kg", "count",
                 "labs_destroyed", "place", "country", "admin1", "date", "agencies", "confidence",
                 "evidence")
-EXTRA_FIELDS = ("admin1_name", "lat", "lon", "approximate", "flags", "detail")
+EXTRA_FIELDS = ("admin1_name", "place_precision", "lat", "lon", "approximate", "flags", "detail")
 
 
 @dataclass
@@ -34,6 +34,9 @@ class Event:
     counts); ``count`` dosage units; ``labs_destroyed`` is set only on lab events.
     ``evidence`` is ``{"sentence": str, "start": int, "end": int}`` (offsets into the
     report text). ``admin1`` is ``None`` when the event cannot be put in one region.
+    ``place_precision`` says how fine the place is: ``point`` (a town), ``admin2`` (a
+    district), ``admin1`` (the region only: a region named, or the story's region for a
+    place the gazetteer does not know), ``country``; ``None`` when no place is known.
     """
 
     doc: str
@@ -52,6 +55,7 @@ class Event:
     confidence: float = 0.0
     evidence: dict[str, Any] = field(default_factory=dict)
     admin1_name: str | None = None
+    place_precision: str | None = None
     lat: float | None = None
     lon: float | None = None
     approximate: bool = False

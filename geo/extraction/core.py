@@ -521,6 +521,15 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
     elif in_frame:
         in_frame = [in_frame[0]] + list(reversed(in_frame[1:]))
     at_sea = None
+    last = next((prev for prev in in_frame if prev.index == s.index - 1), None)
+    if last is not None and _AT_SEA.search(last.text) \
+            and not any(usable(p) for p in idx.in_span(last.start, last.end)):
+        # the sentence before put the story at sea ("halted some 110 miles out to sea
+        # ... Its crew were arrested, and 397 kg of cocaine was recovered"): unless the
+        # next sentences place it, not in whatever port an earlier sentence named
+        cs = [p.country for p in idx.in_span(last.start, last.end) if p.country]
+        at_sea = Placed(None, cs[0] if cs else None, None, None, None, None, 0.45, "at sea")
+        in_frame = []
     for prev in in_frame:
         cand = [p for p in idx.in_span(prev.start, prev.end) if usable(p)]
         if cand:
@@ -528,13 +537,6 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
             pick = strong[0] if strong else cand[0]
             dist = s.index - prev.index
             return idx.place_group(pick, "earlier sentence", max(0.5, 0.8 - 0.05 * dist))
-        if prev.index == s.index - 1 and _AT_SEA.search(prev.text):
-            # the sentence before put the story at sea ("halted some 110 miles out to sea
-            # ... Its crew were arrested, and 397 kg of cocaine was recovered"): unless the
-            # next sentences place it, not in whatever port an earlier sentence named
-            cs = [p.country for p in idx.in_span(prev.start, prev.end) if p.country]
-            at_sea = Placed(None, cs[0] if cs else None, None, None, None, None, 0.45, "at sea")
-            break
     # 5. the next sentences of its frame ("... the site lay in Quiriego, in Sonora")
     for nxt in ([] if unknown else sents[s.index + 1: s.index + 3]):
         if frames is not None and frames.get(nxt.index) != frame:
@@ -988,7 +990,9 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
     for t in kept:
         p = t.place
         ev = Event(doc=doc, place=p.place, country=p.country, admin1=p.admin1,
-                   admin1_name=p.admin1_name, lat=p.lat, lon=p.lon)
+                   admin1_name=p.admin1_name, lat=p.lat, lon=p.lon,
+                   place_precision=p.precision or (
+                       "admin1" if p.admin1 else "country" if p.country else None))
         if t.labs:
             ev.labs_destroyed = t.labs
         else:

@@ -423,8 +423,22 @@ def _town_with_reading_in(text: str, prev: Any, m: Any, admin1: str | None) -> b
         and any(c.admin1 == admin1 for c in prev.candidates)
 
 _CURRENCY_AFTER = re.compile(r"\s?\$|\s+dollars?\b", re.IGNORECASE)  # "US$", "US dollars"
+_VILLAGE = 5_000
+_DEMONYMS = frozenset(normalize(w) for row in vocab.table("demonyms.csv")
+                      for w in row["demonyms"].split("|") if w)
 _ALONE_POPULATION = 100_000  # a place in a country the story never names needs to be this big
 _BIG_PART_POPULATION = 1_000_000  # a city this big is itself even inside a longer name
+
+
+def _precision(pm: PlaceMention) -> str:
+    """How fine a mention places a figure: a town's point, a district, a region."""
+    if pm.level == "country":
+        return "country"
+    if pm.level == "local" and pm.feature_class == "admin2":
+        return "admin2"
+    if pm.level == "local" and pm.feature_class not in ("region", "admin1"):
+        return "point" if pm.admin1 else "country"
+    return "admin1" if pm.admin1 else "country"
 
 
 def _take_reading(pm: PlaceMention, score: Any, p: Place, *, floor: float) -> None:
@@ -561,9 +575,9 @@ class PlaceIndex:
             self.mentions.append(pm)
         # names read as places of nowhere the story is: kept for the figures' fallbacks
         self.unknown: list[tuple[int, int, str]] = []
+        self._town_in_its_region()
         self.story_countries = self._story_countries()
         self._cohere()
-        self._town_in_its_region()
         self._filter_noise()
         # roles after the noise filter (which reads none): only kept names need them
         for pm in self.mentions:
@@ -607,8 +621,15 @@ class PlaceIndex:
     def _story_countries(self) -> frozenset[str]:
         """The countries the story is in: named as countries, the dateline's, the acting
         agencies', and any country two different names of the text lie in."""
-        named = {pm.country for pm in self.mentions
-                 if pm.level == "country" and pm.exact and pm.country}
+        # a country named as such, not as a destination or origin, nor by a demonym of
+        # the people in the story ("a Tajik citizen", "a Maldivian team")
+        named = set()
+        for pm in self.mentions:
+            if pm.level == "country" and pm.exact and pm.country \
+                    and normalize_name(pm.text) not in _DEMONYMS:
+                self._set_role(pm)
+                if pm.role != "excluded":
+                    named.add(pm.country)
         if self.country_prior:
             named.add(self.country_prior)
         named |= _agency_countries(self.text)
@@ -640,7 +661,8 @@ class PlaceIndex:
             # a look-alike spelling is believed only in the country the story is about
             outside = (story and pm.country not in story) or (
                 not pm.exact and core is not None and pm.country != core)
-            if outside:
+            if outside and not (pm.exact and pm.population >= _BIG_PART_POPULATION):
+                # (a city of millions is itself: "Toronto, Australia and New Zealand")
                 alt = next(((sc, p) for sc, p in readings
                             if p.country in story and p.feature_class != "country" and sc
                             and (p.match == "exact" or p.country == core)), None)
@@ -702,8 +724,9 @@ class PlaceIndex:
                 names_in.setdefault(pm.admin1, set()).add(normalize_name(pm.text))
         regions = set()
         for pm in usable:
+            # (a village: a small place of one reading is often a namesake elsewhere)
             lone = pm.level == "local" and pm.admin1 not in named \
-                and len(names_in.get(pm.admin1, ())) < 2
+                and len(names_in.get(pm.admin1, ())) < 2 and pm.population < _VILLAGE
             if lone and any(n.country == pm.country for n in usable if n.level == "admin1"):
                 continue
             regions.add(pm.admin1)
@@ -1036,7 +1059,7 @@ class PlaceIndex:
         chosen = adm[-1]
         names = ", ".join(dict.fromkeys(p.text for p in members))
         return Placed(names, chosen.country, chosen.admin1, chosen.admin1_name, chosen.lat, chosen.lon,
-                      conf * (0.6 + 0.4 * chosen.score), how)
+                      conf * (0.6 + 0.4 * chosen.score), how, precision=_precision(chosen))
 
     def place_group(self, pm: PlaceMention, how: str, conf: float) -> Placed:
         """The region of the group ``pm`` belongs to (a list of regions -> lumped)."""
@@ -1046,7 +1069,15 @@ class PlaceIndex:
         names = ", ".join(dict.fromkeys(p.text for p in members))
         if not sub:
             country = countries[-1] if countries else None
-            return Placed(names, country, None, None, None, None, conf * 0.5, how + "/country")
+            region = self.story_region
+            if region is not None and region[0] == country \
+                    and any(p.level == "local" for p in members):
+                # a town whose namesakes all lie in other regions ("El Tule" in a Sinaloa
+                # story): in the one region the story is about
+                return Placed(names, country, region[1], region[2], region[3], region[4],
+                              conf * 0.6, how + "/story region", precision="admin1")
+            return Placed(names, country, None, None, None, None, conf * 0.5, how + "/country",
+                          precision="country" if country else None)
         codes = list(dict.fromkeys(p.admin1 for p in sub))
         if len(codes) > 1:
             span = self.text[members[0].start: members[-1].end]
@@ -1068,4 +1099,5 @@ class PlaceIndex:
             if local:
                 chosen = local[0]
         return Placed(names, chosen.country, chosen.admin1, chosen.admin1_name, chosen.lat,
-                      chosen.lon, conf * (0.6 + 0.4 * chosen.score), how)
+                      chosen.lon, conf * (0.6 + 0.4 * chosen.score), how,
+                      precision=_precision(chosen))

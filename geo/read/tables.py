@@ -38,7 +38,8 @@ __all__ = ["read_seizures", "pint_unit", "unit_kind", "unit_registry", "TABLE_CO
 TABLE_COLUMNS: tuple[str, ...] = (
     "doc", "substance", "drug_group", "quantity", "unit", "quantity_kg", "count",
     "labs_destroyed", "place", "country", "admin1", "date", "agencies", "confidence",
-    "evidence", "admin1_name", "lat", "lon", "approximate", "flags", "detail", "row",
+    "evidence", "admin1_name", "place_precision", "lat", "lon", "approximate", "flags", "detail",
+    "row",
 )
 
 # Column names looked for when the user names none (folded, first match wins).
@@ -615,12 +616,22 @@ def _row_event(path: Path, line: int, rec: dict, *, decimal_comma: bool, sub_col
         "country": loc.get("country") or country_code, "admin1": loc.get("admin1"),
         "date": iso, "agencies": [], "confidence": float(loc.get("confidence") or 0.0),
         "evidence": {"sentence": sentence, "start": 0, "end": len(sentence)},
-        "admin1_name": loc.get("admin1_name"), "lat": loc.get("lat"), "lon": loc.get("lon"),
+        "admin1_name": loc.get("admin1_name"),
+        "place_precision": _precision(loc.get("feature_class"), loc.get("admin1"),
+                                      loc.get("country") or country_code),
+        "lat": loc.get("lat"), "lon": loc.get("lon"),
         # a place that resolved to a whole region or country is only approximately placed
         "approximate": bool(names) and loc.get("feature_class") not in (None, "ppl"),
         "flags": flags, "detail": detail, "row": line,
     }
     return event, None
+
+
+def _precision(feature_class: str | None, admin1: str | None, country: str | None) -> str | None:
+    """How fine a row's place is (the events' ``place_precision``)."""
+    if admin1 and feature_class in ("ppl", "admin2"):
+        return "point" if feature_class == "ppl" else "admin2"
+    return "admin1" if admin1 else ("country" if country else None)
 
 
 def _describe(path: Path, line: int, qty: str | None, unit: str | None, substance: str,
