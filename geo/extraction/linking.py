@@ -453,14 +453,13 @@ def _take_reading(pm: PlaceMention, score: Any, p: Place, *, floor: float) -> No
 
 
 def _glued(text: str, start: int, end: int) -> bool:
-    """A name with another capitalised word right before or after it that is no class,
-    facility or direction word: part of a longer name ("Cabo Blanco", "Kotri Bandar")."""
+    """A name with another capitalised word right after it that is no class, facility or
+    direction word: the first part of a longer name ("Cabo Blanco", "Kotri Bandar"). (A
+    word before a name is more often a qualifier or a smaller place: "Taman Kempas",
+    "Mahipalpur New Delhi".)"""
     after = _GLUED_AFTER.match(text, end)
-    if after and not _FACILITY.match(after.group(1)) and after.group(1) not in _NOT_NAME_PARTS:
-        return True
-    before = _GLUED_BEFORE.search(text, max(0, start - 25), start)
-    return bool(before and not _FACILITY.match(before.group(1))
-                and before.group(1) not in _NOT_NAME_PARTS and not _sentence_initial(text, before.start(1)))
+    return bool(after and not _FACILITY.match(after.group(1))
+                and after.group(1) not in _NOT_NAME_PARTS)
 
 
 _GLUED_AFTER = re.compile(r" ([A-Z][a-zà-ÿ]+)\b")
@@ -468,7 +467,6 @@ _GLUED_AFTER = re.compile(r" ([A-Z][a-zà-ÿ]+)\b")
 # facility or class word
 _FACILITY_AFTER = re.compile(rf"(?:\s+[A-Z][\w'’-]*){{0,2}}\s+(?i:{cue_pattern('facility_words')}|"
                              rf"{cue_pattern('generic_words')}|customs|police|area)\b")
-_GLUED_BEFORE = re.compile(r"\b([A-Z][a-zà-ÿ]+) $")
 
 
 @memo(4096)
@@ -643,6 +641,8 @@ class PlaceIndex:
         votes = Counter({c: len(ns) for c, ns in names.items()})
         votes.update(pm.country for pm in self.mentions if pm.level == "country" and pm.country)
         self.core_country = self.country_prior or (votes.most_common(1)[0][0] if votes else None)
+        # a story, not one sentence: two names of places in its own country
+        self.established = len(names.get(self.core_country, ())) >= 2
         return frozenset(named)
 
     def _cohere(self) -> None:
@@ -659,7 +659,9 @@ class PlaceIndex:
                 continue
             readings = self._readings.get(pm.query, ())
             # a look-alike spelling is believed only in the country the story is about
-            outside = (story and pm.country not in story) or (
+            # (an exact name is judged so only once the text is a story of several places
+            # in one country; a sentence naming one country does not outweigh the name)
+            outside = (self.established and pm.country not in story) or (
                 not pm.exact and core is not None and pm.country != core)
             if outside and not (pm.exact and pm.population >= _BIG_PART_POPULATION):
                 # (a city of millions is itself: "Toronto, Australia and New Zealand")
