@@ -556,7 +556,8 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
     # 6. the one region the whole story is about ("police in the province", a checkpoint
     # the gazetteer does not know), unless the frame spans the country
     region = getattr(idx, "story_region", None)
-    if region is not None and (actor is None or actor == region[0]):
+    about = unknown or getattr(idx, "story_region_mentions", 0) >= 2
+    if region is not None and about and (actor is None or actor == region[0]):
         span = [x.text for x in sents[: s.index + 1] if x.para not in head
                 and (frames is None or frames.get(x.index) == frame)]
         if not any(_LUMP.search(x) or _NATIONAL.search(x) for x in span):

@@ -485,6 +485,7 @@ class PlaceIndex:
     def __init__(self, text: str, *, gazetteer: Any, geocoder: Any, skip: list[tuple[int, int]],
                  country_prior: str | None = None, memo: GeocodeMemo | None = None):
         self.text = text
+        self._head_raw: list[Any] = []
         self.memo = memo if memo is not None and memo.geocoder is geocoder else None
         self.mentions: list[PlaceMention] = []
         self.country_prior = country_prior
@@ -517,6 +518,8 @@ class PlaceIndex:
         except Exception as exc:  # a broken index must not stop extraction
             log.warning("gazetteer mention scan failed: %s", exc)
             raw_mentions = []
+        # the headline's and dateline's names: they tell what region a story is about
+        self._head_raw = [m for m in raw_mentions if any(a <= m.start < b for a, b in skip)]
         raw_mentions = [m for m in raw_mentions if not any(a <= m.start < b for a, b in skip)
                         and not _NOT_PLACE_AFTER.match(text, m.end) and not _is_drug_word(m.text)
                         and not _CURRENCY_AFTER.match(text, m.end)]
@@ -717,6 +720,7 @@ class PlaceIndex:
         None when the story names several regions or none."""
         usable = [pm for pm in self.mentions if pm.role != "excluded" and pm.admin1
                   and pm.level in ("admin1", "local")]
+        self.story_region_mentions = 0
         if not usable:
             return None
         named = {pm.admin1 for pm in usable if pm.level == "admin1"}
@@ -733,8 +737,13 @@ class PlaceIndex:
                 continue
             regions.add(pm.admin1)
         if len(regions) != 1:
+            self.story_region_mentions = 0
             return None
         code = regions.pop()
+        # how often the story names it: a frame with no place of its own takes a region
+        # only from a story that is about it, not from one earlier mention
+        self.story_region_mentions = sum(1 for pm in usable if pm.admin1 == code) + sum(
+            1 for m in self._head_raw if any(c.admin1 == code for c in m.candidates[:3]))
         ref = next((pm for pm in usable if pm.admin1 == code and pm.level == "admin1"),
                    next(pm for pm in usable if pm.admin1 == code))
         return ref.country, code, ref.admin1_name, ref.lat, ref.lon
