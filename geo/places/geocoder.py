@@ -67,6 +67,8 @@ _PHRASE_PLACE = 5.0
 _VARIANT_QUALITY = 0.7
 _SUPRANATIONAL_BONUS = 7.0   # beats a town of that name with the whole context on its country
 _MINOR_ADMIN1_VOTE = 1.0     # a small unambiguous place's vote for its admin-1
+_VOTES_PER_NAME = 2          # occurrences of one name that vote
+_COVER_VOTE = 1.0            # an ambiguous name's vote for the one region most names lie in
 _PLACES_KEPT = 50_000       # candidates whose address and point are kept
 _PREPARED_KEPT = 4_096      # (query, context) pairs whose candidates and evidence are kept
 _QUERIES_KEPT = 8_192       # queries whose candidates and context-free priors are kept
@@ -286,14 +288,27 @@ def analyse_context(gazetteer: Gazetteer, context: str, *, ignore: str | None = 
             # even when the query is the dateline's place ("OTTAWA, ..." -> Canada)
             ev.add("#dateline", code, None, 1.5)
     minor = []
-    for mention in gazetteer.find_mentions(context):
+    spread = []  # names with readings in several regions: read together below
+    mentions = gazetteer.find_mentions(context)
+    people = _surnames(context, mentions)
+    seen: dict[str, int] = {}
+    for mention in mentions:
         if m and mention.start < m.end():
             continue  # the dateline, counted above
+        if mention.text in people:
+            continue  # "Sheila Williams", "Jones said": a person, not Williams County
+        # a name written ten times is one name: its votes stop at the second writing
+        n = seen[mention.text] = seen.get(mention.text, 0) + 1
+        if n > _VOTES_PER_NAME:
+            continue
         country, admin1, weight, minor_admin1, minor_country = _mention_reading(mention.candidates)
-        if country is None:
+        if country is None or admin1 is None:
             if minor_admin1:
                 minor.append((mention, minor_admin1, minor_country))
-            continue
+            elif len(mention.text) > 3:
+                spread.append(mention)
+            if country is None:
+                continue
         ev.add(normalize(mention.text), country, admin1, weight)
     if minor and ev.countries:
         # a small place with one reading ("Walker County", "Cumby") in the country the
@@ -302,7 +317,68 @@ def analyse_context(gazetteer: Gazetteer, context: str, *, ignore: str | None = 
         for mention, minor_admin1, minor_country in minor:
             if minor_country == lead:
                 ev.add(normalize(mention.text), None, minor_admin1, 0.0, _MINOR_ADMIN1_VOTE)
+    if spread and ev.countries:
+        _cover(ev, spread, max(ev.countries, key=ev.countries.get))
     return ev.without(ignore) if ignore else ev
+
+
+# capitalised words before a place that leave it a place ("Northern Helmand", "Downtown
+# Memphis"): geo/vocab/place_cues.toml, not_name_parts and place_name_prefixes
+_NOT_FIRST_NAMES = frozenset(vocab.config("place_cues.toml")["not_name_parts"]) | frozenset(
+    w.capitalize() for w in vocab.config("place_cues.toml")["place_name_prefixes"]) | {
+    "Downtown", "Metro", "Lake", "Mount", "Fort", "Port", "Saint", "St", "San", "Santa", "New",
+    "Old", "Little", "Big", "Great", "Northeast", "Northwest", "Southeast", "Southwest"}
+_FIRST_NAME_BEFORE = re.compile(r"(?:^|[^\w.])([A-Z][a-z]+|[A-Z]\.) $")
+
+
+def _surnames(context: str, mentions: list) -> set[str]:
+    """One-word names the text uses as people's surnames: written right after a
+    capitalised word that is not itself read as a place ("Sheila Williams", "Darryl Keith
+    Warden"), or as the last word of a longer matched name ("Roy Jones" ... "Jones")."""
+    placed = {mm.text for mm in mentions if _mention_reading(mm.candidates)[0] is not None}
+    lasts = {mm.text.rsplit(" ", 1)[1] for mm in mentions if " " in mm.text}
+    out = set()
+    for mm in mentions:
+        if " " in mm.text or not mm.text[:1].isupper():
+            continue
+        if mm.text in lasts:
+            out.add(mm.text)
+            continue
+        before = _FIRST_NAME_BEFORE.search(context, max(0, mm.start - 20), mm.start)
+        if before and before.group(1) not in placed and before.group(1) not in _NOT_FIRST_NAMES \
+                and not _sentence_start(context, before.start(1)):
+            out.add(mm.text)
+    return out
+
+
+def _sentence_start(text: str, i: int) -> bool:
+    j = i - 1
+    while j >= 0 and text[j] in " \t\"'\u201c(":
+        j -= 1
+    return j < 0 or text[j] in ".!?\n"
+
+
+def _cover(ev: ContextEvidence, spread: list, lead: str) -> None:
+    """Names of a local story that each have namesakes in many regions ("Alexandria",
+    "Brandon", "Douglas County", "Kensington") point together to the one region where
+    all or most of them lie: it gets a vote from each name it holds, when it holds at
+    least two more than any other region (a name never votes for its own reading: see
+    :meth:`ContextEvidence.without`)."""
+    holds: dict[str, set[str]] = {}
+    for mention in spread:
+        key = normalize(mention.text)
+        for code in {c.admin1 for c in mention.candidates
+                     if c.match == "exact" and c.country == lead and c.admin1
+                     and c.feature_class in ("ppl", "admin2")}:
+            holds.setdefault(code, set()).add(key)
+    if not holds:
+        return
+    ranked = sorted(holds.items(), key=lambda kv: -len(kv[1]))
+    best, names = ranked[0]
+    second = len(ranked[1][1]) if len(ranked) > 1 else 0
+    if len(names) >= 2 and len(names) >= second + 2:
+        for key in names:
+            ev.add(key, None, best, 0.0, _COVER_VOTE)
 
 
 # a mention's candidates -> what it says in a context (see _mention_reading), by identity:
