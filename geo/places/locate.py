@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..caches import on_clear
+from ..caches import memo, on_clear
 from ..errors import BoundaryError, GeoError
 
 __all__ = ["Region", "locate", "region_at", "add_admin2"]
@@ -211,8 +211,7 @@ def add_admin2(events: pd.DataFrame, *, max_distance_km: float = 10.0) -> pd.Dat
     name = np.full(n, None, dtype=object)
     if n and "admin1" in out.columns:
         level2 = shared(2)
-        countries = set(level2["country"].dropna())
-        parent = dict(zip(level2["code"], level2["parent"]))
+        countries, parent, _ = _level2_tables()
         admin1 = out["admin1"].to_numpy(dtype=object)
         lon, lat = _lonlat(out)
         wanted = np.array([isinstance(a, str) and a[:2] in countries for a in admin1], dtype=bool)
@@ -254,16 +253,26 @@ def _lonlat(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return nan, nan.copy()
 
 
+@memo(1)
+def _level2_tables() -> tuple[frozenset, dict, frozenset]:
+    """Of the default set, read once: the countries with a second level, each second-level
+    unit's parent, and the level-1 label points (rounded to 5 decimals, as stored)."""
+    from .boundaries import shared
+
+    level1, level2 = shared(1), shared(2)
+    countries = frozenset(level2["country"].dropna())
+    parent = dict(zip(level2["code"], level2["parent"]))
+    labels = frozenset()
+    if "label_lon" in level1.columns and "label_lat" in level1.columns:
+        labels = frozenset(zip(np.round(level1["label_lon"].to_numpy(dtype=float), 5),
+                               np.round(level1["label_lat"].to_numpy(dtype=float), 5)))
+    return countries, parent, labels
+
+
 def _at_label_points(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """Which points are a level-1 region's label point (to ~1 m): where the gazetteer puts an
     event it could only place in a whole region."""
-    from .boundaries import shared
-
-    level1 = shared(1)
-    if "label_lon" not in level1.columns or "label_lat" not in level1.columns:
-        return np.zeros(len(lon), dtype=bool)
-    labels = set(zip(np.round(level1["label_lon"].to_numpy(dtype=float), 5),
-                     np.round(level1["label_lat"].to_numpy(dtype=float), 5)))
+    labels = _level2_tables()[2]
     return np.array([(x, y) in labels for x, y in zip(np.round(lon, 5), np.round(lat, 5))],
                     dtype=bool)
 
