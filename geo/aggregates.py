@@ -615,8 +615,8 @@ def aggregate(
         raise AggregationError(f"level={level!r} is not supported; use 1 or 2")
     if by == "country":
         level = 1  # countries are dissolved from the level-1 regions whatever the level
-    default_set = boundaries is None
-    if default_set:
+    default_set = boundaries is None or _is_default_set(boundaries)
+    if boundaries is None:
         from .places.boundaries import shared as default_boundaries
         boundaries = default_boundaries(level)
     _validate_boundaries(boundaries)
@@ -736,6 +736,14 @@ def aggregate(
     result.attrs["excluded"] = excluded
     result.attrs["unlocated"] = _unlocated_frame(unlocated, kg_cols, substance_names)
     return to_long(result) if tidy else result
+
+
+def _is_default_set(boundaries: gpd.GeoDataFrame) -> bool:
+    """Whether a frame is (a copy of) the default level-1 set, whose earlier codes
+    ``code_map.csv`` maps: ``geo.boundaries.default()`` or ``load()`` of its file."""
+    from .places.boundaries import DEFAULT_PATH
+
+    return getattr(boundaries, "attrs", {}).get("path") == str(DEFAULT_PATH)
 
 
 def _current_codes(codes: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -217,6 +217,8 @@ def test_old_codes_aggregate_under_their_level1_code():
                      dict(doc="c", quantity_kg=1.0, country="KE", admin1="KE-300"))
     regions = geo.aggregate(events)
     assert regions.set_index("region").loc["FR-NAQ", "kg_all"] == 7.0
+    # the default set passed explicitly is the default set too
+    assert geo.aggregate(events, default())["region"].tolist() == ["FR-NAQ"]
     unlocated = regions.attrs["unlocated"]
     assert unlocated["reason"].tolist() == ["admin1 split since (code_map.csv)"]
     assert unlocated["events"].tolist() == [1]
