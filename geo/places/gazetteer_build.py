@@ -161,8 +161,11 @@ def build_index(path: Path, *, boundaries=None, progress=True, versions: dict[st
             if lon is None or lat is None or (isinstance(lon, float) and math.isnan(lon)):
                 pt = row.geometry.representative_point()
                 lon, lat = pt.x, pt.y
+            # the default set's units come from Natural Earth, a few from geoBoundaries
+            source = "geoboundaries" if getattr(row, "code_source", None) == "geoboundaries" \
+                else "naturalearth"
             place = _Place(name, "admin1", country, code, float(lat), float(lon), 0,
-                           "naturalearth", f"iso:{code}")
+                           source, f"iso:{code}")
             place.keys |= name_keys(name, generic=True)
             alts = getattr(row, "alt_names", None)
             if isinstance(alts, str):
