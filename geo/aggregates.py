@@ -479,6 +479,7 @@ def _prepare(events: pd.DataFrame) -> pd.DataFrame:
     df.loc[df["_kg"].notna(), "_litres"] = np.nan  # weighed: the mass is the figure
     df["_country"] = _text(ev, "country", lambda v: str(v).upper())
     df["_admin1"] = _text(ev, "admin1", lambda v: str(v).upper())
+    df["_admin2"] = _text(ev, "admin2", lambda v: str(v).upper())
     # an ISO 3166-2 code names its country ("AF-BDS" -> "AF") when the country is empty
     prefix = df["_admin1"].str.extract(r"^([A-Z]{2})-", expand=False)
     df["_country"] = df["_country"].where(df["_country"].notna(), prefix.astype(object))
@@ -502,6 +503,7 @@ def aggregate(
     events: pd.DataFrame | Iterable[Any],
     boundaries: gpd.GeoDataFrame | None = None,
     *,
+    level: int = 1,
     by: str = "admin1",
     substances: str | Sequence[str] | None = None,
     start: Any = None,
@@ -520,10 +522,16 @@ def aggregate(
         date``; ``quantity``/``unit`` give litres, ``place``/``evidence``/``url`` feed the
         ``reports`` column), or an iterable of ``geo.events.Event``.
     boundaries
-        Regions with ``code, name, country, geometry`` (default ``geo.places.boundaries.default()``).
-    by
-        ``"admin1"`` (a row per ISO 3166-2 region) or ``"country"`` (admin-1 polygons
-        dissolved to countries; events with a country but no admin-1 count here).
+        Regions with ``code, name, country, geometry`` (default ``geo.places.boundaries.default()``,
+        or its second level with ``level=2``). A set of your own is summed at its own level.
+    level
+        ``1``: a row per first-level region (the events' ``admin1``); ``2``: a row per
+        second-level unit (the events' ``admin2``: departments, provinces), for the countries
+        the boundary set has them (the default set's ``admin2.fgb.gz``, or your own set loaded
+        with ``load(path, level=2)``); other events are unlocated ("no admin2"). Events of an
+        older events file coded with the previous default set's codes (departments
+        ``FR-64``, provinces ``ES-CA``) are summed under today's level-1 code
+        (``geo.places.boundaries.code_map()``) when the default set is used.
     substances
         Substances (or drug groups such as ``"opiates"``) to keep; ``kg_<substance>``
         columns are made for each, present or not. Events with no substance (e.g. a
@@ -574,15 +582,18 @@ def aggregate(
     ``unlocated``: a DataFrame with a row per (``reason``, ``country``) and the same
     measure columns (``events, reports, labs_destroyed, kg_all, kg_*, count_*,
     litres_*, first_date, last_date, report_ids``). Reasons: "no admin1", "no country",
-    "admin1 not in boundaries", "country not in boundaries", "no date", "date coarser
-    than freq". Note that pandas compares ``attrs`` on ``pd.concat``: clear them
+    "admin1 not in boundaries", "admin1 split since (code_map.csv)", "country not in
+    boundaries", "no admin2", "admin2 not in boundaries", "no date", "date coarser than
+    freq". Note that pandas compares ``attrs`` on ``pd.concat``: clear them
     (``agg.attrs = {}``) before concatenating two aggregates.
 
     Raises
     ------
     AggregationError
         events lack required columns (named), a column holds non-numbers, ``by``/``freq``
-        /``substances``/``start``/``end`` are invalid, or boundaries lack columns.
+        /``substances``/``start``/``end``/``level`` are invalid, or boundaries lack columns.
+    BoundaryError
+        ``level=2`` with a boundary set that has no second level (no ``parent`` column).
     """
     # ---- validation up front, before any work
     if not isinstance(events, pd.DataFrame):
@@ -600,12 +611,27 @@ def aggregate(
     lo, hi = _bound(start, "start"), _bound(end, "end")
     if lo is not None and hi is not None and lo > hi:
         raise AggregationError(f"start={start!r} is after end={end!r}")
+    if level not in (1, 2) or isinstance(level, bool):
+        raise AggregationError(f"level={level!r} is not supported; use 1 or 2")
+    if by == "country":
+        level = 1  # countries are dissolved from the level-1 regions whatever the level
+    default_set = boundaries is None or _is_default_set(boundaries)
     if boundaries is None:
         from .places.boundaries import shared as default_boundaries
-        boundaries = default_boundaries()
+        boundaries = default_boundaries(level)
     _validate_boundaries(boundaries)
+    if level == 2:
+        from .places.boundaries import require_level
+        require_level(boundaries, 2)
+        if "admin2" not in events.columns:
+            # an events file from before the second level: find it from the points
+            from .places.locate import add_admin2
+            events = add_admin2(events)
 
     df = _prepare(events)
+    retired = pd.Series(False, index=df.index)
+    if default_set and level == 1:
+        df["_admin1"], retired = _current_codes(df["_admin1"])
     excluded: dict[str, int] = {}
 
     # ---- filters the user asked for
@@ -628,7 +654,10 @@ def aggregate(
 
     # ---- where: region code per event, or the reason it has none
     known_codes = set(boundaries["code"].dropna().astype(str).str.upper())
-    if by == "admin1":
+    if by == "admin1" and level == 2:
+        df["_region"] = df["_admin2"]
+        no_key, not_known = "no admin2", "admin2 not in boundaries"
+    elif by == "admin1":
         df["_region"] = df["_admin1"]
         no_key, not_known = "no admin1", "admin1 not in boundaries"
     else:
@@ -638,6 +667,8 @@ def aggregate(
     place_reason = pd.Series(None, index=df.index, dtype=object)
     place_reason[df["_region"].isna()] = no_key
     place_reason[df["_region"].notna() & ~df["_region"].isin(known_codes)] = not_known
+    if by == "admin1" and level == 1:
+        place_reason[retired.loc[df.index]] = "admin1 split since (code_map.csv)"
     # the place reason wins: an event with neither region nor date is first unlocated
     reason = place_reason.where(place_reason.notna(), reason)
 
@@ -699,11 +730,37 @@ def aggregate(
     result = result.sort_values(sort_cols, kind="stable").reset_index(drop=True)
 
     result.attrs["by"] = by
+    result.attrs["level"] = level
     result.attrs["freq"] = period_freq
     result.attrs["substances"] = list(substance_names)
     result.attrs["excluded"] = excluded
     result.attrs["unlocated"] = _unlocated_frame(unlocated, kg_cols, substance_names)
     return to_long(result) if tidy else result
+
+
+def _is_default_set(boundaries: gpd.GeoDataFrame) -> bool:
+    """Whether a frame is (a copy of) the default level-1 set, whose earlier codes
+    ``code_map.csv`` maps: ``geo.boundaries.default()`` or ``load()`` of its file."""
+    from .places.boundaries import DEFAULT_PATH
+
+    return getattr(boundaries, "attrs", {}).get("path") == str(DEFAULT_PATH)
+
+
+def _current_codes(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Level-1 codes of the previous default set mapped to today's (``FR-64`` -> ``FR-NAQ``),
+    and which codes name a unit that was split (no single code today: left as they are)."""
+    from .places.boundaries import code_map
+
+    table = code_map()
+
+    def current(code: Any) -> Any:
+        if code is None or code not in table:
+            return code
+        return table[code] or code
+
+    mapped = _per_unique(codes, current)
+    retired = _per_unique(codes, lambda c: c is not None and c in table and table[c] is None)
+    return mapped, retired.fillna(False).astype(bool)
 
 
 def _unlocated_frame(unlocated: pd.DataFrame, kg_cols: list[str],

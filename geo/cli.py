@@ -70,18 +70,30 @@ def _add_tables(p: argparse.ArgumentParser) -> None:
                        help=f"seizure table column with the {name}")
 
 
+def _add_level(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--level", type=int, choices=(1, 2), default=1,
+                   help="1: first-level regions (ISO 3166-2: French regions, Spanish "
+                        "autonomous communities; default); 2: the units below them "
+                        "(departments, provinces) where the boundary set has them; with "
+                        "--boundaries, a file of second-level units with a parent column "
+                        "(--parent-col)")
+
+
 def _add_places(p: argparse.ArgumentParser, boundaries: bool = True) -> None:
     g = p.add_argument_group("places")
     if boundaries:
         g.add_argument("--boundaries", metavar="FILE",
-                       help="admin-1 boundary file (GeoJSON, GPKG, shapefile ...) instead "
-                            "of the built-in Natural Earth set")
+                       help="boundary file (GeoJSON, GPKG, shapefile ...) instead "
+                            "of the built-in set")
         g.add_argument("--code-col", default="code", metavar="COL",
                        help="region code column of --boundaries (default: code)")
         g.add_argument("--name-col", default="name", metavar="COL",
                        help="region name column of --boundaries (default: name)")
         g.add_argument("--country-col", default="country", metavar="COL",
                        help="ISO alpha-2 country column of --boundaries (default: country)")
+        g.add_argument("--parent-col", default="parent", metavar="COL",
+                       help="level-1 code column of a second-level --boundaries file, with "
+                            "--level 2 (default: parent)")
     g.add_argument("--geocoder", default="offline", metavar="NAME",
                    help="offline (default) or nominatim (needs --user-agent and network)")
     g.add_argument("--user-agent", metavar="UA",
@@ -110,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--out", default="maps", metavar="DIR",
                    help="output folder (default: maps)")
     p.add_argument("--substance", help="substance layer shown first on the map")
+    _add_level(p)
     _add_reports(p)
     _add_tables(p)
     _add_places(p)
@@ -133,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--out", required=True, metavar="FILE", help="regions .csv "
                    "(or .geojson/.gpkg to keep the polygons)")
     p.add_argument("--by", choices=("admin1", "country"), default="admin1")
+    _add_level(p)
     p.add_argument("--substances", metavar="LIST",
                    help="comma-separated substances or drug groups to keep")
     p.add_argument("--start", help="first date (ISO, any precision)")
@@ -146,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--code-col", default="code", metavar="COL")
     g.add_argument("--name-col", default="name", metavar="COL")
     g.add_argument("--country-col", default="country", metavar="COL")
+    g.add_argument("--parent-col", default="parent", metavar="COL")
     _add_common(p)
 
     p = sub.add_parser("geocode", help="look a place name up",
@@ -248,7 +263,8 @@ def _boundaries(args: argparse.Namespace):
     from .places.boundaries import load
 
     return load(args.boundaries, code=args.code_col, name=args.name_col,
-                country=args.country_col)
+                country=args.country_col, level=getattr(args, "level", 1),
+                parent=getattr(args, "parent_col", "parent"))
 
 
 def _geocoder(args: argparse.Namespace, boundaries: Any = None):
@@ -293,7 +309,7 @@ def cmd_map(args: argparse.Namespace) -> int:
                   geocoder=_geocoder(args, boundaries), quiet=args.quiet,
                   tables=args.table, table_columns=_table_columns(args),
                   report_options=_report_options(args), substance=args.substance,
-                  progress=_progress(args), jobs=_jobs(args))
+                  progress=_progress(args), jobs=_jobs(args), level=args.level)
     if args.json:
         _print_json(summary.to_dict())
     else:
@@ -336,7 +352,7 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
     boundaries = _boundaries(args)
     events = read_events(args.events)
     substances = [s.strip() for s in args.substances.split(",")] if args.substances else None
-    regions = aggregate(events, boundaries, by=args.by, substances=substances,
+    regions = aggregate(events, boundaries, level=args.level, by=args.by, substances=substances,
                         start=args.start, end=args.end, freq=args.freq,
                         all_regions=args.all_regions)
     if out.suffix.lower() == ".csv":

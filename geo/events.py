@@ -20,9 +20,10 @@ from .errors import ExtractionError
 __all__ = ["EVENT_FIELDS", "EXTRA_FIELDS", "Event", "events_to_frame", "write_events"]
 
 EVENT_FIELDS = ("doc", "substance", "drug_group", "quantity", "unit", "quantity_kg", "count",
-                "labs_destroyed", "place", "country", "admin1", "date", "agencies", "confidence",
-                "evidence")
-EXTRA_FIELDS = ("admin1_name", "place_precision", "lat", "lon", "approximate", "flags", "detail")
+                "labs_destroyed", "place", "country", "admin1", "admin2", "date", "agencies",
+                "confidence", "evidence")
+EXTRA_FIELDS = ("admin1_name", "admin2_name", "place_precision", "lat", "lon", "approximate",
+                "flags", "detail")
 
 
 @dataclass
@@ -33,7 +34,10 @@ class Event:
     (``1500.0``, ``"kg"``); ``quantity_kg`` the mass in kg (``None`` for volumes and
     counts); ``count`` dosage units; ``labs_destroyed`` is set only on lab events.
     ``evidence`` is ``{"sentence": str, "start": int, "end": int}`` (offsets into the
-    report text). ``admin1`` is ``None`` when the event cannot be put in one region.
+    report text). ``admin1`` is ``None`` when the event cannot be put in one region;
+    ``admin2`` (the second-level unit: a department, a province) is set only where the
+    default boundary set has a second level for the country and the point lies in a unit
+    of ``admin1`` (see :func:`geo.places.locate.add_admin2`).
     ``place_precision`` says how fine the place is: ``point`` (a town), ``admin2`` (a
     district), ``admin1`` (the region only: a region named, or the story's region for a
     place the gazetteer does not know), ``country``; ``None`` when no place is known.
@@ -50,11 +54,13 @@ class Event:
     place: str | None = None
     country: str | None = None
     admin1: str | None = None
+    admin2: str | None = None
     date: str | None = None
     agencies: list[str] = field(default_factory=list)
     confidence: float = 0.0
     evidence: dict[str, Any] = field(default_factory=dict)
     admin1_name: str | None = None
+    admin2_name: str | None = None
     place_precision: str | None = None
     lat: float | None = None
     lon: float | None = None

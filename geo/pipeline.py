@@ -161,6 +161,19 @@ def relocate(events: pd.DataFrame, boundaries: Any) -> pd.DataFrame:
         return events
     located = locate(events.loc[placed, ["geometry"]].copy(), boundaries)
     events = events.copy()
+    # the second level is the default set's: it means nothing next to the user's regions
+    for col in ("admin2", "admin2_name"):
+        events[col] = None
+    if "parent" in boundaries.columns:
+        # a set of second-level units: the unit is admin2, its parent the admin1
+        parent = dict(zip(boundaries["code"], boundaries["parent"]))
+        events.loc[placed, "country"] = located["country"].values
+        events.loc[placed, "admin2"] = located["admin1"].values
+        events.loc[placed, "admin2_name"] = located["admin1_name"].values
+        events.loc[placed, "admin1"] = [parent.get(c) if c is not None else None
+                                        for c in located["admin1"].values]
+        events.loc[placed, "admin1_name"] = None
+        return events
     for col in ("country", "admin1", "admin1_name"):
         if col in located:
             events.loc[placed, col] = located[col].values
@@ -292,8 +305,14 @@ def read_seizures(path: PathLike, *, geocoder: Any = None, places: Any = None,
 
         raise GeocodingError("give either geocoder= or places=, not both")
     places.load()
-    return tables.read_seizures(path, places=RowGeocoder(places.geocoder, places.gazetteer),
-                                **columns)
+    from .places.locate import add_admin2
+
+    frame = tables.read_seizures(path, places=RowGeocoder(places.geocoder, places.gazetteer),
+                                 **columns)
+    attrs = dict(frame.attrs)
+    frame = add_admin2(frame)
+    frame.attrs = attrs
+    return frame
 
 
 def run(
@@ -309,6 +328,7 @@ def run(
     substance: str | None = None,
     progress: bool | None = None,
     jobs: int | None = 1,
+    level: int = 1,
 ) -> Summary:
     """Run the whole job and write ``index.html``, ``events.geojson``, ``events.csv`` and
     ``regions.csv`` into ``out_dir``.
@@ -335,6 +355,9 @@ def run(
     jobs:
         Processes extracting the reports (``None`` or 0: every core); the events are the
         same as with one. Needs the offline geocoder.
+    level:
+        1 (first-level regions) or 2 (the units below them: departments, provinces) for
+        the regions and the map; ``boundaries`` must then be of that level.
 
     Returns
     -------
@@ -342,6 +365,9 @@ def run(
     """
     from .aggregates import aggregate
 
+    if boundaries is not None and level == 2:
+        from .places.boundaries import require_level
+        require_level(boundaries, 2)  # before the work, not after
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     show = (not quiet) if progress is None else progress
@@ -351,7 +377,7 @@ def run(
                                          report_options=report_options, progress=show,
                                          jobs=jobs)
     with _step("aggregate"):
-        regions = aggregate(events, boundaries)
+        regions = aggregate(events, boundaries, level=level)
     summary.regions = len(regions)
     summary.top_regions = top_regions(regions)
     summary.unlocated_by = unlocated_reasons(regions)

@@ -50,8 +50,10 @@ class Opened:
     def region_point(self, name: str) -> tuple[float, float]:
         """Page coordinates of a point where the named region's path is the topmost element.
 
-        Waits until such a point exists: right after load the map may still be settling its
-        view, and the centre of a region's box need not lie inside an irregular region.
+        Waits until such a point exists and the region has stopped moving: right after load
+        the map may still be settling its view (a point found mid-animation can lie in
+        another region by the time it is clicked), and the centre of a region's box need
+        not lie inside an irregular region.
         """
         handle = self.page.wait_for_function(
             """name => {
@@ -59,6 +61,11 @@ class Opened:
                 const layer = a.regions.getLayers().find(l => l.feature.properties.name === name);
                 const el = layer.getElement();
                 const r = el.getBoundingClientRect();
+                const box = [r.left, r.top, r.width, r.height].join(",");
+                window.__saBoxes = window.__saBoxes || {};
+                const same = window.__saBoxes[name] === box;
+                window.__saBoxes[name] = box;
+                if (!same) return null;  // moved since the last poll: not settled yet
                 for (let i = 1; i < 8; i++) for (let j = 1; j < 8; j++) {
                     const x = r.left + r.width * i / 8, y = r.top + r.height * j / 8;
                     if (document.elementFromPoint(x, y) === el) return [x, y];

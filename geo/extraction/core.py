@@ -1091,8 +1091,8 @@ def extract(reports: Any, *, geocoder: Any = None, progress: bool = False,
     :param jobs: worker processes (``None`` or 0: every core this process may use; never
         more than that). The events are the same and in the same order as with one
         process; more than one needs the offline geocoder (see :mod:`geo.extraction.parallel`).
-    Columns: :data:`geo.events.EVENT_FIELDS` plus admin1_name, lat, lon, approximate, flags,
-    detail. Events that cannot be placed keep ``admin1`` empty. ``frame.attrs["not_events"]``
+    Columns: :data:`geo.events.EVENT_FIELDS` plus admin1_name, admin2_name, lat, lon,
+    approximate, flags, detail. Events that cannot be placed keep ``admin1`` empty. ``frame.attrs["not_events"]``
     lists the figures read but not recorded, each with its reason; ``attrs["skipped"]`` the
     inputs the reader skipped.
     :raises ExtractionError: for input that is not reports, a negative ``jobs``, or
@@ -1132,6 +1132,10 @@ def extract(reports: Any, *, geocoder: Any = None, progress: bool = False,
         if bar is not None:
             bar.close()
     frame = events_to_frame(events)
+    if len(frame):
+        from ..places.locate import add_admin2
+
+        frame = add_admin2(frame)  # the second level, from each event's point
     # every figure read but not recorded, with the reason (statistics, totals, duplicates...)
     frame.attrs["not_events"] = NotEvents(not_events)
     skipped = getattr(reports, "skipped", None)

@@ -42,6 +42,11 @@ HIGHLIGHT_STYLE = {"color": "#222222", "weight": 2.5}
 OUTLINE_STYLE = {"color": "#9a9a9a", "weight": 0.7, "fillColor": "#f4f1ea", "fillOpacity": 1.0}
 
 
+#: Shown on maps drawn with the default boundary set (its sources and their licences).
+BOUNDARY_ATTRIBUTION = ("Boundaries: Natural Earth; geoBoundaries (KE, SO, TM © "
+                        "OpenStreetMap contributors, ODbL; GH CC BY-SA 2.0; CI CC BY 4.0)")
+
+
 class OfflineMap(folium.Map):
     """A :class:`folium.Map` whose HTML inlines every script and stylesheet.
 
@@ -555,10 +560,15 @@ def choropleth(
     stubs = [{"type": "Feature", "id": f"k{c}", "properties": {}, "geometry": None}
              for c in range(len(colors0))]
     stubs.append({"type": "Feature", "id": "none", "properties": {}, "geometry": None})
+    extra = {}
+    if boundaries is None:
+        # the default set holds geoBoundaries units derived from OpenStreetMap (ODbL): a map
+        # drawn from it must say so (data/boundaries/README.md)
+        extra["attribution"] = BOUNDARY_ATTRIBUTION
     geo = folium.GeoJson(
         {"type": "FeatureCollection", "features": stubs},
         name="regions", style_function=style, highlight_function=lambda f: HIGHLIGHT_STYLE,
-        control=False, pane="regions", smooth_factor=0.5,
+        control=False, pane="regions", smooth_factor=0.5, **extra,
     )
     m.add_child(geo)
     switches = []

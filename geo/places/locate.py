@@ -28,10 +28,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..caches import on_clear
+from ..caches import memo, on_clear
 from ..errors import BoundaryError, GeoError
 
-__all__ = ["Region", "locate", "region_at"]
+__all__ = ["Region", "locate", "region_at", "add_admin2"]
 
 _WGS84 = "EPSG:4326"
 _OUT = ["country", "admin1", "admin1_name", "located_by", "distance_km"]
@@ -189,6 +189,92 @@ def region_at(lon: float, lat: float, boundaries: gpd.GeoDataFrame | None = None
             return Region(prepared.code[i], prepared.name[i], prepared.country[i], "nearest",
                           float(km[0]))
     return None
+
+
+def add_admin2(events: pd.DataFrame, *, max_distance_km: float = 10.0) -> pd.DataFrame:
+    """``admin2`` and ``admin2_name`` of every event the default set's second level knows.
+
+    An event gets the second-level unit its point falls in (or lies next to, as
+    :func:`locate`) when that unit's parent is the event's ``admin1``: the two levels are
+    simplified apart, so near a border they may disagree, and then the level-1 answer (the one
+    the geocoder gave) stands without a second level. Events placed at the level of a whole
+    region (their point is the region's label point, where the gazetteer puts an admin-1
+    name) get none: their point says nothing about which unit inside. Countries without a
+    second level, events without a point or an ``admin1``: ``None``.
+    Returns a copy with the two columns set.
+    """
+    from .boundaries import shared
+
+    out = events.copy()
+    n = len(out)
+    code = np.full(n, None, dtype=object)
+    name = np.full(n, None, dtype=object)
+    if n and "admin1" in out.columns:
+        level2 = shared(2)
+        countries, parent, _ = _level2_tables()
+        admin1 = out["admin1"].to_numpy(dtype=object)
+        lon, lat = _lonlat(out)
+        wanted = np.array([isinstance(a, str) and a[:2] in countries for a in admin1], dtype=bool)
+        wanted &= np.isfinite(lon) & np.isfinite(lat)
+        wanted &= ~_at_label_points(lon, lat)
+        rows = np.flatnonzero(wanted)
+        if len(rows):
+            pts = pd.DataFrame({"lon": lon[rows], "lat": lat[rows]})
+            found = locate(pts, level2, max_distance_km=max_distance_km)
+            got = found["admin1"].to_numpy(dtype=object)  # locate's column holds the unit code
+            names = found["admin1_name"].to_numpy(dtype=object)
+            for k, r in enumerate(rows):
+                if got[k] is not None and parent.get(got[k]) == admin1[r]:
+                    code[r], name[r] = got[k], names[k]
+    out["admin2"] = pd.Series(code, index=out.index, dtype=object)
+    out["admin2_name"] = pd.Series(name, index=out.index, dtype=object)
+    return out
+
+
+def _lonlat(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Longitudes and latitudes of an events frame: its lon/lat columns, else its points."""
+    if "lon" in frame.columns and "lat" in frame.columns:
+        lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy(dtype=float)
+        lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(dtype=float)
+        if np.isfinite(lon).any() or "geometry" not in frame.columns:
+            return lon, lat
+    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:
+        geoms = frame.geometry
+        if geoms.crs is not None and not geoms.crs.equals(_WGS84):
+            geoms = geoms.to_crs(_WGS84)
+        arr = geoms.to_numpy()
+        ok = ~(shapely.is_missing(arr) | shapely.is_empty(arr))
+        ok[ok] = shapely.get_type_id(arr[ok]) == 0
+        lon = np.full(len(arr), np.nan)
+        lat = np.full(len(arr), np.nan)
+        lon[ok], lat[ok] = shapely.get_x(arr[ok]), shapely.get_y(arr[ok])
+        return lon, lat
+    nan = np.full(len(frame), np.nan)
+    return nan, nan.copy()
+
+
+@memo(1)
+def _level2_tables() -> tuple[frozenset, dict, frozenset]:
+    """Of the default set, read once: the countries with a second level, each second-level
+    unit's parent, and the level-1 label points (rounded to 5 decimals, as stored)."""
+    from .boundaries import shared
+
+    level1, level2 = shared(1), shared(2)
+    countries = frozenset(level2["country"].dropna())
+    parent = dict(zip(level2["code"], level2["parent"]))
+    labels = frozenset()
+    if "label_lon" in level1.columns and "label_lat" in level1.columns:
+        labels = frozenset(zip(np.round(level1["label_lon"].to_numpy(dtype=float), 5),
+                               np.round(level1["label_lat"].to_numpy(dtype=float), 5)))
+    return countries, parent, labels
+
+
+def _at_label_points(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Which points are a level-1 region's label point (to ~1 m): where the gazetteer puts an
+    event it could only place in a whole region."""
+    labels = _level2_tables()[2]
+    return np.array([(x, y) in labels for x, y in zip(np.round(lon, 5), np.round(lat, 5))],
+                    dtype=bool)
 
 
 # ---------------------------------------------------------------------------------------------

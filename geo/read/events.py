@@ -38,7 +38,7 @@ def read_events(path: PathLike) -> pd.DataFrame:
             frame = pd.DataFrame(rows)
         elif suffix == ".csv":
             # only empty cells are missing: "NA" is Namibia, not a missing country
-            frame = pd.read_csv(path, dtype={"doc": str, "admin1": str, "country": str,
+            frame = pd.read_csv(path, dtype={"doc": str, "admin1": str, "admin2": str, "country": str,
                                              "date": str}, keep_default_na=False,
                                 na_values=[""])
             for col in ("agencies", "evidence", "flags"):

@@ -37,9 +37,9 @@ __all__ = ["read_seizures", "pint_unit", "unit_kind", "unit_registry", "TABLE_CO
 #: then extras: ``row`` is the table row the event came from).
 TABLE_COLUMNS: tuple[str, ...] = (
     "doc", "substance", "drug_group", "quantity", "unit", "quantity_kg", "count",
-    "labs_destroyed", "place", "country", "admin1", "date", "agencies", "confidence",
-    "evidence", "admin1_name", "place_precision", "lat", "lon", "approximate", "flags", "detail",
-    "row",
+    "labs_destroyed", "place", "country", "admin1", "admin2", "date", "agencies", "confidence",
+    "evidence", "admin1_name", "admin2_name", "place_precision", "lat", "lon", "approximate",
+    "flags", "detail", "row",
 )
 
 # Column names looked for when the user names none (folded, first match wins).
@@ -614,9 +614,10 @@ def _row_event(path: Path, line: int, rec: dict, *, decimal_comma: bool, sub_col
         "quantity": number, "unit": unit_word, "quantity_kg": quantity_kg, "count": count,
         "labs_destroyed": None, "place": place_text,
         "country": loc.get("country") or country_code, "admin1": loc.get("admin1"),
+        "admin2": None,  # set from the point by geo.pipeline.read_seizures (add_admin2)
         "date": iso, "agencies": [], "confidence": float(loc.get("confidence") or 0.0),
         "evidence": {"sentence": sentence, "start": 0, "end": len(sentence)},
-        "admin1_name": loc.get("admin1_name"),
+        "admin1_name": loc.get("admin1_name"), "admin2_name": None,
         "place_precision": _precision(loc.get("feature_class"), loc.get("admin1"),
                                       loc.get("country") or country_code),
         "lat": loc.get("lat"), "lon": loc.get("lon"),
