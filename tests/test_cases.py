@@ -73,7 +73,7 @@ def _assign(wants: list[dict], gots: list[dict], match: Callable[[dict, dict], b
 # events.jsonl: a report -> its seizure events (geo.extraction.core.extract_report)
 # --------------------------------------------------------------------------------------
 EVENT_FIELDS = {"substance", "drug_group", "quantity", "unit", "quantity_kg", "count",
-                "labs_destroyed", "place", "country", "admin1", "admin1_name", "date",
+                "labs_destroyed", "place", "country", "admin1", "admin1_name", "admin2", "place_precision", "date",
                 "agencies", "detail", "approximate", "flags"}
 
 

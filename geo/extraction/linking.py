@@ -67,7 +67,7 @@ _REGEX = "regex:"
 _CUE_LISTS = ("scope_excluding", "compass_points", "scope_cancelled_after", "scope_tail",
               "articles", "toward", "toward_tail", "strong_before", "of_report_possessive",
               "of_report_same", "place_prepositions", "person_cancelling_prepositions",
-              "region_adjectives", "place_name_prefixes", "not_name_parts", "query_class_words",
+              "region_adjectives", "region_adjective_nouns", "place_name_prefixes", "not_name_parts", "query_class_words",
               "class_words_after", "class_words_after_capitalised", "class_words_before",
               "group_gap_words", "list_joiners", "route_words", "facility_words",
               "generic_words", "media_words", "speech_verbs", "person_relations",
@@ -422,6 +422,7 @@ def _town_with_reading_in(text: str, prev: Any, m: Any, admin1: str | None) -> b
     return bool(_TOWN_COMMA.fullmatch(text, prev.end, m.start)) \
         and any(c.admin1 == admin1 for c in prev.candidates)
 
+_REGION_ADJECTIVE = re.compile(rf"\b([A-Z][a-z]{{3,}}(?:ian|an))\s+(?i:{cue_pattern('region_adjective_nouns')})\b")
 _CURRENCY_AFTER = re.compile(r"\s?\$|\s+dollars?\b", re.IGNORECASE)  # "US$", "US dollars"
 _VILLAGE = 5_000
 _DEMONYMS = frozenset(normalize(w) for row in vocab.table("demonyms.csv")
@@ -439,6 +440,12 @@ def _precision(pm: PlaceMention) -> str:
     if pm.level == "local" and pm.feature_class not in ("region", "admin1"):
         return "point" if pm.admin1 else "country"
     return "admin1" if pm.admin1 else "country"
+
+
+def _region_key(name: str) -> str:
+    """A region's name as a text names it: ISO's inverted names without their qualifier
+    ("Madrid, Comunidad de" is named "Madrid", "Murcia, Región de" "Murcia")."""
+    return normalize_name(name.split(",", 1)[0])
 
 
 def _take_reading(pm: PlaceMention, score: Any, p: Place, *, floor: float) -> None:
@@ -532,7 +539,7 @@ class PlaceIndex:
                 continue  # "Mexico" names the country, not the state of México
             key = normalize_name(m.text)
             for c in m.candidates:
-                if c.feature_class == "admin1" and c.admin1 and normalize_name(c.name) == key:
+                if c.feature_class == "admin1" and c.admin1 and _region_key(c.name) == key:
                     self.named_admin1.add(c.admin1)
                     self._admin1_named_by.setdefault(c.admin1, set()).add(key)
             first = m.candidates[0] if m.candidates else None
@@ -574,6 +581,8 @@ class PlaceIndex:
             pm.city_population, pm.country_share, pm.region_share = _reading_summary(
                 self._readings.get(query, ()), place, normalize_name(m.text))
             self.mentions.append(pm)
+        self._region_adjectives()
+        self.mentions.sort(key=lambda pm: pm.start)
         # names read as places of nowhere the story is: kept for the figures' fallbacks
         self.unknown: list[tuple[int, int, str]] = []
         self._town_in_its_region()
@@ -617,6 +626,30 @@ class PlaceIndex:
             if hit is None:
                 continue
             _take_reading(a, *hit, floor=0.7)
+
+    def _region_adjectives(self) -> None:
+        """"the Andalusian coast", "Sicilian waters": a region named by its adjective
+        before a noun of land or sea, read as the region (Andalusia, Sicily) where the
+        gazetteer knows the adjective's stem as a first-level region."""
+        taken = [(pm.start, pm.end) for pm in self.mentions]
+        for m in _REGION_ADJECTIVE.finditer(self.text):
+            start, end = m.span(1)
+            if any(a < end and start < b for a, b in taken):
+                continue
+            word = m.group(1)
+            stem = word[:-3] if word.endswith("ian") else word[:-2] if word.endswith("an") else ""
+            if len(stem) < 3:
+                continue
+            for name in (stem + "ia", stem + "a", stem + "y", stem):
+                found = [c for c in self.gazetteer.lookup(name)
+                         if c.match == "exact" and c.feature_class == "admin1" and c.admin1]
+                if len({c.admin1 for c in found}) == 1:
+                    c = found[0]
+                    pm = PlaceMention(start, end, word, "admin1", c.country, c.admin1,
+                                      c.name, c.lat, c.lon, 0.8, population=int(c.population or 0))
+                    pm.feature_class, pm.query = "admin1", name
+                    self.mentions.append(pm)
+                    break
 
     # ------------------------------------------------------------------ the story's reading
     def _story_countries(self) -> frozenset[str]:
