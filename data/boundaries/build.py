@@ -27,7 +27,7 @@ What this script does, in order:
 7. geometry simplified with ``shapely.coverage_simplify`` over the whole set (topology-preserving:
    neighbours keep one shared border, no slivers or overlaps are created), coordinates rounded to
    5 decimals (~1 m);
-8. the countries in ``GEOBOUNDARIES`` (Kenya, Ghana, Côte d'Ivoire, Somalia, Turkmenistan) get
+8. the countries in ``GEOBOUNDARIES`` (Kenya, Côte d'Ivoire, Somalia, Turkmenistan) get
    their current units, fitted into NE's simplified outline of the country (``fit_to_outline``);
 9. written to ``admin1.fgb.gz`` and ``admin2.fgb.gz`` (the level-2 units, simplified the same way):
    gzipped FlatGeobuf (pyogrio reads it through GDAL's ``/vsigzip/`` in ~0.1 s,
@@ -344,7 +344,6 @@ LEVEL1_NAMES = {
 # replaced by these, clipped to NE's simplified outline of the country (see ``replace_countries``).
 GEOBOUNDARIES = {
     "KE": ("KEN", "shapeISO", "NE has the 8 provinces abolished in 2013; ISO has the 47 counties"),
-    "GH": ("GHA", "shapeISO", "NE has 10 regions; 16 since 2018-2019 (6 new regions)"),
     # CIV: the two fields are swapped in this build (README of the source)
     "CI": ("CIV", "Level", "NE has the 19 regions abolished in 2011; ISO level 1 is the 14 districts"),
     "SO": ("SOM", "shapeISO", "NE lumps the five northern regions as 'Somaliland' (no ISO code)"),
@@ -358,6 +357,12 @@ _GB_SUFFIX = (" Region", " Province", " County", " District", " Autonomous Distr
 # Countries whose NE units are out of date and for which no current polygons are available here:
 # NE's units are kept, with what they stand for today (written to changes.csv; README lists them).
 KEPT_OUTDATED = {
+    # geoBoundaries' Ghana file is CC BY-SA 2.0 (osm-boundaries.com), whose share-alike terms
+    # do not let it join the ODbL units of Kenya, Somalia and Turkmenistan in one file
+    "GH": "NE has the 10 regions of before 2018-2019; ISO has 16. GH-BA (Brong-Ahafo) = "
+          "GH-BO|GH-BE|GH-AF; GH-NP (Northern) = GH-NP|GH-SV|GH-NE; GH-TV (Volta) = GH-TV|GH-OT; "
+          "GH-WP (Western) = GH-WP|GH-WN (the only current source here is CC BY-SA 2.0: not mixed "
+          "with the ODbL sources)",
     "CD": "NE has the 11 provinces of before 2015; ISO has 26. CD-KA (Katanga) = CD-HK|CD-HL|CD-LU|"
           "CD-TA; CD-KW (Kasaï-Occidental) = CD-KS|CD-KC; CD-KE (Kasaï-Oriental) = CD-KE|CD-LO|CD-SA; "
           "CD-BN (Bandundu) = CD-KG|CD-KL|CD-MN; CD-EQ (Équateur) = CD-EQ|CD-MO|CD-NU|CD-SU|CD-TU; "

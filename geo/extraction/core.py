@@ -637,8 +637,14 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
             grounded_a = a.place.how.split("/")[0] in _GROUNDED
             grounded_b = b.place.how.split("/")[0] in _GROUNDED
             if _same_region(a, b) or (kind(a) != "labs" and not (grounded_a and grounded_b)):
-                # keep the better placed one
-                if grounded_a != grounded_b:
+                # keep the better placed one: a region over none in the same country
+                # ("2,3 tonnes ... in the Pacific" and "2.296 kilograms" off Puntarenas),
+                # then a place of its own sentence over a carried one
+                a1a, a1b = bool(a.place.admin1), bool(b.place.admin1)
+                if a1a != a1b and (a.place.country == b.place.country
+                                   or not (a.place.country and b.place.country)):
+                    keep, lose = (a, b) if a1a else (b, a)
+                elif grounded_a != grounded_b:
                     keep, lose = (a, b) if grounded_a else (b, a)
                 else:
                     keep, lose = (a, b) if (a.place.admin1 or not b.place.admin1) else (b, a)

@@ -44,7 +44,7 @@ OUTLINE_STYLE = {"color": "#9a9a9a", "weight": 0.7, "fillColor": "#f4f1ea", "fil
 
 #: Shown on maps drawn with the default boundary set (its sources and their licences).
 BOUNDARY_ATTRIBUTION = ("Boundaries: Natural Earth; geoBoundaries (KE, SO, TM © "
-                        "OpenStreetMap contributors, ODbL; GH CC BY-SA 2.0; CI CC BY 4.0)")
+                        "OpenStreetMap contributors, ODbL; CI CC BY 4.0)")
 
 
 class OfflineMap(folium.Map):
