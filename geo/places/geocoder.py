@@ -45,6 +45,7 @@ from geopy.location import Location
 from geopy.point import Point
 
 from .. import vocab
+from ..errors import VocabularyError
 from .gazetteer import Candidate, Gazetteer, get_gazetteer, normalize
 from .names import FEATURE_CLASSES
 from ..caches import memo, on_clear
@@ -68,6 +69,10 @@ _VARIANT_QUALITY = 0.7
 _SUPRANATIONAL_BONUS = 7.0   # beats a town of that name with the whole context on its country
 _MINOR_ADMIN1_VOTE = 1.0     # a small unambiguous place's vote for its admin-1
 _VOTES_PER_NAME = 2          # occurrences of one name that vote
+_NEAR_KM = 30.0              # two readings this close belong together (a town and its county)
+_NEAR_VOTE = 1.0
+_NEAR_NAMES = 12             # ambiguous names of one text paired (12 names: 66 pairs)
+_NEAR_CANDIDATES = 40        # readings of each name paired
 _COVER_VOTE = 1.0            # an ambiguous name's vote for the one region most names lie in
 _PLACES_KEPT = 50_000       # candidates whose address and point are kept
 _PREPARED_KEPT = 4_096      # (query, context) pairs whose candidates and evidence are kept
@@ -252,7 +257,9 @@ def _mention_vote(cands: tuple[Candidate, ...]) -> tuple[str | None, str | None]
         ranked = sorted(strong, key=lambda c: -c.population)
         top = ranked[0]
         rest = max((c.population for c in ranked[1:] if c.country != top.country), default=0)
-        if top.feature_class != "country" and top.population >= 10 * max(rest, 1):
+        # (a country too: "India" is the country, not Inđija in Serbia; but "Georgia"
+        # the country is no ten times the US state)
+        if top.population >= 10 * max(rest, 1):
             country = top.country
     if country is None:
         return None, None
@@ -318,8 +325,50 @@ def analyse_context(gazetteer: Gazetteer, context: str, *, ignore: str | None = 
             if minor_country == lead:
                 ev.add(normalize(mention.text), None, minor_admin1, 0.0, _MINOR_ADMIN1_VOTE)
     if spread and ev.countries:
-        _cover(ev, spread, max(ev.countries, key=ev.countries.get))
+        lead = max(ev.countries, key=ev.countries.get)
+        _cover(ev, spread, lead)
+        _near_pairs(ev, spread, lead)
     return ev.without(ignore) if ignore else ev
+
+
+def _near_pairs(ev: ContextEvidence, spread: list, lead: str) -> None:
+    """Two names of a local story that each have namesakes in many regions, but one
+    reading of each lies next to one of the other ("Paris" and "Henry County": Paris,
+    Tennessee is Henry County's seat): both vote for that region, when no pair of their
+    readings in another region comes nearly as close."""
+    names: dict[str, list] = {}
+    for mention in spread:
+        key = normalize(mention.text)
+        if key in names or len(names) >= _NEAR_NAMES:
+            continue
+        cands = [c for c in mention.candidates if c.match == "exact" and c.country == lead
+                 and c.admin1 and c.feature_class in ("ppl", "admin2")][:_NEAR_CANDIDATES]
+        if len({c.admin1 for c in cands}) > 1:
+            names[key] = cands
+    keys = list(names)
+    for i, a in enumerate(keys):
+        for b in keys[i + 1:]:
+            best: dict[str, float] = {}
+            for ca in names[a]:
+                for cb in names[b]:
+                    if ca.admin1 != cb.admin1:
+                        continue
+                    d = _km(ca.lat, ca.lon, cb.lat, cb.lon)
+                    if d < best.get(ca.admin1, math.inf):
+                        best[ca.admin1] = d
+            ranked = sorted(best.items(), key=lambda kv: kv[1])
+            if not ranked or ranked[0][1] > _NEAR_KM:
+                continue
+            if len(ranked) > 1 and ranked[1][1] < 3 * ranked[0][1] + _NEAR_KM:
+                continue  # another region has a pair nearly as close
+            for key in (a, b):
+                ev.add(key, None, ranked[0][0], 0.0, _NEAR_VOTE)
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Equirectangular distance in km: ample for "next to each other" at tens of km."""
+    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    return 6371.0 * math.hypot(x, math.radians(lat2 - lat1))
 
 
 # capitalised words before a place that leave it a place ("Northern Helmand", "Downtown
@@ -508,6 +557,8 @@ class OfflineGeocoder(Geocoder):
                 found.append(self._location(q, i, score, "; ".join(reasons)))
             else:
                 found.append(self._location(q, i, score, ""))
+        if not found:
+            return None  # only look-alikes in countries the context never names
         return found[0] if exactly_one else found
 
     def readings(self, query, *, context: str | None = None,
@@ -554,6 +605,13 @@ class OfflineGeocoder(Geocoder):
             region_mass = [0.0] * len(q.regions)
             for w, r in zip(weights, region_of):
                 region_mass[r] += w
+        if cands[order[0]].match != "exact" and prep.ev.countries:
+            # a look-alike spelling never crosses into a country the context does not name
+            # ("Harwinton" in a Connecticut story is no town in China): only variants in a
+            # named country are readings, and none may be left
+            order = [i for i in order if shares[region_of[i]][0] > 0]
+            if not order:
+                return []
         if limit is not None:
             order = order[:max(1, limit)]
         out = []
@@ -643,6 +701,9 @@ class OfflineGeocoder(Geocoder):
                 if whole:
                     cands = whole
                     break
+        if not cands:
+            # "Readington Township", "Lake Lanier", "Ontarians": another form of the name
+            name, cands = _fallback_candidates(self.gazetteer, name)
         if any(c.match == "exact" for c in cands):
             # a spelling variant is a reading only where the name has no exact one:
             # Gwadar is not Cadiz's old name Gadir, Illinois not Yvelines, Swansea not
@@ -825,6 +886,57 @@ def _country_name(gaz: Gazetteer, code: str | None) -> str | None:
 def _country_names(gaz: Gazetteer) -> dict[str, str]:
     rows = gaz._db.execute("SELECT country, name FROM places WHERE feature_class='country'")
     return dict(rows.fetchall())
+
+
+def _query_forms() -> tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+    """geo/vocab/query_forms.toml, checked: (words dropped after, words dropped before,
+    (suffix, endings) of a region's people)."""
+    name = "query_forms.toml"
+    data = vocab.config(name)
+    try:
+        after = tuple(sorted(data["strip_after"], key=len, reverse=True))
+        before = tuple(sorted(data["strip_before"], key=len, reverse=True))
+        people = []
+        for entry in data["people_suffixes"]:
+            suffix, *endings = entry.split(" ")
+            people.append((suffix, tuple(endings) or ("",)))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise VocabularyError(f"{vocab.path_of(name)}: strip_after, strip_before and "
+                              f"people_suffixes must be lists of words ({exc})") from None
+    return after, before, tuple(people)
+
+
+_STRIP_AFTER, _STRIP_BEFORE, _PEOPLE_SUFFIXES = _query_forms()
+_FALLBACK_CLASSES = {"country", "admin1", "region"}
+
+
+def _fallback_candidates(gaz: Gazetteer, name: str) -> tuple[str, list[Candidate]]:
+    """Candidates of another form of a name the gazetteer does not know (see
+    geo/vocab/query_forms.toml): a feature word dropped after or before it, or a name for
+    its people read as the region or country. (name, []) when no form has any."""
+    low = name.lower()
+    forms: list[tuple[str, set[str] | None]] = []
+    for word in _STRIP_AFTER:
+        if low.endswith(" " + word):
+            forms.append((name[: -len(word) - 1].strip(), None))
+            break
+    for word in _STRIP_BEFORE:
+        if low.startswith(word + " "):
+            forms.append((name[len(word) + 1:].strip(), None))
+            break
+    for suffix, endings in _PEOPLE_SUFFIXES:
+        if low.endswith(suffix) and len(name) - len(suffix) >= 3:
+            stem = name[: -len(suffix)]
+            classes = _FALLBACK_CLASSES | ({"ppl"} if suffix.startswith("er") else set())
+            forms.extend((stem + e, classes) for e in endings)
+    for form, classes in forms:
+        if not normalize(form) or form == name:
+            continue
+        cands = [c for c in gaz.lookup(form) if c.match == "exact"
+                 and (classes is None or c.feature_class in classes)]
+        if cands:
+            return form, cands
+    return name, []
 
 
 def _parse_query(query: str) -> tuple[str, list[str], tuple[str, ...]]:
