@@ -637,6 +637,8 @@ class PlaceIndex:
             if any(a < end and start < b for a, b in taken):
                 continue
             word = m.group(1)
+            if normalize_name(word) in _DEMONYMS:
+                continue  # "the Georgian border" is the country's, not the US state's
             stem = word[:-3] if word.endswith("ian") else word[:-2] if word.endswith("an") else ""
             if len(stem) < 3:
                 continue
