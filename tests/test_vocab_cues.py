@@ -24,7 +24,7 @@ _COMPILED = {
     "lump": cues.LUMP, "seize_verb": cues.SEIZE_VERB, "breakdown_start": cues.BREAKDOWN_START,
     "lab_verb": cues.LAB_VERB, "lab_not": cues.LAB_NOT, "national": cues.NATIONAL,
     "at_sea": cues.AT_SEA, "gap_break": cues.GAP_BREAK, "gap_naming": cues.GAP_NAMING,
-    "incident_opener": cues.INCIDENT_OPENER,
+    "incident_opener": cues.INCIDENT_OPENER, "destroyed_stock": cues.DESTROYED_STOCK,
 }
 
 

@@ -54,7 +54,8 @@ from .cues import (ATTEMPT as _ATTEMPT, AT_SEA as _AT_SEA, BREAKDOWN_START as _B
                    HERE_REPORTING as _HERE_REPORTING, HYPO as _HYPO, JOINER as _JOINER,
                    LAB_NOT as _LAB_NOT, LAB_NOT_AFTER as _LAB_NOT_AFTER, LAB_NOUN as _LAB_NOUN,
                    LAB_STEMS as _LAB_STEMS, LAB_VERB as _LAB_VERB, LUMP as _LUMP,
-                   NATIONAL as _NATIONAL, INCIDENT_OPENER as _INCIDENT_OPENER, SEIZE_VERB as _SEIZE_VERB, STAT as _STAT,
+                   NATIONAL as _NATIONAL, INCIDENT_OPENER as _INCIDENT_OPENER,
+                   DESTROYED_STOCK as _DESTROYED_STOCK, SEIZE_VERB as _SEIZE_VERB, STAT as _STAT,
                    TOTAL_AFTER as _TOTAL_AFTER, UNITS_WEIGHING as _UNITS_WEIGHING)
 
 
@@ -923,6 +924,11 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
 
     last_substance: tuple[int, str, str | None] | None = None  # (sentence index, substance, detail)
     prev_sent_skip: dict[int, str | None] = {}
+    # incidents that destroy stock seized before: their figures are no seizures
+    early_frames = _frames(sents, head, idx, {t.sent.index for t in targets})
+    destroyed_frames = {early_frames[x.index] for x in sents if x.index in early_frames
+                        and _DESTROYED_STOCK.search(x.text)
+                        and (x.index == 0 or early_frames.get(x.index - 1) != early_frames[x.index])}
     for t in targets:
         same = by_sent[t.sent.index]
         later = [o.start for o in same if o.start > t.start]
@@ -937,6 +943,8 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
         elif t.labs is None and (_DESTROY_STRONG.search(local)
                                  or _DESTROY.search(local.partition(" @@ ")[2])):
             t.skip = "destruction of earlier seizures"
+        elif t.labs is None and early_frames.get(t.sent.index) in destroyed_frames:
+            t.skip = "destruction of earlier seizures (the incident destroys seized stock)"
         elif _ERAD.search(local):
             t.skip = "cultivation or eradication"
         elif _BREAKDOWN_START.match(t.sent.text) and prev_sent_skip.get(t.sent.index - 1):
