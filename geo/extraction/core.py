@@ -232,6 +232,71 @@ def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: li
     return "en"
 
 
+_SUM_PARTS_MAX = 8      # figures after a total tried as its parts
+_SUM_AMBIGUOUS_MAX = 10  # ambiguous figures whose readings are tried together (2**10)
+_SUM_SPAN = 700         # characters from a total to its last part
+
+
+def _stated_sum_readings(body_qs: list[Quantity], reading: str, us: bool) -> dict[int, float]:
+    """Per-figure readings that make a stated total and the figures listed after it add up.
+
+    "seized 1,372 kilograms ... 1,271 kilograms of opium, 61,600 kilograms of heroin, 2,850
+    kilograms of hashish and 35,900 kilograms of other drugs": only 1,271 + 61.6 + 2.85 +
+    35.9 makes 1,372, so each ambiguous figure takes the reading the sum gives it, whatever
+    the report's reading of the rest. Returns {id(figure): value} for the figures whose
+    reading differs from ``reading``; empty when no sum decides (none, or two ways).
+    """
+    masses = [q for q in body_qs if q.kind == "mass"]
+    out: dict[int, float] = {}
+    for i, total in enumerate(masses):
+        parts = []
+        for q in masses[i + 1: i + 1 + _SUM_PARTS_MAX]:
+            if q.start - total.end > _SUM_SPAN:
+                break
+            parts.append(q)
+        if len(parts) < 2:
+            continue
+        for n in range(len(parts), 1, -1):
+            group = [total] + parts[:n]
+            amb = [q for q in group if q.alt_value is not None]
+            if not amb or len(amb) > _SUM_AMBIGUOUS_MAX:
+                continue
+            found = _sum_assignment(group, amb, reading, us)
+            if found is not None:
+                out.update(found)
+                break
+    return out
+
+
+def _sum_assignment(group: list[Quantity], amb: list[Quantity], reading: str,
+                    us: bool) -> dict[int, float] | None:
+    """The readings of ``amb`` (each its English or other value) under which the parts
+    ``group[1:]`` add up to the total ``group[0]`` within 1 %, closest to ``reading``;
+    None when none does, or when the report's own reading already does, or when two
+    assignments as close to it do."""
+    base = {id(q): _apply_reading(q, reading) for q in group}
+    best: tuple[int, dict[int, float]] | None = None
+    tie = False
+    for mask in range(1 << len(amb)):
+        vals = dict(base)
+        for b, q in enumerate(amb):
+            vals[id(q)] = q.alt_value if mask >> b & 1 else q.value
+        kg = [to_kg(vals[id(q)], q.unit, us=us) for q in group]
+        if any(k is None for k in kg) or not kg[0]:
+            continue
+        if abs(sum(kg[1:]) - kg[0]) > 0.01 * kg[0]:
+            continue
+        changed = {k: v for k, v in vals.items() if v != base[k]}
+        if not changed:
+            return None  # the report's reading adds up already
+        cost = len(changed)
+        if best is None or cost < best[0]:
+            best, tie = (cost, changed), False
+        elif cost == best[0]:
+            tie = True
+    return None if best is None or tie else best[1]
+
+
 def _apply_reading(q: Quantity, reading: str) -> float:
     """Value of a figure under the report's reading.
 
@@ -885,6 +950,8 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
     idx = PlaceIndex(text, gazetteer=ctx.gazetteer, geocoder=ctx.geocoder, skip=skip,
                      country_prior=dateline_country, memo=ctx.memo)
     reading = _decide_reading(report, text, body_qs, head_qs, dateline_country or idx.main_country)
+    # a stated total and its listed parts decide their own figures' readings
+    by_sum = _stated_sum_readings(body_qs, reading, us)
 
     subs = find_substances(text)
     sent_of = {}
@@ -901,11 +968,13 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
             continue
         t = _Target(q.start, q.end, s, q=q)
         t.value = _apply_reading(q, reading) if q.kind != "count" else q.value
+        if id(q) in by_sum:
+            t.value = by_sum[id(q)]
         t.unit = q.unit
         if q.kind == "mass":
             t.kg = to_kg(t.value, q.unit, us=us)
         t.count = q.count
-        t.flags = list(q.flags)
+        t.flags = list(q.flags) + (["reading from a stated sum"] if id(q) in by_sum else [])
         if t.kg is not None and t.kg > IMPLAUSIBLE_KG and "implausible" not in t.flags:
             t.flags.append("implausible")
         if q.approximate:
