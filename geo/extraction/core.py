@@ -297,6 +297,30 @@ def _sum_assignment(group: list[Quantity], amb: list[Quantity], reading: str,
     return None if best is None or tie else best[1]
 
 
+_DOSAGE_WORD = re.compile(r"\d[\d\s.,]*\s(?:(?:million|thousand|lakh|crore|mln|bn)\s+)?"
+                          r"(?P<word>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2}?)\s+\w+$")
+
+
+def _dosage_word(q: Quantity) -> str | None:
+    """The unknown word of a count of dosage units ("31 000 mandrax tablets" -> "mandrax"),
+    lower-cased; None when the figure has none between its number and its unit."""
+    if q.unit not in _DOSAGE_UNITS or not q.text:
+        return None
+    m = _DOSAGE_WORD.search(q.text.strip())
+    if not m:
+        return None
+    word = m.group("word").lower()
+    return None if word in _NOT_DRUG_WORDS else word
+
+
+# words between a number and "pills" that describe, not name (geo/vocab/quantity_cues.toml
+# has the ones that stop a count; these are the ones that leave it nameless)
+_NOT_DRUG_WORDS = frozenset({"more", "other", "such", "of", "the", "small", "large", "white",
+                             "blue", "red", "pink", "green", "yellow", "orange", "brown",
+                             "purple", "grey", "gray", "black", "round", "loose", "individual",
+                             "suspected", "illegal", "illicit", "narcotic", "psychotropic"})
+
+
 def _apply_reading(q: Quantity, reading: str) -> float:
     """Value of a figure under the report's reading.
 
@@ -1027,10 +1051,16 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
                     t.substance, t.detail = prior[-1].substance, prior[-1].detail
             if t.substance is None and t.skip is None:
                 # the drug the story is about, when this sentence reports a seizure
+                word = _dosage_word(t.q) if t.q.kind == "count" else None
                 if _SEIZE_VERB.search(t.sent.text) and last_substance and \
                         t.sent.index - last_substance[0] <= 2:
                     t.substance, t.detail = last_substance[1], last_substance[2]
                     t.subst_linked = "carried"
+                elif word and _SEIZE_VERB.search(t.sent.text):
+                    # "31 000 zyxor tablets": dosage units of a drug the vocabulary does not
+                    # know are a seizure of it all the same, its word kept
+                    t.substance, t.detail, t.subst_linked = "unspecified", word, "unknown word"
+                    t.flags.append("unknown drug word")
                 else:
                     t.skip = t.skip or "no substance"
             if t.substance and t.q.kind == "count":
