@@ -56,7 +56,8 @@ from .cues import (ATTEMPT as _ATTEMPT, AT_SEA as _AT_SEA, BREAKDOWN_START as _B
                    LAB_STEMS as _LAB_STEMS, LAB_VERB as _LAB_VERB, LUMP as _LUMP,
                    NATIONAL as _NATIONAL, INCIDENT_OPENER as _INCIDENT_OPENER,
                    DESTROYED_STOCK as _DESTROYED_STOCK, SEIZE_VERB as _SEIZE_VERB, STAT as _STAT,
-                   TOTAL_AFTER as _TOTAL_AFTER, UNITS_WEIGHING as _UNITS_WEIGHING)
+                   TOTAL_AFTER as _TOTAL_AFTER, UNITS_WEIGHING as _UNITS_WEIGHING,
+                   WEIGHED_BEFORE as _WEIGHED_BEFORE)
 
 
 log = logging.getLogger(__name__)
@@ -354,6 +355,14 @@ def _link_substance(t: _Target, text: str, subs: list[SubstanceMention], next_st
         _take(t, inside[0], subs, text, next_start)
         t.subst_linked = "inside"
         return
+    lo = max(prev_end, t.sent.start)
+    back = [s for s in subs if lo <= s.start and s.end <= q.start]
+    if back and back[-1].kind not in ("block", "anaphor") \
+            and _WEIGHED_BEFORE.match(text[back[-1].end:q.start]):
+        # "hashish weighing 1,490 grams and four packages of marijuana"
+        _take(t, back[-1], subs, text, q.start)
+        t.subst_linked = "backward"
+        return
     limit = min(next_start, t.sent.end, q.end + 90)
     window = text[q.end:limit]
     cut = _rx(r";|\n").search( window)
@@ -375,8 +384,6 @@ def _link_substance(t: _Target, text: str, subs: list[SubstanceMention], next_st
             t.subst_linked = "forward"
             return
     # before: "Tramadol: 36.202kg", "hashish weighing 1 kg", "heroin with a total weight of"
-    lo = max(prev_end, t.sent.start)
-    back = [s for s in subs if lo <= s.start and s.end <= q.start]
     if back:
         last = back[-1]
         gap = text[last.end:q.start]

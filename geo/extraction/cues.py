@@ -227,6 +227,10 @@ JOINER = re.compile(template(r"(?i)^\s*{joiner}\s*(?:{joiner_then}\s+)?$"))
 UNITS_WEIGHING = re.compile(template(
     r"(?i)[\w\s\"'’-]{0,40}?(?:\(\s*{weighing_in_brackets}?|,?\s*{weighing})"
     r"\s*{weighing_hedge}?\s*$"))
+# "hashish weighing 1,490 grams": the drug right before a weighing word is the figure's, whatever
+# drug an "of X" after it names ("... and four packages of marijuana")
+WEIGHED_BEFORE = re.compile(template(
+    r"(?i)^\s*,?\s*{weighing}\s*(?:{weighing_hedge}\s*)?$"))
 HERE = re.compile(template(r"(?i)\b{here_near}\s+(?:[\w.'’-]+\s+){0,4}?here\b|\b{here_verbs}\s+here\b"))
 HERE_REPORTING = re.compile(template(r"(?i)\b{reporting}\b[^.;]{0,40}$"))
 
