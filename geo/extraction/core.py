@@ -57,7 +57,7 @@ from .cues import (ATTEMPT as _ATTEMPT, AT_SEA as _AT_SEA, BREAKDOWN_START as _B
                    NATIONAL as _NATIONAL, INCIDENT_OPENER as _INCIDENT_OPENER,
                    DESTROYED_STOCK as _DESTROYED_STOCK, SEIZE_VERB as _SEIZE_VERB, STAT as _STAT,
                    TOTAL_AFTER as _TOTAL_AFTER, UNITS_WEIGHING as _UNITS_WEIGHING,
-                   WEIGHED_BEFORE as _WEIGHED_BEFORE)
+                   WEIGHED_BEFORE as _WEIGHED_BEFORE, template)
 
 
 log = logging.getLogger(__name__)
@@ -111,6 +111,7 @@ class _Target:
     unit: str | None = None
     subst_linked: str = ""  # how the substance was found (forward/backward/inside/carry)
     sums_before: bool = False  # "81 kg 348 g in all": a sum of the figures before it
+    sums_earlier: bool = False  # "Altogether, the drugs seized weighed 19.6 kg": of earlier sentences
     local: str = ""  # _local_context up to the next figure of its sentence (the cue checks')
 
 
@@ -233,6 +234,8 @@ def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: li
     return "en"
 
 
+_SUM_SENTENCES_BACK = 2  # sentences an "Altogether, ..." total may sum
+_TOTAL_OPENING = re.compile(template(r"(?i)^\W*{total_after}\b"))
 _SUM_PARTS_MAX = 8      # figures after a total tried as its parts
 _SUM_AMBIGUOUS_MAX = 10  # ambiguous figures whose readings are tried together (2**10)
 _SUM_SPAN = 700         # characters from a total to its last part
@@ -756,10 +759,14 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
     #    40 tons" then "41,310 kilograms")
     def crossing(t: _Target) -> bool:
         # a figure that may sum several substances: "drugs", "3,053 pounds in all"
-        return t.generic or t.sums_before or (t.total_hint and t.substance == "unspecified")
+        return t.generic or t.sums_before or t.sums_earlier \
+            or (t.total_hint and t.substance == "unspecified")
 
     def bounds(t: _Target) -> tuple[float, float]:
         h = (t.q.hedge or "").lower() if t.q else ""
+        if t.sums_earlier and not (t.generic or t.sums_before):
+            # a sum of whole sentences before it: it must add up, not nearly
+            return (0.98, 1.3) if _HEDGE_ABOVE.match(h) else (0.97, 1.03)
         if crossing(t):
             return (0.5, 1.35) if not h else (0.6, 1.35)
         if _HEDGE_ABOVE.match(h):
@@ -782,9 +789,11 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
                       and (sizes[id(b)] or 0) <= ma * 1.3 and _same_region_part(a, b)
                       and (cross or b.substance == a.substance)]
         after = [b for b in parts_pool if b.start > a.start]
-        if a.sums_before and not a.generic:
+        if (a.sums_before or a.sums_earlier) and not a.generic:
             after = []  # "81 kg 348 g in all" sums what came before it
-        before = [b for b in parts_pool if b.start < a.start and b.sent.index == a.sent.index]
+        before = [b for b in parts_pool if b.start < a.start and (
+            b.sent.index == a.sent.index
+            or (a.sums_earlier and a.sent.index - b.sent.index <= _SUM_SENTENCES_BACK))]
         hit = False
         h = (a.q.hedge if a.q else None) or ""
         for seq in (after, list(reversed(before))):
@@ -1012,6 +1021,8 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
             t.flags.append("approximate")
         t.total_hint = "total" in q.flags or bool(_TOTAL_AFTER.match(text, q.end))
         t.sums_before = bool(_TOTAL_AFTER.match(text, q.end))
+        # a total word opening the figure's sentence: it may sum the sentences before
+        t.sums_earlier = bool(_TOTAL_OPENING.match(s.text))
         targets.append(t)
     _weigh_counts(targets, text)
     for start, end, n, s in labs:
