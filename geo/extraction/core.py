@@ -170,6 +170,18 @@ def _local_context(text: str, sent: Sentence, start: int, end: int, next_start: 
     return before[cut:] + " @@ " + after
 
 
+_PERIOD_ADVERBIAL = re.compile(r"(?i),\s+(?:(?:and|but)\s+)?(?:in|during|over|since|throughout|"
+                               r"so far|for)\b[^,;]*")
+
+
+def _period_after(text: str, sent: Sentence, end: int) -> str | None:
+    """A time adverbial set off by commas later in the figure's sentence, which governs the
+    whole clause ("seized 81 tonnes of drugs, including 9.9 million Captagon pills, in the
+    first ten months of 2024"); None when there is none."""
+    m = _PERIOD_ADVERBIAL.search(text, end, sent.end)
+    return m.group(0) if m else None
+
+
 # --------------------------------------------------------------------------- number format
 def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: list[Quantity],
                     country_hint: str | None) -> str:
@@ -1047,7 +1059,9 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
         earlier = [o.end for o in same if o.end <= t.start]
         prev_end = max(earlier) if earlier else t.sent.start
         local = t.local = _local_context(text, t.sent, t.start, t.end, next_start)
-        if _STAT.search(local) or (_NATIONAL.search(local) and _PERIOD.search(local)):
+        period = _period_after(text, t.sent, t.end)
+        if _STAT.search(local) or (_NATIONAL.search(local) and _PERIOD.search(local)) \
+                or (period and _STAT.search(period)):
             t.skip = "period statistics"
         elif _HYPO.search(local):
             t.skip = "hypothetical or averted amount"
