@@ -771,7 +771,7 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
     #    40 tons" then "41,310 kilograms")
     def crossing(t: _Target) -> bool:
         # a figure that may sum several substances: "drugs", "3,053 pounds in all"
-        return t.generic or t.sums_before or t.sums_earlier \
+        return t.generic or t.mixed or t.sums_before or t.sums_earlier \
             or (t.total_hint and t.substance == "unspecified")
 
     def bounds(t: _Target) -> tuple[float, float]:
