@@ -264,18 +264,29 @@ def _stated_sum_readings(body_qs: list[Quantity], reading: str, us: bool) -> dic
     """
     masses = [q for q in body_qs if q.kind == "mass"]
     out: dict[int, float] = {}
+    if not any(q.alt_value is not None for q in masses):
+        return out  # most reports: no figure with two readings
+    # each figure's kg under either reading, once (the sums below try many groups)
+    kgs = {id(q): [k for k in {to_kg(q.value, q.unit, us=us),
+                                 to_kg(q.alt_value, q.unit, us=us) if q.alt_value is not None
+                                 else None} if k is not None] for q in masses}
     for i, total in enumerate(masses):
         parts = []
         for q in masses[i + 1: i + 1 + _SUM_PARTS_MAX]:
             if q.start - total.end > _SUM_SPAN:
                 break
             parts.append(q)
-        if len(parts) < 2:
+        if len(parts) < 2 or not kgs[id(total)]:
             continue
         for n in range(len(parts), 1, -1):
             group = [total] + parts[:n]
             amb = [q for q in group if q.alt_value is not None]
-            if not amb or len(amb) > _SUM_AMBIGUOUS_MAX:
+            if not amb or len(amb) > _SUM_AMBIGUOUS_MAX or any(not kgs[id(q)] for q in group):
+                continue
+            # no reading of the parts can reach any reading of the total: nothing to try
+            low = sum(min(kgs[id(q)]) for q in group[1:])
+            high = sum(max(kgs[id(q)]) for q in group[1:])
+            if not any(0.99 * low <= k <= 1.01 * high for k in kgs[id(total)]):
                 continue
             found = _sum_assignment(group, amb, reading, us)
             if found is not None:
@@ -1050,8 +1061,8 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
     # incidents that destroy stock seized before: their figures are no seizures
     early_frames = _frames(sents, head, idx, {t.sent.index for t in targets})
     destroyed_frames = {early_frames[x.index] for x in sents if x.index in early_frames
-                        and _DESTROYED_STOCK.search(x.text)
-                        and (x.index == 0 or early_frames.get(x.index - 1) != early_frames[x.index])}
+                        and (x.index == 0 or early_frames.get(x.index - 1) != early_frames[x.index])
+                        and _DESTROYED_STOCK.search(x.text)}
     for t in targets:
         same = by_sent[t.sent.index]
         later = [o.start for o in same if o.start > t.start]

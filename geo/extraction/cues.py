@@ -201,7 +201,7 @@ NATIONAL = Gated(cue("national"))
 BREAKDOWN_START = cue("breakdown_start")
 AT_SEA = cue("at_sea")
 INCIDENT_OPENER = cue("incident_opener")
-DESTROYED_STOCK = cue("destroyed_stock")
+DESTROYED_STOCK = Gated(cue("destroyed_stock", gate=True))
 GAP_BREAK = cue("gap_break")
 GAP_NAMING = cue("gap_naming")
 
