@@ -168,3 +168,29 @@ def test_place_roles_read_alike_in_any_case():
         for rx, twin in pairs:
             assert bool(rx.search(before)) == bool(twin.search(before.lower())), (before, rx.pattern[:30])
     assert sum(bool(linking._EXCLUDE_BEFORE_ASCII.search(b.lower())) for b in befores if b.isascii()) >= 8
+
+
+def test_places_unavailable_leave_events_unlocated(monkeypatch):
+    # a broken gazetteer index is not fatal: the figures are read, their places are not
+    import geo.places.gazetteer as gazetteer_module
+    from geo.errors import GazetteerError
+    from geo.extraction.core import ExtractionContext
+    from geo.places.context import PlaceContext
+
+    def broken(**_kw):
+        raise GazetteerError("index unreadable")
+
+    monkeypatch.setattr(gazetteer_module, "get_gazetteer", broken)
+    ctx = ExtractionContext(places=PlaceContext())
+    text = "Police in Kandahar seized 120 kg of opium. The week before, 40 kg of heroin was found."
+    events = extract_report(Report(id="x", text=text), context=ctx)
+    assert [(e.substance, e.quantity_kg, e.admin1) for e in events] == [
+        ("opium", 120.0, None), ("heroin", 40.0, None)]
+    assert ctx.places.available is False
+
+
+def test_place_index_without_gazetteer_reads_no_story():
+    from geo.extraction.linking import PlaceIndex
+
+    idx = PlaceIndex("Police seized 5 kg of heroin in Kabul.", gazetteer=None, geocoder=None, skip=[])
+    assert idx.mentions == [] and idx.unknown_in(0, 40) == [] and idx.story_region is None

@@ -33,6 +33,8 @@ from ..events import Event, events_to_frame
 from ..places.context import PlaceContext, default_context, is_default
 from ..text import dates as _dates
 from ..text.quantities import IMPLAUSIBLE_KG, Quantity, find_quantities, number_words, to_kg
+from .. import vocab
+from ..places.gazetteer import normalize as normalize_word
 from ..vocab import alternation
 from ..text.sentences import Sentence, split_sentences
 from ..text.patterns import Gated as _Gated
@@ -170,16 +172,19 @@ def _local_context(text: str, sent: Sentence, start: int, end: int, next_start: 
     return before[cut:] + " @@ " + after
 
 
-_PERIOD_ADVERBIAL = re.compile(r"(?i),\s+(?:(?:and|but)\s+)?(?:in|during|over|since|throughout|"
-                               r"so far|for)\b[^,;]*")
+# a time phrase, not any phrase opening with "in" ("..., in the biggest haul since 2019")
+_PERIOD_ADVERBIAL = re.compile(
+    r"(?i),\s+(?:(?:and|but)\s+)?(?:(?:in|during|over|throughout|for)\s+the\s+"
+    r"(?:first|past|last|previous|same)\s|(?:in|during|throughout)\s+(?:19|20)\d{2}\b(?!['’])|"
+    r"so far\b|since the (?:start|beginning)\b)[^,;]*")
 
 
 def _period_after(text: str, sent: Sentence, end: int) -> str | None:
     """A time adverbial set off by commas later in the figure's sentence, which governs the
     whole clause ("seized 81 tonnes of drugs, including 9.9 million Captagon pills, in the
     first ten months of 2024"); None when there is none."""
-    m = _PERIOD_ADVERBIAL.search(text, end, sent.end)
-    return m.group(0) if m else None
+    found = [m.group(0) for m in _PERIOD_ADVERBIAL.finditer(text, end, sent.end)]
+    return " ".join(found) or None
 
 
 # --------------------------------------------------------------------------- number format
@@ -249,79 +254,102 @@ def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: li
 _SUM_SENTENCES_BACK = 2  # sentences an "Altogether, ..." total may sum
 _TOTAL_OPENING = re.compile(template(r"(?i)^\W*{total_after}\b"))
 _SUM_PARTS_MAX = 8      # figures after a total tried as its parts
-_SUM_AMBIGUOUS_MAX = 10  # ambiguous figures whose readings are tried together (2**10)
+_SUM_AMBIGUOUS_MAX = 9  # ambiguous figures whose readings are tried together (a total and 8 parts)
 _SUM_SPAN = 700         # characters from a total to its last part
 
 
-def _stated_sum_readings(body_qs: list[Quantity], reading: str, us: bool) -> dict[int, float]:
-    """Per-figure readings that make a stated total and the figures listed after it add up.
+def _stated_sum_readings(text: str, body_qs: list[Quantity], reading: str,
+                         us: bool) -> dict[int, float]:
+    """Per-figure readings that make a stated total and the list of figures after it add up.
 
-    "seized 1,372 kilograms ... 1,271 kilograms of opium, 61,600 kilograms of heroin, 2,850
-    kilograms of hashish and 35,900 kilograms of other drugs": only 1,271 + 61.6 + 2.85 +
-    35.9 makes 1,372, so each ambiguous figure takes the reading the sum gives it, whatever
-    the report's reading of the rest. Returns {id(figure): value} for the figures whose
-    reading differs from ``reading``; empty when no sum decides (none, or two ways).
+    "seized 1,372 kilograms ... the haul comprised 1,271 kilograms of opium, 61,600
+    kilograms of heroin, 2,850 kilograms of hashish and 35,900 kilograms of other drugs":
+    only 1,271 + 61.6 + 2.85 + 35.9 makes 1,372, so each ambiguous figure takes the reading
+    the sum gives it, whatever the report's reading of the rest. A total is a figure said to
+    be one ("a total of", "in all") or followed by a listing word ("comprised", "including",
+    a colon) before its parts; the parts are one list (no sentence end between them).
+    Returns {id(figure): value} for the figures whose reading differs from ``reading``;
+    empty when no sum decides (none, or two ways). A figure keeps the first reading a sum
+    gives it.
     """
     masses = [q for q in body_qs if q.kind == "mass"]
     out: dict[int, float] = {}
     if not any(q.alt_value is not None for q in masses):
         return out  # most reports: no figure with two readings
-    # each figure's kg under either reading, once (the sums below try many groups)
-    kgs = {id(q): [k for k in {to_kg(q.value, q.unit, us=us),
-                                 to_kg(q.alt_value, q.unit, us=us) if q.alt_value is not None
-                                 else None} if k is not None] for q in masses}
+    # each figure's kg under the report's reading and under each of its own readings, once
+    # (the sums below try many groups and assignments)
+    kg_of: dict[int, tuple[float | None, float | None, float | None]] = {}
+    for q in masses:
+        alt = to_kg(q.alt_value, q.unit, us=us) if q.alt_value is not None else None
+        kg_of[id(q)] = (to_kg(_apply_reading(q, reading), q.unit, us=us),
+                        to_kg(q.value, q.unit, us=us), alt)
     for i, total in enumerate(masses):
-        parts = []
+        parts: list[Quantity] = []
+        prev_end = total.end
         for q in masses[i + 1: i + 1 + _SUM_PARTS_MAX]:
-            if q.start - total.end > _SUM_SPAN:
+            if q.start - total.end > _SUM_SPAN or (parts and _SENTENCE_END.search(text, prev_end, q.start)):
                 break
             parts.append(q)
-        if len(parts) < 2 or not kgs[id(total)]:
+            prev_end = q.end
+        if len(parts) < 2:
+            continue
+        said = "total" in total.flags or _TOTAL_AFTER.match(text, total.end) \
+            or _LISTING.search(text, total.end, parts[0].start)
+        if not said:
             continue
         for n in range(len(parts), 1, -1):
             group = [total] + parts[:n]
-            amb = [q for q in group if q.alt_value is not None]
-            if not amb or len(amb) > _SUM_AMBIGUOUS_MAX or any(not kgs[id(q)] for q in group):
-                continue
-            # no reading of the parts can reach any reading of the total: nothing to try
-            low = sum(min(kgs[id(q)]) for q in group[1:])
-            high = sum(max(kgs[id(q)]) for q in group[1:])
-            if not any(0.99 * low <= k <= 1.01 * high for k in kgs[id(total)]):
-                continue
-            found = _sum_assignment(group, amb, reading, us)
+            found = _sum_assignment(group, kg_of)
             if found is not None:
-                out.update(found)
+                for key, value in found.items():
+                    out.setdefault(key, value)
                 break
     return out
 
 
-def _sum_assignment(group: list[Quantity], amb: list[Quantity], reading: str,
-                    us: bool) -> dict[int, float] | None:
-    """The readings of ``amb`` (each its English or other value) under which the parts
-    ``group[1:]`` add up to the total ``group[0]`` within 1 %, closest to ``reading``;
-    None when none does, or when the report's own reading already does, or when two
-    assignments as close to it do."""
-    base = {id(q): _apply_reading(q, reading) for q in group}
-    best: tuple[int, dict[int, float]] | None = None
+def _sum_assignment(group: list[Quantity],
+                    kg_of: dict[int, tuple[float | None, float | None, float | None]]
+                    ) -> dict[int, float] | None:
+    """The readings of the ambiguous figures of ``group`` (each its English or other value)
+    under which the parts ``group[1:]`` add up to the total ``group[0]`` within 1 %, with
+    the fewest figures read otherwise than the report reads them; None when none does,
+    when the report's own reading already does, or when two assignments tie."""
+    base = [kg_of[id(q)][0] for q in group]
+    if any(k is None for k in base) or not base[0]:
+        return None
+    if abs(sum(base[1:]) - base[0]) <= 0.01 * base[0]:
+        return None  # the report's reading adds up already
+    amb = [j for j, q in enumerate(group) if q.alt_value is not None and kg_of[id(q)][2] is not None]
+    if not amb or len(amb) > _SUM_AMBIGUOUS_MAX:
+        return None
+    best: tuple[int, int] | None = None  # (figures changed, mask)
     tie = False
     for mask in range(1 << len(amb)):
-        vals = dict(base)
-        for b, q in enumerate(amb):
-            vals[id(q)] = q.alt_value if mask >> b & 1 else q.value
-        kg = [to_kg(vals[id(q)], q.unit, us=us) for q in group]
-        if any(k is None for k in kg) or not kg[0]:
+        kg = list(base)
+        for b, j in enumerate(amb):
+            kg[j] = kg_of[id(group[j])][2 if mask >> b & 1 else 1]
+        if not kg[0] or abs(sum(kg[1:]) - kg[0]) > 0.01 * kg[0]:
             continue
-        if abs(sum(kg[1:]) - kg[0]) > 0.01 * kg[0]:
-            continue
-        changed = {k: v for k, v in vals.items() if v != base[k]}
-        if not changed:
-            return None  # the report's reading adds up already
-        cost = len(changed)
+        cost = sum(1 for j in range(len(group)) if kg[j] != base[j])
         if best is None or cost < best[0]:
-            best, tie = (cost, changed), False
+            best, tie = (cost, mask), False
         elif cost == best[0]:
             tie = True
-    return None if best is None or tie else best[1]
+    if best is None or tie:
+        return None
+    out = {}
+    for b, j in enumerate(amb):
+        q = group[j]
+        value = q.alt_value if best[1] >> b & 1 else q.value
+        if kg_of[id(q)][2 if best[1] >> b & 1 else 1] != kg_of[id(q)][0]:
+            out[id(q)] = value
+    return out
+
+
+_SENTENCE_END = re.compile(r"[.!?]\s+[A-Z\"“]|[;\n]")
+# a total's parts announced: "comprised", "consisted of", "including", "made up of", a colon
+_LISTING = re.compile(r"(?i)\b(?:compris\w*|consist\w*|includ\w*|made up of|broken down|"
+                      r"breakdown|namely|among them)\b|:")
 
 
 _DOSAGE_WORD = re.compile(r"\d[\d\s.,]*\s(?:(?:million|thousand|lakh|crore|mln|bn)\s+)?"
@@ -336,8 +364,12 @@ def _dosage_word(q: Quantity) -> str | None:
     m = _DOSAGE_WORD.search(q.text.strip())
     if not m:
         return None
-    word = m.group("word").lower()
-    return None if word in _NOT_DRUG_WORDS else word
+    words = [w for w in m.group("word").lower().split() if w not in _NOT_DRUG_WORDS]
+    # one word left that names something: not a description ("small white", "Chinese-made")
+    if len(words) != 1 or words[0].endswith(("-made", "-shaped", "-coloured", "-colored")) \
+            or normalize_word(words[0]) in _DEMONYM_WORDS:
+        return None
+    return words[0]
 
 
 # words between a number and "pills" that describe, not name (geo/vocab/quantity_cues.toml
@@ -345,7 +377,12 @@ def _dosage_word(q: Quantity) -> str | None:
 _NOT_DRUG_WORDS = frozenset({"more", "other", "such", "of", "the", "small", "large", "white",
                              "blue", "red", "pink", "green", "yellow", "orange", "brown",
                              "purple", "grey", "gray", "black", "round", "loose", "individual",
-                             "suspected", "illegal", "illicit", "narcotic", "psychotropic"})
+                             "suspected", "illegal", "illicit", "narcotic", "psychotropic",
+                             "counterfeit", "fake", "unidentified", "unknown", "assorted",
+                             "various", "different", "prohibited", "banned", "unlabelled",
+                             "unlabeled", "tiny", "big", "new", "pressed", "compressed"})
+_DEMONYM_WORDS = frozenset(normalize_word(w) for row in vocab.table("demonyms.csv")
+                           for w in row["demonyms"].split("|") if w)
 
 
 def _apply_reading(q: Quantity, reading: str) -> float:
@@ -564,7 +601,7 @@ def _in_countries(places: list[Any]) -> list[Any]:
 
 
 def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: set[int],
-                  targets_in_sent: list[_Target], frames: dict[int, int] | None = None) -> Any:
+                  targets_in_sent: list[_Target], frames: "_Frames | None" = None) -> Any:
     """The place of one figure (see the module docstring, step 5)."""
     from .linking import Placed
 
@@ -633,16 +670,13 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
     # an unknown name in its own clause ("at the Batha border post"): the place is there,
     # somewhere the story is, never the place of another sentence
     unknown = bool(idx.unknown_in(clause_start, seg_end)) if hasattr(idx, "unknown_in") else False
-    # 4. its incident frame: the sentences from the one that opened it, the opening
-    # sentence's place first ("The first case was in Mae Phrik district of Lampang ...")
-    frame = frames.get(s.index) if frames is not None else None
-    in_frame = [] if unknown else [
-        prev for prev in sents[: s.index] if prev.para not in head
-        and (frame is None or frames.get(prev.index) == frame)]
-    if frames is None:
-        in_frame = list(reversed(in_frame))  # no frames: the nearest sentence first
-    elif in_frame:
-        in_frame = [in_frame[0]] + list(reversed(in_frame[1:]))
+    # 4. its incident frame: the sentences since the one that opened it (see _Frames.before)
+    if unknown:
+        in_frame = []
+    elif frames is not None:
+        in_frame = frames.before(s)
+    else:  # no frames: the nearest body sentence first
+        in_frame = [x for x in sents[: s.index] if x.para not in head][::-1]
     at_sea = None
     last = next((prev for prev in in_frame if prev.index == s.index - 1), None)
     if last is not None and _AT_SEA.search(last.text) \
@@ -653,16 +687,19 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
         cs = [p.country for p in idx.in_span(last.start, last.end) if p.country]
         at_sea = Placed(None, cs[0] if cs else None, None, None, None, None, 0.45, "at sea")
         in_frame = []
-    for prev in in_frame:
-        cand = [p for p in idx.in_span(prev.start, prev.end) if usable(p)]
-        if cand:
-            strong = [p for p in cand if p.role == "strong"]
-            pick = strong[0] if strong else cand[0]
-            dist = s.index - prev.index
-            return idx.place_group(pick, "earlier sentence", max(0.5, 0.8 - 0.05 * dist))
+    # a place the wording puts something in ("in Bacoor City", "to a warehouse in Herat")
+    # before one merely named ("PDEA's NCR office"), each in the frame's order
+    spans = [(prev, [p for p in idx.in_span(prev.start, prev.end) if usable(p)])
+             for prev in in_frame]
+    for strong_only in (True, False):
+        for prev, cand in spans:
+            pick = next((p for p in cand if p.role == "strong" or not strong_only), None)
+            if pick is not None:
+                dist = s.index - prev.index
+                return idx.place_group(pick, "earlier sentence", max(0.5, 0.8 - 0.05 * dist))
     # 5. the next sentences of its frame ("... the site lay in Quiriego, in Sonora")
     for nxt in ([] if unknown else sents[s.index + 1: s.index + 3]):
-        if frames is not None and frames.get(nxt.index) != frame:
+        if frames is not None and not frames.same(nxt, s):
             break
         cand = [p for p in idx.in_span(nxt.start, nxt.end) if usable(p)]
         strong = [p for p in cand if p.role == "strong"]
@@ -681,8 +718,8 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
     region = getattr(idx, "story_region", None)
     about = unknown or getattr(idx, "story_region_mentions", 0) >= 2
     if region is not None and about and (actor is None or actor == region[0]):
-        span = [x.text for x in sents[: s.index + 1] if x.para not in head
-                and (frames is None or frames.get(x.index) == frame)]
+        span = ([x.text for x in frames.before(s)] + [s.text] if frames is not None
+                else [x.text for x in sents[: s.index + 1] if x.para not in head])
         if not any(_LUMP.search(x) or _NATIONAL.search(x) for x in span):
             country, code, name, lat, lon = region
             return Placed(name, country, code, name, lat, lon, 0.5, "story region",
@@ -692,21 +729,47 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
     return Placed(None, cs[0] if cs else idx.main_country, None, None, None, None, 0.3, "country only")
 
 
-def _frames(sents: list[Sentence], head: set[int], idx: Any, figure_sents: set[int]) -> dict[int, int]:
-    """Incident frame of each body sentence: a frame opens at the first body sentence, at a
-    sentence that opens with a date or another case ("On 7 July, ...", "In another case,
-    ..."), and at a sentence that reports a figure with a place of its own."""
-    frames: dict[int, int] = {}
+@dataclass
+class _Frames:
+    """The incident frames of a report's body (see :func:`_frames`)."""
+
+    of: dict[int, int] = field(default_factory=dict)      # sentence index -> frame
+    sentences: dict[int, list[Sentence]] = field(default_factory=dict)  # frame -> its sentences
+    scene_set: set[int] = field(default_factory=set)  # frames whose opening names the scene
+
+    def before(self, s: Sentence) -> list[Sentence]:
+        """The sentences of ``s``'s frame before it, in the order their places are tried:
+        the opening sentence first where it set the scene ("The first case was in Mae
+        Phrik district of Lampang ..."), then the nearest first."""
+        frame = self.of.get(s.index)
+        earlier = [x for x in self.sentences.get(frame, ()) if x.index < s.index]
+        if earlier and frame in self.scene_set:
+            return [earlier[0]] + earlier[:0:-1]
+        return earlier[::-1]
+
+    def same(self, a: Sentence, b: Sentence) -> bool:
+        return self.of.get(a.index) == self.of.get(b.index)
+
+
+def _frames(sents: list[Sentence], head: set[int], idx: Any, figure_sents: set[int]) -> _Frames:
+    """Incident frames of the body: a frame opens at the first body sentence, at a sentence
+    that opens with a date or another case ("On 7 July, ...", "In another case, ..."), and
+    at a sentence that reports a figure with a place of its own; the last two set the scene
+    of their frame (the first body sentence may be only a summary)."""
+    frames = _Frames()
     fid = -1
     for x in sents:
         if x.para in head:
             continue
-        opens = fid < 0 or bool(_INCIDENT_OPENER.match(x.text.lstrip(" \"'“‘(")))
-        if not opens and x.index in figure_sents:
-            opens = any(p.level != "country" for p in idx.in_span(x.start, x.end))  # usable only
-        if opens:
+        cue = bool(_INCIDENT_OPENER.match(x.text.lstrip(" \"'“‘(")))
+        placed = x.index in figure_sents and any(
+            p.level != "country" for p in idx.in_span(x.start, x.end))  # usable mentions only
+        if fid < 0 or cue or placed:
             fid += 1
-        frames[x.index] = fid
+            if cue or placed:
+                frames.scene_set.add(fid)
+        frames.of[x.index] = fid
+        frames.sentences.setdefault(fid, []).append(x)
     return frames
 
 
@@ -1014,7 +1077,7 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
                      country_prior=dateline_country, memo=ctx.memo)
     reading = _decide_reading(report, text, body_qs, head_qs, dateline_country or idx.main_country)
     # a stated total and its listed parts decide their own figures' readings
-    by_sum = _stated_sum_readings(body_qs, reading, us)
+    by_sum = _stated_sum_readings(text, body_qs, reading, us)
 
     subs = find_substances(text)
     sent_of = {}
@@ -1060,9 +1123,8 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
     prev_sent_skip: dict[int, str | None] = {}
     # incidents that destroy stock seized before: their figures are no seizures
     early_frames = _frames(sents, head, idx, {t.sent.index for t in targets})
-    destroyed_frames = {early_frames[x.index] for x in sents if x.index in early_frames
-                        and (x.index == 0 or early_frames.get(x.index - 1) != early_frames[x.index])
-                        and _DESTROYED_STOCK.search(x.text)}
+    destroyed_frames = {f for f, xs in early_frames.sentences.items()
+                        if _DESTROYED_STOCK.search(xs[0].text)}
     for t in targets:
         same = by_sent[t.sent.index]
         later = [o.start for o in same if o.start > t.start]
@@ -1079,7 +1141,7 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
         elif t.labs is None and (_DESTROY_STRONG.search(local)
                                  or _DESTROY.search(local.partition(" @@ ")[2])):
             t.skip = "destruction of earlier seizures"
-        elif t.labs is None and early_frames.get(t.sent.index) in destroyed_frames:
+        elif t.labs is None and early_frames.of.get(t.sent.index) in destroyed_frames:
             t.skip = "destruction of earlier seizures (the incident destroys seized stock)"
         elif _ERAD.search(local):
             t.skip = "cultivation or eradication"

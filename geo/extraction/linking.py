@@ -12,6 +12,7 @@ no single region (``admin1`` None, country kept).
 """
 from __future__ import annotations
 
+import bisect
 import inspect
 import logging
 import re
@@ -422,7 +423,7 @@ def _town_with_reading_in(text: str, prev: Any, m: Any, admin1: str | None) -> b
     return bool(_TOWN_COMMA.fullmatch(text, prev.end, m.start)) \
         and any(c.admin1 == admin1 for c in prev.candidates)
 
-_REGION_ADJECTIVE = re.compile(rf"\b([A-Z][a-z]{{3,}}(?:ian|an))\s+(?i:{cue_pattern('region_adjective_nouns')})\b")
+_REGION_ADJECTIVE = re.compile(rf"\b([A-Z][a-z]{{3,}}an)\s+(?i:{cue_pattern('region_adjective_nouns')})\b")
 _CURRENCY_AFTER = re.compile(r"\s?\$|\s+dollars?\b", re.IGNORECASE)  # "US$", "US dollars"
 _VILLAGE = 5_000
 _DEMONYMS = frozenset(normalize(w) for row in vocab.table("demonyms.csv")
@@ -507,6 +508,17 @@ class PlaceIndex:
         self._admin1_named_by: dict[str, set[str]] = {}
         # regions whatever name first means, by those names: "Suffolk, VA" states Virginia
         self._admin1_stated_by: dict[str, set[str]] = {}
+        # the story's reading (see _story_countries, _cohere, _story_region): empty until
+        # the names are read, and so when there is no gazetteer to read them with
+        self._readings: dict[str, list[tuple[Any, Place]]] = {}
+        self.unknown: list[tuple[int, int, str]] = []
+        self.story_countries: frozenset[str] = frozenset()
+        self.core_country: str | None = country_prior
+        self.established = False
+        self.story_region: tuple | None = None
+        self.story_region_mentions = 0
+        self._free: tuple[set[str], dict[str, set[str]]] | None = None
+        self._unknown_starts: list[int] | None = None
         if gazetteer is None:
             return
         try:
@@ -547,7 +559,6 @@ class PlaceIndex:
                 # a region written short or otherwise ("VA", "Calif.", "Virginia")
                 self._admin1_stated_by.setdefault(first.admin1, set()).add(key)
         cache: dict[str, Any] = {}
-        self._readings: dict[str, list[tuple[Any, Place]]] = {}
         for i, m in enumerate(raw_mentions):
             # "Moscow region", "Badakhshan province": the class word goes with the name so the
             # geocoder picks the region rather than its namesake city
@@ -583,10 +594,8 @@ class PlaceIndex:
             self.mentions.append(pm)
         self._region_adjectives()
         self.mentions.sort(key=lambda pm: pm.start)
-        # names read as places of nowhere the story is: kept for the figures' fallbacks
-        self.unknown: list[tuple[int, int, str]] = []
         self._town_in_its_region()
-        self.story_countries = self._story_countries()
+        self.story_countries, self.core_country, self.established = self._story_countries()
         self._cohere()
         self._filter_noise()
         # roles after the noise filter (which reads none): only kept names need them
@@ -631,15 +640,18 @@ class PlaceIndex:
         """"the Andalusian coast", "Sicilian waters": a region named by its adjective
         before a noun of land or sea, read as the region (Andalusia, Sicily) where the
         gazetteer knows the adjective's stem as a first-level region."""
-        taken = [(pm.start, pm.end) for pm in self.mentions]
+        # the mentions' spans, by start (they do not overlap): one bisect per match
+        taken = sorted((pm.start, pm.end) for pm in self.mentions)
+        starts = [a for a, _ in taken]
         for m in _REGION_ADJECTIVE.finditer(self.text):
             start, end = m.span(1)
-            if any(a < end and start < b for a, b in taken):
-                continue
+            k = bisect.bisect_left(starts, end)
+            if k and taken[k - 1][1] > start:
+                continue  # inside a name already read ("Badakhshan police")
             word = m.group(1)
             if normalize_name(word) in _DEMONYMS:
                 continue  # "the Georgian border" is the country's, not the US state's
-            stem = word[:-3] if word.endswith("ian") else word[:-2] if word.endswith("an") else ""
+            stem = word[:-3] if word.endswith("ian") else word[:-2]
             if len(stem) < 3:
                 continue
             for name in (stem + "ia", stem + "a", stem + "y", stem):
@@ -654,9 +666,11 @@ class PlaceIndex:
                     break
 
     # ------------------------------------------------------------------ the story's reading
-    def _story_countries(self) -> frozenset[str]:
-        """The countries the story is in: named as countries, the dateline's, the acting
-        agencies', and any country two different names of the text lie in."""
+    def _story_countries(self) -> tuple[frozenset[str], str | None, bool]:
+        """The countries the story is in (named as countries, the dateline's, the acting
+        agencies', and any country two different names of the text lie in); the one it is
+        about (the dateline's, else the one most names lie in); and whether the text is a
+        story of several places in that country rather than one sentence."""
         # a country named as such, not as a destination or origin, nor by a demonym of
         # the people in the story ("a Tajik citizen", "a Maldivian team")
         named = set()
@@ -678,10 +692,9 @@ class PlaceIndex:
         # the country the story is about: the dateline's, else the one most names lie in
         votes = Counter({c: len(ns) for c, ns in names.items()})
         votes.update(pm.country for pm in self.mentions if pm.level == "country" and pm.country)
-        self.core_country = self.country_prior or (votes.most_common(1)[0][0] if votes else None)
+        core = self.country_prior or (votes.most_common(1)[0][0] if votes else None)
         # a story, not one sentence: two names of places in its own country
-        self.established = len(names.get(self.core_country, ())) >= 2
-        return frozenset(named)
+        return frozenset(named), core, len(names.get(core, ())) >= 2
 
     def _cohere(self) -> None:
         """Readings that fit the story: a name is sought first in the countries the story
@@ -715,9 +728,14 @@ class PlaceIndex:
                     continue
             keep.append(pm)
         self.mentions = keep
-        self.mentions = [pm for pm in keep if pm.level in ("country", "region")
-                         or not _glued(self.text, pm.start, pm.end) or self._vouched_part(pm)
-                         or self.unknown.append((pm.start, pm.end, pm.text))]
+        kept = []
+        for pm in keep:
+            if pm.level in ("country", "region") or not _glued(self.text, pm.start, pm.end) \
+                    or self._vouched_part(pm):
+                kept.append(pm)
+            else:
+                self.unknown.append((pm.start, pm.end, pm.text))
+        self.mentions = kept
 
     @staticmethod
     def _stands_alone(pm: PlaceMention, readings: Any) -> bool:
@@ -739,14 +757,24 @@ class PlaceIndex:
         another name of the text lies in the same region, or it is a very big city."""
         if pm.population >= _BIG_PART_POPULATION:
             return True
-        alone = any(o is not pm and o.text == pm.text and not _glued(self.text, o.start, o.end)
-                    for o in self.mentions)
-        if alone:
-            return True
-        return bool(pm.admin1) and any(
-            o.admin1 == pm.admin1 and normalize_name(o.text) != normalize_name(pm.text)
-            and o.level != "country" and o.exact and not _glued(self.text, o.start, o.end)
-            for o in self.mentions)
+        alone, by_region = self._free_names()
+        return pm.text in alone or bool(pm.admin1) and bool(
+            by_region.get(pm.admin1, set()) - {normalize_name(pm.text)})
+
+    def _free_names(self) -> tuple[set[str], dict[str, set[str]]]:
+        """The names written alone (no capitalised word glued after them), and the exact
+        ones of each region: read once per report for :meth:`_vouched_part`."""
+        if self._free is None:
+            alone: set[str] = set()
+            by_region: dict[str, set[str]] = {}
+            for o in self.mentions:
+                if _glued(self.text, o.start, o.end):
+                    continue
+                alone.add(o.text)
+                if o.admin1 and o.level != "country" and o.exact:
+                    by_region.setdefault(o.admin1, set()).add(normalize_name(o.text))
+            self._free = (alone, by_region)
+        return self._free
 
     def _story_region(self) -> tuple | None:
         """The one region the story is about, if it names only one: (country, admin1,
@@ -755,7 +783,6 @@ class PlaceIndex:
         None when the story names several regions or none."""
         usable = [pm for pm in self.mentions if pm.role != "excluded" and pm.admin1
                   and pm.level in ("admin1", "local")]
-        self.story_region_mentions = 0
         if not usable:
             return None
         named = {pm.admin1 for pm in usable if pm.level == "admin1"}
@@ -772,7 +799,6 @@ class PlaceIndex:
                 continue
             regions.add(pm.admin1)
         if len(regions) != 1:
-            self.story_region_mentions = 0
             return None
         code = regions.pop()
         # how often the story names it: a frame with no place of its own takes a region
@@ -788,8 +814,15 @@ class PlaceIndex:
         ("at the Batha border post", "Tonpheung district", "the village of Keur Ayip"),
         not the unknown words of people's names."""
         out = []
-        for u in self.unknown:
-            if start <= u[0] and u[1] <= end:
+        if not self.unknown:
+            return out
+        if self._unknown_starts is None or len(self._unknown_starts) != len(self.unknown):
+            self.unknown.sort()
+            self._unknown_starts = [u[0] for u in self.unknown]
+        for u in self.unknown[bisect.bisect_left(self._unknown_starts, start):]:
+            if u[0] >= end:
+                break
+            if u[1] <= end:
                 before = self.text[max(0, u[0] - 30): u[0]]
                 if _STRONG_BEFORE.search(before) or _CLASS_WORD_BEFORE.search(before) \
                         or _CLASS_WORD_AFTER.match(self.text, u[1]) \

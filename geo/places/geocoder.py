@@ -296,6 +296,7 @@ def analyse_context(gazetteer: Gazetteer, context: str, *, ignore: str | None = 
             ev.add("#dateline", code, None, 1.5)
     minor = []
     spread = []  # names with readings in several regions: read together below
+    paired = []  # every name worth pairing with another (see _near_pairs)
     mentions = gazetteer.find_mentions(context)
     people = _surnames(context, mentions)
     seen: dict[str, int] = {}
@@ -308,6 +309,8 @@ def analyse_context(gazetteer: Gazetteer, context: str, *, ignore: str | None = 
         n = seen[mention.text] = seen.get(mention.text, 0) + 1
         if n > _VOTES_PER_NAME:
             continue
+        if n == 1 and len(mention.text) > 3:
+            paired.append(mention)
         country, admin1, weight, minor_admin1, minor_country = _mention_reading(mention.candidates)
         if country is None or admin1 is None:
             if minor_admin1:
@@ -324,45 +327,51 @@ def analyse_context(gazetteer: Gazetteer, context: str, *, ignore: str | None = 
         for mention, minor_admin1, minor_country in minor:
             if minor_country == lead:
                 ev.add(normalize(mention.text), None, minor_admin1, 0.0, _MINOR_ADMIN1_VOTE)
-    if spread and ev.countries:
-        lead = max(ev.countries, key=ev.countries.get)
+    lead = max(ev.countries, key=ev.countries.get) if ev.countries else None
+    if spread and lead is not None:
         _cover(ev, spread, lead)
-        _near_pairs(ev, spread, lead)
+    if len(paired) > 1:
+        # (a name with one dominant reading, "Paris", may still be another Paris next to a
+        # county the text names)
+        _near_pairs(ev, paired, lead)
     return ev.without(ignore) if ignore else ev
 
 
-def _near_pairs(ev: ContextEvidence, spread: list, lead: str) -> None:
+def _near_pairs(ev: ContextEvidence, spread: list, lead: str | None) -> None:
     """Two names of a local story that each have namesakes in many regions, but one
     reading of each lies next to one of the other ("Paris" and "Henry County": Paris,
     Tennessee is Henry County's seat): both vote for that region, when no pair of their
     readings in another region comes nearly as close."""
-    names: dict[str, list] = {}
+    names: dict[str, dict[str, list]] = {}  # name -> region -> its readings there
     for mention in spread:
         key = normalize(mention.text)
         if key in names or len(names) >= _NEAR_NAMES:
             continue
-        cands = [c for c in mention.candidates if c.match == "exact" and c.country == lead
-                 and c.admin1 and c.feature_class in ("ppl", "admin2")][:_NEAR_CANDIDATES]
-        if len({c.admin1 for c in cands}) > 1:
-            names[key] = cands
+        by_region: dict[str, list] = {}
+        for c in mention.candidates[:_NEAR_CANDIDATES]:
+            if c.match == "exact" and c.admin1 and c.feature_class in ("ppl", "admin2"):
+                by_region.setdefault(c.admin1, []).append(c)
+        if len(by_region) > 1:
+            names[key] = by_region
     keys = list(names)
     for i, a in enumerate(keys):
         for b in keys[i + 1:]:
+            ra, rb = names[a], names[b]
             best: dict[str, float] = {}
-            for ca in names[a]:
-                for cb in names[b]:
-                    if ca.admin1 != cb.admin1:
-                        continue
-                    d = _km(ca.lat, ca.lon, cb.lat, cb.lon)
-                    if d < best.get(ca.admin1, math.inf):
-                        best[ca.admin1] = d
+            for code in ra.keys() & rb.keys():  # only regions both names have readings in
+                best[code] = min(_km(ca.lat, ca.lon, cb.lat, cb.lon)
+                                 for ca in ra[code] for cb in rb[code])
             ranked = sorted(best.items(), key=lambda kv: kv[1])
             if not ranked or ranked[0][1] > _NEAR_KM:
                 continue
             if len(ranked) > 1 and ranked[1][1] < 3 * ranked[0][1] + _NEAR_KM:
                 continue  # another region has a pair nearly as close
+            code = ranked[0][0]
+            country = code.split("-", 1)[0]
             for key in (a, b):
-                ev.add(key, None, ranked[0][0], 0.0, _NEAR_VOTE)
+                # a pair outside the country the text is mostly about names its country too
+                ev.add(key, None if country == lead else country, code,
+                       0.0 if country == lead else _NEAR_VOTE, _NEAR_VOTE)
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -385,7 +394,10 @@ def _surnames(context: str, mentions: list) -> set[str]:
     capitalised word that is not itself read as a place ("Sheila Williams", "Darryl Keith
     Warden"), or as the last word of a longer matched name ("Roy Jones" ... "Jones")."""
     placed = {mm.text for mm in mentions if _mention_reading(mm.candidates)[0] is not None}
-    lasts = {mm.text.rsplit(" ", 1)[1] for mm in mentions if " " in mm.text}
+    # "Roy Jones ... Jones": the last word of a longer name that reads as no place (not
+    # "Northern Ireland ... Ireland", "New Mexico ... Mexico")
+    lasts = {mm.text.rsplit(" ", 1)[1] for mm in mentions
+             if " " in mm.text and _mention_reading(mm.candidates)[0] is None}
     out = set()
     for mm in mentions:
         if " " in mm.text or not mm.text[:1].isupper():
@@ -607,8 +619,9 @@ class OfflineGeocoder(Geocoder):
                 region_mass[r] += w
         if cands[order[0]].match != "exact" and prep.ev.countries:
             # a look-alike spelling never crosses into a country the context does not name
-            # ("Harwinton" in a Connecticut story is no town in China): only variants in a
-            # named country are readings, and none may be left
+            # ("Harwinton" in a Connecticut story is no town in China): where the best
+            # reading is a look-alike, only readings in the countries the context names are
+            # kept, and none may be left
             order = [i for i in order if shares[region_of[i]][0] > 0]
             if not order:
                 return []
@@ -645,9 +658,11 @@ class OfflineGeocoder(Geocoder):
             q = prep.query
             # the shares as they are: their last field (the wording places the region)
             # follows from the places kept, so it splits no signature further
+            # (whether the context names any country at all: a look-alike spelling is no
+            # answer in a context that names countries, none of them its own; see _ranked)
             prep.signature = (query, _codes_key(country_codes), tuple(prep.shares),
                               tuple(sorted(prep.classes & q.classes)),
-                              tuple(sorted(prep.places & q.codes)))
+                              tuple(sorted(prep.places & q.codes)), bool(prep.ev.countries))
         return prep.signature
 
     def _prepare(self, query, context: str | None, country_codes) -> "_Prepared | None":
@@ -927,8 +942,7 @@ def _fallback_candidates(gaz: Gazetteer, name: str) -> tuple[str, list[Candidate
     for suffix, endings in _PEOPLE_SUFFIXES:
         if low.endswith(suffix) and len(name) - len(suffix) >= 3:
             stem = name[: -len(suffix)]
-            classes = _FALLBACK_CLASSES | ({"ppl"} if suffix.startswith("er") else set())
-            forms.extend((stem + e, classes) for e in endings)
+            forms.extend((stem + e, _FALLBACK_CLASSES) for e in endings)
     for form, classes in forms:
         if not normalize(form) or form == name:
             continue
