@@ -277,13 +277,21 @@ def _stated_sum_readings(text: str, body_qs: list[Quantity], reading: str,
     if not any(q.alt_value is not None for q in masses):
         return out  # most reports: no figure with two readings
     # each figure's kg under the report's reading and under each of its own readings, once
-    # (the sums below try many groups and assignments)
+    # it is needed (the sums below try many groups and assignments)
     kg_of: dict[int, tuple[float | None, float | None, float | None]] = {}
-    for q in masses:
-        alt = to_kg(q.alt_value, q.unit, us=us) if q.alt_value is not None else None
-        kg_of[id(q)] = (to_kg(_apply_reading(q, reading), q.unit, us=us),
-                        to_kg(q.value, q.unit, us=us), alt)
-    for i, total in enumerate(masses):
+
+    def kgs(q: Quantity) -> None:
+        if id(q) not in kg_of:
+            alt = to_kg(q.alt_value, q.unit, us=us) if q.alt_value is not None else None
+            kg_of[id(q)] = (to_kg(_apply_reading(q, reading), q.unit, us=us),
+                            to_kg(q.value, q.unit, us=us), alt)
+
+    for i, total in enumerate(masses[:-2]):
+        # a total is said to be one, or a listing word follows it before the next figure
+        nxt = masses[i + 1]
+        if not ("total" in total.flags or _TOTAL_AFTER.match(text, total.end)
+                or _LISTING.search(text, total.end, nxt.start)):
+            continue
         parts: list[Quantity] = []
         prev_end = total.end
         for q in masses[i + 1: i + 1 + _SUM_PARTS_MAX]:
@@ -291,12 +299,10 @@ def _stated_sum_readings(text: str, body_qs: list[Quantity], reading: str,
                 break
             parts.append(q)
             prev_end = q.end
-        if len(parts) < 2:
+        if len(parts) < 2 or not any(q.alt_value is not None for q in [total] + parts):
             continue
-        said = "total" in total.flags or _TOTAL_AFTER.match(text, total.end) \
-            or _LISTING.search(text, total.end, parts[0].start)
-        if not said:
-            continue
+        for q in [total] + parts:
+            kgs(q)
         for n in range(len(parts), 1, -1):
             group = [total] + parts[:n]
             found = _sum_assignment(group, kg_of)
@@ -751,19 +757,26 @@ class _Frames:
         return self.of.get(a.index) == self.of.get(b.index)
 
 
-def _frames(sents: list[Sentence], head: set[int], idx: Any, figure_sents: set[int]) -> _Frames:
+def _frames(sents: list[Sentence], head: set[int], idx: Any, figure_sents: set[int],
+            facts: dict[int, tuple[bool, bool]] | None = None) -> _Frames:
     """Incident frames of the body: a frame opens at the first body sentence, at a sentence
     that opens with a date or another case ("On 7 July, ...", "In another case, ..."), and
     at a sentence that reports a figure with a place of its own; the last two set the scene
-    of their frame (the first body sentence may be only a summary)."""
+    of their frame (the first body sentence may be only a summary). ``facts`` keeps each
+    sentence's (opens with a cue, names a usable place) for a second call."""
     frames = _Frames()
     fid = -1
+    facts = {} if facts is None else facts
     for x in sents:
         if x.para in head:
             continue
-        cue = bool(_INCIDENT_OPENER.match(x.text.lstrip(" \"'“‘(")))
-        placed = x.index in figure_sents and any(
-            p.level != "country" for p in idx.in_span(x.start, x.end))  # usable mentions only
+        known = facts.get(x.index)
+        if known is None:
+            known = facts[x.index] = (
+                bool(_INCIDENT_OPENER.match(x.text.lstrip(" \"'“‘("))),
+                any(p.level != "country" for p in idx.in_span(x.start, x.end)))  # usable only
+        cue = known[0]
+        placed = x.index in figure_sents and known[1]
         if fid < 0 or cue or placed:
             fid += 1
             if cue or placed:
@@ -1122,7 +1135,8 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
     last_substance: tuple[int, str, str | None] | None = None  # (sentence index, substance, detail)
     prev_sent_skip: dict[int, str | None] = {}
     # incidents that destroy stock seized before: their figures are no seizures
-    early_frames = _frames(sents, head, idx, {t.sent.index for t in targets})
+    sentence_facts: dict[int, tuple[bool, bool]] = {}
+    early_frames = _frames(sents, head, idx, {t.sent.index for t in targets}, sentence_facts)
     destroyed_frames = {f for f, xs in early_frames.sentences.items()
                         if _DESTROYED_STOCK.search(xs[0].text)}
     for t in targets:
@@ -1190,7 +1204,7 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
                     t.skip = "swallowed capsules are packages, not dosage units"
 
     live = [t for t in targets if t.skip is None]
-    frames = _frames(sents, head, idx, {t.sent.index for t in live})
+    frames = _frames(sents, head, idx, {t.sent.index for t in live}, sentence_facts)
     for t in live:
         t.place = _place_target(t, idx, text, sents, head, by_sent[t.sent.index], frames)
         if t.place.admin1 is None and not t.place.lumped and t.place.how != "at sea" \

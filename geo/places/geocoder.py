@@ -347,10 +347,7 @@ def _near_pairs(ev: ContextEvidence, spread: list, lead: str | None) -> None:
         key = normalize(mention.text)
         if key in names or len(names) >= _NEAR_NAMES:
             continue
-        by_region: dict[str, list] = {}
-        for c in mention.candidates[:_NEAR_CANDIDATES]:
-            if c.match == "exact" and c.admin1 and c.feature_class in ("ppl", "admin2"):
-                by_region.setdefault(c.admin1, []).append(c)
+        by_region = _by_region(mention.candidates)
         if len(by_region) > 1:
             names[key] = by_region
     keys = list(names)
@@ -372,6 +369,26 @@ def _near_pairs(ev: ContextEvidence, spread: list, lead: str | None) -> None:
                 # a pair outside the country the text is mostly about names its country too
                 ev.add(key, None if country == lead else country, code,
                        0.0 if country == lead else _NEAR_VOTE, _NEAR_VOTE)
+
+
+_BY_REGION: dict[int, tuple] = {}  # like _READINGS: a candidates tuple -> its readings by region
+on_clear(_BY_REGION.clear)
+
+
+def _by_region(cands: tuple) -> dict[str, list]:
+    """A name's exact town and district readings by region (cached per candidates tuple:
+    the gazetteer hands out one per name, the same in every text)."""
+    hit = _BY_REGION.get(id(cands))
+    if hit is not None and hit[0] is cands:
+        return hit[1]
+    by_region: dict[str, list] = {}
+    for c in cands[:_NEAR_CANDIDATES]:
+        if c.match == "exact" and c.admin1 and c.feature_class in ("ppl", "admin2"):
+            by_region.setdefault(c.admin1, []).append(c)
+    if len(_BY_REGION) >= _READINGS_KEPT:
+        _BY_REGION.clear()
+    _BY_REGION[id(cands)] = (cands, by_region)
+    return by_region
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
