@@ -758,7 +758,7 @@ class _Frames:
 
 
 def _frames(sents: list[Sentence], head: set[int], idx: Any, figure_sents: set[int],
-            facts: dict[int, tuple[bool, bool]] | None = None) -> _Frames:
+            facts: dict[int, list] | None = None) -> _Frames:
     """Incident frames of the body: a frame opens at the first body sentence, at a sentence
     that opens with a date or another case ("On 7 July, ...", "In another case, ..."), and
     at a sentence that reports a figure with a place of its own; the last two set the scene
@@ -772,11 +772,13 @@ def _frames(sents: list[Sentence], head: set[int], idx: Any, figure_sents: set[i
             continue
         known = facts.get(x.index)
         if known is None:
-            known = facts[x.index] = (
-                bool(_INCIDENT_OPENER.match(x.text.lstrip(" \"'“‘("))),
-                any(p.level != "country" for p in idx.in_span(x.start, x.end)))  # usable only
+            known = facts[x.index] = [bool(_INCIDENT_OPENER.match(x.text.lstrip(" \"'“‘("))), None]
         cue = known[0]
-        placed = x.index in figure_sents and known[1]
+        placed = False
+        if x.index in figure_sents:
+            if known[1] is None:  # usable mentions only
+                known[1] = any(p.level != "country" for p in idx.in_span(x.start, x.end))
+            placed = known[1]
         if fid < 0 or cue or placed:
             fid += 1
             if cue or placed:
@@ -1135,7 +1137,7 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
     last_substance: tuple[int, str, str | None] | None = None  # (sentence index, substance, detail)
     prev_sent_skip: dict[int, str | None] = {}
     # incidents that destroy stock seized before: their figures are no seizures
-    sentence_facts: dict[int, tuple[bool, bool]] = {}
+    sentence_facts: dict[int, list] = {}
     early_frames = _frames(sents, head, idx, {t.sent.index for t in targets}, sentence_facts)
     destroyed_frames = {f for f, xs in early_frames.sentences.items()
                         if _DESTROYED_STOCK.search(xs[0].text)}

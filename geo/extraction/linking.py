@@ -519,6 +519,8 @@ class PlaceIndex:
         self.story_region_mentions = 0
         self._free: tuple[set[str], dict[str, set[str]]] | None = None
         self._unknown_starts: list[int] | None = None
+        self._glued_at: dict[tuple[int, int], bool] = {}
+        self._starts: list[int] | None = None  # the mentions' starts, for in_span
         if gazetteer is None:
             return
         try:
@@ -598,9 +600,11 @@ class PlaceIndex:
         self.story_countries, self.core_country, self.established = self._story_countries()
         self._cohere()
         self._filter_noise()
-        # roles after the noise filter (which reads none): only kept names need them
+        # roles after the noise filter (which reads none): only kept names need them (a
+        # country's was read for the story's countries already)
         for pm in self.mentions:
-            self._set_role(pm)
+            if pm.level != "country":
+                self._set_role(pm)
         self._group()
         self._report_region()
         self.main_country = self._main_country()
@@ -675,18 +679,19 @@ class PlaceIndex:
         # the people in the story ("a Tajik citizen", "a Maldivian team")
         named = set()
         for pm in self.mentions:
-            if pm.level == "country" and pm.exact and pm.country \
+            if pm.level != "country":
+                continue
+            self._set_role(pm)  # (its role for good: see __init__)
+            if pm.exact and pm.country and pm.role != "excluded" \
                     and normalize_name(pm.text) not in _DEMONYMS:
-                self._set_role(pm)
-                if pm.role != "excluded":
-                    named.add(pm.country)
+                named.add(pm.country)
         if self.country_prior:
             named.add(self.country_prior)
         named |= _agency_countries(self.text)
         names: dict[str, set[str]] = {}
         for pm in self.mentions:
             if pm.level in ("admin1", "local") and pm.exact and pm.country \
-                    and len(pm.text.replace(".", "")) > 2 and not _glued(self.text, pm.start, pm.end):
+                    and len(pm.text.replace(".", "")) > 2 and not self._glued(pm):
                 names.setdefault(pm.country, set()).add(normalize_name(pm.text))
         named |= {c for c, ns in names.items() if len(ns) >= 2}
         # the country the story is about: the dateline's, else the one most names lie in
@@ -730,7 +735,7 @@ class PlaceIndex:
         self.mentions = keep
         kept = []
         for pm in keep:
-            if pm.level in ("country", "region") or not _glued(self.text, pm.start, pm.end) \
+            if pm.level in ("country", "region") or not self._glued(pm) \
                     or self._vouched_part(pm):
                 kept.append(pm)
             else:
@@ -751,6 +756,14 @@ class PlaceIndex:
         return pm.population >= _ALONE_POPULATION or (
             pm.level == "admin1" and pm.query != pm.text)
 
+    def _glued(self, pm: PlaceMention) -> bool:
+        """:func:`_glued` of a mention, read once (the story reading asks it thrice)."""
+        key = (pm.start, pm.end)
+        hit = self._glued_at.get(key)
+        if hit is None:
+            hit = self._glued_at[key] = _glued(self.text, pm.start, pm.end)
+        return hit
+
     def _vouched_part(self, pm: PlaceMention) -> bool:
         """A name read inside a longer capitalised name ("Cabo" of "Cabo Blanco", "Kotri"
         of "Kotri Bandar") stands for itself only if the text also writes it alone, or
@@ -768,7 +781,7 @@ class PlaceIndex:
             alone: set[str] = set()
             by_region: dict[str, set[str]] = {}
             for o in self.mentions:
-                if _glued(self.text, o.start, o.end):
+                if self._glued(o):
                     continue
                 alone.add(o.text)
                 if o.admin1 and o.level != "country" and o.exact:
@@ -1121,9 +1134,19 @@ class PlaceIndex:
 
     # ------------------------------------------------------------------ queries
     def in_span(self, start: int, end: int, *, usable_only: bool = True) -> list[PlaceMention]:
-        out = [pm for pm in self.mentions if start <= pm.start and pm.end <= end]
-        if usable_only:
-            out = [pm for pm in out if pm.role != "excluded"]
+        """The mentions within ``start:end``, in text order (without the excluded ones)."""
+        mentions = self.mentions
+        if self._starts is None or len(self._starts) != len(mentions):
+            # (sorted once the mentions are final: every figure asks for a few spans)
+            mentions.sort(key=lambda pm: pm.start)
+            self._starts = [pm.start for pm in mentions]
+        i = bisect.bisect_left(self._starts, start)
+        out = []
+        for pm in mentions[i:]:
+            if pm.start >= end:
+                break
+            if pm.end <= end and not (usable_only and pm.role == "excluded"):
+                out.append(pm)
         return out
 
     def group_members(self, pm: PlaceMention) -> list[PlaceMention]:

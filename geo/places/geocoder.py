@@ -71,7 +71,7 @@ _MINOR_ADMIN1_VOTE = 1.0     # a small unambiguous place's vote for its admin-1
 _VOTES_PER_NAME = 2          # occurrences of one name that vote
 _NEAR_KM = 30.0              # two readings this close belong together (a town and its county)
 _NEAR_VOTE = 1.0
-_NEAR_NAMES = 12             # ambiguous names of one text paired (12 names: 66 pairs)
+_NEAR_NAMES = 8              # ambiguous names of one text paired (8 names: 28 pairs)
 _NEAR_CANDIDATES = 40        # readings of each name paired
 _COVER_VOTE = 1.0            # an ambiguous name's vote for the one region most names lie in
 _PLACES_KEPT = 50_000       # candidates whose address and point are kept
@@ -298,9 +298,10 @@ def analyse_context(gazetteer: Gazetteer, context: str, *, ignore: str | None = 
     spread = []  # names with readings in several regions: read together below
     paired = []  # every name worth pairing with another (see _near_pairs)
     mentions = gazetteer.find_mentions(context)
-    people = _surnames(context, mentions)
+    readings = [_mention_reading(mm.candidates) for mm in mentions]
+    people = _surnames(context, mentions, readings)
     seen: dict[str, int] = {}
-    for mention in mentions:
+    for mention, reading in zip(mentions, readings):
         if m and mention.start < m.end():
             continue  # the dateline, counted above
         if mention.text in people:
@@ -311,7 +312,7 @@ def analyse_context(gazetteer: Gazetteer, context: str, *, ignore: str | None = 
             continue
         if n == 1 and len(mention.text) > 3:
             paired.append(mention)
-        country, admin1, weight, minor_admin1, minor_country = _mention_reading(mention.candidates)
+        country, admin1, weight, minor_admin1, minor_country = reading
         if country is None or admin1 is None:
             if minor_admin1:
                 minor.append((mention, minor_admin1, minor_country))
@@ -406,15 +407,15 @@ _NOT_FIRST_NAMES = frozenset(vocab.config("place_cues.toml")["not_name_parts"]) 
 _FIRST_NAME_BEFORE = re.compile(r"(?:^|[^\w.])([A-Z][a-z]+|[A-Z]\.) $")
 
 
-def _surnames(context: str, mentions: list) -> set[str]:
+def _surnames(context: str, mentions: list, readings: list) -> set[str]:
     """One-word names the text uses as people's surnames: written right after a
     capitalised word that is not itself read as a place ("Sheila Williams", "Darryl Keith
     Warden"), or as the last word of a longer matched name ("Roy Jones" ... "Jones")."""
-    placed = {mm.text for mm in mentions if _mention_reading(mm.candidates)[0] is not None}
+    placed = {mm.text for mm, r in zip(mentions, readings) if r[0] is not None}
     # "Roy Jones ... Jones": the last word of a longer name that reads as no place (not
     # "Northern Ireland ... Ireland", "New Mexico ... Mexico")
-    lasts = {mm.text.rsplit(" ", 1)[1] for mm in mentions
-             if " " in mm.text and _mention_reading(mm.candidates)[0] is None}
+    lasts = {mm.text.rsplit(" ", 1)[1] for mm, r in zip(mentions, readings)
+             if " " in mm.text and r[0] is None}
     out = set()
     for mm in mentions:
         if " " in mm.text or not mm.text[:1].isupper():
@@ -422,6 +423,8 @@ def _surnames(context: str, mentions: list) -> set[str]:
         if mm.text in lasts:
             out.add(mm.text)
             continue
+        if mm.start < 3 or context[mm.start - 1] != " " or not context[mm.start - 2].isalpha():
+            continue  # no word right before it
         before = _FIRST_NAME_BEFORE.search(context, max(0, mm.start - 20), mm.start)
         if before and before.group(1) not in placed and before.group(1) not in _NOT_FIRST_NAMES \
                 and not _sentence_start(context, before.start(1)):
