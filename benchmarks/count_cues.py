@@ -49,7 +49,7 @@ def patterns() -> dict[str, "re.Pattern[str]"]:
     opener = cues.INCIDENT_OPENER
     body = opener.pattern[4:] if opener.pattern.startswith("(?i)") else opener.pattern
     out["incident_opener"] = re.compile(r"(?i)(?:^|[.!?]\s+)(?=" + body + ")")
-    out["place: region adjective"] = linking._REGION_ADJECTIVE
+    out["place: region adjective"] = re.compile(r"\b[A-Z][a-z]{3,}" + linking._REGION_ADJECTIVE_TAIL.pattern)
     out["place: currency after a name"] = re.compile(r"\b[A-Z]{2,3}\$|\b[A-Z][a-z]+ dollars?\b")
     out["place: statement place"] = re.compile(
         r"(?i)\b(?:issued in|statement in|press conference in|news conference in|briefing in|"

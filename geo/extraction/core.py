@@ -287,8 +287,12 @@ def _stated_sum_readings(text: str, body_qs: list[Quantity], reading: str,
                             to_kg(q.value, q.unit, us=us), alt)
 
     for i, total in enumerate(masses[:-2]):
-        # a total is said to be one, or a listing word follows it before the next figure
+        # two more figures near it, and it is said to be a total, or a listing word
+        # follows it before the next figure (cheapest test first)
         nxt = masses[i + 1]
+        if masses[i + 2].start - total.end > _SUM_SPAN or total.alt_value is None and all(
+                q.alt_value is None for q in masses[i + 1: i + 1 + _SUM_PARTS_MAX]):
+            continue
         if not ("total" in total.flags or _TOTAL_AFTER.match(text, total.end)
                 or _LISTING.search(text, total.end, nxt.start)):
             continue
