@@ -42,7 +42,7 @@ from ..text.patterns import rx as _rx
 from ..text.substances import GROUPS, SubstanceMention, find_substances
 from .agencies import actor_country as _actor_country
 from .agencies import most_specific as _most_specific
-from .agencies import sentence_agencies as _sentence_agencies
+from .agencies import COUNTRY as _AGENCY_COUNTRY, sentence_agencies as _sentence_agencies
 # the cue patterns, built from geo/vocab/cues.toml
 from .cues import (ATTEMPT as _ATTEMPT, AT_SEA as _AT_SEA, BREAKDOWN_START as _BREAKDOWN_START,
                    CAPSULE_GROUPS as _CAPSULE_GROUPS,
@@ -1092,19 +1092,27 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
         skip.append(tuple(span))
     from .linking import PlaceIndex
 
-    idx = PlaceIndex(text, gazetteer=ctx.gazetteer, geocoder=ctx.geocoder, skip=skip,
-                     country_prior=dateline_country, memo=ctx.memo)
-    reading = _decide_reading(report, text, body_qs, head_qs, dateline_country or idx.main_country)
-    # a stated total and its listed parts decide their own figures' readings
-    by_sum = _stated_sum_readings(text, body_qs, reading, us)
-
-    subs = find_substances(text)
     sent_of = {}
     si = 0
     for q in body_qs:
         while si < len(sents) - 1 and sents[si].end <= q.start:
             si += 1
         sent_of[id(q)] = sents[si]
+    # the acting agencies' countries, from the figures' sentences and the ones before them
+    # (the very sentences _agencies_for reads below: their agencies are cached)
+    acting: set[str] = set()
+    for x in {sent_of[id(q)].index for q in body_qs}:
+        for y in sents[max(0, x - 1): x + 1]:
+            acting.update(_AGENCY_COUNTRY.get(name) or "" for name in _sentence_agencies(y.text))
+    acting.discard("")
+    idx = PlaceIndex(text, gazetteer=ctx.gazetteer, geocoder=ctx.geocoder, skip=skip,
+                     country_prior=dateline_country, memo=ctx.memo,
+                     agency_countries=frozenset(acting))
+    reading = _decide_reading(report, text, body_qs, head_qs, dateline_country or idx.main_country)
+    # a stated total and its listed parts decide their own figures' readings
+    by_sum = _stated_sum_readings(text, body_qs, reading, us)
+
+    subs = find_substances(text)
 
     targets: list[_Target] = []
     for q in body_qs:

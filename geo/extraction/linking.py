@@ -492,8 +492,11 @@ class PlaceIndex:
     """Resolved place mentions of one report, grouped, with roles."""
 
     def __init__(self, text: str, *, gazetteer: Any, geocoder: Any, skip: list[tuple[int, int]],
-                 country_prior: str | None = None, memo: GeocodeMemo | None = None):
+                 country_prior: str | None = None, memo: GeocodeMemo | None = None,
+                 agency_countries: frozenset[str] | None = None):
         self.text = text
+        # the countries of the agencies acting in the text (None: read them from the text)
+        self._agency_countries = agency_countries
         self._head_raw: list[Any] = []
         self.memo = memo if memo is not None and memo.geocoder is geocoder else None
         self.mentions: list[PlaceMention] = []
@@ -694,7 +697,8 @@ class PlaceIndex:
                 named.add(pm.country)
         if self.country_prior:
             named.add(self.country_prior)
-        named |= _agency_countries(self.text)
+        named |= (self._agency_countries if self._agency_countries is not None
+                  else _agency_countries(self.text))
         names: dict[str, set[str]] = {}
         for pm in self.mentions:
             if pm.level in ("admin1", "local") and pm.exact and pm.country \
