@@ -310,7 +310,10 @@ def analyse_context(gazetteer: Gazetteer, context: str, *, ignore: str | None = 
         n = seen[mention.text] = seen.get(mention.text, 0) + 1
         if n > _VOTES_PER_NAME:
             continue
-        if n == 1 and len(mention.text) > 3:
+        if n == 1 and len(mention.text) > 3 and not any(
+                c.feature_class == "country" and c.match == "exact" for c in mention.candidates):
+            # (a country's name is the country: "Mexico" pairs with no town near Mexico,
+            # Pampanga)
             paired.append(mention)
         country, admin1, weight, minor_admin1, minor_country = reading
         if country is None or admin1 is None:

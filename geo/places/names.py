@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 #: Bump when the table layout or the key functions change: the cached index is rebuilt.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 # One place in the index's ``records`` blob: lat, lon, population, name offset and length,
 # ref offset and length (characters of the names/refs text), country, admin-1, feature
 # class and source (vocabulary indexes), capital flag.
@@ -198,6 +198,12 @@ def name_keys(name: str, *, generic: bool = False) -> set[str]:
     if not k:
         return set()
     keys = {k}
+    if "-" in name:
+        # a hyphen is a spelling choice in transliterated names: "Mu-se" is written
+        # "Muse", "Naro-Fominsk" "Narofominsk" (the joined form, as one word)
+        joined = normalize(name.replace("-", ""))
+        if joined and joined != k and len(joined.replace(" ", "")) >= 4:
+            keys.add(joined)
     if generic:
         bare = _GENERIC_PREFIX.sub("", _GENERIC_SUFFIX.sub("", k))
         if bare and bare != k:
