@@ -17,13 +17,24 @@ from shapely.geometry import Point
 
 from .errors import ExtractionError
 
-__all__ = ["EVENT_FIELDS", "EXTRA_FIELDS", "Event", "events_to_frame", "write_events"]
+__all__ = ["EVENT_FIELDS", "EXTRA_FIELDS", "Event", "events_to_frame", "write_events",
+           "place_precision"]
 
 EVENT_FIELDS = ("doc", "substance", "drug_group", "quantity", "unit", "quantity_kg", "count",
                 "labs_destroyed", "place", "country", "admin1", "admin2", "date", "agencies",
                 "confidence", "evidence")
 EXTRA_FIELDS = ("admin1_name", "admin2_name", "place_precision", "lat", "lon", "approximate",
                 "flags", "detail")
+
+
+def place_precision(feature_class: str | None, admin1: str | None,
+                    country: str | None) -> str | None:
+    """An event's ``place_precision`` from the place it was given: ``point`` for a town
+    (feature class ``ppl``), ``admin2`` for a district, ``admin1`` for a region (or a town
+    known only by its region), ``country``; None when no country is known."""
+    if admin1 and feature_class != "country":
+        return {"ppl": "point", "admin2": "admin2"}.get(feature_class or "", "admin1")
+    return "country" if country else None
 
 
 @dataclass

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from .. import vocab
 from ..errors import VocabularyError
@@ -20,7 +20,7 @@ from .cues import template
 from ..caches import memo
 
 __all__ = ["AGENCY_RES", "GENERIC", "IMPLIES", "COUNTRY", "sentence_agencies", "outside_names",
-           "most_specific", "actor_country"]
+           "most_specific", "actor_country", "acting_countries"]
 
 _FILE = "agencies.csv"
 _COLUMNS = ("pattern", "regex", "name", "country", "generic", "implies", "example", "note")
@@ -147,6 +147,13 @@ def outside_names(sentence: str, hits: list[int]) -> list[int]:
     return [i for i in hits if AGENCY_RES[i][1] not in GENERIC or any(
         not any(a <= m.start() and m.end() <= b for a, b in spans)
         for m in AGENCY_RES[i][0].rx.finditer(sentence))]
+
+
+def acting_countries(texts: Iterable[str]) -> frozenset[str]:
+    """Countries of the agencies the ``texts`` (sentences) name: the ANF is Pakistan's,
+    the PDEA the Philippines' (:func:`sentence_agencies`, cached per sentence)."""
+    return frozenset(COUNTRY[name] for text in texts for name in sentence_agencies(text)
+                     if COUNTRY.get(name))
 
 
 @memo(1024)

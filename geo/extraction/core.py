@@ -33,8 +33,8 @@ from ..events import Event, events_to_frame
 from ..places.context import PlaceContext, default_context, is_default
 from ..text import dates as _dates
 from ..text.quantities import IMPLAUSIBLE_KG, Quantity, find_quantities, number_words, to_kg
-from .. import vocab
-from ..places.gazetteer import normalize as normalize_word
+from ..places.names import demonym_words
+from ..places.names import normalize as normalize_word
 from ..vocab import alternation
 from ..text.sentences import Sentence, split_sentences
 from ..text.patterns import Gated as _Gated
@@ -42,7 +42,8 @@ from ..text.patterns import rx as _rx
 from ..text.substances import GROUPS, SubstanceMention, find_substances
 from .agencies import actor_country as _actor_country
 from .agencies import most_specific as _most_specific
-from .agencies import COUNTRY as _AGENCY_COUNTRY, sentence_agencies as _sentence_agencies
+from .agencies import acting_countries as _acting_countries
+from .agencies import sentence_agencies as _sentence_agencies
 # the cue patterns, built from geo/vocab/cues.toml
 from .cues import (ATTEMPT as _ATTEMPT, AT_SEA as _AT_SEA, BREAKDOWN_START as _BREAKDOWN_START,
                    CAPSULE_GROUPS as _CAPSULE_GROUPS,
@@ -57,9 +58,11 @@ from .cues import (ATTEMPT as _ATTEMPT, AT_SEA as _AT_SEA, BREAKDOWN_START as _B
                    LAB_NOT as _LAB_NOT, LAB_NOT_AFTER as _LAB_NOT_AFTER, LAB_NOUN as _LAB_NOUN,
                    LAB_STEMS as _LAB_STEMS, LAB_VERB as _LAB_VERB, LUMP as _LUMP,
                    NATIONAL as _NATIONAL, INCIDENT_OPENER as _INCIDENT_OPENER,
-                   DESTROYED_STOCK as _DESTROYED_STOCK, SEIZE_VERB as _SEIZE_VERB, STAT as _STAT,
+                   DESTROYED_STOCK as _DESTROYED_STOCK, LISTING as _LISTING,
+                   SEIZE_VERB as _SEIZE_VERB, STAT as _STAT,
                    TOTAL_AFTER as _TOTAL_AFTER, UNITS_WEIGHING as _UNITS_WEIGHING,
                    WEIGHED_BEFORE as _WEIGHED_BEFORE, template)
+from .cues import words as _cue_words
 
 
 log = logging.getLogger(__name__)
@@ -357,12 +360,10 @@ def _sum_assignment(group: list[Quantity],
 
 
 _SENTENCE_END = re.compile(r"[.!?]\s+[A-Z\"“]|[;\n]")
-# a total's parts announced: "comprised", "consisted of", "including", "made up of", a colon
-_LISTING = re.compile(r"(?i)\b(?:compris\w*|consist\w*|includ\w*|made up of|broken down|"
-                      r"breakdown|namely|among them)\b|:")
 
 
-_DOSAGE_WORD = re.compile(r"\d[\d\s.,]*\s(?:(?:million|thousand|lakh|crore|mln|bn)\s+)?"
+# a figure in digits, a scale word of numbers.csv after it or not, then the words before the unit
+_DOSAGE_WORD = re.compile(rf"\d[\d\s.,]*\s(?:(?i:{alternation(number_words('scale'))})\s+)?"
                           r"(?P<word>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2}?)\s+\w+$")
 
 
@@ -382,17 +383,8 @@ def _dosage_word(q: Quantity) -> str | None:
     return words[0]
 
 
-# words between a number and "pills" that describe, not name (geo/vocab/quantity_cues.toml
-# has the ones that stop a count; these are the ones that leave it nameless)
-_NOT_DRUG_WORDS = frozenset({"more", "other", "such", "of", "the", "small", "large", "white",
-                             "blue", "red", "pink", "green", "yellow", "orange", "brown",
-                             "purple", "grey", "gray", "black", "round", "loose", "individual",
-                             "suspected", "illegal", "illicit", "narcotic", "psychotropic",
-                             "counterfeit", "fake", "unidentified", "unknown", "assorted",
-                             "various", "different", "prohibited", "banned", "unlabelled",
-                             "unlabeled", "tiny", "big", "new", "pressed", "compressed"})
-_DEMONYM_WORDS = frozenset(normalize_word(w) for row in vocab.table("demonyms.csv")
-                           for w in row["demonyms"].split("|") if w)
+_NOT_DRUG_WORDS = frozenset(_cue_words("dosage_descriptions"))
+_DEMONYM_WORDS = demonym_words()
 
 
 def _apply_reading(q: Quantity, reading: str) -> float:
@@ -1100,14 +1092,10 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
         sent_of[id(q)] = sents[si]
     # the acting agencies' countries, from the figures' sentences and the ones before them
     # (the very sentences _agencies_for reads below: their agencies are cached)
-    acting: set[str] = set()
-    for x in {sent_of[id(q)].index for q in body_qs}:
-        for y in sents[max(0, x - 1): x + 1]:
-            acting.update(_AGENCY_COUNTRY.get(name) or "" for name in _sentence_agencies(y.text))
-    acting.discard("")
+    figure_sents = {sent_of[id(q)].index for q in body_qs}
+    acting = _acting_countries(y.text for x in sorted(figure_sents) for y in sents[max(0, x - 1): x + 1])
     idx = PlaceIndex(text, gazetteer=ctx.gazetteer, geocoder=ctx.geocoder, skip=skip,
-                     country_prior=dateline_country, memo=ctx.memo,
-                     agency_countries=frozenset(acting))
+                     country_prior=dateline_country, memo=ctx.memo, agency_countries=acting)
     reading = _decide_reading(report, text, body_qs, head_qs, dateline_country or idx.main_country)
     # a stated total and its listed parts decide their own figures' readings
     by_sum = _stated_sum_readings(text, body_qs, reading, us)

@@ -202,6 +202,7 @@ BREAKDOWN_START = cue("breakdown_start")
 AT_SEA = cue("at_sea")
 INCIDENT_OPENER = cue("incident_opener")
 DESTROYED_STOCK = Gated(cue("destroyed_stock", gate=True))
+LISTING = cue("listing")
 GAP_BREAK = cue("gap_break")
 GAP_NAMING = cue("gap_naming")
 

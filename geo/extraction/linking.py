@@ -23,9 +23,11 @@ from typing import Any
 from geopy.location import Location
 
 # at module level: a function-level import costs ~1.5 us per call, and these run per mention
+from ..events import place_precision
 from .. import vocab
 from ..errors import VocabularyError
 from ..places.gazetteer import Gazetteer, normalize
+from ..places.names import demonym_words
 from ..places.geocoder import Place
 from ..text.patterns import grouped_alternation
 from ..text.patterns import rx as _rx
@@ -427,21 +429,22 @@ _REGION_ADJECTIVE_TAIL = re.compile(rf"an\s+(?i:{cue_pattern('region_adjective_n
 _CAPITAL_WORD_END = re.compile(r"\b[A-Z][a-z]{3,}$")
 _CURRENCY_AFTER = re.compile(r"\s?\$|\s+dollars?\b", re.IGNORECASE)  # "US$", "US dollars"
 _VILLAGE = 5_000
-_DEMONYMS = frozenset(normalize(w) for row in vocab.table("demonyms.csv")
-                      for w in row["demonyms"].split("|") if w)
+_DEMONYMS = demonym_words()
 _ALONE_POPULATION = 100_000  # a place in a country the story never names needs to be this big
 _BIG_PART_POPULATION = 1_000_000  # a city this big is itself even inside a longer name
 
 
-def _precision(pm: PlaceMention) -> str:
-    """How fine a mention places a figure: a town's point, a district, a region."""
+def _precision(pm: PlaceMention) -> str | None:
+    """How fine a mention places a figure (:func:`geo.events.place_precision`): its level
+    decides over its reading's class ("Mexico" read as a state but meant as the country;
+    a town from a geocoder that gives no class)."""
     if pm.level == "country":
-        return "country"
-    if pm.level == "local" and pm.feature_class == "admin2":
-        return "admin2"
-    if pm.level == "local" and pm.feature_class not in ("region", "admin1"):
-        return "point" if pm.admin1 else "country"
-    return "admin1" if pm.admin1 else "country"
+        fc = "country"
+    elif pm.level == "local":
+        fc = pm.feature_class if pm.feature_class in ("admin2", "region", "admin1") else "ppl"
+    else:
+        fc = "admin1"
+    return place_precision(fc, pm.admin1, pm.country)
 
 
 def _region_key(name: str) -> str:
@@ -476,16 +479,6 @@ _GLUED_AFTER = re.compile(r" ([A-Z][a-zà-ÿ]+)\b")
 # facility or class word
 _FACILITY_AFTER = re.compile(rf"(?:\s+[A-Z][\w'’-]*){{0,2}}\s+(?i:{cue_pattern('facility_words')}|"
                              rf"{cue_pattern('generic_words')}|customs|police|area)\b")
-
-
-@memo(4096)
-def _agency_countries(text: str) -> frozenset[str]:
-    """Countries of the agencies a text names (the ANF is Pakistan's, the PDEA the
-    Philippines')."""
-    from .agencies import AGENCY_RES, COUNTRY
-
-    return frozenset(COUNTRY[name] for rx, name in AGENCY_RES
-                     if COUNTRY.get(name) and rx.search(text))
 
 
 class PlaceIndex:
@@ -697,8 +690,11 @@ class PlaceIndex:
                 named.add(pm.country)
         if self.country_prior:
             named.add(self.country_prior)
-        named |= (self._agency_countries if self._agency_countries is not None
-                  else _agency_countries(self.text))
+        if self._agency_countries is None:  # not told: the agencies the whole text names
+            from .agencies import acting_countries
+
+            self._agency_countries = acting_countries([self.text])
+        named |= self._agency_countries
         names: dict[str, set[str]] = {}
         for pm in self.mentions:
             if pm.level in ("admin1", "local") and pm.exact and pm.country \

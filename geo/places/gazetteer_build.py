@@ -30,6 +30,7 @@ from .names import (
     RECORD_FORMAT,
     SCHEMA_VERSION,
     key_hash,
+    km,
     name_keys,
     normalize,
     variant_key,
@@ -93,13 +94,6 @@ def keep_alternate(alt: str) -> bool:
     if not any(ch.isupper() for ch in alt):
         return False
     return is_latin(alt)
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _read_tsv(path: Path) -> list[list[str]]:
@@ -439,7 +433,7 @@ def _country_point(regions: list[_Place]) -> tuple[float | None, float | None]:
         return None, None
     mlat = sum(p.lat for p in regions) / len(regions)
     mlon = sum(p.lon for p in regions) / len(regions)
-    best = min(regions, key=lambda p: _km(mlat, mlon, p.lat, p.lon))
+    best = min(regions, key=lambda p: km(mlat, mlon, p.lat, p.lon))
     return best.lat, best.lon
 
 
@@ -490,10 +484,7 @@ def _km_to(pt, geom) -> float:
     import shapely
 
     a, b = shapely.get_coordinates(shapely.shortest_line(pt, geom))
-    lat1, lon1, lat2, lon2 = map(math.radians, (a[1], a[0], b[1], b[0]))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + \
-        math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+    return km(a[1], a[0], b[1], b[0])
 
 
 def _coastal_admin1(ppl: list[_Place], pts, pip: dict[int, str], in_uncoded: set[int], tree,
@@ -636,7 +627,7 @@ def _apply_aliases(path, places, ppl, admin1_place, country_keys, admin1_names, 
             # the same town already in GeoNames: add our spellings, and our admin-1
             # wins (Osh city is KG-GO, its own ISO subdivision, not Osh region)
             same = [p for k in keys for p in by_key.get(k, ())
-                    if p.country == row.country and _km(p.lat, p.lon, row.lat, row.lon) <= _ALIAS_MERGE_KM]
+                    if p.country == row.country and km(p.lat, p.lon, row.lat, row.lon) <= _ALIAS_MERGE_KM]
             if same:
                 target = max(same, key=lambda p: p.population)
                 target.keys |= keys

@@ -47,7 +47,7 @@ from geopy.point import Point
 from .. import vocab
 from ..errors import VocabularyError
 from .gazetteer import Candidate, Gazetteer, get_gazetteer, normalize
-from .names import FEATURE_CLASSES
+from .names import FEATURE_CLASSES, km
 from ..caches import memo, on_clear
 
 __all__ = ["OfflineGeocoder", "ContextEvidence", "Place", "analyse_context"]
@@ -360,7 +360,7 @@ def _near_pairs(ev: ContextEvidence, spread: list, lead: str | None) -> None:
             ra, rb = names[a], names[b]
             best: dict[str, float] = {}
             for code in ra.keys() & rb.keys():  # only regions both names have readings in
-                best[code] = min(_km(ca.lat, ca.lon, cb.lat, cb.lon)
+                best[code] = min(km(ca.lat, ca.lon, cb.lat, cb.lon)
                                  for ca in ra[code] for cb in rb[code])
             ranked = sorted(best.items(), key=lambda kv: kv[1])
             if not ranked or ranked[0][1] > _NEAR_KM:
@@ -395,18 +395,12 @@ def _by_region(cands: tuple) -> dict[str, list]:
     return by_region
 
 
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Equirectangular distance in km: ample for "next to each other" at tens of km."""
-    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
-    return 6371.0 * math.hypot(x, math.radians(lat2 - lat1))
-
-
 # capitalised words before a place that leave it a place ("Northern Helmand", "Downtown
 # Memphis"): geo/vocab/place_cues.toml, not_name_parts and place_name_prefixes
 _NOT_FIRST_NAMES = frozenset(vocab.config("place_cues.toml")["not_name_parts"]) | frozenset(
     w.capitalize() for w in vocab.config("place_cues.toml")["place_name_prefixes"]) | {
-    "Downtown", "Metro", "Lake", "Mount", "Fort", "Port", "Saint", "St", "San", "Santa", "New",
-    "Old", "Little", "Big", "Great", "Northeast", "Northwest", "Southeast", "Southwest"}
+    "Downtown", "Metro", "St", "New", "Old", "Little", "Big", "Great", "Northeast", "Northwest",
+    "Southeast", "Southwest"}  # (the lists' own words are not repeated here)
 _FIRST_NAME_BEFORE = re.compile(r"(?:^|[^\w.])([A-Z][a-z]+|[A-Z]\.) $")
 
 

@@ -14,6 +14,7 @@ file in :data:`BUILD_VOCABULARY` changes (see ``gazetteer.source_versions``).
 """
 from __future__ import annotations
 
+import math
 import operator
 import re
 from hashlib import blake2b
@@ -41,6 +42,8 @@ __all__ = [
     "key_hash",
     "name_keys",
     "normalized_words",
+    "demonym_words",
+    "km",
 ]
 
 #: Bump when the table layout or the key functions change: the cached index is rebuilt.
@@ -55,6 +58,22 @@ MIN_VARIANT_LEN = 5
 
 ALIASES_PATH = vocab.VOCAB_DIR / "aliases.csv"
 DEMONYMS_PATH = vocab.VOCAB_DIR / "demonyms.csv"
+
+
+@memo(1)
+def demonym_words() -> frozenset[str]:
+    """Every country's adjectives and nouns for its people, as :func:`normalize`-d keys
+    ("afghan", "colombians"): a name the text uses for people, not a place of its own."""
+    return frozenset(normalize(w) for row in vocab.table(DEMONYMS_PATH.name)
+                     for w in row["demonyms"].split("|") if w)
+
+
+def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km (haversine) between two points in degrees."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(a)))
 #: Vocabulary files whose rows shape the built index (their hashes are in its fingerprint;
 #: aliases and demonyms have entries of their own there).
 BUILD_VOCABULARY: tuple[Path, ...] = (vocab.VOCAB_DIR / "feature_classes.csv",

@@ -26,6 +26,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ..events import place_precision
 from ..errors import SeizureTableError
 from ..text.quantities import parse_number
 from ..text.units import fold, pint_unit, unit_kind, unit_registry
@@ -618,21 +619,14 @@ def _row_event(path: Path, line: int, rec: dict, *, decimal_comma: bool, sub_col
         "date": iso, "agencies": [], "confidence": float(loc.get("confidence") or 0.0),
         "evidence": {"sentence": sentence, "start": 0, "end": len(sentence)},
         "admin1_name": loc.get("admin1_name"), "admin2_name": None,
-        "place_precision": _precision(loc.get("feature_class"), loc.get("admin1"),
-                                      loc.get("country") or country_code),
+        "place_precision": place_precision(loc.get("feature_class"), loc.get("admin1"),
+                                           loc.get("country") or country_code),
         "lat": loc.get("lat"), "lon": loc.get("lon"),
         # a place that resolved to a whole region or country is only approximately placed
         "approximate": bool(names) and loc.get("feature_class") not in (None, "ppl"),
         "flags": flags, "detail": detail, "row": line,
     }
     return event, None
-
-
-def _precision(feature_class: str | None, admin1: str | None, country: str | None) -> str | None:
-    """How fine a row's place is (the events' ``place_precision``)."""
-    if admin1 and feature_class in ("ppl", "admin2"):
-        return "point" if feature_class == "ppl" else "admin2"
-    return "admin1" if admin1 else ("country" if country else None)
 
 
 def _describe(path: Path, line: int, qty: str | None, unit: str | None, substance: str,
