@@ -489,6 +489,11 @@ def _prepare(events: pd.DataFrame) -> pd.DataFrame:
     df["_sentence"] = (pd.Series([_evidence_sentence(v) for v in ev["evidence"].tolist()],
                                  index=df.index, dtype=object)
                        if "evidence" in ev else pd.Series(None, index=df.index, dtype=object))
+    from .text.plausibility import implausible_reasons
+    df["_implausible"] = implausible_reasons(
+        # the written figure only for its sign: not a required column, never an error
+        df["_substance_raw"], pd.to_numeric(ev.get("quantity"), errors="coerce")
+        if "quantity" in ev else df["_kg"], df["_kg"], df["_count"])
     dates = parse_dates(ev["date"])
     df["_date"] = dates["date"].to_numpy()
     df["_start"] = dates["start"].to_numpy()
@@ -578,7 +583,10 @@ def aggregate(
     - ``geometry``.
 
     ``attrs``: ``by``, ``freq``, ``substances`` (the substance columns), ``excluded``
-    (events removed by the ``substances``/date filters, per filter), and
+    (events removed by the ``substances``/date filters and ``implausible`` ones, per
+    cause), ``set_aside``: the events whose quantity no seizure can have (negative, zero,
+    or over the limit of ``geo/vocab/seizure_limits.csv``: a misread figure), one row
+    each with ``doc, substance, quantity_kg, count, reason``, in no total; and
     ``unlocated``: a DataFrame with a row per (``reason``, ``country``) and the same
     measure columns (``events, reports, labs_destroyed, kg_all, kg_*, count_*,
     litres_*, first_date, last_date, report_ids``). Reasons: "no admin1", "no country",
@@ -633,6 +641,19 @@ def aggregate(
     if default_set and level == 1:
         df["_admin1"], retired = _current_codes(df["_admin1"])
     excluded: dict[str, int] = {}
+
+    # ---- quantities no seizure can have: in the events, in no total (geo.plausibility)
+    implausible = df["_implausible"].notna()
+    set_aside = pd.DataFrame({"doc": df.loc[implausible, "_doc"],
+                              "substance": df.loc[implausible, "_substance"],
+                              "quantity_kg": df.loc[implausible, "_kg"],
+                              "count": df.loc[implausible, "_count"],
+                              "reason": df.loc[implausible, "_implausible"]}
+                             ).reset_index(drop=True)
+    if implausible.any():
+        excluded["implausible"] = int(implausible.sum())
+        df = df[~implausible]
+        retired = retired[~implausible]
 
     # ---- filters the user asked for
     if wanted is not None:
@@ -734,6 +755,7 @@ def aggregate(
     result.attrs["freq"] = period_freq
     result.attrs["substances"] = list(substance_names)
     result.attrs["excluded"] = excluded
+    result.attrs["set_aside"] = set_aside
     result.attrs["unlocated"] = _unlocated_frame(unlocated, kg_cols, substance_names)
     return to_long(result) if tidy else result
 

@@ -30,7 +30,7 @@ import pandas as pd
 from .output import (OUTPUT_FILES, regions_table, save_map_atomic, write_csv_atomic,
                      write_events_atomic)
 from .read.reports import PathLike, ReportSet, Skipped
-from .summary import Summary, event_totals, top_regions, unlocated_reasons
+from .summary import Summary, event_totals, set_aside, top_regions, unlocated_reasons
 
 log = logging.getLogger(__name__)
 
@@ -256,6 +256,7 @@ def extract_events(
         summary.located = int(located.sum())
         summary.unlocated = int((~located).sum())
     summary.totals, summary.labs_destroyed = event_totals(events)
+    summary.set_aside = set_aside(events)
     return events, summary
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .read.reports import Skipped
 
-__all__ = ["Summary", "event_totals", "top_regions", "unlocated_reasons"]
+__all__ = ["Summary", "event_totals", "set_aside", "top_regions", "unlocated_reasons"]
 
 
 @dataclass
@@ -35,6 +35,8 @@ class Summary:
     top_regions: list[dict[str, Any]] = field(default_factory=list)
     unlocated_by: list[dict[str, Any]] = field(default_factory=list)
     outputs: dict[str, str] = field(default_factory=dict)
+    #: events kept in the output but out of every total (implausible quantities)
+    set_aside: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -55,6 +57,7 @@ class Summary:
             "top_regions": self.top_regions,
             "unlocated_by": self.unlocated_by,
             "totals": self.totals,
+            "set_aside": self.set_aside,
             "outputs": self.outputs,
             "exit_code": self.exit_code,
         }
@@ -71,6 +74,10 @@ class Summary:
         for u in self.unlocated_by:
             where = f" ({u['country']})" if u.get("country") else ""
             lines.append(f"  unlocated, {u['reason']}{where}: {u['events']}")
+        if self.set_aside:
+            lines.append(f"set aside, in the events but in no total: {len(self.set_aside)}")
+            for e in self.set_aside:
+                lines.append(f"  {e['doc']}: {e['figure']} ({e['reason']})")
         if self.labs_destroyed:
             lines.append(f"labs destroyed: {self.labs_destroyed}")
         if self.totals:
@@ -113,10 +120,39 @@ def _number(v: Any) -> float | None:
     return None if math.isnan(f) else f
 
 
+def _implausible(events: pd.DataFrame) -> pd.Series:
+    from .text.plausibility import implausible_reasons
+
+    def col(name: str) -> pd.Series:
+        return events[name] if name in events else pd.Series(None, index=events.index)
+    return implausible_reasons(col("substance"), col("quantity"), col("quantity_kg"),
+                               col("count"))
+
+
+def set_aside(events: pd.DataFrame) -> list[dict[str, Any]]:
+    """The events whose quantity no seizure can have (:mod:`geo.plausibility`): kept in
+    the events, left out of every total. One dict per event: doc, figure, reason."""
+    if not len(events):
+        return []
+    reasons = _implausible(events)
+    out = []
+    for i in reasons[reasons.notna()].index:
+        row = events.loc[i]
+        q, unit = _number(row.get("quantity")), row.get("unit")
+        figure = f"{_fmt(q)} {unit}" if q is not None and isinstance(unit, str) else "?"
+        if isinstance(row.get("substance"), str):
+            figure += f" of {row['substance']}"
+        out.append({"doc": str(row.get("doc")), "figure": figure, "reason": reasons[i]})
+    return out
+
+
 def event_totals(events: pd.DataFrame) -> tuple[dict[str, dict[str, Any]], int]:
-    """Per-substance totals (events, kg, count, volumes by unit) and labs destroyed."""
+    """Per-substance totals (events, kg, count, volumes by unit) and labs destroyed;
+    events with an implausible quantity (:func:`set_aside`) are in none of them."""
     totals: dict[str, dict[str, Any]] = {}
     labs = 0
+    if len(events):
+        events = events[_implausible(events).isna()]
     for row in events.itertuples(index=False):
         lab = _number(getattr(row, "labs_destroyed", None))
         substance = getattr(row, "substance", None)

@@ -32,7 +32,8 @@ from ..errors import ExtractionError
 from ..events import Event, events_to_frame
 from ..places.context import PlaceContext, default_context, is_default
 from ..text import dates as _dates
-from ..text.quantities import IMPLAUSIBLE_KG, Quantity, find_quantities, number_words, to_kg
+from ..text.plausibility import flag_event
+from ..text.quantities import Quantity, find_quantities, number_words, to_kg
 from ..places.names import demonym_words
 from ..places.names import normalize as normalize_word
 from ..vocab import alternation
@@ -1116,8 +1117,6 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
             t.kg = to_kg(t.value, q.unit, us=us)
         t.count = q.count
         t.flags = list(q.flags) + (["reading from a stated sum"] if id(q) in by_sum else [])
-        if t.kg is not None and t.kg > IMPLAUSIBLE_KG and "implausible" not in t.flags:
-            t.flags.append("implausible")
         if q.approximate:
             t.flags.append("approximate")
         t.total_hint = "total" in q.flags or bool(_TOTAL_AFTER.match(text, q.end))
@@ -1241,6 +1240,7 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
             ev.approximate = bool(t.q.approximate)
         ev.flags = list(dict.fromkeys(t.flags + ([f"substance:{t.subst_linked}"] if t.subst_linked else [])
                                       + ([f"place:{p.how}"] if p else [])))
+        flag_event(ev)
         if t.sent.index not in date_cache:  # the date depends on the sentence only
             date_cache[t.sent.index] = _date_for(t, text, sents, published)
         ev.date = date_cache[t.sent.index]

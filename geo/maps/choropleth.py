@@ -33,6 +33,7 @@ from jinja2 import Template
 from . import classify as md
 from . import assets as offline
 from ..errors import MapError
+from ..text.plausibility import implausible_reasons
 from .classify import NO_DATA_COLOR, NO_DATA_LABEL, SCHEMES
 
 __all__ = ["choropleth", "OfflineMap", "NO_DATA_COLOR", "NO_DATA_LABEL", "SCHEMES"]
@@ -691,10 +692,16 @@ def _events_layer(ev: gpd.GeoDataFrame, sides: dict[str, int]) -> folium.plugins
     place, places = codes("place")
     date, dates = codes("date")
     amounts = []
-    for rec in placed[[c for c in ("quantity_kg", "quantity", "unit") if c in placed.columns]].to_dict("records"):
+    # an implausible figure is an event (a reader may check it) but in no total: say so
+    implausible = implausible_reasons(*(placed[c] if c in placed.columns
+                                        else pd.Series(None, index=placed.index)
+                                        for c in ("substance", "quantity", "quantity_kg", "count")))
+    for rec, odd in zip(placed[[c for c in ("quantity_kg", "quantity", "unit") if c in placed.columns]].to_dict("records"),
+                        implausible.notna()):
         kg = md.num(rec.get("quantity_kg"))
-        amounts.append(f"{md.fmt(kg)} kg" if kg is not None else " ".join(
-            t for t in (md.text(rec.get("quantity")), md.text(rec.get("unit"))) if t))
+        amount = f"{md.fmt(kg)} kg" if kg is not None else " ".join(
+            t for t in (md.text(rec.get("quantity")), md.text(rec.get("unit"))) if t)
+        amounts.append(amount + (" (implausible: in no total)" if odd else ""))
     sub, subs = codes("substance")
     payload = {
         "scale": scale, "x": np.round(x * scale).astype(np.int64).tolist(),

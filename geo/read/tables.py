@@ -531,9 +531,13 @@ def read_seizures(
             rows.append(event)
 
     from ..events import Event, events_to_frame
+    from ..text.plausibility import flag_event
 
+    events = [Event(**{k: v for k, v in r.items() if k != "row"}) for r in rows]
+    for ev in events:
+        flag_event(ev)
     # the extractor's own frame builder, so both producers give the same columns/dtypes
-    out = events_to_frame([Event(**{k: v for k, v in r.items() if k != "row"}) for r in rows])
+    out = events_to_frame(events)
     out.insert(len(TABLE_COLUMNS) - 1, "row", pd.array([r["row"] for r in rows], dtype="Int64"))
     out.attrs["skipped"] = skipped
     out.attrs["source"] = str(path)

@@ -1,0 +1,169 @@
+"""Is one seizure's quantity one a seizure can have?
+
+A figure read wrong by a factor of a thousand ("2.500 tonnes" taken as 2,500 t), a pill
+count in the billions, a negative or zero quantity: such an event stays in the output,
+flagged with its reason, and stays out of the regional totals, the map's legend and the
+per-substance totals of the summary, which list it apart. The limits per substance, with
+the records they come from, are ``geo/vocab/seizure_limits.csv``.
+
+The test is made twice on purpose: when an event is made (the flag a user reads) and
+again when events are summed (:func:`implausible_reasons`), so that an events file
+written by an older version or edited by hand is held to the same limits.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ..caches import memo
+from ..errors import VocabularyError
+from ..vocab import csv_rows, path_of
+
+__all__ = ["SeizureLimit", "limit_for", "implausible_reason", "implausible_reasons",
+           "flag_event", "FLAG"]
+
+#: The flag an implausible event carries; its reason follows after ": ".
+FLAG = "implausible"
+
+_FILE = "seizure_limits.csv"
+
+
+@dataclass(frozen=True)
+class SeizureLimit:
+    """One row of ``seizure_limits.csv``."""
+
+    substance: str
+    limit_kg: float
+    limit_units: float
+    record_kg: float | None
+    record_units: float | None
+    record: str
+
+
+def _number(path: Any, line: int, column: str, text: str, *, optional: bool) -> float | None:
+    if not text:
+        if optional:
+            return None
+        raise VocabularyError(f"{path}:{line}: empty {column}")
+    try:
+        value = float(text)
+    except ValueError:
+        raise VocabularyError(f"{path}:{line}: {column} {text!r} is not a number") from None
+    if not value > 0 or math.isinf(value):
+        raise VocabularyError(f"{path}:{line}: {column} {text!r} must be a positive number")
+    return value
+
+
+@memo(1)
+def _limits() -> dict[str, SeizureLimit]:
+    from .substances import GROUPS
+
+    path = path_of(_FILE)
+    out: dict[str, SeizureLimit] = {}
+    cols = ("substance", "record_kg", "record_units", "limit_kg", "limit_units", "record")
+    rows = csv_rows(path, required=("substance", "limit_kg"), columns=cols)
+    general = [row for _, row in rows if row["substance"] == "*"]
+    if not general or not general[0]["limit_units"]:
+        raise VocabularyError(f"{path}: no '*' row with limit_units (the limit of every "
+                              "other substance)")
+    for line, row in rows:
+        code = row["substance"]
+        if code != "*" and code not in GROUPS:
+            raise VocabularyError(f"{path}:{line}: {code!r} is not a substance of groups.toml")
+        if code in out:
+            raise VocabularyError(f"{path}:{line}: {code!r} is listed twice")
+        lim = SeizureLimit(
+            substance=code,
+            limit_kg=_number(path, line, "limit_kg", row["limit_kg"], optional=False),
+            # no count limit of its own: the general one (cocaine is not counted in pills)
+            limit_units=_number(path, line, "limit_units",
+                                row["limit_units"] or general[0]["limit_units"], optional=False),
+            record_kg=_number(path, line, "record_kg", row["record_kg"], optional=True),
+            record_units=_number(path, line, "record_units", row["record_units"], optional=True),
+            record=row["record"])
+        # a limit under its own record would flag the record itself
+        for rec, limit, what in ((lim.record_kg, lim.limit_kg, "kg"),
+                                 (lim.record_units, lim.limit_units, "units")):
+            if rec is not None and limit < rec:
+                raise VocabularyError(f"{path}:{line}: limit_{what} is below record_{what}")
+        out[code] = lim
+    return out
+
+
+def limit_for(substance: str | None) -> SeizureLimit:
+    """The limits that hold for ``substance`` (its own row, else the ``*`` row)."""
+    table = _limits()
+    return table.get(substance or "", table["*"])
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}" if x >= 10 else f"{x:g}"
+
+
+def implausible_reason(substance: str | None, *, quantity: float | None = None,
+                       kg: float | None = None, count: float | None = None) -> str | None:
+    """Why one seizure of ``substance`` with this quantity cannot be true, or ``None``.
+
+    ``quantity`` is the figure as written (in its own unit), ``kg`` its mass, ``count``
+    its dosage units; any may be missing.
+    """
+    def given(v: float | None) -> bool:
+        return v is not None and not (isinstance(v, float) and math.isnan(v))
+    if any(given(v) and v < 0 for v in (quantity, kg, count)):
+        return "a negative quantity"
+    # zero as written: a mass in kg rounds to 0 for "0.5 milligrams", which is no zero
+    written = [v for v in (quantity, count) if given(v)] or [v for v in (kg,) if given(v)]
+    if written and all(v == 0 for v in written):
+        return "a quantity of zero"
+    lim = limit_for(substance)
+    name = substance or "drugs"
+    if kg is not None and not math.isnan(kg) and kg > lim.limit_kg:
+        return (f"{_fmt(kg)} kg of {name} in one seizure is over {_fmt(lim.limit_kg)} kg, "
+                f"four times the largest on record" if lim.record_kg else
+                f"{_fmt(kg)} kg of {name} in one seizure is over the general limit of "
+                f"{_fmt(lim.limit_kg)} kg")
+    if count is not None and not math.isnan(count) and count > lim.limit_units:
+        return (f"{_fmt(count)} units of {name} in one seizure is over "
+                f"{_fmt(lim.limit_units)}, four times the largest on record"
+                if lim.record_units else
+                f"{_fmt(count)} units of {name} in one seizure is over the general limit of "
+                f"{_fmt(lim.limit_units)}")
+    return None
+
+
+def flag_event(ev: Any) -> None:
+    """Add the ``implausible: <reason>`` flag to an :class:`geo.events.Event` that needs it
+    (and drop a stale one)."""
+    ev.flags = [f for f in ev.flags if f != FLAG and not f.startswith(FLAG + ":")]
+    if ev.labs_destroyed and ev.quantity is None:
+        return
+    reason = implausible_reason(ev.substance, quantity=ev.quantity, kg=ev.quantity_kg,
+                                count=ev.count)
+    if reason:
+        ev.flags.append(f"{FLAG}: {reason}")
+
+
+def implausible_reasons(substance: pd.Series, quantity: pd.Series, kg: pd.Series,
+                        count: pd.Series) -> pd.Series:
+    """:func:`implausible_reason` over aligned columns (object Series: reason or None)."""
+    out = pd.Series(None, index=substance.index, dtype=object)
+    q = pd.to_numeric(quantity, errors="coerce")
+    k = pd.to_numeric(kg, errors="coerce")
+    c = pd.to_numeric(count, errors="coerce")
+    # the cheap vector test first: most events are far inside every limit
+    suspect = (q <= 0) | (k <= 0) | (c <= 0) | (k > _min_limit("limit_kg")) | \
+        (c > _min_limit("limit_units"))
+    for i in suspect[suspect].index:
+        out[i] = implausible_reason(
+            substance[i] if isinstance(substance[i], str) else None,
+            quantity=None if pd.isna(q[i]) else float(q[i]),
+            kg=None if pd.isna(k[i]) else float(k[i]),
+            count=None if pd.isna(c[i]) else float(c[i]))
+    return out
+
+
+def _min_limit(column: str) -> float:
+    return min(getattr(lim, column) for lim in _limits().values())

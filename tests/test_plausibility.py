@@ -1,0 +1,120 @@
+"""Quantities no seizure can have (geo.text.plausibility, issue 12): kept in the events with
+a flag and a reason, left out of the regional totals, the legend and the summary's
+per-substance totals, and listed apart."""
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+import geo
+from geo.aggregates import aggregate
+from geo.cli import main
+from geo.read.reports import make_report
+from geo.text.plausibility import implausible_reason, limit_for
+from geo.text.substances import GROUPS
+from geo.vocab import csv_rows, path_of
+
+
+def test_every_limit_is_a_known_substance_and_above_its_record():
+    rows = csv_rows(path_of("seizure_limits.csv"))
+    assert any(r["substance"] == "*" for _, r in rows)
+    for _, r in rows:
+        assert r["substance"] == "*" or r["substance"] in GROUPS
+        lim = limit_for(r["substance"])
+        if lim.record_kg:
+            assert lim.record_kg <= lim.limit_kg <= 5 * lim.record_kg
+        assert r["record"], "every row says where its record comes from"
+
+
+@pytest.mark.parametrize("substance, kw, expected", [
+    ("heroin", {"kg": 2988.0}, None),                       # the record itself
+    ("heroin", {"kg": 2_500_000.0}, "over 12,000 kg"),       # "2.500 t" read as 2,500 t
+    ("cannabis_resin", {"kg": 236_800.0}, None),             # Spin Boldak, 2008
+    ("methamphetamine", {"count": 55_600_000}, None),        # Bokeo, 2021
+    ("methamphetamine", {"count": 3e9}, "units of methamphetamine"),
+    ("opium", {"kg": 2e9}, "general limit"),
+    ("cocaine", {"quantity": -50.0, "kg": -50.0}, "negative"),
+    ("cocaine", {"quantity": 0.0, "kg": 0.0}, "zero"),
+    (None, {"kg": 5.0}, None),
+])
+def test_reasons(substance, kw, expected):
+    reason = implausible_reason(substance, **kw)
+    if expected is None:
+        assert reason is None
+    else:
+        assert reason and expected in reason
+
+
+@pytest.mark.parametrize("sentence, figure", [
+    ("Police seized 1,000,000,000,000 kg of heroin in Helmand province on Monday.", 1e12),
+    ("Police seized 10^12 kg of heroin in Helmand province on Monday.", 1e12),
+    ("Police seized 1e12 kg of heroin in Helmand province on Monday.", 1e12),
+    ("Police seized -50 kg of heroin in Helmand province on Monday.", -50),
+    ("Police seized 0 kg of heroin in Helmand province on Monday.", 0),
+])
+def test_an_implausible_figure_is_an_event_with_its_reason(sentence, figure):
+    events = geo.extract([make_report(sentence, id="r1")])
+    assert len(events) == 1
+    row = events.iloc[0]
+    assert row["quantity_kg"] == figure and row["admin1"] == "AF-HEL"
+    reasons = [f for f in row["flags"] if f.startswith("implausible: ")]
+    assert len(reasons) == 1, row["flags"]
+
+
+def _frame(rows):
+    return pd.DataFrame([{"doc": d, "substance": s, "quantity": q, "unit": "kg",
+                          "quantity_kg": q, "count": None, "labs_destroyed": None,
+                          "place": "Helmand", "country": "AF", "admin1": "AF-HEL",
+                          "date": "2020-01-02", "agencies": [], "confidence": 0.9,
+                          "evidence": {}} for d, s, q in rows])
+
+
+@pytest.fixture(scope="module")
+def helmand():
+    return gpd.GeoDataFrame({"code": ["AF-HEL"], "name": ["Helmand"], "country": ["AF"]},
+                            geometry=[box(63, 30, 65, 32)], crs="EPSG:4326")
+
+
+def test_aggregate_sets_the_implausible_aside(helmand):
+    events = _frame([("a", "heroin", 40.0), ("b", "heroin", 2_500_000.0), ("c", "heroin", -3.0)])
+    regions = aggregate(events, helmand)
+    assert regions.loc[0, "kg_heroin"] == 40.0 and regions.loc[0, "events"] == 1
+    aside = regions.attrs["set_aside"]
+    assert sorted(aside["doc"]) == ["b", "c"]
+    assert regions.attrs["excluded"]["implausible"] == 2
+    assert all(isinstance(r, str) and r for r in aside["reason"])
+    # nothing is lost: regions + unlocated + set aside = every event
+    assert regions["events"].sum() + len(regions.attrs["unlocated"]) + len(aside) == len(events)
+
+
+def test_the_map_run_leaves_it_out_of_totals_and_legend_but_lists_it(tmp_path, capsys):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(
+        "KABUL, Jan 2 (Xinhua) - Police in Helmand province seized 40 kg of heroin on "
+        "Monday.\n", encoding="utf-8")
+    (src / "b.txt").write_text(
+        "KABUL, Jan 3 (Xinhua) - Police in Helmand province seized 1,000,000,000,000 kg "
+        "of heroin on Tuesday.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["map", str(src), "--out", str(out), "-q", "--json"])
+    summary = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert summary["totals"]["heroin"]["kg"] == 40.0
+    assert [e["doc"] for e in summary["set_aside"]] and "implausible" not in \
+        json.dumps(summary["totals"])
+    assert "over 12,000 kg" in summary["set_aside"][0]["reason"]
+    regions = pd.read_csv(out / "regions.csv")
+    assert regions.loc[regions["region"] == "AF-HEL", "kg_heroin"].item() == 40.0
+    events = pd.read_csv(out / "events.csv")
+    assert len(events) == 2  # the implausible one is in the events, flagged
+    assert events["flags"].str.contains("implausible: ").sum() == 1
+    page = (out / "index.html").read_text(encoding="utf-8")
+    # on the map only as its own event, marked; in no legend class or region popup
+    assert page.count("1,000,000,000,000") == page.count(
+        "1,000,000,000,000 kg (implausible: in no total)") == 1
+    assert "1000000000000" not in page and "1e+12" not in page
