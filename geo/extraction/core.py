@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 import geopandas as gpd
@@ -33,7 +33,7 @@ from ..events import Event, events_to_frame
 from ..places.context import PlaceContext, default_context, is_default
 from ..text import dates as _dates
 from ..text.plausibility import flag_event
-from ..text.quantities import Quantity, find_quantities, number_words, to_kg
+from ..text.quantities import Quantity, find_quantities, hedge_reading, number_words, to_kg
 from ..places.names import demonym_words
 from ..places.names import normalize as normalize_word
 from ..vocab import alternation
@@ -119,6 +119,90 @@ class _Target:
     sums_before: bool = False  # "81 kg 348 g in all": a sum of the figures before it
     sums_earlier: bool = False  # "Altogether, the drugs seized weighed 19.6 kg": of earlier sentences
     local: str = ""  # _local_context up to the next figure of its sentence (the cue checks')
+
+
+# ------------------------------------------------------------------ per-unit figures
+# "11 pieces of cocaine weighing more than 1 kg each", "80 bales of cocaine of about 30 kilos
+# each", "duffle bags, each weighing 50 kilograms": the figure is one unit's, the seizure
+# is the count of units times it; "550 kilograms in each of the two containers" is one
+# seizure per container. A per-unit figure with no count of units is no seizure.
+_HEDGE_WORDS = r"(?:(?:about|around|approximately|some|roughly|nearly|almost|over|up\s+to|more\s+than|less\s+than)\s+)?"
+# "each" closing the figure's phrase, not "each day" (a noun after it makes it a rate)
+_EACH_AFTER = re.compile(
+    r"(?i)(?:\s+of\s+[a-z-]+)?\s*,?\s*(?:each|apiece)"
+    r"(?=\s*(?:[,.;:)\]]|$)|\s+(?:and|or|but|were|was|are|is|had|have|has|in|on|at|from|with"
+    r"|for|to|by|inside|into|[a-z]+ed)\b)")
+_EACH_BEFORE = re.compile(
+    r"(?i)\beach\s+(?:weigh(?:ing|s|ed)|contain(?:ing|s|ed)|hold(?:ing|s)|with|of)\s+"
+    + _HEDGE_WORDS + r"$")
+_PACKAGE_UNITS = None
+_SIZE_ADJECTIVE = re.compile(r"\d\s*-\s*[^\W\d]+$")
+_NOUN_AFTER = re.compile(r"\s+[a-z]")
+
+
+def _package_re() -> "re.Pattern[str]":
+    global _PACKAGE_UNITS
+    if _PACKAGE_UNITS is None:
+        from ..vocab import alternation
+        units = alternation(_cue_words("package_units"))
+        numbers = alternation(number_words("small", "tens"))
+        num = rf"(?P<n>\d{{1,3}}(?:,\d{{3}})*|{numbers})"
+        _PACKAGE_UNITS = (
+            re.compile(rf"(?i)\b{num}\s+(?:[a-z-]+\s+){{0,2}}?(?:{units})\b"),
+            re.compile(rf"(?i)\s+(?:of\s+[a-z-]+\s+)?in\s+each\s+of\s+(?:the\s+|these\s+|those\s+)?"
+                       rf"{num}\s+(?:[a-z-]+\s+)?(?:{units})\b"))
+    return _PACKAGE_UNITS
+
+
+def _units_number(word: str) -> int | None:
+    if word[0].isdigit():
+        return int(word.replace(",", ""))
+    return number_words().get(word.lower())
+
+
+def _per_unit(text: str, q: Quantity, sent: Sentence) -> tuple[str, int] | None:
+    """("each", n) for a figure of one unit among n ("n x figure": one seizure), ("in
+    each", n) for a figure found in each of n units (n seizures), ("each", 0) for a
+    per-unit figure with no count of units; None for a figure of its own."""
+    counted, in_each = _package_re()
+    m = in_each.match(text, q.end)
+    if m:
+        n = _units_number(m.group("n"))
+        return ("in each", n) if n and 1 < n <= 12 else None
+    # a size written as an adjective ("11 packages of 50-kilogram duffle bags") counts as
+    # per unit only with its units counted: "Sunday's 5-kilo haul" is the seizure
+    adjective = bool(_SIZE_ADJECTIVE.search(q.text)) and bool(_NOUN_AFTER.match(text, q.end))
+    if not (adjective or _EACH_AFTER.match(text, q.end) or
+            _EACH_BEFORE.search(text, max(sent.start, q.start - 40), q.start)):
+        return None
+    best = None
+    for c in counted.finditer(text, sent.start, q.start):
+        best = c
+    n = _units_number(best.group("n")) if best else None
+    if adjective and not (n and n > 1):
+        return None
+    return ("each", n) if n and n > 1 else ("each", 0)
+
+
+def _apply_per_unit(t: _Target, how: tuple[str, int] | None) -> list[_Target]:
+    """Scale ``t`` to the seizure its per-unit figure stands for; the further seizures of
+    an "in each of n" figure (to add beside ``t``)."""
+    if how is None:
+        return []
+    kind, n = how
+    if kind == "each" and not n:
+        t.skip = "a per-unit figure (no count of units)"
+        return []
+    if kind == "each":
+        for attr in ("value", "kg"):
+            if getattr(t, attr) is not None:
+                setattr(t, attr, getattr(t, attr) * n)
+        if t.count is not None:
+            t.count *= n
+        t.flags.append(f"{n} units of the figure each")
+        return []
+    t.flags.append(f"one of {n} seizures of the figure each")
+    return [replace(t, flags=list(t.flags)) for _ in range(n - 1)]
 
 
 def _check_report(report: Any) -> None:
@@ -794,6 +878,40 @@ def _same_region(a: _Target, b: _Target) -> bool:
     return pa.admin1 is None or pb.admin1 is None or pa.admin1 == pb.admin1
 
 
+def _round_unit(value: float) -> float:
+    """The step a round figure was rounded to: 34,000,000 -> 1,000,000; 2,500 -> 100."""
+    digits = f"{abs(value):.0f}".rstrip("0")
+    return 10.0 ** (len(f"{abs(value):.0f}") - len(digits)) if value >= 1 else 0.0
+
+
+def _restated_exactly(a: _Target, b: _Target, ma: float, mb: float) -> _Target | None:
+    """The exact one of two figures that are one seizure written rounded (and hedged:
+    "over", "more than") and then exactly, the drug named at least in the rounded one;
+    None when they are not."""
+    for rounded, exact in ((a, b), (b, a)):
+        step = _round_unit(sizes_of(rounded))
+        if not (rounded.q is not None and rounded.q.approximate) or step < 10:
+            continue
+        if _round_unit(sizes_of(exact)) >= step:
+            continue  # both round: two seizures of the same size, or a repeat (step 1)
+        # a figure rounded to its last non-zero digit is within half a step of the exact
+        # one, and never far from it; the hedge says on which side ("more than 20 million"
+        # is not the 19.5 million of another day)
+        diff = sizes_of(exact) - sizes_of(rounded)
+        if abs(diff) > min(step / 2, 0.1 * sizes_of(rounded)):
+            continue
+        side = hedge_reading(rounded.q.hedge)
+        if (side == "more" and diff < 0) or (side == "less" and diff > 0):
+            continue
+        if rounded.substance == exact.substance or exact.generic:
+            return exact
+    return None
+
+
+def sizes_of(t: _Target) -> float:
+    return float(t.count if t.count is not None else t.kg if t.kg is not None else t.value or 0)
+
+
 def _resolve_structure(ts: list[_Target]) -> list[_Target]:
     """Duplicates, totals broken down into parts, restatements, attempted vs seized."""
     alive = [t for t in ts if t.skip is None]
@@ -827,10 +945,24 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
         if id(a) in drop:
             continue
         for b in alive[i + 1:]:
-            if id(b) in drop or kinds[id(a)] != kinds[id(b)] or a.substance != b.substance:
+            if id(b) in drop or kinds[id(a)] != kinds[id(b)] or a.sent.index == b.sent.index:
                 continue
             ma, mb = sizes[id(a)], sizes[id(b)]
-            if a.sent.index == b.sent.index or not (ma and mb and abs(ma - mb) <= 0.01 * max(ma, mb)):
+            if not (ma and mb):
+                continue
+            if a.substance != b.substance or abs(ma - mb) > 0.01 * max(ma, mb):
+                # a rounded figure restated exactly, the drug named in one of them only:
+                # "over 34 million Captagon pills" ... "34 million 270 thousand narcotic pills"
+                exact = _restated_exactly(a, b, ma, mb)
+                if exact is not None:
+                    other = b if exact is a else a
+                    if exact.generic and not other.generic:
+                        exact.substance, exact.detail, exact.generic = \
+                            other.substance, other.detail, False
+                    drop.add(id(other))
+                    other.skip = "same seizure mentioned again (rounded)"
+                    if other is a:
+                        break
                 continue
             grounded_a = a.place.how.split("/")[0] in _GROUNDED
             grounded_b = b.place.how.split("/")[0] in _GROUNDED
@@ -1124,6 +1256,9 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
         # a total word opening the figure's sentence: it may sum the sentences before
         t.sums_earlier = bool(_TOTAL_OPENING.match(s.text))
         targets.append(t)
+        if "each" in text[max(s.start, q.start - 40): q.end + 60].lower() or \
+                "apiece" in text[q.end: q.end + 30].lower() or _SIZE_ADJECTIVE.search(q.text):
+            targets.extend(_apply_per_unit(t, _per_unit(text, q, s)))
     _weigh_counts(targets, text)
     for start, end, n, s in labs:
         targets.append(_Target(start, end, s, labs=n))

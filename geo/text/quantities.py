@@ -36,6 +36,7 @@ __all__ = [
     "number_words",
     "NUMBER_WORDS",
     "IMPLAUSIBLE_KG",
+    "hedge_reading",
     "UREG",  # the registry lives in geo.text.units; kept here for old imports
 ]
 
@@ -256,6 +257,20 @@ def _load_hedges() -> dict[str, tuple[str, ...]]:
 HEDGES: dict[str, tuple[str, ...]] = _load_hedges()
 _HEDGE = (rf"(?P<hedge>(?:{surface_pattern(HEDGES['modifier'])}\s+)?"
           rf"{surface_pattern(p for k, ps in HEDGES.items() if k != 'modifier' for p in ps)}\s+)?")
+
+
+def hedge_reading(hedge: str | None) -> str | None:
+    """What a hedge says of its figure (hedges.csv ``reading``): "more" (at least it),
+    "less" (at most it), "about", "total"; None for no hedge."""
+    if not hedge:
+        return None
+    h = " ".join(hedge.lower().split())
+    for reading, phrases in HEDGES.items():
+        if reading != "modifier" and any(h == p or h.endswith(" " + p) for p in phrases):
+            return reading
+    return None
+
+
 # a hedge of a total ("a total of", "combined") makes a figure exact, flagged "total"
 _TOTAL_HEDGE = "(?i)" + surface_pattern(HEDGES["total"])
 _QTY_RE = re.compile(
@@ -389,6 +404,10 @@ _POWER_RE = re.compile(
     rf"|(?P<ten>10)\s*(?:\^|\*\*))\s*(?P<exp>[+-]?\d{{1,3}})\s*-?\s*"
     rf"(?P<unit>{_MASS}|{_VOLUME}|{_COUNT})(?![\w])", re.IGNORECASE)
 _HAS_POWER = re.compile(r"\^|\*\*|\d[eE][+-]?\d")
+# A figure written in parts, each with its scale word: "34 million 270 thousand pills",
+# "113 million 753 thousand 543 plants" (Turkish copy in English writes counts this way);
+# the part before the figure the pattern found, read back one scale at a time.
+_LEADING_PART = re.compile(rf"(?i)(?<![\d.,])(\d{{1,3}})\s+({_SCALE_WORDS})\s+$")
 # A minus glued to the figure, after a space or an opening: "-50 kg" (not "40-50 kg")
 _SIGN_BEFORE = re.compile(r"(?:^|[\s(\[:;])[-\u2212]$")
 _PRICE_BEFORE = rf"(?i)(?:\d|{alternation(_CUES['prices'])})\W*$"
@@ -578,6 +597,9 @@ def find_quantities(text: str, *, us: bool = False) -> list[Quantity]:
     if _HAS_POWER.search(text):
         out = _powers_of_ten(text, out, us=us)
     for q in out:
+        if q.text[:1].isdigit():
+            _join_leading_parts(text, q)
+    for q in out:
         # the figure itself must open the match: "about -5 kg" is no sign
         if q.text[:1].isdigit() and _SIGN_BEFORE.search(text, max(0, q.start - 2), q.start):
             q.value = -q.value
@@ -586,6 +608,28 @@ def find_quantities(text: str, *, us: bool = False) -> list[Quantity]:
             q.text = text[q.start:q.end]
             q.flags.append("negative")
     return out
+
+
+def _join_leading_parts(text: str, q: Quantity) -> None:
+    """Add to ``q`` the parts of its figure written before it with larger scale words
+    ("34 million" before "270 thousand pills")."""
+    value, start = q.value, q.start
+    while True:
+        m = _LEADING_PART.search(text, max(0, start - 24), start)
+        if not m:
+            break
+        scale = _MULT.get(m.group(2).lower())
+        # each part must be smaller than the scale before it: "5 million 3 million" is two
+        if scale is None or not 0 <= value < scale:
+            break
+        value += int(m.group(1)) * scale
+        start = m.start()
+    if start == q.start:
+        return
+    q.value, q.alt_value, q.ambiguous_group = value, None, False
+    q.start, q.text = start, text[start:q.end]
+    if q.kind == "count":
+        q.count = int(round(value))
 
 
 def _powers_of_ten(text: str, found: list[Quantity], *, us: bool) -> list[Quantity]:
