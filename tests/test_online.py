@@ -121,7 +121,7 @@ def test_second_call_is_served_from_the_cache(geocoder, provider):
     assert len(provider.calls) == 1
     assert second.raw["admin1"] == first.raw["admin1"] == "AF-BDS"
     assert (second.latitude, second.longitude) == (first.latitude, first.longitude)
-    assert geocoder.stats == {"cache_hits": 1, "provider_calls": 1}
+    assert geocoder.stats == {"cache_hits": 1, "provider_calls": 1, "failed": 0}
 
 
 def test_cache_persists_across_instances(tmp_path):
