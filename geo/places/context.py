@@ -82,7 +82,7 @@ class PlaceContext:
         could not be reached, a cache that could not be written)."""
         out = []
         if self._loaded and not self.available:
-            out.append(f"places unavailable ({self.error}): every event is unlocated")
+            out.append(f"places unavailable, every event is unlocated: {self.error}")
         own = getattr(self.geocoder, "problems", None)
         if callable(own):
             out.extend(own())
@@ -116,12 +116,11 @@ class PlaceContext:
 
 def _describe(exc: BaseException) -> str:
     # an OSError from a cache folder says which folder; point at the setting that moves it
-    text = str(exc)
-    if isinstance(exc, OSError):
-        where = exc.filename or ""
-        text = f"{where}: {exc.strerror or exc}" if where else str(exc)
-        text += " (set SEIZURE_ATLAS_CACHE to a folder you can write)"
-    return text
+    if not isinstance(exc, OSError):
+        return str(exc)
+    where = f"{exc.filename}: " if exc.filename else ""
+    return (f"cannot use the cache folder: {where}{exc.strerror or exc}; set "
+            "SEIZURE_ATLAS_CACHE to a folder you can write")
 
 
 _DEFAULT: PlaceContext | None = None
