@@ -7,10 +7,13 @@
     geo aggregate EVENTS_FILE --out regions.csv [--by country]
     geo geocode NAME [--context TEXT]
 
-Exit codes: 0 ok, 1 partial (some inputs were skipped, or a name was not found),
-2 usage error (bad options, missing input, unreadable boundary file, failed geocoder
-set-up), 3 internal error (a bug), 130 interrupted. Progress bars go to stderr; ``-q`` silences them, ``--json`` prints the summary
-as JSON on stdout.
+Exit codes: 0 ok (every input read, every step ran), 1 partial (some inputs were
+skipped, or a step degraded: an online geocoder that could not be reached, a cache that
+could not be written; or a name was not found), 2 usage error or bad input (bad options,
+missing input, an output that is or holds an input, an output another run is writing,
+an unreadable boundary file, no input that could be read), 3 internal error (a bug), 130
+interrupted. Progress bars go to stderr; ``-q`` silences them, ``--json`` prints the
+summary as JSON on stdout. ``-q``, ``-v`` and ``--json`` go before or after the command.
 """
 from __future__ import annotations
 
@@ -34,11 +37,16 @@ class _UsageError(Exception):
 # --------------------------------------------------------------------------------------
 # Parser
 # --------------------------------------------------------------------------------------
-def _add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-q", "--quiet", action="store_true",
+def _add_common(p: argparse.ArgumentParser, *, top: bool = False) -> None:
+    # the same flags on the main parser (geo -v map ...) and on each command (geo map
+    # ... -v); a command's copy has no default of its own, so it does not reset a flag
+    # given before the command
+    default: Any = False if top else argparse.SUPPRESS
+    p.add_argument("-q", "--quiet", action="store_true", default=default,
                    help="no progress bar, no warnings; only the summary (or nothing with --json)")
-    p.add_argument("--json", action="store_true", help="print a machine-readable JSON summary")
-    p.add_argument("-v", "--verbose", action="store_true",
+    p.add_argument("--json", action="store_true", default=default,
+                   help="print a machine-readable JSON summary")
+    p.add_argument("-v", "--verbose", action="store_true", default=default,
                    help="log each step and its time")
 
 
@@ -46,7 +54,9 @@ def _add_reports(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("report columns (CSV/JSON/JSONL inputs)")
     g.add_argument("--text-col", default="text", metavar="COL",
                    help="column/field holding the report text (default: text)")
-    g.add_argument("--id-col", metavar="COL", help="column with the report id")
+    g.add_argument("--id-col", metavar="COL",
+                   help="column with the report id (default: a column named id, else "
+                        "FILE:LINE)")
     g.add_argument("--date-col", metavar="COL", help="column with the publication date")
     g.add_argument("--url-col", metavar="COL", help="column with the report url")
     g.add_argument("--title-col", metavar="COL", help="column with the headline")
@@ -108,19 +118,24 @@ def build_parser() -> argparse.ArgumentParser:
         prog="geo",
         description="Turn reports of drug seizures into located events, regional figures "
                     "and offline choropleth maps.",
-        epilog="Exit codes: 0 ok, 1 some inputs skipped, 2 usage error, 3 internal error.")
+        epilog="Exit codes: 0 ok, 1 partial (some inputs skipped or a step degraded; the "
+               "summary says which), 2 usage error or bad input, 3 internal error, 130 "
+               "interrupted.")
     from . import __version__
 
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _add_common(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("map", help="the whole job: inputs -> events -> regions -> map",
                        description="Read reports and/or seizure tables, extract and place the "
                                    "seizures, sum them per region and write index.html, "
                                    "events.geojson, events.csv and regions.csv into --out.")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="report/table files or folders")
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="report/table files or folders (none: only the --table files)")
     p.add_argument("-o", "--out", default="maps", metavar="DIR",
-                   help="output folder (default: maps)")
+                   help="output folder (default: maps); the four files are staged beside it "
+                        "and moved in together at the end")
     p.add_argument("--substance", help="substance layer shown first on the map")
     _add_level(p)
     _add_reports(p)
@@ -131,7 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("extract", help="reports -> seizure events",
                        description="Extract seizure events from reports (and seizure tables) "
                                    "and write them as JSON Lines, CSV or GeoJSON.")
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="report/table files or folders (none: only the --table files)")
     p.add_argument("-o", "--out", required=True, metavar="FILE",
                    help="events file: .jsonl, .csv or .geojson")
     _add_reports(p)
@@ -222,9 +238,42 @@ def _setup_warnings(args: argparse.Namespace) -> None:
 
 
 def _check_inputs(paths: Sequence[str]) -> None:
+    if not paths:
+        raise _UsageError("give at least one PATH (report or table file, or folder) or "
+                          "--table FILE")
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise _UsageError("no such file or folder: " + ", ".join(missing))
+
+
+def _inputs(args: argparse.Namespace) -> list[str]:
+    """Every file the command reads: no output may be, hold or lie inside one of them."""
+    inputs = list(getattr(args, "paths", None) or []) + list(getattr(args, "table", None) or [])
+    if getattr(args, "events", None):
+        inputs.append(args.events)
+    if getattr(args, "boundaries", None):
+        inputs.append(args.boundaries)
+    return inputs
+
+
+def _check_outputs(args: argparse.Namespace, *, folder: bool = False) -> list[Path]:
+    """Check every output before any work (see :func:`geo.targets.check_output`)."""
+    from .targets import check_output
+
+    outs = [("--out", args.out)] + ([("--map", args.map)] if getattr(args, "map", None) else [])
+    if len(outs) == 2 and Path(outs[0][1]).resolve() == Path(outs[1][1]).resolve():
+        raise _UsageError(f"--out and --map both name {args.out}; give two files")
+    inputs = _inputs(args)
+    return [check_output(path, inputs, folder=folder, option=option)
+            for option, path in outs]
+
+
+def _outputs_of(args: argparse.Namespace) -> list[str]:
+    if args.command == "map":
+        return [str(Path(args.out))]
+    if args.command in ("extract", "aggregate"):
+        return [args.out] + ([args.map] if getattr(args, "map", None) else [])
+    return []
 
 
 def _years(value: str | None) -> tuple[int, int] | None:
@@ -260,6 +309,16 @@ def _boundaries(args: argparse.Namespace):
         return None
     if not Path(args.boundaries).exists():
         raise _UsageError(f"--boundaries: no such file: {args.boundaries}")
+    roles = {"--code-col": args.code_col, "--name-col": args.name_col,
+             "--country-col": args.country_col}
+    if getattr(args, "level", 1) == 2:
+        roles["--parent-col"] = args.parent_col
+    seen: dict[str, str] = {}
+    for option, column in roles.items():
+        if column in seen:
+            raise _UsageError(f"{seen[column]} and {option} both name the column {column!r} "
+                              f"of {args.boundaries}; each needs its own column")
+        seen[column] = option
     from .places.boundaries import load
 
     return load(args.boundaries, code=args.code_col, name=args.name_col,
@@ -300,10 +359,18 @@ def _print_json(obj: Any) -> None:
 # --------------------------------------------------------------------------------------
 # Commands
 # --------------------------------------------------------------------------------------
+def _print_summary(args: argparse.Namespace, summary: Any) -> None:
+    if args.json:
+        _print_json(summary.to_dict())
+    elif not args.quiet or summary.exit_code:
+        print(summary.format())
+
+
 def cmd_map(args: argparse.Namespace) -> int:
     from .pipeline import run
 
     _check_inputs(args.paths + args.table)
+    _check_outputs(args, folder=True)
     boundaries = _boundaries(args)
     summary = run(args.paths, args.out, boundaries=boundaries,
                   geocoder=_geocoder(args, boundaries), quiet=args.quiet,
@@ -318,55 +385,68 @@ def cmd_map(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from .output import write_events_atomic
-    from .pipeline import extract_events
+    from .pipeline import extract_events, require_usable
+    from .staging import OutputLock, Staging
 
     out = Path(args.out)
     if out.suffix.lower() not in (".jsonl", ".csv", ".geojson"):
         raise _UsageError(f"--out {args.out}: use a .jsonl, .csv or .geojson file")
     _check_inputs(args.paths + args.table)
+    _check_outputs(args)
     boundaries = _boundaries(args)
-    events, summary = extract_events(
-        args.paths, geocoder=_geocoder(args, boundaries), boundaries=boundaries,
-        tables=args.table, table_columns=_table_columns(args),
-        report_options=_report_options(args), progress=_progress(args), jobs=_jobs(args))
-    write_events_atomic(events, out)
+    with OutputLock([out]):
+        events, summary = extract_events(
+            args.paths, geocoder=_geocoder(args, boundaries), boundaries=boundaries,
+            tables=args.table, table_columns=_table_columns(args),
+            report_options=_report_options(args), progress=_progress(args),
+            jobs=_jobs(args))
+        require_usable(summary, out)
+        from .events import write_events
+
+        with Staging.files() as stage:
+            write_events(events, stage.path(out))
+            stage.commit()
     summary.outputs = {out.name: str(out)}
-    if args.json:
-        _print_json(summary.to_dict())
-    elif not args.quiet:
-        print(summary.format())
+    _print_summary(args, summary)
     return summary.exit_code
 
 
 def cmd_aggregate(args: argparse.Namespace) -> int:
     from .aggregates import aggregate
-    from .output import atomic_path, regions_table, save_map_atomic, write_csv_atomic
+    from .output import regions_table, save_map, write_csv
     from .read.events import read_events
+    from .staging import OutputLock, Staging
 
     if not Path(args.events).exists():
         raise _UsageError(f"no such file: {args.events}")
     out = Path(args.out)
     if out.suffix.lower() not in (".csv", ".geojson", ".gpkg"):
         raise _UsageError(f"--out {args.out}: use a .csv, .geojson or .gpkg file")
+    _check_outputs(args)
     boundaries = _boundaries(args)
-    events = read_events(args.events)
-    substances = [s.strip() for s in args.substances.split(",")] if args.substances else None
-    regions = aggregate(events, boundaries, level=args.level, by=args.by, substances=substances,
-                        start=args.start, end=args.end, freq=args.freq,
-                        all_regions=args.all_regions)
-    if out.suffix.lower() == ".csv":
-        write_csv_atomic(regions_table(regions), out)
-    else:
-        frame = regions.copy()
-        for col in frame.columns:
-            if col != "geometry" and frame[col].map(lambda v: isinstance(v, list)).any():
-                frame[col] = frame[col].map(lambda v: ";".join(map(str, v))
-                                            if isinstance(v, list) else v)
-        with atomic_path(out) as tmp:
-            frame.to_file(tmp, driver="GeoJSON" if out.suffix.lower() == ".geojson" else "GPKG")
-    if args.map:
-        save_map_atomic(regions, None, Path(args.map), boundaries=boundaries)
+    targets = [out] + ([Path(args.map)] if args.map else [])
+    with OutputLock(targets):
+        events = read_events(args.events)
+        substances = ([s.strip() for s in args.substances.split(",")]
+                      if args.substances else None)
+        regions = aggregate(events, boundaries, level=args.level, by=args.by,
+                            substances=substances, start=args.start, end=args.end,
+                            freq=args.freq, all_regions=args.all_regions)
+        # both files staged and moved in together: the map always shows the table's run
+        with Staging.files() as stage:
+            if out.suffix.lower() == ".csv":
+                write_csv(regions_table(regions), stage.path(out))
+            else:
+                frame = regions.copy()
+                for col in frame.columns:
+                    if col != "geometry" and frame[col].map(lambda v: isinstance(v, list)).any():
+                        frame[col] = frame[col].map(lambda v: ";".join(map(str, v))
+                                                    if isinstance(v, list) else v)
+                frame.to_file(stage.path(out),
+                              driver="GeoJSON" if out.suffix.lower() == ".geojson" else "GPKG")
+            if args.map:
+                save_map(regions, None, stage.path(Path(args.map)), boundaries=boundaries)
+            stage.commit()
     unlocated = regions.attrs.get("unlocated")
     n_unlocated = int(unlocated["events"].sum()) if unlocated is not None and len(unlocated) else 0
     result = {"events": int(len(events)), "regions": int(len(regions)),
@@ -401,7 +481,13 @@ def cmd_geocode(args: argparse.Namespace) -> int:
         kwargs["country_codes"] = [c.upper() for c in args.country]
     if args.context:
         kwargs["context"] = args.context
-    result = geocoder.geocode(args.name, **kwargs)
+    from .places.online import ProviderError
+
+    try:
+        result = geocoder.geocode(args.name, **kwargs)
+    except ProviderError as exc:  # the service failed, not the user: a degraded step
+        print(f"geo geocode: {exc}", file=sys.stderr)
+        return EXIT_PARTIAL
     locations = [] if result is None else (result if isinstance(result, list) else [result])
     locations = locations[: max(args.limit, 1)]
     rows = [_location_dict(loc) for loc in locations]
@@ -427,6 +513,8 @@ COMMANDS = {"map": cmd_map, "extract": cmd_extract, "aggregate": cmd_aggregate,
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``geo`` console script; returns the exit code."""
+    from .errors import NothingUsableError
+
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -440,13 +528,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _UsageError as exc:
         print(f"geo {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except NothingUsableError as exc:
+        # the summary still says what was skipped and why
+        if exc.summary is not None:
+            _print_summary(args, exc.summary)
+        print(f"geo {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except GeoError as exc:
         # our errors name the file and what is wrong with it: the user must fix an input
         print(f"geo {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("geo: interrupted; finished outputs are complete, none is half-written",
-              file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"geo {args.command}: {_interrupted(args, exc)}", file=sys.stderr)
         return 130
     except Exception:  # a bug, not bad input: must not read as "partial" (1)
         import traceback
@@ -455,6 +548,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"geo {args.command}: internal error (a bug: please report it with the "
               "traceback above)", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _interrupted(args: argparse.Namespace, exc: KeyboardInterrupt) -> str:
+    """What Ctrl-C left behind. Outputs are only ever moved in all together, with Ctrl-C
+    held back meanwhile (geo.staging): either every one was written, or none was."""
+    from .staging import OutputsInterrupted
+
+    if isinstance(exc, OutputsInterrupted):
+        return ("interrupted after every output of this run was written, complete: "
+                + ", ".join(map(str, exc.written)))
+    outputs = _outputs_of(args)
+    if not outputs:
+        return "interrupted"
+    return ("interrupted; nothing was written: " + ", ".join(outputs)
+            + (" is" if len(outputs) == 1 else " are") + " as before this run")
 
 
 if __name__ == "__main__":  # python -m geo.cli

@@ -54,3 +54,26 @@ class AggregationError(GeoError):
 
 class MapError(GeoError):
     """A map could not be rendered, e.g. an asset would have to come from the network."""
+
+
+class OutputError(GeoError):
+    """An output path cannot be used: it is, holds or lies inside an input, is a file
+    where a folder is wanted (or the reverse), or cannot be written. Raised before any
+    work is done, so nothing is read for nothing and nothing is overwritten."""
+
+
+class OutputLockedError(OutputError):
+    """Another run is writing the same output; ``lock`` is the lock file's path."""
+
+    def __init__(self, message: str, *, lock: str):
+        super().__init__(message)
+        self.lock = lock
+
+
+class NothingUsableError(GeoError):
+    """No input could be read: the run has nothing to write and leaves the previous
+    outputs as they were. ``summary`` is the run's summary (what was skipped and why)."""
+
+    def __init__(self, message: str, *, summary: object = None):
+        super().__init__(message)
+        self.summary = summary

@@ -2,7 +2,7 @@
 deterministic, so a re-run on the same input gives byte-identical files.
 
 Every output is written to a temporary file beside its target and moved into place with
-``os.replace``; events are sorted by report and position, no timestamps are written, and
+``os.replace`` (a run's several outputs are staged together: :mod:`geo.staging`); events are sorted by report and position, no timestamps are written, and
 the map's element ids (random in branca) are numbered in creation order.
 """
 from __future__ import annotations
@@ -19,7 +19,8 @@ import pandas as pd
 from .read.reports import PathLike
 
 __all__ = ["OUTPUT_FILES", "atomic_path", "write_text_atomic", "deterministic_element_ids",
-           "write_events_atomic", "regions_table", "write_csv_atomic", "save_map_atomic"]
+           "write_events_atomic", "regions_table", "write_csv", "write_csv_atomic", "save_map",
+           "save_map_atomic"]
 
 OUTPUT_FILES = ("index.html", "events.geojson", "events.csv", "regions.csv")
 
@@ -97,14 +98,21 @@ def regions_table(regions: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def write_csv(frame: pd.DataFrame, path: PathLike) -> None:
+    """A frame to CSV (UTF-8, ``\\n``), written in place (into a staging folder)."""
+    Path(path).write_text(frame.to_csv(index=False, lineterminator="\n"), encoding="utf-8",
+                          newline="\n")
+
+
 def write_csv_atomic(frame: pd.DataFrame, path: PathLike) -> None:
     """A frame to CSV (UTF-8, ``\\n``), atomically."""
     write_text_atomic(path, frame.to_csv(index=False, lineterminator="\n"))
 
 
-def save_map_atomic(regions: Any, events: Any, path: PathLike, *, boundaries: Any = None,
-                    substance: str | None = None) -> None:
-    """Render the choropleth with reproducible element ids and save it atomically."""
+def save_map(regions: Any, events: Any, path: PathLike, *, boundaries: Any = None,
+             substance: str | None = None) -> None:
+    """Render the choropleth with reproducible element ids and save it to ``path`` as
+    it is (into a staging folder; :func:`save_map_atomic` otherwise)."""
     from .maps.choropleth import choropleth
 
     with deterministic_element_ids():
@@ -113,6 +121,11 @@ def save_map_atomic(regions: Any, events: Any, path: PathLike, *, boundaries: An
             kwargs["boundaries"] = boundaries
         if substance:
             kwargs["substance"] = substance
-        m = choropleth(regions, **kwargs)
-        with atomic_path(path) as tmp:
-            m.save(str(tmp))
+        choropleth(regions, **kwargs).save(str(path))
+
+
+def save_map_atomic(regions: Any, events: Any, path: PathLike, *, boundaries: Any = None,
+                    substance: str | None = None) -> None:
+    """Render the choropleth with reproducible element ids and save it atomically."""
+    with atomic_path(path) as tmp:
+        save_map(regions, events, tmp, boundaries=boundaries, substance=substance)

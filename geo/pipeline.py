@@ -27,8 +27,8 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import pandas as pd
 
-from .output import (OUTPUT_FILES, regions_table, save_map_atomic, write_csv_atomic,
-                     write_events_atomic)
+from .events import write_events
+from .output import OUTPUT_FILES, regions_table, save_map, write_csv
 from .read.reports import PathLike, ReportSet, Skipped
 from .summary import Summary, event_totals, set_aside, top_regions, unlocated_reasons
 
@@ -257,6 +257,7 @@ def extract_events(
         summary.unlocated = int((~located).sum())
     summary.totals, summary.labs_destroyed = event_totals(events)
     summary.set_aside = set_aside(events)
+    summary.degraded.extend(places.problems())
     return events, summary
 
 
@@ -340,7 +341,8 @@ def run(
         Report files/folders (txt, md, html, jsonl, json, csv) and seizure tables
         (xlsx; csv/json too when ``table_columns`` are given).
     out_dir:
-        Output folder (created). Each file is replaced atomically.
+        Output folder (created). The four files are written into a staging folder beside
+        it and moved in together at the end, under a lock (``.<name>.lock`` beside it).
     boundaries:
         A boundary GeoDataFrame (``geo.places.boundaries.load``) or None for the default set.
     geocoder:
@@ -362,38 +364,67 @@ def run(
 
     Returns
     -------
-    Summary (``exit_code`` 1 when some input was skipped).
+    Summary (``exit_code`` 1 when some input was skipped or a step degraded).
+
+    Raises
+    ------
+    OutputError
+        before any work, when ``out_dir`` is, holds or lies inside an input, is a file,
+        cannot be written, or another run holds its lock (:class:`~geo.errors.OutputLockedError`).
+    NothingUsableError
+        when no input could be read; ``out_dir`` is then left as it was.
     """
     from .aggregates import aggregate
+    from .staging import OutputLock, Staging
+    from .targets import check_output
 
     if boundaries is not None and level == 2:
         from .places.boundaries import require_level
         require_level(boundaries, 2)  # before the work, not after
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    inputs = ([paths] if isinstance(paths, (str, Path)) else list(paths)) + list(tables)
+    check_output(out, inputs, folder=True, option="out_dir")  # before the work
     show = (not quiet) if progress is None else progress
-    with _step("read and extract"):
-        events, summary = extract_events(paths, geocoder=geocoder, boundaries=boundaries,
-                                         tables=tables, table_columns=table_columns,
-                                         report_options=report_options, progress=show,
-                                         jobs=jobs)
-    with _step("aggregate"):
-        regions = aggregate(events, boundaries, level=level)
-    summary.regions = len(regions)
-    summary.top_regions = top_regions(regions)
-    summary.unlocated_by = unlocated_reasons(regions)
+    with OutputLock([out]):
+        with _step("read and extract"):
+            events, summary = extract_events(paths, geocoder=geocoder, boundaries=boundaries,
+                                             tables=tables, table_columns=table_columns,
+                                             report_options=report_options, progress=show,
+                                             jobs=jobs)
+        require_usable(summary, out)
+        with _step("aggregate"):
+            regions = aggregate(events, boundaries, level=level)
+        summary.regions = len(regions)
+        summary.top_regions = top_regions(regions)
+        summary.unlocated_by = unlocated_reasons(regions)
 
-    targets = {name: out / name for name in OUTPUT_FILES}
-    with _step("write events"):
-        write_events_atomic(events, targets["events.geojson"])
-        write_events_atomic(events, targets["events.csv"])
-        write_csv_atomic(regions_table(regions), targets["regions.csv"])
-    # the map last: a run interrupted before it keeps the previous map whole
-    with _step("render map"):
-        save_map_atomic(regions, events, targets["index.html"], boundaries=boundaries,
-                        substance=substance)
-    summary.outputs = {name: str(p) for name, p in targets.items()}
+        # every file into a staging folder beside out, moved in together at the end: the
+        # map, events and regions in out are always from one run
+        with Staging.folder(out) as stage:
+            with _step("write events"):
+                write_events(events, stage.path(out / "events.geojson"))
+                write_events(events, stage.path(out / "events.csv"))
+                write_csv(regions_table(regions), stage.path(out / "regions.csv"))
+            with _step("render map"):
+                save_map(regions, events, stage.path(out / "index.html"),
+                         boundaries=boundaries, substance=substance)
+            written = stage.commit()
+    # in OUTPUT_FILES order, as the summary has always listed them
+    summary.outputs = {name: str(out / name) for name in OUTPUT_FILES
+                       if out / name in written}
     return summary
+
+
+def require_usable(summary: Summary, out: PathLike) -> None:
+    """Raise :class:`~geo.errors.NothingUsableError` when no input could be read: writing
+    empty outputs would replace the previous run's good ones with nothing."""
+    if summary.reports_read or summary.table_rows_read:
+        return
+    from .errors import NothingUsableError
+
+    why = f"{len(summary.skipped)} input(s) skipped" if summary.skipped else "no input to read"
+    raise NothingUsableError(f"nothing written: no report or table row could be read "
+                             f"({why}); {out} is as it was", summary=summary)
 
 
 @contextlib.contextmanager

@@ -19,8 +19,11 @@ class Summary:
 
     ``totals`` maps each substance to ``{"events", "kg", "count"}`` (plus ``"volumes"``:
     ``{unit: quantity}`` for figures given in litres or gallons); ``labs_destroyed`` is
-    the number of labs over all lab events. ``exit_code`` is 0 when nothing was skipped,
-    1 when some input was.
+    the number of labs over all lab events. ``degraded`` says which steps ran worse than
+    asked (an online geocoder that could not be reached, a cache that could not be
+    written, places that could not be loaded) and what it cost. ``exit_code`` is 0 when
+    every input was read and every step ran, 1 when some input was skipped or a step
+    degraded.
     """
 
     reports_read: int = 0
@@ -37,10 +40,11 @@ class Summary:
     outputs: dict[str, str] = field(default_factory=dict)
     #: events kept in the output but out of every total (implausible quantities)
     set_aside: list[dict[str, Any]] = field(default_factory=list)
+    degraded: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.skipped else 0
+        return 1 if self.skipped or self.degraded else 0
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the CLI's ``--json`` output)."""
@@ -58,6 +62,7 @@ class Summary:
             "unlocated_by": self.unlocated_by,
             "totals": self.totals,
             "set_aside": self.set_aside,
+            "degraded": self.degraded,
             "outputs": self.outputs,
             "exit_code": self.exit_code,
         }
@@ -69,6 +74,9 @@ class Summary:
             lines.append(f"seizure table rows read: {self.table_rows_read}")
         lines.append(f"skipped: {len(self.skipped)}")
         lines.extend(f"  {s}" for s in self.skipped)
+        if self.degraded:
+            lines.append(f"degraded: {len(self.degraded)}")
+            lines.extend(f"  {d}" for d in self.degraded)
         lines.append(f"events found: {self.events} (located {self.located}, "
                      f"unlocated {self.unlocated})")
         for u in self.unlocated_by:

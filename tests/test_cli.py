@@ -328,7 +328,7 @@ def test_geocode_unknown_name_exits_1():
 @pytest.mark.parametrize("argv, message", [
     ([], "required"),
     (["frobnicate"], "invalid choice"),
-    (["map"], "required"),
+    (["map"], "at least one PATH"),
     (["map", "no/such/folder", "--out", "x"], "no such file or folder: no/such/folder"),
     (["map", "seeds", "--geocoder", "nominatim"], "needs --user-agent"),
     (["map", "seeds", "--years", "later"], "--years"),

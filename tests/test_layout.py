@@ -39,7 +39,7 @@ def _step(module: str) -> str:
         return "geo"
     if parts[1] in ("errors", "caches", "vocab", "events"):
         return "base"
-    if parts[1] in ("pipeline", "output", "summary", "cli"):
+    if parts[1] in ("pipeline", "output", "staging", "targets", "summary", "cli"):
         return "top"
     return parts[1]
 

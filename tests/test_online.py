@@ -121,7 +121,7 @@ def test_second_call_is_served_from_the_cache(geocoder, provider):
     assert len(provider.calls) == 1
     assert second.raw["admin1"] == first.raw["admin1"] == "AF-BDS"
     assert (second.latitude, second.longitude) == (first.latitude, first.longitude)
-    assert geocoder.stats == {"cache_hits": 1, "provider_calls": 1}
+    assert geocoder.stats == {"cache_hits": 1, "provider_calls": 1, "failed": 0}
 
 
 def test_cache_persists_across_instances(tmp_path):
@@ -343,3 +343,58 @@ def test_any_geopy_geocoder_can_be_wrapped(tmp_path):
         assert heathrow.raw["country"] == "GB" and heathrow.raw["admin1"].startswith("GB-")
         assert gc.geocode("Nowhere") is None
     assert service.queries == ["Osh", "Osh", "Asia", "Heathrow", "Nowhere"]
+
+
+# --------------------------------------------------------------------------------------
+# A provider that cannot be reached, a cache that cannot be written (issue 12)
+# --------------------------------------------------------------------------------------
+class _DownAdapter(BaseSyncAdapter):
+    """No connection at all, as with no network or a wrong host."""
+
+    calls = 0
+
+    def get_json(self, url, *, timeout, headers):
+        type(self).calls += 1
+        raise AdapterHTTPError("canned 503", status_code=503, headers={}, text="down")
+
+    def get_text(self, url, *, timeout, headers):
+        raise AssertionError("unexpected get_text")
+
+
+def test_an_unreachable_provider_is_asked_once_then_not_at_all(tmp_path):
+    _DownAdapter.calls = 0
+    nominatim = Nominatim(user_agent="seizure-atlas-tests", adapter_factory=_DownAdapter)
+    gc = CachedGeocoder(nominatim, cache_path=tmp_path / "c.sqlite", min_delay_seconds=0.0,
+                        max_retries=2, error_wait_seconds=5.0)
+    t0 = time.monotonic()
+    for name in ("Faizabad", "Khorog", "Herat", "Kunduz"):
+        with pytest.raises(ProviderError):
+            gc.geocode(name)
+    assert time.monotonic() - t0 < 2  # no 5-second retries: it never answered
+    assert _DownAdapter.calls == 1
+    assert gc.unreachable is not None and gc.stats["failed"] == 4
+    [problem] = gc.problems()
+    assert "unreachable" in problem and "4 place lookup(s) not made" in problem
+
+
+def test_a_provider_that_answered_once_is_retried(provider, tmp_path):
+    gc = CachedGeocoder(provider.nominatim(), cache_path=tmp_path / "c.sqlite",
+                        min_delay_seconds=0.0, max_retries=1, error_wait_seconds=0.0)
+    assert gc.geocode("Khorog") is not None
+    provider.failures["faizabad"] = 503
+    with pytest.raises(ProviderError):
+        gc.geocode("Faizabad")
+    assert len(provider.calls) == 3  # one answer, then a 503 and its retry
+
+
+def test_an_unwritable_cache_keeps_the_answers_for_the_run(provider, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    gc = CachedGeocoder(provider.nominatim(), cache_path=blocker / "c.sqlite",
+                        min_delay_seconds=0.0)
+    loc = gc.geocode("Faizabad, Badakhshan")
+    assert loc is not None and loc.raw["admin1"] == "AF-BDS"
+    assert gc.geocode("Faizabad, Badakhshan") is not None
+    assert len(provider.calls) == 1  # the second answer came from memory
+    [problem] = gc.problems()
+    assert str(blocker / "c.sqlite") in problem and "not kept for the next run" in problem

@@ -121,6 +121,16 @@ def load(path: str | os.PathLike | None = None, *, code: str = "code", name: str
                             f"found {found}" + (f" (layer {layer!r})" if layer is not None else ""))
 
     wanted = {"code": code, "name": name, "country": country}
+    if level == 2:
+        wanted["parent"] = parent
+    named = [(role, col) for role, col in wanted.items() if col is not None]
+    for i, (role, col) in enumerate(named):
+        for other, col2 in named[i + 1:]:
+            if col == col2:
+                # renaming one column to two standard names would keep only one of them
+                raise BoundaryError(f"{where}: {role}= and {other}= both name the column "
+                                    f"{col!r}; each needs its own column")
+    wanted.pop("parent", None)
     available = [c for c in frame.columns if c != frame.geometry.name]
     missing = [f"{role}={col!r}" for role, col in wanted.items()
                if col is not None and col not in frame.columns]
@@ -269,7 +279,7 @@ def _check_countries(values: pd.Series, where: str, column: str) -> None:
         shown = ", ".join(repr(v) for v in bad[:5]) + (" ..." if len(bad) > 5 else "")
         raise BoundaryError(f"{where}: column {column!r} must hold ISO 3166-1 country codes "
                             f"(alpha-2 or alpha-3), found {shown}; pass the column that holds "
-                            "the codes (country=...), or country=None")
+                            "the codes (country=... / --country-col), or country=None")
 
 
 def _check_iso_codes(frame: gpd.GeoDataFrame, where: str, column: str) -> None:

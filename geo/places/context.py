@@ -33,7 +33,8 @@ class PlaceContext:
         package's Natural Earth set.
 
     Places that cannot be loaded (no cache folder, a broken index) are not fatal: the
-    context warns once and gives ``None``, and the events are unlocated.
+    context warns once and gives ``None``, and the events are unlocated;
+    :meth:`problems` says so, for the run's summary.
     """
 
     def __init__(self, geocoder: Any = None, gazetteer: Any = None, boundaries: Any = None):
@@ -42,6 +43,7 @@ class PlaceContext:
         self._boundaries = boundaries
         self._loaded = False
         self.available = True
+        self.error: str | None = None  # why places are unavailable
 
     def load(self) -> bool:
         """Open the gazetteer and make the default geocoder where none was given.
@@ -62,13 +64,29 @@ class PlaceContext:
             from .geocoder import OfflineGeocoder
 
             if self.gazetteer is None:
-                self.gazetteer = get_gazetteer(progress=False)
+                # progress=None: the build's bar or note follows set_progress (the CLI's
+                # -q) and whether stderr is a terminal; a minute of silence looks hung
+                self.gazetteer = get_gazetteer(progress=None)
             if self.geocoder is None:
                 self.geocoder = OfflineGeocoder(self.gazetteer)
         except (GeoError, OSError, ImportError) as exc:
-            log.warning("places unavailable, events will be unlocated: %s", exc)
+            self.error = _describe(exc)
+            log.warning("places unavailable, events will be unlocated: %s", self.error)
             self.available = False
         return self.available
+
+    def problems(self) -> list[str]:
+        """What went wrong with places in this run, one sentence each (empty when
+        nothing did): places that could not be loaded, and the geocoder's own
+        (``problems()`` of :class:`~geo.places.online.CachedGeocoder`: a service that
+        could not be reached, a cache that could not be written)."""
+        out = []
+        if self._loaded and not self.available:
+            out.append(f"places unavailable, every event is unlocated: {self.error}")
+        own = getattr(self.geocoder, "problems", None)
+        if callable(own):
+            out.extend(own())
+        return out
 
     def dateline_country(self, place: str | None, text: str = "",
                          agency: str | None = None) -> str | None:
@@ -94,6 +112,15 @@ class PlaceContext:
     def __repr__(self) -> str:
         return (f"PlaceContext(geocoder={type(self.geocoder).__name__}, "
                 f"gazetteer={'loaded' if self.gazetteer is not None else 'not loaded'})")
+
+
+def _describe(exc: BaseException) -> str:
+    # an OSError from a cache folder says which folder; point at the setting that moves it
+    if not isinstance(exc, OSError):
+        return str(exc)
+    where = f"{exc.filename}: " if exc.filename else ""
+    return (f"cannot use the cache folder: {where}{exc.strerror or exc}; set "
+            "SEIZURE_ATLAS_CACHE to a folder you can write")
 
 
 _DEFAULT: PlaceContext | None = None

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import sqlite3
@@ -73,6 +74,8 @@ from .names import (
     normalized_words,
     variant_key,
 )
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -744,10 +747,24 @@ def get_gazetteer(*, progress: bool | None = None) -> Gazetteer:
                     except GazetteerError:
                         path.unlink(missing_ok=True)  # a broken cache file is rebuilt, not fatal
                 if _SHARED is None:
+                    _announce_build(path, progress)
                     _SHARED = Gazetteer.build(path, progress=_show_progress(progress),
                                               versions=versions)
                     _prune_cache(keep=path)
         return _SHARED
+
+
+def _announce_build(path: Path, progress: bool | None) -> None:
+    """One line on stderr before the one-off build, unless progress is switched off:
+    a minute without output looks like a hung program (the bar, on a terminal, follows)."""
+    if progress is False or (progress is None and PROGRESS is False):
+        return
+    import sys
+
+    log.info("building the gazetteer index into %s", path)
+    if sys.stderr is not None:
+        print(f"geo: building the gazetteer index (once, ~1 min) into {path.parent} ...",
+              file=sys.stderr)
 
 
 class _build_lock:
@@ -762,7 +779,12 @@ class _build_lock:
             import fcntl
         except ImportError:  # Windows: concurrent builds only cost time, the rename is atomic
             return self
-        self.fh = open(self.path, "a")
+        try:
+            self.fh = open(self.path, "a")
+        except OSError:
+            # a read-only cache folder still serves an index built before; a build there
+            # fails on its own, naming the folder
+            return self
         fcntl.flock(self.fh, fcntl.LOCK_EX)
         return self
 

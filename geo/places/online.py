@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import logging
 import os
 import re
 import sqlite3
@@ -45,6 +46,8 @@ from geopy.exc import (
     GeocoderQuotaExceeded,
     GeocoderRateLimited,
     GeocoderServiceError,
+    GeocoderTimedOut,
+    GeocoderUnavailable,
     GeopyError,
 )
 from geopy.extra.rate_limiter import RateLimiter
@@ -55,6 +58,12 @@ from geopy.point import Point
 from ..errors import GeocodingError
 
 __all__ = ["CachedGeocoder", "ProviderError", "make_geocoder", "cache_dir", "provider_id"]
+
+log = logging.getLogger(__name__)
+
+# No connection, a timeout or HTTP 503: the service cannot be reached (as opposed to a
+# service that answers with an error about this one query).
+_UNREACHABLE = (GeocoderUnavailable, GeocoderTimedOut)
 
 # Bump when the stored layout changes; an older file is then emptied, not misread.
 _SCHEMA_VERSION = 1
@@ -224,30 +233,52 @@ def _describe(raw: Any) -> dict[str, Any]:
 
 
 class _Cache:
-    """The SQLite file behind :class:`CachedGeocoder` (one connection, one lock)."""
+    """The SQLite file behind :class:`CachedGeocoder` (one connection, one lock).
+
+    A file that cannot be created or written (a read-only or missing folder) is no
+    reason to stop: the answers are then kept in memory for the run, and ``error`` says
+    why they are not kept for the next one. A file that is not a cache is an error.
+    """
 
     def __init__(self, path: Path):
         self.path = path
         self._lock = threading.Lock()
+        self.error: str | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            # check_same_thread=False: a RateLimiter-wrapped geocoder may be shared by
-            # a thread pool; the lock serialises access instead.
-            self._db = sqlite3.connect(str(path), check_same_thread=False)
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            if version not in (0, _SCHEMA_VERSION):
-                self._db.execute("DROP TABLE IF EXISTS geocode")
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS geocode ("
-                " provider TEXT NOT NULL, query TEXT NOT NULL,"
-                " country_codes TEXT NOT NULL, options TEXT NOT NULL,"
-                " results TEXT NOT NULL, created TEXT NOT NULL,"
-                " PRIMARY KEY (provider, query, country_codes, options))"
-            )
-            self._db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
-            self._db.commit()
-        except (sqlite3.Error, OSError) as exc:
+            self._db = self._open(str(path))
+        except (sqlite3.OperationalError, OSError) as exc:
+            # not "file is not a database" (a DatabaseError): that one is raised below
+            self._fall_back(exc)
+        except sqlite3.Error as exc:
             raise GeocodingError(f"{path}: cannot open the geocoding cache: {exc}") from exc
+
+    @staticmethod
+    def _open(where: str) -> sqlite3.Connection:
+        # check_same_thread=False: a RateLimiter-wrapped geocoder may be shared by a
+        # thread pool; the lock serialises access instead.
+        db = sqlite3.connect(where, check_same_thread=False)
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version not in (0, _SCHEMA_VERSION):
+            db.execute("DROP TABLE IF EXISTS geocode")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS geocode ("
+            " provider TEXT NOT NULL, query TEXT NOT NULL,"
+            " country_codes TEXT NOT NULL, options TEXT NOT NULL,"
+            " results TEXT NOT NULL, created TEXT NOT NULL,"
+            " PRIMARY KEY (provider, query, country_codes, options))"
+        )
+        db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
+        db.commit()
+        return db
+
+    def _fall_back(self, exc: BaseException) -> None:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        self.error = f"{self.path}: {reason}"
+        log.warning("geocoding cache %s cannot be written (%s): answers are kept for this "
+                    "run only (--geocoder-cache FILE, or SEIZURE_ATLAS_CACHE, to choose "
+                    "another place)", self.path, reason)
+        self._db = self._open(":memory:")
 
     def get(self, key: tuple[str, str, str, str]) -> list[dict] | None:
         with self._lock:
@@ -272,6 +303,15 @@ class _Cache:
                 self._db.execute("INSERT OR REPLACE INTO geocode VALUES (?,?,?,?,?,?)",
                                  (*key, payload, created))
                 self._db.commit()
+            except sqlite3.OperationalError as exc:
+                # read-only file, full disk: the answer is good, only keeping it failed;
+                # raising would cost the caller the place
+                if self.error is None:
+                    self._db.rollback()
+                    self._fall_back(exc)
+                    self._db.execute("INSERT OR REPLACE INTO geocode VALUES (?,?,?,?,?,?)",
+                                     (*key, payload, created))
+                    self._db.commit()
             except sqlite3.Error as exc:
                 raise GeocodingError(f"{self.path}: cannot write the geocoding cache: {exc}") from exc
 
@@ -353,7 +393,32 @@ class CachedGeocoder(Geocoder):
         else:
             self._country_param = None
         self._timeout_param = "timeout" in params
-        self.stats = {"cache_hits": 0, "provider_calls": 0}
+        # "failed": queries the provider did not answer (errors, or not asked because it
+        # could not be reached); for the run's summary
+        self.stats = {"cache_hits": 0, "provider_calls": 0, "failed": 0}
+        # circuit breaker: once the provider cannot be reached, later queries fail at
+        # once instead of each waiting for timeouts and retries (a report asks dozens)
+        self.unreachable: ProviderError | None = None
+        self._answered = False  # whether the provider has answered once in this run
+
+    def problems(self) -> list[str]:
+        """What went wrong in this run, one sentence each, for the run's summary: the
+        provider could not be reached (and how many queries that cost), queries failed,
+        the cache could not be written."""
+        out = []
+        failed = self.stats["failed"]
+        if self.unreachable is not None:
+            err = self.unreachable.error
+            out.append(f"geocoder {self.provider} unreachable ({type(err).__name__}: {err}): "
+                       f"{failed} place lookup(s) not made; events that needed them are "
+                       "unlocated")
+        elif failed:
+            out.append(f"geocoder {self.provider}: {failed} place lookup(s) failed; events "
+                       "that needed them are unlocated")
+        if self._cache.error:
+            out.append(f"geocoding cache {self._cache.error}: answers are not kept for the "
+                       "next run")
+        return out
 
     # -- geopy's Geocoder interface --------------------------------------------------
 
@@ -477,15 +542,25 @@ class CachedGeocoder(Geocoder):
     def _ask_provider(self, query: Any, kwargs: dict[str, Any]) -> Any:
         self.stats["provider_calls"] += 1
         try:
-            return self.geocoder.geocode(query, **kwargs)
+            answer = self.geocoder.geocode(query, **kwargs)
         except GeocoderServiceError as exc:
-            if _is_final(exc):
+            # a service that has not answered once in this run is not retried: it is
+            # most likely no network or a wrong address, and retries cost seconds each
+            if _is_final(exc) or (not self._answered and isinstance(exc, _UNREACHABLE)):
                 raise _Final(exc) from exc
             raise
+        self._answered = True
+        return answer
 
     def _fetch(self, query: Any, *, exactly_one: bool, countries: list[str],
                timeout: float | None) -> list[dict]:
         """Ask the provider (rate limited) and turn its answer into cacheable dicts."""
+        if self.unreachable is not None:
+            self.stats["failed"] += 1
+            raise ProviderError(
+                f"{self.provider} not asked for {query!r}: unreachable since an earlier "
+                f"query ({self.unreachable.error})", query=query, provider=self.provider,
+                error=self.unreachable.error)
         kwargs: dict[str, Any] = {"exactly_one": exactly_one, **self.geocode_kwargs}
         if countries and self._country_param:
             kwargs[self._country_param] = [c.lower() for c in countries]
@@ -497,10 +572,18 @@ class CachedGeocoder(Geocoder):
             except _Final as final:
                 raise final.error from final.error.__cause__
         except GeocoderServiceError as exc:
-            raise ProviderError(
+            self.stats["failed"] += 1
+            error = ProviderError(
                 f"{self.provider} failed to geocode {query!r}: {type(exc).__name__}: {exc}",
-                query=query, provider=self.provider, error=exc) from exc
+                query=query, provider=self.provider, error=exc)
+            if isinstance(exc, _UNREACHABLE):
+                self.unreachable = error
+                log.warning("geocoder %s cannot be reached (%s: %s): no more places are "
+                            "looked up online in this run; events that need them stay "
+                            "unlocated", self.provider, type(exc).__name__, exc)
+            raise error from exc
         except GeopyError as exc:  # configuration problems etc.: still name the query
+            self.stats["failed"] += 1
             raise GeocodingError(
                 f"{self.provider} could not geocode {query!r}: {type(exc).__name__}: {exc}"
             ) from exc

@@ -724,7 +724,7 @@ def read_reports(
         (``.txt .md .html .htm .jsonl .json .csv .tsv``), hidden files are ignored.
     text_column, id_column, date_column, url_column, title_column:
         Column (CSV) or field (JSON) names for record files. Without ``id_column`` a
-        record's id is ``<file stem>:<line>``.
+        record's id is its ``id`` field, else ``<file stem>:<line>``.
     years:
         A plausible ``(first, last)`` range of publication years, used to decide the
         year of datelines that have none when the text does not.
@@ -831,7 +831,8 @@ def _record_report(rec: dict, file: Path, line: int, columns: dict, opts: dict,
         return None
 
     def col(key):
-        name = columns[key]
+        # a record's own "id" field is its id unless another column is named for it
+        name = columns[key] or ("id" if key == "id" else None)
         v = rec.get(name) if name else None
         return None if v is None or str(v).strip() == "" else str(v).strip()
 
