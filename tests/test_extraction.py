@@ -194,3 +194,22 @@ def test_place_index_without_gazetteer_reads_no_story():
 
     idx = PlaceIndex("Police seized 5 kg of heroin in Kabul.", gazetteer=None, geocoder=None, skip=[])
     assert idx.mentions == [] and idx.unknown_in(0, 40) == [] and idx.story_region is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("274 kilograms of lime or whitener, along with", ("unspecified", "lime or whitener")),
+    ("250 kilograms of tartaric acid and", ("precursor", "tartaric acid")),
+    ("3 kilograms of methamfetamine were", ("methamphetamine", "methamphetamine")),
+    ("80 kg of the drug were packed", None),      # an article: the drug is named elsewhere
+    ("2 kg of what appeared to be", None),
+    ("5 kg of suspected heroin", None),
+    ("12 kg of high-grade heroin", None),         # a known term inside the phrase
+    ("3,127 grams of brutto weight", None),        # a weight word, no material
+])
+def test_a_figure_names_its_own_material(text, expected):
+    from geo.extraction.core import _own_material
+    from geo.text.substances import find_substances
+
+    end = text.index(" of")
+    got = _own_material(text, end, find_substances(text))
+    assert (got[:2] if got else None) == expected

@@ -40,7 +40,7 @@ from ..vocab import alternation
 from ..text.sentences import Sentence, split_sentences
 from ..text.patterns import Gated as _Gated
 from ..text.patterns import rx as _rx
-from ..text.substances import GROUPS, SubstanceMention, find_substances
+from ..text.substances import GROUPS, SubstanceMention, canonical, find_substances, near_spelling
 from .agencies import actor_country as _actor_country
 from .agencies import most_specific as _most_specific
 from .agencies import acting_countries as _acting_countries
@@ -533,6 +533,21 @@ def _link_substance(t: _Target, text: str, subs: list[SubstanceMention], next_st
             _take(t, first, subs, text, limit)
             t.subst_linked = "forward"
             return
+    # "274 kilograms of lime or whitener": the figure names its own material, one the
+    # vocabulary does not know; it borrows no drug from before or after it
+    own = _own_material(text, q.end, subs)
+    if own is not None:
+        substance, detail, flag = own
+        if substance == "unspecified" and not any(
+                sm.kind in ("drug", "generic") and t.sent.start <= sm.start < t.sent.end
+                for sm in subs):
+            # "46,000 kilograms of betel nuts ... concealed under coal": a sentence that
+            # names no drug at all is no drug seizure of an unknown word
+            t.skip = f"not a known drug: {detail}"
+            return
+        t.substance, t.detail, t.subst_linked = substance, detail, "own words"
+        t.flags.append(flag)
+        return
     # before: "Tramadol: 36.202kg", "hashish weighing 1 kg", "heroin with a total weight of"
     if back:
         last = back[-1]
@@ -548,6 +563,68 @@ def _link_substance(t: _Target, text: str, subs: list[SubstanceMention], next_st
                 _take(t, last, subs, text, q.start)
                 t.subst_linked = "backward"
                 return
+
+
+# the words after "of" that name what a figure weighs, up to a word that ends the phrase
+_OF_WORDS = re.compile(r"\s+of\s+(?P<w>[a-z][a-z-]+(?:\s+(?:(?:or|and)\s+)?[a-z][a-z-]+){0,2})",
+                       re.IGNORECASE)
+# a first word after "of" that is no material: an article or a pronoun (the drug is named
+# elsewhere: "5 kg of the drug", "2 kg of what appeared to be"), a hedge, a quantity word
+_NOT_MATERIAL = frozenset(
+    "the a an this that these those it them its their his her what which such some any "
+    "each other others all both more less about around approximately over under nearly "
+    "almost up suspected alleged brutto netto gross net".split())
+# words that end the material's phrase ("lime hidden in", "powder worth")
+_PHRASE_END = frozenset(
+    "in on at from with to for by was were is are had has have hidden found seized which "
+    "that worth valued inside into during near after before while when as being packed "
+    "wrapped concealed stashed".split())
+# a chemical named by its class: "tartaric acid", "sodium hydroxide", "calcium oxide"
+# (not by suffixes such as -one or -ate: cathinone and mephedrone are drugs, chocolate and
+# concentrate are hashish words)
+_CHEMICAL_NAME = re.compile(r"(?i)\b(?:\w+\s+acid|(?:sodium|potassium|calcium|ammonium|"
+                            r"magnesium)(?:\s+\w+)?|\w+(?:oxide|chloride|nitrile))$")
+
+
+def _own_material(text: str, end: int, subs: list[SubstanceMention]
+                  ) -> tuple[str, str, str] | None:
+    """(substance, detail, flag) of the material a figure's own "of ..." names when the
+    vocabulary does not know it: a misspelt drug ("ketamin"), a chemical by its class
+    ("tartaric acid"), else unspecified with the words kept; None when "of" is followed
+    by an article, a pronoun or a known term, or by nothing."""
+    m = _OF_WORDS.match(text, end)
+    if not m:
+        return None
+    words = m.group("w").split()
+    if words[0].lower() in _NOT_MATERIAL:
+        return None
+    kept: list[str] = []
+    for i, w in enumerate(words):
+        lw = w.lower()
+        # a number or a verb after "and" opens the next item or clause ("lime and five
+        # gallons of ammonia", "adulterant and detained one")
+        if lw in _PHRASE_END or lw in _NUM_WORDS or lw == "then" or (
+                i and words[i - 1].lower() in ("and", "or") and lw.endswith("ed")):
+            break
+        kept.append(w)
+    if not kept or kept[-1].lower() in ("or", "and"):
+        kept = kept[:-1] if kept else kept
+    if not kept:
+        return None
+    span_end = m.start("w") + len(" ".join(kept))
+    if any(m.start("w") <= sm.start < span_end for sm in subs):
+        return None  # a known term is part of it ("5 kg of high-grade heroin")
+    phrase = " ".join(kept).lower()
+    for w in kept:
+        term = near_spelling(w)
+        if term:
+            hit = canonical(term)
+            if hit:
+                return hit[0], hit[2] or term, f"spelling: {w.lower()} read as {term}"
+    # each alternative of "lime or whitener" is tried as a chemical name
+    if any(_CHEMICAL_NAME.search(alt.strip()) for alt in re.split(r"\s+(?:or|and)\s+", phrase)):
+        return "precursor", phrase, "chemical by its name"
+    return "unspecified", phrase, "unknown drug word"
 
 
 def _take(t: _Target, sm: SubstanceMention, subs: list[SubstanceMention], text: str, limit: int) -> None:

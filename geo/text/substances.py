@@ -27,7 +27,7 @@ from ..caches import memo
 
 
 __all__ = ["SUBSTANCES", "GROUPS", "DRUG_GROUPS", "GROUP_LABELS", "NOT_IN_ALL", "canonical",
-           "drug_group", "find_substances", "SubstanceMention"]
+           "drug_group", "find_substances", "near_spelling", "SubstanceMention"]
 
 # --------------------------------------------------------------------------- the tables
 
@@ -267,6 +267,26 @@ def canonical(word: str) -> tuple[str, str, str | None] | None:
     if entry.kind == "generic":
         return entry.substance, GROUPS[entry.substance], None
     return _resolve(entry, key)
+
+
+@memo(1)
+def _one_word_drug_terms() -> tuple[str, ...]:
+    return tuple(t for t in _TERMS if " " not in t and "-" not in t and len(t) >= 6
+                 and _TABLE.get(_key(t)) is not None and _TABLE[_key(t)].kind == "drug")
+
+
+@memo(1024)
+def near_spelling(word: str) -> str | None:
+    """The drug term ``word`` is a misspelling of ("ketamin", "marijuane", "aplrazolam"),
+    or None. Only for a word the vocabulary does not know, of six letters or more, one
+    letter added, dropped or swapped from a one-word term (difflib's ratio >= 0.86)."""
+    import difflib
+
+    w = word.lower()
+    if len(w) < 6 or _TABLE.get(_key(w)) is not None:
+        return None
+    close = difflib.get_close_matches(w, _one_word_drug_terms(), n=1, cutoff=0.86)
+    return close[0] if close else None
 
 
 def drug_group(substance: str) -> str | None:
