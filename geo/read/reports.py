@@ -35,10 +35,11 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence, Union
 
 from .. import vocab
-from ..errors import ReportError, VocabularyError
+from ..errors import ReportError, UnreadableInput, VocabularyError
 from ..text.dates import (month_alternation, month_number, phrase_alternation,
                           weekday_alternation, weekday_number)
 from ..vocab import alternation
+from .encodings import decode
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,9 @@ class Skipped:
     path: str
     line: int | None
     reason: str
+    #: True when the file was read all the same and only what ``reason`` names was lost
+    #: or repaired (a stray byte, a cut last character, a PDF page without text)
+    partial: bool = False
 
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
@@ -396,79 +400,23 @@ def _date_from_name(name: str) -> tuple[str | None, int | None]:
 # --------------------------------------------------------------------------------------
 # Decoding
 # --------------------------------------------------------------------------------------
-class _Unreadable(Exception):
-    """Internal: a file that cannot become text (the message is the reason)."""
+# a file that cannot become text; the message is the reason (the reader adds the path)
+_Unreadable = UnreadableInput
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Decode ``data`` to text, returning ``(text, encoding)``.
 
-    UTF-8 (with or without BOM) and UTF-16 with a BOM are taken as they are; anything
-    else goes to charset-normalizer, which tells cp1251 from latin-1 by language. Raises
-    ``_Unreadable`` for empty, binary, truncated or undecodable input.
+    The rules are :func:`geo.read.encodings.decode`'s: UTF-8 (with or without BOM) and
+    UTF-16 with a BOM as they are, UTF-8 with a few stray bytes repaired byte by byte,
+    anything else guessed by charset-normalizer. Repairs are logged as warnings (the
+    readers themselves list them with the file's name). Raises
+    :class:`~geo.errors.UnreadableInput` for empty, binary or undecodable input.
     """
-    if not data.strip():
-        raise _Unreadable("empty file")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return _strict(data, "utf-8-sig"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _strict(data, "utf-16"), "utf-16"
-    if b"\x00" in data[:8192]:
-        raise _Unreadable("binary file (contains NUL bytes), not text")
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as exc:
-        if _is_truncated_utf8(data, exc):
-            raise _Unreadable(
-                f"truncated: the file ends inside a multi-byte UTF-8 character "
-                f"(byte {exc.start} of {len(data)})"
-            ) from None
-    from charset_normalizer import from_bytes
-
-    results = from_bytes(data)
-    best = results.best()
-    if best is None or best.encoding is None:
-        raise _Unreadable("undecodable: no text encoding fits its bytes (binary or corrupt)")
-    # Short Latin-script texts fit several code pages equally well (cp1250 and cp1252
-    # read "República" alike but differ on "España"): among equally good fits prefer
-    # the common ones, so Western European text is read as cp1252/latin-1.
-    ties = [m for m in results
-            if m.chaos <= best.chaos + 1e-9 and m.coherence >= best.coherence - 1e-9]
-    for preferred in _PREFERRED_ENCODINGS:
-        pick = next((m for m in ties if m.encoding == preferred), None)
-        if pick is not None:
-            best = pick
-            break
-    text = str(best)
-    if _looks_binary(text):
-        raise _Unreadable("binary file (control characters), not text")
-    return text, best.encoding
-
-
-_PREFERRED_ENCODINGS = ("utf_8", "cp1251", "cp1252", "latin_1", "iso8859_15", "koi8_r")
-
-
-def _strict(data: bytes, encoding: str) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise _Unreadable(f"undecodable as {encoding} at byte {exc.start}") from None
-
-
-def _is_truncated_utf8(data: bytes, exc: UnicodeDecodeError) -> bool:
-    # The only error sits in the last 3 bytes and those bytes start a multi-byte
-    # sequence that ran out of input: the file was cut, the rest is valid UTF-8.
-    if exc.reason != "unexpected end of data" or len(data) - exc.start > 3:
-        return False
-    return any(b >= 0x80 for b in data[: exc.start])
-
-
-def _looks_binary(text: str) -> bool:
-    sample = text[:4096]
-    if not sample:
-        return False
-    bad = sum(1 for c in sample if ord(c) < 32 and c not in "\n\r\t\f")
-    return bad / len(sample) > 0.01
+    decoded = decode(data)
+    for note in decoded.notes:
+        log.warning("decoded bytes, line %s: %s", note.line, note.message)
+    return decoded.text, decoded.encoding
 
 
 # --------------------------------------------------------------------------------------
@@ -755,8 +703,8 @@ def read_reports(
                 if n:  # two files with the same stem: keep both, tell them apart
                     rep.id = f"{rep.id}~{n + 1}"
                 out.append(rep)
-        except _Unreadable as exc:
-            _skip(out.skipped, str(file), None, str(exc))
+        except UnreadableInput as exc:
+            _skip(out.skipped, str(file), exc.line, exc.reason)
         except OSError as exc:
             _skip(out.skipped, str(file), None, f"cannot read: {exc.strerror or exc}")
         # a file's skips in line order (records are checked in two passes)
@@ -765,9 +713,10 @@ def read_reports(
     return out
 
 
-def _skip(skipped: list[Skipped], path: str, line: int | None, reason: str) -> None:
-    entry = Skipped(path, line, reason)
-    log.warning("skipped %s", entry)
+def _skip(skipped: list[Skipped], path: str, line: int | None, reason: str, *,
+          partial: bool = False) -> None:
+    entry = Skipped(path, line, reason, partial)
+    log.warning("%s %s", "partly read:" if partial else "skipped", entry)
     skipped.append(entry)
 
 
@@ -801,14 +750,19 @@ def _read_file(file: Path, root: Path, columns: dict, opts: dict,
                skipped: list[Skipped]) -> Iterator[Report]:
     suffix = file.suffix.lower()
     raw = file.read_bytes()
-    text, _encoding = decode_bytes(raw)
+    decoded = decode(raw)
+    text = decoded.text
     path = str(file)
+    declared = _declared_html_text(raw) if suffix in HTML_SUFFIXES else None
+    if declared is None:
+        for note in decoded.notes:
+            _skip(skipped, path, note.line, note.message, partial=True)
     if suffix in TEXT_SUFFIXES:
         if suffix in (".md", ".markdown"):
             text = markdown_to_text(text)
         yield make_report(text, id=file.stem, path=path, name_hint=file.name, **opts)
     elif suffix in HTML_SUFFIXES:
-        text = _declared_html_text(raw) or text
+        text = declared or text
         body, meta = html_to_text(text)
         if not body.strip():
             raise _Unreadable("HTML page has no text")
