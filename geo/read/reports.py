@@ -1,15 +1,19 @@
-"""Reading reports: files and folders of text, Markdown, HTML, JSON Lines, JSON and CSV.
+"""Reading reports: files and folders of text, Markdown, HTML, JSON Lines, JSON, CSV, PDF
+and Word (.docx).
 
 ``read_reports(paths)`` turns whatever the user has (a file, a folder read recursively, or
 a list of them) into :class:`Report` objects: the text, a title, a url, the publication
 date at the precision known, the source agency and the wire dateline (where the story was
-filed). Bytes are decoded with charset-normalizer (UTF-8, UTF-8 with BOM, cp1251,
-latin-1 ...); HTML is reduced to its main text with BeautifulSoup.
+filed). Bytes are decoded by :mod:`geo.read.encodings` (UTF-8, UTF-8 with a few stray
+bytes repaired, cp1251, latin-1 ...); HTML is reduced to its main text with BeautifulSoup;
+PDF and .docx text comes from :mod:`geo.read.documents`.
 
 Nothing is dropped silently: a file or record that cannot be read (empty, binary,
-undecodable, truncated, a CSV without the text column, a JSON line that does not parse)
-becomes a :class:`Skipped` entry in ``ReportSet.skipped`` naming the file, the line and
-the reason, a warning is logged, and reading goes on with the rest.
+undecodable, an image, an unsupported type, a CSV without the text column, a JSON line
+that does not parse) becomes a :class:`Skipped` entry in ``ReportSet.skipped`` naming the
+file, the line and the reason, a warning is logged, and reading goes on with the rest.
+What was read with a loss or a repair (a stray byte, a cut last character, a PDF page
+without a text layer) is listed the same way with ``partial=True``.
 
 ``parse_dateline(text)`` reads wire datelines such as ``MOSCOW. Jan 31 (Interfax) –``,
 ``KABUL, Sept 7 (NNN-BNA) –``, ``Mar 02, Colombo:`` or ``(MENAFN) Jan 6 -``. When the
@@ -39,16 +43,16 @@ from ..errors import ReportError, UnreadableInput, VocabularyError
 from ..text.dates import (month_alternation, month_number, phrase_alternation,
                           weekday_alternation, weekday_number)
 from ..vocab import alternation
+from .documents import read_docx, read_pdf
 from .encodings import decode
+# the suffix sets are re-exported: callers found them here before filetypes held them
+from .filetypes import (DOCUMENT_SUFFIXES, HTML_SUFFIXES, RECORD_SUFFIXES,  # noqa: F401
+                        SUPPORTED_SUFFIXES, TEXT_SUFFIXES, not_read_reason)
 
 log = logging.getLogger(__name__)
 
 PathLike = Union[str, Path]
 
-TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
-HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
-RECORD_SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv", ".tsv"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | RECORD_SUFFIXES
 
 # A plausible first year for a news report whose dateline has no year.
 EARLIEST_YEAR = 1990
@@ -669,7 +673,9 @@ def read_reports(
     ----------
     paths:
         File(s) and/or folder(s). In folders, files with a supported suffix are read
-        (``.txt .md .html .htm .jsonl .json .csv .tsv``), hidden files are ignored.
+        (``.txt .md .html .htm .jsonl .json .csv .tsv .pdf .docx``); every other file
+        is listed in ``.skipped`` with the reason (images: no OCR); hidden files are
+        not read.
     text_column, id_column, date_column, url_column, title_column:
         Column (CSV) or field (JSON) names for record files. Without ``id_column`` a
         record's id is ``<file stem>:<line>``.
@@ -724,24 +730,28 @@ def _iter_files(paths: Iterable[PathLike], skipped: list[Skipped]) -> Iterator[t
     for p in paths:
         p = Path(p)
         if p.is_dir():
-            files, ignored = [], []
+            hidden = 0
             for f in sorted(p.rglob("*")):
-                if not f.is_file() or any(x.startswith(".") for x in f.relative_to(p).parts):
+                if not f.is_file():
                     continue
-                (files if f.suffix.lower() in SUPPORTED_SUFFIXES else ignored).append(f)
-            if ignored:
-                # images, PDFs ... next to the reports: not reports, but say so
-                log.info("%s: ignored %d file(s) of other types (%s)", p, len(ignored),
-                         ", ".join(sorted({f.suffix.lower() or "no suffix" for f in ignored})))
-            for f in files:
-                yield f, p
+                if any(x.startswith(".") for x in f.relative_to(p).parts):
+                    hidden += 1  # .git, .DS_Store ...: not the user's inputs
+                    continue
+                if f.suffix.lower() in SUPPORTED_SUFFIXES:
+                    yield f, p
+                else:
+                    # photos, spreadsheets, old .doc files next to the reports: not read,
+                    # and listed, so that nothing the user put there goes unmentioned
+                    _skip(skipped, str(f), None, not_read_reason(f))
+            if hidden:
+                log.info("%s: %d hidden file(s) not read", p, hidden)
         elif p.is_file():
             if p.suffix.lower() in SUPPORTED_SUFFIXES:
                 yield p, p.parent
             else:
-                _skip(skipped, str(p), None,
-                      f"unsupported file type {p.suffix or '(none)'!r}; expected one of "
-                      + ", ".join(sorted(SUPPORTED_SUFFIXES)))
+                _skip(skipped, str(p), None, not_read_reason(p))
+        elif p.exists():
+            _skip(skipped, str(p), None, "not a regular file or folder: not read")
         else:
             _skip(skipped, str(p), None, "no such file or folder")
 
@@ -749,6 +759,9 @@ def _iter_files(paths: Iterable[PathLike], skipped: list[Skipped]) -> Iterator[t
 def _read_file(file: Path, root: Path, columns: dict, opts: dict,
                skipped: list[Skipped]) -> Iterator[Report]:
     suffix = file.suffix.lower()
+    if suffix in DOCUMENT_SUFFIXES:
+        yield _document_report(file, opts, skipped)
+        return
     raw = file.read_bytes()
     decoded = decode(raw)
     text = decoded.text
@@ -775,6 +788,21 @@ def _read_file(file: Path, root: Path, columns: dict, opts: dict,
         yield from _read_jsonl(text, file, columns, opts, skipped)
     elif suffix == ".json":
         yield from _read_json(text, file, columns, opts, skipped)
+
+
+def _document_report(file: Path, opts: dict, skipped: list[Skipped]) -> Report:
+    """A PDF or .docx file as a report; pages it could not read are listed as partial
+    skips."""
+    doc = read_pdf(file) if file.suffix.lower() == ".pdf" else read_docx(file)
+    for note in doc.notes:
+        _skip(skipped, str(file), None, note, partial=True)
+    rep = make_report(doc.text, id=file.stem, path=str(file), title=doc.title,
+                      name_hint=file.name, **opts)
+    if rep.published is None:
+        # the file's creation date only where the text gave none: a saved or printed
+        # article is often made into a file long after the story
+        rep.published = doc.published
+    return rep
 
 
 def _record_report(rec: dict, file: Path, line: int, columns: dict, opts: dict,
