@@ -212,7 +212,8 @@ def extract_events(
 
     places = default_context() if geocoder is None else PlaceContext(geocoder)
     if report_paths:
-        reports: ReportSet = read_reports(report_paths, places=places, **(report_options or {}))
+        reports: ReportSet = read_reports(report_paths, places=places, progress=progress,
+                                          **(report_options or {}))
         summary.reports_read = len(reports)
         summary.skipped.extend(reports.skipped)
         if len(reports):

@@ -48,6 +48,7 @@ from .encodings import decode
 # the suffix sets are re-exported: callers found them here before filetypes held them
 from .filetypes import (DOCUMENT_SUFFIXES, HTML_SUFFIXES, RECORD_SUFFIXES,  # noqa: F401
                         SUPPORTED_SUFFIXES, TEXT_SUFFIXES, not_read_reason)
+from .stories import MAX_STORY_CHARS, split_stories
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,9 @@ class Report:
     #: (start, end) of the dateline in ``text``, when one was found (the extractor keeps
     #: it out of the places without parsing it again)
     dateline_span: tuple[int, int] | None = None
+    #: the 1-based line of the file's text where this report starts, for a story cut
+    #: from a digest or a large file (id ``<stem>#<k>``); None for a whole file or record
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -666,6 +670,7 @@ def read_reports(
     title_column: str | None = None,
     years: tuple[int, int] | None = None,
     places: Any = None,
+    progress: bool = False,
 ) -> ReportSet:
     """Read reports from a file, a folder (recursively) or a list of them.
 
@@ -687,6 +692,13 @@ def read_reports(
         text, agency)``, such as the run's :class:`geo.places.context.PlaceContext`.
         Without it the reports keep their dateline places but no country
         (:func:`geo.read_reports` passes the run's context).
+    progress:
+        Show a progress bar over the bytes read (on stderr, once reading takes more than
+        a second).
+
+    A digest or a large file is read as one report per story (ids ``<stem>#1``,
+    ``<stem>#2`` ..., ``Report.line`` the line each starts on; see
+    :mod:`geo.read.stories`), so that extraction time stays linear in the file's size.
 
     Returns
     -------
@@ -700,7 +712,9 @@ def read_reports(
     opts = dict(places=places, years=years)
     out = ReportSet()
     seen: dict[str, int] = {}
-    for file, root in _iter_files(paths, out.skipped):
+    files = list(_iter_files(paths, out.skipped))
+    bar = _ByteProgress(files) if progress else None
+    for file, root in files:
         first_skip = len(out.skipped)
         try:
             for rep in _read_file(file, root, columns, opts, out.skipped):
@@ -709,6 +723,8 @@ def read_reports(
                 if n:  # two files with the same stem: keep both, tell them apart
                     rep.id = f"{rep.id}~{n + 1}"
                 out.append(rep)
+                if bar:
+                    bar.story(file, len(rep.text))
         except UnreadableInput as exc:
             _skip(out.skipped, str(file), exc.line, exc.reason)
         except OSError as exc:
@@ -716,7 +732,40 @@ def read_reports(
         # a file's skips in line order (records are checked in two passes)
         out.skipped[first_skip:] = sorted(out.skipped[first_skip:],
                                           key=lambda s: (s.line is not None, s.line or 0))
+        if bar:
+            bar.done(file)
+    if bar:
+        bar.close()
     return out
+
+
+class _ByteProgress:
+    """A tqdm bar over the bytes of the files to read, moved on story by story within a
+    large file (a story's characters stand in for its bytes, up to the file's size)."""
+
+    def __init__(self, files: list[tuple[Path, Path]]):
+        from tqdm import tqdm
+
+        self.sizes = {}
+        for file, _root in files:
+            try:
+                self.sizes[file] = file.stat().st_size
+            except OSError:
+                self.sizes[file] = 0
+        self.moved: dict[Path, int] = {}
+        self.bar = tqdm(total=sum(self.sizes.values()), desc="read", unit="B",
+                        unit_scale=True, delay=1.0, leave=False)
+
+    def story(self, file: Path, chars: int) -> None:
+        step = max(0, min(chars, self.sizes[file] - self.moved.get(file, 0)))
+        self.moved[file] = self.moved.get(file, 0) + step
+        self.bar.update(step)
+
+    def done(self, file: Path) -> None:
+        self.story(file, self.sizes[file])
+
+    def close(self) -> None:
+        self.bar.close()
 
 
 def _skip(skipped: list[Skipped], path: str, line: int | None, reason: str, *,
@@ -759,13 +808,19 @@ def _iter_files(paths: Iterable[PathLike], skipped: list[Skipped]) -> Iterator[t
 def _read_file(file: Path, root: Path, columns: dict, opts: dict,
                skipped: list[Skipped]) -> Iterator[Report]:
     suffix = file.suffix.lower()
+    path = str(file)
     if suffix in DOCUMENT_SUFFIXES:
-        yield _document_report(file, opts, skipped)
+        doc = read_pdf(file) if suffix == ".pdf" else read_docx(file)
+        for message in doc.notes:
+            _skip(skipped, path, None, message, partial=True)
+        # the file's creation date only where the text gives none: a saved or printed
+        # article is often made into a file long after the story
+        yield from _file_reports(doc.text, file, opts, title=doc.title,
+                                 fallback_date=doc.published)
         return
     raw = file.read_bytes()
     decoded = decode(raw)
     text = decoded.text
-    path = str(file)
     declared = _declared_html_text(raw) if suffix in HTML_SUFFIXES else None
     if declared is None:
         for note in decoded.notes:
@@ -773,15 +828,14 @@ def _read_file(file: Path, root: Path, columns: dict, opts: dict,
     if suffix in TEXT_SUFFIXES:
         if suffix in (".md", ".markdown"):
             text = markdown_to_text(text)
-        yield make_report(text, id=file.stem, path=path, name_hint=file.name, **opts)
+        yield from _file_reports(text, file, opts)
     elif suffix in HTML_SUFFIXES:
         text = declared or text
         body, meta = html_to_text(text)
         if not body.strip():
             raise _Unreadable("HTML page has no text")
-        yield make_report(body, id=file.stem, path=path, title=meta["title"],
-                          url=meta["url"], published=meta["published"],
-                          name_hint=file.name, **opts)
+        yield from _file_reports(body, file, opts, title=meta["title"], url=meta["url"],
+                                 published=meta["published"])
     elif suffix in (".csv", ".tsv"):
         yield from _read_csv(text, file, columns, opts, skipped)
     elif suffix in (".jsonl", ".ndjson"):
@@ -790,19 +844,41 @@ def _read_file(file: Path, root: Path, columns: dict, opts: dict,
         yield from _read_json(text, file, columns, opts, skipped)
 
 
-def _document_report(file: Path, opts: dict, skipped: list[Skipped]) -> Report:
-    """A PDF or .docx file as a report; pages it could not read are listed as partial
-    skips."""
-    doc = read_pdf(file) if file.suffix.lower() == ".pdf" else read_docx(file)
-    for note in doc.notes:
-        _skip(skipped, str(file), None, note, partial=True)
-    rep = make_report(doc.text, id=file.stem, path=str(file), title=doc.title,
-                      name_hint=file.name, **opts)
-    if rep.published is None:
-        # the file's creation date only where the text gave none: a saved or printed
-        # article is often made into a file long after the story
-        rep.published = doc.published
-    return rep
+def _opens_with_dateline(line: str) -> bool:
+    """A full wire dateline (with a date or an agency) opens ``line``: the start of a
+    story in a digest. A bare place in capitals ("ISLAMABAD:") is not enough here."""
+    m = _match_dateline(line)
+    return m is not None and m.re is not _DATELINE_RES[-1]
+
+
+def _file_reports(text: str, file: Path, opts: dict, *, title: str | None = None,
+                  url: str | None = None, published: str | None = None,
+                  fallback_date: str | None = None) -> Iterator[Report]:
+    """The reports of one file's text: one, or one per story of a digest or a large
+    file (:mod:`geo.read.stories`), each ``<stem>#<k>`` with the line it starts on."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    stories = split_stories(text, _opens_with_dateline)
+    path = str(file)
+    if len(stories) == 1:
+        rep = make_report(text, id=file.stem, path=path, title=title, url=url,
+                          published=published, name_hint=file.name, **opts)
+        rep.published = rep.published or fallback_date
+        yield rep
+        return
+    cuts = sum(s.cut for s in stories)
+    log.info("%s: %d stories", file, len(stories))
+    if cuts:
+        log.warning("%s: %d part(s) with no story boundary were cut at paragraph ends into "
+                    "pieces of at most %d characters; a figure and its place on two sides "
+                    "of a cut are not linked", file, cuts, MAX_STORY_CHARS)
+    for k, story in enumerate(stories, start=1):
+        # the page's title and date are the digest's, not each story's: a date only
+        # where the story gives none
+        rep = make_report(story.text, id=f"{file.stem}#{k}", path=path, url=url,
+                          name_hint=file.name, **opts)
+        rep.published = rep.published or published or fallback_date
+        rep.line = story.line
+        yield rep
 
 
 def _record_report(rec: dict, file: Path, line: int, columns: dict, opts: dict,
