@@ -39,6 +39,7 @@ _MIN_STORY_CHARS = 80
 _SEPARATOR = re.compile(r"[ \t]*([-=*_#~+•·])(?:[ \t]*\1){2,}[ \t]*")
 # what a headline does not end with (a lede or a caption does)
 _SENTENCE_END = re.compile(r"[.,;:][\"'”’)]?$")
+_SENTENCE_INSIDE = re.compile(r"[a-z][.!?][\"'”’)]?\s+[A-Z(]")
 _HEADLINE_CHARS = 160
 _SENTENCE_CUT = re.compile(r"[.!?][\"'”’)]?\s+(?=\S)")
 
@@ -113,10 +114,13 @@ def _paragraphs(lines: list[str]) -> list[_Para]:
 
 
 def _is_headline(paras: list[_Para], lines: list[str], i: int) -> bool:
+    # one short line that is not a sentence: a lede, a closing sentence or a
+    # "(Source: ...)" line at the end of the story before is not a headline
     p = paras[i]
     line = lines[p.first].strip()
     return (p.first == p.last and len(line) <= _HEADLINE_CHARS
-            and not _SENTENCE_END.search(line))
+            and not _SENTENCE_END.search(line) and not _SENTENCE_INSIDE.search(line)
+            and not line.startswith(("(", "[")) and not line.endswith((")", "]")))
 
 
 def _with_headline(paras: list[_Para], lines: list[str], i: int, previous_start: int) -> int:
@@ -144,7 +148,7 @@ def _merge_short(paras: list[_Para], lines: list[str], starts: list[int]) -> lis
     pending = None
     for a, b in zip(starts, ends):
         start = a if pending is None else pending
-        if _span_chars(paras, lines, a, b) < _MIN_STORY_CHARS and b < len(paras):
+        if _span_chars(paras, lines, start, b) < _MIN_STORY_CHARS and b < len(paras):
             pending = start
             continue
         pending = None
