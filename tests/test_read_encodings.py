@@ -127,3 +127,27 @@ def test_repaired_file_in_json_lines_names_the_record_line(tmp_path):
     reports = read_reports(f)
     assert [r.text for r in reports] == ["Incautación en Nariño", "Policía de Tumaco"]
     assert [(s.line, s.partial) for s in reports.skipped] == [(2, True)]
+
+
+def test_lone_lead_byte_at_the_end():
+    # alone, it is a cut character; after other stray bytes, one more of them
+    assert decode("Nariño ".encode("utf-8") + b"\xe0").text == "Nariño "
+    mixed = decode("Nariño ".encode("utf-8") + b"Polic\xeda \xe0")
+    assert mixed.text == "Nariño Policía à"
+    assert "2 bytes not valid UTF-8" in mixed.notes[0].message
+
+
+def test_a_bom_alone_is_an_empty_file():
+    with pytest.raises(UnreadableInput, match=r"empty file \(a byte-order mark only\)"):
+        decode(b"\xef\xbb\xbf\n")
+
+
+@pytest.mark.parametrize("name, data", [("none.json", "[]"), ("header.csv", "id,text\n"),
+                                        ("blank.jsonl", "\n\n  \n")])
+def test_a_file_without_records_is_named(tmp_path, name, data):
+    f = tmp_path / name
+    f.write_text(data, encoding="utf-8")
+    reports = read_reports(f)
+    assert len(reports) == 0
+    assert [(s.path, s.reason) for s in reports.skipped] in (
+        [(str(f), "holds no report (no records in it)")], [(str(f), "empty file")])

@@ -68,6 +68,14 @@ def decode(data: bytes) -> Decoded:
     Raises :class:`~geo.errors.UnreadableInput` for empty or binary input, or bytes that
     no encoding explains; repairs are in ``Decoded.notes``.
     """
+    decoded = _decode(data)
+    if not decoded.text.strip():
+        raise UnreadableInput("empty file" + (" (a byte-order mark only)"
+                                              if data.strip() else ""))
+    return decoded
+
+
+def _decode(data: bytes) -> Decoded:
     if not data.strip():
         raise UnreadableInput("empty file")
     if data.startswith(_UTF8_BOM):
@@ -95,6 +103,10 @@ def _utf8(data: bytes, encoding: str, *, certain: bool, offset: int = 0) -> Deco
     ``data`` in the file (a BOM), for the byte positions in the notes."""
     text = data.decode("utf-8", "surrogateescape")
     cut = _cut_tail(text)
+    if cut == 1 and _ESCAPED.search(text, 0, len(text) - 1):
+        # a lone lead byte at the end of a file with other stray bytes is one more of
+        # them (a cp1252 "à" is 0xE0), not a cut character
+        cut = 0
     body = text[: len(text) - cut]
     bad = [m.start() for m in _ESCAPED.finditer(body)]
     if not certain:

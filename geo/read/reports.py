@@ -715,7 +715,7 @@ def read_reports(
     files = list(_iter_files(paths, out.skipped))
     bar = _ByteProgress(files) if progress else None
     for file, root in files:
-        first_skip = len(out.skipped)
+        first_skip, first_report = len(out.skipped), len(out)
         try:
             for rep in _read_file(file, root, columns, opts, out.skipped):
                 n = seen.get(rep.id, 0)
@@ -729,6 +729,9 @@ def read_reports(
             _skip(out.skipped, str(file), exc.line, exc.reason)
         except OSError as exc:
             _skip(out.skipped, str(file), None, f"cannot read: {exc.strerror or exc}")
+        if len(out) == first_report and len(out.skipped) == first_skip:
+            # "[]", a CSV header alone, blank JSON lines: nothing lost, but say so
+            _skip(out.skipped, str(file), None, "holds no report (no records in it)")
         # a file's skips in line order (records are checked in two passes)
         out.skipped[first_skip:] = sorted(out.skipped[first_skip:],
                                           key=lambda s: (s.line is not None, s.line or 0))
