@@ -40,6 +40,16 @@ class ReportError(GeoError):
         super().__init__(f"{where}: {message}")
 
 
+class UnreadableInput(ReportError):
+    """A file, or a part of one, that cannot become report text (empty, binary,
+    undecodable, a PDF page without a text layer, an image). ``reason`` is what a user
+    acts on; the reader that catches it adds the file and line."""
+
+    def __init__(self, reason: str, *, path: str | None = None, line: int | None = None):
+        self.reason = reason
+        super().__init__(reason, path=path, line=line)
+
+
 class SeizureTableError(ReportError):
     """A structured seizure table (CSV/Excel/JSON) or one of its rows could not be read."""
 

@@ -81,13 +81,11 @@ def split_inputs(paths: Iterable[PathLike], tables: Iterable[PathLike] = (),
                            and not any(x.startswith(".") for x in f.relative_to(p).parts))
             table_files.extend(found)
             if found:
-                # read the folder's other files as reports, one by one
-                from .read.reports import SUPPORTED_SUFFIXES
-
+                # read the folder's other files as reports, one by one (the reader lists
+                # those it cannot read, images and unsupported types included)
                 reports.extend(
                     f for f in sorted(p.rglob("*"))
-                    if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
-                    and f.suffix.lower() not in table_suffixes
+                    if f.is_file() and f.suffix.lower() not in table_suffixes
                     and not any(x.startswith(".") for x in f.relative_to(p).parts))
             else:
                 reports.append(p)
@@ -214,7 +212,8 @@ def extract_events(
 
     places = default_context() if geocoder is None else PlaceContext(geocoder)
     if report_paths:
-        reports: ReportSet = read_reports(report_paths, places=places, **(report_options or {}))
+        reports: ReportSet = read_reports(report_paths, places=places, progress=progress,
+                                          **(report_options or {}))
         summary.reports_read = len(reports)
         summary.skipped.extend(reports.skipped)
         if len(reports):

@@ -51,7 +51,8 @@ class Summary:
         return {
             "reports_read": self.reports_read,
             "table_rows_read": self.table_rows_read,
-            "skipped": [{"path": s.path, "line": s.line, "reason": s.reason}
+            "skipped": [{"path": s.path, "line": s.line, "reason": s.reason,
+                         "partial": bool(getattr(s, "partial", False))}
                         for s in self.skipped],
             "events": self.events,
             "located": self.located,

@@ -1,15 +1,19 @@
-"""Reading reports: files and folders of text, Markdown, HTML, JSON Lines, JSON and CSV.
+"""Reading reports: files and folders of text, Markdown, HTML, JSON Lines, JSON, CSV, PDF
+and Word (.docx).
 
 ``read_reports(paths)`` turns whatever the user has (a file, a folder read recursively, or
 a list of them) into :class:`Report` objects: the text, a title, a url, the publication
 date at the precision known, the source agency and the wire dateline (where the story was
-filed). Bytes are decoded with charset-normalizer (UTF-8, UTF-8 with BOM, cp1251,
-latin-1 ...); HTML is reduced to its main text with BeautifulSoup.
+filed). Bytes are decoded by :mod:`geo.read.encodings` (UTF-8, UTF-8 with a few stray
+bytes repaired, cp1251, latin-1 ...); HTML is reduced to its main text with BeautifulSoup;
+PDF and .docx text comes from :mod:`geo.read.documents`.
 
 Nothing is dropped silently: a file or record that cannot be read (empty, binary,
-undecodable, truncated, a CSV without the text column, a JSON line that does not parse)
-becomes a :class:`Skipped` entry in ``ReportSet.skipped`` naming the file, the line and
-the reason, a warning is logged, and reading goes on with the rest.
+undecodable, an image, an unsupported type, a CSV without the text column, a JSON line
+that does not parse) becomes a :class:`Skipped` entry in ``ReportSet.skipped`` naming the
+file, the line and the reason, a warning is logged, and reading goes on with the rest.
+What was read with a loss or a repair (a stray byte, a cut last character, a PDF page
+without a text layer) is listed the same way with ``partial=True``.
 
 ``parse_dateline(text)`` reads wire datelines such as ``MOSCOW. Jan 31 (Interfax) –``,
 ``KABUL, Sept 7 (NNN-BNA) –``, ``Mar 02, Colombo:`` or ``(MENAFN) Jan 6 -``. When the
@@ -35,19 +39,21 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence, Union
 
 from .. import vocab
-from ..errors import ReportError, VocabularyError
+from ..errors import ReportError, UnreadableInput, VocabularyError
 from ..text.dates import (month_alternation, month_number, phrase_alternation,
                           weekday_alternation, weekday_number)
 from ..vocab import alternation
+from .documents import read_docx, read_pdf
+from .encodings import decode
+# the suffix sets are re-exported: callers found them here before filetypes held them
+from .filetypes import (DOCUMENT_SUFFIXES, HTML_SUFFIXES, RECORD_SUFFIXES,  # noqa: F401
+                        SUPPORTED_SUFFIXES, TEXT_SUFFIXES, not_read_reason)
+from .stories import MAX_STORY_CHARS, split_stories
 
 log = logging.getLogger(__name__)
 
 PathLike = Union[str, Path]
 
-TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
-HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
-RECORD_SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv", ".tsv"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | RECORD_SUFFIXES
 
 # A plausible first year for a news report whose dateline has no year.
 EARLIEST_YEAR = 1990
@@ -78,6 +84,9 @@ class Report:
     #: (start, end) of the dateline in ``text``, when one was found (the extractor keeps
     #: it out of the places without parsing it again)
     dateline_span: tuple[int, int] | None = None
+    #: the 1-based line of the file's text where this report starts, for a story cut
+    #: from a digest or a large file (id ``<stem>#<k>``); None for a whole file or record
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +97,9 @@ class Skipped:
     path: str
     line: int | None
     reason: str
+    #: True when the file was read all the same and only what ``reason`` names was lost
+    #: or repaired (a stray byte, a cut last character, a PDF page without text)
+    partial: bool = False
 
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
@@ -396,79 +408,23 @@ def _date_from_name(name: str) -> tuple[str | None, int | None]:
 # --------------------------------------------------------------------------------------
 # Decoding
 # --------------------------------------------------------------------------------------
-class _Unreadable(Exception):
-    """Internal: a file that cannot become text (the message is the reason)."""
+# a file that cannot become text; the message is the reason (the reader adds the path)
+_Unreadable = UnreadableInput
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Decode ``data`` to text, returning ``(text, encoding)``.
 
-    UTF-8 (with or without BOM) and UTF-16 with a BOM are taken as they are; anything
-    else goes to charset-normalizer, which tells cp1251 from latin-1 by language. Raises
-    ``_Unreadable`` for empty, binary, truncated or undecodable input.
+    The rules are :func:`geo.read.encodings.decode`'s: UTF-8 (with or without BOM) and
+    UTF-16 with a BOM as they are, UTF-8 with a few stray bytes repaired byte by byte,
+    anything else guessed by charset-normalizer. Repairs are logged as warnings (the
+    readers themselves list them with the file's name). Raises
+    :class:`~geo.errors.UnreadableInput` for empty, binary or undecodable input.
     """
-    if not data.strip():
-        raise _Unreadable("empty file")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return _strict(data, "utf-8-sig"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _strict(data, "utf-16"), "utf-16"
-    if b"\x00" in data[:8192]:
-        raise _Unreadable("binary file (contains NUL bytes), not text")
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as exc:
-        if _is_truncated_utf8(data, exc):
-            raise _Unreadable(
-                f"truncated: the file ends inside a multi-byte UTF-8 character "
-                f"(byte {exc.start} of {len(data)})"
-            ) from None
-    from charset_normalizer import from_bytes
-
-    results = from_bytes(data)
-    best = results.best()
-    if best is None or best.encoding is None:
-        raise _Unreadable("undecodable: no text encoding fits its bytes (binary or corrupt)")
-    # Short Latin-script texts fit several code pages equally well (cp1250 and cp1252
-    # read "República" alike but differ on "España"): among equally good fits prefer
-    # the common ones, so Western European text is read as cp1252/latin-1.
-    ties = [m for m in results
-            if m.chaos <= best.chaos + 1e-9 and m.coherence >= best.coherence - 1e-9]
-    for preferred in _PREFERRED_ENCODINGS:
-        pick = next((m for m in ties if m.encoding == preferred), None)
-        if pick is not None:
-            best = pick
-            break
-    text = str(best)
-    if _looks_binary(text):
-        raise _Unreadable("binary file (control characters), not text")
-    return text, best.encoding
-
-
-_PREFERRED_ENCODINGS = ("utf_8", "cp1251", "cp1252", "latin_1", "iso8859_15", "koi8_r")
-
-
-def _strict(data: bytes, encoding: str) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise _Unreadable(f"undecodable as {encoding} at byte {exc.start}") from None
-
-
-def _is_truncated_utf8(data: bytes, exc: UnicodeDecodeError) -> bool:
-    # The only error sits in the last 3 bytes and those bytes start a multi-byte
-    # sequence that ran out of input: the file was cut, the rest is valid UTF-8.
-    if exc.reason != "unexpected end of data" or len(data) - exc.start > 3:
-        return False
-    return any(b >= 0x80 for b in data[: exc.start])
-
-
-def _looks_binary(text: str) -> bool:
-    sample = text[:4096]
-    if not sample:
-        return False
-    bad = sum(1 for c in sample if ord(c) < 32 and c not in "\n\r\t\f")
-    return bad / len(sample) > 0.01
+    decoded = decode(data)
+    for note in decoded.notes:
+        log.warning("decoded bytes, line %s: %s", note.line, note.message)
+    return decoded.text, decoded.encoding
 
 
 # --------------------------------------------------------------------------------------
@@ -714,6 +670,7 @@ def read_reports(
     title_column: str | None = None,
     years: tuple[int, int] | None = None,
     places: Any = None,
+    progress: bool = False,
 ) -> ReportSet:
     """Read reports from a file, a folder (recursively) or a list of them.
 
@@ -721,7 +678,9 @@ def read_reports(
     ----------
     paths:
         File(s) and/or folder(s). In folders, files with a supported suffix are read
-        (``.txt .md .html .htm .jsonl .json .csv .tsv``), hidden files are ignored.
+        (``.txt .md .html .htm .jsonl .json .csv .tsv .pdf .docx``); every other file
+        is listed in ``.skipped`` with the reason (images: no OCR); hidden files are
+        not read.
     text_column, id_column, date_column, url_column, title_column:
         Column (CSV) or field (JSON) names for record files. Without ``id_column`` a
         record's id is its ``id`` field, else ``<file stem>:<line>``.
@@ -733,6 +692,13 @@ def read_reports(
         text, agency)``, such as the run's :class:`geo.places.context.PlaceContext`.
         Without it the reports keep their dateline places but no country
         (:func:`geo.read_reports` passes the run's context).
+    progress:
+        Show a progress bar over the bytes read (on stderr, once reading takes more than
+        a second).
+
+    A digest or a large file is read as one report per story (ids ``<stem>#1``,
+    ``<stem>#2`` ..., ``Report.line`` the line each starts on; see
+    :mod:`geo.read.stories`), so that extraction time stays linear in the file's size.
 
     Returns
     -------
@@ -746,8 +712,10 @@ def read_reports(
     opts = dict(places=places, years=years)
     out = ReportSet()
     seen: dict[str, int] = {}
-    for file, root in _iter_files(paths, out.skipped):
-        first_skip = len(out.skipped)
+    files = list(_iter_files(paths, out.skipped))
+    bar = _ByteProgress(files) if progress else None
+    for file, root in files:
+        first_skip, first_report = len(out.skipped), len(out)
         try:
             for rep in _read_file(file, root, columns, opts, out.skipped):
                 n = seen.get(rep.id, 0)
@@ -755,19 +723,58 @@ def read_reports(
                 if n:  # two files with the same stem: keep both, tell them apart
                     rep.id = f"{rep.id}~{n + 1}"
                 out.append(rep)
-        except _Unreadable as exc:
-            _skip(out.skipped, str(file), None, str(exc))
+                if bar:
+                    bar.story(file, len(rep.text))
+        except UnreadableInput as exc:
+            _skip(out.skipped, str(file), exc.line, exc.reason)
         except OSError as exc:
             _skip(out.skipped, str(file), None, f"cannot read: {exc.strerror or exc}")
+        if len(out) == first_report and len(out.skipped) == first_skip:
+            # "[]", a CSV header alone, blank JSON lines: nothing lost, but say so
+            _skip(out.skipped, str(file), None, "holds no report (no records in it)")
         # a file's skips in line order (records are checked in two passes)
         out.skipped[first_skip:] = sorted(out.skipped[first_skip:],
                                           key=lambda s: (s.line is not None, s.line or 0))
+        if bar:
+            bar.done(file)
+    if bar:
+        bar.close()
     return out
 
 
-def _skip(skipped: list[Skipped], path: str, line: int | None, reason: str) -> None:
-    entry = Skipped(path, line, reason)
-    log.warning("skipped %s", entry)
+class _ByteProgress:
+    """A tqdm bar over the bytes of the files to read, moved on story by story within a
+    large file (a story's characters stand in for its bytes, up to the file's size)."""
+
+    def __init__(self, files: list[tuple[Path, Path]]):
+        from tqdm import tqdm
+
+        self.sizes = {}
+        for file, _root in files:
+            try:
+                self.sizes[file] = file.stat().st_size
+            except OSError:
+                self.sizes[file] = 0
+        self.moved: dict[Path, int] = {}
+        self.bar = tqdm(total=sum(self.sizes.values()), desc="read", unit="B",
+                        unit_scale=True, delay=1.0, leave=False)
+
+    def story(self, file: Path, chars: int) -> None:
+        step = max(0, min(chars, self.sizes[file] - self.moved.get(file, 0)))
+        self.moved[file] = self.moved.get(file, 0) + step
+        self.bar.update(step)
+
+    def done(self, file: Path) -> None:
+        self.story(file, self.sizes[file])
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _skip(skipped: list[Skipped], path: str, line: int | None, reason: str, *,
+          partial: bool = False) -> None:
+    entry = Skipped(path, line, reason, partial)
+    log.warning("%s %s", "partly read:" if partial else "skipped", entry)
     skipped.append(entry)
 
 
@@ -775,24 +782,28 @@ def _iter_files(paths: Iterable[PathLike], skipped: list[Skipped]) -> Iterator[t
     for p in paths:
         p = Path(p)
         if p.is_dir():
-            files, ignored = [], []
+            hidden = 0
             for f in sorted(p.rglob("*")):
-                if not f.is_file() or any(x.startswith(".") for x in f.relative_to(p).parts):
+                if not f.is_file():
                     continue
-                (files if f.suffix.lower() in SUPPORTED_SUFFIXES else ignored).append(f)
-            if ignored:
-                # images, PDFs ... next to the reports: not reports, but say so
-                log.info("%s: ignored %d file(s) of other types (%s)", p, len(ignored),
-                         ", ".join(sorted({f.suffix.lower() or "no suffix" for f in ignored})))
-            for f in files:
-                yield f, p
+                if any(x.startswith(".") for x in f.relative_to(p).parts):
+                    hidden += 1  # .git, .DS_Store ...: not the user's inputs
+                    continue
+                if f.suffix.lower() in SUPPORTED_SUFFIXES:
+                    yield f, p
+                else:
+                    # photos, spreadsheets, old .doc files next to the reports: not read,
+                    # and listed, so that nothing the user put there goes unmentioned
+                    _skip(skipped, str(f), None, not_read_reason(f))
+            if hidden:
+                log.info("%s: %d hidden file(s) not read", p, hidden)
         elif p.is_file():
             if p.suffix.lower() in SUPPORTED_SUFFIXES:
                 yield p, p.parent
             else:
-                _skip(skipped, str(p), None,
-                      f"unsupported file type {p.suffix or '(none)'!r}; expected one of "
-                      + ", ".join(sorted(SUPPORTED_SUFFIXES)))
+                _skip(skipped, str(p), None, not_read_reason(p))
+        elif p.exists():
+            _skip(skipped, str(p), None, "not a regular file or folder: not read")
         else:
             _skip(skipped, str(p), None, "no such file or folder")
 
@@ -800,27 +811,77 @@ def _iter_files(paths: Iterable[PathLike], skipped: list[Skipped]) -> Iterator[t
 def _read_file(file: Path, root: Path, columns: dict, opts: dict,
                skipped: list[Skipped]) -> Iterator[Report]:
     suffix = file.suffix.lower()
-    raw = file.read_bytes()
-    text, _encoding = decode_bytes(raw)
     path = str(file)
+    if suffix in DOCUMENT_SUFFIXES:
+        doc = read_pdf(file) if suffix == ".pdf" else read_docx(file)
+        for message in doc.notes:
+            _skip(skipped, path, None, message, partial=True)
+        # the file's creation date only where the text gives none: a saved or printed
+        # article is often made into a file long after the story
+        yield from _file_reports(doc.text, file, opts, title=doc.title,
+                                 fallback_date=doc.published)
+        return
+    raw = file.read_bytes()
+    decoded = decode(raw)
+    text = decoded.text
+    declared = _declared_html_text(raw) if suffix in HTML_SUFFIXES else None
+    if declared is None:
+        for note in decoded.notes:
+            _skip(skipped, path, note.line, note.message, partial=True)
     if suffix in TEXT_SUFFIXES:
         if suffix in (".md", ".markdown"):
             text = markdown_to_text(text)
-        yield make_report(text, id=file.stem, path=path, name_hint=file.name, **opts)
+        yield from _file_reports(text, file, opts)
     elif suffix in HTML_SUFFIXES:
-        text = _declared_html_text(raw) or text
+        text = declared or text
         body, meta = html_to_text(text)
         if not body.strip():
             raise _Unreadable("HTML page has no text")
-        yield make_report(body, id=file.stem, path=path, title=meta["title"],
-                          url=meta["url"], published=meta["published"],
-                          name_hint=file.name, **opts)
+        yield from _file_reports(body, file, opts, title=meta["title"], url=meta["url"],
+                                 published=meta["published"])
     elif suffix in (".csv", ".tsv"):
         yield from _read_csv(text, file, columns, opts, skipped)
     elif suffix in (".jsonl", ".ndjson"):
         yield from _read_jsonl(text, file, columns, opts, skipped)
     elif suffix == ".json":
         yield from _read_json(text, file, columns, opts, skipped)
+
+
+def _opens_with_dateline(line: str) -> bool:
+    """A full wire dateline (with a date or an agency) opens ``line``: the start of a
+    story in a digest. A bare place in capitals ("ISLAMABAD:") is not enough here."""
+    m = _match_dateline(line)
+    return m is not None and m.re is not _DATELINE_RES[-1]
+
+
+def _file_reports(text: str, file: Path, opts: dict, *, title: str | None = None,
+                  url: str | None = None, published: str | None = None,
+                  fallback_date: str | None = None) -> Iterator[Report]:
+    """The reports of one file's text: one, or one per story of a digest or a large
+    file (:mod:`geo.read.stories`), each ``<stem>#<k>`` with the line it starts on."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    stories = split_stories(text, _opens_with_dateline)
+    path = str(file)
+    if len(stories) == 1:
+        rep = make_report(text, id=file.stem, path=path, title=title, url=url,
+                          published=published, name_hint=file.name, **opts)
+        rep.published = rep.published or fallback_date
+        yield rep
+        return
+    cuts = sum(s.cut for s in stories)
+    log.info("%s: %d stories", file, len(stories))
+    if cuts:
+        log.warning("%s: %d part(s) with no story boundary were cut at paragraph ends into "
+                    "pieces of at most %d characters; a figure and its place on two sides "
+                    "of a cut are not linked", file, cuts, MAX_STORY_CHARS)
+    for k, story in enumerate(stories, start=1):
+        # the page's title and date are the digest's, not each story's: a date only
+        # where the story gives none
+        rep = make_report(story.text, id=f"{file.stem}#{k}", path=path, url=url,
+                          name_hint=file.name, **opts)
+        rep.published = rep.published or published or fallback_date
+        rep.line = story.line
+        yield rep
 
 
 def _record_report(rec: dict, file: Path, line: int, columns: dict, opts: dict,
