@@ -242,6 +242,10 @@ def _headline_paras(report: Any, sents: list[Sentence]) -> set[int]:
     return out
 
 
+# a figure with nothing before it in its clause but the clause's opening: its subject
+_CLAUSE_OPEN = re.compile(r"(?i)(?:^|\b(?:that|said|says|warned)\s+|[:;]\s+)[\"“‘']?$")
+
+
 def _local_context(text: str, sent: Sentence, start: int, end: int, next_start: int) -> str:
     """The clause before a figure and its own phrase after it (up to the next figure)."""
     before = text[sent.start:start]
@@ -1363,7 +1367,11 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
         if _STAT.search(local) or (_NATIONAL.search(local) and _PERIOD.search(local)) \
                 or (period and _STAT.search(period)):
             t.skip = "period statistics"
-        elif _HYPO.search(local):
+        elif _HYPO.search(local) or (
+                # a figure that opens its clause is its subject: the predicate after an
+                # aside is its own ("Two milligrams of fentanyl, ..., is enough to kill")
+                _CLAUSE_OPEN.search(text[t.sent.start:t.start])
+                and _HYPO.search(text, t.end, t.sent.end)):
             t.skip = "hypothetical or averted amount"
         elif t.labs is None and (_DESTROY_STRONG.search(local)
                                  or _DESTROY.search(local.partition(" @@ ")[2])):
