@@ -535,7 +535,8 @@ def _link_substance(t: _Target, text: str, subs: list[SubstanceMention], next_st
                 t.skip = "not a drug: " + first.text
                 return
             _take(t, first, subs, text, limit)
-            t.subst_linked = "forward"
+            if t.subst_linked != "anaphor":  # "800 kilograms of the drug": resolved later
+                t.subst_linked = "forward"
             return
     # "274 kilograms of lime or whitener": the figure names its own material, one the
     # vocabulary does not know; it borrows no drug from before or after it
