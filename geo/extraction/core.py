@@ -242,6 +242,22 @@ def _headline_paras(report: Any, sents: list[Sentence]) -> set[int]:
     return out
 
 
+# the adverbial that opens a sentence ("Over the same period, he said, ..."): up to its comma
+_OPENING = re.compile(r"\s*([^,;:.]{3,60}),")
+
+
+def _stat_opening(sent: Sentence, text: str, start: int) -> bool:
+    """A statistics period opening the sentence governs every figure of it, also those
+    after a dash or a list ("Over the same period, ... heroin, ... - 12.5 tons of drugs
+    of all kinds - and have shut down 11 drug laboratories")."""
+    m = _OPENING.match(sent.text)
+    if not (m and sent.start + m.end() <= start and _STAT.search(m.group(1))):
+        return False
+    # "So far in 2021, four seizures ...: On February 5, 800 kilograms ...": a colon or a
+    # semicolon opens the single cases the period holds
+    return not re.search(r"[:;]", text[sent.start + m.end():start])
+
+
 # a figure with nothing before it in its clause but the clause's opening: its subject
 _CLAUSE_OPEN = re.compile(r"(?i)(?:^|\b(?:that|said|says|warned)\s+|[:;]\s+)[\"“‘']?$")
 
@@ -1366,7 +1382,7 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
         local = t.local = _local_context(text, t.sent, t.start, t.end, next_start)
         period = _period_after(text, t.sent, t.end)
         if _STAT.search(local) or (_NATIONAL.search(local) and _PERIOD.search(local)) \
-                or (period and _STAT.search(period)):
+                or (period and _STAT.search(period)) or _stat_opening(t.sent, text, t.start):
             t.skip = "period statistics"
         elif _HYPO.search(local) or (
                 # a figure that opens its clause is its subject: the predicate after an
