@@ -1152,8 +1152,13 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
 
     # 3. attempted vs seized: "trying to sneak over three kilograms" vs "confiscated 6.386 kg"
     for a in alive:
+        # the seized figure is told with the attempt (its sentence or the next or previous
+        # one, in its paragraph): an attempt of another incident in the same region is a
+        # seizure of its own
         if a.attempt and any(b is not a and not b.attempt and b.substance == a.substance
-                             and kinds[id(b)] == kinds[id(a)] and _same_region(a, b) for b in alive):
+                             and kinds[id(b)] == kinds[id(a)] and _same_region(a, b)
+                             and b.sent.para == a.sent.para
+                             and abs(b.sent.index - a.sent.index) <= 1 for b in alive):
             drop.add(id(a))
             a.skip = "attempted amount; the seized one is recorded"
     return [t for t in alive if id(t) not in drop]

@@ -481,6 +481,27 @@ _FACILITY_AFTER = re.compile(rf"(?:\s+[A-Z][\w'’-]*){{0,2}}\s+(?i:{cue_pattern
                              rf"{cue_pattern('generic_words')}|customs|police|area)\b")
 
 
+def _classed_reading(name: str, query: str, readings: Any) -> tuple[Any, Place]:
+    """The best reading, unless the class word the query carries ("Leningrad Region",
+    "Kabul province") names an administrative level the best one is not: then the best
+    reading of that level under the name itself (the oblast, not Saint Petersburg, once
+    called Leningrad, however much the story is about the city)."""
+    best = readings[0]
+    if query == name:
+        return best
+    from ..places.geocoder import _CLASS_WORDS
+
+    wanted = set(_CLASS_WORDS.get(query[len(name):].strip().lower(), ())) & {"admin1", "admin2"}
+    if not wanted or best[1].feature_class in wanted:
+        return best
+    key = normalize_name(name)
+    for score, p in readings[1:]:
+        if p.feature_class in wanted and normalize_name(str(p.name or "")) == key:
+            # the wording and the exact name vouch for it, whatever the story's weight
+            return max(float(score or 0), 0.6), p
+    return best
+
+
 class PlaceIndex:
     """Resolved place mentions of one report, grouped, with roles."""
 
@@ -915,7 +936,7 @@ class PlaceIndex:
         if not readings:
             return None
         self._readings[query] = readings
-        best = readings[0]
+        best = _classed_reading(mention.text, query, readings)
         place = best[1]
         if self.named_admin1 and place.admin1 not in self.named_admin1 \
                 and place.feature_class != "country":
