@@ -69,6 +69,10 @@ def test_a_utf8_file_cut_anywhere_keeps_all_whole_characters(text, data):
     assume(part.strip())
     decoded = decode(part)
     whole = part.decode("utf-8", "ignore")
+    if whole.isascii() and len(part) == len(whole.encode("utf-8")) + 1:
+        # one high byte after ASCII: a cut character or a cp1252 letter, read as the letter
+        assert decoded.text[:-1] == whole and decoded.notes
+        return
     assert decoded.text == whole
     if whole.encode("utf-8") != part:
         assert "truncated" in decoded.notes[-1].message

@@ -111,7 +111,13 @@ def _utf8(data: bytes, encoding: str, *, certain: bool, offset: int = 0) -> Deco
     bad = [m.start() for m in _ESCAPED.finditer(body)]
     if not certain:
         good = len(_GOOD_MULTIBYTE.findall(body)) + (1 if cut >= 2 else 0)
-        if good == 0 or len(bad) > _BAD_PER_GOOD * good:
+        if good == 0 and not bad and cut == 1:
+            # one high byte at the very end of an ASCII file: a cp1252 letter ("Bogot\xe1")
+            # or the first byte of a character the end cut off; nothing tells which, and
+            # a guess over one byte picks any code page: it is read as its cp1252 letter
+            # and said so
+            body, bad, cut = text, [len(text) - 1], 0
+        elif good == 0 or len(bad) > _BAD_PER_GOOD * good:
             return None
     notes: list[DecodeNote] = []
     if bad:
