@@ -77,7 +77,7 @@ _REPORT_ATTRS = ("id", "text")
 # lab counts: digits or a number word below a hundred (geo/vocab/numbers.csv)
 _NUMW = r"\d+|" + alternation(w for w, n in number_words("small", "tens", in_words=True).items() if n)
 _LAB_RE = re.compile(
-    rf"(?i)(?<![\w.,])(?P<num>{_NUMW}|an?|the (?:biggest|largest))\s+"
+    rf"(?i)(?<![\w.,])(?P<num>{_NUMW}|an?|another|the (?:biggest|largest))\s+"
     rf"(?:[\w'’\"-]+\s+){{0,3}}?(?P<noun>{_LAB_NOUN})\b(?!\s+{_LAB_NOT_AFTER}\b)")
 _LAB_ELLIPSIS = re.compile(rf"(?i)\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?P<num>{_NUMW}|an?)\s+for\b")
 _NUM_WORDS = number_words("small", "tens")  # and "a"/"an": one lab
@@ -693,7 +693,9 @@ def _find_labs(text: str, sents: list[Sentence], head: set[int]) -> list[tuple[i
             if _LAB_NOT.search(s.text[max(0, m.start() - 20): m.end() + 25]):
                 continue
             num = m.group("num").lower()
-            n = 1 if num.startswith("the ") else (int(num) if num.isdigit() else _NUM_WORDS.get(num))
+            # "another drug lab was discovered": one more
+            n = 1 if num.startswith("the ") or num == "another" else (
+                int(num) if num.isdigit() else _NUM_WORDS.get(num))
             if not n:
                 continue
             out.append((s.start + m.start(), s.start + m.end(), n, s))
@@ -1048,6 +1050,8 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
             ma, mb = sizes[id(a)], sizes[id(b)]
             if not (ma and mb):
                 continue
+            if "one more" in a.flags or "one more" in b.flags:
+                continue
             if a.substance != b.substance or abs(ma - mb) > 0.01 * max(ma, mb):
                 # a rounded figure restated exactly, the drug named in one of them only:
                 # "over 34 million Captagon pills" ... "34 million 270 thousand narcotic pills"
@@ -1364,7 +1368,9 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
             targets.extend(_apply_per_unit(t, _per_unit(text, q, s)))
     _weigh_counts(targets, text)
     for start, end, n, s in labs:
-        targets.append(_Target(start, end, s, labs=n))
+        # "another drug lab": one more, never the lab told before ("one more" flag)
+        targets.append(_Target(start, end, s, labs=n, flags=(
+            ["one more"] if text[start:start + 8].lower().startswith("another") else [])))
     targets.sort(key=lambda t: t.start)
 
     by_sent: dict[int, list[_Target]] = {}
