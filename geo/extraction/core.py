@@ -1045,9 +1045,15 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
         if id(a) in drop:
             continue
         for b in alive[i + 1:]:
-            if id(b) in drop or kinds[id(a)] != kinds[id(b)] or a.sent.index == b.sent.index:
+            if id(b) in drop or a.sent.index == b.sent.index:
                 continue
             ma, mb = sizes[id(a)], sizes[id(b)]
+            if kinds[id(a)] != kinds[id(b)]:
+                # "5 million Captagon pills" and later "5 million ... pills, with a weight of
+                # 500kg": a count told again with its weight is the same count
+                if a.count is None or b.count is None:
+                    continue
+                ma, mb = float(a.count), float(b.count)
             if not (ma and mb):
                 continue
             if "one more" in a.flags or "one more" in b.flags:
@@ -1082,6 +1088,8 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
                     keep, lose = (a, b) if (a.place.admin1 or not b.place.admin1) else (b, a)
                 drop.add(id(lose))
                 lose.skip = "same seizure mentioned again"
+                if keep.kg is None and lose.kg is not None and keep.count is not None:
+                    keep.kg = lose.kg  # the count keeps the weight told with it again
                 if lose is a:
                     break
     alive = [t for t in alive if id(t) not in drop]
