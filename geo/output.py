@@ -8,7 +8,6 @@ the map's element ids (random in branca) are numbered in creation order.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
 import tempfile
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any, Iterator
 
 import pandas as pd
 
+from .maps.ids import deterministic_element_ids  # noqa: F401  (public here since issue 9)
 from .read.reports import PathLike
 
 __all__ = ["OUTPUT_FILES", "atomic_path", "write_text_atomic", "deterministic_element_ids",
@@ -52,32 +52,6 @@ def write_text_atomic(path: PathLike, text: str) -> None:
     """Write ``text`` (UTF-8, ``\\n`` line ends) to ``path`` atomically."""
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8", newline="\n")
-
-
-@contextlib.contextmanager
-def deterministic_element_ids() -> Iterator[None]:
-    """Number branca/folium element ids 1, 2, 3 ... while the block runs.
-
-    branca draws each element's id from ``os.urandom``, and the ids appear in the saved
-    HTML (``map_<id>``, ``geo_json_<id>``), so the same map would differ byte for byte on
-    every run. A counter keeps ids unique within the page and makes the page
-    reproducible.
-    """
-    try:
-        from branca.element import Element
-    except ImportError:  # no branca, nothing random to tame
-        yield
-        return
-    counter = itertools.count(1)
-    original = Element.__dict__.get("_generate_id")
-    Element._generate_id = classmethod(lambda cls: f"{next(counter):032x}")
-    try:
-        yield
-    finally:
-        if original is not None:
-            Element._generate_id = original
-        else:
-            del Element._generate_id
 
 
 def write_events_atomic(events: pd.DataFrame, path: PathLike) -> None:

@@ -29,7 +29,7 @@ SHARED_SCREENSHOT = Path("/work/brief/map_screenshot.png")
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    m = choropleth(bs.aggregates(), boundaries=bs.boundaries(), events=bs.events())
+    m = choropleth(bs.aggregates(), boundaries=bs.boundaries(), events=bs.events(), view="choropleth")
     path = tmp_path_factory.mktemp("browser") / "index.html"
     m.save(path)
     return path, m
@@ -206,8 +206,8 @@ def test_popup_lists_reports_and_xss_payload_stays_text(opened):
 def test_labs_overlay_and_clusters(opened):
     page = opened.page
     page.get_by_text("labs destroyed", exact=True).click()
-    assert page.locator(".leaflet-overlay-pane path").count() == 2   # Badakhshan, Bogota
-    x, y = page.evaluate("""() => { const p = document.querySelector('.leaflet-overlay-pane path').getBoundingClientRect();
+    assert page.locator(".leaflet-labs-pane path").count() == 2   # Badakhshan, Bogota
+    x, y = page.evaluate("""() => { const p = document.querySelector('.leaflet-labs-pane path').getBoundingClientRect();
         return [p.left + p.width / 2, p.top + p.height / 2]; }""")
     page.mouse.move(x, y)
     page.wait_for_function("[...document.querySelectorAll('.leaflet-tooltip')].some(t => t.innerText.includes('labs destroyed'))")
@@ -216,7 +216,7 @@ def test_labs_overlay_and_clusters(opened):
     n = page.evaluate("""() => { let n = 0; window.seizureAtlas.map.eachLayer(l => {
         if (l instanceof L.MarkerClusterGroup) n += l.getLayers().length; }); return n; }""")
     assert n == 4
-    assert page.locator(".marker-cluster").count() >= 1
+    assert page.locator(".sa-cluster").count() >= 1   # our single-colour bubbles
     assert opened.errors == [] and opened.recorder.blocked == []
 
 
@@ -252,7 +252,7 @@ def test_seed_figures_on_the_real_boundaries(browser, tmp_path):
     assert page.locator(".leaflet-regions-pane path").count() == m.regions_embedded == af
     text = Opened(page, recorder, errors, []).hover("Badakhshan", "Badakhshan")
     for figure in ("heroin\t180 kg", "morphine\t1,500 kg", "opium\t1,200 kg",
-                   "opium poppy\t2,000 kg", "precursor\t700 kg", "labs destroyed\t6"):
+                   "opium poppy\t2,000 kg", "precursor chemicals\t700 kg", "labs destroyed\t6"):
         assert figure in text
     shot = tmp_path / "seed.png"
     page.screenshot(path=str(shot))

@@ -138,13 +138,15 @@ def test_popup_entries_list_reports_and_only_http_links(page_and_map):
     page, _ = page_and_map
     d = _payload(page)
     bad = next(r for r in d["regions"] if r[0] == "Badakhshan")
-    entries = bad[4]
-    assert [e[0] for e in entries] == ["000_seed", "000_seed"]
-    assert entries[0][1:] == ["2013-01-31", "Badakhshan", "heroin 180 kg",
-                              "180 kilos of heroin were seized in Badakhshan.",
-                              "https://example.org/report/1"]
-    assert entries[1][5] is None  # javascript: URL dropped
-    assert "javascript:alert" not in page
+    reports = bad[4]
+    # one report, two figures: grouped under the report, each sentence with its figure marked
+    assert len(reports) == 1
+    title, date, agencies, url, sentences, figures = reports[0]
+    assert (title, date, url) == ("000_seed", "2013-01-31", "https://example.org/report/1")
+    assert sentences == [["180 kilos of heroin were seized in Badakhshan.", [[0, 9]]],
+                         ["1,500 kilos of morphine.", [[0, 11]]]]
+    assert figures == [["180 kg heroin", "Badakhshan", 0], ["1.5 t morphine", "Badakhshan", 1]]
+    assert "javascript:alert" not in page  # javascript: URL dropped
 
 
 def test_report_text_cannot_close_the_script(page_and_map):
@@ -154,7 +156,8 @@ def test_report_text_cannot_close_the_script(page_and_map):
     assert '<img src=x onerror="window.__pwned' not in page
     d = _payload(page)
     kan = next(r for r in d["regions"] if r[0] == "Kandahar")
-    assert kan[4][0][2] == bs.XSS_PLACE and kan[4][0][4] == " ".join(bs.XSS_SENTENCE.split())
+    report = kan[4][0]
+    assert report[5][0][1] == bs.XSS_PLACE and report[4][0][0] == " ".join(bs.XSS_SENTENCE.split())
 
 
 def test_initial_substance_and_unknown_substance():
@@ -268,12 +271,18 @@ def test_bad_input_errors():
 
 
 def test_popup_budget_lists_some_and_counts_the_rest():
-    items = [{"doc": f"r{i // 2}", "date": "2014", "place": "P", "sentence": "x" * 200}
+    items = [{"doc": f"r{i // 2}", "date": "2014", "place": "P", "sentence": f"{i} " + "x" * 200}
              for i in range(100)]
     entries, more_events, more_reports = mapdata.popup_entries(items, 1000)
     assert 1 <= len(entries) <= 5
     assert len(entries) + more_events == 100
     assert more_reports == 50 - len({e[0] for e in entries})
+    # a sentence repeated by the figures of one report is paid for (and shown) once
+    same = [{"doc": "r", "place": "P", "sentence": "x" * 200, "quantity_kg": i + 1} for i in range(20)]
+    entries, more_events, _ = mapdata.popup_entries(same, 1000)
+    assert len(entries) > 5
+    groups = mapdata.report_groups(entries, [mapdata.figures_of(i) for i in same[:len(entries)]])
+    assert len(groups) == 1 and len(groups[0][4]) == 1 and len(groups[0][5]) == len(entries)
 
 
 def test_any_kg_columns_and_no_kg_all():
@@ -293,7 +302,7 @@ def test_map_of_geo_aggregate_output():
     m = choropleth(agg, boundaries=bs.boundaries(), events=bs.events())
     d = _payload(m.to_html())
     bad = next(r for r in d["regions"] if r[0] == "Badakhshan")
-    assert {e[4] for e in bad[4]} == {"sentence 0", "sentence 1"}
+    assert {s[0] for report in bad[4] for s in report[4]} == {"sentence 0", "sentence 1"}
     assert m.embedded.set_index("code").loc["AF-BDS", "heroin (kg)"] != NO_DATA_COLOR
 
 
@@ -310,8 +319,8 @@ def test_labs_circles_in_payload_with_names_as_data():
     agg.loc[agg["region"] == "AF-BDS", "name"] = "Bad`akh ${window.__pwned=5}"
     page = choropleth(agg, boundaries=bs.boundaries()).to_html()
     d = _payload(page)
-    assert [(d["regions"][i][0], n) for i, _, _, n in d["labs"]] == [
-        ("Bad`akh ${window.__pwned=5}", "6"), ("Bogota", "2")]
+    assert [(d["regions"][i][0], n, name) for i, _, _, n, name in d["labs"]] == [
+        ("Bad`akh ${window.__pwned=5}", "6", "Bad`akh ${window.__pwned=5}"), ("Bogota", "2", "Bogota")]
     assert not re.search(r"bindTooltip\(\s*`", page)  # no folium template-literal tooltip
 
 
