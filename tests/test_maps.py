@@ -338,3 +338,76 @@ def test_branca_colormap_legend_works_offline_too():
     page = m.to_html()
     assert "/* d3.min.js (inlined) */" in page and "version: \"3.5" in page
     assert offline.external_urls(page) == []
+
+
+# ------------------------------------------------------------------ issue 13
+
+def test_api_page_is_byte_identical_between_runs(tmp_path):
+    # branca's ids are random; choropleth() numbers them itself, as the CLI always did
+    pages = []
+    for n in range(2):
+        m = choropleth(bs.aggregates(), boundaries=bs.boundaries(), events=bs.events(), made="2025-01-31")
+        m.save(tmp_path / f"{n}.html")
+        pages.append((tmp_path / f"{n}.html").read_bytes())
+    assert pages[0] == pages[1]
+    assert re.search(rb"map_0{20,}[0-9a-f]+", pages[0])
+
+
+def _srgb_to_lab(rgb):
+    c = np.asarray(rgb, dtype=float)
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    xyz = lin @ np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                          [0.0193, 0.1192, 0.9505]]).T / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], -1)
+
+
+# Machado, Oliveira & Fernandes (2009), severity 1.0, applied to linear RGB
+MACHADO = {
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]],
+}
+
+
+def _simulate(hex_colors, matrix):
+    rgb = np.array([[int(h[i:i + 2], 16) / 255 for i in (1, 3, 5)] for h in hex_colors])
+    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    sim = np.clip(lin @ np.asarray(matrix).T, 0, 1)
+    return np.where(sim <= 0.0031308, sim * 12.92, 1.055 * sim ** (1 / 2.4) - 0.055)
+
+
+@pytest.mark.parametrize("k", [3, 5, 7])
+def test_legend_colours_stay_apart_for_colour_blind_readers(k):
+    from geo.maps.classify import NOT_COVERED_COLOR
+    colors = mapdata.palette(k) + [NO_DATA_COLOR, NOT_COVERED_COLOR]
+    for name, matrix in [("normal", np.eye(3))] + list(MACHADO.items()):
+        lab = _srgb_to_lab(_simulate(colors, matrix))
+        d = np.linalg.norm(lab[:, None, :] - lab[None, :, :], axis=-1)
+        np.fill_diagonal(d, np.inf)
+        # CIE76 distance >= 10: told apart at a glance, also as small patches
+        assert d.min() >= 10, (name, k, d.min())
+        # the classes stay ordered in lightness, whatever the colour vision
+        assert np.all(np.diff(lab[:k, 0]) < 0), name
+
+
+def test_class_bounds_are_round_numbers():
+    values = np.array([2, 100, 1300, 3354, 6080, 11605, 41833.0])
+    layer = mapdata.make_layer("all", "all drugs (kg)", "kg_all", "kg", values, "fisherjenks", 5, False)
+    assert layer.labels == ["2 – 1,300 kg", "1,300 – 3,400 kg", "3,400 – 6,100 kg",
+                            "6,100 – 12,000 kg", "12,000 – 42,000 kg"]
+    assert layer.classes.tolist() == [0, 0, 0, 1, 2, 3, 4]
+
+
+def test_view_title_and_words():
+    m = choropleth(bs.aggregates(), boundaries=bs.boundaries(), title="Opiates <b>2013</b>")
+    assert m.view == "symbols"   # three countries: circles first
+    assert "<title>Opiates &lt;b&gt;2013&lt;/b&gt;</title>" in m.to_html()
+    one = bs.aggregates()
+    one = one[one["country"] == "AF"]
+    assert choropleth(one, boundaries=bs.boundaries()).view == "choropleth"
+    with pytest.raises(MapError, match="view must be"):
+        choropleth(bs.aggregates(), boundaries=bs.boundaries(), view="dots")
+    agg = bs.aggregates().assign(kg_opium_poppy=[1.0, None, None, None], kg_mdma=[None, 2.0, None, None])
+    labels = choropleth(agg, boundaries=bs.boundaries()).layer_labels
+    assert "opium poppy (kg)" in labels and "MDMA (ecstasy) (kg)" in labels

@@ -428,10 +428,11 @@ class _RegionScript(folium.MacroElement):
                 regions.options.style = styler(state.layer, state.view);  // resetStyle after a hover reads it
                 regions.setStyle(regions.options.style);
                 if (state.view === "symbols") { drawSymbols(state.layer); symbols.addTo(map); }
-                else { map.removeLayer(symbols); }
+                else { map.removeLayer(symbols); symbols.clearLayers(); }
                 showLegend();
                 showUnplaced();
-                document.querySelectorAll("input[name=sa-layer]").forEach(function(x) { x.checked = +x.value === state.layer; });
+                var sel = document.getElementById("sa-layer-select");
+                if (sel) { sel.value = String(state.layer); }
                 document.querySelectorAll("input[name=sa-view]").forEach(function(x) { x.checked = x.value === state.view; });
             }
             function radios(box, name, options, current, onChange) {
@@ -446,9 +447,13 @@ class _RegionScript(folium.MacroElement):
             radios(document.getElementById("sa-views"), "sa-view",
                    [["symbols", "proportional circles"], ["choropleth", "shaded regions (choropleth)"]],
                    state.view, function(v) { state.view = v; draw(); });
-            radios(document.getElementById("sa-layers"), "sa-layer",
-                   cfg.layers.map(function(l, i) { return [i, l.label]; }), state.layer,
-                   function(i) { state.layer = +i; draw(); });
+            // a drop-down, not 30 radio buttons: the legend and the unplaced amounts stay in sight
+            var select = el("select", document.getElementById("sa-layers"));
+            select.id = "sa-layer-select";
+            select.setAttribute("aria-label", "substance");
+            cfg.layers.forEach(function(l, i) { var o = el("option", select, l.label); o.value = i; });
+            select.value = String(state.layer);
+            select.addEventListener("change", function() { state.layer = +select.value; draw(); });
             var ovBox = document.getElementById("sa-overlays");
             cfg.overlays.forEach(function(o, i) {
                 var label = el("label", ovBox), input = el("input", label);
@@ -715,8 +720,8 @@ def choropleth(
 
 
 VIEWS = ("auto", "symbols", "choropleth")
-SYMBOL_STYLE = {"color": "#7f2704", "weight": 1, "fillColor": "#e6550d", "fillOpacity": 0.55}
-SYMBOL_REGION = "#f6e8c3"   # regions with a figure, under the circles
+SYMBOL_STYLE = {"color": "#5a1e02", "weight": 1, "fillColor": "#d94801", "fillOpacity": 0.55}
+SYMBOL_REGION = "#fdd9b5"   # regions with a figure, under the circles
 MAX_RADIUS = 28             # px, the largest region's circle
 EVENT_STYLE = {"radius": 5, "color": "#08306b", "weight": 1, "fillColor": "#2171b5", "fillOpacity": 0.8}
 LABS_STYLE = {"color": "#2b2b2b", "weight": 1, "fillColor": "#5e3c99", "fillOpacity": 0.75}
@@ -746,7 +751,17 @@ def _build(aggregates: Any, frame: gpd.GeoDataFrame, bounds_src: gpd.GeoDataFram
     # No region at all (nothing located) still gives a map: the outlines and the legend.
     regions = gpd.GeoDataFrame(regions, geometry="geometry", crs="EPSG:4326")
 
-    layers = md.figure_layers(regions, scheme, k, log)
+    # a substance seized only where no region is known still gets its layer: the panel of
+    # what could not be placed shows its amount
+    unlocated = aggregates.attrs.get("unlocated")
+    keep = []
+    if isinstance(unlocated, pd.DataFrame):
+        keep = [c for c in unlocated.columns if isinstance(c, str) and re.match(r"^(kg|count|litres)_", c)
+                and (pd.to_numeric(unlocated[c], errors="coerce") > 0).any()]
+        for c in keep:
+            if c not in regions.columns:
+                regions[c] = np.nan
+    layers = md.figure_layers(regions, scheme, k, log, keep=keep)
     initial = _initial_layer(layers, substance)
     country_names = _country_names(bounds_src)
 
@@ -996,12 +1011,13 @@ def _unplaced(attrs: dict, layers: list[md.Layer], regions: pd.DataFrame,
                     docs.update(ids if isinstance(ids, (list, tuple, np.ndarray)) else [])
                 n_reports = len(docs) or int(pd.to_numeric(part.get("reports"), errors="coerce").fillna(0).sum())
                 where = country_names.get(country, country) if country else "country unknown"
-                reasons = ", ".join(sorted({_reason_words(r) for r in part["reason"]}))
+                reasons = ", ".join(sorted({_reason_words(r) if country else "no country"
+                                            for r in part["reason"]}))
                 rows.append(f"{_layer_amount(float(part['_v'].sum()), layer)}, {where} "
                             f"({n_reports} report{'s' if n_reports != 1 else ''}; {reasons})")
         out.append({"rows": rows, "totals": (
-            f"In regions {_layer_amount(in_regions, layer)} + not placed "
-            f"{_layer_amount(outside, layer)} = {_layer_amount(in_regions + outside, layer)}")})
+            f"In regions {_layer_amount(in_regions, layer, True)} + not placed "
+            f"{_layer_amount(outside, layer, True)} = {_layer_amount(in_regions + outside, layer, True)}")})
     return out, aside
 
 
@@ -1015,10 +1031,11 @@ def _reason_words(reason: Any) -> str:
     return _REASONS.get(r, r)
 
 
-def _layer_amount(v: float, layer: md.Layer) -> str:
+def _layer_amount(v: float, layer: md.Layer, exact: bool = False) -> str:
     words = layer.short if layer.key != "all" else "drugs"
     unit = layer.unit or "units"
-    return f"{md.amount(v, unit)} {words}"
+    # totals stay in kg: "8 t" would hide the 5 kg that make 8,005 add up
+    return f"{md.fmt(v)} {unit} {words}" if exact else f"{md.amount(v, unit)} {words}"
 
 
 def _describe(regions: pd.DataFrame, with_data: np.ndarray, ev: gpd.GeoDataFrame | None,

@@ -33,11 +33,13 @@ NO_DATA_LABEL = "no reports"
 #: countries without a single report: the background, named in the legend
 NOT_COVERED_COLOR = "#f4f1ea"
 NOT_COVERED_LABEL = "country without reports"
-# ColorBrewer YlOrRd without its palest yellow, which readers confused with the beige of
-# countries without reports; sequential in lightness, so it stays ordered for the three
-# colour-vision deficiencies (checked with the Machado et al. 2009 simulation in
-# tests/test_maps.py).
-PALETTE = "YlOrRd"
+# ColorBrewer Oranges without its two palest steps: YlOrRd's palest yellow read as the
+# beige of countries without reports, and under a deuteranopia simulation (Machado et al.
+# 2009, tests/test_maps.py) two of its middle oranges came within CIE76 7.5 of each other;
+# Oranges keeps every pair of legend colours (classes, grey, beige) >= 10 apart for 3 to 7
+# classes in normal, protan, deutan and tritan vision, ordered by lightness.
+PALETTE = "Oranges"
+PALETTE_SKIP = 2
 
 #: substance codes in words where the code alone reads badly (others: "_" -> " ")
 SUBSTANCE_WORDS = {
@@ -240,10 +242,10 @@ def substance_words(code: str) -> str:
 
 
 def palette(n: int) -> list[str]:
-    """n ColorBrewer YlOrRd colours, light to dark, the palest yellow left out."""
+    """n ColorBrewer Oranges colours, light to dark, the two palest left out."""
     if n <= 0:
         return []
-    colors = color_brewer(PALETTE, n=max(n + 1, 3))[1:]
+    colors = color_brewer(PALETTE, n=max(n + PALETTE_SKIP, 3))[PALETTE_SKIP:]
     return colors[-n:]
 
 
@@ -299,15 +301,17 @@ def make_layer(key: str, label: str, column: str, unit: str, values: np.ndarray,
     return layer
 
 
-def figure_layers(frame: pd.DataFrame, scheme: str, k: int, log: bool) -> list[Layer]:
-    """"all drugs (kg)" and one layer per kg_/count_/litres_ column holding a figure."""
+def figure_layers(frame: pd.DataFrame, scheme: str, k: int, log: bool,
+                  keep: Sequence[str] = ()) -> list[Layer]:
+    """"all drugs (kg)" and one layer per kg_/count_/litres_ column holding a figure (or
+    named in ``keep``: a substance whose only amounts could not be placed in a region)."""
     specs: list[tuple[str, str, str, str]] = [("all", f"{substance_words('all')} (kg)", "kg_all", "kg")]
     for prefix, unit, suffix in (("kg_", "kg", "kg"), ("count_", "", "units"),
                                  ("litres_", "l", "litres")):
         for col in frame.columns:
             if not isinstance(col, str) or not col.startswith(prefix) or col == "kg_all":
                 continue
-            if not (pd.to_numeric(frame[col], errors="coerce") > 0).any():
+            if col not in keep and not (pd.to_numeric(frame[col], errors="coerce") > 0).any():
                 continue  # a substance nobody reported: a layer of grey helps no one
             sub = col[len(prefix):]
             specs.append((col, f"{substance_words(sub)} ({suffix})", col, unit))
