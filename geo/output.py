@@ -84,22 +84,31 @@ def write_csv_atomic(frame: pd.DataFrame, path: PathLike) -> None:
 
 
 def save_map(regions: Any, events: Any, path: PathLike, *, boundaries: Any = None,
-             substance: str | None = None) -> None:
-    """Render the choropleth with reproducible element ids and save it to ``path`` as
-    it is (into a staging folder; :func:`save_map_atomic` otherwise)."""
+             substance: str | None = None, title: str | None = None, view: str = "auto",
+             png: PathLike | None = None) -> None:
+    """Render the map with reproducible element ids and save it to ``path`` as it is
+    (into a staging folder; :func:`save_map_atomic` otherwise); ``png``: also a static
+    picture there (atomically; needs matplotlib)."""
     from .maps.choropleth import choropleth
 
-    with deterministic_element_ids():
-        kwargs: dict[str, Any] = {"events": events}
-        if boundaries is not None:
-            kwargs["boundaries"] = boundaries
-        if substance:
-            kwargs["substance"] = substance
-        choropleth(regions, **kwargs).save(str(path))
+    kwargs: dict[str, Any] = {"events": events, "view": view}
+    if boundaries is not None:
+        kwargs["boundaries"] = boundaries
+    if substance:
+        kwargs["substance"] = substance
+    if title:
+        kwargs["title"] = title
+    m = choropleth(regions, **kwargs)   # numbers its element ids itself
+    if png is not None:
+        with atomic_path(png) as tmp:
+            m.to_png(tmp)
+    m.save(str(path))
 
 
 def save_map_atomic(regions: Any, events: Any, path: PathLike, *, boundaries: Any = None,
-                    substance: str | None = None) -> None:
-    """Render the choropleth with reproducible element ids and save it atomically."""
+                    substance: str | None = None, title: str | None = None, view: str = "auto",
+                    png: PathLike | None = None) -> None:
+    """Render the map with reproducible element ids and save it atomically."""
     with atomic_path(path) as tmp:
-        save_map(regions, events, tmp, boundaries=boundaries, substance=substance)
+        save_map(regions, events, tmp, boundaries=boundaries, substance=substance, title=title,
+                 view=view, png=png)

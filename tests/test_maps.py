@@ -411,3 +411,27 @@ def test_view_title_and_words():
     agg = bs.aggregates().assign(kg_opium_poppy=[1.0, None, None, None], kg_mdma=[None, 2.0, None, None])
     labels = choropleth(agg, boundaries=bs.boundaries()).layer_labels
     assert "opium poppy (kg)" in labels and "MDMA (ecstasy) (kg)" in labels
+
+
+def test_png_has_the_title_legend_and_source(tmp_path):
+    pytest.importorskip("matplotlib")
+    m = choropleth(bs.aggregates(), boundaries=bs.boundaries(), view="choropleth", made="2025-01-31")
+    path = tmp_path / "map.png"
+    m.to_png(path, dpi=60)
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+    from PIL import Image  # matplotlib depends on pillow
+    img = np.asarray(Image.open(path).convert("RGB"))
+    # every class colour of the legend is painted somewhere (map or legend)
+    colours = {tuple(c) for c in img.reshape(-1, 3)}
+    for hexcol in m.static["layer"].colors:
+        rgb = tuple(int(hexcol[i:i + 2], 16) for i in (1, 3, 5))
+        assert rgb in colours, hexcol
+
+
+def test_png_without_matplotlib_is_a_clear_error(tmp_path, monkeypatch):
+    import sys
+    m = choropleth(bs.aggregates(), boundaries=bs.boundaries())
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(MapError, match=r"needs matplotlib: pip install 'seizure-atlas\[png\]'"):
+        m.to_png(tmp_path / "x.png")

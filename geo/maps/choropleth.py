@@ -85,6 +85,16 @@ class OfflineMap(folium.Map):
         with open(outfile, "w", encoding="utf-8") as fh:
             fh.write(page)
 
+    def to_png(self, path: Any, *, dpi: int = 150, width: float = 12.0) -> None:
+        """Write a static picture of the opening view: the same title, legend and source
+        line, drawn with matplotlib through geopandas (``pip install 'seizure-atlas[png]'``).
+
+        Raises :class:`MapError` when matplotlib is missing or the file cannot be written.
+        """
+        from .static import render_png
+
+        render_png(self, path, dpi=dpi, width=width)
+
     def _repr_html_(self, **kwargs: Any) -> str:
         # Notebooks show the offline page too: what one sees is what gets saved.
         page = html.escape(self.to_html(), quote=True)
@@ -933,8 +943,12 @@ def _made_date(made: Any) -> str:
 def _country_names(b: gpd.GeoDataFrame | None) -> dict[str, str]:
     if b is None or "admin" not in b.columns:
         return {}
-    pairs = b[["country", "admin"]].dropna().drop_duplicates("country")
-    return {str(c): str(n) for c, n in zip(pairs["country"], pairs["admin"])}
+    # the name most of a country's regions carry: NL's first rows are Caribbean Netherlands
+    pairs = b[["country", "admin"]].dropna()
+    counts = pairs.groupby(["country", "admin"]).size().reset_index(name="n")
+    counts = counts.sort_values(["country", "n", "admin"], ascending=[True, False, True])
+    counts = counts.drop_duplicates("country")
+    return {str(c): str(n) for c, n in zip(counts["country"], counts["admin"])}
 
 
 def _agencies_by_doc(ev: gpd.GeoDataFrame | None) -> dict[str, str]:
