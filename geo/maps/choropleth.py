@@ -922,8 +922,20 @@ def _build(aggregates: Any, frame: gpd.GeoDataFrame, bounds_src: gpd.GeoDataFram
                                             geometry=list(region_geoms), crs="EPSG:4326"),
                 "background": gpd.GeoSeries(list(background), crs="EPSG:4326"),
                 "layer": layers[initial], "anchors": anchors, "fit": fit,
+                "style": {"max_radius": MAX_RADIUS, "no_data": NO_DATA_COLOR,
+                          "symbol_region": SYMBOL_REGION, "symbol": SYMBOL_STYLE},
                 "values": pd.to_numeric(regions[layers[initial].column], errors="coerce").to_numpy(dtype=float)}
     return m
+
+
+def _version() -> str:
+    # the installed distribution's version (geo/__init__ is above this module in the flow)
+    from importlib import metadata
+
+    try:
+        return metadata.version("seizure-atlas")
+    except metadata.PackageNotFoundError:
+        return "(development copy)"
 
 
 def _made_date(made: Any) -> str:
@@ -977,22 +989,12 @@ def _symbol_legend(regions: pd.DataFrame, layer: md.Layer) -> dict:
     top = float(values.max())
     samples: list[float] = []
     for part in (1, 5, 25):
-        v = _round_down_125(top / part)
+        v = md.round_down_125(top / part)
         if v > 0 and v not in samples and (not samples or v < samples[-1]):
             samples.append(v)
     unit = layer.unit
     return {"max": top, "samples": samples,
             "sampleLabels": [md.amount(v, unit) if unit else f"{md.fmt(v)} units" for v in samples]}
-
-
-def _round_down_125(v: float) -> float:
-    """The largest 1, 2 or 5 x 10^n not above v."""
-    import math
-
-    if v <= 0:
-        return 0.0
-    e = 10 ** math.floor(math.log10(v))
-    return float(max(c for c in (1, 2, 5, 10) if c * e <= v * (1 + 1e-9)) * e)
 
 
 def _unplaced(attrs: dict, layers: list[md.Layer], regions: pd.DataFrame,
@@ -1004,8 +1006,9 @@ def _unplaced(attrs: dict, layers: list[md.Layer], regions: pd.DataFrame,
     aside = None
     if isinstance(set_aside, pd.DataFrame) and len(set_aside):
         n = len(set_aside)
-        aside = (f"{n} figure{'s' if n > 1 else ''} set aside as implausible (in no total): "
-                 + "; ".join(sorted({md.text(r) or "?" for r in set_aside.get("reason", [])}))[:200])
+        # the count only: the figure itself appears once, marked, in the events layer
+        aside = (f"{n} implausible figure{'s' if n > 1 else ''} set aside: in no total "
+                 "(marked in the events overlay)")
     if not isinstance(unlocated, pd.DataFrame):
         return [None] * len(layers), aside
     out: list[dict | None] = []
@@ -1112,8 +1115,7 @@ def _period_words(first: str, last: str) -> str:
 
 def _source_line(ev: gpd.GeoDataFrame | None, regions: pd.DataFrame, default_boundaries: bool,
                  made: str) -> str:
-    from .. import __version__
-
+    __version__ = _version()
     reports = "Source: news reports (files and links in events.csv)"
     boundaries = (BOUNDARY_ATTRIBUTION.replace("Boundaries: Natural Earth",
                                                "Boundaries: Natural Earth (public domain)")

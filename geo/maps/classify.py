@@ -63,7 +63,9 @@ SCHEMES = ("fisherjenks", "headtailbreaks", "naturalbreaks", "quantiles", "equal
 FISHER_JENKS_PURE = 300
 FISHER_JENKS_SAMPLE = 1000
 MAX_SENTENCE_CHARS = 240
-POPUP_BUDGET = 1_500_000     # characters of report details shared by all popups of a map
+# characters of report details shared by all popups of a map; with the sparklines and
+# circle anchors of issue 13 (~300 kB on a world map) the page stays at its former size
+POPUP_BUDGET = 1_100_000
 POPUP_MIN_ENTRIES = 1
 POPUP_MAX_ENTRIES = 50
 _CLASS_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -247,6 +249,14 @@ def palette(n: int) -> list[str]:
         return []
     colors = color_brewer(PALETTE, n=max(n + PALETTE_SKIP, 3))[PALETTE_SKIP:]
     return colors[-n:]
+
+
+def round_down_125(v: float) -> float:
+    """The largest 1, 2 or 5 x 10^n not above v (sample figures for a circle legend)."""
+    if v <= 0:
+        return 0.0
+    e = 10 ** math.floor(math.log10(v))
+    return float(max(c for c in (1, 2, 5, 10) if c * e <= v * (1 + 1e-9)) * e)
 
 
 def nice_number(value: float, up: bool = False) -> float:
@@ -563,7 +573,8 @@ def popup_entries(items: list[dict], budget: int) -> tuple[list[list], int, int]
         entry = popup_entry(item)
         # a sentence shown once per report: the others cost nothing to repeat
         key = (entry[0], entry[4])
-        size = sum(len(x) for x in entry[:4] if x) + 12 + (
+        # + the JSON around it: brackets, quotes, the figure's index and highlight span
+        size = sum(len(x) for x in entry[:4] if x) + 30 + (
             0 if key in seen_sentences else len(entry[4] or ""))
         if entries and len(entries) >= POPUP_MIN_ENTRIES and used + size > budget:
             break
@@ -703,7 +714,13 @@ def monthly_series(items: list[Mapping[str, Any]]) -> list | None:
         first, last = str(years[0]), str(years[-1])
     if sum(1 for v in values if v > 0) < 2:
         return None
-    return [first, last] + [float(f"{v:.3g}") for v in values]
+    # two digits draw the same line in 200 px as six
+    return [first, last] + [_short(v) for v in values]
+
+
+def _short(v: float) -> float | int:
+    r = float(f"{v:.2g}")
+    return int(r) if r.is_integer() else r
 
 
 # ---------------------------------------------------------------------- serialising

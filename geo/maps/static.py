@@ -32,7 +32,9 @@ def render_png(m: Any, path: Any, *, dpi: int = 150, width: float = 12.0) -> Non
     st = getattr(m, "static", None)
     if not st:
         raise MapError("to_png needs a map made by geo.choropleth")
-    from .choropleth import MAX_RADIUS, NO_DATA_COLOR, SYMBOL_REGION, SYMBOL_STYLE
+    style = st["style"]
+    MAX_RADIUS, NO_DATA_COLOR = style["max_radius"], style["no_data"]
+    SYMBOL_REGION, SYMBOL_STYLE = style["symbol_region"], style["symbol"]
 
     layer, values = st["layer"], st["values"]
     regions = st["regions"]
@@ -110,12 +112,10 @@ def render_png(m: Any, path: Any, *, dpi: int = 150, width: float = 12.0) -> Non
 
 
 def _samples(layer: Any, values: np.ndarray) -> list[tuple[float, str]]:
-    from .choropleth import _round_down_125
-
     top = float(np.nanmax(values[values > 0])) if np.any(values > 0) else 0.0
     out: list[tuple[float, str]] = []
     for part in (1, 5, 25):
-        v = _round_down_125(top / part)
+        v = md.round_down_125(top / part)
         if v > 0 and all(v < o for o, _ in out):
             out.append((v, md.amount(v, layer.unit) if layer.unit else f"{md.fmt(v)} units"))
     return out
