@@ -137,6 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output folder (default: maps); the four files are staged beside it "
                         "and moved in together at the end")
     p.add_argument("--substance", help="substance layer shown first on the map")
+    p.add_argument("--title", help="the map's title (default: made from the data)")
+    p.add_argument("--view", choices=("auto", "symbols", "choropleth"), default="auto",
+                   help="opening view: proportional circles or shaded regions (default: "
+                        "circles when the data span several countries); both stay switchable")
+    p.add_argument("--png", metavar="FILE", help="also a static PNG of the map (needs matplotlib: "
+                   "pip install 'seizure-atlas[png]')")
     _add_level(p)
     _add_reports(p)
     _add_tables(p)
@@ -371,11 +377,21 @@ def cmd_map(args: argparse.Namespace) -> int:
 
     _check_inputs(args.paths + args.table)
     _check_outputs(args, folder=True)
+    if args.title is not None and not args.title.strip():
+        raise _UsageError("--title is empty")
+    if args.png:  # before the work, not after it
+        if Path(args.png).suffix.lower() != ".png":
+            raise _UsageError(f"--png {args.png}: give a .png file")
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            raise _UsageError("--png needs matplotlib: pip install 'seizure-atlas[png]'") from None
     boundaries = _boundaries(args)
     summary = run(args.paths, args.out, boundaries=boundaries,
                   geocoder=_geocoder(args, boundaries), quiet=args.quiet,
                   tables=args.table, table_columns=_table_columns(args),
                   report_options=_report_options(args), substance=args.substance,
+                  map_options={"title": args.title, "view": args.view, "png": args.png},
                   progress=_progress(args), jobs=_jobs(args), level=args.level)
     if args.json:
         _print_json(summary.to_dict())

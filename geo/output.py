@@ -8,7 +8,6 @@ the map's element ids (random in branca) are numbered in creation order.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
 import tempfile
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any, Iterator
 
 import pandas as pd
 
+from .maps.ids import deterministic_element_ids  # noqa: F401  (public here since issue 9)
 from .read.reports import PathLike
 
 __all__ = ["OUTPUT_FILES", "atomic_path", "write_text_atomic", "deterministic_element_ids",
@@ -54,32 +54,6 @@ def write_text_atomic(path: PathLike, text: str) -> None:
         tmp.write_text(text, encoding="utf-8", newline="\n")
 
 
-@contextlib.contextmanager
-def deterministic_element_ids() -> Iterator[None]:
-    """Number branca/folium element ids 1, 2, 3 ... while the block runs.
-
-    branca draws each element's id from ``os.urandom``, and the ids appear in the saved
-    HTML (``map_<id>``, ``geo_json_<id>``), so the same map would differ byte for byte on
-    every run. A counter keeps ids unique within the page and makes the page
-    reproducible.
-    """
-    try:
-        from branca.element import Element
-    except ImportError:  # no branca, nothing random to tame
-        yield
-        return
-    counter = itertools.count(1)
-    original = Element.__dict__.get("_generate_id")
-    Element._generate_id = classmethod(lambda cls: f"{next(counter):032x}")
-    try:
-        yield
-    finally:
-        if original is not None:
-            Element._generate_id = original
-        else:
-            del Element._generate_id
-
-
 def write_events_atomic(events: pd.DataFrame, path: PathLike) -> None:
     """``geo.events.write_events`` into a temporary file, then moved into place."""
     from .events import write_events
@@ -110,22 +84,31 @@ def write_csv_atomic(frame: pd.DataFrame, path: PathLike) -> None:
 
 
 def save_map(regions: Any, events: Any, path: PathLike, *, boundaries: Any = None,
-             substance: str | None = None) -> None:
-    """Render the choropleth with reproducible element ids and save it to ``path`` as
-    it is (into a staging folder; :func:`save_map_atomic` otherwise)."""
+             substance: str | None = None, title: str | None = None, view: str = "auto",
+             png: PathLike | None = None) -> None:
+    """Render the map with reproducible element ids and save it to ``path`` as it is
+    (into a staging folder; :func:`save_map_atomic` otherwise); ``png``: also a static
+    picture there (atomically; needs matplotlib)."""
     from .maps.choropleth import choropleth
 
-    with deterministic_element_ids():
-        kwargs: dict[str, Any] = {"events": events}
-        if boundaries is not None:
-            kwargs["boundaries"] = boundaries
-        if substance:
-            kwargs["substance"] = substance
-        choropleth(regions, **kwargs).save(str(path))
+    kwargs: dict[str, Any] = {"events": events, "view": view}
+    if boundaries is not None:
+        kwargs["boundaries"] = boundaries
+    if substance:
+        kwargs["substance"] = substance
+    if title:
+        kwargs["title"] = title
+    m = choropleth(regions, **kwargs)   # numbers its element ids itself
+    if png is not None:
+        with atomic_path(png) as tmp:
+            m.to_png(tmp)
+    m.save(str(path))
 
 
 def save_map_atomic(regions: Any, events: Any, path: PathLike, *, boundaries: Any = None,
-                    substance: str | None = None) -> None:
-    """Render the choropleth with reproducible element ids and save it atomically."""
+                    substance: str | None = None, title: str | None = None, view: str = "auto",
+                    png: PathLike | None = None) -> None:
+    """Render the map with reproducible element ids and save it atomically."""
     with atomic_path(path) as tmp:
-        save_map(regions, events, tmp, boundaries=boundaries, substance=substance)
+        save_map(regions, events, tmp, boundaries=boundaries, substance=substance, title=title,
+                 view=view, png=png)

@@ -327,6 +327,7 @@ def run(
     table_columns: TableColumns | None = None,
     report_options: dict[str, Any] | None = None,
     substance: str | None = None,
+    map_options: dict | None = None,
     progress: bool | None = None,
     jobs: int | None = 1,
     level: int = 1,
@@ -354,6 +355,9 @@ def run(
         ``read_reports`` keywords (``text_column``, ``id_column`` ...).
     substance:
         The substance layer shown first on the map.
+    map_options:
+        More options for the map: ``title``, ``view`` ("auto", "symbols", "choropleth"),
+        ``png`` (a path: also a static picture, needs matplotlib).
     jobs:
         Processes extracting the reports (``None`` or 0: every core); the events are the
         same as with one. Needs the offline geocoder.
@@ -406,7 +410,7 @@ def run(
                 write_csv(regions_table(regions), stage.path(out / "regions.csv"))
             with _step("render map"):
                 save_map(regions, events, stage.path(out / "index.html"),
-                         boundaries=boundaries, substance=substance)
+                         boundaries=boundaries, substance=substance, **(map_options or {}))
             written = stage.commit()
     # in OUTPUT_FILES order, as the summary has always listed them
     summary.outputs = {name: str(out / name) for name in OUTPUT_FILES

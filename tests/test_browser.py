@@ -29,7 +29,7 @@ SHARED_SCREENSHOT = Path("/work/brief/map_screenshot.png")
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    m = choropleth(bs.aggregates(), boundaries=bs.boundaries(), events=bs.events())
+    m = choropleth(bs.aggregates(), boundaries=bs.boundaries(), events=bs.events(), view="choropleth")
     path = tmp_path_factory.mktemp("browser") / "index.html"
     m.save(path)
     return path, m
@@ -147,13 +147,13 @@ def test_layer_control_switches_substance_and_legend(opened, built):
     page = opened.page
     e = m.embedded.set_index("name")
     assert opened.fill_of("Bogota") == e.loc["Bogota", "all drugs (kg)"]
-    page.get_by_text("heroin (kg)", exact=True).click()
+    page.select_option("#sa-layer-select", label="heroin (kg)")
     legend = page.locator(".sa-legend")
     assert legend.locator(".sa-title").inner_text() == "heroin (kg)"
     assert "12 – 180 kg" in legend.inner_text() and "no reports" in legend.inner_text()
     assert opened.fill_of("Bogota") == NO_DATA_COLOR            # no heroin there
     assert opened.fill_of("Badakhshan") == e.loc["Badakhshan", "heroin (kg)"]
-    page.get_by_text("cocaine (kg)", exact=True).click()
+    page.select_option("#sa-layer-select", label="cocaine (kg)")
     assert legend.locator(".sa-title").inner_text() == "cocaine (kg)"
     assert opened.fill_of("Bogota") == e.loc["Bogota", "cocaine (kg)"] != NO_DATA_COLOR
     assert opened.fill_of("Badakhshan") == NO_DATA_COLOR
@@ -206,8 +206,8 @@ def test_popup_lists_reports_and_xss_payload_stays_text(opened):
 def test_labs_overlay_and_clusters(opened):
     page = opened.page
     page.get_by_text("labs destroyed", exact=True).click()
-    assert page.locator(".leaflet-overlay-pane path").count() == 2   # Badakhshan, Bogota
-    x, y = page.evaluate("""() => { const p = document.querySelector('.leaflet-overlay-pane path').getBoundingClientRect();
+    assert page.locator(".leaflet-labs-pane path").count() == 2   # Badakhshan, Bogota
+    x, y = page.evaluate("""() => { const p = document.querySelector('.leaflet-labs-pane path').getBoundingClientRect();
         return [p.left + p.width / 2, p.top + p.height / 2]; }""")
     page.mouse.move(x, y)
     page.wait_for_function("[...document.querySelectorAll('.leaflet-tooltip')].some(t => t.innerText.includes('labs destroyed'))")
@@ -216,7 +216,7 @@ def test_labs_overlay_and_clusters(opened):
     n = page.evaluate("""() => { let n = 0; window.seizureAtlas.map.eachLayer(l => {
         if (l instanceof L.MarkerClusterGroup) n += l.getLayers().length; }); return n; }""")
     assert n == 4
-    assert page.locator(".marker-cluster").count() >= 1
+    assert page.locator(".sa-cluster").count() >= 1   # our single-colour bubbles
     assert opened.errors == [] and opened.recorder.blocked == []
 
 
@@ -252,7 +252,7 @@ def test_seed_figures_on_the_real_boundaries(browser, tmp_path):
     assert page.locator(".leaflet-regions-pane path").count() == m.regions_embedded == af
     text = Opened(page, recorder, errors, []).hover("Badakhshan", "Badakhshan")
     for figure in ("heroin\t180 kg", "morphine\t1,500 kg", "opium\t1,200 kg",
-                   "opium poppy\t2,000 kg", "precursor\t700 kg", "labs destroyed\t6"):
+                   "opium poppy\t2,000 kg", "precursor chemicals\t700 kg", "labs destroyed\t6"):
         assert figure in text
     shot = tmp_path / "seed.png"
     page.screenshot(path=str(shot))
@@ -283,3 +283,217 @@ def test_a_plain_folium_marker_gets_its_icon_offline(browser, tmp_path):
     assert page.evaluate("document.querySelector('.leaflet-marker-icon').naturalWidth") == 25
     assert errors == [] and recorder.blocked == []
     page.close()
+
+
+# ------------------------------------------------------------------ issue 13: the finished map
+
+CONTROLS = ".leaflet-control-zoom, .leaflet-control-scale, #sa-side, .sa-head, .sa-foot"
+
+
+def _with_shan_and_netherlands():
+    """The fixture plus the issue's two cases: Shan State, the only region of the
+    methamphetamine (units) layer, in South-East Asia; 8 t of cocaine known only to be in
+    the Netherlands (through geo.aggregate, which puts it in attrs["unlocated"])."""
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import Point, box
+
+    from geo import aggregates as aggregation
+
+    b = bs.boundaries()
+    b = pd.concat([b, gpd.GeoDataFrame({"code": ["MM-17", "NL-ZH"], "name": ["Shan", "Zuid-Holland"],
+                                        "country": ["MM", "NL"]},
+                                       geometry=[box(96.5, 19.5, 100.0, 24.0), box(4.0, 51.5, 5.0, 52.5)],
+                                       crs="EPSG:4326")],
+                  ignore_index=True)
+    b["admin"] = b["country"].map({"AF": "Afghanistan", "RU": "Russia", "CO": "Colombia",
+                                   "MM": "Myanmar", "NL": "Netherlands"})
+    ev = bs.events()
+    extra = gpd.GeoDataFrame(
+        {"doc": ["r_shan", "r_nl"], "substance": ["methamphetamine", "cocaine"],
+         "quantity_kg": [float("nan"), 8000.0], "count": [1_200_000.0, float("nan")],
+         "place": ["Tachileik", "Rotterdam area"], "country": ["MM", "NL"],
+         "admin1": ["MM-17", None], "date": ["2015-03-02", "2015-04"]},
+        geometry=[Point(99.9, 20.4), None], crs="EPSG:4326")
+    ev = gpd.GeoDataFrame(pd.concat([ev, extra], ignore_index=True), geometry="geometry", crs="EPSG:4326")
+    ev["labs_destroyed"] = np.nan
+    agg = aggregation.aggregate(pd.DataFrame(ev.drop(columns="geometry")), b)
+    return agg, ev, b
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    agg, ev, b = _with_shan_and_netherlands()
+    m = choropleth(agg, boundaries=b, events=ev, made="2025-01-31")
+    path = tmp_path_factory.mktemp("world") / "index.html"
+    m.save(path)
+    return path, m, ev
+
+
+def _open(browser, path, width, height):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    recorder = bs.Recorder()
+    page.route("**/*", recorder)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(path.as_uri())
+    page.wait_for_function("window.seizureAtlas !== undefined")
+    page.wait_for_timeout(300)
+    return page, recorder, errors
+
+
+COVERED = """sel => {
+    const controls = [...document.querySelectorAll(sel)].map(e => e.getBoundingClientRect())
+        .filter(r => r.width > 0 && r.height > 0);
+    const a = window.seizureAtlas, hits = [];
+    const shapes = [];
+    a.regions.eachLayer(l => { if (l.feature.properties.rows.length) shapes.push([l.feature.properties.name, l.getElement()]); });
+    a.symbols.eachLayer(l => shapes.push(["circle", l.getElement()]));
+    const mapBox = a.map.getContainer().getBoundingClientRect();
+    for (const [name, el] of shapes) {
+        const r = el.getBoundingClientRect();
+        // only the part inside the map's box can be seen, or covered
+        const x0 = Math.max(r.left, mapBox.left), x1 = Math.min(r.right, mapBox.right);
+        const y0 = Math.max(r.top, mapBox.top), y1 = Math.min(r.bottom, mapBox.bottom);
+        if (x1 <= x0 || y1 <= y0) { hits.push(name + " outside the map"); continue; }
+        for (const c of controls) {
+            if (x0 < c.right && x1 > c.left && y0 < c.bottom && y1 > c.top) hits.push(name);
+        }
+    }
+    return {hits: hits, shapes: shapes.length};
+}"""
+
+
+@pytest.mark.parametrize("size", [(1400, 900), (390, 844)])
+@pytest.mark.parametrize("view", ["symbols", "choropleth"])
+def test_no_data_region_is_covered_by_a_control(browser, world, size, view):
+    path, m, _ = world
+    page, recorder, errors = _open(browser, path, *size)
+    for i, label in enumerate(m.layer_labels):
+        page.evaluate("([i, v]) => window.seizureAtlas.show(i, v)", [i, view])
+        result = page.evaluate(COVERED, CONTROLS)
+        assert result["shapes"] > 0, label
+        assert result["hits"] == [], (label, view, size)
+    # the issue's case: the methamphetamine (units) layer shows Shan State, in plain sight
+    page.select_option("#sa-layer-select", label="methamphetamine (units)")
+    shan = page.evaluate("""() => { let box = null; window.seizureAtlas.regions.eachLayer(l => {
+        if (l.feature.properties.name === 'Shan') { const r = l.getElement().getBoundingClientRect();
+            box = [r.left + r.width / 2, r.top + r.height / 2]; } }); return box; }""")
+    top = page.evaluate("([x, y]) => { const e = document.elementFromPoint(x, y); return e.tagName + ' ' + (e.closest('.leaflet-container') ? 'map' : 'page'); }", shan)
+    assert top == "path map"
+    assert errors == [] and recorder.blocked == []
+    page.close()
+
+
+def test_title_source_line_and_page_title(browser, world):
+    path, m, _ = world
+    page, recorder, errors = _open(browser, path, 1400, 900)
+    assert page.title() == m.title
+    h1 = page.locator("h1").inner_text()
+    # AF, MM, RU with regions, NL with an amount placed in no region (CO has no event here)
+    assert h1 == "Drug seizures reported in the news: 4 countries, 2013–2015"
+    sub = page.locator("#sa-subtitle").inner_text()
+    assert "7 seizure events" in sub and "6 reports" in sub
+    foot = page.locator(".sa-foot").inner_text()
+    assert "Made 2025-01-31" in foot and "GeoNames" in foot and "Boundaries" in foot
+    page.close()
+
+
+def test_netherlands_8_t_shown_and_totals_add_up(browser, world):
+    path, m, ev = world
+    page, recorder, errors = _open(browser, path, 1400, 900)
+    page.select_option("#sa-layer-select", label="cocaine (kg)")
+    panel = page.locator("#sa-unplaced").inner_text()
+    assert "8 t cocaine, Netherlands (1 report; country only)" in panel
+    total = ev.loc[ev["substance"] == "cocaine", "quantity_kg"].sum()
+    # the bs fixture's unlocated r4 (5 kg, no country) is placed nowhere either
+    assert "5 kg cocaine, country unknown (1 report; no country)" in panel
+    # the page's totals equal the events' totals
+    assert f"In regions 0 kg cocaine + not placed 8,005 kg cocaine = {total:,.0f} kg cocaine" in panel
+    page.select_option("#sa-layer-select", label="all drugs (kg)")
+    assert "8 t drugs, Netherlands" in page.locator("#sa-unplaced").inner_text()
+    assert errors == [] and recorder.blocked == []
+    page.close()
+
+
+def test_every_overlay_has_a_legend_entry_in_its_colour(browser, world):
+    path, m, _ = world
+    page, recorder, errors = _open(browser, path, 1400, 900)
+    labels = page.locator("#sa-overlays label")
+    assert labels.count() == 1  # events only (no labs in this aggregate)
+    swatch = labels.first.locator("i").evaluate("e => getComputedStyle(e).backgroundColor")
+    labels.first.locator("input").check()
+    page.evaluate("window.seizureAtlas.map.setView([31, 65], 9, {animate: false})")
+    page.wait_for_timeout(300)
+    fills = page.evaluate("""() => { const out = []; window.seizureAtlas.map.eachLayer(l => {
+        if (l instanceof L.CircleMarker && l._sa !== undefined && l.getElement()) out.push(l.getElement().getAttribute('fill')); });
+        return out; }""")
+    assert fills and set(fills) == {"#2171b5"} and swatch == "rgb(33, 113, 181)"
+    # symbols and choropleth each name every colour they paint in the legend
+    for view in ("symbols", "choropleth"):
+        page.evaluate("v => window.seizureAtlas.show(0, v)", view)
+        legend = page.locator("#sa-legend").inner_text()
+        assert "no reports" in legend and "country without reports" in legend
+    assert page.locator("#sa-legend svg circle").count() == 0  # choropleth: no circles
+    page.evaluate("window.seizureAtlas.show(0, 'symbols')")
+    assert page.locator("#sa-legend svg.sa-circles circle").count() >= 2
+    page.close()
+
+
+def test_symbols_have_areas_proportional_to_the_amounts(browser, world):
+    path, m, _ = world
+    page, recorder, errors = _open(browser, path, 1400, 900)
+    page.get_by_label("proportional circles").check()
+    page.select_option("#sa-layer-select", label="heroin (kg)")
+    radii = page.evaluate("""() => { const out = {}; window.seizureAtlas.symbols.eachLayer(l => {
+        out[l.getTooltip()._content().querySelector('b').textContent] = l.getRadius(); }); return out; }""")
+    # heroin: Badakhshan 180 kg, Kandahar 12 kg, Chukotka 3.5 kg
+    assert set(radii) == {"Badakhshan", "Kandahar", "Chukotka"}
+    assert radii["Badakhshan"] ** 2 / radii["Kandahar"] ** 2 == pytest.approx(180 / 12, rel=1e-6)
+    page.get_by_label("shaded regions (choropleth)").check()
+    assert page.evaluate("window.seizureAtlas.symbols.getLayers().length") >= 0
+    assert page.locator(".leaflet-symbols-pane path").count() == 0
+    page.close()
+
+
+def test_popup_clear_of_controls_closes_and_hides_the_tooltip(browser, world):
+    path, m, _ = world
+    page, recorder, errors = _open(browser, path, 1400, 900)
+    page.get_by_label("shaded regions (choropleth)").check()
+    opened = Opened(page, recorder, errors, [])
+    opened.hover("Chukotka", "Chukotka")
+    x, y = opened.region_point("Chukotka")   # at the top right of the map
+    page.mouse.click(x, y)
+    page.locator(".leaflet-popup").wait_for(state="visible")
+    page.wait_for_timeout(400)  # autopan
+    assert page.locator(".leaflet-tooltip-pane").evaluate("e => getComputedStyle(e).display") == "none"
+    close = page.locator(".leaflet-popup-close-button")
+    r = close.bounding_box()
+    top = page.evaluate("([x, y]) => document.elementFromPoint(x, y).closest('a')?.className || ''",
+                        [r["x"] + r["width"] / 2, r["y"] + r["height"] / 2])
+    assert "leaflet-popup-close-button" in top
+    box = page.locator(".leaflet-popup").bounding_box()
+    for sel in (".leaflet-control-zoom", "#sa-side"):
+        c = page.locator(sel).bounding_box()
+        assert (box["x"] >= c["x"] + c["width"] or box["x"] + box["width"] <= c["x"]
+                or box["y"] >= c["y"] + c["height"] or box["y"] + box["height"] <= c["y"]), sel
+    close.click()
+    page.locator(".leaflet-popup").wait_for(state="detached")
+    assert page.locator(".leaflet-tooltip-pane").evaluate("e => getComputedStyle(e).display") != "none"
+    # no focus box around the clicked region
+    outline = page.evaluate("() => document.activeElement && getComputedStyle(document.activeElement).outlineStyle")
+    assert outline in (None, "none")
+    assert errors == []
+    page.close()
+
+
+def test_popup_groups_by_report_and_marks_the_figures(opened):
+    page = opened.page
+    x, y = opened.region_point("Badakhshan")
+    page.mouse.click(x, y)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(state="visible")
+    assert popup.locator(".sa-report").count() == 1            # two events, one report
+    assert popup.locator("blockquote").count() == 2            # each sentence once
+    assert [m.inner_text() for m in popup.locator("mark").all()] == ["180 kilos", "1,500 kilos"]
+    assert "1.5 t morphine" in popup.inner_text()

