@@ -648,6 +648,11 @@ def _own_material(text: str, end: int, subs: list[SubstanceMention]
     return "unspecified", phrase, "unknown drug word"
 
 
+_NAMED_AFTER_GENERIC = re.compile(
+    r"(?i)\s*(?:[(\[]|,?\s*(?:presumably|probably|apparently|reportedly|likely|"
+    r"(?:believed|suspected|thought|said)\s+to\s+be))\s*")
+
+
 def _take(t: _Target, sm: SubstanceMention, subs: list[SubstanceMention], text: str, limit: int) -> None:
     if sm.kind == "anaphor":
         t.substance = None
@@ -655,8 +660,9 @@ def _take(t: _Target, sm: SubstanceMention, subs: list[SubstanceMention], text: 
         return
     if sm.kind == "generic":
         # "1 kg of hard drugs (cocaine)": the drug named in brackets
+        # "more than half a tonne of drugs, presumably cocaine": named with a hedge too
         nxt = [s for s in subs if s.start > sm.end and s.kind == "drug"]
-        if nxt and _rx(r"\s*[(\[]\s*$").fullmatch(text[sm.end:nxt[0].start]):
+        if nxt and _NAMED_AFTER_GENERIC.fullmatch(text, sm.end, nxt[0].start):
             sm = nxt[0]
     t.substance, t.detail = sm.substance, sm.detail
     t.generic = sm.kind == "generic"

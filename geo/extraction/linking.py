@@ -415,6 +415,9 @@ def _reading(loc: Location) -> tuple[Any, Place]:
 
 
 _TOWN_COMMA = re.compile(r",[ \t]*")
+# "X island in Y, ", "X in the ": between a place and the region said to contain it
+_TOWN_IN = re.compile(r"(?:[ \t]+[a-z]+)?[ \t]+in[ \t]+(?:the[ \t]+)?"
+                      r"(?:[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+){0,3},[ \t]*)?")
 # a name that a list goes on after: ", Idaho", " and New Zealand"
 _LIST_GOES_ON = re.compile(rf",?[ \t]+{cue_pattern('list_joiners')}[ \t]+[A-Z]|,[ \t]*[A-Z]")
 
@@ -634,9 +637,18 @@ class PlaceIndex:
         the geocoder preferred (Columbus, Ohio is bigger). Not inside a list ("Washington,
         Oregon and Idaho", "Toronto, Australia and New Zealand"): there the comma joins
         equals, not a town and its region."""
-        for a, b in zip(self.mentions, self.mentions[1:]):
+        ms = self.mentions
+        for i, a in enumerate(ms[:-1]):
+            b = ms[i + 1]
+            comma = _TOWN_COMMA.fullmatch(self.text, a.end, b.start)
+            if not comma and a.level == "local":
+                # "La Puntilla island in Bajo Alto, El Oro province": the region contains
+                # it, also across smaller names (read or not) between them
+                b = next((c for c in ms[i + 1:i + 4] if c.level == "admin1"
+                          and _TOWN_IN.fullmatch(self.text, a.end, c.start)), None)
+                if b is None:
+                    continue
             if a.level not in ("local", "admin1") or b.level not in ("admin1", "country") \
-                    or not _TOWN_COMMA.fullmatch(self.text, a.end, b.start) \
                     or _LIST_GOES_ON.match(self.text, b.end):
                 continue
             if (a.admin1 == b.admin1 if b.level == "admin1" else a.country == b.country):
@@ -644,6 +656,14 @@ class PlaceIndex:
             readings = self._readings.get(a.query, ())[1:]
             hit = next(((sc, p) for sc, p in readings if (
                 p.admin1 == b.admin1 if b.level == "admin1" else p.country == b.country)), None)
+            if hit is None and b.level == "admin1" and a.level == "local" \
+                    and a.country == b.country and b.admin1:
+                # no reading of the town in the region the text puts it in: the reading is a
+                # namesake elsewhere in the country; the region is what is known
+                a.level, a.admin1, a.admin1_name = "admin1", b.admin1, b.admin1_name
+                a.lat, a.lon, a.feature_class = b.lat, b.lon, "admin1"
+                a.score = max(a.score, 0.7)
+                continue
             if hit is None and b.level == "country":
                 # "Athens, Georgia": the country's name is also a state's, and the town has
                 # a reading in that state only
