@@ -1168,6 +1168,37 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
             a.skip = "total broken down into parts (or restated)"
     alive = [t for t in alive if id(t) not in drop]
 
+    # 2b. a roll-up: a sentence placed in no region that lists the story's drugs ("The haul
+    #     was made up of 247.3 kg of hashish, 5.049 kg of heroin, 10 kg of ice and 83 grams
+    #     of weed") before the regional cases that make it up: each item that the later
+    #     regional figures of its drug make up is recorded as those parts; an item no part
+    #     covers stays (the weed)
+    by_sent: dict[int, list[_Target]] = {}
+    for t in alive:
+        if t.labs is None and t.substance and t.place is not None:
+            by_sent.setdefault(t.sent.index, []).append(t)
+    for idx_s, items in by_sent.items():
+        if not items or any(t.place.admin1 for t in items):
+            continue
+        covered = []
+        for t in items:
+            parts = [b for b in alive if b.sent.index > idx_s and b.substance == t.substance
+                     and b.labs is None and b.place is not None and b.place.admin1
+                     and kinds[id(b)] == kinds[id(t)]
+                     and (not t.place.country or b.place.country == t.place.country)]
+            total = sum(sizes[id(b)] or 0 for b in parts)
+            mt = sizes[id(t)] or 0
+            if parts and mt and 0.4 <= total / mt <= 1.05:
+                covered.append(t)
+        # an item already found told again in a regional case counts as covered too
+        told_again = sum(1 for t in ts if t.sent.index == idx_s
+                         and t.skip == "same seizure mentioned again")
+        if covered and len(covered) + told_again >= 2:
+            for t in covered:
+                drop.add(id(t))
+                t.skip = "roll-up of the regional figures that follow"
+    alive = [t for t in alive if id(t) not in drop]
+
     # 3. attempted vs seized: "trying to sneak over three kilograms" vs "confiscated 6.386 kg"
     for a in alive:
         # the seized figure is told with the attempt (its sentence or the next or previous
