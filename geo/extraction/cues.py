@@ -230,8 +230,10 @@ UNITS_WEIGHING = re.compile(template(
     r"\s*{weighing_hedge}?\s*$"))
 # "hashish weighing 1,490 grams": the drug right before a weighing word is the figure's, whatever
 # drug an "of X" after it names ("... and four packages of marijuana")
+# "hashish weighing 1,490 grams", and "syabu (280 grams)": a figure in brackets right
+# after its drug is that drug's
 WEIGHED_BEFORE = re.compile(template(
-    r"(?i)^\s*,?\s*{weighing}\s*(?:{weighing_hedge}\s*)?$"))
+    r"(?i)^\s*(?:,?\s*{weighing}\s*|[(\[]\s*)(?:{weighing_hedge}\s*)?$"))
 HERE = re.compile(template(r"(?i)\b{here_near}\s+(?:[\w.'’-]+\s+){0,4}?here\b|\b{here_verbs}\s+here\b"))
 HERE_REPORTING = re.compile(template(r"(?i)\b{reporting}\b[^.;]{0,40}$"))
 

@@ -1109,11 +1109,23 @@ class PlaceIndex:
         self.mentions = keep
 
     def _route_end(self, pm: PlaceMention) -> bool:
-        """One of two names joined by a hyphen before a road, border or route word."""
+        """One of two names joined by a hyphen before a road, border or route word, whose
+        other end lies in another region: "on the Herat-Farah highway" is in neither town
+        nor province. A road between two towns of one region ("the Tambacounda-Koumpentoum
+        road"), or to a place the gazetteer does not know ("the Badagry-Seme road"), lies
+        in the region of the end it knows."""
         text = self.text
         if text[pm.end:pm.end + 1] == "-":
-            return bool(_ROUTE_PAIR_AFTER.match(text, pm.end))
-        return text[pm.start - 1:pm.start] == "-" and bool(_ROUTE_WORD.match(text, pm.end))
+            if not _ROUTE_PAIR_AFTER.match(text, pm.end):
+                return False
+            other = next((m for m in self.mentions if m.start == pm.end + 1), None)
+        elif text[pm.start - 1:pm.start] == "-" and _ROUTE_WORD.match(text, pm.end):
+            other = next((m for m in self.mentions if m.end == pm.start - 1), None)
+        else:
+            return False
+        if other is None or not other.country:
+            return False
+        return (other.admin1 or other.country) != (pm.admin1 or pm.country)
 
     def _state_abbreviation(self, pm: PlaceMention) -> bool:
         """A state or province written short after its town, as US, Canadian and
