@@ -197,7 +197,7 @@ def test_place_index_without_gazetteer_reads_no_story():
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("274 kilograms of talc or whitener, along with", ("unspecified", "talc or whitener")),
+    ("274 kilograms of chalk or whitener, along with", ("unspecified", "chalk or whitener")),
     ("274 kilograms of lime or whitener, along with", None),  # lime is a known chemical
     ("250 kilograms of tartaric acid and", ("precursor", "tartaric acid")),
     ("3 kilograms of methamfetamine were", ("methamphetamine", "methamphetamine")),
