@@ -385,6 +385,10 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
         "events": size,
         "reports": g["_doc"].nunique(),
         "labs_destroyed": g["_labs"].sum(min_count=1),
+        # people arrested (each statement counted once, on one event) and the distinct
+        # operations the events name
+        "arrests": g["_arrests"].sum(min_count=1),
+        "operations": g["_operation"].nunique(),
     })
     for measure, src in (("kg", "_kg"), ("count", "_count"), ("litres", "_litres")):
         has = df[src].notna()
@@ -475,6 +479,8 @@ def _prepare(events: pd.DataFrame) -> pd.DataFrame:
     df["_kg"] = _numeric(ev, "quantity_kg")
     df["_count"] = _numeric(ev, "count")
     df["_labs"] = _numeric(ev, "labs_destroyed")
+    df["_arrests"] = _numeric(ev, "arrests")
+    df["_operation"] = _text(ev, "operation")
     df["_litres"] = _litres(ev)
     df.loc[df["_kg"].notna(), "_litres"] = np.nan  # weighed: the mass is the figure
     df["_country"] = _text(ev, "country", lambda v: str(v).upper())

@@ -24,7 +24,7 @@ EVENT_FIELDS = ("doc", "substance", "drug_group", "quantity", "unit", "quantity_
                 "labs_destroyed", "place", "country", "admin1", "admin2", "date", "agencies",
                 "confidence", "evidence")
 EXTRA_FIELDS = ("admin1_name", "admin2_name", "place_precision", "lat", "lon", "approximate",
-                "flags", "detail")
+                "flags", "detail", "operation", "arrests")
 
 
 def place_precision(feature_class: str | None, admin1: str | None,
@@ -78,6 +78,8 @@ class Event:
     approximate: bool = False
     flags: list[str] = field(default_factory=list)
     detail: str | None = None
+    operation: str | None = None  # "Operation Trueno 25", "joint operation (FSKN, DEA)"
+    arrests: int | None = None  # people arrested, counted once per statement of a report
 
     def to_record(self) -> dict[str, Any]:
         """The schema fields only, JSON-ready."""
@@ -103,7 +105,7 @@ def events_to_frame(events: Iterable[Event]) -> gpd.GeoDataFrame:
     frame = pd.DataFrame(rows, columns=list(_COLUMNS))
     for col in ("quantity", "quantity_kg", "lat", "lon", "confidence"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
-    for col in ("count", "labs_destroyed"):
+    for col in ("count", "labs_destroyed", "arrests"):
         frame[col] = frame[col].astype("Int64")
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"), crs="EPSG:4326")
 

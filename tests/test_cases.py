@@ -74,7 +74,7 @@ def _assign(wants: list[dict], gots: list[dict], match: Callable[[dict, dict], b
 # --------------------------------------------------------------------------------------
 EVENT_FIELDS = {"substance", "drug_group", "quantity", "unit", "quantity_kg", "count",
                 "labs_destroyed", "place", "country", "admin1", "admin1_name", "admin2", "place_precision", "date",
-                "agencies", "detail", "approximate", "flags"}
+                "agencies", "detail", "approximate", "flags", "operation", "arrests"}
 
 
 def _event_report(case: Case):

@@ -64,6 +64,7 @@ from .cues import (ATTEMPT as _ATTEMPT, AT_SEA as _AT_SEA, BREAKDOWN_START as _B
                    TOTAL_AFTER as _TOTAL_AFTER, UNITS_WEIGHING as _UNITS_WEIGHING,
                    WEIGHED_BEFORE as _WEIGHED_BEFORE, template)
 from .cues import words as _cue_words
+from .operations import arrests_in, operation_name
 
 
 log = logging.getLogger(__name__)
@@ -747,6 +748,14 @@ def _date_for(t: _Target, text: str, sents: list[Sentence], published: str | Non
 
 
 _month = _dates.month_number
+
+
+def _own_and_previous(t: _Target, sents: list[Sentence]) -> list[str]:
+    """The figure's sentence, after the one before it in its paragraph."""
+    prev = sents[t.sent.index - 1] if t.sent.index > 0 else None
+    if prev is not None and prev.para == t.sent.para:
+        return [prev.text, t.sent.text]
+    return [t.sent.text]
 
 
 def _agencies_for(t: _Target, sents: list[Sentence]) -> list[str]:
@@ -1512,6 +1521,7 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
                             "reason": t.skip or "not a seizure"})
 
     events: list[Event] = []
+    arrests_said: set[int] = set()
     published = getattr(report, "published", None)
     date_cache: dict[int, str | None] = {}
     for t in kept:
@@ -1538,6 +1548,18 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
             date_cache[t.sent.index] = _date_for(t, text, sents, published)
         ev.date = date_cache[t.sent.index]
         ev.agencies = _agencies_for(t, sents)
+        texts = _own_and_previous(t, sents)
+        ev.operation = operation_name(texts, ev.agencies)
+        # an arrest count is said once, of the incident: it goes to the first event of the
+        # sentence that says it, so a region's arrests are not counted once per drug
+        for s_idx, s_text in ((t.sent.index, t.sent.text),
+                              (t.sent.index - 1, texts[0] if len(texts) > 1 else "")):
+            if s_text and s_idx not in arrests_said:
+                n = arrests_in([s_text])
+                if n:
+                    arrests_said.add(s_idx)
+                    ev.arrests = n
+                    break
         conf = p.confidence if p else 0.3
         if t.subst_linked in ("carried", "backward"):
             conf *= 0.9

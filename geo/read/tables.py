@@ -26,6 +26,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ..events import EVENT_FIELDS as _EVENT_FIELDS, EXTRA_FIELDS as _EXTRA_FIELDS
 from ..events import place_precision
 from ..errors import SeizureTableError
 from ..text.quantities import parse_number
@@ -36,12 +37,7 @@ __all__ = ["read_seizures", "pint_unit", "unit_kind", "unit_registry", "TABLE_CO
 
 #: Event columns of the frames this module returns, in order (the extractor's schema,
 #: then extras: ``row`` is the table row the event came from).
-TABLE_COLUMNS: tuple[str, ...] = (
-    "doc", "substance", "drug_group", "quantity", "unit", "quantity_kg", "count",
-    "labs_destroyed", "place", "country", "admin1", "admin2", "date", "agencies", "confidence",
-    "evidence", "admin1_name", "admin2_name", "place_precision", "lat", "lon", "approximate",
-    "flags", "detail", "row",
-)
+TABLE_COLUMNS: tuple[str, ...] = (*_EVENT_FIELDS, *_EXTRA_FIELDS, "row")
 
 # Column names looked for when the user names none (folded, first match wins).
 _GUESS: dict[str, tuple[str, ...]] = {
