@@ -27,8 +27,10 @@ How (plain blocking and rule scoring over frames; see the README's "Deduplicatio
 3. **Score** of the pair: how specific the shared figure is, the same substance,
    region, district and day, plus the text: an agency both credit and distinctive
    words both evidence sentences hold (an operation's, a vessel's, a port's name). A
-   pair merges at :data:`MIN_SCORE`: an exact shared figure with the same substance,
-   region and date needs no more; a rounded or hedged one needs the text to confirm it.
+   pair merges at :data:`MIN_SCORE`: a shared specific figure (3+ significant digits)
+   with the same substance, region and period needs no more; a shared round figure
+   ("100 kg of hashish in Helmand" twice in a month may be two seizures) needs one more
+   sign from the text, a rounded or hedged one two.
 4. **Clusters** are grown from the best pairs down, and two clusters join only when
    every pair across them satisfies the hard rules and no report would be in the
    cluster twice (so a chain 1 t ~ 1.2 t ~ 1.4 t does not merge its ends).
@@ -66,6 +68,9 @@ REQUIRED_COLUMNS: tuple[str, ...] = ("doc", "substance", "quantity_kg", "count",
 WINDOW_DAYS = 10
 #: Relative slack of an exact figure: "3,300 pounds" is 1,496.9 kg for "1.5 tonnes".
 CONVERSION_SLACK = 0.02
+#: Two specific figures (3+ significant digits) are the same figure within this: a
+#: unit conversion ("573 pounds" for 260 kg) stays well inside, a coincidence rarely does.
+SAME_FIGURE = 0.005
 #: Most a round figure's half unit may span: "2 tonnes" may stand for 1,870 kg, it is
 #: not read as anything from 1.5 to 2.5 t.
 ROUNDING_CAP = 0.10
@@ -75,7 +80,7 @@ HEDGE_BELOW = 0.15
 #: Candidate figures are within this factor of each other (wider than any interval).
 BLOCK_RATIO = 1.6
 #: Score at which a compatible pair merges (see the module docstring).
-MIN_SCORE = 3.0
+MIN_SCORE = 4.0
 
 _MEASURES = ("kg", "count", "litres", "labs")
 
@@ -243,8 +248,8 @@ _STOP: frozenset[str] | None = None
 
 
 def _tokens(sentence: str | None, place: str | None) -> tuple[frozenset[str], frozenset[str]]:
-    """Distinctive words of an event's text: names and figures (``Tormes``, ``II``,
-    ``1,575``), and the other content words (``cucumbers``, ``suitcase``, ``shoe``):
+    """Distinctive words of an event's text: names and codes (``Tormes``, ``AICM``,
+    ``B-737``), and the other content words (``cucumbers``, ``suitcase``, ``shoe``):
     what hid the drugs and where is what outlets retell."""
     global _STOP
     if _STOP is None:
@@ -253,7 +258,8 @@ def _tokens(sentence: str | None, place: str | None) -> tuple[frozenset[str], fr
     names = set()
     for tok in _NAME_RE.findall(text):
         key = tok.lower().strip("'-")
-        if len(key) >= 3 and key not in _STOP:
+        # a bare number is mostly the figure itself, which the rules compare already
+        if len(key) >= 3 and key not in _STOP and not key.replace(",", "").isdigit():
             names.add(key)
     words = {w.rstrip("s") for w in _WORD_RE.findall(text) if w not in _STOP} - names
     return frozenset(names), frozenset(words)
@@ -304,12 +310,13 @@ def _features(events: pd.DataFrame) -> pd.DataFrame:
     sub = _text_column(ev, "substance")
     f["substance"] = [s.lower() if s else None for s in sub]
     group = _text_column(ev, "drug_group")
-    f["group"] = [g or (GROUPS.get(s) if s else None) for g, s in zip(group, f["substance"])]
-    for col in ("country", "admin1", "admin2"):
-        f[col] = _text_column(ev, col)
+    f["group"] = [g or (GROUPS.get(s.lower()) if s else None) for g, s in zip(group, sub)]
+    where = {col: _text_column(ev, col) for col in ("country", "admin1", "admin2")}
     # an ISO 3166-2 code names its country when the country is empty
-    f["country"] = [c or (a.split("-")[0] if a and "-" in a else None)
-                    for c, a in zip(f["country"], f["admin1"])]
+    where["country"] = np.array([c or (a.split("-")[0] if a and "-" in a else None)
+                                 for c, a in zip(where["country"], where["admin1"])], dtype=object)
+    for col, values in where.items():
+        f[col] = values
     kg, count, labs = _numbers(ev, "quantity_kg"), _numbers(ev, "count"), _numbers(ev, "labs_destroyed")
     litres = np.array(_litres(ev).to_numpy(dtype=float))
     litres[~np.isnan(kg)] = np.nan  # weighed: the mass is the figure
@@ -348,7 +355,8 @@ def _features(events: pd.DataFrame) -> pd.DataFrame:
     precision_rank = {"point": 3, "admin2": 2, "admin1": 1, "country": 0}
     pp = _text_column(ev, "place_precision")
     f["place_rank"] = [precision_rank.get(p, 2 if a2 else 1 if a1 else 0 if c else -1)
-                       for p, a1, a2, c in zip(pp, f["admin1"], f["admin2"], f["country"])]
+                       for p, a1, a2, c in zip(pp, where["admin1"], where["admin2"],
+                                               where["country"])]
     return f
 
 
@@ -516,10 +524,16 @@ def _score(f: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
     hedged = f["hedge"].notna().to_numpy()
     exact = pairs["exact"].to_numpy()
     precise = exact & ~hedged[i] & ~hedged[j]
-    specific = precise & (np.minimum(sig[i], sig[j]) >= 3)
-    # the figure: a shared specific figure (4,312 kg) is strong, a shared round one
-    # (4.3 t / 4,300 kg) good, figures that only fit each other's rounding weak
-    score = np.where(specific, 2.0, np.where(precise, 1.5, 0.5))
+    kg = f["kg"].to_numpy(dtype=float)
+    count = f["count"].to_numpy(dtype=float)
+    v_i = np.where(np.isfinite(kg[i]), kg[i], count[i])
+    v_j = np.where(np.isfinite(kg[j]), kg[j], count[j])
+    same = np.abs(v_i - v_j) <= SAME_FIGURE * np.maximum(v_i, v_j)
+    specific = precise & same & (np.minimum(sig[i], sig[j]) >= 3)
+    # the figure: a shared specific figure (4,312 kg; 91,000 lb and 41,310 kg) is
+    # strong; a shared round one (4.3 t / 4,300 kg) is what two seizures of a busy port
+    # may share by chance, and figures that only fit each other's rounding are weak
+    score = np.where(specific, 2.0, np.where(precise, 1.0, 0.5))
     score += np.where(pairs["same_sub"].to_numpy(), 1.0,
                       np.where(pairs["same_grp"].to_numpy(), 0.5, 0.0))
     a1, a2 = _codes(f, "admin1"), _codes(f, "admin2")
