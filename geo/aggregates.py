@@ -385,11 +385,11 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
     labs = df["_labs"].where(counted)
     out = pd.DataFrame({
         "events": g["_counted"].sum().astype(int),
-        "duplicates": (~counted).groupby([df[k] for k in keys], sort=True,
-                                         dropna=False).sum().astype(int),
         "reports": g["_doc"].nunique(),
         "labs_destroyed": labs.groupby([df[k] for k in keys], sort=True,
                                        dropna=False).sum(min_count=1),
+        "duplicates": (~counted).groupby([df[k] for k in keys], sort=True,
+                                         dropna=False).sum().astype(int),
     })
     for measure, src in (("kg", "_kg"), ("count", "_count"), ("litres", "_litres")):
         has = df[src].notna() & counted
@@ -603,10 +603,10 @@ def aggregate(
       ``name``: region or country name; ``country``: ISO2;
     - ``period`` (only with ``freq``): label string "2012-09", "2012Q3", "2012", a day
       "2012-09-15" or a week "2012-09-10/2012-09-16";
-    - ``events``: number of events (a merged seizure counts once); ``duplicates``: events
-      merged into a seizure counted elsewhere in the row (0 with ``dedup=False``);
-      ``reports``: number of distinct reports (``doc``), its duplicates' included;
-      ``labs_destroyed``: labs destroyed (NaN when no event reports any);
+    - ``events``: number of events (a merged seizure counts once); ``reports``: number of
+      distinct reports (``doc``), merged duplicates' included;
+      ``labs_destroyed``: labs destroyed (NaN when no event reports any); ``duplicates``:
+      events merged into a seizure the row counts (0 with ``dedup=False``);
     - ``kg_all``: kg of every substance but precursors (see ``NOT_IN_ALL``);
       ``kg_<substance>`` for each substance in the data (or in ``substances``), in
       vocabulary order (``SUBSTANCES``), e.g. ``kg_heroin``, ``kg_opium``;
@@ -839,7 +839,7 @@ def _current_codes(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
 def _unlocated_frame(unlocated: pd.DataFrame, kg_cols: list[str],
                      substance_names: list[str]) -> pd.DataFrame:
     if not len(unlocated):
-        cols = ["reason", "country", "events", "duplicates", "reports", "labs_destroyed", "kg_all",
+        cols = ["reason", "country", "events", "reports", "labs_destroyed", "duplicates", "kg_all",
                 *[f"kg_{s}" for s in kg_cols], "first_date", "last_date", "report_ids"]
         return pd.DataFrame(columns=cols)
     u = unlocated.assign(_country=unlocated["_country"].fillna(""))
