@@ -297,9 +297,70 @@ def _numbers(frame: pd.DataFrame, name: str) -> np.ndarray:
     return pd.to_numeric(frame[name], errors="coerce").astype(float).to_numpy()
 
 
+_DATE_RE = r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?"
+
+
+def _date_spans(values: pd.Series) -> pd.DataFrame:
+    """``start``, ``end`` (the first and last day a date can mean: "2019-03" spans
+    March) and ``precision`` (day, month, year, None) of ISO dates at mixed precision.
+    (geo.aggregates.parse_dates reads them the same way; dedup comes before the
+    aggregates in the flow, so it reads them itself.)"""
+    text = pd.Series([None if v is None or (isinstance(v, float) and math.isnan(v))
+                      else str(v)[:10] for v in values.tolist()], index=values.index, dtype=object)
+    parts = text.astype("string").str.extract(_DATE_RE)
+    year = pd.to_numeric(parts[0], errors="coerce")
+    month = pd.to_numeric(parts[1], errors="coerce")
+    day = pd.to_numeric(parts[2], errors="coerce")
+    ok = year.notna()
+    start = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    if ok.any():
+        ymd = (year[ok].astype(int).astype(str).str.zfill(4) + "-"
+               + month[ok].fillna(1).astype(int).astype(str).str.zfill(2) + "-"
+               + day[ok].fillna(1).astype(int).astype(str).str.zfill(2))
+        start[ok] = pd.to_datetime(ymd, format="%Y-%m-%d", errors="coerce").to_numpy()
+    precision = pd.Series(np.where(day.notna(), "day", np.where(month.notna(), "month", "year")),
+                          index=values.index, dtype=object)
+    precision[start.isna()] = None
+    end = start.copy()
+    is_month = (precision == "month").to_numpy()
+    is_year = (precision == "year").to_numpy()
+    if is_month.any():
+        end[is_month] = start[is_month] + pd.offsets.MonthEnd(0)
+    if is_year.any():
+        end[is_year] = start[is_year] + pd.offsets.YearEnd(0)
+    return pd.DataFrame({"start": start, "end": end, "precision": precision})
+
+
+def _litres(ev: pd.DataFrame) -> np.ndarray:
+    """Volume of each event in litres (gallons converted with pint), NaN otherwise."""
+    from .text.units import pint_unit, unit_registry
+
+    out = np.full(len(ev), np.nan)
+    if "unit" not in ev or "quantity" not in ev:
+        return out
+    qty = pd.to_numeric(ev["quantity"], errors="coerce").to_numpy(dtype=float)
+    ureg = unit_registry()
+    factors: dict[str, float | None] = {}
+    for k, unit in enumerate(_text_column(ev, "unit")):
+        if unit is None or not np.isfinite(qty[k]):
+            continue
+        if unit not in factors:
+            name = pint_unit(unit)
+            factors[unit] = None
+            if name and name != "count":
+                try:
+                    q = ureg.Quantity(1.0, name)
+                    if q.dimensionality == ureg.liter.dimensionality:
+                        factors[unit] = float(q.to(ureg.liter).magnitude)
+                except Exception:  # pint raises several error types for unknown names
+                    pass
+        if factors[unit] is not None:
+            out[k] = qty[k] * factors[unit]
+    return out
+
+
 def _features(events: pd.DataFrame) -> pd.DataFrame:
     """One row per event (positional index) with everything the rules compare."""
-    from .aggregates import _litres, parse_dates
     from .text.plausibility import implausible_reasons
     from .text.substances import GROUPS
 
@@ -318,7 +379,7 @@ def _features(events: pd.DataFrame) -> pd.DataFrame:
     for col, values in where.items():
         f[col] = values
     kg, count, labs = _numbers(ev, "quantity_kg"), _numbers(ev, "count"), _numbers(ev, "labs_destroyed")
-    litres = np.array(_litres(ev).to_numpy(dtype=float))
+    litres = _litres(ev)
     litres[~np.isnan(kg)] = np.nan  # weighed: the mass is the figure
     f["kg"], f["count"], f["litres"], f["labs"] = kg, count, litres, labs
     qty = _numbers(ev, "quantity")
@@ -344,7 +405,7 @@ def _features(events: pd.DataFrame) -> pd.DataFrame:
     f["agencies"] = [frozenset(a.lower() for a in _as_list(v))
                      for v in (ev["agencies"].tolist() if "agencies" in ev else [None] * n)]
     f["tokens"] = [_tokens(s, p) for s, p in zip(sentences, places)]
-    dates = parse_dates(ev["date"])
+    dates = _date_spans(ev["date"])
     f["start"] = dates["start"].to_numpy()
     f["end"] = dates["end"].to_numpy()
     f["precision"] = dates["precision"].to_numpy()
@@ -761,8 +822,6 @@ def cluster_view(events: pd.DataFrame) -> pd.DataFrame:
     """
     if "duplicate_of" not in events or "cluster" not in events:
         raise DeduplicationError("events carry no dedup columns: run geo.deduplicate first")
-    from .aggregates import parse_dates
-
     view = pd.DataFrame(index=events.index)
     dup = events["duplicate_of"].astype(object)
     view["counted"] = dup.isna() | dup.astype(str).str.strip().isin(["", "nan", "None"])
@@ -775,7 +834,7 @@ def cluster_view(events: pd.DataFrame) -> pd.DataFrame:
         return view
     sub = view[has].copy()
     sub["_cid"] = cid[has].astype(str)
-    dates = parse_dates(sub["date"])
+    dates = _date_spans(sub["date"])
     sub["_drank"] = dates["precision"].map({"day": 0, "month": 1, "year": 2}).fillna(3).to_numpy()
     sub["_start"] = dates["start"].to_numpy()
     for col in ("country", "admin1", "admin2"):
