@@ -376,22 +376,28 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
                sources: bool = False) -> pd.DataFrame:
     """Measures per group of ``keys`` (index = keys) over a prepared events frame."""
     g = df.groupby(keys, sort=True, dropna=False)
-    size = g.size()
     # group number per event, in the order of the result's rows: the list columns are
     # built by splitting sorted arrays at group boundaries (a dict of per-group indices
     # costs seconds with (region, period) keys)
     gid = g.ngroup().to_numpy()
+    counted = df["_counted"].astype(bool)
+    # a merged duplicate is in its seizure's row (reports, sources) but in no figure
+    labs = df["_labs"].where(counted)
     out = pd.DataFrame({
-        "events": size,
+        "events": g["_counted"].sum().astype(int),
         "reports": g["_doc"].nunique(),
-        "labs_destroyed": g["_labs"].sum(min_count=1),
-        # people arrested (each statement counted once, on one event) and the distinct
-        # operations the events name
-        "arrests": g["_arrests"].sum(min_count=1),
+        "labs_destroyed": labs.groupby([df[k] for k in keys], sort=True,
+                                       dropna=False).sum(min_count=1),
+        "duplicates": (~counted).groupby([df[k] for k in keys], sort=True,
+                                         dropna=False).sum().astype(int),
+        # people arrested (each statement counted once, on one event; a merged duplicate's
+        # not again) and the distinct operations the events name
+        "arrests": df["_arrests"].where(counted).groupby([df[k] for k in keys], sort=True,
+                                                         dropna=False).sum(min_count=1),
         "operations": g["_operation"].nunique(),
     })
     for measure, src in (("kg", "_kg"), ("count", "_count"), ("litres", "_litres")):
-        has = df[src].notna()
+        has = df[src].notna() & counted
         if not has.any() and measure != "kg":
             continue
         wide = (df[has].groupby([*keys, "_substance"], sort=False, dropna=False)[src]
@@ -437,9 +443,10 @@ def _report_ids(docs: pd.Series, gid: np.ndarray, n: int) -> list[list[str]]:
 
 def _popup_json(df: pd.DataFrame, gid: np.ndarray, n: int) -> list[str]:
     """Per group: JSON list of the events behind it (see ``aggregate`` for the shape)."""
-    cols = {"_doc": "doc", "_date": "date", "_place": "place", "_substance_raw": "substance",
+    cols = {"_doc": "doc", "_src_date": "date", "_place": "place", "_substance_raw": "substance",
             "_kg": "quantity_kg", "_count": "count", "_litres": "litres",
-            "_labs": "labs_destroyed", "_sentence": "sentence", "_url": "url"}
+            "_labs": "labs_destroyed", "_sentence": "sentence", "_url": "url",
+            "_cluster": "cluster", "_duplicate_of": "duplicate_of"}
     part = df[list(cols)].rename(columns=cols).reset_index(drop=True)
     # pandas' C JSON writer encodes the 100,000 records at once; the groups then join
     # their lines (JSON escapes line breaks inside strings, so one record is one line)
@@ -467,10 +474,32 @@ def _evidence_sentence(value: Any) -> str | None:
     return str(value)
 
 
-def _prepare(events: pd.DataFrame) -> pd.DataFrame:
-    """Internal working columns (underscore-prefixed) from an events frame."""
+def _prepare(events: pd.DataFrame, *, dedup: bool = False) -> pd.DataFrame:
+    """Internal working columns (underscore-prefixed) from an events frame.
+
+    With ``dedup`` (events carrying :mod:`geo.dedup`'s columns), ``_counted`` is False
+    on merged duplicates and every source of a merged seizure takes the seizure's place
+    and date, so that its sources fall in one region and period; ``_src_date`` keeps
+    each source's own date for the popups."""
     df = pd.DataFrame(index=pd.RangeIndex(len(events)))
     ev = events.reset_index(drop=True)
+    df["_counted"] = True
+    df["_cluster"] = None
+    df["_duplicate_of"] = None
+    df["_src_date"] = None
+    if dedup and "duplicate_of" in ev.columns and "cluster" in ev.columns:
+        from .dedup import cluster_view
+
+        view = cluster_view(ev)
+        df["_counted"] = view["counted"].to_numpy(dtype=bool)
+        df["_cluster"] = _text(ev, "cluster", str)
+        df["_duplicate_of"] = _text(ev, "duplicate_of", str)
+        df["_src_date"] = parse_dates(ev["date"])["date"].to_numpy()
+        ev = ev.copy()
+        for col in ("country", "admin1", "admin2", "date"):
+            ev[col] = view[col].to_numpy()
+    else:
+        df["_src_date"] = None
     df["_doc"] = _text(ev, "doc", str)  # ids read from CSV may be numbers: compare as text
     sub = _text(ev, "substance", _column_key)
     df["_substance_raw"] = sub
@@ -504,6 +533,8 @@ def _prepare(events: pd.DataFrame) -> pd.DataFrame:
     df["_date"] = dates["date"].to_numpy()
     df["_start"] = dates["start"].to_numpy()
     df["_end"] = dates["end"].to_numpy()
+    if not dedup:
+        df["_src_date"] = df["_date"]
     return df
 
 
@@ -522,6 +553,7 @@ def aggregate(
     freq: str | None = None,
     all_regions: bool = False,
     tidy: bool = False,
+    dedup: bool = True,
 ) -> gpd.GeoDataFrame | pd.DataFrame:
     """Sum seizure events per region (and period) and substance.
 
@@ -561,6 +593,14 @@ def aggregate(
         Also list the regions (x periods) with no events, every figure NaN (not 0).
     tidy
         Return the long form of :func:`to_long` instead.
+    dedup
+        Count a seizure several reports tell once (default; :mod:`geo.dedup`). Events
+        that carry the dedup columns (``geo.deduplicate`` output, or an events file
+        ``geo map`` wrote) are taken as they are marked; others are deduplicated here.
+        Each merged seizure counts with its kept event's figure, in the finest region and
+        the most precise date its sources give; its duplicates add to ``reports``,
+        ``report_ids``, ``sources`` and ``duplicates``, never to a figure. ``False``
+        sums every event as it is.
 
     Returns
     -------
@@ -570,8 +610,10 @@ def aggregate(
       ``name``: region or country name; ``country``: ISO2;
     - ``period`` (only with ``freq``): label string "2012-09", "2012Q3", "2012", a day
       "2012-09-15" or a week "2012-09-10/2012-09-16";
-    - ``events``: number of events; ``reports``: number of distinct reports (``doc``);
-      ``labs_destroyed``: labs destroyed (NaN when no event reports any);
+    - ``events``: number of events (a merged seizure counts once); ``reports``: number of
+      distinct reports (``doc``), merged duplicates' included;
+      ``labs_destroyed``: labs destroyed (NaN when no event reports any); ``duplicates``:
+      events merged into a seizure the row counts (0 with ``dedup=False``);
     - ``kg_all``: kg of every substance but precursors (see ``NOT_IN_ALL``);
       ``kg_<substance>`` for each substance in the data (or in ``substances``), in
       vocabulary order (``SUBSTANCES``), e.g. ``kg_heroin``, ``kg_opium``;
@@ -584,8 +626,11 @@ def aggregate(
     - ``report_ids``: sorted list of the distinct report ids;
     - ``sources``: JSON text (a string, so the frame writes to CSV/GeoJSON/GPKG as is):
       a list, one object per event in date order, with keys ``doc, date, place,
-      substance, quantity_kg, count, litres, labs_destroyed, sentence, url`` (null when
-      unknown; ``sentence`` is the evidence sentence, as untrusted text: escape it);
+      substance, quantity_kg, count, litres, labs_destroyed, sentence, url, cluster,
+      duplicate_of`` (null when unknown; ``sentence`` is the evidence sentence, as
+      untrusted text: escape it; ``cluster`` is the merged seizure's id, shared by all
+      its sources, and ``duplicate_of`` is set on the sources that do not count: the
+      report whose figure counts); each source shows its own figure and date;
     - ``geometry``.
 
     ``attrs``: ``by``, ``freq``, ``substances`` (the substance columns), ``excluded``
@@ -618,6 +663,8 @@ def aggregate(
             f"events lack required column(s): {', '.join(missing)} "
             f"(have: {', '.join(map(str, events.columns))})"
         )
+    if not isinstance(dedup, bool):
+        raise AggregationError(f"dedup={dedup!r}: give True or False")
     if by not in _BY:
         raise AggregationError(f"by={by!r} is not supported; use 'admin1' or 'country'")
     period_freq = _resolve_freq(freq)
@@ -642,7 +689,12 @@ def aggregate(
             from .places.locate import add_admin2
             events = add_admin2(events)
 
-    df = _prepare(events)
+    if dedup:
+        from .dedup import deduplicate
+
+        if "duplicate_of" not in events.columns or "cluster" not in events.columns:
+            events = deduplicate(events)
+    df = _prepare(events, dedup=dedup)
     retired = pd.Series(False, index=df.index)
     if default_set and level == 1:
         df["_admin1"], retired = _current_codes(df["_admin1"])
@@ -794,7 +846,7 @@ def _current_codes(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
 def _unlocated_frame(unlocated: pd.DataFrame, kg_cols: list[str],
                      substance_names: list[str]) -> pd.DataFrame:
     if not len(unlocated):
-        cols = ["reason", "country", "events", "reports", "labs_destroyed", "kg_all",
+        cols = ["reason", "country", "events", "reports", "labs_destroyed", "duplicates", "kg_all",
                 *[f"kg_{s}" for s in kg_cols], "first_date", "last_date", "report_ids"]
         return pd.DataFrame(columns=cols)
     u = unlocated.assign(_country=unlocated["_country"].fillna(""))

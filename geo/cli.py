@@ -89,6 +89,12 @@ def _add_level(p: argparse.ArgumentParser) -> None:
                         "(--parent-col)")
 
 
+def _add_dedup(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-dedup", action="store_true",
+                   help="add up every report's figures: by default a seizure several reports "
+                        "tell (the same drug, place, figure and days) counts once")
+
+
 def _add_places(p: argparse.ArgumentParser, boundaries: bool = True) -> None:
     g = p.add_argument_group("places")
     if boundaries:
@@ -143,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "circles when the data span several countries); both stay switchable")
     p.add_argument("--png", metavar="FILE", help="also a static PNG of the map (needs matplotlib: "
                    "pip install 'seizure-atlas[png]')")
+    _add_dedup(p)
     _add_level(p)
     _add_reports(p)
     _add_tables(p)
@@ -177,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all-regions", action="store_true",
                    help="also list regions without events (figures empty)")
     p.add_argument("--map", metavar="HTML", help="also write the choropleth here")
+    _add_dedup(p)
     g = p.add_argument_group("places")
     g.add_argument("--boundaries", metavar="FILE")
     g.add_argument("--code-col", default="code", metavar="COL")
@@ -392,7 +400,8 @@ def cmd_map(args: argparse.Namespace) -> int:
                   tables=args.table, table_columns=_table_columns(args),
                   report_options=_report_options(args), substance=args.substance,
                   map_options={"title": args.title, "view": args.view, "png": args.png},
-                  progress=_progress(args), jobs=_jobs(args), level=args.level)
+                  progress=_progress(args), jobs=_jobs(args), level=args.level,
+                  dedup=not args.no_dedup)
     if args.json:
         _print_json(summary.to_dict())
     else:
@@ -443,11 +452,19 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
     targets = [out] + ([Path(args.map)] if args.map else [])
     with OutputLock(targets):
         events = read_events(args.events)
+        merged = None
+        if not args.no_dedup:
+            from .dedup import deduplicate, merged_summary
+
+            if "duplicate_of" not in events.columns or "cluster" not in events.columns:
+                events = deduplicate(events)
+            merged = merged_summary(events)
         substances = ([s.strip() for s in args.substances.split(",")]
                       if args.substances else None)
         regions = aggregate(events, boundaries, level=args.level, by=args.by,
                             substances=substances, start=args.start, end=args.end,
-                            freq=args.freq, all_regions=args.all_regions)
+                            freq=args.freq, all_regions=args.all_regions,
+                            dedup=not args.no_dedup)
         # both files staged and moved in together: the map always shows the table's run
         with Staging.files() as stage:
             if out.suffix.lower() == ".csv":
@@ -466,12 +483,19 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
     unlocated = regions.attrs.get("unlocated")
     n_unlocated = int(unlocated["events"].sum()) if unlocated is not None and len(unlocated) else 0
     result = {"events": int(len(events)), "regions": int(len(regions)),
-              "unlocated_events": n_unlocated, "outputs": [str(out)] + ([args.map] if args.map else [])}
+              "unlocated_events": n_unlocated,
+              "duplicates": merged["duplicates"] if merged else None,
+              "merged_seizures": merged["seizures"] if merged else None,
+              "outputs": [str(out)] + ([args.map] if args.map else [])}
     if args.json:
         _print_json(result)
     elif not args.quiet:
         print(f"events: {result['events']}\nregions: {result['regions']}\n"
               f"unlocated events: {n_unlocated}")
+        if merged and merged["duplicates"]:
+            print(f"told by several reports: {merged['seizures']} seizure(s); "
+                  f"{merged['duplicates']} event(s) merged into them, counted once "
+                  f"(--no-dedup counts each)")
         if n_unlocated:
             for row in unlocated.itertuples(index=False):
                 print(f"  {row.reason}: {int(row.events)} event(s)"

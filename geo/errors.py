@@ -87,3 +87,8 @@ class NothingUsableError(GeoError):
     def __init__(self, message: str, *, summary: object = None):
         super().__init__(message)
         self.summary = summary
+
+
+class DeduplicationError(GeoError):
+    """Events cannot be deduplicated: not a frame, a required column is missing, or an
+    option is invalid."""

@@ -88,6 +88,8 @@ class Event:
 
 
 _COLUMNS = EVENT_FIELDS + EXTRA_FIELDS
+# geo.dedup's columns: not made by the extractor, written to .csv/.geojson when present
+_DEDUP_FIELDS = ("cluster", "duplicate_of", "cluster_sources")
 
 
 def events_to_frame(events: Iterable[Event]) -> gpd.GeoDataFrame:
@@ -145,14 +147,14 @@ def write_events(frame: gpd.GeoDataFrame | pd.DataFrame | Iterable[Event], path:
                 fh.write(json.dumps({k: _clean(v) for k, v in rec.items()}, ensure_ascii=False))
                 fh.write("\n")
     elif suffix == ".csv":
-        cols = [c for c in _COLUMNS if c in frame.columns]
+        cols = [c for c in _COLUMNS + _DEDUP_FIELDS if c in frame.columns]
         out = pd.DataFrame(frame[cols]).copy()
         for col in ("agencies", "evidence", "flags"):
             if col in out:
                 out[col] = [json.dumps(_clean(v), ensure_ascii=False) for v in out[col]]
         out.to_csv(path, index=False)
     elif suffix in (".geojson", ".json"):
-        cols = [c for c in _COLUMNS if c in frame.columns]
+        cols = [c for c in _COLUMNS + _DEDUP_FIELDS if c in frame.columns]
         gdf = frame if isinstance(frame, gpd.GeoDataFrame) else gpd.GeoDataFrame(frame)
         out = gpd.GeoDataFrame(gdf[cols].copy(), geometry=gdf.geometry, crs="EPSG:4326")
         for col in ("agencies", "evidence", "flags"):

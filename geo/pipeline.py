@@ -331,6 +331,7 @@ def run(
     progress: bool | None = None,
     jobs: int | None = 1,
     level: int = 1,
+    dedup: bool = True,
 ) -> Summary:
     """Run the whole job and write ``index.html``, ``events.geojson``, ``events.csv`` and
     ``regions.csv`` into ``out_dir``.
@@ -364,6 +365,11 @@ def run(
     level:
         1 (first-level regions) or 2 (the units below them: departments, provinces) for
         the regions and the map; ``boundaries`` must then be of that level.
+    dedup:
+        Count a seizure several reports tell once (:func:`geo.dedup.deduplicate`): the
+        events files keep every event with ``cluster``/``duplicate_of``/``cluster_sources``,
+        the regions and the summary's totals count each seizure once. ``False``: the
+        figures of every report are added up.
 
     Returns
     -------
@@ -395,8 +401,19 @@ def run(
                                              report_options=report_options, progress=show,
                                              jobs=jobs)
         require_usable(summary, out)
+        if dedup:
+            from .dedup import deduplicate, merged_summary
+
+            with _step("deduplicate"):
+                events = deduplicate(events)
+            merged = merged_summary(events)
+            summary.duplicates = merged["duplicates"]
+            summary.merged_seizures = merged["seizures"]
+            if summary.duplicates:
+                counted = events["duplicate_of"].isna()
+                summary.totals, summary.labs_destroyed = event_totals(events[counted])
         with _step("aggregate"):
-            regions = aggregate(events, boundaries, level=level)
+            regions = aggregate(events, boundaries, level=level, dedup=dedup)
         summary.regions = len(regions)
         summary.top_regions = top_regions(regions)
         summary.unlocated_by = unlocated_reasons(regions)

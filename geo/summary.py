@@ -41,6 +41,10 @@ class Summary:
     #: events kept in the output but out of every total (implausible quantities)
     set_aside: list[dict[str, Any]] = field(default_factory=list)
     degraded: list[str] = field(default_factory=list)
+    #: events merged into a seizure another report told too (geo.dedup), and how many
+    #: such seizures; None when deduplication was off
+    duplicates: int | None = None
+    merged_seizures: int | None = None
 
     @property
     def exit_code(self) -> int:
@@ -63,6 +67,8 @@ class Summary:
             "unlocated_by": self.unlocated_by,
             "totals": self.totals,
             "set_aside": self.set_aside,
+            "duplicates": self.duplicates,
+            "merged_seizures": self.merged_seizures,
             "degraded": self.degraded,
             "outputs": self.outputs,
             "exit_code": self.exit_code,
@@ -87,6 +93,10 @@ class Summary:
             lines.append(f"set aside, in the events but in no total: {len(self.set_aside)}")
             for e in self.set_aside:
                 lines.append(f"  {e['doc']}: {e['figure']} ({e['reason']})")
+        if self.duplicates:
+            lines.append(f"told by several reports: {self.merged_seizures} seizure(s); "
+                         f"{self.duplicates} event(s) merged into them, in the events "
+                         f"(duplicate_of) but counted once (--no-dedup counts each)")
         if self.labs_destroyed:
             lines.append(f"labs destroyed: {self.labs_destroyed}")
         if self.totals:

@@ -5,6 +5,7 @@ one test at the end runs on the committed default boundaries.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import math
 
@@ -105,7 +106,7 @@ def test_sources_json_for_popups(seed_events, regions):
     items = json.loads(agg.loc["AF-BDS", "sources"])
     assert len(items) == 6
     assert set(items[0]) == {"doc", "date", "place", "substance", "quantity_kg", "count", "litres",
-                             "labs_destroyed", "sentence", "url"}
+                             "labs_destroyed", "sentence", "url", "cluster", "duplicate_of"}
     heroin = next(i for i in items if i["substance"] == "heroin")
     assert heroin["quantity_kg"] == 180 and heroin["url"] == "https://example.org/fskn"
     assert heroin["sentence"].startswith("180 kilos of heroin")
@@ -159,22 +160,30 @@ def test_totals_conserved_on_random_events(regions):
         "admin1": admin1,
         "date": rng.choice(["2012", "2012-09", "2013-01-31", None, "2014-06-30"], n),
     })
-    for by in ("admin1", "country"):
-        for freq in (None, "M", "Y"):
-            agg = aggregate(frame, regions, by=by, freq=freq)
-            un = agg.attrs["unlocated"]
-            assert agg["events"].sum() + un["events"].sum() == n
-            labs = agg["labs_destroyed"].sum() + un["labs_destroyed"].sum()
-            assert labs == frame["labs_destroyed"].sum()
-            for prefix, col in (("kg_", "quantity_kg"), ("count_", "count")):
-                got = _totals(agg, prefix).add(_totals(un, prefix), fill_value=0)
-                want = frame.assign(substance=frame["substance"].fillna("unspecified")) \
-                    .groupby("substance")[col].sum()
-                want = want[want > 0]
-                assert got.reindex(want.index).to_numpy() == pytest.approx(want.to_numpy()), (by, freq)
-            # kg_all of regions + unlocated = all kg but precursors
-            all_kg = agg["kg_all"].sum() + un["kg_all"].sum()
-            assert all_kg == pytest.approx(frame.loc[frame["substance"] != "precursor", "quantity_kg"].sum())
+    # every event is in a row (counted or as a duplicate); the figures are those of the
+    # counted events (all of them with dedup=False)
+    from geo.dedup import deduplicate
+
+    marked = deduplicate(frame)
+    for by, freq, dedup in itertools.product(("admin1", "country"), (None, "M", "Y"),
+                                             (False, True)):
+        agg = aggregate(marked, regions, by=by, freq=freq, dedup=dedup)
+        un = agg.attrs["unlocated"]
+        assert (agg["events"].sum() + un["events"].sum() + agg["duplicates"].sum()
+                + un["duplicates"].sum()) == n
+        counted = frame[marked["duplicate_of"].isna().to_numpy()] if dedup else frame
+        labs = agg["labs_destroyed"].sum() + un["labs_destroyed"].sum()
+        assert labs == counted["labs_destroyed"].sum()
+        for prefix, col in (("kg_", "quantity_kg"), ("count_", "count")):
+            got = _totals(agg, prefix).add(_totals(un, prefix), fill_value=0)
+            want = counted.assign(substance=counted["substance"].fillna("unspecified")) \
+                .groupby("substance")[col].sum()
+            want = want[want > 0]
+            assert got.reindex(want.index).to_numpy() == pytest.approx(want.to_numpy()), (by, freq)
+        # kg_all of regions + unlocated = all kg but precursors
+        all_kg = agg["kg_all"].sum() + un["kg_all"].sum()
+        assert all_kg == pytest.approx(
+            counted.loc[counted["substance"] != "precursor", "quantity_kg"].sum())
 
 
 def test_all_regions_missing_not_zero(seed_events, regions):

@@ -14,16 +14,19 @@ import pytest
 GEO = Path(__file__).resolve().parents[1] / "geo"
 
 # step -> the steps it may import. Base modules (errors, caches, vocab, events) are
-# what every step shares; places is the service extraction and aggregation ask.
+# what every step shares; places is the service extraction and aggregation ask; dedup
+# (the same seizure in several reports) comes between the events and the aggregates.
 ALLOWED = {
     "base": {"base"},
     "text": {"base", "text"},
     "read": {"base", "text", "read"},
     "places": {"base", "text", "places"},
     "extraction": {"base", "text", "read", "places", "extraction"},
-    "aggregates": {"base", "text", "places", "aggregates"},
+    "dedup": {"base", "text", "dedup"},
+    "aggregates": {"base", "text", "places", "dedup", "aggregates"},
     "maps": {"base", "text", "places", "aggregates", "maps"},
-    "top": {"base", "text", "read", "places", "extraction", "aggregates", "maps", "top", "geo"},
+    "top": {"base", "text", "read", "places", "extraction", "dedup", "aggregates", "maps", "top",
+            "geo"},
     "geo": {"base"},
 }
 

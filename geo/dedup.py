@@ -1,0 +1,863 @@
+"""The same seizure told by several reports: find it, so that it counts once.
+
+A seizure of note is reported by the agency that made it, by two or three wires and by
+local papers, days apart, with rounded or converted figures ("1.5 tonnes", "1,500
+kilos", "3,300 pounds"), a port, its city or its province for the place, and different
+agencies credited. :func:`deduplicate` links such events across reports and marks every
+event of a merged seizure, without dropping any::
+
+    events = geo.deduplicate(events)      # adds cluster, duplicate_of, cluster_sources
+    regions = geo.aggregate(events)       # each merged seizure counted once
+
+How (plain blocking and rule scoring over frames; see the README's "Deduplication"):
+
+1. **Blocking.** Events are put in blocks by country and measure (kg, dosage units,
+   litres, labs) and sorted by the log of the figure; only events whose figures are
+   within a factor :data:`BLOCK_RATIO` of each other and that come from different
+   reports are candidates. Events of one report are never merged: the extractor has
+   already told them apart.
+2. **Hard rules** (all must hold): the figures' intervals overlap (an exact figure is a
+   point give or take :data:`CONVERSION_SLACK` for unit conversion; a round figure
+   ("4.3 t", "1,500 kg") spans half a unit of its last significant digit, up to
+   :data:`ROUNDING_CAP`; a hedged one spans what its hedge says: "more than 1 t" is
+   1-1.25 t); the substances agree (the same one, the same drug group, or one side
+   unspecified); the places agree (the same region, or one side known only to its
+   country); the dates are within ``window_days`` of each other (a month-precise date
+   spans its month; a missing date agrees with any).
+3. **Score** of the pair: how specific the shared figure is, the same substance,
+   region, district and day, plus the text: an agency both credit and distinctive
+   words both evidence sentences hold (an operation's, a vessel's, a port's name). A
+   pair merges at :data:`MIN_SCORE`: a shared specific figure (3+ significant digits)
+   with the same substance, region and period needs no more; a shared round figure
+   ("100 kg of hashish in Helmand" twice in a month may be two seizures) needs one more
+   sign from the text, a rounded or hedged one two.
+4. **Clusters** are grown from the best pairs down, and two clusters join only when
+   every pair across them satisfies the hard rules and no report would be in the
+   cluster twice (so a chain 1 t ~ 1.2 t ~ 1.4 t does not merge its ends).
+
+Each merged seizure keeps one event for the totals, the one with the most specific
+figure (not hedged, most significant digits), then the one most sources agree with.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import DeduplicationError
+
+__all__ = ["deduplicate", "cluster_view", "merged_summary", "DEDUP_COLUMNS", "REQUIRED_COLUMNS",
+           "MIN_SCORE", "WINDOW_DAYS"]
+
+#: Columns :func:`deduplicate` adds: ``cluster`` (id of the merged seizure, or None for
+#: a seizure one report tells), ``duplicate_of`` (on a merged duplicate: the report id
+#: whose event counts for the seizure; None on the counted event and on singletons),
+#: ``cluster_sources`` (on the counted event of a merged seizure: JSON list of every
+#: source: doc, date, place, admin1, agencies, quantity, unit, quantity_kg, count).
+DEDUP_COLUMNS: tuple[str, ...] = ("cluster", "duplicate_of", "cluster_sources")
+
+REQUIRED_COLUMNS: tuple[str, ...] = ("doc", "substance", "quantity_kg", "count", "country",
+                                     "admin1", "date")
+
+#: Days two dates may lie apart (between the end of the earlier and the start of the
+#: later): wires and local papers follow the agency by days, rarely by two weeks.
+WINDOW_DAYS = 10
+#: Relative slack of an exact figure: "3,300 pounds" is 1,496.9 kg for "1.5 tonnes".
+CONVERSION_SLACK = 0.02
+#: Two specific figures (3+ significant digits) are the same figure within this: a
+#: unit conversion ("573 pounds" for 260 kg) stays well inside, a coincidence rarely does.
+SAME_FIGURE = 0.005
+#: Most a round figure's half unit may span: "2 tonnes" may stand for 1,870 kg, it is
+#: not read as anything from 1.5 to 2.5 t.
+ROUNDING_CAP = 0.10
+#: How far a hedge reaches: "more than 1 t" up to 1.25 t, "nearly/about 2 t" down to 1.7 t.
+HEDGE_ABOVE = 0.25
+HEDGE_BELOW = 0.15
+#: Candidate figures are within this factor of each other (wider than any interval).
+BLOCK_RATIO = 1.6
+#: Score at which a compatible pair merges (see the module docstring).
+MIN_SCORE = 4.0
+
+_MEASURES = ("kg", "count", "litres", "labs")
+
+# words that say nothing about which seizure a sentence tells: they may be capitalised
+# (sentence start, headline case, agency names) but every report has them
+_COMMON = frozenset("""
+a an the and or of in on at to for from by with into near off over under after before
+this that these those it its their they he she his her we our you said says say told
+police customs officers officials official agents agency army navy forces force guards
+border security ministry department national federal state provincial regional local
+anti narcotics narcotic drug drugs counter unit command office service services team
+province region district city town village port airport state county department
+seized seizes seizure seizures haul hauls found find intercepted intercept confiscated
+recovered arrested detained kilograms kilogram kilos kilo kg tonnes tonne tons ton
+pounds pound grams gram cocaine heroin opium hashish cannabis marijuana methamphetamine
+meth crystal pills tablets capsules captagon tramadol fentanyl ketamine ecstasy
+monday tuesday wednesday thursday friday saturday sunday
+january february march april may june july august september october november december
+jan feb mar apr jun jul aug sep sept oct nov dec
+reuters afp ap efe xinhua ians tass interfax anadolu apa irna bernama pti ani upi
+news agency reported reports report statement spokesman spokesperson
+mr mrs ms new south north east west southern northern eastern western central
+""".split())
+
+_NAME_RE = re.compile(r"\b[A-Z][\w'-]*[A-Za-z]|\b[A-Za-z]*\d[\w-]*")
+_WORD_RE = re.compile(r"\b[a-z][a-z-]{3,}\b")
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _validate(events: Any, window_days: Any, min_score: Any) -> pd.DataFrame:
+    if not isinstance(events, pd.DataFrame):
+        raise DeduplicationError(
+            f"events must be a DataFrame (geo.extract output), not {type(events).__name__}")
+    missing = [c for c in REQUIRED_COLUMNS if c not in events.columns]
+    if missing:
+        raise DeduplicationError(
+            f"events lack required column(s): {', '.join(missing)} "
+            f"(have: {', '.join(map(str, events.columns))})")
+    if isinstance(window_days, bool) or not isinstance(window_days, (int, float)) \
+            or not math.isfinite(window_days) or window_days < 0:
+        raise DeduplicationError(f"window_days={window_days!r}: give a number of days >= 0")
+    if isinstance(min_score, bool) or not isinstance(min_score, (int, float)) \
+            or not math.isfinite(min_score):
+        raise DeduplicationError(f"min_score={min_score!r}: give a number")
+    return events
+
+
+# --------------------------------------------------------------------------- features
+
+
+def _significant_digits(value: float) -> int:
+    """Significant digits of a figure as written: 4.3 -> 2, 4300 -> 2, 1040 -> 3."""
+    if not math.isfinite(value) or value == 0:
+        return 0
+    text = f"{abs(value):.10g}"
+    if "e" in text:
+        mantissa = text.split("e")[0]
+        return len(mantissa.replace(".", "").strip("0")) or 1
+    if "." in text:
+        digits = text.replace(".", "").lstrip("0")
+        return len(digits)
+    return len(text.strip("0")) or 1
+
+
+def _hedge_patterns() -> dict[str, re.Pattern[str]]:
+    # the extractor's hedge vocabulary (geo/vocab/hedges.csv), read once
+    from .text.quantities import HEDGES
+
+    numberish = (r"(?:\d|a\b|an\b|one|two|three|four|five|six|seven|eight|nine|ten|"
+                 r"eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|half|dozen)")
+    out = {}
+    for reading in ("more", "less", "about"):
+        words = "|".join(re.escape(p).replace(r"\ ", r"\s+")
+                         for p in sorted(HEDGES.get(reading, ()), key=len, reverse=True))
+        if words:
+            out[reading] = re.compile(rf"(?i)\b(?:{words})\s+{numberish}")
+    return out
+
+
+_HEDGE_RX: dict[str, re.Pattern[str]] | None = None
+
+
+def _hedge(sentence: str | None, approximate: bool | None) -> str | None:
+    """How a figure is hedged: "more", "less", "about" or None (exact as written).
+
+    ``approximate`` is the extractor's reading (its flag); None when the events do not
+    carry it (a JSON Lines file), and then the sentence alone decides.
+    """
+    global _HEDGE_RX
+    if approximate is False:
+        return None
+    if _HEDGE_RX is None:
+        _HEDGE_RX = _hedge_patterns()
+    found = {r for r, rx in _HEDGE_RX.items() if sentence and rx.search(sentence)}
+    if len(found) == 1:
+        return found.pop()
+    if found or approximate:  # several hedges in the sentence, or flagged with no word
+        return "about"
+    return None
+
+
+def _interval(value: float, sig: int, hedge: str | None) -> tuple[float, float]:
+    """The amounts a figure can stand for (see the module docstring)."""
+    if hedge == "more":
+        return value, value * (1 + HEDGE_ABOVE)
+    if hedge == "less":
+        return value * (1 - HEDGE_BELOW), value
+    if hedge == "about":
+        return value * (1 - HEDGE_BELOW), value * (1 + HEDGE_BELOW)
+    half = 0.0
+    if sig and value > 0:
+        half = 0.5 * 10 ** (math.floor(math.log10(value)) - sig + 1)
+        # a figure with 3+ significant digits is exact as far as news goes
+        half = 0.0 if sig >= 3 else min(half, ROUNDING_CAP * value)
+    return value - half, value + half
+
+
+def _sentence(value: Any) -> str | None:
+    if isinstance(value, dict):
+        s = value.get("sentence")
+        return str(s) if s else None
+    if isinstance(value, str) and value.strip():
+        text = value.strip()
+        if text.startswith("{"):
+            try:
+                return _sentence(json.loads(text))
+            except ValueError:
+                pass
+        return text
+    return None
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [str(v) for v in value if v is not None and str(v).strip()]
+    if isinstance(value, str) and value.strip():
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                return _as_list(json.loads(text))
+            except ValueError:
+                pass
+        return [text]
+    return []
+
+
+def _stopwords() -> frozenset[str]:
+    # the package's English function words (geo/vocab/stopwords/en.txt) and ours
+    from pathlib import Path
+
+    path = Path(__file__).parent / "vocab" / "stopwords" / "en.txt"
+    words = set(_COMMON)
+    try:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0].strip().lower()
+            words.update(line.split())
+    except OSError:  # a trimmed install: our own list still holds the common words
+        pass
+    return frozenset(words)
+
+
+_STOP: frozenset[str] | None = None
+
+
+def _tokens(sentence: str | None, place: str | None) -> tuple[frozenset[str], frozenset[str]]:
+    """Distinctive words of an event's text: names and codes (``Tormes``, ``AICM``,
+    ``B-737``), and the other content words (``cucumbers``, ``suitcase``, ``shoe``):
+    what hid the drugs and where is what outlets retell."""
+    global _STOP
+    if _STOP is None:
+        _STOP = _stopwords()
+    text = " ".join(t for t in (sentence, place) if t)
+    names = set()
+    for tok in _NAME_RE.findall(text):
+        key = tok.lower().strip("'-")
+        # a bare number is mostly the figure itself, which the rules compare already
+        if len(key) >= 3 and key not in _STOP and not key.replace(",", "").isdigit():
+            names.add(key)
+    words = {w.rstrip("s") for w in _WORD_RE.findall(text) if w not in _STOP} - names
+    return frozenset(names), frozenset(words)
+
+
+def _text_column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in frame:
+        return np.full(len(frame), None, dtype=object)
+    values = frame[name].astype(object).to_numpy()
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values):
+        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+            out[i] = None
+        else:
+            text = str(v).strip()
+            out[i] = text.upper() if name in ("country", "admin1", "admin2") and text else (text or None)
+    return out
+
+
+def _obj(f: pd.DataFrame, name: str) -> np.ndarray:
+    """A text column as an object array with None for missing (pandas may have made the
+    Nones NaN in a string column)."""
+    return np.array([None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+                     else v for v in f[name].to_numpy(dtype=object)], dtype=object)
+
+
+def _codes(f: pd.DataFrame, name: str) -> np.ndarray:
+    """A text column as integer codes, -1 for missing: pairs compare in numpy."""
+    return pd.factorize(_obj(f, name), use_na_sentinel=True)[0]
+
+
+def _numbers(frame: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in frame:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[name], errors="coerce").astype(float).to_numpy()
+
+
+_DATE_RE = r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?"
+
+
+def _date_spans(values: pd.Series) -> pd.DataFrame:
+    """``start``, ``end`` (the first and last day a date can mean: "2019-03" spans
+    March) and ``precision`` (day, month, year, None) of ISO dates at mixed precision.
+    (geo.aggregates.parse_dates reads them the same way; dedup comes before the
+    aggregates in the flow, so it reads them itself.)"""
+    text = pd.Series([None if v is None or (isinstance(v, float) and math.isnan(v))
+                      else str(v)[:10] for v in values.tolist()], index=values.index, dtype=object)
+    parts = text.astype("string").str.extract(_DATE_RE)
+    year = pd.to_numeric(parts[0], errors="coerce")
+    month = pd.to_numeric(parts[1], errors="coerce")
+    day = pd.to_numeric(parts[2], errors="coerce")
+    ok = year.notna()
+    start = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    if ok.any():
+        ymd = (year[ok].astype(int).astype(str).str.zfill(4) + "-"
+               + month[ok].fillna(1).astype(int).astype(str).str.zfill(2) + "-"
+               + day[ok].fillna(1).astype(int).astype(str).str.zfill(2))
+        start[ok] = pd.to_datetime(ymd, format="%Y-%m-%d", errors="coerce").to_numpy()
+    precision = pd.Series(np.where(day.notna(), "day", np.where(month.notna(), "month", "year")),
+                          index=values.index, dtype=object)
+    precision[start.isna()] = None
+    end = start.copy()
+    is_month = (precision == "month").to_numpy()
+    is_year = (precision == "year").to_numpy()
+    if is_month.any():
+        end[is_month] = start[is_month] + pd.offsets.MonthEnd(0)
+    if is_year.any():
+        end[is_year] = start[is_year] + pd.offsets.YearEnd(0)
+    return pd.DataFrame({"start": start, "end": end, "precision": precision})
+
+
+def _litres(ev: pd.DataFrame) -> np.ndarray:
+    """Volume of each event in litres (gallons converted with pint), NaN otherwise."""
+    from .text.units import pint_unit, unit_registry
+
+    out = np.full(len(ev), np.nan)
+    if "unit" not in ev or "quantity" not in ev:
+        return out
+    qty = pd.to_numeric(ev["quantity"], errors="coerce").to_numpy(dtype=float)
+    ureg = unit_registry()
+    factors: dict[str, float | None] = {}
+    for k, unit in enumerate(_text_column(ev, "unit")):
+        if unit is None or not np.isfinite(qty[k]):
+            continue
+        if unit not in factors:
+            name = pint_unit(unit)
+            factors[unit] = None
+            if name and name != "count":
+                try:
+                    q = ureg.Quantity(1.0, name)
+                    if q.dimensionality == ureg.liter.dimensionality:
+                        factors[unit] = float(q.to(ureg.liter).magnitude)
+                except Exception:  # pint raises several error types for unknown names
+                    pass
+        if factors[unit] is not None:
+            out[k] = qty[k] * factors[unit]
+    return out
+
+
+def _features(events: pd.DataFrame) -> pd.DataFrame:
+    """One row per event (positional index) with everything the rules compare."""
+    from .text.plausibility import implausible_reasons
+    from .text.substances import GROUPS
+
+    n = len(events)
+    ev = events.reset_index(drop=True)
+    f = pd.DataFrame(index=pd.RangeIndex(n))
+    f["doc"] = _text_column(ev, "doc")
+    sub = _text_column(ev, "substance")
+    f["substance"] = [s.lower() if s else None for s in sub]
+    group = _text_column(ev, "drug_group")
+    f["group"] = [g or (GROUPS.get(s.lower()) if s else None) for g, s in zip(group, sub)]
+    where = {col: _text_column(ev, col) for col in ("country", "admin1", "admin2")}
+    # an ISO 3166-2 code names its country when the country is empty
+    where["country"] = np.array([c or (a.split("-")[0] if a and "-" in a else None)
+                                 for c, a in zip(where["country"], where["admin1"])], dtype=object)
+    for col, values in where.items():
+        f[col] = values
+    kg, count, labs = _numbers(ev, "quantity_kg"), _numbers(ev, "count"), _numbers(ev, "labs_destroyed")
+    litres = _litres(ev)
+    litres[~np.isnan(kg)] = np.nan  # weighed: the mass is the figure
+    f["kg"], f["count"], f["litres"], f["labs"] = kg, count, litres, labs
+    qty = _numbers(ev, "quantity")
+    units = _text_column(ev, "unit")
+    f["imperial"] = [bool(u) and u.lower() in ("lb", "lbs", "pound", "pounds", "oz", "ounce", "ounces")
+                     for u in units]
+    sentences = [_sentence(v) for v in (ev["evidence"].tolist() if "evidence" in ev else [None] * n)]
+    f["sentence"] = sentences
+    places = _text_column(ev, "place")
+    f["place"] = places
+    approx: list[bool | None]
+    if "approximate" in ev:
+        approx = [None if v is None or (isinstance(v, float) and math.isnan(v)) else bool(v)
+                  for v in ev["approximate"].astype(object).tolist()]
+    elif "flags" in ev:
+        approx = ["approximate" in _as_list(v) for v in ev["flags"].tolist()]
+    else:
+        approx = [None] * n
+    f["hedge"] = [_hedge(s, a) for s, a in zip(sentences, approx)]
+    # significant digits of the figure as written (the kg of "4.3 t" is 4300: also 2)
+    written = np.where(np.isnan(qty), np.where(np.isnan(kg), count, kg), qty)
+    f["sig"] = [_significant_digits(v) if not np.isnan(v) else 0 for v in written]
+    f["agencies"] = [frozenset(a.lower() for a in _as_list(v))
+                     for v in (ev["agencies"].tolist() if "agencies" in ev else [None] * n)]
+    f["tokens"] = [_tokens(s, p) for s, p in zip(sentences, places)]
+    dates = _date_spans(ev["date"])
+    f["start"] = dates["start"].to_numpy()
+    f["end"] = dates["end"].to_numpy()
+    f["precision"] = dates["precision"].to_numpy()
+    f["implausible"] = implausible_reasons(
+        pd.Series(f["substance"].to_numpy(), dtype=object),
+        pd.Series(qty) if "quantity" in ev else pd.Series(kg), pd.Series(kg),
+        pd.Series(count)).notna().to_numpy()
+    precision_rank = {"point": 3, "admin2": 2, "admin1": 1, "country": 0}
+    pp = _text_column(ev, "place_precision")
+    f["place_rank"] = [precision_rank.get(p, 2 if a2 else 1 if a1 else 0 if c else -1)
+                       for p, a1, a2, c in zip(pp, where["admin1"], where["admin2"],
+                                               where["country"])]
+    return f
+
+
+# --------------------------------------------------------------------------- pairs
+
+
+def _window_pairs(left: np.ndarray, left_key: np.ndarray, right: np.ndarray,
+                  right_key: np.ndarray, step: float) -> tuple[np.ndarray, np.ndarray]:
+    """Every (left, right) whose keys are within ``step`` (sorted neighbourhood: two
+    binary searches per left row, the pairs spread with repeat/arange, no Python loop)."""
+    if not len(left) or not len(right):
+        return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
+    order = np.argsort(right_key, kind="stable")
+    rk, rr = right_key[order], right[order]
+    lo = np.searchsorted(rk, left_key - step, side="left")
+    hi = np.searchsorted(rk, left_key + step, side="right")
+    width = hi - lo
+    total = int(width.sum())
+    if not total:
+        return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
+    a = np.repeat(left, width)
+    offset = np.arange(total) - np.repeat(np.cumsum(width) - width, width)
+    b = rr[np.repeat(lo, width) + offset]
+    return a, b
+
+
+def _candidates(f: pd.DataFrame, window_days: float) -> pd.DataFrame:
+    """Pairs (i < j, positional) of events from different reports whose figures on one
+    measure are within ``BLOCK_RATIO``, blocked so that 10,000 events of one country
+    over years do not make every similar figure a candidate:
+
+    * events dated to the day or month, with a country: by country and time bucket
+      (a bucket is longer than a month plus the window, so two events within the window
+      are in the same or neighbouring buckets);
+    * events with no date or only a year: against every event of their country;
+    * events with no country (a report that named none, a place at sea): against every
+      event.
+    """
+    step = math.log(BLOCK_RATIO)
+    country, _ = pd.factorize(_obj(f, "country"), use_na_sentinel=True)
+    doc = np.array([d or "" for d in _obj(f, "doc")], dtype=object)
+    usable = ~f["implausible"].to_numpy()
+    start = f["start"].to_numpy(dtype="datetime64[ns]")
+    fine = np.isin(_obj(f, "precision"), ["day", "month"])
+    bucket_days = 32 + float(window_days)
+    days = np.where(np.isnat(start), 0, start.astype("datetime64[D]").astype("int64"))
+    bucket = np.floor(days / bucket_days).astype("int64")
+    parts = []
+    for measure in _MEASURES:
+        values = f[measure].to_numpy(dtype=float)
+        rows = np.flatnonzero(usable & np.isfinite(values) & (values > 0))
+        if len(rows) < 2:
+            continue
+        logv = np.zeros(len(f))
+        logv[rows] = np.log(values[rows])
+        # keys on one sorted axis: blocks a stride apart that no figure window spans
+        stride = float(np.ptp(logv[rows])) + 10 * step + 1.0
+        core = rows[fine[rows] & (country[rows] >= 0)]
+        lonely = rows[~fine[rows] & (country[rows] >= 0)]
+        stateless = rows[country[rows] < 0]
+        found = []
+        if len(core):
+            block, _ = pd.factorize(pd.Series(list(zip(country[core], bucket[core]))))
+            cells = dict(zip(zip(country[core].tolist(), bucket[core].tolist()), block.tolist()))
+            # the neighbouring buckets of each core row, where they hold events
+            for shift in (-1, 0, 1):
+                other = np.array([cells.get((c, b + shift), -1)
+                                  for c, b in zip(country[core].tolist(), bucket[core].tolist())])
+                has = other >= 0
+                if has.any():
+                    found.append(_window_pairs(core[has], other[has] * stride + logv[core[has]],
+                                               core, block * stride + logv[core], step))
+        if len(lonely):
+            found.append(_window_pairs(lonely, country[lonely] * stride + logv[lonely],
+                                       rows, country[rows] * stride + logv[rows], step))
+        if len(stateless):
+            found.append(_window_pairs(stateless, logv[stateless], rows, logv[rows], step))
+        if not found:
+            continue
+        a = np.concatenate([p[0] for p in found])
+        b = np.concatenate([p[1] for p in found])
+        keep = (doc[a] != doc[b]) & (a != b)
+        a, b = a[keep], b[keep]
+        parts.append(pd.DataFrame({"i": np.minimum(a, b), "j": np.maximum(a, b),
+                                   "measure": measure}))
+    if not parts:
+        return pd.DataFrame({"i": pd.Series([], dtype=int), "j": pd.Series([], dtype=int),
+                             "measure": pd.Series([], dtype=object)})
+    return pd.concat(parts, ignore_index=True).drop_duplicates(["i", "j", "measure"])
+
+
+def _intervals(f: pd.DataFrame, measure: str) -> tuple[np.ndarray, np.ndarray]:
+    values = f[measure].to_numpy(dtype=float)
+    lo = np.full(len(f), np.nan)
+    hi = np.full(len(f), np.nan)
+    hedges, sigs = _obj(f, "hedge"), f["sig"].to_numpy()
+    for k in np.flatnonzero(np.isfinite(values)):
+        # labs are counted, never rounded or converted
+        lo[k], hi[k] = ((values[k], values[k]) if measure == "labs"
+                        else _interval(values[k], int(sigs[k]), hedges[k]))
+    return lo, hi
+
+
+def _compatible(f: pd.DataFrame, pairs: pd.DataFrame, window_days: float,
+                intervals: dict[str, tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
+    """The candidate pairs that satisfy every hard rule, with what the score needs."""
+    if not len(pairs):
+        return pairs.assign(exact=pd.Series([], dtype=bool))
+    i, j = pairs["i"].to_numpy(), pairs["j"].to_numpy()
+    ok = np.ones(len(pairs), dtype=bool)
+    exact = np.zeros(len(pairs), dtype=bool)
+    for measure in _MEASURES:
+        m = (pairs["measure"] == measure).to_numpy()
+        if not m.any():
+            continue
+        lo, hi = intervals[measure]
+        values = f[measure].to_numpy(dtype=float)
+        slack = 0.0 if measure == "labs" else CONVERSION_SLACK
+        a, b = i[m], j[m]
+        overlap = (lo[a] <= hi[b] * (1 + slack)) & (lo[b] <= hi[a] * (1 + slack))
+        ok[m] &= overlap
+        rel = np.abs(values[a] - values[b]) / np.maximum(values[a], values[b])
+        exact[m] = rel <= slack
+    # the other measures both sides have must not contradict (a count next to a mass)
+    for measure in ("kg", "count"):
+        if measure not in intervals:
+            continue
+        lo, hi = intervals[measure]
+        both = np.isfinite(lo[i]) & np.isfinite(lo[j])
+        clash = both & ~((lo[i] <= hi[j] * (1 + CONVERSION_SLACK))
+                         & (lo[j] <= hi[i] * (1 + CONVERSION_SLACK)))
+        ok &= ~clash
+    # substances: the same, the same group, or one side unspecified / not named
+    sub, grp = _codes(f, "substance"), _codes(f, "group")
+    vague = np.array([x in (None, "unspecified") for x in _obj(f, "substance")])
+    labs = np.isfinite(f["labs"].to_numpy(dtype=float))
+    same_sub = (sub[i] == sub[j]) & (sub[i] >= 0)
+    same_grp = (grp[i] == grp[j]) & (grp[i] >= 0)
+    # a lab line has no substance: it pairs only with a lab line
+    ok &= (labs[i] == labs[j]) & (same_sub | same_grp | vague[i] | vague[j] | labs[i])
+    # places: the same region, or one side known only to its country (or to nothing)
+    for col in ("country", "admin1", "admin2"):
+        code = _codes(f, col)
+        ok &= (code[i] < 0) | (code[j] < 0) | (code[i] == code[j])
+    # dates: within the window, a missing date agrees with any
+    start = f["start"].to_numpy(dtype="datetime64[ns]")
+    end = f["end"].to_numpy(dtype="datetime64[ns]")
+    gap = np.maximum(start[j] - end[i], start[i] - end[j]).astype("timedelta64[D]").astype(float)
+    dated = ~np.isnat(start[i]) & ~np.isnat(start[j])
+    gap = np.where(dated, np.maximum(gap, 0.0), np.nan)
+    ok &= ~dated | (gap <= window_days)
+    out = pairs.assign(exact=exact, gap=gap, same_sub=same_sub, same_grp=same_grp)
+    out = out[ok]
+    # a pair found on two measures (a mass and a count) is one pair: keep its best reading
+    out = out.sort_values(["i", "j", "exact"], ascending=[True, True, False], kind="stable")
+    return out.drop_duplicates(["i", "j"]).reset_index(drop=True)
+
+
+def _score(f: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
+    """Evidence that two compatible events tell the same seizure (see the docstring)."""
+    if not len(pairs):
+        return np.zeros(0)
+    i, j = pairs["i"].to_numpy(), pairs["j"].to_numpy()
+    sig = f["sig"].to_numpy()
+    hedged = f["hedge"].notna().to_numpy()
+    exact = pairs["exact"].to_numpy()
+    precise = exact & ~hedged[i] & ~hedged[j]
+    kg = f["kg"].to_numpy(dtype=float)
+    count = f["count"].to_numpy(dtype=float)
+    v_i = np.where(np.isfinite(kg[i]), kg[i], count[i])
+    v_j = np.where(np.isfinite(kg[j]), kg[j], count[j])
+    same = np.abs(v_i - v_j) <= SAME_FIGURE * np.maximum(v_i, v_j)
+    specific = precise & same & (np.minimum(sig[i], sig[j]) >= 3)
+    # the figure: a shared specific figure (4,312 kg; 91,000 lb and 41,310 kg) is
+    # strong; a shared round one (4.3 t / 4,300 kg) is what two seizures of a busy port
+    # may share by chance, and figures that only fit each other's rounding are weak
+    score = np.where(specific, 2.0, np.where(precise, 1.0, 0.5))
+    score += np.where(pairs["same_sub"].to_numpy(), 1.0,
+                      np.where(pairs["same_grp"].to_numpy(), 0.5, 0.0))
+    a1, a2 = _codes(f, "admin1"), _codes(f, "admin2")
+    score += np.where((a1[i] >= 0) & (a1[i] == a1[j]), 1.0, 0.0)
+    score += np.where((a2[i] >= 0) & (a2[i] == a2[j]), 0.5, 0.0)
+    gap = pairs["gap"].to_numpy(dtype=float)
+    day = np.array([p == "day" for p in _obj(f, "precision")])
+    days = day[i] & day[j]
+    score += np.where(np.isnan(gap), 0.0,
+                      np.where(days & (gap <= 3), 1.0, np.where(gap <= 0, 0.5, 0.25)))
+    # the text: an agency both credit, names both evidence sentences hold
+    agencies = f["agencies"].to_numpy(dtype=object)
+    tokens = f["tokens"].to_numpy(dtype=object)
+    score += np.array([1.0 if agencies[x] & agencies[y] else 0.0 for x, y in zip(i, j)])
+    score += np.array([min(0.75 * len(tokens[x][0] & tokens[y][0])
+                           + 0.5 * len(tokens[x][1] & tokens[y][1]), 1.5)
+                       for x, y in zip(i, j)])
+    return score
+
+
+# --------------------------------------------------------------------------- clusters
+
+
+def _clusters(n: int, pairs: pd.DataFrame, scores: np.ndarray, min_score: float,
+              docs: np.ndarray, unmeasured: Any) -> np.ndarray:
+    """Cluster label per event (-1: alone), grown from the best pairs down.
+
+    ``unmeasured(x, y)``: whether two events that share no measure (a pill count and a
+    mass of one seizure) satisfy every other hard rule: such a pair is never a
+    candidate, but it must not keep a seizure's count and mass apart."""
+    compatible = set(zip(pairs["i"].tolist(), pairs["j"].tolist()))
+    members: dict[int, list[int]] = {}
+    label = np.full(n, -1)
+    left, right = pairs["i"].to_numpy(), pairs["j"].to_numpy()
+    for k in np.argsort(-scores, kind="stable"):
+        if scores[k] < min_score:
+            break
+        a, b = int(left[k]), int(right[k])
+        if label[a] >= 0 and label[a] == label[b]:
+            continue
+        ca = members[label[a]] if label[a] >= 0 else [a]
+        cb = members[label[b]] if label[b] >= 0 else [b]
+        # one event per report, and every pair across compatible (complete linkage)
+        if {docs[x] for x in ca} & {docs[y] for y in cb}:
+            continue
+        if not all((min(x, y), max(x, y)) in compatible or unmeasured(x, y)
+                   for x in ca for y in cb):
+            continue
+        for old in (label[a], label[b]):
+            members.pop(int(old), None)
+        merged = ca + cb
+        new = min(merged)
+        label[merged] = new
+        members[new] = merged
+    return label
+
+
+def _arrays(f: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The features as plain arrays, for the per-cluster steps (pandas' per-cell access
+    costs microseconds each, thousands of times)."""
+    out = {c: _obj(f, c) for c in ("doc", "substance", "group", "country", "admin1", "admin2",
+                                   "hedge", "place", "precision")}
+    for c in (*_MEASURES, "sig", "place_rank"):
+        out[c] = f[c].to_numpy(dtype=float)
+    out["imperial"] = f["imperial"].to_numpy(dtype=bool)
+    out["start"] = f["start"].to_numpy(dtype="datetime64[ns]")
+    out["end"] = f["end"].to_numpy(dtype="datetime64[ns]")
+    return out
+
+
+def _unmeasured_ok(A: dict[str, np.ndarray], x: int, y: int, window_days: float) -> bool:
+    """Two events with no measure in common (a pill count, a mass) that satisfy the
+    other hard rules of :func:`_compatible`."""
+    if any(np.isfinite(A[m][x]) and np.isfinite(A[m][y]) for m in _MEASURES):
+        return False  # they share a measure: the candidate rules have judged them
+    if np.isfinite(A["labs"][x]) != np.isfinite(A["labs"][y]):
+        return False
+    sx, sy = A["substance"][x], A["substance"][y]
+    vague = sx in (None, "unspecified") or sy in (None, "unspecified")
+    if not (sx == sy or vague or (A["group"][x] is not None and A["group"][x] == A["group"][y])):
+        return False
+    for col in ("country", "admin1", "admin2"):
+        u, v = A[col][x], A[col][y]
+        if u is not None and v is not None and u != v:
+            return False
+    if not (np.isnat(A["start"][x]) or np.isnat(A["start"][y])):
+        gap = max(A["start"][y] - A["end"][x], A["start"][x] - A["end"][y])
+        if gap / np.timedelta64(1, "D") > window_days:
+            return False
+    return True
+
+
+def _support(A: dict[str, np.ndarray], idx: Sequence[int]) -> dict[int, int]:
+    """How many members' figures agree (within the conversion slack) with each one's."""
+    out = {}
+    for a in idx:
+        n = 0
+        for b in idx:
+            for m in _MEASURES:
+                x, y = A[m][a], A[m][b]
+                if np.isfinite(x) and np.isfinite(y) and abs(x - y) <= CONVERSION_SLACK * max(x, y):
+                    n += 1
+                    break
+        out[a] = n
+    return out
+
+
+def _kept(A: dict[str, np.ndarray], idx: list[int]) -> int:
+    """The member whose figure counts: exact beats hedged; a metric figure beats one in
+    pounds (the annotation rules record the metric one: "3,300 pounds" is mostly a
+    foreign outlet's conversion); more significant digits beat fewer; then the figure
+    most members agree with, the finer place, the first in the events' order."""
+    support = _support(A, idx)
+    return min(idx, key=lambda a: (A["hedge"][a] is not None, bool(A["imperial"][a]),
+                                   -A["sig"][a], -support[a], -A["place_rank"][a], a))
+
+
+def _clean(v: Any) -> Any:
+    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+        return None
+    return v.item() if hasattr(v, "item") else v
+
+
+_SOURCE_COLUMNS = ("date", "agencies", "quantity", "unit", "quantity_kg", "count")
+
+
+def _source_records(cols: dict[str, list[Any]], A: dict[str, np.ndarray],
+                    rows: Sequence[int]) -> list[dict[str, Any]]:
+    """One record per source of a merged seizure: what the popups list. ``cols``: the
+    events' :data:`_SOURCE_COLUMNS` as lists."""
+    return [{"doc": A["doc"][a], "date": _clean(cols["date"][a]), "place": A["place"][a],
+             "admin1": A["admin1"][a], "agencies": _as_list(cols["agencies"][a]),
+             "substance": A["substance"][a], "quantity": _clean(cols["quantity"][a]),
+             "unit": _clean(cols["unit"][a]), "quantity_kg": _clean(cols["quantity_kg"][a]),
+             "count": _clean(cols["count"][a]), "hedge": A["hedge"][a]} for a in rows]
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def deduplicate(events: pd.DataFrame, *, window_days: float = WINDOW_DAYS,
+                min_score: float = MIN_SCORE) -> pd.DataFrame:
+    """Find the seizures several reports tell, and mark them so that they count once.
+
+    Parameters
+    ----------
+    events
+        An events frame (``geo.extract`` / ``geo.read_seizures`` / ``read_events``) with
+        at least ``doc, substance, quantity_kg, count, country, admin1, date``; it also
+        reads ``quantity, unit, labs_destroyed, admin2, drug_group, agencies, evidence,
+        place, place_precision, approximate, flags`` where present.
+    window_days
+        Most days between two reports' dates of one seizure (default :data:`WINDOW_DAYS`).
+    min_score
+        Score at which a compatible pair merges (default :data:`MIN_SCORE`).
+
+    Returns
+    -------
+    A copy of ``events`` (same index, same order, same type) with the columns of
+    :data:`DEDUP_COLUMNS`; previous values of those columns are replaced. Every event
+    stays: a merged duplicate has ``duplicate_of`` set and is left out of the totals by
+    :func:`geo.aggregate`. ``result.attrs["dedup"]`` holds ``{"seizures": merged
+    seizures, "duplicates": events merged into them, "pairs": candidate pairs scored}``.
+
+    Raises
+    ------
+    DeduplicationError
+        ``events`` is not a DataFrame, lacks a required column, or an option is invalid.
+    """
+    events = _validate(events, window_days, min_score)
+    out = events.copy()
+    n = len(events)
+    for col in DEDUP_COLUMNS:
+        out[col] = pd.Series([None] * n, index=events.index, dtype=object)
+    if n < 2:
+        out.attrs["dedup"] = {"seizures": 0, "duplicates": 0, "pairs": 0}
+        return out
+    f = _features(events)
+    intervals = {m: _intervals(f, m) for m in _MEASURES}
+    pairs = _compatible(f, _candidates(f, float(window_days)), float(window_days), intervals)
+    scores = _score(f, pairs)
+    A = _arrays(f)
+    label = _clusters(n, pairs, scores, float(min_score), A["doc"],
+                      lambda x, y: _unmeasured_ok(A, x, y, float(window_days)))
+    cluster = np.full(n, None, dtype=object)
+    duplicate_of = np.full(n, None, dtype=object)
+    sources = np.full(n, None, dtype=object)
+    cols = {c: (events[c].tolist() if c in events else [None] * n) for c in _SOURCE_COLUMNS}
+    groups: dict[int, list[int]] = {}
+    for pos in np.flatnonzero(label >= 0):
+        groups.setdefault(int(label[pos]), []).append(int(pos))
+    # ids numbered in the events' order of each seizure's first event: reproducible
+    for number, first in enumerate(sorted(groups), start=1):
+        idx = groups[first]
+        kept = _kept(A, idx)
+        cid = f"S{number:04d}"
+        for a in idx:
+            cluster[a] = cid
+            if a != kept:
+                duplicate_of[a] = A["doc"][kept]
+        # sources in date order (undated last), then in the events' order
+        ordered = sorted(idx, key=lambda a: (bool(np.isnat(A["start"][a])),
+                                             0 if np.isnat(A["start"][a]) else int(A["start"][a].astype("int64")), a))
+        sources[kept] = json.dumps(_source_records(cols, A, ordered), ensure_ascii=False)
+    out["cluster"] = pd.Series(cluster, index=events.index, dtype=object)
+    out["duplicate_of"] = pd.Series(duplicate_of, index=events.index, dtype=object)
+    out["cluster_sources"] = pd.Series(sources, index=events.index, dtype=object)
+    out.attrs = dict(events.attrs)
+    out.attrs["dedup"] = {"seizures": len(groups),
+                          "duplicates": int(sum(len(v) - 1 for v in groups.values())),
+                          "pairs": int(len(pairs))}
+    return out
+
+
+def cluster_view(events: pd.DataFrame) -> pd.DataFrame:
+    """Where and when each event counts, once its seizure is merged (for the aggregates).
+
+    Returns a frame aligned with ``events`` (same index) with ``counted`` (False for a
+    merged duplicate), and ``country``, ``admin1``, ``admin2``, ``date``: the seizure's,
+    for every member of a merged seizure, so that its sources fall in one region and
+    period: the finest place any member gives (members agree on it by construction; a
+    report that names only the country yields to one that names the province) and the
+    most precise date (a day before a month; the earliest of equals, as reports follow
+    the seizure). Events outside a merged seizure keep their own.
+    """
+    if "duplicate_of" not in events or "cluster" not in events:
+        raise DeduplicationError("events carry no dedup columns: run geo.deduplicate first")
+    view = pd.DataFrame(index=events.index)
+    dup = events["duplicate_of"].astype(object)
+    view["counted"] = dup.isna() | dup.astype(str).str.strip().isin(["", "nan", "None"])
+    for col in ("country", "admin1", "admin2", "date"):
+        view[col] = (events[col].astype(object) if col in events
+                     else pd.Series(None, index=events.index, dtype=object))
+    cid = events["cluster"].astype(object)
+    has = cid.notna() & ~cid.astype(str).str.strip().isin(["", "nan", "None"])
+    if not has.any():
+        return view
+    sub = view[has].copy()
+    sub["_cid"] = cid[has].astype(str)
+    dates = _date_spans(sub["date"])
+    sub["_drank"] = dates["precision"].map({"day": 0, "month": 1, "year": 2}).fillna(3).to_numpy()
+    sub["_start"] = dates["start"].to_numpy()
+    for col in ("country", "admin1", "admin2"):
+        sub[col] = sub[col].where(sub[col].notna() & (sub[col].astype(str).str.strip() != ""))
+    # members agree on every place both give (deduplicate's hard rules): the first one
+    # given is the finest; the date: a day before a month, the earliest of equals
+    places = sub.groupby("_cid", sort=False)[["country", "admin1", "admin2"]].first()
+    dated = sub.sort_values(["_drank", "_start"], kind="stable", na_position="last")
+    first_date = dated.groupby("_cid", sort=False)["date"].first()
+    for col in ("country", "admin1", "admin2"):
+        view.loc[has, col] = sub["_cid"].map(places[col]).astype(object).to_numpy()
+    view.loc[has, "date"] = sub["_cid"].map(first_date).astype(object).to_numpy()
+    return view
+
+
+def merged_summary(events: pd.DataFrame) -> dict[str, int]:
+    """``{"seizures": merged seizures, "duplicates": events merged into them}`` of an
+    events frame that carries the dedup columns (zeros when it does not)."""
+    if "duplicate_of" not in events or "cluster" not in events:
+        return {"seizures": 0, "duplicates": 0}
+    dup = events["duplicate_of"].astype(object)
+    cid = events["cluster"].astype(object)
+    is_dup = dup.notna() & ~dup.astype(str).str.strip().isin(["", "nan", "None"])
+    has = cid.notna() & ~cid.astype(str).str.strip().isin(["", "nan", "None"])
+    return {"seizures": int(cid[has].nunique()), "duplicates": int(is_dup.sum())}
+
