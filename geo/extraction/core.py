@@ -259,6 +259,8 @@ def _stat_opening(sent: Sentence, text: str, start: int) -> bool:
     return not re.search(r"[:;]", text[sent.start + m.end():start])
 
 
+_DEFINITE_BEFORE = re.compile(r"(?i)\bthe\s+$")
+
 # a figure with nothing before it in its clause but the clause's opening: its subject
 _CLAUSE_OPEN = re.compile(r"(?i)(?:^|\b(?:that|said|says|warned)\s+|[:;]\s+)[\"“‘']?$")
 
@@ -1474,7 +1476,10 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
             if t.substance is None and t.skip is None:
                 # the drug the story is about, when this sentence reports a seizure
                 word = _dosage_word(t.q) if t.q.kind == "count" else None
-                if _SEIZE_VERB.search(t.sent.text) and last_substance and \
+                # "The 4,300 kilograms were hidden in bananas": a figure with the definite
+                # article is one told before, of the drug told before
+                definite = _DEFINITE_BEFORE.search(text, max(t.sent.start, t.start - 8), t.start)
+                if (_SEIZE_VERB.search(t.sent.text) or definite) and last_substance and \
                         t.sent.index - last_substance[0] <= 2:
                     t.substance, t.detail = last_substance[1], last_substance[2]
                     t.subst_linked = "carried"
