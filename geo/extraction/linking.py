@@ -415,8 +415,9 @@ def _reading(loc: Location) -> tuple[Any, Place]:
 
 
 _TOWN_COMMA = re.compile(r",[ \t]*")
+_IN_GAP = re.compile(r"\s+(?:in|at)\s+(?:the\s+)?(?:port\s+of\s+|city\s+of\s+)?")
 # "X island in Y, ", "X in the ": between a place and the region said to contain it
-_TOWN_IN = re.compile(r"(?:[ \t]+[a-z]+)?[ \t]+in[ \t]+(?:the[ \t]+)?"
+_TOWN_IN = re.compile(r"(?:[ \t]+[a-z]+)?(?:[ \t]+in[ \t]+(?:the[ \t]+)?|,[ \t]*)"
                       r"(?:[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+){0,3},[ \t]*)?")
 # a name that a list goes on after: ", Idaho", " and New Zealand"
 _LIST_GOES_ON = re.compile(rf",?[ \t]+{cue_pattern('list_joiners')}[ \t]+[A-Z]|,[ \t]*[A-Z]")
@@ -601,7 +602,10 @@ class PlaceIndex:
                 adjective = _is_adjective(m.text, str(place.name or ""))
             if level != "country" and is_country[m.text] and not (
                     level == "admin1" and i and _town_with_reading_in(
-                        text, raw_mentions[i - 1], m, place.admin1)):
+                        text, raw_mentions[i - 1], m, place.admin1)) and not (
+                    # "the U.S. state of Georgia", "Georgia state": the wording says region
+                    level == "admin1" and (cls or _CLASS_WORD_BEFORE.search(
+                        text, max(0, m.start - 30), m.start))):
                 # "Mexico" the country, not the state of México; but "Columbus, Georgia"
                 # is the state, where the town before it has a reading
                 level = "country"
@@ -1175,8 +1179,12 @@ class PlaceIndex:
                 # (a dotted abbreviation then a bare space ends a sentence: "... cash back to
                 # B.C. Winnipeg police found ...")
                 g += 1
-            elif prev.role == "excluded":
-                pm.role = "excluded"  # "bound for the port of Algeciras, Spain"
+            elif prev.role == "excluded" and not (
+                    prev.level == "country" and pm.level != "country"
+                    and _IN_GAP.fullmatch(gap)):
+                # "bound for the port of Algeciras, Spain" -- but not "on a ship from
+                # Brazil in Hamburg": a region cannot contain the country before it
+                pm.role = "excluded"
                 pm.toward = prev.toward
             pm.group = g
             prev = pm
