@@ -798,6 +798,55 @@ def _dateline_place(report: Any, text: str, ctx: "ExtractionContext", fallback: 
                   raw.get("admin1_name"), loc.latitude, loc.longitude, 0.6, "here: the dateline")
 
 
+_SMALL_PLACE = 20_000  # a town this small may well have a namesake in another region
+_PROVINCIAL_CITY = 300_000  # a dateline city below this is a provincial paper's
+
+
+def _local_paper_region(report: Any, text: str, ctx: Any, idx: Any, live: list[Any]) -> None:
+    """A small town that a story filed from a provincial city (not the capital) puts in
+    another region of the same country, with no reading in the dateline's region, is a
+    namesake: the figure is placed in the dateline's region, at admin1 precision. ("CHURU
+    ... Police in Churu seized ... at the Malasar toll naka": Malasar is a village of Tamil
+    Nadu in the gazetteer, the story is Rajasthan's.) A wire filed from the capital reports
+    the whole country: there the town stands."""
+    from .linking import Placed
+
+    if not getattr(report, "dateline_place", None) or not live:
+        return
+    candidates = [t for t in live if t.place is not None and t.place.precision == "point"
+                  and t.place.admin1 and t.place.how.split("/")[0] in _GROUNDED]
+    if not candidates:
+        return
+    here = _dateline_place(report, text, ctx, Placed())
+    if here is None or not here.admin1 or here.how != "here: the dateline":
+        return
+    name = str(report.dateline_place).split(",")[0].strip()
+    gaz = getattr(ctx, "gazetteer", None)
+    if gaz is None:
+        return
+    try:
+        readings = gaz.lookup(name.title() if name.isupper() else name)
+    except Exception:
+        return
+    if any((getattr(c, "capital", False) or c.population >= _PROVINCIAL_CITY)
+           and c.country == here.country and str(c.feature_class).startswith("ppl")
+           for c in readings):
+        return  # filed from the capital or a big city (La Paz, Karachi): a national wire
+    for t in candidates:
+        p = t.place
+        if p.country != here.country or p.admin1 == here.admin1:
+            continue
+        pm = next((m for m in idx.mentions if m.text == p.place), None)
+        if pm is None or pm.population >= _SMALL_PLACE or pm.level != "local":
+            continue
+        readings = idx._readings.get(pm.query, ())
+        if any(getattr(r, "admin1", None) == here.admin1 for _, r in readings):
+            continue  # a reading there: the geocoder's choice is judged elsewhere
+        t.place = Placed(p.place, here.country, here.admin1, here.admin1_name, here.lat,
+                         here.lon, min(p.confidence, 0.6), p.how + "/region of the dateline",
+                         precision="admin1")
+
+
 def _in_countries(places: list[Any]) -> list[Any]:
     """``places`` without regions of several countries when any other place is there: "on
     the bank of the Mekong River in Tha Uthen district" was seized in Tha Uthen."""
@@ -1518,6 +1567,7 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
         if t.place.admin1 is None and not t.place.lumped and t.place.how != "at sea" \
                 and _here(t.sent.text) and getattr(report, "dateline_place", None):
             t.place = _dateline_place(report, text, ctx, t.place)
+    _local_paper_region(report, text, ctx, idx, live)
     kept = _resolve_structure(live)
     kept_ids = {id(t) for t in kept}
     for t in targets:
