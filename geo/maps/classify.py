@@ -643,8 +643,10 @@ def figure_span(sentence_text: str | None, figures: Sequence[Any]) -> list[int] 
 def report_groups(entries: list[list], quantities: list[Any]) -> list[list]:
     """Popup entries grouped by report, each sentence once with its figures highlighted.
 
-    Per report: [title, date, agencies, url, sentences, figures] where sentences is
-    [[text, [[start, end], ...]], ...] and figures [[what, place, sentence index or -1], ...].
+    Per report: [title, date, agencies, url, sentences, figures(, file)] where sentences is
+    [[text, [[start, end], ...]], ...] and figures [[what, place, sentence index or -1], ...];
+    title is the headline (the report id where none is known); file, the report id,
+    only follows when a headline is the title.
     ``entries`` come from :func:`popup_entries` with two more fields each: title and agencies.
     """
     groups: dict[Any, list] = {}
@@ -652,7 +654,7 @@ def report_groups(entries: list[list], quantities: list[Any]) -> list[list]:
         doc, date, place, what, sent, url, title, agencies = entry
         g = groups.get(doc)
         if g is None:
-            g = groups[doc] = [title or doc, date, agencies, url, [], [], {}]
+            g = groups[doc] = [title or doc, date, agencies, url, [], [], {}, doc if title else None]
         else:
             g[1] = g[1] or date
             g[2] = g[2] or agencies
@@ -677,7 +679,7 @@ def report_groups(entries: list[list], quantities: list[Any]) -> list[list]:
                 if not kept or span[0] >= kept[-1][1]:
                     kept.append(span)
             s[1] = kept
-        out.append(g[:6])
+        out.append(g[:6] + ([g[7]] if g[7] else []))
     return out
 
 

@@ -40,7 +40,7 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "doc", "substance", "drug_group", "quantity", "unit", "quantity_kg", "count",
     "labs_destroyed", "place", "country", "admin1", "admin2", "date", "agencies", "confidence",
     "evidence", "admin1_name", "admin2_name", "place_precision", "lat", "lon", "approximate",
-    "flags", "detail", "row",
+    "flags", "detail", "title", "row",
 )
 
 # Column names looked for when the user names none (folded, first match wins).
