@@ -30,6 +30,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from jinja2 import Template
+from shapely.geometry import Point
 
 from . import classify as md
 from . import assets as offline
@@ -315,10 +316,11 @@ class _RegionScript(folium.MacroElement):
                 head(p, div);
                 if (p.series) { sparkline(div, p.series); }
                 if (!p.items.length) { el("div", div, cfg.noDataLabel).style.fontStyle = "italic"; return div; }
-                p.items.forEach(function(r) {  // [title, date, agencies, url, sentences, figures]
+                p.items.forEach(function(r) {  // [headline, date, agencies, url, sentences, figures, file]
                     var box = el("div", div, null, "sa-report");
                     el("b", box, r[0]);
-                    var meta = el("div", box, [r[1], r[2]].filter(Boolean).join(" · "), "sa-meta");
+                    // the file name stays findable (events.csv's doc) under the headline
+                    var meta = el("div", box, [r[1], r[2], r[6]].filter(Boolean).join(" · "), "sa-meta");
                     if (r[3]) {
                         if (meta.textContent) { meta.appendChild(document.createTextNode(" · ")); }
                         var a = el("a", meta, "source");
@@ -608,7 +610,11 @@ def _events_frame(events: Any) -> gpd.GeoDataFrame:
             return events.to_crs("EPSG:4326")
         return events
     if isinstance(events, pd.DataFrame) and {"lon", "lat"} <= set(events.columns):
-        return gpd.GeoDataFrame(events, geometry=gpd.points_from_xy(events["lon"], events["lat"]),
+        lon = pd.to_numeric(events["lon"], errors="coerce")
+        lat = pd.to_numeric(events["lat"], errors="coerce")
+        # an event without coordinates (read back from events.csv) has no point, not POINT (nan nan)
+        points = [Point(x, y) if np.isfinite(x) and np.isfinite(y) else None for x, y in zip(lon, lat)]
+        return gpd.GeoDataFrame(events, geometry=gpd.GeoSeries(points, index=events.index, crs="EPSG:4326"),
                                 crs="EPSG:4326")
     raise MapError("events must be a GeoDataFrame of points or a DataFrame with lon/lat columns")
 
@@ -809,6 +815,7 @@ def _build(aggregates: Any, frame: gpd.GeoDataFrame, bounds_src: gpd.GeoDataFram
     row_labels = [layer.short for layer in layers] + ["labs destroyed", "events", "reports", "dates"]
     lists = md.report_lists(regions, ev)
     agencies = _agencies_by_doc(ev)
+    titles = _titles_by_doc(ev)
     share = max(300, popup_budget // max(1, sum(1 for items in lists if items)))
     records = regions.drop(columns="geometry").to_dict("records")
     payload_regions = []
@@ -817,6 +824,8 @@ def _build(aggregates: Any, frame: gpd.GeoDataFrame, bounds_src: gpd.GeoDataFram
         for item in items:
             if agencies and not item.get("agencies"):
                 item["agencies"] = agencies.get(md.text(item.get("doc")))
+            if titles and not md.text(item.get("title")):
+                item["title"] = titles.get(md.text(item.get("doc")))
         entries, more_events, more_reports = md.popup_entries(items, share)
         groups = md.report_groups(entries, [md.figures_of(it) for it in items[:len(entries)]])
         payload_regions.append([
@@ -980,6 +989,19 @@ def _agencies_by_doc(ev: gpd.GeoDataFrame | None) -> dict[str, str]:
     return out
 
 
+def _titles_by_doc(ev: gpd.GeoDataFrame | None) -> dict[str, str]:
+    """The headline of each report (the events' ``title``), for its popup's heading: the
+    aggregates' ``sources`` lists carry no title."""
+    if ev is None or "title" not in ev.columns or "doc" not in ev.columns:
+        return {}
+    out: dict[str, str] = {}
+    for doc, title in zip(ev["doc"], ev["title"]):
+        doc, title = md.text(doc), md.text(title)
+        if doc is not None and title and doc not in out:
+            out[doc] = title
+    return out
+
+
 def _symbol_legend(regions: pd.DataFrame, layer: md.Layer) -> dict:
     """The largest figure and two or three round sample figures for the nested circles."""
     values = pd.to_numeric(regions[layer.column], errors="coerce").to_numpy(dtype=float)
@@ -1030,12 +1052,36 @@ def _unplaced(attrs: dict, layers: list[md.Layer], regions: pd.DataFrame,
                 where = country_names.get(country, country) if country else "country unknown"
                 reasons = ", ".join(sorted({_reason_words(r) if country else "no country"
                                             for r in part["reason"]}))
-                rows.append(f"{_layer_amount(float(part['_v'].sum()), layer)}, {where} "
+                what = _layer_amount(float(part["_v"].sum()), layer)
+                if layer.key == "all":
+                    what = _all_drugs_words(float(part["_v"].sum()), part)
+                rows.append(f"{what}, {where} "
                             f"({n_reports} report{'s' if n_reports != 1 else ''}; {reasons})")
         out.append({"rows": rows, "totals": (
             f"In regions {_layer_amount(in_regions, layer, True)} + not placed "
             f"{_layer_amount(outside, layer, True)} = {_layer_amount(in_regions + outside, layer, True)}")})
     return out, aside
+
+
+def _all_drugs_words(total: float, part: pd.DataFrame) -> str:
+    """An all-drugs amount with the substances it is made of: "8 t cocaine" for one, "8.2 t
+    drugs (8 t cocaine, 200 kg heroin)" for several. The panel opens on all drugs, and
+    "8 t drugs, Netherlands" left the reader to guess what was seized."""
+    from ..aggregates import NOT_IN_ALL
+
+    subs = []
+    for c in part.columns:
+        if isinstance(c, str) and c.startswith("kg_") and c != "kg_all" and c[3:] not in NOT_IN_ALL:
+            v = float(pd.to_numeric(part[c], errors="coerce").fillna(0).sum())
+            if v > 0:
+                subs.append((-v, md.substance_words(c[3:])))
+    subs.sort()
+    if len(subs) == 1:
+        return f"{md.amount(total, 'kg')} {subs[0][1]}"
+    if not subs:
+        return f"{md.amount(total, 'kg')} drugs"
+    named = ", ".join(f"{md.amount(-v, 'kg')} {w}" for v, w in subs[:3])
+    return f"{md.amount(total, 'kg')} drugs ({named}{', …' if len(subs) > 3 else ''})"
 
 
 _REASONS = {"no admin1": "country only", "no country": "no place", "no date": "no date",
