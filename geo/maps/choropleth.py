@@ -179,6 +179,9 @@ class _Layout(folium.MacroElement):
         .sa-unplaced li { margin-bottom: 2px; }
         .sa-unplaced ul { margin: 2px 0; padding-left: 16px; }
         .sa-totals { color: #444; margin-top: 4px; }
+        .sa-period-row { display: grid; grid-template-columns: auto 1fr; gap: 2px 6px; align-items: center; margin-top: 2px; }
+        .sa-side .sa-period-row label { display: inline; padding: 0; }
+        .sa-note { color: #555; font-size: 11px; margin-top: 3px; }
         .sa-foot { grid-area: foot; padding: 4px 12px; font-size: 11px; color: #555; border-top: 1px solid #ccc; }
         @media (max-width: 700px) {
             body { grid-template-columns: 100%; grid-template-rows: auto 62vh auto auto;
@@ -241,9 +244,69 @@ class _RegionScript(folium.MacroElement):
                 var c = r[2].charAt(cfg.initial);
                 return {type: "Feature", id: c === "-" ? "none" : "k" + parseInt(c, 36), geometry: geometry(r[7]),
                         properties: {name: r[0], country: r[1], k: r[2], rows: r[3], items: r[4],
-                                     moreEvents: r[5], moreReports: r[6], at: r[8], series: r[9]}};
+                                     moreEvents: r[5], moreReports: r[6], at: r[8], cells: cellsOf(r[9]),
+                                     noAll: r[10] === 0}};
             })});
             D.regions = null;  // the features hold everything now
+
+            // ---- figures per period. A region's amounts come as [layer, n, period delta,
+            // amount, ...]; the figures of "all periods" are their sums, except where the
+            // page carries a tooltip row (events that do not add up to the aggregate's figure)
+            var NL = cfg.layers.length;
+            var P = D.periods.map(function(key) {  // index 0: no date
+                var y = key ? +key.slice(0, 4) : null, m = key.length > 4 ? +key.slice(5, 7) : 0;
+                return {key: key, year: y, month: m ? y * 12 + m - 1 : null};
+            });
+            function cellsOf(a) {
+                var out = {}, j = 0;
+                while (a && j < a.length) {
+                    var list = out[a[j]] = [], n = a[j + 1], p = 0;
+                    j += 2;
+                    for (var t = 0; t < n; t++, j += 2) { p += a[j]; list.push(p, a[j + 1]); }
+                }
+                return out;
+            }
+            function sums(cells, keep) {  // per layer, the amounts of the periods kept
+                var v = [];
+                for (var i = 0; i < NL; i++) { v.push(0); }
+                for (var i in cells) {
+                    var l = cells[i];
+                    for (var t = 0; t < l.length; t += 2) { if (keep(l[t])) { v[i] += l[t + 1]; } }
+                }
+                for (var i = 1; i < NL; i++) { if (cfg.layers[i].inAll) { v[0] += v[i]; } }
+                return v;
+            }
+            function fmt(v) {  // as geo.maps.classify.fmt: 1,500 / 180 / 2.5 / 0.004
+                if (v === 0) { return "0"; }
+                var a = Math.abs(v);
+                if (a >= 100) { return evenRound(v, 0).toFixed(0).replace(/\\B(?=(\\d{3})+(?!\\d))/g, ","); }
+                if (a >= 1) { return evenRound(v, 1).toFixed(1).replace(/\\.0$/, ""); }
+                return String(+v.toPrecision(2));
+            }
+            function evenRound(v, d) {  // Python's format rounds a tie to the even digit
+                var f = Math.pow(10, d), x = v * f, r = Math.round(x);
+                if (Math.abs(x - Math.trunc(x)) === 0.5 && r % 2) { r -= 1; }
+                return r / f;
+            }
+            function amount(v, unit) { return unit === "kg" && Math.abs(v) >= 1000 ? fmt(v / 1000) + " t" : (fmt(v) + " " + unit).trim(); }
+            function parsed(text) { return parseFloat(text.replace(/,/g, "")); }
+            function classOf(i, v) {
+                if (!(v > 0)) { return "-"; }
+                var b = cfg.layers[i].bins;
+                for (var k = 0; k < b.length; k++) { if (v <= b[k] * (1 + 1e-9)) { return k.toString(36); } }
+                return Math.max(0, b.length - 1).toString(36);
+            }
+            regions.eachLayer(function(l) {  // the figures of all periods
+                var p = l.feature.properties, v = sums(p.cells, function() { return true; }), given = {}, rows = [];
+                for (var j = 0; j < p.rows.length; j += 2) { given[p.rows[j]] = p.rows[j + 1]; }
+                if (p.noAll) { v[0] = 0; }
+                for (var i = 0; i < NL; i++) {
+                    if (given[i] !== undefined) { v[i] = parsed(given[i]); }
+                    if (v[i] > 0) { rows.push(i, given[i] !== undefined ? given[i] : (fmt(v[i]) + " " + cfg.layers[i].unit).trim()); }
+                }
+                for (var j = 0; j < p.rows.length; j += 2) { if (p.rows[j] >= NL) { rows.push(p.rows[j], p.rows[j + 1]); } }
+                p.rows = p.rows0 = rows; p.vals = p.vals0 = v; p.k0 = p.k;
+            });
             if (cfg.labsOverlay >= 0) {
                 var labs = overlays[cfg.labsOverlay];
                 D.labs.forEach(function(l) {  // [region index, x, y, labs destroyed, name]
@@ -311,12 +374,54 @@ class _RegionScript(folium.MacroElement):
                 });
                 if (at < s[0].length) { q.appendChild(document.createTextNode(s[0].slice(at))); }
             }
+            function series(cells) {  // [first, last, kg of all drugs per month ...], or per year
+                var by = {}, months = [], years = [], yearOnly = false;
+                for (var i in cells) {
+                    if (!cfg.layers[i].inAll) { continue; }
+                    for (var t = 0; t < cells[i].length; t += 2) {
+                        var q = P[cells[i][t]];
+                        if (!q.key) { continue; }
+                        by[cells[i][t]] = (by[cells[i][t]] || 0) + cells[i][t + 1];
+                    }
+                }
+                for (var pi in by) {
+                    var q = P[pi];
+                    years.push(q.year);
+                    if (q.month === null) { yearOnly = true; } else { months.push(q.month); }
+                }
+                if (!years.length) { return null; }
+                var lo, hi, values, label;
+                var m0 = Math.min.apply(null, months), m1 = Math.max.apply(null, months);
+                if (!yearOnly && m1 - m0 < 36) {
+                    lo = m0; hi = m1;
+                    label = function(o) { return Math.floor(o / 12) + "-" + ("0" + (o % 12 + 1)).slice(-2); };
+                } else {
+                    lo = Math.min.apply(null, years); hi = Math.max.apply(null, years);
+                    label = String;
+                }
+                values = [];
+                for (var o = lo; o <= hi; o++) { values.push(0); }
+                for (var pi in by) {
+                    var q = P[pi];
+                    values[(label === String ? q.year : q.month) - lo] += by[pi];
+                }
+                if (values.filter(function(v) { return v > 0; }).length < 2) { return null; }
+                return [label(lo), label(hi)].concat(values);
+            }
             function popup(p) {
                 var div = el("div", null, null, "sa-pop");
                 head(p, div);
-                if (p.series) { sparkline(div, p.series); }
-                if (!p.items.length) { el("div", div, cfg.noDataLabel).style.fontStyle = "italic"; return div; }
-                p.items.forEach(function(r) {  // [headline, date, agencies, url, sentences, figures, file]
+                var s = series(p.cells);
+                if (s) { sparkline(div, s); }
+                var items = p.items;
+                if (state.range) {
+                    el("div", div, "Period: " + state.range.label, "sa-meta");
+                    // a report counts in the period of its date; undated ones are in no period
+                    items = items.filter(function(r) { var k = periodOf(r[1]); return k !== null && inRange(k); });
+                    if (p.items.length && !items.length) { el("div", div, "no report listed for this period").style.fontStyle = "italic"; return div; }
+                }
+                if (!items.length) { el("div", div, cfg.noDataLabel).style.fontStyle = "italic"; return div; }
+                items.forEach(function(r) {  // [headline, date, agencies, url, sentences, figures, file]
                     var box = el("div", div, null, "sa-report");
                     el("b", box, r[0]);
                     // the file name stays findable (events.csv's doc) under the headline
@@ -337,7 +442,7 @@ class _RegionScript(folium.MacroElement):
                         loose.forEach(function(f) { el("li", ul, [f[0], f[1]].filter(Boolean).join(", ")); });
                     }
                 });
-                if (p.moreEvents) {
+                if (p.moreEvents && !state.range) {
                     el("p", div, "… and " + p.moreEvents + " more event" + (p.moreEvents > 1 ? "s" : "")
                        + (p.moreReports ? " from " + p.moreReports + " more report" + (p.moreReports > 1 ? "s" : "") : ""));
                 }
@@ -353,12 +458,7 @@ class _RegionScript(folium.MacroElement):
 
             // ---- proportional symbols: a circle per region, area proportional to the amount
             var symbols = L.layerGroup();
-            function value(p, i) {  // the figure of layer i from the tooltip rows
-                for (var j = 0; j < p.rows.length; j += 2) {
-                    if (p.rows[j] === i) { return parseFloat(p.rows[j + 1].replace(/,/g, "")) * (/ t$/.test(p.rows[j + 1]) ? 1000 : 1); }
-                }
-                return 0;
-            }
+            function value(p, i) { return p.vals[i] || 0; }
             function radius(v, max) { return Math.max(2, cfg.maxRadius * Math.sqrt(v / max)); }
             function drawSymbols(i) {
                 symbols.clearLayers();
@@ -378,7 +478,7 @@ class _RegionScript(folium.MacroElement):
                 });
             }
 
-            var state = {layer: cfg.initial, view: cfg.view};
+            var state = {layer: cfg.initial, view: cfg.view, range: null};
             function styler(i, view) {
                 return function(feature) {
                     var s = Object.assign({}, cfg.style), c = feature.properties.k.charAt(i);
@@ -400,7 +500,7 @@ class _RegionScript(folium.MacroElement):
                 div.textContent = "";
                 div.setAttribute("data-layer", layer.key);
                 div.setAttribute("data-view", state.view);
-                el("div", div, layer.label, "sa-title");
+                el("div", div, layer.label + (state.range ? ", " + state.range.label : ""), "sa-title");
                 if (state.view === "symbols") {
                     var samples = layer.samples, R = radius(samples[0] || 1, layer.max), ty = -99;
                     var labelYs = samples.map(function(v) {  // at each circle's top, never overlapping
@@ -425,15 +525,50 @@ class _RegionScript(folium.MacroElement):
                 swatch(div, cfg.noData, cfg.noDataLabel + (state.layer ? " of " + layer.short : ""));
                 swatch(div, cfg.notCovered, cfg.notCoveredLabel);
             }
+            function words(layer) { return layer.key === "all" ? "drugs" : layer.short; }
+            function unplacedRows(i) {  // a period's lines: what, where; and the amount not placed
+                var layer = cfg.layers[i], rows = [], total = 0;
+                for (var c in unplacedCells) {
+                    var v = sums(unplacedCells[c], inRange);
+                    if (!(v[i] > 0)) { continue; }
+                    var what = amount(v[i], layer.unit || "units") + " " + words(layer);
+                    if (layer.key === "all") {  // which drugs, as the all-periods lines say
+                        var parts = [];
+                        for (var j = 1; j < NL; j++) { if (cfg.layers[j].inAll && v[j] > 0) { parts.push([v[j], amount(v[j], "kg") + " " + cfg.layers[j].short]); } }
+                        parts.sort(function(a, b) { return b[0] - a[0]; });
+                        if (parts.length === 1) { what = parts[0][1]; }
+                        else if (parts.length) {
+                            what += " (" + parts.slice(0, 3).map(function(x) { return x[1]; }).join(", ") + (parts.length > 3 ? ", …" : "") + ")";
+                        }
+                    }
+                    rows.push([v[i], what + ", " + (c ? cfg.countries[c] || c : "country unknown")]);
+                    total += v[i];
+                }
+                rows.sort(function(a, b) { return b[0] - a[0]; });
+                return {rows: rows.map(function(r) { return r[1]; }), total: total};
+            }
             function showUnplaced() {
                 var box = document.getElementById("sa-unplaced"), u = cfg.unplaced[state.layer];
                 box.textContent = "";
+                var layer = cfg.layers[state.layer];
+                if (state.range) {
+                    var got = unplacedRows(state.layer), inRegions = 0, unit = layer.unit || "units";
+                    regions.eachLayer(function(l) { inRegions += l.feature.properties.vals[state.layer] || 0; });
+                    u = {rows: got.rows, totals: "In regions " + fmt(inRegions) + " " + unit + " " + words(layer)
+                         + " + not placed " + fmt(got.total) + " " + unit + " " + words(layer) + " = "
+                         + fmt(inRegions + got.total) + " " + unit + " " + words(layer)};
+                    if (!cfg.unplaced[state.layer] && !got.rows.length) { u = null; }
+                }
                 if (!u) { return; }
                 el("h2", box, "Not placed in a region");
                 var ul = el("ul", box);
                 u.rows.forEach(function(r) { el("li", ul, r); });
                 if (!u.rows.length) { el("li", ul, "nothing"); }
                 el("div", box, u.totals, "sa-totals");
+                if (state.range && cfg.undated) {
+                    el("div", box, "Not in this period: " + cfg.undated + " event" + (cfg.undated > 1 ? "s" : "")
+                       + " without a date (under all periods only)", "sa-totals");
+                }
                 if (cfg.setAside) { el("div", box, cfg.setAside, "sa-totals"); }
             }
             function draw() {
@@ -478,14 +613,114 @@ class _RegionScript(folium.MacroElement):
                 });
             });
             if (!cfg.overlays.length) { document.getElementById("sa-overlay-box").style.display = "none"; }
-            document.getElementById("sa-period-box").style.display = "none";
+
+            // ---- the period control: all periods (the default), a year or a month, or a range
+            var unplacedCells = {};
+            for (var c in cfg.unplacedCells) { unplacedCells[c] = cellsOf(cfg.unplacedCells[c]); }
+            function periodOf(date) {  // a report's date -> index in P, or null
+                if (!date || !/^\\d{4}/.test(date)) { return null; }
+                var key = /^\\d{4}-\\d{2}/.test(date) ? date.slice(0, 7) : date.slice(0, 4);
+                for (var i = 1; i < P.length; i++) { if (P[i].key === key) { return i; } }
+                // a date of a period no amount has (a lab count only): place it by its year/month
+                return {key: key, year: +key.slice(0, 4), month: key.length > 4 ? +key.slice(0, 4) * 12 + +key.slice(5, 7) - 1 : null};
+            }
+            function inRange(i) {
+                var r = state.range, q = typeof i === "object" ? i : P[i];
+                if (!r) { return true; }
+                if (!q.key) { return false; }
+                var o = r.gran === "year" ? q.year : q.month;
+                return o !== null && o >= r.from && o <= r.to;
+            }
+            var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+            function periodLabel(gran, o) { return gran === "year" ? String(o) : MONTHS[o % 12] + " " + Math.floor(o / 12); }
+            function applyPeriod() {
+                regions.eachLayer(function(l) {
+                    var p = l.feature.properties;
+                    if (!state.range) { p.rows = p.rows0; p.vals = p.vals0; p.k = p.k0; return; }
+                    var v = sums(p.cells, inRange), rows = [], k = "";
+                    for (var i = 0; i < NL; i++) {
+                        k += classOf(i, v[i]);
+                        if (v[i] > 0) { rows.push(i, (fmt(v[i]) + " " + cfg.layers[i].unit).trim()); }
+                    }
+                    if (rows.length) { rows.push(NL + 4, state.range.label); }
+                    p.rows = rows; p.vals = v; p.k = k;
+                });
+            }
+            function setPeriod(gran, from, to) {  // from === null: all periods
+                if (from === null || from === undefined) { state.range = null; }
+                else {
+                    if (to === null || to === undefined) { to = from; }
+                    if (to < from) { var t = to; to = from; from = t; }
+                    state.range = {gran: gran, from: from, to: to,
+                                   label: periodLabel(gran, from) + (to > from ? " – " + periodLabel(gran, to) : "")};
+                }
+                applyPeriod();
+                map.closePopup();
+                draw();
+                syncPeriod();
+            }
+            var pbox = document.getElementById("sa-period"), years = [], months = [];
+            P.forEach(function(q) {
+                if (q.year !== null && years.indexOf(q.year) < 0) { years.push(q.year); }
+                if (q.month !== null && months.indexOf(q.month) < 0) { months.push(q.month); }
+            });
+            years.sort(function(a, b) { return a - b; }); months.sort(function(a, b) { return a - b; });
+            var gran = "year", fromSel, toSel;
+            function fillPeriods() {
+                var list = gran === "year" ? years : months;
+                [fromSel, toSel].forEach(function(sel, n) {
+                    sel.textContent = "";
+                    if (!n) { el("option", sel, "all periods").value = ""; }
+                    list.forEach(function(o) { el("option", sel, periodLabel(gran, o)).value = o; });
+                });
+            }
+            function syncPeriod() {
+                var r = state.range;
+                if (!fromSel) { return; }
+                if (r && r.gran !== gran) { gran = r.gran; fillPeriods(); }
+                fromSel.value = r ? String(r.from) : "";
+                toSel.value = r ? String(r.to) : "";
+                toSel.disabled = !r;
+                document.querySelectorAll("input[name=sa-gran]").forEach(function(x) { x.checked = x.value === gran; });
+            }
+            if (years.length) {
+                if (months.length) {
+                    radios(pbox, "sa-gran", [["year", "by year"], ["month", "by month"]], gran, function(g) {
+                        gran = g; fillPeriods();
+                        var list = g === "year" ? years : months;
+                        if (state.range) { setPeriod(g, list[0], list[list.length - 1]); } else { syncPeriod(); }
+                    });
+                }
+                var row = el("div", pbox, null, "sa-period-row");
+                el("label", row, "from").htmlFor = "sa-period-from";
+                fromSel = el("select", row); fromSel.id = "sa-period-from";
+                el("label", row, "to").htmlFor = "sa-period-to";
+                toSel = el("select", row); toSel.id = "sa-period-to";
+                fillPeriods();
+                fromSel.addEventListener("change", function() {
+                    if (fromSel.value === "") { setPeriod(gran, null); return; }
+                    var a = +fromSel.value, b = state.range && state.range.gran === gran ? state.range.to : a;
+                    setPeriod(gran, a, Math.max(a, b));
+                });
+                toSel.addEventListener("change", function() {
+                    if (state.range) { setPeriod(gran, Math.min(state.range.from, +toSel.value), +toSel.value); }
+                });
+                syncPeriod();
+            }
+            if (cfg.undated) {
+                el("div", pbox, cfg.undated + " event" + (cfg.undated > 1 ? "s" : "") + " without a date: counted under all periods only",
+                   "sa-note").id = "sa-undated";
+            }
+            if (!years.length && !cfg.undated) { document.getElementById("sa-period-box").style.display = "none"; }
             draw();
             // a handle for scripts and tests: the map, the regions layer, the state
             window.seizureAtlas = {map: map, regions: regions, symbols: symbols, config: cfg, state: state,
                                    show: function(layer, view) {
                                        if (layer !== undefined) { state.layer = layer; }
                                        if (view) { state.view = view; }
-                                       draw(); }};
+                                       draw(); },
+                                   // setPeriod("year", 2013, 2014), setPeriod("month", 2013 * 12 + 1) for Feb 2013, setPeriod() for all
+                                   setPeriod: function(g, from, to) { setPeriod(g || "year", from === undefined ? null : from, to); }};
         })();
         {% endmacro %}
     """)
@@ -812,13 +1047,15 @@ def _build(aggregates: Any, frame: gpd.GeoDataFrame, bounds_src: gpd.GeoDataFram
 
     # Per region: [name, country, classes, tooltip rows, popup reports, more events,
     # more reports, geometry, symbol anchor, series]
-    row_labels = [layer.short for layer in layers] + ["labs destroyed", "events", "reports", "dates"]
+    row_labels = [layer.short for layer in layers] + ["labs destroyed", "events", "reports", "dates", "period"]
     lists = md.report_lists(regions, ev)
     agencies = _agencies_by_doc(ev)
     titles = _titles_by_doc(ev)
     share = max(300, popup_budget // max(1, sum(1 for items in lists if items)))
     records = regions.drop(columns="geometry").to_dict("records")
     payload_regions = []
+    region_cells: list[dict] = []
+    periods: dict[str, int] = {}
     for i, row in enumerate(records):
         items = lists[i]
         for item in items:
@@ -828,11 +1065,21 @@ def _build(aggregates: Any, frame: gpd.GeoDataFrame, bounds_src: gpd.GeoDataFram
                 item["title"] = titles.get(md.text(item.get("doc")))
         entries, more_events, more_reports = md.popup_entries(items, share)
         groups = md.report_groups(entries, [md.figures_of(it) for it in items[:len(entries)]])
+        cells, derived, all_figure = _region_cells(row, items, layers, periods)
+        region_cells.append(cells)
         payload_regions.append([
             md.text(row.get("name")) or md.text(row.get("code")) or "", md.text(row.get("country")),
-            md.class_string(layers, i), _tooltip_rows(row, layers), groups, more_events,
-            more_reports, md.encode_polygons(region_geoms[i], scale), anchors[i],
-            md.monthly_series(items) if len(items) > 1 else None])
+            md.class_string(layers, i), _tooltip_rows(row, layers, derived), groups, more_events,
+            more_reports, md.encode_polygons(region_geoms[i], scale), anchors[i], None]
+            + ([] if all_figure else [0]))
+    unplaced_cells = _unplaced_cells(ev, set(regions["code"].astype(str)), layers, periods)
+    # the page's period list: 0 is "no date", then the periods in order; the cells were
+    # numbered as their periods were first met
+    period_keys = sorted(periods)
+    order = {periods[key]: n + 1 for n, key in enumerate(period_keys)}
+    for r, cells in zip(payload_regions, region_cells):
+        r[9] = md.encode_cells(cells, order)
+    unplaced_cells = {c: md.encode_cells(cells, order) for c, cells in sorted(unplaced_cells.items())}
 
     if view == "auto":
         countries_with_data = set(regions["country"][with_data].dropna())
@@ -895,8 +1142,9 @@ def _build(aggregates: Any, frame: gpd.GeoDataFrame, bounds_src: gpd.GeoDataFram
     m.add_child(_Layout(page_title, subtitle, source))
 
     config = {
-        "layers": [{"key": layer.key, "label": layer.label, "short": layer.short,
-                    "colors": layer.colors, "labels": layer.labels, **_symbol_legend(regions, layer)}
+        "layers": [{"key": layer.key, "label": layer.label, "short": layer.short, "unit": layer.unit,
+                    "colors": layer.colors, "labels": layer.labels, "bins": layer.bins,
+                    "inAll": _in_all(layer), **_symbol_legend(regions, layer)}
                    for layer in layers],
         "rowLabels": row_labels, "style": REGION_STYLE, "outline": {
             **OUTLINE_STYLE, "fillOpacity": 0.0 if tiles is not None else 1.0},
@@ -905,11 +1153,12 @@ def _build(aggregates: Any, frame: gpd.GeoDataFrame, bounds_src: gpd.GeoDataFram
         "initial": initial, "view": view,
         "labsStyle": LABS_STYLE, "labsOverlay": labs_index, "overlays": overlay_cfg,
         "symbolStyle": SYMBOL_STYLE, "symbolRegion": SYMBOL_REGION, "maxRadius": MAX_RADIUS,
-        "countries": {c: country_names.get(c, c) for c in sorted(shown)},
+        "countries": {c: country_names.get(c, c) for c in sorted(shown | set(unplaced_cells) - {""})},
+        "unplacedCells": unplaced_cells, "undated": _undated(ev, lists),
         "unplaced": unplaced, "setAside": set_aside,
         "bounds": fit,
     }
-    payload = {"scale": scale, "regions": payload_regions, "labs": labs,
+    payload = {"scale": scale, "regions": payload_regions, "labs": labs, "periods": [""] + period_keys,
                "outlines": [md.encode_polygons(g, scale) for g in background]}
     m.add_child(_RegionScript(geo, overlays, config, payload))
 
@@ -1184,10 +1433,79 @@ def _initial_layer(layers: list[md.Layer], substance: str | None) -> int:
     raise MapError(f"no figures for substance {substance!r} in the aggregates (have: {have})")
 
 
-def _tooltip_rows(row: dict, layers: list[md.Layer]) -> list:
-    """Flat [label index, figure text, ...] for the tooltip table."""
+def _in_all(layer: md.Layer) -> bool:
+    """Whether a layer's kg count in "all drugs" (as geo.aggregate's kg_all: not precursors)."""
+    from ..aggregates import NOT_IN_ALL
+
+    return layer.key != "all" and layer.column.startswith("kg_") and layer.column[3:] not in NOT_IN_ALL
+
+
+def _region_cells(row: dict, items: list[dict], layers: list[md.Layer],
+                  periods: dict[str, int]) -> tuple[dict, set[int], bool]:
+    """A region's amounts per (layer, period) from the events behind it; the layers whose
+    figure the page can sum from them (their tooltip row is left out of the page); and
+    whether the region has an all-drugs figure.
+
+    A layer whose events do not add up to the region's figure (a hand-made aggregate, a
+    list cut short) keeps its row; a layer without a figure gets no period amounts."""
+    cells = md.period_cells(items, layers, periods)
+    sums: dict[int, float] = {}
+    for (i, _), v in cells.items():
+        sums[i] = sums.get(i, 0.0) + v
+    derived: set[int] = set()
+    for i, layer in enumerate(layers):
+        if layer.key == "all":
+            continue
+        figure = md.num(row.get(layer.column))
+        if figure is None or figure <= 0:
+            for key in [key for key in cells if key[0] == i]:
+                del cells[key]
+            sums.pop(i, None)
+        elif np.isclose(sums.get(i, 0.0), figure, rtol=1e-6, atol=0):
+            derived.add(i)
+    all_figure = md.num(row.get(layers[0].column))
+    in_all = sum(v for i, v in sums.items() if _in_all(layers[i]))
+    if all_figure is not None and all_figure > 0 and np.isclose(in_all, all_figure, rtol=1e-6, atol=0):
+        derived.add(0)
+    has_all = (all_figure is not None and all_figure > 0) or not in_all
+    return cells, derived, has_all
+
+
+def _unplaced_cells(ev: gpd.GeoDataFrame | None, codes: set[str], layers: list[md.Layer],
+                    periods: dict[str, int]) -> dict[str, dict]:
+    """Per country ("" unknown), the amounts per (layer, period) of the events placed in
+    no region of the map: the "not placed" panel of a period."""
+    if ev is None or not len(ev) or "substance" not in ev.columns:
+        return {}
+    admin1 = ev["admin1"].map(md.text) if "admin1" in ev.columns else pd.Series(None, index=ev.index)
+    odd = implausible_reasons(*(ev[c] if c in ev.columns else pd.Series(None, index=ev.index)
+                                for c in ("substance", "quantity", "quantity_kg", "count")))
+    rest = ev[~admin1.isin(codes) & odd.isna()]
+    country = rest["country"].map(lambda c: md.text(c) or "") if "country" in rest.columns else \
+        pd.Series("", index=rest.index)
+    keep = [c for c in ("substance", "date", "quantity_kg", "count", "litres") if c in rest.columns]
+    out: dict[str, dict] = {}
+    for c, part in pd.DataFrame(rest[keep]).groupby(country, sort=True):
+        cells = md.period_cells(part.to_dict("records"), layers, periods)
+        if cells:
+            out[str(c)] = cells
+    return out
+
+
+def _undated(ev: gpd.GeoDataFrame | None, lists: list[list[dict]]) -> int:
+    """Events without a date: counted under "all periods" only, and the page says so."""
+    if ev is not None and "date" in ev.columns:
+        return int(sum(1 for d in ev["date"] if md.period_key(d) is None))
+    return sum(1 for items in lists for item in items if md.period_key(item.get("date")) is None)
+
+
+def _tooltip_rows(row: dict, layers: list[md.Layer], derived: set[int] = frozenset()) -> list:
+    """Flat [label index, figure text, ...] for the tooltip table; the page sums the
+    layers in ``derived`` from the region's period amounts."""
     rows: list = []
     for i, layer in enumerate(layers):
+        if i in derived:
+            continue
         v = md.num(row.get(layer.column))
         if v is not None and v > 0:
             rows += [i, f"{md.fmt(v)} {layer.unit}".strip()]
