@@ -612,3 +612,33 @@ def test_events_without_a_date_count_under_all_periods_only(browser, tmp_path):
     assert "Not in this period: 1 event without a date" in page.locator("#sa-unplaced").inner_text()
     assert errors == [] and recorder.blocked == []
     page.close()
+
+
+def test_country_known_only_as_a_whole_is_hatched_with_its_legend_entry(browser, world):
+    path, m, _ = world
+    page, recorder, errors = _open(browser, path, 1400, 900)
+    page.get_by_label("shaded regions (choropleth)").check()
+    hatched = "document.querySelectorAll('.leaflet-hatch-pane path').length"
+    legend = page.locator("#sa-legend")
+    # all drugs and cocaine: the Netherlands' 8 t are known for the country only
+    for label in ("all drugs (kg)", "cocaine (kg)"):
+        page.select_option("#sa-layer-select", label=label)
+        assert page.evaluate(hatched) == 1, label
+        assert page.locator(".leaflet-hatch-pane path").get_attribute("fill") == "url(#sa-hatch)"
+        assert "amount known only for the country" in legend.inner_text()
+        assert legend.locator(".sa-hatch-row rect").get_attribute("fill") == "url(#sa-hatch)"
+    # the hatched country says what it stands for
+    page.evaluate("window.seizureAtlas.map.setView([52.2, 5.3], 7, {animate: false})")
+    page.wait_for_timeout(200)
+    box = page.locator(".leaflet-hatch-pane path").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("[...document.querySelectorAll('.leaflet-tooltip')].some(t => t.innerText.includes('known only for the country'))")
+    assert "Netherlands" in page.locator(".leaflet-tooltip").last.inner_text()
+    # heroin: nothing known for a country alone; 2013 (cocaine): nothing seized then
+    page.select_option("#sa-layer-select", label="heroin (kg)")
+    assert page.evaluate(hatched) == 0 and "known only for the country" not in legend.inner_text()
+    page.select_option("#sa-layer-select", label="cocaine (kg)")
+    page.select_option("#sa-period-from", label="2013")
+    assert page.evaluate(hatched) == 0
+    assert errors == [] and recorder.blocked == []
+    page.close()

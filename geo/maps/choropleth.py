@@ -176,6 +176,7 @@ class _Layout(folium.MacroElement):
         .sa-legend i, .sa-side label i { display: inline-block; width: 14px; height: 12px; margin-right: 6px;
                        vertical-align: -2px; border: 1px solid #999; }
         .sa-legend svg { display: block; }
+        .sa-legend .sa-hatch-row svg { display: inline-block; }
         .sa-unplaced li { margin-bottom: 2px; }
         .sa-unplaced ul { margin: 2px 0; padding-left: 16px; }
         .sa-totals { color: #444; margin-top: 4px; }
@@ -201,6 +202,10 @@ class _Layout(folium.MacroElement):
         <div class="sa-unplaced" id="sa-unplaced"></div>
         </aside>
         <footer class="sa-foot" id="sa-source">{{ this.source|e }}</footer>
+        <svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>
+        <pattern id="sa-hatch" patternUnits="userSpaceOnUse" width="7" height="7" patternTransform="rotate(45)">
+        <rect width="7" height="7" fill="#f4f1ea"/><line x1="0" y1="0" x2="0" y2="7" stroke="#b35806" stroke-width="3"/>
+        </pattern></defs></svg>
         {% endmacro %}
     """)
 
@@ -524,6 +529,12 @@ class _RegionScript(folium.MacroElement):
                 }
                 swatch(div, cfg.noData, cfg.noDataLabel + (state.layer ? " of " + layer.short : ""));
                 swatch(div, cfg.notCovered, cfg.notCoveredLabel);
+                if (state.hatched) {
+                    var row = el("div", div, null, "sa-row sa-hatch-row");
+                    var g = svg("svg", row, {width: 16, height: 14, style: "vertical-align:-2px;margin-right:6px"});
+                    svg("rect", g, {x: 0.5, y: 0.5, width: 15, height: 13, fill: "url(#sa-hatch)", stroke: cfg.hatchStyle.color});
+                    row.appendChild(document.createTextNode(cfg.hatchLabel));
+                }
             }
             function words(layer) { return layer.key === "all" ? "drugs" : layer.short; }
             function unplacedRows(i) {  // a period's lines: what, where; and the amount not placed
@@ -546,6 +557,29 @@ class _RegionScript(folium.MacroElement):
                 }
                 rows.sort(function(a, b) { return b[0] - a[0]; });
                 return {rows: rows.map(function(r) { return r[1]; }), total: total};
+            }
+            // ---- countries whose amount is known for the country only: hatched
+            var hatch = L.layerGroup().addTo(map), hatchShapes = D.hatch.map(function(h) {
+                return [h[0], L.geoJson({type: "Feature", properties: {}, geometry: geometry(h[1])},
+                                        {style: cfg.hatchStyle, pane: "hatch"})];
+            });
+            function drawHatch() {  // -> how many countries are hatched
+                hatch.clearLayers();
+                var i = state.layer, withRegions = {}, n = 0;
+                regions.eachLayer(function(l) { var p = l.feature.properties; if (p.vals[i] > 0) { withRegions[p.country] = 1; } });
+                hatchShapes.forEach(function(h) {
+                    var v = sums(unplacedCells[h[0]] || {}, inRange)[i], layer = cfg.layers[i];
+                    if (!(v > 0) || withRegions[h[0]]) { return; }
+                    h[1].unbindTooltip().bindTooltip(function() {
+                        var div = el("div", null, null, "sa-tip");
+                        el("b", div, cfg.countries[h[0]] || h[0]);
+                        el("div", div, amount(v, layer.unit || "units") + " " + words(layer) + ": " + cfg.hatchLabel);
+                        return div;
+                    }, {sticky: true});
+                    hatch.addLayer(h[1]);
+                    n++;
+                });
+                return n;
             }
             function showUnplaced() {
                 var box = document.getElementById("sa-unplaced"), u = cfg.unplaced[state.layer];
@@ -576,6 +610,7 @@ class _RegionScript(folium.MacroElement):
                 regions.setStyle(regions.options.style);
                 if (state.view === "symbols") { drawSymbols(state.layer); symbols.addTo(map); }
                 else { map.removeLayer(symbols); symbols.clearLayers(); }
+                state.hatched = drawHatch();
                 showLegend();
                 showUnplaced();
                 var sel = document.getElementById("sa-layer-select");
@@ -971,6 +1006,10 @@ def choropleth(
 
 
 VIEWS = ("auto", "symbols", "choropleth")
+#: a country whose amount of the layer is known for the country only (no region of it has one)
+HATCH_LABEL = "amount known only for the country"
+HATCH_COLOR = "#b35806"
+HATCH_STYLE = {"color": HATCH_COLOR, "weight": 1.2, "opacity": 1.0, "fillColor": "url(#sa-hatch)", "fillOpacity": 1.0}
 SYMBOL_STYLE = {"color": "#5a1e02", "weight": 1, "fillColor": "#d94801", "fillOpacity": 0.55}
 SYMBOL_REGION = "#fdd9b5"   # regions with a figure, under the circles
 MAX_RADIUS = 28             # px, the largest region's circle
@@ -1023,7 +1062,15 @@ def _build(aggregates: Any, frame: gpd.GeoDataFrame, bounds_src: gpd.GeoDataFram
                              for g, c in zip(regions.geometry, regions["country"])], dtype=object)
     with_data = np.array([any(layer.classes[i] >= 0 for layer in layers) for i in range(len(regions))],
                          dtype=bool)
-    fit = (md.total_bounds(region_geoms[with_data]) or md.total_bounds(region_geoms)
+    # amounts known only for a country: the country is hatched, and in the opening view
+    periods: dict[str, int] = {}
+    unplaced_cells = _unplaced_cells(ev, set(regions["code"].astype(str)), layers, periods)
+    hatch_codes = [c for c in sorted(unplaced_cells) if c and c in outlines.index]
+    hatch_geoms = np.array([md.shift(outlines[c], sides.get(c, 0)) for c in hatch_codes], dtype=object)
+    # a hatched country's main part only: the Caribbean Netherlands put the Atlantic in view
+    mains = [max(getattr(g, "geoms", [g]), key=lambda part: part.area) for g in hatch_geoms
+             if g is not None and not g.is_empty]
+    fit = (md.total_bounds([*region_geoms[with_data], *mains]) or md.total_bounds(region_geoms)
            or [[-60.0, -180.0], [80.0, 180.0]])
     if simplify == "auto":
         tolerance = md.auto_tolerance([fit[0][1], fit[0][0], fit[1][1], fit[1][0]])
@@ -1044,6 +1091,7 @@ def _build(aggregates: Any, frame: gpd.GeoDataFrame, bounds_src: gpd.GeoDataFram
     shown = set(regions["country"].dropna())
     background = [md.shift(g, sides.get(c, 0)) for c, g in outlines.items() if c not in shown]
     background = md.simplify(np.array(background, dtype=object), max(tolerance, 0.02) * 2)
+    hatch_geoms = md.simplify(hatch_geoms, max(tolerance, 0.02) * 2)
 
     # Per region: [name, country, classes, tooltip rows, popup reports, more events,
     # more reports, geometry, symbol anchor, series]
@@ -1055,7 +1103,6 @@ def _build(aggregates: Any, frame: gpd.GeoDataFrame, bounds_src: gpd.GeoDataFram
     records = regions.drop(columns="geometry").to_dict("records")
     payload_regions = []
     region_cells: list[dict] = []
-    periods: dict[str, int] = {}
     for i, row in enumerate(records):
         items = lists[i]
         for item in items:
@@ -1072,7 +1119,6 @@ def _build(aggregates: Any, frame: gpd.GeoDataFrame, bounds_src: gpd.GeoDataFram
             md.class_string(layers, i), _tooltip_rows(row, layers, derived), groups, more_events,
             more_reports, md.encode_polygons(region_geoms[i], scale), anchors[i], None]
             + ([] if all_figure else [0]))
-    unplaced_cells = _unplaced_cells(ev, set(regions["code"].astype(str)), layers, periods)
     # the page's period list: 0 is "no date", then the periods in order; the cells were
     # numbered as their periods were first met
     period_keys = sorted(periods)
@@ -1090,7 +1136,7 @@ def _build(aggregates: Any, frame: gpd.GeoDataFrame, bounds_src: gpd.GeoDataFram
     # attribution moves to the source line under the map
     m = OfflineMap(location=[0, 0], zoom_start=2, tiles=None, control_scale=True, zoom_snap=0.25,
                    minZoom=1, maxZoom=18, attributionControl=False)
-    m.add_child(_Panes([("outlines", 350), ("regions", 390), ("symbols", 395), ("labs", 410)]))
+    m.add_child(_Panes([("outlines", 350), ("regions", 390), ("hatch", 392), ("symbols", 395), ("labs", 410)]))
     if tiles is not None:
         tile = folium.TileLayer(tiles, name=f"tiles: {tiles}", overlay=True, control=False, show=True)
         allowed.append(_tile_prefix(tile.tiles))
@@ -1150,6 +1196,7 @@ def _build(aggregates: Any, frame: gpd.GeoDataFrame, bounds_src: gpd.GeoDataFram
             **OUTLINE_STYLE, "fillOpacity": 0.0 if tiles is not None else 1.0},
         "noData": NO_DATA_COLOR, "noDataLabel": NO_DATA_LABEL,
         "notCovered": md.NOT_COVERED_COLOR, "notCoveredLabel": md.NOT_COVERED_LABEL,
+        "hatchLabel": HATCH_LABEL, "hatchStyle": HATCH_STYLE,
         "initial": initial, "view": view,
         "labsStyle": LABS_STYLE, "labsOverlay": labs_index, "overlays": overlay_cfg,
         "symbolStyle": SYMBOL_STYLE, "symbolRegion": SYMBOL_REGION, "maxRadius": MAX_RADIUS,
@@ -1159,7 +1206,8 @@ def _build(aggregates: Any, frame: gpd.GeoDataFrame, bounds_src: gpd.GeoDataFram
         "bounds": fit,
     }
     payload = {"scale": scale, "regions": payload_regions, "labs": labs, "periods": [""] + period_keys,
-               "outlines": [md.encode_polygons(g, scale) for g in background]}
+               "outlines": [md.encode_polygons(g, scale) for g in background],
+               "hatch": [[c, md.encode_polygons(g, scale)] for c, g in zip(hatch_codes, hatch_geoms)]}
     m.add_child(_RegionScript(geo, overlays, config, payload))
 
     m.regions_embedded = sum(1 for r in payload_regions if r[7])
