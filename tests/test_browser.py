@@ -642,3 +642,43 @@ def test_country_known_only_as_a_whole_is_hatched_with_its_legend_entry(browser,
     assert page.evaluate(hatched) == 0
     assert errors == [] and recorder.blocked == []
     page.close()
+
+
+LABELS = """() => [...document.querySelectorAll('.leaflet-labels-pane .sa-label span')].map(e => {
+    const r = e.getBoundingClientRect(); return [e.textContent, r.left, r.top, r.right, r.bottom]; })"""
+
+
+def _apart(a, b):
+    return a[2] <= b[0] or a[0] >= b[2] or a[3] <= b[1] or a[1] >= b[3]
+
+
+def test_labels_by_zoom_inside_the_map_and_clear_of_controls(browser, world):
+    path, m, _ = world
+    page, recorder, errors = _open(browser, path, 1400, 900)
+    # world zoom: the countries with data (and the hatched Netherlands), no region names
+    names = {x[0] for x in page.evaluate(LABELS)}
+    assert {"Afghanistan", "Myanmar", "Netherlands"} <= names and "Badakhshan" not in names
+    assert "Colombia" not in names                          # no event there
+    page.evaluate("window.seizureAtlas.map.setView([35, 68], 6, {animate: false})")
+    page.wait_for_timeout(200)
+    names = {x[0] for x in page.evaluate(LABELS)}
+    assert {"Badakhshan", "Kandahar"} <= names and "Afghanistan" not in names
+    for size, view in (((1400, 900), [35, 68, 6]), ((1400, 900), [40, 20, 2]), ((390, 844), [35, 68, 5])):
+        page.set_viewport_size({"width": size[0], "height": size[1]})
+        page.evaluate("v => window.seizureAtlas.map.setView([v[0], v[1]], v[2], {animate: false})", view)
+        page.wait_for_timeout(200)
+        shown = page.evaluate(LABELS)
+        assert shown, (size, view)
+        mapbox = page.locator(".folium-map").bounding_box()
+        controls = [page.locator(sel).bounding_box() for sel in
+                    ("#sa-side", ".leaflet-control-zoom", ".leaflet-control-scale")]
+        for name, *r in shown:
+            assert (r[0] >= mapbox["x"] and r[2] <= mapbox["x"] + mapbox["width"]
+                    and r[1] >= mapbox["y"] and r[3] <= mapbox["y"] + mapbox["height"]), name
+            for c in controls:
+                assert _apart(r, [c["x"], c["y"], c["x"] + c["width"], c["y"] + c["height"]]), (name, c)
+        for i, a in enumerate(shown):                       # names never overlap
+            for b in shown[i + 1:]:
+                assert _apart(a[1:], b[1:]), (a[0], b[0])
+    assert errors == [] and recorder.blocked == []
+    page.close()

@@ -124,6 +124,10 @@ class _Panes(folium.MacroElement):
         .sa-spark { display: block; margin: 4px 0; }
         /* Leaflet focuses a clicked path; the browser's focus ring drew a box around it */
         .leaflet-container path.leaflet-interactive:focus { outline: none; }
+        .sa-label { white-space: nowrap; }
+        .sa-label span { display: inline-block; transform: translate(-50%, -50%); font: 11px/1.1 sans-serif; color: #333;
+                         text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
+        .sa-label.sa-country span { font: bold 12px/1.1 sans-serif; color: #444; letter-spacing: .02em; }
         .sa-cluster div { background: rgba(33,113,181,.82); color: #fff; border: 2px solid #08306b;
                           border-radius: 50%; width: 100%; height: 100%; box-sizing: border-box;
                           display: flex; align-items: center; justify-content: center;
@@ -135,6 +139,7 @@ class _Panes(folium.MacroElement):
         {{ this._parent.get_name() }}.createPane({{ name|tojson }}).style.zIndex = {{ z|tojson }};
         {%- endfor %}
         {{ this._parent.get_name() }}.getPane("outlines").style.pointerEvents = "none";
+        {{ this._parent.get_name() }}.getPane("labels").style.pointerEvents = "none";
         {% endmacro %}
     """)
 
@@ -558,6 +563,45 @@ class _RegionScript(folium.MacroElement):
                 rows.sort(function(a, b) { return b[0] - a[0]; });
                 return {rows: rows.map(function(r) { return r[1]; }), total: total};
             }
+            // ---- names from our own data: countries with data at world zoom, their regions
+            // from cfg.regionLabelZoom; a name that would touch another, a control or the
+            // map's edge is left out (the bigger amount keeps its name)
+            var labels = L.layerGroup().addTo(map);
+            function labelIcon(text, cls) {
+                var div = el("div", null, null, "sa-label" + (cls ? " " + cls : ""));
+                el("span", div, text);
+                return L.divIcon({html: div, className: "sa-label-box", iconSize: null});
+            }
+            function placeLabels() {
+                labels.clearLayers();
+                var z = map.getZoom(), view = map.getBounds().pad(0.05), list = [];
+                if (z < cfg.regionLabelZoom) {
+                    D.labels.forEach(function(c) { list.push([cfg.countries[c[0]] || c[0], c[2], c[1], "sa-country"]); });
+                } else {
+                    var ranked = [];
+                    regions.eachLayer(function(l) {
+                        var p = l.feature.properties;
+                        if (p.at) { ranked.push([p.vals[state.layer] || 0, p.name, p.at[1], p.at[0]]); }
+                    });
+                    ranked.sort(function(a, b) { return b[0] - a[0]; });
+                    list = ranked.map(function(r) { return [r[1], r[2], r[3], ""]; });
+                }
+                var box = map.getContainer().getBoundingClientRect(), taken = [];
+                document.querySelectorAll(".leaflet-control-zoom, .leaflet-control-scale").forEach(function(e) { taken.push(e.getBoundingClientRect()); });
+                function clear(r) {
+                    if (r.left < box.left || r.right > box.right || r.top < box.top || r.bottom > box.bottom) { return false; }
+                    return taken.every(function(t) { return r.left >= t.right + 2 || r.right <= t.left - 2 || r.top >= t.bottom + 1 || r.bottom <= t.top - 1; });
+                }
+                list.forEach(function(x) {
+                    var at = L.latLng(x[1] / D.scale, x[2] / D.scale);
+                    if (!view.contains(at)) { return; }
+                    var mk = L.marker(at, {icon: labelIcon(x[0], x[3]), pane: "labels", interactive: false, keyboard: false}).addTo(labels);
+                    var r = mk.getElement().firstChild.firstChild.getBoundingClientRect();
+                    if (clear(r)) { taken.push(r); } else { labels.removeLayer(mk); }
+                });
+            }
+            map.on("zoomend moveend", placeLabels);
+
             // ---- countries whose amount is known for the country only: hatched
             var hatch = L.layerGroup().addTo(map), hatchShapes = D.hatch.map(function(h) {
                 return [h[0], L.geoJson({type: "Feature", properties: {}, geometry: geometry(h[1])},
@@ -611,6 +655,7 @@ class _RegionScript(folium.MacroElement):
                 if (state.view === "symbols") { drawSymbols(state.layer); symbols.addTo(map); }
                 else { map.removeLayer(symbols); symbols.clearLayers(); }
                 state.hatched = drawHatch();
+                placeLabels();
                 showLegend();
                 showUnplaced();
                 var sel = document.getElementById("sa-layer-select");
@@ -1006,6 +1051,8 @@ def choropleth(
 
 
 VIEWS = ("auto", "symbols", "choropleth")
+#: from this zoom on the map names regions (with data) instead of countries
+REGION_LABEL_ZOOM = 5
 #: a country whose amount of the layer is known for the country only (no region of it has one)
 HATCH_LABEL = "amount known only for the country"
 HATCH_COLOR = "#b35806"
@@ -1136,7 +1183,8 @@ def _build(aggregates: Any, frame: gpd.GeoDataFrame, bounds_src: gpd.GeoDataFram
     # attribution moves to the source line under the map
     m = OfflineMap(location=[0, 0], zoom_start=2, tiles=None, control_scale=True, zoom_snap=0.25,
                    minZoom=1, maxZoom=18, attributionControl=False)
-    m.add_child(_Panes([("outlines", 350), ("regions", 390), ("hatch", 392), ("symbols", 395), ("labs", 410)]))
+    m.add_child(_Panes([("outlines", 350), ("regions", 390), ("hatch", 392), ("symbols", 395), ("labs", 410),
+                        ("labels", 420)]))
     if tiles is not None:
         tile = folium.TileLayer(tiles, name=f"tiles: {tiles}", overlay=True, control=False, show=True)
         allowed.append(_tile_prefix(tile.tiles))
@@ -1196,7 +1244,7 @@ def _build(aggregates: Any, frame: gpd.GeoDataFrame, bounds_src: gpd.GeoDataFram
             **OUTLINE_STYLE, "fillOpacity": 0.0 if tiles is not None else 1.0},
         "noData": NO_DATA_COLOR, "noDataLabel": NO_DATA_LABEL,
         "notCovered": md.NOT_COVERED_COLOR, "notCoveredLabel": md.NOT_COVERED_LABEL,
-        "hatchLabel": HATCH_LABEL, "hatchStyle": HATCH_STYLE,
+        "hatchLabel": HATCH_LABEL, "hatchStyle": HATCH_STYLE, "regionLabelZoom": REGION_LABEL_ZOOM,
         "initial": initial, "view": view,
         "labsStyle": LABS_STYLE, "labsOverlay": labs_index, "overlays": overlay_cfg,
         "symbolStyle": SYMBOL_STYLE, "symbolRegion": SYMBOL_REGION, "maxRadius": MAX_RADIUS,
@@ -1207,7 +1255,9 @@ def _build(aggregates: Any, frame: gpd.GeoDataFrame, bounds_src: gpd.GeoDataFram
     }
     payload = {"scale": scale, "regions": payload_regions, "labs": labs, "periods": [""] + period_keys,
                "outlines": [md.encode_polygons(g, scale) for g in background],
-               "hatch": [[c, md.encode_polygons(g, scale)] for c, g in zip(hatch_codes, hatch_geoms)]}
+               "hatch": [[c, md.encode_polygons(g, scale)] for c, g in zip(hatch_codes, hatch_geoms)],
+               "labels": _country_labels(outlines, sides, set(regions["country"][with_data].dropna()) | set(hatch_codes),
+                                         scale)}
     m.add_child(_RegionScript(geo, overlays, config, payload))
 
     m.regions_embedded = sum(1 for r in payload_regions if r[7])
@@ -1538,6 +1588,24 @@ def _unplaced_cells(ev: gpd.GeoDataFrame | None, codes: set[str], layers: list[m
         if cells:
             out[str(c)] = cells
     return out
+
+
+def _country_labels(outlines: gpd.GeoSeries, sides: dict[str, int], codes: set[str],
+                    scale: int) -> list[list]:
+    """[code, x, y] for the name of each country with data, at a point inside its largest
+    part (mainland France, not French Guiana), the largest countries first: when names
+    collide on the page, the first one stays."""
+    import shapely
+
+    out = []
+    for c in sorted(codes):
+        if c not in outlines.index or outlines[c] is None or outlines[c].is_empty:
+            continue
+        g = md.shift(outlines[c], sides.get(c, 0))
+        main = max(getattr(g, "geoms", [g]), key=lambda part: part.area)
+        pt = shapely.point_on_surface(main)
+        out.append((-main.area, c, int(round(pt.x * scale)), int(round(pt.y * scale))))
+    return [[c, x, y] for _, c, x, y in sorted(out)]
 
 
 def _undated(ev: gpd.GeoDataFrame | None, lists: list[list[dict]]) -> int:
