@@ -277,10 +277,11 @@ def test_a_plain_folium_marker_gets_its_icon_offline(browser, tmp_path):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(path.as_uri())
     page.wait_for_function("window.seizureAtlas !== undefined")
-    icon = page.locator(".leaflet-marker-icon")
+    # the marker pane: the map's names are divIcons in a pane of their own
+    icon = page.locator(".leaflet-marker-pane .leaflet-marker-icon")
     assert icon.count() == 1
     assert icon.get_attribute("src").startswith("data:image/png;base64,")
-    assert page.evaluate("document.querySelector('.leaflet-marker-icon').naturalWidth") == 25
+    assert page.evaluate("document.querySelector('.leaflet-marker-pane .leaflet-marker-icon').naturalWidth") == 25
     assert errors == [] and recorder.blocked == []
     page.close()
 
