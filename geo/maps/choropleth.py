@@ -592,13 +592,17 @@ class _RegionScript(folium.MacroElement):
                     if (r.left < box.left || r.right > box.right || r.top < box.top || r.bottom > box.bottom) { return false; }
                     return taken.every(function(t) { return r.left >= t.right + 2 || r.right <= t.left - 2 || r.top >= t.bottom + 1 || r.bottom <= t.top - 1; });
                 }
+                // all in, then measured in one layout (one per name made a world map paint
+                // 0.8 s slower), then the colliding ones out
+                var marks = [];
                 list.forEach(function(x) {
                     var at = L.latLng(x[1] / D.scale, x[2] / D.scale);
-                    if (!view.contains(at)) { return; }
-                    var mk = L.marker(at, {icon: labelIcon(x[0], x[3]), pane: "labels", interactive: false, keyboard: false}).addTo(labels);
-                    var r = mk.getElement().firstChild.firstChild.getBoundingClientRect();
-                    if (clear(r)) { taken.push(r); } else { labels.removeLayer(mk); }
+                    if (view.contains(at)) {
+                        marks.push(L.marker(at, {icon: labelIcon(x[0], x[3]), pane: "labels", interactive: false, keyboard: false}).addTo(labels));
+                    }
                 });
+                var rects = marks.map(function(mk) { return mk.getElement().firstChild.firstChild.getBoundingClientRect(); });
+                marks.forEach(function(mk, n) { if (clear(rects[n])) { taken.push(rects[n]); } else { labels.removeLayer(mk); } });
             }
             map.on("zoomend moveend", placeLabels);
 
