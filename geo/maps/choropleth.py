@@ -20,6 +20,7 @@ text reaches the page only through ``textContent``: it is never parsed as HTML.
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -1154,6 +1155,7 @@ def _build(aggregates: Any, frame: gpd.GeoDataFrame, bounds_src: gpd.GeoDataFram
     records = regions.drop(columns="geometry").to_dict("records")
     payload_regions = []
     region_cells: list[dict] = []
+    in_all_layers = [_in_all(layer) for layer in layers]
     for i, row in enumerate(records):
         items = lists[i]
         for item in items:
@@ -1163,7 +1165,7 @@ def _build(aggregates: Any, frame: gpd.GeoDataFrame, bounds_src: gpd.GeoDataFram
                 item["title"] = titles.get(md.text(item.get("doc")))
         entries, more_events, more_reports = md.popup_entries(items, share)
         groups = md.report_groups(entries, [md.figures_of(it) for it in items[:len(entries)]])
-        cells, derived, all_figure = _region_cells(row, items, layers, periods)
+        cells, derived, all_figure = _region_cells(row, items, layers, periods, in_all_layers)
         region_cells.append(cells)
         payload_regions.append([
             md.text(row.get("name")) or md.text(row.get("code")) or "", md.text(row.get("country")),
@@ -1542,8 +1544,8 @@ def _in_all(layer: md.Layer) -> bool:
     return layer.key != "all" and layer.column.startswith("kg_") and layer.column[3:] not in NOT_IN_ALL
 
 
-def _region_cells(row: dict, items: list[dict], layers: list[md.Layer],
-                  periods: dict[str, int]) -> tuple[dict, set[int], bool]:
+def _region_cells(row: dict, items: list[dict], layers: list[md.Layer], periods: dict[str, int],
+                  in_all_layers: list[bool]) -> tuple[dict, set[int], bool]:
     """A region's amounts per (layer, period) from the events behind it; the layers whose
     figure the page can sum from them (their tooltip row is left out of the page); and
     whether the region has an all-drugs figure.
@@ -1563,11 +1565,11 @@ def _region_cells(row: dict, items: list[dict], layers: list[md.Layer],
             for key in [key for key in cells if key[0] == i]:
                 del cells[key]
             sums.pop(i, None)
-        elif np.isclose(sums.get(i, 0.0), figure, rtol=1e-6, atol=0):
+        elif math.isclose(sums.get(i, 0.0), figure, rel_tol=1e-6):
             derived.add(i)
     all_figure = md.num(row.get(layers[0].column))
-    in_all = sum(v for i, v in sums.items() if _in_all(layers[i]))
-    if all_figure is not None and all_figure > 0 and np.isclose(in_all, all_figure, rtol=1e-6, atol=0):
+    in_all = sum(v for i, v in sums.items() if in_all_layers[i])
+    if all_figure is not None and all_figure > 0 and math.isclose(in_all, all_figure, rel_tol=1e-6):
         derived.add(0)
     has_all = (all_figure is not None and all_figure > 0) or not in_all
     return cells, derived, has_all
