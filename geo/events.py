@@ -24,7 +24,7 @@ EVENT_FIELDS = ("doc", "substance", "drug_group", "quantity", "unit", "quantity_
                 "labs_destroyed", "place", "country", "admin1", "admin2", "date", "agencies",
                 "confidence", "evidence")
 EXTRA_FIELDS = ("admin1_name", "admin2_name", "place_precision", "lat", "lon", "approximate",
-                "flags", "detail", "operation", "arrests")
+                "flags", "detail", "operation", "arrests", "title")
 
 
 def place_precision(feature_class: str | None, admin1: str | None,
@@ -52,6 +52,8 @@ class Event:
     ``place_precision`` says how fine the place is: ``point`` (a town), ``admin2`` (a
     district), ``admin1`` (the region only: a region named, or the story's region for a
     place the gazetteer does not know), ``country``; ``None`` when no place is known.
+    ``title`` is the report's headline (``Report.title``; empty for table rows): the map's
+    popups are titled by it. It is untrusted text: escape it.
     """
 
     doc: str
@@ -80,6 +82,7 @@ class Event:
     detail: str | None = None
     operation: str | None = None  # "Operation Trueno 25", "joint operation (FSKN, DEA)"
     arrests: int | None = None  # people arrested, counted once per statement of a report
+    title: str | None = None
 
     def to_record(self) -> dict[str, Any]:
         """The schema fields only, JSON-ready."""

@@ -185,6 +185,23 @@ def empty_events() -> pd.DataFrame:
     return events_to_frame([])
 
 
+def add_titles(events: pd.DataFrame, reports: Iterable[Any]) -> pd.DataFrame:
+    """``events`` with ``title`` set to the headline of the report each event came from
+    (``Report.title``; a title the event already has is kept).
+
+    The map's popups are titled by it. Filled here, where the reports and their events
+    meet, so that one process or several give the same events.
+    """
+    titles = {str(r.id): r.title for r in reports if getattr(r, "title", None)}
+    if not len(events):
+        return events
+    have = events["title"] if "title" in events.columns else pd.Series(None, index=events.index, dtype=object)
+    filled = events["doc"].astype(str).map(titles)
+    events = events.copy()
+    events["title"] = have.where(have.notna() & (have.astype(str) != ""), filled)
+    return events
+
+
 # --------------------------------------------------------------------------------------
 # The job
 # --------------------------------------------------------------------------------------
@@ -219,7 +236,8 @@ def extract_events(
         if len(reports):
             from .extraction.core import extract
 
-            frames.append(extract(list(reports), places=places, progress=progress, jobs=jobs))
+            frame = extract(list(reports), places=places, progress=progress, jobs=jobs)
+            frames.append(add_titles(frame, reports))
     for table in table_paths:
         from .errors import SeizureTableError
 

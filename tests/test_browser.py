@@ -277,10 +277,11 @@ def test_a_plain_folium_marker_gets_its_icon_offline(browser, tmp_path):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(path.as_uri())
     page.wait_for_function("window.seizureAtlas !== undefined")
-    icon = page.locator(".leaflet-marker-icon")
+    # the marker pane: the map's names are divIcons in a pane of their own
+    icon = page.locator(".leaflet-marker-pane .leaflet-marker-icon")
     assert icon.count() == 1
     assert icon.get_attribute("src").startswith("data:image/png;base64,")
-    assert page.evaluate("document.querySelector('.leaflet-marker-icon').naturalWidth") == 25
+    assert page.evaluate("document.querySelector('.leaflet-marker-pane .leaflet-marker-icon').naturalWidth") == 25
     assert errors == [] and recorder.blocked == []
     page.close()
 
@@ -324,10 +325,14 @@ def _with_shan_and_netherlands():
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     agg, ev, b = _with_shan_and_netherlands()
+    ev["title"] = ev["doc"].map({"000_seed": XSS_HEADLINE, "r3": "Heroin found in Anadyr"})
     m = choropleth(agg, boundaries=b, events=ev, made="2025-01-31")
     path = tmp_path_factory.mktemp("world") / "index.html"
     m.save(path)
     return path, m, ev
+
+
+XSS_HEADLINE = 'Heroin <b>seized</b> in Badakhshan <img src=x onerror="window.__pwned=5">'
 
 
 def _open(browser, path, width, height):
@@ -411,7 +416,8 @@ def test_netherlands_8_t_shown_and_totals_add_up(browser, world):
     # the page's totals equal the events' totals
     assert f"In regions 0 kg cocaine + not placed 8,005 kg cocaine = {total:,.0f} kg cocaine" in panel
     page.select_option("#sa-layer-select", label="all drugs (kg)")
-    assert "8 t drugs, Netherlands" in page.locator("#sa-unplaced").inner_text()
+    # all drugs names the substance: "8 t drugs" left the reader guessing
+    assert "8 t cocaine, Netherlands" in page.locator("#sa-unplaced").inner_text()
     assert errors == [] and recorder.blocked == []
     page.close()
 
@@ -497,3 +503,183 @@ def test_popup_groups_by_report_and_marks_the_figures(opened):
     assert popup.locator("blockquote").count() == 2            # each sentence once
     assert [m.inner_text() for m in popup.locator("mark").all()] == ["180 kilos", "1,500 kilos"]
     assert "1.5 t morphine" in popup.inner_text()
+
+
+# ------------------------------------------------ issue 13, second part: periods, labels, hatching
+
+
+def _tip(page, name, expect):
+    return Opened(page, None, [], []).hover(name, expect)
+
+
+def test_period_control_redraws_regions_legend_and_panel(browser, world):
+    path, m, _ = world
+    page, recorder, errors = _open(browser, path, 1400, 900)
+    page.get_by_label("shaded regions (choropleth)").check()
+    page.select_option("#sa-layer-select", label="heroin (kg)")
+    assert page.locator("#sa-period-from").input_value() == ""        # all periods by default
+    assert page.locator("#sa-period-to").is_disabled()
+    assert "heroin\t180 kg" in _tip(page, "Badakhshan", "180 kg")
+    grey_before = Opened(page, None, [], []).fill_of("Chukotka")
+    assert grey_before != NO_DATA_COLOR                                 # 3.5 kg in 2014
+    # one year: only Chukotka's 3.5 kg of 2014
+    page.select_option("#sa-period-from", label="2014")
+    legend = page.locator("#sa-legend")
+    assert legend.locator(".sa-title").inner_text() == "heroin (kg), 2014"
+    opened = Opened(page, None, [], [])
+    assert opened.fill_of("Badakhshan") == NO_DATA_COLOR
+    assert opened.fill_of("Chukotka") == grey_before                    # the classes stay those of all periods
+    text = _tip(page, "Chukotka", "3.5 kg")
+    assert "heroin\t3.5 kg" in text and "period\t2014" in text
+    assert "In regions 3.5 kg heroin + not placed 0 kg heroin = 3.5 kg heroin" in page.locator("#sa-unplaced").inner_text()
+    # a range: 2013 to 2014 sums Badakhshan, Kandahar and Chukotka again
+    page.select_option("#sa-period-from", label="2013")
+    page.select_option("#sa-period-to", label="2014")
+    assert legend.locator(".sa-title").inner_text() == "heroin (kg), 2013 – 2014"
+    assert "In regions 196 kg heroin" in page.locator("#sa-unplaced").inner_text()
+    # cocaine in 2015: the 8 t known only for the Netherlands, the 5 kg of no country
+    page.select_option("#sa-layer-select", label="cocaine (kg)")
+    page.select_option("#sa-period-from", label="2015")
+    page.select_option("#sa-period-to", label="2015")
+    panel = page.locator("#sa-unplaced").inner_text()
+    assert "8 t cocaine, Netherlands" in panel and "5 kg cocaine, country unknown" in panel
+    assert "In regions 0 kg cocaine + not placed 8,005 kg cocaine = 8,005 kg cocaine" in panel
+    page.select_option("#sa-period-from", label="2013")
+    page.select_option("#sa-period-to", label="2013")
+    assert "not placed 0 kg cocaine" in page.locator("#sa-unplaced").inner_text()
+    # by month: February 2013 holds Kandahar's 12 kg of heroin only
+    page.select_option("#sa-layer-select", label="heroin (kg)")
+    page.get_by_label("by month").check()
+    page.select_option("#sa-period-from", label="Feb 2013")
+    page.select_option("#sa-period-to", label="Feb 2013")
+    assert legend.locator(".sa-title").inner_text() == "heroin (kg), Feb 2013"
+    assert opened.fill_of("Badakhshan") == NO_DATA_COLOR and opened.fill_of("Kandahar") != NO_DATA_COLOR
+    # proportional circles follow the period
+    page.get_by_label("proportional circles").check()
+    circles = page.evaluate("window.seizureAtlas.symbols.getLayers().length")
+    assert circles == 1
+    # back to all periods: the figures of the aggregates
+    page.select_option("#sa-period-from", label="all periods")
+    assert legend.locator(".sa-title").inner_text() == "heroin (kg)"
+    assert page.evaluate("window.seizureAtlas.symbols.getLayers().length") == 3
+    assert errors == [] and recorder.blocked == []
+    page.close()
+
+
+def test_period_popup_lists_the_period_reports_titled_by_headline(browser, world):
+    path, m, _ = world
+    page, recorder, errors = _open(browser, path, 1400, 900)
+    page.get_by_label("shaded regions (choropleth)").check()
+    opened = Opened(page, recorder, errors, [])
+    x, y = opened.region_point("Badakhshan")
+    page.mouse.click(x, y)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(state="visible")
+    heading = popup.locator(".sa-report b").first.inner_text()
+    assert heading == XSS_HEADLINE                                     # the headline, as text
+    assert "000_seed" in popup.locator(".sa-meta").first.inner_text()  # the file under it
+    assert popup.locator("img, script").count() == 0 and page.evaluate("window.__pwned") is None
+    page.evaluate("window.seizureAtlas.setPeriod('year', 2014)")
+    x, y = opened.region_point("Badakhshan")
+    page.mouse.click(x, y)
+    page.wait_for_function("document.querySelector('.leaflet-popup-content')?.innerText.includes('2014')")
+    text = popup.inner_text()
+    assert "Period: 2014" in text and "no report listed for this period" in text
+    assert errors == [] and recorder.blocked == []
+    page.close()
+
+
+def test_events_without_a_date_count_under_all_periods_only(browser, tmp_path):
+    from geo import aggregates as aggregation
+
+    ev = bs.events()
+    ev.loc[ev["doc"] == "r3", "date"] = None          # Chukotka's 3.5 kg, undated
+    ev["count"] = np.nan
+    ev["labs_destroyed"] = np.nan
+    agg = aggregation.aggregate(ev.drop(columns="geometry"), bs.boundaries())
+    m = choropleth(agg, boundaries=bs.boundaries(), events=ev, view="choropleth")
+    path = tmp_path / "undated.html"
+    m.save(path)
+    page, recorder, errors = _open(browser, path, 1400, 900)
+    assert page.locator("#sa-undated").inner_text() == "1 event without a date: counted under all periods only"
+    page.select_option("#sa-layer-select", label="heroin (kg)")
+    opened = Opened(page, recorder, errors, [])
+    assert opened.fill_of("Chukotka") != NO_DATA_COLOR
+    assert [o.inner_text() for o in page.locator("#sa-period-from option").all()] == [
+        "all periods", "2013", "2015"]
+    page.select_option("#sa-period-from", label="2013")
+    page.select_option("#sa-period-to", label="2015")
+    assert opened.fill_of("Chukotka") == NO_DATA_COLOR
+    assert "Not in this period: 1 event without a date" in page.locator("#sa-unplaced").inner_text()
+    assert errors == [] and recorder.blocked == []
+    page.close()
+
+
+def test_country_known_only_as_a_whole_is_hatched_with_its_legend_entry(browser, world):
+    path, m, _ = world
+    page, recorder, errors = _open(browser, path, 1400, 900)
+    page.get_by_label("shaded regions (choropleth)").check()
+    hatched = "document.querySelectorAll('.leaflet-hatch-pane path').length"
+    legend = page.locator("#sa-legend")
+    # all drugs and cocaine: the Netherlands' 8 t are known for the country only
+    for label in ("all drugs (kg)", "cocaine (kg)"):
+        page.select_option("#sa-layer-select", label=label)
+        assert page.evaluate(hatched) == 1, label
+        assert page.locator(".leaflet-hatch-pane path").get_attribute("fill") == "url(#sa-hatch)"
+        assert "amount known only for the country" in legend.inner_text()
+        assert legend.locator(".sa-hatch-row rect").get_attribute("fill") == "url(#sa-hatch)"
+    # the hatched country says what it stands for
+    page.evaluate("window.seizureAtlas.map.setView([52.2, 5.3], 7, {animate: false})")
+    page.wait_for_timeout(200)
+    box = page.locator(".leaflet-hatch-pane path").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("[...document.querySelectorAll('.leaflet-tooltip')].some(t => t.innerText.includes('known only for the country'))")
+    assert "Netherlands" in page.locator(".leaflet-tooltip").last.inner_text()
+    # heroin: nothing known for a country alone; 2013 (cocaine): nothing seized then
+    page.select_option("#sa-layer-select", label="heroin (kg)")
+    assert page.evaluate(hatched) == 0 and "known only for the country" not in legend.inner_text()
+    page.select_option("#sa-layer-select", label="cocaine (kg)")
+    page.select_option("#sa-period-from", label="2013")
+    assert page.evaluate(hatched) == 0
+    assert errors == [] and recorder.blocked == []
+    page.close()
+
+
+LABELS = """() => [...document.querySelectorAll('.leaflet-labels-pane .sa-label span')].map(e => {
+    const r = e.getBoundingClientRect(); return [e.textContent, r.left, r.top, r.right, r.bottom]; })"""
+
+
+def _apart(a, b):
+    return a[2] <= b[0] or a[0] >= b[2] or a[3] <= b[1] or a[1] >= b[3]
+
+
+def test_labels_by_zoom_inside_the_map_and_clear_of_controls(browser, world):
+    path, m, _ = world
+    page, recorder, errors = _open(browser, path, 1400, 900)
+    # world zoom: the countries with data (and the hatched Netherlands), no region names
+    names = {x[0] for x in page.evaluate(LABELS)}
+    assert {"Afghanistan", "Myanmar", "Netherlands"} <= names and "Badakhshan" not in names
+    assert "Colombia" not in names                          # no event there
+    page.evaluate("window.seizureAtlas.map.setView([35, 68], 6, {animate: false})")
+    page.wait_for_timeout(200)
+    names = {x[0] for x in page.evaluate(LABELS)}
+    assert {"Badakhshan", "Kandahar"} <= names and "Afghanistan" not in names
+    for size, view in (((1400, 900), [35, 68, 6]), ((1400, 900), [40, 20, 2]), ((390, 844), [35, 68, 5])):
+        page.set_viewport_size({"width": size[0], "height": size[1]})
+        page.evaluate("v => window.seizureAtlas.map.setView([v[0], v[1]], v[2], {animate: false})", view)
+        page.wait_for_timeout(200)
+        shown = page.evaluate(LABELS)
+        assert shown, (size, view)
+        mapbox = page.locator(".folium-map").bounding_box()
+        controls = [page.locator(sel).bounding_box() for sel in
+                    ("#sa-side", ".leaflet-control-zoom", ".leaflet-control-scale")]
+        for name, *r in shown:
+            assert (r[0] >= mapbox["x"] and r[2] <= mapbox["x"] + mapbox["width"]
+                    and r[1] >= mapbox["y"] and r[3] <= mapbox["y"] + mapbox["height"]), name
+            for c in controls:
+                assert _apart(r, [c["x"], c["y"], c["x"] + c["width"], c["y"] + c["height"]]), (name, c)
+        for i, a in enumerate(shown):                       # names never overlap
+            for b in shown[i + 1:]:
+                assert _apart(a[1:], b[1:]), (a[0], b[0])
+    assert errors == [] and recorder.blocked == []
+    page.close()

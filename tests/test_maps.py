@@ -128,9 +128,13 @@ def test_tooltip_figures_in_payload(page_and_map):
     names = [r[0] for r in d["regions"]]
     bad = d["regions"][names.index("Badakhshan")]
     rows = dict(zip([cfg["rowLabels"][i] for i in bad[3][::2]], bad[3][1::2]))
-    assert rows == {"all drugs": "2,880 kg", "heroin": "180 kg", "morphine": "1,500 kg",
-                    "opium": "1,200 kg", "labs destroyed": "6", "events": "5", "reports": "1",
-                    "dates": "2013-01-31"}
+    # heroin and morphine travel once, as amounts per period that the page sums; the
+    # events listed hold no opium, so opium and all drugs keep their figure as text
+    assert rows == {"all drugs": "2,880 kg", "opium": "1,200 kg", "labs destroyed": "6",
+                    "events": "5", "reports": "1", "dates": "2013-01-31"}
+    labels = [layer["label"] for layer in cfg["layers"]]
+    jan = d["periods"].index("2013-01")
+    assert bad[9] == [labels.index("heroin (kg)"), 1, jan, 180, labels.index("morphine (kg)"), 1, jan, 1500]
     assert d["regions"][names.index("Helmand")][3] == []  # no reports: no figures
 
 
@@ -435,3 +439,71 @@ def test_png_without_matplotlib_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(MapError, match=r"needs matplotlib: pip install 'seizure-atlas\[png\]'"):
         m.to_png(tmp_path / "x.png")
+
+
+# ------------------------------------------------ issue 13, second part: a real run
+
+NL_REPORT = ("Dutch customs seized 8 tonnes of cocaine in a container from Ecuador, "
+             "the Netherlands' customs service said.\n")
+SEED_HEADLINE = "Russian-U.S. relations in drug control are on the rise – FSKN"
+
+
+@pytest.fixture(scope="module")
+def real_run(tmp_path_factory):
+    """``geo map`` on the seed report and a report naming no region (8 t in the Netherlands)."""
+    import shutil
+    from pathlib import Path
+
+    from geo.cli import main
+
+    src = tmp_path_factory.mktemp("reports")
+    for f in (Path(__file__).resolve().parents[1] / "seeds").iterdir():
+        shutil.copy(f, src / f.name)
+    (src / "nl.txt").write_text(NL_REPORT, encoding="utf-8")
+    out = tmp_path_factory.mktemp("realmap")
+    assert main(["map", str(src), "--out", str(out), "-q"]) in (0, 1)
+    return out
+
+
+def test_events_carry_the_report_headline_in_every_format(real_run):
+    from geo.read.events import read_events
+
+    for name in ("events.csv", "events.geojson"):
+        ev = read_events(real_run / name)
+        titles = dict(zip(ev["doc"], ev["title"]))
+        assert titles["000_71f20999d8bfe338"] == SEED_HEADLINE, name
+        assert titles["nl"] == NL_REPORT.strip(), name   # a one-line report is its own headline
+
+
+def test_real_run_panel_names_the_netherlands_cocaine_on_opening(real_run):
+    page = (real_run / "index.html").read_text(encoding="utf-8")
+    config = json.loads(re.search(r"var cfg = (\{.*?\});\n", page).group(1))
+    # the panel opens on all drugs: its line says what the 8 t are
+    assert "8 t cocaine, Netherlands (1 report; country only)" in config["unplaced"][config["initial"]]["rows"]
+    cocaine = [layer["label"] for layer in config["layers"]].index("cocaine (kg)")
+    assert "8 t cocaine, Netherlands (1 report; country only)" in config["unplaced"][cocaine]["rows"]
+
+
+def test_popups_are_titled_by_the_headline_with_the_file_below(real_run):
+    page = (real_run / "index.html").read_text(encoding="utf-8")
+    bds = next(r for r in _payload(page)["regions"] if r[0] == "Badakhshan")
+    titles = [group[0] for group in bds[4]]
+    assert titles == [SEED_HEADLINE]
+    assert bds[4][0][6] == "000_71f20999d8bfe338"
+
+
+def test_all_drugs_line_names_several_substances():
+    from geo.maps.choropleth import _all_drugs_words
+
+    part = pd.DataFrame({"kg_all": [8200.0], "kg_cocaine": [8000.0], "kg_heroin": [200.0],
+                         "kg_precursor": [50.0]})
+    assert _all_drugs_words(8200.0, part) == "8.2 t drugs (8 t cocaine, 200 kg heroin)"
+    assert _all_drugs_words(8000.0, part.drop(columns="kg_heroin")) == "8 t cocaine"
+
+
+def test_events_read_back_from_csv_without_coordinates_draw_no_point(tmp_path):
+    ev = pd.DataFrame(bs.events().drop(columns="geometry"))
+    ev["lon"] = [71.0, 71.1, 65.0, -175.0, np.nan]
+    ev["lat"] = [37.0, 37.1, 31.0, 66.0, np.nan]
+    m = choropleth(bs.aggregates(), boundaries=bs.boundaries(), events=ev)
+    assert "events (4)" in [o.layer_name for o in m._children.values() if hasattr(o, "layer_name")]

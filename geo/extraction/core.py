@@ -1603,6 +1603,7 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
             date_cache[t.sent.index] = _date_for(t, text, sents, published)
         ev.date = date_cache[t.sent.index]
         ev.agencies = _agencies_for(t, sents)
+        ev.title = getattr(report, "title", None)  # the headline, for maps and readers
         texts = _own_and_previous(t, sents)
         ev.operation = operation_name(texts, ev.agencies)
         # an arrest count is said once, of the incident: it goes to the first event of the

@@ -20,6 +20,7 @@ text reaches the page only through ``textContent``: it is never parsed as HTML.
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -30,6 +31,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from jinja2 import Template
+from shapely.geometry import Point
 
 from . import classify as md
 from . import assets as offline
@@ -123,6 +125,10 @@ class _Panes(folium.MacroElement):
         .sa-spark { display: block; margin: 4px 0; }
         /* Leaflet focuses a clicked path; the browser's focus ring drew a box around it */
         .leaflet-container path.leaflet-interactive:focus { outline: none; }
+        .sa-label { white-space: nowrap; }
+        .sa-label span { display: inline-block; transform: translate(-50%, -50%); font: 11px/1.1 sans-serif; color: #333;
+                         text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
+        .sa-label.sa-country span { font: bold 12px/1.1 sans-serif; color: #444; letter-spacing: .02em; }
         .sa-cluster div { background: rgba(33,113,181,.82); color: #fff; border: 2px solid #08306b;
                           border-radius: 50%; width: 100%; height: 100%; box-sizing: border-box;
                           display: flex; align-items: center; justify-content: center;
@@ -134,6 +140,7 @@ class _Panes(folium.MacroElement):
         {{ this._parent.get_name() }}.createPane({{ name|tojson }}).style.zIndex = {{ z|tojson }};
         {%- endfor %}
         {{ this._parent.get_name() }}.getPane("outlines").style.pointerEvents = "none";
+        {{ this._parent.get_name() }}.getPane("labels").style.pointerEvents = "none";
         {% endmacro %}
     """)
 
@@ -175,9 +182,13 @@ class _Layout(folium.MacroElement):
         .sa-legend i, .sa-side label i { display: inline-block; width: 14px; height: 12px; margin-right: 6px;
                        vertical-align: -2px; border: 1px solid #999; }
         .sa-legend svg { display: block; }
+        .sa-legend .sa-hatch-row svg { display: inline-block; }
         .sa-unplaced li { margin-bottom: 2px; }
         .sa-unplaced ul { margin: 2px 0; padding-left: 16px; }
         .sa-totals { color: #444; margin-top: 4px; }
+        .sa-period-row { display: grid; grid-template-columns: auto 1fr; gap: 2px 6px; align-items: center; margin-top: 2px; }
+        .sa-side .sa-period-row label { display: inline; padding: 0; }
+        .sa-note { color: #555; font-size: 11px; margin-top: 3px; }
         .sa-foot { grid-area: foot; padding: 4px 12px; font-size: 11px; color: #555; border-top: 1px solid #ccc; }
         @media (max-width: 700px) {
             body { grid-template-columns: 100%; grid-template-rows: auto 62vh auto auto;
@@ -197,6 +208,10 @@ class _Layout(folium.MacroElement):
         <div class="sa-unplaced" id="sa-unplaced"></div>
         </aside>
         <footer class="sa-foot" id="sa-source">{{ this.source|e }}</footer>
+        <svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>
+        <pattern id="sa-hatch" patternUnits="userSpaceOnUse" width="7" height="7" patternTransform="rotate(45)">
+        <rect width="7" height="7" fill="#f4f1ea"/><line x1="0" y1="0" x2="0" y2="7" stroke="#b35806" stroke-width="3"/>
+        </pattern></defs></svg>
         {% endmacro %}
     """)
 
@@ -240,9 +255,69 @@ class _RegionScript(folium.MacroElement):
                 var c = r[2].charAt(cfg.initial);
                 return {type: "Feature", id: c === "-" ? "none" : "k" + parseInt(c, 36), geometry: geometry(r[7]),
                         properties: {name: r[0], country: r[1], k: r[2], rows: r[3], items: r[4],
-                                     moreEvents: r[5], moreReports: r[6], at: r[8], series: r[9]}};
+                                     moreEvents: r[5], moreReports: r[6], at: r[8], cells: cellsOf(r[9]),
+                                     noAll: r[10] === 0}};
             })});
             D.regions = null;  // the features hold everything now
+
+            // ---- figures per period. A region's amounts come as [layer, n, period delta,
+            // amount, ...]; the figures of "all periods" are their sums, except where the
+            // page carries a tooltip row (events that do not add up to the aggregate's figure)
+            var NL = cfg.layers.length;
+            var P = D.periods.map(function(key) {  // index 0: no date
+                var y = key ? +key.slice(0, 4) : null, m = key.length > 4 ? +key.slice(5, 7) : 0;
+                return {key: key, year: y, month: m ? y * 12 + m - 1 : null};
+            });
+            function cellsOf(a) {
+                var out = {}, j = 0;
+                while (a && j < a.length) {
+                    var list = out[a[j]] = [], n = a[j + 1], p = 0;
+                    j += 2;
+                    for (var t = 0; t < n; t++, j += 2) { p += a[j]; list.push(p, a[j + 1]); }
+                }
+                return out;
+            }
+            function sums(cells, keep) {  // per layer, the amounts of the periods kept
+                var v = [];
+                for (var i = 0; i < NL; i++) { v.push(0); }
+                for (var i in cells) {
+                    var l = cells[i];
+                    for (var t = 0; t < l.length; t += 2) { if (keep(l[t])) { v[i] += l[t + 1]; } }
+                }
+                for (var i = 1; i < NL; i++) { if (cfg.layers[i].inAll) { v[0] += v[i]; } }
+                return v;
+            }
+            function fmt(v) {  // as geo.maps.classify.fmt: 1,500 / 180 / 2.5 / 0.004
+                if (v === 0) { return "0"; }
+                var a = Math.abs(v);
+                if (a >= 100) { return evenRound(v, 0).toFixed(0).replace(/\\B(?=(\\d{3})+(?!\\d))/g, ","); }
+                if (a >= 1) { return evenRound(v, 1).toFixed(1).replace(/\\.0$/, ""); }
+                return String(+v.toPrecision(2));
+            }
+            function evenRound(v, d) {  // Python's format rounds a tie to the even digit
+                var f = Math.pow(10, d), x = v * f, r = Math.round(x);
+                if (Math.abs(x - Math.trunc(x)) === 0.5 && r % 2) { r -= 1; }
+                return r / f;
+            }
+            function amount(v, unit) { return unit === "kg" && Math.abs(v) >= 1000 ? fmt(v / 1000) + " t" : (fmt(v) + " " + unit).trim(); }
+            function parsed(text) { return parseFloat(text.replace(/,/g, "")); }
+            function classOf(i, v) {
+                if (!(v > 0)) { return "-"; }
+                var b = cfg.layers[i].bins;
+                for (var k = 0; k < b.length; k++) { if (v <= b[k] * (1 + 1e-9)) { return k.toString(36); } }
+                return Math.max(0, b.length - 1).toString(36);
+            }
+            regions.eachLayer(function(l) {  // the figures of all periods
+                var p = l.feature.properties, v = sums(p.cells, function() { return true; }), given = {}, rows = [];
+                for (var j = 0; j < p.rows.length; j += 2) { given[p.rows[j]] = p.rows[j + 1]; }
+                if (p.noAll) { v[0] = 0; }
+                for (var i = 0; i < NL; i++) {
+                    if (given[i] !== undefined) { v[i] = parsed(given[i]); }
+                    if (v[i] > 0) { rows.push(i, given[i] !== undefined ? given[i] : (fmt(v[i]) + " " + cfg.layers[i].unit).trim()); }
+                }
+                for (var j = 0; j < p.rows.length; j += 2) { if (p.rows[j] >= NL) { rows.push(p.rows[j], p.rows[j + 1]); } }
+                p.rows = p.rows0 = rows; p.vals = p.vals0 = v; p.k0 = p.k;
+            });
             if (cfg.labsOverlay >= 0) {
                 var labs = overlays[cfg.labsOverlay];
                 D.labs.forEach(function(l) {  // [region index, x, y, labs destroyed, name]
@@ -310,15 +385,58 @@ class _RegionScript(folium.MacroElement):
                 });
                 if (at < s[0].length) { q.appendChild(document.createTextNode(s[0].slice(at))); }
             }
+            function series(cells) {  // [first, last, kg of all drugs per month ...], or per year
+                var by = {}, months = [], years = [], yearOnly = false;
+                for (var i in cells) {
+                    if (!cfg.layers[i].inAll) { continue; }
+                    for (var t = 0; t < cells[i].length; t += 2) {
+                        var q = P[cells[i][t]];
+                        if (!q.key) { continue; }
+                        by[cells[i][t]] = (by[cells[i][t]] || 0) + cells[i][t + 1];
+                    }
+                }
+                for (var pi in by) {
+                    var q = P[pi];
+                    years.push(q.year);
+                    if (q.month === null) { yearOnly = true; } else { months.push(q.month); }
+                }
+                if (!years.length) { return null; }
+                var lo, hi, values, label;
+                var m0 = Math.min.apply(null, months), m1 = Math.max.apply(null, months);
+                if (!yearOnly && m1 - m0 < 36) {
+                    lo = m0; hi = m1;
+                    label = function(o) { return Math.floor(o / 12) + "-" + ("0" + (o % 12 + 1)).slice(-2); };
+                } else {
+                    lo = Math.min.apply(null, years); hi = Math.max.apply(null, years);
+                    label = String;
+                }
+                values = [];
+                for (var o = lo; o <= hi; o++) { values.push(0); }
+                for (var pi in by) {
+                    var q = P[pi];
+                    values[(label === String ? q.year : q.month) - lo] += by[pi];
+                }
+                if (values.filter(function(v) { return v > 0; }).length < 2) { return null; }
+                return [label(lo), label(hi)].concat(values);
+            }
             function popup(p) {
                 var div = el("div", null, null, "sa-pop");
                 head(p, div);
-                if (p.series) { sparkline(div, p.series); }
-                if (!p.items.length) { el("div", div, cfg.noDataLabel).style.fontStyle = "italic"; return div; }
-                p.items.forEach(function(r) {  // [title, date, agencies, url, sentences, figures]
+                var s = series(p.cells);
+                if (s) { sparkline(div, s); }
+                var items = p.items;
+                if (state.range) {
+                    el("div", div, "Period: " + state.range.label, "sa-meta");
+                    // a report counts in the period of its date; undated ones are in no period
+                    items = items.filter(function(r) { var k = periodOf(r[1]); return k !== null && inRange(k); });
+                    if (p.items.length && !items.length) { el("div", div, "no report listed for this period").style.fontStyle = "italic"; return div; }
+                }
+                if (!items.length) { el("div", div, cfg.noDataLabel).style.fontStyle = "italic"; return div; }
+                items.forEach(function(r) {  // [headline, date, agencies, url, sentences, figures, file]
                     var box = el("div", div, null, "sa-report");
                     el("b", box, r[0]);
-                    var meta = el("div", box, [r[1], r[2]].filter(Boolean).join(" · "), "sa-meta");
+                    // the file name stays findable (events.csv's doc) under the headline
+                    var meta = el("div", box, [r[1], r[2], r[6]].filter(Boolean).join(" · "), "sa-meta");
                     if (r[3]) {
                         if (meta.textContent) { meta.appendChild(document.createTextNode(" · ")); }
                         var a = el("a", meta, "source");
@@ -335,7 +453,7 @@ class _RegionScript(folium.MacroElement):
                         loose.forEach(function(f) { el("li", ul, [f[0], f[1]].filter(Boolean).join(", ")); });
                     }
                 });
-                if (p.moreEvents) {
+                if (p.moreEvents && !state.range) {
                     el("p", div, "… and " + p.moreEvents + " more event" + (p.moreEvents > 1 ? "s" : "")
                        + (p.moreReports ? " from " + p.moreReports + " more report" + (p.moreReports > 1 ? "s" : "") : ""));
                 }
@@ -351,12 +469,7 @@ class _RegionScript(folium.MacroElement):
 
             // ---- proportional symbols: a circle per region, area proportional to the amount
             var symbols = L.layerGroup();
-            function value(p, i) {  // the figure of layer i from the tooltip rows
-                for (var j = 0; j < p.rows.length; j += 2) {
-                    if (p.rows[j] === i) { return parseFloat(p.rows[j + 1].replace(/,/g, "")) * (/ t$/.test(p.rows[j + 1]) ? 1000 : 1); }
-                }
-                return 0;
-            }
+            function value(p, i) { return p.vals[i] || 0; }
             function radius(v, max) { return Math.max(2, cfg.maxRadius * Math.sqrt(v / max)); }
             function drawSymbols(i) {
                 symbols.clearLayers();
@@ -376,7 +489,7 @@ class _RegionScript(folium.MacroElement):
                 });
             }
 
-            var state = {layer: cfg.initial, view: cfg.view};
+            var state = {layer: cfg.initial, view: cfg.view, range: null};
             function styler(i, view) {
                 return function(feature) {
                     var s = Object.assign({}, cfg.style), c = feature.properties.k.charAt(i);
@@ -398,7 +511,7 @@ class _RegionScript(folium.MacroElement):
                 div.textContent = "";
                 div.setAttribute("data-layer", layer.key);
                 div.setAttribute("data-view", state.view);
-                el("div", div, layer.label, "sa-title");
+                el("div", div, layer.label + (state.range ? ", " + state.range.label : ""), "sa-title");
                 if (state.view === "symbols") {
                     var samples = layer.samples, R = radius(samples[0] || 1, layer.max), ty = -99;
                     var labelYs = samples.map(function(v) {  // at each circle's top, never overlapping
@@ -422,16 +535,123 @@ class _RegionScript(folium.MacroElement):
                 }
                 swatch(div, cfg.noData, cfg.noDataLabel + (state.layer ? " of " + layer.short : ""));
                 swatch(div, cfg.notCovered, cfg.notCoveredLabel);
+                if (state.hatched) {
+                    var row = el("div", div, null, "sa-row sa-hatch-row");
+                    var g = svg("svg", row, {width: 16, height: 14, style: "vertical-align:-2px;margin-right:6px"});
+                    svg("rect", g, {x: 0.5, y: 0.5, width: 15, height: 13, fill: "url(#sa-hatch)", stroke: cfg.hatchStyle.color});
+                    row.appendChild(document.createTextNode(cfg.hatchLabel));
+                }
+            }
+            function words(layer) { return layer.key === "all" ? "drugs" : layer.short; }
+            function unplacedRows(i) {  // a period's lines: what, where; and the amount not placed
+                var layer = cfg.layers[i], rows = [], total = 0;
+                for (var c in unplacedCells) {
+                    var v = sums(unplacedCells[c], inRange);
+                    if (!(v[i] > 0)) { continue; }
+                    var what = amount(v[i], layer.unit || "units") + " " + words(layer);
+                    if (layer.key === "all") {  // which drugs, as the all-periods lines say
+                        var parts = [];
+                        for (var j = 1; j < NL; j++) { if (cfg.layers[j].inAll && v[j] > 0) { parts.push([v[j], amount(v[j], "kg") + " " + cfg.layers[j].short]); } }
+                        parts.sort(function(a, b) { return b[0] - a[0]; });
+                        if (parts.length === 1) { what = parts[0][1]; }
+                        else if (parts.length) {
+                            what += " (" + parts.slice(0, 3).map(function(x) { return x[1]; }).join(", ") + (parts.length > 3 ? ", …" : "") + ")";
+                        }
+                    }
+                    rows.push([v[i], what + ", " + (c ? cfg.countries[c] || c : "country unknown")]);
+                    total += v[i];
+                }
+                rows.sort(function(a, b) { return b[0] - a[0]; });
+                return {rows: rows.map(function(r) { return r[1]; }), total: total};
+            }
+            // ---- names from our own data: countries with data at world zoom, their regions
+            // from cfg.regionLabelZoom; a name that would touch another, a control or the
+            // map's edge is left out (the bigger amount keeps its name)
+            var labels = L.layerGroup().addTo(map);
+            function labelIcon(text, cls) {
+                var div = el("div", null, null, "sa-label" + (cls ? " " + cls : ""));
+                el("span", div, text);
+                return L.divIcon({html: div, className: "sa-label-box", iconSize: null});
+            }
+            function placeLabels() {
+                labels.clearLayers();
+                var z = map.getZoom(), view = map.getBounds().pad(0.05), list = [];
+                if (z < cfg.regionLabelZoom) {
+                    D.labels.forEach(function(c) { list.push([cfg.countries[c[0]] || c[0], c[2], c[1], "sa-country"]); });
+                } else {
+                    var ranked = [];
+                    regions.eachLayer(function(l) {
+                        var p = l.feature.properties;
+                        if (p.at) { ranked.push([p.vals[state.layer] || 0, p.name, p.at[1], p.at[0]]); }
+                    });
+                    ranked.sort(function(a, b) { return b[0] - a[0]; });
+                    list = ranked.map(function(r) { return [r[1], r[2], r[3], ""]; });
+                }
+                var box = map.getContainer().getBoundingClientRect(), taken = [];
+                document.querySelectorAll(".leaflet-control-zoom, .leaflet-control-scale").forEach(function(e) { taken.push(e.getBoundingClientRect()); });
+                function clear(r) {
+                    if (r.left < box.left || r.right > box.right || r.top < box.top || r.bottom > box.bottom) { return false; }
+                    return taken.every(function(t) { return r.left >= t.right + 2 || r.right <= t.left - 2 || r.top >= t.bottom + 1 || r.bottom <= t.top - 1; });
+                }
+                // all in, then measured in one layout (one per name made a world map paint
+                // 0.8 s slower), then the colliding ones out
+                var marks = [];
+                list.forEach(function(x) {
+                    var at = L.latLng(x[1] / D.scale, x[2] / D.scale);
+                    if (view.contains(at)) {
+                        marks.push(L.marker(at, {icon: labelIcon(x[0], x[3]), pane: "labels", interactive: false, keyboard: false}).addTo(labels));
+                    }
+                });
+                var rects = marks.map(function(mk) { return mk.getElement().firstChild.firstChild.getBoundingClientRect(); });
+                marks.forEach(function(mk, n) { if (clear(rects[n])) { taken.push(rects[n]); } else { labels.removeLayer(mk); } });
+            }
+            map.on("zoomend moveend", placeLabels);
+
+            // ---- countries whose amount is known for the country only: hatched
+            var hatch = L.layerGroup().addTo(map), hatchShapes = D.hatch.map(function(h) {
+                return [h[0], L.geoJson({type: "Feature", properties: {}, geometry: geometry(h[1])},
+                                        {style: cfg.hatchStyle, pane: "hatch"})];
+            });
+            function drawHatch() {  // -> how many countries are hatched
+                hatch.clearLayers();
+                var i = state.layer, withRegions = {}, n = 0;
+                regions.eachLayer(function(l) { var p = l.feature.properties; if (p.vals[i] > 0) { withRegions[p.country] = 1; } });
+                hatchShapes.forEach(function(h) {
+                    var v = sums(unplacedCells[h[0]] || {}, inRange)[i], layer = cfg.layers[i];
+                    if (!(v > 0) || withRegions[h[0]]) { return; }
+                    h[1].unbindTooltip().bindTooltip(function() {
+                        var div = el("div", null, null, "sa-tip");
+                        el("b", div, cfg.countries[h[0]] || h[0]);
+                        el("div", div, amount(v, layer.unit || "units") + " " + words(layer) + ": " + cfg.hatchLabel);
+                        return div;
+                    }, {sticky: true});
+                    hatch.addLayer(h[1]);
+                    n++;
+                });
+                return n;
             }
             function showUnplaced() {
                 var box = document.getElementById("sa-unplaced"), u = cfg.unplaced[state.layer];
                 box.textContent = "";
+                var layer = cfg.layers[state.layer];
+                if (state.range) {
+                    var got = unplacedRows(state.layer), inRegions = 0, unit = layer.unit || "units";
+                    regions.eachLayer(function(l) { inRegions += l.feature.properties.vals[state.layer] || 0; });
+                    u = {rows: got.rows, totals: "In regions " + fmt(inRegions) + " " + unit + " " + words(layer)
+                         + " + not placed " + fmt(got.total) + " " + unit + " " + words(layer) + " = "
+                         + fmt(inRegions + got.total) + " " + unit + " " + words(layer)};
+                    if (!cfg.unplaced[state.layer] && !got.rows.length) { u = null; }
+                }
                 if (!u) { return; }
                 el("h2", box, "Not placed in a region");
                 var ul = el("ul", box);
                 u.rows.forEach(function(r) { el("li", ul, r); });
                 if (!u.rows.length) { el("li", ul, "nothing"); }
                 el("div", box, u.totals, "sa-totals");
+                if (state.range && cfg.undated) {
+                    el("div", box, "Not in this period: " + cfg.undated + " event" + (cfg.undated > 1 ? "s" : "")
+                       + " without a date (under all periods only)", "sa-totals");
+                }
                 if (cfg.setAside) { el("div", box, cfg.setAside, "sa-totals"); }
             }
             function draw() {
@@ -439,6 +659,8 @@ class _RegionScript(folium.MacroElement):
                 regions.setStyle(regions.options.style);
                 if (state.view === "symbols") { drawSymbols(state.layer); symbols.addTo(map); }
                 else { map.removeLayer(symbols); symbols.clearLayers(); }
+                state.hatched = drawHatch();
+                placeLabels();
                 showLegend();
                 showUnplaced();
                 var sel = document.getElementById("sa-layer-select");
@@ -476,14 +698,114 @@ class _RegionScript(folium.MacroElement):
                 });
             });
             if (!cfg.overlays.length) { document.getElementById("sa-overlay-box").style.display = "none"; }
-            document.getElementById("sa-period-box").style.display = "none";
+
+            // ---- the period control: all periods (the default), a year or a month, or a range
+            var unplacedCells = {};
+            for (var c in cfg.unplacedCells) { unplacedCells[c] = cellsOf(cfg.unplacedCells[c]); }
+            function periodOf(date) {  // a report's date -> index in P, or null
+                if (!date || !/^\\d{4}/.test(date)) { return null; }
+                var key = /^\\d{4}-\\d{2}/.test(date) ? date.slice(0, 7) : date.slice(0, 4);
+                for (var i = 1; i < P.length; i++) { if (P[i].key === key) { return i; } }
+                // a date of a period no amount has (a lab count only): place it by its year/month
+                return {key: key, year: +key.slice(0, 4), month: key.length > 4 ? +key.slice(0, 4) * 12 + +key.slice(5, 7) - 1 : null};
+            }
+            function inRange(i) {
+                var r = state.range, q = typeof i === "object" ? i : P[i];
+                if (!r) { return true; }
+                if (!q.key) { return false; }
+                var o = r.gran === "year" ? q.year : q.month;
+                return o !== null && o >= r.from && o <= r.to;
+            }
+            var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+            function periodLabel(gran, o) { return gran === "year" ? String(o) : MONTHS[o % 12] + " " + Math.floor(o / 12); }
+            function applyPeriod() {
+                regions.eachLayer(function(l) {
+                    var p = l.feature.properties;
+                    if (!state.range) { p.rows = p.rows0; p.vals = p.vals0; p.k = p.k0; return; }
+                    var v = sums(p.cells, inRange), rows = [], k = "";
+                    for (var i = 0; i < NL; i++) {
+                        k += classOf(i, v[i]);
+                        if (v[i] > 0) { rows.push(i, (fmt(v[i]) + " " + cfg.layers[i].unit).trim()); }
+                    }
+                    if (rows.length) { rows.push(NL + 4, state.range.label); }
+                    p.rows = rows; p.vals = v; p.k = k;
+                });
+            }
+            function setPeriod(gran, from, to) {  // from === null: all periods
+                if (from === null || from === undefined) { state.range = null; }
+                else {
+                    if (to === null || to === undefined) { to = from; }
+                    if (to < from) { var t = to; to = from; from = t; }
+                    state.range = {gran: gran, from: from, to: to,
+                                   label: periodLabel(gran, from) + (to > from ? " – " + periodLabel(gran, to) : "")};
+                }
+                applyPeriod();
+                map.closePopup();
+                draw();
+                syncPeriod();
+            }
+            var pbox = document.getElementById("sa-period"), years = [], months = [];
+            P.forEach(function(q) {
+                if (q.year !== null && years.indexOf(q.year) < 0) { years.push(q.year); }
+                if (q.month !== null && months.indexOf(q.month) < 0) { months.push(q.month); }
+            });
+            years.sort(function(a, b) { return a - b; }); months.sort(function(a, b) { return a - b; });
+            var gran = "year", fromSel, toSel;
+            function fillPeriods() {
+                var list = gran === "year" ? years : months;
+                [fromSel, toSel].forEach(function(sel, n) {
+                    sel.textContent = "";
+                    if (!n) { el("option", sel, "all periods").value = ""; }
+                    list.forEach(function(o) { el("option", sel, periodLabel(gran, o)).value = o; });
+                });
+            }
+            function syncPeriod() {
+                var r = state.range;
+                if (!fromSel) { return; }
+                if (r && r.gran !== gran) { gran = r.gran; fillPeriods(); }
+                fromSel.value = r ? String(r.from) : "";
+                toSel.value = r ? String(r.to) : "";
+                toSel.disabled = !r;
+                document.querySelectorAll("input[name=sa-gran]").forEach(function(x) { x.checked = x.value === gran; });
+            }
+            if (years.length) {
+                if (months.length) {
+                    radios(pbox, "sa-gran", [["year", "by year"], ["month", "by month"]], gran, function(g) {
+                        gran = g; fillPeriods();
+                        var list = g === "year" ? years : months;
+                        if (state.range) { setPeriod(g, list[0], list[list.length - 1]); } else { syncPeriod(); }
+                    });
+                }
+                var row = el("div", pbox, null, "sa-period-row");
+                el("label", row, "from").htmlFor = "sa-period-from";
+                fromSel = el("select", row); fromSel.id = "sa-period-from";
+                el("label", row, "to").htmlFor = "sa-period-to";
+                toSel = el("select", row); toSel.id = "sa-period-to";
+                fillPeriods();
+                fromSel.addEventListener("change", function() {
+                    if (fromSel.value === "") { setPeriod(gran, null); return; }
+                    var a = +fromSel.value, b = state.range && state.range.gran === gran ? state.range.to : a;
+                    setPeriod(gran, a, Math.max(a, b));
+                });
+                toSel.addEventListener("change", function() {
+                    if (state.range) { setPeriod(gran, Math.min(state.range.from, +toSel.value), +toSel.value); }
+                });
+                syncPeriod();
+            }
+            if (cfg.undated) {
+                el("div", pbox, cfg.undated + " event" + (cfg.undated > 1 ? "s" : "") + " without a date: counted under all periods only",
+                   "sa-note").id = "sa-undated";
+            }
+            if (!years.length && !cfg.undated) { document.getElementById("sa-period-box").style.display = "none"; }
             draw();
             // a handle for scripts and tests: the map, the regions layer, the state
             window.seizureAtlas = {map: map, regions: regions, symbols: symbols, config: cfg, state: state,
                                    show: function(layer, view) {
                                        if (layer !== undefined) { state.layer = layer; }
                                        if (view) { state.view = view; }
-                                       draw(); }};
+                                       draw(); },
+                                   // setPeriod("year", 2013, 2014), setPeriod("month", 2013 * 12 + 1) for Feb 2013, setPeriod() for all
+                                   setPeriod: function(g, from, to) { setPeriod(g || "year", from === undefined ? null : from, to); }};
         })();
         {% endmacro %}
     """)
@@ -608,7 +930,11 @@ def _events_frame(events: Any) -> gpd.GeoDataFrame:
             return events.to_crs("EPSG:4326")
         return events
     if isinstance(events, pd.DataFrame) and {"lon", "lat"} <= set(events.columns):
-        return gpd.GeoDataFrame(events, geometry=gpd.points_from_xy(events["lon"], events["lat"]),
+        lon = pd.to_numeric(events["lon"], errors="coerce")
+        lat = pd.to_numeric(events["lat"], errors="coerce")
+        # an event without coordinates (read back from events.csv) has no point, not POINT (nan nan)
+        points = [Point(x, y) if np.isfinite(x) and np.isfinite(y) else None for x, y in zip(lon, lat)]
+        return gpd.GeoDataFrame(events, geometry=gpd.GeoSeries(points, index=events.index, crs="EPSG:4326"),
                                 crs="EPSG:4326")
     raise MapError("events must be a GeoDataFrame of points or a DataFrame with lon/lat columns")
 
@@ -730,6 +1056,12 @@ def choropleth(
 
 
 VIEWS = ("auto", "symbols", "choropleth")
+#: from this zoom on the map names regions (with data) instead of countries
+REGION_LABEL_ZOOM = 5
+#: a country whose amount of the layer is known for the country only (no region of it has one)
+HATCH_LABEL = "amount known only for the country"
+HATCH_COLOR = "#b35806"
+HATCH_STYLE = {"color": HATCH_COLOR, "weight": 1.2, "opacity": 1.0, "fillColor": "url(#sa-hatch)", "fillOpacity": 1.0}
 SYMBOL_STYLE = {"color": "#5a1e02", "weight": 1, "fillColor": "#d94801", "fillOpacity": 0.55}
 SYMBOL_REGION = "#fdd9b5"   # regions with a figure, under the circles
 MAX_RADIUS = 28             # px, the largest region's circle
@@ -782,7 +1114,15 @@ def _build(aggregates: Any, frame: gpd.GeoDataFrame, bounds_src: gpd.GeoDataFram
                              for g, c in zip(regions.geometry, regions["country"])], dtype=object)
     with_data = np.array([any(layer.classes[i] >= 0 for layer in layers) for i in range(len(regions))],
                          dtype=bool)
-    fit = (md.total_bounds(region_geoms[with_data]) or md.total_bounds(region_geoms)
+    # amounts known only for a country: the country is hatched, and in the opening view
+    periods: dict[str, int] = {}
+    unplaced_cells = _unplaced_cells(ev, set(regions["code"].astype(str)), layers, periods)
+    hatch_codes = [c for c in sorted(unplaced_cells) if c and c in outlines.index]
+    hatch_geoms = np.array([md.shift(outlines[c], sides.get(c, 0)) for c in hatch_codes], dtype=object)
+    # a hatched country's main part only: the Caribbean Netherlands put the Atlantic in view
+    mains = [max(getattr(g, "geoms", [g]), key=lambda part: part.area) for g in hatch_geoms
+             if g is not None and not g.is_empty]
+    fit = (md.total_bounds([*region_geoms[with_data], *mains]) or md.total_bounds(region_geoms)
            or [[-60.0, -180.0], [80.0, 180.0]])
     if simplify == "auto":
         tolerance = md.auto_tolerance([fit[0][1], fit[0][0], fit[1][1], fit[1][0]])
@@ -803,27 +1143,42 @@ def _build(aggregates: Any, frame: gpd.GeoDataFrame, bounds_src: gpd.GeoDataFram
     shown = set(regions["country"].dropna())
     background = [md.shift(g, sides.get(c, 0)) for c, g in outlines.items() if c not in shown]
     background = md.simplify(np.array(background, dtype=object), max(tolerance, 0.02) * 2)
+    hatch_geoms = md.simplify(hatch_geoms, max(tolerance, 0.02) * 2)
 
     # Per region: [name, country, classes, tooltip rows, popup reports, more events,
     # more reports, geometry, symbol anchor, series]
-    row_labels = [layer.short for layer in layers] + ["labs destroyed", "events", "reports", "dates"]
+    row_labels = [layer.short for layer in layers] + ["labs destroyed", "events", "reports", "dates", "period"]
     lists = md.report_lists(regions, ev)
     agencies = _agencies_by_doc(ev)
+    titles = _titles_by_doc(ev)
     share = max(300, popup_budget // max(1, sum(1 for items in lists if items)))
     records = regions.drop(columns="geometry").to_dict("records")
     payload_regions = []
+    region_cells: list[dict] = []
+    in_all_layers = [_in_all(layer) for layer in layers]
     for i, row in enumerate(records):
         items = lists[i]
         for item in items:
             if agencies and not item.get("agencies"):
                 item["agencies"] = agencies.get(md.text(item.get("doc")))
+            if titles and not md.text(item.get("title")):
+                item["title"] = titles.get(md.text(item.get("doc")))
         entries, more_events, more_reports = md.popup_entries(items, share)
         groups = md.report_groups(entries, [md.figures_of(it) for it in items[:len(entries)]])
+        cells, derived, all_figure = _region_cells(row, items, layers, periods, in_all_layers)
+        region_cells.append(cells)
         payload_regions.append([
             md.text(row.get("name")) or md.text(row.get("code")) or "", md.text(row.get("country")),
-            md.class_string(layers, i), _tooltip_rows(row, layers), groups, more_events,
-            more_reports, md.encode_polygons(region_geoms[i], scale), anchors[i],
-            md.monthly_series(items) if len(items) > 1 else None])
+            md.class_string(layers, i), _tooltip_rows(row, layers, derived), groups, more_events,
+            more_reports, md.encode_polygons(region_geoms[i], scale), anchors[i], None]
+            + ([] if all_figure else [0]))
+    # the page's period list: 0 is "no date", then the periods in order; the cells were
+    # numbered as their periods were first met
+    period_keys = sorted(periods)
+    order = {periods[key]: n + 1 for n, key in enumerate(period_keys)}
+    for r, cells in zip(payload_regions, region_cells):
+        r[9] = md.encode_cells(cells, order)
+    unplaced_cells = {c: md.encode_cells(cells, order) for c, cells in sorted(unplaced_cells.items())}
 
     if view == "auto":
         countries_with_data = set(regions["country"][with_data].dropna())
@@ -834,7 +1189,8 @@ def _build(aggregates: Any, frame: gpd.GeoDataFrame, bounds_src: gpd.GeoDataFram
     # attribution moves to the source line under the map
     m = OfflineMap(location=[0, 0], zoom_start=2, tiles=None, control_scale=True, zoom_snap=0.25,
                    minZoom=1, maxZoom=18, attributionControl=False)
-    m.add_child(_Panes([("outlines", 350), ("regions", 390), ("symbols", 395), ("labs", 410)]))
+    m.add_child(_Panes([("outlines", 350), ("regions", 390), ("hatch", 392), ("symbols", 395), ("labs", 410),
+                        ("labels", 420)]))
     if tiles is not None:
         tile = folium.TileLayer(tiles, name=f"tiles: {tiles}", overlay=True, control=False, show=True)
         allowed.append(_tile_prefix(tile.tiles))
@@ -886,22 +1242,28 @@ def _build(aggregates: Any, frame: gpd.GeoDataFrame, bounds_src: gpd.GeoDataFram
     m.add_child(_Layout(page_title, subtitle, source))
 
     config = {
-        "layers": [{"key": layer.key, "label": layer.label, "short": layer.short,
-                    "colors": layer.colors, "labels": layer.labels, **_symbol_legend(regions, layer)}
+        "layers": [{"key": layer.key, "label": layer.label, "short": layer.short, "unit": layer.unit,
+                    "colors": layer.colors, "labels": layer.labels, "bins": layer.bins,
+                    "inAll": _in_all(layer), **_symbol_legend(regions, layer)}
                    for layer in layers],
         "rowLabels": row_labels, "style": REGION_STYLE, "outline": {
             **OUTLINE_STYLE, "fillOpacity": 0.0 if tiles is not None else 1.0},
         "noData": NO_DATA_COLOR, "noDataLabel": NO_DATA_LABEL,
         "notCovered": md.NOT_COVERED_COLOR, "notCoveredLabel": md.NOT_COVERED_LABEL,
+        "hatchLabel": HATCH_LABEL, "hatchStyle": HATCH_STYLE, "regionLabelZoom": REGION_LABEL_ZOOM,
         "initial": initial, "view": view,
         "labsStyle": LABS_STYLE, "labsOverlay": labs_index, "overlays": overlay_cfg,
         "symbolStyle": SYMBOL_STYLE, "symbolRegion": SYMBOL_REGION, "maxRadius": MAX_RADIUS,
-        "countries": {c: country_names.get(c, c) for c in sorted(shown)},
+        "countries": {c: country_names.get(c, c) for c in sorted(shown | set(unplaced_cells) - {""})},
+        "unplacedCells": unplaced_cells, "undated": _undated(ev, lists),
         "unplaced": unplaced, "setAside": set_aside,
         "bounds": fit,
     }
-    payload = {"scale": scale, "regions": payload_regions, "labs": labs,
-               "outlines": [md.encode_polygons(g, scale) for g in background]}
+    payload = {"scale": scale, "regions": payload_regions, "labs": labs, "periods": [""] + period_keys,
+               "outlines": [md.encode_polygons(g, scale) for g in background],
+               "hatch": [[c, md.encode_polygons(g, scale)] for c, g in zip(hatch_codes, hatch_geoms)],
+               "labels": _country_labels(outlines, sides, set(regions["country"][with_data].dropna()) | set(hatch_codes),
+                                         scale)}
     m.add_child(_RegionScript(geo, overlays, config, payload))
 
     m.regions_embedded = sum(1 for r in payload_regions if r[7])
@@ -980,6 +1342,19 @@ def _agencies_by_doc(ev: gpd.GeoDataFrame | None) -> dict[str, str]:
     return out
 
 
+def _titles_by_doc(ev: gpd.GeoDataFrame | None) -> dict[str, str]:
+    """The headline of each report (the events' ``title``), for its popup's heading: the
+    aggregates' ``sources`` lists carry no title."""
+    if ev is None or "title" not in ev.columns or "doc" not in ev.columns:
+        return {}
+    out: dict[str, str] = {}
+    for doc, title in zip(ev["doc"], ev["title"]):
+        doc, title = md.text(doc), md.text(title)
+        if doc is not None and title and doc not in out:
+            out[doc] = title
+    return out
+
+
 def _symbol_legend(regions: pd.DataFrame, layer: md.Layer) -> dict:
     """The largest figure and two or three round sample figures for the nested circles."""
     values = pd.to_numeric(regions[layer.column], errors="coerce").to_numpy(dtype=float)
@@ -1030,12 +1405,36 @@ def _unplaced(attrs: dict, layers: list[md.Layer], regions: pd.DataFrame,
                 where = country_names.get(country, country) if country else "country unknown"
                 reasons = ", ".join(sorted({_reason_words(r) if country else "no country"
                                             for r in part["reason"]}))
-                rows.append(f"{_layer_amount(float(part['_v'].sum()), layer)}, {where} "
+                what = _layer_amount(float(part["_v"].sum()), layer)
+                if layer.key == "all":
+                    what = _all_drugs_words(float(part["_v"].sum()), part)
+                rows.append(f"{what}, {where} "
                             f"({n_reports} report{'s' if n_reports != 1 else ''}; {reasons})")
         out.append({"rows": rows, "totals": (
             f"In regions {_layer_amount(in_regions, layer, True)} + not placed "
             f"{_layer_amount(outside, layer, True)} = {_layer_amount(in_regions + outside, layer, True)}")})
     return out, aside
+
+
+def _all_drugs_words(total: float, part: pd.DataFrame) -> str:
+    """An all-drugs amount with the substances it is made of: "8 t cocaine" for one, "8.2 t
+    drugs (8 t cocaine, 200 kg heroin)" for several. The panel opens on all drugs, and
+    "8 t drugs, Netherlands" left the reader to guess what was seized."""
+    from ..aggregates import NOT_IN_ALL
+
+    subs = []
+    for c in part.columns:
+        if isinstance(c, str) and c.startswith("kg_") and c != "kg_all" and c[3:] not in NOT_IN_ALL:
+            v = float(pd.to_numeric(part[c], errors="coerce").fillna(0).sum())
+            if v > 0:
+                subs.append((-v, md.substance_words(c[3:])))
+    subs.sort()
+    if len(subs) == 1:
+        return f"{md.amount(total, 'kg')} {subs[0][1]}"
+    if not subs:
+        return f"{md.amount(total, 'kg')} drugs"
+    named = ", ".join(f"{md.amount(-v, 'kg')} {w}" for v, w in subs[:3])
+    return f"{md.amount(total, 'kg')} drugs ({named}{', …' if len(subs) > 3 else ''})"
 
 
 _REASONS = {"no admin1": "country only", "no country": "no place", "no date": "no date",
@@ -1138,10 +1537,97 @@ def _initial_layer(layers: list[md.Layer], substance: str | None) -> int:
     raise MapError(f"no figures for substance {substance!r} in the aggregates (have: {have})")
 
 
-def _tooltip_rows(row: dict, layers: list[md.Layer]) -> list:
-    """Flat [label index, figure text, ...] for the tooltip table."""
+def _in_all(layer: md.Layer) -> bool:
+    """Whether a layer's kg count in "all drugs" (as geo.aggregate's kg_all: not precursors)."""
+    from ..aggregates import NOT_IN_ALL
+
+    return layer.key != "all" and layer.column.startswith("kg_") and layer.column[3:] not in NOT_IN_ALL
+
+
+def _region_cells(row: dict, items: list[dict], layers: list[md.Layer], periods: dict[str, int],
+                  in_all_layers: list[bool]) -> tuple[dict, set[int], bool]:
+    """A region's amounts per (layer, period) from the events behind it; the layers whose
+    figure the page can sum from them (their tooltip row is left out of the page); and
+    whether the region has an all-drugs figure.
+
+    A layer whose events do not add up to the region's figure (a hand-made aggregate, a
+    list cut short) keeps its row; a layer without a figure gets no period amounts."""
+    cells = md.period_cells(items, layers, periods)
+    sums: dict[int, float] = {}
+    for (i, _), v in cells.items():
+        sums[i] = sums.get(i, 0.0) + v
+    derived: set[int] = set()
+    for i, layer in enumerate(layers):
+        if layer.key == "all":
+            continue
+        figure = md.num(row.get(layer.column))
+        if figure is None or figure <= 0:
+            for key in [key for key in cells if key[0] == i]:
+                del cells[key]
+            sums.pop(i, None)
+        elif math.isclose(sums.get(i, 0.0), figure, rel_tol=1e-6):
+            derived.add(i)
+    all_figure = md.num(row.get(layers[0].column))
+    in_all = sum(v for i, v in sums.items() if in_all_layers[i])
+    if all_figure is not None and all_figure > 0 and math.isclose(in_all, all_figure, rel_tol=1e-6):
+        derived.add(0)
+    has_all = (all_figure is not None and all_figure > 0) or not in_all
+    return cells, derived, has_all
+
+
+def _unplaced_cells(ev: gpd.GeoDataFrame | None, codes: set[str], layers: list[md.Layer],
+                    periods: dict[str, int]) -> dict[str, dict]:
+    """Per country ("" unknown), the amounts per (layer, period) of the events placed in
+    no region of the map: the "not placed" panel of a period."""
+    if ev is None or not len(ev) or "substance" not in ev.columns:
+        return {}
+    admin1 = ev["admin1"].map(md.text) if "admin1" in ev.columns else pd.Series(None, index=ev.index)
+    odd = implausible_reasons(*(ev[c] if c in ev.columns else pd.Series(None, index=ev.index)
+                                for c in ("substance", "quantity", "quantity_kg", "count")))
+    rest = ev[~admin1.isin(codes) & odd.isna()]
+    country = rest["country"].map(lambda c: md.text(c) or "") if "country" in rest.columns else \
+        pd.Series("", index=rest.index)
+    keep = [c for c in ("substance", "date", "quantity_kg", "count", "litres") if c in rest.columns]
+    out: dict[str, dict] = {}
+    for c, part in pd.DataFrame(rest[keep]).groupby(country, sort=True):
+        cells = md.period_cells(part.to_dict("records"), layers, periods)
+        if cells:
+            out[str(c)] = cells
+    return out
+
+
+def _country_labels(outlines: gpd.GeoSeries, sides: dict[str, int], codes: set[str],
+                    scale: int) -> list[list]:
+    """[code, x, y] for the name of each country with data, at a point inside its largest
+    part (mainland France, not French Guiana), the largest countries first: when names
+    collide on the page, the first one stays."""
+    import shapely
+
+    out = []
+    for c in sorted(codes):
+        if c not in outlines.index or outlines[c] is None or outlines[c].is_empty:
+            continue
+        g = md.shift(outlines[c], sides.get(c, 0))
+        main = max(getattr(g, "geoms", [g]), key=lambda part: part.area)
+        pt = shapely.point_on_surface(main)
+        out.append((-main.area, c, int(round(pt.x * scale)), int(round(pt.y * scale))))
+    return [[c, x, y] for _, c, x, y in sorted(out)]
+
+
+def _undated(ev: gpd.GeoDataFrame | None, lists: list[list[dict]]) -> int:
+    """Events without a date: counted under "all periods" only, and the page says so."""
+    if ev is not None and "date" in ev.columns:
+        return int(sum(1 for d in ev["date"] if md.period_key(d) is None))
+    return sum(1 for items in lists for item in items if md.period_key(item.get("date")) is None)
+
+
+def _tooltip_rows(row: dict, layers: list[md.Layer], derived: set[int] = frozenset()) -> list:
+    """Flat [label index, figure text, ...] for the tooltip table; the page sums the
+    layers in ``derived`` from the region's period amounts."""
     rows: list = []
     for i, layer in enumerate(layers):
+        if i in derived:
+            continue
         v = md.num(row.get(layer.column))
         if v is not None and v > 0:
             rows += [i, f"{md.fmt(v)} {layer.unit}".strip()]

@@ -643,8 +643,10 @@ def figure_span(sentence_text: str | None, figures: Sequence[Any]) -> list[int] 
 def report_groups(entries: list[list], quantities: list[Any]) -> list[list]:
     """Popup entries grouped by report, each sentence once with its figures highlighted.
 
-    Per report: [title, date, agencies, url, sentences, figures] where sentences is
-    [[text, [[start, end], ...]], ...] and figures [[what, place, sentence index or -1], ...].
+    Per report: [title, date, agencies, url, sentences, figures(, file)] where sentences is
+    [[text, [[start, end], ...]], ...] and figures [[what, place, sentence index or -1], ...];
+    title is the headline (the report id where none is known); file, the report id,
+    only follows when a headline is the title.
     ``entries`` come from :func:`popup_entries` with two more fields each: title and agencies.
     """
     groups: dict[Any, list] = {}
@@ -652,7 +654,7 @@ def report_groups(entries: list[list], quantities: list[Any]) -> list[list]:
         doc, date, place, what, sent, url, title, agencies = entry
         g = groups.get(doc)
         if g is None:
-            g = groups[doc] = [title or doc, date, agencies, url, [], [], {}]
+            g = groups[doc] = [title or doc, date, agencies, url, [], [], {}, doc if title else None]
         else:
             g[1] = g[1] or date
             g[2] = g[2] or agencies
@@ -677,50 +679,69 @@ def report_groups(entries: list[list], quantities: list[Any]) -> list[list]:
                 if not kept or span[0] >= kept[-1][1]:
                     kept.append(span)
             s[1] = kept
-        out.append(g[:6])
+        out.append(g[:6] + ([g[7]] if g[7] else []))
     return out
 
 
-def monthly_series(items: list[Mapping[str, Any]]) -> list | None:
-    """[first period, last period, amount per period ...] of a region's kg, by month (by
-    year when the dates span more than three years); None with fewer than two periods.
+def period_key(date: Any) -> str | None:
+    """The period an event's date falls in: its month ("2013-01") when the date names one,
+    its year ("2013") for a date of year precision, None when undated."""
+    d = text(date)
+    m = re.match(r"^(\d{4})(?:-(\d{2})(?!\d))?", d) if d else None
+    if not m:
+        return None
+    return f"{m[1]}-{m[2]}" if m[2] and "01" <= m[2] <= "12" else m[1]
 
-    Dates of year precision count in their year only when the series is yearly.
-    """
-    dated = []
+
+#: what an item gives to a layer: kg_<s> its quantity_kg, count_<s> its count, litres_<s> its litres
+_LAYER_FIELDS = {"kg": "quantity_kg", "count": "count", "litres": "litres"}
+
+
+def cell_value(v: float) -> float | int:
+    """A period figure for the page: six significant digits (sums of events carry float
+    noise such as 0.30000000000000004), an int when whole."""
+    r = float(f"{v:.6g}")
+    return int(r) if r.is_integer() and abs(r) < 2 ** 53 else r
+
+
+def period_cells(items: Sequence[Mapping[str, Any]], layers: Sequence[Layer],
+                 periods: dict[str, int]) -> dict[tuple[int, int], float]:
+    """{(layer index, period index): amount} of a region's events (or of the events a
+    country could not place). Period index 0 is "no date"; ``periods`` grows with every
+    new period key. The "all drugs" layer is left out: the page sums it from the layers
+    marked ``in_all``, as geo.aggregate does."""
+    by_column = {layer.column: i for i, layer in enumerate(layers) if layer.key != "all"}
+    cells: dict[tuple[int, int], float] = {}
     for item in items:
-        d, kg = text(item.get("date")), num(item.get("quantity_kg"))
-        if not d or kg is None or not re.match(r"^\d{4}", d):
+        sub = text(item.get("substance"))
+        if not sub:
             continue
-        dated.append((d, kg))
-    if not dated:
-        return None
-    months = [(int(d[:4]), int(d[5:7])) for d, _ in dated if re.match(r"^\d{4}-\d{2}", d)]
-    years = sorted({int(d[:4]) for d, _ in dated})
-    monthly = bool(months) and len(months) == len(dated) and (
-        (max(months)[0] - min(months)[0]) * 12 + max(months)[1] - min(months)[1] < 36)
-    if monthly:
-        y0, m0 = min(months)
-        n = (max(months)[0] - y0) * 12 + max(months)[1] - m0 + 1
-        values = [0.0] * n
-        for (y, m), (_, kg) in zip(months, dated):
-            values[(y - y0) * 12 + m - m0] += kg
-        first, last = f"{y0}-{m0:02d}", f"{max(months)[0]}-{max(months)[1]:02d}"
-    else:
-        n = years[-1] - years[0] + 1
-        values = [0.0] * n
-        for d, kg in dated:
-            values[int(d[:4]) - years[0]] += kg
-        first, last = str(years[0]), str(years[-1])
-    if sum(1 for v in values if v > 0) < 2:
-        return None
-    # two digits draw the same line in 200 px as six
-    return [first, last] + [_short(v) for v in values]
+        key = period_key(item.get("date"))
+        p = 0 if key is None else periods.setdefault(key, len(periods) + 1)
+        for prefix, field_name in _LAYER_FIELDS.items():
+            i = by_column.get(f"{prefix}_{sub}")
+            v = num(item.get(field_name)) if i is not None else None
+            if v is not None and v > 0:
+                cells[(i, p)] = cells.get((i, p), 0.0) + v
+    return cells
 
 
-def _short(v: float) -> float | int:
-    r = float(f"{v:.2g}")
-    return int(r) if r.is_integer() else r
+def encode_cells(cells: Mapping[tuple[int, int], float], order: Mapping[int, int]) -> list:
+    """Flat [layer, n, period delta, amount, ... (n pairs), layer, n, ...]: periods as
+    indices of the page's sorted period list (``order`` maps the first-seen index to
+    it), ascending and delta-coded, so most take one or two digits."""
+    by_layer: dict[int, list[tuple[int, float]]] = {}
+    for (i, p), v in cells.items():
+        by_layer.setdefault(i, []).append((order[p] if p else 0, v))
+    out: list = []
+    for i in sorted(by_layer):
+        pairs = sorted(by_layer[i])
+        out += [i, len(pairs)]
+        last = 0
+        for p, v in pairs:
+            out += [p - last, cell_value(v)]
+            last = p
+    return out
 
 
 # ---------------------------------------------------------------------- serialising

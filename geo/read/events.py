@@ -39,7 +39,8 @@ def read_events(path: PathLike) -> pd.DataFrame:
         elif suffix == ".csv":
             # only empty cells are missing: "NA" is Namibia, not a missing country
             frame = pd.read_csv(path, dtype={"doc": str, "admin1": str, "admin2": str, "country": str,
-                                             "date": str, "cluster": str, "duplicate_of": str}, keep_default_na=False,
+                                             "date": str, "cluster": str, "duplicate_of": str,
+                                             "title": str}, keep_default_na=False,
                                 na_values=[""])
             for col in ("agencies", "evidence", "flags"):
                 if col in frame:
