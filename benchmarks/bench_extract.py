@@ -116,6 +116,7 @@ def bench_drugdetection(verbose: bool) -> tuple[float, float] | None:
     pairs_gold = pairs_hit = 0
     meas_gold = meas_hit = 0  # gold spans that are figures with a unit ("200 kilograms")
     gpe_gold = gpe_hit = 0
+    ev_total = ev_hit = 0  # extracted figures, and those a gold QUANTITY span holds
     misses_q: list[str] = []
     misses_g: list[str] = []
     t0 = time.perf_counter()
@@ -132,6 +133,18 @@ def bench_drugdetection(verbose: bool) -> tuple[float, float] | None:
                 ev_start = ev.evidence["start"]
                 spans.append((ev, ev_start))
             qs = find_quantities(text)
+            gold_qs = [q for q in qs for qe in qents if q.start < qe["end"] and qe["start"] < q.end]
+            for ev in events:
+                # precision: an extracted figure that a gold QUANTITY span holds
+                if ev.labs_destroyed:
+                    continue
+                ev_total += 1
+                if any((q.kg() is not None and ev.quantity_kg is not None
+                        and abs(ev.quantity_kg - q.kg()) <= 0.02 * q.kg() + 1e-9)
+                       or (q.count is not None and ev.count == q.count)
+                       or (q.kind == "volume" and ev.quantity is not None
+                           and abs(ev.quantity - q.value) < 1e-6) for q in gold_qs):
+                    ev_hit += 1
             for qe in qents:
                 pairs_gold += 1
                 over = [q for q in qs if q.start < qe["end"] and qe["start"] < q.end]
@@ -183,6 +196,9 @@ def bench_drugdetection(verbose: bool) -> tuple[float, float] | None:
     print(f"  quantity-drug pair recall, figures with a unit:     {meas_hit}/{meas_gold} = {rm:.3f}"
           "  (goal >= 0.90)")
     print(f"  GPE place recall:          {gpe_hit}/{gpe_gold} = {rg:.3f}  (goal >= 0.90)")
+    pe = ev_hit / ev_total if ev_total else 0.0
+    print(f"  pair precision (extracted figures a gold QUANTITY span holds): "
+          f"{ev_hit}/{ev_total} = {pe:.3f}")
     if verbose:
         print("  quantity misses (figures with a unit):")
         for m in misses_q:
