@@ -1,0 +1,215 @@
+"""Trafficking routes of a seizure: where the drugs came from, went through and were going.
+
+Read from the figure's sentence and the one before it in its paragraph (the sentences
+the acting agencies and the operation are read from), using the place mentions linking
+already resolved (:class:`geo.extraction.linking.PlaceIndex`, excluded ones included:
+"bound for X" is excluded as the seizure's place, and is exactly what we want here).
+The words right before a mention say its route role (``geo/vocab/route_cues.toml``):
+"smuggled from X" (origin), "via X" (transit), "bound for X", "into X" (destination).
+A bare "from X" / "to X" counts only after a motion word in its clause ("a container
+from Guayaquil to Antwerp"), so "a man from Lagos" or "sentenced to" are not routes.
+
+A route end is the mention's admin-1 code when it has one (a town or region named:
+``EC-G`` for Guayaquil), else its ISO country code. A world region ("Europe", "West
+Africa", "the Golden Triangle"), which no code names, is kept as the gazetteer's name of
+it: a value that is not an upper-case code is such a name. Nothing here decides the
+seizure's own place: linking's roles are read, never changed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from .. import vocab
+from ..caches import memo
+from ..errors import VocabularyError
+
+__all__ = ["Route", "RouteEnd", "read_route", "route_lists"]
+
+_LISTS = ("origin", "destination", "transit", "motion_words", "origin_after",
+          "list_joiners", "clause_breaks")
+_REGEX = "regex:"
+
+
+@memo(1)
+def route_lists() -> dict[str, tuple[str, ...]]:
+    """The lists of ``geo/vocab/route_cues.toml``, checked: every list present, non-empty,
+    no entry twice, every ``regex:`` entry compiles."""
+    name = "route_cues.toml"
+    lists = vocab.config(name)
+    missing = [k for k in _LISTS if k not in lists]
+    unknown = [k for k in lists if k not in _LISTS]
+    if missing or unknown:
+        raise VocabularyError(f"{vocab.path_of(name)}: lists missing: {missing or 'none'}; "
+                              f"unknown: {unknown or 'none'}")
+    out: dict[str, tuple[str, ...]] = {}
+    for key in _LISTS:
+        entries = lists[key]
+        if not entries or not all(isinstance(e, str) and e.strip() for e in entries):
+            raise VocabularyError(f"{vocab.path_of(name)}: {key}: a list of non-empty strings")
+        dup = next((e for i, e in enumerate(entries) if e in entries[:i]), None)
+        if dup:
+            raise VocabularyError(f"{vocab.path_of(name)}: {key}: {dup!r} is listed twice")
+        for e in entries:
+            if e.startswith(_REGEX):
+                try:
+                    re.compile(e[len(_REGEX):])
+                except re.error as exc:
+                    raise VocabularyError(f"{vocab.path_of(name)}: {key}: {e!r}: {exc}") from None
+        out[key] = tuple(entries)
+    return out
+
+
+def _alt(key: str) -> str:
+    items = [e[len(_REGEX):] if e.startswith(_REGEX) else re.escape(e).replace(r"\ ", r"\s+")
+             for e in route_lists()[key]]
+    return vocab.alternation(items, escape=False)
+
+
+# the words that may stand between a cue and the name: "bound for the port city of X"
+_TAIL = r"(?:\s+(?:the|a|an))?(?:\s+(?:port|city|town|village|province|region|state|" \
+        r"capital|district|country|island|republic|department|of|neighbouring|neighboring|" \
+        r"nearby|northern|southern|eastern|western|central))*\s*$"
+
+
+@memo(1)
+def _patterns() -> dict[str, "re.Pattern[str]"]:
+    pats = {role: re.compile(rf"(?i)\b(?:{_alt(role)}){_TAIL}")
+            for role in ("origin", "destination", "transit")}
+    pats["bare"] = re.compile(rf"(?i)\b(from|to){_TAIL}")
+    pats["motion"] = re.compile(rf"(?i)\b(?:{_alt('motion_words')})\b")
+    # "of Afghan origin", "Mexican-made": a hyphen entry is glued to the name, a word is not
+    after = route_lists()["origin_after"]
+    glued = [re.escape(e) for e in after if e.startswith("-")]
+    spaced = [re.escape(e) for e in after if not e.startswith("-")]
+    pats["after"] = re.compile(rf"(?i)^(?:{'|'.join(glued) or '(?!)'}|"
+                               rf"\s+(?:{'|'.join(spaced) or '(?!)'}))\b")
+    joiners = "|".join(re.escape(j) if not j[0].isalpha() else rf"\b{re.escape(j)}\b"
+                       for j in sorted(route_lists()["list_joiners"], key=len, reverse=True))
+    pats["joined"] = re.compile(rf"(?i)^(?:\s|{joiners})*$")
+    pats["break"] = re.compile("|".join(re.escape(b) for b in route_lists()["clause_breaks"]))
+    return pats
+
+
+@dataclass(frozen=True)
+class RouteEnd:
+    """One named end of a route: the code (admin-1, country or a world region's name) and
+    the words of the report that named it."""
+
+    code: str
+    name: str
+    start: int
+    end: int
+
+
+@dataclass
+class Route:
+    """What a figure's sentences say of its drugs' route. Ends are in text order."""
+
+    origins: list[RouteEnd] = field(default_factory=list)
+    transits: list[RouteEnd] = field(default_factory=list)
+    destinations: list[RouteEnd] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)  # the cue and the name, as written
+
+    @property
+    def origin(self) -> str | None:
+        """The first origin named in the figure's sentence, else in the one before."""
+        return self.origins[0].code if self.origins else None
+
+    @property
+    def destination(self) -> str | None:
+        return self.destinations[0].code if self.destinations else None
+
+    @property
+    def transit(self) -> str | None:
+        """Every transit named, in text order, joined by "; " (a text column in CSV)."""
+        codes = list(dict.fromkeys(e.code for e in self.transits))
+        return "; ".join(codes) if codes else None
+
+    @property
+    def text(self) -> str | None:
+        return " | ".join(self.words) if self.words else None
+
+    def fill(self, event: Any) -> None:
+        """Set an event's ``origin``, ``transit``, ``destination`` and ``route``."""
+        event.origin = self.origin
+        event.transit = self.transit
+        event.destination = self.destination
+        event.route = self.text
+
+
+def _code(pm: Any) -> str | None:
+    if pm.level == "region" and not pm.country:
+        return str(getattr(pm, "query", "") or pm.text).strip() or None
+    return pm.admin1 or pm.country
+
+
+def _window(sent: Any, sents: Sequence[Any]) -> tuple[int, int]:
+    """The figure's sentence and the one before it in its paragraph (as core's
+    ``_own_and_previous``), as one span of the report text."""
+    prev = sents[sent.index - 1] if sent.index > 0 else None
+    start = prev.start if prev is not None and prev.para == sent.para else sent.start
+    return start, sent.end
+
+
+def _role(before: str) -> tuple[str | None, str]:
+    """The route role the words before a name give it, and the cue as written."""
+    pats = _patterns()
+    for role in ("origin", "transit", "destination"):
+        m = pats[role].search(before)
+        if m:
+            return role, m.group(0).strip()
+    m = pats["bare"].search(before)
+    if m:
+        # a bare "from"/"to": a route only when its clause moves something
+        clause = before[:m.start()]
+        cut = max((b.end() for b in pats["break"].finditer(clause)), default=0)
+        if pats["motion"].search(clause, cut):
+            return ("origin" if m.group(1).lower() == "from" else "destination"), m.group(0).strip()
+    return None, ""
+
+
+def read_route(text: str, sent: Any, sents: Sequence[Any], index: Any) -> Route:
+    """The route of a figure in ``sent`` (a :class:`geo.text.sentences.Sentence` of
+    ``sents``), from the mentions ``index`` (a linking ``PlaceIndex`` of ``text``) found in
+    the figure's sentence and the one before it.
+
+    A mention takes its role from the cue words before it in its own sentence, or
+    inherits the role of the mention before it when only list words stand between
+    ("bound for West Africa and the Netherlands"); "from X to Y" gives Y its role from
+    the "from" clause's motion word. A mention followed by "origin" ("of Afghan origin")
+    is an origin.
+    """
+    route = Route()
+    start, end = _window(sent, sents)
+    pats = _patterns()
+    mentions = index.in_span(start, end, usable_only=False)
+    own_sentence = {id(pm): next((s for s in sents if s.start <= pm.start < s.end + 1), sent)
+                    for pm in mentions}
+    last: tuple[str, Any] | None = None
+    for pm in mentions:
+        code = _code(pm)
+        if not code:
+            continue
+        s = own_sentence[id(pm)]
+        before = text[max(s.start, pm.start - 80): pm.start]
+        role, cue = _role(before)
+        if role is None and last is not None and pats["joined"].match(text[last[1].end:pm.start]):
+            role, cue = last[0], ""
+        if role is None:
+            after = text[pm.end: min(s.end, pm.end + 20)]
+            if pats["after"].match(after):
+                role, cue = "origin", ""
+        if role is None:
+            last = None
+            continue
+        end_ = RouteEnd(code=code, name=pm.text, start=pm.start, end=pm.end)
+        {"origin": route.origins, "transit": route.transits,
+         "destination": route.destinations}[role].append(end_)
+        route.words.append(f"{cue} {pm.text}".strip() if cue else f"{role}: {pm.text}")
+        last = (role, pm)
+    # the figure's own sentence first: the sentence before may tell another seizure's route
+    for ends in (route.origins, route.transits, route.destinations):
+        ends.sort(key=lambda e: (e.start < sent.start, e.start))
+    return route
