@@ -1607,7 +1607,7 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
         ev.title = getattr(report, "title", None)  # the headline, for maps and readers
         texts = _own_and_previous(t, sents)
         ev.operation = operation_name(texts, ev.agencies)
-        read_route(text, t.sent, sents, idx).fill(ev)  # origin, transit, destination, route
+        read_route(text, t.start, t.sent, sents, idx).fill(ev)  # origin, transit, destination, route
         # an arrest count is said once, of the incident: it goes to the first event of the
         # sentence that says it, so a region's arrests are not counted once per drug
         for s_idx, s_text in ((t.sent.index, t.sent.text),

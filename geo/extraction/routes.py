@@ -24,11 +24,12 @@ from typing import Any, Sequence
 from .. import vocab
 from ..caches import memo
 from ..errors import VocabularyError
+from ..text.quantities import find_quantities
 
 __all__ = ["Route", "RouteEnd", "read_route", "route_lists"]
 
 _LISTS = ("origin", "destination", "transit", "motion_words", "origin_after",
-          "list_joiners", "clause_breaks")
+          "list_joiners", "clause_breaks", "to_cancelled_after")
 _REGEX = "regex:"
 
 
@@ -77,7 +78,8 @@ _TAIL = r"(?:\s+(?:the|a|an))?(?:\s+(?:port|city|town|village|province|region|st
 def _patterns() -> dict[str, "re.Pattern[str]"]:
     pats = {role: re.compile(rf"(?i)\b(?:{_alt(role)}){_TAIL}")
             for role in ("origin", "destination", "transit")}
-    pats["bare"] = re.compile(rf"(?i)\b(from|to){_TAIL}")
+    not_after = "".join(rf"(?<!\b{re.escape(w)} )" for w in route_lists()["to_cancelled_after"])
+    pats["bare"] = re.compile(rf"(?i)\b(?P<word>{not_after}to|from)\b{_TAIL}")
     pats["motion"] = re.compile(rf"(?i)\b(?:{_alt('motion_words')})\b")
     # "of Afghan origin", "Mexican-made": a hyphen entry is glued to the name, a word is not
     after = route_lists()["origin_after"]
@@ -145,14 +147,6 @@ def _code(pm: Any) -> str | None:
     return pm.admin1 or pm.country
 
 
-def _window(sent: Any, sents: Sequence[Any]) -> tuple[int, int]:
-    """The figure's sentence and the one before it in its paragraph (as core's
-    ``_own_and_previous``), as one span of the report text."""
-    prev = sents[sent.index - 1] if sent.index > 0 else None
-    start = prev.start if prev is not None and prev.para == sent.para else sent.start
-    return start, sent.end
-
-
 def _role(before: str) -> tuple[str | None, str]:
     """The route role the words before a name give it, and the cue as written."""
     pats = _patterns()
@@ -166,50 +160,70 @@ def _role(before: str) -> tuple[str | None, str]:
         clause = before[:m.start()]
         cut = max((b.end() for b in pats["break"].finditer(clause)), default=0)
         if pats["motion"].search(clause, cut):
-            return ("origin" if m.group(1).lower() == "from" else "destination"), m.group(0).strip()
+            return ("origin" if m.group("word").lower() == "from" else "destination"), m.group(0).strip()
     return None, ""
 
 
-def read_route(text: str, sent: Any, sents: Sequence[Any], index: Any) -> Route:
-    """The route of a figure in ``sent`` (a :class:`geo.text.sentences.Sentence` of
-    ``sents``), from the mentions ``index`` (a linking ``PlaceIndex`` of ``text``) found in
-    the figure's sentence and the one before it.
+@memo(4096)
+def _figures(sentence: str) -> tuple[int, ...]:
+    """Where the figures of a sentence start (offsets in the sentence)."""
+    return tuple(q.start for q in find_quantities(sentence))
 
-    A mention takes its role from the cue words before it in its own sentence, or
-    inherits the role of the mention before it when only list words stand between
-    ("bound for West Africa and the Netherlands"); "from X to Y" gives Y its role from
-    the "from" clause's motion word. A mention followed by "origin" ("of Afghan origin")
-    is an origin.
-    """
-    route = Route()
-    start, end = _window(sent, sents)
+
+def _sentence_ends(text: str, s: Any, index: Any) -> list[tuple[str, RouteEnd, str]]:
+    """Every route end named in sentence ``s``: (role, end, cue words as written)."""
     pats = _patterns()
-    mentions = index.in_span(start, end, usable_only=False)
-    own_sentence = {id(pm): next((s for s in sents if s.start <= pm.start < s.end + 1), sent)
-                    for pm in mentions}
+    out: list[tuple[str, RouteEnd, str]] = []
     last: tuple[str, Any] | None = None
-    for pm in mentions:
+    for pm in index.in_span(s.start, s.end + 1, usable_only=False):
         code = _code(pm)
         if not code:
             continue
-        s = own_sentence[id(pm)]
-        before = text[max(s.start, pm.start - 80): pm.start]
-        role, cue = _role(before)
+        role, cue = _role(text[max(s.start, pm.start - 80): pm.start])
         if role is None and last is not None and pats["joined"].match(text[last[1].end:pm.start]):
-            role, cue = last[0], ""
-        if role is None:
-            after = text[pm.end: min(s.end, pm.end + 20)]
-            if pats["after"].match(after):
-                role, cue = "origin", ""
+            role, cue = last[0], ""  # "bound for West Africa and the Netherlands"
+        if role is None and pats["after"].match(text[pm.end: min(s.end, pm.end + 20)]):
+            role, cue = "origin", ""  # "of Afghan origin", "Mexican-made"
         if role is None:
             last = None
             continue
-        end_ = RouteEnd(code=code, name=pm.text, start=pm.start, end=pm.end)
-        {"origin": route.origins, "transit": route.transits,
-         "destination": route.destinations}[role].append(end_)
-        route.words.append(f"{cue} {pm.text}".strip() if cue else f"{role}: {pm.text}")
+        out.append((role, RouteEnd(code=code, name=pm.text, start=pm.start, end=pm.end), cue))
         last = (role, pm)
-    # the figure's own sentence first: the sentence before may tell another seizure's route
-    for ends in (route.origins, route.transits, route.destinations):
-        ends.sort(key=lambda e: (e.start < sent.start, e.start))
+    return out
+
+
+def read_route(text: str, figure: int, sent: Any, sents: Sequence[Any], index: Any) -> Route:
+    """The route of the figure at offset ``figure`` of ``text``, in sentence ``sent``
+    (a :class:`geo.text.sentences.Sentence` of ``sents``), from the mentions ``index`` (a
+    linking ``PlaceIndex`` of ``text``) found in that sentence and the one before it.
+
+    A mention takes its role from the cue words before it in its own sentence, or
+    inherits the role of the mention before it when only list words stand between
+    ("bound for West Africa and the Netherlands"). A mention followed by "origin" ("of
+    Afghan origin") is an origin. In a sentence of several figures an end goes with the
+    last figure before it ("165 kg ... headed for Rotterdam ..., another 756 kg ... bound
+    for Algeciras"); ends before the sentence's first figure go with all of them. The
+    sentence before lends an end only for a role the figure's own sentence leaves empty,
+    and only when it holds no figure of its own (else it tells another seizure's route).
+    """
+    route = Route()
+    figs = [sent.start + f for f in _figures(sent.text)]
+    own = []
+    for role, end, cue in _sentence_ends(text, sent, index):
+        before = [f for f in figs if f < end.start]
+        # (a figure not found again here, a lab count say, keeps every end)
+        if not before or figure not in figs or max(before) == figure:
+            own.append((role, end, cue))
+    ends = list(own)
+    prev = sents[sent.index - 1] if sent.index > 0 else None
+    if prev is not None and prev.para == sent.para and not _figures(prev.text):
+        have = {role for role, _, _ in own}
+        ends = [e for e in _sentence_ends(text, prev, index) if e[0] not in have] + ends
+    for role, end, cue in ends:
+        {"origin": route.origins, "transit": route.transits,
+         "destination": route.destinations}[role].append(end)
+        route.words.append(f"{cue} {end.name}".strip() if cue else f"{role}: {end.name}")
+    # the figure's own sentence first: the origin named there is the one to give
+    for lst in (route.origins, route.transits, route.destinations):
+        lst.sort(key=lambda e: (e.start < sent.start, e.start))
     return route
