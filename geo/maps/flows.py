@@ -117,6 +117,7 @@ def flow_overlays(ev: pd.DataFrame, bounds: gpd.GeoDataFrame,
             tip = f"{a_code} → {b_code}: {amount}, {n} event{'s' if n != 1 else ''}"
             folium.PolyLine(curve(a, b), color=color, weight=round(weight, 1), opacity=0.75,
                             tooltip=tip).add_to(fg)
+        # the note once, under the first routes overlay: the same words under each repeat
         out.append((fg, {"label": label, "color": color,
-                         "note": "origin -> seizure -> destination; wider for more kg"}))
+                         "note": "" if out else "origin -> seizure -> destination; wider for more kg"}))
     return out
