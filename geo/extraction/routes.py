@@ -19,6 +19,7 @@ seizure's own place: linking's roles are read, never changed.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -171,8 +172,23 @@ def _figures(sentence: str) -> tuple[int, ...]:
     return tuple(q.start for q in find_quantities(sentence))
 
 
+# a report's sentences are read once, not once per figure (a sentence lends its ends to the
+# figures of the sentences around it too); kept while the report's PlaceIndex lives
+_ENDS: "weakref.WeakKeyDictionary[Any, dict[int, list]]" = weakref.WeakKeyDictionary()
+
+
 def _sentence_ends(text: str, s: Any, index: Any) -> list[tuple[str, RouteEnd, str]]:
     """Every route end named in sentence ``s``: (role, end, cue words as written)."""
+    try:
+        per_sentence = _ENDS.setdefault(index, {})
+    except TypeError:  # an index that takes no weak reference: read the sentence again
+        per_sentence = {}
+    if s.start not in per_sentence:
+        per_sentence[s.start] = _read_sentence(text, s, index)
+    return per_sentence[s.start]
+
+
+def _read_sentence(text: str, s: Any, index: Any) -> list[tuple[str, RouteEnd, str]]:
     pats = _patterns()
     out: list[tuple[str, RouteEnd, str]] = []
     last: tuple[str, Any] | None = None
