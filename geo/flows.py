@@ -71,8 +71,9 @@ def routes(events: Any, *, by: str = "country") -> pd.DataFrame:
     need = ("origin", "destination", "country", "substance")
     missing = [c for c in need if c not in frame.columns]
     if missing:
-        raise AggregationError(f"routes: events lack columns {missing} (written before "
-                               "routes were read? extract them again)")
+        # (a .jsonl events file holds the schema's fields only, not the routes)
+        raise AggregationError(f"routes: events lack columns {missing}: read events from "
+                               "the .csv or .geojson that geo extract writes, or extract again")
     acc: dict[tuple, list[float]] = {}
     for row in frame.to_dict(orient="records"):
         origin, dest = _text(row.get("origin")), _text(row.get("destination"))
