@@ -45,7 +45,8 @@ def test_a_world_region_end_is_not_drawn():
     ev = _routed()
     ev.loc[4, ["country", "admin1"]] = ["CO", "CO-ANT"]
     ev.loc[4, "geometry"] = Point(-75.5, 6.5)
-    out = dict((cfg["label"].split(":")[1].split()[0], fg) for fg, cfg in flow_overlays(ev, b, _country_outlines(b)))
+    out = {cfg["label"].split(":")[1].split()[0]: fg
+           for fg, cfg in flow_overlays(ev, b, _country_outlines(b))}
     # Colombia -> Antioquia is drawn; Antioquia -> Europe is not (no shape for Europe)
     assert len(_lines(out["cocaine-type"])) == 1
 

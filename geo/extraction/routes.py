@@ -2,9 +2,10 @@
 
 Read from the figure's sentence and the one before it in its paragraph (the sentences
 the acting agencies and the operation are read from), and the one after it when that one
-holds no figure ("... 70 kilograms of opium. The opium had come from Balkh"), using the place mentions linking
-already resolved (:class:`geo.extraction.linking.PlaceIndex`, excluded ones included:
-"bound for X" is excluded as the seizure's place, and is exactly what we want here).
+holds no figure ("... 70 kilograms of opium. The opium had come from Balkh"), using the
+place mentions linking already resolved (:class:`geo.extraction.linking.PlaceIndex`,
+excluded ones included: "bound for X" is excluded as the seizure's place, and is exactly
+what we want here).
 The words right before a mention say its route role (``geo/vocab/route_cues.toml``):
 "smuggled from X" (origin), "via X" (transit), "bound for X", "into X" (destination).
 A bare "from X" / "to X" counts only after a motion word in its clause ("a container

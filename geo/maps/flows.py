@@ -12,7 +12,6 @@ the boundary set and its leg is not drawn (the events' table keeps it).
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import folium
 import geopandas as gpd
