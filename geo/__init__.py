@@ -7,6 +7,7 @@ The public API, one function per step of the flow::
     events = geo.extract(reports)                    # events (GeoDataFrame, EPSG:4326)
     events = geo.deduplicate(events)                 # one seizure told by several reports
     regions = geo.aggregate(events)                  # per admin-1 region and substance
+    flows = geo.routes(events)                       # origin -> seizure -> destination
     geo.choropleth(regions).save("maps/index.html")  # offline HTML map
 
 The package follows the flow, one subpackage per step: :mod:`geo.read` (files to
@@ -34,6 +35,7 @@ _LAZY = {
     "read_seizures": ("geo.pipeline", "read_seizures"),
     "extract": ("geo.extraction.core", "extract"),
     "aggregate": ("geo.aggregates", "aggregate"),
+    "routes": ("geo.flows", "routes"),
     "deduplicate": ("geo.dedup", "deduplicate"),
     "choropleth": ("geo.maps.choropleth", "choropleth"),
     "run": ("geo.pipeline", "run"),

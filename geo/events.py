@@ -24,7 +24,8 @@ EVENT_FIELDS = ("doc", "substance", "drug_group", "quantity", "unit", "quantity_
                 "labs_destroyed", "place", "country", "admin1", "admin2", "date", "agencies",
                 "confidence", "evidence")
 EXTRA_FIELDS = ("admin1_name", "admin2_name", "place_precision", "lat", "lon", "approximate",
-                "flags", "detail", "operation", "arrests", "title")
+                "flags", "detail", "operation", "arrests", "title", "origin", "transit",
+                "destination", "route")
 
 
 def place_precision(feature_class: str | None, admin1: str | None,
@@ -54,6 +55,12 @@ class Event:
     place the gazetteer does not know), ``country``; ``None`` when no place is known.
     ``title`` is the report's headline (``Report.title``; empty for table rows): the map's
     popups are titled by it. It is untrusted text: escape it.
+    ``origin``/``destination`` are where the report says the drugs came from and were
+    going, ``transit`` the places they went through ("; "-joined, in text order): each an
+    admin-1 code when a town or region is named, else an ISO country code, or a world
+    region's name ("Europe", "West Africa") that no code names; ``route`` the cue words
+    and names read ("smuggled from Afghanistan | into Tajikistan"). See
+    :mod:`geo.extraction.routes`.
     """
 
     doc: str
@@ -83,6 +90,10 @@ class Event:
     operation: str | None = None  # "Operation Trueno 25", "joint operation (FSKN, DEA)"
     arrests: int | None = None  # people arrested, counted once per statement of a report
     title: str | None = None
+    origin: str | None = None  # "AF", "EC-G", "Europe"
+    transit: str | None = None  # "PA; NL"
+    destination: str | None = None
+    route: str | None = None  # the words read: "bound for | Europe"
 
     def to_record(self) -> dict[str, Any]:
         """The schema fields only, JSON-ready."""

@@ -24,9 +24,11 @@ ALLOWED = {
     "extraction": {"base", "text", "read", "places", "extraction"},
     "dedup": {"base", "text", "dedup"},
     "aggregates": {"base", "text", "places", "dedup", "aggregates"},
-    "maps": {"base", "text", "places", "aggregates", "maps"},
-    "top": {"base", "text", "read", "places", "extraction", "dedup", "aggregates", "maps", "top",
-            "geo"},
+    # the events' routes summed into flows: beside the aggregates, from the events alone
+    "flows": {"base", "flows"},
+    "maps": {"base", "text", "places", "aggregates", "flows", "maps"},
+    "top": {"base", "text", "read", "places", "extraction", "dedup", "aggregates", "flows",
+            "maps", "top", "geo"},
     "geo": {"base"},
 }
 

@@ -45,6 +45,7 @@ from .agencies import actor_country as _actor_country
 from .agencies import most_specific as _most_specific
 from .agencies import acting_countries as _acting_countries
 from .agencies import sentence_agencies as _sentence_agencies
+from .routes import read_route
 # the cue patterns, built from geo/vocab/cues.toml
 from .cues import (ATTEMPT as _ATTEMPT, AT_SEA as _AT_SEA, BREAKDOWN_START as _BREAKDOWN_START,
                    CAPSULE_GROUPS as _CAPSULE_GROUPS,
@@ -1606,6 +1607,7 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
         ev.title = getattr(report, "title", None)  # the headline, for maps and readers
         texts = _own_and_previous(t, sents)
         ev.operation = operation_name(texts, ev.agencies)
+        read_route(text, t.start, t.sent, sents, idx).fill(ev)  # origin, transit, destination, route
         # an arrest count is said once, of the incident: it goes to the first event of the
         # sentence that says it, so a region's arrests are not counted once per drug
         for s_idx, s_text in ((t.sent.index, t.sent.text),

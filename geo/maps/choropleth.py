@@ -34,6 +34,7 @@ from jinja2 import Template
 from shapely.geometry import Point
 
 from . import classify as md
+from .flows import flow_overlays
 from . import assets as offline
 from ..errors import MapError
 from .ids import deterministic_element_ids
@@ -1234,6 +1235,12 @@ def _build(aggregates: Any, frame: gpd.GeoDataFrame, bounds_src: gpd.GeoDataFram
             overlays.append(cluster.get_name())
             overlay_cfg.append({"label": cluster.layer_name, "color": EVENT_STYLE["fillColor"],
                                 "note": "a dot per placed event; a numbered disc groups nearby events"})
+        # the events' routes (origin -> seizure -> destination): one overlay per drug group
+        for group, cfg in flow_overlays(ev, bounds_src if bounds_src is not None else regions,
+                                        outlines):
+            m.add_child(group)
+            overlays.append(group.get_name())
+            overlay_cfg.append(cfg)
 
     unplaced, set_aside = _unplaced(aggregates.attrs, layers, regions, country_names)
     heading, subtitle = _describe(regions, with_data, ev, aggregates.attrs, country_names, layers)

@@ -40,7 +40,9 @@ def read_events(path: PathLike) -> pd.DataFrame:
             # only empty cells are missing: "NA" is Namibia, not a missing country
             frame = pd.read_csv(path, dtype={"doc": str, "admin1": str, "admin2": str, "country": str,
                                              "date": str, "cluster": str, "duplicate_of": str,
-                                             "title": str}, keep_default_na=False,
+                                             "title": str, "origin": str,
+                                             "transit": str, "destination": str,
+                                             "route": str}, keep_default_na=False,
                                 na_values=[""])
             for col in ("agencies", "evidence", "flags"):
                 if col in frame:

@@ -1,0 +1,256 @@
+"""Trafficking routes of a seizure: where the drugs came from, went through and were going.
+
+Read from the figure's sentence and the one before it in its paragraph (the sentences
+the acting agencies and the operation are read from), and the one after it when that one
+holds no figure ("... 70 kilograms of opium. The opium had come from Balkh"), using the
+place mentions linking already resolved (:class:`geo.extraction.linking.PlaceIndex`,
+excluded ones included: "bound for X" is excluded as the seizure's place, and is exactly
+what we want here).
+The words right before a mention say its route role (``geo/vocab/route_cues.toml``):
+"smuggled from X" (origin), "via X" (transit), "bound for X", "into X" (destination).
+A bare "from X" / "to X" counts only after a motion word in its clause ("a container
+from Guayaquil to Antwerp"), so "a man from Lagos" or "sentenced to" are not routes.
+
+A route end is the mention's admin-1 code when it has one (a town or region named:
+``EC-G`` for Guayaquil), else its ISO country code. A world region ("Europe", "West
+Africa", "the Golden Triangle"), which no code names, is kept as the gazetteer's name of
+it: a value that is not an upper-case code is such a name. Nothing here decides the
+seizure's own place: linking's roles are read, never changed.
+"""
+from __future__ import annotations
+
+import re
+import weakref
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from .. import vocab
+from ..caches import memo
+from ..errors import VocabularyError
+from ..text.quantities import find_quantities
+
+__all__ = ["Route", "RouteEnd", "read_route", "route_lists"]
+
+_LISTS = ("origin", "destination", "transit", "motion_words", "origin_after",
+          "list_joiners", "clause_breaks", "to_cancelled_after")
+_REGEX = "regex:"
+
+
+@memo(1)
+def route_lists() -> dict[str, tuple[str, ...]]:
+    """The lists of ``geo/vocab/route_cues.toml``, checked: every list present, non-empty,
+    no entry twice, every ``regex:`` entry compiles."""
+    name = "route_cues.toml"
+    lists = vocab.config(name)
+    missing = [k for k in _LISTS if k not in lists]
+    unknown = [k for k in lists if k not in _LISTS]
+    if missing or unknown:
+        raise VocabularyError(f"{vocab.path_of(name)}: lists missing: {missing or 'none'}; "
+                              f"unknown: {unknown or 'none'}")
+    out: dict[str, tuple[str, ...]] = {}
+    for key in _LISTS:
+        entries = lists[key]
+        if not entries or not all(isinstance(e, str) and e.strip() for e in entries):
+            raise VocabularyError(f"{vocab.path_of(name)}: {key}: a list of non-empty strings")
+        dup = next((e for i, e in enumerate(entries) if e in entries[:i]), None)
+        if dup:
+            raise VocabularyError(f"{vocab.path_of(name)}: {key}: {dup!r} is listed twice")
+        for e in entries:
+            if e.startswith(_REGEX):
+                try:
+                    re.compile(e[len(_REGEX):])
+                except re.error as exc:
+                    raise VocabularyError(f"{vocab.path_of(name)}: {key}: {e!r}: {exc}") from None
+        out[key] = tuple(entries)
+    return out
+
+
+def _alt(key: str) -> str:
+    items = [e[len(_REGEX):] if e.startswith(_REGEX) else re.escape(e).replace(r"\ ", r"\s+")
+             for e in route_lists()[key]]
+    return vocab.alternation(items, escape=False)
+
+
+# the words that may stand between a cue and the name: "bound for the port city of X"
+_TAIL = r"(?:\s+(?:the|a|an))?(?:\s+(?:port|city|town|village|province|region|state|" \
+        r"capital|district|country|island|republic|department|of|neighbouring|neighboring|" \
+        r"nearby|northern|southern|eastern|western|central))*\s*$"
+
+
+@memo(1)
+def _patterns() -> dict[str, "re.Pattern[str]"]:
+    pats = {role: re.compile(rf"(?i)\b(?:{_alt(role)}){_TAIL}")
+            for role in ("origin", "destination", "transit")}
+    not_after = "".join(rf"(?<!\b{re.escape(w)} )" for w in route_lists()["to_cancelled_after"])
+    pats["bare"] = re.compile(rf"(?i)\b(?P<word>{not_after}to|from)\b{_TAIL}")
+    pats["motion"] = re.compile(rf"(?i)\b(?:{_alt('motion_words')})\b")
+    # "of Afghan origin", "Mexican-made": a hyphen entry is glued to the name, a word is not
+    after = route_lists()["origin_after"]
+    glued = [re.escape(e) for e in after if e.startswith("-")]
+    spaced = [re.escape(e) for e in after if not e.startswith("-")]
+    pats["after"] = re.compile(rf"(?i)^(?:{'|'.join(glued) or '(?!)'}|"
+                               rf"\s+(?:{'|'.join(spaced) or '(?!)'}))\b")
+    joiners = "|".join(re.escape(j) if not j[0].isalpha() else rf"\b{re.escape(j)}\b"
+                       for j in sorted(route_lists()["list_joiners"], key=len, reverse=True))
+    pats["joined"] = re.compile(rf"(?i)^(?:\s|{joiners})*$")
+    pats["break"] = re.compile("|".join(re.escape(b) for b in route_lists()["clause_breaks"]))
+    return pats
+
+
+@dataclass(frozen=True)
+class RouteEnd:
+    """One named end of a route: the code (admin-1, country or a world region's name) and
+    the words of the report that named it."""
+
+    code: str
+    name: str
+    start: int
+    end: int
+
+
+@dataclass
+class Route:
+    """What a figure's sentences say of its drugs' route. Ends are in text order."""
+
+    origins: list[RouteEnd] = field(default_factory=list)
+    transits: list[RouteEnd] = field(default_factory=list)
+    destinations: list[RouteEnd] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)  # the cue and the name, as written
+
+    @property
+    def origin(self) -> str | None:
+        """The first origin named in the figure's sentence, else in the one before."""
+        return self.origins[0].code if self.origins else None
+
+    @property
+    def destination(self) -> str | None:
+        return self.destinations[0].code if self.destinations else None
+
+    @property
+    def transit(self) -> str | None:
+        """Every transit named, in text order, joined by "; " (a text column in CSV)."""
+        codes = list(dict.fromkeys(e.code for e in self.transits))
+        return "; ".join(codes) if codes else None
+
+    @property
+    def text(self) -> str | None:
+        return " | ".join(self.words) if self.words else None
+
+    def fill(self, event: Any) -> None:
+        """Set an event's ``origin``, ``transit``, ``destination`` and ``route``."""
+        event.origin = self.origin
+        event.transit = self.transit
+        event.destination = self.destination
+        event.route = self.text
+
+
+def _code(pm: Any) -> str | None:
+    if pm.level == "region" and not pm.country:
+        return str(getattr(pm, "query", "") or pm.text).strip() or None
+    return pm.admin1 or pm.country
+
+
+def _role(before: str) -> tuple[str | None, str]:
+    """The route role the words before a name give it, and the cue as written."""
+    pats = _patterns()
+    for role in ("origin", "transit", "destination"):
+        m = pats[role].search(before)
+        if m:
+            return role, m.group(0).strip()
+    m = pats["bare"].search(before)
+    if m:
+        # a bare "from"/"to": a route only when its clause moves something
+        clause = before[:m.start()]
+        cut = max((b.end() for b in pats["break"].finditer(clause)), default=0)
+        if pats["motion"].search(clause, cut):
+            return ("origin" if m.group("word").lower() == "from" else "destination"), m.group(0).strip()
+    return None, ""
+
+
+@memo(4096)
+def _figures(sentence: str) -> tuple[int, ...]:
+    """Where the figures of a sentence start (offsets in the sentence)."""
+    return tuple(q.start for q in find_quantities(sentence))
+
+
+# a report's sentences are read once, not once per figure (a sentence lends its ends to the
+# figures of the sentences around it too); kept while the report's PlaceIndex lives
+_ENDS: "weakref.WeakKeyDictionary[Any, dict[int, list]]" = weakref.WeakKeyDictionary()
+
+
+def _sentence_ends(text: str, s: Any, index: Any) -> list[tuple[str, RouteEnd, str]]:
+    """Every route end named in sentence ``s``: (role, end, cue words as written)."""
+    try:
+        per_sentence = _ENDS.setdefault(index, {})
+    except TypeError:  # an index that takes no weak reference: read the sentence again
+        per_sentence = {}
+    if s.start not in per_sentence:
+        per_sentence[s.start] = _read_sentence(text, s, index)
+    return per_sentence[s.start]
+
+
+def _read_sentence(text: str, s: Any, index: Any) -> list[tuple[str, RouteEnd, str]]:
+    pats = _patterns()
+    out: list[tuple[str, RouteEnd, str]] = []
+    last: tuple[str, Any] | None = None
+    for pm in index.in_span(s.start, s.end + 1, usable_only=False):
+        code = _code(pm)
+        if not code:
+            continue
+        role, cue = _role(text[max(s.start, pm.start - 80): pm.start])
+        if role is None and last is not None and pats["joined"].match(text[last[1].end:pm.start]):
+            role, cue = last[0], ""  # "bound for West Africa and the Netherlands"
+        if role is None and pats["after"].match(text[pm.end: min(s.end, pm.end + 20)]):
+            role, cue = "origin", ""  # "of Afghan origin", "Mexican-made"
+        if role is None:
+            last = None
+            continue
+        out.append((role, RouteEnd(code=code, name=pm.text, start=pm.start, end=pm.end), cue))
+        last = (role, pm)
+    return out
+
+
+def read_route(text: str, figure: int, sent: Any, sents: Sequence[Any], index: Any) -> Route:
+    """The route of the figure at offset ``figure`` of ``text``, in sentence ``sent``
+    (a :class:`geo.text.sentences.Sentence` of ``sents``), from the mentions ``index`` (a
+    linking ``PlaceIndex`` of ``text``) found in that sentence and the one before it.
+
+    A mention takes its role from the cue words before it in its own sentence, or
+    inherits the role of the mention before it when only list words stand between
+    ("bound for West Africa and the Netherlands"). A mention followed by "origin" ("of
+    Afghan origin") is an origin. In a sentence of several figures an end goes with the
+    last figure before it ("165 kg ... headed for Rotterdam ..., another 756 kg ... bound
+    for Algeciras"); ends before the sentence's first figure go with all of them. The
+    sentence before, then the sentence after (in the same paragraph), lend an end only for
+    a role the figure's own sentence leaves empty, and only when they hold no figure of
+    their own (else they tell another seizure's route).
+    """
+    route = Route()
+    figs = [sent.start + f for f in _figures(sent.text)]
+    own = []
+    for role, end, cue in _sentence_ends(text, sent, index):
+        before = [f for f in figs if f < end.start]
+        # (a figure not found again here, a lab count say, keeps every end)
+        if not before or figure not in figs or max(before) == figure:
+            own.append((role, end, cue))
+    ends = list(own)
+    prev = sents[sent.index - 1] if sent.index > 0 else None
+    if prev is not None and prev.para == sent.para and not _figures(prev.text):
+        have = {role for role, _, _ in own}
+        ends = [e for e in _sentence_ends(text, prev, index) if e[0] not in have] + ends
+    nxt = sents[sent.index + 1] if sent.index + 1 < len(sents) else None
+    # "... found 70 kilograms of opium. The opium had come from Chaharbolak district": the
+    # sentence after, in the paragraph and with no figure of its own, tells the same seizure
+    # (on the dev reports this found 3 more ends for one wrong; the next paragraph, 2 more
+    # for 2 wrong: a new paragraph is often another seizure)
+    if nxt is not None and nxt.para == sent.para and not _figures(nxt.text):
+        have = {role for role, _, _ in ends}
+        ends = ends + [e for e in _sentence_ends(text, nxt, index) if e[0] not in have]
+    for role, end, cue in ends:
+        {"origin": route.origins, "transit": route.transits,
+         "destination": route.destinations}[role].append(end)
+        route.words.append(f"{cue} {end.name}".strip() if cue else f"{role}: {end.name}")
+    # the figure's own sentence first: the origin named there is the one to give
+    for lst in (route.origins, route.transits, route.destinations):
+        lst.sort(key=lambda e: (e.start < sent.start, e.start))
+    return route

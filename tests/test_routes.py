@@ -1,0 +1,160 @@
+"""Routes (issue 14): origin, transit and destination of each seizure, and their flows."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import geo
+from geo.errors import AggregationError, VocabularyError
+from geo.events import EXTRA_FIELDS, Event, events_to_frame, write_events
+from geo.extraction.core import extract_report
+from geo.extraction.routes import route_lists
+from geo.read.events import read_events
+from geo.read.reports import Report
+from geo.flows import routes, to_country
+
+
+def one(text: str) -> Event:
+    events = extract_report(Report(id="r", text=text))
+    assert len(events) == 1, events
+    return events[0]
+
+
+# --------------------------------------------------------------------- the cue reading
+def test_from_into_and_the_seizure_place_stay_apart():
+    ev = one("Border guards seized 50 kg of heroin smuggled from Afghanistan into Tajikistan "
+             "in Khatlon province.")
+    assert (ev.origin, ev.destination) == ("AF", "TJ")
+    assert ev.admin1 == "TJ-KT"  # the seizure's own place is still read
+    assert "smuggled from Afghanistan" in ev.route
+
+
+def test_from_to_after_a_motion_word_names_towns_by_region():
+    ev = one("Police in Guayaquil found 200 kg of cocaine in a container from Guayaquil to Antwerp.")
+    assert (ev.origin, ev.destination) == ("EC-G", "BE-VLG")
+
+
+def test_via_is_transit_and_a_list_after_bound_for_keeps_its_role():
+    ev = one("Customs in Hamburg seized 3 tonnes of cocaine shipped from Ecuador via Panama, "
+             "bound for West Africa and the Netherlands.")
+    assert ev.origin == "EC"
+    assert ev.transit == "PA"
+    # a world region no code names is kept as its name
+    assert ev.destination == "West Africa"
+    assert "Netherlands" in ev.route
+
+
+def test_a_destination_is_never_the_seizure_place():
+    ev = one("Police seized 40 kg of heroin destined for Kazakhstan.")
+    assert ev.destination == "KZ"
+    assert ev.country != "KZ"
+
+
+def test_a_man_from_a_town_is_no_origin_and_close_to_no_destination():
+    ev = one("Police in Lagos arrested a man from Kano with 5 kg of cannabis.")
+    assert ev.origin is None
+    ev = one("The navy seized 640 kg of cocaine off a boat close to Coiba Island.")
+    assert ev.destination is None
+
+
+def test_of_afghan_origin():
+    assert one("Officers in Kabul seized 20 kg of heroin of Afghan origin.").origin == "AF"
+
+
+def test_each_figure_takes_the_route_told_after_it():
+    events = extract_report(Report(id="r", text=(
+        "Police at the port of Paranagua found 165 kg of cocaine in a container headed for "
+        "Rotterdam, and another 756 kg in a cargo bound for Algeciras, Spain.")))
+    dest = {round(e.quantity_kg): e.destination for e in events}
+    assert dest[165] == "NL-ZH"
+    assert dest[756] == "ES-AN"
+
+
+def test_the_sentence_before_lends_its_route_only_without_a_figure_of_its_own():
+    events = extract_report(Report(id="r", text=(
+        "At Multan airport 1.6 kg of hashish was found on a passenger flying to Muscat. "
+        "At Karachi airport 516 grams of heroin was recovered from a traveller.")))
+    by_kg = {round(e.quantity_kg, 1): e for e in events}
+    assert by_kg[1.6].destination == "OM-MA"
+    assert by_kg[0.5].destination is None
+    ev = one("The shipment was bound for Europe. Customs found 300 kg of cocaine in Valencia.")
+    assert ev.destination == "Europe"
+
+
+def test_the_seed_report_names_no_route():
+    # the seed tells a lab raid in Badakhshan and Russian-U.S. relations: no drug's route
+    events = geo.extract(geo.read_reports(Path(__file__).resolve().parents[1] / "seeds"))
+    assert len(events) == 6
+    assert events["origin"].isna().all() and events["destination"].isna().all()
+
+
+def test_route_vocabulary_is_checked(vocab_copy):
+    path = vocab_copy / "route_cues.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("origin_after =", "after ="),
+                    encoding="utf-8")
+    route_lists.cache_clear()
+    with pytest.raises(VocabularyError, match="origin_after"):
+        route_lists()
+    route_lists.cache_clear()
+
+
+# --------------------------------------------------------------------- the schema
+def test_route_fields_are_written_and_read_back(tmp_path):
+    ev = Event(doc="d", substance="cocaine", quantity_kg=5.0, country="ES", admin1="ES-AN",
+               origin="NA", transit="PA; NL", destination="Europe", route="from Namibia")
+    assert {"origin", "transit", "destination", "route"} <= set(EXTRA_FIELDS)
+    for suffix in (".csv", ".geojson"):
+        path = write_events([ev], tmp_path / f"events{suffix}")
+        back = read_events(path).iloc[0]
+        # "NA" is Namibia, not a missing value
+        assert (back["origin"], back["transit"], back["destination"], back["route"]) == \
+            ("NA", "PA; NL", "Europe", "from Namibia")
+
+
+# --------------------------------------------------------------------- the flows
+def _events():
+    return [Event(doc="a", substance="heroin", drug_group="opiates", quantity_kg=10.0,
+                  country="TJ", admin1="TJ-KT", origin="AF-BAL", destination="RU"),
+            Event(doc="b", substance="heroin", drug_group="opiates", quantity_kg=5.0,
+                  country="TJ", admin1="TJ-GB", origin="AF", destination="RU-MOW"),
+            Event(doc="c", substance="mdma", drug_group="ats", count=1000,
+                  country="DE", admin1="DE-HH", origin="NL", destination=None),
+            Event(doc="d", substance="heroin", quantity_kg=99.0, country="TJ")]  # no route
+
+
+def test_flows_by_country_sum_kg_per_drug():
+    flows = routes(_events())
+    heroin = flows[flows["substance"] == "heroin"]
+    assert len(heroin) == 1  # AF-BAL and AF are one origin by country, RU and RU-MOW one end
+    row = heroin.iloc[0]
+    assert (row["origin"], row["seized"], row["destination"]) == ("AF", "TJ", "RU")
+    assert row["quantity_kg"] == pytest.approx(15.0) and row["events"] == 2
+    mdma = flows[flows["substance"] == "mdma"].iloc[0]
+    assert mdma["count"] == 1000 and mdma["destination"] is None
+    assert flows["events"].sum() == 3  # the event without a route is no flow
+
+
+def test_flows_by_admin1_keep_the_ends_as_read():
+    flows = routes(events_to_frame(_events()), by="admin1")
+    assert set(flows["seized"]) == {"TJ-KT", "TJ-GB", "DE-HH"}
+    assert "AF-BAL" in set(flows["origin"])
+
+
+def test_flows_reject_a_bad_level_and_old_events():
+    with pytest.raises(AggregationError, match="by must be"):
+        routes(_events(), by="city")
+    with pytest.raises(AggregationError, match="lack columns"):
+        routes(pd.DataFrame({"doc": ["a"], "country": ["AF"], "substance": ["heroin"]}))
+
+
+def test_to_country_keeps_region_names():
+    assert to_country("EC-G") == "EC" and to_country("AF") == "AF"
+    assert to_country("Europe") == "Europe" and to_country("West Africa") == "West Africa"
+
+
+def test_geo_routes_is_public():
+    import geo.flows  # noqa: F401 - importing the module must not hide the function
+
+    assert geo.routes is routes
