@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import os
+import bisect
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
@@ -1578,6 +1579,14 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
 
     events: list[Event] = []
     arrests_said: set[int] = set()
+    # every figure's start by sentence (the route reader asks which sentences hold one)
+    sent_starts = [x.start for x in sents]
+    fig_at: dict[int, list[int]] = {}
+    route_cache: dict[int, list] = {}  # the route ends of each sentence read, by its start
+    for q in qs:
+        i = bisect.bisect_right(sent_starts, q.start) - 1
+        if i >= 0:
+            fig_at.setdefault(i, []).append(q.start)
     published = getattr(report, "published", None)
     date_cache: dict[int, str | None] = {}
     for t in kept:
@@ -1607,7 +1616,7 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
         ev.title = getattr(report, "title", None)  # the headline, for maps and readers
         texts = _own_and_previous(t, sents)
         ev.operation = operation_name(texts, ev.agencies)
-        read_route(text, t.start, t.sent, sents, idx).fill(ev)  # origin, transit, destination, route
+        read_route(text, t.start, t.sent, sents, idx, fig_at, route_cache).fill(ev)
         # an arrest count is said once, of the incident: it goes to the first event of the
         # sentence that says it, so a region's arrests are not counted once per drug
         for s_idx, s_text in ((t.sent.index, t.sent.text),

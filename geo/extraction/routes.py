@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Mapping, Any, Sequence
 
 from .. import vocab
 from ..caches import memo
@@ -178,12 +178,18 @@ def _figures(sentence: str) -> tuple[int, ...]:
 _ENDS: "weakref.WeakKeyDictionary[Any, dict[int, list]]" = weakref.WeakKeyDictionary()
 
 
-def _sentence_ends(text: str, s: Any, index: Any) -> list[tuple[str, RouteEnd, str]]:
-    """Every route end named in sentence ``s``: (role, end, cue words as written)."""
-    try:
-        per_sentence = _ENDS.setdefault(index, {})
-    except TypeError:  # an index that takes no weak reference: read the sentence again
-        per_sentence = {}
+def _sentence_ends(text: str, s: Any, index: Any,
+                   cache: "dict[int, list] | None" = None) -> list[tuple[str, RouteEnd, str]]:
+    """Every route end named in sentence ``s``: (role, end, cue words as written).
+    ``cache``: the report's sentences read so far (the extractor keeps one per report; a
+    weak-keyed lookup per call cost more than the reading it saved)."""
+    if cache is not None:
+        per_sentence = cache
+    else:
+        try:
+            per_sentence = _ENDS.setdefault(index, {})
+        except TypeError:  # an index that takes no weak reference: read the sentence again
+            per_sentence = {}
     if s.start not in per_sentence:
         per_sentence[s.start] = _read_sentence(text, s, index)
     return per_sentence[s.start]
@@ -210,7 +216,9 @@ def _read_sentence(text: str, s: Any, index: Any) -> list[tuple[str, RouteEnd, s
     return out
 
 
-def read_route(text: str, figure: int, sent: Any, sents: Sequence[Any], index: Any) -> Route:
+def read_route(text: str, figure: int, sent: Any, sents: Sequence[Any], index: Any,
+               figures: "Mapping[int, Sequence[int]] | None" = None,
+               cache: "dict[int, list] | None" = None) -> Route:
     """The route of the figure at offset ``figure`` of ``text``, in sentence ``sent``
     (a :class:`geo.text.sentences.Sentence` of ``sents``), from the mentions ``index`` (a
     linking ``PlaceIndex`` of ``text``) found in that sentence and the one before it.
@@ -226,26 +234,34 @@ def read_route(text: str, figure: int, sent: Any, sents: Sequence[Any], index: A
     their own (else they tell another seizure's route).
     """
     route = Route()
-    figs = [sent.start + f for f in _figures(sent.text)]
+
+    def figures_of(s: Any) -> list[int]:
+        # the extractor's own figures by sentence when it gives them (it found them
+        # already: finding them again per sentence cost a tenth of the extraction)
+        if figures is not None:
+            return list(figures.get(s.index, ()))
+        return [s.start + f for f in _figures(s.text)]
+
+    figs = figures_of(sent)
     own = []
-    for role, end, cue in _sentence_ends(text, sent, index):
+    for role, end, cue in _sentence_ends(text, sent, index, cache):
         before = [f for f in figs if f < end.start]
         # (a figure not found again here, a lab count say, keeps every end)
         if not before or figure not in figs or max(before) == figure:
             own.append((role, end, cue))
     ends = list(own)
     prev = sents[sent.index - 1] if sent.index > 0 else None
-    if prev is not None and prev.para == sent.para and not _figures(prev.text):
+    if prev is not None and prev.para == sent.para and not figures_of(prev):
         have = {role for role, _, _ in own}
-        ends = [e for e in _sentence_ends(text, prev, index) if e[0] not in have] + ends
+        ends = [e for e in _sentence_ends(text, prev, index, cache) if e[0] not in have] + ends
     nxt = sents[sent.index + 1] if sent.index + 1 < len(sents) else None
     # "... found 70 kilograms of opium. The opium had come from Chaharbolak district": the
     # sentence after, in the paragraph and with no figure of its own, tells the same seizure
     # (on the dev reports this found 3 more ends for one wrong; the next paragraph, 2 more
     # for 2 wrong: a new paragraph is often another seizure)
-    if nxt is not None and nxt.para == sent.para and not _figures(nxt.text):
+    if nxt is not None and nxt.para == sent.para and not figures_of(nxt):
         have = {role for role, _, _ in ends}
-        ends = ends + [e for e in _sentence_ends(text, nxt, index) if e[0] not in have]
+        ends = ends + [e for e in _sentence_ends(text, nxt, index, cache) if e[0] not in have]
     for role, end, cue in ends:
         {"origin": route.origins, "transit": route.transits,
          "destination": route.destinations}[role].append(end)
