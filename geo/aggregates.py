@@ -435,9 +435,16 @@ def _split_by_group(gid: np.ndarray, values: np.ndarray, n: int) -> list[np.ndar
 
 def _report_ids(docs: pd.Series, gid: np.ndarray, n: int) -> list[list[str]]:
     """Per group the sorted distinct report ids."""
-    d = pd.DataFrame({"gid": gid, "doc": docs.to_numpy(dtype=object)})
-    d = d[d["doc"].notna()].astype({"doc": str}).drop_duplicates().sort_values(["gid", "doc"])
-    parts = _split_by_group(d["gid"].to_numpy(), d["doc"].to_numpy(dtype=object), n)
+    d = docs.to_numpy(dtype=object)
+    keep = pd.notna(d)
+    # distinct (group, report) pairs as integers: factorize sorts the ids once (as text,
+    # in Python's order), then one np.unique over group * ids + id replaces a
+    # drop_duplicates and a two-column sort of a million objects
+    codes, uniques = pd.factorize(pd.Series(d[keep]).astype(str), sort=True)
+    m = max(len(uniques), 1)
+    pairs = np.unique(gid[keep].astype(np.int64) * m + codes)
+    g, c = np.divmod(pairs, m)
+    parts = _split_by_group(g, np.asarray(uniques, dtype=object)[c], n)
     return [p.tolist() for p in parts]
 
 
@@ -447,14 +454,37 @@ def _popup_json(df: pd.DataFrame, gid: np.ndarray, n: int) -> list[str]:
             "_kg": "quantity_kg", "_count": "count", "_litres": "litres",
             "_labs": "labs_destroyed", "_sentence": "sentence", "_url": "url",
             "_cluster": "cluster", "_duplicate_of": "duplicate_of"}
-    part = df[list(cols)].rename(columns=cols).reset_index(drop=True)
-    # pandas' C JSON writer encodes the 100,000 records at once; the groups then join
-    # their lines (JSON escapes line breaks inside strings, so one record is one line)
-    lines = np.array(part.to_json(orient="records", lines=True, force_ascii=False,
-                                  double_precision=15).splitlines(), dtype=object)
+    # each distinct value of a column is encoded once, by the same encoder as before
+    # (pandas' C JSON writer, so the bytes are the same), and the records are joined
+    # from those pieces: a million events repeat a few thousand places, dates, regions
+    encoded = [_encoded_values(df[c], key) for c, key in cols.items()]
+    lines = np.array(["{" + ",".join(parts) + "}" for parts in zip(*encoded)], dtype=object)
     order = np.argsort(gid, kind="stable")  # keeps the date order within a group
     parts = _split_by_group(gid[order], lines[order], n)
     return ["[" + ",".join(p) + "]" for p in parts]
+
+
+def _encoded_values(values: pd.Series, key: str) -> list[str]:
+    """``"key":value`` per row, the value as pandas' ``to_json`` writes it in a record
+    (``force_ascii=False, double_precision=15``; None and NaN as ``null``)."""
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # unhashable cells: every row on its own
+        codes, uniques = np.arange(len(values)), values.reset_index(drop=True)
+    table = pd.DataFrame({key: uniques}) if len(uniques) else pd.DataFrame({key: []})
+    # one record per line ({"key":value}); JSON escapes line breaks inside strings
+    text = table.to_json(orient="records", lines=True, force_ascii=False, double_precision=15)
+    pieces = np.array([line[1:-1] for line in text.splitlines()] + [f'"{key}":null'],
+                      dtype=object)
+    return pieces[np.where(codes < 0, len(pieces) - 1, codes)].tolist()
+
+
+def _code_country(code: Any) -> str | None:
+    m = _CODE_COUNTRY.match(code) if isinstance(code, str) else None
+    return m.group(1) if m else None
+
+
+_CODE_COUNTRY = re.compile(r"^([A-Z]{2})-")
 
 
 def _evidence_sentence(value: Any) -> str | None:
@@ -516,7 +546,8 @@ def _prepare(events: pd.DataFrame, *, dedup: bool = False) -> pd.DataFrame:
     df["_admin1"] = _text(ev, "admin1", lambda v: str(v).upper())
     df["_admin2"] = _text(ev, "admin2", lambda v: str(v).upper())
     # an ISO 3166-2 code names its country ("AF-BDS" -> "AF") when the country is empty
-    prefix = df["_admin1"].str.extract(r"^([A-Z]{2})-", expand=False)
+    # once per distinct code, not per event (a million events hold a few thousand)
+    prefix = _per_unique(df["_admin1"], _code_country)
     df["_country"] = df["_country"].where(df["_country"].notna(), prefix.astype(object))
     df["_country"] = df["_country"].astype(object).where(df["_country"].notna(), None)
     df["_place"] = _text(ev, "place")
