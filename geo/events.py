@@ -107,11 +107,13 @@ def event_row(ev: Event) -> tuple:
     return tuple([getattr(ev, f) for f in _COLUMNS])
 
 
-def events_to_frame(events: Iterable[Event | tuple]) -> gpd.GeoDataFrame:
+def events_to_frame(events: Iterable[Event | tuple | dict]) -> gpd.GeoDataFrame:
     """GeoDataFrame (EPSG:4326) with columns ``EVENT_FIELDS`` + extras and a point geometry
     (``None`` for events without coordinates).
 
-    :param events: :class:`Event` objects, or their :func:`event_row` tuples (mixed too).
+    :param events: :class:`Event` objects, their :func:`event_row` tuples, or dicts keyed
+        by the columns (as :func:`geo.iter_events` gives them; a missing key is None),
+        mixed too.
     :raises ExtractionError: for anything else.
     """
     rows = []
@@ -120,6 +122,8 @@ def events_to_frame(events: Iterable[Event | tuple]) -> gpd.GeoDataFrame:
     for ev in events:
         if isinstance(ev, Event):
             ev = event_row(ev)
+        elif isinstance(ev, dict):
+            ev = tuple([ev.get(f) for f in _COLUMNS])
         elif not (isinstance(ev, tuple) and len(ev) == width):
             raise ExtractionError(f"events_to_frame expects Event objects or event rows, "
                                   f"got {type(ev).__name__}")

@@ -321,9 +321,9 @@ def iter_events(reports: Any, *, geocoder: Any = None, places: Any = None,
     and extracted: memory holds one batch of reports, not the run.
 
     Each dict has the keys of ``extract()``'s columns but ``geometry`` (``lat``/``lon``
-    give the point) with plain Python values (``None`` where the frame has NaN or NA);
-    ``geo.events.events_to_frame(list(iter_events(r)))`` equals ``geo.extract(r)``, in the
-    same order. The figures read but not recorded (``extract()``'s
+    give the point) with plain Python values (``None`` where the frame has NaN or NA):
+    the rows of ``geo.extract(r)``, in the same order
+    (:func:`geo.events.events_to_frame` makes a frame of them again). The figures read but not recorded (``extract()``'s
     ``attrs["not_events"]``) are not given. Errors in the input are raised when the
     iteration reaches them.
 
