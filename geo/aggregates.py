@@ -375,25 +375,26 @@ def _regions(boundaries: gpd.GeoDataFrame, by: str, needed: set | None) -> gpd.G
 def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
                sources: bool = False) -> pd.DataFrame:
     """Measures per group of ``keys`` (index = keys) over a prepared events frame."""
-    g = df.groupby(keys, sort=True, dropna=False)
+    counted = df["_counted"].astype(bool)
+    # one grouper for every per-group measure: the keys (a million region codes) are
+    # hashed once, not once per measure
+    # a merged duplicate is in its seizure's row (reports, sources) but in no figure
+    # people arrested: each statement counted once, on one event; a merged duplicate's
+    # not again
+    g = df[[*keys, "_counted", "_doc", "_operation"]].assign(
+        _labs_c=df["_labs"].where(counted), _dup=~counted,
+        _arrests_c=df["_arrests"].where(counted)).groupby(keys, sort=True, dropna=False)
     # group number per event, in the order of the result's rows: the list columns are
     # built by splitting sorted arrays at group boundaries (a dict of per-group indices
     # costs seconds with (region, period) keys)
     gid = g.ngroup().to_numpy()
-    counted = df["_counted"].astype(bool)
-    # a merged duplicate is in its seizure's row (reports, sources) but in no figure
-    labs = df["_labs"].where(counted)
     out = pd.DataFrame({
         "events": g["_counted"].sum().astype(int),
         "reports": g["_doc"].nunique(),
-        "labs_destroyed": labs.groupby([df[k] for k in keys], sort=True,
-                                       dropna=False).sum(min_count=1),
-        "duplicates": (~counted).groupby([df[k] for k in keys], sort=True,
-                                         dropna=False).sum().astype(int),
-        # people arrested (each statement counted once, on one event; a merged duplicate's
-        # not again) and the distinct operations the events name
-        "arrests": df["_arrests"].where(counted).groupby([df[k] for k in keys], sort=True,
-                                                         dropna=False).sum(min_count=1),
+        "labs_destroyed": g["_labs_c"].sum(min_count=1),
+        "duplicates": g["_dup"].sum().astype(int),
+        "arrests": g["_arrests_c"].sum(min_count=1),
+        # the distinct operations the events name
         "operations": g["_operation"].nunique(),
     })
     for measure, src in (("kg", "_kg"), ("count", "_count"), ("litres", "_litres")):
@@ -438,11 +439,12 @@ def _report_ids(docs: pd.Series, gid: np.ndarray, n: int) -> list[list[str]]:
     d = docs.to_numpy(dtype=object)
     keep = pd.notna(d)
     # distinct (group, report) pairs as integers: factorize sorts the ids once (as text,
-    # in Python's order), then one np.unique over group * ids + id replaces a
+    # in Python's order), then one sort of group * ids + id replaces a
     # drop_duplicates and a two-column sort of a million objects
     codes, uniques = pd.factorize(pd.Series(d[keep]).astype(str), sort=True)
     m = max(len(uniques), 1)
-    pairs = np.unique(gid[keep].astype(np.int64) * m + codes)
+    pairs = np.sort(gid[keep].astype(np.int64) * m + codes)
+    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
     g, c = np.divmod(pairs, m)
     parts = _split_by_group(g, np.asarray(uniques, dtype=object)[c], n)
     return [p.tolist() for p in parts]
