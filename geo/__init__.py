@@ -5,6 +5,7 @@ The public API, one function per step of the flow::
     import geo
     reports = geo.read_reports("seeds/")             # reports
     events = geo.extract(reports)                    # events (GeoDataFrame, EPSG:4326)
+    for event in geo.iter_events("archive/"):        # or one plain dict at a time
     events = geo.deduplicate(events)                 # one seizure told by several reports
     regions = geo.aggregate(events)                  # per admin-1 region and substance
     flows = geo.routes(events)                       # origin -> seizure -> destination
@@ -34,6 +35,7 @@ _LAZY = {
     "read_reports": ("geo.pipeline", "read_reports"),
     "read_seizures": ("geo.pipeline", "read_seizures"),
     "extract": ("geo.extraction.core", "extract"),
+    "iter_events": ("geo.pipeline", "iter_events"),
     "aggregate": ("geo.aggregates", "aggregate"),
     "routes": ("geo.flows", "routes"),
     "deduplicate": ("geo.dedup", "deduplicate"),

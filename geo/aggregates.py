@@ -375,25 +375,26 @@ def _regions(boundaries: gpd.GeoDataFrame, by: str, needed: set | None) -> gpd.G
 def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
                sources: bool = False) -> pd.DataFrame:
     """Measures per group of ``keys`` (index = keys) over a prepared events frame."""
-    g = df.groupby(keys, sort=True, dropna=False)
+    counted = df["_counted"].astype(bool)
+    # one grouper for every per-group measure: the keys (a million region codes) are
+    # hashed once, not once per measure
+    # a merged duplicate is in its seizure's row (reports, sources) but in no figure
+    # people arrested: each statement counted once, on one event; a merged duplicate's
+    # not again
+    g = df[[*keys, "_counted", "_doc", "_operation"]].assign(
+        _labs_c=df["_labs"].where(counted), _dup=~counted,
+        _arrests_c=df["_arrests"].where(counted)).groupby(keys, sort=True, dropna=False)
     # group number per event, in the order of the result's rows: the list columns are
     # built by splitting sorted arrays at group boundaries (a dict of per-group indices
     # costs seconds with (region, period) keys)
     gid = g.ngroup().to_numpy()
-    counted = df["_counted"].astype(bool)
-    # a merged duplicate is in its seizure's row (reports, sources) but in no figure
-    labs = df["_labs"].where(counted)
     out = pd.DataFrame({
         "events": g["_counted"].sum().astype(int),
         "reports": g["_doc"].nunique(),
-        "labs_destroyed": labs.groupby([df[k] for k in keys], sort=True,
-                                       dropna=False).sum(min_count=1),
-        "duplicates": (~counted).groupby([df[k] for k in keys], sort=True,
-                                         dropna=False).sum().astype(int),
-        # people arrested (each statement counted once, on one event; a merged duplicate's
-        # not again) and the distinct operations the events name
-        "arrests": df["_arrests"].where(counted).groupby([df[k] for k in keys], sort=True,
-                                                         dropna=False).sum(min_count=1),
+        "labs_destroyed": g["_labs_c"].sum(min_count=1),
+        "duplicates": g["_dup"].sum().astype(int),
+        "arrests": g["_arrests_c"].sum(min_count=1),
+        # the distinct operations the events name
         "operations": g["_operation"].nunique(),
     })
     for measure, src in (("kg", "_kg"), ("count", "_count"), ("litres", "_litres")):
@@ -435,9 +436,17 @@ def _split_by_group(gid: np.ndarray, values: np.ndarray, n: int) -> list[np.ndar
 
 def _report_ids(docs: pd.Series, gid: np.ndarray, n: int) -> list[list[str]]:
     """Per group the sorted distinct report ids."""
-    d = pd.DataFrame({"gid": gid, "doc": docs.to_numpy(dtype=object)})
-    d = d[d["doc"].notna()].astype({"doc": str}).drop_duplicates().sort_values(["gid", "doc"])
-    parts = _split_by_group(d["gid"].to_numpy(), d["doc"].to_numpy(dtype=object), n)
+    d = docs.to_numpy(dtype=object)
+    keep = pd.notna(d)
+    # distinct (group, report) pairs as integers: factorize sorts the ids once (as text,
+    # in Python's order), then one sort of group * ids + id replaces a
+    # drop_duplicates and a two-column sort of a million objects
+    codes, uniques = pd.factorize(pd.Series(d[keep]).astype(str), sort=True)
+    m = max(len(uniques), 1)
+    pairs = np.sort(gid[keep].astype(np.int64) * m + codes)
+    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
+    g, c = np.divmod(pairs, m)
+    parts = _split_by_group(g, np.asarray(uniques, dtype=object)[c], n)
     return [p.tolist() for p in parts]
 
 
@@ -447,14 +456,37 @@ def _popup_json(df: pd.DataFrame, gid: np.ndarray, n: int) -> list[str]:
             "_kg": "quantity_kg", "_count": "count", "_litres": "litres",
             "_labs": "labs_destroyed", "_sentence": "sentence", "_url": "url",
             "_cluster": "cluster", "_duplicate_of": "duplicate_of"}
-    part = df[list(cols)].rename(columns=cols).reset_index(drop=True)
-    # pandas' C JSON writer encodes the 100,000 records at once; the groups then join
-    # their lines (JSON escapes line breaks inside strings, so one record is one line)
-    lines = np.array(part.to_json(orient="records", lines=True, force_ascii=False,
-                                  double_precision=15).splitlines(), dtype=object)
+    # each distinct value of a column is encoded once, by the same encoder as before
+    # (pandas' C JSON writer, so the bytes are the same), and the records are joined
+    # from those pieces: a million events repeat a few thousand places, dates, regions
+    encoded = [_encoded_values(df[c], key) for c, key in cols.items()]
+    lines = np.array(["{" + ",".join(parts) + "}" for parts in zip(*encoded)], dtype=object)
     order = np.argsort(gid, kind="stable")  # keeps the date order within a group
     parts = _split_by_group(gid[order], lines[order], n)
     return ["[" + ",".join(p) + "]" for p in parts]
+
+
+def _encoded_values(values: pd.Series, key: str) -> list[str]:
+    """``"key":value`` per row, the value as pandas' ``to_json`` writes it in a record
+    (``force_ascii=False, double_precision=15``; None and NaN as ``null``)."""
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # unhashable cells: every row on its own
+        codes, uniques = np.arange(len(values)), values.reset_index(drop=True)
+    table = pd.DataFrame({key: uniques}) if len(uniques) else pd.DataFrame({key: []})
+    # one record per line ({"key":value}); JSON escapes line breaks inside strings
+    text = table.to_json(orient="records", lines=True, force_ascii=False, double_precision=15)
+    pieces = np.array([line[1:-1] for line in text.splitlines()] + [f'"{key}":null'],
+                      dtype=object)
+    return pieces[np.where(codes < 0, len(pieces) - 1, codes)].tolist()
+
+
+def _code_country(code: Any) -> str | None:
+    m = _CODE_COUNTRY.match(code) if isinstance(code, str) else None
+    return m.group(1) if m else None
+
+
+_CODE_COUNTRY = re.compile(r"^([A-Z]{2})-")
 
 
 def _evidence_sentence(value: Any) -> str | None:
@@ -516,7 +548,8 @@ def _prepare(events: pd.DataFrame, *, dedup: bool = False) -> pd.DataFrame:
     df["_admin1"] = _text(ev, "admin1", lambda v: str(v).upper())
     df["_admin2"] = _text(ev, "admin2", lambda v: str(v).upper())
     # an ISO 3166-2 code names its country ("AF-BDS" -> "AF") when the country is empty
-    prefix = df["_admin1"].str.extract(r"^([A-Z]{2})-", expand=False)
+    # once per distinct code, not per event (a million events hold a few thousand)
+    prefix = _per_unique(df["_admin1"], _code_country)
     df["_country"] = df["_country"].where(df["_country"].notna(), prefix.astype(object))
     df["_country"] = df["_country"].astype(object).where(df["_country"].notna(), None)
     df["_place"] = _text(ev, "place")
@@ -774,7 +807,7 @@ def aggregate(
     unlocated = df[reason.notna()].assign(_reason=reason[reason.notna()])
 
     # ---- sums
-    located = located.sort_values(["_start", "_doc"], kind="stable", na_position="last")
+    located = located.iloc[_date_doc_order(located)]
     summary = _summarise(located, keys, kg_cols, sources=True)
 
     needed = None if all_regions else set(located["_region"].unique())
@@ -816,6 +849,17 @@ def aggregate(
     result.attrs["set_aside"] = set_aside
     result.attrs["unlocated"] = _unlocated_frame(unlocated, kg_cols, substance_names)
     return to_long(result) if tidy else result
+
+
+def _date_doc_order(df: pd.DataFrame) -> np.ndarray:
+    """Positions of ``df`` sorted by ``_start`` then ``_doc``, stable, missing last: what
+    ``sort_values(["_start", "_doc"], kind="stable", na_position="last")`` gives, from
+    integer codes (one factorize each, then one lexsort) instead of a sort of objects."""
+    keys = []
+    for col in ("_doc", "_start"):  # lexsort: the last key is the primary one
+        codes, uniques = pd.factorize(df[col], sort=True, use_na_sentinel=True)
+        keys.append(np.where(codes < 0, len(uniques), codes))
+    return np.lexsort(keys) if len(df) else np.arange(0)
 
 
 def _is_default_set(boundaries: gpd.GeoDataFrame) -> bool:

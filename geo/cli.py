@@ -410,7 +410,7 @@ def cmd_map(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from .pipeline import extract_events, require_usable
+    from .pipeline import require_usable, stream_events
     from .staging import OutputLock, Staging
 
     out = Path(args.out)
@@ -419,18 +419,16 @@ def cmd_extract(args: argparse.Namespace) -> int:
     _check_inputs(args.paths + args.table)
     _check_outputs(args)
     boundaries = _boundaries(args)
-    with OutputLock([out]):
-        events, summary = extract_events(
-            args.paths, geocoder=_geocoder(args, boundaries), boundaries=boundaries,
-            tables=args.table, table_columns=_table_columns(args),
+    with OutputLock([out]), Staging.files() as stage:
+        # the events go to the staged file as they come (memory holds a batch of reports,
+        # not the run); the previous file stays until the run has succeeded
+        summary = stream_events(
+            args.paths, stage.path(out), geocoder=_geocoder(args, boundaries),
+            boundaries=boundaries, tables=args.table, table_columns=_table_columns(args),
             report_options=_report_options(args), progress=_progress(args),
             jobs=_jobs(args))
         require_usable(summary, out)
-        from .events import write_events
-
-        with Staging.files() as stage:
-            write_events(events, stage.path(out))
-            stage.commit()
+        stage.commit()
     summary.outputs = {out.name: str(out)}
     _print_summary(args, summary)
     return summary.exit_code

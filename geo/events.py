@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 import math
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import geopandas as gpd
 import pandas as pd
@@ -17,8 +18,8 @@ from shapely.geometry import Point
 
 from .errors import ExtractionError
 
-__all__ = ["EVENT_FIELDS", "EXTRA_FIELDS", "Event", "events_to_frame", "write_events",
-           "place_precision"]
+__all__ = ["EVENT_FIELDS", "EXTRA_FIELDS", "Event", "event_row", "events_to_frame",
+           "write_events", "events_writer", "place_precision"]
 
 EVENT_FIELDS = ("doc", "substance", "drug_group", "quantity", "unit", "quantity_kg", "count",
                 "labs_destroyed", "place", "country", "admin1", "admin2", "date", "agencies",
@@ -106,18 +107,41 @@ _COLUMNS = EVENT_FIELDS + EXTRA_FIELDS
 _DEDUP_FIELDS = ("cluster", "duplicate_of", "cluster_sources")
 
 
-def events_to_frame(events: Iterable[Event]) -> gpd.GeoDataFrame:
+_LAT, _LON = _COLUMNS.index("lat"), _COLUMNS.index("lon")
+
+
+def event_row(ev: Event) -> tuple:
+    """``ev`` as a plain tuple of its fields in ``EVENT_FIELDS + EXTRA_FIELDS`` order: what
+    the parallel workers send back (a tuple of builtins pickles in a fraction of the bytes
+    and time of a dataclass, which carries its class reference and field names)."""
+    # getattr, not dataclasses.astuple: astuple deep-copies every list and dict
+    return tuple([getattr(ev, f) for f in _COLUMNS])
+
+
+def events_to_frame(events: Iterable[Event | tuple | dict]) -> gpd.GeoDataFrame:
     """GeoDataFrame (EPSG:4326) with columns ``EVENT_FIELDS`` + extras and a point geometry
-    (``None`` for events without coordinates)."""
+    (``None`` for events without coordinates).
+
+    :param events: :class:`Event` objects, their :func:`event_row` tuples, or dicts keyed
+        by the columns (as :func:`geo.iter_events` gives them; a missing key is None),
+        mixed too.
+    :raises ExtractionError: for anything else.
+    """
     rows = []
     geoms = []
+    width = len(_COLUMNS)
     for ev in events:
-        if not isinstance(ev, Event):
-            raise ExtractionError(f"events_to_frame expects Event objects, got {type(ev).__name__}")
-        rows.append(asdict(ev))
-        ok = ev.lat is not None and ev.lon is not None and not (
-            math.isnan(ev.lat) or math.isnan(ev.lon))
-        geoms.append(Point(ev.lon, ev.lat) if ok else None)
+        if isinstance(ev, Event):
+            ev = event_row(ev)
+        elif isinstance(ev, dict):
+            ev = tuple([ev.get(f) for f in _COLUMNS])
+        elif not (isinstance(ev, tuple) and len(ev) == width):
+            raise ExtractionError(f"events_to_frame expects Event objects or event rows, "
+                                  f"got {type(ev).__name__}")
+        rows.append(ev)
+        lat, lon = ev[_LAT], ev[_LON]
+        ok = lat is not None and lon is not None and not (math.isnan(lat) or math.isnan(lon))
+        geoms.append(Point(lon, lat) if ok else None)
     frame = pd.DataFrame(rows, columns=list(_COLUMNS))
     for col in ("quantity", "quantity_kg", "lat", "lon", "confidence"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
@@ -144,30 +168,51 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def _check_frame(frame: pd.DataFrame, path: Path) -> None:
+    missing = [c for c in EVENT_FIELDS if c not in frame.columns]
+    if missing:
+        raise ExtractionError(f"{path}: events frame lacks columns {missing}")
+
+
+def _format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    if suffix in (".csv", ".geojson", ".json"):
+        return "geojson" if suffix == ".json" else suffix[1:]
+    raise ExtractionError(f"{path}: unknown events format {suffix!r} (use .jsonl, .csv or .geojson)")
+
+
+def _write_jsonl(frame: pd.DataFrame, fh: Any) -> None:
+    for rec in frame[list(EVENT_FIELDS)].to_dict(orient="records"):
+        fh.write(json.dumps({k: _clean(v) for k, v in rec.items()}, ensure_ascii=False))
+        fh.write("\n")
+
+
+def _csv_table(frame: pd.DataFrame) -> pd.DataFrame:
+    cols = [c for c in _COLUMNS + _DEDUP_FIELDS if c in frame.columns]
+    out = pd.DataFrame(frame[cols]).copy()
+    for col in ("agencies", "evidence", "flags"):
+        if col in out:
+            out[col] = [json.dumps(_clean(v), ensure_ascii=False) for v in out[col]]
+    return out
+
+
 def write_events(frame: gpd.GeoDataFrame | pd.DataFrame | Iterable[Event], path: str | Path) -> Path:
     """Write events to ``.jsonl`` (exactly ``EVENT_FIELDS``, one event a line), ``.csv``
     (lists and evidence as JSON text) or ``.geojson``. Returns the path written."""
     path = Path(path)
     if not isinstance(frame, pd.DataFrame):
         frame = events_to_frame(frame)
-    missing = [c for c in EVENT_FIELDS if c not in frame.columns]
-    if missing:
-        raise ExtractionError(f"{path}: events frame lacks columns {missing}")
-    suffix = path.suffix.lower()
+    _check_frame(frame, path)
+    kind = _format(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix in (".jsonl", ".ndjson"):
+    if kind == "jsonl":
         with path.open("w", encoding="utf-8") as fh:
-            for rec in frame[list(EVENT_FIELDS)].to_dict(orient="records"):
-                fh.write(json.dumps({k: _clean(v) for k, v in rec.items()}, ensure_ascii=False))
-                fh.write("\n")
-    elif suffix == ".csv":
-        cols = [c for c in _COLUMNS + _DEDUP_FIELDS if c in frame.columns]
-        out = pd.DataFrame(frame[cols]).copy()
-        for col in ("agencies", "evidence", "flags"):
-            if col in out:
-                out[col] = [json.dumps(_clean(v), ensure_ascii=False) for v in out[col]]
-        out.to_csv(path, index=False)
-    elif suffix in (".geojson", ".json"):
+            _write_jsonl(frame, fh)
+    elif kind == "csv":
+        _csv_table(frame).to_csv(path, index=False)
+    else:
         cols = [c for c in _COLUMNS + _DEDUP_FIELDS if c in frame.columns]
         gdf = frame if isinstance(frame, gpd.GeoDataFrame) else gpd.GeoDataFrame(frame)
         out = gpd.GeoDataFrame(gdf[cols].copy(), geometry=gdf.geometry, crs="EPSG:4326")
@@ -175,6 +220,53 @@ def write_events(frame: gpd.GeoDataFrame | pd.DataFrame | Iterable[Event], path:
             if col in out:
                 out[col] = [json.dumps(_clean(v), ensure_ascii=False) for v in out[col]]
         out.to_file(path, driver="GeoJSON")
-    else:
-        raise ExtractionError(f"{path}: unknown events format {suffix!r} (use .jsonl, .csv or .geojson)")
     return path
+
+
+@contextmanager
+def events_writer(path: str | Path) -> Iterator[Callable[[pd.DataFrame], None]]:
+    """Write events to ``path`` part by part: yields ``write(frame)``, to be called with
+    each part's events in order; the file is complete when the ``with`` block ends.
+
+    ``.jsonl`` and ``.csv`` are written as the parts come, so memory holds one part at a
+    time; the file is byte for byte what :func:`write_events` writes for the parts'
+    concatenation (the CSV header once, from the first part; with no part at all, the
+    header of an empty events frame). ``.geojson`` is one JSON document whose feature
+    collection GDAL writes whole: its parts are kept and written at the end.
+
+    :raises ExtractionError: for an unknown suffix or a part without the schema's columns.
+    """
+    path = Path(path)
+    kind = _format(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "geojson":
+        parts: list[pd.DataFrame] = []
+
+        def keep(frame: pd.DataFrame) -> None:
+            _check_frame(frame, path)
+            if len(frame):
+                parts.append(frame)
+
+        yield keep
+        if parts:
+            for p in parts:
+                p.attrs = {}  # pandas compares attrs on concat; they hold no event data
+            whole = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs="EPSG:4326")
+        else:
+            whole = events_to_frame([])
+        write_events(whole, path)
+        return
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        header = [True]
+
+        def write(frame: pd.DataFrame) -> None:
+            _check_frame(frame, path)
+            if kind == "jsonl":
+                _write_jsonl(frame, fh)
+            elif len(frame) or header[0]:
+                _csv_table(frame).to_csv(fh, index=False, header=header[0])
+                header[0] = False
+
+        yield write
+        if kind == "csv" and header[0]:
+            write(events_to_frame([]))

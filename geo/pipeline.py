@@ -19,8 +19,11 @@ folium, and each step's module is owned and loaded on its own.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import math
+import os
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
@@ -116,9 +119,13 @@ def _table_skips(frame: Any, path: Path) -> list[Skipped]:
 # --------------------------------------------------------------------------------------
 # Events: order, relocation, totals
 # --------------------------------------------------------------------------------------
-def sort_events(events: pd.DataFrame) -> pd.DataFrame:
+def sort_events(events: pd.DataFrame, order: dict[str, int] | None = None) -> pd.DataFrame:
     """Events in a stable order: by report, then position of the evidence in the report,
-    then substance and quantity; the index is reset."""
+    then substance and quantity; the index is reset.
+
+    :param order: report id -> its place in the run; without it reports are ordered by
+        their ids (as text).
+    """
     if events.empty:
         return events.reset_index(drop=True)
 
@@ -129,7 +136,9 @@ def sort_events(events: pd.DataFrame) -> pd.DataFrame:
         return -1
 
     key = pd.DataFrame({
-        "doc": events["doc"].astype(str) if "doc" in events else "",
+        "doc": (events["doc"].astype(str) if order is None
+                else events["doc"].astype(str).map(order).fillna(-1))
+        if "doc" in events else "",
         "start": events["evidence"].map(start) if "evidence" in events else -1,
         "substance": events["substance"].fillna("").astype(str) if "substance" in events else "",
         "kg": pd.to_numeric(events.get("quantity_kg"), errors="coerce").fillna(-1)
@@ -192,7 +201,11 @@ def add_titles(events: pd.DataFrame, reports: Iterable[Any]) -> pd.DataFrame:
     The map's popups are titled by it. Filled here, where the reports and their events
     meet, so that one process or several give the same events.
     """
-    titles = {str(r.id): r.title for r in reports if getattr(r, "title", None)}
+    return _fill_titles(events, {str(r.id): r.title for r in reports
+                                 if getattr(r, "title", None)})
+
+
+def _fill_titles(events: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
     if not len(events):
         return events
     have = events["title"] if "title" in events.columns else pd.Series(None, index=events.index, dtype=object)
@@ -205,39 +218,195 @@ def add_titles(events: pd.DataFrame, reports: Iterable[Any]) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------
 # The job
 # --------------------------------------------------------------------------------------
-def extract_events(
-    paths: PathLike | Sequence[PathLike],
-    *,
-    geocoder: Any = None,
-    boundaries: Any = None,
-    tables: Sequence[PathLike] = (),
-    table_columns: TableColumns | None = None,
-    report_options: dict[str, Any] | None = None,
-    progress: bool = False,
-    jobs: int | None = 1,
-) -> tuple[pd.DataFrame, Summary]:
-    """Read every input and extract its events (sorted, relocated to ``boundaries`` when
-    given); the summary holds what was read and skipped, and the event counts. ``jobs``:
-    processes extracting the reports (see :func:`geo.extract`)."""
+#: reports extracted together before their events are placed, titled, sorted and written:
+#: enough that the per-call cost of the admin-2 join and of the writer is small, few
+#: enough that memory does not depend on the size of the run
+_BATCH = 256
+
+
+def _reports_of(reports: Any, places: Any, skipped: list[Skipped] | None = None,
+                **options: Any) -> Iterator[Any]:
+    """The reports of what :func:`geo.extract` accepts (a report, reports, a path or
+    paths), one at a time: paths are read file by file."""
+    from .errors import ExtractionError
+    from .read.reports import iter_reports
+
+    if isinstance(reports, (str, os.PathLike)):
+        yield from iter_reports([reports], places=places, skipped=skipped, **options)
+        return
+    if hasattr(reports, "text") and hasattr(reports, "id"):
+        yield reports
+        return
+    if isinstance(reports, bytes) or not isinstance(reports, Iterable):
+        raise ExtractionError(f"extract expects a Report, Reports or a path, got {type(reports).__name__}")
+    if skipped is not None:
+        skipped.extend(getattr(reports, "skipped", None) or [])
+    items = iter(reports)
+    first = next(items, None)
+    if first is None:
+        return
+    if isinstance(first, (str, os.PathLike)):
+        paths = [first, *items]
+        if not all(isinstance(r, (str, os.PathLike)) for r in paths):
+            raise ExtractionError("extract expects reports or paths, not a mix of them")
+        yield from iter_reports(paths, places=places, skipped=skipped, **options)
+        return
+    for n, r in enumerate(itertools.chain([first], items)):
+        if not (hasattr(r, "text") and hasattr(r, "id")):
+            raise ExtractionError(f"item {n} is not a report ({type(r).__name__})")
+        yield r
+
+
+def _jobs(jobs: int | None) -> int:
+    from .errors import ExtractionError
+    from .extraction.parallel import available_cores
+
+    if jobs is not None and (not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 0):
+        raise ExtractionError(f"jobs must be a whole number >= 0, got {jobs!r}")
+    cores = available_cores()
+    # more processes than cores only adds start-up and memory
+    return min(jobs or cores, cores)
+
+
+def _event_parts(reports: Iterable[Any], ctx: Any, jobs: int,
+                 bar: Any = None) -> Iterator[tuple[pd.DataFrame, list[tuple[str, Any]]]]:
+    """(events frame, [(report id, title)]) of each batch of ``reports``, in order: the
+    frame as :func:`geo.extract` makes it for those reports (admin-2 joined)."""
+    from .events import event_row, events_to_frame
+    from .extraction.core import ExtractionContext, _extract_into
+    from .extraction.parallel import _CHUNK, extract_parallel
+    from .places.locate import add_admin2
+
+    def part(rows: list[tuple], seen: list[tuple[str, Any]]):
+        frame = events_to_frame(rows)
+        return (add_admin2(frame) if len(frame) else frame), seen
+
+    meta: deque[tuple[str, Any]] = deque()
+
+    def noted(rs: Iterable[Any]) -> Iterator[Any]:
+        for r in rs:
+            meta.append((str(r.id), getattr(r, "title", None)))
+            yield r
+
+    rows: list[tuple] = []
+    seen: list[tuple[str, Any]] = []
+    if jobs > 1:
+        for chunk_rows, _not_events in extract_parallel(
+                noted(reports), ctx, jobs, bar, extract_one=_extract_into,
+                new_context=ExtractionContext):
+            rows.extend(chunk_rows)
+            # the workers answer chunk by chunk, in order: the chunk's reports are the
+            # first _CHUNK noted (fewer for the last)
+            seen.extend(meta.popleft() for _ in range(min(_CHUNK, len(meta))))
+            if len(seen) >= _BATCH:
+                yield part(rows, seen)
+                rows, seen = [], []
+    else:
+        ctx.load()
+        for r in noted(reports):
+            rows.extend(event_row(ev) for ev in _extract_into(r, ctx, []))
+            seen.append(meta.popleft())
+            if bar is not None:
+                bar.update(1)
+            if len(seen) >= _BATCH:
+                yield part(rows, seen)
+                rows, seen = [], []
+    if seen:
+        yield part(rows, seen)
+
+
+def iter_events(reports: Any, *, geocoder: Any = None, places: Any = None,
+                jobs: int | None = 1, progress: bool = False) -> Iterator[dict[str, Any]]:
+    """The events of :func:`geo.extract`, one plain dict at a time, as the reports are read
+    and extracted: memory holds one batch of reports, not the run.
+
+    Each dict has the keys of ``extract()``'s columns but ``geometry`` (``lat``/``lon``
+    give the point) with plain Python values (``None`` where the frame has NaN or NA):
+    the rows of ``geo.extract(r)``, in the same order
+    (:func:`geo.events.events_to_frame` makes a frame of them again). The figures read but not recorded (``extract()``'s
+    ``attrs["not_events"]``) are not given. Errors in the input are raised when the
+    iteration reaches them.
+
+    :param reports: a :class:`~geo.read.reports.Report`, an iterable of them (a generator
+        too, consumed as it goes), or a path or paths (read file by file).
+    :param geocoder: any geopy-style geocoder (default: the offline one).
+    :param places: the run's :class:`~geo.places.context.PlaceContext`, instead of
+        ``geocoder``.
+    :param jobs: worker processes, as for :func:`geo.extract` (same events, same order).
+    :param progress: show a tqdm progress bar (reports extracted).
+    :raises ExtractionError: for input that is not reports, a negative ``jobs``, or
+        ``jobs`` > 1 with an online geocoder.
+    """
+    from .errors import ExtractionError
+    from .events import _clean
+    from .extraction.core import ExtractionContext
+
+    if places is not None and geocoder is not None:
+        raise ExtractionError("give either geocoder= or places=, not both")
+    jobs = _jobs(jobs)
+    ctx = ExtractionContext(geocoder, places=places)
+    bar = _bar(progress)
+    try:
+        for frame, _ in _event_parts(_reports_of(reports, ctx.places), ctx, jobs, bar):
+            cols = [c for c in frame.columns if c != "geometry"]
+            for rec in pd.DataFrame(frame[cols]).to_dict(orient="records"):
+                yield {k: _clean(v) for k, v in rec.items()}
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _bar(progress: bool) -> Any:
+    if not progress:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(desc="extract", unit="report")
+
+
+def _extraction(paths: PathLike | Sequence[PathLike], summary: Summary, *,
+                geocoder: Any = None, boundaries: Any = None, tables: Sequence[PathLike] = (),
+                table_columns: TableColumns | None = None,
+                report_options: dict[str, Any] | None = None, progress: bool = False,
+                jobs: int | None = 1) -> Iterator[pd.DataFrame]:
+    """The run's events part by part: the reports' in batches, in report order (each
+    batch titled, relocated to ``boundaries`` when given, sorted within each report),
+    then each seizure table's (relocated, sorted). ``summary`` gets what was read and
+    skipped as the parts come (its event counts are the caller's)."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     report_paths, table_paths = split_inputs(paths, tables, table_columns)
-    summary = Summary()
-    frames = []
     # one place context for the run: the geocoder the user chose is the one every step asks
+    from .extraction.core import ExtractionContext
     from .places.context import PlaceContext, default_context
 
     places = default_context() if geocoder is None else PlaceContext(geocoder)
     if report_paths:
-        reports: ReportSet = read_reports(report_paths, places=places, progress=progress,
-                                          **(report_options or {}))
-        summary.reports_read = len(reports)
-        summary.skipped.extend(reports.skipped)
-        if len(reports):
-            from .extraction.core import extract
+        jobs = _jobs(jobs)
+        ctx = ExtractionContext(places=places)
 
-            frame = extract(list(reports), places=places, progress=progress, jobs=jobs)
-            frames.append(add_titles(frame, reports))
+        def counted(rs: Iterable[Any]) -> Iterator[Any]:
+            for r in rs:
+                summary.reports_read += 1
+                yield r
+
+        reports = counted(_reports_of(report_paths, places, summary.skipped,
+                                      progress=progress, **(report_options or {})))
+        bar = _bar(progress)
+        try:
+            for frame, seen in _event_parts(reports, ctx, jobs, bar):
+                if not len(frame):
+                    continue
+                frame = _fill_titles(frame, {d: t for d, t in seen if t})
+                if boundaries is not None:
+                    frame = relocate(frame, boundaries)
+                order: dict[str, int] = {}
+                for d, _ in seen:
+                    order.setdefault(d, len(order))
+                yield sort_events(frame, order)
+        finally:
+            if bar is not None:
+                bar.close()
     for table in table_paths:
         from .errors import SeizureTableError
 
@@ -254,18 +423,42 @@ def extract_events(
             continue
         summary.skipped.extend(_table_skips(frame, table))
         summary.table_rows_read += len(frame)
-        frames.append(frame)
-    frames = [f for f in frames if len(f)]
+        frame.attrs = {}  # pandas compares attrs on concat; they hold skips, not data
+        if not len(frame):
+            continue
+        if boundaries is not None:
+            frame = relocate(frame, boundaries)
+        yield sort_events(frame)
+    summary.degraded.extend(places.problems())
+
+
+def extract_events(
+    paths: PathLike | Sequence[PathLike],
+    *,
+    geocoder: Any = None,
+    boundaries: Any = None,
+    tables: Sequence[PathLike] = (),
+    table_columns: TableColumns | None = None,
+    report_options: dict[str, Any] | None = None,
+    progress: bool = False,
+    jobs: int | None = 1,
+) -> tuple[pd.DataFrame, Summary]:
+    """Read every input and extract its events (sorted, relocated to ``boundaries`` when
+    given); the summary holds what was read and skipped, and the event counts. ``jobs``:
+    processes extracting the reports (see :func:`geo.extract`).
+
+    The events are held whole (the map and the aggregates need them all);
+    :func:`stream_events` writes them as they come instead."""
+    summary = Summary()
+    frames = list(_extraction(paths, summary, geocoder=geocoder, boundaries=boundaries,
+                              tables=tables, table_columns=table_columns,
+                              report_options=report_options, progress=progress, jobs=jobs))
     if frames:
         import geopandas as gpd
 
-        for f in frames:
-            f.attrs = {}  # pandas compares attrs on concat; they hold skips, not data
         events = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")
     else:
         events = empty_events()
-    if boundaries is not None and len(events):
-        events = relocate(events, boundaries)
     events = sort_events(events)
     summary.events = len(events)
     if len(events):
@@ -274,8 +467,81 @@ def extract_events(
         summary.unlocated = int((~located).sum())
     summary.totals, summary.labs_destroyed = event_totals(events)
     summary.set_aside = set_aside(events)
-    summary.degraded.extend(places.problems())
     return events, summary
+
+
+def stream_events(
+    paths: PathLike | Sequence[PathLike],
+    out: PathLike,
+    *,
+    geocoder: Any = None,
+    boundaries: Any = None,
+    tables: Sequence[PathLike] = (),
+    table_columns: TableColumns | None = None,
+    report_options: dict[str, Any] | None = None,
+    progress: bool = False,
+    jobs: int | None = 1,
+) -> Summary:
+    """Read every input, extract its events and write them to ``out`` as they come
+    (``.jsonl``/``.csv``; ``.geojson`` is written whole at the end, see
+    :func:`geo.events.events_writer`): memory holds a batch of reports, not the run.
+
+    The events are in report order (the reader's: sorted paths, then file order), each
+    report's sorted as :func:`sort_events` sorts them, then each table's rows. That is
+    :func:`extract_events`' order, and the file is byte for byte what writing its frame
+    gives, whenever the report ids sort as the reports are read (files named in order)
+    and the tables' ids after the reports'; otherwise only the order differs.
+
+    ``out`` is written in place: stage it (:class:`geo.staging.Staging`) to keep a
+    previous file until the run succeeds. The summary is :func:`extract_events`'.
+    """
+    from .events import events_writer
+    from .summary import _implausible, _number
+
+    summary = Summary()
+    totals: dict[str, dict[str, Any]] = {}
+    labs = 0
+    with events_writer(out) as write:
+        for frame in _extraction(paths, summary, geocoder=geocoder, boundaries=boundaries,
+                                 tables=tables, table_columns=table_columns,
+                                 report_options=report_options, progress=progress, jobs=jobs):
+            write(frame)
+            summary.events += len(frame)
+            located = frame["admin1"].notna() & (frame["admin1"].astype(str) != "")
+            summary.located += int(located.sum())
+            summary.unlocated += int((~located).sum())
+            summary.set_aside.extend(set_aside(frame))
+            # event_totals' sums, kept running over the parts in the same order (so the
+            # same floats), rounded once at the end as it rounds them
+            kept = frame[_implausible(frame).isna()]
+            for row in kept.itertuples(index=False):
+                lab = _number(getattr(row, "labs_destroyed", None))
+                substance = getattr(row, "substance", None)
+                if lab:
+                    labs += int(lab)
+                if not isinstance(substance, str) or not substance:
+                    continue
+                t = totals.setdefault(substance, {"events": 0, "kg": 0.0, "count": 0.0,
+                                                  "volumes": {}})
+                t["events"] += 1
+                kg = _number(getattr(row, "quantity_kg", None))
+                count = _number(getattr(row, "count", None))
+                if kg is not None:
+                    t["kg"] += kg
+                if count is not None:
+                    t["count"] += count
+                if kg is None and count is None:
+                    q, unit = _number(getattr(row, "quantity", None)), getattr(row, "unit", None)
+                    if q is not None and isinstance(unit, str) and unit:
+                        t["volumes"][unit] = t["volumes"].get(unit, 0.0) + q
+    for t in totals.values():
+        t["kg"] = round(t["kg"], 6)
+        t["count"] = round(t["count"], 6)
+    from .aggregates import _substance_order
+
+    summary.totals = {s: totals[s] for s in _substance_order(totals)}
+    summary.labs_destroyed = labs
+    return summary
 
 
 def read_reports(paths: PathLike | Sequence[PathLike], *, places: Any = None,

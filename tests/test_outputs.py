@@ -80,6 +80,7 @@ def no_extraction(monkeypatch):
         raise AssertionError("the run extracted before checking its outputs")
 
     monkeypatch.setattr(geo.pipeline, "extract_events", refuse)
+    monkeypatch.setattr(geo.pipeline, "stream_events", refuse)  # what `geo extract` runs
 
 
 @pytest.mark.parametrize("suffix", ["jsonl", "csv"])

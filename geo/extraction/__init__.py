@@ -3,5 +3,10 @@
 Takes a report (from :mod:`geo.read`) and the place context (gazetteer, geocoder), and
 gives :class:`~geo.events.Event` rows: which figures are seizures, what substance each
 is of, which place mention it belongs to (:mod:`~geo.extraction.linking`), its date and
-agencies. :mod:`~geo.extraction.parallel` runs the per-report function over processes.
+agencies. :mod:`~geo.extraction.parallel` runs the per-report function over processes,
+sending back compact rows (:func:`geo.events.event_row`).
+
+Two ways in: :func:`geo.extract` returns every event in one GeoDataFrame;
+:func:`geo.iter_events` (:mod:`geo.pipeline`) yields the same events one plain dict at a
+time, reading and extracting in batches, for archives too large to hold at once.
 """

@@ -12,15 +12,22 @@ its own gazetteer; a script calling ``geo.extract(..., jobs=N)`` there needs the
 
 Only the offline geocoder runs in parallel: online services limit the request rate per
 client, and several processes asking at once would break that limit.
+
+The workers send back compact rows (:func:`geo.events.event_row` tuples), not pickled
+:class:`~geo.events.Event` objects; frames are built where the rows arrive. Reports are
+taken from the input as the pool needs them (a few chunks ahead of the one being
+returned), so an input read lazily is never held whole.
 """
 from __future__ import annotations
 
+import itertools
 import multiprocessing as mp
 import os
 import sys
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import ExtractionError
 
@@ -68,21 +75,31 @@ def _init_worker(ctx: Any, extract_one: Callable[..., list], new_context: Callab
     ctx.load()
 
 
-def _extract_chunk(reports: list[Any]) -> tuple[list[Any], list[dict]]:
+def _extract_chunk(reports: list[Any]) -> tuple[list[tuple], list[dict]]:
+    from ..events import event_row
+
     ctx, extract_one = _WORKER
-    events: list[Any] = []
+    rows: list[tuple] = []
     not_events: list[dict] = []
     for r in reports:
-        events.extend(extract_one(r, ctx, not_events))
-    return events, not_events
+        rows.extend(event_row(ev) for ev in extract_one(r, ctx, not_events))
+    return rows, not_events
 
 
-def extract_parallel(reports: list[Any], ctx: Any, jobs: int, progress: Any = None, *,
+def _chunks(reports: Iterable[Any]) -> Iterator[list[Any]]:
+    it = iter(reports)
+    while chunk := list(itertools.islice(it, _CHUNK)):
+        yield chunk
+
+
+def extract_parallel(reports: Iterable[Any], ctx: Any, jobs: int, progress: Any = None, *,
                      extract_one: Callable[[Any, Any, list], list],
-                     new_context: Callable[[], Any]) -> Iterator[tuple[list[Any], list[dict]]]:
-    """(events, not-events) of each chunk of ``reports``, in order, from at most ``jobs``
-    processes (never more than there are chunks).
+                     new_context: Callable[[], Any]) -> Iterator[tuple[list[tuple], list[dict]]]:
+    """(event rows, not-events) of each chunk of ``reports``, in order, from at most
+    ``jobs`` processes (never more than there are chunks). The rows are
+    :func:`geo.events.event_row` tuples (:func:`geo.events.events_to_frame` takes them).
 
+    :param reports: a list or any iterable, consumed as the workers need it.
     :param ctx: the run's context (with ``load()``, ``geocoder`` and ``default``, whether
         it holds the process's default places): inherited by forked
         workers; where the platform cannot fork, each worker makes its own with
@@ -95,8 +112,14 @@ def extract_parallel(reports: list[Any], ctx: Any, jobs: int, progress: Any = No
         worker process dies.
     """
     _check_geocoder(ctx.geocoder, jobs)
-    chunks = [reports[i:i + _CHUNK] for i in range(0, len(reports), _CHUNK)]
-    jobs = max(1, min(jobs, len(chunks)))
+    chunks = _chunks(reports)
+    # look ahead enough chunks to know whether there are fewer than jobs: a small input
+    # needs no more processes than it has chunks
+    ahead = list(itertools.islice(chunks, jobs))
+    if not ahead:
+        return
+    jobs = max(1, min(jobs, len(ahead)))
+    chunks = itertools.chain(ahead, chunks)
     if _can_fork():
         ctx.load()  # loaded once here: the forked workers inherit it
         mp_ctx, init = mp.get_context("fork"), ctx
@@ -109,10 +132,23 @@ def extract_parallel(reports: list[Any], ctx: Any, jobs: int, progress: Any = No
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=mp_ctx, initializer=_init_worker,
                                  initargs=(init, extract_one, new_context)) as pool:
-            for chunk, result in zip(chunks, pool.map(_extract_chunk, chunks)):
-                if progress is not None:
-                    progress.update(len(chunk))
-                yield result
+            # a bounded window of chunks in flight (Executor.map would submit them all at
+            # once, holding every report): two per worker keeps each one busy
+            pending: deque = deque()
+            for chunk in chunks:
+                pending.append((len(chunk), pool.submit(_extract_chunk, chunk)))
+                if len(pending) >= 2 * jobs:
+                    yield _done(pending.popleft(), progress)
+            while pending:
+                yield _done(pending.popleft(), progress)
     except BrokenProcessPool as exc:
         raise ExtractionError(f"an extraction worker process died ({exc}); "
                               f"run with jobs=1 to see the report that stops it") from exc
+
+
+def _done(item: tuple[int, Any], progress: Any) -> tuple[list[tuple], list[dict]]:
+    size, future = item
+    result = future.result()
+    if progress is not None:
+        progress.update(size)
+    return result

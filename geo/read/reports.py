@@ -705,41 +705,70 @@ def read_reports(
     ReportSet: the reports in a stable order (sorted paths, then file order) with
     ``.skipped`` listing every file or record that could not be read, and why.
     """
+    out = ReportSet()
+    out.extend(iter_reports(paths, text_column=text_column, id_column=id_column,
+                            date_column=date_column, url_column=url_column,
+                            title_column=title_column, years=years, places=places,
+                            progress=progress, skipped=out.skipped))
+    return out
+
+
+def iter_reports(
+    paths: PathLike | Sequence[PathLike],
+    *,
+    text_column: str = "text",
+    id_column: str | None = None,
+    date_column: str | None = None,
+    url_column: str | None = None,
+    title_column: str | None = None,
+    years: tuple[int, int] | None = None,
+    places: Any = None,
+    progress: bool = False,
+    skipped: list[Skipped] | None = None,
+) -> Iterator[Report]:
+    """The reports of :func:`read_reports`, one at a time, in the same order and with the
+    same ids, reading one file at a time: a run over a folder holds one file's text (and
+    the reports it is cut into), not the whole folder's.
+
+    :param skipped: a list that receives what :func:`read_reports` lists in ``.skipped``,
+        as each file is read (a file's entries in line order once the file is done).
+    The other parameters are :func:`read_reports`'.
+    """
     if isinstance(paths, (str, Path)):
         paths = [paths]
     columns = dict(text=text_column, id=id_column, date=date_column, url=url_column,
                    title=title_column)
     opts = dict(places=places, years=years)
-    out = ReportSet()
+    skips: list[Skipped] = [] if skipped is None else skipped
     seen: dict[str, int] = {}
-    files = list(_iter_files(paths, out.skipped))
+    files = list(_iter_files(paths, skips))
     bar = _ByteProgress(files) if progress else None
     for file, root in files:
-        first_skip, first_report = len(out.skipped), len(out)
+        first_skip, reports = len(skips), 0
         try:
-            for rep in _read_file(file, root, columns, opts, out.skipped):
+            for rep in _read_file(file, root, columns, opts, skips):
                 n = seen.get(rep.id, 0)
                 seen[rep.id] = n + 1
                 if n:  # two files with the same stem: keep both, tell them apart
                     rep.id = f"{rep.id}~{n + 1}"
-                out.append(rep)
+                reports += 1
                 if bar:
                     bar.story(file, len(rep.text))
+                yield rep
         except UnreadableInput as exc:
-            _skip(out.skipped, str(file), exc.line, exc.reason)
+            _skip(skips, str(file), exc.line, exc.reason)
         except OSError as exc:
-            _skip(out.skipped, str(file), None, f"cannot read: {exc.strerror or exc}")
-        if len(out) == first_report and len(out.skipped) == first_skip:
+            _skip(skips, str(file), None, f"cannot read: {exc.strerror or exc}")
+        if not reports and len(skips) == first_skip:
             # "[]", a CSV header alone, blank JSON lines: nothing lost, but say so
-            _skip(out.skipped, str(file), None, "holds no report (no records in it)")
+            _skip(skips, str(file), None, "holds no report (no records in it)")
         # a file's skips in line order (records are checked in two passes)
-        out.skipped[first_skip:] = sorted(out.skipped[first_skip:],
-                                          key=lambda s: (s.line is not None, s.line or 0))
+        skips[first_skip:] = sorted(skips[first_skip:],
+                                    key=lambda s: (s.line is not None, s.line or 0))
         if bar:
             bar.done(file)
     if bar:
         bar.close()
-    return out
 
 
 class _ByteProgress:
