@@ -73,14 +73,30 @@ def operation_name(texts: Sequence[str], agencies: Sequence[str] = ()) -> str | 
 def arrests_in(texts: Sequence[str]) -> int | None:
     """The number of people the texts say were arrested or detained (the largest figure
     said, as a later sentence often sums the earlier ones), or None."""
+    found = [n for n in (_arrests_in_text(t) for t in texts) if n]
+    return max(found) if found else None
+
+
+@memo(4096)
+def _arrests_in_text(text: str) -> int | None:
+    # asked per event of a sentence (and of the sentence after): cached, and gated on the
+    # verbs' stems, which most sentences lack (the two patterns cost 4% of an extraction)
+    low = text.lower()
+    if not any(stem in low for stem in _VERB_STEMS()):
+        return None
     _, _, _, after_verb, before_verb = _patterns()
     words = number_words("small", "tens")
     found = []
-    for text in texts:
-        for pat in (after_verb, before_verb):
-            for m in pat.finditer(text):
-                raw = m.group("n").lower().replace(",", "")
-                n = int(raw) if raw.isdigit() else 1 if raw in ("a", "an") else words.get(raw)
-                if n:
-                    found.append(n)
+    for pat in (after_verb, before_verb):
+        for m in pat.finditer(text):
+            raw = m.group("n").lower().replace(",", "")
+            n = int(raw) if raw.isdigit() else 1 if raw in ("a", "an") else words.get(raw)
+            if n:
+                found.append(n)
     return max(found) if found else None
+
+
+@memo(1)
+def _VERB_STEMS() -> tuple[str, ...]:
+    from .cues import _data
+    return tuple(v.split()[0][:5].lower() for v in _data()["slots"]["arrest_verbs"])
