@@ -815,12 +815,17 @@ def _local_paper_region(report: Any, text: str, ctx: Any, idx: Any, live: list[A
 
     if not getattr(report, "dateline_place", None) or not live:
         return
-    candidates = [t for t in live if t.place is not None and t.place.precision == "point"
-                  and t.place.admin1 and t.place.how.split("/")[0] in _GROUNDED]
-    if not candidates:
-        return
-    here = _dateline_place(report, text, ctx, Placed())
-    if here is None or not here.admin1 or here.how != "here: the dateline":
+    # the cheap tests first: most reports have no small town placed by its own phrase
+    small = []
+    for t in live:
+        p = t.place
+        if p is None or p.precision != "point" or not p.admin1 \
+                or p.how.split("/")[0] not in _GROUNDED:
+            continue
+        pm = next((m for m in idx.mentions if m.text == p.place), None)
+        if pm is not None and pm.population < _SMALL_PLACE and pm.level == "local":
+            small.append((t, pm))
+    if not small:
         return
     name = str(report.dateline_place).split(",")[0].strip()
     gaz = getattr(ctx, "gazetteer", None)
@@ -831,15 +836,14 @@ def _local_paper_region(report: Any, text: str, ctx: Any, idx: Any, live: list[A
     except Exception:
         return
     if any((getattr(c, "capital", False) or c.population >= _PROVINCIAL_CITY)
-           and c.country == here.country and str(c.feature_class).startswith("ppl")
-           for c in readings):
+           and str(c.feature_class).startswith("ppl") for c in readings):
         return  # filed from the capital or a big city (La Paz, Karachi): a national wire
-    for t in candidates:
+    here = _dateline_place(report, text, ctx, Placed())
+    if here is None or not here.admin1 or here.how != "here: the dateline":
+        return
+    for t, pm in small:
         p = t.place
         if p.country != here.country or p.admin1 == here.admin1:
-            continue
-        pm = next((m for m in idx.mentions if m.text == p.place), None)
-        if pm is None or pm.population >= _SMALL_PLACE or pm.level != "local":
             continue
         readings = idx._readings.get(pm.query, ())
         if any(getattr(r, "admin1", None) == here.admin1 for _, r in readings):
