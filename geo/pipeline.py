@@ -496,7 +496,7 @@ def stream_events(
     previous file until the run succeeds. The summary is :func:`extract_events`'.
     """
     from .events import events_writer
-    from .summary import _implausible, _number
+    from .summary import add_totals, finish_totals
 
     summary = Summary()
     totals: dict[str, dict[str, Any]] = {}
@@ -511,35 +511,9 @@ def stream_events(
             summary.located += int(located.sum())
             summary.unlocated += int((~located).sum())
             summary.set_aside.extend(set_aside(frame))
-            # event_totals' sums, kept running over the parts in the same order (so the
-            # same floats), rounded once at the end as it rounds them
-            kept = frame[_implausible(frame).isna()]
-            for row in kept.itertuples(index=False):
-                lab = _number(getattr(row, "labs_destroyed", None))
-                substance = getattr(row, "substance", None)
-                if lab:
-                    labs += int(lab)
-                if not isinstance(substance, str) or not substance:
-                    continue
-                t = totals.setdefault(substance, {"events": 0, "kg": 0.0, "count": 0.0,
-                                                  "volumes": {}})
-                t["events"] += 1
-                kg = _number(getattr(row, "quantity_kg", None))
-                count = _number(getattr(row, "count", None))
-                if kg is not None:
-                    t["kg"] += kg
-                if count is not None:
-                    t["count"] += count
-                if kg is None and count is None:
-                    q, unit = _number(getattr(row, "quantity", None)), getattr(row, "unit", None)
-                    if q is not None and isinstance(unit, str) and unit:
-                        t["volumes"][unit] = t["volumes"].get(unit, 0.0) + q
-    for t in totals.values():
-        t["kg"] = round(t["kg"], 6)
-        t["count"] = round(t["count"], 6)
-    from .aggregates import _substance_order
-
-    summary.totals = {s: totals[s] for s in _substance_order(totals)}
+            # event_totals' sums, kept running over the parts (the same floats)
+            labs += add_totals(totals, frame)
+    summary.totals = finish_totals(totals)
     summary.labs_destroyed = labs
     return summary
 

@@ -169,6 +169,14 @@ def event_totals(events: pd.DataFrame) -> tuple[dict[str, dict[str, Any]], int]:
     """Per-substance totals (events, kg, count, volumes by unit) and labs destroyed;
     events with an implausible quantity (:func:`set_aside`) are in none of them."""
     totals: dict[str, dict[str, Any]] = {}
+    labs = add_totals(totals, events)
+    return finish_totals(totals), labs
+
+
+def add_totals(totals: dict[str, dict[str, Any]], events: pd.DataFrame) -> int:
+    """Add ``events`` to running per-substance ``totals`` (in place, as
+    :func:`event_totals` sums them: a stream of parts gives the same floats) and return
+    the labs destroyed among them."""
     labs = 0
     if len(events):
         events = events[_implausible(events).isna()]
@@ -190,13 +198,17 @@ def event_totals(events: pd.DataFrame) -> tuple[dict[str, dict[str, Any]], int]:
             q, unit = _number(getattr(row, "quantity", None)), getattr(row, "unit", None)
             if q is not None and isinstance(unit, str) and unit:
                 t["volumes"][unit] = t["volumes"].get(unit, 0.0) + q
+    return labs
+
+
+def finish_totals(totals: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Running totals rounded once and in the order of the aggregates' wide columns."""
     for t in totals.values():
         t["kg"] = round(t["kg"], 6)
         t["count"] = round(t["count"], 6)
     from .aggregates import _substance_order  # the order of the aggregates' wide columns
 
-    order = _substance_order(totals)
-    return {s: totals[s] for s in order}, labs
+    return {s: totals[s] for s in _substance_order(totals)}
 
 
 def top_regions(regions: pd.DataFrame, n: int = 10) -> list[dict[str, Any]]:

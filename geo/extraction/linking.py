@@ -25,7 +25,6 @@ from geopy.location import Location
 # at module level: a function-level import costs ~1.5 us per call, and these run per mention
 from ..events import place_precision
 from .. import vocab
-from ..errors import VocabularyError
 from ..places.gazetteer import Gazetteer, normalize
 from ..places.names import demonym_words
 from ..places.geocoder import Place
@@ -39,31 +38,8 @@ log = logging.getLogger(__name__)
 __all__ = ["PlaceMention", "Placed", "PlaceIndex", "GeocodeMemo"]
 
 def _cue_lists() -> dict[str, tuple[str, ...]]:
-    """The word lists of ``geo/vocab/place_cues.toml``, checked: every list this module
-    reads is there and non-empty, no entry twice, every ``regex:`` entry compiles."""
-    name = "place_cues.toml"
-    lists = vocab.config(name)
-    missing = [k for k in _CUE_LISTS if k not in lists]
-    unknown = [k for k in lists if k not in _CUE_LISTS]
-    if missing or unknown:
-        raise VocabularyError(f"{vocab.path_of(name)}: lists missing: {missing or 'none'}; "
-                              f"unknown: {unknown or 'none'}")
-    out = {}
-    for key in _CUE_LISTS:
-        entries = lists[key]
-        if not entries or not all(isinstance(e, str) and e.strip() for e in entries):
-            raise VocabularyError(f"{vocab.path_of(name)}: {key}: a list of non-empty strings")
-        dup = next((e for i, e in enumerate(entries) if e in entries[:i]), None)
-        if dup:
-            raise VocabularyError(f"{vocab.path_of(name)}: {key}: {dup!r} is listed twice")
-        for e in entries:
-            if e.startswith(_REGEX):
-                try:
-                    re.compile(e[len(_REGEX):])
-                except re.error as exc:
-                    raise VocabularyError(f"{vocab.path_of(name)}: {key}: {e!r}: {exc}") from None
-        out[key] = entries
-    return out
+    """The word lists of ``geo/vocab/place_cues.toml``, checked (:func:`vocab.checked_lists`)."""
+    return vocab.checked_lists("place_cues.toml", _CUE_LISTS, regex_prefix=_REGEX)
 
 
 _REGEX = "regex:"

@@ -26,7 +26,6 @@ from typing import Mapping, Any, Sequence
 
 from .. import vocab
 from ..caches import memo
-from ..errors import VocabularyError
 from ..text.quantities import find_quantities
 
 __all__ = ["Route", "RouteEnd", "read_route", "route_lists"]
@@ -38,31 +37,8 @@ _REGEX = "regex:"
 
 @memo(1)
 def route_lists() -> dict[str, tuple[str, ...]]:
-    """The lists of ``geo/vocab/route_cues.toml``, checked: every list present, non-empty,
-    no entry twice, every ``regex:`` entry compiles."""
-    name = "route_cues.toml"
-    lists = vocab.config(name)
-    missing = [k for k in _LISTS if k not in lists]
-    unknown = [k for k in lists if k not in _LISTS]
-    if missing or unknown:
-        raise VocabularyError(f"{vocab.path_of(name)}: lists missing: {missing or 'none'}; "
-                              f"unknown: {unknown or 'none'}")
-    out: dict[str, tuple[str, ...]] = {}
-    for key in _LISTS:
-        entries = lists[key]
-        if not entries or not all(isinstance(e, str) and e.strip() for e in entries):
-            raise VocabularyError(f"{vocab.path_of(name)}: {key}: a list of non-empty strings")
-        dup = next((e for i, e in enumerate(entries) if e in entries[:i]), None)
-        if dup:
-            raise VocabularyError(f"{vocab.path_of(name)}: {key}: {dup!r} is listed twice")
-        for e in entries:
-            if e.startswith(_REGEX):
-                try:
-                    re.compile(e[len(_REGEX):])
-                except re.error as exc:
-                    raise VocabularyError(f"{vocab.path_of(name)}: {key}: {e!r}: {exc}") from None
-        out[key] = tuple(entries)
-    return out
+    """The lists of ``geo/vocab/route_cues.toml``, checked (:func:`vocab.checked_lists`)."""
+    return vocab.checked_lists("route_cues.toml", _LISTS, regex_prefix=_REGEX)
 
 
 def _alt(key: str) -> str:

@@ -38,7 +38,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 __all__ = ["VOCAB_DIR", "Row", "table", "csv_rows", "words", "config", "alternation", "columns", "path_of",
-           "clear_caches", "row_line", "row_error"]
+           "clear_caches", "row_line", "row_error", "checked_lists"]
 
 VOCAB_DIR = Path(__file__).resolve().parent
 
@@ -175,3 +175,34 @@ def row_line(name: str, index: int) -> str:
 def row_error(name: str, index: int, message: str) -> VocabularyError:
     """The error a table's own check raises for entry ``index``, naming file and line."""
     return VocabularyError(f"{row_line(name, index)}: {message}")
+
+
+def checked_lists(name: str, keys: Iterable[str], *,
+                  regex_prefix: str = "regex:") -> dict[str, tuple[str, ...]]:
+    """The word lists ``keys`` of the ``.toml`` vocabulary ``name``, checked: the file has
+    exactly these lists, each non-empty text, no entry twice, every ``regex_prefix`` entry
+    compiles. Each message names the file and the list."""
+    keys = tuple(keys)
+    lists = config(name)
+    where = path_of(name)
+    missing = [k for k in keys if k not in lists]
+    unknown = [k for k in lists if k not in keys]
+    if missing or unknown:
+        raise VocabularyError(f"{where}: lists missing: {missing or 'none'}; "
+                              f"unknown: {unknown or 'none'}")
+    out: dict[str, tuple[str, ...]] = {}
+    for key in keys:
+        entries = lists[key]
+        if not entries or not all(isinstance(e, str) and e.strip() for e in entries):
+            raise VocabularyError(f"{where}: {key}: a list of non-empty strings")
+        dup = next((e for i, e in enumerate(entries) if e in entries[:i]), None)
+        if dup:
+            raise VocabularyError(f"{where}: {key}: {dup!r} is listed twice")
+        for e in entries:
+            if e.startswith(regex_prefix):
+                try:
+                    re.compile(e[len(regex_prefix):])
+                except re.error as exc:
+                    raise VocabularyError(f"{where}: {key}: {e!r}: {exc}") from None
+        out[key] = tuple(entries)
+    return out
