@@ -13,13 +13,15 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from shapely.geometry import Point
 
 from .errors import ExtractionError
 
 __all__ = ["EVENT_FIELDS", "EXTRA_FIELDS", "Event", "event_row", "events_to_frame",
-           "write_events", "events_writer", "place_precision"]
+           "write_events", "events_writer", "place_precision", "is_parts_folder", "write_part",
+           "PART_ROWS"]
 
 EVENT_FIELDS = ("doc", "substance", "drug_group", "quantity", "unit", "quantity_kg", "count",
                 "labs_destroyed", "place", "country", "admin1", "admin2", "date", "agencies",
@@ -174,6 +176,18 @@ def _check_frame(frame: pd.DataFrame, path: Path) -> None:
         raise ExtractionError(f"{path}: events frame lacks columns {missing}")
 
 
+def is_parts_folder(path: str | Path) -> bool:
+    """Whether ``path`` names a folder of GeoParquet parts rather than one events file:
+    it ends with a slash or with ``.parquet`` (the convention of a dataset folder), or
+    is a folder already whose name is not that of an events file (``events.csv/`` is a
+    mistake, not a folder of parts)."""
+    text = str(path)
+    suffix = Path(path).suffix.lower()
+    return (text.endswith(("/", "\\")) or suffix == ".parquet"
+            or (Path(path).is_dir()
+                and suffix not in (".jsonl", ".ndjson", ".csv", ".geojson", ".json")))
+
+
 def _format(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson"):
@@ -223,8 +237,122 @@ def write_events(frame: gpd.GeoDataFrame | pd.DataFrame | Iterable[Event], path:
     return path
 
 
+#: events per GeoParquet part: parts of a few MB each, so that a writer holds little
+#: and a reader has partitions worth scheduling
+PART_ROWS = 20_000
+
+# each column's Arrow type, fixed: a part whose column happens to be all empty must have
+# the type of the others (pyarrow would make it "null"), or the parts are no one dataset
+_TEXT = ("doc", "substance", "drug_group", "unit", "place", "country", "admin1", "admin2",
+         "date", "admin1_name", "admin2_name", "place_precision", "detail", "operation",
+         "title", "origin", "transit", "destination", "route",
+         # lists and the evidence as JSON text, as in events.csv
+         "agencies", "evidence", "flags") + _DEDUP_FIELDS
+_FLOAT = ("quantity", "quantity_kg", "confidence", "lat", "lon")
+_INT = ("count", "labs_destroyed", "arrests")
+
+
+def _arrow_schema(columns: list[str]) -> Any:
+    import pyarrow as pa
+
+    def kind(col: str) -> Any:
+        if col in _FLOAT:
+            return pa.float64()
+        if col in _INT:
+            return pa.int64()
+        if col == "approximate":
+            return pa.bool_()
+        if col == "geometry":
+            return pa.binary()
+        return pa.string()
+
+    return pa.schema([pa.field(c, kind(c)) for c in columns])
+
+
+def _geo_metadata() -> bytes:
+    # GeoParquet 1.1 (https://geoparquet.org): WKB points, lon/lat on WGS 84
+    from pyproj import CRS
+
+    return json.dumps({
+        "version": "1.1.0", "primary_column": "geometry",
+        "columns": {"geometry": {"encoding": "WKB", "geometry_types": ["Point"],
+                                 "crs": CRS("EPSG:4326").to_json_dict()}},
+    }).encode()
+
+
+def write_part(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write one GeoParquet part of events to ``path``: the columns of ``events.csv``
+    (``agencies``, ``evidence`` and ``flags`` as JSON text), each with a fixed type, and
+    the point as WKB ``geometry``. :func:`geo.read.events.read_events` reads a folder of
+    them back.
+
+    :raises ExtractionError: for a frame without the schema's columns, or when pyarrow
+        is not installed.
+    """
+    path = Path(path)
+    _check_frame(frame, path)
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise ExtractionError(f"{path}: GeoParquet parts need pyarrow: "
+                              "pip install 'seizure-atlas[dask]'") from None
+    import shapely
+
+    table = pd.DataFrame(_csv_table(frame))
+    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:
+        geoms = frame.geometry.to_numpy()
+    else:
+        geoms = np.array([None] * len(frame), dtype=object)
+    table["geometry"] = shapely.to_wkb(geoms)
+    for col in _TEXT:
+        # pandas NA/NaN in a text column is a missing value, not the text "nan"
+        if col in table:
+            table[col] = [None if v is None or (isinstance(v, float) and math.isnan(v))
+                          or v is pd.NA else str(v) for v in table[col]]
+    schema = _arrow_schema(list(table.columns))
+    arrow = pa.Table.from_pandas(table, schema=schema, preserve_index=False)
+    arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}),
+                                           b"geo": _geo_metadata()})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(arrow, path)
+    return path
+
+
+def _parts_writer(folder: Path) -> Iterator[Callable[[pd.DataFrame], None]]:
+    """``write(frame)`` for a folder of numbered parts (``part-00000.parquet`` ...), each
+    of about :data:`PART_ROWS` events, written as they fill."""
+    folder.mkdir(parents=True, exist_ok=True)
+    held: list[pd.DataFrame] = []
+    count = [0, 0]  # parts written, events held
+
+    def flush() -> None:
+        for p in held:
+            p.attrs = {}  # pandas compares attrs on concat; they hold no event data
+        whole = held[0] if len(held) == 1 else gpd.GeoDataFrame(
+            pd.concat(held, ignore_index=True), crs="EPSG:4326")
+        write_part(whole, folder / f"part-{count[0]:05d}.parquet")
+        count[0] += 1
+        held.clear()
+        count[1] = 0
+
+    def write(frame: pd.DataFrame) -> None:
+        _check_frame(frame, folder)
+        if not len(frame):
+            return
+        held.append(frame)
+        count[1] += len(frame)
+        if count[1] >= PART_ROWS:
+            flush()
+
+    yield write
+    if held:
+        flush()
+
+
 @contextmanager
-def events_writer(path: str | Path) -> Iterator[Callable[[pd.DataFrame], None]]:
+def events_writer(path: str | Path, *,
+                  parts: bool | None = None) -> Iterator[Callable[[pd.DataFrame], None]]:
     """Write events to ``path`` part by part: yields ``write(frame)``, to be called with
     each part's events in order; the file is complete when the ``with`` block ends.
 
@@ -233,10 +361,16 @@ def events_writer(path: str | Path) -> Iterator[Callable[[pd.DataFrame], None]]:
     concatenation (the CSV header once, from the first part; with no part at all, the
     header of an empty events frame). ``.geojson`` is one JSON document whose feature
     collection GDAL writes whole: its parts are kept and written at the end.
+    A folder (``parts=True``, or a path :func:`is_parts_folder` takes for one) gets
+    numbered GeoParquet parts (:func:`write_part`) of about :data:`PART_ROWS` events each,
+    written as they fill; no events, no part.
 
     :raises ExtractionError: for an unknown suffix or a part without the schema's columns.
     """
     path = Path(path)
+    if parts or (parts is None and is_parts_folder(path)):
+        yield from _parts_writer(path)
+        return
     kind = _format(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if kind == "geojson":

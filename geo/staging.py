@@ -7,7 +7,8 @@
 * :class:`Staging`: every file is written into a staging folder beside its target (same
   file system) and :meth:`Staging.commit` moves them all in at the end, with Ctrl-C
   held back while it does, so the map, events and regions are always from one run. A
-  target folder that does not exist yet is renamed into place whole.
+  target folder that does not exist yet is renamed into place whole; a staged folder
+  (events parts) replaces its target folder whole.
 """
 from __future__ import annotations
 
@@ -222,7 +223,10 @@ class Staging:
                 if self._folder is not None:
                     self._folder.mkdir(parents=True, exist_ok=True)
                 for staged, target in self._moves:
-                    os.replace(staged, target)
+                    if staged.is_dir() and target.is_dir():
+                        _replace_folder(staged, target)
+                    else:
+                        os.replace(staged, target)
             self.written = [t for _, t in self._moves]
             self._moves.clear()
         self.discard()
@@ -237,6 +241,16 @@ class Staging:
         self._dirs.clear()
         self._moves.clear()
         self._folder_stage = None
+
+
+def _replace_folder(staged: Path, target: Path) -> None:
+    """A staged folder (of events parts) in place of the target folder, whole: the old
+    one is moved aside, the new one renamed in, the old one removed (the target is
+    missing only between two renames; no part of the old run stays among the new)."""
+    aside = target.parent / f".{target.name}.old-{secrets.token_hex(4)}"
+    os.rename(target, aside)
+    os.rename(staged, target)
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 @contextlib.contextmanager
