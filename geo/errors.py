@@ -58,6 +58,11 @@ class ExtractionError(GeoError):
     """The extractor was given something it cannot work on (not a report)."""
 
 
+class ClusterError(ExtractionError):
+    """A dask cluster could not do the extraction: dask is not installed, the scheduler
+    cannot be reached, or a worker died while it held a shard (named)."""
+
+
 class AggregationError(GeoError):
     """Events lack the columns an aggregate needs, or arguments contradict each other."""
 

@@ -1699,7 +1699,8 @@ def _extract_into(report: Any, ctx: ExtractionContext, not_events: list[dict]) -
 
 
 def extract(reports: Any, *, geocoder: Any = None, progress: bool = False,
-            jobs: int | None = 1, places: PlaceContext | None = None) -> gpd.GeoDataFrame:
+            jobs: int | None = 1, places: PlaceContext | None = None,
+            scheduler: Any = None) -> gpd.GeoDataFrame:
     """Seizure events of reports as a GeoDataFrame (EPSG:4326), one row per event.
 
     :param reports: a :class:`~geo.read.reports.Report`, an iterable of them, or a path (file or
@@ -1711,12 +1712,20 @@ def extract(reports: Any, *, geocoder: Any = None, progress: bool = False,
     :param jobs: worker processes (``None`` or 0: every core this process may use; never
         more than that). The events are the same and in the same order as with one
         process; more than one needs the offline geocoder (see :mod:`geo.extraction.parallel`).
+    :param scheduler: extract on a dask cluster instead (needs ``seizure-atlas[dask]``):
+        ``"local"`` (a ``LocalCluster`` of one single-threaded process per core), a
+        scheduler address (``"tcp://host:8786"``) or a ``distributed.Client``; the
+        reports go to the workers in chunks, each worker loads its own places once, and
+        the events are the same and in the same order. ``jobs`` is then ignored; the
+        default places only (see :mod:`geo.extraction.cluster`).
     Columns: :data:`geo.events.EVENT_FIELDS` plus admin1_name, admin2_name, lat, lon,
     approximate, flags, detail. Events that cannot be placed keep ``admin1`` empty. ``frame.attrs["not_events"]``
     lists the figures read but not recorded, each with its reason; ``attrs["skipped"]`` the
     inputs the reader skipped.
     :raises ExtractionError: for input that is not reports, a negative ``jobs``, or
         ``jobs`` > 1 with an online geocoder.
+    :raises ClusterError: with ``scheduler``: dask not installed, a scheduler that cannot
+        be reached, a geocoder other than the default, or a worker that died.
     """
     from .parallel import available_cores, extract_parallel
 
@@ -1737,7 +1746,16 @@ def extract(reports: Any, *, geocoder: Any = None, progress: bool = False,
     events: list[Event] = []
     not_events: list[dict] = []
     try:
-        if jobs > 1:
+        if scheduler is not None:
+            from .cluster import connect, extract_on_cluster
+
+            with connect(scheduler) as client:
+                for chunk_events, chunk_not in extract_on_cluster(
+                        items, ctx, client, bar, extract_one=_extract_into,
+                        new_context=ExtractionContext):
+                    events.extend(chunk_events)
+                    not_events.extend(chunk_not)
+        elif jobs > 1:
             for chunk_events, chunk_not in extract_parallel(
                     items, ctx, jobs, bar, extract_one=_extract_into, new_context=ExtractionContext):
                 events.extend(chunk_events)
