@@ -3,7 +3,7 @@
 ::
 
     geo map PATH... --out maps/          reports/tables -> events -> regions -> map (+ summary)
-    geo extract PATH... --out events.jsonl|.csv|.geojson
+    geo extract PATH... --out events.jsonl|.csv|.geojson|events/ [--dask local|ADDRESS]
     geo aggregate EVENTS_FILE --out regions.csv [--by country]
     geo geocode NAME [--context TEXT]
 
@@ -63,9 +63,10 @@ def _add_reports(p: argparse.ArgumentParser) -> None:
     g.add_argument("--years", metavar="FIRST-LAST",
                    help="plausible publication years (e.g. 2010-2014) for datelines "
                         "without a year")
-    g.add_argument("--jobs", type=int, default=1, metavar="N",
+    g.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="processes extracting reports (default 1; 0: every core); the "
-                        "events are the same; offline geocoder only")
+                        "events are the same; offline geocoder only. With --dask local: "
+                        "the cluster's worker processes (default: every core)")
 
 
 def _add_tables(p: argparse.ArgumentParser) -> None:
@@ -162,16 +163,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", metavar="PATH",
                    help="report/table files or folders (none: only the --table files)")
     p.add_argument("-o", "--out", required=True, metavar="FILE",
-                   help="events file: .jsonl, .csv or .geojson")
+                   help="events file: .jsonl, .csv or .geojson; or a folder of GeoParquet "
+                        "parts: a name ending in / or .parquet, or an existing folder")
+    p.add_argument("--dask", metavar="ADDRESS",
+                   help="extract on a dask cluster into the --out folder, shard by shard "
+                        "(a rerun keeps the shards already written): 'local' starts one "
+                        "on this machine (--jobs workers), else the address of a running "
+                        "scheduler (tcp://host:8786); needs pip install "
+                        "'seizure-atlas[dask]'")
     _add_reports(p)
     _add_tables(p)
     _add_places(p)
     _add_common(p)
 
     p = sub.add_parser("aggregate", help="events -> regional figures",
-                       description="Sum an events file (.jsonl/.csv/.geojson from geo extract) "
-                                   "per region and substance.")
-    p.add_argument("events", metavar="EVENTS_FILE")
+                       description="Sum an events file (.jsonl/.csv/.geojson from geo extract, "
+                                   "or its folder of GeoParquet parts) per region and "
+                                   "substance.")
+    p.add_argument("events", metavar="EVENTS_FILE", help="events file or folder of parts")
     p.add_argument("-o", "--out", required=True, metavar="FILE", help="regions .csv "
                    "(or .geojson/.gpkg to keep the polygons)")
     p.add_argument("--by", choices=("admin1", "country"), default="admin1")
@@ -353,6 +362,8 @@ def _geocoder(args: argparse.Namespace, boundaries: Any = None):
 
 
 def _jobs(args: argparse.Namespace) -> int:
+    if args.jobs is None:
+        return 1
     if args.jobs < 0:
         raise _UsageError(f"--jobs {args.jobs}: give a number of processes >= 0 (0: every core)")
     if args.jobs != 1 and (args.geocoder or "offline").lower() != "offline":
@@ -410,14 +421,23 @@ def cmd_map(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    from .events import is_parts_folder
     from .pipeline import require_usable, stream_events
     from .staging import OutputLock, Staging
 
     out = Path(args.out)
-    if out.suffix.lower() not in (".jsonl", ".csv", ".geojson"):
-        raise _UsageError(f"--out {args.out}: use a .jsonl, .csv or .geojson file")
+    parts = is_parts_folder(args.out)
+    if not parts and out.suffix.lower() not in (".jsonl", ".csv", ".geojson"):
+        raise _UsageError(f"--out {args.out}: use a .jsonl, .csv or .geojson file, or a "
+                          "folder (events/) for GeoParquet parts")
+    if args.dask is not None:
+        return _extract_on_cluster(args, out, parts)
     _check_inputs(args.paths + args.table)
-    _check_outputs(args)
+    _check_outputs(args, folder=parts)
+    if parts:
+        from .shards import check_events_folder
+
+        check_events_folder(out)
     boundaries = _boundaries(args)
     with OutputLock([out]), Staging.files() as stage:
         # the events go to the staged file as they come (memory holds a batch of reports,
@@ -426,9 +446,47 @@ def cmd_extract(args: argparse.Namespace) -> int:
             args.paths, stage.path(out), geocoder=_geocoder(args, boundaries),
             boundaries=boundaries, tables=args.table, table_columns=_table_columns(args),
             report_options=_report_options(args), progress=_progress(args),
-            jobs=_jobs(args))
+            jobs=_jobs(args), parts=parts)
         require_usable(summary, out)
         stage.commit()
+    summary.outputs = {out.name: str(out)}
+    _print_summary(args, summary)
+    return summary.exit_code
+
+
+def _extract_on_cluster(args: argparse.Namespace, out: Path, parts: bool) -> int:
+    """``geo extract --dask``: the shards written into the --out folder in place (a
+    rerun keeps those finished), under the folder's lock."""
+    from .errors import NothingUsableError
+    from .extraction.cluster import require_dask
+    from .shards import check_events_folder, extract_shards
+    from .staging import OutputLock
+
+    if not parts:
+        raise _UsageError(f"--dask writes a folder of GeoParquet parts: give --out "
+                          f"{out.with_suffix('')}/ instead of {args.out}")
+    if args.table or _table_columns(args).given():
+        raise _UsageError("--dask extracts reports; read seizure tables without --dask")
+    if (args.geocoder or "offline").lower() != "offline":
+        raise _UsageError("--dask needs the offline geocoder: every worker loads its own")
+    jobs = args.jobs
+    if jobs is not None and jobs < 0:
+        raise _UsageError(f"--jobs {jobs}: give a number of worker processes >= 0 "
+                          "(0: every core)")
+    if not args.dask.strip():
+        raise _UsageError("--dask: give 'local' or a scheduler address (tcp://host:8786)")
+    require_dask()  # before the work
+    _check_inputs(args.paths)
+    _check_outputs(args, folder=True)
+    check_events_folder(out)
+    boundaries = _boundaries(args)
+    with OutputLock([out]):
+        summary = extract_shards(args.paths, out, args.dask, workers=jobs or None,
+                                 report_options=_report_options(args),
+                                 boundaries=boundaries)
+    if not summary.reports_read:
+        raise NothingUsableError(f"no report could be read ({len(summary.skipped)} input(s) "
+                                 f"skipped); {out} holds no events", summary=summary)
     summary.outputs = {out.name: str(out)}
     _print_summary(args, summary)
     return summary.exit_code

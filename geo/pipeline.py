@@ -268,10 +268,12 @@ def _jobs(jobs: int | None) -> int:
     return min(jobs or cores, cores)
 
 
-def _event_parts(reports: Iterable[Any], ctx: Any, jobs: int,
-                 bar: Any = None) -> Iterator[tuple[pd.DataFrame, list[tuple[str, Any]]]]:
+def _event_parts(reports: Iterable[Any], ctx: Any, jobs: int, bar: Any = None,
+                 client: Any = None) -> Iterator[tuple[pd.DataFrame, list[tuple[str, Any]]]]:
     """(events frame, [(report id, title)]) of each batch of ``reports``, in order: the
-    frame as :func:`geo.extract` makes it for those reports (admin-2 joined)."""
+    frame as :func:`geo.extract` makes it for those reports (admin-2 joined). With a
+    dask ``client`` the chunks are extracted on its workers, else with ``jobs``
+    processes."""
     from .events import event_row, events_to_frame
     from .extraction.core import ExtractionContext, _extract_into
     from .extraction.parallel import _CHUNK, extract_parallel
@@ -290,10 +292,17 @@ def _event_parts(reports: Iterable[Any], ctx: Any, jobs: int,
 
     rows: list[tuple] = []
     seen: list[tuple[str, Any]] = []
-    if jobs > 1:
-        for chunk_rows, _not_events in extract_parallel(
-                noted(reports), ctx, jobs, bar, extract_one=_extract_into,
-                new_context=ExtractionContext):
+    if client is not None or jobs > 1:
+        if client is not None:
+            from .extraction.cluster import extract_on_cluster
+
+            chunks = extract_on_cluster(noted(reports), ctx, client, bar,
+                                        extract_one=_extract_into,
+                                        new_context=ExtractionContext, chunk=_CHUNK)
+        else:
+            chunks = extract_parallel(noted(reports), ctx, jobs, bar,
+                                      extract_one=_extract_into, new_context=ExtractionContext)
+        for chunk_rows, _not_events in chunks:
             rows.extend(chunk_rows)
             # the workers answer chunk by chunk, in order: the chunk's reports are the
             # first _CHUNK noted (fewer for the last)
@@ -316,7 +325,8 @@ def _event_parts(reports: Iterable[Any], ctx: Any, jobs: int,
 
 
 def iter_events(reports: Any, *, geocoder: Any = None, places: Any = None,
-                jobs: int | None = 1, progress: bool = False) -> Iterator[dict[str, Any]]:
+                jobs: int | None = 1, progress: bool = False,
+                scheduler: Any = None) -> Iterator[dict[str, Any]]:
     """The events of :func:`geo.extract`, one plain dict at a time, as the reports are read
     and extracted: memory holds one batch of reports, not the run.
 
@@ -334,8 +344,11 @@ def iter_events(reports: Any, *, geocoder: Any = None, places: Any = None,
         ``geocoder``.
     :param jobs: worker processes, as for :func:`geo.extract` (same events, same order).
     :param progress: show a tqdm progress bar (reports extracted).
+    :param scheduler: extract on a dask cluster, as for :func:`geo.extract` (same events,
+        same order): ``"local"``, a scheduler address or a ``distributed.Client``.
     :raises ExtractionError: for input that is not reports, a negative ``jobs``, or
         ``jobs`` > 1 with an online geocoder.
+    :raises ClusterError: with ``scheduler``, as for :func:`geo.extract`.
     """
     from .errors import ExtractionError
     from .events import _clean
@@ -346,14 +359,19 @@ def iter_events(reports: Any, *, geocoder: Any = None, places: Any = None,
     jobs = _jobs(jobs)
     ctx = ExtractionContext(geocoder, places=places)
     bar = _bar(progress)
-    try:
-        for frame, _ in _event_parts(_reports_of(reports, ctx.places), ctx, jobs, bar):
+    with contextlib.ExitStack() as stack:
+        client = None
+        if scheduler is not None:
+            from .extraction.cluster import connect
+
+            client = stack.enter_context(connect(scheduler))
+        if bar is not None:
+            stack.callback(bar.close)
+        for frame, _ in _event_parts(_reports_of(reports, ctx.places), ctx, jobs, bar,
+                                     client):
             cols = [c for c in frame.columns if c != "geometry"]
             for rec in pd.DataFrame(frame[cols]).to_dict(orient="records"):
                 yield {k: _clean(v) for k, v in rec.items()}
-    finally:
-        if bar is not None:
-            bar.close()
 
 
 def _bar(progress: bool) -> Any:
@@ -362,6 +380,27 @@ def _bar(progress: bool) -> Any:
     from tqdm import tqdm
 
     return tqdm(desc="extract", unit="report")
+
+
+def report_frames(reports: Iterable[Any], ctx: Any, jobs: int = 1, *, boundaries: Any = None,
+                  bar: Any = None) -> Iterator[pd.DataFrame]:
+    """The events of ``reports`` in batches, in report order, as the events files hold
+    them: each batch titled, relocated to ``boundaries`` when given, sorted within each
+    report (:func:`sort_events`); batches without events are left out.
+
+    :param ctx: the run's :class:`~geo.extraction.core.ExtractionContext`.
+    :param jobs: processes (1: this one).
+    """
+    for frame, seen in _event_parts(reports, ctx, jobs, bar):
+        if not len(frame):
+            continue
+        frame = _fill_titles(frame, {d: t for d, t in seen if t})
+        if boundaries is not None:
+            frame = relocate(frame, boundaries)
+        order: dict[str, int] = {}
+        for d, _ in seen:
+            order.setdefault(d, len(order))
+        yield sort_events(frame, order)
 
 
 def _extraction(paths: PathLike | Sequence[PathLike], summary: Summary, *,
@@ -394,16 +433,7 @@ def _extraction(paths: PathLike | Sequence[PathLike], summary: Summary, *,
                                       progress=progress, **(report_options or {})))
         bar = _bar(progress)
         try:
-            for frame, seen in _event_parts(reports, ctx, jobs, bar):
-                if not len(frame):
-                    continue
-                frame = _fill_titles(frame, {d: t for d, t in seen if t})
-                if boundaries is not None:
-                    frame = relocate(frame, boundaries)
-                order: dict[str, int] = {}
-                for d, _ in seen:
-                    order.setdefault(d, len(order))
-                yield sort_events(frame, order)
+            yield from report_frames(reports, ctx, jobs, boundaries=boundaries, bar=bar)
         finally:
             if bar is not None:
                 bar.close()
@@ -481,10 +511,12 @@ def stream_events(
     report_options: dict[str, Any] | None = None,
     progress: bool = False,
     jobs: int | None = 1,
+    parts: bool | None = None,
 ) -> Summary:
     """Read every input, extract its events and write them to ``out`` as they come
-    (``.jsonl``/``.csv``; ``.geojson`` is written whole at the end, see
-    :func:`geo.events.events_writer`): memory holds a batch of reports, not the run.
+    (``.jsonl``/``.csv``, or a folder of GeoParquet parts with ``parts``; ``.geojson``
+    is written whole at the end, see :func:`geo.events.events_writer`): memory holds a
+    batch of reports (a part's events), not the run.
 
     The events are in report order (the reader's: sorted paths, then file order), each
     report's sorted as :func:`sort_events` sorts them, then each table's rows. That is
@@ -501,7 +533,7 @@ def stream_events(
     summary = Summary()
     totals: dict[str, dict[str, Any]] = {}
     labs = 0
-    with events_writer(out) as write:
+    with events_writer(out, parts=parts) as write:
         for frame in _extraction(paths, summary, geocoder=geocoder, boundaries=boundaries,
                                  tables=tables, table_columns=table_columns,
                                  report_options=report_options, progress=progress, jobs=jobs):

@@ -44,7 +44,7 @@ def _step(module: str) -> str:
         return "geo"
     if parts[1] in ("errors", "caches", "vocab", "events"):
         return "base"
-    if parts[1] in ("pipeline", "output", "staging", "targets", "summary", "cli"):
+    if parts[1] in ("pipeline", "output", "staging", "targets", "summary", "cli", "shards"):
         return "top"
     return parts[1]
 

@@ -725,6 +725,7 @@ def iter_reports(
     places: Any = None,
     progress: bool = False,
     skipped: list[Skipped] | None = None,
+    raw_ids: list[str] | None = None,
 ) -> Iterator[Report]:
     """The reports of :func:`read_reports`, one at a time, in the same order and with the
     same ids, reading one file at a time: a run over a folder holds one file's text (and
@@ -732,6 +733,10 @@ def iter_reports(
 
     :param skipped: a list that receives what :func:`read_reports` lists in ``.skipped``,
         as each file is read (a file's entries in line order once the file is done).
+    :param raw_ids: a list that receives each report's id as read, before a repeated id
+        is told apart (``~2``, ``~3`` ...): with them, reports read in several pieces
+        (shards of an archive) get the ids one reading would give
+        (:func:`told_apart`).
     The other parameters are :func:`read_reports`'.
     """
     if isinstance(paths, (str, Path)):
@@ -747,10 +752,9 @@ def iter_reports(
         first_skip, reports = len(skips), 0
         try:
             for rep in _read_file(file, root, columns, opts, skips):
-                n = seen.get(rep.id, 0)
-                seen[rep.id] = n + 1
-                if n:  # two files with the same stem: keep both, tell them apart
-                    rep.id = f"{rep.id}~{n + 1}"
+                if raw_ids is not None:
+                    raw_ids.append(rep.id)
+                rep.id = told_apart(rep.id, seen)
                 reports += 1
                 if bar:
                     bar.story(file, len(rep.text))
@@ -769,6 +773,25 @@ def iter_reports(
             bar.done(file)
     if bar:
         bar.close()
+
+
+def told_apart(raw_id: str, seen: dict[str, int]) -> str:
+    """The id of a report read as ``raw_id``, after the reports whose ids ``seen``
+    counts (updated): ``raw_id`` itself the first time, then ``<id>~2``, ``<id>~3`` ...
+    (two files with the same stem: keep both, tell them apart)."""
+    n = seen.get(raw_id, 0)
+    seen[raw_id] = n + 1
+    return f"{raw_id}~{n + 1}" if n else raw_id
+
+
+def report_files(paths: PathLike | Sequence[PathLike],
+                 skipped: list[Skipped] | None = None) -> list[Path]:
+    """The files :func:`iter_reports` would read for ``paths``, in its order (folders
+    walked, hidden files left out); what it would not read goes to ``skipped`` with the
+    reason, as :func:`read_reports` lists it."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    return [f for f, _root in _iter_files(paths, [] if skipped is None else skipped)]
 
 
 class _ByteProgress:
