@@ -6,6 +6,7 @@ The public API, one function per step of the flow::
     reports = geo.read_reports("seeds/")             # reports
     events = geo.extract(reports)                    # events (GeoDataFrame, EPSG:4326)
     for event in geo.iter_events("archive/"):        # or one plain dict at a time
+    events = geo.read_events("events/")              # or an events file/folder written
     events = geo.deduplicate(events)                 # one seizure told by several reports
     regions = geo.aggregate(events)                  # per admin-1 region and substance
     flows = geo.routes(events)                       # origin -> seizure -> destination
@@ -34,6 +35,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "read_reports": ("geo.pipeline", "read_reports"),
     "read_seizures": ("geo.pipeline", "read_seizures"),
+    "read_events": ("geo.read.events", "read_events"),
     "extract": ("geo.extraction.core", "extract"),
     "iter_events": ("geo.pipeline", "iter_events"),
     "aggregate": ("geo.aggregates", "aggregate"),
