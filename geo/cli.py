@@ -171,6 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "on this machine (--jobs workers), else the address of a running "
                         "scheduler (tcp://host:8786); needs pip install "
                         "'seizure-atlas[dask]'")
+    p.add_argument("--shard-mb", type=float, default=4.0, metavar="MB",
+                   help="with --dask: megabytes of report files per shard, one task each "
+                        "(default 4, ~2,000 news reports; a file is never split)")
     _add_reports(p)
     _add_tables(p)
     _add_places(p)
@@ -473,6 +476,8 @@ def _extract_on_cluster(args: argparse.Namespace, out: Path, parts: bool) -> int
     if jobs is not None and jobs < 0:
         raise _UsageError(f"--jobs {jobs}: give a number of worker processes >= 0 "
                           "(0: every core)")
+    if not args.shard_mb > 0:
+        raise _UsageError(f"--shard-mb {args.shard_mb}: give a size > 0")
     if not args.dask.strip():
         raise _UsageError("--dask: give 'local' or a scheduler address (tcp://host:8786)")
     require_dask()  # before the work
@@ -483,7 +488,8 @@ def _extract_on_cluster(args: argparse.Namespace, out: Path, parts: bool) -> int
     with OutputLock([out]):
         summary = extract_shards(args.paths, out, args.dask, workers=jobs or None,
                                  report_options=_report_options(args),
-                                 boundaries=boundaries)
+                                 boundaries=boundaries,
+                                 shard_bytes=int(args.shard_mb * 1_000_000))
     if not summary.reports_read:
         raise NothingUsableError(f"no report could be read ({len(summary.skipped)} input(s) "
                                  f"skipped); {out} holds no events", summary=summary)
