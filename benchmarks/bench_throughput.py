@@ -57,6 +57,24 @@ def _rss_mb() -> float:
     return float("nan")
 
 
+def unique_report(base: list, i: int):
+    """Report ``i`` of the corpus (~2 KB): a development report of ``base`` followed by
+    the body of the next one, its number written into every paragraph, so that no
+    per-text cache is hit across copies (benchmarks/bench_dask.py builds its files so)."""
+    r = base[i % len(base)]
+    other = base[(i + 1) % len(base)].text.split("\n\n", 1)[-1]
+    mark = f" (copy {i})"
+    text = (r.text + "\n\n" + other).replace("\n\n", mark + "\n\n")
+    span = r.dateline_span
+    if span is not None:  # as geo.read.reports gives it: moved by the marks written before it
+        shift = len(mark) * r.text.count("\n\n", 0, span[0])
+        span = (span[0] + shift, span[1] + shift)
+    return type(r)(id=f"{r.id}-{i}", text=text, title=r.title, published=r.published,
+                   agency=r.agency, dateline_place=r.dateline_place,
+                   dateline_country=r.dateline_country, language=r.language,
+                   dateline_span=span)
+
+
 def _geocoder_alone(ctx, base, n: int) -> tuple[float, float, int]:
     """ms per geocode call and per context analysis, over ``n`` unseen report texts."""
     import inspect
@@ -104,19 +122,7 @@ def main() -> None:
     ctx.memo.clear()
 
     def unique(i: int):
-        # ~2 KB: a development report followed by the body of the next one
-        r = base[i % len(base)]
-        other = base[(i + 1) % len(base)].text.split("\n\n", 1)[-1]
-        mark = f" (copy {i})"
-        text = (r.text + "\n\n" + other).replace("\n\n", mark + "\n\n")
-        span = r.dateline_span
-        if span is not None:  # as geo.read.reports gives it: moved by the marks written before it
-            shift = len(mark) * r.text.count("\n\n", 0, span[0])
-            span = (span[0] + shift, span[1] + shift)
-        return type(r)(id=f"{r.id}-{i}", text=text, title=r.title, published=r.published,
-                       agency=r.agency, dateline_place=r.dateline_place,
-                       dateline_country=r.dateline_country, language=r.language,
-                       dateline_span=span)
+        return unique_report(base, i)
 
     distinct = [unique(n + i) for i in range(n)]
     reports = [unique(i) for i in range(n)]
