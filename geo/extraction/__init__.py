@@ -4,7 +4,8 @@ Takes a report (from :mod:`geo.read`) and the place context (gazetteer, geocoder
 gives :class:`~geo.events.Event` rows: which figures are seizures, what substance each
 is of, which place mention it belongs to (:mod:`~geo.extraction.linking`), its date and
 agencies. :mod:`~geo.extraction.parallel` runs the per-report function over processes,
-sending back compact rows (:func:`geo.events.event_row`).
+sending back compact rows (:func:`geo.events.event_row`); :mod:`~geo.extraction.cluster`
+over the workers of a dask cluster, each with its own places (``scheduler=``).
 
 Two ways in: :func:`geo.extract` returns every event in one GeoDataFrame;
 :func:`geo.iter_events` (:mod:`geo.pipeline`) yields the same events one plain dict at a
