@@ -21,6 +21,7 @@ The flow for one report (:func:`extract_report`):
 from __future__ import annotations
 
 import logging
+import math
 import os
 import bisect
 import re
@@ -33,14 +34,16 @@ from ..errors import ExtractionError
 from ..events import Event, events_to_frame
 from ..places.context import PlaceContext, default_context, is_default
 from ..text import dates as _dates
-from ..text.plausibility import flag_event
+from ..text.plausibility import carrier_in, flag_event, size_log_likelihood, size_model
 from ..text.quantities import Quantity, find_quantities, hedge_reading, number_words, to_kg
 from ..places.names import demonym_words
 from ..places.names import normalize as normalize_word
 from ..vocab import alternation
+from ..text.clauses import figure_lists
 from ..text.sentences import Sentence, split_sentences
 from ..text.patterns import Gated as _Gated
 from ..text.patterns import rx as _rx
+from ..text.units import litres
 from ..text.substances import GROUPS, SubstanceMention, canonical, find_substances, near_spelling
 from .agencies import actor_country as _actor_country
 from .agencies import most_specific as _most_specific
@@ -50,7 +53,6 @@ from .routes import read_route
 # the cue patterns, built from geo/vocab/cues.toml
 from .cues import (ATTEMPT as _ATTEMPT, AT_SEA as _AT_SEA, BREAKDOWN_START as _BREAKDOWN_START,
                    CAPSULE_GROUPS as _CAPSULE_GROUPS,
-                   CONTINENTAL_COUNTRIES as _CONTINENTAL_COUNTRIES,
                    CONTINENTAL_FIGURE as _CONTINENTAL_FIGURE,
                    CONTINENTAL_LANGUAGES as _CONTINENTAL_LANGUAGES, DESTROY as _DESTROY,
                    DESTROY_STRONG as _DESTROY_STRONG, DOSAGE_UNITS as _DOSAGE_UNITS, ERAD as _ERAD,
@@ -302,12 +304,12 @@ def _period_after(text: str, sent: Sentence, end: int) -> str | None:
 
 # --------------------------------------------------------------------------- number format
 def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: list[Quantity],
-                    country_hint: str | None) -> str:
+                    sents: list[Sentence], subs: list[SubstanceMention]) -> str:
     """``"en"`` or ``"latin"`` for this report's ambiguous figures (``1.900``, ``449,520``).
 
     Cross-checks first (a headline figure or a stated total that only one reading matches),
     then unambiguous continental figures in the text (``1,3 tonnes``, ``4.255.000``), then
-    the country the report comes from.
+    the report's language, then the sizes seizures have (:func:`_reading_by_size`).
     """
     amb = [q for q in body_qs if q.alt_value is not None and q.kind != "count"]
     if not amb:
@@ -357,11 +359,54 @@ def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: li
     if _CONTINENTAL_FIGURE.search(text) or \
             _rx(r"\d\.\d{3}\.\d{3}|\d\.\d{3},\d|\b\d{1,3}\.000 (?:million|billion)").search( text):
         return "latin_dot"
-    if country_hint in _CONTINENTAL_COUNTRIES:
-        return "latin_dot"
     if (getattr(report, "language", None) or "en")[:2] in _CONTINENTAL_LANGUAGES:
         return "latin_dot"
-    return "en"
+    # No country prior: where the report comes from says nothing about how its English copy
+    # writes figures (English news sentences from every continent write "1.527kg",
+    # "184.644 kg", "4.525 kg" as decimals). The sizes seizures have decide where one
+    # reading is far more likely than the English one; otherwise English.
+    return _reading_by_size(text, amb, sents, subs)
+
+
+# how much likelier (natural log) a continental reading must make the report's ambiguous
+# figures than the English one to be taken: 20 to 1
+_SIZE_MARGIN = math.log(20)
+
+
+def _reading_by_size(text: str, amb: list[Quantity], sents: list[Sentence],
+                     subs: list[SubstanceMention]) -> str:
+    """``"latin_dot"`` (``1.900`` is 1,900) when under it the ambiguous figures have the
+    sizes real seizures of their drug (or of their carrier: a courier, a vehicle, a vessel)
+    have, far likelier than under the English reading; else ``"en"``."""
+    # only the dotted figures' reading is weighed: a comma-grouped figure in English copy
+    # ("41,310 kilograms") is thousands however large, record seizures being in the tail
+    scores = dict.fromkeys(("en", "latin_dot"), 0.0)
+    si = 0
+    for q in amb:
+        if q.kind not in ("mass", "volume"):
+            continue
+        while si < len(sents) - 1 and sents[si].end <= q.start:
+            si += 1
+        sent = sents[si] if sents else None
+        group = _figure_group(q, sent, subs)
+        carrier = carrier_in(sent.text) if sent is not None else None
+        model = size_model(q.kind, group, carrier)
+        for reading in scores:
+            value = _apply_reading(q, reading)
+            amount = to_kg(value, q.unit) if q.kind == "mass" else litres(value, q.unit)
+            scores[reading] += size_log_likelihood(amount or 0.0, model)
+    return "latin_dot" if scores["latin_dot"] - scores["en"] >= _SIZE_MARGIN else "en"
+
+
+def _figure_group(q: Quantity, sent: Sentence | None, subs: list[SubstanceMention]) -> str | None:
+    """The drug group of the drug a figure names: the first drug after it in its phrase, else
+    the last before it in its sentence; None when its sentence names none."""
+    lo, hi = (sent.start, sent.end) if sent is not None else (q.start - 200, q.end + 200)
+    after = [s for s in subs if s.kind == "drug" and q.end <= s.start < min(hi, q.end + 60)]
+    if after:
+        return after[0].drug_group
+    before = [s for s in subs if s.kind == "drug" and lo <= s.start and s.end <= q.start]
+    return before[-1].drug_group if before else None
 
 
 _SUM_SENTENCES_BACK = 2  # sentences an "Altogether, ..." total may sum
@@ -1112,6 +1157,18 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
     kinds = {id(t): kind(t) for t in alive}
     sizes = {id(t): measure(t) for t in alive}
 
+    # copy measures chemicals in litres and kilograms alike: a total sums both ("more than
+    # 2,700 litres of chemical precursors" over litres of acetone and kilograms of sodium
+    # hydroxide) and a figure is told again in the other ("5 tonnes of acetic anhydride" ...
+    # "its total weight given as 5000 liters"); for comparing figures, a precursor's litres
+    # and kilograms are one kind (a litre ~ a kilogram)
+    sum_kinds, sum_sizes = dict(kinds), dict(sizes)
+    for t in alive:
+        if t.substance == "precursor" and not t.labs and t.count is None:
+            amount = t.kg if t.kg is not None else litres(t.value, t.unit) if t.value else None
+            if amount is not None:
+                sum_kinds[id(t)], sum_sizes[id(t)] = "chemicals", amount
+
     # 1. the same figure twice ("32 kilograms of methamphetamine" in lead and body)
     for i, a in enumerate(alive):
         if id(a) in drop:
@@ -1119,8 +1176,8 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
         for b in alive[i + 1:]:
             if id(b) in drop or a.sent.index == b.sent.index:
                 continue
-            ma, mb = sizes[id(a)], sizes[id(b)]
-            if kinds[id(a)] != kinds[id(b)]:
+            ma, mb = sum_sizes[id(a)], sum_sizes[id(b)]
+            if sum_kinds[id(a)] != sum_kinds[id(b)]:
                 # "5 million Captagon pills" and later "5 million ... pills, with a weight of
                 # 500kg": a count told again with its weight is the same count
                 if a.count is None or b.count is None:
@@ -1187,18 +1244,21 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
             return 0.8, 1.1
         return 0.97, 1.03
 
-    order = sorted(alive, key=lambda t: (sizes[id(t)] or 0))
+    order = sorted(alive, key=lambda t: (sum_sizes[id(t)] or 0))
     for a in order:
-        ma = sizes[id(a)]
+        ma = sum_sizes[id(a)]
         if not ma or id(a) in drop:
             continue
         lo, hi = bounds(a)
         if not a.sums_before and any(o.sent.index == a.sent.index and o.start < a.start
-                                     and not _other_clause("", o, a) for o in alive):
-            continue  # an item of a list ("6 g of heroin, 26 g of synthetic drugs, ...")
-        ka, cross = kinds[id(a)], crossing(a)
-        parts_pool = [b for b in alive if b is not a and id(b) not in drop and kinds[id(b)] == ka
-                      and (sizes[id(b)] or 0) <= ma * 1.3 and _same_region_part(a, b)
+                                     and not o.labs and not _other_clause("", o, a)
+                                     for o in alive):
+            # an item of a list ("6 g of heroin, 26 g of synthetic drugs, ..."); a lab
+            # before it is no item ("dismantled a laboratory and secured more than ...")
+            continue
+        ka, cross = sum_kinds[id(a)], crossing(a)
+        parts_pool = [b for b in alive if b is not a and id(b) not in drop and sum_kinds[id(b)] == ka
+                      and (sum_sizes[id(b)] or 0) <= ma * 1.3 and _same_region_part(a, b)
                       and (cross or b.substance == a.substance)]
         after = [b for b in parts_pool if b.start > a.start]
         if (a.sums_before or a.sums_earlier) and not a.generic:
@@ -1211,7 +1271,7 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
         for seq in (after, list(reversed(before))):
             run = 0.0
             for n, b in enumerate(seq, 1):
-                run += sizes[id(b)] or 0
+                run += sum_sizes[id(b)] or 0
                 if lo <= run / ma <= hi:
                     # one "part" is a restatement: only across sentences, and only for a
                     # rounded or generic figure ("more than 40 tons" -> "41,310 kilograms")
@@ -1226,7 +1286,7 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
         # a generic figure right before a breakdown in the next sentence ("Broken down, ...")
         if not hit and crossing(a) and after:
             nxt = [b for b in after if b.sent.index <= a.sent.index + 1 and not b.generic]
-            tot = sum(sizes[id(b)] or 0 for b in nxt)
+            tot = sum(sum_sizes[id(b)] or 0 for b in nxt)
             if nxt and 0.2 <= tot / ma <= hi:
                 hit = True
         if hit:
@@ -1447,11 +1507,10 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
     acting = _acting_countries(y.text for x in sorted(figure_sents) for y in sents[max(0, x - 1): x + 1])
     idx = PlaceIndex(text, gazetteer=ctx.gazetteer, geocoder=ctx.geocoder, skip=skip,
                      country_prior=dateline_country, memo=ctx.memo, agency_countries=acting)
-    reading = _decide_reading(report, text, body_qs, head_qs, dateline_country or idx.main_country)
+    subs = find_substances(text)
+    reading = _decide_reading(report, text, body_qs, head_qs, sents, subs)
     # a stated total and its listed parts decide their own figures' readings
     by_sum = _stated_sum_readings(text, body_qs, reading, us)
-
-    subs = find_substances(text)
 
     targets: list[_Target] = []
     for q in body_qs:
@@ -1487,6 +1546,19 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
     by_sent: dict[int, list[_Target]] = {}
     for t in targets:
         by_sent.setdefault(t.sent.index, []).append(t)
+    # a list of figures that is its clause's subject: the verb group after it governs
+    # every item ("40 kg of opium, 12 kg of heroin and 5 kg of hashish were burned")
+    governed: dict[int, str] = {}
+    for same in by_sent.values():
+        figs = [t for t in same if t.labs is None]
+        if len(figs) < 2:
+            continue
+        for found in figure_lists(text, figs[0].sent.start, figs[0].sent.end,
+                                  [(t.start, t.end) for t in figs]):
+            if found.predicate is not None:
+                pred = text[found.predicate[0]:found.predicate[1]]
+                for i in found.items[:-1]:
+                    governed[id(figs[i])] = pred
 
     last_substance: tuple[int, str, str | None] | None = None  # (sentence index, substance, detail)
     prev_sent_skip: dict[int, str | None] = {}
@@ -1501,7 +1573,8 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
         next_start = min(later) if later else t.sent.end
         earlier = [o.end for o in same if o.end <= t.start]
         prev_end = max(earlier) if earlier else t.sent.start
-        local = t.local = _local_context(text, t.sent, t.start, t.end, next_start)
+        local = t.local = _local_context(text, t.sent, t.start, t.end, next_start) + \
+            (" " + governed[id(t)] if id(t) in governed else "")
         period = _period_after(text, t.sent, t.end)
         if _STAT.search(local) or (_NATIONAL.search(local) and _PERIOD.search(local)) \
                 or (period and _STAT.search(period)) or _stat_opening(t.sent, text, t.start):
