@@ -7,23 +7,28 @@ how plausible each reading is for the drug seized. That needs the distribution o
 sizes, which this script measures on two public, annotated sources (read at run time from
 ``../shared/benchmarks`` or ``$SEIZURE_ATLAS_BENCHMARKS``; nothing is copied):
 
-* the development set's gold events (``reports/gold.jsonl``: ``quantity_kg`` and
-  ``substance`` as the annotators wrote them);
+* the gold events of the development set's first part, ``d001``-``d047`` (``reports/gold.jsonl``:
+  ``quantity_kg`` and ``substance`` as the annotators wrote them); the second part,
+  ``d048``-``d087``, is left out: it measures the extractor and must not feed it;
 * the drugdetection sentences (``drugdetection/train.json``): every annotated QUANTITY span
-  that our quantity reader reads as one mass whose digits have only one reading (no
-  ``1.900``-like figure, so the result does not depend on the decision it feeds), with the
-  drug our substance reader finds nearest to it in the sentence.
+  that our quantity reader reads as one mass or volume, with the drug our substance reader
+  finds nearest to it in the sentence. A dotted figure with two readings (``1.900``) is left
+  out, so the table does not depend on the decision it feeds; a comma-grouped one
+  (``2,175 kg``) counts at its English value, the reading the extractor keeps for it. The
+  annotators' QUANTITY spans also hold some doses and prices ("6 milligrams ... per ounce"):
+  they are a small share and pull the small tail a little.
 
 Per drug group and kind (mass, volume) it prints the number of figures and the mean, standard deviation and
 10/50/90 % quantiles of log10(kg); ``--write`` writes them to ``geo/vocab/seizure_sizes.csv``
 (a derived table of summary statistics, with its sources in the header) — the log-normal
-model ``geo.text.plausibility.size_log_odds`` reads.
+model ``geo.text.plausibility.size_log_likelihood`` reads.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import math
+import re
 import os
 import statistics
 import sys
@@ -37,24 +42,29 @@ OUT = REPO / "geo" / "vocab" / "seizure_sizes.csv"
 HEADER = """\
 # Sizes of real seizures per drug group: log10 of the kilograms seized.
 # Derived by benchmarks/derive_seizure_sizes.py (rerun it to refresh; do not edit by hand)
-# from two public annotated sources: the development set's gold events (reports/gold.jsonl,
-# quantity_kg per substance) and the drugdetection news sentences (drugdetection/train.json,
-# annotated QUANTITY spans read as one unambiguous mass, with the nearest drug named in the
-# sentence).
-# Used by geo.text.plausibility.size_log_odds to weigh the two readings of an ambiguous figure
+# from two public annotated sources: the gold events of the development set's first part
+# (reports/gold.jsonl, d001-d047 only, quantity_kg per substance) and the drugdetection news
+# sentences (drugdetection/train.json: annotated QUANTITY spans read as one mass or volume,
+# dotted figures with two readings left out, with the nearest drug named in the sentence;
+# the spans hold some doses and prices too).
+# Used by geo.text.plausibility.size_log_likelihood to weigh the two readings of an ambiguous figure
 # ("1.475 kilos": 1.475 kg or 1,475 kg) by how often seizures of that drug have each size.
 #   group        a drug group of groups.toml, * for every seizure of the kind, or
 #                carrier:person / carrier:vehicle / carrier:vessel for the drugdetection
-#                figures whose sentence names one such carrier (cues.toml [words] carried_by_*)
+#                figures whose sentence names one such carrier (carriers.toml)
 #   kind         mass (log10 kg) or volume (log10 litres); a group with fewer than 20
 #                figures of a kind has no row (the * row of the kind stands for it)
 #   n            figures measured
-#   mean, sd     of log10(kg)
-#   q10,q50,q90  quantiles of log10(kg)
+#   mean, sd     of log10 of the amount: kilograms (mass rows), litres (volume rows)
+#   q10,q50,q90  quantiles of the same
 """
 
 
+LAST_TUNING_DOC = "d047"  # the dev set's first part; d048-d087 measure, never tune
 MIN_FIGURES = 20  # fewer figures give no row: the model falls back to the "*" row of the kind
+
+
+_DOTTED = re.compile(r"\d\.\d{3}(?!\d)")  # "1.900": the figures whose reading the table decides
 
 
 def _log_kg(value: float) -> float | None:
@@ -70,6 +80,8 @@ def gold_sizes() -> list[tuple[str, float]]:
         if not line.strip():
             continue
         ev = json.loads(line)
+        if ev["doc"] > LAST_TUNING_DOC:
+            continue
         group = drug_group(ev.get("substance") or "")
         kg, kind = ev.get("quantity_kg"), "mass"
         if kg is None and ev.get("quantity") and ev.get("unit"):
@@ -96,7 +108,7 @@ def drugdetection_sizes() -> list[tuple[str, float]]:
         if not drugs:
             continue
         for q in find_quantities(text):
-            if q.kind == "count" or q.alt_value is not None:
+            if q.kind == "count" or (q.alt_value is not None and _DOTTED.search(q.text)):
                 continue
             if not any(a < q.end and q.start < b for a, b in spans):
                 continue

@@ -63,3 +63,28 @@ def test_an_object_list_has_no_predicate_of_its_own(sentence):
 def test_figures_in_other_clauses_or_statements_are_no_list(sentence):
     _, found = _lists(sentence)
     assert found == []
+
+
+@pytest.mark.parametrize("sentence, predicate", [
+    # the predicate ends at a comma or at an "and" that starts another statement
+    ("In Helmand, 40 kg of opium and 12 kg of heroin were seized on Monday, bringing the total to a record.",
+     "were seized on Monday"),
+    ("In Helmand, 40 kg of opium and 12 kg of heroin were seized and 300 kg of hashish was burned.",
+     "were seized"),
+    # ... not at an "and" that joins two verbs of the list
+    ("In Kandahar, 40 kg of opium and 12 kg of heroin were found and set on fire on Monday.",
+     "were found and set on fire on Monday."),
+    # a relative clause set off by commas before the verb belongs to it
+    ("In Helmand, 40 kg of opium and 12 kg of heroin, which had been seized earlier, were burned.",
+     "which had been seized earlier, were burned."),
+])
+def test_the_predicate_is_the_lists_own_verb_group(sentence, predicate):
+    spans, found = _lists(sentence)
+    start, end = found[0].predicate
+    assert sentence[start:end] == predicate
+
+
+def test_a_comma_after_an_object_does_not_make_a_subject():
+    spans, found = _lists("Police in Helmand seized a truck, 40 kg of opium and 12 kg of heroin, "
+                          "which would have fetched a fortune.")
+    assert found and found[0].predicate is None

@@ -32,6 +32,8 @@ def _cases(kind: str, n: int):
             want = []
         elif kind == "list":  # one list, one place: three events there
             want = [(d[1], f[1], p[1]), (d2[1], f2[1], p[1]), (d3[1], f3[1], p[1])]
+        elif kind == "list_two":  # the list's two items; the third figure is no seizure
+            want = [(d[1], f[1], p[1]), (d2[1], f2[1], p[1])]
         else:
             want = [(d[1], f[1], p[1])] + ([(d2[1], f2[1], p2[1])] if kind == "two" else [])
         out.append(pytest.param(text, want, id=f"{kind}-{i}"))
@@ -40,7 +42,8 @@ def _cases(kind: str, n: int):
 
 @pytest.mark.parametrize("text, want", _cases("one", 48) + _cases("two", 24)
                          + _cases("none", 24) + _cases("restated", 12)
-                         + _cases("list", 24) + _cases("list_none", 24))
+                         + _cases("list", 24) + _cases("list_two", 24)
+                         + _cases("list_none", 24))
 def test_swapped_values_give_the_same_events(text, want):
     events = extract_report(Report(id="inv", text=text))
     got = sorted((e.substance, round(e.quantity_kg, 6), e.admin1) for e in events)

@@ -121,6 +121,25 @@ def test_the_map_run_leaves_it_out_of_totals_and_legend_but_lists_it(tmp_path, c
 
 
 # --------------------------------------------------------------------------- sizes (issue 11)
+def test_the_size_table_is_what_the_derivation_gives():
+    """Rerun the derivation where the annotated sources are at hand: the committed table
+    must be its output (a stale or hand-edited table fails)."""
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "derive_seizure_sizes.py"
+    spec = importlib.util.spec_from_file_location("derive_seizure_sizes", script)
+    derive = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(derive)
+    if not (derive.BENCH / "drugdetection" / "train.json").exists():
+        pytest.skip(f"the annotated sources are not at {derive.BENCH}")
+    rows = derive.summarise(derive.gold_sizes() + derive.drugdetection_sizes())
+    want = {(r["group"], r["kind"]): (r["n"], round(r["mean"], 3), round(r["sd"], 3)) for r in rows}
+    got = {(r["group"], r["kind"]): (int(r["n"]), float(r["mean"]), float(r["sd"]))
+           for _, r in csv_rows(path_of("seizure_sizes.csv"))}
+    assert got == want
+
+
 def test_the_size_table_is_derived_and_complete():
     """seizure_sizes.csv is the derivation script's output: every drug group it has figures
     for, a '*' row per kind, sources named in its header."""
@@ -160,6 +179,9 @@ def test_sizes_rank_the_readings_as_real_seizures_do():
     ("The courier's car was searched.", None),               # two carriers: no one size holds
     ("Police raided a house in the suburbs.", None),
     ("The cartel's scar-faced boss was named.", None),        # no word inside another word
+    ("Police in Van seized 2 kg of heroin.", None),           # the Turkish province
+    ("They planned to ship the drugs to Europe.", None),      # the verb
+    ("Vans loaded with hashish were stopped.", "vehicle"),    # a sentence's first word
 ])
 def test_carrier_named_in_a_sentence(sentence, carrier):
     from geo.text.plausibility import carrier_in

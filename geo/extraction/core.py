@@ -545,8 +545,9 @@ _DEMONYM_WORDS = demonym_words()
 def _apply_reading(q: Quantity, reading: str) -> float:
     """Value of a figure under the report's reading.
 
-    ``latin_dot`` (only a country or language cue): read ``1.900`` as 1900 but keep the
-    English reading of ``1,500`` (English copy of continental sources keeps comma thousands).
+    ``latin_dot`` (a continental figure elsewhere in the report, the report's language, or
+    the sizes seizures have): read ``1.900`` as 1900 but keep the English reading of
+    ``1,500`` (English copy of continental sources keeps comma thousands).
     Tonnes are never read as thousands (``1.587 tons`` is a decimal).
     """
     if q.alt_value is None or q.kind == "count":
@@ -1187,6 +1188,8 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
                 continue
             if "one more" in a.flags or "one more" in b.flags:
                 continue
+            if a.detail and b.detail and a.detail != b.detail:
+                continue  # 500 l of acetone and 500 kg of caustic soda: two chemicals
             if a.substance != b.substance or abs(ma - mb) > 0.01 * max(ma, mb):
                 # a rounded figure restated exactly, the drug named in one of them only:
                 # "over 34 million Captagon pills" ... "34 million 270 thousand narcotic pills"
@@ -1257,7 +1260,10 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
             # before it is no item ("dismantled a laboratory and secured more than ...")
             continue
         ka, cross = sum_kinds[id(a)], crossing(a)
+        # a figure of one named chemical or form ("800 litres of acetone") is no total of
+        # figures of others
         parts_pool = [b for b in alive if b is not a and id(b) not in drop and sum_kinds[id(b)] == ka
+                      and (cross or not (a.detail and b.detail and b.detail != a.detail))
                       and (sum_sizes[id(b)] or 0) <= ma * 1.3 and _same_region_part(a, b)
                       and (cross or b.substance == a.substance)]
         after = [b for b in parts_pool if b.start > a.start]
@@ -1557,7 +1563,7 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
                                   [(t.start, t.end) for t in figs]):
             if found.predicate is not None:
                 pred = text[found.predicate[0]:found.predicate[1]]
-                for i in found.items[:-1]:
+                for i in found.items:
                     governed[id(figs[i])] = pred
 
     last_substance: tuple[int, str, str | None] | None = None  # (sentence index, substance, detail)

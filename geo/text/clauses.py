@@ -12,9 +12,10 @@ seizure copy are regular enough for a chunker over the sentence splitter's sente
 * figures are one list when only their own phrase ("of opium", "of heroin (brown sugar)")
   and a joiner (a comma, "and", "as well as", "plus") stand between them;
 * a list is the clause's subject when nothing but an opening stands before it (the clause
-  start, a fronted adverbial ending in a comma, "police said", "that"), and its predicate
-  is the verb group after its last item ("were burned", "would have been", "that had been
-  seized"): that predicate governs every item.
+  start, a fronted adverbial of place or time ending in a comma, "police said", "that"),
+  and its predicate is the verb group after its last item ("were burned", "would have
+  been", "that had been seized", ", which had been seized earlier, were burned"), up to a
+  comma or an "and" that starts another statement: that predicate governs every item.
 
 A list after a verb ("seized 40 kg of opium and 12 kg of heroin") is that verb's object; the
 words before it already reach every item.
@@ -45,17 +46,33 @@ _ITEM_GAP = re.compile(
     re.IGNORECASE)
 
 # what may stand before a list that is its clause's subject: nothing, a fronted adverbial
-# ending in a comma ("In Helmand, "), a reporting verb or "that" ("police said ..."), a
-# colon; a determiner ("a total of") is part of the subject
-_SUBJECT_OPENING = re.compile(
-    r"(?:^|,|\b(?:that|said|says|added|adding|reported|stated|announced|warned|"
-    r"explained|noted)|[:;])\s*(?:(?:a\s+total\s+of|in\s+all|altogether|some|about|"
-    r"around|nearly|almost|over|more\s+than|at\s+least)\s+)?[\"“‘']?\s*$",
-    re.IGNORECASE)
+# of place or time ("In Helmand, ", "On Monday, "), a reporting verb or "that" ("police
+# said ..."), a colon; a determiner ("a total of") is part of the subject. A bare comma is
+# not enough: "seized a truck, 40 kg of opium and ..." is a list of objects.
+_QUANTIFIER_END = re.compile(
+    r"(?:(?:a\s+total\s+of|in\s+all|altogether|some|about|around|nearly|almost|over|"
+    r"more\s+than|at\s+least)\s+)?[\"“‘']?\s*$", re.IGNORECASE)
+_REPORTING_END = re.compile(
+    r"(?:^|\b(?:that|said|says|added|adding|reported|stated|announced|warned|explained|"
+    r"noted)|[:;])\s*$", re.IGNORECASE)
+_FRONTED = re.compile(
+    rf"\s*(?:in|on|at|during|near|across|after|before|since|from|along|inside|outside|"
+    rf"meanwhile|separately|elsewhere|overall|altogether|also|earlier|later|last|this|"
+    rf"according\s+to)\b(?:(?!{_AUX}\b)[^,;:])*,\s*$", re.IGNORECASE)
 
-# the last item's own phrase, then the predicate's verb group (a relative pronoun allowed)
+# after the last item's own phrase: a relative clause set off by commas (", which had been
+# seized earlier,"), then the predicate's verb group (a relative pronoun allowed)
 _PREDICATE = re.compile(
-    _OWN_PHRASE + rf"\s*,?\s*(?P<pred>(?:(?:which|that|who)\s+)?{_AUX}\b)", re.IGNORECASE)
+    _OWN_PHRASE + r"\s*(?:,\s*(?P<rel>(?:which|that|who)\b[^,;:]{0,120}),\s*)?,?\s*"
+    rf"(?P<pred>(?:(?:which|that|who)\s+)?{_AUX}\b)", re.IGNORECASE)
+
+# where the predicate's own words end: a comma (a participle or another clause after it:
+# ", bringing ...", ", adding ..."), or "and" before what is no verb of the same subject
+# ("and 300 kg of hashish was burned"); "and set on fire", "and then burned" go on
+_PREDICATE_END = re.compile(
+    r",|\s+and\s+(?!(?:then\s+|later\s+|subsequently\s+|immediately\s+)?"
+    r"(?:\w+(?:ed|en)|set|put|kept|sent|burnt|taken|shown|held|sold|lost|spent)\b)",
+    re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -70,8 +87,9 @@ class Clause:
 class FigureList:
     """Figures of one clause joined as one list (indexes into the figures given).
 
-    ``predicate`` is the span of the verb group after the list, up to the clause end, when
-    the list is its clause's subject (the words that govern every item); else None.
+    ``predicate`` is the span of the verb group after the list (and a relative clause set
+    off by commas before it) when the list is its clause's subject: the words that govern
+    every item; else None.
     """
 
     items: tuple[int, ...]
@@ -122,13 +140,23 @@ def figure_lists(text: str, sent_start: int, sent_end: int,
     return out
 
 
+def _is_subject(before: str) -> bool:
+    """Whether a list with ``before`` between its clause's start and its first item is the
+    clause's subject."""
+    before = before[: _QUANTIFIER_END.search(before).start()]
+    return not before.strip() or bool(_REPORTING_END.search(before)) \
+        or bool(_FRONTED.fullmatch(before))
+
+
 def _with_predicate(text: str, found: FigureList,
                     figures: Sequence[tuple[int, int]]) -> FigureList:
     clause = found.clause
     first, last = figures[found.items[0]], figures[found.items[-1]]
-    if not _SUBJECT_OPENING.search(text[clause.start:first[0]]):
+    if not _is_subject(text[clause.start:first[0]]):
         return found
     m = _PREDICATE.match(text, last[1], clause.end)
     if not m:
         return found
-    return FigureList(found.items, clause, (m.start("pred"), clause.end))
+    start = m.start("rel") if m.group("rel") else m.start("pred")
+    stop = _PREDICATE_END.search(text, m.end("pred"), clause.end)
+    return FigureList(found.items, clause, (start, stop.start() if stop else clause.end))

@@ -231,14 +231,22 @@ def size_log_likelihood(amount: float, model: SizeModel) -> float:
 
 
 @memo(1)
-def _carrier_patterns() -> tuple[tuple[str, "re.Pattern[str]"], ...]:
+def _carrier_patterns() -> tuple[tuple[str, "re.Pattern[str]", frozenset[str]], ...]:
     lists = checked_lists("carriers.toml", _CARRIERS)
-    return tuple((name, re.compile(rf"(?i)(?<![\w-]){alternation(lists[name])}(?![\w-])"))
-                 for name in _CARRIERS)
+    # lower case as listed (capitalised only as a sentence's first word): "Van" is a Turkish
+    # province, "vans" are vehicles; "to ship" is a verb, "the ship" a vessel
+    return tuple((name, re.compile(rf"(?<![\w-])(?<!\bto ){alternation(lists[name])}(?![\w-])"),
+                  frozenset(lists[name])) for name in _CARRIERS)
+
+
+_FIRST_WORD = re.compile(r"\W*([\w-]+)")
 
 
 def carrier_in(sentence: str) -> str | None:
     """The one kind of carrier (``person``, ``vessel``, ``vehicle``) a sentence names, or
     None when it names none or several ("a courier's car": no one size holds)."""
-    found = [name for name, rx in _carrier_patterns() if rx.search(sentence)]
+    m = _FIRST_WORD.match(sentence)
+    first = m.group(1).lower() if m else ""
+    found = [name for name, rx, words in _carrier_patterns()
+             if rx.search(sentence) or first in words]
     return found[0] if len(found) == 1 else None
