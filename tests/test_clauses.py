@@ -88,3 +88,16 @@ def test_a_comma_after_an_object_does_not_make_a_subject():
     spans, found = _lists("Police in Helmand seized a truck, 40 kg of opium and 12 kg of heroin, "
                           "which would have fetched a fortune.")
     assert found and found[0].predicate is None
+
+
+@pytest.mark.parametrize("sentence, own", [
+    ("one off Lagos with 40 kg of cocaine and the other off Calabar with 30 kg", " of cocaine"),
+    ("40 kg of hashish near the coast, and the other uncovered a warehouse", " of hashish near the coast"),
+    ("40 kg of heroin in another vehicle stopped nearby", " of heroin in another vehicle stopped nearby"),
+    ("40 kg of heroin in Helmand; police said", " of heroin in Helmand"),
+])
+def test_a_figures_own_phrase_ends_at_the_next_item(sentence, own):
+    from geo.text.clauses import own_phrase_end
+
+    m = _FIGURE.search(sentence)
+    assert sentence[m.end():own_phrase_end(sentence, m.end(), len(sentence))] == own

@@ -39,7 +39,7 @@ from ..text.quantities import Quantity, find_quantities, hedge_reading, number_w
 from ..places.names import demonym_words
 from ..places.names import normalize as normalize_word
 from ..vocab import alternation
-from ..text.clauses import figure_lists
+from ..text.clauses import figure_lists, own_phrase_end
 from ..text.sentences import Sentence, split_sentences
 from ..text.patterns import Gated as _Gated
 from ..text.patterns import rx as _rx
@@ -345,13 +345,16 @@ def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: li
                 if len(vals) > i + 2 and v > 0 and abs(run - v) / v < 0.05 and run != w:
                     s += 0.5
                     break
-        # implausible readings (one seizure over 100 t of anything but precursors)
-        for q in amb:
+        # a reading that makes a seizure absurd (one haul over 100 t of anything): only
+        # figures told as seizures vote ("Afghanistan produced 6,400 tonnes of opium last
+        # year" is no haul and must not turn "2,500 kg of heroin" into 2.5 kg)
+        for q in seized:
             kg = to_kg(_apply_reading(q, reading), q.unit)
             if kg and kg > 100_000:
                 s -= 0.75
         return s
 
+    seized = [q for q in amb if _SEIZE_VERB.search(_sentence_of(sents, q.start).text)]
     en, latin = score("en"), score("latin")
     if en != latin:
         return "en" if en > latin else "latin"
@@ -371,6 +374,12 @@ def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: li
 # how much likelier (natural log) a continental reading must make the report's ambiguous
 # figures than the English one to be taken: 20 to 1
 _SIZE_MARGIN = math.log(20)
+
+
+def _sentence_of(sents: list[Sentence], pos: int) -> Sentence:
+    """The sentence holding offset ``pos`` (the last one starting at or before it)."""
+    i = bisect.bisect_right([x.start for x in sents], pos) - 1
+    return sents[max(i, 0)]
 
 
 def _reading_by_size(text: str, amb: list[Quantity], sents: list[Sentence],
@@ -912,11 +921,9 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
 
     s = t.sent
     later = [o.start for o in targets_in_sent if o.start > t.start]
-    seg_end = min(later) if later else s.end
-    seg = text[t.end:seg_end]
-    hard = _HARD_SEP.search(seg)
-    if hard:
-        seg_end = t.end + hard.start()
+    # its own phrase: up to the next figure, a clause break or the next item ("and the
+    # other off Calabar")
+    seg_end = own_phrase_end(text, t.end, min(later) if later else s.end)
     if _LUMP.search(text[t.end:seg_end]):
         cs = [p.country for p in idx.in_span(s.start, s.end) if p.country]
         return Placed(None, cs[0] if cs else idx.main_country, None, None, None, None, 0.6,

@@ -26,10 +26,20 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-__all__ = ["CLAUSE_BREAK", "Clause", "FigureList", "split_clauses", "figure_lists"]
+__all__ = ["CLAUSE_BREAK", "ITEM_BREAK", "Clause", "FigureList", "split_clauses",
+           "figure_lists", "own_phrase_end"]
 
 #: Where a clause ends: a semicolon, a dash between spaces, a colon, a contrast.
 CLAUSE_BREAK = re.compile(r";|\s[-–—]\s|:\s|,\s+while\b|,\s+whereas\b|,\s+but\b|\bwhile\s")
+
+#: Where a figure's own phrase ends inside a clause: a coordinator that opens the next item
+#: of a distribution ("one off Lagos with 40 kg of cocaine and the other off Calabar ...",
+#: "32 kg of hashish near the coast, and the other uncovered a warehouse ..."); "in another
+#: vehicle" (after a preposition) is the figure's own.
+ITEM_BREAK = re.compile(
+    r"(?:,\s*(?:and\s+|while\s+|whereas\s+)?|\s+(?:and|while|whereas)\s+)"
+    r"(?:the\s+other|another|the\s+second|the\s+third|the\s+latter|the\s+rest|"
+    r"the\s+remainder)\b", re.IGNORECASE)
 
 # a finite verb's auxiliary: where an item's own phrase ends and a statement begins
 _AUX = (r"(?:had|has|have|were|was|are|is|would|could|will|might|may|must|should|can|"
@@ -138,6 +148,17 @@ def figure_lists(text: str, sent_start: int, sent_end: int,
         run, run_clause = [i], clause
     close()
     return out
+
+
+def own_phrase_end(text: str, start: int, end: int) -> int:
+    """Where the own phrase of a figure ending at ``start`` ends, ``end`` at the latest:
+    at a clause break or at the opening of the next item of a distribution."""
+    cut = end
+    for rx in (CLAUSE_BREAK, ITEM_BREAK):
+        m = rx.search(text, start, cut)
+        if m:
+            cut = m.start()
+    return cut
 
 
 def _is_subject(before: str) -> bool:
