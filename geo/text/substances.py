@@ -278,14 +278,18 @@ def _one_word_drug_terms() -> tuple[str, ...]:
 @memo(1024)
 def near_spelling(word: str) -> str | None:
     """The drug term ``word`` is a misspelling of ("ketamin", "marijuane", "aplrazolam"),
-    or None. Only for a word the vocabulary does not know, of six letters or more, one
-    letter added, dropped, changed or two swapped from a one-word term."""
+    or None. Only for a word the vocabulary does not know, of six letters or more: close
+    to a one-word term by difflib's ratio (>= 0.86), or one letter added, dropped, changed
+    or two swapped from it."""
     w = word.lower()
     if len(w) < 6 or _TABLE.get(_key(w)) is not None:
         return None
-    # one edit, whatever the word's length: difflib's ratio (0.86) let a 7-letter word with
-    # one letter changed ("ecstacy": 0.857) through no more than it let "marijuane"
-    close = [t for t in _one_word_drug_terms() if _one_edit_apart(w, t)]
+    import difflib
+
+    # difflib's ratio takes sound-alike spellings ("methamfetamine"); one edit takes a
+    # changed letter in a short word, which the ratio misses ("ecstacy": 0.857)
+    close = difflib.get_close_matches(w, _one_word_drug_terms(), n=1, cutoff=0.86) or \
+        [t for t in _one_word_drug_terms() if _one_edit_apart(w, t)]
     return close[0] if close else None
 
 
