@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DeduplicationError
+from .events import parse_dates
 
 __all__ = ["deduplicate", "cluster_view", "merged_summary", "DEDUP_COLUMNS", "REQUIRED_COLUMNS",
            "MIN_SCORE", "WINDOW_DAYS"]
@@ -297,40 +298,6 @@ def _numbers(frame: pd.DataFrame, name: str) -> np.ndarray:
     return pd.to_numeric(frame[name], errors="coerce").astype(float).to_numpy()
 
 
-_DATE_RE = r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?"
-
-
-def _date_spans(values: pd.Series) -> pd.DataFrame:
-    """``start``, ``end`` (the first and last day a date can mean: "2019-03" spans
-    March) and ``precision`` (day, month, year, None) of ISO dates at mixed precision.
-    (geo.aggregates.parse_dates reads them the same way; dedup comes before the
-    aggregates in the flow, so it reads them itself.)"""
-    text = pd.Series([None if v is None or (isinstance(v, float) and math.isnan(v))
-                      else str(v)[:10] for v in values.tolist()], index=values.index, dtype=object)
-    parts = text.astype("string").str.extract(_DATE_RE)
-    year = pd.to_numeric(parts[0], errors="coerce")
-    month = pd.to_numeric(parts[1], errors="coerce")
-    day = pd.to_numeric(parts[2], errors="coerce")
-    ok = year.notna()
-    start = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    if ok.any():
-        ymd = (year[ok].astype(int).astype(str).str.zfill(4) + "-"
-               + month[ok].fillna(1).astype(int).astype(str).str.zfill(2) + "-"
-               + day[ok].fillna(1).astype(int).astype(str).str.zfill(2))
-        start[ok] = pd.to_datetime(ymd, format="%Y-%m-%d", errors="coerce").to_numpy()
-    precision = pd.Series(np.where(day.notna(), "day", np.where(month.notna(), "month", "year")),
-                          index=values.index, dtype=object)
-    precision[start.isna()] = None
-    end = start.copy()
-    is_month = (precision == "month").to_numpy()
-    is_year = (precision == "year").to_numpy()
-    if is_month.any():
-        end[is_month] = start[is_month] + pd.offsets.MonthEnd(0)
-    if is_year.any():
-        end[is_year] = start[is_year] + pd.offsets.YearEnd(0)
-    return pd.DataFrame({"start": start, "end": end, "precision": precision})
-
-
 def _litres(ev: pd.DataFrame) -> np.ndarray:
     """Volume of each event in litres (gallons converted with pint), NaN otherwise."""
     from .text.units import pint_unit, unit_registry
@@ -405,7 +372,7 @@ def _features(events: pd.DataFrame) -> pd.DataFrame:
     f["agencies"] = [frozenset(a.lower() for a in _as_list(v))
                      for v in (ev["agencies"].tolist() if "agencies" in ev else [None] * n)]
     f["tokens"] = [_tokens(s, p) for s, p in zip(sentences, places)]
-    dates = _date_spans(ev["date"])
+    dates = parse_dates(ev["date"])
     f["start"] = dates["start"].to_numpy()
     f["end"] = dates["end"].to_numpy()
     f["precision"] = dates["precision"].to_numpy()
@@ -834,7 +801,7 @@ def cluster_view(events: pd.DataFrame) -> pd.DataFrame:
         return view
     sub = view[has].copy()
     sub["_cid"] = cid[has].astype(str)
-    dates = _date_spans(sub["date"])
+    dates = parse_dates(sub["date"])
     sub["_drank"] = dates["precision"].map({"day": 0, "month": 1, "year": 2}).fillna(3).to_numpy()
     sub["_start"] = dates["start"].to_numpy()
     for col in ("country", "admin1", "admin2"):
