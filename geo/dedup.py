@@ -104,6 +104,8 @@ jan feb mar apr jun jul aug sep sept oct nov dec
 reuters afp ap efe xinhua ians tass interfax anadolu apa irna bernama pti ani upi
 news agency reported reports report statement spokesman spokesperson
 mr mrs ms new south north east west southern northern eastern western central
+destroyed dismantled
+worth value valued estimated street market price dollars dollar euros euro rupees rupee
 """.split())
 
 _NAME_RE = re.compile(r"\b[A-Z][\w'-]*[A-Za-z]|\b[A-Za-z]*\d[\w-]*")
@@ -234,8 +236,14 @@ def _stopwords() -> frozenset[str]:
     # the package's English function words (geo/vocab/stopwords/en.txt) and ours
     from pathlib import Path
 
+    from .text.quantities import HEDGES, NUMBER_WORDS
+
     path = Path(__file__).parent / "vocab" / "stopwords" / "en.txt"
     words = set(_COMMON)
+    # the figure's own words ("4.16 million", "nearly", "more than") are the figure,
+    # which the rules compare already; two reports of any seizures share them
+    words.update(n.word for n in NUMBER_WORDS)
+    words.update(w for phrases in HEDGES.values() for p in phrases for w in p.split())
     try:
         for line in path.read_text(encoding="utf-8").splitlines():
             line = line.split("#", 1)[0].strip().lower()
@@ -250,8 +258,10 @@ _STOP: frozenset[str] | None = None
 
 def _tokens(sentence: str | None, place: str | None) -> tuple[frozenset[str], frozenset[str]]:
     """Distinctive words of an event's text: names and codes (``Tormes``, ``AICM``,
-    ``B-737``), and the other content words (``cucumbers``, ``suitcase``, ``shoe``):
-    what hid the drugs and where is what outlets retell."""
+    ``B-737``), and every content word, names included, as a plain word (``cucumbers``,
+    ``suitcase``, ``shoe``, ``committee``): what hid the drugs and where is what outlets
+    retell, and one outlet's "National Security Committee" is another's "the security
+    committee", so a word is matched whatever its case."""
     global _STOP
     if _STOP is None:
         _STOP = _stopwords()
@@ -259,11 +269,26 @@ def _tokens(sentence: str | None, place: str | None) -> tuple[frozenset[str], fr
     names = set()
     for tok in _NAME_RE.findall(text):
         key = tok.lower().strip("'-")
+        if key.endswith("'s"):  # "the Felcn's patrol" names the Felcn
+            key = key[:-2]
         # a bare number is mostly the figure itself, which the rules compare already
         if len(key) >= 3 and key not in _STOP and not key.replace(",", "").isdigit():
             names.add(key)
-    words = {w.rstrip("s") for w in _WORD_RE.findall(text) if w not in _STOP} - names
+    words = {w.rstrip("s") for w in _WORD_RE.findall(text.lower()) if w not in _STOP}
     return frozenset(names), frozenset(words)
+
+
+def _shared_text(x: tuple[frozenset[str], frozenset[str]],
+                 y: tuple[frozenset[str], frozenset[str]], agencies: frozenset[str]) -> float:
+    """What the distinctive words two events share say (at most 1.5): a name both
+    write as a name counts 0.75, any other word both hold 0.5 (a shared name is not
+    counted again as a word). The words of ``agencies``, which both credit and which
+    count already, are not counted again ("Felcn" of the Felcn)."""
+    skip = {w for a in agencies for w in re.findall(r"[a-z0-9-]+", a)}
+    skip |= {w.rstrip("s") for w in skip}
+    names = (x[0] & y[0]) - skip
+    words = (x[1] & y[1]) - {n.rstrip("s") for n in names} - skip
+    return min(0.75 * len(names) + 0.5 * len(words), 1.5)
 
 
 def _text_column(frame: pd.DataFrame, name: str) -> np.ndarray:
@@ -575,10 +600,9 @@ def _score(f: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
     # the text: an agency both credit, names both evidence sentences hold
     agencies = f["agencies"].to_numpy(dtype=object)
     tokens = f["tokens"].to_numpy(dtype=object)
-    score += np.array([1.0 if agencies[x] & agencies[y] else 0.0 for x, y in zip(i, j)])
-    score += np.array([min(0.75 * len(tokens[x][0] & tokens[y][0])
-                           + 0.5 * len(tokens[x][1] & tokens[y][1]), 1.5)
-                       for x, y in zip(i, j)])
+    shared = [agencies[x] & agencies[y] for x, y in zip(i, j)]
+    score += np.array([1.0 if s else 0.0 for s in shared])
+    score += np.array([_shared_text(tokens[x], tokens[y], s) for x, y, s in zip(i, j, shared)])
     return score
 
 

@@ -168,6 +168,31 @@ def test_a_round_figure_twice_in_a_month_needs_the_text():
     assert clusters(deduplicate(frame(*rows))) == [{"a", "b"}]
 
 
+def test_a_name_in_one_outlet_is_a_plain_word_in_another():
+    # the agency's "Banana Export Terminal" is the paper's "banana export terminal"
+    rows = frame(event("a", 500, sentence="Agents at the Banana Export Terminal found 500 kg of cocaine"),
+                 event("b", 500, sentence="500 kg of cocaine were found at the banana export terminal"))
+    assert clusters(deduplicate(rows)) == [{"a", "b"}]
+
+
+def test_the_words_of_a_figure_and_its_value_are_no_sign():
+    # any two reports of two million pills may say "million", "about", "worth an estimated"
+    rows = [event("a", None, count=2_000_000, substance="captagon", country="SA", admin1="SA-02",
+                  sentence="Customs seized 2 million pills worth an estimated 5 million dollars"),
+            event("b", None, count=2_000_000, substance="captagon", country="SA", admin1="SA-02",
+                  sentence="About 2 million pills with an estimated street value of 10 million dollars")]
+    assert clusters(deduplicate(frame(*rows))) == []
+
+
+def test_an_agency_both_credit_counts_once():
+    # the agency is one sign, not two: its name in both sentences is the same sign again
+    rows = frame(event("a", 300, approximate=True, country="BO", admin1="BO-C", date="2019-03",
+                       agencies=("FELCN",), sentence="A Felcn patrol seized over 300 kg of cocaine"),
+                 event("b", 300, approximate=True, country="BO", admin1="BO-C", date="2019-04",
+                       agencies=("FELCN",), sentence="The Felcn seized more than 300 kg of cocaine"))
+    assert clusters(deduplicate(rows)) == []
+
+
 def test_window_days_is_the_limit():
     rows = frame(event("a", 1213, date="2019-03-01"), event("b", 1213, date="2019-03-09"))
     assert clusters(deduplicate(rows, window_days=10)) == [{"a", "b"}]
