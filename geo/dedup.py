@@ -23,7 +23,8 @@ How (plain blocking and rule scoring over frames; see the README's "Deduplicatio
    1-1.25 t); the substances agree (the same one, the same drug group, or one side
    unspecified); the places agree (the same region, or one side known only to its
    country); the dates are within ``window_days`` of each other (a month-precise date
-   spans its month; a missing date agrees with any).
+   spans its month; a missing date agrees with any); the routes agree (where both give
+   an origin, or both a destination, they name a country in common).
 3. **Score** of the pair: how specific the shared figure is, the same substance,
    region, district and day, plus the text: an agency both credit and distinctive
    words both evidence sentences hold (an operation's, a vessel's, a port's name). A
@@ -52,7 +53,7 @@ from .errors import DeduplicationError
 from .events import parse_dates
 
 __all__ = ["deduplicate", "cluster_view", "merged_summary", "DEDUP_COLUMNS", "REQUIRED_COLUMNS",
-           "MIN_SCORE", "WINDOW_DAYS"]
+           "ROUTE_FIELDS", "MIN_SCORE", "WINDOW_DAYS"]
 
 #: Columns :func:`deduplicate` adds: ``cluster`` (id of the merged seizure, or None for
 #: a seizure one report tells), ``duplicate_of`` (on a merged duplicate: the report id
@@ -107,6 +108,11 @@ mr mrs ms new south north east west southern northern eastern western central
 destroyed dismantled
 worth value valued estimated street market price dollars dollar euros euro rupees rupee
 """.split())
+
+#: Route fields two reports of one seizure cannot disagree on: drugs shipped from
+#: Bangladesh and drugs shipped from Texas are two seizures, however alike the rest.
+ROUTE_FIELDS: tuple[str, ...] = ("origin", "destination")
+_COUNTRY_CODE_RE = re.compile(r"^([A-Z]{2})(?:-[A-Z0-9]{1,3})?$")
 
 _NAME_RE = re.compile(r"\b[A-Z][\w'-]*[A-Za-z]|\b[A-Za-z]*\d[\w-]*")
 _WORD_RE = re.compile(r"\b[a-z][a-z-]{3,}\b")
@@ -291,6 +297,26 @@ def _shared_text(x: tuple[frozenset[str], frozenset[str]],
     return min(0.75 * len(names) + 0.5 * len(words), 1.5)
 
 
+def _route_countries(value: Any) -> frozenset[str]:
+    """The countries a route field names ("EC-G; PA" -> EC, PA). A world region's name
+    ("Europe", "West Africa") names no one country and is left out: "bound for Europe"
+    and "bound for Spain" may be one seizure."""
+    if not isinstance(value, str) or not value.strip():
+        return frozenset()
+    out = set()
+    for part in value.split(";"):
+        m = _COUNTRY_CODE_RE.match(part.strip())
+        if m:
+            out.add(m.group(1))
+    return frozenset(out)
+
+
+def _routes_clash(x: tuple[frozenset[str], ...], y: tuple[frozenset[str], ...]) -> bool:
+    """Whether two events' routes disagree: on some field both name countries and none
+    in common."""
+    return any(a and b and not (a & b) for a, b in zip(x, y))
+
+
 def _text_column(frame: pd.DataFrame, name: str) -> np.ndarray:
     if name not in frame:
         return np.full(len(frame), None, dtype=object)
@@ -394,6 +420,9 @@ def _features(events: pd.DataFrame) -> pd.DataFrame:
     # significant digits of the figure as written (the kg of "4.3 t" is 4300: also 2)
     written = np.where(np.isnan(qty), np.where(np.isnan(kg), count, kg), qty)
     f["sig"] = [_significant_digits(v) if not np.isnan(v) else 0 for v in written]
+    f["routes"] = list(zip(*[[_route_countries(v) for v in (ev[c].tolist() if c in ev
+                                                              else [None] * n)]
+                             for c in ROUTE_FIELDS]))
     f["agencies"] = [frozenset(a.lower() for a in _as_list(v))
                      for v in (ev["agencies"].tolist() if "agencies" in ev else [None] * n)]
     f["tokens"] = [_tokens(s, p) for s, p in zip(sentences, places)]
@@ -561,6 +590,9 @@ def _compatible(f: pd.DataFrame, pairs: pd.DataFrame, window_days: float,
     dated = ~np.isnat(start[i]) & ~np.isnat(start[j])
     gap = np.where(dated, np.maximum(gap, 0.0), np.nan)
     ok &= ~dated | (gap <= window_days)
+    # routes: where both say where the drugs came from (or were going), they agree
+    routes = f["routes"].to_numpy(dtype=object)
+    ok &= np.array([not _routes_clash(routes[x], routes[y]) for x, y in zip(i, j)], dtype=bool)
     out = pairs.assign(exact=exact, gap=gap, same_sub=same_sub, same_grp=same_grp)
     out = out[ok]
     # a pair found on two measures (a mass and a count) is one pair: keep its best reading
@@ -651,6 +683,7 @@ def _arrays(f: pd.DataFrame) -> dict[str, np.ndarray]:
     for c in (*_MEASURES, "sig", "place_rank"):
         out[c] = f[c].to_numpy(dtype=float)
     out["imperial"] = f["imperial"].to_numpy(dtype=bool)
+    out["routes"] = f["routes"].to_numpy(dtype=object)
     out["start"] = f["start"].to_numpy(dtype="datetime64[ns]")
     out["end"] = f["end"].to_numpy(dtype="datetime64[ns]")
     return out
@@ -671,6 +704,8 @@ def _unmeasured_ok(A: dict[str, np.ndarray], x: int, y: int, window_days: float)
         u, v = A[col][x], A[col][y]
         if u is not None and v is not None and u != v:
             return False
+    if _routes_clash(A["routes"][x], A["routes"][y]):
+        return False
     if not (np.isnat(A["start"][x]) or np.isnat(A["start"][y])):
         gap = max(A["start"][y] - A["end"][x], A["start"][x] - A["end"][y])
         if gap / np.timedelta64(1, "D") > window_days:

@@ -193,6 +193,21 @@ def test_an_agency_both_credit_counts_once():
     assert clusters(deduplicate(rows)) == []
 
 
+def test_routes_that_disagree_are_two_seizures():
+    # two containers of 550 kg at one port on one day, one from Bangladesh, one from Texas
+    a = event("a", 550, country="AU", admin1="AU-NSW", date="2022-11",
+              sentence="550 kg of cocaine in a container shipped to Port Botany")
+    b = event("b", 550, country="AU", admin1="AU-NSW", date="2022-11",
+              sentence="550 kilograms of cocaine in a container shipped to Port Botany")
+    assert clusters(deduplicate(frame(a, b))) == [{"a", "b"}]
+    a["origin"], b["origin"] = "BD", "US-TX"
+    assert clusters(deduplicate(frame(a, b))) == []
+    # a region of the country named elsewhere, or a world region, is no disagreement
+    a["origin"], b["origin"] = "US", "US-TX"
+    a["destination"], b["destination"] = "Oceania", "AU-NSW"
+    assert clusters(deduplicate(frame(a, b))) == [{"a", "b"}]
+
+
 def test_window_days_is_the_limit():
     rows = frame(event("a", 1213, date="2019-03-01"), event("b", 1213, date="2019-03-09"))
     assert clusters(deduplicate(rows, window_days=10)) == [{"a", "b"}]
