@@ -53,7 +53,7 @@ from .errors import DeduplicationError
 from .events import parse_dates
 
 __all__ = ["deduplicate", "cluster_view", "merged_summary", "DEDUP_COLUMNS", "REQUIRED_COLUMNS",
-           "ROUTE_FIELDS", "MIN_SCORE", "WINDOW_DAYS"]
+           "ROUTE_FIELDS", "POUND_COUNTRIES", "MIN_SCORE", "WINDOW_DAYS"]
 
 #: Columns :func:`deduplicate` adds: ``cluster`` (id of the merged seizure, or None for
 #: a seizure one report tells), ``duplicate_of`` (on a merged duplicate: the report id
@@ -728,13 +728,22 @@ def _support(A: dict[str, np.ndarray], idx: Sequence[int]) -> dict[int, int]:
     return out
 
 
+#: Countries whose agencies weigh seizures in pounds (the DEA, CBP and US police do).
+POUND_COUNTRIES = frozenset({"US"})
+
+
 def _kept(A: dict[str, np.ndarray], idx: list[int]) -> int:
-    """The member whose figure counts: exact beats hedged; a metric figure beats one in
-    pounds (the annotation rules record the metric one: "3,300 pounds" is mostly a
-    foreign outlet's conversion); more significant digits beat fewer; then the figure
-    most members agree with, the finer place, the first in the events' order."""
+    """The member whose figure counts: exact beats hedged; a figure in the unit of the
+    seizure's country beats a conversion: a metric figure beats one in pounds ("3,300
+    pounds" is mostly a foreign outlet's conversion, and the annotation rules record the
+    metric one), except in a country that weighs in pounds (:data:`POUND_COUNTRIES`),
+    where the agency's "705 pounds" is the figure and a foreign paper's "320 kilograms"
+    the conversion; more significant digits beat fewer; then the figure most members
+    agree with, the finer place, the first in the events' order."""
     support = _support(A, idx)
-    return min(idx, key=lambda a: (A["hedge"][a] is not None, bool(A["imperial"][a]),
+    country = next((A["country"][a] for a in idx if A["country"][a]), None)
+    pounds = country in POUND_COUNTRIES
+    return min(idx, key=lambda a: (A["hedge"][a] is not None, bool(A["imperial"][a]) != pounds,
                                    -A["sig"][a], -support[a], -A["place_rank"][a], a))
 
 

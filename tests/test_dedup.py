@@ -208,6 +208,26 @@ def test_routes_that_disagree_are_two_seizures():
     assert clusters(deduplicate(frame(a, b))) == [{"a", "b"}]
 
 
+def test_pounds_count_where_agencies_weigh_in_pounds():
+    # the DEA's 705 pounds is the figure; a foreign paper's 320 kilograms its conversion
+    where = dict(substance="methamphetamine", country="US", admin1="US-GA", date="2025-06")
+    out = deduplicate(frame(
+        event("dea", 705 * 0.45359237, quantity=705, unit="lb", agencies=("DEA",),
+              sentence="DEA agents in Gainesville seized 705 pounds of meth in cucumbers", **where),
+        event("paper", 320, sentence="320 kilograms of meth hidden in cucumbers in Gainesville",
+              agencies=("DEA",), **where)))
+    assert clusters(out) == [{"dea", "paper"}]
+    assert out.loc[out["doc"] == "paper", "duplicate_of"].item() == "dea"
+    # elsewhere the metric figure counts: "2,866 pounds" is a foreign outlet's 1.3 t
+    where = dict(country="BR", admin1="BR-PR", date="2019-10")
+    out = deduplicate(frame(
+        event("wire", 2866 * 0.45359237, quantity=2866, unit="lb",
+              sentence="2,866 pounds of cocaine in a sugar container at Paranagua", **where),
+        event("agency", 1300, sentence="1,300 kg of cocaine in a sugar container at Paranagua",
+              **where)))
+    assert out.loc[out["doc"] == "wire", "duplicate_of"].item() == "agency"
+
+
 def test_window_days_is_the_limit():
     rows = frame(event("a", 1213, date="2019-03-01"), event("b", 1213, date="2019-03-09"))
     assert clusters(deduplicate(rows, window_days=10)) == [{"a", "b"}]
