@@ -425,7 +425,10 @@ def _features(events: pd.DataFrame) -> pd.DataFrame:
                              for c in ROUTE_FIELDS]))
     f["agencies"] = [frozenset(a.lower() for a in _as_list(v))
                      for v in (ev["agencies"].tolist() if "agencies" in ev else [None] * n)]
-    f["tokens"] = [_tokens(s, p) for s, p in zip(sentences, places)]
+    # the figures of one sentence share its words: read each sentence once
+    read: dict[tuple[str | None, str | None], tuple[frozenset[str], frozenset[str]]] = {}
+    f["tokens"] = [read[(s, p)] if (s, p) in read else read.setdefault((s, p), _tokens(s, p))
+                   for s, p in zip(sentences, places)]
     dates = parse_dates(ev["date"])
     f["start"] = dates["start"].to_numpy()
     f["end"] = dates["end"].to_numpy()
@@ -592,7 +595,9 @@ def _compatible(f: pd.DataFrame, pairs: pd.DataFrame, window_days: float,
     ok &= ~dated | (gap <= window_days)
     # routes: where both say where the drugs came from (or were going), they agree
     routes = f["routes"].to_numpy(dtype=object)
-    ok &= np.array([not _routes_clash(routes[x], routes[y]) for x, y in zip(i, j)], dtype=bool)
+    routed = np.array([any(r) for r in routes], dtype=bool)
+    both = np.flatnonzero(ok & routed[i] & routed[j])  # most events name no route
+    ok[both] = [not _routes_clash(routes[i[k]], routes[j[k]]) for k in both]
     out = pairs.assign(exact=exact, gap=gap, same_sub=same_sub, same_grp=same_grp)
     out = out[ok]
     # a pair found on two measures (a mass and a count) is one pair: keep its best reading
