@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from shapely.geometry import Point
 
 from .errors import ExtractionError
 
 __all__ = ["EVENT_FIELDS", "EXTRA_FIELDS", "Event", "event_row", "events_to_frame",
-           "write_events", "events_writer", "place_precision"]
+           "write_events", "events_writer", "place_precision", "parse_dates"]
 
 EVENT_FIELDS = ("doc", "substance", "drug_group", "quantity", "unit", "quantity_kg", "count",
                 "labs_destroyed", "place", "country", "admin1", "admin2", "date", "agencies",
@@ -270,3 +271,83 @@ def events_writer(path: str | Path) -> Iterator[Callable[[pd.DataFrame], None]]:
         yield write
         if kind == "csv" and header[0]:
             write(events_to_frame([]))
+
+
+# --------------------------------------------------------------------------- dates
+# An event's date is ISO at the precision the report gives ("2019", "2019-03",
+# "2019-03-05"): the aggregates put it in a period, dedup compares two of them.
+
+_DATE_RE = r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ].*)?\s*$"
+
+
+def parse_dates(values: Iterable[Any]) -> pd.DataFrame:
+    """Parse ISO dates at mixed precision ("2012", "2012-09", "2013-01-31").
+
+    Returns a frame aligned with ``values`` with columns ``date`` (the normalised ISO
+    string at the precision given, or None), ``precision`` ("year" | "month" | "day" |
+    None), ``start`` and ``end`` (Timestamps: first and last day the date can mean; NaT
+    when the value is empty or not a date). Timestamps and ``datetime.date`` count as
+    day precision.
+    """
+    s = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values
+    codes, uniques = pd.factorize(s.astype(object), use_na_sentinel=True)
+    if len(uniques) < len(s):
+        # parse each distinct date once, then spread: 100,000 events hold a few
+        # thousand dates
+        parsed = _parse_dates(pd.Series(list(uniques) + [None], dtype=object))
+        take = np.where(codes < 0, len(uniques), codes)  # missing -> the trailing None
+        out = pd.DataFrame(index=s.index)
+        for col in ("date", "precision"):
+            out[col] = pd.Series(parsed[col].to_numpy(dtype=object)[take], index=s.index, dtype=object)
+        for col in ("start", "end"):
+            out[col] = parsed[col].to_numpy()[take]
+        return out
+    return _parse_dates(s)
+
+
+def _parse_dates(s: pd.Series) -> pd.DataFrame:
+    index = s.index
+    out = pd.DataFrame(index=index)
+    text = s.map(_date_text, na_action="ignore").astype(object)
+    parts = text.astype("string").str.extract(_DATE_RE)
+    year = pd.to_numeric(parts[0], errors="coerce")
+    month = pd.to_numeric(parts[1], errors="coerce")
+    day = pd.to_numeric(parts[2], errors="coerce")
+    ok = year.notna()
+    start = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    if ok.any():
+        ymd = (year[ok].astype(int).astype(str).str.zfill(4) + "-"
+               + month[ok].fillna(1).astype(int).astype(str).str.zfill(2) + "-"
+               + day[ok].fillna(1).astype(int).astype(str).str.zfill(2))
+        # errors="coerce": "2012-13" or "2013-02-30" are not dates, they become NaT
+        start[ok] = pd.to_datetime(ymd, format="%Y-%m-%d", errors="coerce").to_numpy()
+    precision = pd.Series(np.where(day.notna(), "day", np.where(month.notna(), "month", "year")),
+                          index=index, dtype=object)
+    precision[start.isna()] = None
+    end = start.copy()
+    is_month = (precision == "month").to_numpy()
+    is_year = (precision == "year").to_numpy()
+    if is_month.any():
+        end[is_month] = start[is_month] + pd.offsets.MonthEnd(0)
+    if is_year.any():
+        end[is_year] = start[is_year] + pd.offsets.YearEnd(0)
+    iso = np.full(len(index), None, dtype=object)
+    for prec, f in {"year": "%Y", "month": "%Y-%m", "day": "%Y-%m-%d"}.items():
+        m = (precision == prec).to_numpy()
+        if m.any():
+            iso[m] = start[m].dt.strftime(f).to_numpy(dtype=object)
+    out["date"] = pd.Series(iso, index=index, dtype=object)
+    out["precision"] = precision
+    out["start"] = start
+    out["end"] = end
+    return out
+
+
+def _date_text(value: Any) -> Any:
+    if isinstance(value, (pd.Timestamp,)) or hasattr(value, "isoformat"):
+        try:
+            return value.isoformat()[:10]
+        except (TypeError, ValueError):  # NaT
+            return None
+    text = str(value).strip()
+    return text or None
