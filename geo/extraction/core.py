@@ -66,6 +66,7 @@ from .cues import (ATTEMPT as _ATTEMPT, AT_SEA as _AT_SEA, BREAKDOWN_START as _B
                    TOTAL_AFTER as _TOTAL_AFTER, UNITS_WEIGHING as _UNITS_WEIGHING,
                    WEIGHED_BEFORE as _WEIGHED_BEFORE, template)
 from .cues import words as _cue_words
+from .eradication import eradication_entries
 from .operations import arrests_in, operation_name
 from .story import headline_paras as _headline_paras
 from .story import sentence_date
@@ -1338,6 +1339,9 @@ def extract_report(report: Any, geocoder: Any = None, *, gazetteer: Any = None,
             e.confidence = round(e.confidence * 0.8, 3)
     if not_events is not None:
         not_events.extend(dropped)
+        # an area of a drug crop destroyed is a record of its own, never a seizure: it goes
+        # with the figures not recorded, which carry it to geo.eradications
+        not_events.extend(eradication_entries(report, ctx))
     return events
 
 
