@@ -30,6 +30,7 @@ metre in hectares, so ``1.500 ha`` is 1,500 ha (and ``2,5 ha`` is 2.5).
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -187,7 +188,8 @@ def _crop_at(text: str, sents: list[Sentence], s: Sentence, area: Area,
     if found:
         return min(found)[1], "after"
     # "poppy fields covering 200 ha": the nearest crop word of its sentence
-    found = [(min(abs(m.start() - area.start) for m in rx.finditer(s.text, 0)), crop)
+    at = area.start - s.start
+    found = [(min(abs(m.start() - at) for m in rx.finditer(s.text)), crop)
              for crop, rx in crops.items() if rx.search(s.text)]
     if found:
         return min(found)[1], "sentence"
@@ -286,9 +288,7 @@ def read_eradications(report: Any, context: Any) -> tuple[list[Eradication], lis
     head = headline_paras(report, sents)
     starts = [s.start for s in sents]
     doc = str(report.id)
-    import bisect
-
-    found: list[tuple[Area, Sentence, str]] = []
+    found: list[tuple[Area, Sentence, str, str]] = []  # area, sentence, crop, how found
     noted: list[dict] = []
     previous: Area | None = None
     for area in areas:
@@ -308,7 +308,7 @@ def read_eradications(report: Any, context: Any) -> tuple[list[Eradication], lis
             noted.append({"doc": doc, "text": text[area.start:area.end], "start": area.start,
                           "reason": why})
             continue
-        found.append((area, s, crop + "\x00" + how))
+        found.append((area, s, crop, how))
     in_body = [f for f in found if f[1].para not in head]
     chosen = in_body or found  # a headline figure only when the body gives none
     if not chosen:
@@ -316,14 +316,13 @@ def read_eradications(report: Any, context: Any) -> tuple[list[Eradication], lis
     idx = _place_index(report, text, sents, head, context)
     published = getattr(report, "published", None)
     records: list[Eradication] = []
-    for area, s, crop_how in chosen:
-        crop, how = crop_how.split("\x00")
+    for area, s, crop, how in chosen:
         flags = [f"crop:{how}"]
-        if area not in [a for a, _, _ in in_body]:
+        if not in_body:
             flags.append("from headline")
         if STAT.search(s.text):
             flags.append("period total")
-        before = [a for a, t, _ in chosen if t is s and a.end <= area.start]
+        before = [a for a, t, _, _ in chosen if t is s and a.end <= area.start]
         if before and pats["part"].search(text, before[-1].end, area.start):
             flags.append("part of an earlier figure")
         p = _place(idx, text, sents, head, s, area)
