@@ -135,3 +135,11 @@ def test_geo_map_and_geo_extract_write_the_eradication_file(tmp_path):
     # the events file is never where the eradication records go
     code, out, err = _cli("extract", folder, "--out", tmp_path / "x" / "eradication.csv", "-q")
     assert code == 2 and "eradication records go" in err
+
+
+def test_records_come_back_from_worker_processes_the_same(events):
+    other = Report(id="c", text="Police cleared 960 acres of poppy in Loilem township, Shan state.")
+    one = geo.eradications(geo.extract([HELMAND, other]))
+    two = geo.eradications(geo.extract([HELMAND, other], jobs=2))
+    assert len(one) == 3
+    assert one.drop(columns="geometry").equals(two.drop(columns="geometry"))
