@@ -311,6 +311,10 @@ def read_eradications(report: Any, context: Any) -> tuple[list[Eradication], lis
         found.append((area, s, crop, how))
     in_body = [f for f in found if f[1].para not in head]
     chosen = in_body or found  # a headline figure only when the body gives none
+    if in_body:
+        noted += [{"doc": doc, "text": text[a.start:a.end], "start": a.start,
+                   "reason": "a headline figure (the body tells it)"}
+                  for a, t, _, _ in found if t.para in head]
     if not chosen:
         return [], noted
     idx = _place_index(report, text, sents, head, context)
