@@ -68,7 +68,10 @@ from .cues import (ATTEMPT as _ATTEMPT, AT_SEA as _AT_SEA, BREAKDOWN_START as _B
                    TOTAL_AFTER as _TOTAL_AFTER, UNITS_WEIGHING as _UNITS_WEIGHING,
                    WEIGHED_BEFORE as _WEIGHED_BEFORE, template)
 from .cues import words as _cue_words
+from .eradication import eradication_entries
 from .operations import arrests_in, operation_name
+from .story import headline_paras as _headline_paras
+from .story import sentence_date
 
 
 log = logging.getLogger(__name__)
@@ -87,14 +90,9 @@ _LAB_RE = re.compile(
 _LAB_ELLIPSIS = re.compile(rf"(?i)\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?P<num>{_NUMW}|an?)\s+for\b")
 _NUM_WORDS = number_words("small", "tens")  # and "a"/"an": one lab
 
-# dates in prose: generated from geo/vocab/months.csv and date_phrases.toml
-_DATE_MY, _DATE_M, _DATE_MD, _LAST_YEAR = (_dates.MONTH_YEAR, _dates.MONTH_AFTER_LEAD,
-                                          _dates.MONTH_DAY, _dates.LAST_YEAR)
-_PERIOD = _dates.RECENT_PERIOD
-
-# speed: these cues are searched per figure, on short texts that rarely hold their words
-_DATE_MY, _DATE_M, _DATE_MD, _LAST_YEAR, _PERIOD = (
-    _Gated(rx) for rx in (_DATE_MY, _DATE_M, _DATE_MD, _LAST_YEAR, _PERIOD))
+# a recent period ("in recent weeks"), from geo/vocab/date_phrases.toml; gated: searched
+# per figure, on short texts that rarely hold its words (the dates are .story's)
+_PERIOD = _Gated(_dates.RECENT_PERIOD)
 
 
 # --------------------------------------------------------------------------- records
@@ -223,30 +221,6 @@ def _check_report(report: Any) -> None:
 
 
 # --------------------------------------------------------------------------- structure
-def _headline_paras(report: Any, sents: list[Sentence]) -> set[int]:
-    """Block indexes that are the headline (and a photo caption before the dateline)."""
-    if not sents:
-        return set()
-    title = (getattr(report, "title", None) or "").strip()
-    out: set[int] = set()
-    paras: dict[int, str] = {}
-    for s in sents:
-        paras.setdefault(s.para, "")
-        paras[s.para] += " " + s.text
-    for p in sorted(paras)[:3]:
-        txt = paras[p].strip()
-        short = len(txt) < 300 and not _rx(r"[.!?][\"'”’]?$").search( txt)
-        if title and title in txt and len(txt) < len(title) + 120:
-            out.add(p)
-        elif p == 0 and short and len(paras) > 1:
-            out.add(p)
-        elif out and p == max(out) + 1 and len(txt) < 80 and not _rx(r"\d").search( txt):
-            out.add(p)  # a caption under the headline ("Russian Drug Den File Photo")
-        else:
-            break
-    return out
-
-
 # the adverbial that opens a sentence ("Over the same period, he said, ..."): up to its comma
 _OPENING = re.compile(r"\s*([^,;:.]{3,60}),")
 
@@ -785,28 +759,8 @@ def _find_labs(text: str, sents: list[Sentence], head: set[int]) -> list[tuple[i
 
 # --------------------------------------------------------------------------- dates
 def _date_for(t: _Target, text: str, sents: list[Sentence], published: str | None) -> str | None:
-    pub_year = int(published[:4]) if published and _rx(r"\d{4}").match( published) else None
-    pub_month = int(published[5:7]) if published and _rx(r"\d{4}-\d{2}").match( published) else None
-    prev = sents[t.sent.index - 1] if t.sent.index > 0 else None
-    ctx_sents = [t.sent] + ([prev] if prev is not None and prev.para == t.sent.para else [])
-    for s in ctx_sents:
-        m = _DATE_MY.search(s.text)
-        if m:
-            return f"{m.group(2)}-{_month(m.group(1)):02d}"
-    s = t.sent
-    m = _DATE_M.search(s.text) or _DATE_MD.search(s.text)
-    if m and pub_year:
-        month = _month(m.group(1))
-        year = pub_year - 1 if (pub_month and month > pub_month) else pub_year
-        return f"{year}-{month:02d}"
-    if _LAST_YEAR.search(s.text) and pub_year:
-        return str(pub_year - 1)
-    if published:
-        return published[:7]
-    return None
-
-
-_month = _dates.month_number
+    # the sentence's date, as the eradication reader dates its records (.story)
+    return sentence_date(t.sent, sents, published)
 
 
 def _own_and_previous(t: _Target, sents: list[Sentence]) -> list[str]:
@@ -1458,6 +1412,9 @@ def extract_report(report: Any, geocoder: Any = None, *, gazetteer: Any = None,
             e.confidence = round(e.confidence * 0.8, 3)
     if not_events is not None:
         not_events.extend(dropped)
+        # an area of a drug crop destroyed is a record of its own, never a seizure: it goes
+        # with the figures not recorded, which carry it to geo.eradications
+        not_events.extend(eradication_entries(report, ctx))
     return events
 
 
