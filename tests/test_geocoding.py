@@ -360,3 +360,30 @@ def test_a_region_named_alone_is_no_surname(geocoder):
     text = ("Commander Luis Rojas said police in La Paz seized it. \"We do not know where it "
             "came from,\" Rojas said.")
     assert "rojas" not in analyse_context(geocoder.gazetteer, text).by_name
+
+
+def test_a_town_named_with_its_class_word_is_that_town(geocoder):
+    """"Kansas City" is a city of that name, not the state of Kansas; "Boulder City" is
+    the Nevada town, not Boulder, Colorado; the word still says town (Ho Chi Minh City
+    the city, not the province of that name)."""
+    assert geocoder.geocode("Kansas City").raw["feature_class"] == "ppl"
+    assert geocoder.geocode("North Kansas City").raw["admin1"] == "US-MO"
+    assert geocoder.geocode("Boulder City").raw["admin1"] == "US-NV"
+    assert geocoder.geocode("Ho Chi Minh City").raw["feature_class"] == "ppl"
+    # a unit's class word still leaves the unit to the context
+    jo = geocoder.geocode("Karak district", context="Jordan's Public Security Directorate "
+                                                    "said a house burned in Qatraneh.")
+    assert jo.raw["country"] == "JO"
+
+
+def test_a_state_sharing_a_country_name_votes_in_a_story_of_that_country(geocoder):
+    """"Georgia" in a story about the United States names the state (its vote goes to
+    US-GA); in a story about the Caucasus it stays the country's."""
+    us = ("Gainesville police said two people were hurt at the intersection with Dixie Drive "
+          "in Hall County, Georgia. Both were taken to a hospital in Atlanta, Georgia, and "
+          "the United States Department of Transportation was told.")
+    votes = analyse_context(geocoder.gazetteer, us).by_name.get("georgia", [])
+    assert any(admin1 == "US-GA" for _, admin1, _, _ in votes)
+    ge = "Russian troops left Gori in Georgia; Tbilisi and Moscow traded blame."
+    votes = analyse_context(geocoder.gazetteer, ge).by_name.get("georgia", [])
+    assert not any(admin1 == "US-GA" for _, admin1, _, _ in votes)

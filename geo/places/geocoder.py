@@ -362,6 +362,14 @@ def analyse_context(gazetteer: Gazetteer, context: str, *, ignore: str | None = 
             if minor_country == lead:
                 ev.add(normalize(mention.text), None, minor_admin1, 0.0, _MINOR_ADMIN1_VOTE)
     lead = max(ev.countries, key=ev.countries.get) if ev.countries else None
+    if spread and lead is not None and ev.country_share(lead) >= _STORY_COUNTRY_SHARE:
+        # "Georgia" in a story about the United States: the state, not the country (the
+        # name's region of the country the text is about votes for that region)
+        for mention in spread:
+            regions = {c.admin1 for c in mention.candidates if c.match == "exact"
+                       and c.feature_class == "admin1" and c.country == lead and c.admin1}
+            if len(regions) == 1:
+                ev.add(normalize(mention.text), None, regions.pop(), 0.0, 1.0)
     if spread and lead is not None:
         _cover(ev, spread, lead)
     if len(paired) > 1:
@@ -816,6 +824,17 @@ class OfflineGeocoder(Geocoder):
         name, hints, class_hint = _parse_query(query)
         if not normalize(name):
             raise GeocoderQueryError(f"query has no name in it: {query!r}")
+        if class_hint == ("ppl",):
+            # "Kansas City", "Boulder City", "Story City": a town called so with its class
+            # word is that town, not the state or town the rest of it names (and the word
+            # still says town: Ho Chi Minh City the city, not the province; a unit's
+            # class word, "Karak district", is left to the context: the gazetteer knows
+            # units with and without it)
+            written = query.split(",")[0].strip()
+            key = normalize(written)
+            if any(c.match == "exact" and normalize(c.name) == key
+                   for c in self.gazetteer.lookup(written)):
+                name = written
         cands = self.gazetteer.lookup(name)
         if set(class_hint) & {"admin1", "region"}:
             # "Moscow Oblast", "Moscow region": a region known by its name with the class
