@@ -334,6 +334,10 @@ def test_unknown_name_takes_the_region_of_a_one_country_story(geocoder):
     assert geocoder.geocode("Xqzzyplace Heights", context=two) is None
     # nor where no region has the votes
     assert geocoder.geocode("Xqzzyplace Heights", context="Police in Ecuador seized cocaine.") is None
+    # a name known nowhere takes the region on one vote; a namesake elsewhere needs more
+    ct = "Selectmen in the Connecticut town met on Monday about the road budget."
+    assert geocoder.geocode("Xqzzyplace Heights", context=ct).raw["admin1"] == "US-CT"
+    assert geocoder.geocode("Mount Washington", context=ct).raw["match"] == "exact"
 
 
 def test_story_region_is_in_the_signature(geocoder):

@@ -82,6 +82,7 @@ _ALTERNATE_PENALTY = 1.0     # a town matched by one of its alternate names
 # other names, at least half of what its country's regions get
 _STORY_REGION_WEIGHT = 3.0
 _STORY_REGION_SHARE = 0.5
+_STORY_UNKNOWN_WEIGHT = 1.0   # ... for a name with no reading anywhere: one vote will do
 # a name the gazetteer does not know takes the story's region only in a story about one
 # country (not a roundup of several: "Bajo Alto" is not in the South Africa of its other half)
 _STORY_COUNTRY_SHARE = 2 / 3
@@ -187,10 +188,11 @@ class ContextEvidence:
             totals = self._totals = (sum(self.countries.values()), sum(self.admin1.values()))
         return totals
 
-    def story_region(self) -> tuple[str, float, float] | None:
+    def story_region(self, min_weight: float = _STORY_REGION_WEIGHT
+                     ) -> tuple[str, float, float] | None:
         """The one admin-1 region the story is about, and its share among the regions of
         the story's main country: the main country's best-supported region, when other
-        names vote for it at least :data:`_STORY_REGION_WEIGHT` times and it holds at least
+        names vote for it at least ``min_weight`` times and it holds at least
         :data:`_STORY_REGION_SHARE` of the votes of that country's regions; and the
         country's share of the countries' votes. None otherwise (a story of several
         regions, or of none named)."""
@@ -198,12 +200,12 @@ class ContextEvidence:
             return None
         lead = max(self.countries, key=self.countries.get)
         total = self._by_country().get(lead, 0.0)
-        if total < _STORY_REGION_WEIGHT:
+        if total < min_weight:
             return None
         prefix = lead + "-"
         code, weight = max(((k, v) for k, v in self.admin1.items() if k.startswith(prefix)),
                            key=lambda kv: kv[1])
-        if weight < _STORY_REGION_WEIGHT or weight < _STORY_REGION_SHARE * total:
+        if weight < min_weight or weight < _STORY_REGION_SHARE * total:
             return None
         return code, weight / total, self.country_share(lead)
 
@@ -782,7 +784,9 @@ class OfflineGeocoder(Geocoder):
             q = _Query([], normalize(_parse_query(query)[0]), query, (), frozenset())
         ev = self._context_cache(context).without(q.key) if context else ContextEvidence()
         story = story_score = None
-        found = ev.story_region() if context else None
+        found = None
+        if context:
+            found = ev.story_region(_STORY_REGION_WEIGHT if q.cands else _STORY_UNKNOWN_WEIGHT)
         if found is not None and found[0] not in q.codes and (
                 not codes or found[0].split("-", 1)[0] in codes):
             # (a reading inside the story's region is scored as any other: see _utility)

@@ -78,6 +78,10 @@ class RowGeocoder:
             ctx = " ".join(x for x in [*others, context or ""] if x).strip()
             if ctx and "context" in accepts:
                 kwargs["context"] = ctx
+            if "story_fallback" in accepts:
+                # the row's own names are tried in turn: an unknown town is no answer
+                # while the row still names its region
+                kwargs["story_fallback"] = False
             try:
                 loc = self.geocoder.geocode(name, **kwargs)
             except GeoError as exc:
