@@ -31,6 +31,11 @@ class RowGeocoder:
                 params = inspect.signature(self.geocoder.geocode).parameters
                 if any(p.kind is p.VAR_KEYWORD for p in params.values()):
                     self._kwargs = {"country_codes", "context", "exactly_one"}
+                    from .geocoder import OfflineGeocoder
+
+                    if isinstance(self.geocoder, OfflineGeocoder):
+                        # a wrapper of the offline geocoder passes its options on
+                        self._kwargs.add("story_fallback")
                 else:
                     self._kwargs = set(params)
             except (TypeError, ValueError):
