@@ -391,3 +391,14 @@ def test_a_state_sharing_a_country_name_votes_in_a_story_of_that_country(geocode
     ge = "Russian troops left Gori in Georgia; Tbilisi and Moscow traded blame."
     votes = analyse_context(geocoder.gazetteer, ge).by_name.get("georgia", [])
     assert not any(admin1 == "US-GA" for _, admin1, _, _ in votes)
+
+
+def test_story_region_needs_votes_in_the_main_country(geocoder):
+    """A text whose main country has no region named has no story region, however low
+    the bar (a region of another country named does not stand in)."""
+    from geo.places.geocoder import ContextEvidence
+
+    ev = ContextEvidence()
+    ev.add("afghanistan", "AF", None, 1.0)
+    ev.add("khorog", "TJ", "TJ-GB", 0.5)
+    assert ev.story_region(0.0) is None

@@ -204,8 +204,8 @@ class ContextEvidence:
             return None
         prefix = lead + "-"
         code, weight = max(((k, v) for k, v in self.admin1.items() if k.startswith(prefix)),
-                           key=lambda kv: kv[1])
-        if weight < min_weight or weight < _STORY_REGION_SHARE * total:
+                           key=lambda kv: kv[1], default=(None, 0.0))
+        if code is None or weight < min_weight or weight < _STORY_REGION_SHARE * total:
             return None
         return code, weight / total, self.country_share(lead)
 
