@@ -1,0 +1,150 @@
+"""One pass over a text that finds every word of a vocabulary, with its offsets.
+
+A :class:`Scanner` compiles word lists (unit words, number words, substance terms, cue
+phrases, agency names...) into one Aho-Corasick automaton (pyahocorasick). Its
+:meth:`Scanner.scan` reads a text once and gives every :class:`Hit`, whatever the size
+of the vocabulary: hundreds of words cost one pass, where one regular expression per list
+costs one pass per list (and an alternation of them all is tried at every character).
+
+How a word matches (the rules the regular expressions of the vocabulary follow):
+
+* case: the text is folded one character for one character (``str.lower``, and the few
+  characters that ``re.IGNORECASE`` equates with an ASCII letter although ``lower`` does
+  not give it: dotless i, dotted capital I, long s), so offsets into the folded text are
+  offsets into the text. A word marked ``case=True`` (an acronym: "DEA" is not "idea")
+  must also be written in the text as in the vocabulary. Accents are kept: "cocaína" and
+  "cocaina" are two words, as in the tables.
+* boundaries: every character that is no word character (``\\w``) is folded to a space and
+  the text is padded with one, so a word written ``" kg "`` matches "kg" as a whole word,
+  before or after punctuation, at either end of the text. A word may be open at its start
+  or its end (``left=False`` / ``right=False``: "ceremon" matches "ceremonies"), or may
+  follow a figure written against it (``after_digit=True``: "5kg", the digits of the text
+  fold to ``0``).
+* a space inside a word stands for one non-word character of the text (a space, a hyphen,
+  a line break: "crystal-meth" is "crystal meth"); a run of several does not match it.
+
+Knows nothing of seizures: the vocabularies come from the modules that own them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Iterator, NamedTuple
+
+from ..errors import GeoError
+
+try:
+    import ahocorasick as _ac
+except ImportError as exc:  # pragma: no cover - the package is a dependency
+    raise GeoError(
+        "geo.text.scan needs the pyahocorasick package (pip install 'pyahocorasick>=2.0'): "
+        f"it is a dependency of seizure-atlas and could not be imported ({exc})") from exc
+
+__all__ = ["Entry", "Hit", "Scanner", "fold", "ODD_CASE"]
+
+# characters IGNORECASE equates with an ASCII letter although str.lower() does not give it
+ODD_CASE = {"\u0130": "i", "\u0131": "i", "\u017f": "s"}
+
+
+class _Fold(dict):
+    """The translation table of :func:`fold`: each character once, on first sight."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        if ch in ODD_CASE:
+            out = ODD_CASE[ch]
+        elif ch.isdecimal():
+            out = "0"
+        elif ch.isalnum() or ch == "_":  # what re calls a word character (\w)
+            low = ch.lower()
+            out = low[0] if low[0].isalnum() or low[0] == "_" else ch
+        else:
+            out = " "
+        self[code] = out
+        return out
+
+
+_TABLE = _Fold()
+
+
+def fold(text: str) -> str:
+    """``text`` folded for scanning: one character for one, lower case, every non-word
+    character a space, every decimal digit ``0``."""
+    return text.translate(_TABLE)
+
+
+class Entry(NamedTuple):
+    """One word of a vocabulary.
+
+    ``kind`` names the list it comes from, ``value`` what the caller wants back with it
+    (its code, its row); ``left``/``right``: whole word at that side; ``after_digit``: may
+    also follow a digit directly ("5kg"); ``case``: written in the text as here."""
+
+    word: str
+    kind: str
+    value: object = None
+    left: bool = True
+    right: bool = True
+    after_digit: bool = False
+    case: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A word of the vocabulary found in a text at ``text[start:end]`` (written there in
+    any case, unless the word's entry asks for its case); ``word`` is the vocabulary's."""
+
+    start: int
+    end: int
+    kind: str
+    word: str
+    value: object
+
+
+class Scanner:
+    """An automaton of every word of ``entries``; :meth:`scan` finds them in one pass.
+
+    :raises GeoError: for an entry whose word is empty once folded.
+    """
+
+    def __init__(self, entries: Iterable[Entry]):
+        keyed: dict[str, list[tuple[int, Entry]]] = {}
+        kinds: set[str] = set()
+        for e in entries:
+            body = fold(e.word)
+            if not body.strip():
+                raise GeoError(f"scan vocabulary: the {e.kind} word {e.word!r} has no letter or digit")
+            kinds.add(e.kind)
+            lead = 1 if e.left else 0
+            for pre in ([" "] + (["0"] if e.after_digit else [])) if e.left else [""]:
+                key = pre + body + (" " if e.right else "")
+                keyed.setdefault(key, []).append((lead, e))
+        automaton = _ac.Automaton()
+        for key, found in keyed.items():
+            automaton.add_word(key, (len(key), tuple(found)))
+        automaton.make_automaton()
+        self._automaton = automaton
+        self.kinds = frozenset(kinds)
+        self.size = len(keyed)
+
+    def hits(self, text: str, kinds: Iterable[str] | None = None) -> Iterator[Hit]:
+        """The hits of ``text`` (of ``kinds`` only, when given) as the pass comes to them
+        (in order of end): a question answered by the first few need not read the rest."""
+        wanted = None if kinds is None else frozenset(kinds)
+        padded = " " + fold(text) + " "
+        for last, (size, found) in self._automaton.iter(padded):
+            for lead, e in found:
+                if wanted is not None and e.kind not in wanted:
+                    continue
+                start = last - size + lead  # (last - size + 1) in padded, less the pad
+                end = start + len(e.word)
+                if e.case and text[start:end] != e.word:
+                    continue
+                yield Hit(start, end, e.kind, e.word, e.value)
+
+    def scan(self, text: str, kinds: Iterable[str] | None = None) -> list[Hit]:
+        """Every word of the vocabulary in ``text`` (of ``kinds`` only, when given), in
+        order of start, then of end; a word found twice at one place (two lists) is
+        two hits."""
+        out = list(self.hits(text, kinds))
+        out.sort(key=lambda h: (h.start, h.end))
+        return out
