@@ -98,7 +98,8 @@ def _texts() -> list[str]:
     numbers = list(number_words(in_words=True))
     vocab = units + numbers + ["5", "1,500", "36.202", "half", "a", "an", "and", "of", "-",
                                "ecstasy", "drug", "lab", "laboratories", "İ", "ı", "ſ", "x",
-                               "10^3", "1e3", "at", "the", "said", "police", "(", ")", "mil"]
+                               "10^3", "1e3", "at", "the", "said", "police", "(", ")", "mil", "3000x",
+                               "metric", "xanax", "million", "crore"]
     rnd = random.Random(11)
     out = []
     for i in range(4000):
@@ -113,6 +114,12 @@ def test_the_gate_never_passes_over_a_figure_or_a_lab():
     from geo.extraction.scanning import may_hold_figure
     from geo.text.quantities import find_quantities
 
+    samples = ["3000x Xanax Tabs were found", "2 metric  tons", "twox Xanax Tabs", "5million kg",
+               "half akilo", "four hundred and fifty-\n\nkilograms", "Two  -  kilos", "TWO TABLETS",
+               "a tonne of it", "12 ecstasy pills", "36.202kg", "١٢ kg", "1e3 kg", "10^12 kg"]
+    for text in samples:
+        assert find_quantities(text), text  # each is a figure to the reader
+        assert may_hold_figure(text), text
     passed_over = 0
     for text in _texts():
         if find_quantities(text) or _has_lab_noun(text):

@@ -23,8 +23,9 @@ from typing import Iterator
 from .. import vocab
 from ..caches import memo
 from ..text import substances as _substances
+from ..text.quantities import _SCALE_WORDS as _SCALE_PATTERN
 from ..text.quantities import number_words
-from ..text.scan import Entry, Hit, Scanner
+from ..text.scan import Entry, Hit, Scanner, fold
 from ..text.units import UNIT_ROWS
 from . import agencies as _agencies
 from . import cues as _cues
@@ -34,6 +35,7 @@ __all__ = ["report_entries", "report_scanner", "scan_report", "may_hold_figure",
 KINDS = ("unit", "figure", "number", "substance", "lab", "cue", "agency")
 _ARTICLE = "article figure"  # "a"/"an" and a unit word, a figure after "half" only
 _GATE_KINDS = frozenset({"unit", "figure", "lab", _ARTICLE})
+_SCALE_WORDS = tuple(re.findall(r"\w+", _SCALE_PATTERN))
 _HALF_BEFORE = re.compile(r"(?i)\bhalf\s+$")
 
 
@@ -92,6 +94,13 @@ def report_scanner() -> Scanner:
     return Scanner(report_entries())
 
 
+@memo(1)
+def _gate_scanner() -> Scanner:
+    # the gate's words only: a pass over a story without figures has few hits to look at
+    # (the cue words alone are ~60 a report)
+    return Scanner(e for e in report_entries() if e.kind in _GATE_KINDS)
+
+
 def scan_report(text: str) -> list[Hit]:
     """Every candidate of the report vocabulary in ``text``, in order, with its offsets."""
     out = []
@@ -104,10 +113,35 @@ def scan_report(text: str) -> list[Hit]:
     return out
 
 
+# what a figure's number may end with (geo.text.quantities' _NUMBER): a digit, a number
+# word, a scale word ("5 million"), "half" ("two and a half"), an article ("a kilo")
+_NUMBER_WORDS = tuple(sorted(set(number_words(in_words=True)) | set(_SCALE_WORDS) | {"half"}))
+_WORDS_BETWEEN = 6  # folded words a figure's number may stand before its unit word
+_LOOK_BACK = 160
+
+
+def _figure_before(text: str, start: int) -> bool:
+    """Whether a number may stand before the unit word at ``start``, with at most a few
+    words between ("5 kg", "5-kg", "5,000 ecstasy pills", "3000x Xanax Tabs", "two metric
+    tons"): generous (a word holding a number word counts), never strict."""
+    lo = max(0, start - _LOOK_BACK)
+    words = fold(text[lo:start]).split()
+    if lo and len(words) <= _WORDS_BETWEEN + 1:
+        return True  # the window may have cut the number off: say yes
+    for word in words[-_WORDS_BETWEEN - 1:]:
+        if "0" in word or word == "a" or word == "an" or any(n in word for n in _NUMBER_WORDS):
+            return True
+    return False
+
+
 def may_hold_figure(text: str) -> bool:
     """False when ``text`` holds no unit word where a figure's unit could stand and no lab
     noun: then it holds no figure and no lab (one pass, stopped at the first candidate)."""
-    for h in report_scanner().hits(text, _GATE_KINDS):
-        if h.kind != _ARTICLE or _after_half(text, h):
+    for h in _gate_scanner().hits(text):
+        kind = h.kind
+        if kind == "unit":
+            if _figure_before(text, h.start):
+                return True
+        elif kind != _ARTICLE or _after_half(text, h):
             return True
     return False
