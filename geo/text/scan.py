@@ -156,6 +156,18 @@ class Scanner:
                     continue
                 yield Hit(start, start + size, kind, word, value)
 
+    def starts(self, text: str) -> list[int]:
+        """Where in ``text`` a word of the vocabulary starts, each place once, in order
+        (the hits' offsets only: no hit is made)."""
+        found = set()
+        add = found.add
+        for last, entries in self._automaton.iter(" " + fold(text) + " "):
+            for back, size, _, word, _, case in entries:
+                start = last - back
+                if not case or text[start:start + size] == word:
+                    add(start)
+        return sorted(found)
+
     def scan(self, text: str, kinds: Iterable[str] | None = None) -> list[Hit]:
         """Every word of the vocabulary in ``text`` (of ``kinds`` only, when given), in
         order of start, then of end; a word found twice at one place (two lists) is
