@@ -39,7 +39,7 @@ except ImportError as exc:  # pragma: no cover - the package is a dependency
         "geo.text.scan needs the pyahocorasick package (pip install 'pyahocorasick>=2.0'): "
         f"it is a dependency of seizure-atlas and could not be imported ({exc})") from exc
 
-__all__ = ["Entry", "Hit", "Scanner", "fold", "ODD_CASE"]
+__all__ = ["Entry", "Hit", "Scanner", "Literals", "fold", "ODD_CASE"]
 
 # characters IGNORECASE equates with an ASCII letter although str.lower() does not give it
 ODD_CASE = {"\u0130": "i", "\u0131": "i", "\u017f": "s"}
@@ -179,3 +179,23 @@ class Scanner:
 
 def _by_place(hit: Hit) -> tuple[int, int]:
     return hit[0], hit[1]
+
+
+class Literals:
+    """Which of a set of strings occur in a text, anywhere, exactly as written (no folding,
+    no boundaries): ``literals.found(text)`` is ``{k for k in literals if k in text}``, in
+    one pass however many there are."""
+
+    def __init__(self, literals: Iterable[str]):
+        self.literals = frozenset(k for k in literals if k)
+        automaton = _ac.Automaton()
+        for k in self.literals:
+            automaton.add_word(k, k)
+        if self.literals:
+            automaton.make_automaton()
+        self._automaton = automaton
+
+    def found(self, text: str) -> frozenset[str]:
+        if not self.literals:
+            return frozenset()
+        return frozenset(k for _, k in self._automaton.iter(text))
