@@ -137,3 +137,17 @@ def test_extraction_passes_over_a_story_without_figures_the_same():
         "KABUL - Officials met in Kabul on Monday to discuss border security with "
         "delegates from Tajikistan.\n\nThe talks will resume at the end of the month."))
     assert len(geo.extract([story])) == 0
+
+
+def test_a_missing_automaton_library_fails_at_import_with_a_clear_error(tmp_path):
+    import subprocess
+    import sys
+
+    # a stand-in package that fails to import, as a missing one does
+    (tmp_path / "ahocorasick.py").write_text("raise ImportError('No module named ahocorasick')\n")
+    code = ("import sys; sys.path.insert(0, sys.argv[1])\n"
+            "try:\n    import geo.extraction.core\n"
+            "except Exception as exc:\n    print(type(exc).__name__, exc)\n")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
+                         text=True, timeout=120)
+    assert out.stdout.startswith("GeoError") and "pyahocorasick" in out.stdout, out.stdout + out.stderr
