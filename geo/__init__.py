@@ -6,6 +6,7 @@ The public API, one function per step of the flow::
     reports = geo.read_reports("seeds/")             # reports
     events = geo.extract(reports)                    # events (GeoDataFrame, EPSG:4326)
     for event in geo.iter_events("archive/"):        # or one plain dict at a time
+    erad = geo.eradications(events)                  # hectares of drug crops destroyed
     events = geo.deduplicate(events)                 # one seizure told by several reports
     regions = geo.aggregate(events)                  # per admin-1 region and substance
     flows = geo.routes(events)                       # origin -> seizure -> destination
@@ -36,6 +37,7 @@ _LAZY = {
     "read_seizures": ("geo.pipeline", "read_seizures"),
     "extract": ("geo.extraction.core", "extract"),
     "iter_events": ("geo.pipeline", "iter_events"),
+    "eradications": ("geo.pipeline", "eradications"),
     "aggregate": ("geo.aggregates", "aggregate"),
     "routes": ("geo.flows", "routes"),
     "deduplicate": ("geo.dedup", "deduplicate"),

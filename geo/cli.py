@@ -136,11 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("map", help="the whole job: inputs -> events -> regions -> map",
                        description="Read reports and/or seizure tables, extract and place the "
                                    "seizures, sum them per region and write index.html, "
-                                   "events.geojson, events.csv and regions.csv into --out.")
+                                   "events.geojson, events.csv, regions.csv and "
+                                   "eradication.csv into --out.")
     p.add_argument("paths", nargs="*", metavar="PATH",
                    help="report/table files or folders (none: only the --table files)")
     p.add_argument("-o", "--out", default="maps", metavar="DIR",
-                   help="output folder (default: maps); the four files are staged beside it "
+                   help="output folder (default: maps); the five files are staged beside it "
                         "and moved in together at the end")
     p.add_argument("--substance", help="substance layer shown first on the map")
     p.add_argument("--title", help="the map's title (default: made from the data)")
@@ -162,7 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", metavar="PATH",
                    help="report/table files or folders (none: only the --table files)")
     p.add_argument("-o", "--out", required=True, metavar="FILE",
-                   help="events file: .jsonl, .csv or .geojson")
+                   help="events file: .jsonl, .csv or .geojson (the eradication records "
+                        "go beside it: eradication.jsonl/.csv/.geojson)")
     _add_reports(p)
     _add_tables(p)
     _add_places(p)
@@ -184,6 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all-regions", action="store_true",
                    help="also list regions without events (figures empty)")
     p.add_argument("--map", metavar="HTML", help="also write the choropleth here")
+    p.add_argument("--eradication", metavar="FILE",
+                   help="eradication records (eradication.csv/.jsonl/.geojson of geo map or "
+                        "geo extract): adds eradications and eradicated_ha per region")
     _add_dedup(p)
     g = p.add_argument_group("places")
     g.add_argument("--boundaries", metavar="FILE")
@@ -265,6 +270,8 @@ def _inputs(args: argparse.Namespace) -> list[str]:
     inputs = list(getattr(args, "paths", None) or []) + list(getattr(args, "table", None) or [])
     if getattr(args, "events", None):
         inputs.append(args.events)
+    if getattr(args, "eradication", None):
+        inputs.append(args.eradication)
     if getattr(args, "boundaries", None):
         inputs.append(args.boundaries)
     return inputs
@@ -285,7 +292,10 @@ def _check_outputs(args: argparse.Namespace, *, folder: bool = False) -> list[Pa
 def _outputs_of(args: argparse.Namespace) -> list[str]:
     if args.command == "map":
         return [str(Path(args.out))]
-    if args.command in ("extract", "aggregate"):
+    if args.command == "extract":
+        out = Path(args.out)
+        return [args.out, str(out.parent / f"eradication{out.suffix.lower()}")]
+    if args.command == "aggregate":
         return [args.out] + ([args.map] if getattr(args, "map", None) else [])
     return []
 
@@ -410,7 +420,8 @@ def cmd_map(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from .pipeline import require_usable, stream_events
+    from .events import write_eradications
+    from .pipeline import eradication_frame, require_usable, stream_events
     from .staging import OutputLock, Staging
 
     out = Path(args.out)
@@ -418,18 +429,30 @@ def cmd_extract(args: argparse.Namespace) -> int:
         raise _UsageError(f"--out {args.out}: use a .jsonl, .csv or .geojson file")
     _check_inputs(args.paths + args.table)
     _check_outputs(args)
+    # the eradication records go beside the events, in the events' format
+    erad_out = out.parent / f"eradication{out.suffix.lower()}"
+    if erad_out.resolve() == out.resolve():
+        raise _UsageError(f"--out {args.out}: that is where the eradication records go "
+                          f"(beside the events); name the events file otherwise")
+    from .targets import check_output
+
+    check_output(erad_out, _inputs(args), folder=False, option="--out (eradication file)")
     boundaries = _boundaries(args)
-    with OutputLock([out]), Staging.files() as stage:
+    with OutputLock([out, erad_out]), Staging.files() as stage:
         # the events go to the staged file as they come (memory holds a batch of reports,
         # not the run); the previous file stays until the run has succeeded
+        records: list[dict] = []
         summary = stream_events(
             args.paths, stage.path(out), geocoder=_geocoder(args, boundaries),
             boundaries=boundaries, tables=args.table, table_columns=_table_columns(args),
             report_options=_report_options(args), progress=_progress(args),
-            jobs=_jobs(args))
+            jobs=_jobs(args), eradications=records)
         require_usable(summary, out)
+        erad = eradication_frame(records, boundaries)
+        summary.add_eradications(erad)
+        write_eradications(erad, stage.path(erad_out))
         stage.commit()
-    summary.outputs = {out.name: str(out)}
+    summary.outputs = {out.name: str(out), erad_out.name: str(erad_out)}
     _print_summary(args, summary)
     return summary.exit_code
 
@@ -440,8 +463,9 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
     from .read.events import read_events
     from .staging import OutputLock, Staging
 
-    if not Path(args.events).exists():
-        raise _UsageError(f"no such file: {args.events}")
+    for given in (args.events, args.eradication):
+        if given and not Path(given).exists():
+            raise _UsageError(f"no such file: {given}")
     out = Path(args.out)
     if out.suffix.lower() not in (".csv", ".geojson", ".gpkg"):
         raise _UsageError(f"--out {args.out}: use a .csv, .geojson or .gpkg file")
@@ -450,6 +474,8 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
     targets = [out] + ([Path(args.map)] if args.map else [])
     with OutputLock(targets):
         events = read_events(args.events)
+        # the eradication file is read as an events file is (its lists decoded)
+        erad = read_events(args.eradication) if args.eradication else None
         merged = None
         if not args.no_dedup:
             from .dedup import deduplicate, merged_summary
@@ -462,7 +488,7 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
         regions = aggregate(events, boundaries, level=args.level, by=args.by,
                             substances=substances, start=args.start, end=args.end,
                             freq=args.freq, all_regions=args.all_regions,
-                            dedup=not args.no_dedup)
+                            dedup=not args.no_dedup, eradications=erad)
         # both files staged and moved in together: the map always shows the table's run
         with Staging.files() as stage:
             if out.suffix.lower() == ".csv":

@@ -733,6 +733,16 @@ class OfflineGeocoder(Geocoder):
                 if whole:
                     cands = whole
                     break
+        elif set(class_hint) == {"ppl"} and _QUERY_SUFFIX.match(query.split(",")[0].strip()):
+            # the class word is part of a town's name: "Cape Town", "Kansas City", "Jersey
+            # City" are places of their own, not Cape, Kansas and Jersey read as towns
+            # (only for the words that name towns alone: "Ahmadabad district" is still the
+            # district the story is in, whatever Indian district has that whole name)
+            written = query.split(",")[0].strip()
+            whole = [c for c in self.gazetteer.lookup(written)
+                     if c.match == "exact" and c.feature_class in class_hint]
+            if whole:
+                cands, name = whole, written
         if not cands:
             # "Readington Township", "Lake Lanier", "Ontarians": another form of the name
             name, cands = _fallback_candidates(self.gazetteer, name)
