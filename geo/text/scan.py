@@ -23,6 +23,16 @@ How a word matches (the rules the regular expressions of the vocabulary follow):
 * a space inside a word stands for one non-word character of the text (a space, a hyphen,
   a line break: "crystal-meth" is "crystal meth"); a run of several does not match it.
 
+Why pyahocorasick and not hyperscan (``benchmarks/bench_scan.py`` measures both on the same
+folded texts and keys): the raw pass is as fast (25 against 22 us a 2 KB report for the
+report vocabulary's 3,578 keys; 55 against 52 us with every gazetteer name, 233k keys),
+the automaton builds in 0.2 s where hyperscan compiles for 10 s, it reads ``str`` and gives
+character offsets (hyperscan reads bytes: every non-ASCII text would need its byte offsets
+mapped back), and its wheels are 35-115 KB against 2-3 MB. Both publish wheels for
+CPython 3.10-3.13 on Linux x86_64/aarch64 and macOS; both licences are permissive (BSD-3;
+MIT over a BSD engine). Hyperscan's own case folding and ``\b`` are not needed: the fold
+below gives both to any automaton.
+
 Knows nothing of seizures: the vocabularies come from the modules that own them.
 """
 from __future__ import annotations
