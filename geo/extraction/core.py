@@ -50,6 +50,7 @@ from .agencies import most_specific as _most_specific
 from .agencies import acting_countries as _acting_countries
 from .agencies import sentence_agencies as _sentence_agencies
 from .routes import read_route
+from .scanning import may_hold_figure
 # the cue patterns, built from geo/vocab/cues.toml
 from .cues import (ATTEMPT as _ATTEMPT, AT_SEA as _AT_SEA, BREAKDOWN_START as _BREAKDOWN_START,
                    CAPSULE_GROUPS as _CAPSULE_GROUPS,
@@ -1424,6 +1425,10 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
     doc = str(report.id)
     dateline_country = getattr(report, "dateline_country", None)
     us = dateline_country == "US"
+    if not may_hold_figure(text):
+        # one pass of the vocabulary's automaton found no unit word where a figure's could
+        # stand and no lab noun: no figure, no lab, as the readers below would find
+        return [], False
     qs = find_quantities(text, us=us)
     if not qs and not _has_lab_noun(text):
         # no figure and no lab anywhere (most of a news feed): nothing to record, and
