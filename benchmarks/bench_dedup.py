@@ -193,9 +193,24 @@ def main(argv: list[str] | None = None) -> int:
           f"no dedup {before[[m.startswith('kg_') for m in before.index.get_level_values(1)]].sum():,.1f}")
     close = np.isclose(table["truth"].fillna(-1), table["dedup"].fillna(-1), rtol=0.005)
     print(f"  within a unit conversion (0.5%): {int(close.sum())}/{len(table)}")
+    # which reports the extraction put in another region than their seizure's: a total
+    # they touch cannot equal the truth, whatever dedup does
+    region_of = dict(zip(seizures["seizure"], seizures["admin1"]))
+    misplaced: dict[str, list[str]] = {}
+    for doc, seizure in gold.items():
+        got = events.loc[events["doc"] == doc, "admin1"].dropna().unique().tolist()
+        if got != [region_of[seizure]]:
+            where_got = ", ".join(map(str, got)) or "no region"
+            for region in {region_of[seizure], *got}:
+                misplaced.setdefault(region, []).append(f"{doc} ({where_got})")
+    clean = [r not in misplaced for r in table.index.get_level_values(0)]
+    print(f"  figures of regions whose every report the extraction placed right: "
+          f"{int(equal[clean].sum())}/{sum(clean)} equal")
     for (region, measure), row in table[~equal].iterrows():
         print(f"  DIFF {region} {measure}: truth {row['truth']}, dedup {row['dedup']}, "
-              f"no dedup {row['no dedup']}")
+              f"no dedup {row['no dedup']}"
+              + (f"; placed otherwise by the extraction: {', '.join(misplaced[region])}"
+                 if region in misplaced else ""))
 
     # ---- speed
     big = synthetic(events, args.speed)

@@ -51,6 +51,14 @@ def patterns() -> dict[str, "re.Pattern[str]"]:
     out["incident_opener"] = re.compile(r"(?i)(?:^|[.!?]\s+)(?=" + body + ")")
     out["place: region adjective"] = re.compile(r"\b[A-Z][a-z]{3,}" + linking._REGION_ADJECTIVE_TAIL.pattern)
     out["place: currency after a name"] = re.compile(r"\b[A-Z]{2,3}\$|\b[A-Z][a-z]+ dollars?\b")
+    # the eradication reader's cues (geo/vocab/eradication.toml): an area figure, a crop
+    # word, an eradication word; a record needs all three
+    from geo.extraction import eradication
+
+    pats = eradication._patterns()
+    out["eradication: area unit"] = pats["unit"]
+    out["eradication: crop word"] = re.compile("(?i)" + "|".join(rx.pattern[4:] for rx in pats["crops"].values()))
+    out["eradication: verb"] = pats["eradication"]
     out["place: statement place"] = re.compile(
         r"(?i)\b(?:issued in|statement in|press conference in|news conference in|briefing in|"
         r"announced in) [A-Z]")

@@ -6,6 +6,7 @@ The public API, one function per step of the flow::
     reports = geo.read_reports("seeds/")             # reports
     events = geo.extract(reports)                    # events (GeoDataFrame, EPSG:4326)
     for event in geo.iter_events("archive/"):        # or one plain dict at a time
+    erad = geo.eradications(events)                  # hectares of drug crops destroyed
     events = geo.read_events("events/")              # or an events file/folder written
     events = geo.deduplicate(events)                 # one seizure told by several reports
     regions = geo.aggregate(events)                  # per admin-1 region and substance
@@ -38,6 +39,7 @@ _LAZY = {
     "read_events": ("geo.read.events", "read_events"),
     "extract": ("geo.extraction.core", "extract"),
     "iter_events": ("geo.pipeline", "iter_events"),
+    "eradications": ("geo.pipeline", "eradications"),
     "aggregate": ("geo.aggregates", "aggregate"),
     "routes": ("geo.flows", "routes"),
     "deduplicate": ("geo.dedup", "deduplicate"),

@@ -29,7 +29,7 @@ import shapely
 
 from .caches import memo, on_clear
 from .errors import AggregationError
-from .events import events_to_frame
+from .events import events_to_frame, parse_dates
 from .text import substances as _substances
 from .text.quantities import parse_number
 from .text.units import pint_unit, unit_registry
@@ -64,83 +64,10 @@ _FREQ = {
     "Y": "Y", "YE": "Y", "YS": "Y", "A": "Y", "AS": "Y", "YEAR": "Y", "YEARLY": "Y", "ANNUAL": "Y",
 }
 
-_DATE_RE = r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ].*)?\s*$"
-
 
 # --------------------------------------------------------------------------- dates
-
-
-def parse_dates(values: Iterable[Any]) -> pd.DataFrame:
-    """Parse ISO dates at mixed precision ("2012", "2012-09", "2013-01-31").
-
-    Returns a frame aligned with ``values`` with columns ``date`` (the normalised ISO
-    string at the precision given, or None), ``precision`` ("year" | "month" | "day" |
-    None), ``start`` and ``end`` (Timestamps: first and last day the date can mean; NaT
-    when the value is empty or not a date). Timestamps and ``datetime.date`` count as
-    day precision.
-    """
-    s = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values
-    codes, uniques = pd.factorize(s.astype(object), use_na_sentinel=True)
-    if len(uniques) < len(s):
-        # parse each distinct date once, then spread: 100,000 events hold a few
-        # thousand dates
-        parsed = _parse_dates(pd.Series(list(uniques) + [None], dtype=object))
-        take = np.where(codes < 0, len(uniques), codes)  # missing -> the trailing None
-        out = pd.DataFrame(index=s.index)
-        for col in ("date", "precision"):
-            out[col] = pd.Series(parsed[col].to_numpy(dtype=object)[take], index=s.index, dtype=object)
-        for col in ("start", "end"):
-            out[col] = parsed[col].to_numpy()[take]
-        return out
-    return _parse_dates(s)
-
-
-def _parse_dates(s: pd.Series) -> pd.DataFrame:
-    index = s.index
-    out = pd.DataFrame(index=index)
-    text = s.map(_date_text, na_action="ignore").astype(object)
-    parts = text.astype("string").str.extract(_DATE_RE)
-    year = pd.to_numeric(parts[0], errors="coerce")
-    month = pd.to_numeric(parts[1], errors="coerce")
-    day = pd.to_numeric(parts[2], errors="coerce")
-    ok = year.notna()
-    start = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
-    if ok.any():
-        ymd = (year[ok].astype(int).astype(str).str.zfill(4) + "-"
-               + month[ok].fillna(1).astype(int).astype(str).str.zfill(2) + "-"
-               + day[ok].fillna(1).astype(int).astype(str).str.zfill(2))
-        # errors="coerce": "2012-13" or "2013-02-30" are not dates, they become NaT
-        start[ok] = pd.to_datetime(ymd, format="%Y-%m-%d", errors="coerce").to_numpy()
-    precision = pd.Series(np.where(day.notna(), "day", np.where(month.notna(), "month", "year")),
-                          index=index, dtype=object)
-    precision[start.isna()] = None
-    end = start.copy()
-    is_month = (precision == "month").to_numpy()
-    is_year = (precision == "year").to_numpy()
-    if is_month.any():
-        end[is_month] = start[is_month] + pd.offsets.MonthEnd(0)
-    if is_year.any():
-        end[is_year] = start[is_year] + pd.offsets.YearEnd(0)
-    iso = np.full(len(index), None, dtype=object)
-    for prec, f in {"year": "%Y", "month": "%Y-%m", "day": "%Y-%m-%d"}.items():
-        m = (precision == prec).to_numpy()
-        if m.any():
-            iso[m] = start[m].dt.strftime(f).to_numpy(dtype=object)
-    out["date"] = pd.Series(iso, index=index, dtype=object)
-    out["precision"] = precision
-    out["start"] = start
-    out["end"] = end
-    return out
-
-
-def _date_text(value: Any) -> Any:
-    if isinstance(value, (pd.Timestamp,)) or hasattr(value, "isoformat"):
-        try:
-            return value.isoformat()[:10]
-        except (TypeError, ValueError):  # NaT
-            return None
-    text = str(value).strip()
-    return text or None
+# parse_dates (ISO dates at mixed precision) lives with the events (geo.events), as
+# dedup reads the same dates; it stays importable from here.
 
 
 def _bound(value: Any, which: str) -> pd.Timestamp | None:
@@ -376,14 +303,19 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
                sources: bool = False) -> pd.DataFrame:
     """Measures per group of ``keys`` (index = keys) over a prepared events frame."""
     counted = df["_counted"].astype(bool)
+    # eradication records (aggregate(..., eradications=)) ride in the same frame: in the
+    # reports, dates and their own two measures, never in an event count or a figure
+    erad = df["_erad"].astype(bool) if "_erad" in df else None
     # one grouper for every per-group measure: the keys (a million region codes) are
     # hashed once, not once per measure
     # a merged duplicate is in its seizure's row (reports, sources) but in no figure
     # people arrested: each statement counted once, on one event; a merged duplicate's
     # not again
+    extra = {} if erad is None else {"_is_event": counted & ~erad, "_ha_c": df["_ha"],
+                                     "_erad_c": erad}
     g = df[[*keys, "_counted", "_doc", "_operation"]].assign(
         _labs_c=df["_labs"].where(counted), _dup=~counted,
-        _arrests_c=df["_arrests"].where(counted)).groupby(keys, sort=True, dropna=False)
+        _arrests_c=df["_arrests"].where(counted), **extra).groupby(keys, sort=True, dropna=False)
     # group number per event, in the order of the result's rows: the list columns are
     # built by splitting sorted arrays at group boundaries (a dict of per-group indices
     # costs seconds with (region, period) keys)
@@ -397,6 +329,11 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
         # the distinct operations the events name
         "operations": g["_operation"].nunique(),
     })
+    if erad is not None:
+        out["events"] = g["_is_event"].sum().astype(int)
+        # hectares of drug crops destroyed, and the records that say so
+        out["eradications"] = g["_erad_c"].sum().astype(int)
+        out["eradicated_ha"] = g["_ha_c"].sum(min_count=1)
     for measure, src in (("kg", "_kg"), ("count", "_count"), ("litres", "_litres")):
         has = df[src].notna() & counted
         if not has.any() and measure != "kg":
@@ -454,11 +391,16 @@ def _popup_json(df: pd.DataFrame, gid: np.ndarray, n: int) -> list[str]:
     """Per group: JSON list of the events behind it (see ``aggregate`` for the shape)."""
     cols = {"_doc": "doc", "_src_date": "date", "_place": "place", "_substance_raw": "substance",
             "_kg": "quantity_kg", "_count": "count", "_litres": "litres",
-            "_labs": "labs_destroyed", "_sentence": "sentence", "_url": "url",
+            "_labs": "labs_destroyed", "_arrests_c": "arrests", "_operation": "operation",
+            "_sentence": "sentence", "_url": "url",
             "_cluster": "cluster", "_duplicate_of": "duplicate_of"}
+    if "_erad" in df:  # an eradication record's crop and hectares (only then: same bytes)
+        cols.update({"_crop": "crop", "_ha": "hectares"})
     # each distinct value of a column is encoded once, by the same encoder as before
     # (pandas' C JSON writer, so the bytes are the same), and the records are joined
     # from those pieces: a million events repeat a few thousand places, dates, regions
+    # a merged duplicate's arrests are its seizure's: not again (as the arrests column)
+    df = df.assign(_arrests_c=df["_arrests"].where(df["_counted"].astype(bool)))
     encoded = [_encoded_values(df[c], key) for c, key in cols.items()]
     lines = np.array(["{" + ",".join(parts) + "}" for parts in zip(*encoded)], dtype=object)
     order = np.argsort(gid, kind="stable")  # keeps the date order within a group
@@ -571,6 +513,42 @@ def _prepare(events: pd.DataFrame, *, dedup: bool = False) -> pd.DataFrame:
     return df
 
 
+def _prepare_eradications(records: pd.DataFrame, columns: pd.Index) -> pd.DataFrame:
+    """An eradication frame's records as rows of a prepared events frame (``columns``),
+    marked ``_erad``, with ``_ha`` (hectares) and ``_crop``; no seizure figure."""
+    missing = [c for c in ("doc", "crop", "hectares", "country", "admin1", "date")
+               if c not in records.columns]
+    if missing:
+        raise AggregationError(f"eradications lack required column(s): {', '.join(missing)}")
+    rec = records.reset_index(drop=True)
+    df = pd.DataFrame(index=pd.RangeIndex(len(rec)), columns=columns, dtype=object)
+    df["_counted"] = True
+    df["_doc"] = _text(rec, "doc", str)
+    for col in ("_kg", "_count", "_labs", "_arrests", "_litres"):
+        df[col] = np.nan
+    df["_operation"] = _text(rec, "operation") if "operation" in rec else None
+    df["_country"] = _text(rec, "country", lambda v: str(v).upper())
+    df["_admin1"] = _text(rec, "admin1", lambda v: str(v).upper())
+    df["_admin2"] = (_text(rec, "admin2", lambda v: str(v).upper()) if "admin2" in rec
+                     else None)
+    prefix = _per_unique(df["_admin1"], _code_country)
+    df["_country"] = df["_country"].where(df["_country"].notna(), prefix.astype(object))
+    df["_country"] = df["_country"].astype(object).where(df["_country"].notna(), None)
+    df["_place"] = _text(rec, "place")
+    df["_sentence"] = ([_evidence_sentence(v) for v in rec["evidence"].tolist()]
+                       if "evidence" in rec else None)
+    df["_implausible"] = None
+    dates = parse_dates(rec["date"])
+    df["_date"] = dates["date"].to_numpy()
+    df["_src_date"] = df["_date"]
+    df["_start"] = dates["start"].to_numpy()
+    df["_end"] = dates["end"].to_numpy()
+    df["_erad"] = True
+    df["_crop"] = _text(rec, "crop")
+    df["_ha"] = _numeric(rec, "hectares")
+    return df
+
+
 # --------------------------------------------------------------------------- public API
 
 
@@ -587,6 +565,7 @@ def aggregate(
     all_regions: bool = False,
     tidy: bool = False,
     dedup: bool = True,
+    eradications: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame | pd.DataFrame:
     """Sum seizure events per region (and period) and substance.
 
@@ -634,6 +613,14 @@ def aggregate(
         the most precise date its sources give; its duplicates add to ``reports``,
         ``report_ids``, ``sources`` and ``duplicates``, never to a figure. ``False``
         sums every event as it is.
+    eradications
+        Eradication records (:func:`geo.eradications`, or ``eradication.csv`` read back):
+        adds ``eradications`` (records) and ``eradicated_ha`` (hectares of drug crops
+        destroyed) per region and period, a region with eradication only gets its row
+        too. Records that do not count (``counted`` false: a period total, a part of a
+        figure told before) are left out (``attrs["excluded"]["eradication not
+        counted"]``). They add to ``reports``, ``report_ids``, ``sources`` (with ``crop``
+        and ``hectares``) and the dates, never to ``events`` or a seizure figure.
 
     Returns
     -------
@@ -647,6 +634,8 @@ def aggregate(
       distinct reports (``doc``), merged duplicates' included;
       ``labs_destroyed``: labs destroyed (NaN when no event reports any); ``duplicates``:
       events merged into a seizure the row counts (0 with ``dedup=False``);
+      ``arrests``: people arrested (each statement once); ``operations``: distinct
+      operations named; with ``eradications``: ``eradications`` and ``eradicated_ha``;
     - ``kg_all``: kg of every substance but precursors (see ``NOT_IN_ALL``);
       ``kg_<substance>`` for each substance in the data (or in ``substances``), in
       vocabulary order (``SUBSTANCES``), e.g. ``kg_heroin``, ``kg_opium``;
@@ -659,8 +648,9 @@ def aggregate(
     - ``report_ids``: sorted list of the distinct report ids;
     - ``sources``: JSON text (a string, so the frame writes to CSV/GeoJSON/GPKG as is):
       a list, one object per event in date order, with keys ``doc, date, place,
-      substance, quantity_kg, count, litres, labs_destroyed, sentence, url, cluster,
-      duplicate_of`` (null when unknown; ``sentence`` is the evidence sentence, as
+      substance, quantity_kg, count, litres, labs_destroyed, arrests, operation, sentence,
+      url, cluster, duplicate_of`` (and ``crop, hectares`` with ``eradications``; null when
+      unknown; ``sentence`` is the evidence sentence, as
       untrusted text: escape it; ``cluster`` is the merged seizure's id, shared by all
       its sources, and ``duplicate_of`` is set on the sources that do not count: the
       report whose figure counts); each source shows its own figure and date;
@@ -728,10 +718,33 @@ def aggregate(
         if "duplicate_of" not in events.columns or "cluster" not in events.columns:
             events = deduplicate(events)
     df = _prepare(events, dedup=dedup)
+    erad_excluded = 0
+    if eradications is not None:
+        if not isinstance(eradications, pd.DataFrame):
+            raise AggregationError(f"eradications must be a DataFrame (geo.eradications), "
+                                   f"not {type(eradications).__name__}")
+        keep = (eradications["counted"].map(lambda v: str(v).lower() not in ("false", "0"))
+                if "counted" in eradications.columns
+                else pd.Series(True, index=eradications.index))
+        erad_excluded = int((~keep.astype(bool)).sum())
+        df["_erad"] = False
+        df["_crop"] = None
+        df["_ha"] = np.nan
+        if keep.any():
+            er = _prepare_eradications(eradications[keep.astype(bool)], df.columns)
+            df = pd.concat([df, er[df.columns]], ignore_index=True) if len(df) else er[df.columns]
+            for col in ("_counted", "_erad"):
+                df[col] = df[col].astype(bool)
+            for col in ("_kg", "_count", "_labs", "_arrests", "_litres", "_ha"):
+                df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+            for col in ("_start", "_end"):
+                df[col] = pd.to_datetime(df[col])
     retired = pd.Series(False, index=df.index)
     if default_set and level == 1:
         df["_admin1"], retired = _current_codes(df["_admin1"])
     excluded: dict[str, int] = {}
+    if erad_excluded:
+        excluded["eradication not counted"] = erad_excluded
 
     # ---- quantities no seizure can have: in the events, in no total (geo.plausibility)
     implausible = df["_implausible"].notna()

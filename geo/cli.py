@@ -137,11 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("map", help="the whole job: inputs -> events -> regions -> map",
                        description="Read reports and/or seizure tables, extract and place the "
                                    "seizures, sum them per region and write index.html, "
-                                   "events.geojson, events.csv and regions.csv into --out.")
+                                   "events.geojson, events.csv, regions.csv and "
+                                   "eradication.csv into --out.")
     p.add_argument("paths", nargs="*", metavar="PATH",
                    help="report/table files or folders (none: only the --table files)")
     p.add_argument("-o", "--out", default="maps", metavar="DIR",
-                   help="output folder (default: maps); the four files are staged beside it "
+                   help="output folder (default: maps); the five files are staged beside it "
                         "and moved in together at the end")
     p.add_argument("--substance", help="substance layer shown first on the map")
     p.add_argument("--title", help="the map's title (default: made from the data)")
@@ -164,7 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="report/table files or folders (none: only the --table files)")
     p.add_argument("-o", "--out", required=True, metavar="FILE",
                    help="events file: .jsonl, .csv or .geojson; or a folder of GeoParquet "
-                        "parts: a name ending in / or .parquet, or an existing folder")
+                        "parts: a name ending in / or .parquet, or an existing folder (the "
+                        "eradication records go beside it: eradication.jsonl/.csv/.geojson, "
+                        "eradication.jsonl beside a folder)")
     p.add_argument("--dask", metavar="ADDRESS",
                    help="extract on a dask cluster into the --out folder, shard by shard "
                         "(a rerun keeps the shards already written): 'local' starts one "
@@ -196,6 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all-regions", action="store_true",
                    help="also list regions without events (figures empty)")
     p.add_argument("--map", metavar="HTML", help="also write the choropleth here")
+    p.add_argument("--eradication", metavar="FILE",
+                   help="eradication records (eradication.csv/.jsonl/.geojson of geo map or "
+                        "geo extract): adds eradications and eradicated_ha per region")
     _add_dedup(p)
     g = p.add_argument_group("places")
     g.add_argument("--boundaries", metavar="FILE")
@@ -277,6 +283,8 @@ def _inputs(args: argparse.Namespace) -> list[str]:
     inputs = list(getattr(args, "paths", None) or []) + list(getattr(args, "table", None) or [])
     if getattr(args, "events", None):
         inputs.append(args.events)
+    if getattr(args, "eradication", None):
+        inputs.append(args.eradication)
     if getattr(args, "boundaries", None):
         inputs.append(args.boundaries)
     return inputs
@@ -297,9 +305,30 @@ def _check_outputs(args: argparse.Namespace, *, folder: bool = False) -> list[Pa
 def _outputs_of(args: argparse.Namespace) -> list[str]:
     if args.command == "map":
         return [str(Path(args.out))]
-    if args.command in ("extract", "aggregate"):
+    if args.command == "extract":
+        return [args.out, str(_eradication_path(args, check=False))]
+    if args.command == "aggregate":
         return [args.out] + ([args.map] if getattr(args, "map", None) else [])
     return []
+
+
+def _eradication_path(args: argparse.Namespace, *, check: bool = True) -> Path:
+    """Where ``geo extract`` writes the eradication records: beside the events, in their
+    format (``eradication.jsonl`` beside a folder of parts); checked as an output."""
+    from .events import is_parts_folder
+
+    out = Path(args.out)
+    suffix = ".jsonl" if is_parts_folder(args.out) else out.suffix.lower()
+    erad_out = out.parent / f"eradication{suffix}"
+    if not check:
+        return erad_out
+    if erad_out.resolve() == out.resolve():
+        raise _UsageError(f"--out {args.out}: that is where the eradication records go "
+                          f"(beside the events); name the events file otherwise")
+    from .targets import check_output
+
+    check_output(erad_out, _inputs(args), folder=False, option="--out (eradication file)")
+    return erad_out
 
 
 def _years(value: str | None) -> tuple[int, int] | None:
@@ -424,8 +453,8 @@ def cmd_map(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from .events import is_parts_folder
-    from .pipeline import require_usable, stream_events
+    from .events import is_parts_folder, write_eradications
+    from .pipeline import eradication_frame, require_usable, stream_events
     from .staging import OutputLock, Staging
 
     out = Path(args.out)
@@ -441,18 +470,23 @@ def cmd_extract(args: argparse.Namespace) -> int:
         from .shards import check_events_folder
 
         check_events_folder(out)
+    erad_out = _eradication_path(args)
     boundaries = _boundaries(args)
-    with OutputLock([out]), Staging.files() as stage:
+    with OutputLock([out, erad_out]), Staging.files() as stage:
         # the events go to the staged file as they come (memory holds a batch of reports,
         # not the run); the previous file stays until the run has succeeded
+        records: list[dict] = []
         summary = stream_events(
             args.paths, stage.path(out), geocoder=_geocoder(args, boundaries),
             boundaries=boundaries, tables=args.table, table_columns=_table_columns(args),
             report_options=_report_options(args), progress=_progress(args),
-            jobs=_jobs(args), parts=parts)
+            jobs=_jobs(args), parts=parts, eradications=records)
         require_usable(summary, out)
+        erad = eradication_frame(records, boundaries)
+        summary.add_eradications(erad)
+        write_eradications(erad, stage.path(erad_out))
         stage.commit()
-    summary.outputs = {out.name: str(out)}
+    summary.outputs = {out.name: str(out), erad_out.name: str(erad_out)}
     _print_summary(args, summary)
     return summary.exit_code
 
@@ -461,9 +495,11 @@ def _extract_on_cluster(args: argparse.Namespace, out: Path, parts: bool) -> int
     """``geo extract --dask``: the shards written into the --out folder in place (a
     rerun keeps those finished), under the folder's lock."""
     from .errors import NothingUsableError
+    from .events import write_eradications
     from .extraction.cluster import require_dask
+    from .pipeline import eradication_frame
     from .shards import check_events_folder, extract_shards
-    from .staging import OutputLock
+    from .staging import OutputLock, Staging
 
     if not parts:
         raise _UsageError(f"--dask writes a folder of GeoParquet parts: give --out "
@@ -484,16 +520,25 @@ def _extract_on_cluster(args: argparse.Namespace, out: Path, parts: bool) -> int
     _check_inputs(args.paths)
     _check_outputs(args, folder=True)
     check_events_folder(out)
+    erad_out = _eradication_path(args)
     boundaries = _boundaries(args)
-    with OutputLock([out]):
+    with OutputLock([out, erad_out]):
+        records: list[dict] = []
         summary = extract_shards(args.paths, out, args.dask, workers=jobs or None,
                                  report_options=_report_options(args),
                                  boundaries=boundaries,
-                                 shard_bytes=int(args.shard_mb * 1_000_000))
-    if not summary.reports_read:
-        raise NothingUsableError(f"no report could be read ({len(summary.skipped)} input(s) "
-                                 f"skipped); {out} holds no events", summary=summary)
-    summary.outputs = {out.name: str(out)}
+                                 shard_bytes=int(args.shard_mb * 1_000_000),
+                                 eradications=records)
+        if not summary.reports_read:
+            raise NothingUsableError(f"no report could be read ({len(summary.skipped)} "
+                                     f"input(s) skipped); {out} holds no events",
+                                     summary=summary)
+        erad = eradication_frame(records, boundaries)
+        summary.add_eradications(erad)
+        with Staging.files() as stage:
+            write_eradications(erad, stage.path(erad_out))
+            stage.commit()
+    summary.outputs = {out.name: str(out), erad_out.name: str(erad_out)}
     _print_summary(args, summary)
     return summary.exit_code
 
@@ -504,8 +549,9 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
     from .read.events import read_events
     from .staging import OutputLock, Staging
 
-    if not Path(args.events).exists():
-        raise _UsageError(f"no such file: {args.events}")
+    for given in (args.events, args.eradication):
+        if given and not Path(given).exists():
+            raise _UsageError(f"no such file: {given}")
     out = Path(args.out)
     if out.suffix.lower() not in (".csv", ".geojson", ".gpkg"):
         raise _UsageError(f"--out {args.out}: use a .csv, .geojson or .gpkg file")
@@ -514,6 +560,8 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
     targets = [out] + ([Path(args.map)] if args.map else [])
     with OutputLock(targets):
         events = read_events(args.events)
+        # the eradication file is read as an events file is (its lists decoded)
+        erad = read_events(args.eradication) if args.eradication else None
         merged = None
         if not args.no_dedup:
             from .dedup import deduplicate, merged_summary
@@ -526,7 +574,7 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
         regions = aggregate(events, boundaries, level=args.level, by=args.by,
                             substances=substances, start=args.start, end=args.end,
                             freq=args.freq, all_regions=args.all_regions,
-                            dedup=not args.no_dedup)
+                            dedup=not args.no_dedup, eradications=erad)
         # both files staged and moved in together: the map always shows the table's run
         with Staging.files() as stage:
             if out.suffix.lower() == ".csv":

@@ -23,7 +23,8 @@ How (plain blocking and rule scoring over frames; see the README's "Deduplicatio
    1-1.25 t); the substances agree (the same one, the same drug group, or one side
    unspecified); the places agree (the same region, or one side known only to its
    country); the dates are within ``window_days`` of each other (a month-precise date
-   spans its month; a missing date agrees with any).
+   spans its month; a missing date agrees with any); the routes agree (where both give
+   an origin, or both a destination, they name a country in common).
 3. **Score** of the pair: how specific the shared figure is, the same substance,
    region, district and day, plus the text: an agency both credit and distinctive
    words both evidence sentences hold (an operation's, a vessel's, a port's name). A
@@ -49,9 +50,10 @@ import numpy as np
 import pandas as pd
 
 from .errors import DeduplicationError
+from .events import parse_dates
 
 __all__ = ["deduplicate", "cluster_view", "merged_summary", "DEDUP_COLUMNS", "REQUIRED_COLUMNS",
-           "MIN_SCORE", "WINDOW_DAYS"]
+           "ROUTE_FIELDS", "POUND_COUNTRIES", "MIN_SCORE", "WINDOW_DAYS"]
 
 #: Columns :func:`deduplicate` adds: ``cluster`` (id of the merged seizure, or None for
 #: a seizure one report tells), ``duplicate_of`` (on a merged duplicate: the report id
@@ -103,7 +105,14 @@ jan feb mar apr jun jul aug sep sept oct nov dec
 reuters afp ap efe xinhua ians tass interfax anadolu apa irna bernama pti ani upi
 news agency reported reports report statement spokesman spokesperson
 mr mrs ms new south north east west southern northern eastern western central
+destroyed dismantled
+worth value valued estimated street market price dollars dollar euros euro rupees rupee
 """.split())
+
+#: Route fields two reports of one seizure cannot disagree on: drugs shipped from
+#: Bangladesh and drugs shipped from Texas are two seizures, however alike the rest.
+ROUTE_FIELDS: tuple[str, ...] = ("origin", "destination")
+_COUNTRY_CODE_RE = re.compile(r"^([A-Z]{2})(?:-[A-Z0-9]{1,3})?$")
 
 _NAME_RE = re.compile(r"\b[A-Z][\w'-]*[A-Za-z]|\b[A-Za-z]*\d[\w-]*")
 _WORD_RE = re.compile(r"\b[a-z][a-z-]{3,}\b")
@@ -233,8 +242,14 @@ def _stopwords() -> frozenset[str]:
     # the package's English function words (geo/vocab/stopwords/en.txt) and ours
     from pathlib import Path
 
+    from .text.quantities import HEDGES, NUMBER_WORDS
+
     path = Path(__file__).parent / "vocab" / "stopwords" / "en.txt"
     words = set(_COMMON)
+    # the figure's own words ("4.16 million", "nearly", "more than") are the figure,
+    # which the rules compare already; two reports of any seizures share them
+    words.update(n.word for n in NUMBER_WORDS)
+    words.update(w for phrases in HEDGES.values() for p in phrases for w in p.split())
     try:
         for line in path.read_text(encoding="utf-8").splitlines():
             line = line.split("#", 1)[0].strip().lower()
@@ -249,8 +264,10 @@ _STOP: frozenset[str] | None = None
 
 def _tokens(sentence: str | None, place: str | None) -> tuple[frozenset[str], frozenset[str]]:
     """Distinctive words of an event's text: names and codes (``Tormes``, ``AICM``,
-    ``B-737``), and the other content words (``cucumbers``, ``suitcase``, ``shoe``):
-    what hid the drugs and where is what outlets retell."""
+    ``B-737``), and every content word, names included, as a plain word (``cucumbers``,
+    ``suitcase``, ``shoe``, ``committee``): what hid the drugs and where is what outlets
+    retell, and one outlet's "National Security Committee" is another's "the security
+    committee", so a word is matched whatever its case."""
     global _STOP
     if _STOP is None:
         _STOP = _stopwords()
@@ -258,11 +275,46 @@ def _tokens(sentence: str | None, place: str | None) -> tuple[frozenset[str], fr
     names = set()
     for tok in _NAME_RE.findall(text):
         key = tok.lower().strip("'-")
+        if key.endswith("'s"):  # "the Felcn's patrol" names the Felcn
+            key = key[:-2]
         # a bare number is mostly the figure itself, which the rules compare already
         if len(key) >= 3 and key not in _STOP and not key.replace(",", "").isdigit():
             names.add(key)
-    words = {w.rstrip("s") for w in _WORD_RE.findall(text) if w not in _STOP} - names
+    words = {w.rstrip("s") for w in _WORD_RE.findall(text.lower()) if w not in _STOP}
     return frozenset(names), frozenset(words)
+
+
+def _shared_text(x: tuple[frozenset[str], frozenset[str]],
+                 y: tuple[frozenset[str], frozenset[str]], agencies: frozenset[str]) -> float:
+    """What the distinctive words two events share say (at most 1.5): a name both
+    write as a name counts 0.75, any other word both hold 0.5 (a shared name is not
+    counted again as a word). The words of ``agencies``, which both credit and which
+    count already, are not counted again ("Felcn" of the Felcn)."""
+    skip = {w for a in agencies for w in re.findall(r"[a-z0-9-]+", a)}
+    skip |= {w.rstrip("s") for w in skip}
+    names = (x[0] & y[0]) - skip
+    words = (x[1] & y[1]) - {n.rstrip("s") for n in names} - skip
+    return min(0.75 * len(names) + 0.5 * len(words), 1.5)
+
+
+def _route_countries(value: Any) -> frozenset[str]:
+    """The countries a route field names ("EC-G; PA" -> EC, PA). A world region's name
+    ("Europe", "West Africa") names no one country and is left out: "bound for Europe"
+    and "bound for Spain" may be one seizure."""
+    if not isinstance(value, str) or not value.strip():
+        return frozenset()
+    out = set()
+    for part in value.split(";"):
+        m = _COUNTRY_CODE_RE.match(part.strip())
+        if m:
+            out.add(m.group(1))
+    return frozenset(out)
+
+
+def _routes_clash(x: tuple[frozenset[str], ...], y: tuple[frozenset[str], ...]) -> bool:
+    """Whether two events' routes disagree: on some field both name countries and none
+    in common."""
+    return any(a and b and not (a & b) for a, b in zip(x, y))
 
 
 def _text_column(frame: pd.DataFrame, name: str) -> np.ndarray:
@@ -295,40 +347,6 @@ def _numbers(frame: pd.DataFrame, name: str) -> np.ndarray:
     if name not in frame:
         return np.full(len(frame), np.nan)
     return pd.to_numeric(frame[name], errors="coerce").astype(float).to_numpy()
-
-
-_DATE_RE = r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?"
-
-
-def _date_spans(values: pd.Series) -> pd.DataFrame:
-    """``start``, ``end`` (the first and last day a date can mean: "2019-03" spans
-    March) and ``precision`` (day, month, year, None) of ISO dates at mixed precision.
-    (geo.aggregates.parse_dates reads them the same way; dedup comes before the
-    aggregates in the flow, so it reads them itself.)"""
-    text = pd.Series([None if v is None or (isinstance(v, float) and math.isnan(v))
-                      else str(v)[:10] for v in values.tolist()], index=values.index, dtype=object)
-    parts = text.astype("string").str.extract(_DATE_RE)
-    year = pd.to_numeric(parts[0], errors="coerce")
-    month = pd.to_numeric(parts[1], errors="coerce")
-    day = pd.to_numeric(parts[2], errors="coerce")
-    ok = year.notna()
-    start = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    if ok.any():
-        ymd = (year[ok].astype(int).astype(str).str.zfill(4) + "-"
-               + month[ok].fillna(1).astype(int).astype(str).str.zfill(2) + "-"
-               + day[ok].fillna(1).astype(int).astype(str).str.zfill(2))
-        start[ok] = pd.to_datetime(ymd, format="%Y-%m-%d", errors="coerce").to_numpy()
-    precision = pd.Series(np.where(day.notna(), "day", np.where(month.notna(), "month", "year")),
-                          index=values.index, dtype=object)
-    precision[start.isna()] = None
-    end = start.copy()
-    is_month = (precision == "month").to_numpy()
-    is_year = (precision == "year").to_numpy()
-    if is_month.any():
-        end[is_month] = start[is_month] + pd.offsets.MonthEnd(0)
-    if is_year.any():
-        end[is_year] = start[is_year] + pd.offsets.YearEnd(0)
-    return pd.DataFrame({"start": start, "end": end, "precision": precision})
 
 
 def _litres(ev: pd.DataFrame) -> np.ndarray:
@@ -402,10 +420,16 @@ def _features(events: pd.DataFrame) -> pd.DataFrame:
     # significant digits of the figure as written (the kg of "4.3 t" is 4300: also 2)
     written = np.where(np.isnan(qty), np.where(np.isnan(kg), count, kg), qty)
     f["sig"] = [_significant_digits(v) if not np.isnan(v) else 0 for v in written]
+    f["routes"] = list(zip(*[[_route_countries(v) for v in (ev[c].tolist() if c in ev
+                                                              else [None] * n)]
+                             for c in ROUTE_FIELDS]))
     f["agencies"] = [frozenset(a.lower() for a in _as_list(v))
                      for v in (ev["agencies"].tolist() if "agencies" in ev else [None] * n)]
-    f["tokens"] = [_tokens(s, p) for s, p in zip(sentences, places)]
-    dates = _date_spans(ev["date"])
+    # the figures of one sentence share its words: read each sentence once
+    read: dict[tuple[str | None, str | None], tuple[frozenset[str], frozenset[str]]] = {}
+    f["tokens"] = [read[(s, p)] if (s, p) in read else read.setdefault((s, p), _tokens(s, p))
+                   for s, p in zip(sentences, places)]
+    dates = parse_dates(ev["date"])
     f["start"] = dates["start"].to_numpy()
     f["end"] = dates["end"].to_numpy()
     f["precision"] = dates["precision"].to_numpy()
@@ -569,6 +593,11 @@ def _compatible(f: pd.DataFrame, pairs: pd.DataFrame, window_days: float,
     dated = ~np.isnat(start[i]) & ~np.isnat(start[j])
     gap = np.where(dated, np.maximum(gap, 0.0), np.nan)
     ok &= ~dated | (gap <= window_days)
+    # routes: where both say where the drugs came from (or were going), they agree
+    routes = f["routes"].to_numpy(dtype=object)
+    routed = np.array([any(r) for r in routes], dtype=bool)
+    both = np.flatnonzero(ok & routed[i] & routed[j])  # most events name no route
+    ok[both] = [not _routes_clash(routes[i[k]], routes[j[k]]) for k in both]
     out = pairs.assign(exact=exact, gap=gap, same_sub=same_sub, same_grp=same_grp)
     out = out[ok]
     # a pair found on two measures (a mass and a count) is one pair: keep its best reading
@@ -608,10 +637,9 @@ def _score(f: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
     # the text: an agency both credit, names both evidence sentences hold
     agencies = f["agencies"].to_numpy(dtype=object)
     tokens = f["tokens"].to_numpy(dtype=object)
-    score += np.array([1.0 if agencies[x] & agencies[y] else 0.0 for x, y in zip(i, j)])
-    score += np.array([min(0.75 * len(tokens[x][0] & tokens[y][0])
-                           + 0.5 * len(tokens[x][1] & tokens[y][1]), 1.5)
-                       for x, y in zip(i, j)])
+    shared = [agencies[x] & agencies[y] for x, y in zip(i, j)]
+    score += np.array([1.0 if s else 0.0 for s in shared])
+    score += np.array([_shared_text(tokens[x], tokens[y], s) for x, y, s in zip(i, j, shared)])
     return score
 
 
@@ -660,6 +688,7 @@ def _arrays(f: pd.DataFrame) -> dict[str, np.ndarray]:
     for c in (*_MEASURES, "sig", "place_rank"):
         out[c] = f[c].to_numpy(dtype=float)
     out["imperial"] = f["imperial"].to_numpy(dtype=bool)
+    out["routes"] = f["routes"].to_numpy(dtype=object)
     out["start"] = f["start"].to_numpy(dtype="datetime64[ns]")
     out["end"] = f["end"].to_numpy(dtype="datetime64[ns]")
     return out
@@ -680,6 +709,8 @@ def _unmeasured_ok(A: dict[str, np.ndarray], x: int, y: int, window_days: float)
         u, v = A[col][x], A[col][y]
         if u is not None and v is not None and u != v:
             return False
+    if _routes_clash(A["routes"][x], A["routes"][y]):
+        return False
     if not (np.isnat(A["start"][x]) or np.isnat(A["start"][y])):
         gap = max(A["start"][y] - A["end"][x], A["start"][x] - A["end"][y])
         if gap / np.timedelta64(1, "D") > window_days:
@@ -702,13 +733,22 @@ def _support(A: dict[str, np.ndarray], idx: Sequence[int]) -> dict[int, int]:
     return out
 
 
+#: Countries whose agencies weigh seizures in pounds (the DEA, CBP and US police do).
+POUND_COUNTRIES = frozenset({"US"})
+
+
 def _kept(A: dict[str, np.ndarray], idx: list[int]) -> int:
-    """The member whose figure counts: exact beats hedged; a metric figure beats one in
-    pounds (the annotation rules record the metric one: "3,300 pounds" is mostly a
-    foreign outlet's conversion); more significant digits beat fewer; then the figure
-    most members agree with, the finer place, the first in the events' order."""
+    """The member whose figure counts: exact beats hedged; a figure in the unit of the
+    seizure's country beats a conversion: a metric figure beats one in pounds ("3,300
+    pounds" is mostly a foreign outlet's conversion, and the annotation rules record the
+    metric one), except in a country that weighs in pounds (:data:`POUND_COUNTRIES`),
+    where the agency's "705 pounds" is the figure and a foreign paper's "320 kilograms"
+    the conversion; more significant digits beat fewer; then the figure most members
+    agree with, the finer place, the first in the events' order."""
     support = _support(A, idx)
-    return min(idx, key=lambda a: (A["hedge"][a] is not None, bool(A["imperial"][a]),
+    country = next((A["country"][a] for a in idx if A["country"][a]), None)
+    pounds = country in POUND_COUNTRIES
+    return min(idx, key=lambda a: (A["hedge"][a] is not None, bool(A["imperial"][a]) != pounds,
                                    -A["sig"][a], -support[a], -A["place_rank"][a], a))
 
 
@@ -834,7 +874,7 @@ def cluster_view(events: pd.DataFrame) -> pd.DataFrame:
         return view
     sub = view[has].copy()
     sub["_cid"] = cid[has].astype(str)
-    dates = _date_spans(sub["date"])
+    dates = parse_dates(sub["date"])
     sub["_drank"] = dates["precision"].map({"day": 0, "month": 1, "year": 2}).fillna(3).to_numpy()
     sub["_start"] = dates["start"].to_numpy()
     for col in ("country", "admin1", "admin2"):

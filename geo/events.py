@@ -20,8 +20,9 @@ from shapely.geometry import Point
 from .errors import ExtractionError
 
 __all__ = ["EVENT_FIELDS", "EXTRA_FIELDS", "Event", "event_row", "events_to_frame",
-           "write_events", "events_writer", "place_precision", "is_parts_folder", "write_part",
-           "PART_ROWS"]
+           "write_events", "events_writer", "place_precision", "parse_dates",
+           "ERADICATION_FIELDS", "Eradication", "eradications_to_frame", "write_eradications",
+           "is_parts_folder", "write_part", "PART_ROWS"]
 
 EVENT_FIELDS = ("doc", "substance", "drug_group", "quantity", "unit", "quantity_kg", "count",
                 "labs_destroyed", "place", "country", "admin1", "admin2", "date", "agencies",
@@ -404,3 +405,188 @@ def events_writer(path: str | Path, *,
         yield write
         if kind == "csv" and header[0]:
             write(events_to_frame([]))
+
+
+# --------------------------------------------------------------------------- dates
+# An event's date is ISO at the precision the report gives ("2019", "2019-03",
+# "2019-03-05"): the aggregates put it in a period, dedup compares two of them.
+
+_DATE_RE = r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ].*)?\s*$"
+
+
+def parse_dates(values: Iterable[Any]) -> pd.DataFrame:
+    """Parse ISO dates at mixed precision ("2012", "2012-09", "2013-01-31").
+
+    Returns a frame aligned with ``values`` with columns ``date`` (the normalised ISO
+    string at the precision given, or None), ``precision`` ("year" | "month" | "day" |
+    None), ``start`` and ``end`` (Timestamps: first and last day the date can mean; NaT
+    when the value is empty or not a date). Timestamps and ``datetime.date`` count as
+    day precision.
+    """
+    s = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values
+    codes, uniques = pd.factorize(s.astype(object), use_na_sentinel=True)
+    if len(uniques) < len(s):
+        # parse each distinct date once, then spread: 100,000 events hold a few
+        # thousand dates
+        parsed = _parse_dates(pd.Series(list(uniques) + [None], dtype=object))
+        take = np.where(codes < 0, len(uniques), codes)  # missing -> the trailing None
+        out = pd.DataFrame(index=s.index)
+        for col in ("date", "precision"):
+            out[col] = pd.Series(parsed[col].to_numpy(dtype=object)[take], index=s.index, dtype=object)
+        for col in ("start", "end"):
+            out[col] = parsed[col].to_numpy()[take]
+        return out
+    return _parse_dates(s)
+
+
+def _parse_dates(s: pd.Series) -> pd.DataFrame:
+    index = s.index
+    out = pd.DataFrame(index=index)
+    text = s.map(_date_text, na_action="ignore").astype(object)
+    parts = text.astype("string").str.extract(_DATE_RE)
+    year = pd.to_numeric(parts[0], errors="coerce")
+    month = pd.to_numeric(parts[1], errors="coerce")
+    day = pd.to_numeric(parts[2], errors="coerce")
+    ok = year.notna()
+    start = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    if ok.any():
+        ymd = (year[ok].astype(int).astype(str).str.zfill(4) + "-"
+               + month[ok].fillna(1).astype(int).astype(str).str.zfill(2) + "-"
+               + day[ok].fillna(1).astype(int).astype(str).str.zfill(2))
+        # errors="coerce": "2012-13" or "2013-02-30" are not dates, they become NaT
+        start[ok] = pd.to_datetime(ymd, format="%Y-%m-%d", errors="coerce").to_numpy()
+    precision = pd.Series(np.where(day.notna(), "day", np.where(month.notna(), "month", "year")),
+                          index=index, dtype=object)
+    precision[start.isna()] = None
+    end = start.copy()
+    is_month = (precision == "month").to_numpy()
+    is_year = (precision == "year").to_numpy()
+    if is_month.any():
+        end[is_month] = start[is_month] + pd.offsets.MonthEnd(0)
+    if is_year.any():
+        end[is_year] = start[is_year] + pd.offsets.YearEnd(0)
+    iso = np.full(len(index), None, dtype=object)
+    for prec, f in {"year": "%Y", "month": "%Y-%m", "day": "%Y-%m-%d"}.items():
+        m = (precision == prec).to_numpy()
+        if m.any():
+            iso[m] = start[m].dt.strftime(f).to_numpy(dtype=object)
+    out["date"] = pd.Series(iso, index=index, dtype=object)
+    out["precision"] = precision
+    out["start"] = start
+    out["end"] = end
+    return out
+
+
+def _date_text(value: Any) -> Any:
+    if isinstance(value, (pd.Timestamp,)) or hasattr(value, "isoformat"):
+        try:
+            return value.isoformat()[:10]
+        except (TypeError, ValueError):  # NaT
+            return None
+    text = str(value).strip()
+    return text or None
+
+# --------------------------------------------------------------------------- eradication
+ERADICATION_FIELDS = ("doc", "crop", "hectares", "area", "area_unit", "counted", "place",
+                      "country", "admin1", "admin2", "date", "agencies", "confidence",
+                      "evidence", "admin1_name", "admin2_name", "place_precision", "lat", "lon",
+                      "approximate", "flags", "operation", "title")
+
+
+@dataclass
+class Eradication:
+    """One area of a drug crop a report says was destroyed: a record of its own, never a
+    seizure (see :mod:`geo.extraction.eradication`).
+
+    ``crop`` is ``opium poppy``, ``coca`` or ``cannabis``; ``area``/``area_unit`` the figure
+    as written (``960.0``, ``"acre"``; units ``ha, acre, jerib, m2, km2``), ``hectares`` the
+    area in hectares (pint). ``counted`` is False for a figure that must not be summed: a
+    period total (flag ``period total``: "33 hectares have been cleared so far this season")
+    or a part of the figure before it (``part of an earlier figure``). The place fields are
+    an event's: ``admin1``, ``admin2``, ``place_precision`` ...; ``evidence`` is
+    ``{"sentence", "start", "end", "figure"}``.
+    """
+
+    doc: str
+    crop: str | None = None
+    hectares: float | None = None
+    area: float | None = None
+    area_unit: str | None = None
+    counted: bool = True
+    place: str | None = None
+    country: str | None = None
+    admin1: str | None = None
+    admin2: str | None = None
+    date: str | None = None
+    agencies: list[str] = field(default_factory=list)
+    confidence: float = 0.0
+    evidence: dict[str, Any] = field(default_factory=dict)
+    admin1_name: str | None = None
+    admin2_name: str | None = None
+    place_precision: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    approximate: bool = False
+    flags: list[str] = field(default_factory=list)
+    operation: str | None = None
+    title: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as a plain dict of builtins (what workers send and frames take)."""
+        return {f: getattr(self, f) for f in ERADICATION_FIELDS}
+
+
+def eradications_to_frame(records: Iterable[Eradication | dict]) -> gpd.GeoDataFrame:
+    """GeoDataFrame (EPSG:4326) with columns ``ERADICATION_FIELDS`` and a point geometry
+    (``None`` without coordinates), from :class:`Eradication` objects or their dicts.
+
+    :raises ExtractionError: for anything else.
+    """
+    rows = []
+    geoms = []
+    for n, rec in enumerate(records):
+        if isinstance(rec, Eradication):
+            rec = rec.to_dict()
+        elif not isinstance(rec, dict):
+            raise ExtractionError(f"eradication record {n}: expected an Eradication or a "
+                                  f"dict, got {type(rec).__name__}")
+        row = tuple([rec.get(f) for f in ERADICATION_FIELDS])
+        rows.append(row)
+        lat, lon = rec.get("lat"), rec.get("lon")
+        ok = lat is not None and lon is not None and not (math.isnan(lat) or math.isnan(lon))
+        geoms.append(Point(lon, lat) if ok else None)
+    frame = pd.DataFrame(rows, columns=list(ERADICATION_FIELDS))
+    for col in ("hectares", "area", "lat", "lon", "confidence"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    frame["counted"] = frame["counted"].map(lambda v: v is not False).astype(bool)
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"), crs="EPSG:4326")
+
+
+def write_eradications(frame: pd.DataFrame | Iterable[Eradication | dict],
+                       path: str | Path) -> Path:
+    """Write eradication records to ``.csv`` (lists and evidence as JSON text, as
+    :func:`write_events` writes events), ``.geojson`` or ``.jsonl`` (one record a line).
+    Returns the path written."""
+    path = Path(path)
+    if not isinstance(frame, pd.DataFrame):
+        frame = eradications_to_frame(frame)
+    missing = [c for c in ERADICATION_FIELDS if c not in frame.columns]
+    if missing:
+        raise ExtractionError(f"{path}: eradication frame lacks columns {missing}")
+    kind = _format(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "jsonl":
+        with path.open("w", encoding="utf-8") as fh:
+            for rec in frame[list(ERADICATION_FIELDS)].to_dict(orient="records"):
+                fh.write(json.dumps({k: _clean(v) for k, v in rec.items()}, ensure_ascii=False))
+                fh.write("\n")
+        return path
+    out = pd.DataFrame(frame[list(ERADICATION_FIELDS)]).copy()
+    for col in ("agencies", "evidence", "flags"):
+        out[col] = [json.dumps(_clean(v), ensure_ascii=False) for v in out[col]]
+    if kind == "csv":
+        out.to_csv(path, index=False)
+    else:
+        geom = frame.geometry if isinstance(frame, gpd.GeoDataFrame) else None
+        gpd.GeoDataFrame(out, geometry=geom, crs="EPSG:4326").to_file(path, driver="GeoJSON")
+    return path

@@ -22,7 +22,7 @@ __all__ = ["OUTPUT_FILES", "atomic_path", "write_text_atomic", "deterministic_el
            "write_events_atomic", "regions_table", "write_csv", "write_csv_atomic", "save_map",
            "save_map_atomic"]
 
-OUTPUT_FILES = ("index.html", "events.geojson", "events.csv", "regions.csv")
+OUTPUT_FILES = ("index.html", "events.geojson", "events.csv", "regions.csv", "eradication.csv")
 
 
 @contextlib.contextmanager

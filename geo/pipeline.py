@@ -1,12 +1,13 @@
 """The whole job in one call: reports and seizure tables -> events -> regions -> map.
 
 ``run(paths, out_dir)`` reads every input, extracts and geocodes the seizure events,
-sums them per region and writes four files into ``out_dir``::
+sums them per region and writes five files into ``out_dir``::
 
     index.html       the choropleth (self-contained, opens offline)
     events.geojson   one point feature per event
     events.csv       the same events as a table
     regions.csv      one row per region with the per-substance figures
+    eradication.csv  the areas of drug crops destroyed (never seizures), one per row
 
 and returns a :class:`Summary` of what was read, skipped, found, located and unlocated.
 
@@ -30,7 +31,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import pandas as pd
 
-from .events import write_events
+from .events import write_eradications, write_events
 from .output import OUTPUT_FILES, regions_table, save_map, write_csv
 from .read.reports import PathLike, ReportSet, Skipped
 from .summary import Summary, event_totals, set_aside, top_regions, unlocated_reasons
@@ -269,11 +270,13 @@ def _jobs(jobs: int | None) -> int:
 
 
 def _event_parts(reports: Iterable[Any], ctx: Any, jobs: int, bar: Any = None,
-                 client: Any = None) -> Iterator[tuple[pd.DataFrame, list[tuple[str, Any]]]]:
+                 client: Any = None, eradications: list[dict] | None = None,
+                 ) -> Iterator[tuple[pd.DataFrame, list[tuple[str, Any]]]]:
     """(events frame, [(report id, title)]) of each batch of ``reports``, in order: the
     frame as :func:`geo.extract` makes it for those reports (admin-2 joined). With a
     dask ``client`` the chunks are extracted on its workers, else with ``jobs``
-    processes."""
+    processes. ``eradications``, when given, receives the reports' eradication records
+    (dicts, in report order)."""
     from .events import event_row, events_to_frame
     from .extraction.core import ExtractionContext, _extract_into
     from .extraction.parallel import _CHUNK, extract_parallel
@@ -302,8 +305,9 @@ def _event_parts(reports: Iterable[Any], ctx: Any, jobs: int, bar: Any = None,
         else:
             chunks = extract_parallel(noted(reports), ctx, jobs, bar,
                                       extract_one=_extract_into, new_context=ExtractionContext)
-        for chunk_rows, _not_events in chunks:
+        for chunk_rows, not_events in chunks:
             rows.extend(chunk_rows)
+            _keep_eradications(not_events, eradications)
             # the workers answer chunk by chunk, in order: the chunk's reports are the
             # first _CHUNK noted (fewer for the last)
             seen.extend(meta.popleft() for _ in range(min(_CHUNK, len(meta))))
@@ -313,7 +317,9 @@ def _event_parts(reports: Iterable[Any], ctx: Any, jobs: int, bar: Any = None,
     else:
         ctx.load()
         for r in noted(reports):
-            rows.extend(event_row(ev) for ev in _extract_into(r, ctx, []))
+            not_events: list[dict] = []
+            rows.extend(event_row(ev) for ev in _extract_into(r, ctx, not_events))
+            _keep_eradications(not_events, eradications)
             seen.append(meta.popleft())
             if bar is not None:
                 bar.update(1)
@@ -322,6 +328,60 @@ def _event_parts(reports: Iterable[Any], ctx: Any, jobs: int, bar: Any = None,
                 rows, seen = [], []
     if seen:
         yield part(rows, seen)
+
+
+def _keep_eradications(not_events: list[dict], sink: list[dict] | None) -> None:
+    # the extractor hands each eradication record over with the figures it did not record
+    if sink is not None:
+        sink.extend(n["eradication"] for n in not_events if "eradication" in n)
+
+
+def eradication_frame(records: Iterable[Any], boundaries: Any = None) -> pd.DataFrame:
+    """The eradication records as a GeoDataFrame (:func:`geo.events.eradications_to_frame`)
+    with ``admin2`` joined from their points and, given ``boundaries``, relocated to them
+    as events are (:func:`relocate`); in report order."""
+    from .events import eradications_to_frame
+    from .places.locate import add_admin2
+
+    frame = eradications_to_frame(records)
+    if len(frame):
+        frame = add_admin2(frame)
+        if boundaries is not None:
+            frame = relocate(frame, boundaries)
+    return frame
+
+
+def eradications(source: Any, *, geocoder: Any = None, places: Any = None,
+                 jobs: int | None = 1) -> pd.DataFrame:
+    """Eradication records (areas of opium poppy, coca or cannabis a report says were
+    destroyed): never seizures, so :func:`geo.extract` leaves them out of its events and
+    keeps them with the figures it did not record.
+
+    :param source: an events frame of :func:`geo.extract` (its ``attrs["not_events"]``
+        carry the records: nothing is read again), or what ``geo.extract`` takes (a
+        report, reports, a path), which is extracted first.
+    :param geocoder, places, jobs: as for :func:`geo.extract`, when ``source`` is reports.
+    :returns: a GeoDataFrame (EPSG:4326), one row per record, columns
+        :data:`geo.events.ERADICATION_FIELDS` (``hectares`` through pint; ``counted`` False
+        for a period total or a part of a figure told before) and a point geometry.
+    :raises ExtractionError: for a frame that did not come from ``geo.extract`` (it has
+        no ``attrs["not_events"]``) or input that is not reports.
+    """
+    from .errors import ExtractionError
+
+    if isinstance(source, pd.DataFrame):
+        if "not_events" not in source.attrs:
+            raise ExtractionError(
+                "eradications(frame): the frame has no attrs['not_events'] (give the frame "
+                "geo.extract returned, before filtering or concatenating it, or the reports)")
+        entries = source.attrs["not_events"]
+    else:
+        from .extraction.core import extract
+
+        entries = extract(source, geocoder=geocoder, places=places, jobs=jobs).attrs["not_events"]
+    records: list[dict] = []
+    _keep_eradications(list(entries), records)
+    return eradication_frame(records)
 
 
 def iter_events(reports: Any, *, geocoder: Any = None, places: Any = None,
@@ -383,15 +443,17 @@ def _bar(progress: bool) -> Any:
 
 
 def report_frames(reports: Iterable[Any], ctx: Any, jobs: int = 1, *, boundaries: Any = None,
-                  bar: Any = None) -> Iterator[pd.DataFrame]:
+                  bar: Any = None,
+                  eradications: list[dict] | None = None) -> Iterator[pd.DataFrame]:
     """The events of ``reports`` in batches, in report order, as the events files hold
     them: each batch titled, relocated to ``boundaries`` when given, sorted within each
     report (:func:`sort_events`); batches without events are left out.
 
     :param ctx: the run's :class:`~geo.extraction.core.ExtractionContext`.
     :param jobs: processes (1: this one).
+    :param eradications: when given, receives the reports' eradication records.
     """
-    for frame, seen in _event_parts(reports, ctx, jobs, bar):
+    for frame, seen in _event_parts(reports, ctx, jobs, bar, eradications=eradications):
         if not len(frame):
             continue
         frame = _fill_titles(frame, {d: t for d, t in seen if t})
@@ -407,11 +469,13 @@ def _extraction(paths: PathLike | Sequence[PathLike], summary: Summary, *,
                 geocoder: Any = None, boundaries: Any = None, tables: Sequence[PathLike] = (),
                 table_columns: TableColumns | None = None,
                 report_options: dict[str, Any] | None = None, progress: bool = False,
-                jobs: int | None = 1) -> Iterator[pd.DataFrame]:
+                jobs: int | None = 1,
+                eradications: list[dict] | None = None) -> Iterator[pd.DataFrame]:
     """The run's events part by part: the reports' in batches, in report order (each
     batch titled, relocated to ``boundaries`` when given, sorted within each report),
     then each seizure table's (relocated, sorted). ``summary`` gets what was read and
-    skipped as the parts come (its event counts are the caller's)."""
+    skipped as the parts come (its event counts are the caller's); ``eradications``, when
+    given, the reports' eradication records."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     report_paths, table_paths = split_inputs(paths, tables, table_columns)
@@ -433,7 +497,8 @@ def _extraction(paths: PathLike | Sequence[PathLike], summary: Summary, *,
                                       progress=progress, **(report_options or {})))
         bar = _bar(progress)
         try:
-            yield from report_frames(reports, ctx, jobs, boundaries=boundaries, bar=bar)
+            yield from report_frames(reports, ctx, jobs, boundaries=boundaries, bar=bar,
+                                     eradications=eradications)
         finally:
             if bar is not None:
                 bar.close()
@@ -472,17 +537,20 @@ def extract_events(
     report_options: dict[str, Any] | None = None,
     progress: bool = False,
     jobs: int | None = 1,
+    eradications: list[dict] | None = None,
 ) -> tuple[pd.DataFrame, Summary]:
     """Read every input and extract its events (sorted, relocated to ``boundaries`` when
     given); the summary holds what was read and skipped, and the event counts. ``jobs``:
-    processes extracting the reports (see :func:`geo.extract`).
+    processes extracting the reports (see :func:`geo.extract`); ``eradications``, when
+    given, receives the reports' eradication records (dicts, for :func:`eradication_frame`).
 
     The events are held whole (the map and the aggregates need them all);
     :func:`stream_events` writes them as they come instead."""
     summary = Summary()
     frames = list(_extraction(paths, summary, geocoder=geocoder, boundaries=boundaries,
                               tables=tables, table_columns=table_columns,
-                              report_options=report_options, progress=progress, jobs=jobs))
+                              report_options=report_options, progress=progress, jobs=jobs,
+                              eradications=eradications))
     if frames:
         import geopandas as gpd
 
@@ -512,6 +580,7 @@ def stream_events(
     progress: bool = False,
     jobs: int | None = 1,
     parts: bool | None = None,
+    eradications: list[dict] | None = None,
 ) -> Summary:
     """Read every input, extract its events and write them to ``out`` as they come
     (``.jsonl``/``.csv``, or a folder of GeoParquet parts with ``parts``; ``.geojson``
@@ -526,6 +595,7 @@ def stream_events(
 
     ``out`` is written in place: stage it (:class:`geo.staging.Staging`) to keep a
     previous file until the run succeeds. The summary is :func:`extract_events`'.
+    ``eradications``, when given, receives the eradication records (few: they are kept).
     """
     from .events import events_writer
     from .summary import add_totals, finish_totals
@@ -536,7 +606,8 @@ def stream_events(
     with events_writer(out, parts=parts) as write:
         for frame in _extraction(paths, summary, geocoder=geocoder, boundaries=boundaries,
                                  tables=tables, table_columns=table_columns,
-                                 report_options=report_options, progress=progress, jobs=jobs):
+                                 report_options=report_options, progress=progress, jobs=jobs,
+                                 eradications=eradications):
             write(frame)
             summary.events += len(frame)
             located = frame["admin1"].notna() & (frame["admin1"].astype(str) != "")
@@ -623,8 +694,9 @@ def run(
     level: int = 1,
     dedup: bool = True,
 ) -> Summary:
-    """Run the whole job and write ``index.html``, ``events.geojson``, ``events.csv`` and
-    ``regions.csv`` into ``out_dir``.
+    """Run the whole job and write ``index.html``, ``events.geojson``, ``events.csv``,
+    ``regions.csv`` and ``eradication.csv`` (the areas of drug crops destroyed, see
+    :func:`eradications`) into ``out_dir``.
 
     Parameters
     ----------
@@ -632,7 +704,7 @@ def run(
         Report files/folders (txt, md, html, jsonl, json, csv) and seizure tables
         (xlsx; csv/json too when ``table_columns`` are given).
     out_dir:
-        Output folder (created). The four files are written into a staging folder beside
+        Output folder (created). The five files are written into a staging folder beside
         it and moved in together at the end, under a lock (``.<name>.lock`` beside it).
     boundaries:
         A boundary GeoDataFrame (``geo.places.boundaries.load``) or None for the default set.
@@ -685,12 +757,15 @@ def run(
     check_output(out, inputs, folder=True, option="out_dir")  # before the work
     show = (not quiet) if progress is None else progress
     with OutputLock([out]):
+        records: list[dict] = []
         with _step("read and extract"):
             events, summary = extract_events(paths, geocoder=geocoder, boundaries=boundaries,
                                              tables=tables, table_columns=table_columns,
                                              report_options=report_options, progress=show,
-                                             jobs=jobs)
+                                             jobs=jobs, eradications=records)
+            erad = eradication_frame(records, boundaries)
         require_usable(summary, out)
+        summary.add_eradications(erad)
         if dedup:
             from .dedup import deduplicate, merged_summary
 
@@ -703,7 +778,7 @@ def run(
                 counted = events["duplicate_of"].isna()
                 summary.totals, summary.labs_destroyed = event_totals(events[counted])
         with _step("aggregate"):
-            regions = aggregate(events, boundaries, level=level, dedup=dedup)
+            regions = aggregate(events, boundaries, level=level, dedup=dedup, eradications=erad)
         summary.regions = len(regions)
         summary.top_regions = top_regions(regions)
         summary.unlocated_by = unlocated_reasons(regions)
@@ -715,6 +790,7 @@ def run(
                 write_events(events, stage.path(out / "events.geojson"))
                 write_events(events, stage.path(out / "events.csv"))
                 write_csv(regions_table(regions), stage.path(out / "regions.csv"))
+                write_eradications(erad, stage.path(out / "eradication.csv"))
             with _step("render map"):
                 save_map(regions, events, stage.path(out / "index.html"),
                          boundaries=boundaries, substance=substance, **(map_options or {}))

@@ -134,10 +134,12 @@ def _run_shard(shard: Shard, folder: str, report_options: dict[str, Any],
                 ids.append(str(r.id))
                 yield r
 
+        eradications: list[dict] = []
         with WORKER_LOCK, events_writer(stage, parts=True) as write:
             reports = noted(iter_reports(list(shard.files), places=ctx.places,
                                          skipped=skipped, raw_ids=raw_ids, **report_options))
-            for frame in report_frames(reports, ctx, boundaries=boundaries):
+            for frame in report_frames(reports, ctx, boundaries=boundaries,
+                                       eradications=eradications):
                 write(frame)
                 located = frame["admin1"].notna() & (frame["admin1"].astype(str) != "")
                 record["events"] += len(frame)
@@ -145,7 +147,9 @@ def _run_shard(shard: Shard, folder: str, report_options: dict[str, Any],
                 record["unlocated"] += int((~located).sum())
                 record["set_aside"].extend(set_aside(frame))
                 record["labs"] += add_totals(record["totals"], frame)
-        record.update(reports=len(ids), raw_ids=raw_ids, ids=ids,
+        # eradication records are few (an area of crops destroyed, not a seizure): kept
+        # in the record, written beside the folder by the client
+        record.update(reports=len(ids), raw_ids=raw_ids, ids=ids, eradications=eradications,
                       parts=sorted(p.name for p in stage.glob("part-*.parquet")),
                       skipped=[[s.path, s.line, s.reason, s.partial] for s in skipped])
         write_text_atomic(stage / SHARD_FILE, json.dumps(record, default=str))
@@ -267,6 +271,7 @@ def extract_shards(
     report_options: dict[str, Any] | None = None,
     boundaries: Any = None,
     shard_bytes: int = SHARD_BYTES,
+    eradications: list[dict] | None = None,
 ) -> Summary:
     """Extract the reports under ``paths`` on a dask cluster into the events folder
     ``out`` (see the module's text); shards finished by an earlier run are kept.
@@ -277,6 +282,8 @@ def extract_shards(
     :param workers: worker processes of a ``"local"`` cluster (default: every core).
     :param report_options: :func:`geo.read.reports.iter_reports` keywords.
     :param boundaries: a boundary set the events are relocated to, as for ``geo extract``.
+    :param eradications: when given, receives the reports' eradication records, in
+        report order (for :func:`geo.pipeline.eradication_frame`).
     :returns: the run's summary, as :func:`geo.pipeline.stream_events` gives it (totals
         summed per shard).
     :raises ClusterError: dask missing, the scheduler unreachable, or a worker that died
@@ -322,7 +329,12 @@ def extract_shards(
         record = records[shard.name]
         ids = [told_apart(r, seen) for r in record["raw_ids"]]
         if ids != record["ids"]:
+            renamed = dict(zip(record["ids"], ids))
+            for e in record.get("eradications", []):
+                e["doc"] = renamed.get(e.get("doc"), e.get("doc"))
             _rename_docs(folder / shard.name, record, ids)
+        if eradications is not None:
+            eradications.extend(record.get("eradications", []))
         labs += _merge(summary, record, totals)
     summary.totals = finish_totals(totals)
     summary.labs_destroyed = labs

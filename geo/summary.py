@@ -45,6 +45,19 @@ class Summary:
     #: such seizures; None when deduplication was off
     duplicates: int | None = None
     merged_seizures: int | None = None
+    #: eradication records (areas of drug crops destroyed, never seizures), and the
+    #: hectares of those that count (not a period total, not a part of another figure)
+    eradications: int = 0
+    eradicated_ha: dict[str, float] = field(default_factory=dict)
+
+    def add_eradications(self, records: Any) -> None:
+        """Count an eradication frame (:func:`geo.pipeline.eradication_frame`)."""
+        self.eradications += len(records)
+        if not len(records):
+            return
+        counted = records[records["counted"].astype(bool)]
+        for crop, ha in counted.groupby(counted["crop"].fillna("unspecified"), sort=True)["hectares"]:
+            self.eradicated_ha[crop] = round(self.eradicated_ha.get(crop, 0.0) + float(ha.sum()), 6)
 
     @property
     def exit_code(self) -> int:
@@ -69,6 +82,8 @@ class Summary:
             "set_aside": self.set_aside,
             "duplicates": self.duplicates,
             "merged_seizures": self.merged_seizures,
+            "eradications": self.eradications,
+            "eradicated_ha": self.eradicated_ha,
             "degraded": self.degraded,
             "outputs": self.outputs,
             "exit_code": self.exit_code,
@@ -99,6 +114,10 @@ class Summary:
                          f"(duplicate_of) but counted once (--no-dedup counts each)")
         if self.labs_destroyed:
             lines.append(f"labs destroyed: {self.labs_destroyed}")
+        if self.eradications:
+            crops = ", ".join(f"{_fmt(ha)} ha {crop}" for crop, ha in self.eradicated_ha.items())
+            lines.append(f"eradication records (crops destroyed, not seizures): "
+                         f"{self.eradications}" + (f"; {crops}" if crops else ""))
         if self.totals:
             lines.append("per substance:")
             width = max(len(s) for s in self.totals)

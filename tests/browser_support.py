@@ -111,3 +111,37 @@ class Recorder:
         else:
             self.blocked.append(url)
             route.abort()
+
+
+def operations_map_inputs() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Events with arrests and operations, and eradication records (one a period total,
+    which no sum counts), on the boxes of :func:`boundaries`: the inputs of the
+    arrests, operations and eradicated-hectares layers."""
+    from geo.events import Eradication, Event, eradications_to_frame, events_to_frame
+
+    def ev(doc, substance, kg, admin1, date, lon, lat, arrests=None, operation=None):
+        return Event(doc=doc, substance=substance, quantity=kg, unit="kg", quantity_kg=kg,
+                     place=admin1, country="AF", admin1=admin1, date=date, lat=lat, lon=lon,
+                     arrests=arrests, operation=operation,
+                     evidence={"sentence": f"Police seized {kg:g} kg of {substance}."})
+
+    events = events_to_frame([
+        ev("b1", "heroin", 50.0, "AF-BDS", "2013-03", 71.0, 37.0, arrests=4,
+           operation="Operation Dragon"),
+        ev("b2", "opium", 20.0, "AF-BDS", "2014-06", 71.2, 37.2, operation="Operation Hydra"),
+        ev("k1", "heroin", 10.0, "AF-KAN", "2014-02", 65.0, 31.0, arrests=2),
+    ])
+
+    def er(doc, ha, crop, admin1, date, lon, lat, counted=True):
+        return Eradication(doc=doc, crop=crop, hectares=ha, area=ha, area_unit="ha",
+                           counted=counted, place=admin1, country="AF", admin1=admin1,
+                           date=date, lat=lat, lon=lon, place_precision="admin1",
+                           flags=[] if counted else ["period total"],
+                           evidence={"sentence": f"Troops eradicated {ha:g} hectares of {crop}."})
+
+    records = eradications_to_frame([
+        er("h1", 1200.0, "opium poppy", "AF-HEL", "2013-04", 63.0, 31.0),
+        er("h2", 9000.0, "opium poppy", "AF-HEL", "2013-12", 63.0, 31.0, counted=False),
+        er("k2", 300.0, "opium poppy", "AF-KAN", "2014-05", 65.1, 31.1),
+    ])
+    return events, records

@@ -106,7 +106,8 @@ def test_sources_json_for_popups(seed_events, regions):
     items = json.loads(agg.loc["AF-BDS", "sources"])
     assert len(items) == 6
     assert set(items[0]) == {"doc", "date", "place", "substance", "quantity_kg", "count", "litres",
-                             "labs_destroyed", "sentence", "url", "cluster", "duplicate_of"}
+                             "labs_destroyed", "arrests", "operation", "sentence", "url",
+                             "cluster", "duplicate_of"}
     heroin = next(i for i in items if i["substance"] == "heroin")
     assert heroin["quantity_kg"] == 180 and heroin["url"] == "https://example.org/fskn"
     assert heroin["sentence"].startswith("180 kilos of heroin")

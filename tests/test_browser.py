@@ -683,3 +683,50 @@ def test_labels_by_zoom_inside_the_map_and_clear_of_controls(browser, world):
                 assert _apart(a[1:], b[1:]), (a[0], b[0])
     assert errors == [] and recorder.blocked == []
     page.close()
+
+
+# ------------------------------------------------ issue 14, third part: operations beside seizures
+
+
+def test_arrests_operations_and_eradicated_hectares_are_layers(browser, tmp_path):
+    from geo import aggregate
+
+    events, records = bs.operations_map_inputs()
+    regions = aggregate(events, bs.boundaries(), eradications=records)
+    m = choropleth(regions, boundaries=bs.boundaries(), events=events, view="choropleth")
+    path = tmp_path / "index.html"
+    m.save(path)
+    page, recorder, errors = _open(browser, path, 1400, 900)
+    opened = Opened(page, None, [], [])
+    options = page.locator("#sa-layer-select option").all_inner_texts()
+    assert {"people arrested", "operations named", "crops eradicated (ha)"} <= set(options)
+    e = m.embedded.set_index("name")
+    # eradicated hectares: Helmand has no seizure, only the 1,200 ha (its 9,000 ha period
+    # total is in no sum)
+    page.select_option("#sa-layer-select", label="crops eradicated (ha)")
+    legend = page.locator("#sa-legend")
+    assert legend.locator(".sa-title").inner_text() == "crops eradicated (ha)"
+    assert " ha" in legend.inner_text() and "no reports of crops eradicated" in legend.inner_text()
+    assert "In regions 1,500 ha crops eradicated" in page.locator("#sa-unplaced").inner_text()
+    assert opened.fill_of("Helmand") == e.loc["Helmand", "crops eradicated (ha)"] != NO_DATA_COLOR
+    assert opened.fill_of("Badakhshan") == NO_DATA_COLOR
+    assert "crops eradicated\t1,200 ha" in _tip(page, "Helmand", "1,200 ha")
+    # a period keeps the layer: 2014 holds Kandahar's 300 ha only
+    page.select_option("#sa-period-from", label="2014")
+    assert opened.fill_of("Helmand") == NO_DATA_COLOR
+    assert opened.fill_of("Kandahar") != NO_DATA_COLOR
+    page.select_option("#sa-period-from", label="all periods")
+    # arrests and operations, from the events
+    page.select_option("#sa-layer-select", label="people arrested")
+    assert legend.locator(".sa-title").inner_text() == "people arrested"
+    assert "no reports of arrests" in legend.inner_text()
+    assert "arrested\t4 people" in _tip(page, "Badakhshan", "4 people")
+    assert opened.fill_of("Helmand") == NO_DATA_COLOR
+    page.select_option("#sa-layer-select", label="operations named")
+    assert "operations\t2 named" in _tip(page, "Badakhshan", "2 named")
+    assert opened.fill_of("Kandahar") == NO_DATA_COLOR
+    shot = tmp_path / "operations.png"
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000
+    assert errors == [] and recorder.blocked == []
+    page.close()

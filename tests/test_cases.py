@@ -115,6 +115,50 @@ def run_event_case(case: Case) -> None:
 
 
 # --------------------------------------------------------------------------------------
+# eradication.jsonl: a report -> its eradication records (and that they are no seizures)
+# --------------------------------------------------------------------------------------
+ERADICATION_FIELDS = {"crop", "hectares", "area", "area_unit", "counted", "place", "country",
+                      "admin1", "admin2", "place_precision", "date", "agencies", "flags",
+                      "approximate", "operation"}
+NOTED_FIELDS = {"text", "reason"}
+
+
+def run_eradication_case(case: Case) -> None:
+    from geo.extraction.core import extract_report
+
+    expect = case.data["expect"]
+    not_events: list[dict] = []
+    events = extract_report(_event_report(case), not_events=not_events)
+    records = [n["eradication"] for n in not_events if "eradication" in n]
+    shown = set().union(*(w.keys() for key in ("records", "records_include")
+                          for w in expect.get(key, []))) or {"crop", "hectares", "admin1"}
+    actual = [{k: v for k, v in r.items() if k in shown} for r in records]
+
+    def match(want: dict, got: dict) -> bool:
+        return _fields_match(want, got, subset_lists=("flags",))
+
+    if "records" in expect:
+        want = expect["records"]
+        if len(want) != len(records) or not _assign(want, records, match):
+            _fail(case, want, actual, "eradication records differ")
+    if "records_include" in expect:
+        if not _assign(expect["records_include"], records, match):
+            _fail(case, {"include": expect["records_include"]}, actual,
+                  "an expected eradication record is missing")
+    if "events" in expect:
+        got = [{"substance": e.substance, "quantity_kg": e.quantity_kg} for e in events]
+        want = expect["events"]
+        if len(want) != len(got) or not _assign(want, got, _fields_match):
+            _fail(case, want, got, "seizure events differ")
+    if "not_recorded" in expect:
+        noted = [{"text": n["text"], "reason": n["reason"]} for n in not_events
+                 if "eradication" not in n]
+        if not _assign(expect["not_recorded"], noted, _fields_match):
+            _fail(case, {"not_recorded": expect["not_recorded"]}, noted,
+                  "a figure expected among those read and not recorded is missing")
+
+
+# --------------------------------------------------------------------------------------
 # quantities.jsonl: a phrase -> its quantities (geo.text.quantities.find_quantities)
 # --------------------------------------------------------------------------------------
 QUANTITY_FIELDS = {"value", "unit", "kind", "kg", "count", "count_words", "approximate",
@@ -321,6 +365,13 @@ KINDS = {
                          frozenset({"title", "published", "dateline_place", "read_dateline"}),
                          frozenset({"events", "events_include"}), run_event_case,
                          {"events": EVENT_FIELDS, "events_include": EVENT_FIELDS}),
+    "eradication.jsonl": Kind(frozenset({"text"}),
+                              frozenset({"title", "published", "dateline_place", "read_dateline"}),
+                              frozenset({"records", "records_include", "events", "not_recorded"}),
+                              run_eradication_case,
+                              {"records": ERADICATION_FIELDS, "records_include": ERADICATION_FIELDS,
+                               "events": {"substance", "quantity_kg"},
+                               "not_recorded": NOTED_FIELDS}),
     "quantities.jsonl": Kind(frozenset({"text"}), frozenset({"us"}), frozenset({"quantities"}),
                              run_quantity_case, {"quantities": QUANTITY_FIELDS}),
     "numbers.jsonl": Kind(frozenset({"text"}), frozenset({"convention"}),
@@ -378,7 +429,8 @@ def _check(file: str, rec: Any) -> list[str]:
             bad = set(expect) - kind.expect
             if bad:
                 problems.append(f"unknown expect key(s) {sorted(bad)}; allowed: {sorted(kind.expect)}")
-            for key in ("events_include", "found", "not_found", "include", "exclude", "not_places"):
+            for key in ("events_include", "found", "not_found", "include", "exclude", "not_places",
+                        "records_include", "not_recorded"):
                 if expect.get(key) == []:
                     problems.append(f"expect.{key} is empty: it checks nothing")
             for key, allowed in kind.record_fields.items():

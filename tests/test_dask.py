@@ -61,6 +61,10 @@ def _archive(root: Path) -> Path:
     shutil.copy(ROOT / "tests" / "data" / "reports" / "interfax_page.html", archive / "2020")
     shutil.copy(next((ROOT / "seeds").glob("*.txt")), archive / "2020" / "seed.txt")
     (archive / "2020" / "zz-broken.pdf").write_bytes(b"%PDF-1.4\n%broken, cut here")
+    # an area of crops destroyed: an eradication record, not an event
+    (archive / "2020" / "r0005.txt").write_text(
+        "Afghan troops eradicated 1,200 hectares of poppy in Helmand province last week, "
+        "the counter-narcotics ministry said.", encoding="utf-8")
     return archive
 
 
@@ -178,12 +182,21 @@ def test_geo_extract_dask_at_a_scheduler_address(client, archive, single, tmp_pa
     summary = json.loads(capsys.readouterr().out)
     assert code == 1 and summary["reports_read"] == 44  # 1: the broken PDF
     assert _records(read_events(out)) == _records(single[0])
+    # the eradication records beside the folder, as beside an events file
+    erad = tmp_path / "eradication.jsonl"
+    single = tmp_path / "single"
+    single.mkdir()
+    main(["extract", str(archive), "--out", str(single / "events.jsonl"), "-q"])
+    assert erad.read_bytes() == (single / "eradication.jsonl").read_bytes()
+    assert b"Helmand" in erad.read_bytes() or b"AF-HEL" in erad.read_bytes()
     regions = tmp_path / "regions.csv"
-    assert main(["aggregate", str(out), "--out", str(regions), "-q"]) == 0
+    assert main(["aggregate", str(out), "--out", str(regions), "--eradication", str(erad),
+                 "-q"]) == 0
     one = tmp_path / "one.csv"
-    single_csv = tmp_path / "single.csv"
+    single_csv = single / "events.csv"
     main(["extract", str(archive), "--out", str(single_csv), "-q"])
-    assert main(["aggregate", str(single_csv), "--out", str(one), "-q"]) == 0
+    assert main(["aggregate", str(single_csv), "--out", str(one), "--eradication",
+                 str(single / "eradication.csv"), "-q"]) == 0
     assert regions.read_bytes() == one.read_bytes()
 
 

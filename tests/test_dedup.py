@@ -168,6 +168,66 @@ def test_a_round_figure_twice_in_a_month_needs_the_text():
     assert clusters(deduplicate(frame(*rows))) == [{"a", "b"}]
 
 
+def test_a_name_in_one_outlet_is_a_plain_word_in_another():
+    # the agency's "Banana Export Terminal" is the paper's "banana export terminal"
+    rows = frame(event("a", 500, sentence="Agents at the Banana Export Terminal found 500 kg of cocaine"),
+                 event("b", 500, sentence="500 kg of cocaine were found at the banana export terminal"))
+    assert clusters(deduplicate(rows)) == [{"a", "b"}]
+
+
+def test_the_words_of_a_figure_and_its_value_are_no_sign():
+    # any two reports of two million pills may say "million", "about", "worth an estimated"
+    rows = [event("a", None, count=2_000_000, substance="captagon", country="SA", admin1="SA-02",
+                  sentence="Customs seized 2 million pills worth an estimated 5 million dollars"),
+            event("b", None, count=2_000_000, substance="captagon", country="SA", admin1="SA-02",
+                  sentence="About 2 million pills with an estimated street value of 10 million dollars")]
+    assert clusters(deduplicate(frame(*rows))) == []
+
+
+def test_an_agency_both_credit_counts_once():
+    # the agency is one sign, not two: its name in both sentences is the same sign again
+    rows = frame(event("a", 300, approximate=True, country="BO", admin1="BO-C", date="2019-03",
+                       agencies=("FELCN",), sentence="A Felcn patrol seized over 300 kg of cocaine"),
+                 event("b", 300, approximate=True, country="BO", admin1="BO-C", date="2019-04",
+                       agencies=("FELCN",), sentence="The Felcn seized more than 300 kg of cocaine"))
+    assert clusters(deduplicate(rows)) == []
+
+
+def test_routes_that_disagree_are_two_seizures():
+    # two containers of 550 kg at one port on one day, one from Bangladesh, one from Texas
+    a = event("a", 550, country="AU", admin1="AU-NSW", date="2022-11",
+              sentence="550 kg of cocaine in a container shipped to Port Botany")
+    b = event("b", 550, country="AU", admin1="AU-NSW", date="2022-11",
+              sentence="550 kilograms of cocaine in a container shipped to Port Botany")
+    assert clusters(deduplicate(frame(a, b))) == [{"a", "b"}]
+    a["origin"], b["origin"] = "BD", "US-TX"
+    assert clusters(deduplicate(frame(a, b))) == []
+    # a region of the country named elsewhere, or a world region, is no disagreement
+    a["origin"], b["origin"] = "US", "US-TX"
+    a["destination"], b["destination"] = "Oceania", "AU-NSW"
+    assert clusters(deduplicate(frame(a, b))) == [{"a", "b"}]
+
+
+def test_pounds_count_where_agencies_weigh_in_pounds():
+    # the DEA's 705 pounds is the figure; a foreign paper's 320 kilograms its conversion
+    where = dict(substance="methamphetamine", country="US", admin1="US-GA", date="2025-06")
+    out = deduplicate(frame(
+        event("dea", 705 * 0.45359237, quantity=705, unit="lb", agencies=("DEA",),
+              sentence="DEA agents in Gainesville seized 705 pounds of meth in cucumbers", **where),
+        event("paper", 320, sentence="320 kilograms of meth hidden in cucumbers in Gainesville",
+              agencies=("DEA",), **where)))
+    assert clusters(out) == [{"dea", "paper"}]
+    assert out.loc[out["doc"] == "paper", "duplicate_of"].item() == "dea"
+    # elsewhere the metric figure counts: "2,866 pounds" is a foreign outlet's 1.3 t
+    where = dict(country="BR", admin1="BR-PR", date="2019-10")
+    out = deduplicate(frame(
+        event("wire", 2866 * 0.45359237, quantity=2866, unit="lb",
+              sentence="2,866 pounds of cocaine in a sugar container at Paranagua", **where),
+        event("agency", 1300, sentence="1,300 kg of cocaine in a sugar container at Paranagua",
+              **where)))
+    assert out.loc[out["doc"] == "wire", "duplicate_of"].item() == "agency"
+
+
 def test_window_days_is_the_limit():
     rows = frame(event("a", 1213, date="2019-03-01"), event("b", 1213, date="2019-03-09"))
     assert clusters(deduplicate(rows, window_days=10)) == [{"a", "b"}]

@@ -288,3 +288,117 @@ def test_readings_are_the_answers_of_geocode_in_brief(geocoder):
     assert geocoder.readings("Xyzzyville Qwerty", context=AF_CONTEXT) == []
     with pytest.raises(GeocoderQueryError):
         geocoder.readings("   ")
+
+
+# --- the story's region (invented local-news texts) -----------------------------------------
+LA_STORY = ("Hikers crowd the trails of Mount Washington. Residents of the Los Angeles "
+            "neighbourhood, between Highland Park and Glendale, asked the city of Los Angeles "
+            "for more parking; Pasadena did the same last year, the California parks agency said.")
+EL_ORO_STORY = ("Police in El Oro province seized cocaine on an island off Machala. The El Oro "
+                "police chief said the load was bound for Pasaje.")
+
+
+def test_small_namesake_elsewhere_yields_to_the_story_region(geocoder):
+    """A neighbourhood the gazetteer does not know, named like towns in other states, is
+    placed in the state the whole story is about, and says that it was."""
+    loc = geocoder.geocode("Mount Washington", context=LA_STORY)
+    assert (loc.raw["admin1"], loc.raw["feature_class"], loc.raw["match"]) == \
+        ("US-CA", "admin1", "story")
+    assert "the region the story is about" in loc.raw["reason"]
+    assert 0 < loc.raw["score"] < 0.6
+    # the namesakes are still there, after it
+    rest = geocoder.geocode("Mount Washington", context=LA_STORY, exactly_one=False, limit=3)
+    assert rest[0].raw["match"] == "story" and rest[1].raw["admin1"] != "US-CA"
+    assert [p.admin1 for _, p in geocoder.readings("Mount Washington", context=LA_STORY,
+                                                  limit=3)] == [loc.raw["admin1"] for loc in rest]
+    # a reading in the story's region is scored as any other, never replaced
+    assert geocoder.geocode("Glendale", context=LA_STORY).raw["match"] == "exact"
+    assert geocoder.geocode("Glendale", context=LA_STORY).raw["admin1"] == "US-CA"
+
+
+def test_story_fallback_can_be_refused(geocoder):
+    loc = geocoder.geocode("Mount Washington", context=LA_STORY, story_fallback=False)
+    assert loc.raw["match"] == "exact" and loc.raw["admin1"] != "US-CA"
+    assert geocoder.geocode("Xqzzyplace Heights", context=LA_STORY, story_fallback=False) is None
+    assert geocoder.readings("Xqzzyplace Heights", context=LA_STORY, story_fallback=False) == []
+
+
+def test_unknown_name_takes_the_region_of_a_one_country_story(geocoder):
+    loc = geocoder.geocode("Xqzzyplace Heights", context=LA_STORY)
+    assert (loc.raw["admin1"], loc.raw["match"]) == ("US-CA", "story")
+    assert loc.raw["reason"].startswith("not in the gazetteer")
+    assert geocoder.geocode("Xqzzyplace Heights", context=EL_ORO_STORY).raw["admin1"] == "EC-O"
+    # not in a text of two countries: the name may be in either
+    two = EL_ORO_STORY + " " + ("Police in the Western Cape seized dagga near Cape Town and "
+                               "Johannesburg, South African police said.")
+    assert geocoder.geocode("Xqzzyplace Heights", context=two) is None
+    # nor where no region has the votes
+    assert geocoder.geocode("Xqzzyplace Heights", context="Police in Ecuador seized cocaine.") is None
+    # a name known nowhere takes the region on one vote; a namesake elsewhere needs more
+    ct = "Selectmen in the Connecticut town met on Monday about the road budget."
+    assert geocoder.geocode("Xqzzyplace Heights", context=ct).raw["admin1"] == "US-CT"
+    assert geocoder.geocode("Mount Washington", context=ct).raw["match"] == "exact"
+
+
+def test_story_region_is_in_the_signature(geocoder):
+    """Two stories about different regions give a name with readings in neither
+    different answers, so they must not share a memoised one."""
+    la = geocoder.context_signature("Mount Washington", LA_STORY)
+    oro = geocoder.context_signature("Mount Washington", EL_ORO_STORY)
+    assert la != oro
+    # (a small town in a country the story never names is no reading either)
+    assert geocoder.geocode("Mount Washington", context=EL_ORO_STORY).raw["admin1"] == "EC-O"
+
+
+def test_a_region_named_alone_is_no_surname(geocoder):
+    """"Education Minnesota" (an organisation) does not make Minnesota a person's surname
+    where the text also names the state alone; "Khas Uruzgan" (a district) does not make
+    Uruzgan one."""
+    text = ("Lawmakers want to cut school funds, said Tom Dooher, president of Education "
+            "Minnesota. The families and small businesses of Minnesota would pay, he said.")
+    assert analyse_context(geocoder.gazetteer, text).admin1.get("US-MN")
+    text = ("Police in central Uruzgan province seized hashish in Khas Uruzgan district. "
+            "Police in Uruzgan are still searching the province.")
+    assert analyse_context(geocoder.gazetteer, text).admin1.get("AF-URU")
+    # a person's surname that is also a town elsewhere still is one
+    text = ("Commander Luis Rojas said police in La Paz seized it. \"We do not know where it "
+            "came from,\" Rojas said.")
+    assert "rojas" not in analyse_context(geocoder.gazetteer, text).by_name
+
+
+def test_a_town_named_with_its_class_word_is_that_town(geocoder):
+    """"Kansas City" is a city of that name, not the state of Kansas; "Boulder City" is
+    the Nevada town, not Boulder, Colorado; the word still says town (Ho Chi Minh City
+    the city, not the province of that name)."""
+    assert geocoder.geocode("Kansas City").raw["feature_class"] == "ppl"
+    assert geocoder.geocode("North Kansas City").raw["admin1"] == "US-MO"
+    assert geocoder.geocode("Boulder City").raw["admin1"] == "US-NV"
+    assert geocoder.geocode("Ho Chi Minh City").raw["feature_class"] == "ppl"
+    # a unit's class word still leaves the unit to the context
+    jo = geocoder.geocode("Karak district", context="Jordan's Public Security Directorate "
+                                                    "said a house burned in Qatraneh.")
+    assert jo.raw["country"] == "JO"
+
+
+def test_a_state_sharing_a_country_name_votes_in_a_story_of_that_country(geocoder):
+    """"Georgia" in a story about the United States names the state (its vote goes to
+    US-GA); in a story about the Caucasus it stays the country's."""
+    us = ("Gainesville police said two people were hurt at the intersection with Dixie Drive "
+          "in Hall County, Georgia. Both were taken to a hospital in Atlanta, Georgia, and "
+          "the United States Department of Transportation was told.")
+    votes = analyse_context(geocoder.gazetteer, us).by_name.get("georgia", [])
+    assert any(admin1 == "US-GA" for _, admin1, _, _ in votes)
+    ge = "Russian troops left Gori in Georgia; Tbilisi and Moscow traded blame."
+    votes = analyse_context(geocoder.gazetteer, ge).by_name.get("georgia", [])
+    assert not any(admin1 == "US-GA" for _, admin1, _, _ in votes)
+
+
+def test_story_region_needs_votes_in_the_main_country(geocoder):
+    """A text whose main country has no region named has no story region, however low
+    the bar (a region of another country named does not stand in)."""
+    from geo.places.geocoder import ContextEvidence
+
+    ev = ContextEvidence()
+    ev.add("afghanistan", "AF", None, 1.0)
+    ev.add("khorog", "TJ", "TJ-GB", 0.5)
+    assert ev.story_region(0.0) is None

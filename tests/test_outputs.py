@@ -301,7 +301,17 @@ def test_ctrl_c_while_writing_keeps_every_previous_output(first_map, work, monke
     no_leftovers(work)
 
 
-def test_ctrl_c_while_moving_in_is_held_until_all_are_in(first_map, work, monkeypatch):
+@pytest.fixture
+def terminal_sigint():
+    """Ctrl-C as at a terminal: a shell starts background jobs (a test run with ``&``) with
+    SIGINT ignored, and an ignored Ctrl-C is rightly not reported."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_while_moving_in_is_held_until_all_are_in(first_map, work, monkeypatch,
+                                                         terminal_sigint):
     import geo.staging
 
     seed = work / "seed.txt"

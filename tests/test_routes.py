@@ -83,6 +83,42 @@ def test_the_sentence_before_lends_its_route_only_without_a_figure_of_its_own():
     assert ev.destination == "Europe"
 
 
+def test_a_route_told_sentences_before_the_figure_in_its_paragraph_reaches_it():
+    ev = one("The consignment had set out from Herat. It was hidden among carpets on a "
+             "truck. Police in Kabul found 300 kg of opium in it.")
+    assert ev.origin == "AF-HER"
+    assert ev.admin1 == "AF-KAB"
+
+
+def test_a_paragraph_without_figures_goes_on_telling_the_seizure_before_it():
+    ev = one("Police in Algeciras found 500 kg of cocaine in a container of bananas.\n\n"
+             "According to investigators, the cargo had come from Ecuador and its final "
+             "destination was Madrid.")
+    assert (ev.origin, ev.destination) == ("EC", "ES-MD")
+    assert ev.admin1 == "ES-AN"
+
+
+def test_a_route_told_apart_goes_to_the_nearest_figure_before_it_only():
+    events = extract_report(Report(id="r", text=(
+        "Police found 20 kg of heroin in Kabul. In Herat, 50 kg of opium were seized.\n\n"
+        "The opium had been smuggled in from Iran.")))
+    by_kg = {round(e.quantity_kg): e for e in events}
+    assert by_kg[50].origin == "IR"
+    assert by_kg[20].origin is None
+    # a paragraph with a figure of its own tells its own seizure
+    events = extract_report(Report(id="r", text=(
+        "Police in Kabul found 20 kg of heroin.\n\n"
+        "In Herat, 50 kg of opium smuggled in from Iran were seized.")))
+    assert {round(e.quantity_kg): e.origin for e in events} == {20: None, 50: "IR"}
+
+
+def test_the_paragraph_after_a_list_is_no_route_of_its_last_item():
+    events = extract_report(Report(id="r", text=(
+        "Police in Kabul listed what the raids had netted:\n- Heroin: 2 kg\n- Opium: 5 kg\n\n"
+        "Another gang is accused of having smuggled hashish from Pakistan.")))
+    assert events and all(e.origin is None for e in events)
+
+
 def test_the_seed_report_names_no_route():
     # the seed tells a lab raid in Badakhshan and Russian-U.S. relations: no drug's route
     events = geo.extract(geo.read_reports(Path(__file__).resolve().parents[1] / "seeds"))

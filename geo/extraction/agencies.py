@@ -16,6 +16,7 @@ from typing import Any, Iterable, Mapping
 from .. import vocab
 from ..errors import VocabularyError
 from ..text.patterns import Gated
+from ..text.scan import Literals
 from .cues import template
 from ..caches import memo
 
@@ -118,18 +119,21 @@ def _agency_keys() -> tuple[tuple[tuple[str, tuple[int, ...]], ...], tuple[int, 
 
 
 _AGENCY_KEYS, _AGENCY_ALWAYS = _agency_keys()
+# the keys in one automaton: a sentence is read once for all of them (~10x faster than a
+# substring test per key)
+_KEY_IDS = dict(_AGENCY_KEYS)
+_KEY_LITERALS = Literals(_KEY_IDS)
 
 
 @memo(8192)
 def sentence_agencies(sentence: str) -> tuple[str, ...]:
     """Agencies named in one sentence, in :data:`AGENCY_RES` order (cached: a sentence
     serves its own figures and the next sentence's, and wires repeat boilerplate)."""
-    # one pass over all the agencies' gate keys (~70 substring tests) picks the few
-    # patterns worth searching, instead of ~30 gated searches (1.3-1.4x)
+    # one pass over all the agencies' gate keys (an automaton of them) picks the few
+    # patterns worth searching, instead of ~30 gated searches
     may = set(_AGENCY_ALWAYS)
-    for key, ids in _AGENCY_KEYS:
-        if key in sentence:
-            may.update(ids)
+    for key in _KEY_LITERALS.found(sentence):
+        may.update(_KEY_IDS[key])
     hits = [i for i in sorted(may) if AGENCY_RES[i][0].search(sentence)]
     if len(hits) > 1 and any(AGENCY_RES[i][1] in GENERIC for i in hits):
         hits = outside_names(sentence, hits)

@@ -21,6 +21,7 @@ The flow for one report (:func:`extract_report`):
 from __future__ import annotations
 
 import logging
+import math
 import os
 import bisect
 import re
@@ -33,24 +34,26 @@ from ..errors import ExtractionError
 from ..events import Event, events_to_frame
 from ..places.context import PlaceContext, default_context, is_default
 from ..text import dates as _dates
-from ..text.plausibility import flag_event
+from ..text.plausibility import carrier_in, flag_event, size_log_likelihood, size_model
 from ..text.quantities import Quantity, find_quantities, hedge_reading, number_words, to_kg
 from ..places.names import demonym_words
 from ..places.names import normalize as normalize_word
 from ..vocab import alternation
+from ..text.clauses import figure_lists, own_phrase_end
 from ..text.sentences import Sentence, split_sentences
 from ..text.patterns import Gated as _Gated
 from ..text.patterns import rx as _rx
+from ..text.units import litres
 from ..text.substances import GROUPS, SubstanceMention, canonical, find_substances, near_spelling
 from .agencies import actor_country as _actor_country
 from .agencies import most_specific as _most_specific
 from .agencies import acting_countries as _acting_countries
 from .agencies import sentence_agencies as _sentence_agencies
 from .routes import read_route
+from .scanning import may_hold_figure
 # the cue patterns, built from geo/vocab/cues.toml
 from .cues import (ATTEMPT as _ATTEMPT, AT_SEA as _AT_SEA, BREAKDOWN_START as _BREAKDOWN_START,
                    CAPSULE_GROUPS as _CAPSULE_GROUPS,
-                   CONTINENTAL_COUNTRIES as _CONTINENTAL_COUNTRIES,
                    CONTINENTAL_FIGURE as _CONTINENTAL_FIGURE,
                    CONTINENTAL_LANGUAGES as _CONTINENTAL_LANGUAGES, DESTROY as _DESTROY,
                    DESTROY_STRONG as _DESTROY_STRONG, DOSAGE_UNITS as _DOSAGE_UNITS, ERAD as _ERAD,
@@ -66,7 +69,10 @@ from .cues import (ATTEMPT as _ATTEMPT, AT_SEA as _AT_SEA, BREAKDOWN_START as _B
                    TOTAL_AFTER as _TOTAL_AFTER, UNITS_WEIGHING as _UNITS_WEIGHING,
                    WEIGHED_BEFORE as _WEIGHED_BEFORE, template)
 from .cues import words as _cue_words
+from .eradication import eradication_entries
 from .operations import arrests_in, operation_name
+from .story import headline_paras as _headline_paras
+from .story import sentence_date
 
 
 log = logging.getLogger(__name__)
@@ -85,14 +91,9 @@ _LAB_RE = re.compile(
 _LAB_ELLIPSIS = re.compile(rf"(?i)\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?P<num>{_NUMW}|an?)\s+for\b")
 _NUM_WORDS = number_words("small", "tens")  # and "a"/"an": one lab
 
-# dates in prose: generated from geo/vocab/months.csv and date_phrases.toml
-_DATE_MY, _DATE_M, _DATE_MD, _LAST_YEAR = (_dates.MONTH_YEAR, _dates.MONTH_AFTER_LEAD,
-                                          _dates.MONTH_DAY, _dates.LAST_YEAR)
-_PERIOD = _dates.RECENT_PERIOD
-
-# speed: these cues are searched per figure, on short texts that rarely hold their words
-_DATE_MY, _DATE_M, _DATE_MD, _LAST_YEAR, _PERIOD = (
-    _Gated(rx) for rx in (_DATE_MY, _DATE_M, _DATE_MD, _LAST_YEAR, _PERIOD))
+# a recent period ("in recent weeks"), from geo/vocab/date_phrases.toml; gated: searched
+# per figure, on short texts that rarely hold its words (the dates are .story's)
+_PERIOD = _Gated(_dates.RECENT_PERIOD)
 
 
 # --------------------------------------------------------------------------- records
@@ -221,30 +222,6 @@ def _check_report(report: Any) -> None:
 
 
 # --------------------------------------------------------------------------- structure
-def _headline_paras(report: Any, sents: list[Sentence]) -> set[int]:
-    """Block indexes that are the headline (and a photo caption before the dateline)."""
-    if not sents:
-        return set()
-    title = (getattr(report, "title", None) or "").strip()
-    out: set[int] = set()
-    paras: dict[int, str] = {}
-    for s in sents:
-        paras.setdefault(s.para, "")
-        paras[s.para] += " " + s.text
-    for p in sorted(paras)[:3]:
-        txt = paras[p].strip()
-        short = len(txt) < 300 and not _rx(r"[.!?][\"'”’]?$").search( txt)
-        if title and title in txt and len(txt) < len(title) + 120:
-            out.add(p)
-        elif p == 0 and short and len(paras) > 1:
-            out.add(p)
-        elif out and p == max(out) + 1 and len(txt) < 80 and not _rx(r"\d").search( txt):
-            out.add(p)  # a caption under the headline ("Russian Drug Den File Photo")
-        else:
-            break
-    return out
-
-
 # the adverbial that opens a sentence ("Over the same period, he said, ..."): up to its comma
 _OPENING = re.compile(r"\s*([^,;:.]{3,60}),")
 
@@ -302,12 +279,12 @@ def _period_after(text: str, sent: Sentence, end: int) -> str | None:
 
 # --------------------------------------------------------------------------- number format
 def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: list[Quantity],
-                    country_hint: str | None) -> str:
+                    sents: list[Sentence], subs: list[SubstanceMention]) -> str:
     """``"en"`` or ``"latin"`` for this report's ambiguous figures (``1.900``, ``449,520``).
 
     Cross-checks first (a headline figure or a stated total that only one reading matches),
     then unambiguous continental figures in the text (``1,3 tonnes``, ``4.255.000``), then
-    the country the report comes from.
+    the report's language, then the sizes seizures have (:func:`_reading_by_size`).
     """
     amb = [q for q in body_qs if q.alt_value is not None and q.kind != "count"]
     if not amb:
@@ -343,13 +320,16 @@ def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: li
                 if len(vals) > i + 2 and v > 0 and abs(run - v) / v < 0.05 and run != w:
                     s += 0.5
                     break
-        # implausible readings (one seizure over 100 t of anything but precursors)
-        for q in amb:
+        # a reading that makes a seizure absurd (one haul over 100 t of anything): only
+        # figures told as seizures vote ("Afghanistan produced 6,400 tonnes of opium last
+        # year" is no haul and must not turn "2,500 kg of heroin" into 2.5 kg)
+        for q in seized:
             kg = to_kg(_apply_reading(q, reading), q.unit)
             if kg and kg > 100_000:
                 s -= 0.75
         return s
 
+    seized = [q for q in amb if _SEIZE_VERB.search(_sentence_of(sents, q.start).text)]
     en, latin = score("en"), score("latin")
     if en != latin:
         return "en" if en > latin else "latin"
@@ -357,11 +337,60 @@ def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: li
     if _CONTINENTAL_FIGURE.search(text) or \
             _rx(r"\d\.\d{3}\.\d{3}|\d\.\d{3},\d|\b\d{1,3}\.000 (?:million|billion)").search( text):
         return "latin_dot"
-    if country_hint in _CONTINENTAL_COUNTRIES:
-        return "latin_dot"
     if (getattr(report, "language", None) or "en")[:2] in _CONTINENTAL_LANGUAGES:
         return "latin_dot"
-    return "en"
+    # No country prior: where the report comes from says nothing about how its English copy
+    # writes figures (English news sentences from every continent write "1.527kg",
+    # "184.644 kg", "4.525 kg" as decimals). The sizes seizures have decide where one
+    # reading is far more likely than the English one; otherwise English.
+    return _reading_by_size(text, amb, sents, subs)
+
+
+# how much likelier (natural log) a continental reading must make the report's ambiguous
+# figures than the English one to be taken: 20 to 1
+_SIZE_MARGIN = math.log(20)
+
+
+def _sentence_of(sents: list[Sentence], pos: int) -> Sentence:
+    """The sentence holding offset ``pos`` (the last one starting at or before it)."""
+    i = bisect.bisect_right([x.start for x in sents], pos) - 1
+    return sents[max(i, 0)]
+
+
+def _reading_by_size(text: str, amb: list[Quantity], sents: list[Sentence],
+                     subs: list[SubstanceMention]) -> str:
+    """``"latin_dot"`` (``1.900`` is 1,900) when under it the ambiguous figures have the
+    sizes real seizures of their drug (or of their carrier: a courier, a vehicle, a vessel)
+    have, far likelier than under the English reading; else ``"en"``."""
+    # only the dotted figures' reading is weighed: a comma-grouped figure in English copy
+    # ("41,310 kilograms") is thousands however large, record seizures being in the tail
+    scores = dict.fromkeys(("en", "latin_dot"), 0.0)
+    si = 0
+    for q in amb:
+        if q.kind not in ("mass", "volume"):
+            continue
+        while si < len(sents) - 1 and sents[si].end <= q.start:
+            si += 1
+        sent = sents[si] if sents else None
+        group = _figure_group(q, sent, subs)
+        carrier = carrier_in(sent.text) if sent is not None else None
+        model = size_model(q.kind, group, carrier)
+        for reading in scores:
+            value = _apply_reading(q, reading)
+            amount = to_kg(value, q.unit) if q.kind == "mass" else litres(value, q.unit)
+            scores[reading] += size_log_likelihood(amount or 0.0, model)
+    return "latin_dot" if scores["latin_dot"] - scores["en"] >= _SIZE_MARGIN else "en"
+
+
+def _figure_group(q: Quantity, sent: Sentence | None, subs: list[SubstanceMention]) -> str | None:
+    """The drug group of the drug a figure names: the first drug after it in its phrase, else
+    the last before it in its sentence; None when its sentence names none."""
+    lo, hi = (sent.start, sent.end) if sent is not None else (q.start - 200, q.end + 200)
+    after = [s for s in subs if s.kind == "drug" and q.end <= s.start < min(hi, q.end + 60)]
+    if after:
+        return after[0].drug_group
+    before = [s for s in subs if s.kind == "drug" and lo <= s.start and s.end <= q.start]
+    return before[-1].drug_group if before else None
 
 
 _SUM_SENTENCES_BACK = 2  # sentences an "Altogether, ..." total may sum
@@ -500,8 +529,9 @@ _DEMONYM_WORDS = demonym_words()
 def _apply_reading(q: Quantity, reading: str) -> float:
     """Value of a figure under the report's reading.
 
-    ``latin_dot`` (only a country or language cue): read ``1.900`` as 1900 but keep the
-    English reading of ``1,500`` (English copy of continental sources keeps comma thousands).
+    ``latin_dot`` (a continental figure elsewhere in the report, the report's language, or
+    the sizes seizures have): read ``1.900`` as 1900 but keep the English reading of
+    ``1,500`` (English copy of continental sources keeps comma thousands).
     Tonnes are never read as thousands (``1.587 tons`` is a decimal).
     """
     if q.alt_value is None or q.kind == "count":
@@ -730,28 +760,8 @@ def _find_labs(text: str, sents: list[Sentence], head: set[int]) -> list[tuple[i
 
 # --------------------------------------------------------------------------- dates
 def _date_for(t: _Target, text: str, sents: list[Sentence], published: str | None) -> str | None:
-    pub_year = int(published[:4]) if published and _rx(r"\d{4}").match( published) else None
-    pub_month = int(published[5:7]) if published and _rx(r"\d{4}-\d{2}").match( published) else None
-    prev = sents[t.sent.index - 1] if t.sent.index > 0 else None
-    ctx_sents = [t.sent] + ([prev] if prev is not None and prev.para == t.sent.para else [])
-    for s in ctx_sents:
-        m = _DATE_MY.search(s.text)
-        if m:
-            return f"{m.group(2)}-{_month(m.group(1)):02d}"
-    s = t.sent
-    m = _DATE_M.search(s.text) or _DATE_MD.search(s.text)
-    if m and pub_year:
-        month = _month(m.group(1))
-        year = pub_year - 1 if (pub_month and month > pub_month) else pub_year
-        return f"{year}-{month:02d}"
-    if _LAST_YEAR.search(s.text) and pub_year:
-        return str(pub_year - 1)
-    if published:
-        return published[:7]
-    return None
-
-
-_month = _dates.month_number
+    # the sentence's date, as the eradication reader dates its records (.story)
+    return sentence_date(t.sent, sents, published)
 
 
 def _own_and_previous(t: _Target, sents: list[Sentence]) -> list[str]:
@@ -866,11 +876,9 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
 
     s = t.sent
     later = [o.start for o in targets_in_sent if o.start > t.start]
-    seg_end = min(later) if later else s.end
-    seg = text[t.end:seg_end]
-    hard = _HARD_SEP.search(seg)
-    if hard:
-        seg_end = t.end + hard.start()
+    # its own phrase: up to the next figure, a clause break or the next item ("and the
+    # other off Calabar")
+    seg_end = own_phrase_end(text, t.end, min(later) if later else s.end)
     if _LUMP.search(text[t.end:seg_end]):
         cs = [p.country for p in idx.in_span(s.start, s.end) if p.country]
         return Placed(None, cs[0] if cs else idx.main_country, None, None, None, None, 0.6,
@@ -1112,6 +1120,18 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
     kinds = {id(t): kind(t) for t in alive}
     sizes = {id(t): measure(t) for t in alive}
 
+    # copy measures chemicals in litres and kilograms alike: a total sums both ("more than
+    # 2,700 litres of chemical precursors" over litres of acetone and kilograms of sodium
+    # hydroxide) and a figure is told again in the other ("5 tonnes of acetic anhydride" ...
+    # "its total weight given as 5000 liters"); for comparing figures, a precursor's litres
+    # and kilograms are one kind (a litre ~ a kilogram)
+    sum_kinds, sum_sizes = dict(kinds), dict(sizes)
+    for t in alive:
+        if t.substance == "precursor" and not t.labs and t.count is None:
+            amount = t.kg if t.kg is not None else litres(t.value, t.unit) if t.value else None
+            if amount is not None:
+                sum_kinds[id(t)], sum_sizes[id(t)] = "chemicals", amount
+
     # 1. the same figure twice ("32 kilograms of methamphetamine" in lead and body)
     for i, a in enumerate(alive):
         if id(a) in drop:
@@ -1119,8 +1139,8 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
         for b in alive[i + 1:]:
             if id(b) in drop or a.sent.index == b.sent.index:
                 continue
-            ma, mb = sizes[id(a)], sizes[id(b)]
-            if kinds[id(a)] != kinds[id(b)]:
+            ma, mb = sum_sizes[id(a)], sum_sizes[id(b)]
+            if sum_kinds[id(a)] != sum_kinds[id(b)]:
                 # "5 million Captagon pills" and later "5 million ... pills, with a weight of
                 # 500kg": a count told again with its weight is the same count
                 if a.count is None or b.count is None:
@@ -1130,6 +1150,8 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
                 continue
             if "one more" in a.flags or "one more" in b.flags:
                 continue
+            if a.detail and b.detail and a.detail != b.detail:
+                continue  # 500 l of acetone and 500 kg of caustic soda: two chemicals
             if a.substance != b.substance or abs(ma - mb) > 0.01 * max(ma, mb):
                 # a rounded figure restated exactly, the drug named in one of them only:
                 # "over 34 million Captagon pills" ... "34 million 270 thousand narcotic pills"
@@ -1187,18 +1209,24 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
             return 0.8, 1.1
         return 0.97, 1.03
 
-    order = sorted(alive, key=lambda t: (sizes[id(t)] or 0))
+    order = sorted(alive, key=lambda t: (sum_sizes[id(t)] or 0))
     for a in order:
-        ma = sizes[id(a)]
+        ma = sum_sizes[id(a)]
         if not ma or id(a) in drop:
             continue
         lo, hi = bounds(a)
         if not a.sums_before and any(o.sent.index == a.sent.index and o.start < a.start
-                                     and not _other_clause("", o, a) for o in alive):
-            continue  # an item of a list ("6 g of heroin, 26 g of synthetic drugs, ...")
-        ka, cross = kinds[id(a)], crossing(a)
-        parts_pool = [b for b in alive if b is not a and id(b) not in drop and kinds[id(b)] == ka
-                      and (sizes[id(b)] or 0) <= ma * 1.3 and _same_region_part(a, b)
+                                     and not o.labs and not _other_clause("", o, a)
+                                     for o in alive):
+            # an item of a list ("6 g of heroin, 26 g of synthetic drugs, ..."); a lab
+            # before it is no item ("dismantled a laboratory and secured more than ...")
+            continue
+        ka, cross = sum_kinds[id(a)], crossing(a)
+        # a figure of one named chemical or form ("800 litres of acetone") is no total of
+        # figures of others
+        parts_pool = [b for b in alive if b is not a and id(b) not in drop and sum_kinds[id(b)] == ka
+                      and (cross or not (a.detail and b.detail and b.detail != a.detail))
+                      and (sum_sizes[id(b)] or 0) <= ma * 1.3 and _same_region_part(a, b)
                       and (cross or b.substance == a.substance)]
         after = [b for b in parts_pool if b.start > a.start]
         if (a.sums_before or a.sums_earlier) and not a.generic:
@@ -1211,7 +1239,7 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
         for seq in (after, list(reversed(before))):
             run = 0.0
             for n, b in enumerate(seq, 1):
-                run += sizes[id(b)] or 0
+                run += sum_sizes[id(b)] or 0
                 if lo <= run / ma <= hi:
                     # one "part" is a restatement: only across sentences, and only for a
                     # rounded or generic figure ("more than 40 tons" -> "41,310 kilograms")
@@ -1226,7 +1254,7 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
         # a generic figure right before a breakdown in the next sentence ("Broken down, ...")
         if not hit and crossing(a) and after:
             nxt = [b for b in after if b.sent.index <= a.sent.index + 1 and not b.generic]
-            tot = sum(sizes[id(b)] or 0 for b in nxt)
+            tot = sum(sum_sizes[id(b)] or 0 for b in nxt)
             if nxt and 0.2 <= tot / ma <= hi:
                 hit = True
         if hit:
@@ -1385,6 +1413,9 @@ def extract_report(report: Any, geocoder: Any = None, *, gazetteer: Any = None,
             e.confidence = round(e.confidence * 0.8, 3)
     if not_events is not None:
         not_events.extend(dropped)
+        # an area of a drug crop destroyed is a record of its own, never a seizure: it goes
+        # with the figures not recorded, which carry it to geo.eradications
+        not_events.extend(eradication_entries(report, ctx))
     return events
 
 
@@ -1394,6 +1425,10 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
     doc = str(report.id)
     dateline_country = getattr(report, "dateline_country", None)
     us = dateline_country == "US"
+    if not may_hold_figure(text):
+        # one pass of the vocabulary's automaton found no unit word where a figure's could
+        # stand and no lab noun: no figure, no lab, as the readers below would find
+        return [], False
     qs = find_quantities(text, us=us)
     if not qs and not _has_lab_noun(text):
         # no figure and no lab anywhere (most of a news feed): nothing to record, and
@@ -1447,11 +1482,10 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
     acting = _acting_countries(y.text for x in sorted(figure_sents) for y in sents[max(0, x - 1): x + 1])
     idx = PlaceIndex(text, gazetteer=ctx.gazetteer, geocoder=ctx.geocoder, skip=skip,
                      country_prior=dateline_country, memo=ctx.memo, agency_countries=acting)
-    reading = _decide_reading(report, text, body_qs, head_qs, dateline_country or idx.main_country)
+    subs = find_substances(text)
+    reading = _decide_reading(report, text, body_qs, head_qs, sents, subs)
     # a stated total and its listed parts decide their own figures' readings
     by_sum = _stated_sum_readings(text, body_qs, reading, us)
-
-    subs = find_substances(text)
 
     targets: list[_Target] = []
     for q in body_qs:
@@ -1487,6 +1521,19 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
     by_sent: dict[int, list[_Target]] = {}
     for t in targets:
         by_sent.setdefault(t.sent.index, []).append(t)
+    # a list of figures that is its clause's subject: the verb group after it governs
+    # every item ("40 kg of opium, 12 kg of heroin and 5 kg of hashish were burned")
+    governed: dict[int, str] = {}
+    for same in by_sent.values():
+        figs = [t for t in same if t.labs is None]
+        if len(figs) < 2:
+            continue
+        for found in figure_lists(text, figs[0].sent.start, figs[0].sent.end,
+                                  [(t.start, t.end) for t in figs]):
+            if found.predicate is not None:
+                pred = text[found.predicate[0]:found.predicate[1]]
+                for i in found.items:
+                    governed[id(figs[i])] = pred
 
     last_substance: tuple[int, str, str | None] | None = None  # (sentence index, substance, detail)
     prev_sent_skip: dict[int, str | None] = {}
@@ -1501,7 +1548,8 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
         next_start = min(later) if later else t.sent.end
         earlier = [o.end for o in same if o.end <= t.start]
         prev_end = max(earlier) if earlier else t.sent.start
-        local = t.local = _local_context(text, t.sent, t.start, t.end, next_start)
+        local = t.local = _local_context(text, t.sent, t.start, t.end, next_start) + \
+            (" " + governed[id(t)] if id(t) in governed else "")
         period = _period_after(text, t.sent, t.end)
         if _STAT.search(local) or (_NATIONAL.search(local) and _PERIOD.search(local)) \
                 or (period and _STAT.search(period)) or _stat_opening(t.sent, text, t.start):

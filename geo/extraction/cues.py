@@ -13,6 +13,7 @@ import re
 from typing import Iterable, Mapping
 
 from .. import vocab
+from ..text.clauses import CLAUSE_BREAK
 from ..errors import VocabularyError
 from ..text.dates import month_alternation
 from ..text.patterns import Gated
@@ -206,8 +207,9 @@ LISTING = cue("listing")
 GAP_BREAK = cue("gap_break")
 GAP_NAMING = cue("gap_naming")
 
-# a clause ends at these: semicolon, a dash between spaces, a colon, "while", "but"
-HARD_SEP = Gated(re.compile(r";|\s[-–—]\s|:\s|,\s+while\b|,\s+whereas\b|,\s+but\b|\bwhile\s"))
+# a clause ends at these: semicolon, a dash between spaces, a colon, "while", "but" (the
+# clause chunker's boundaries, geo.text.clauses)
+HARD_SEP = Gated(CLAUSE_BREAK)
 TOTAL_AFTER = re.compile(template(r"(?i)\s*{total_after}\b"))
 
 # the lab nouns of a lab count and the words after one that make it no drug lab (the
@@ -250,13 +252,3 @@ CAPSULE_GROUPS = frozenset(words("capsule_groups"))
 CONTINENTAL_LANGUAGES = words("continental_languages")
 
 
-def _countries(name: str) -> frozenset[str]:
-    codes = vocab.columns(vocab.table(name, required=("country", "note")), "country")
-    for i, code in enumerate(codes):
-        if not re.fullmatch(r"[A-Z]{2}", code) or codes.count(code) > 1:
-            raise VocabularyError(f"{vocab.row_line(name, i)}: {code!r} is not an ISO alpha-2 "
-                                  "code or is listed twice")
-    return frozenset(codes)
-
-
-CONTINENTAL_COUNTRIES = _countries("continental_figures.csv")

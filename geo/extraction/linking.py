@@ -13,6 +13,7 @@ no single region (``admin1`` None, country kept).
 from __future__ import annotations
 
 import bisect
+import functools
 import inspect
 import logging
 import re
@@ -301,6 +302,26 @@ def _own_method(geocoder: Any, name: str) -> Any:
     return method if owner(name) is owner("geocode") else None
 
 
+def _readings_of(geocoder: Any) -> Any:
+    """The geocoder's own ``readings`` (see :func:`_own_method`), asked for no story
+    fallback where it offers one: a name the gazetteer does not know, or knows only as a
+    small namesake elsewhere, is left to the story reading here (``_cohere``, the unknown
+    names), which asks whether the wording makes it a place -- the geocoder's fallback would
+    make a person's name ("Nkomo") the story's region."""
+    method = _own_method(geocoder, "readings")
+    if method is not None and _takes_story_fallback(type(geocoder)):
+        return functools.partial(method, story_fallback=False)
+    return method
+
+
+@memo(16)
+def _takes_story_fallback(cls: type) -> bool:
+    try:
+        return "story_fallback" in inspect.signature(cls.readings).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 def _signature_method(geocoder: Any) -> Any:
     """The geocoder's ``context_signature`` when it speaks for its ``geocode``, else None."""
     return _own_method(geocoder, "context_signature")
@@ -330,7 +351,7 @@ class GeocodeMemo:
         self._signature = _signature_method(geocoder)
         # the geocoder's readings() (OfflineGeocoder.readings) where it speaks for its
         # geocode: the fields read here, without a Location made per reading
-        self.readings = _own_method(geocoder, "readings")
+        self.readings = _readings_of(geocoder)
         self.takes_limit = self.takes_explain = False
         if self._signature is not None:
             try:  # ask for the readings read here only (each costs a Location), unexplained
@@ -499,7 +520,7 @@ class PlaceIndex:
         self.gazetteer = gazetteer
         self.geocoder = geocoder
         self._readings_method = (self.memo.readings if self.memo is not None
-                                 else _own_method(geocoder, "readings"))
+                                 else _readings_of(geocoder))
         self.named_admin1: set[str] = set()
         # which names named each region: a name never vouches for its own namesake region
         # ("Rabat" names Malta's Rabat region only as a reading of itself)

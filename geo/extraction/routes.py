@@ -1,11 +1,11 @@
 """Trafficking routes of a seizure: where the drugs came from, went through and were going.
 
-Read from the figure's sentence and the one before it in its paragraph (the sentences
-the acting agencies and the operation are read from), and the one after it when that one
-holds no figure ("... 70 kilograms of opium. The opium had come from Balkh"), using the
-place mentions linking already resolved (:class:`geo.extraction.linking.PlaceIndex`,
-excluded ones included: "bound for X" is excluded as the seizure's place, and is exactly
-what we want here).
+Read from the figure's sentence, then from the sentences of its paragraph that hold no
+figure of their own ("... 70 kilograms of opium. The opium had come from Balkh"), then
+from a paragraph with no figure right after it (a route is often told apart from its
+figure: see :func:`read_route`), using the place mentions linking already resolved
+(:class:`geo.extraction.linking.PlaceIndex`, excluded ones included: "bound for X" is
+excluded as the seizure's place, and is exactly what we want here).
 The words right before a mention say its route role (``geo/vocab/route_cues.toml``):
 "smuggled from X" (origin), "via X" (transit), "bound for X", "into X" (destination).
 A bare "from X" / "to X" counts only after a motion word in its clause ("a container
@@ -192,22 +192,47 @@ def _read_sentence(text: str, s: Any, index: Any) -> list[tuple[str, RouteEnd, s
     return out
 
 
+# a list item ("- Cocaine: 0.183kg", "2) 15 kg of heroin"): its own block of the text
+_LIST_ITEM = re.compile(r"^\s*(?:[-*\u2022\u2013]|\d{1,2}[.)])\s")
+
+
+def _block(sents: Sequence[Any], para: int, near: int) -> list[Any]:
+    """The sentences of paragraph ``para`` (found from sentence index ``near``)."""
+    lo = near
+    while lo > 0 and sents[lo - 1].para == para:
+        lo -= 1
+    hi = near
+    while hi + 1 < len(sents) and sents[hi + 1].para == para:
+        hi += 1
+    return list(sents[lo:hi + 1]) if sents[near].para == para else []
+
+
 def read_route(text: str, figure: int, sent: Any, sents: Sequence[Any], index: Any,
                figures: "Mapping[int, Sequence[int]] | None" = None,
                cache: "dict[int, list] | None" = None) -> Route:
     """The route of the figure at offset ``figure`` of ``text``, in sentence ``sent``
     (a :class:`geo.text.sentences.Sentence` of ``sents``), from the mentions ``index`` (a
-    linking ``PlaceIndex`` of ``text``) found in that sentence and the one before it.
+    linking ``PlaceIndex`` of ``text``) found around it.
 
     A mention takes its role from the cue words before it in its own sentence, or
     inherits the role of the mention before it when only list words stand between
     ("bound for West Africa and the Netherlands"). A mention followed by "origin" ("of
     Afghan origin") is an origin. In a sentence of several figures an end goes with the
     last figure before it ("165 kg ... headed for Rotterdam ..., another 756 kg ... bound
-    for Algeciras"); ends before the sentence's first figure go with all of them. The
-    sentence before, then the sentence after (in the same paragraph), lend an end only for
-    a role the figure's own sentence leaves empty, and only when they hold no figure of
-    their own (else they tell another seizure's route).
+    for Algeciras"); ends before the sentence's first figure go with all of them.
+
+    A route is often told apart from its figure ("The consignment had set out from
+    western Herat province"). For a role the figure's own sentence leaves empty, and only
+    from sentences that hold no figure of their own (else they tell another seizure's
+    route), the nearest one that names it lends it:
+
+    1. the sentences of the figure's paragraph before it, then after it, nearest first,
+       as far as the next sentence with a figure;
+    2. then, for the last figures of a paragraph (not of a list item), the paragraph
+       right after it when that paragraph holds no figure at all: it goes on telling the
+       seizure just told ("... found 53 kg of cocaine in a ship's sea chest. // According
+       to the police, the cargo had come from Colombia and its final destination was
+       Spain.").
     """
     route = Route()
 
@@ -226,18 +251,36 @@ def read_route(text: str, figure: int, sent: Any, sents: Sequence[Any], index: A
         if not before or figure not in figs or max(before) == figure:
             own.append((role, end, cue))
     ends = list(own)
-    prev = sents[sent.index - 1] if sent.index > 0 else None
-    if prev is not None and prev.para == sent.para and not figures_of(prev):
-        have = {role for role, _, _ in own}
-        ends = [e for e in _sentence_ends(text, prev, index, cache) if e[0] not in have] + ends
-    nxt = sents[sent.index + 1] if sent.index + 1 < len(sents) else None
-    # "... found 70 kilograms of opium. The opium had come from Chaharbolak district": the
-    # sentence after, in the paragraph and with no figure of its own, tells the same seizure
-    # (on the dev reports this found 3 more ends for one wrong; the next paragraph, 2 more
-    # for 2 wrong: a new paragraph is often another seizure)
-    if nxt is not None and nxt.para == sent.para and not figures_of(nxt):
-        have = {role for role, _, _ in ends}
-        ends = ends + [e for e in _sentence_ends(text, nxt, index, cache) if e[0] not in have]
+    have = {role for role, _, _ in own}
+
+    def lend(s: Any) -> None:
+        found = [e for e in _sentence_ends(text, s, index, cache) if e[0] not in have]
+        ends.extend(found)
+        have.update(role for role, _, _ in found)
+
+    para = _block(sents, sent.para, sent.index)
+    k = para.index(sent)
+    behind = []  # the figure-free sentences next to the figure's, nearest first
+    for x in reversed(para[:k]):
+        if figures_of(x):
+            break
+        behind.append(x)
+    ahead = []
+    for x in para[k + 1:]:
+        if figures_of(x):
+            break
+        ahead.append(x)
+    for x in behind + ahead:
+        lend(x)
+    if len(ahead) == len(para) - k - 1 and para[-1].index + 1 < len(sents) \
+            and not _LIST_ITEM.match(para[0].text):
+        # no figure after this one in its paragraph: a figure-free paragraph next (the
+        # paragraph after a list follows the whole list, not its last item)
+        after = sents[para[-1].index + 1]
+        nxt = _block(sents, after.para, after.index)
+        if not any(figures_of(x) for x in nxt):
+            for x in nxt:
+                lend(x)
     for role, end, cue in ends:
         {"origin": route.origins, "transit": route.transits,
          "destination": route.destinations}[role].append(end)

@@ -534,7 +534,7 @@ class _RegionScript(folium.MacroElement):
                 } else {
                     layer.labels.forEach(function(label, k) { swatch(div, layer.colors[k], label); });
                 }
-                swatch(div, cfg.noData, cfg.noDataLabel + (state.layer ? " of " + layer.short : ""));
+                swatch(div, cfg.noData, cfg.noDataLabel + (state.layer ? " of " + (layer.none || layer.short) : ""));
                 swatch(div, cfg.notCovered, cfg.notCoveredLabel);
                 if (state.hatched) {
                     var row = el("div", div, null, "sa-row sa-hatch-row");
@@ -1251,7 +1251,8 @@ def _build(aggregates: Any, frame: gpd.GeoDataFrame, bounds_src: gpd.GeoDataFram
     config = {
         "layers": [{"key": layer.key, "label": layer.label, "short": layer.short, "unit": layer.unit,
                     "colors": layer.colors, "labels": layer.labels, "bins": layer.bins,
-                    "inAll": _in_all(layer), **_symbol_legend(regions, layer)}
+                    "inAll": _in_all(layer), **_symbol_legend(regions, layer),
+                    **({"none": layer.none} if layer.none else {})}
                    for layer in layers],
         "rowLabels": row_labels, "style": REGION_STYLE, "outline": {
             **OUTLINE_STYLE, "fillOpacity": 0.0 if tiles is not None else 1.0},

@@ -139,10 +139,12 @@ class Layer:
     colors: list[str] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
     colormap: StepColormap | None = None
+    words: str | None = None  # what an amount of it is, after the unit ("12 people arrested")
+    none: str | None = None  # what a region has no reports of, when not ``short`` ("arrests")
 
     @property
     def short(self) -> str:
-        return self.label.rsplit(" (", 1)[0]
+        return self.words or self.label.rsplit(" (", 1)[0]
 
 
 def classify(values: np.ndarray, scheme: str = "fisherjenks", k: int = 5,
@@ -311,10 +313,22 @@ def make_layer(key: str, label: str, column: str, unit: str, values: np.ndarray,
     return layer
 
 
+#: The layers of what the operations did beside the drugs seized: the regions table's
+#: column -> (label, unit, words after an amount, what a region has "no reports of"),
+#: so that the panel says "12 people arrested", "3 named operations", "1,200 ha crops
+#: eradicated". Drawn when a region has a figure.
+OPERATION_LAYERS = {
+    "arrests": ("people arrested", "people", "arrested", "arrests"),
+    "operations": ("operations named", "named", "operations", None),
+    "eradicated_ha": ("crops eradicated (ha)", "ha", "crops eradicated", None),
+}
+
+
 def figure_layers(frame: pd.DataFrame, scheme: str, k: int, log: bool,
                   keep: Sequence[str] = ()) -> list[Layer]:
     """"all drugs (kg)" and one layer per kg_/count_/litres_ column holding a figure (or
-    named in ``keep``: a substance whose only amounts could not be placed in a region)."""
+    named in ``keep``: a substance whose only amounts could not be placed in a region),
+    then the layers of :data:`OPERATION_LAYERS` whose column holds a figure."""
     specs: list[tuple[str, str, str, str]] = [("all", f"{substance_words('all')} (kg)", "kg_all", "kg")]
     for prefix, unit, suffix in (("kg_", "kg", "kg"), ("count_", "", "units"),
                                  ("litres_", "l", "litres")):
@@ -329,6 +343,15 @@ def figure_layers(frame: pd.DataFrame, scheme: str, k: int, log: bool,
     for key, label, col, unit in specs:
         values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
         layers.append(make_layer(re.sub(r"\W", "_", key), label, col, unit, values, scheme, k, log))
+    for col, (label, unit, words, none) in OPERATION_LAYERS.items():
+        if col not in frame.columns:
+            continue
+        values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
+        if not (values > 0).any():
+            continue
+        layer = make_layer(col, label, col, unit, values, scheme, k, log)
+        layer.words, layer.none = words, none
+        layers.append(layer)
     return layers
 
 
@@ -553,6 +576,10 @@ def popup_entry(item: Mapping[str, Any]) -> list:
     labs = num(item.get("labs_destroyed"))
     if labs:
         what.append(f"{fmt(labs)} labs destroyed")
+    hectares = num(item.get("hectares"))
+    if hectares:
+        crop = text(item.get("crop"))
+        what.append(f"{fmt(hectares)} ha{' of ' + crop if crop else ''} eradicated")
     agencies = item.get("agencies")
     if isinstance(agencies, (list, tuple, np.ndarray)):
         agencies = ", ".join(t for t in (text(a) for a in agencies) if t)
@@ -712,17 +739,26 @@ def period_cells(items: Sequence[Mapping[str, Any]], layers: Sequence[Layer],
     marked ``in_all``, as geo.aggregate does."""
     by_column = {layer.column: i for i, layer in enumerate(layers) if layer.key != "all"}
     cells: dict[tuple[int, int], float] = {}
+    named: dict[tuple[int, int], set] = {}  # the operations of a period: distinct names
     for item in items:
         sub = text(item.get("substance"))
-        if not sub:
-            continue
         key = period_key(item.get("date"))
         p = 0 if key is None else periods.setdefault(key, len(periods) + 1)
         for prefix, field_name in _LAYER_FIELDS.items():
-            i = by_column.get(f"{prefix}_{sub}")
+            i = by_column.get(f"{prefix}_{sub}") if sub else None
             v = num(item.get(field_name)) if i is not None else None
             if v is not None and v > 0:
                 cells[(i, p)] = cells.get((i, p), 0.0) + v
+        for column, field_name in (("arrests", "arrests"), ("eradicated_ha", "hectares")):
+            i = by_column.get(column)
+            v = num(item.get(field_name)) if i is not None else None
+            if v is not None and v > 0:
+                cells[(i, p)] = cells.get((i, p), 0.0) + v
+        i = by_column.get("operations")
+        if i is not None and text(item.get("operation")):
+            named.setdefault((i, p), set()).add(text(item.get("operation")))
+    # an operation counts once in each period it is told in (a range of periods adds them)
+    cells.update({cell: float(len(names)) for cell, names in named.items()})
     return cells
 
 

@@ -64,7 +64,12 @@ def _readings(geocoder: Any, name: str, text: str) -> list:
     """Every reading of ``name`` in ``text``, best first: the offline geocoder's own
     ``readings``; another geopy geocoder's answers, with their ``raw`` fields."""
     if hasattr(geocoder, "readings"):
-        return [p for _, p in geocoder.readings(name, context=text or None, limit=None)]
+        try:  # the name's own readings, not the story's region in its place
+            found = geocoder.readings(name, context=text or None, limit=None,
+                                      story_fallback=False)
+        except TypeError:
+            found = geocoder.readings(name, context=text or None, limit=None)
+        return [p for _, p in found]
     try:  # the story as context, as the extractor asks (geopy's own geocoders take none)
         answers = geocoder.geocode(name, exactly_one=False, context=text or None)
     except TypeError:

@@ -78,6 +78,17 @@ _PLACES_KEPT = 50_000       # candidates whose address and point are kept
 _PREPARED_KEPT = 4_096      # (query, context) pairs whose candidates and evidence are kept
 _QUERIES_KEPT = 8_192       # queries whose candidates and context-free priors are kept
 _ALTERNATE_PENALTY = 1.0     # a town matched by one of its alternate names
+# the region a local story is about (see ContextEvidence.story_region): three votes of
+# other names, at least half of what its country's regions get
+_STORY_REGION_WEIGHT = 3.0
+_STORY_REGION_SHARE = 0.5
+_STORY_UNKNOWN_WEIGHT = 1.0   # ... for a name with no reading anywhere: one vote will do
+# a name the gazetteer does not know takes the story's region only in a story about one
+# country (not a roundup of several: "Bajo Alto" is not in the South Africa of its other half)
+_STORY_COUNTRY_SHARE = 2 / 3
+_STORY_NAMESAKE_POP = 100_000  # a namesake elsewhere this big is itself, whatever the story
+_STORY_FOREIGN_POP = 50_000    # so is an exact, unique name this big in another country
+_STORY_SCORE = 0.6             # most a fallback to the story's region scores
 
 
 def _class_words() -> dict[str, tuple[str, ...]]:
@@ -176,6 +187,27 @@ class ContextEvidence:
         if totals is None:
             totals = self._totals = (sum(self.countries.values()), sum(self.admin1.values()))
         return totals
+
+    def story_region(self, min_weight: float = _STORY_REGION_WEIGHT
+                     ) -> tuple[str, float, float] | None:
+        """The one admin-1 region the story is about, and its share among the regions of
+        the story's main country: the main country's best-supported region, when other
+        names vote for it at least ``min_weight`` times and it holds at least
+        :data:`_STORY_REGION_SHARE` of the votes of that country's regions; and the
+        country's share of the countries' votes. None otherwise (a story of several
+        regions, or of none named)."""
+        if not self.countries or not self.admin1:
+            return None
+        lead = max(self.countries, key=self.countries.get)
+        total = self._by_country().get(lead, 0.0)
+        if total < min_weight:
+            return None
+        prefix = lead + "-"
+        code, weight = max(((k, v) for k, v in self.admin1.items() if k.startswith(prefix)),
+                           key=lambda kv: kv[1], default=(None, 0.0))
+        if code is None or weight < min_weight or weight < _STORY_REGION_SHARE * total:
+            return None
+        return code, weight / total, self.country_share(lead)
 
     def country_share(self, code: str | None) -> float:
         total = self._sums()[0]
@@ -332,6 +364,14 @@ def analyse_context(gazetteer: Gazetteer, context: str, *, ignore: str | None = 
             if minor_country == lead:
                 ev.add(normalize(mention.text), None, minor_admin1, 0.0, _MINOR_ADMIN1_VOTE)
     lead = max(ev.countries, key=ev.countries.get) if ev.countries else None
+    if spread and lead is not None and ev.country_share(lead) >= _STORY_COUNTRY_SHARE:
+        # "Georgia" in a story about the United States: the state, not the country (the
+        # name's region of the country the text is about votes for that region)
+        for mention in spread:
+            regions = {c.admin1 for c in mention.candidates if c.match == "exact"
+                       and c.feature_class == "admin1" and c.country == lead and c.admin1}
+            if len(regions) == 1:
+                ev.add(normalize(mention.text), None, regions.pop(), 0.0, 1.0)
     if spread and lead is not None:
         _cover(ev, spread, lead)
     if len(paired) > 1:
@@ -410,23 +450,38 @@ def _surnames(context: str, mentions: list, readings: list) -> set[str]:
     Warden"), or as the last word of a longer matched name ("Roy Jones" ... "Jones")."""
     placed = {mm.text for mm, r in zip(mentions, readings) if r[0] is not None}
     # "Roy Jones ... Jones": the last word of a longer name that reads as no place (not
-    # "Northern Ireland ... Ireland", "New Mexico ... Mexico")
+    # "Northern Ireland ... Ireland", "New Mexico ... Mexico", nor a district known by
+    # its exact name but too small to vote, "Khas Uruzgan ... Uruzgan")
     lasts = {mm.text.rsplit(" ", 1)[1] for mm, r in zip(mentions, readings)
-             if " " in mm.text and r[0] is None}
+             if " " in mm.text and r[0] is None
+             and not any(c.match == "exact" and c.country for c in mm.candidates)}
     out = set()
-    for mm in mentions:
+    alone = set()  # first-level regions and countries written once with no first name
+    for mm, r in zip(mentions, readings):
         if " " in mm.text or not mm.text[:1].isupper():
             continue
         if mm.text in lasts:
             out.add(mm.text)
             continue
-        if mm.start < 3 or context[mm.start - 1] != " " or not context[mm.start - 2].isalpha():
-            continue  # no word right before it
-        before = _FIRST_NAME_BEFORE.search(context, max(0, mm.start - 20), mm.start)
+        before = None
+        if mm.start >= 3 and context[mm.start - 1] == " " and context[mm.start - 2].isalpha():
+            before = _FIRST_NAME_BEFORE.search(context, max(0, mm.start - 20), mm.start)
         if before and before.group(1) not in placed and before.group(1) not in _NOT_FIRST_NAMES \
                 and not _sentence_start(context, before.start(1)):
             out.add(mm.text)
-    return out
+        elif r[0] is not None and _region_named(mm.candidates, r[0], r[1]):
+            alone.add(mm.text)
+    # "Education Minnesota" is an organisation of the Minnesota the text also names alone
+    return out - alone
+
+
+def _region_named(cands: tuple[Candidate, ...], country: str, admin1: str | None) -> bool:
+    """Whether the reading a name votes for, ``country`` and ``admin1``, is a country or
+    first-level region of that (exact) name: "Minnesota" is the state, "Rojas" (a town in
+    Argentina, a municipality of Latvia) is no region's name where it votes."""
+    return any(c.match == "exact" and c.country == country and (
+        c.feature_class == "country" or c.feature_class == "admin1" and c.admin1 == admin1)
+        for c in cands)
 
 
 def _sentence_start(text: str, i: int) -> bool:
@@ -531,6 +586,7 @@ class OfflineGeocoder(Geocoder):
         # whatever the context: worked out once per name, not once per report naming it
         self._queries = lru_cache(maxsize=_QUERIES_KEPT)(self._query)
         self._places: dict[Candidate, tuple] = {}
+        self._regions: dict[str, Candidate | None] = {}  # admin-1 code -> its reading
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -555,6 +611,7 @@ class OfflineGeocoder(Geocoder):
         timeout=None,
         limit: int | None = 25,
         explain: bool = True,
+        story_fallback: bool = True,
     ):
         """Resolve a place name to a :class:`~geopy.location.Location`, or ``None``.
 
@@ -569,6 +626,11 @@ class OfflineGeocoder(Geocoder):
             has hundreds); ``None`` for all.
         :param explain: ``False`` leaves ``raw["reason"]`` empty: a caller that never
             reads it (the extractor) spares the wording of every reading returned.
+        :param story_fallback: in a story about one region (see
+            :meth:`ContextEvidence.story_region`), a name with no reading in it that the
+            gazetteer does not know, or knows only as a small namesake in a region or
+            country the story does not name, answers with that region first
+            (``raw["match"] == "story"``, ``feature_class`` admin1); ``False``: never.
         :raises geopy.exc.GeocoderQueryError: on an empty or non-string query.
         """
         prep = self._prepare(query, context, country_codes)
@@ -576,23 +638,27 @@ class OfflineGeocoder(Geocoder):
             return None
         q = prep.query
         found = []
-        for i, score in self._ranked(prep, 1 if exactly_one else limit):
+        for i, score in self._ranked(prep, 1 if exactly_one else limit, story_fallback):
             if explain:
                 # the reasons are worded only for the candidates returned
                 reasons: list[str] = []
-                _utility(q.cands[i], prep.ev, prep.classes, prep.places, q.key, reasons)
+                if i < 0:
+                    reasons.append(_story_reason(prep, self.gazetteer))
+                else:
+                    _utility(q.cands[i], prep.ev, prep.classes, prep.places, q.key, reasons)
                 n = len(q.cands)
                 reasons.append(f"{n} candidate{'s' if n != 1 else ''}")
-                found.append(self._location(q, i, score, "; ".join(reasons)))
+                found.append(self._location(prep, i, score, "; ".join(reasons)))
             else:
-                found.append(self._location(q, i, score, ""))
+                found.append(self._location(prep, i, score, ""))
         if not found:
             return None  # only look-alikes in countries the context never names
         return found[0] if exactly_one else found
 
     def readings(self, query, *, context: str | None = None,
                  country_codes: str | Iterable[str] | None = None,
-                 limit: int | None = 25) -> list[tuple[float, "Place"]]:
+                 limit: int | None = 25,
+                 story_fallback: bool = True) -> list[tuple[float, "Place"]]:
         """``geocode(query, exactly_one=False, ...)`` in brief: ``(score, place)`` per
         reading, best first (``[]`` for none), ``place`` a :class:`Place` of the fields of
         ``raw`` a caller such as :mod:`geo.extraction.linking` reads -- the same readings and scores,
@@ -604,22 +670,27 @@ class OfflineGeocoder(Geocoder):
         prep = self._prepare(query, context, country_codes)
         if prep is None:
             return []
-        q = prep.query
-        located = q.located
+        located = prep.query.located
         out = []
-        for i, score in self._ranked(prep, limit):
-            place = located[i]
+        for i, score in self._ranked(prep, limit, story_fallback):
+            place = located[i] if i >= 0 else self._place(prep.story)
             if place is None:
-                place = located[i] = self._place(q.cands[i])
+                place = located[i] = self._place(prep.query.cands[i])
             out.append((score, place[4]))
         return out
 
-    def _ranked(self, prep: "_Prepared", limit: int | None) -> list[tuple[int, float]]:
+    def _ranked(self, prep: "_Prepared", limit: int | None,
+                story_fallback: bool = True) -> list[tuple[int, float]]:
         """(candidate index, score) of the best ``limit`` candidates (None: all), best
-        first: the answers of :meth:`geocode` and :meth:`readings`."""
+        first: the answers of :meth:`geocode` and :meth:`readings`. Index -1 is the
+        story's region (``prep.story``), where ``story_fallback`` allows it."""
         q = prep.query
         cands, shares, region_of = q.cands, prep.shares, q.region_of
+        story = prep.story if story_fallback else None
         n = len(cands)
+        if n == 0:
+            # a name the gazetteer does not know, in a story about one region
+            return [(-1, prep.story_score)] if story is not None else []
         if n == 1:
             # one reading: it holds all the mass (the sums below give exactly 1.0)
             order, region_mass, total = [0], [1.0], 1.0
@@ -641,10 +712,15 @@ class OfflineGeocoder(Geocoder):
             # kept, and none may be left
             order = [i for i in order if shares[region_of[i]][0] > 0]
             if not order:
-                return []
-        if limit is not None:
-            order = order[:max(1, limit)]
+                return [(-1, prep.story_score)] if story is not None else []
         out = []
+        if story is not None and _namesake_elsewhere(cands, order[0], prep):
+            # a small namesake in another region of a local story: the story's region is
+            # the better reading ("Mount Washington" in a Los Angeles story is no town in
+            # Kentucky)
+            out.append((-1, prep.story_score))
+        if limit is not None:
+            order = order[:max(1, limit) - len(out)]
         for i in order:
             c = cands[i]
             r = region_of[i]
@@ -671,6 +747,8 @@ class OfflineGeocoder(Geocoder):
         prep = self._prepare(query, context, country_codes)
         if prep is None:
             return (query, _codes_key(country_codes), None)
+        if not prep.query.cands:
+            return (query, _codes_key(country_codes), None, prep.story)
         if prep.signature is None:
             q = prep.query
             # the shares as they are: their last field (the wording places the region)
@@ -679,7 +757,8 @@ class OfflineGeocoder(Geocoder):
             # answer in a context that names countries, none of them its own; see _ranked)
             prep.signature = (query, _codes_key(country_codes), tuple(prep.shares),
                               tuple(sorted(prep.classes & q.classes)),
-                              tuple(sorted(prep.places & q.codes)), bool(prep.ev.countries))
+                              tuple(sorted(prep.places & q.codes)), bool(prep.ev.countries),
+                              prep.story, prep.story_score)
         return prep.signature
 
     def _prepare(self, query, context: str | None, country_codes) -> "_Prepared | None":
@@ -699,8 +778,24 @@ class OfflineGeocoder(Geocoder):
                        codes: tuple[str, ...] | None) -> "_Prepared | None":
         q = self._queries(query, codes)
         if q is None:
-            return None
+            if not context:
+                return None
+            # no reading anywhere: the story's region, if the story is about one
+            q = _Query([], normalize(_parse_query(query)[0]), query, (), frozenset())
         ev = self._context_cache(context).without(q.key) if context else ContextEvidence()
+        story = story_score = None
+        found = None
+        if context:
+            found = ev.story_region(_STORY_REGION_WEIGHT if q.cands else _STORY_UNKNOWN_WEIGHT)
+        if found is not None and found[0] not in q.codes and (
+                not codes or found[0].split("-", 1)[0] in codes):
+            # (a reading inside the story's region is scored as any other: see _utility)
+            story = self._region_candidate(found[0])
+            story_score = round(_STORY_SCORE * found[1], 3)
+        if not q.cands:
+            if story is None or found[2] < _STORY_COUNTRY_SHARE:
+                return None
+            return _Prepared(q, ev, set(), set(), [], story=story, story_score=story_score)
         phrase_classes, phrase_places = _phrases(
             self.gazetteer, q.name, context or "",
             self._lowered_cache(context) if context else None, self._codes_cache)
@@ -710,7 +805,21 @@ class OfflineGeocoder(Geocoder):
         # the context's say on each region of the candidates, worked out once for the
         # signature, the utilities and the scores
         return _Prepared(q, ev, phrase_classes, phrase_places,
-                         ev.region_shares(q.regions, phrase_places))
+                         ev.region_shares(q.regions, phrase_places), story=story,
+                         story_score=story_score)
+
+    def _region_candidate(self, code: str) -> Candidate | None:
+        """The gazetteer's reading of the admin-1 region ``code`` (None: not in it)."""
+        hit = self._regions.get(code, False)
+        if hit is False:
+            name = self.gazetteer.admin1_name(code)
+            hit = next((c for c in self.gazetteer.lookup(name or "") if c.match == "exact"
+                        and c.feature_class == "admin1" and c.admin1 == code), None)
+            if hit is not None:
+                # matched by no name: by the story (raw["match"] says so)
+                hit = hit._replace(match="story")
+            self._regions[code] = hit
+        return hit
 
     def _query(self, query: str, codes: tuple[str, ...] | None) -> "_Query | None":
         """The candidates of ``query`` and their context-free priors (None: no candidate)."""
@@ -719,6 +828,17 @@ class OfflineGeocoder(Geocoder):
         name, hints, class_hint = _parse_query(query)
         if not normalize(name):
             raise GeocoderQueryError(f"query has no name in it: {query!r}")
+        if class_hint == ("ppl",):
+            # "Kansas City", "Boulder City", "Story City": a town called so with its class
+            # word is that town, not the state or town the rest of it names (and the word
+            # still says town: Ho Chi Minh City the city, not the province; a unit's
+            # class word, "Karak district", is left to the context: the gazetteer knows
+            # units with and without it)
+            written = query.split(",")[0].strip()
+            key = normalize(written)
+            if any(c.match == "exact" and normalize(c.name) == key
+                   for c in self.gazetteer.lookup(written)):
+                name = written
         cands = self.gazetteer.lookup(name)
         if set(class_hint) & {"admin1", "region"}:
             # "Moscow Oblast", "Moscow region": a region known by its name with the class
@@ -791,10 +911,15 @@ class OfflineGeocoder(Geocoder):
                                      raw, place)
         return hit
 
-    def _location(self, q: "_Query", i: int, score: float, reason: str) -> Location:
-        place = q.located[i]
-        if place is None:
-            place = q.located[i] = self._place(q.cands[i])
+    def _location(self, prep: "_Prepared", i: int, score: float, reason: str) -> Location:
+        """The answer of candidate ``i`` of ``prep``'s query (-1: the story's region)."""
+        if i < 0:
+            place = self._place(prep.story)
+        else:
+            q = prep.query
+            place = q.located[i]
+            if place is None:
+                place = q.located[i] = self._place(q.cands[i])
         address, point, pair, raw, _ = place
         # a copy of the candidate's raw dict with this answer's score and reason, in
         # their places (the keys keep their order)
@@ -897,6 +1022,10 @@ class _Prepared:
     # country, weight of its country's regions, wording places it there)
     shares: list[tuple[float, float, float, float, bool]]
     signature: tuple | None = None
+    # the story's region where no reading lies in it (ContextEvidence.story_region), and
+    # the score it answers with when the name has no better reading (see _ranked)
+    story: Candidate | None = None
+    story_score: float | None = None
 
 
 def _codes_key(country_codes) -> tuple[str, ...] | None:
@@ -1101,6 +1230,38 @@ def _phrases(gaz: Gazetteer, name: str, context: str, lowered: str | None = None
             if p:
                 places |= codes(p.group("owner"))
     return classes, places
+
+
+def _namesake_elsewhere(cands: list[Candidate], i: int, prep: _Prepared) -> bool:
+    """Whether the best reading ``cands[i]`` is a namesake in a region the story does not
+    name, small enough to yield to the story's region (:attr:`_Prepared.story`): a town or
+    district (no country, no first-level region, no capital, no place of
+    :data:`_STORY_NAMESAKE_POP`), that no other name and no wording puts the story in; in
+    another country, not an exact name of one country only of :data:`_STORY_FOREIGN_POP`
+    (a reading in a country the story never names needs strong evidence)."""
+    c = cands[i]
+    if c.feature_class not in ("ppl", "admin2") or c.country is None or c.capital \
+            or c.population >= _STORY_NAMESAKE_POP:
+        return False
+    country_share, admin1_share, own_share, _, placed = prep.shares[prep.query.region_of[i]]
+    if placed or admin1_share or own_share:
+        return False
+    if c.country != prep.story.country:
+        if country_share:
+            return False
+        if c.match == "exact" and c.population >= _STORY_FOREIGN_POP and len(
+                {o.country for o in cands if o.match == "exact"}) == 1:
+            return False
+    return True
+
+
+def _story_reason(prep: _Prepared, gaz: Gazetteer) -> str:
+    """The reason worded for the story's region as an answer."""
+    name = gaz.admin1_name(prep.story.admin1) or prep.story.admin1
+    if not prep.query.cands:
+        return f"not in the gazetteer; the story is about {name} ({prep.story.admin1})"
+    return f"no reading in {name} ({prep.story.admin1}), the region the story is about; " \
+           f"its readings are namesakes elsewhere"
 
 
 def _base_utility(c: Candidate) -> tuple[int, float]:

@@ -31,6 +31,11 @@ class RowGeocoder:
                 params = inspect.signature(self.geocoder.geocode).parameters
                 if any(p.kind is p.VAR_KEYWORD for p in params.values()):
                     self._kwargs = {"country_codes", "context", "exactly_one"}
+                    from .geocoder import OfflineGeocoder
+
+                    if isinstance(self.geocoder, OfflineGeocoder):
+                        # a wrapper of the offline geocoder passes its options on
+                        self._kwargs.add("story_fallback")
                 else:
                     self._kwargs = set(params)
             except (TypeError, ValueError):
@@ -78,6 +83,10 @@ class RowGeocoder:
             ctx = " ".join(x for x in [*others, context or ""] if x).strip()
             if ctx and "context" in accepts:
                 kwargs["context"] = ctx
+            if "story_fallback" in accepts:
+                # the row's own names are tried in turn: an unknown town is no answer
+                # while the row still names its region
+                kwargs["story_fallback"] = False
             try:
                 loc = self.geocoder.geocode(name, **kwargs)
             except GeoError as exc:

@@ -118,15 +118,40 @@ def _key_options(seq: Any, fold: bool) -> frozenset[str] | None:
     return max(good, key=lambda o: (min(5, *(len(k) for k in o)), -len(o)))
 
 
+# The keys of every case-folded gate, in one automaton (geo.text.scan.Literals): the many
+# gates asked about one text (a figure's sentence, its clause: a dozen cue lists each) are
+# answered by one pass over it, cached, instead of a lower-casing and a few substring
+# tests per gate. Gates register their keys when first asked (a caller may set keys after
+# making a gate); a new key rebuilds the automaton.
+_FOLDED_KEYS: set[str] = set()
+_LITERALS: list = []  # [Literals] once built for the keys registered
+
+
+def _literals() -> Any:
+    if not _LITERALS:
+        from .scan import Literals
+
+        _LITERALS.append(Literals(_FOLDED_KEYS))
+        _present.cache_clear()
+    return _LITERALS[0]
+
+
+@memo(2048)
+def _present(text: str) -> frozenset[str]:
+    """The folded gates' keys that ``text`` lower-cased holds."""
+    return _literals().found(text.lower())
+
+
 class Gated:
     """A compiled pattern that is run only on text holding one of its keys."""
 
-    __slots__ = ("rx", "keys", "fold", "pattern")
+    __slots__ = ("rx", "keys", "fold", "pattern", "_registered")
 
     def __init__(self, rx: "re.Pattern[str]"):
         self.rx = rx
         self.pattern = rx.pattern
         self.fold = bool(rx.flags & re.IGNORECASE)
+        self._registered = None
         try:
             self.keys = _key_options(_sre.parse(rx.pattern, rx.flags), self.fold)
         except Exception:  # an unexpected syntax tree: no gate, same matches
@@ -139,7 +164,15 @@ class Gated:
         if self.fold:
             if not text.isascii() and CASE_ODD.search(text):
                 return True
-            text = text.lower()
+            if self._registered is not keys:
+                if not keys <= _FOLDED_KEYS:
+                    _FOLDED_KEYS.update(keys)
+                    _LITERALS.clear()
+                self._registered = keys
+            if not _LITERALS:
+                _literals()
+            # a key is in text.lower() exactly when the one pass over it found it
+            return not keys.isdisjoint(_present(text))
         for k in keys:
             if k in text:
                 return True

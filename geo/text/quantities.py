@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import VocabularyError
 from ..vocab import alternation, config, path_of, row_error, table
@@ -335,13 +336,31 @@ def _start_pattern() -> "re.Pattern[str]":
 _QTY_START = _start_pattern()
 
 
+@memo(1)
+def _start_scanner() -> Any:
+    # a digit or a start word after a non-word character: where _QTY_START may match (a
+    # word that may go on, a number word, is open at its end; one that must be followed
+    # by a space or a mark, as all others, is whole)
+    from .scan import Entry, Scanner
+
+    return Scanner([Entry("0", "digit", right=False)]
+                   + [Entry(w, "start", right=bool(then)) for w, then in _START_WORDS])
+
+
 def _qty_starts(text: str) -> list[int] | None:
     """Every position where a _QTY_RE match may start, in order; None: search plainly."""
     # a character IGNORECASE equates with an ASCII letter although str.lower() does not
     # give it (dotted capital I, dotless i, long s): such a text is searched plainly
     if not text.isascii() and _CASE_ODD.search(text):
         return None
-    return [m.start() for m in _QTY_START.finditer(text.lower())]
+    # the automaton's one pass lists every place _QTY_START may match (~4x faster than
+    # its finditer, which tries the pattern at every character); the pattern, anchored
+    # there, keeps those where it does: the very positions its finditer gives (its
+    # matches are a digit or a whole word after a non-word character: none overlaps
+    # another's start)
+    low = text.lower()
+    match = _QTY_START.match
+    return [p for p in _start_scanner().starts(text) if match(low, p)]
 
 
 def _qty_search(text: str, pos: int, starts: list[int] | None) -> re.Match | None:

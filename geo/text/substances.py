@@ -278,15 +278,34 @@ def _one_word_drug_terms() -> tuple[str, ...]:
 @memo(1024)
 def near_spelling(word: str) -> str | None:
     """The drug term ``word`` is a misspelling of ("ketamin", "marijuane", "aplrazolam"),
-    or None. Only for a word the vocabulary does not know, of six letters or more, one
-    letter added, dropped or swapped from a one-word term (difflib's ratio >= 0.86)."""
-    import difflib
-
+    or None. Only for a word the vocabulary does not know, of six letters or more: close
+    to a one-word term by difflib's ratio (>= 0.86), or one letter added, dropped, changed
+    or two swapped from it."""
     w = word.lower()
     if len(w) < 6 or _TABLE.get(_key(w)) is not None:
         return None
-    close = difflib.get_close_matches(w, _one_word_drug_terms(), n=1, cutoff=0.86)
+    import difflib
+
+    # difflib's ratio takes sound-alike spellings ("methamfetamine"); one edit takes a
+    # changed letter in a short word, which the ratio misses ("ecstacy": 0.857)
+    close = difflib.get_close_matches(w, _one_word_drug_terms(), n=1, cutoff=0.86) or \
+        [t for t in _one_word_drug_terms() if _one_edit_apart(w, t)]
     return close[0] if close else None
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """Whether ``b`` is ``a`` with one letter added, dropped, changed, or two neighbours
+    swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1:] == b[i + 1:] or (
+            a[i + 2:] == b[i + 2:] and a[i:i + 2] == b[i:i + 2][::-1])
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    return longer[i + 1:] == shorter[i:]
 
 
 def drug_group(substance: str) -> str | None:

@@ -178,6 +178,20 @@ def kg_factor(code: str) -> float:
     return float(UREG.Quantity(1.0, _CODES[code].pint).to(UREG.kilogram).magnitude)
 
 
+@memo(256)  # one entry per volume code: bounded by the table
+def litre_factor(code: str) -> float:
+    """Litres in one ``code`` (a volume code)."""
+    return float(UREG.Quantity(1.0, _CODES[code].pint).to(UREG.liter).magnitude)
+
+
+def litres(value: float, unit: str, *, us: bool = False) -> float | None:
+    """Volume in litres, or ``None`` when ``unit`` is not a volume (masses, counts)."""
+    code = unit_code(unit, us=us)
+    if code is None or _CODES[code].kind != "volume":
+        return None
+    return float(value) * litre_factor(code)
+
+
 def to_kg(value: float, unit: str, *, us: bool = False) -> float | None:
     """Mass in kilograms, or ``None`` when ``unit`` is not a mass (volumes, counts)."""
     code = unit_code(unit, us=us)
