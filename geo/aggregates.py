@@ -396,31 +396,83 @@ def _popup_json(df: pd.DataFrame, gid: np.ndarray, n: int) -> list[str]:
             "_cluster": "cluster", "_duplicate_of": "duplicate_of"}
     if "_erad" in df:  # an eradication record's crop and hectares (only then: same bytes)
         cols.update({"_crop": "crop", "_ha": "hectares"})
-    # each distinct value of a column is encoded once, by the same encoder as before
-    # (pandas' C JSON writer, so the bytes are the same), and the records are joined
-    # from those pieces: a million events repeat a few thousand places, dates, regions
     # a merged duplicate's arrests are its seizure's: not again (as the arrests column)
     df = df.assign(_arrests_c=df["_arrests"].where(df["_counted"].astype(bool)))
-    encoded = [_encoded_values(df[c], key) for c, key in cols.items()]
-    lines = np.array(["{" + ",".join(parts) + "}" for parts in zip(*encoded)], dtype=object)
+    rows = len(df)
+    if not n:
+        return []
+    # A million events repeat a few thousand places, dates, figures: each distinct value
+    # (or run of neighbouring keys' values) is encoded once, by pandas' C JSON writer, and
+    # every group's text is one join of shared pieces -- no string is made per event.
+    segments = _record_segments(df, cols, rows)
     order = np.argsort(gid, kind="stable")  # keeps the date order within a group
-    parts = _split_by_group(gid[order], lines[order], n)
-    return ["[" + ",".join(p) + "]" for p in parts]
+    table = np.empty((rows, len(segments)), dtype=object)
+    for j, (codes, pieces) in enumerate(segments):
+        table[:, j] = pieces[codes[order]]
+    bounds = np.searchsorted(gid[order], np.arange(n + 1))
+    out = []
+    last = len(segments) - 1
+    for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        if a == b:
+            out.append("[]")
+            continue
+        part = table[a:b]
+        part[0, 0] = "[" + part[0, 0][1:]  # pieces open with the "," between records
+        part[b - a - 1, last] = part[b - a - 1, last] + "]"
+        out.append("".join(part.ravel().tolist()))
+    return out
 
 
-def _encoded_values(values: pd.Series, key: str) -> list[str]:
-    """``"key":value`` per row, the value as pandas' ``to_json`` writes it in a record
-    (``force_ascii=False, double_precision=15``; None and NaN as ``null``)."""
-    try:
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    except TypeError:  # unhashable cells: every row on its own
-        codes, uniques = np.arange(len(values)), values.reset_index(drop=True)
-    table = pd.DataFrame({key: uniques}) if len(uniques) else pd.DataFrame({key: []})
-    # one record per line ({"key":value}); JSON escapes line breaks inside strings
-    text = table.to_json(orient="records", lines=True, force_ascii=False, double_precision=15)
-    pieces = np.array([line[1:-1] for line in text.splitlines()] + [f'"{key}":null'],
-                      dtype=object)
-    return pieces[np.where(codes < 0, len(pieces) - 1, codes)].tolist()
+def _record_segments(df: pd.DataFrame, cols: dict[str, str],
+                     rows: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The records' text as runs of neighbouring keys: per run, a code per row and the
+    text of each code (``,{"doc":..,"date":..`` ... ``"url":..}``), so that joining a
+    row's pieces gives ``,`` + the record as pandas' ``to_json`` writes it
+    (``force_ascii=False, double_precision=15``; None and NaN as ``null``).
+
+    Neighbouring keys share a run when encoding their distinct combinations costs less
+    than one more piece per row (place and substance, the rarely-set columns)."""
+    runs: list[tuple[list[str], np.ndarray, int, list]] = []  # keys, codes, n distinct, uniques
+    for column, key in cols.items():
+        values = df[column]
+        try:
+            codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        except TypeError:  # unhashable cells: every row on its own
+            codes, uniques = np.arange(rows), values.reset_index(drop=True)
+        codes = np.where(codes < 0, len(uniques), codes)  # missing: the code after the last
+        col = (uniques, codes, len(uniques) + 1)
+        if runs:
+            keys, rcodes, rn, members = runs[-1]
+            joint, _ = pd.factorize(rcodes.astype(np.int64) * col[2] + codes)
+            nj = int(joint.max()) + 1 if rows else 0
+            if nj * (len(keys) + 1) - (rn * len(keys) + col[2]) < rows:
+                runs[-1] = (keys + [key], joint, nj, members + [col])
+                continue
+        runs.append(([key], codes, len(uniques) + 1, [col]))
+    out = []
+    for r, (keys, codes, nj, members) in enumerate(runs):
+        # the first row of each distinct combination gives its members' codes
+        present, first = np.unique(codes, return_index=True)
+        table = {}
+        for key, (uniques, mcodes, _m) in zip(keys, members):
+            picked = mcodes[first]
+            vals = np.asarray(uniques, dtype=object) if len(uniques) else np.empty(0, dtype=object)
+            col_vals = np.empty(len(first), dtype=object)
+            known = picked < len(uniques)
+            col_vals[known] = vals[picked[known]]
+            col_vals[~known] = None
+            kind = getattr(uniques, "dtype", None)
+            table[key] = (pd.Series(col_vals, dtype=float) if kind is not None and kind.kind == "f"
+                          else pd.Series(col_vals, dtype=object))
+        frame = pd.DataFrame(table)
+        text = frame.to_json(orient="records", lines=True, force_ascii=False,
+                             double_precision=15) if len(first) else ""
+        head = ",{" if r == 0 else ","
+        tail = "}" if r == len(runs) - 1 else ""
+        pieces = np.empty(nj, dtype=object)
+        pieces[present] = [head + line[1:-1] + tail for line in text.splitlines()]
+        out.append((codes, pieces))
+    return out
 
 
 def _code_country(code: Any) -> str | None:
