@@ -147,7 +147,11 @@ def _per_unique(values: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
     """``fn`` applied once per distinct value (events repeat a few thousand codes, units
     and dates 100,000 times); missing values give None."""
     try:
-        codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+        # text columns (pandas' Arrow-backed str) are factorized as they are: a copy to
+        # Python objects first costs more than the factorize
+        codes, uniques = pd.factorize(
+            values if isinstance(values.dtype, pd.StringDtype) else values.astype(object),
+            use_na_sentinel=True)
     except TypeError:  # unhashable cells (lists, dicts): one call per row
         return pd.Series([fn(v) for v in values.tolist()], index=values.index, dtype=object)
     mapped = np.empty(len(uniques) + 1, dtype=object)
@@ -361,7 +365,8 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
         out["last_date"] = None
     out["report_ids"] = _report_ids(df["_doc"], gid, len(out))
     if sources:
-        out["sources"] = _popup_json(df, gid, len(out))
+        # object, not pandas' Arrow-backed text: the result's column converts it once
+        out["sources"] = pd.Series(_popup_json(df, gid, len(out)), index=out.index, dtype=object)
     return out
 
 
@@ -378,7 +383,10 @@ def _report_ids(docs: pd.Series, gid: np.ndarray, n: int) -> list[list[str]]:
     # distinct (group, report) pairs as integers: factorize sorts the ids once (as text,
     # in Python's order), then one sort of group * ids + id replaces a
     # drop_duplicates and a two-column sort of a million objects
-    codes, uniques = pd.factorize(pd.Series(d[keep]).astype(str), sort=True)
+    ids = d[keep]
+    if pd.api.types.infer_dtype(ids, skipna=False) != "string":  # (prepared ids are text)
+        ids = pd.Series(ids).astype(str).to_numpy(dtype=object)
+    codes, uniques = pd.factorize(ids, sort=True)
     m = max(len(uniques), 1)
     pairs = np.sort(gid[keep].astype(np.int64) * m + codes)
     pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
@@ -500,6 +508,20 @@ def _evidence_sentence(value: Any) -> str | None:
     return str(value)
 
 
+def _evidence_sentences(values: list) -> list[str | None]:
+    """``_evidence_sentence`` of each value, the extractor's dicts read inline (one per
+    event: a million calls cost more than the reading)."""
+    out: list[str | None] = []
+    add = out.append
+    for v in values:
+        if type(v) is dict:
+            s = v.get("sentence")
+            add(s if s is None or type(s) is str else str(s))
+        else:
+            add(_evidence_sentence(v))
+    return out
+
+
 def _prepare(events: pd.DataFrame, *, dedup: bool = False) -> pd.DataFrame:
     """Internal working columns (underscore-prefixed) from an events frame.
 
@@ -548,7 +570,7 @@ def _prepare(events: pd.DataFrame, *, dedup: bool = False) -> pd.DataFrame:
     df["_country"] = df["_country"].astype(object).where(df["_country"].notna(), None)
     df["_place"] = _text(ev, "place")
     df["_url"] = _text(ev, "url")
-    df["_sentence"] = (pd.Series([_evidence_sentence(v) for v in ev["evidence"].tolist()],
+    df["_sentence"] = (pd.Series(_evidence_sentences(ev["evidence"].tolist()),
                                  index=df.index, dtype=object)
                        if "evidence" in ev else pd.Series(None, index=df.index, dtype=object))
     from .text.plausibility import implausible_reasons
