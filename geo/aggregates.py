@@ -898,11 +898,12 @@ def aggregate(
         df.loc[df["_kg"].notna(), "_substance"].unique())
     kg_cols = list(substance_names)
 
-    located = df[reason.isna()]
+    inside = np.flatnonzero(reason.isna().to_numpy())
     unlocated = df[reason.notna()].assign(_reason=reason[reason.notna()])
 
     # ---- sums
-    located = located.iloc[_date_doc_order(located)]
+    # the located events in date order, taken in one copy (a million rows, 25 columns)
+    located = df.take(inside[_date_doc_order(df[["_doc", "_start"]].take(inside))])
     summary = _summarise(located, keys, kg_cols, sources=True)
 
     needed = None if all_regions else set(located["_region"].unique())
