@@ -405,14 +405,15 @@ def _popup_json(df: pd.DataFrame, gid: np.ndarray, n: int) -> list[str]:
     if "_erad" in df:  # an eradication record's crop and hectares (only then: same bytes)
         cols.update({"_crop": "crop", "_ha": "hectares"})
     # a merged duplicate's arrests are its seizure's: not again (as the arrests column)
-    df = df.assign(_arrests_c=df["_arrests"].where(df["_counted"].astype(bool)))
+    values = {key: (df["_arrests"].where(df["_counted"].astype(bool)) if column == "_arrests_c"
+                    else df[column]) for column, key in cols.items()}
     rows = len(df)
     if not n:
         return []
     # A million events repeat a few thousand places, dates, figures: each distinct value
     # (or run of neighbouring keys' values) is encoded once, by pandas' C JSON writer, and
     # every group's text is one join of shared pieces -- no string is made per event.
-    segments = _record_segments(df, cols, rows)
+    segments = _record_segments(values, rows)
     order = np.argsort(gid, kind="stable")  # keeps the date order within a group
     table = np.empty((rows, len(segments)), dtype=object)
     for j, (codes, pieces) in enumerate(segments):
@@ -431,7 +432,7 @@ def _popup_json(df: pd.DataFrame, gid: np.ndarray, n: int) -> list[str]:
     return out
 
 
-def _record_segments(df: pd.DataFrame, cols: dict[str, str],
+def _record_segments(columns: dict[str, pd.Series],
                      rows: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """The records' text as runs of neighbouring keys: per run, a code per row and the
     text of each code (``,{"doc":..,"date":..`` ... ``"url":..}``), so that joining a
@@ -440,18 +441,19 @@ def _record_segments(df: pd.DataFrame, cols: dict[str, str],
 
     Neighbouring keys share a run when encoding their distinct combinations costs less
     than one more piece per row (place and substance, the rarely-set columns); a key
-    with a value per row (the sentence) stays alone."""
-    runs: list[tuple[list[str], np.ndarray, int, list]] = []  # keys, codes, n distinct, uniques
-    for column, key in cols.items():
-        values = df[column]
+    with a value per row (the sentence) stays alone. A run is encoded as soon as it
+    ends, so only its codes stay (int32: half the memory at a million rows)."""
+    out: list[tuple[np.ndarray, np.ndarray]] = []
+    run: tuple[list[str], np.ndarray, int, list] | None = None  # keys, codes, n, members
+    for key, values in columns.items():
         try:
             codes, uniques = pd.factorize(values, use_na_sentinel=True)
         except TypeError:  # unhashable cells: every row on its own
             codes, uniques = np.arange(rows), values.reset_index(drop=True)
-        codes = np.where(codes < 0, len(uniques), codes)  # missing: the code after the last
+        codes = np.where(codes < 0, len(uniques), codes).astype(np.int32)  # missing: last code
         col = (uniques, codes, len(uniques) + 1)
-        if runs:
-            keys, rcodes, rn, members = runs[-1]
+        if run is not None:
+            keys, rcodes, rn, members = run
 
             def cost(nj: int) -> int:
                 # measured: a value encoded ~4 units, a line of JSON split and cut ~3,
@@ -462,33 +464,39 @@ def _record_segments(df: pd.DataFrame, cols: dict[str, str],
                 joint, _ = pd.factorize(rcodes.astype(np.int64) * col[2] + codes)
                 nj = int(joint.max()) + 1 if rows else 0
                 if cost(nj) < rows:
-                    runs[-1] = (keys + [key], joint, nj, members + [col])
+                    run = (keys + [key], joint.astype(np.int32), nj, members + [col])
                     continue
-        runs.append(([key], codes, len(uniques) + 1, [col]))
-    out = []
-    for r, (keys, codes, nj, members) in enumerate(runs):
-        # the first row of each distinct combination gives its members' codes
-        present, first = np.unique(codes, return_index=True)
-        table = {}
-        for key, (uniques, mcodes, _m) in zip(keys, members):
-            picked = mcodes[first]
-            vals = np.asarray(uniques, dtype=object) if len(uniques) else np.empty(0, dtype=object)
-            col_vals = np.empty(len(first), dtype=object)
-            known = picked < len(uniques)
-            col_vals[known] = vals[picked[known]]
-            col_vals[~known] = None
-            kind = getattr(uniques, "dtype", None)
-            table[key] = (pd.Series(col_vals, dtype=float) if kind is not None and kind.kind == "f"
-                          else pd.Series(col_vals, dtype=object))
-        frame = pd.DataFrame(table)
-        text = frame.to_json(orient="records", lines=True, force_ascii=False,
-                             double_precision=15) if len(first) else ""
-        head = ",{" if r == 0 else ","
-        tail = "}" if r == len(runs) - 1 else ""
-        pieces = np.empty(nj, dtype=object)
-        pieces[present] = [head + line[1:-1] + tail for line in text.splitlines()]
-        out.append((codes, pieces))
+            out.append(_encoded_run(run, first_run=not out, last_run=False))
+        run = ([key], codes, len(uniques) + 1, [col])
+    if run is not None:
+        out.append(_encoded_run(run, first_run=not out, last_run=True))
     return out
+
+
+def _encoded_run(run: tuple[list[str], np.ndarray, int, list], *, first_run: bool,
+                 last_run: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, text per code) of one run of keys: see ``_record_segments``."""
+    keys, codes, nj, members = run
+    # the first row of each distinct combination gives its members' codes
+    present, first = np.unique(codes, return_index=True)
+    table = {}
+    for key, (uniques, mcodes, _m) in zip(keys, members):
+        picked = mcodes[first]
+        vals = np.asarray(uniques, dtype=object) if len(uniques) else np.empty(0, dtype=object)
+        col_vals = np.empty(len(first), dtype=object)
+        known = picked < len(uniques)
+        col_vals[known] = vals[picked[known]]
+        col_vals[~known] = None
+        kind = getattr(uniques, "dtype", None)
+        table[key] = (pd.Series(col_vals, dtype=float) if kind is not None and kind.kind == "f"
+                      else pd.Series(col_vals, dtype=object))
+    text = pd.DataFrame(table).to_json(orient="records", lines=True, force_ascii=False,
+                                       double_precision=15) if len(first) else ""
+    head = ",{" if first_run else ","
+    tail = "}" if last_run else ""
+    pieces = np.empty(nj, dtype=object)
+    pieces[present] = [head + line[1:-1] + tail for line in text.splitlines()]
+    return codes, pieces
 
 
 def _code_country(code: Any) -> str | None:
