@@ -495,7 +495,12 @@ def _encoded_run(run: tuple[list[str], np.ndarray, int, list], *, first_run: boo
     head = ",{" if first_run else ","
     tail = "}" if last_run else ""
     pieces = np.empty(nj, dtype=object)
-    pieces[present] = [head + line[1:-1] + tail for line in text.splitlines()]
+    if len(first):
+        # one record per line, '{...}': JSON escapes line breaks inside strings, so
+        # "}\n{" only joins records; the braces are swapped for the run's own ends in
+        # one replace, not a million slices
+        body = text.rstrip("\n")[1:-1]
+        pieces[present] = (head + body.replace("}\n{", tail + "\n" + head) + tail).split("\n")
     return codes, pieces
 
 
