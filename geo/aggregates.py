@@ -304,8 +304,9 @@ def _regions(boundaries: gpd.GeoDataFrame, by: str, needed: set | None) -> gpd.G
 
 
 def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
-               sources: bool = False) -> pd.DataFrame:
-    """Measures per group of ``keys`` (index = keys) over a prepared events frame."""
+               sources: bool = False, doc_ids: np.ndarray | None = None) -> pd.DataFrame:
+    """Measures per group of ``keys`` (index = keys) over a prepared events frame
+    (``doc_ids``: the sorted report ids that its ``_doc_id`` codes number)."""
     counted = df["_counted"].astype(bool)
     # eradication records (aggregate(..., eradications=)) ride in the same frame: in the
     # reports, dates and their own two measures, never in an event count or a figure
@@ -363,7 +364,8 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
     else:
         out["first_date"] = None
         out["last_date"] = None
-    out["report_ids"] = _report_ids(df["_doc"], gid, len(out))
+    out["report_ids"] = (_report_ids(df["_doc"], gid, len(out)) if doc_ids is None else
+                         _ids_per_group(df["_doc_id"].to_numpy(), doc_ids, gid, len(out)))
     if sources:
         # object, not pandas' Arrow-backed text: the result's column converts it once
         out["sources"] = pd.Series(_popup_json(df, gid, len(out)), index=out.index, dtype=object)
@@ -376,22 +378,36 @@ def _split_by_group(gid: np.ndarray, values: np.ndarray, n: int) -> list[np.ndar
     return [values[bounds[i]:bounds[i + 1]] for i in range(n)]
 
 
-def _report_ids(docs: pd.Series, gid: np.ndarray, n: int) -> list[list[str]]:
-    """Per group the sorted distinct report ids."""
+def _doc_codes(docs: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(code per event, -1 when missing; the distinct report ids sorted as text, in
+    Python's order): one factorize that the date order and the report lists share."""
     d = docs.to_numpy(dtype=object)
     keep = pd.notna(d)
-    # distinct (group, report) pairs as integers: factorize sorts the ids once (as text,
-    # in Python's order), then one sort of group * ids + id replaces a
-    # drop_duplicates and a two-column sort of a million objects
     ids = d[keep]
     if pd.api.types.infer_dtype(ids, skipna=False) != "string":  # (prepared ids are text)
         ids = pd.Series(ids).astype(str).to_numpy(dtype=object)
     codes, uniques = pd.factorize(ids, sort=True)
+    out = np.full(len(d), -1, dtype=np.int64)
+    out[keep] = codes
+    return out, np.asarray(uniques, dtype=object)
+
+
+def _report_ids(docs: pd.Series, gid: np.ndarray, n: int) -> list[list[str]]:
+    """Per group the sorted distinct report ids."""
+    return _ids_per_group(*_doc_codes(docs), gid, n)
+
+
+def _ids_per_group(codes: np.ndarray, uniques: np.ndarray, gid: np.ndarray,
+                   n: int) -> list[list[str]]:
+    """Per group the distinct ``uniques[codes]`` in code order (-1: none)."""
+    keep = codes >= 0
+    # distinct (group, report) pairs as integers: one sort of group * ids + id replaces
+    # a drop_duplicates and a two-column sort of a million objects
     m = max(len(uniques), 1)
-    pairs = np.sort(gid[keep].astype(np.int64) * m + codes)
+    pairs = np.sort(gid[keep].astype(np.int64) * m + codes[keep])
     pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
     g, c = np.divmod(pairs, m)
-    parts = _split_by_group(g, np.asarray(uniques, dtype=object)[c], n)
+    parts = _split_by_group(g, uniques[c], n)
     return [p.tolist() for p in parts]
 
 
@@ -911,13 +927,15 @@ def aggregate(
         df.loc[df["_kg"].notna(), "_substance"].unique())
     kg_cols = list(substance_names)
 
+    # report ids numbered once, in sorted order, for the date order and the id lists
+    df["_doc_id"], doc_ids = _doc_codes(df["_doc"])
     inside = np.flatnonzero(reason.isna().to_numpy())
     unlocated = df[reason.notna()].assign(_reason=reason[reason.notna()])
 
     # ---- sums
     # the located events in date order, taken in one copy (a million rows, 25 columns)
-    located = df.take(inside[_date_doc_order(df[["_doc", "_start"]].take(inside))])
-    summary = _summarise(located, keys, kg_cols, sources=True)
+    located = df.take(inside[_date_doc_order(df[["_doc_id", "_start"]].take(inside))])
+    summary = _summarise(located, keys, kg_cols, sources=True, doc_ids=doc_ids)
 
     needed = None if all_regions else set(located["_region"].unique())
     table = _regions(boundaries, by, needed)
@@ -956,7 +974,7 @@ def aggregate(
     result.attrs["substances"] = list(substance_names)
     result.attrs["excluded"] = excluded
     result.attrs["set_aside"] = set_aside
-    result.attrs["unlocated"] = _unlocated_frame(unlocated, kg_cols, substance_names)
+    result.attrs["unlocated"] = _unlocated_frame(unlocated, kg_cols, substance_names, doc_ids)
     return to_long(result) if tidy else result
 
 
@@ -966,6 +984,10 @@ def _date_doc_order(df: pd.DataFrame) -> np.ndarray:
     integer codes (one factorize each, then one lexsort) instead of a sort of objects."""
     keys = []
     for col in ("_doc", "_start"):  # lexsort: the last key is the primary one
+        if col == "_doc" and "_doc_id" in df:  # sorted codes already (_doc_codes)
+            codes = df["_doc_id"].to_numpy()
+            keys.append(np.where(codes < 0, codes.max(initial=-1) + 1, codes))
+            continue
         codes, uniques = pd.factorize(df[col], sort=True, use_na_sentinel=True)
         keys.append(np.where(codes < 0, len(uniques), codes))
     return np.lexsort(keys) if len(df) else np.arange(0)
@@ -997,13 +1019,13 @@ def _current_codes(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def _unlocated_frame(unlocated: pd.DataFrame, kg_cols: list[str],
-                     substance_names: list[str]) -> pd.DataFrame:
+                     substance_names: list[str], doc_ids: np.ndarray | None = None) -> pd.DataFrame:
     if not len(unlocated):
         cols = ["reason", "country", "events", "reports", "labs_destroyed", "duplicates", "kg_all",
                 *[f"kg_{s}" for s in kg_cols], "first_date", "last_date", "report_ids"]
         return pd.DataFrame(columns=cols)
     u = unlocated.assign(_country=unlocated["_country"].fillna(""))
-    out = _summarise(u, ["_reason", "_country"], kg_cols).reset_index()
+    out = _summarise(u, ["_reason", "_country"], kg_cols, doc_ids=doc_ids).reset_index()
     out = out.rename(columns={"_reason": "reason", "_country": "country"})
     out["country"] = out["country"].replace("", None)
     return out
