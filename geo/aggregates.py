@@ -962,7 +962,11 @@ def aggregate(
     if period_freq is not None:
         result["period"] = summary["_period"].astype(str).to_numpy()
     for c in summary.columns:
-        if c not in ("_region", "_period"):
+        if c == "sources":
+            # Python strings as built: pandas would copy the JSON (a quarter of a GB at a
+            # million events) into an Arrow string column
+            result[c] = pd.Series(summary[c].to_numpy(), index=result.index, dtype=object)
+        elif c not in ("_region", "_period"):
             result[c] = summary[c].to_numpy()
     result = result[[c for c in result.columns if c != "geometry"] + ["geometry"]]
     sort_cols = ["country", "region"] + (["period"] if period_freq else [])
