@@ -368,7 +368,8 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
                          _ids_per_group(df["_doc_id"].to_numpy(), doc_ids, gid, len(out)))
     if sources:
         # object, not pandas' Arrow-backed text: the result's column converts it once
-        out["sources"] = pd.Series(_popup_json(df, gid, len(out)), index=out.index, dtype=object)
+        out["sources"] = pd.Series(_popup_json(df, gid, len(out), doc_ids), index=out.index,
+                                   dtype=object)
     return out
 
 
@@ -411,7 +412,8 @@ def _ids_per_group(codes: np.ndarray, uniques: np.ndarray, gid: np.ndarray,
     return [p.tolist() for p in parts]
 
 
-def _popup_json(df: pd.DataFrame, gid: np.ndarray, n: int) -> list[str]:
+def _popup_json(df: pd.DataFrame, gid: np.ndarray, n: int,
+                doc_ids: np.ndarray | None = None) -> list[str]:
     """Per group: JSON list of the events behind it (see ``aggregate`` for the shape)."""
     cols = {"_doc": "doc", "_src_date": "date", "_place": "place", "_substance_raw": "substance",
             "_kg": "quantity_kg", "_count": "count", "_litres": "litres",
@@ -421,8 +423,11 @@ def _popup_json(df: pd.DataFrame, gid: np.ndarray, n: int) -> list[str]:
     if "_erad" in df:  # an eradication record's crop and hectares (only then: same bytes)
         cols.update({"_crop": "crop", "_ha": "hectares"})
     # a merged duplicate's arrests are its seizure's: not again (as the arrests column)
-    values = {key: (df["_arrests"].where(df["_counted"].astype(bool)) if column == "_arrests_c"
-                    else df[column]) for column, key in cols.items()}
+    values: dict[str, Any] = {
+        key: (df["_arrests"].where(df["_counted"].astype(bool)) if column == "_arrests_c"
+              else df[column]) for column, key in cols.items()}
+    if doc_ids is not None:  # the report ids are numbered already (_doc_codes)
+        values["doc"] = (df["_doc_id"].to_numpy(), doc_ids)
     rows = len(df)
     if not n:
         return []
@@ -448,7 +453,7 @@ def _popup_json(df: pd.DataFrame, gid: np.ndarray, n: int) -> list[str]:
     return out
 
 
-def _record_segments(columns: dict[str, pd.Series],
+def _record_segments(columns: dict[str, pd.Series | tuple[np.ndarray, np.ndarray]],
                      rows: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """The records' text as runs of neighbouring keys: per run, a code per row and the
     text of each code (``,{"doc":..,"date":..`` ... ``"url":..}``), so that joining a
@@ -458,14 +463,18 @@ def _record_segments(columns: dict[str, pd.Series],
     Neighbouring keys share a run when encoding their distinct combinations costs less
     than one more piece per row (place and substance, the rarely-set columns); a key
     with a value per row (the sentence) stays alone. A run is encoded as soon as it
-    ends, so only its codes stay (int32: half the memory at a million rows)."""
+    ends, so only its codes stay (int32: half the memory at a million rows). A column
+    may come factorized already: (codes, -1 when missing; uniques)."""
     out: list[tuple[np.ndarray, np.ndarray]] = []
     run: tuple[list[str], np.ndarray, int, list] | None = None  # keys, codes, n, members
     for key, values in columns.items():
-        try:
-            codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        except TypeError:  # unhashable cells: every row on its own
-            codes, uniques = np.arange(rows), values.reset_index(drop=True)
+        if isinstance(values, tuple):
+            codes, uniques = values
+        else:
+            try:
+                codes, uniques = pd.factorize(values, use_na_sentinel=True)
+            except TypeError:  # unhashable cells: every row on its own
+                codes, uniques = np.arange(rows), values.reset_index(drop=True)
         codes = np.where(codes < 0, len(uniques), codes).astype(np.int32)  # missing: last code
         col = (uniques, codes, len(uniques) + 1)
         if run is not None:
