@@ -515,17 +515,23 @@ def _encoded_run(run: tuple[list[str], np.ndarray, int, list], *, first_run: boo
         kind = getattr(uniques, "dtype", None)
         table[key] = (pd.Series(col_vals, dtype=float) if kind is not None and kind.kind == "f"
                       else pd.Series(col_vals, dtype=object))
-    text = pd.DataFrame(table).to_json(orient="records", lines=True, force_ascii=False,
-                                       double_precision=15) if len(first) else ""
     head = ",{" if first_run else ","
     tail = "}" if last_run else ""
     pieces = np.empty(nj, dtype=object)
-    if len(first):
-        # one record per line, '{...}': JSON escapes line breaks inside strings, so
-        # "}\n{" only joins records; the braces are swapped for the run's own ends in
-        # one replace, not a million slices
-        body = text.rstrip("\n")[1:-1]
-        pieces[present] = (head + body.replace("}\n{", tail + "\n" + head) + tail).split("\n")
+    if not len(first):
+        return codes, pieces
+    frame = pd.DataFrame(table)
+    # '[{...},{...}]': the records meet at "},{", which a string value may hold too; when
+    # the count shows none does, the text is cut there (pandas' lines=True pass costs a
+    # third of the encoding), else at the line ends of lines=True, which JSON strings
+    # cannot hold. The braces become the run's own ends in the same replace.
+    text = frame.to_json(orient="records", force_ascii=False, double_precision=15)
+    body, sep = text[2:-2], "},{"
+    if body.count(sep) != len(frame) - 1:
+        text = frame.to_json(orient="records", lines=True, force_ascii=False,
+                             double_precision=15)
+        body, sep = text.rstrip("\n")[1:-1], "}\n{"
+    pieces[present] = (head + body.replace(sep, tail + "\x00" + head) + tail).split("\x00")
     return codes, pieces
 
 
