@@ -343,7 +343,9 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
         has = df[src].notna() & counted
         if not has.any() and measure != "kg":
             continue
-        wide = (df[has].groupby([*keys, "_substance"], sort=False, dropna=False)[src]
+        # only the columns summed are copied (the frame holds ~25)
+        wide = (df.loc[has, [*keys, "_substance", src]]
+                .groupby([*keys, "_substance"], sort=False, dropna=False)[src]
                 .sum().unstack("_substance"))
         if measure == "kg":
             in_all = [s for s in wide.columns if s not in NOT_IN_ALL]
@@ -356,7 +358,7 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
     if "kg_all" not in out:
         out["kg_all"] = np.nan
     # first/last date at the precision the events give it
-    dated = df[df["_start"].notna()]
+    dated = df.loc[df["_start"].notna(), [*keys, "_start", "_end", "_date"]]
     if len(dated):
         gd = dated.groupby(keys, sort=False, dropna=False)
         out["first_date"] = dated.loc[gd["_start"].idxmin(), [*keys, "_date"]].set_index(keys)["_date"]
