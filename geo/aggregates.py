@@ -155,6 +155,8 @@ def _per_unique(values: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
     except TypeError:  # unhashable cells (lists, dicts): one call per row
         return pd.Series([fn(v) for v in values.tolist()], index=values.index, dtype=object)
     mapped = np.empty(len(uniques) + 1, dtype=object)
+    if isinstance(uniques.dtype, pd.StringDtype):  # Arrow text: one conversion, not an iterator
+        uniques = uniques.tolist()
     mapped[:-1] = [fn(u) for u in uniques]
     mapped[-1] = None
     return pd.Series(mapped[codes], index=values.index, dtype=object)
