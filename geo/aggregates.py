@@ -147,10 +147,16 @@ def _per_unique(values: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
     """``fn`` applied once per distinct value (events repeat a few thousand codes, units
     and dates 100,000 times); missing values give None."""
     try:
-        codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+        # text columns (pandas' Arrow-backed str) are factorized as they are: a copy to
+        # Python objects first costs more than the factorize
+        codes, uniques = pd.factorize(
+            values if isinstance(values.dtype, pd.StringDtype) else values.astype(object),
+            use_na_sentinel=True)
     except TypeError:  # unhashable cells (lists, dicts): one call per row
         return pd.Series([fn(v) for v in values.tolist()], index=values.index, dtype=object)
     mapped = np.empty(len(uniques) + 1, dtype=object)
+    if isinstance(uniques.dtype, pd.StringDtype):  # Arrow text: one conversion, not an iterator
+        uniques = uniques.tolist()
     mapped[:-1] = [fn(u) for u in uniques]
     mapped[-1] = None
     return pd.Series(mapped[codes], index=values.index, dtype=object)
@@ -300,8 +306,9 @@ def _regions(boundaries: gpd.GeoDataFrame, by: str, needed: set | None) -> gpd.G
 
 
 def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
-               sources: bool = False) -> pd.DataFrame:
-    """Measures per group of ``keys`` (index = keys) over a prepared events frame."""
+               sources: bool = False, doc_ids: np.ndarray | None = None) -> pd.DataFrame:
+    """Measures per group of ``keys`` (index = keys) over a prepared events frame
+    (``doc_ids``: the sorted report ids that its ``_doc_id`` codes number)."""
     counted = df["_counted"].astype(bool)
     # eradication records (aggregate(..., eradications=)) ride in the same frame: in the
     # reports, dates and their own two measures, never in an event count or a figure
@@ -338,7 +345,9 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
         has = df[src].notna() & counted
         if not has.any() and measure != "kg":
             continue
-        wide = (df[has].groupby([*keys, "_substance"], sort=False, dropna=False)[src]
+        # only the columns summed are copied (the frame holds ~25)
+        wide = (df.loc[has, [*keys, "_substance", src]]
+                .groupby([*keys, "_substance"], sort=False, dropna=False)[src]
                 .sum().unstack("_substance"))
         if measure == "kg":
             in_all = [s for s in wide.columns if s not in NOT_IN_ALL]
@@ -351,7 +360,7 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
     if "kg_all" not in out:
         out["kg_all"] = np.nan
     # first/last date at the precision the events give it
-    dated = df[df["_start"].notna()]
+    dated = df.loc[df["_start"].notna(), [*keys, "_start", "_end", "_date"]]
     if len(dated):
         gd = dated.groupby(keys, sort=False, dropna=False)
         out["first_date"] = dated.loc[gd["_start"].idxmin(), [*keys, "_date"]].set_index(keys)["_date"]
@@ -359,9 +368,12 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
     else:
         out["first_date"] = None
         out["last_date"] = None
-    out["report_ids"] = _report_ids(df["_doc"], gid, len(out))
+    out["report_ids"] = (_report_ids(df["_doc"], gid, len(out)) if doc_ids is None else
+                         _ids_per_group(df["_doc_id"].to_numpy(), doc_ids, gid, len(out)))
     if sources:
-        out["sources"] = _popup_json(df, gid, len(out))
+        # object, not pandas' Arrow-backed text: the result's column converts it once
+        out["sources"] = pd.Series(_popup_json(df, gid, len(out), doc_ids), index=out.index,
+                                   dtype=object)
     return out
 
 
@@ -371,23 +383,41 @@ def _split_by_group(gid: np.ndarray, values: np.ndarray, n: int) -> list[np.ndar
     return [values[bounds[i]:bounds[i + 1]] for i in range(n)]
 
 
-def _report_ids(docs: pd.Series, gid: np.ndarray, n: int) -> list[list[str]]:
-    """Per group the sorted distinct report ids."""
+def _doc_codes(docs: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(code per event, -1 when missing; the distinct report ids sorted as text, in
+    Python's order): one factorize that the date order and the report lists share."""
     d = docs.to_numpy(dtype=object)
     keep = pd.notna(d)
-    # distinct (group, report) pairs as integers: factorize sorts the ids once (as text,
-    # in Python's order), then one sort of group * ids + id replaces a
-    # drop_duplicates and a two-column sort of a million objects
-    codes, uniques = pd.factorize(pd.Series(d[keep]).astype(str), sort=True)
+    ids = d[keep]
+    if pd.api.types.infer_dtype(ids, skipna=False) != "string":  # (prepared ids are text)
+        ids = pd.Series(ids).astype(str).to_numpy(dtype=object)
+    codes, uniques = pd.factorize(ids, sort=True)
+    out = np.full(len(d), -1, dtype=np.int64)
+    out[keep] = codes
+    return out, np.asarray(uniques, dtype=object)
+
+
+def _report_ids(docs: pd.Series, gid: np.ndarray, n: int) -> list[list[str]]:
+    """Per group the sorted distinct report ids."""
+    return _ids_per_group(*_doc_codes(docs), gid, n)
+
+
+def _ids_per_group(codes: np.ndarray, uniques: np.ndarray, gid: np.ndarray,
+                   n: int) -> list[list[str]]:
+    """Per group the distinct ``uniques[codes]`` in code order (-1: none)."""
+    keep = codes >= 0
+    # distinct (group, report) pairs as integers: one sort of group * ids + id replaces
+    # a drop_duplicates and a two-column sort of a million objects
     m = max(len(uniques), 1)
-    pairs = np.sort(gid[keep].astype(np.int64) * m + codes)
+    pairs = np.sort(gid[keep].astype(np.int64) * m + codes[keep])
     pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
     g, c = np.divmod(pairs, m)
-    parts = _split_by_group(g, np.asarray(uniques, dtype=object)[c], n)
+    parts = _split_by_group(g, uniques[c], n)
     return [p.tolist() for p in parts]
 
 
-def _popup_json(df: pd.DataFrame, gid: np.ndarray, n: int) -> list[str]:
+def _popup_json(df: pd.DataFrame, gid: np.ndarray, n: int,
+                doc_ids: np.ndarray | None = None) -> list[str]:
     """Per group: JSON list of the events behind it (see ``aggregate`` for the shape)."""
     cols = {"_doc": "doc", "_src_date": "date", "_place": "place", "_substance_raw": "substance",
             "_kg": "quantity_kg", "_count": "count", "_litres": "litres",
@@ -396,31 +426,117 @@ def _popup_json(df: pd.DataFrame, gid: np.ndarray, n: int) -> list[str]:
             "_cluster": "cluster", "_duplicate_of": "duplicate_of"}
     if "_erad" in df:  # an eradication record's crop and hectares (only then: same bytes)
         cols.update({"_crop": "crop", "_ha": "hectares"})
-    # each distinct value of a column is encoded once, by the same encoder as before
-    # (pandas' C JSON writer, so the bytes are the same), and the records are joined
-    # from those pieces: a million events repeat a few thousand places, dates, regions
     # a merged duplicate's arrests are its seizure's: not again (as the arrests column)
-    df = df.assign(_arrests_c=df["_arrests"].where(df["_counted"].astype(bool)))
-    encoded = [_encoded_values(df[c], key) for c, key in cols.items()]
-    lines = np.array(["{" + ",".join(parts) + "}" for parts in zip(*encoded)], dtype=object)
+    values: dict[str, Any] = {
+        key: (df["_arrests"].where(df["_counted"].astype(bool)) if column == "_arrests_c"
+              else df[column]) for column, key in cols.items()}
+    if doc_ids is not None:  # the report ids are numbered already (_doc_codes)
+        values["doc"] = (df["_doc_id"].to_numpy(), doc_ids)
+    rows = len(df)
+    if not n:
+        return []
+    # A million events repeat a few thousand places, dates, figures: each distinct value
+    # (or run of neighbouring keys' values) is encoded once, by pandas' C JSON writer, and
+    # every group's text is one join of shared pieces -- no string is made per event.
+    segments = _record_segments(values, rows)
     order = np.argsort(gid, kind="stable")  # keeps the date order within a group
-    parts = _split_by_group(gid[order], lines[order], n)
-    return ["[" + ",".join(p) + "]" for p in parts]
+    table = np.empty((rows, len(segments)), dtype=object)
+    for j, (codes, pieces) in enumerate(segments):
+        table[:, j] = pieces[codes[order]]
+    bounds = np.searchsorted(gid[order], np.arange(n + 1))
+    out = []
+    last = len(segments) - 1
+    for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        if a == b:
+            out.append("[]")
+            continue
+        part = table[a:b]
+        part[0, 0] = "[" + part[0, 0][1:]  # pieces open with the "," between records
+        part[b - a - 1, last] = part[b - a - 1, last] + "]"
+        out.append("".join(part.ravel().tolist()))
+    return out
 
 
-def _encoded_values(values: pd.Series, key: str) -> list[str]:
-    """``"key":value`` per row, the value as pandas' ``to_json`` writes it in a record
-    (``force_ascii=False, double_precision=15``; None and NaN as ``null``)."""
-    try:
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    except TypeError:  # unhashable cells: every row on its own
-        codes, uniques = np.arange(len(values)), values.reset_index(drop=True)
-    table = pd.DataFrame({key: uniques}) if len(uniques) else pd.DataFrame({key: []})
-    # one record per line ({"key":value}); JSON escapes line breaks inside strings
-    text = table.to_json(orient="records", lines=True, force_ascii=False, double_precision=15)
-    pieces = np.array([line[1:-1] for line in text.splitlines()] + [f'"{key}":null'],
-                      dtype=object)
-    return pieces[np.where(codes < 0, len(pieces) - 1, codes)].tolist()
+def _record_segments(columns: dict[str, pd.Series | tuple[np.ndarray, np.ndarray]],
+                     rows: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The records' text as runs of neighbouring keys: per run, a code per row and the
+    text of each code (``,{"doc":..,"date":..`` ... ``"url":..}``), so that joining a
+    row's pieces gives ``,`` + the record as pandas' ``to_json`` writes it
+    (``force_ascii=False, double_precision=15``; None and NaN as ``null``).
+
+    Neighbouring keys share a run when encoding their distinct combinations costs less
+    than one more piece per row (place and substance, the rarely-set columns); a key
+    with a value per row (the sentence) stays alone. A run is encoded as soon as it
+    ends, so only its codes stay (int32: half the memory at a million rows). A column
+    may come factorized already: (codes, -1 when missing; uniques)."""
+    out: list[tuple[np.ndarray, np.ndarray]] = []
+    run: tuple[list[str], np.ndarray, int, list] | None = None  # keys, codes, n, members
+    for key, values in columns.items():
+        if isinstance(values, tuple):
+            codes, uniques = values
+        else:
+            try:
+                codes, uniques = pd.factorize(values, use_na_sentinel=True)
+            except TypeError:  # unhashable cells: every row on its own
+                codes, uniques = np.arange(rows), values.reset_index(drop=True)
+        codes = np.where(codes < 0, len(uniques), codes).astype(np.int32)  # missing: last code
+        col = (uniques, codes, len(uniques) + 1)
+        if run is not None:
+            keys, rcodes, rn, members = run
+
+            def cost(nj: int) -> int:
+                # measured: a value encoded ~4 units, a line of JSON split and cut ~3,
+                # a piece joined per row 1
+                return 4 * (nj * (len(keys) + 1) - rn * len(keys) - col[2]) + 3 * (nj - rn - col[2])
+
+            if cost(max(rn, col[2])) < rows:  # at best the combinations are the larger set
+                joint, _ = pd.factorize(rcodes.astype(np.int64) * col[2] + codes)
+                nj = int(joint.max()) + 1 if rows else 0
+                if cost(nj) < rows:
+                    run = (keys + [key], joint.astype(np.int32), nj, members + [col])
+                    continue
+            out.append(_encoded_run(run, first_run=not out, last_run=False))
+        run = ([key], codes, len(uniques) + 1, [col])
+    if run is not None:
+        out.append(_encoded_run(run, first_run=not out, last_run=True))
+    return out
+
+
+def _encoded_run(run: tuple[list[str], np.ndarray, int, list], *, first_run: bool,
+                 last_run: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, text per code) of one run of keys: see ``_record_segments``."""
+    keys, codes, nj, members = run
+    # the first row of each distinct combination gives its members' codes
+    present, first = np.unique(codes, return_index=True)
+    table = {}
+    for key, (uniques, mcodes, _m) in zip(keys, members):
+        picked = mcodes[first]
+        vals = np.asarray(uniques, dtype=object) if len(uniques) else np.empty(0, dtype=object)
+        col_vals = np.empty(len(first), dtype=object)
+        known = picked < len(uniques)
+        col_vals[known] = vals[picked[known]]
+        col_vals[~known] = None
+        kind = getattr(uniques, "dtype", None)
+        table[key] = (pd.Series(col_vals, dtype=float) if kind is not None and kind.kind == "f"
+                      else pd.Series(col_vals, dtype=object))
+    head = ",{" if first_run else ","
+    tail = "}" if last_run else ""
+    pieces = np.empty(nj, dtype=object)
+    if not len(first):
+        return codes, pieces
+    frame = pd.DataFrame(table)
+    # '[{...},{...}]': the records meet at "},{", which a string value may hold too; when
+    # the count shows none does, the text is cut there (pandas' lines=True pass costs a
+    # third of the encoding), else at the line ends of lines=True, which JSON strings
+    # cannot hold. The braces become the run's own ends in the same replace.
+    text = frame.to_json(orient="records", force_ascii=False, double_precision=15)
+    body, sep = text[2:-2], "},{"
+    if body.count(sep) != len(frame) - 1:
+        text = frame.to_json(orient="records", lines=True, force_ascii=False,
+                             double_precision=15)
+        body, sep = text.rstrip("\n")[1:-1], "}\n{"
+    pieces[present] = (head + body.replace(sep, tail + "\x00" + head) + tail).split("\x00")
+    return codes, pieces
 
 
 def _code_country(code: Any) -> str | None:
@@ -446,6 +562,20 @@ def _evidence_sentence(value: Any) -> str | None:
                 pass
         return text or None
     return str(value)
+
+
+def _evidence_sentences(values: list) -> list[str | None]:
+    """``_evidence_sentence`` of each value, the extractor's dicts read inline (one per
+    event: a million calls cost more than the reading)."""
+    out: list[str | None] = []
+    add = out.append
+    for v in values:
+        if type(v) is dict:
+            s = v.get("sentence")
+            add(s if s is None or type(s) is str else str(s))
+        else:
+            add(_evidence_sentence(v))
+    return out
 
 
 def _prepare(events: pd.DataFrame, *, dedup: bool = False) -> pd.DataFrame:
@@ -496,7 +626,7 @@ def _prepare(events: pd.DataFrame, *, dedup: bool = False) -> pd.DataFrame:
     df["_country"] = df["_country"].astype(object).where(df["_country"].notna(), None)
     df["_place"] = _text(ev, "place")
     df["_url"] = _text(ev, "url")
-    df["_sentence"] = (pd.Series([_evidence_sentence(v) for v in ev["evidence"].tolist()],
+    df["_sentence"] = (pd.Series(_evidence_sentences(ev["evidence"].tolist()),
                                  index=df.index, dtype=object)
                        if "evidence" in ev else pd.Series(None, index=df.index, dtype=object))
     from .text.plausibility import implausible_reasons
@@ -816,12 +946,15 @@ def aggregate(
         df.loc[df["_kg"].notna(), "_substance"].unique())
     kg_cols = list(substance_names)
 
-    located = df[reason.isna()]
+    # report ids numbered once, in sorted order, for the date order and the id lists
+    df["_doc_id"], doc_ids = _doc_codes(df["_doc"])
+    inside = np.flatnonzero(reason.isna().to_numpy())
     unlocated = df[reason.notna()].assign(_reason=reason[reason.notna()])
 
     # ---- sums
-    located = located.iloc[_date_doc_order(located)]
-    summary = _summarise(located, keys, kg_cols, sources=True)
+    # the located events in date order, taken in one copy (a million rows, 25 columns)
+    located = df.take(inside[_date_doc_order(df[["_doc_id", "_start"]].take(inside))])
+    summary = _summarise(located, keys, kg_cols, sources=True, doc_ids=doc_ids)
 
     needed = None if all_regions else set(located["_region"].unique())
     table = _regions(boundaries, by, needed)
@@ -848,7 +981,11 @@ def aggregate(
     if period_freq is not None:
         result["period"] = summary["_period"].astype(str).to_numpy()
     for c in summary.columns:
-        if c not in ("_region", "_period"):
+        if c == "sources":
+            # Python strings as built: pandas would copy the JSON (a quarter of a GB at a
+            # million events) into an Arrow string column
+            result[c] = pd.Series(summary[c].to_numpy(), index=result.index, dtype=object)
+        elif c not in ("_region", "_period"):
             result[c] = summary[c].to_numpy()
     result = result[[c for c in result.columns if c != "geometry"] + ["geometry"]]
     sort_cols = ["country", "region"] + (["period"] if period_freq else [])
@@ -860,7 +997,7 @@ def aggregate(
     result.attrs["substances"] = list(substance_names)
     result.attrs["excluded"] = excluded
     result.attrs["set_aside"] = set_aside
-    result.attrs["unlocated"] = _unlocated_frame(unlocated, kg_cols, substance_names)
+    result.attrs["unlocated"] = _unlocated_frame(unlocated, kg_cols, substance_names, doc_ids)
     return to_long(result) if tidy else result
 
 
@@ -870,6 +1007,10 @@ def _date_doc_order(df: pd.DataFrame) -> np.ndarray:
     integer codes (one factorize each, then one lexsort) instead of a sort of objects."""
     keys = []
     for col in ("_doc", "_start"):  # lexsort: the last key is the primary one
+        if col == "_doc" and "_doc_id" in df:  # sorted codes already (_doc_codes)
+            codes = df["_doc_id"].to_numpy()
+            keys.append(np.where(codes < 0, codes.max(initial=-1) + 1, codes))
+            continue
         codes, uniques = pd.factorize(df[col], sort=True, use_na_sentinel=True)
         keys.append(np.where(codes < 0, len(uniques), codes))
     return np.lexsort(keys) if len(df) else np.arange(0)
@@ -901,13 +1042,13 @@ def _current_codes(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def _unlocated_frame(unlocated: pd.DataFrame, kg_cols: list[str],
-                     substance_names: list[str]) -> pd.DataFrame:
+                     substance_names: list[str], doc_ids: np.ndarray | None = None) -> pd.DataFrame:
     if not len(unlocated):
         cols = ["reason", "country", "events", "reports", "labs_destroyed", "duplicates", "kg_all",
                 *[f"kg_{s}" for s in kg_cols], "first_date", "last_date", "report_ids"]
         return pd.DataFrame(columns=cols)
     u = unlocated.assign(_country=unlocated["_country"].fillna(""))
-    out = _summarise(u, ["_reason", "_country"], kg_cols).reset_index()
+    out = _summarise(u, ["_reason", "_country"], kg_cols, doc_ids=doc_ids).reset_index()
     out = out.rename(columns={"_reason": "reason", "_country": "country"})
     out["country"] = out["country"].replace("", None)
     return out

@@ -117,6 +117,18 @@ def test_sources_json_for_popups(seed_events, regions):
     assert [i["date"] for i in kab] == ["2012", "2013-01-31"]  # date order
 
 
+def test_sources_keep_odd_sentences_whole(regions):
+    # news text carries U+2028 and NEL (JSON leaves them unescaped) and "},{" (where JSON
+    # records meet): each event's popup entry keeps its own sentence whole, and the
+    # next events' values stay unshifted
+    odd = ["first\u2028line", "next\x85line", "para\u2029end", "cut },{\"doc\":\"x\"} here"]
+    events = pd.DataFrame([ev(f"u{i}", "heroin", float(i + 1), sentence=s, date=f"2012-0{i + 1}")
+                           for i, s in enumerate(odd)])
+    items = json.loads(aggregate(events, regions).set_index("region").loc["AF-BDS", "sources"])
+    assert [(i["doc"], i["sentence"], i["quantity_kg"]) for i in items] == [
+        (f"u{i}", s, i + 1) for i, s in enumerate(odd)]
+
+
 def _totals(frame: pd.DataFrame, prefix: str) -> pd.Series:
     cols = [c for c in frame.columns if isinstance(c, str) and c.startswith(prefix) and c != "kg_all"]
     return frame[cols].sum().rename(lambda c: c[len(prefix):])
