@@ -29,6 +29,7 @@ import shapely
 
 from .caches import memo, on_clear
 from .errors import AggregationError
+from .events import evidence_sentence as _evidence_sentence
 from .events import events_to_frame, parse_dates
 from .text import substances as _substances
 from .text.quantities import parse_number
@@ -545,23 +546,6 @@ def _code_country(code: Any) -> str | None:
 
 
 _CODE_COUNTRY = re.compile(r"^([A-Z]{2})-")
-
-
-def _evidence_sentence(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, dict):
-        s = value.get("sentence")
-        return str(s) if s is not None else None
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("{"):
-            try:
-                return _evidence_sentence(json.loads(text))
-            except ValueError:
-                pass
-        return text or None
-    return str(value)
 
 
 def _evidence_sentences(values: list) -> list[str | None]:

@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DeduplicationError
-from .events import parse_dates
+from .events import evidence_sentence, parse_dates
 
 __all__ = ["deduplicate", "cluster_view", "merged_summary", "DEDUP_COLUMNS", "REQUIRED_COLUMNS",
            "ROUTE_FIELDS", "POUND_COUNTRIES", "MIN_SCORE", "WINDOW_DAYS"]
@@ -207,21 +207,6 @@ def _interval(value: float, sig: int, hedge: str | None) -> tuple[float, float]:
         # a figure with 3+ significant digits is exact as far as news goes
         half = 0.0 if sig >= 3 else min(half, ROUNDING_CAP * value)
     return value - half, value + half
-
-
-def _sentence(value: Any) -> str | None:
-    if isinstance(value, dict):
-        s = value.get("sentence")
-        return str(s) if s else None
-    if isinstance(value, str) and value.strip():
-        text = value.strip()
-        if text.startswith("{"):
-            try:
-                return _sentence(json.loads(text))
-            except ValueError:
-                pass
-        return text
-    return None
 
 
 def _as_list(value: Any) -> list[str]:
@@ -404,7 +389,8 @@ def _features(events: pd.DataFrame) -> pd.DataFrame:
     units = _text_column(ev, "unit")
     f["imperial"] = [bool(u) and u.lower() in ("lb", "lbs", "pound", "pounds", "oz", "ounce", "ounces")
                      for u in units]
-    sentences = [_sentence(v) for v in (ev["evidence"].tolist() if "evidence" in ev else [None] * n)]
+    evidence = ev["evidence"].tolist() if "evidence" in ev else [None] * n
+    sentences = [evidence_sentence(v) or None for v in evidence]
     f["sentence"] = sentences
     places = _text_column(ev, "place")
     f["place"] = places

@@ -20,7 +20,7 @@ from shapely.geometry import Point
 from .errors import ExtractionError
 
 __all__ = ["EVENT_FIELDS", "EXTRA_FIELDS", "Event", "event_row", "events_to_frame",
-           "write_events", "events_writer", "place_precision", "parse_dates",
+           "write_events", "events_writer", "place_precision", "parse_dates", "evidence_sentence",
            "ERADICATION_FIELDS", "Eradication", "eradications_to_frame", "write_eradications",
            "is_parts_folder", "write_part", "PART_ROWS"]
 
@@ -405,6 +405,26 @@ def events_writer(path: str | Path, *,
         yield write
         if kind == "csv" and header[0]:
             write(events_to_frame([]))
+
+
+def evidence_sentence(value: Any) -> str | None:
+    """The sentence of an event's ``evidence``: the extractor's dict, or its JSON text as
+    the events files hold it; a plain string is taken as the sentence itself; None when
+    there is none. The aggregates' popups and dedup's text signs both read it."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, dict):
+        s = value.get("sentence")
+        return str(s) if s is not None else None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("{"):
+            try:
+                return evidence_sentence(json.loads(text))
+            except ValueError:
+                pass
+        return text or None
+    return str(value)
 
 
 # --------------------------------------------------------------------------- dates

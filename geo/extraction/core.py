@@ -72,7 +72,7 @@ from .cues import words as _cue_words
 from .eradication import eradication_entries
 from .operations import arrests_in, operation_name
 from .story import headline_paras as _headline_paras
-from .story import sentence_date
+from .story import dateline_span, sentence_date
 
 
 log = logging.getLogger(__name__)
@@ -279,7 +279,7 @@ def _period_after(text: str, sent: Sentence, end: int) -> str | None:
 
 # --------------------------------------------------------------------------- number format
 def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: list[Quantity],
-                    sents: list[Sentence], subs: list[SubstanceMention]) -> str:
+                    sent_of: dict[int, Sentence], subs: list[SubstanceMention]) -> str:
     """``"en"`` or ``"latin"`` for this report's ambiguous figures (``1.900``, ``449,520``).
 
     Cross-checks first (a headline figure or a stated total that only one reading matches),
@@ -329,7 +329,7 @@ def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: li
                 s -= 0.75
         return s
 
-    seized = [q for q in amb if _SEIZE_VERB.search(_sentence_of(sents, q.start).text)]
+    seized = [q for q in amb if _SEIZE_VERB.search(sent_of[id(q)].text)]
     en, latin = score("en"), score("latin")
     if en != latin:
         return "en" if en > latin else "latin"
@@ -343,7 +343,7 @@ def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: li
     # writes figures (English news sentences from every continent write "1.527kg",
     # "184.644 kg", "4.525 kg" as decimals). The sizes seizures have decide where one
     # reading is far more likely than the English one; otherwise English.
-    return _reading_by_size(text, amb, sents, subs)
+    return _reading_by_size(amb, sent_of, subs)
 
 
 # how much likelier (natural log) a continental reading must make the report's ambiguous
@@ -351,13 +351,7 @@ def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: li
 _SIZE_MARGIN = math.log(20)
 
 
-def _sentence_of(sents: list[Sentence], pos: int) -> Sentence:
-    """The sentence holding offset ``pos`` (the last one starting at or before it)."""
-    i = bisect.bisect_right([x.start for x in sents], pos) - 1
-    return sents[max(i, 0)]
-
-
-def _reading_by_size(text: str, amb: list[Quantity], sents: list[Sentence],
+def _reading_by_size(amb: list[Quantity], sent_of: dict[int, Sentence],
                      subs: list[SubstanceMention]) -> str:
     """``"latin_dot"`` (``1.900`` is 1,900) when under it the ambiguous figures have the
     sizes real seizures of their drug (or of their carrier: a courier, a vehicle, a vessel)
@@ -365,16 +359,11 @@ def _reading_by_size(text: str, amb: list[Quantity], sents: list[Sentence],
     # only the dotted figures' reading is weighed: a comma-grouped figure in English copy
     # ("41,310 kilograms") is thousands however large, record seizures being in the tail
     scores = dict.fromkeys(("en", "latin_dot"), 0.0)
-    si = 0
     for q in amb:
         if q.kind not in ("mass", "volume"):
             continue
-        while si < len(sents) - 1 and sents[si].end <= q.start:
-            si += 1
-        sent = sents[si] if sents else None
-        group = _figure_group(q, sent, subs)
-        carrier = carrier_in(sent.text) if sent is not None else None
-        model = size_model(q.kind, group, carrier)
+        sent = sent_of[id(q)]
+        model = size_model(q.kind, _figure_group(q, sent, subs), carrier_in(sent.text))
         for reading in scores:
             value = _apply_reading(q, reading)
             amount = to_kg(value, q.unit) if q.kind == "mass" else litres(value, q.unit)
@@ -382,14 +371,13 @@ def _reading_by_size(text: str, amb: list[Quantity], sents: list[Sentence],
     return "latin_dot" if scores["latin_dot"] - scores["en"] >= _SIZE_MARGIN else "en"
 
 
-def _figure_group(q: Quantity, sent: Sentence | None, subs: list[SubstanceMention]) -> str | None:
+def _figure_group(q: Quantity, sent: Sentence, subs: list[SubstanceMention]) -> str | None:
     """The drug group of the drug a figure names: the first drug after it in its phrase, else
     the last before it in its sentence; None when its sentence names none."""
-    lo, hi = (sent.start, sent.end) if sent is not None else (q.start - 200, q.end + 200)
-    after = [s for s in subs if s.kind == "drug" and q.end <= s.start < min(hi, q.end + 60)]
+    after = [s for s in subs if s.kind == "drug" and q.end <= s.start < min(sent.end, q.end + 60)]
     if after:
         return after[0].drug_group
-    before = [s for s in subs if s.kind == "drug" and lo <= s.start and s.end <= q.start]
+    before = [s for s in subs if s.kind == "drug" and sent.start <= s.start and s.end <= q.start]
     return before[-1].drug_group if before else None
 
 
@@ -1457,17 +1445,9 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
 
     # places: skip the headline and the dateline ("KABUL, Sep 29 (IANS) -")
     skip = list(head_spans) + [(place_limit, len(text) + 1)]
-    span = getattr(report, "dateline_span", None)
-    if span is None:  # a report made by hand, not by geo.read.reports: look for it here
-        try:
-            from ..read.reports import parse_dateline
-
-            dl = parse_dateline(text)
-            span = (dl.start, dl.end) if dl is not None else None
-        except Exception:  # dateline parsing is a nicety here, never a reason to fail
-            span = None
+    span = dateline_span(report, text)
     if span is not None:
-        skip.append(tuple(span))
+        skip.append(span)
     from .linking import PlaceIndex
 
     sent_of = {}
@@ -1483,7 +1463,7 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
     idx = PlaceIndex(text, gazetteer=ctx.gazetteer, geocoder=ctx.geocoder, skip=skip,
                      country_prior=dateline_country, memo=ctx.memo, agency_countries=acting)
     subs = find_substances(text)
-    reading = _decide_reading(report, text, body_qs, head_qs, sents, subs)
+    reading = _decide_reading(report, text, body_qs, head_qs, sent_of, subs)
     # a stated total and its listed parts decide their own figures' readings
     by_sum = _stated_sum_readings(text, body_qs, reading, us)
 

@@ -45,7 +45,7 @@ from .. import vocab
 from .agencies import most_specific, sentence_agencies
 from .cues import HARD_SEP, LUMP, STAT, entry_regex
 from .operations import operation_name
-from .story import headline_paras, sentence_date
+from .story import dateline_span, headline_paras, sentence_date
 
 __all__ = ["read_eradications", "area_figures", "crop_words", "ERADICATION_REASON"]
 
@@ -354,17 +354,9 @@ def _place_index(report: Any, text: str, sents: list[Sentence], head: set[int],
     from .linking import PlaceIndex
 
     skip = [(s.start, s.end) for s in sents if s.para in head]
-    span = getattr(report, "dateline_span", None)
-    if span is None:
-        try:
-            from ..read.reports import parse_dateline
-
-            dl = parse_dateline(text)
-            span = (dl.start, dl.end) if dl is not None else None
-        except Exception:  # dateline parsing is a nicety here, never a reason to fail
-            span = None
+    span = dateline_span(report, text)
     if span is not None:
-        skip.append(tuple(span))
+        skip.append(span)
     acting = acting_countries(s.text for s in sents if s.para not in head)
     return PlaceIndex(text, gazetteer=context.gazetteer, geocoder=context.geocoder, skip=skip,
                       country_prior=getattr(report, "dateline_country", None),

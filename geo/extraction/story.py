@@ -14,7 +14,7 @@ from ..text.patterns import Gated
 from ..text.patterns import rx as _rx
 from ..text.sentences import Sentence
 
-__all__ = ["headline_paras", "sentence_date"]
+__all__ = ["headline_paras", "sentence_date", "dateline_span"]
 
 # speed: searched per figure, on short texts that rarely hold their words
 _DATE_MY, _DATE_M, _DATE_MD, _LAST_YEAR = (
@@ -71,3 +71,19 @@ def sentence_date(sent: Sentence, sents: list[Sentence], published: str | None) 
     if published:
         return published[:7]
     return None
+
+
+def dateline_span(report: Any, text: str) -> tuple[int, int] | None:
+    """Where the report's dateline is ("KABUL, Sep 29 (IANS) -"), which no place is read
+    from: as :mod:`geo.read.reports` found it, else looked for here (a report made by hand),
+    else None."""
+    span = getattr(report, "dateline_span", None)
+    if span is not None:
+        return tuple(span)
+    try:
+        from ..read.reports import parse_dateline
+
+        dl = parse_dateline(text)
+    except Exception:  # dateline parsing is a nicety here, never a reason to fail
+        return None
+    return (dl.start, dl.end) if dl is not None else None
