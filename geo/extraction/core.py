@@ -90,6 +90,9 @@ _LAB_RE = re.compile(
     rf"(?:[\w'’\"-]+\s+){{0,3}}?(?P<noun>{_LAB_NOUN})\b(?!\s+{_LAB_NOT_AFTER}\b)")
 _LAB_ELLIPSIS = re.compile(rf"(?i)\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?P<num>{_NUMW}|an?)\s+for\b")
 _NUM_WORDS = number_words("small", "tens")  # and "a"/"an": one lab
+# a colon (or "made up of", "consisting of", "of which") after a lab count, then "N for ..."
+_LAB_BREAKDOWN = re.compile(
+    rf"(?i)\s*(?::|,?\s+(?:made up of|consisting of|comprising|of which))\s*(?P<num>{_NUMW}|an?)\s+(?:was\s+|were\s+)?(?:for|used for)\b")
 
 # a recent period ("in recent weeks"), from geo/vocab/date_phrases.toml; gated: searched
 # per figure, on short texts that rarely hold its words (the dates are .story's)
@@ -723,27 +726,47 @@ def _find_labs(text: str, sents: list[Sentence], head: set[int]) -> list[tuple[i
                 continue
             num = m.group("num").lower()
             # "another drug lab was discovered": one more
-            n = 1 if num.startswith("the ") or num == "another" else (
-                int(num) if num.isdigit() else _NUM_WORDS.get(num))
+            n = 1 if num.startswith("the ") or num == "another" else _lab_number(num)
             if not n:
                 continue
             out.append((s.start + m.start(), s.start + m.end(), n, s))
-            pos = m.end()
-            first = _rx(r"[^,;]*?(?=,|\sand\s|;|$)").match( s.text[pos:])
-            pos += first.end() if first else 0
-            while True:
-                e = _LAB_ELLIPSIS.match(s.text, pos)
-                if not e:
-                    break
-                en = e.group("num").lower()
-                k = int(en) if en.isdigit() else _NUM_WORDS.get(en)
-                if k:
-                    out.append((s.start + e.start("num"), s.start + e.end(), k, s))
-                pos = e.end()
-                # skip the "for heroin" phrase up to the next comma/and
-                nxt = _rx(r"[^,;]*?(?=,|\sand\s|;|$)").match( s.text[pos:])
-                pos += nxt.end() if nxt else 0
+            # the labs listed after it, each ", and M for ...", or a breakdown after a colon
+            # ("three laboratories: one for cocaine hydrochloride and two for base paste");
+            # which of them are totals of the others is decided with the figures' totals.
+            # A breakdown that does not add up is part of the count, not more labs
+            brk = _LAB_BREAKDOWN.match(s.text, m.end())
+            more = _lab_chain(s, m.end(), first=brk)
+            if brk is None or sum(x[2] for x in more) == n:
+                out.extend(more)
     return out
+
+
+def _lab_chain(s: Sentence, pos: int, first: re.Match | None) -> list[tuple[int, int, int, Sentence]]:
+    """The lab counts listed after a count, each ", and M for ...": from ``first`` (the
+    opening item of a breakdown after a colon) or else after the count's own phrase."""
+    out = []
+    if first is not None:
+        k = _lab_number(first.group("num"))
+        if not k:
+            return []
+        out.append((s.start + first.start("num"), s.start + first.end(), k, s))
+        pos = first.end()
+    while True:
+        # skip the phrase ("heroin laboratories", "for heroin") up to the next comma/and
+        nxt = _rx(r"[^,;]*?(?=,|\sand\s|;|$)").match(s.text[pos:])
+        pos += nxt.end() if nxt else 0
+        e = _LAB_ELLIPSIS.match(s.text, pos)
+        if not e:
+            return out
+        k = _lab_number(e.group("num"))
+        if k:
+            out.append((s.start + e.start("num"), s.start + e.end(), k, s))
+        pos = e.end()
+
+
+def _lab_number(word: str) -> int | None:
+    word = word.lower()
+    return int(word) if word.isdigit() else _NUM_WORDS.get(word)
 
 
 # --------------------------------------------------------------------------- dates
