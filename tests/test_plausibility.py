@@ -187,3 +187,23 @@ def test_carrier_named_in_a_sentence(sentence, carrier):
     from geo.text.plausibility import carrier_in
 
     assert carrier_in(sentence) == carrier
+
+
+@pytest.mark.parametrize("text, flagged", [
+    # nothing in the report tells how it writes figures: read as English, both readings shown
+    ("Soldiers in Putumayo found 2.375 kilos of solid chemical inputs.", True),
+    # a continental figure in the same report decides: no doubt left to show
+    ("Soldiers in Putumayo found 2.375 kilos of solid chemical inputs worth 4,2 billion pesos.", False),
+    # one reading only (a comma-grouped figure in English copy; a decimal with one digit)
+    ("Soldiers in Putumayo found 2,375 kilos of solid chemical inputs.", False),
+    ("Soldiers in Putumayo found 2.5 kilos of solid chemical inputs.", False),
+])
+def test_an_undecided_number_format_is_flagged_with_both_readings(text, flagged):
+    from geo.extraction.core import extract_report
+    from geo.read.reports import Report
+
+    (event,) = extract_report(Report(id="x", text=text))
+    notes = [f for f in event.flags if f.startswith("number format undecided")]
+    assert bool(notes) == flagged
+    if flagged:
+        assert "2.375 kg" in notes[0] and "2375 kg" in notes[0]

@@ -282,16 +282,18 @@ def _period_after(text: str, sent: Sentence, end: int) -> str | None:
 
 # --------------------------------------------------------------------------- number format
 def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: list[Quantity],
-                    sent_of: dict[int, Sentence], subs: list[SubstanceMention]) -> str:
-    """``"en"`` or ``"latin"`` for this report's ambiguous figures (``1.900``, ``449,520``).
+                    sent_of: dict[int, Sentence], subs: list[SubstanceMention]) -> tuple[str, bool]:
+    """The reading of this report's ambiguous figures (``1.900``, ``449,520``): ``"en"``,
+    ``"latin"`` or ``"latin_dot"``, and whether anything in the report decided it.
 
     Cross-checks first (a headline figure or a stated total that only one reading matches),
     then unambiguous continental figures in the text (``1,3 tonnes``, ``4.255.000``), then
-    the report's language, then the sizes seizures have (:func:`_reading_by_size`).
+    the report's language, then the sizes seizures have (:func:`_reading_by_size`); where
+    none decides, English, undecided.
     """
     amb = [q for q in body_qs if q.alt_value is not None and q.kind != "count"]
     if not amb:
-        return "en"
+        return "en", True
 
     def values(reading: str) -> list[float]:
         out = []
@@ -335,18 +337,19 @@ def _decide_reading(report: Any, text: str, body_qs: list[Quantity], head_qs: li
     seized = [q for q in amb if _SEIZE_VERB.search(sent_of[id(q)].text)]
     en, latin = score("en"), score("latin")
     if en != latin:
-        return "en" if en > latin else "latin"
+        return ("en" if en > latin else "latin"), True
     # cues: unambiguous continental figures ("1,3 tonnes", "4,2 million", "5.000 million")
     if _CONTINENTAL_FIGURE.search(text) or \
             _rx(r"\d\.\d{3}\.\d{3}|\d\.\d{3},\d|\b\d{1,3}\.000 (?:million|billion)").search( text):
-        return "latin_dot"
+        return "latin_dot", True
     if (getattr(report, "language", None) or "en")[:2] in _CONTINENTAL_LANGUAGES:
-        return "latin_dot"
+        return "latin_dot", True
     # No country prior: where the report comes from says nothing about how its English copy
     # writes figures (English news sentences from every continent write "1.527kg",
     # "184.644 kg", "4.525 kg" as decimals). The sizes seizures have decide where one
     # reading is far more likely than the English one; otherwise English.
-    return _reading_by_size(amb, sent_of, subs)
+    by_size = _reading_by_size(amb, sent_of, subs)
+    return by_size, by_size != "en"
 
 
 # how much likelier (natural log) a continental reading must make the report's ambiguous
@@ -1486,7 +1489,7 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
     idx = PlaceIndex(text, gazetteer=ctx.gazetteer, geocoder=ctx.geocoder, skip=skip,
                      country_prior=dateline_country, memo=ctx.memo, agency_countries=acting)
     subs = find_substances(text)
-    reading = _decide_reading(report, text, body_qs, head_qs, sent_of, subs)
+    reading, decided = _decide_reading(report, text, body_qs, head_qs, sent_of, subs)
     # a stated total and its listed parts decide their own figures' readings
     by_sum = _stated_sum_readings(text, body_qs, reading, us)
 
@@ -1504,6 +1507,12 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
             t.kg = to_kg(t.value, q.unit, us=us)
         t.count = q.count
         t.flags = list(q.flags) + (["reading from a stated sum"] if id(q) in by_sum else [])
+        if not decided and id(q) not in by_sum and q.kind != "count":
+            other = _apply_reading(q, "latin_dot")
+            if other != t.value:
+                # nothing in the report says how it writes figures: the user sees both
+                t.flags.append(f"number format undecided: {t.value:g} {q.unit} as English "
+                               f"writes it, {other:g} {q.unit} as continental copy does")
         if q.approximate:
             t.flags.append("approximate")
         t.total_hint = "total" in q.flags or bool(_TOTAL_AFTER.match(text, q.end))
