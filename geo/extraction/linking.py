@@ -1038,12 +1038,14 @@ class PlaceIndex:
             if pm.level == "local" and len(pm.text) >= 3 and pm.text.isupper() \
                     and _LOWER_WORD_AFTER.match(self.text, pm.end) \
                     and not _CLASS_WORD_AFTER.match(self.text, pm.end) \
+                    and not _CLASS_WORD_BEFORE.search(self.text, max(0, pm.start - 30), pm.start) \
                     and not _sentence_initial(self.text, pm.start):
                 # "a police SWAT team", "the ANF personnel", "the IRS wants": capitals that
                 # a common word follows are an acronym, not the town they spell (Swat, Anf).
                 # Counted on the unlabelled news and the dev reports: 40 times such capitals
                 # matched a town's name, never a town (a town in capitals is a dateline,
-                # "MEDAN - ", or has its class word, "KANDAHAR province")
+                # "MEDAN - ", or has its class word, "KANDAHAR province", "the district of
+                # HAKKARI")
                 continue
             if pm.text.rstrip(".") in _TITLES and self.text[pm.end:pm.end + 1] in (".", " "):
                 continue  # "Col. Guerrero": a title, not Col in Slovenia
