@@ -1265,12 +1265,13 @@ class PlaceIndex:
                 cs = {p.country for p in sub}
                 return Placed(names, cs.pop() if len(cs) == 1 else None, None, None, None, None,
                               conf * 0.8, how + "/lumped", lumped=True)
-            # apposition or containment ("Querobabi, Sonora"): the region named wins, then
-            # the report's main country, then the later (wider) name
+            # apposition or containment ("Querobabi, Sonora"): within the report's main
+            # country (names of one place lie in one country: "Port Qasim in Karachi" is no
+            # Saudi region), the region named wins, then the later (wider) name
+            if self.main_country:
+                sub = [p for p in sub if p.country == self.main_country] or sub
             adm = [p for p in sub if p.level == "admin1"]
             pool = adm or sub
-            if self.main_country:
-                pool = [p for p in pool if p.country == self.main_country] or pool
             chosen = pool[-1]
         else:
             chosen = next((p for p in sub if p.level == "admin1"), sub[0])
