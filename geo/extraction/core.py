@@ -1487,7 +1487,8 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
     figure_sents = {sent_of[id(q)].index for q in body_qs}
     acting = _acting_countries(y.text for x in sorted(figure_sents) for y in sents[max(0, x - 1): x + 1])
     idx = PlaceIndex(text, gazetteer=ctx.gazetteer, geocoder=ctx.geocoder, skip=skip,
-                     country_prior=dateline_country, memo=ctx.memo, agency_countries=acting)
+                     country_prior=dateline_country, memo=ctx.memo, agency_countries=acting,
+                     dateline=getattr(report, "dateline_place", None))
     subs = find_substances(text)
     reading, decided = _decide_reading(report, text, body_qs, head_qs, sent_of, subs)
     # a stated total and its listed parts decide their own figures' readings

@@ -509,8 +509,10 @@ class PlaceIndex:
 
     def __init__(self, text: str, *, gazetteer: Any, geocoder: Any, skip: list[tuple[int, int]],
                  country_prior: str | None = None, memo: GeocodeMemo | None = None,
-                 agency_countries: frozenset[str] | None = None):
+                 agency_countries: frozenset[str] | None = None, dateline: str | None = None):
         self.text = text
+        # where the story was filed, as the dateline writes it ("NOGALES, Ariz.")
+        self.dateline = dateline
         # the countries of the agencies acting in the text (None: read them from the text)
         self._agency_countries = agency_countries
         self._head_raw: list[Any] = []
@@ -620,6 +622,7 @@ class PlaceIndex:
         self._region_adjectives()
         self.mentions.sort(key=lambda pm: pm.start)
         self._town_in_its_region()
+        self._dateline_town()
         self.story_countries, self.core_country, self.established = self._story_countries()
         self._cohere()
         self._filter_noise()
@@ -679,6 +682,38 @@ class PlaceIndex:
             if hit is None:
                 continue
             _take_reading(a, *hit, floor=0.7)
+
+    def _dateline_town(self) -> None:
+        """The town a dateline names with its region ("NOGALES, Ariz. - ... officers at the
+        Port of Nogales") is that town wherever the story names it again without a region of
+        its own, whichever namesake the geocoder prefers (Nogales, Sonora is bigger); a
+        mention with its own region after it ("living in Nogales, Sonora") keeps that. A
+        dateline without a region decides nothing here: its name reads as the body's does."""
+        if not self.dateline or "," not in self.dateline or self.geocoder is None:
+            return
+        key = normalize_name(self.dateline.split(",")[0])
+        same = [i for i, a in enumerate(self.mentions)
+                if a.level == "local" and normalize_name(a.text) == key]
+        if not same:
+            return
+        try:
+            loc = self.geocoder.geocode(self.dateline)
+        except Exception:  # a geocoder failure leaves the readings as they are
+            return
+        admin1 = ((getattr(loc, "raw", None) or {}).get("admin1")) if loc is not None else None
+        if not admin1:
+            return
+        ms = self.mentions
+        for i in same:
+            a = ms[i]
+            b = ms[i + 1] if i + 1 < len(ms) else None
+            if a.admin1 == admin1 or (b is not None and b.level in ("admin1", "country")
+                                      and _TOWN_COMMA.fullmatch(self.text, a.end, b.start)):
+                continue
+            hit = next(((sc, p) for sc, p in self._readings.get(a.query, ())
+                        if p.admin1 == admin1), None)
+            if hit is not None:
+                _take_reading(a, *hit, floor=0.7)
 
     def _region_adjectives(self) -> None:
         """"the Andalusian coast", "Sicilian waters": a region named by its adjective
