@@ -191,6 +191,23 @@ def _per_unit(text: str, q: Quantity, sent: Sentence) -> tuple[str, int] | None:
     return ("each", n) if n and n > 1 else ("each", 0)
 
 
+# "One kilogram of fentanyl costs roughly $12,500", "a kilo of cannabis can fetch upwards of
+# EUR 1,000": one unit of a drug, the subject of its price (6 such sentences in the
+# drugdetection and LGL texts, none a seizure); "40 kg of heroin worth $2 million" is a
+# seizure and its value (no verb of price after the figure)
+_PRICE_AFTER = re.compile(
+    r"(?i)\s+of\s+(?:[\w-]+\s+){1,3}?(?:can\s+|could\s+|would\s+|may\s+)?"
+    r"(?:costs?|fetch(?:es)?|sells?\s+for|sold\s+for|(?:is|was)\s+worth|goes\s+for|retails?"
+    r"|(?:is|was)\s+priced)\b")
+
+
+def _unit_price(text: str, t: _Target) -> bool:
+    """Whether the figure is one unit of a drug whose price the sentence gives."""
+    q = t.q
+    return q is not None and q.kind in ("mass", "volume") and q.value == 1 \
+        and bool(_PRICE_AFTER.match(text, q.end, t.sent.end))
+
+
 def _apply_per_unit(t: _Target, how: tuple[str, int] | None) -> list[_Target]:
     """Scale ``t`` to the seizure its per-unit figure stands for; the further seizures of
     an "in each of n" figure (to add beside ``t``)."""
@@ -1582,6 +1599,8 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
                 _CLAUSE_OPEN.search(text[t.sent.start:t.start])
                 and _HYPO.search(text, t.end, t.sent.end)):
             t.skip = "hypothetical or averted amount"
+        elif t.labs is None and _unit_price(text, t):
+            t.skip = "a unit price"
         elif t.labs is None and (_DESTROY_STRONG.search(local)
                                  or _DESTROY.search(local.partition(" @@ ")[2])):
             t.skip = "destruction of earlier seizures"
