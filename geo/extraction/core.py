@@ -1247,10 +1247,13 @@ def _resolve_structure(ts: list[_Target]) -> list[_Target]:
             continue
         lo, hi = bounds(a)
         if not a.sums_before and any(o.sent.index == a.sent.index and o.start < a.start
-                                     and not o.labs and not _other_clause("", o, a)
+                                     and bool(o.labs) == bool(a.labs)
+                                     and not _other_clause("", o, a)
                                      for o in alive):
             # an item of a list ("6 g of heroin, 26 g of synthetic drugs, ..."); a lab
-            # before it is no item ("dismantled a laboratory and secured more than ...")
+            # before it is no item ("dismantled a laboratory and secured more than ..."),
+            # nor is a drug figure before a lab count ("seized more than three tonnes of
+            # narcotics and destroyed 14 laboratories", a total of the labs told after)
             continue
         ka, cross = sum_kinds[id(a)], crossing(a)
         # a figure of one named chemical or form ("800 litres of acetone") is no total of
