@@ -150,6 +150,7 @@ _LONE_READING_SCORE = 0.7  # one reading, nothing against it: the geocoder's 0.7
 _COUNTRY_SURE = 0.9  # share of a name's readings in one country that settles the country
 _REGION_SURE = 0.6
 _REGION_UNSURE = 0.4
+_DOMINANT_CITY = 20  # a city this many times a namesake's population is what its name means
 _MIN_SCORE = 0.3
 _CANDIDATES_READ = 8  # a region the report names is looked for among the best 8 readings
 _GENERIC_WORDS = frozenset(CUES["generic_words"])
@@ -1009,6 +1010,10 @@ class PlaceIndex:
             # that very name (Rabat, Morocco over Malta's Rabat region)
             self_ok = normalize_name(str(place.name or "")) != own
             for score, other in readings[1:_CANDIDATES_READ]:
+                if place.feature_class == "ppl" and best_pop >= _DOMINANT_CITY * int(other.population or 0):
+                    # nor for a town the best reading dwarfs: "Durban" is the city of 3.3
+                    # million, not Durbanville because the story names the Western Cape
+                    continue
                 named_by = self._admin1_named_by.get(other.admin1, set())
                 vouched = bool(named_by - {own}) or (own in named_by and (
                     self_ok or int(other.population or 0) >= best_pop))
