@@ -884,7 +884,9 @@ def _local_paper_region(report: Any, text: str, ctx: Any, idx: Any, live: list[A
         return
     for t, pm in small:
         p = t.place
-        if p.country != here.country or p.admin1 == here.admin1:
+        if p.country != here.country or p.admin1 == here.admin1 or p.admin1 in idx.named_admin1:
+            # (the story names the town's own region: "Nakhon Phanom police stopped a truck
+            # in That Phanom district" in a Chiang Rai paper is no namesake)
             continue
         readings = idx._readings.get(pm.query, ())
         if any(getattr(r, "admin1", None) == here.admin1 for _, r in readings):
@@ -892,6 +894,17 @@ def _local_paper_region(report: Any, text: str, ctx: Any, idx: Any, live: list[A
         t.place = Placed(p.place, here.country, here.admin1, here.admin1_name, here.lat,
                          here.lon, min(p.confidence, 0.6), p.how + "/region of the dateline",
                          precision="admin1")
+
+
+_CROSSED = re.compile(r"(?i)\b(?:across|through|via|over|along)\s+(?:the\s+)?$")
+
+
+def _clause_start(text: str, s: Sentence, start: int) -> int:
+    """Where the clause of the figure at ``start`` begins in its sentence ``s``."""
+    clause_start = s.start
+    for m in _HARD_SEP.finditer(text[s.start:start]):
+        clause_start = s.start + m.end()
+    return clause_start
 
 
 def _in_countries(places: list[Any]) -> list[Any]:
@@ -917,6 +930,15 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
     # 1. its own phrase: "120 kg of opium near Dalbandin"
     own = idx.in_span(t.end, seg_end)
     own = _in_countries([p for p in own if p.level != "country"])
+    if own and all(p.level == "region" and not p.country
+                   and _CROSSED.search(text, max(t.end, p.start - 20), p.start) for p in own) \
+            and any(p.level not in ("country", "region")
+                    for p in idx.in_span(_clause_start(text, s, t.start), t.start)):
+        # "in That Phanom district ... found 450 kg ..., which had been ferried across the
+        # Mekong River from Laos": a region of several countries the haul crossed is no
+        # better place than the district its clause named (one it was seized in, "in the
+        # Caribbean", is)
+        own = []
     if own:
         return idx.place_group(own[0], "own phrase", 0.95)
     # the local context up to seg_end is the one the cue checks made up to the next figure
@@ -928,9 +950,7 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
         return Placed(None, cs[0] if cs else idx.main_country, None, None, None, None, 0.6,
                       "several regions", lumped=True)
     # 2. earlier in its clause: "Near Dalbandin in Chaghi, officers found 120 kg"
-    clause_start = s.start
-    for m in _HARD_SEP.finditer(text[s.start:t.start]):
-        clause_start = s.start + m.end()
+    clause_start = _clause_start(text, s, t.start)
     back = _in_countries([p for p in idx.in_span(clause_start, t.start) if p.level != "country"])
     if back:
         return idx.place_group(back[-1], "earlier in clause", 0.9)

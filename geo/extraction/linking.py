@@ -1030,7 +1030,10 @@ class PlaceIndex:
         """
         for i, pm in enumerate(self.mentions):
             if pm.level == "local" and pm.role != "excluded" and pm.score < 0.9 and pm.admin1 \
-                    and pm.admin1 not in self.named_admin1 and pm.role != "of_report_region":
+                    and pm.admin1 not in self.named_admin1 and pm.role != "of_report_region" \
+                    and pm.population < _BIG_CITY:
+                # (a big city is where it is: "fetches about 50 baht in Bangkok" after
+                # Nakhon Phanom was named is no Bangkok of Nakhon Phanom)
                 # (not a state written short: "Bronx, NY" says where Bronx is, not where
                 # the report is)
                 prior = [p for p in self.mentions[:i] if p.level == "admin1" and p.role != "excluded"
