@@ -1062,13 +1062,39 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
     if region is not None and about and (actor is None or actor == region[0]):
         span = ([x.text for x in frames.before(s)] + [s.text] if frames is not None
                 else [x.text for x in sents[: s.index + 1] if x.para not in head])
-        if not any(_LUMP.search(x) or _NATIONAL.search(x) for x in span):
+        if not any(_LUMP.search(x) or _NATIONAL.search(x) for x in span) \
+                and not _region_of_other_frames(region, s, sents, head, idx, frames):
             country, code, name, lat, lon = region
             return Placed(name, country, code, name, lat, lon, 0.5, "story region",
                           precision="admin1")
     # 7. the country only
     cs = [p.country for p in idx.in_span(s.start, s.end) if p.country]
     return Placed(None, cs[0] if cs else idx.main_country, None, None, None, None, 0.3, "country only")
+
+
+def _region_of_other_frames(region: tuple, s: Sentence, sents: list[Sentence], head: set[int],
+                            idx: Any, frames: "_Frames | None") -> bool:
+    """Whether the story's region is named in the body only as the place of other incidents
+    ("In a second case, customs officers at the port of Burgas discovered 40 kg"): a frame
+    with no place of its own ("at the Kapitan Andreevo border checkpoint") takes no other
+    incident's region. A region named in the lead, in the figure's own frame, in a
+    sentence with no figure or by the dateline is the story's ("police in the province"
+    then stand in it)."""
+    if frames is None:
+        return False
+    code = region[1]
+    if getattr(idx, "dateline_admin1", None) is not None and idx.dateline_admin1() == code:
+        return False  # the story was filed there ("COCHABAMBA (El Deber) - ..."): a local story
+    body = [x for x in sents if x.para not in head]
+    lead_para = body[0].para if body else None
+    elsewhere = False
+    for x in body:
+        if not any(p.admin1 == code for p in idx.in_span(x.start, x.end)):
+            continue
+        if frames.same(x, s) or x.para == lead_para or x.index not in frames.figures:
+            return False
+        elsewhere = True
+    return elsewhere
 
 
 @dataclass
@@ -1078,6 +1104,7 @@ class _Frames:
     of: dict[int, int] = field(default_factory=dict)      # sentence index -> frame
     sentences: dict[int, list[Sentence]] = field(default_factory=dict)  # frame -> its sentences
     scene_set: set[int] = field(default_factory=set)  # frames whose opening names the scene
+    figures: set[int] = field(default_factory=set)  # the sentences that hold a figure
 
     def before(self, s: Sentence) -> list[Sentence]:
         """The sentences of ``s``'s frame before it, in the order their places are tried:
@@ -1100,7 +1127,7 @@ def _frames(sents: list[Sentence], head: set[int], idx: Any, figure_sents: set[i
     at a sentence that reports a figure with a place of its own; the last two set the scene
     of their frame (the first body sentence may be only a summary). ``facts`` keeps each
     sentence's (opens with a cue, names a usable place) for a second call."""
-    frames = _Frames()
+    frames = _Frames(figures=set(figure_sents))
     fid = -1
     facts = {} if facts is None else facts
     for x in sents:

@@ -684,6 +684,22 @@ class PlaceIndex:
                 continue
             _take_reading(a, *hit, floor=0.7)
 
+    def dateline_admin1(self) -> str | None:
+        """The first-level region of the town the story was filed from, when the geocoder
+        knows it (cached: asked once per report at most)."""
+        if not hasattr(self, "_dateline_admin1"):
+            self._dateline_admin1 = None
+            if self.dateline and self.geocoder is not None:
+                name = self.dateline if "," in self.dateline else self.dateline.split(",")[0]
+                try:
+                    loc = self.geocoder.geocode(name.title() if name.isupper() else name,
+                                                context=self.text)
+                except Exception:  # a geocoder failure: no region
+                    loc = None
+                raw = (getattr(loc, "raw", None) or {}) if loc is not None else {}
+                self._dateline_admin1 = raw.get("admin1")
+        return self._dateline_admin1
+
     def _dateline_town(self) -> None:
         """The town a dateline names with its region ("NOGALES, Ariz. - ... officers at the
         Port of Nogales") is that town wherever the story names it again without a region of
