@@ -480,6 +480,11 @@ def _glued(text: str, start: int, end: int) -> bool:
 _GLUED_AFTER = re.compile(r" ([A-Z][a-zà-ÿ]+)\b")
 # "Batha customs", "Namthoung checkpoint", "Kotri Bandar area": up to two more words, then a
 # facility or class word
+# "through"/"via" a port of entry: where the goods were checked, so where they were seized
+_THROUGH_END = re.compile(r"(?i)\b(?:through|via)\s+(?:the\s+)?$")
+_GATEWAY_AFTER = re.compile(r"(?:\s+[A-Z][\w'’-]*){0,2}\s+(?:International\s+)?"
+                            r"(?i:airport|port|seaport|border\s+crossing|crossing|terminal)\b")
+_GATEWAY_NAME = re.compile(r"(?i)\b(?:airport|port|seaport|crossing|terminal)$")
 _FACILITY_AFTER = re.compile(rf"(?:\s+[A-Z][\w'’-]*){{0,2}}\s+(?i:{cue_pattern('facility_words')}|"
                              rf"{cue_pattern('generic_words')}|customs|police|area)\b")
 
@@ -962,9 +967,14 @@ class PlaceIndex:
                                                  _STRONG_BEFORE)
         if province.search(before):
             pm.role = "of_report_region"
-        elif exclude.search(before):
+        elif exclude.search(before) and not (_THROUGH_END.search(before) and (
+                _GATEWAY_AFTER.match(self.text, pm.end) or _GATEWAY_NAME.search(pm.text))):
             pm.role = "excluded"
             pm.toward = bool(toward.search(before))
+        elif _THROUGH_END.search(before):
+            # "smuggle 1.2 kg ... via Coimbatore International Airport", "drugs coming
+            # through Perth Airport": the gateway where the haul was stopped
+            pm.role = "strong"
         elif strong.search(before[-35:]):
             pm.role = "strong"
 
