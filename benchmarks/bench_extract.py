@@ -5,8 +5,8 @@ usage: python benchmarks/bench_extract.py [--reports-only|--drugdetection-only] 
 1. Runs ``geo.extract`` over ``<benchmarks>/reports/d*.txt``, writes the events to
    ``benchmarks/out/reports_events.jsonl`` and scores them with the set's own ``score.py``
    (strict F1 = substance + quantity + admin-1). Goal >= 0.95. Then the same for the
-   reports in ``benchmarks/data/reports_b/`` (30 written for the project by a helper who
-   had not seen the code; in the repository, see its README).
+   reports in ``benchmarks/data/reports_b/`` and ``reports_c/`` (30 each, written for the
+   project by helpers who had not seen the code; in the repository, see their READMEs).
 2. Runs the extractor over every sentence of ``<benchmarks>/drugdetection/train.json``
    and measures recall of gold QUANTITY-DRUG pairs (a gold quantity span that one of our
    figures overlaps, linked to a drug) and of GPE places (a gold GPE span that one of our
@@ -71,32 +71,35 @@ def bench_reports(verbose: bool) -> float | None:
 PARTS = (("d001-d047", 1, 47), ("d048-d087", 48, 87))
 
 
-# reports written for the project by a helper who had not seen the code (see its README):
+# reports written for the project by helpers who had not seen the code (see each README):
 # in the repository, scored with the dev set's scorer
-SET_B = REPO / "benchmarks" / "data" / "reports_b"
+WRITTEN_SETS = (("b", REPO / "benchmarks" / "data" / "reports_b"),
+                ("c", REPO / "benchmarks" / "data" / "reports_c"))
 
 
-def bench_set_b(scorer: Path, verbose: bool) -> None:
+def bench_written_sets(scorer: Path, verbose: bool) -> None:
     from geo.events import write_events
     from geo.extraction.core import extract
     from geo import read_reports
 
-    paths = sorted(SET_B.glob("b*.txt"))
-    if not paths or not scorer.exists():
-        print(f"no reports in {SET_B} or no {scorer}; set b skipped")
-        return
-    out = OUT / "reports_b_events.jsonl"
-    write_events(extract(read_reports(paths)), out)
-    cmd = [sys.executable, str(scorer), str(out), "--gold", str(SET_B / "gold.jsonl"),
-           "--negatives", str(SET_B / "negatives.txt")]
-    if not verbose:
-        cmd.append("--quiet")
-    res = subprocess.run(cmd, capture_output=True, text=True)
-    if verbose:
-        print(res.stdout.rstrip())
-    picked = [l for l in res.stdout.splitlines() if l.startswith(("event", "admin-1", "strict ("))]
-    print("  set b001-b030 (written for the project, see its README): "
-          + " | ".join(" ".join(l.split()) for l in picked))
+    for letter, folder in WRITTEN_SETS:
+        paths = sorted(folder.glob(f"{letter}*.txt"))
+        if not paths or not scorer.exists():
+            print(f"no reports in {folder} or no {scorer}; set {letter} skipped")
+            continue
+        out = OUT / f"reports_{letter}_events.jsonl"
+        write_events(extract(read_reports(paths)), out)
+        cmd = [sys.executable, str(scorer), str(out), "--gold", str(folder / "gold.jsonl"),
+               "--negatives", str(folder / "negatives.txt")]
+        if not verbose:
+            cmd.append("--quiet")
+        res = subprocess.run(cmd, capture_output=True, text=True)
+        if verbose:
+            print(res.stdout.rstrip())
+        picked = [l for l in res.stdout.splitlines()
+                  if l.startswith(("event", "admin-1", "strict ("))]
+        print(f"  set {paths[0].stem}-{paths[-1].stem} (written for the project, see its "
+              "README): " + " | ".join(" ".join(l.split()) for l in picked))
 
 
 def _score_parts(folder: Path, pred_path: Path) -> None:
@@ -259,7 +262,7 @@ def main() -> None:
     args = ap.parse_args()
     if not args.drugdetection_only:
         f1 = bench_reports(args.verbose)
-        bench_set_b(BENCH / "reports" / "score.py", args.verbose)
+        bench_written_sets(BENCH / "reports" / "score.py", args.verbose)
         if f1 is not None:
             print(f"STRICT F1 (dev reports) = {f1:.3f}  (goal >= 0.95)")
     if not args.reports_only:
