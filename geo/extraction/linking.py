@@ -856,8 +856,14 @@ class PlaceIndex:
         if not pm.exact:
             return False
         key = normalize_name(pm.text)
-        exact_countries = {p.country for _, p in readings
-                           if p.match == "exact" and normalize_name(str(p.name or "")) == key}
+        exact = [p for _, p in readings
+                 if p.match == "exact" and normalize_name(str(p.name or "")) == key]
+        # (a namesake the name's own country dwarfs is no rival: Bissau, city and region of
+        # 840,000, and a Bissau of Rajasthan, 23,000)
+        own = max([int(p.population or 0) for p in exact if p.country == pm.country]
+                  + [pm.population])
+        exact_countries = {p.country for p in exact
+                           if _DOMINANT_CITY * int(p.population or 0) > own}
         if len(exact_countries - {pm.country}) > 0:
             return False
         return pm.population >= _ALONE_POPULATION or (
