@@ -484,6 +484,7 @@ _GLUED_AFTER = re.compile(r" ([A-Z][a-zà-ÿ]+)\b")
 _THROUGH_END = re.compile(r"(?i)\b(?:through|via)\s+(?:the\s+)?$")
 _GATEWAY_AFTER = re.compile(r"(?:\s+[A-Z][\w'’-]*){0,2}\s+(?:International\s+)?"
                             r"(?i:airport|port|seaport|border\s+crossing|crossing|terminal)\b")
+_REGION_WORD_AFTER = re.compile(r"(?i)\s+(?:province|region|state|oblast|governorate|prefecture)\b")
 _GATEWAY_NAME = re.compile(r"(?i)\b(?:airport|port|seaport|crossing|terminal)$")
 _FACILITY_AFTER = re.compile(rf"(?:\s+[A-Z][\w'’-]*){{0,2}}\s+(?i:{cue_pattern('facility_words')}|"
                              rf"{cue_pattern('generic_words')}|customs|police|area)\b")
@@ -1063,9 +1064,10 @@ class PlaceIndex:
         for i, pm in enumerate(self.mentions):
             if pm.level == "local" and pm.role != "excluded" and pm.score < 0.9 and pm.admin1 \
                     and pm.admin1 not in self.named_admin1 and pm.role != "of_report_region" \
-                    and pm.population < _BIG_CITY:
+                    and pm.population < _BIG_CITY and not _REGION_WORD_AFTER.match(self.text, pm.end):
                 # (a big city is where it is: "fetches about 50 baht in Bangkok" after
-                # Nakhon Phanom was named is no Bangkok of Nakhon Phanom)
+                # Nakhon Phanom was named is no Bangkok of Nakhon Phanom; a name the text
+                # calls a region names its region: "in neighbouring Luang Namtha province")
                 # (not a state written short: "Bronx, NY" says where Bronx is, not where
                 # the report is)
                 prior = [p for p in self.mentions[:i] if p.level == "admin1" and p.role != "excluded"
