@@ -878,7 +878,7 @@ def _local_paper_region(report: Any, text: str, ctx: Any, idx: Any, live: list[A
     except Exception:
         return
     if any((getattr(c, "capital", False) or c.population >= _PROVINCIAL_CITY)
-           and str(c.feature_class).startswith("ppl") for c in readings):
+           and str(c.feature_class).startswith("ppl") and c.match == "exact" for c in readings):
         return  # filed from the capital or a big city (La Paz, Karachi): a national wire
     here = _dateline_place(report, text, ctx, Placed())
     if here is None or not here.admin1 or here.how != "here: the dateline":
@@ -1067,7 +1067,14 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
             country, code, name, lat, lon = region
             return Placed(name, country, code, name, lat, lon, 0.5, "story region",
                           precision="admin1")
-    # 7. the country only
+    # 7. a name the gazetteer does not know, in a local paper's story ("ARICA (La Estrella
+    # de Arica) - ... at the Chacalluta border crossing"): the paper's region, its beat
+    local = idx.local_paper_admin1() if unknown and hasattr(idx, "local_paper_admin1") else None
+    if local is not None and (actor is None or actor == idx.main_country):
+        name = getattr(idx, "dateline_admin1_name", None)
+        return Placed(name, idx.main_country, local, name, None, None, 0.45,
+                      "unknown place/region of the dateline", precision="admin1")
+    # 8. the country only
     cs = [p.country for p in idx.in_span(s.start, s.end) if p.country]
     return Placed(None, cs[0] if cs else idx.main_country, None, None, None, None, 0.3, "country only")
 

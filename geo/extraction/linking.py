@@ -484,6 +484,11 @@ _GLUED_AFTER = re.compile(r" ([A-Z][a-zà-ÿ]+)\b")
 _THROUGH_END = re.compile(r"(?i)\b(?:through|via)\s+(?:the\s+)?$")
 _GATEWAY_AFTER = re.compile(r"(?:\s+[A-Z][\w'’-]*){0,2}\s+(?:International\s+)?"
                             r"(?i:airport|port|seaport|border\s+crossing|crossing|terminal)\b")
+_UNKNOWN_FACILITY = re.compile(
+    r"\b(?:at|in|near|on)\s+(?:the\s+)?(?P<name>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3})\s+"
+    r"(?:International\s+)?(?i:airport|border\s+(?:crossing|post|checkpoint|point)|"
+    r"crossing(?:\s+point)?|checkpoint|check\s*post|seaport|harbou?r|terminal|toll\s+(?:plaza|naka))\b")
+_PROVINCIAL_CITY = 300_000  # a dateline city below this (and no capital) is a local paper's
 _REGION_WORD_AFTER = re.compile(r"(?i)\s+(?:province|region|state|oblast|governorate|prefecture)\b")
 _GATEWAY_NAME = re.compile(r"(?i)\b(?:airport|port|seaport|crossing|terminal)$")
 _FACILITY_AFTER = re.compile(rf"(?:\s+[A-Z][\w'’-]*){{0,2}}\s+(?i:{cue_pattern('facility_words')}|"
@@ -696,15 +701,31 @@ class PlaceIndex:
         if not hasattr(self, "_dateline_admin1"):
             self._dateline_admin1 = None
             if self.dateline and self.geocoder is not None:
-                name = self.dateline if "," in self.dateline else self.dateline.split(",")[0]
+                town, comma, rest = self.dateline.partition(",")
+                town = town.strip()
+                name = (town.title() if town.isupper() else town) + comma + rest
                 try:
-                    loc = self.geocoder.geocode(name.title() if name.isupper() else name,
-                                                context=self.text)
+                    loc = self.geocoder.geocode(name, context=self.text)
                 except Exception:  # a geocoder failure: no region
                     loc = None
                 raw = (getattr(loc, "raw", None) or {}) if loc is not None else {}
                 self._dateline_admin1 = raw.get("admin1")
+                self.dateline_admin1_name = raw.get("admin1_name")
         return self._dateline_admin1
+
+    def local_paper_admin1(self) -> str | None:
+        """The region of a provincial town the story was filed from (no capital, no city of
+        300,000: a local paper's beat), else None (a national wire, or no dateline)."""
+        code = self.dateline_admin1()
+        if code is None or self.gazetteer is None:
+            return None
+        name = self.dateline.split(",")[0].strip()
+        readings = self.gazetteer.lookup(name.title() if name.isupper() else name)
+        if any((getattr(c, "capital", False) or c.population >= _PROVINCIAL_CITY)
+               and str(c.feature_class).startswith("ppl") and c.match == "exact"
+               for c in readings):
+            return None  # (a look-alike spelling, Wroclaw for "Arica", is no dateline town)
+        return code
 
     def _dateline_town(self) -> None:
         """The town a dateline names with its region ("NOGALES, Ariz. - ... officers at the
@@ -941,6 +962,13 @@ class PlaceIndex:
         ("at the Batha border post", "Tonpheung district", "the village of Keur Ayip"),
         not the unknown words of people's names."""
         out = []
+        # a named facility no reading was found for at all ("at the Chacalluta border
+        # crossing", "at the Julius Nyerere International Airport"): never a mention, so
+        # never in self.unknown
+        for m in _UNKNOWN_FACILITY.finditer(self.text, start, end):
+            a, b = m.span("name")
+            if not any(pm.start < b and a < pm.end for pm in self.mentions):
+                out.append((a, b, m.group("name")))
         if not self.unknown:
             return out
         if self._unknown_starts is None or len(self._unknown_starts) != len(self.unknown):
