@@ -19,9 +19,10 @@ is one of the 100 reports (in turn) as another outlet printed it:
 For each number of copies the old algorithm (``geo/dedup.py`` at ``--before``, the last
 commit that clustered over every compatible pair) and the new one each run in a child
 process: wall time of ``deduplicate`` and the child's peak RSS (``ru_maxrss``) above what
-it held before the call. The old one is stopped after ``--cap`` seconds. Where both
-finish, their outputs (``cluster``, ``duplicate_of``, ``cluster_sources`` and
-``attrs["dedup"]``) are compared and must be equal.
+it held before the call. The old one is stopped past ``--cap`` seconds or ``--mem-cap``
+MB (then not run at larger sizes). Where both finish, their outputs (``cluster``,
+``duplicate_of``, ``cluster_sources`` and ``attrs["dedup"]``) are compared and must be
+equal; the run fails otherwise.
 """
 from __future__ import annotations
 
@@ -141,6 +142,7 @@ def child(args: argparse.Namespace) -> int:
         from geo.dedup import deduplicate as dedup
     dedup(events.iloc[:50])  # vocabularies and stopwords loaded before the clock
     before = _rss_mb()
+    Path(f"{args.result}.started").touch()  # the parent's clock for the cap starts here
     t0 = time.perf_counter()
     out = dedup(events)
     seconds = time.perf_counter() - t0
@@ -152,15 +154,44 @@ def child(args: argparse.Namespace) -> int:
     return 0
 
 
-def measure(which: str, copies: int, base: Path, before: str, cap: float,
-            tmp: Path) -> dict | None:
+def _child_rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def measure(which: str, copies: int, base: Path, before: str, cap: float, mem_cap: float,
+            tmp: Path) -> dict | str:
+    """The child's figures, or why it was stopped: it is killed past ``cap`` seconds in
+    ``deduplicate`` or ``mem_cap`` MB of RSS (the pairwise clustering of 100k copies would take more than a
+    20 GB machine has, and the kernel's OOM killer picks its victim among every process)."""
     result = tmp / f"{which}-{copies}.pkl"
     cmd = [sys.executable, __file__, "--child", which, "--child-copies", str(copies),
            "--base", str(base), "--result", str(result), "--before", before]
-    try:
-        subprocess.run(cmd, check=True, timeout=cap, cwd=REPO)
-    except subprocess.TimeoutExpired:
-        return None
+    started = Path(f"{result}.started")
+    t0 = None
+    proc = subprocess.Popen(cmd, cwd=REPO)
+    why = None
+    while proc.poll() is None:
+        if t0 is None and started.exists():
+            t0 = time.perf_counter()
+        if t0 is not None and time.perf_counter() - t0 > cap:
+            why = f"> {cap:.0f} s"
+        elif _child_rss_mb(proc.pid) > mem_cap:
+            why = f"> {mem_cap:.0f} MB" + (f" ({time.perf_counter() - t0:.0f} s in)"
+                                           if t0 is not None else "")
+        if why:
+            proc.kill()
+            proc.wait()
+            return why
+        time.sleep(0.1)
+    if proc.returncode:
+        return f"failed ({proc.returncode})"
     with open(result, "rb") as fh:
         return pickle.load(fh)
 
@@ -171,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--before", default=BEFORE, help="git revision of the old algorithm")
     ap.add_argument("--cap", type=float, default=240.0,
                     help="seconds the old algorithm may run per size")
+    ap.add_argument("--mem-cap", type=float, default=4000.0,
+                    help="MB of RSS past which a child is stopped")
     ap.add_argument("--events", type=Path, help="cache of the extracted base events (.pkl)")
     ap.add_argument("--child", choices=("old", "new"), help=argparse.SUPPRESS)
     ap.add_argument("--child-copies", type=int, help=argparse.SUPPRESS)
@@ -183,44 +216,54 @@ def main(argv: list[str] | None = None) -> int:
     events = base_events(args.events)
     failed = False
     print(f"base: {len(events)} events of {events['doc'].nunique()} reports; old algorithm: "
-          f"geo/dedup.py at {args.before}, stopped after {args.cap:.0f} s")
-    print(f"{'copies':>8} {'events':>8} | {'old s':>8} {'old MB':>7} | {'new s':>7} "
+          f"geo/dedup.py at {args.before}, stopped past {args.cap:.0f} s or "
+          f"{args.mem_cap:.0f} MB")
+    print(f"{'copies':>8} {'events':>8} | {'old s':>8} {'old MB':>8} | {'new s':>7} "
           f"{'new MB':>7} | {'time x':>7} {'mem x':>6} | same output")
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         base = tmp / "base.pkl"
         events.to_pickle(base)
-        old_finished = True
+        stopped = None
         for copies in args.copies:
-            new = measure("new", copies, base, args.before, 10 * args.cap, tmp)
-            old = (measure("old", copies, base, args.before, args.cap, tmp)
-                   if old_finished else None)
-            old_finished = old is not None
-            if new is None:
-                print(f"{copies:>8,} new algorithm did not finish")
+            new = measure("new", copies, base, args.before, 10 * args.cap, args.mem_cap, tmp)
+            if isinstance(new, str):
+                print(f"{copies:>8,} new algorithm stopped: {new}")
                 failed = True
                 continue
+            old = stopped or measure("old", copies, base, args.before, args.cap,
+                                     args.mem_cap, tmp)
             mem_new = max(new["peak"] - new["rss_before"], 0.0)
             line = f"{copies:>8,} {new['events']:>8,} | "
-            if old is None:
-                line += f"{'> ' + format(args.cap, '.0f'):>8} {'-':>7} | "
-            else:
-                line += f"{old['seconds']:>8.2f} {max(old['peak'] - old['rss_before'], 0):>7.0f} | "
-            line += f"{new['seconds']:>7.2f} {mem_new:>7.0f} | "
-            if old is None:
-                line += f"{'> ' + format(args.cap / new['seconds'], '.0f'):>7} {'-':>6} | (old stopped)"
+            if isinstance(old, str):
+                stopped = old if old.startswith("not run") else \
+                    f"not run (stopped at {copies:,})"
+                if old.endswith(" s"):
+                    line += (f"{old:>8} {'-':>8} | {new['seconds']:>7.2f} {mem_new:>7.0f} | "
+                             f"{'> ' + format(args.cap / new['seconds'], '.0f'):>7} {'-':>6} | "
+                             f"old stopped")
+                elif " MB" in old:
+                    line += (f"{'-':>8} {old.split(' (')[0]:>8} | {new['seconds']:>7.2f} "
+                             f"{mem_new:>7.0f} | {'-':>7} "
+                             f"{'> ' + format((args.mem_cap - new['rss_before']) / max(mem_new, 1.0), '.0f'):>6} | "
+                             f"old stopped{' ' + old[old.index('('):] if '(' in old else ''}")
+                else:
+                    line += (f"{'-':>8} {'-':>8} | {new['seconds']:>7.2f} {mem_new:>7.0f} | "
+                             f"{'':>7} {'':>6} | old {old}")
             else:
                 mem_old = max(old["peak"] - old["rss_before"], 0.0)
                 same = (old["attrs"] == new["attrs"]
                         and old["columns"].equals(new["columns"]))
                 failed |= not same
-                line += (f"{old['seconds'] / new['seconds']:>7.1f} "
+                line += (f"{old['seconds']:>8.2f} {mem_old:>8.0f} | {new['seconds']:>7.2f} "
+                         f"{mem_new:>7.0f} | {old['seconds'] / new['seconds']:>7.1f} "
                          f"{mem_old / max(mem_new, 1.0):>6.1f} | "
                          f"{'equal' if same else 'DIFFERENT'}")
             info = new["attrs"]
             print(line + f"   ({info['seizures']:,} seizures, {info['duplicates']:,} "
-                  f"duplicates, {info['pairs']:,} compatible pairs)")
-    print("\nMB: peak RSS of the child above what it held before deduplicate was called")
+                  f"duplicates, {info['pairs']:,} compatible pairs)", flush=True)
+    print("\nMB: peak RSS of the child above what it held before deduplicate was called; "
+          "x: old / new")
     return 1 if failed else 0
 
 

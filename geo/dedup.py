@@ -875,6 +875,8 @@ def _clusters(classes: np.ndarray, pairs: pd.DataFrame, scores: np.ndarray,
             if c in marks:
                 continue
             marks.add(c)
+            # each other cluster at its first event after x that pairs with x (one of x's
+            # own report may come first: that cluster holds x's report and fails anyway)
             first: dict[int, int] = {}
             for d in partners[c]:
                 for root, lst in where[d].items():
