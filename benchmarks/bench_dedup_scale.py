@@ -1,7 +1,7 @@
 """Deduplication as the archive fills with wire copies: time and peak memory, before/after.
 
     python benchmarks/bench_dedup_scale.py [--copies 1000 10000 100000] [--before REV]
-        [--cap 240] [--events CACHE.pkl]
+        [--cap 240] [--mem-cap 4000] [--bylines] [--events CACHE.pkl]
 
 An archive is full of repeats: one agency story reprinted by dozens of outlets, a day or
 two apart, with small edits. This builds such archives from the labelled multi-outlet set
@@ -13,7 +13,9 @@ is one of the 100 reports (in turn) as another outlet printed it:
   month stays a month);
 * small edits of the evidence sentence: the outlet credited in front ("According to
   Kyodo, ..."), the last clause cut, "tonnes" written "tons", "said" made "told
-  reporters", the first capitalised name lower-cased;
+  reporters", the first capitalised name lower-cased; with ``--bylines``, a byline on
+  one copy in ten, by one of 1,000 reporters drawn at random (a stress: copies of one
+  story then differ in a word other copies share, so they are fewer twins);
 * one copy in five credits no agency.
 
 For each number of copies the old algorithm (``geo/dedup.py`` at ``--before``, the last
@@ -67,7 +69,7 @@ def base_events(cache: Path | None) -> pd.DataFrame:
                                 if c in events])
 
 
-def _edit(sentence: str, outlet: str, rng: np.random.Generator) -> str:
+def _edit(sentence: str, outlet: str, rng: np.random.Generator, bylines: bool) -> str:
     """One outlet's small edits of a sentence (each with its own chance)."""
     if rng.random() < 0.3:
         sentence = f"According to {outlet.capitalize()}, {sentence[:1].lower()}{sentence[1:]}"
@@ -83,10 +85,14 @@ def _edit(sentence: str, outlet: str, rng: np.random.Generator) -> str:
         m = re.search(r"(?<=\s)[A-Z][a-z]{3,}", sentence)
         if m:
             sentence = sentence[:m.start()] + m.group().lower() + sentence[m.end():]
+    if bylines and rng.random() < 0.1:  # a byline: one of a thousand reporters
+        k = int(rng.integers(1000))
+        sentence += " Reporting by " + "Ro" + "".join(chr(97 + int(c)) for c in f"{k:03d}") + "."
     return sentence
 
 
-def wire_copies(events: pd.DataFrame, copies: int, seed: int = 15) -> pd.DataFrame:
+def wire_copies(events: pd.DataFrame, copies: int, seed: int = 15,
+                bylines: bool = False) -> pd.DataFrame:
     """``copies`` wire copies of the reports of ``events`` (see the module docstring)."""
     rng = np.random.default_rng(seed)
     events = events.reset_index(drop=True)
@@ -105,7 +111,8 @@ def wire_copies(events: pd.DataFrame, copies: int, seed: int = 15) -> pd.DataFra
     day = pd.to_datetime(dates.where(dates.astype(str).str.len() == 10), errors="coerce")
     moved = (day + pd.to_timedelta(shift[copy_of_row], unit="D")).dt.strftime("%Y-%m-%d")
     out["date"] = moved.where(day.notna(), dates).astype(object)
-    out["evidence"] = [dict(ev, sentence=_edit(ev["sentence"], OUTLETS[outlet[k]], rng))
+    out["evidence"] = [dict(ev, sentence=_edit(ev["sentence"], OUTLETS[outlet[k]], rng,
+                                               bylines))
                        if isinstance(ev, dict) and ev.get("sentence") else ev
                        for ev, k in zip(out["evidence"].tolist(), copy_of_row.tolist())]
     out["agencies"] = [[] if silent[k] else a
@@ -135,7 +142,7 @@ def _rss_mb() -> float:
 
 def child(args: argparse.Namespace) -> int:
     """One measurement: build the copies, deduplicate them, report time and memory."""
-    events = wire_copies(pd.read_pickle(args.base), args.child_copies)
+    events = wire_copies(pd.read_pickle(args.base), args.child_copies, bylines=args.bylines)
     if args.child == "old":
         dedup = load_before(args.before).deduplicate
     else:
@@ -166,13 +173,15 @@ def _child_rss_mb(pid: int) -> float:
 
 
 def measure(which: str, copies: int, base: Path, before: str, cap: float, mem_cap: float,
-            tmp: Path) -> dict | str:
+            tmp: Path, bylines: bool = False) -> dict | str:
     """The child's figures, or why it was stopped: it is killed past ``cap`` seconds in
     ``deduplicate`` or ``mem_cap`` MB of RSS (the pairwise clustering of 100k copies would take more than a
     20 GB machine has, and the kernel's OOM killer picks its victim among every process)."""
     result = tmp / f"{which}-{copies}.pkl"
     cmd = [sys.executable, __file__, "--child", which, "--child-copies", str(copies),
            "--base", str(base), "--result", str(result), "--before", before]
+    if bylines:
+        cmd.append("--bylines")
     started = Path(f"{result}.started")
     t0 = None
     proc = subprocess.Popen(cmd, cwd=REPO)
@@ -205,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mem-cap", type=float, default=4000.0,
                     help="MB of RSS past which a child is stopped")
     ap.add_argument("--events", type=Path, help="cache of the extracted base events (.pkl)")
+    ap.add_argument("--bylines", action="store_true",
+                    help="a random byline on one copy in ten (fewer twins)")
     ap.add_argument("--child", choices=("old", "new"), help=argparse.SUPPRESS)
     ap.add_argument("--child-copies", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--base", type=Path, help=argparse.SUPPRESS)
@@ -217,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     print(f"base: {len(events)} events of {events['doc'].nunique()} reports; old algorithm: "
           f"geo/dedup.py at {args.before}, stopped past {args.cap:.0f} s or "
-          f"{args.mem_cap:.0f} MB")
+          f"{args.mem_cap:.0f} MB" + ("; with bylines" if args.bylines else ""))
     print(f"{'copies':>8} {'events':>8} | {'old s':>8} {'old MB':>8} | {'new s':>7} "
           f"{'new MB':>7} | {'time x':>7} {'mem x':>6} | same output")
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -226,13 +237,14 @@ def main(argv: list[str] | None = None) -> int:
         events.to_pickle(base)
         stopped = None
         for copies in args.copies:
-            new = measure("new", copies, base, args.before, 10 * args.cap, args.mem_cap, tmp)
+            new = measure("new", copies, base, args.before, 10 * args.cap, args.mem_cap, tmp,
+                          args.bylines)
             if isinstance(new, str):
                 print(f"{copies:>8,} new algorithm stopped: {new}")
                 failed = True
                 continue
             old = stopped or measure("old", copies, base, args.before, args.cap,
-                                     args.mem_cap, tmp)
+                                     args.mem_cap, tmp, args.bylines)
             mem_new = max(new["peak"] - new["rss_before"], 0.0)
             line = f"{copies:>8,} {new['events']:>8,} | "
             if isinstance(old, str):

@@ -38,10 +38,12 @@ How (plain blocking and rule scoring over frames; see the README's "Deduplicatio
 
 An archive repeats itself: one agency story reprinted by dozens of outlets is dozens of
 events equal in everything the rules read (figure, drug, place, date, agencies, the
-distinctive words). Such twins form one class (:func:`_classes`); steps 1-3 judge pairs
-of classes, and step 4 walks the pairs of events without listing them
-(:func:`_clusters`), with the result the walk over every pair would give. A story
-reprinted a thousand times is one class, not half a million pairs.
+distinctive words; a word or an agency only one report prints, a byline, counts for
+nothing, as the score reads only what two reports share). Such twins form one class
+(:func:`_shared_only`, :func:`_classes`); steps 1-3 judge pairs of classes, and step 4
+walks the pairs of events without listing them (:func:`_clusters`), with the result the
+walk over every pair would give. A story reprinted a thousand times is one class, not
+half a million pairs.
 
 Each merged seizure keeps one event for the totals, the one with the most specific
 figure (not hedged, most significant digits), then the one most sources agree with.
@@ -673,6 +675,39 @@ _PAIR_FEATURES: tuple[str, ...] = ("substance", "group", "country", "admin1", "a
                                    "tokens", "start", "end", "precision", "implausible")
 
 
+def _shared_only(f: pd.DataFrame) -> pd.DataFrame:
+    """``f`` with each event's agencies and distinctive words cut to those an event of
+    another report holds too. The score reads them only through what two events of two
+    reports share, so no score changes; but a word one outlet alone prints (its name, a
+    reporter's) no longer keeps its copies from being twins."""
+    f = f.copy()
+    docs = f["doc"].tolist()
+    many = object()
+    for col in ("agencies", "tokens"):
+        values = f[col].tolist()
+        held: dict[Any, Any] = {}  # distinct value -> its report, or many
+        for v, d in zip(values, docs):
+            h = held.setdefault(v, d)
+            if h is not many and h != d:
+                held[v] = many
+        parts = [(v,) if col == "agencies" else v for v in held]
+        shared: list[set[str]] = [set() for _ in parts[0]] if parts else []
+        first: list[dict[str, Any]] = [{} for _ in shared]
+        for v, part in zip(held, parts):
+            for k, words in enumerate(part):
+                for w in words:
+                    h = first[k].setdefault(w, held[v])
+                    if h is many or h != held[v]:
+                        shared[k].add(w)
+        cut = {}
+        for v, part in zip(held, parts):
+            pruned = tuple(frozenset(w for w in words if w in shared[k])
+                           for k, words in enumerate(part))
+            cut[v] = pruned[0] if col == "agencies" else pruned
+        f[col] = [cut[v] for v in values]
+    return f
+
+
 def _classes(f: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """(class of each event, first event of each class): events with the same
     :data:`_PAIR_FEATURES` share a class, numbered in the order of their first event."""
@@ -716,16 +751,26 @@ def _event_pairs(pairs: pd.DataFrame, classes: np.ndarray, docs: np.ndarray) -> 
     if not len(several):
         return total
     compatible = set(zip(ci.tolist(), cj.tolist()))
-    neighbours: dict[int, list[int]] = {}
-    for a, b in compatible:
-        neighbours.setdefault(a, []).append(b)
-        if a != b:
-            neighbours.setdefault(b, []).append(a)
     per_doc: dict[int, dict[int, int]] = {}
     for e in several.tolist():
         held = per_doc.setdefault(int(keys[e]), {})
         held[int(classes[e])] = held.get(int(classes[e]), 0) + 1
+    neighbours: dict[int, list[int]] | None = None
     for held in per_doc.values():
+        if len(held) <= 64:  # a report holds a few events: its pairs of classes
+            for c, nc in held.items():
+                for d, nd in held.items():
+                    if d == c and (c, c) in compatible:
+                        total -= nc * (nc - 1) // 2
+                    elif d > c and (c, d) in compatible:
+                        total -= nc * nd
+            continue
+        if neighbours is None:  # events with no report id: each class's pairs
+            neighbours = {}
+            for a, b in compatible:
+                neighbours.setdefault(a, []).append(b)
+                if a != b:
+                    neighbours.setdefault(b, []).append(a)
         for c, nc in held.items():
             for d in neighbours.get(c, ()):
                 if d == c:
@@ -1041,8 +1086,9 @@ def deduplicate(events: pd.DataFrame, *, window_days: float = WINDOW_DAYS,
     f = _features(events)
     A = _arrays(f)
     # the rules judge classes of twins (wire copies), each by its first event
-    classes, head = _classes(f)
-    rep = f.iloc[head].reset_index(drop=True)
+    shared = _shared_only(f)
+    classes, head = _classes(shared)
+    rep = shared.iloc[head].reset_index(drop=True)
     rep["doc"] = [f"#{k}" for k in range(len(rep))]  # twins pair whatever their reports
     intervals = {m: _intervals(rep, m) for m in _MEASURES}
     candidates = pd.concat([_candidates(rep, float(window_days)),

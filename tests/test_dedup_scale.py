@@ -72,6 +72,11 @@ def random_report(rng: random.Random) -> list[dict]:
     return out
 
 
+def unique_name(k: int) -> str:
+    """A name of letters only (the word rules read no digits in a name): Zubaaab, ..."""
+    return "Zub" + "".join(chr(97 + int(c)) for c in f"{k:04d}")
+
+
 def archive(seed: int, dense: bool = False) -> pd.DataFrame:
     """A few reports, each reprinted under other ids, some copies edited a little;
     ``dense``: more reports and more copies, where which of two clusters an event joins
@@ -89,6 +94,11 @@ def archive(seed: int, dense: bool = False) -> pd.DataFrame:
                 e["agencies"] = []
                 sentence = e["evidence"]["sentence"] + " Reuters reported from Quito."
                 e["evidence"] = {"sentence": sentence, "start": 0, "end": len(sentence)}
+            if rng.random() < 0.2:  # a byline or an agency only this outlet prints
+                byline = rng.choice((f" Reporting by {unique_name(k)}.", " Reporting by Ana Souza."))
+                sentence = e["evidence"]["sentence"] + byline
+                e["evidence"] = {"sentence": sentence, "start": 0, "end": len(sentence)}
+                e["agencies"] = e["agencies"] + [f"Desk {k}"]
             rows.append(e)
     rng.shuffle(rows)
     return pd.DataFrame(rows)
@@ -235,3 +245,26 @@ def test_a_story_reprinted_a_thousand_times_is_one_seizure():
         assert g["duplicate_of"].isna().sum() == 1
     # every pair of copies of different reports is compatible: 2 x C(2000, 2) - 1000
     assert out.attrs["dedup"]["pairs"] == 2000 * 1999 // 2 - 1000
+
+
+def test_a_word_one_report_alone_prints_does_not_split_its_copies():
+    """Copies that differ only by a byline, or an agency credited by their outlet alone,
+    are twins: the rules see no difference (the score reads words two reports share)."""
+    rows = []
+    for k in range(200):
+        sentence = ("Police found 4.3 tonnes of cocaine in a banana container at the port "
+                    f"of Guayaquil during Operation Tormes. Reporting by {unique_name(k)}.")
+        rows.append({"doc": f"copy{k:03d}", "substance": "cocaine", "quantity": 4.3,
+                     "unit": "t", "quantity_kg": 4300.0, "count": None, "country": "EC",
+                     "admin1": "EC-G", "date": "2023-07-04", "place": "Guayaquil",
+                     "agencies": ["National Police", f"Desk {k}"],
+                     "evidence": {"sentence": sentence}})
+    events = pd.DataFrame(rows)
+    f = D._features(events)
+    assert len(set(f["tokens"])) == 200  # every copy's words differ
+    classes, head = D._classes(D._shared_only(f))
+    assert len(head) == 1
+    want, pairs, _, _ = reference(events)
+    got = deduplicate(events)
+    assert got["cluster"].nunique() == 1 and partition(want) == {frozenset(range(200))}
+    assert got.attrs["dedup"]["pairs"] == pairs == 200 * 199 // 2
