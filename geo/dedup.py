@@ -834,11 +834,14 @@ def _clusters(classes: np.ndarray, pairs: pd.DataFrame, scores: np.ndarray,
     members: dict[int, dict[int, list[int]]] = {}  # root -> class -> its members, sorted
     where: dict[int, dict[int, list[int]]] = {}    # class -> root -> the same lists
     fit: dict[int, dict[int, bool]] = {}           # root -> class -> fits every class held
+    # only events of a class with a pair to merge on take part
+    taking = set(ci[keep].tolist()) | set(cj[keep].tolist())
     for x in range(n):
-        lst = [x]
-        members[x] = {cls[x]: lst}
-        where.setdefault(cls[x], {})[x] = lst
-        doc_set[x] = {doc[x]}
+        if cls[x] in taking:
+            lst = [x]
+            members[x] = {cls[x]: lst}
+            where.setdefault(cls[x], {})[x] = lst
+            doc_set[x] = {doc[x]}
 
     def find(x: int) -> int:
         root = x
@@ -935,9 +938,8 @@ def _clusters(classes: np.ndarray, pairs: pd.DataFrame, scores: np.ndarray,
                 if joinable(r, root):
                     merge(r, root)
     for x in range(n):
-        r = find(x)
-        if size[r] > 1:
-            label[x] = low[r]
+        if parent[x] != x or size[x] > 1:
+            label[x] = low[find(x)]
     return label
 
 
@@ -983,6 +985,19 @@ def _support(A: dict[str, np.ndarray], idx: Sequence[int]) -> dict[int, int]:
     """How many members' figures agree (within the conversion slack) with each one's:
     members with the same figures are counted together, so that a seizure a thousand
     copies tell compares its few distinct figures, not a million pairs."""
+    if len(idx) <= 8:  # most seizures: a few reports, cheaper than arrays
+        out = {}
+        for a in idx:
+            n = 0
+            for b in idx:
+                for m in _MEASURES:
+                    x, y = A[m][a], A[m][b]
+                    if np.isfinite(x) and np.isfinite(y) and \
+                            abs(x - y) <= CONVERSION_SLACK * max(x, y):
+                        n += 1
+                        break
+            out[a] = n
+        return out
     values = np.column_stack([A[m][list(idx)] for m in _MEASURES])
     if len(idx) > 64:
         # a missing figure fits none: any one stand-in groups them (unique sees NaN apart)
