@@ -36,6 +36,15 @@ How (plain blocking and rule scoring over frames; see the README's "Deduplicatio
    every pair across them satisfies the hard rules and no report would be in the
    cluster twice (so a chain 1 t ~ 1.2 t ~ 1.4 t does not merge its ends).
 
+An archive repeats itself: one agency story reprinted by dozens of outlets is dozens of
+events equal in everything the rules read (figure, drug, place, date, agencies, the
+distinctive words; a word or an agency only one report prints, a byline, counts for
+nothing, as the score reads only what two reports share). Such twins form one class
+(:func:`_shared_only`, :func:`_classes`); steps 1-3 judge pairs of classes, and step 4
+walks the pairs of events without listing them (:func:`_clusters`), with the result the
+walk over every pair would give. A story reprinted a thousand times is one class, not
+half a million pairs.
+
 Each merged seizure keeps one event for the totals, the one with the most specific
 figure (not hedged, most significant digits), then the one most sources agree with.
 """
@@ -302,25 +311,40 @@ def _routes_clash(x: tuple[frozenset[str], ...], y: tuple[frozenset[str], ...]) 
     return any(a and b and not (a & b) for a, b in zip(x, y))
 
 
+def _per_value(values: np.ndarray, fn: Any) -> np.ndarray:
+    """``fn`` of every item of an object array, once per distinct value where the items
+    are all text (an archive repeats its places, units and sentences); ``fn(None)`` for
+    the missing ones."""
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        mapped = np.empty(len(uniques) + 1, dtype=object)
+        mapped[:len(uniques)] = [fn(u) for u in uniques]
+        mapped[len(uniques)] = fn(None)
+        return mapped[codes]
+    out = np.empty(len(values), dtype=object)
+    out[:] = [fn(None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+                 else v) for v in values]
+    return out
+
+
 def _text_column(frame: pd.DataFrame, name: str) -> np.ndarray:
     if name not in frame:
         return np.full(len(frame), None, dtype=object)
-    values = frame[name].astype(object).to_numpy()
-    out = np.empty(len(values), dtype=object)
-    for i, v in enumerate(values):
-        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
-            out[i] = None
-        else:
-            text = str(v).strip()
-            out[i] = text.upper() if name in ("country", "admin1", "admin2") and text else (text or None)
-    return out
+    upper = name in ("country", "admin1", "admin2")
+
+    def clean(v: Any) -> str | None:
+        if v is None:
+            return None
+        text = str(v).strip()
+        return text.upper() if upper and text else (text or None)
+
+    return _per_value(frame[name].astype(object).to_numpy(), clean)
 
 
 def _obj(f: pd.DataFrame, name: str) -> np.ndarray:
     """A text column as an object array with None for missing (pandas may have made the
     Nones NaN in a string column)."""
-    return np.array([None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
-                     else v for v in f[name].to_numpy(dtype=object)], dtype=object)
+    return _per_value(f[name].to_numpy(dtype=object), lambda v: v)
 
 
 def _codes(f: pd.DataFrame, name: str) -> np.ndarray:
@@ -402,13 +426,17 @@ def _features(events: pd.DataFrame) -> pd.DataFrame:
         approx = ["approximate" in _as_list(v) for v in ev["flags"].tolist()]
     else:
         approx = [None] * n
-    f["hedge"] = [_hedge(s, a) for s, a in zip(sentences, approx)]
+    # wire copies repeat their sentences and figures: each read once
+    hedges: dict[tuple[str | None, bool | None], str | None] = {}
+    f["hedge"] = [hedges[(s, a)] if (s, a) in hedges else hedges.setdefault((s, a), _hedge(s, a))
+                  for s, a in zip(sentences, approx)]
     # significant digits of the figure as written (the kg of "4.3 t" is 4300: also 2)
     written = np.where(np.isnan(qty), np.where(np.isnan(kg), count, kg), qty)
-    f["sig"] = [_significant_digits(v) if not np.isnan(v) else 0 for v in written]
-    f["routes"] = list(zip(*[[_route_countries(v) for v in (ev[c].tolist() if c in ev
-                                                              else [None] * n)]
-                             for c in ROUTE_FIELDS]))
+    digits: dict[float, int] = {}
+    f["sig"] = [0 if np.isnan(v) else digits[v] if v in digits
+                else digits.setdefault(v, _significant_digits(v)) for v in written.tolist()]
+    f["routes"] = list(zip(*[_per_value(ev[c].astype(object).to_numpy(), _route_countries)
+                             if c in ev else [frozenset()] * n for c in ROUTE_FIELDS]))
     f["agencies"] = [frozenset(a.lower() for a in _as_list(v))
                      for v in (ev["agencies"].tolist() if "agencies" in ev else [None] * n)]
     # the figures of one sentence share its words: read each sentence once
@@ -419,10 +447,15 @@ def _features(events: pd.DataFrame) -> pd.DataFrame:
     f["start"] = dates["start"].to_numpy()
     f["end"] = dates["end"].to_numpy()
     f["precision"] = dates["precision"].to_numpy()
+    # the plausibility of each distinct (substance, figure), once
+    figures = pd.DataFrame({"substance": f["substance"].to_numpy(dtype=object),
+                            "quantity": qty if "quantity" in ev else kg, "kg": kg,
+                            "count": count})
+    distinct = figures.groupby(list(figures.columns), dropna=False, sort=False).ngroup().to_numpy()
+    once = figures.iloc[np.unique(distinct, return_index=True)[1]].reset_index(drop=True)
     f["implausible"] = implausible_reasons(
-        pd.Series(f["substance"].to_numpy(), dtype=object),
-        pd.Series(qty) if "quantity" in ev else pd.Series(kg), pd.Series(kg),
-        pd.Series(count)).notna().to_numpy()
+        pd.Series(once["substance"].to_numpy(), dtype=object), once["quantity"], once["kg"],
+        once["count"]).notna().to_numpy()[distinct]
     precision_rank = {"point": 3, "admin2": 2, "admin1": 1, "country": 0}
     pp = _text_column(ev, "place_precision")
     f["place_rank"] = [precision_rank.get(p, 2 if a2 else 1 if a1 else 0 if c else -1)
@@ -621,48 +654,292 @@ def _score(f: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
     score += np.where(np.isnan(gap), 0.0,
                       np.where(days & (gap <= 3), 1.0, np.where(gap <= 0, 0.5, 0.25)))
     # the text: an agency both credit, names both evidence sentences hold
-    agencies = f["agencies"].to_numpy(dtype=object)
-    tokens = f["tokens"].to_numpy(dtype=object)
-    shared = [agencies[x] & agencies[y] for x, y in zip(i, j)]
+    agencies = f["agencies"].tolist()
+    tokens = f["tokens"].tolist()
+    shared = [agencies[x] & agencies[y] for x, y in zip(i.tolist(), j.tolist())]
     score += np.array([1.0 if s else 0.0 for s in shared])
-    score += np.array([_shared_text(tokens[x], tokens[y], s) for x, y, s in zip(i, j, shared)])
+    score += np.array([_shared_text(tokens[x], tokens[y], s)
+                       for x, y, s in zip(i.tolist(), j.tolist(), shared)])
     return score
+
+
+# --------------------------------------------------------------------------- twins
+
+
+#: What the pair rules read of an event (:func:`_candidates`, :func:`_intervals`,
+#: :func:`_compatible`, :func:`_score`, :func:`_unmeasured_ok`): two events equal on all
+#: of them (wire copies of one story, mostly) are twins, and every rule says the same of
+#: a twin as of the other.
+_PAIR_FEATURES: tuple[str, ...] = ("substance", "group", "country", "admin1", "admin2",
+                                   *_MEASURES, "hedge", "sig", "routes", "agencies",
+                                   "tokens", "start", "end", "precision", "implausible")
+
+
+def _shared_only(f: pd.DataFrame) -> pd.DataFrame:
+    """``f`` with each event's agencies and distinctive words cut to those an event of
+    another report holds too. The score reads them only through what two events of two
+    reports share, so no score changes; but a word one outlet alone prints (its name, a
+    reporter's) no longer keeps its copies from being twins."""
+    f = f.copy()
+    docs = f["doc"].tolist()
+    many = object()
+    for col in ("agencies", "tokens"):
+        values = f[col].tolist()
+        held: dict[Any, Any] = {}  # distinct value -> its report, or many
+        for v, d in zip(values, docs):
+            h = held.setdefault(v, d)
+            if h is not many and h != d:
+                held[v] = many
+        parts = [(v,) if col == "agencies" else v for v in held]
+        shared: list[set[str]] = [set() for _ in parts[0]] if parts else []
+        first: list[dict[str, Any]] = [{} for _ in shared]
+        for v, part in zip(held, parts):
+            for k, words in enumerate(part):
+                for w in words:
+                    h = first[k].setdefault(w, held[v])
+                    if h is many or h != held[v]:
+                        shared[k].add(w)
+        cut = {}
+        for v, part in zip(held, parts):
+            pruned = tuple(frozenset(w for w in words if w in shared[k])
+                           for k, words in enumerate(part))
+            cut[v] = pruned[0] if col == "agencies" else pruned
+        f[col] = [cut[v] for v in values]
+    return f
+
+
+def _classes(f: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(class of each event, first event of each class): events with the same
+    :data:`_PAIR_FEATURES` share a class, numbered in the order of their first event."""
+    n = len(f)
+    codes = np.column_stack([pd.factorize(f[c], use_na_sentinel=True)[0]
+                             for c in _PAIR_FEATURES])
+    _, inverse = np.unique(codes, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    first = np.full(int(inverse.max()) + 1, n)
+    np.minimum.at(first, inverse, np.arange(n))
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return rank[inverse], first[order]
+
+
+def _self_candidates(f: pd.DataFrame, sizes: np.ndarray) -> pd.DataFrame:
+    """The pairs (c, c) of the classes of ``f`` with twins: twins are candidates on every
+    measure :func:`_candidates` would pair them on (the same figure, block and bucket)."""
+    usable = ~f["implausible"].to_numpy() & (sizes >= 2)
+    parts = []
+    for measure in _MEASURES:
+        values = f[measure].to_numpy(dtype=float)
+        k = np.flatnonzero(usable & np.isfinite(values) & (values > 0))
+        parts.append(pd.DataFrame({"i": k, "j": k, "measure": measure}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _event_pairs(pairs: pd.DataFrame, classes: np.ndarray, docs: np.ndarray) -> int:
+    """How many pairs of events (of different reports) the compatible class pairs
+    ``pairs`` stand for."""
+    if not len(pairs):
+        return 0
+    sizes = np.bincount(classes)
+    ci, cj = pairs["i"].to_numpy(), pairs["j"].to_numpy()
+    total = int(np.where(ci == cj, sizes[ci] * (sizes[ci] - 1) // 2,
+                         sizes[ci] * sizes[cj]).sum())
+    # less the pairs within one report, which are never pairs
+    keys = pd.factorize(docs, use_na_sentinel=False)[0]
+    several = np.flatnonzero(np.bincount(keys)[keys] > 1)
+    if not len(several):
+        return total
+    compatible = set(zip(ci.tolist(), cj.tolist()))
+    per_doc: dict[int, dict[int, int]] = {}
+    for e in several.tolist():
+        held = per_doc.setdefault(int(keys[e]), {})
+        held[int(classes[e])] = held.get(int(classes[e]), 0) + 1
+    neighbours: dict[int, list[int]] | None = None
+    for held in per_doc.values():
+        if len(held) <= 64:  # a report holds a few events: its pairs of classes
+            for c, nc in held.items():
+                for d, nd in held.items():
+                    if d == c and (c, c) in compatible:
+                        total -= nc * (nc - 1) // 2
+                    elif d > c and (c, d) in compatible:
+                        total -= nc * nd
+            continue
+        if neighbours is None:  # events with no report id: each class's pairs
+            neighbours = {}
+            for a, b in compatible:
+                neighbours.setdefault(a, []).append(b)
+                if a != b:
+                    neighbours.setdefault(b, []).append(a)
+        for c, nc in held.items():
+            for d in neighbours.get(c, ()):
+                if d == c:
+                    total -= nc * (nc - 1) // 2
+                elif d > c and d in held:
+                    total -= nc * held[d]
+    return total
 
 
 # --------------------------------------------------------------------------- clusters
 
 
-def _clusters(n: int, pairs: pd.DataFrame, scores: np.ndarray, min_score: float,
-              docs: np.ndarray, unmeasured: Any) -> np.ndarray:
-    """Cluster label per event (-1: alone), grown from the best pairs down.
+def _clusters(classes: np.ndarray, pairs: pd.DataFrame, scores: np.ndarray,
+              min_score: float, docs: np.ndarray, unmeasured: Any) -> np.ndarray:
+    """Cluster label per event (-1: alone; else the first event of its seizure).
 
-    ``unmeasured(x, y)``: whether two events that share no measure (a pill count and a
-    mass of one seizure) satisfy every other hard rule: such a pair is never a
-    candidate, but it must not keep a seizure's count and mass apart."""
-    compatible = set(zip(pairs["i"].tolist(), pairs["j"].tolist()))
-    members: dict[int, list[int]] = {}
+    The rule: every compatible pair of events from different reports, taken from the
+    best score down (ties in the events' order), merges the two clusters it joins when
+    no report would be in the merged one twice and every pair across them is compatible
+    (complete linkage: a chain 1 t ~ 1.2 t ~ 1.4 t does not merge its ends).
+    ``unmeasured(c, d)``: whether events of classes ``c`` and ``d`` that share no measure
+    (a pill count and a mass of one seizure) satisfy every other hard rule: such a pair
+    is never a candidate, but it must not keep a seizure's count and mass apart.
+
+    ``pairs``/``scores`` are those of classes of twins (:func:`_classes`), so that a story
+    reprinted a thousand times is not a million pairs. The pairs of events are walked
+    without being listed, from what makes most of them moot: once two clusters have
+    merged, pairs within stay so, and once they have failed to merge they fail for good
+    (clusters only grow, and a report twice or an incompatible pair stays in a larger
+    cluster). So, at one score, an event whose class has been walked already by an event
+    now in its cluster has nothing left to do (every pair it would try, its twin tried
+    first: merged since, or failed), and an event that walks its pairs tries each other
+    cluster once, at the first of its events it pairs with.
+    """
+    from bisect import bisect_right, insort
+
+    n = len(classes)
     label = np.full(n, -1)
-    left, right = pairs["i"].to_numpy(), pairs["j"].to_numpy()
-    for k in np.argsort(-scores, kind="stable"):
-        if scores[k] < min_score:
-            break
-        a, b = int(left[k]), int(right[k])
-        if label[a] >= 0 and label[a] == label[b]:
-            continue
-        ca = members[label[a]] if label[a] >= 0 else [a]
-        cb = members[label[b]] if label[b] >= 0 else [b]
-        # one event per report, and every pair across compatible (complete linkage)
-        if {docs[x] for x in ca} & {docs[y] for y in cb}:
-            continue
-        if not all((min(x, y), max(x, y)) in compatible or unmeasured(x, y)
-                   for x in ca for y in cb):
-            continue
-        for old in (label[a], label[b]):
-            members.pop(int(old), None)
-        merged = ca + cb
-        new = min(merged)
-        label[merged] = new
-        members[new] = merged
+    ci, cj = pairs["i"].to_numpy(), pairs["j"].to_numpy()
+    keep = scores >= min_score
+    if not keep.any():
+        return label
+    compatible = set(zip(ci.tolist(), cj.tolist()))
+    unmeasured_memo: dict[tuple[int, int], bool] = {}
+
+    def fits(c: int, d: int) -> bool:
+        key = (c, d) if c <= d else (d, c)
+        if key in compatible:
+            return True
+        ok = unmeasured_memo.get(key)
+        if ok is None:
+            ok = unmeasured_memo[key] = bool(unmeasured(*key))
+        return ok
+
+    cls = classes.tolist()
+    doc = list(docs)
+    parent = list(range(n))
+    size = [1] * n
+    low = list(range(n))
+    doc_set: dict[int, set] = {}
+    members: dict[int, dict[int, list[int]]] = {}  # root -> class -> its members, sorted
+    where: dict[int, dict[int, list[int]]] = {}    # class -> root -> the same lists
+    fit: dict[int, dict[int, bool]] = {}           # root -> class -> fits every class held
+    # only events of a class with a pair to merge on take part
+    taking = set(ci[keep].tolist()) | set(cj[keep].tolist())
+    for x in range(n):
+        if cls[x] in taking:
+            lst = [x]
+            members[x] = {cls[x]: lst}
+            where.setdefault(cls[x], {})[x] = lst
+            doc_set[x] = {doc[x]}
+
+    def find(x: int) -> int:
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def fits_cluster(root: int, d: int) -> bool:
+        cache = fit.setdefault(root, {})
+        ok = cache.get(d)
+        if ok is None:
+            ok = cache[d] = all(fits(c, d) for c in members[root])
+        return ok
+
+    def joinable(a: int, b: int) -> bool:
+        if not doc_set[a].isdisjoint(doc_set[b]):
+            return False
+        if len(members[a]) < len(members[b]):
+            a, b = b, a
+        return all(fits_cluster(a, d) for d in members[b])
+
+    def merge(a: int, b: int) -> None:
+        if size[a] < size[b]:
+            a, b = b, a
+        parent[b] = a
+        size[a] += size[b]
+        low[a] = min(low[a], low[b])
+        doc_set[a] |= doc_set.pop(b)
+        held = members[a]
+        new = [d for d in members[b] if d not in held]
+        for d, lst in members.pop(b).items():
+            at = where[d]
+            del at[b]
+            mine = held.get(d)
+            if mine is None:
+                held[d] = at[a] = lst
+            elif len(lst) < 8:
+                for v in lst:
+                    insort(mine, v)
+            else:
+                mine.extend(lst)
+                mine.sort()
+        cache = fit.get(a)
+        if cache and new:
+            for d, ok in cache.items():
+                if ok:
+                    cache[d] = all(fits(c, d) for c in new)
+        fit.pop(b, None)
+        marks = walked.pop(b, None)
+        if marks:
+            walked.setdefault(a, set()).update(marks)
+
+    level_of = scores[keep]
+    li, lj = ci[keep], cj[keep]
+    for level in np.unique(level_of)[::-1]:
+        partners: dict[int, list[int]] = {}
+        at = level_of == level
+        for c, d in zip(li[at].tolist(), lj[at].tolist()):
+            partners.setdefault(c, []).append(d)
+            if c != d:
+                partners.setdefault(d, []).append(c)
+        walked: dict[int, set[int]] = {}  # root -> classes walked at this score
+        # a class in one cluster is walked by its first event only (the others find it
+        # walked); one spread over several, by each event until its cluster is
+        visit: list[int] = []
+        for c in partners:
+            spread = where[c]
+            if len(spread) == 1:
+                visit.append(next(iter(spread.values()))[0])
+            else:
+                visit.extend(x for lst in spread.values() for x in lst)
+        visit.sort()
+        for x in visit:
+            r = find(x)
+            c = cls[x]
+            marks = walked.setdefault(r, set())
+            if c in marks:
+                continue
+            marks.add(c)
+            # each other cluster at its first event after x that pairs with x (one of x's
+            # own report may come first: that cluster holds x's report and fails anyway)
+            first: dict[int, int] = {}
+            for d in partners[c]:
+                for root, lst in where[d].items():
+                    if root == r:
+                        continue
+                    k = bisect_right(lst, x)
+                    if k < len(lst) and lst[k] < first.get(root, n):
+                        first[root] = lst[k]
+            for root in sorted(first, key=first.__getitem__):
+                r = find(x)
+                if joinable(r, root):
+                    merge(r, root)
+    for x in range(n):
+        if parent[x] != x or size[x] > 1:
+            label[x] = low[find(x)]
     return label
 
 
@@ -705,18 +982,41 @@ def _unmeasured_ok(A: dict[str, np.ndarray], x: int, y: int, window_days: float)
 
 
 def _support(A: dict[str, np.ndarray], idx: Sequence[int]) -> dict[int, int]:
-    """How many members' figures agree (within the conversion slack) with each one's."""
-    out = {}
-    for a in idx:
-        n = 0
-        for b in idx:
-            for m in _MEASURES:
-                x, y = A[m][a], A[m][b]
-                if np.isfinite(x) and np.isfinite(y) and abs(x - y) <= CONVERSION_SLACK * max(x, y):
-                    n += 1
-                    break
-        out[a] = n
-    return out
+    """How many members' figures agree (within the conversion slack) with each one's:
+    members with the same figures are counted together, so that a seizure a thousand
+    copies tell compares its few distinct figures, not a million pairs."""
+    if len(idx) <= 8:  # most seizures: a few reports, cheaper than arrays
+        out = {}
+        for a in idx:
+            n = 0
+            for b in idx:
+                for m in _MEASURES:
+                    x, y = A[m][a], A[m][b]
+                    if np.isfinite(x) and np.isfinite(y) and \
+                            abs(x - y) <= CONVERSION_SLACK * max(x, y):
+                        n += 1
+                        break
+            out[a] = n
+        return out
+    values = np.column_stack([A[m][list(idx)] for m in _MEASURES])
+    if len(idx) > 64:
+        # a missing figure fits none: any one stand-in groups them (unique sees NaN apart)
+        keyed = np.where(np.isfinite(values), values, -np.inf)
+        distinct, code = np.unique(keyed, axis=0, return_inverse=True)
+        code = code.reshape(-1)
+    else:
+        distinct, code = values, np.arange(len(idx))
+    weight = np.bincount(code, minlength=len(distinct))
+    support = np.zeros(len(distinct), dtype=np.int64)
+    chunk = max(1, 2_000_000 // max(len(distinct), 1))
+    for lo in range(0, len(distinct), chunk):
+        x = distinct[lo:lo + chunk, None, :]
+        y = distinct[None, :, :]
+        with np.errstate(invalid="ignore"):
+            agree = (np.isfinite(x) & np.isfinite(y)
+                     & (np.abs(x - y) <= CONVERSION_SLACK * np.maximum(x, y))).any(axis=2)
+        support[lo:lo + chunk] = agree @ weight
+    return {a: int(support[k]) for a, k in zip(idx, code.tolist())}
 
 
 #: Countries whose agencies weigh seizures in pounds (the DEA, CBP and US police do).
@@ -799,12 +1099,20 @@ def deduplicate(events: pd.DataFrame, *, window_days: float = WINDOW_DAYS,
         out.attrs["dedup"] = {"seizures": 0, "duplicates": 0, "pairs": 0}
         return out
     f = _features(events)
-    intervals = {m: _intervals(f, m) for m in _MEASURES}
-    pairs = _compatible(f, _candidates(f, float(window_days)), float(window_days), intervals)
-    scores = _score(f, pairs)
     A = _arrays(f)
-    label = _clusters(n, pairs, scores, float(min_score), A["doc"],
-                      lambda x, y: _unmeasured_ok(A, x, y, float(window_days)))
+    # the rules judge classes of twins (wire copies), each by its first event
+    shared = _shared_only(f)
+    classes, head = _classes(shared)
+    rep = shared.iloc[head].reset_index(drop=True)
+    rep["doc"] = [f"#{k}" for k in range(len(rep))]  # twins pair whatever their reports
+    intervals = {m: _intervals(rep, m) for m in _MEASURES}
+    candidates = pd.concat([_candidates(rep, float(window_days)),
+                            _self_candidates(rep, np.bincount(classes))], ignore_index=True)
+    pairs = _compatible(rep, candidates, float(window_days), intervals)
+    scores = _score(rep, pairs)
+    label = _clusters(classes, pairs, scores, float(min_score), A["doc"],
+                      lambda c, d: _unmeasured_ok(A, int(head[c]), int(head[d]),
+                                                  float(window_days)))
     cluster = np.full(n, None, dtype=object)
     duplicate_of = np.full(n, None, dtype=object)
     sources = np.full(n, None, dtype=object)
@@ -822,8 +1130,10 @@ def deduplicate(events: pd.DataFrame, *, window_days: float = WINDOW_DAYS,
             if a != kept:
                 duplicate_of[a] = A["doc"][kept]
         # sources in date order (undated last), then in the events' order
-        ordered = sorted(idx, key=lambda a: (bool(np.isnat(A["start"][a])),
-                                             0 if np.isnat(A["start"][a]) else int(A["start"][a].astype("int64")), a))
+        rows = np.array(idx)
+        undated = np.isnat(A["start"][rows])
+        when = np.where(undated, 0, A["start"][rows].astype("int64"))
+        ordered = rows[np.lexsort((rows, when, undated))].tolist()
         sources[kept] = json.dumps(_source_records(cols, A, ordered), ensure_ascii=False)
     out["cluster"] = pd.Series(cluster, index=events.index, dtype=object)
     out["duplicate_of"] = pd.Series(duplicate_of, index=events.index, dtype=object)
@@ -831,7 +1141,7 @@ def deduplicate(events: pd.DataFrame, *, window_days: float = WINDOW_DAYS,
     out.attrs = dict(events.attrs)
     out.attrs["dedup"] = {"seizures": len(groups),
                           "duplicates": int(sum(len(v) - 1 for v in groups.values())),
-                          "pairs": int(len(pairs))}
+                          "pairs": _event_pairs(pairs, classes, A["doc"])}
     return out
 
 
