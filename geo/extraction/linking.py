@@ -487,7 +487,8 @@ _GATEWAY_AFTER = re.compile(r"(?:\s+[A-Z][\w'’-]*){0,2}\s+(?:International\s+)
 _UNKNOWN_FACILITY = re.compile(
     r"\b(?:at|in|near|on)\s+(?:the\s+)?(?P<name>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3})\s+"
     r"(?:International\s+)?(?i:airport|border\s+(?:crossing|post|checkpoint|point)|"
-    r"crossing(?:\s+point)?|checkpoint|check\s*post|seaport|harbou?r|terminal|toll\s+(?:plaza|naka))\b")
+    r"crossing(?:\s+point)?|checkpoint|check\s*post|seaport|harbou?r|terminal|bridge|"
+    r"toll\s+(?:plaza|naka))\b")
 _PROVINCIAL_CITY = 300_000  # a dateline city below this (and no capital) is a local paper's
 _REGION_WORD_AFTER = re.compile(r"(?i)\s+(?:province|region|state|oblast|governorate|prefecture)\b")
 _GATEWAY_NAME = re.compile(r"(?i)\b(?:airport|port|seaport|crossing|terminal)$")
