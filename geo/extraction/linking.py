@@ -540,6 +540,8 @@ class PlaceIndex:
         self._unknown_starts: list[int] | None = None
         self._glued_at: dict[tuple[int, int], bool] = {}
         self._starts: list[int] | None = None  # the mentions' starts, for in_span
+        # the mentions by group, for group_members: (the list read, its length, the index)
+        self._groups: tuple[list, int, dict[int, list[PlaceMention]]] | None = None
         if gazetteer is None:
             return
         try:
@@ -1185,6 +1187,7 @@ class PlaceIndex:
                 pm.toward = prev.toward
             pm.group = g
             prev = pm
+        self._groups = None
 
     def _main_country(self) -> str | None:
         counts = Counter(pm.country for pm in self.mentions if pm.country and pm.role != "excluded")
@@ -1205,6 +1208,7 @@ class PlaceIndex:
             # (sorted once the mentions are final: every figure asks for a few spans)
             mentions.sort(key=lambda pm: pm.start)
             self._starts = [pm.start for pm in mentions]
+            self._groups = None
         i = bisect.bisect_left(self._starts, start)
         out = []
         for pm in mentions[i:]:
@@ -1215,7 +1219,17 @@ class PlaceIndex:
         return out
 
     def group_members(self, pm: PlaceMention) -> list[PlaceMention]:
-        return [p for p in self.mentions if p.group == pm.group]
+        """The mentions of ``pm``'s group, in the mentions' order."""
+        mentions = self.mentions
+        index = self._groups
+        if index is None or index[0] is not mentions or index[1] != len(mentions):
+            # every figure's place asks for a group: the mentions are grouped once, not
+            # walked once per figure
+            by_group: dict[int, list[PlaceMention]] = {}
+            for p in mentions:
+                by_group.setdefault(p.group, []).append(p)
+            index = self._groups = (mentions, len(mentions), by_group)
+        return list(index[2].get(pm.group, ()))
 
     def place_group_members(self, members: list[PlaceMention], how: str, conf: float) -> Placed:
         """The region of an explicit set of mentions (roles ignored)."""

@@ -140,6 +140,9 @@ class ContextEvidence:
     # query key -> the votes without() drops for it, in by_name's order: built once per
     # context for the ~17 queries resolved in it (see without)
     _votes: dict[str, list] | None = field(default=None, repr=False, compare=False)
+    # min_weight -> story_region's answer: a context's queries that it holds no vote of
+    # (a third of them) ask it of the same evidence (without() gives it back)
+    _story: dict[float, tuple | None] | None = field(default=None, repr=False, compare=False)
 
     def add(self, key: str, country: str | None, admin1: str | None, weight: float,
             admin1_weight: float = 1.0) -> None:
@@ -150,7 +153,7 @@ class ContextEvidence:
         if admin1:
             self.admin1[admin1] = self.admin1.get(admin1, 0.0) + admin1_weight
         self.by_name.setdefault(key, []).append((country, admin1, weight, admin1_weight))
-        self._admin1_by_country = self._totals = self._votes = None
+        self._admin1_by_country = self._totals = self._votes = self._story = None
 
     def without(self, key: str) -> "ContextEvidence":
         """The evidence less what the mentions of ``key`` contributed.
@@ -198,6 +201,15 @@ class ContextEvidence:
         regions, or of none named)."""
         if not self.countries or not self.admin1:
             return None
+        known = self._story
+        if known is None:
+            known = self._story = {}
+        elif min_weight in known:
+            return known[min_weight]
+        found = known[min_weight] = self._story_region(min_weight)
+        return found
+
+    def _story_region(self, min_weight: float) -> tuple[str, float, float] | None:
         lead = max(self.countries, key=self.countries.get)
         total = self._by_country().get(lead, 0.0)
         if total < min_weight:
