@@ -20,6 +20,7 @@ The flow for one report (:func:`extract_report`):
 """
 from __future__ import annotations
 
+import gc
 import logging
 import math
 import os
@@ -1381,6 +1382,9 @@ class ExtractionContext:
         return self.places.gazetteer
 
     def load(self) -> None:
+        """Load the places (gazetteer index, geocoder) once; then, the first time in a
+        process, set what the process holds aside from the cyclic garbage collector's
+        passes (see :func:`_set_aside_loaded`)."""
         if self._loaded:
             return
         self._loaded = True
@@ -1391,6 +1395,24 @@ class ExtractionContext:
                 from .linking import GeocodeMemo
 
                 self.memo = GeocodeMemo(self.places.geocoder)
+        _set_aside_loaded()
+
+
+def _set_aside_loaded() -> None:
+    """``gc.freeze()`` what the process holds once its places are loaded, the first time.
+
+    The ~125,000 objects a loaded process tracks (the modules and functions of pandas,
+    numpy, pint, geopandas, the place index) live as long as the process; yet every full
+    pass of the cyclic collector, a few per thousand reports, walks them all: 5-8% of an
+    extraction's CPU time. Frozen, they are left out of the passes (and a forked worker
+    does not write to the pages it shares with its parent to count their references).
+    Reference counting still frees them; only garbage cycles among objects that exist now
+    would outlive the process's use of them. Nothing is frozen where the process froze
+    objects itself (its own policy stands) or runs with the collector off.
+    """
+    if gc.isenabled() and gc.get_freeze_count() == 0:
+        gc.collect()  # what is garbage already is freed, not set aside
+        gc.freeze()
 
 
 def extract_report(report: Any, geocoder: Any = None, *, gazetteer: Any = None,
