@@ -1084,8 +1084,11 @@ def _restated_exactly(a: _Target, b: _Target, ma: float, mb: float) -> _Target |
     "over", "more than") and then exactly, the drug named at least in the rounded one;
     None when they are not."""
     for rounded, exact in ((a, b), (b, a)):
+        # (hedged first: most pairs of a report are not, and the step costs two formats)
+        if not (rounded.q is not None and rounded.q.approximate):
+            continue
         step = _round_unit(sizes_of(rounded))
-        if not (rounded.q is not None and rounded.q.approximate) or step < 10:
+        if step < 10:
             continue
         if _round_unit(sizes_of(exact)) >= step:
             continue  # both round: two seizures of the same size, or a repeat (step 1)
