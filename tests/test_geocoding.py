@@ -402,3 +402,40 @@ def test_story_region_needs_votes_in_the_main_country(geocoder):
     ev.add("afghanistan", "AF", None, 1.0)
     ev.add("khorog", "TJ", "TJ-GB", 0.5)
     assert ev.story_region(0.0) is None
+
+
+_NAME_ALPHABET = "aAbBkKsSiI._-' \u00a0\t\n\u2028_0\u00e9\u00c9\u00df\u0663\u00b2x"
+
+
+def test_name_occurrences_are_the_name_patterns_matches():
+    """The geocoder finds a name in a text without compiling its pattern: the spans must
+    be those of the pattern (``\\b`` words ``\\s+`` ... ``\\b``, any case) on any text --
+    word characters of other scripts, digits, underscores, every kind of space -- else a
+    change of ``re``'s rules (or of this reading of them) changes the answers."""
+    import random
+    import re
+
+    from geo.places.geocoder import _ascii_lowered, _name_pattern, _occurrences
+
+    rng = random.Random(15)
+    checked = 0
+    names = ["Kunduz", "Norte de Santander", "St. Louis", "'s-Hertogenbosch", "Ban_Na",
+             "K2", "Sa", "a", "bi b", "Al-Kut", "X."]
+    for _ in range(4000):
+        name = rng.choice(names) if rng.random() < 0.5 else "".join(
+            rng.choice("aAbBkKsS._-'0 ") for _ in range(rng.randint(1, 6))).strip() or "a"
+        parts = []
+        for _ in range(rng.randint(0, 8)):
+            if rng.random() < 0.4:
+                gaps = [" ", "  ", "\n", "\u00a0", "\t ", ""]
+                spaced = re.sub(r"\s+", lambda m: rng.choice(gaps), name)
+                parts.append(rng.choice([spaced, spaced.upper(), spaced.lower()]))
+            else:
+                parts.append("".join(rng.choice(_NAME_ALPHABET)
+                                     for _ in range(rng.randint(0, 4))))
+        text = "".join(parts)
+        lowered = _ascii_lowered(text)
+        want = [m.span() for m in _name_pattern(name).finditer(text)]
+        assert _occurrences(name, text, lowered) == want, (name, text)
+        checked += lowered is not None and bool(want)
+    assert checked > 500  # the pattern-free path was the one compared

@@ -194,3 +194,32 @@ def test_geo_routes_is_public():
     import geo.flows  # noqa: F401 - importing the module must not hide the function
 
     assert geo.routes is routes
+
+
+def test_bare_to_and_from_read_as_the_plain_pattern_reads_them():
+    """The bare "to"/"from" cue checks "close to", "next to" ... behind the "to" (faster
+    than before it): the matches must be those of the plain reading, "to" not after one of
+    route_cues.toml's to_cancelled_after words, on any wording and case; and its
+    lower-cased twin must agree on ASCII words."""
+    import random
+    import re
+
+    from geo.extraction.routes import _TAIL, _patterns
+
+    cancelled = route_lists()["to_cancelled_after"]
+    behind = "".join(rf"(?<!\b{re.escape(w)} )" for w in cancelled)
+    plain = re.compile(rf"(?i)\b(?P<word>{behind}to|from)\b{_TAIL}")
+    pats = _patterns()
+    words = list(cancelled) + ["to", "from", "To", "FROM", "the", "port", "of", "city", "x",
+                               "into", "toward", "close", "Next", "Due", "onto", "a"]
+    rng = random.Random(11)
+    checked = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(words) + rng.choice([" ", " ", "  ", ", ", "-", "\n", ""])
+                       for _ in range(rng.randint(1, 7)))
+        want = [(m.span(), m.group("word")) for m in plain.finditer(text)]
+        assert [(m.span(), m.group("word")) for m in pats["bare"].finditer(text)] == want, text
+        assert [m.span() for m in pats["bare_ascii"].finditer(text.lower())] == \
+            [span for span, _ in want], text
+        checked += bool(want)
+    assert checked > 300

@@ -26,6 +26,7 @@ from typing import Mapping, Any, Sequence
 
 from .. import vocab
 from ..caches import memo
+from ..text.patterns import ascii_twin
 from ..text.quantities import find_quantities
 
 __all__ = ["Route", "RouteEnd", "read_route", "route_lists"]
@@ -57,8 +58,10 @@ _TAIL = r"(?:\s+(?:the|a|an))?(?:\s+(?:port|city|town|village|province|region|st
 def _patterns() -> dict[str, "re.Pattern[str]"]:
     pats = {role: re.compile(rf"(?i)\b(?:{_alt(role)}){_TAIL}")
             for role in ("origin", "destination", "transit")}
-    not_after = "".join(rf"(?<!\b{re.escape(w)} )" for w in route_lists()["to_cancelled_after"])
-    pats["bare"] = re.compile(rf"(?i)\b(?P<word>{not_after}to|from)\b{_TAIL}")
+    # "close to", "next to": checked behind the "to" once it is there (the same matches as
+    # (?<!\bclose )to, which the engine tried at every word of the text: 2-3x slower)
+    not_after = "".join(rf"(?<!\b{re.escape(w)} to)" for w in route_lists()["to_cancelled_after"])
+    pats["bare"] = re.compile(rf"(?i)\b(?P<word>to{not_after}|from)\b{_TAIL}")
     pats["motion"] = re.compile(rf"(?i)\b(?:{_alt('motion_words')})\b")
     # "of Afghan origin", "Mexican-made": a hyphen entry is glued to the name, a word is not
     after = route_lists()["origin_after"]
@@ -70,6 +73,10 @@ def _patterns() -> dict[str, "re.Pattern[str]"]:
                        for j in sorted(route_lists()["list_joiners"], key=len, reverse=True))
     pats["joined"] = re.compile(rf"(?i)^(?:\s|{joiners})*$")
     pats["break"] = re.compile("|".join(re.escape(b) for b in route_lists()["clause_breaks"]))
+    # the cue patterns' case-sensitive twins, for the lower-cased copy of an ASCII text (the
+    # words before nearly every name): the same matches, 2-3x faster
+    for key in ("origin", "transit", "destination", "bare", "motion"):
+        pats[key + "_ascii"] = ascii_twin(pats[key])
     return pats
 
 
@@ -126,20 +133,29 @@ def _code(pm: Any) -> str | None:
     return pm.admin1 or pm.country
 
 
+_ROLES = ("origin", "transit", "destination")
+_ROLES_ASCII = ("origin_ascii", "transit_ascii", "destination_ascii")
+
+
 def _role(before: str) -> tuple[str | None, str]:
     """The route role the words before a name give it, and the cue as written."""
     pats = _patterns()
-    for role in ("origin", "transit", "destination"):
-        m = pats[role].search(before)
+    if before.isascii():  # nearly always: the twins on the words lower-cased
+        text, keys, bare, motion = before.lower(), _ROLES_ASCII, "bare_ascii", "motion_ascii"
+    else:
+        text, keys, bare, motion = before, _ROLES, "bare", "motion"
+    for role, key in zip(_ROLES, keys):
+        m = pats[key].search(text)
         if m:
-            return role, m.group(0).strip()
-    m = pats["bare"].search(before)
+            return role, before[m.start():m.end()].strip()
+    m = pats[bare].search(text)
     if m:
         # a bare "from"/"to": a route only when its clause moves something
-        clause = before[:m.start()]
+        clause = text[:m.start()]
         cut = max((b.end() for b in pats["break"].finditer(clause)), default=0)
-        if pats["motion"].search(clause, cut):
-            return ("origin" if m.group("word").lower() == "from" else "destination"), m.group(0).strip()
+        if pats[motion].search(clause, cut):
+            return ("origin" if m.group("word").lower() == "from" else "destination"), \
+                before[m.start():m.end()].strip()
     return None, ""
 
 

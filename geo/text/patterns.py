@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 from ..caches import memo
 
-__all__ = ["rx", "Gated", "CASE_ODD", "grouped_alternation"]
+__all__ = ["rx", "Gated", "CASE_ODD", "grouped_alternation", "ascii_twin"]
 
 
 @memo(8192)
@@ -20,6 +20,17 @@ def rx(pattern: str) -> "re.Pattern[str]":
     # our own compiled-pattern cache: pysbd compiles hundreds of patterns per text and
     # evicts re's small shared cache, which made every inline pattern here recompile
     return re.compile(pattern)
+
+
+def ascii_twin(rx: "re.Pattern[str]") -> "re.Pattern[str]":
+    """``rx``, a case-insensitive pattern whose letters are all lower-case, without re.I:
+    on the lower-cased copy of an ASCII text it finds the same matches at the same offsets,
+    3-4x faster (sre compares case-insensitive literals character by character through case
+    folding). A named group's ``(?P<`` is syntax, not a letter matched."""
+    src = rx.pattern
+    if not src.startswith("(?i)") or src.replace("(?P<", "(?p<") != src.lower():
+        raise ValueError(f"not a lower-case, case-insensitive pattern: {src[:40]!r}")
+    return re.compile(src[4:], rx.flags & ~re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------- speed: gates
