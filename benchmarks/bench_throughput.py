@@ -116,6 +116,10 @@ def main() -> None:
     base = list(read_reports(sorted((BENCH / "reports").glob("d*.txt"))))
     if not base:
         sys.exit(f"no reports under {BENCH / 'reports'}")
+    # as the geo command does (geo.cli): the loaded heap set aside from the collector
+    from geo.extraction.core import set_heap_aside_after_load
+
+    set_heap_aside_after_load()
     ctx = ExtractionContext()
     ctx.load()
     extract_report(base[0], context=ctx)  # warm: gazetteer index opened, pint factors cached

@@ -102,6 +102,9 @@ def worker_context(new_context: Callable[[], Any]) -> Any:
     global _CONTEXT
     with WORKER_LOCK:
         if _CONTEXT is None:
+            from .core import set_heap_aside_after_load
+
+            set_heap_aside_after_load()  # a dask worker's process does little but extract
             ctx = new_context()
             ctx.load()
             _CONTEXT = ctx
