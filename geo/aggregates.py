@@ -699,8 +699,10 @@ def aggregate(
         the boundary set has them (the default set's ``admin2.fgb.gz``, or your own set loaded
         with ``load(path, level=2)``); other events are unlocated ("no admin2"). Events of an
         older events file coded with the previous default set's codes (departments
-        ``FR-64``, provinces ``ES-CA``) are summed under today's level-1 code
-        (``geo.places.boundaries.code_map()``) when the default set is used.
+        ``FR-64``, provinces ``ES-CA``) are summed under today's level-1 code, and events
+        coded with an ISO level-1 unit the default set does not draw (``LB-BH``, created 2014)
+        under the unit that holds it (``LB-BI``) (``geo.places.boundaries.code_map()``) when
+        the default set is used.
     substances
         Substances (or drug groups such as ``"opiates"``) to keep; ``kg_<substance>``
         columns are made for each, present or not. Events with no substance (e.g. a

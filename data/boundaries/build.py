@@ -32,7 +32,10 @@ What this script does, in order:
 9. written to ``admin1.fgb.gz`` and ``admin2.fgb.gz`` (the level-2 units, simplified the same way):
    gzipped FlatGeobuf (pyogrio reads it through GDAL's ``/vsigzip/`` in ~0.1 s,
    ``geo.places.boundaries.load`` adds the prefix itself); ``changes.csv`` (what changed per
-   country) and ``code_map.csv`` (every code of the previous file -> its level-1 code).
+   country) and ``code_map.csv`` (every code of the previous file -> its level-1 code);
+10. ``iso_units.py``: every ISO level-1 code the file does not draw (units created since NE was
+   drawn, territories NE draws as countries, ISO level 1 finer than NE's units) -> the unit
+   holding its GeoNames places, added to ``code_map.csv``, with a ``changes.csv`` row per country.
 
 Run: ``python data/boundaries/build.py`` (needs npm and network only if the tarball is not cached).
 ``benchmarks/bench_simplify.py`` measures how often the simplified file assigns GeoNames populated
@@ -910,6 +913,11 @@ def build(tolerance: float = TOLERANCE, output: Path = OUTPUT, full_output: Path
     if output == OUTPUT:
         write_csv(changes_table(src, frame, dissolved), CHANGES)
         write_csv(code_map(src, frame, replacements), CODE_MAP)
+        # then the ISO level-1 units the file does not draw, located from the written file
+        import iso_units
+
+        maps, changes, _, _ = iso_units.tables()
+        iso_units.write(maps, changes)
     return frame, lost + [admin2.code.iat[i] for i in lost2]
 
 

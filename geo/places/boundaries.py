@@ -5,7 +5,9 @@ The default set has two levels. Level 1 (``admin1.fgb.gz``) is every country's f
 Kenya's counties ...). Level 2 (``admin2.fgb.gz``) holds, for the countries where the source has
 them, the finer units (France's departments, Spain's provinces, ...) with the level-1 ``parent``
 of each. ``code_map.csv`` maps the codes of earlier versions of the level-1 file (departments,
-provinces, Kenya's old provinces) to today's level-1 codes; :func:`code_map` reads it.
+provinces, Kenya's old provinces) to today's level-1 codes, and the ISO level-1 codes the file
+does not draw (units created since its source was drawn: Lebanon's ``LB-BH``) to the unit that
+holds them (``LB-BI``); :func:`code_map` reads it.
 
 ``load()`` returns a GeoDataFrame in EPSG:4326 with the columns ``code`` (region code; current
 ISO 3166-2 in the default set), ``name``, ``country`` (ISO 3166-1 alpha-2) and ``geometry``, plus
@@ -222,8 +224,10 @@ def default(level: int = 1) -> gpd.GeoDataFrame:
 @memo(1)
 def code_map() -> dict[str, str | None]:
     """Codes of earlier versions of the default level-1 file -> today's level-1 code (``FR-64``
-    -> ``FR-NAQ``, ``ES-CA`` -> ``ES-AN``); ``None`` where the old unit was split between several
-    (Kenya's old provinces): an event coded so cannot be put in one region."""
+    -> ``FR-NAQ``, ``ES-CA`` -> ``ES-AN``), and ISO level-1 codes the file does not draw -> the
+    unit holding their GeoNames places (``LB-BH`` -> ``LB-BI``, ``KG-GO`` -> ``KG-O``); ``None``
+    where the unit is split between several (Kenya's old provinces, Nepal's provinces over its
+    old zones) or could not be located: an event coded so cannot be put in one region."""
     try:
         with open(CODE_MAP_PATH, encoding="utf-8", newline="") as fh:
             rows = list(csv.DictReader(fh))
