@@ -51,7 +51,7 @@ _CUE_LISTS = ("scope_excluding", "compass_points", "scope_cancelled_after", "sco
               "class_words_after", "class_words_after_capitalised", "class_words_before",
               "group_gap_words", "list_joiners", "route_words", "facility_words",
               "generic_words", "media_words", "speech_verbs", "person_relations",
-              "title_abbreviations", "person_titles")
+              "title_abbreviations", "person_titles", "street_words")
 CUES = _cue_lists()
 
 
