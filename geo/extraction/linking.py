@@ -131,7 +131,9 @@ _ROUTE_PAIR_AFTER = re.compile(_ROUTE_WORD.pattern.replace("(?i)", "(?i)-[^\\W\\
 # a person, not a place: "Hartley said", "Meredith's wife", "Mayor Jay Williams",
 # "Capt. Steve Morris", "Darrell L. Marriott"
 _PERSON_AFTER = re.compile(
-    rf"\s+{cue_pattern('speech_verbs')}\b|['’]s?\s+{cue_pattern('person_relations')}\b")
+    rf"\s+{cue_pattern('speech_verbs')}\b|['’]s?\s+{cue_pattern('person_relations')}\b"
+    # a first name before a middle initial and a surname: "Alexander W. Gray"
+    r"| [A-Z]\. [A-Z][a-z]")
 _TITLES = frozenset(CUES["title_abbreviations"])
 _PERSON_BEFORE = re.compile(
     rf"(?:\b{cue_pattern('title_abbreviations')}\.?|\b{cue_pattern('person_titles')}|"
