@@ -1039,7 +1039,7 @@ class OfflineGeocoder(Geocoder):
         found = None
         if context:
             found = ev.story_region(_STORY_REGION_WEIGHT if q.cands else _STORY_UNKNOWN_WEIGHT)
-            if found is None and q.cands and not any(c.match == "exact" for c in q.cands):
+            if found is None and q.cands and q.cands[0].match != "exact":
                 # a name known only by look-alike spellings ("Harwinton": Pulandian, China)
                 # is as good as unknown: one vote will do, in a story about one country
                 found = ev.story_region(_STORY_UNKNOWN_WEIGHT)
@@ -1420,7 +1420,7 @@ _LIST_BEFORE = re.compile(rf"{_LIST_NAME}\s*,\s*$")
 # ... ending in a plural class word: "Douglas, Grant and Wilkin counties"
 _PLURALS = ("counties|parishes|provinces|districts|states|regions|departments|municipalities|"
             "oblasts|governorates")
-_PLURAL_NEAR = re.compile(rf"\b(?:{_PLURALS})\b")
+_PLURAL_WORDS = tuple(_PLURALS.split("|"))
 _LIST_TAIL = re.compile(rf"(?:(?:\s*,\s*{_LIST_NAME})*\s*,?\s*(?:and|or|&)\s+{_LIST_NAME})?\s+"
                         rf"(?P<plural>{_PLURALS})\b"
                         rf"(?:\s+(?:in|of)\s+(?:the\s+)?(?P<where>{_CAP_RUN}))?")
@@ -1485,7 +1485,7 @@ def _phrases(gaz: Gazetteer, name: str, context: str, lowered: str | None = None
         word, comma, of = after.group("word", "comma", "of")
         if word:
             classes.update(_CLASS_WORDS[word.lower()])
-        if not word and _PLURAL_NEAR.search(context, end, end + 200):
+        if not word and any(p in context[end:end + 200] for p in _PLURAL_WORDS):
             tail = _LIST_TAIL.match(context, end)
             if tail:
                 # "Becker, Clay, Douglas, Grant and Wilkin counties": each is a county
