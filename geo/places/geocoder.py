@@ -124,21 +124,24 @@ def _class_words() -> dict[str, tuple[str, ...]]:
 _CLASS_WORDS = _class_words()
 
 
-def _country_cues() -> tuple[tuple[str, re.Pattern], ...]:
-    """geo/vocab/country_cues.csv, checked: per country, one pattern of its cue words."""
+def _country_cues() -> tuple[tuple[str, tuple[str, ...], re.Pattern], ...]:
+    """geo/vocab/country_cues.csv, checked: (country, anchors, pattern) per row."""
     name = "country_cues.csv"
-    by_country: dict[str, list[str]] = {}
-    for i, row in enumerate(vocab.table(name, required=("pattern", "country"))):
+    out = []
+    for i, row in enumerate(vocab.table(name, required=("pattern", "anchors", "country"))):
         pattern, country = row["pattern"], row["country"]
+        anchors = tuple(a for a in row["anchors"].split("|") if a)
         try:
-            re.compile(pattern)
+            rx = re.compile(pattern)
         except re.error as exc:
             raise vocab.row_error(name, i, f"{pattern!r}: {exc}") from None
         if not re.fullmatch(r"[A-Z]{2}", country):
             raise vocab.row_error(name, i, f"{country!r} is no ISO 3166-1 alpha-2 code")
-        by_country.setdefault(country, []).append(pattern)
-    return tuple((country, re.compile("|".join(f"(?:{p})" for p in patterns)))
-                 for country, patterns in by_country.items())
+        if not anchors or any(a != a.lower() for a in anchors):
+            raise vocab.row_error(name, i, f"anchors {row['anchors']!r}: lower-case text, "
+                                           f"separated by '|'")
+        out.append((country, anchors, rx))
+    return tuple(out)
 
 
 _COUNTRY_CUES = _country_cues()
@@ -382,11 +385,13 @@ def analyse_context(gazetteer: Gazetteer, context: str, *, ignore: str | None = 
             # under its own key, never dropped by without(): the dateline's country holds
             # even when the query is the dateline's place ("OTTAWA, ..." -> Canada)
             ev.add("#dateline", code, None, 1.5)
-    for country, cue in _COUNTRY_CUES:
-        if cue.search(context):
+    lowered = context.lower()
+    for country, anchors, cue in _COUNTRY_CUES:
+        key = "#cue " + country
+        if key not in ev.by_name and any(a in lowered for a in anchors) and cue.search(context):
             # "the sheriff's office", "aldermen": the story's country, once (under its own
             # key, like the dateline, so no query's mention takes it away)
-            ev.add("#cue " + country, country, None, _COUNTRY_CUE_WEIGHT)
+            ev.add(key, country, None, _COUNTRY_CUE_WEIGHT)
     minor = []
     spread = []  # names with readings in several regions: read together below
     paired = []  # every name worth pairing with another (see _near_pairs)
