@@ -51,7 +51,7 @@ _CUE_LISTS = ("scope_excluding", "compass_points", "scope_cancelled_after", "sco
               "class_words_after", "class_words_after_capitalised", "class_words_before",
               "group_gap_words", "list_joiners", "route_words", "facility_words",
               "generic_words", "media_words", "speech_verbs", "person_relations",
-              "title_abbreviations", "person_titles")
+              "title_abbreviations", "person_titles", "street_words")
 CUES = _cue_lists()
 
 
@@ -120,7 +120,9 @@ _ROUTE_PAIR_AFTER = re.compile(_ROUTE_WORD.pattern.replace("(?i)", "(?i)-[^\\W\\
 # a person, not a place: "Hartley said", "Meredith's wife", "Mayor Jay Williams",
 # "Capt. Steve Morris", "Darrell L. Marriott"
 _PERSON_AFTER = re.compile(
-    rf"\s+{cue_pattern('speech_verbs')}\b|['’]s?\s+{cue_pattern('person_relations')}\b")
+    rf"\s+{cue_pattern('speech_verbs')}\b|['’]s?\s+{cue_pattern('person_relations')}\b"
+    # a first name before a middle initial and a surname: "Alexander W. Gray"
+    r"| [A-Z]\. [A-Z][a-z]")
 _TITLES = frozenset(CUES["title_abbreviations"])
 _PERSON_BEFORE = re.compile(
     rf"(?:\b{cue_pattern('title_abbreviations')}\.?|\b{cue_pattern('person_titles')}|"

@@ -20,7 +20,13 @@ How a name is resolved (each step adds to a candidate's utility, the best one wi
    admin-1, "X district of Y" / "Y's X" / "X, Y" pick candidates inside Y. A region's
    weight is its share among the regions of its own country named (averaged with its
    share among all regions), and the query's own mentions ("Dublin City" for Dublin)
-   do not vote.
+   do not vote. Nor do names that the words around them make something else: people
+   ("Marsha J. Moore"), streets ("Memphis St."), acronyms ("SWAT team"), a common word
+   opening a sentence ("Man faces ..."), a town named after a state ("Tennessee
+   Colony"), a town's alternate or a county's short name ("Keith", "Cook"). The names of
+   a local story vote together for the small area most of them lie in (see _cluster),
+   and a country's local-government words ("the sheriff's office") name the country
+   (geo/vocab/country_cues.csv).
 
 ``raw["score"]`` is the probability mass of the chosen admin-1 region among all
 candidates (a softmax of the utilities), damped when nothing in the context supports it
@@ -88,6 +94,17 @@ _STORY_UNKNOWN_WEIGHT = 1.0   # ... for a name with no reading anywhere: one vot
 _STORY_COUNTRY_SHARE = 2 / 3
 _STORY_NAMESAKE_POP = 100_000  # a namesake elsewhere this big is itself, whatever the story
 _STORY_FOREIGN_POP = 50_000    # so is an exact, unique name this big in another country
+# a namesake's region with less than this share of the votes for its country's regions
+# is not named by the story (one stray vote among twenty: "Lake Mary" in a Minnesota story)
+_STORY_STRAY_SHARE = 0.1
+_PARTIAL_PENALTY = 2.5         # a region called by a part of its name ("Columbia")
+_COUNTRY_CUE_WEIGHT = 1.0      # a country cue names its country once (country_cues.csv)
+# the names of a local story lie together (see _cluster): grid cells of this many degrees,
+# a neighbourhood of 3x3 cells; at least this many names, this many more than elsewhere
+_CLUSTER_CELL = 0.5
+_CLUSTER_NAMES = 3
+_CLUSTER_MARGIN = 2
+_CLUSTER_VOTE = 1.0
 _STORY_SCORE = 0.6             # most a fallback to the story's region scores
 
 
@@ -105,6 +122,29 @@ def _class_words() -> dict[str, tuple[str, ...]]:
 
 # class word -> the feature classes it says a name is ("X province": admin1 or admin2)
 _CLASS_WORDS = _class_words()
+
+
+def _country_cues() -> tuple[tuple[str, tuple[str, ...], re.Pattern], ...]:
+    """geo/vocab/country_cues.csv, checked: (country, anchors, pattern) per row."""
+    name = "country_cues.csv"
+    out = []
+    for i, row in enumerate(vocab.table(name, required=("pattern", "anchors", "country"))):
+        pattern, country = row["pattern"], row["country"]
+        anchors = tuple(a for a in row["anchors"].split("|") if a)
+        try:
+            rx = re.compile(pattern)
+        except re.error as exc:
+            raise vocab.row_error(name, i, f"{pattern!r}: {exc}") from None
+        if not re.fullmatch(r"[A-Z]{2}", country):
+            raise vocab.row_error(name, i, f"{country!r} is no ISO 3166-1 alpha-2 code")
+        if not anchors or any(a != a.lower() for a in anchors):
+            raise vocab.row_error(name, i, f"anchors {row['anchors']!r}: lower-case text, "
+                                           f"separated by '|'")
+        out.append((country, anchors, rx))
+    return tuple(out)
+
+
+_COUNTRY_CUES = _country_cues()
 _CLASS_WORD_RE = vocab.alternation(_CLASS_WORDS)
 _QUERY_SUFFIX = re.compile(rf"^(?P<name>.+?)\s+(?P<word>{_CLASS_WORD_RE})$", re.I)
 _QUERY_PREFIX = re.compile(rf"^(?P<word>{_CLASS_WORD_RE})\s+of\s+(?P<name>.+)$", re.I)
@@ -285,9 +325,17 @@ def _strong(cands: Iterable[Candidate]) -> list[Candidate]:
     ]
 
 
-def _mention_vote(cands: tuple[Candidate, ...]) -> tuple[str | None, str | None]:
-    """The (country, admin1) a context mention points to, or None where it is ambiguous."""
+def _mention_vote(cands: tuple[Candidate, ...], key: str = "") -> tuple[str | None, str | None]:
+    """The (country, admin1) a context mention points to, or None where it is ambiguous.
+
+    ``key``: the mention, normalized. A town or district votes under its own name only
+    (a city of :data:`_STORY_NAMESAKE_POP` under its other names too): "Keith" is an
+    alternate name of Bay Shore, "Ray" of Raytown, "Cook" is Cook County less its class
+    word -- people's names in a story, which say nothing of its region."""
     strong = _strong(cands)
+    if key:
+        strong = [c for c in strong if c.feature_class not in ("ppl", "admin2")
+                  or "aliases" in c.source or _own_name(c, key)]
     if not strong or any(c.country is None for c in strong):
         # nothing notable, or a region of several countries ("Africa", "Middle East"):
         # its namesake towns (Mahdia's old name Africa) must not vote
@@ -317,6 +365,17 @@ def _mention_vote(cands: tuple[Candidate, ...]) -> tuple[str | None, str | None]
     return country, (next(iter(admin1s)) if len(admin1s) == 1 else None)
 
 
+def _own_name(c: Candidate, key: str, unit: bool = False) -> bool:
+    """Whether ``key`` names the town or district ``c`` as itself (see :func:`_mention_vote`);
+    ``unit``: or as the district's name less its class word ("Hamilton", Hamilton County)."""
+    own = normalize(c.name)
+    if own == key:
+        return True
+    if own.startswith(key + " "):
+        return unit and own[len(key) + 1:] in _CLASS_WORDS
+    return c.population >= _STORY_NAMESAKE_POP
+
+
 def analyse_context(gazetteer: Gazetteer, context: str, *, ignore: str | None = None) -> ContextEvidence:
     """Countries and admin-1 regions named in ``context`` (and its dateline).
 
@@ -338,18 +397,35 @@ def analyse_context(gazetteer: Gazetteer, context: str, *, ignore: str | None = 
             # under its own key, never dropped by without(): the dateline's country holds
             # even when the query is the dateline's place ("OTTAWA, ..." -> Canada)
             ev.add("#dateline", code, None, 1.5)
+    lowered = context.lower()
+    for country, anchors, cue in _COUNTRY_CUES:
+        key = "#cue " + country
+        if key not in ev.by_name and any(a in lowered for a in anchors) and cue.search(context):
+            # "the sheriff's office", "aldermen": the story's country, once (under its own
+            # key, like the dateline, so no query's mention takes it away)
+            ev.add(key, country, None, _COUNTRY_CUE_WEIGHT)
     minor = []
     spread = []  # names with readings in several regions: read together below
     paired = []  # every name worth pairing with another (see _near_pairs)
-    mentions = gazetteer.find_mentions(context)
-    readings = [_mention_reading(mm.candidates) for mm in mentions]
+    mentions = _whole_names(gazetteer, context, gazetteer.find_mentions(context))
+    readings = [_mention_reading(mm.candidates, mm.text) for mm in mentions]
     people = _surnames(context, mentions, readings)
     seen: dict[str, int] = {}
-    for mention, reading in zip(mentions, readings):
+    # "DeSoto Parish ... DeSoto", "Hall County ... Hall": the short form is the unit the
+    # text names in full, which votes (DeSoto is not DeSoto, Texas, there)
+    keys = [normalize(mm.text) for mm in mentions]
+    units = set()
+    for key in keys:
+        base, _, word = key.rpartition(" ")
+        if base and "admin2" in _CLASS_WORDS.get(word, ()) and "ppl" not in _CLASS_WORDS[word]:
+            units.add(base)
+    for mention, reading, key in zip(mentions, readings, keys):
         if m and mention.start < m.end():
             continue  # the dateline, counted above
         if mention.text in people:
             continue  # "Sheila Williams", "Jones said": a person, not Williams County
+        if _no_place_here(context, mention):
+            continue
         # a name written ten times is one name: its votes stop at the second writing
         n = seen[mention.text] = seen.get(mention.text, 0) + 1
         if n > _VOTES_PER_NAME:
@@ -359,6 +435,8 @@ def analyse_context(gazetteer: Gazetteer, context: str, *, ignore: str | None = 
             # (a country's name is the country: "Mexico" pairs with no town near Mexico,
             # Pampanga)
             paired.append(mention)
+        if key in units:
+            continue
         country, admin1, weight, minor_admin1, minor_country = reading
         if country is None or admin1 is None:
             if minor_admin1:
@@ -367,7 +445,7 @@ def analyse_context(gazetteer: Gazetteer, context: str, *, ignore: str | None = 
                 spread.append(mention)
             if country is None:
                 continue
-        ev.add(normalize(mention.text), country, admin1, weight)
+        ev.add(key, country, admin1, weight)
     if minor and ev.countries:
         # a small place with one reading ("Walker County", "Cumby") in the country the
         # text is about still says which region of it the text is about
@@ -376,21 +454,58 @@ def analyse_context(gazetteer: Gazetteer, context: str, *, ignore: str | None = 
             if minor_country == lead:
                 ev.add(normalize(mention.text), None, minor_admin1, 0.0, _MINOR_ADMIN1_VOTE)
     lead = max(ev.countries, key=ev.countries.get) if ev.countries else None
-    if spread and lead is not None and ev.country_share(lead) >= _STORY_COUNTRY_SHARE:
+    if spread and (lead is None or ev.country_share(lead) >= _STORY_COUNTRY_SHARE):
         # "Georgia" in a story about the United States: the state, not the country (the
-        # name's region of the country the text is about votes for that region)
+        # name's region of the country the text is about votes for that region); in a
+        # story that names no country at all, "Georgia" beside Albany is still the state
+        # (a name's one first-level region votes for itself, not for its country)
         for mention in spread:
             regions = {c.admin1 for c in mention.candidates if c.match == "exact"
-                       and c.feature_class == "admin1" and c.country == lead and c.admin1}
+                       and c.feature_class == "admin1" and c.admin1
+                       and (lead is None or c.country == lead)}
             if len(regions) == 1:
                 ev.add(normalize(mention.text), None, regions.pop(), 0.0, 1.0)
-    if spread and lead is not None:
-        _cover(ev, spread, lead)
+    if paired and lead is not None:
+        _cover(ev, paired, lead)
     if len(paired) > 1:
         # (a name with one dominant reading, "Paris", may still be another Paris next to a
         # county the text names)
         _near_pairs(ev, paired, lead)
+    if len(paired) >= _CLUSTER_NAMES:
+        _cluster(ev, paired, lead)
     return ev.without(ignore) if ignore else ev
+
+
+def _has_word(text: str, word: str) -> bool:
+    """Whether ``word`` stands in ``text`` as a word of its own, as written."""
+    i = text.find(word)
+    n = len(word)
+    while i >= 0:
+        before, after = text[i - 1:i], text[i + n:i + n + 1]
+        if not (before.isalnum() or before in "_-" and before) \
+                and not (after.isalnum() or after in "_-" and after):
+            return True
+        i = text.find(word, i + 1)
+    return False
+
+
+def _no_place_here(context: str, mention) -> bool:
+    """Whether the words around a mention make it no vote for a place of its name: a
+    place named after a state ("Tennessee Colony", "Lake Vermont" is read "Vermont"), an
+    acronym inside ordinary text ("an Albany police SWAT team"), a common word that opens
+    a sentence and is written in lower case elsewhere ("Man faces charges ... a Paris
+    man"), a street of the story's town ("2517 Memphis St.")."""
+    text, end = mention.text, mention.end
+    if _FEATURE_AFTER.match(context, end) and any(
+            c.feature_class in ("admin1", "country") for c in mention.candidates):
+        return True
+    if len(text) >= 3 and text.isupper() and not _caps_around(context, mention.start, end) \
+            and not any(c.feature_class in ("country", "admin1") for c in mention.candidates):
+        return True
+    if " " not in text and text[1:].islower() and _sentence_start(context, mention.start) \
+            and _has_word(context, text.lower()):
+        return True
+    return bool(_STREET_AFTER.match(context, end))
 
 
 def _near_pairs(ev: ContextEvidence, spread: list, lead: str | None) -> None:
@@ -403,7 +518,7 @@ def _near_pairs(ev: ContextEvidence, spread: list, lead: str | None) -> None:
         key = normalize(mention.text)
         if key in names or len(names) >= _NEAR_NAMES:
             continue
-        by_region = _by_region(mention.candidates)
+        by_region = _by_region(mention.candidates, key)
         if len(by_region) > 1:
             names[key] = by_region
     keys = list(names)
@@ -427,11 +542,79 @@ def _near_pairs(ev: ContextEvidence, spread: list, lead: str | None) -> None:
                        0.0 if country == lead else _NEAR_VOTE, _NEAR_VOTE)
 
 
+def _cells(cands: tuple, key: str) -> tuple[dict[tuple[int, int], list], tuple]:
+    """A name's exact town and district readings by grid cell, and the cells of their
+    neighbourhoods (each cell and the eight around it, once), for :func:`_cluster`;
+    cached like :func:`_by_region`."""
+    hit = _CELLS.get(id(cands))
+    if hit is not None and hit[0] is cands:
+        return hit[1]
+    cells: dict[tuple[int, int], list] = {}
+    for c in cands[:_NEAR_CANDIDATES]:
+        if c.match == "exact" and c.admin1 and c.feature_class in ("ppl", "admin2") \
+                and _own_name(c, key, True):
+            cells.setdefault((math.floor(c.lat / _CLUSTER_CELL),
+                              math.floor(c.lon / _CLUSTER_CELL)), []).append(c)
+    around = tuple(dict.fromkeys((y + dy, x + dx) for y, x in cells
+                                 for dy in (-1, 0, 1) for dx in (-1, 0, 1)))
+    if len(_CELLS) >= _READINGS_KEPT:
+        _CELLS.clear()
+    _CELLS[id(cands)] = (cands, (cells, around))
+    return cells, around
+
+
+_CELLS: dict[int, tuple] = {}
+on_clear(_CELLS.clear)
+
+
+def _cluster(ev: ContextEvidence, names: list, lead: str | None) -> None:
+    """The names of a local story lie together: where readings of several of its names
+    (Delano, Watertown, Montgomery, Scott County, Elgin, Plainview) fall within one small
+    area and no other area holds nearly as many, each of those names votes for the region
+    of its reading there -- though every one of them has namesakes, bigger ones, across
+    the country."""
+    counts: dict[tuple[int, int], int] = {}  # cell -> names with a reading around it
+    read: list[tuple[str, dict]] = []
+    seen = set()
+    for mention in names:
+        key = normalize(mention.text)
+        base, _, word = key.rpartition(" ")
+        # "Forsyth County" and "Forsyth" are one name
+        name = base if base and word in _CLASS_WORDS else key
+        if name in seen or any(c.match == "exact" and c.feature_class in ("country", "admin1")
+                               for c in mention.candidates):
+            continue  # ("Kansas" is the state, not Kansas, Illinois)
+        seen.add(name)
+        cells, around = _cells(mention.candidates, key)
+        if cells:
+            read.append((key, cells))
+            for cell in around:
+                counts[cell] = counts.get(cell, 0) + 1
+    if not counts:
+        return
+    (by, bx), best = max(counts.items(), key=lambda kv: kv[1])  # (the first of equals)
+    if best < _CLUSTER_NAMES:
+        return
+    # the best area away from this one (overlapping neighbourhoods count as one)
+    second = max((n for (y, x), n in counts.items() if abs(y - by) > 2 or abs(x - bx) > 2),
+                 default=0)
+    if best < second + _CLUSTER_MARGIN:
+        return
+    for key, cells in read:
+        codes = {c.admin1 for (y, x), cs in cells.items()
+                 if abs(y - by) <= 1 and abs(x - bx) <= 1 for c in cs}
+        if len(codes) == 1:
+            code = codes.pop()
+            country = code.split("-", 1)[0]
+            ev.add(key, None if country == lead else country, code,
+                   0.0 if country == lead else _NEAR_VOTE, _CLUSTER_VOTE)
+
+
 _BY_REGION: dict[int, tuple] = {}  # like _READINGS: a candidates tuple -> its readings by region
 on_clear(_BY_REGION.clear)
 
 
-def _by_region(cands: tuple) -> dict[str, list]:
+def _by_region(cands: tuple, key: str) -> dict[str, list]:
     """A name's exact town and district readings by region (cached per candidates tuple:
     the gazetteer hands out one per name, the same in every text)."""
     hit = _BY_REGION.get(id(cands))
@@ -439,7 +622,8 @@ def _by_region(cands: tuple) -> dict[str, list]:
         return hit[1]
     by_region: dict[str, list] = {}
     for c in cands[:_NEAR_CANDIDATES]:
-        if c.match == "exact" and c.admin1 and c.feature_class in ("ppl", "admin2"):
+        if c.match == "exact" and c.admin1 and c.feature_class in ("ppl", "admin2") \
+                and _own_name(c, key, True):
             by_region.setdefault(c.admin1, []).append(c)
     if len(_BY_REGION) >= _READINGS_KEPT:
         _BY_REGION.clear()
@@ -454,12 +638,70 @@ _NOT_FIRST_NAMES = frozenset(vocab.config("place_cues.toml")["not_name_parts"]) 
     "Downtown", "Metro", "St", "New", "Old", "Little", "Big", "Great", "Northeast", "Northwest",
     "Southeast", "Southwest"}  # (the lists' own words are not repeated here)
 _FIRST_NAME_BEFORE = re.compile(r"(?:^|[^\w.])([A-Z][a-z]+|[A-Z]\.) $")
+# a capitalised feature word after a name (geo/vocab/query_forms.toml strip_after):
+# "Tennessee Colony", "Ohio River" are a town and a river, not the state
+_FEATURE_AFTER = re.compile(r"\s+(?:" + "|".join(
+    re.escape(w.title()) for w in vocab.config("query_forms.toml")["strip_after"]
+    if w.isalpha()) + r")\b")
+# a street of the story's town named after a place elsewhere ("2517 Memphis St.",
+# "Augusta Street"): geo/vocab/place_cues.toml street_words
+_STREET_AFTER = re.compile(r"\s+(?:" + "|".join(
+    re.escape(w) for w in vocab.config("place_cues.toml")["street_words"]) + r")(?![\w-])")
+# a person: "Marsha J. Moore" (after a first name and an initial), "Jack L. Harmon"
+# (before an initial and a surname), "Warden, 44," (before an age)
+_INITIAL_BEFORE = re.compile(r"(?:^|[^\w.])[A-Z][a-z]+ [A-Z]\. $")
+_INITIAL_AFTER = re.compile(r" [A-Z]\. [A-Z][a-z]")
+_AGE_AFTER = re.compile(r", \d{1,3},")
+# the abbreviated first word of a name ("St. Cloud", "Mt. Pleasant") that the gazetteer's
+# scan of a text leaves out, and what it abbreviates
+_ABBREVIATED = {"st": "Saint", "ste": "Sainte", "mt": "Mount", "ft": "Fort", "pt": "Point"}
+_ABBREVIATION = re.compile(r"(?:St|Ste|Mt|Ft|Pt)\.?")
+_ABBREVIATION_BEFORE = re.compile(r"\b(St|Ste|Mt|Ft|Pt)\.?\s$")
+_CAPITAL_AFTER = re.compile(r"\s+[A-Z]")
+_WHOLE: dict[str, tuple] = {}  # "Saint Cloud" -> (gazetteer, its exact candidates)
+on_clear(_WHOLE.clear)
+
+
+def _whole_names(gaz: Gazetteer, context: str, mentions: list) -> list:
+    """The mentions, with "St. Cloud", "Mt. Pleasant", "Ft. Worth" read whole (as "Saint
+    Cloud", "Mount Pleasant", "Fort Worth") where the gazetteer's scan read "Cloud", or
+    "Mt." and "Pleasant": neither part is a place of its own ("Mt." is not Montana)."""
+    out = []
+    for mm in mentions:
+        if len(mm.text) <= 4 and _ABBREVIATION.fullmatch(mm.text) \
+                and _CAPITAL_AFTER.match(context, mm.end):
+            continue
+        # (the pattern is tried only after "t. ", "t ": most names have neither before them)
+        b = context[mm.start - 3:mm.start - 1] in ("t.", "St", "Mt", "Ft", "Pt", "te") \
+            and _ABBREVIATION_BEFORE.search(context, max(0, mm.start - 5), mm.start)
+        if b:
+            full = f"{_ABBREVIATED[b.group(1).lower()]} {mm.text}"
+            hit = _WHOLE.get(full)
+            if hit is None or hit[0] is not gaz:
+                if len(_WHOLE) >= _READINGS_KEPT:
+                    _WHOLE.clear()
+                # one tuple per name, kept: _mention_reading caches by its identity
+                hit = _WHOLE[full] = (gaz, tuple(c for c in gaz.lookup(full) if c.match == "exact"))
+            mm = type(mm)(b.start(), mm.end, context[b.start():mm.end], hit[1])
+        out.append(mm)
+    return out
+
+
+def _caps_around(text: str, start: int, end: int) -> bool:
+    """Whether the words next to ``text[start:end]`` are in capitals too (a headline or a
+    dateline: "HEROIN SEIZED IN KABUL", "MANSFIELD --"), or there are none on its line."""
+    before = re.search(r"([A-Za-z]{2,})[^A-Za-z\n]*$", text[max(0, start - 30):start])
+    after = re.match(r"[^A-Za-z\n]*([A-Za-z]{2,})", text[end:end + 30])
+    words = [m.group(1) for m in (before, after) if m]
+    return not words or any(w.isupper() for w in words)
 
 
 def _surnames(context: str, mentions: list, readings: list) -> set[str]:
-    """One-word names the text uses as people's surnames: written right after a
+    """One-word names the text uses as people's names: written right after a
     capitalised word that is not itself read as a place ("Sheila Williams", "Darryl Keith
-    Warden"), or as the last word of a longer matched name ("Roy Jones" ... "Jones")."""
+    Warden"), as the last word of a longer matched name ("Roy Jones" ... "Jones"), next to
+    a middle initial ("Marsha J. Moore", "Jack L. Harmon") or before an age ("Warden,
+    44,")."""
     placed = {mm.text for mm, r in zip(mentions, readings) if r[0] is not None}
     # "Roy Jones ... Jones": the last word of a longer name that reads as no place (not
     # "Northern Ireland ... Ireland", "New Mexico ... Mexico", nor a district known by
@@ -481,10 +723,25 @@ def _surnames(context: str, mentions: list, readings: list) -> set[str]:
         if before and before.group(1) not in placed and before.group(1) not in _NOT_FIRST_NAMES \
                 and not _sentence_start(context, before.start(1)):
             out.add(mm.text)
+        elif _person_around(context, mm.start, mm.end):
+            out.add(mm.text)
         elif r[0] is not None and _region_named(mm.candidates, r[0], r[1]):
             alone.add(mm.text)
     # "Education Minnesota" is an organisation of the Minnesota the text also names alone
     return out - alone
+
+
+def _person_around(context: str, start: int, end: int) -> bool:
+    """A middle initial before or after the name, or an age after it ("Marsha J. Moore",
+    "Jack L. Harmon", "Warden, 44,"); the patterns are tried only where the characters
+    they need are there (most names have none)."""
+    if start >= 5 and context[start - 2] == "." \
+            and _INITIAL_BEFORE.search(context, max(0, start - 25), start):
+        return True
+    after = context[end:end + 3]
+    if len(after) == 3 and after[2] == "." and _INITIAL_AFTER.match(context, end):
+        return True
+    return after[:1] == "," and _AGE_AFTER.match(context, end) is not None
 
 
 def _region_named(cands: tuple[Candidate, ...], country: str, admin1: str | None) -> bool:
@@ -534,14 +791,14 @@ on_clear(_READINGS.clear)
 _READINGS_KEPT = 65_536
 
 
-def _mention_reading(cands: tuple[Candidate, ...]) -> tuple:
+def _mention_reading(cands: tuple[Candidate, ...], text: str = "") -> tuple:
     """A context mention's (country, admin1, weight) vote (country None: ambiguous) and,
     for an ambiguous one, the (admin1, country) of its exact readings where they all lie
     in one admin-1 region (else None, None)."""
     hit = _READINGS.get(id(cands))
     if hit is not None and hit[0] is cands:
         return hit[1]
-    country, admin1 = _mention_vote(cands)
+    country, admin1 = _mention_vote(cands, normalize(text) if text else "")
     weight = minor_admin1 = minor_country = None
     if country is not None:
         is_country = any(c.feature_class == "country" for c in cands if c.match == "exact")
@@ -799,6 +1056,12 @@ class OfflineGeocoder(Geocoder):
         found = None
         if context:
             found = ev.story_region(_STORY_REGION_WEIGHT if q.cands else _STORY_UNKNOWN_WEIGHT)
+            if found is None and q.cands and q.cands[0].match != "exact":
+                # a name known only by look-alike spellings ("Harwinton": Pulandian, China)
+                # is as good as unknown: one vote will do, in a story about one country
+                found = ev.story_region(_STORY_UNKNOWN_WEIGHT)
+                if found is not None and found[2] < _STORY_COUNTRY_SHARE:
+                    found = None
         if found is not None and found[0] not in q.codes and (
                 not codes or found[0].split("-", 1)[0] in codes):
             # (a reading inside the story's region is scored as any other: see _utility)
@@ -1165,6 +1428,19 @@ _AFTER = re.compile(
     rf"(?:\s+(?P<word>{_CLASS_WORD_RE})\b)?"
     rf"(?:\s*,\s*(?P<comma>{_CAP_RUN})|\s+(?:of|in)\s+(?:the\s+)?(?P<of>{_CAP_RUN}))?", re.I)
 _BEFORE = re.compile(rf"\b(?P<word>{_CLASS_WORD_RE})\s+of\s+(?:the\s+)?$", re.I)
+# a name in a list of names: more of them after it or before it ("Clay, Douglas, Grant")
+_LIST_NAME = r"[A-Z][\w'\u2019.\-]*(?:\s+[A-Z][\w'\u2019.\-]*)?"
+# (a list ends in "and"/"or"; "Montana, Isabela, Puerto Rico" is a chain of places, each in
+# the next, and "Fort Worth, Texas, and Dallas" names Texas for Fort Worth)
+_LIST_AFTER = re.compile(rf"(?P<items>(?:\s*,\s*{_LIST_NAME})+)\s*,?\s*(?:and|or|&)\s+[A-Z]")
+_LIST_BEFORE = re.compile(rf"{_LIST_NAME}\s*,\s*$")
+# ... ending in a plural class word: "Douglas, Grant and Wilkin counties"
+_PLURALS = ("counties|parishes|provinces|districts|states|regions|departments|municipalities|"
+            "oblasts|governorates")
+_PLURAL_WORDS = tuple(_PLURALS.split("|"))
+_LIST_TAIL = re.compile(rf"(?:(?:\s*,\s*{_LIST_NAME})*\s*,?\s*(?:and|or|&)\s+{_LIST_NAME})?\s+"
+                        rf"(?P<plural>{_PLURALS})\b"
+                        rf"(?:\s+(?:in|of)\s+(?:the\s+)?(?P<where>{_CAP_RUN}))?")
 _POSSESSIVE = re.compile(rf"(?P<owner>{_CAP_RUN})['\u2019]s\s+$")
 
 
@@ -1255,9 +1531,26 @@ def _phrases(gaz: Gazetteer, name: str, context: str, lowered: str | None = None
     for start, end in _occurrences(name, context, lowered):
         if context[start:end].isupper() and not context[:start].strip():
             classes.add("ppl")  # a dateline names the city the report was filed from
-        word, comma, of = _AFTER.match(context, end).group("word", "comma", "of")
+        after = _AFTER.match(context, end)
+        word, comma, of = after.group("word", "comma", "of")
         if word:
             classes.update(_CLASS_WORDS[word.lower()])
+        if not word and any(p in context[end:end + 200] for p in _PLURAL_WORDS):
+            tail = _LIST_TAIL.match(context, end)
+            if tail:
+                # "Becker, Clay, Douglas, Grant and Wilkin counties": each is a county
+                plural = tail.group("plural").lower()
+                single = plural[:-3] + "y" if plural.endswith("ies") else plural.rstrip("s")
+                if single not in _CLASS_WORDS and plural.endswith("es"):
+                    single = plural[:-2]
+                classes.update(_CLASS_WORDS.get(single, ()))
+                if tail.group("where"):
+                    places |= codes(tail.group("where"))  # "... counties in Florida"
+        if comma:
+            listed = _LIST_AFTER.match(context, end)
+            if listed and (listed.group("items").count(",") > 1
+                           or _LIST_BEFORE.search(context, max(0, start - 40), start)):
+                comma = None  # "Clay, Douglas, Grant and Wilkin": a list, not Douglas in Grant
         if comma:
             places |= codes(comma)
         if of:
@@ -1289,7 +1582,7 @@ def _namesake_elsewhere(cands: list[Candidate], i: int, prep: _Prepared) -> bool
             or c.population >= _STORY_NAMESAKE_POP:
         return False
     country_share, admin1_share, own_share, _, placed = prep.shares[prep.query.region_of[i]]
-    if placed or admin1_share or own_share:
+    if placed or own_share > _STORY_STRAY_SHARE or (own_share == 0 and admin1_share):
         return False
     if c.country != prep.story.country:
         if country_share:
@@ -1346,6 +1639,8 @@ def _utility(c: Candidate, ev: ContextEvidence, classes: set[str], places: set[s
         # known by another name and called so only in some list of alternates (Changchun's
         # "Cancun"): the place primarily named so is likelier
         u -= _ALTERNATE_PENALTY
+    elif key and _partial_name(c, key):
+        u -= _PARTIAL_PENALTY
     if c.match != "exact":
         u -= _VARIANT_PENALTY
         if reasons is not None:
@@ -1375,6 +1670,18 @@ def _utility(c: Candidate, ev: ContextEvidence, classes: set[str], places: set[s
     return u
 
 
+def _partial_name(c: Candidate, key: str) -> bool:
+    """Whether ``key`` is only part of the region's or country's name, a word or two of
+    it: "Columbia" of the District of Columbia (a city's name far more often)."""
+    if c.feature_class not in ("admin1", "country"):
+        return False
+    # whole words of the name as written: "Badakhshan" is no part of "Gorno-Badakhshan"
+    words = [normalize(w) for w in c.name.split()]
+    n = len(key.split())
+    return n < len(words) and any(" ".join(words[i:i + n]) == key
+                                  for i in range(len(words) - n + 1))
+
+
 def _priors(c: Candidate, key: str) -> tuple[float, bool, bool, tuple[float, ...], str]:
     """The terms of :func:`_utility` that depend on the candidate alone, for
     :func:`_utilities`: (population and class term, may get the big-city bonus, capital,
@@ -1387,6 +1694,8 @@ def _priors(c: Candidate, key: str) -> tuple[float, bool, bool, tuple[float, ...
         adds.append(_CAPITAL_BONUS)
     if key and c.feature_class in ("ppl", "admin2") and normalize(c.name) != key:
         adds.append(-_ALTERNATE_PENALTY)
+    elif key and _partial_name(c, key):
+        adds.append(-_PARTIAL_PENALTY)
     if c.match != "exact":
         adds.append(-_VARIANT_PENALTY)
     return (base, c.feature_class == "ppl" and pop >= _MAJOR_CITY_POP, bool(c.capital),
