@@ -117,7 +117,7 @@ def main() -> None:
     if not base:
         sys.exit(f"no reports under {BENCH / 'reports'}")
     # as the geo command does (geo.cli): the loaded heap set aside from the collector
-    from geo.extraction.core import set_heap_aside_after_load
+    from geo.extraction.heap import set_heap_aside_after_load
 
     set_heap_aside_after_load()
     ctx = ExtractionContext()

@@ -671,7 +671,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
         return int(exc.code or 0)
     _setup_logging(args)
-    from .extraction.core import set_heap_aside_after_load
+    from .extraction.heap import set_heap_aside_after_load
 
     set_heap_aside_after_load()  # a run of the command does little but extract
     try:

@@ -220,7 +220,8 @@ _HEAP_PROBE = r"""
 import gc, sys, weakref
 if sys.argv[1] == "off":
     gc.disable()
-from geo.extraction.core import ExtractionContext, extract_report, set_heap_aside_after_load
+from geo.extraction.core import ExtractionContext, extract_report
+from geo.extraction.heap import set_heap_aside_after_load
 from geo.read.reports import Report
 ExtractionContext().load()
 untouched = gc.get_freeze_count() == 0  # a library call leaves the collector alone

@@ -102,7 +102,7 @@ def worker_context(new_context: Callable[[], Any]) -> Any:
     global _CONTEXT
     with WORKER_LOCK:
         if _CONTEXT is None:
-            from .core import set_heap_aside_after_load
+            from .heap import set_heap_aside_after_load
 
             set_heap_aside_after_load()  # a dask worker's process does little but extract
             ctx = new_context()

@@ -20,7 +20,6 @@ The flow for one report (:func:`extract_report`):
 """
 from __future__ import annotations
 
-import gc
 import logging
 import math
 import os
@@ -37,6 +36,7 @@ from ..places.context import PlaceContext, default_context, is_default
 from ..text import dates as _dates
 from ..text.plausibility import carrier_in, flag_event, size_log_likelihood, size_model
 from ..text.dates import month_number
+from .heap import set_aside_loaded, set_heap_aside_after_load  # noqa: F401 (re-exported)
 from ..text.quantities import Quantity, find_quantities, hedge_reading, number_words, to_kg
 from ..places.names import demonym_words
 from ..places.names import normalize as normalize_word
@@ -1496,39 +1496,7 @@ class ExtractionContext:
                 from .linking import GeocodeMemo
 
                 self.memo = GeocodeMemo(self.places.geocoder)
-        _set_aside_loaded()
-
-
-# whether this process sets its heap aside once the places are loaded: the processes the
-# project runs (the ``geo`` command, its --jobs and dask workers) do; a program that calls
-# the library keeps its own collector policy unless it asks (set_heap_aside_after_load)
-_HEAP_ASIDE = {"on": False}
-
-
-def set_heap_aside_after_load(on: bool = True) -> None:
-    """Let the first loaded :class:`ExtractionContext` of this process ``gc.freeze()`` what
-    the process then holds (see :func:`_set_aside_loaded`): for a process that does little
-    but extract, as the ``geo`` command and its workers."""
-    _HEAP_ASIDE["on"] = on
-
-
-def _set_aside_loaded() -> None:
-    """``gc.freeze()`` what the process holds once its places are loaded, the first time,
-    where the process asked for it (:func:`set_heap_aside_after_load`).
-
-    The ~125,000 objects a loaded process tracks (the modules and functions of pandas,
-    numpy, pint, geopandas, the place index) live as long as the process; yet every full
-    pass of the cyclic collector, a few per thousand reports, walks them all (the
-    collector took 7.5% of the CPU time of 600 distinct reports, 2.9% with them frozen).
-    Frozen, they are left out of the passes (and a forked worker
-    does not write to the pages it shares with its parent to count their references).
-    Reference counting still frees them; only garbage cycles among objects that exist now
-    would outlive the process's use of them. Nothing is frozen where the process froze
-    objects itself (its own policy stands) or runs with the collector off.
-    """
-    if _HEAP_ASIDE["on"] and gc.isenabled() and gc.get_freeze_count() == 0:
-        gc.collect()  # what is garbage already is freed, not set aside
-        gc.freeze()
+        set_aside_loaded()
 
 
 def extract_report(report: Any, geocoder: Any = None, *, gazetteer: Any = None,

@@ -69,7 +69,7 @@ def _can_fork() -> bool:
 
 def _init_worker(ctx: Any, extract_one: Callable[..., list], new_context: Callable[[], Any]) -> None:
     global _WORKER
-    from .core import set_heap_aside_after_load
+    from .heap import set_heap_aside_after_load
 
     set_heap_aside_after_load()  # a worker process does nothing but extract
     if ctx is None:  # a spawned worker: its own gazetteer and offline geocoder
