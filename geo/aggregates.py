@@ -16,7 +16,6 @@ for every measure (kg per substance, counts, litres, labs, events).
 """
 from __future__ import annotations
 
-import json
 import math
 import re
 import weakref
@@ -31,6 +30,7 @@ from .caches import memo, on_clear
 from .errors import AggregationError
 from .events import evidence_sentence as _evidence_sentence
 from .events import events_to_frame, parse_dates
+from .sources import SourcesArray, SourceTable
 from .text import substances as _substances
 from .text.quantities import parse_number
 from .text.units import pint_unit, unit_registry
@@ -183,6 +183,13 @@ def _text(frame: pd.DataFrame, column: str, fn: Callable[[Any], Any] | None = No
         return None if value is None else fn(value)
 
     return _per_unique(frame[column], clean_then)
+
+
+def _raw(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Column as the frame holds it (objects), None where the frame lacks it."""
+    if column not in frame:
+        return pd.Series(None, index=frame.index, dtype=object)
+    return frame[column]
 
 
 def _validate_boundaries(boundaries: gpd.GeoDataFrame) -> None:
@@ -372,9 +379,12 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
     out["report_ids"] = (_report_ids(df["_doc"], gid, len(out)) if doc_ids is None else
                          _ids_per_group(df["_doc_id"].to_numpy(), doc_ids, gid, len(out)))
     if sources:
-        # object, not pandas' Arrow-backed text: the result's column converts it once
-        out["sources"] = pd.Series(_popup_json(df, gid, len(out), doc_ids), index=out.index,
-                                   dtype=object)
+        # written as JSON text when read (geo.sources): the rows in group order, each
+        # group's slice of them
+        order = np.argsort(gid, kind="stable")  # keeps the date order within a group
+        bounds = np.searchsorted(gid[order], np.arange(len(out) + 1))
+        table = SourceTable(_source_columns(df, doc_ids), order, clean=_SOURCE_CLEANING)
+        out["sources"] = pd.Series(SourcesArray.from_table(table, bounds), index=out.index)
     return out
 
 
@@ -417,9 +427,9 @@ def _ids_per_group(codes: np.ndarray, uniques: np.ndarray, gid: np.ndarray,
     return [p.tolist() for p in parts]
 
 
-def _popup_json(df: pd.DataFrame, gid: np.ndarray, n: int,
-                doc_ids: np.ndarray | None = None) -> list[str]:
-    """Per group: JSON list of the events behind it (see ``aggregate`` for the shape)."""
+def _source_columns(df: pd.DataFrame, doc_ids: np.ndarray | None) -> dict[str, Any]:
+    """The ``sources`` records' columns (JSON key -> values of ``df``'s rows; see
+    ``aggregate`` for the shape), copied so the table holds them and not ``df``."""
     cols = {"_doc": "doc", "_src_date": "date", "_place": "place", "_substance_raw": "substance",
             "_kg": "quantity_kg", "_count": "count", "_litres": "litres",
             "_labs": "labs_destroyed", "_arrests_c": "arrests", "_operation": "operation",
@@ -430,114 +440,35 @@ def _popup_json(df: pd.DataFrame, gid: np.ndarray, n: int,
     # a merged duplicate's arrests are its seizure's: not again (as the arrests column)
     values: dict[str, Any] = {
         key: (df["_arrests"].where(df["_counted"].astype(bool)) if column == "_arrests_c"
-              else df[column]) for column, key in cols.items()}
+              else df[column].copy()) for column, key in cols.items()}
     if doc_ids is not None:  # the report ids are numbered already (_doc_codes)
-        values["doc"] = (df["_doc_id"].to_numpy(), doc_ids)
-    rows = len(df)
-    if not n:
-        return []
-    # A million events repeat a few thousand places, dates, figures: each distinct value
-    # (or run of neighbouring keys' values) is encoded once, by pandas' C JSON writer, and
-    # every group's text is one join of shared pieces -- no string is made per event.
-    segments = _record_segments(values, rows)
-    order = np.argsort(gid, kind="stable")  # keeps the date order within a group
-    table = np.empty((rows, len(segments)), dtype=object)
-    for j, (codes, pieces) in enumerate(segments):
-        table[:, j] = pieces[codes[order]]
-    bounds = np.searchsorted(gid[order], np.arange(n + 1))
-    out = []
-    last = len(segments) - 1
-    for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
-        if a == b:
-            out.append("[]")
-            continue
-        part = table[a:b]
-        part[0, 0] = "[" + part[0, 0][1:]  # pieces open with the "," between records
-        part[b - a - 1, last] = part[b - a - 1, last] + "]"
-        out.append("".join(part.ravel().tolist()))
-    return out
+        values["doc"] = (df["_doc_id"].to_numpy(copy=True), doc_ids)
+    return values
 
 
-def _record_segments(columns: dict[str, pd.Series | tuple[np.ndarray, np.ndarray]],
-                     rows: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The records' text as runs of neighbouring keys: per run, a code per row and the
-    text of each code (``,{"doc":..,"date":..`` ... ``"url":..}``), so that joining a
-    row's pieces gives ``,`` + the record as pandas' ``to_json`` writes it
-    (``force_ascii=False, double_precision=15``; None and NaN as ``null``).
-
-    Neighbouring keys share a run when encoding their distinct combinations costs less
-    than one more piece per row (place and substance, the rarely-set columns); a key
-    with a value per row (the sentence) stays alone. A run is encoded as soon as it
-    ends, so only its codes stay (int32: half the memory at a million rows). A column
-    may come factorized already: (codes, -1 when missing; uniques)."""
-    out: list[tuple[np.ndarray, np.ndarray]] = []
-    run: tuple[list[str], np.ndarray, int, list] | None = None  # keys, codes, n, members
-    for key, values in columns.items():
-        if isinstance(values, tuple):
-            codes, uniques = values
-        else:
-            try:
-                codes, uniques = pd.factorize(values, use_na_sentinel=True)
-            except TypeError:  # unhashable cells: every row on its own
-                codes, uniques = np.arange(rows), values.reset_index(drop=True)
-        codes = np.where(codes < 0, len(uniques), codes).astype(np.int32)  # missing: last code
-        col = (uniques, codes, len(uniques) + 1)
-        if run is not None:
-            keys, rcodes, rn, members = run
-
-            def cost(nj: int) -> int:
-                # measured: a value encoded ~4 units, a line of JSON split and cut ~3,
-                # a piece joined per row 1
-                return 4 * (nj * (len(keys) + 1) - rn * len(keys) - col[2]) + 3 * (nj - rn - col[2])
-
-            if cost(max(rn, col[2])) < rows:  # at best the combinations are the larger set
-                joint, _ = pd.factorize(rcodes.astype(np.int64) * col[2] + codes)
-                nj = int(joint.max()) + 1 if rows else 0
-                if cost(nj) < rows:
-                    run = (keys + [key], joint.astype(np.int32), nj, members + [col])
-                    continue
-            out.append(_encoded_run(run, first_run=not out, last_run=False))
-        run = ([key], codes, len(uniques) + 1, [col])
-    if run is not None:
-        out.append(_encoded_run(run, first_run=not out, last_run=True))
-    return out
+def _clean_column(values: pd.Series) -> pd.Series:
+    return _per_unique(values, _clean_text)
 
 
-def _encoded_run(run: tuple[list[str], np.ndarray, int, list], *, first_run: bool,
-                 last_run: bool) -> tuple[np.ndarray, np.ndarray]:
-    """(codes, text per code) of one run of keys: see ``_record_segments``."""
-    keys, codes, nj, members = run
-    # the first row of each distinct combination gives its members' codes
-    present, first = np.unique(codes, return_index=True)
-    table = {}
-    for key, (uniques, mcodes, _m) in zip(keys, members):
-        picked = mcodes[first]
-        vals = np.asarray(uniques, dtype=object) if len(uniques) else np.empty(0, dtype=object)
-        col_vals = np.empty(len(first), dtype=object)
-        known = picked < len(uniques)
-        col_vals[known] = vals[picked[known]]
-        col_vals[~known] = None
-        kind = getattr(uniques, "dtype", None)
-        table[key] = (pd.Series(col_vals, dtype=float) if kind is not None and kind.kind == "f"
-                      else pd.Series(col_vals, dtype=object))
-    head = ",{" if first_run else ","
-    tail = "}" if last_run else ""
-    pieces = np.empty(nj, dtype=object)
-    if not len(first):
-        return codes, pieces
-    frame = pd.DataFrame(table)
-    # '[{...},{...}]': the records meet at "},{", which a string value may hold too; when
-    # the count shows none does, the text is cut there (pandas' lines=True pass costs a
-    # third of the encoding), else at the line ends of lines=True, which JSON strings
-    # cannot hold. The braces become the run's own ends in the same replace.
-    text = frame.to_json(orient="records", force_ascii=False, double_precision=15)
-    body, sep = text[2:-2], "},{"
-    if body.count(sep) != len(frame) - 1:
-        text = frame.to_json(orient="records", lines=True, force_ascii=False,
-                             double_precision=15)
-        body, sep = text.rstrip("\n")[1:-1], "}\n{"
-    pieces[present] = (head + body.replace(sep, tail + "\x00" + head) + tail).split("\x00")
-    return codes, pieces
+def _clean_str(value: Any) -> Any:
+    value = _clean_text(value)
+    return None if value is None else str(value)
+
+
+def _clean_str_column(values: pd.Series) -> pd.Series:
+    return _per_unique(values, _clean_str)
+
+
+def _sentence_column(values: pd.Series) -> pd.Series:
+    return pd.Series(_evidence_sentences(values.tolist()), index=values.index, dtype=object)
+
+
+# The popup fields only the ``sources`` lists show are kept as the events give them and
+# read (evidence sentence, stripped text) for the rows a list is written for: at a
+# million events this reading was a fifth of the aggregation, for lists seldom read.
+_SOURCE_CLEANING: dict[str, Callable[[pd.Series], pd.Series]] = {
+    "place": _clean_column, "url": _clean_column, "sentence": _sentence_column,
+    "cluster": _clean_str_column, "duplicate_of": _clean_str_column}
 
 
 def _code_country(code: Any) -> str | None:
@@ -580,8 +511,8 @@ def _prepare(events: pd.DataFrame, *, dedup: bool = False) -> pd.DataFrame:
 
         view = cluster_view(ev)
         df["_counted"] = view["counted"].to_numpy(dtype=bool)
-        df["_cluster"] = _text(ev, "cluster", str)
-        df["_duplicate_of"] = _text(ev, "duplicate_of", str)
+        df["_cluster"] = _raw(ev, "cluster")  # cleaned when a list is written
+        df["_duplicate_of"] = _raw(ev, "duplicate_of")
         df["_src_date"] = parse_dates(ev["date"])["date"].to_numpy()
         ev = ev.copy()
         for col in ("country", "admin1", "admin2", "date"):
@@ -608,11 +539,10 @@ def _prepare(events: pd.DataFrame, *, dedup: bool = False) -> pd.DataFrame:
     prefix = _per_unique(df["_admin1"], _code_country)
     df["_country"] = df["_country"].where(df["_country"].notna(), prefix.astype(object))
     df["_country"] = df["_country"].astype(object).where(df["_country"].notna(), None)
-    df["_place"] = _text(ev, "place")
-    df["_url"] = _text(ev, "url")
-    df["_sentence"] = (pd.Series(_evidence_sentences(ev["evidence"].tolist()),
-                                 index=df.index, dtype=object)
-                       if "evidence" in ev else pd.Series(None, index=df.index, dtype=object))
+    # the popups' own fields, read when a list is written (_SOURCE_CLEANING)
+    df["_place"] = _raw(ev, "place")
+    df["_url"] = _raw(ev, "url")
+    df["_sentence"] = _raw(ev, "evidence")
     from .text.plausibility import implausible_reasons
     df["_implausible"] = implausible_reasons(
         # the written figure only for its sign: not a required column, never an error
@@ -648,9 +578,8 @@ def _prepare_eradications(records: pd.DataFrame, columns: pd.Index) -> pd.DataFr
     prefix = _per_unique(df["_admin1"], _code_country)
     df["_country"] = df["_country"].where(df["_country"].notna(), prefix.astype(object))
     df["_country"] = df["_country"].astype(object).where(df["_country"].notna(), None)
-    df["_place"] = _text(rec, "place")
-    df["_sentence"] = ([_evidence_sentence(v) for v in rec["evidence"].tolist()]
-                       if "evidence" in rec else None)
+    df["_place"] = _raw(rec, "place")
+    df["_sentence"] = _raw(rec, "evidence")
     df["_implausible"] = None
     dates = parse_dates(rec["date"])
     df["_date"] = dates["date"].to_numpy()
@@ -965,10 +894,8 @@ def aggregate(
     if period_freq is not None:
         result["period"] = summary["_period"].astype(str).to_numpy()
     for c in summary.columns:
-        if c == "sources":
-            # Python strings as built: pandas would copy the JSON (a quarter of a GB at a
-            # million events) into an Arrow string column
-            result[c] = pd.Series(summary[c].to_numpy(), index=result.index, dtype=object)
+        if c == "sources":  # kept compact, written when read (geo.sources)
+            result[c] = pd.Series(summary[c].array, index=result.index)
         elif c not in ("_region", "_period"):
             result[c] = summary[c].to_numpy()
     result = result[[c for c in result.columns if c != "geometry"] + ["geometry"]]
