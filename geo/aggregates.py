@@ -144,9 +144,12 @@ def _numeric(frame: pd.DataFrame, column: str) -> pd.Series:
     return num.astype(float)
 
 
-def _per_unique(values: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
+def _per_unique(values: pd.Series, fn: Callable[[Any], Any],
+                many: Callable[[list], list] | None = None) -> pd.Series:
     """``fn`` applied once per distinct value (events repeat a few thousand codes, units
-    and dates 100,000 times); missing values give None."""
+    and dates 100,000 times); missing values give None. ``many``: the same over a list
+    of the distinct values at once (a column of a third of a million report ids pays
+    for a call per value)."""
     try:
         # text columns (pandas' Arrow-backed str) are factorized as they are: a copy to
         # Python objects first costs more than the factorize
@@ -158,7 +161,7 @@ def _per_unique(values: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
     mapped = np.empty(len(uniques) + 1, dtype=object)
     if isinstance(uniques.dtype, pd.StringDtype):  # Arrow text: one conversion, not an iterator
         uniques = uniques.tolist()
-    mapped[:-1] = [fn(u) for u in uniques]
+    mapped[:-1] = [fn(u) for u in uniques] if many is None else many(list(uniques))
     mapped[-1] = None
     return pd.Series(mapped[codes], index=values.index, dtype=object)
 
@@ -176,13 +179,33 @@ def _text(frame: pd.DataFrame, column: str, fn: Callable[[Any], Any] | None = No
     if column not in frame:
         return pd.Series(None, index=frame.index, dtype=object)
     if fn is None:
-        return _per_unique(frame[column], _clean_text)
+        return _per_unique(frame[column], _clean_text, _clean_texts)
 
     def clean_then(value: Any) -> Any:
         value = _clean_text(value)
         return None if value is None else fn(value)
 
-    return _per_unique(frame[column], clean_then)
+    def clean_all(values: list) -> list:
+        if fn is str or not all(type(v) is str for v in values):
+            return [clean_then(v) for v in values]
+        return [None if v is None else fn(v) for v in _clean_texts(values)]
+
+    return _per_unique(frame[column], clean_then,
+                       _clean_str_texts if fn is str else clean_all)
+
+
+def _clean_texts(values: list) -> list:
+    """``_clean_text`` of each value; text (all a text column holds) without a call each."""
+    if all(type(v) is str for v in values):
+        return [v.strip() or None for v in values]
+    return [_clean_text(v) for v in values]
+
+
+def _clean_str_texts(values: list) -> list:
+    """``_clean_str`` of each value (``str`` of a text is itself)."""
+    if all(type(v) is str for v in values):
+        return [v.strip() or None for v in values]
+    return [_clean_str(v) for v in values]
 
 
 def _raw(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -314,9 +337,12 @@ def _regions(boundaries: gpd.GeoDataFrame, by: str, needed: set | None) -> gpd.G
 
 
 def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
-               sources: bool = False, doc_ids: np.ndarray | None = None) -> pd.DataFrame:
+               sources: pd.DataFrame | None = None, rows: np.ndarray | None = None,
+               doc_ids: np.ndarray | None = None) -> pd.DataFrame:
     """Measures per group of ``keys`` (index = keys) over a prepared events frame
-    (``doc_ids``: the sorted report ids that its ``_doc_id`` codes number)."""
+    (``doc_ids``: the sorted report ids that its ``_doc_id`` codes number). With
+    ``sources`` (the prepared frame whose rows ``rows`` ``df`` holds, with the popup
+    columns ``df`` need not carry), the ``sources`` column too."""
     counted = df["_counted"].astype(bool)
     # eradication records (aggregate(..., eradications=)) ride in the same frame: in the
     # reports, dates and their own two measures, never in an event count or a figure
@@ -328,21 +354,26 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
     # not again
     extra = {} if erad is None else {"_is_event": counted & ~erad, "_ha_c": df["_ha"],
                                      "_erad_c": erad}
-    g = df[[*keys, "_counted", "_doc", "_operation"]].assign(
+    g = df[[*keys, "_counted"]].assign(
         _labs_c=df["_labs"].where(counted), _dup=~counted,
         _arrests_c=df["_arrests"].where(counted), **extra).groupby(keys, sort=True, dropna=False)
     # group number per event, in the order of the result's rows: the list columns are
     # built by splitting sorted arrays at group boundaries (a dict of per-group indices
     # costs seconds with (region, period) keys)
     gid = g.ngroup().to_numpy()
+    n = g.ngroups
+    ids = (_report_ids(df["_doc"], gid, n) if doc_ids is None else
+           _ids_per_group(df["_doc_id"].to_numpy(), doc_ids, gid, n))
     out = pd.DataFrame({
         "events": g["_counted"].sum().astype(int),
-        "reports": g["_doc"].nunique(),
+        # distinct reports: the lengths of the id lists (a second count of a million
+        # text values cost as much as the lists)
+        "reports": np.fromiter(map(len, ids), dtype=np.int64, count=n),
         "labs_destroyed": g["_labs_c"].sum(min_count=1),
         "duplicates": g["_dup"].sum().astype(int),
         "arrests": g["_arrests_c"].sum(min_count=1),
         # the distinct operations the events name
-        "operations": g["_operation"].nunique(),
+        "operations": _distinct_per_group(df["_operation"], gid, n),
     })
     if erad is not None:
         out["events"] = g["_is_event"].sum().astype(int)
@@ -376,16 +407,34 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
     else:
         out["first_date"] = None
         out["last_date"] = None
-    out["report_ids"] = (_report_ids(df["_doc"], gid, len(out)) if doc_ids is None else
-                         _ids_per_group(df["_doc_id"].to_numpy(), doc_ids, gid, len(out)))
-    if sources:
-        # written as JSON text when read (geo.sources): the rows in group order, each
-        # group's slice of them
+    out["report_ids"] = ids
+    if sources is not None:
+        # written as JSON text when read (geo.sources): the rows of the prepared frame in
+        # group order, each group's slice of them
         order = np.argsort(gid, kind="stable")  # keeps the date order within a group
-        bounds = np.searchsorted(gid[order], np.arange(len(out) + 1))
-        table = SourceTable(_source_columns(df, doc_ids), order, clean=_SOURCE_CLEANING)
+        bounds = np.searchsorted(gid[order], np.arange(n + 1))
+        picked = order if rows is None else np.asarray(rows)[order]
+        table = SourceTable(_source_columns(sources, doc_ids), picked, clean=_SOURCE_CLEANING)
         out["sources"] = pd.Series(SourcesArray.from_table(table, bounds), index=out.index)
     return out
+
+
+# the prepared columns _summarise reads (besides the group keys)
+_SUMMED = frozenset({"_counted", "_erad", "_doc", "_doc_id", "_operation", "_labs", "_arrests",
+                     "_ha", "_kg", "_count", "_litres", "_substance", "_start", "_end", "_date"})
+
+
+def _distinct_per_group(values: pd.Series, gid: np.ndarray, n: int) -> np.ndarray:
+    """Per group the number of distinct non-missing values (``nunique``), from integer
+    (group, value) pairs."""
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # unhashable cells: pandas' own count
+        return values.groupby(gid).nunique().reindex(range(n), fill_value=0).to_numpy()
+    keep = codes >= 0
+    m = max(len(uniques), 1)
+    pairs = np.unique(gid[keep].astype(np.int64) * m + codes[keep])
+    return np.bincount(pairs // m, minlength=n).astype(np.int64)
 
 
 def _split_by_group(gid: np.ndarray, values: np.ndarray, n: int) -> list[np.ndarray]:
@@ -402,10 +451,29 @@ def _doc_codes(docs: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     ids = d[keep]
     if pd.api.types.infer_dtype(ids, skipna=False) != "string":  # (prepared ids are text)
         ids = pd.Series(ids).astype(str).to_numpy(dtype=object)
-    codes, uniques = pd.factorize(ids, sort=True)
+    codes, uniques = _sorted_factorize(ids)
     out = np.full(len(d), -1, dtype=np.int64)
     out[keep] = codes
     return out, np.asarray(uniques, dtype=object)
+
+
+def _sorted_factorize(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(ids, sort=True)`` of text: the distinct ids sorted by Arrow, whose
+    order of UTF-8 bytes is Python's order of code points (a third of a million ids
+    compared one pair at a time in Python cost half a second)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pyarrow is optional (the GeoParquet and dask extras)
+        return pd.factorize(ids, sort=True)
+    codes, uniques = pd.factorize(ids)
+    try:
+        order = pc.array_sort_indices(pa.array(uniques, type=pa.string())).to_numpy()
+    except (pa.ArrowException, UnicodeEncodeError):  # not UTF-8 (lone surrogates): Python's sort
+        return pd.factorize(ids, sort=True)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank[codes], np.asarray(uniques, dtype=object)[order]
 
 
 def _report_ids(docs: pd.Series, gid: np.ndarray, n: int) -> list[list[str]]:
@@ -429,7 +497,8 @@ def _ids_per_group(codes: np.ndarray, uniques: np.ndarray, gid: np.ndarray,
 
 def _source_columns(df: pd.DataFrame, doc_ids: np.ndarray | None) -> dict[str, Any]:
     """The ``sources`` records' columns (JSON key -> values of ``df``'s rows; see
-    ``aggregate`` for the shape), copied so the table holds them and not ``df``."""
+    ``aggregate`` for the shape); ``df`` is the aggregate's own copy, never changed
+    after, so the columns are shared, not copied."""
     cols = {"_doc": "doc", "_src_date": "date", "_place": "place", "_substance_raw": "substance",
             "_kg": "quantity_kg", "_count": "count", "_litres": "litres",
             "_labs": "labs_destroyed", "_arrests_c": "arrests", "_operation": "operation",
@@ -440,14 +509,14 @@ def _source_columns(df: pd.DataFrame, doc_ids: np.ndarray | None) -> dict[str, A
     # a merged duplicate's arrests are its seizure's: not again (as the arrests column)
     values: dict[str, Any] = {
         key: (df["_arrests"].where(df["_counted"].astype(bool)) if column == "_arrests_c"
-              else df[column].copy()) for column, key in cols.items()}
+              else df[column]) for column, key in cols.items()}
     if doc_ids is not None:  # the report ids are numbered already (_doc_codes)
-        values["doc"] = (df["_doc_id"].to_numpy(copy=True), doc_ids)
+        values["doc"] = (df["_doc_id"].to_numpy(), doc_ids)
     return values
 
 
 def _clean_column(values: pd.Series) -> pd.Series:
-    return _per_unique(values, _clean_text)
+    return _per_unique(values, _clean_text, _clean_texts)
 
 
 def _clean_str(value: Any) -> Any:
@@ -456,7 +525,7 @@ def _clean_str(value: Any) -> Any:
 
 
 def _clean_str_column(values: pd.Series) -> pd.Series:
-    return _per_unique(values, _clean_str)
+    return _per_unique(values, _clean_str, _clean_str_texts)
 
 
 def _sentence_column(values: pd.Series) -> pd.Series:
@@ -797,28 +866,27 @@ def aggregate(
                               "count": df.loc[implausible, "_count"],
                               "reason": df.loc[implausible, "_implausible"]}
                              ).reset_index(drop=True)
+    # the events left out are marked, not cut out: each cut copied a million rows
+    alive = ~implausible.to_numpy(dtype=bool)
     if implausible.any():
         excluded["implausible"] = int(implausible.sum())
-        df = df[~implausible]
-        retired = retired[~implausible]
 
     # ---- filters the user asked for
     if wanted is not None:
-        keep = df["_substance_raw"].isin(wanted) | df["_substance_raw"].isna()
-        excluded["substance"] = int((~keep).sum())
-        df = df[keep]
+        keep = (df["_substance_raw"].isin(wanted) | df["_substance_raw"].isna()).to_numpy()
+        excluded["substance"] = int((alive & ~keep).sum())
+        alive &= keep
     reason = pd.Series(None, index=df.index, dtype=object)
     if lo is not None or hi is not None:
-        undated = df["_start"].isna()
+        undated = df["_start"].isna().to_numpy()
         inside = ~undated
         if lo is not None:
-            inside &= df["_end"] >= lo
+            inside &= (df["_end"] >= lo).to_numpy()
         if hi is not None:
-            inside &= df["_start"] <= hi
-        excluded["date"] = int((~inside & ~undated).sum())
-        df = df[inside | undated]
-        reason = reason.loc[df.index]
-        reason[df["_start"].isna()] = "no date"
+            inside &= (df["_start"] <= hi).to_numpy()
+        excluded["date"] = int((alive & ~inside & ~undated).sum())
+        alive &= inside | undated
+        reason[undated] = "no date"
 
     # ---- where: region code per event, or the reason it has none
     known_codes = set(boundaries["code"].dropna().astype(str).str.upper())
@@ -836,7 +904,7 @@ def aggregate(
     place_reason[df["_region"].isna()] = no_key
     place_reason[df["_region"].notna() & ~df["_region"].isin(known_codes)] = not_known
     if by == "admin1" and level == 1:
-        place_reason[retired.loc[df.index]] = "admin1 split since (code_map.csv)"
+        place_reason[retired.to_numpy(dtype=bool)] = "admin1 split since (code_map.csv)"
     # the place reason wins: an event with neither region nor date is first unlocated
     reason = place_reason.where(place_reason.notna(), reason)
 
@@ -856,18 +924,23 @@ def aggregate(
         keys.append("_period")
 
     substance_names = wanted if wanted is not None else _substance_order(
-        df.loc[df["_kg"].notna(), "_substance"].unique())
+        df.loc[alive & df["_kg"].notna().to_numpy(), "_substance"].unique())
     kg_cols = list(substance_names)
 
     # report ids numbered once, in sorted order, for the date order and the id lists
     df["_doc_id"], doc_ids = _doc_codes(df["_doc"])
-    inside = np.flatnonzero(reason.isna().to_numpy())
-    unlocated = df[reason.notna()].assign(_reason=reason[reason.notna()])
+    placed = reason.isna().to_numpy()
+    inside = np.flatnonzero(alive & placed)
+    lost = np.flatnonzero(alive & ~placed)
+    unlocated = df.take(lost).assign(_reason=reason.take(lost))
 
     # ---- sums
-    # the located events in date order, taken in one copy (a million rows, 25 columns)
-    located = df.take(inside[_date_doc_order(df[["_doc_id", "_start"]].take(inside))])
-    summary = _summarise(located, keys, kg_cols, sources=True, doc_ids=doc_ids)
+    # the located events in date order, taken in one copy of the columns summed (the
+    # popups' own columns stay in df: the sources are cut from it when read)
+    rows = inside[_date_doc_order(df[["_doc_id", "_start"]].take(inside))]
+    summed = [c for c in df.columns if c in _SUMMED or c in keys]
+    located = df[summed].take(rows)
+    summary = _summarise(located, keys, kg_cols, sources=df, rows=rows, doc_ids=doc_ids)
 
     needed = None if all_regions else set(located["_region"].unique())
     table = _regions(boundaries, by, needed)
@@ -922,7 +995,12 @@ def _date_doc_order(df: pd.DataFrame) -> np.ndarray:
             codes = df["_doc_id"].to_numpy()
             keys.append(np.where(codes < 0, codes.max(initial=-1) + 1, codes))
             continue
-        codes, uniques = pd.factorize(df[col], sort=True, use_na_sentinel=True)
+        values = df[col]
+        if values.dtype.kind == "M":  # timestamps sort as their integers, missing last
+            stamps = values.to_numpy().view(np.int64)
+            keys.append(np.where(values.isna().to_numpy(), np.iinfo(np.int64).max, stamps))
+            continue
+        codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
         keys.append(np.where(codes < 0, len(uniques), codes))
     return np.lexsort(keys) if len(df) else np.arange(0)
 
@@ -947,9 +1025,13 @@ def _current_codes(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
             return code
         return table[code] or code
 
-    mapped = _per_unique(codes, current)
-    retired = _per_unique(codes, lambda c: c is not None and c in table and table[c] is None)
-    return mapped, retired.fillna(False).astype(bool)
+    # one factorize gives both (a million events, a few thousand codes)
+    found, uniques = pd.factorize(codes.astype(object), use_na_sentinel=True)
+    distinct = list(uniques)
+    mapped = np.array([current(c) for c in distinct] + [None], dtype=object)
+    retired = np.array([c in table and table[c] is None for c in distinct] + [False], dtype=bool)
+    return (pd.Series(mapped[found], index=codes.index, dtype=object),
+            pd.Series(retired[found], index=codes.index, dtype=bool))
 
 
 def _unlocated_frame(unlocated: pd.DataFrame, kg_cols: list[str],
