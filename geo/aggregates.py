@@ -186,7 +186,7 @@ def _text(frame: pd.DataFrame, column: str, fn: Callable[[Any], Any] | None = No
         return None if value is None else fn(value)
 
     def clean_all(values: list) -> list:
-        if fn is str or not all(type(v) is str for v in values):
+        if fn is str or pd.api.types.infer_dtype(values, skipna=False) != "string":
             return [clean_then(v) for v in values]
         return [None if v is None else fn(v) for v in _clean_texts(values)]
 
@@ -196,14 +196,14 @@ def _text(frame: pd.DataFrame, column: str, fn: Callable[[Any], Any] | None = No
 
 def _clean_texts(values: list) -> list:
     """``_clean_text`` of each value; text (all a text column holds) without a call each."""
-    if all(type(v) is str for v in values):
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
         return [v.strip() or None for v in values]
     return [_clean_text(v) for v in values]
 
 
 def _clean_str_texts(values: list) -> list:
     """``_clean_str`` of each value (``str`` of a text is itself)."""
-    if all(type(v) is str for v in values):
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
         return [v.strip() or None for v in values]
     return [_clean_str(v) for v in values]
 
@@ -364,22 +364,25 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
     n = g.ngroups
     ids = (_report_ids(df["_doc"], gid, n) if doc_ids is None else
            _ids_per_group(df["_doc_id"].to_numpy(), doc_ids, gid, n))
-    out = pd.DataFrame({
-        "events": g["_counted"].sum().astype(int),
+    events = g["_counted"].sum().astype(int)
+    index = events.index
+    # the columns gathered, then one frame: a column set at a time realigned each one
+    cols: dict[str, Any] = {
+        "events": events.to_numpy(),
         # distinct reports: the lengths of the id lists (a second count of a million
         # text values cost as much as the lists)
         "reports": np.fromiter(map(len, ids), dtype=np.int64, count=n),
-        "labs_destroyed": g["_labs_c"].sum(min_count=1),
-        "duplicates": g["_dup"].sum().astype(int),
-        "arrests": g["_arrests_c"].sum(min_count=1),
+        "labs_destroyed": g["_labs_c"].sum(min_count=1).to_numpy(),
+        "duplicates": g["_dup"].sum().astype(int).to_numpy(),
+        "arrests": g["_arrests_c"].sum(min_count=1).to_numpy(),
         # the distinct operations the events name
         "operations": _distinct_per_group(df["_operation"], gid, n),
-    })
+    }
     if erad is not None:
-        out["events"] = g["_is_event"].sum().astype(int)
+        cols["events"] = g["_is_event"].sum().astype(int).to_numpy()
         # hectares of drug crops destroyed, and the records that say so
-        out["eradications"] = g["_erad_c"].sum().astype(int)
-        out["eradicated_ha"] = g["_ha_c"].sum(min_count=1)
+        cols["eradications"] = g["_erad_c"].sum().astype(int).to_numpy()
+        cols["eradicated_ha"] = g["_ha_c"].sum(min_count=1).to_numpy()
     for measure, src in (("kg", "_kg"), ("count", "_count"), ("litres", "_litres")):
         has = df[src].notna() & counted
         if not has.any() and measure != "kg":
@@ -387,26 +390,30 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
         # only the columns summed are copied (the frame holds ~25)
         wide = (df.loc[has, [*keys, "_substance", src]]
                 .groupby([*keys, "_substance"], sort=False, dropna=False)[src]
-                .sum().unstack("_substance"))
+                .sum().unstack("_substance")).reindex(index)
         if measure == "kg":
             in_all = [s for s in wide.columns if s not in NOT_IN_ALL]
-            out["kg_all"] = wide[in_all].sum(axis=1, min_count=1) if in_all else np.nan
+            cols["kg_all"] = (wide[in_all].sum(axis=1, min_count=1).to_numpy() if in_all
+                              else np.full(n, np.nan))
             names = kg_cols
         else:
             names = _substance_order(wide.columns)
         for s in names:
-            out[f"{measure}_{s}"] = wide[s] if s in wide.columns else np.nan
-    if "kg_all" not in out:
-        out["kg_all"] = np.nan
+            cols[f"{measure}_{s}"] = (wide[s].to_numpy(dtype=float) if s in wide.columns
+                                      else np.full(n, np.nan))
+    if "kg_all" not in cols:
+        cols["kg_all"] = np.full(n, np.nan)
     # first/last date at the precision the events give it
     dated = df.loc[df["_start"].notna(), [*keys, "_start", "_end", "_date"]]
     if len(dated):
         gd = dated.groupby(keys, sort=False, dropna=False)
-        out["first_date"] = dated.loc[gd["_start"].idxmin(), [*keys, "_date"]].set_index(keys)["_date"]
-        out["last_date"] = dated.loc[gd["_end"].idxmax(), [*keys, "_date"]].set_index(keys)["_date"]
+        for col, pick in (("first_date", gd["_start"].idxmin()), ("last_date", gd["_end"].idxmax())):
+            cols[col] = (dated.loc[pick, [*keys, "_date"]].set_index(keys)["_date"]
+                         .reindex(index).to_numpy(dtype=object))
     else:
-        out["first_date"] = None
-        out["last_date"] = None
+        cols["first_date"] = np.full(n, None, dtype=object)
+        cols["last_date"] = np.full(n, None, dtype=object)
+    out = pd.DataFrame(cols, index=index)
     out["report_ids"] = ids
     if sources is not None:
         # written as JSON text when read (geo.sources): the rows of the prepared frame in
@@ -443,9 +450,34 @@ def _split_by_group(gid: np.ndarray, values: np.ndarray, n: int) -> list[np.ndar
     return [values[bounds[i]:bounds[i + 1]] for i in range(n)]
 
 
+def _doc_column(ev: pd.DataFrame) -> pd.Series:
+    """The report ids as text, stripped, as a categorical whose categories are sorted
+    (Python's order): what ``_doc_codes`` numbers, from one factorize of the column as it
+    is (a third of a million ids hashed as Python strings a second time cost more)."""
+    if "doc" not in ev:
+        return pd.Series(None, index=ev.index, dtype=object)
+    try:
+        raw = ev["doc"]
+        codes, uniques = pd.factorize(raw if isinstance(raw.dtype, pd.StringDtype)
+                                      else raw.astype(object), use_na_sentinel=True)
+    except TypeError:  # unhashable cells: as any text column
+        return _text(ev, "doc", str)
+    # one conversion of the distinct values (Arrow text iterated costs a call each)
+    cleaned = np.array(_clean_str_texts(uniques.tolist()) + [None], dtype=object)
+    known = np.flatnonzero(pd.notna(cleaned))
+    ids, sorted_ids = _sorted_factorize(cleaned[known])
+    rank = np.full(len(cleaned), -1, dtype=np.int64)
+    rank[known] = ids
+    return pd.Series(pd.Categorical.from_codes(rank[codes], categories=pd.Index(sorted_ids, dtype=object)),
+                     index=ev.index)
+
+
 def _doc_codes(docs: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(code per event, -1 when missing; the distinct report ids sorted as text, in
     Python's order): one factorize that the date order and the report lists share."""
+    if isinstance(docs.dtype, pd.CategoricalDtype):  # numbered already (_doc_column)
+        return (docs.cat.codes.to_numpy().astype(np.int64),
+                np.asarray(docs.cat.categories, dtype=object))
     d = docs.to_numpy(dtype=object)
     keep = pd.notna(d)
     ids = d[keep]
@@ -588,7 +620,7 @@ def _prepare(events: pd.DataFrame, *, dedup: bool = False) -> pd.DataFrame:
             ev[col] = view[col].to_numpy()
     else:
         df["_src_date"] = None
-    df["_doc"] = _text(ev, "doc", str)  # ids read from CSV may be numbers: compare as text
+    df["_doc"] = _doc_column(ev)  # ids read from CSV may be numbers: compare as text
     sub = _text(ev, "substance", _column_key)
     df["_substance_raw"] = sub
     # a figure with no substance still counts: under "unspecified", as the vocabulary says
@@ -860,7 +892,7 @@ def aggregate(
 
     # ---- quantities no seizure can have: in the events, in no total (geo.plausibility)
     implausible = df["_implausible"].notna()
-    set_aside = pd.DataFrame({"doc": df.loc[implausible, "_doc"],
+    set_aside = pd.DataFrame({"doc": df.loc[implausible, "_doc"].astype(object),
                               "substance": df.loc[implausible, "_substance"],
                               "quantity_kg": df.loc[implausible, "_kg"],
                               "count": df.loc[implausible, "_count"],
