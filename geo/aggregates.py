@@ -790,7 +790,10 @@ def aggregate(
     - ``first_date``, ``last_date``: earliest / latest event date as ISO text at the
       precision given ("2012-09");
     - ``report_ids``: sorted list of the distinct report ids;
-    - ``sources``: JSON text (a string, so the frame writes to CSV/GeoJSON/GPKG as is):
+    - ``sources``: JSON text, kept compact and written when read (dtype ``sources``,
+      :class:`geo.sources.SourcesArray`: each value reads as a ``str``, NaN for a row
+      with no events; ``tolist()``, ``.str``, CSV/GeoJSON/GPKG/Parquet writers see the
+      text; a value set by hand must be text):
       a list, one object per event in date order, with keys ``doc, date, place,
       substance, quantity_kg, count, litres, labs_destroyed, arrests, operation, sentence,
       url, cluster, duplicate_of`` (and ``crop, hectares`` with ``eradications``; null when

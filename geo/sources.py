@@ -380,8 +380,8 @@ class SourcesArray(_StrMethods, ExtensionArray):
     def __setitem__(self, key: Any, value: Any) -> None:
         key = pd.api.indexers.check_array_indexer(self, key)
         positions = np.arange(len(self))[key]
-        values = ([value] * len(np.atleast_1d(positions))
-                  if isinstance(value, str) or _is_missing(value) else list(value))
+        values = (list(value) if pd.api.types.is_list_like(value)
+                  else [value] * len(np.atleast_1d(positions)))
         new = self._from_sequence(values)
         merged = type(self)._concat_same_type([self, new])
         taken = np.atleast_1d(positions)
