@@ -11,9 +11,16 @@ that carry geo.dedup's columns already (``geo map`` writes them). Without it eve
 also deduplicates the synthetic events (geo.dedup), which at 1e6 events is most of the
 time. The goal of issue 15: 1e6 events summed in <= 2 s and <= 1 GB.
 
-Prints wall time (first call and best of --repeat) and peak traced memory (tracemalloc,
-a separate run) for each variant, the ratios to the baseline (best time), then the
-process's max RSS. The machine may be shared: compare ratios, not absolute seconds.
+Prints wall time (first call and best of --repeat), the CPU time of that best call
+(process time: on a shared machine the wall time also counts waiting for a core), peak
+traced memory (tracemalloc, a separate run) and the peak RSS the call added (Linux:
+the high-water mark reset before it) for each variant, the ratios to the baseline,
+then the process's max RSS. The machine may be shared: compare ratios, not absolute
+seconds.
+
+The ``sources`` column (the events behind each region, for the map's popups) is kept
+compact and written as JSON text when read (geo.sources): the last lines time writing
+every row's text (what regions.csv costs) and one region's (a popup).
 """
 from __future__ import annotations
 
@@ -82,16 +89,53 @@ def baseline(events: pd.DataFrame, boundaries):
     return regions.join(wide, how="inner")
 
 
-def timed(fn, repeat: int) -> tuple[float, float, object]:
-    """(first call, best of ``repeat`` calls, result): the first call of by="country"
-    dissolves the polygons, later calls on the same boundary frame reuse them."""
+def timed(fn, repeat: int) -> tuple[float, float, float, object]:
+    """(first call, best of ``repeat`` calls, CPU time of that call, result): the first
+    call of by="country" dissolves the polygons, later calls on the same boundary frame
+    reuse them."""
     times, out = [], None
     for _ in range(repeat):
         gc.collect()
+        c = time.process_time()
         t = time.perf_counter()
         out = fn()
-        times.append(time.perf_counter() - t)
-    return times[0], min(times), out
+        times.append((time.perf_counter() - t, time.process_time() - c))
+    best = min(times)
+    return times[0][0], best[0], best[1], out
+
+
+def _status_kb(field: str) -> int | None:
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def rss_added_mb(fn) -> float | None:
+    """Peak RSS during ``fn`` minus the RSS before it (Linux: writing 5 to
+    /proc/self/clear_refs resets the high-water mark); None where that is not possible."""
+    gc.collect()
+    try:  # memory freed by earlier runs back to the system, or fn would reuse it unseen
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        return None
+    before = _status_kb("VmRSS")
+    fn()
+    peak = _status_kb("VmHWM")
+    if before is None or peak is None:
+        return None
+    return (peak - before) / 1024
 
 
 def peak_mb(fn) -> float:
@@ -117,10 +161,17 @@ def main(argv=None) -> int:
     print(f"{len(events):,} events over {len(boundaries):,} admin-1 regions "
           f"({events['admin1'].nunique():,} distinct codes in the events)")
 
-    _, base_t, base_out = timed(lambda: baseline(events, boundaries), args.repeat)
+    _, base_t, base_c, base_out = timed(lambda: baseline(events, boundaries), args.repeat)
     base_m = peak_mb(lambda: baseline(events, boundaries))
-    print(f"{'variant':34s} {'first s':>8s} {'best s':>8s} {'x base':>7s} {'peak MB':>8s} {'x base':>7s} {'rows':>6s}")
-    print(f"{'baseline pandas groupby (kg only)':34s} {'':8s} {base_t:8.3f} {1:7.1f} {base_m:8.1f} {1:7.1f} {len(base_out):6d}")
+    base_r = rss_added_mb(lambda: baseline(events, boundaries))
+
+    def mb(v: float | None) -> str:
+        return f"{v:8.1f}" if v is not None else f"{'n/a':>8s}"
+
+    print(f"{'variant':34s} {'first s':>8s} {'best s':>8s} {'x base':>7s} {'cpu s':>7s} {'x base':>7s} "
+          f"{'peak MB':>8s} {'x base':>7s} {'+RSS MB':>8s} {'rows':>6s}")
+    print(f"{'baseline pandas groupby (kg only)':34s} {'':8s} {base_t:8.3f} {1:7.1f} {base_c:7.3f} {1:7.1f} "
+          f"{base_m:8.1f} {1:7.1f} {mb(base_r)} {len(base_out):6d}")
 
     variants = {
         "aggregate(by='admin1')": lambda: aggregate(events, boundaries, **kw),
@@ -131,10 +182,13 @@ def main(argv=None) -> int:
     }
     results = {}
     for name, fn in variants.items():
-        first, t, out = timed(fn, args.repeat)
+        first, t, c, out = timed(fn, args.repeat)
         m = peak_mb(fn)
+        r = rss_added_mb(fn)
         results[name] = out
-        print(f"{name:34s} {first:8.3f} {t:8.3f} {t / base_t:7.1f} {m:8.1f} {m / base_m:7.1f} {len(out):6d}")
+        print(f"{name:34s} {first:8.3f} {t:8.3f} {t / base_t:7.1f} {c:7.3f} {c / base_c:7.1f} "
+              f"{m:8.1f} {m / base_m:7.1f} {mb(r)} {len(out):6d}")
+        del out
 
     # the figures agree with the baseline where both have them
     agg = results["aggregate(by='admin1')"].set_index("region")
@@ -147,6 +201,20 @@ def main(argv=None) -> int:
           f"({', '.join(f'{r}: {int(e):,}' for r, e in un.groupby('reason')['events'].sum().items())})")
     total = agg["events"].sum() + un["events"].sum()
     print(f"events in regions + unlocated = {int(total):,} of {len(events):,}")
+    # the popups' lists, written when read: every row (regions.csv) and one region
+    sources = agg["sources"]
+    gc.collect()
+    t = time.perf_counter()
+    texts = sources.tolist()
+    every = time.perf_counter() - t
+    busiest = int(agg["events"].to_numpy().argmax())
+    t = time.perf_counter()
+    one = sources.iloc[busiest]
+    single = time.perf_counter() - t
+    print(f"sources text of all {len(texts):,} rows ({sum(map(len, texts)) / 1e6:.0f} MB): "
+          f"{every:.2f} s; of the busiest region ({int(agg['events'].iloc[busiest]):,} events, "
+          f"{len(one) / 1e3:.0f} kB): {single * 1e3:.0f} ms")
+    del texts
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process max RSS: {rss:.0f} MB")
     return 0

@@ -16,7 +16,6 @@ for every measure (kg per substance, counts, litres, labs, events).
 """
 from __future__ import annotations
 
-import json
 import math
 import re
 import weakref
@@ -31,6 +30,7 @@ from .caches import memo, on_clear
 from .errors import AggregationError
 from .events import evidence_sentence as _evidence_sentence
 from .events import events_to_frame, parse_dates
+from .sources import SourcesArray, SourceTable
 from .text import substances as _substances
 from .text.quantities import parse_number
 from .text.units import pint_unit, unit_registry
@@ -144,9 +144,12 @@ def _numeric(frame: pd.DataFrame, column: str) -> pd.Series:
     return num.astype(float)
 
 
-def _per_unique(values: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
+def _per_unique(values: pd.Series, fn: Callable[[Any], Any],
+                many: Callable[[list], list] | None = None) -> pd.Series:
     """``fn`` applied once per distinct value (events repeat a few thousand codes, units
-    and dates 100,000 times); missing values give None."""
+    and dates 100,000 times); missing values give None. ``many``: the same over a list
+    of the distinct values at once (a column of a third of a million report ids pays
+    for a call per value)."""
     try:
         # text columns (pandas' Arrow-backed str) are factorized as they are: a copy to
         # Python objects first costs more than the factorize
@@ -158,7 +161,7 @@ def _per_unique(values: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
     mapped = np.empty(len(uniques) + 1, dtype=object)
     if isinstance(uniques.dtype, pd.StringDtype):  # Arrow text: one conversion, not an iterator
         uniques = uniques.tolist()
-    mapped[:-1] = [fn(u) for u in uniques]
+    mapped[:-1] = [fn(u) for u in uniques] if many is None else many(list(uniques))
     mapped[-1] = None
     return pd.Series(mapped[codes], index=values.index, dtype=object)
 
@@ -176,13 +179,40 @@ def _text(frame: pd.DataFrame, column: str, fn: Callable[[Any], Any] | None = No
     if column not in frame:
         return pd.Series(None, index=frame.index, dtype=object)
     if fn is None:
-        return _per_unique(frame[column], _clean_text)
+        return _per_unique(frame[column], _clean_text, _clean_texts)
 
     def clean_then(value: Any) -> Any:
         value = _clean_text(value)
         return None if value is None else fn(value)
 
-    return _per_unique(frame[column], clean_then)
+    def clean_all(values: list) -> list:
+        if fn is str or pd.api.types.infer_dtype(values, skipna=False) != "string":
+            return [clean_then(v) for v in values]
+        return [None if v is None else fn(v) for v in _clean_texts(values)]
+
+    return _per_unique(frame[column], clean_then,
+                       _clean_str_texts if fn is str else clean_all)
+
+
+def _clean_texts(values: list) -> list:
+    """``_clean_text`` of each value; text (all a text column holds) without a call each."""
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return [v.strip() or None for v in values]
+    return [_clean_text(v) for v in values]
+
+
+def _clean_str_texts(values: list) -> list:
+    """``_clean_str`` of each value (``str`` of a text is itself)."""
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return [v.strip() or None for v in values]
+    return [_clean_str(v) for v in values]
+
+
+def _raw(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Column as the frame holds it (objects), None where the frame lacks it."""
+    if column not in frame:
+        return pd.Series(None, index=frame.index, dtype=object)
+    return frame[column]
 
 
 def _validate_boundaries(boundaries: gpd.GeoDataFrame) -> None:
@@ -307,9 +337,12 @@ def _regions(boundaries: gpd.GeoDataFrame, by: str, needed: set | None) -> gpd.G
 
 
 def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
-               sources: bool = False, doc_ids: np.ndarray | None = None) -> pd.DataFrame:
+               sources: pd.DataFrame | None = None, rows: np.ndarray | None = None,
+               doc_ids: np.ndarray | None = None) -> pd.DataFrame:
     """Measures per group of ``keys`` (index = keys) over a prepared events frame
-    (``doc_ids``: the sorted report ids that its ``_doc_id`` codes number)."""
+    (``doc_ids``: the sorted report ids that its ``_doc_id`` codes number). With
+    ``sources`` (the prepared frame whose rows ``rows`` ``df`` holds, with the popup
+    columns ``df`` need not carry), the ``sources`` column too."""
     counted = df["_counted"].astype(bool)
     # eradication records (aggregate(..., eradications=)) ride in the same frame: in the
     # reports, dates and their own two measures, never in an event count or a figure
@@ -321,27 +354,35 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
     # not again
     extra = {} if erad is None else {"_is_event": counted & ~erad, "_ha_c": df["_ha"],
                                      "_erad_c": erad}
-    g = df[[*keys, "_counted", "_doc", "_operation"]].assign(
+    g = df[[*keys, "_counted"]].assign(
         _labs_c=df["_labs"].where(counted), _dup=~counted,
         _arrests_c=df["_arrests"].where(counted), **extra).groupby(keys, sort=True, dropna=False)
     # group number per event, in the order of the result's rows: the list columns are
     # built by splitting sorted arrays at group boundaries (a dict of per-group indices
     # costs seconds with (region, period) keys)
     gid = g.ngroup().to_numpy()
-    out = pd.DataFrame({
-        "events": g["_counted"].sum().astype(int),
-        "reports": g["_doc"].nunique(),
-        "labs_destroyed": g["_labs_c"].sum(min_count=1),
-        "duplicates": g["_dup"].sum().astype(int),
-        "arrests": g["_arrests_c"].sum(min_count=1),
+    n = g.ngroups
+    ids = (_report_ids(df["_doc"], gid, n) if doc_ids is None else
+           _ids_per_group(df["_doc_id"].to_numpy(), doc_ids, gid, n))
+    events = g["_counted"].sum().astype(int)
+    index = events.index
+    # the columns gathered, then one frame: a column set at a time realigned each one
+    cols: dict[str, Any] = {
+        "events": events.to_numpy(),
+        # distinct reports: the lengths of the id lists (a second count of a million
+        # text values cost as much as the lists)
+        "reports": np.fromiter(map(len, ids), dtype=np.int64, count=n),
+        "labs_destroyed": g["_labs_c"].sum(min_count=1).to_numpy(),
+        "duplicates": g["_dup"].sum().astype(int).to_numpy(),
+        "arrests": g["_arrests_c"].sum(min_count=1).to_numpy(),
         # the distinct operations the events name
-        "operations": g["_operation"].nunique(),
-    })
+        "operations": _distinct_per_group(df["_operation"], gid, n),
+    }
     if erad is not None:
-        out["events"] = g["_is_event"].sum().astype(int)
+        cols["events"] = g["_is_event"].sum().astype(int).to_numpy()
         # hectares of drug crops destroyed, and the records that say so
-        out["eradications"] = g["_erad_c"].sum().astype(int)
-        out["eradicated_ha"] = g["_ha_c"].sum(min_count=1)
+        cols["eradications"] = g["_erad_c"].sum().astype(int).to_numpy()
+        cols["eradicated_ha"] = g["_ha_c"].sum(min_count=1).to_numpy()
     for measure, src in (("kg", "_kg"), ("count", "_count"), ("litres", "_litres")):
         has = df[src].notna() & counted
         if not has.any() and measure != "kg":
@@ -349,33 +390,58 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
         # only the columns summed are copied (the frame holds ~25)
         wide = (df.loc[has, [*keys, "_substance", src]]
                 .groupby([*keys, "_substance"], sort=False, dropna=False)[src]
-                .sum().unstack("_substance"))
+                .sum().unstack("_substance")).reindex(index)
         if measure == "kg":
             in_all = [s for s in wide.columns if s not in NOT_IN_ALL]
-            out["kg_all"] = wide[in_all].sum(axis=1, min_count=1) if in_all else np.nan
+            cols["kg_all"] = (wide[in_all].sum(axis=1, min_count=1).to_numpy() if in_all
+                              else np.full(n, np.nan))
             names = kg_cols
         else:
             names = _substance_order(wide.columns)
         for s in names:
-            out[f"{measure}_{s}"] = wide[s] if s in wide.columns else np.nan
-    if "kg_all" not in out:
-        out["kg_all"] = np.nan
+            cols[f"{measure}_{s}"] = (wide[s].to_numpy(dtype=float) if s in wide.columns
+                                      else np.full(n, np.nan))
+    if "kg_all" not in cols:
+        cols["kg_all"] = np.full(n, np.nan)
     # first/last date at the precision the events give it
     dated = df.loc[df["_start"].notna(), [*keys, "_start", "_end", "_date"]]
     if len(dated):
         gd = dated.groupby(keys, sort=False, dropna=False)
-        out["first_date"] = dated.loc[gd["_start"].idxmin(), [*keys, "_date"]].set_index(keys)["_date"]
-        out["last_date"] = dated.loc[gd["_end"].idxmax(), [*keys, "_date"]].set_index(keys)["_date"]
+        for col, pick in (("first_date", gd["_start"].idxmin()), ("last_date", gd["_end"].idxmax())):
+            cols[col] = (dated.loc[pick, [*keys, "_date"]].set_index(keys)["_date"]
+                         .reindex(index).to_numpy(dtype=object))
     else:
-        out["first_date"] = None
-        out["last_date"] = None
-    out["report_ids"] = (_report_ids(df["_doc"], gid, len(out)) if doc_ids is None else
-                         _ids_per_group(df["_doc_id"].to_numpy(), doc_ids, gid, len(out)))
-    if sources:
-        # object, not pandas' Arrow-backed text: the result's column converts it once
-        out["sources"] = pd.Series(_popup_json(df, gid, len(out), doc_ids), index=out.index,
-                                   dtype=object)
+        cols["first_date"] = np.full(n, None, dtype=object)
+        cols["last_date"] = np.full(n, None, dtype=object)
+    out = pd.DataFrame(cols, index=index)
+    out["report_ids"] = ids
+    if sources is not None:
+        # written as JSON text when read (geo.sources): the rows of the prepared frame in
+        # group order, each group's slice of them
+        order = np.argsort(gid, kind="stable")  # keeps the date order within a group
+        bounds = np.searchsorted(gid[order], np.arange(n + 1))
+        picked = order if rows is None else np.asarray(rows)[order]
+        table = SourceTable(_source_columns(sources, doc_ids), picked, clean=_SOURCE_CLEANING)
+        out["sources"] = pd.Series(SourcesArray.from_table(table, bounds), index=out.index)
     return out
+
+
+# the prepared columns _summarise reads (besides the group keys)
+_SUMMED = frozenset({"_counted", "_erad", "_doc", "_doc_id", "_operation", "_labs", "_arrests",
+                     "_ha", "_kg", "_count", "_litres", "_substance", "_start", "_end", "_date"})
+
+
+def _distinct_per_group(values: pd.Series, gid: np.ndarray, n: int) -> np.ndarray:
+    """Per group the number of distinct non-missing values (``nunique``), from integer
+    (group, value) pairs."""
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # unhashable cells: pandas' own count
+        return values.groupby(gid).nunique().reindex(range(n), fill_value=0).to_numpy()
+    keep = codes >= 0
+    m = max(len(uniques), 1)
+    pairs = np.unique(gid[keep].astype(np.int64) * m + codes[keep])
+    return np.bincount(pairs // m, minlength=n).astype(np.int64)
 
 
 def _split_by_group(gid: np.ndarray, values: np.ndarray, n: int) -> list[np.ndarray]:
@@ -384,18 +450,62 @@ def _split_by_group(gid: np.ndarray, values: np.ndarray, n: int) -> list[np.ndar
     return [values[bounds[i]:bounds[i + 1]] for i in range(n)]
 
 
+def _doc_column(ev: pd.DataFrame) -> pd.Series:
+    """The report ids as text, stripped, as a categorical whose categories are sorted
+    (Python's order): what ``_doc_codes`` numbers, from one factorize of the column as it
+    is (a third of a million ids hashed as Python strings a second time cost more)."""
+    if "doc" not in ev:
+        return pd.Series(None, index=ev.index, dtype=object)
+    try:
+        raw = ev["doc"]
+        codes, uniques = pd.factorize(raw if isinstance(raw.dtype, pd.StringDtype)
+                                      else raw.astype(object), use_na_sentinel=True)
+    except TypeError:  # unhashable cells: as any text column
+        return _text(ev, "doc", str)
+    # one conversion of the distinct values (Arrow text iterated costs a call each)
+    cleaned = np.array(_clean_str_texts(uniques.tolist()) + [None], dtype=object)
+    known = np.flatnonzero(pd.notna(cleaned))
+    ids, sorted_ids = _sorted_factorize(cleaned[known])
+    rank = np.full(len(cleaned), -1, dtype=np.int64)
+    rank[known] = ids
+    return pd.Series(pd.Categorical.from_codes(rank[codes], categories=pd.Index(sorted_ids, dtype=object)),
+                     index=ev.index)
+
+
 def _doc_codes(docs: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(code per event, -1 when missing; the distinct report ids sorted as text, in
     Python's order): one factorize that the date order and the report lists share."""
+    if isinstance(docs.dtype, pd.CategoricalDtype):  # numbered already (_doc_column)
+        return (docs.cat.codes.to_numpy().astype(np.int64),
+                np.asarray(docs.cat.categories, dtype=object))
     d = docs.to_numpy(dtype=object)
     keep = pd.notna(d)
     ids = d[keep]
     if pd.api.types.infer_dtype(ids, skipna=False) != "string":  # (prepared ids are text)
         ids = pd.Series(ids).astype(str).to_numpy(dtype=object)
-    codes, uniques = pd.factorize(ids, sort=True)
+    codes, uniques = _sorted_factorize(ids)
     out = np.full(len(d), -1, dtype=np.int64)
     out[keep] = codes
     return out, np.asarray(uniques, dtype=object)
+
+
+def _sorted_factorize(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(ids, sort=True)`` of text: the distinct ids sorted by Arrow, whose
+    order of UTF-8 bytes is Python's order of code points (a third of a million ids
+    compared one pair at a time in Python cost half a second)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pyarrow is optional (the GeoParquet and dask extras)
+        return pd.factorize(ids, sort=True)
+    codes, uniques = pd.factorize(ids)
+    try:
+        order = pc.array_sort_indices(pa.array(uniques, type=pa.string())).to_numpy()
+    except (pa.ArrowException, UnicodeEncodeError):  # not UTF-8 (lone surrogates): Python's sort
+        return pd.factorize(ids, sort=True)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank[codes], np.asarray(uniques, dtype=object)[order]
 
 
 def _report_ids(docs: pd.Series, gid: np.ndarray, n: int) -> list[list[str]]:
@@ -417,9 +527,10 @@ def _ids_per_group(codes: np.ndarray, uniques: np.ndarray, gid: np.ndarray,
     return [p.tolist() for p in parts]
 
 
-def _popup_json(df: pd.DataFrame, gid: np.ndarray, n: int,
-                doc_ids: np.ndarray | None = None) -> list[str]:
-    """Per group: JSON list of the events behind it (see ``aggregate`` for the shape)."""
+def _source_columns(df: pd.DataFrame, doc_ids: np.ndarray | None) -> dict[str, Any]:
+    """The ``sources`` records' columns (JSON key -> values of ``df``'s rows; see
+    ``aggregate`` for the shape); ``df`` is the aggregate's own copy, never changed
+    after, so the columns are shared, not copied."""
     cols = {"_doc": "doc", "_src_date": "date", "_place": "place", "_substance_raw": "substance",
             "_kg": "quantity_kg", "_count": "count", "_litres": "litres",
             "_labs": "labs_destroyed", "_arrests_c": "arrests", "_operation": "operation",
@@ -433,111 +544,32 @@ def _popup_json(df: pd.DataFrame, gid: np.ndarray, n: int,
               else df[column]) for column, key in cols.items()}
     if doc_ids is not None:  # the report ids are numbered already (_doc_codes)
         values["doc"] = (df["_doc_id"].to_numpy(), doc_ids)
-    rows = len(df)
-    if not n:
-        return []
-    # A million events repeat a few thousand places, dates, figures: each distinct value
-    # (or run of neighbouring keys' values) is encoded once, by pandas' C JSON writer, and
-    # every group's text is one join of shared pieces -- no string is made per event.
-    segments = _record_segments(values, rows)
-    order = np.argsort(gid, kind="stable")  # keeps the date order within a group
-    table = np.empty((rows, len(segments)), dtype=object)
-    for j, (codes, pieces) in enumerate(segments):
-        table[:, j] = pieces[codes[order]]
-    bounds = np.searchsorted(gid[order], np.arange(n + 1))
-    out = []
-    last = len(segments) - 1
-    for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
-        if a == b:
-            out.append("[]")
-            continue
-        part = table[a:b]
-        part[0, 0] = "[" + part[0, 0][1:]  # pieces open with the "," between records
-        part[b - a - 1, last] = part[b - a - 1, last] + "]"
-        out.append("".join(part.ravel().tolist()))
-    return out
+    return values
 
 
-def _record_segments(columns: dict[str, pd.Series | tuple[np.ndarray, np.ndarray]],
-                     rows: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The records' text as runs of neighbouring keys: per run, a code per row and the
-    text of each code (``,{"doc":..,"date":..`` ... ``"url":..}``), so that joining a
-    row's pieces gives ``,`` + the record as pandas' ``to_json`` writes it
-    (``force_ascii=False, double_precision=15``; None and NaN as ``null``).
-
-    Neighbouring keys share a run when encoding their distinct combinations costs less
-    than one more piece per row (place and substance, the rarely-set columns); a key
-    with a value per row (the sentence) stays alone. A run is encoded as soon as it
-    ends, so only its codes stay (int32: half the memory at a million rows). A column
-    may come factorized already: (codes, -1 when missing; uniques)."""
-    out: list[tuple[np.ndarray, np.ndarray]] = []
-    run: tuple[list[str], np.ndarray, int, list] | None = None  # keys, codes, n, members
-    for key, values in columns.items():
-        if isinstance(values, tuple):
-            codes, uniques = values
-        else:
-            try:
-                codes, uniques = pd.factorize(values, use_na_sentinel=True)
-            except TypeError:  # unhashable cells: every row on its own
-                codes, uniques = np.arange(rows), values.reset_index(drop=True)
-        codes = np.where(codes < 0, len(uniques), codes).astype(np.int32)  # missing: last code
-        col = (uniques, codes, len(uniques) + 1)
-        if run is not None:
-            keys, rcodes, rn, members = run
-
-            def cost(nj: int) -> int:
-                # measured: a value encoded ~4 units, a line of JSON split and cut ~3,
-                # a piece joined per row 1
-                return 4 * (nj * (len(keys) + 1) - rn * len(keys) - col[2]) + 3 * (nj - rn - col[2])
-
-            if cost(max(rn, col[2])) < rows:  # at best the combinations are the larger set
-                joint, _ = pd.factorize(rcodes.astype(np.int64) * col[2] + codes)
-                nj = int(joint.max()) + 1 if rows else 0
-                if cost(nj) < rows:
-                    run = (keys + [key], joint.astype(np.int32), nj, members + [col])
-                    continue
-            out.append(_encoded_run(run, first_run=not out, last_run=False))
-        run = ([key], codes, len(uniques) + 1, [col])
-    if run is not None:
-        out.append(_encoded_run(run, first_run=not out, last_run=True))
-    return out
+def _clean_column(values: pd.Series) -> pd.Series:
+    return _per_unique(values, _clean_text, _clean_texts)
 
 
-def _encoded_run(run: tuple[list[str], np.ndarray, int, list], *, first_run: bool,
-                 last_run: bool) -> tuple[np.ndarray, np.ndarray]:
-    """(codes, text per code) of one run of keys: see ``_record_segments``."""
-    keys, codes, nj, members = run
-    # the first row of each distinct combination gives its members' codes
-    present, first = np.unique(codes, return_index=True)
-    table = {}
-    for key, (uniques, mcodes, _m) in zip(keys, members):
-        picked = mcodes[first]
-        vals = np.asarray(uniques, dtype=object) if len(uniques) else np.empty(0, dtype=object)
-        col_vals = np.empty(len(first), dtype=object)
-        known = picked < len(uniques)
-        col_vals[known] = vals[picked[known]]
-        col_vals[~known] = None
-        kind = getattr(uniques, "dtype", None)
-        table[key] = (pd.Series(col_vals, dtype=float) if kind is not None and kind.kind == "f"
-                      else pd.Series(col_vals, dtype=object))
-    head = ",{" if first_run else ","
-    tail = "}" if last_run else ""
-    pieces = np.empty(nj, dtype=object)
-    if not len(first):
-        return codes, pieces
-    frame = pd.DataFrame(table)
-    # '[{...},{...}]': the records meet at "},{", which a string value may hold too; when
-    # the count shows none does, the text is cut there (pandas' lines=True pass costs a
-    # third of the encoding), else at the line ends of lines=True, which JSON strings
-    # cannot hold. The braces become the run's own ends in the same replace.
-    text = frame.to_json(orient="records", force_ascii=False, double_precision=15)
-    body, sep = text[2:-2], "},{"
-    if body.count(sep) != len(frame) - 1:
-        text = frame.to_json(orient="records", lines=True, force_ascii=False,
-                             double_precision=15)
-        body, sep = text.rstrip("\n")[1:-1], "}\n{"
-    pieces[present] = (head + body.replace(sep, tail + "\x00" + head) + tail).split("\x00")
-    return codes, pieces
+def _clean_str(value: Any) -> Any:
+    value = _clean_text(value)
+    return None if value is None else str(value)
+
+
+def _clean_str_column(values: pd.Series) -> pd.Series:
+    return _per_unique(values, _clean_str, _clean_str_texts)
+
+
+def _sentence_column(values: pd.Series) -> pd.Series:
+    return pd.Series(_evidence_sentences(values.tolist()), index=values.index, dtype=object)
+
+
+# The popup fields only the ``sources`` lists show are kept as the events give them and
+# read (evidence sentence, stripped text) for the rows a list is written for: at a
+# million events this reading was a fifth of the aggregation, for lists seldom read.
+_SOURCE_CLEANING: dict[str, Callable[[pd.Series], pd.Series]] = {
+    "place": _clean_column, "url": _clean_column, "sentence": _sentence_column,
+    "cluster": _clean_str_column, "duplicate_of": _clean_str_column}
 
 
 def _code_country(code: Any) -> str | None:
@@ -580,15 +612,15 @@ def _prepare(events: pd.DataFrame, *, dedup: bool = False) -> pd.DataFrame:
 
         view = cluster_view(ev)
         df["_counted"] = view["counted"].to_numpy(dtype=bool)
-        df["_cluster"] = _text(ev, "cluster", str)
-        df["_duplicate_of"] = _text(ev, "duplicate_of", str)
+        df["_cluster"] = _raw(ev, "cluster")  # cleaned when a list is written
+        df["_duplicate_of"] = _raw(ev, "duplicate_of")
         df["_src_date"] = parse_dates(ev["date"])["date"].to_numpy()
         ev = ev.copy()
         for col in ("country", "admin1", "admin2", "date"):
             ev[col] = view[col].to_numpy()
     else:
         df["_src_date"] = None
-    df["_doc"] = _text(ev, "doc", str)  # ids read from CSV may be numbers: compare as text
+    df["_doc"] = _doc_column(ev)  # ids read from CSV may be numbers: compare as text
     sub = _text(ev, "substance", _column_key)
     df["_substance_raw"] = sub
     # a figure with no substance still counts: under "unspecified", as the vocabulary says
@@ -608,11 +640,10 @@ def _prepare(events: pd.DataFrame, *, dedup: bool = False) -> pd.DataFrame:
     prefix = _per_unique(df["_admin1"], _code_country)
     df["_country"] = df["_country"].where(df["_country"].notna(), prefix.astype(object))
     df["_country"] = df["_country"].astype(object).where(df["_country"].notna(), None)
-    df["_place"] = _text(ev, "place")
-    df["_url"] = _text(ev, "url")
-    df["_sentence"] = (pd.Series(_evidence_sentences(ev["evidence"].tolist()),
-                                 index=df.index, dtype=object)
-                       if "evidence" in ev else pd.Series(None, index=df.index, dtype=object))
+    # the popups' own fields, read when a list is written (_SOURCE_CLEANING)
+    df["_place"] = _raw(ev, "place")
+    df["_url"] = _raw(ev, "url")
+    df["_sentence"] = _raw(ev, "evidence")
     from .text.plausibility import implausible_reasons
     df["_implausible"] = implausible_reasons(
         # the written figure only for its sign: not a required column, never an error
@@ -648,9 +679,8 @@ def _prepare_eradications(records: pd.DataFrame, columns: pd.Index) -> pd.DataFr
     prefix = _per_unique(df["_admin1"], _code_country)
     df["_country"] = df["_country"].where(df["_country"].notna(), prefix.astype(object))
     df["_country"] = df["_country"].astype(object).where(df["_country"].notna(), None)
-    df["_place"] = _text(rec, "place")
-    df["_sentence"] = ([_evidence_sentence(v) for v in rec["evidence"].tolist()]
-                       if "evidence" in rec else None)
+    df["_place"] = _raw(rec, "place")
+    df["_sentence"] = _raw(rec, "evidence")
     df["_implausible"] = None
     dates = parse_dates(rec["date"])
     df["_date"] = dates["date"].to_numpy()
@@ -762,7 +792,10 @@ def aggregate(
     - ``first_date``, ``last_date``: earliest / latest event date as ISO text at the
       precision given ("2012-09");
     - ``report_ids``: sorted list of the distinct report ids;
-    - ``sources``: JSON text (a string, so the frame writes to CSV/GeoJSON/GPKG as is):
+    - ``sources``: JSON text, kept compact and written when read (dtype ``sources``,
+      :class:`geo.sources.SourcesArray`: each value reads as a ``str``, NaN for a row
+      with no events; ``tolist()``, ``.str``, CSV/GeoJSON/GPKG/Parquet writers see the
+      text; a value set by hand must be text):
       a list, one object per event in date order, with keys ``doc, date, place,
       substance, quantity_kg, count, litres, labs_destroyed, arrests, operation, sentence,
       url, cluster, duplicate_of`` (and ``crop, hectares`` with ``eradications``; null when
@@ -864,34 +897,33 @@ def aggregate(
 
     # ---- quantities no seizure can have: in the events, in no total (geo.plausibility)
     implausible = df["_implausible"].notna()
-    set_aside = pd.DataFrame({"doc": df.loc[implausible, "_doc"],
+    set_aside = pd.DataFrame({"doc": df.loc[implausible, "_doc"].astype(object),
                               "substance": df.loc[implausible, "_substance"],
                               "quantity_kg": df.loc[implausible, "_kg"],
                               "count": df.loc[implausible, "_count"],
                               "reason": df.loc[implausible, "_implausible"]}
                              ).reset_index(drop=True)
+    # the events left out are marked, not cut out: each cut copied a million rows
+    alive = ~implausible.to_numpy(dtype=bool)
     if implausible.any():
         excluded["implausible"] = int(implausible.sum())
-        df = df[~implausible]
-        retired = retired[~implausible]
 
     # ---- filters the user asked for
     if wanted is not None:
-        keep = df["_substance_raw"].isin(wanted) | df["_substance_raw"].isna()
-        excluded["substance"] = int((~keep).sum())
-        df = df[keep]
+        keep = (df["_substance_raw"].isin(wanted) | df["_substance_raw"].isna()).to_numpy()
+        excluded["substance"] = int((alive & ~keep).sum())
+        alive &= keep
     reason = pd.Series(None, index=df.index, dtype=object)
     if lo is not None or hi is not None:
-        undated = df["_start"].isna()
+        undated = df["_start"].isna().to_numpy()
         inside = ~undated
         if lo is not None:
-            inside &= df["_end"] >= lo
+            inside &= (df["_end"] >= lo).to_numpy()
         if hi is not None:
-            inside &= df["_start"] <= hi
-        excluded["date"] = int((~inside & ~undated).sum())
-        df = df[inside | undated]
-        reason = reason.loc[df.index]
-        reason[df["_start"].isna()] = "no date"
+            inside &= (df["_start"] <= hi).to_numpy()
+        excluded["date"] = int((alive & ~inside & ~undated).sum())
+        alive &= inside | undated
+        reason[undated] = "no date"
 
     # ---- where: region code per event, or the reason it has none
     known_codes = set(boundaries["code"].dropna().astype(str).str.upper())
@@ -909,7 +941,7 @@ def aggregate(
     place_reason[df["_region"].isna()] = no_key
     place_reason[df["_region"].notna() & ~df["_region"].isin(known_codes)] = not_known
     if by == "admin1" and level == 1:
-        place_reason[retired.loc[df.index]] = "admin1 split since (code_map.csv)"
+        place_reason[retired.to_numpy(dtype=bool)] = "admin1 split since (code_map.csv)"
     # the place reason wins: an event with neither region nor date is first unlocated
     reason = place_reason.where(place_reason.notna(), reason)
 
@@ -929,18 +961,23 @@ def aggregate(
         keys.append("_period")
 
     substance_names = wanted if wanted is not None else _substance_order(
-        df.loc[df["_kg"].notna(), "_substance"].unique())
+        df.loc[alive & df["_kg"].notna().to_numpy(), "_substance"].unique())
     kg_cols = list(substance_names)
 
     # report ids numbered once, in sorted order, for the date order and the id lists
     df["_doc_id"], doc_ids = _doc_codes(df["_doc"])
-    inside = np.flatnonzero(reason.isna().to_numpy())
-    unlocated = df[reason.notna()].assign(_reason=reason[reason.notna()])
+    placed = reason.isna().to_numpy()
+    inside = np.flatnonzero(alive & placed)
+    lost = np.flatnonzero(alive & ~placed)
+    unlocated = df.take(lost).assign(_reason=reason.take(lost))
 
     # ---- sums
-    # the located events in date order, taken in one copy (a million rows, 25 columns)
-    located = df.take(inside[_date_doc_order(df[["_doc_id", "_start"]].take(inside))])
-    summary = _summarise(located, keys, kg_cols, sources=True, doc_ids=doc_ids)
+    # the located events in date order, taken in one copy of the columns summed (the
+    # popups' own columns stay in df: the sources are cut from it when read)
+    rows = inside[_date_doc_order(df[["_doc_id", "_start"]].take(inside))]
+    summed = [c for c in df.columns if c in _SUMMED or c in keys]
+    located = df[summed].take(rows)
+    summary = _summarise(located, keys, kg_cols, sources=df, rows=rows, doc_ids=doc_ids)
 
     needed = None if all_regions else set(located["_region"].unique())
     table = _regions(boundaries, by, needed)
@@ -967,10 +1004,8 @@ def aggregate(
     if period_freq is not None:
         result["period"] = summary["_period"].astype(str).to_numpy()
     for c in summary.columns:
-        if c == "sources":
-            # Python strings as built: pandas would copy the JSON (a quarter of a GB at a
-            # million events) into an Arrow string column
-            result[c] = pd.Series(summary[c].to_numpy(), index=result.index, dtype=object)
+        if c == "sources":  # kept compact, written when read (geo.sources)
+            result[c] = pd.Series(summary[c].array, index=result.index)
         elif c not in ("_region", "_period"):
             result[c] = summary[c].to_numpy()
     result = result[[c for c in result.columns if c != "geometry"] + ["geometry"]]
@@ -997,7 +1032,12 @@ def _date_doc_order(df: pd.DataFrame) -> np.ndarray:
             codes = df["_doc_id"].to_numpy()
             keys.append(np.where(codes < 0, codes.max(initial=-1) + 1, codes))
             continue
-        codes, uniques = pd.factorize(df[col], sort=True, use_na_sentinel=True)
+        values = df[col]
+        if values.dtype.kind == "M":  # timestamps sort as their integers, missing last
+            stamps = values.to_numpy().view(np.int64)
+            keys.append(np.where(values.isna().to_numpy(), np.iinfo(np.int64).max, stamps))
+            continue
+        codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
         keys.append(np.where(codes < 0, len(uniques), codes))
     return np.lexsort(keys) if len(df) else np.arange(0)
 
@@ -1022,9 +1062,13 @@ def _current_codes(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
             return code
         return table[code] or code
 
-    mapped = _per_unique(codes, current)
-    retired = _per_unique(codes, lambda c: c is not None and c in table and table[c] is None)
-    return mapped, retired.fillna(False).astype(bool)
+    # one factorize gives both (a million events, a few thousand codes)
+    found, uniques = pd.factorize(codes.astype(object), use_na_sentinel=True)
+    distinct = list(uniques)
+    mapped = np.array([current(c) for c in distinct] + [None], dtype=object)
+    retired = np.array([c in table and table[c] is None for c in distinct] + [False], dtype=bool)
+    return (pd.Series(mapped[found], index=codes.index, dtype=object),
+            pd.Series(retired[found], index=codes.index, dtype=bool))
 
 
 def _unlocated_frame(unlocated: pd.DataFrame, kg_cols: list[str],

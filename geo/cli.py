@@ -582,7 +582,8 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
             else:
                 frame = regions.copy()
                 for col in frame.columns:
-                    if col != "geometry" and frame[col].map(lambda v: isinstance(v, list)).any():
+                    if (col != "geometry" and frame[col].dtype == object
+                            and frame[col].map(lambda v: isinstance(v, list)).any()):
                         frame[col] = frame[col].map(lambda v: ";".join(map(str, v))
                                                     if isinstance(v, list) else v)
                 frame.to_file(stage.path(out),

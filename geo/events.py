@@ -444,7 +444,10 @@ def parse_dates(values: Iterable[Any]) -> pd.DataFrame:
     day precision.
     """
     s = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values
-    codes, uniques = pd.factorize(s.astype(object), use_na_sentinel=True)
+    # text columns (pandas' Arrow-backed str) factorized as they are: a copy to Python
+    # objects first costs more than the factorize
+    codes, uniques = pd.factorize(s if isinstance(s.dtype, pd.StringDtype) else s.astype(object),
+                                  use_na_sentinel=True)
     if len(uniques) < len(s):
         # parse each distinct date once, then spread: 100,000 events hold a few
         # thousand dates

@@ -66,7 +66,10 @@ def regions_table(regions: pd.DataFrame) -> pd.DataFrame:
     """The aggregates as a plain table (no geometry; lists joined with ``;``)."""
     table = pd.DataFrame(regions.drop(columns=[c for c in ("geometry",) if c in regions]))
     for col in table.columns:
-        if table[col].map(lambda v: isinstance(v, (list, tuple, set))).any():
+        # lists live in object columns only; the sources (geo.sources) are text, written
+        # once, by the CSV writer
+        if table[col].dtype == object and table[col].map(
+                lambda v: isinstance(v, (list, tuple, set))).any():
             table[col] = table[col].map(
                 lambda v: ";".join(map(str, v)) if isinstance(v, (list, tuple, set)) else v)
     return table

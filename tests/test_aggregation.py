@@ -129,6 +129,53 @@ def test_sources_keep_odd_sentences_whole(regions):
         (f"u{i}", s, i + 1) for i, s in enumerate(odd)]
 
 
+def test_sources_read_as_text_however_the_frame_is_used(seed_events, regions, tmp_path):
+    # the column is written when read (geo.sources): a user sees the same JSON text from a
+    # row, from the whole column, from a CSV, a copy, a sort, a filter and a concat
+    agg = aggregate(seed_events, regions, all_regions=True)
+    col = agg["sources"]
+    texts = col.tolist()
+    assert texts == [col.iloc[i] for i in range(len(agg))]  # a row alone, the same text
+    assert col.isna().tolist() == (agg["events"].isna() | (agg["events"] == 0)).tolist()
+    assert all(isinstance(t, str) and json.loads(t) for t in texts if not pd.isna(t))
+    agg.drop(columns=["geometry", "report_ids"]).to_csv(tmp_path / "r.csv", index=False)
+    back = pd.read_csv(tmp_path / "r.csv")["sources"]
+    assert back.fillna("").tolist() == [t if isinstance(t, str) else "" for t in texts]
+    by_kg = agg.sort_values("kg_all", ascending=False)
+    assert by_kg["sources"].tolist() == [texts[i] for i in by_kg.index]
+    kab = agg[agg["region"] == "AF-KAB"]
+    assert [i["doc"] for i in json.loads(kab["sources"].item())] == ["r3", "r2"]
+    both = pd.concat([pd.DataFrame(agg.drop(columns="geometry")),
+                      pd.DataFrame(agg.drop(columns="geometry"))], ignore_index=True)
+    both.attrs = {}
+    assert both["sources"].tolist()[len(agg):] == texts
+    assert agg["sources"].str.contains("180 kilos").sum() == 1
+
+
+def test_sources_value_set_by_hand_is_text(seed_events, regions):
+    agg = aggregate(seed_events, regions)
+    before = agg["sources"].tolist()
+    mine = agg.copy()
+    mine.loc[0, "sources"] = "[]"
+    assert mine["sources"].tolist() == ["[]"] + before[1:]
+    assert agg["sources"].tolist() == before  # the copy's change stays in the copy
+    with pytest.raises(TypeError, match="JSON text"):
+        mine.loc[1, "sources"] = 5
+
+
+def test_sources_survive_pickle_and_parquet(seed_events, regions, tmp_path):
+    import pickle
+
+    agg = aggregate(seed_events, regions)
+    texts = agg["sources"].tolist()
+    assert pickle.loads(pickle.dumps(agg))["sources"].tolist() == texts
+    pytest.importorskip("pyarrow")
+    plain = agg.drop(columns=["report_ids"])
+    plain.attrs = {}  # attrs hold frames, which Parquet metadata cannot
+    plain.to_parquet(tmp_path / "r.parquet")
+    assert gpd.read_parquet(tmp_path / "r.parquet")["sources"].tolist() == texts
+
+
 def _totals(frame: pd.DataFrame, prefix: str) -> pd.Series:
     cols = [c for c in frame.columns if isinstance(c, str) and c.startswith(prefix) and c != "kg_all"]
     return frame[cols].sum().rename(lambda c: c[len(prefix):])

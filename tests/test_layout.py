@@ -46,6 +46,8 @@ def _step(module: str) -> str:
         return "base"
     if parts[1] in ("pipeline", "output", "staging", "targets", "summary", "cli", "shards"):
         return "top"
+    if parts[1] == "sources":  # the aggregates' sources column (geo.sources)
+        return "aggregates"
     return parts[1]
 
 

@@ -37,6 +37,7 @@ from . import classify as md
 from .flows import flow_overlays
 from . import assets as offline
 from ..errors import MapError
+from ..sources import SourcesDtype
 from .ids import deterministic_element_ids
 from ..text.plausibility import implausible_reasons
 from .classify import NO_DATA_COLOR, NO_DATA_LABEL, SCHEMES
@@ -1153,7 +1154,10 @@ def _build(aggregates: Any, frame: gpd.GeoDataFrame, bounds_src: gpd.GeoDataFram
     agencies = _agencies_by_doc(ev)
     titles = _titles_by_doc(ev)
     share = max(300, popup_budget // max(1, sum(1 for items in lists if items)))
-    records = regions.drop(columns="geometry").to_dict("records")
+    # the sources lists are read above (report_lists), not written out a second time
+    records = regions.drop(columns=["geometry"] + [c for c in regions.columns
+                                                   if isinstance(regions[c].dtype, SourcesDtype)]
+                           ).to_dict("records")
     payload_regions = []
     region_cells: list[dict] = []
     in_all_layers = [_in_all(layer) for layer in layers]

@@ -531,16 +531,22 @@ _LIST_COLUMNS = ("reports", "sources", "report_list", "reports_list", "contribut
 
 def report_lists(frame: pd.DataFrame, events: pd.DataFrame | None) -> list[list[dict]]:
     """Per region, the events/reports behind it: the aggregate's list column, else events."""
-    col = next((c for c in _LIST_COLUMNS if c in frame.columns
-                and frame[c].map(_is_report_list).any()), None)
-    if col is None:
+    values = None
+    for c in _LIST_COLUMNS:
+        if c in frame.columns:
+            # read once: geo.aggregate's sources are written as JSON text when read
+            column = frame[c].tolist()
+            if any(map(_is_report_list, column)):
+                values = column
+                break
+    if values is None:
         for c in frame.columns:
             if c != "geometry" and frame[c].dtype == object and frame[c].map(_is_report_list).any():
-                col = c
+                values = frame[c].tolist()
                 break
-    if col is not None:
+    if values is not None:
         return [[dict(i) if isinstance(i, Mapping) else {"doc": i} for i in _as_list(v)]
-                for v in frame[col]]
+                for v in values]
     if events is not None and "admin1" in events.columns:
         keep = [c for c in ("doc", "date", "place", "substance", "quantity_kg", "evidence", "url",
                             "title", "headline", "agencies")

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..caches import memo
@@ -157,13 +158,21 @@ def implausible_reasons(substance: pd.Series, quantity: pd.Series, kg: pd.Series
     # the cheap vector test first: most events are far inside every limit
     suspect = (q <= 0) | (k <= 0) | (c <= 0) | (k > _min_limit("limit_kg")) | \
         (c > _min_limit("limit_units"))
-    for i in suspect[suspect].index:
-        out[i] = implausible_reason(
-            substance[i] if isinstance(substance[i], str) else None,
-            quantity=None if pd.isna(q[i]) else float(q[i]),
-            kg=None if pd.isna(k[i]) else float(k[i]),
-            count=None if pd.isna(c[i]) else float(c[i]))
-    return out
+    pos = np.flatnonzero(suspect.fillna(False).to_numpy(dtype=bool))  # nullable: NA is no
+    if not len(pos):
+        return out
+    # the suspects read from plain arrays: a pandas lookup per value cost more than the test
+    subs = substance.to_numpy(dtype=object)[pos].tolist()
+    qs, ks, cs = (s.to_numpy(dtype=float, na_value=np.nan)[pos].tolist() for s in (q, k, c))
+    reasons = np.empty(len(pos), dtype=object)
+    reasons[:] = [implausible_reason(s if isinstance(s, str) else None,
+                                     quantity=None if math.isnan(qv) else qv,
+                                     kg=None if math.isnan(kv) else kv,
+                                     count=None if math.isnan(cv) else cv)
+                  for s, qv, kv, cv in zip(subs, qs, ks, cs)]
+    values = out.to_numpy(dtype=object, copy=True)
+    values[pos] = reasons
+    return pd.Series(values, index=out.index, dtype=object)
 
 
 def _min_limit(column: str) -> float:
