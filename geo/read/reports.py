@@ -30,6 +30,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 import logging
 import re
@@ -50,7 +51,7 @@ from .ids import SeenIds
 # the suffix sets are re-exported: callers found them here before filetypes held them
 from .filetypes import (DOCUMENT_SUFFIXES, HTML_SUFFIXES, RECORD_SUFFIXES,  # noqa: F401
                         SUPPORTED_SUFFIXES, TEXT_SUFFIXES, not_read_reason)
-from .stories import MAX_STORY_CHARS, split_stories
+from .stories import MAX_STORY_CHARS, iter_stories
 
 log = logging.getLogger(__name__)
 
@@ -896,6 +897,9 @@ def _read_file(file: Path, root: Path, columns: dict, opts: dict,
     if declared is None:
         for note in decoded.notes:
             _skip(skipped, path, note.line, note.message, partial=True)
+    # the text is all that is read from here on: a large file is not held twice while
+    # its stories are extracted
+    raw = decoded = None
     if suffix in TEXT_SUFFIXES:
         if suffix in (".md", ".markdown"):
             text = markdown_to_text(text)
@@ -928,28 +932,34 @@ def _file_reports(text: str, file: Path, opts: dict, *, title: str | None = None
     """The reports of one file's text: one, or one per story of a digest or a large
     file (:mod:`geo.read.stories`), each ``<stem>#<k>`` with the line it starts on."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    stories = split_stories(text, _opens_with_dateline)
+    # one story at a time (a large file's stories are not all held beside its text); the
+    # first two tell whether the file is one report or several
+    stories = iter_stories(text, _opens_with_dateline)
+    first = next(stories)
+    second = next(stories, None)
     path = str(file)
-    if len(stories) == 1:
+    if second is None:
         rep = make_report(text, id=file.stem, path=path, title=title, url=url,
                           published=published, name_hint=file.name, **opts)
         rep.published = rep.published or fallback_date
         yield rep
         return
-    cuts = sum(s.cut for s in stories)
-    log.info("%s: %d stories", file, len(stories))
-    if cuts:
-        log.warning("%s: %d part(s) with no story boundary were cut at paragraph ends into "
-                    "pieces of at most %d characters; a figure and its place on two sides "
-                    "of a cut are not linked", file, cuts, MAX_STORY_CHARS)
-    for k, story in enumerate(stories, start=1):
+    count = cuts = 0
+    for k, story in enumerate(itertools.chain([first] + ([second] if second else []),
+                                              stories), start=1):
         # the page's title and date are the digest's, not each story's: a date only
         # where the story gives none
         rep = make_report(story.text, id=f"{file.stem}#{k}", path=path, url=url,
                           name_hint=file.name, **opts)
         rep.published = rep.published or published or fallback_date
         rep.line = story.line
+        count, cuts = k, cuts + story.cut
         yield rep
+    log.info("%s: %d stories", file, count)
+    if cuts:
+        log.warning("%s: %d part(s) with no story boundary were cut at paragraph ends into "
+                    "pieces of at most %d characters; a figure and its place on two sides "
+                    "of a cut are not linked", file, cuts, MAX_STORY_CHARS)
 
 
 def _record_report(rec: dict, file: Path, line: int, columns: dict, opts: dict,

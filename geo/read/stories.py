@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
 
-__all__ = ["Story", "split_stories", "MAX_STORY_CHARS"]
+__all__ = ["Story", "iter_stories", "split_stories", "MAX_STORY_CHARS"]
 
 #: The longest story extraction gets. Longer ones are cut (rule 4); the dev reports are
 #: 0.5-1.6 kB, a long feature article 10-15 kB.
@@ -54,7 +54,7 @@ class Story:
     cut: bool = False
 
 
-@dataclass
+@dataclass(slots=True)  # one per paragraph of a large file: no __dict__ each
 class _Para:
     first: int  # index of its first line
     last: int  # index of its last line (inclusive)
@@ -69,10 +69,19 @@ def split_stories(text: str, starts_story: Callable[[str], bool],
     ``starts_story(line)`` tells whether a paragraph's first line opens with a dateline.
     Returns at least one story; a text with no boundary comes back whole.
     """
+    return list(iter_stories(text, starts_story, max_chars))
+
+
+def iter_stories(text: str, starts_story: Callable[[str], bool],
+                 max_chars: int = MAX_STORY_CHARS) -> Iterator[Story]:
+    """The stories of :func:`split_stories`, one at a time: the boundaries are found
+    first (lines and paragraphs), each story's text made when it is reached, so that a
+    large file's stories are not all held beside its text."""
     lines = text.split("\n")
     paras = _paragraphs(lines)
     if not paras:
-        return [Story(text, 1)]
+        yield Story(text, 1)
+        return
     large = len(text) > max_chars
     starts = [0]
     for i in range(1, len(paras)):
@@ -83,13 +92,13 @@ def split_stories(text: str, starts_story: Callable[[str], bool],
             starts.append(_with_headline(paras, lines, i, starts[-1]))
     starts = sorted(set(starts))
     bounds = _merge_short(paras, lines, starts)
-    stories: list[Story] = []
+    if len(bounds) == 1 and sum(len(lines[k]) + 1 for k in range(
+            paras[0].first, paras[-1].last + 1)) - 1 <= max_chars:
+        # one story within the size: unchanged, with its leading and trailing lines
+        yield Story(text, 1)
+        return
     for a, b in zip(bounds, bounds[1:] + [len(paras)]):
-        chunk = paras[a:b]
-        stories.extend(_sized(chunk, lines, max_chars))
-    if len(stories) == 1 and not stories[0].cut:
-        return [Story(text, 1)]  # unchanged, with its leading and trailing lines
-    return stories
+        yield from _sized(paras[a:b], lines, max_chars)
 
 
 def _paragraphs(lines: list[str]) -> list[_Para]:
