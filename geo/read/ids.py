@@ -19,7 +19,7 @@ __all__ = ["SeenIds"]
 
 #: digests held in a set before they are merged into the sorted array: the set costs
 #: ~90 bytes an entry, the array 16, and a merge copies the array once
-_RECENT = 65_536
+_RECENT = 16_384
 
 
 class SeenIds:
