@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.read import ids
+from geo.read import folders, ids
 from geo.read.folders import walk
 from geo.read.ids import SeenIds
 from geo.read.reports import read_reports, report_files, told_apart
@@ -43,7 +43,9 @@ def test_walk_gives_the_files_of_sorted_rglob_in_its_order(tmp_path):
     assert not any("linked-folder" in f.parts for f, _ in got)
 
 
-def test_walk_on_many_random_names_matches_sorted_rglob(tmp_path):
+@pytest.mark.parametrize("run", [16_384, 7])  # one sorted run per folder, or many merged
+def test_walk_on_many_random_names_matches_sorted_rglob(tmp_path, monkeypatch, run):
+    monkeypatch.setattr(folders, "_RUN", run)
     rng = random.Random(7)
     alphabet = "aAbB-._ 0é"
     for _ in range(300):
