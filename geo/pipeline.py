@@ -33,6 +33,7 @@ import pandas as pd
 
 from .events import write_eradications, write_events
 from .output import OUTPUT_FILES, regions_table, save_map, write_csv
+from .read.folders import walk
 from .read.reports import PathLike, ReportSet, Skipped
 from .summary import Summary, event_totals, set_aside, top_regions, unlocated_reasons
 
@@ -80,17 +81,16 @@ def split_inputs(paths: Iterable[PathLike], tables: Iterable[PathLike] = (),
     table_files: list[Path] = [Path(t) for t in tables]
     for p in map(Path, paths):
         if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file()
-                           and f.suffix.lower() in table_suffixes
-                           and not any(x.startswith(".") for x in f.relative_to(p).parts))
+            # walked without holding its files (geo.read.folders): the folder stays one
+            # input unless it holds a table
+            found = [f for f, hidden in walk(p)
+                     if not hidden and f.suffix.lower() in table_suffixes]
             table_files.extend(found)
             if found:
                 # read the folder's other files as reports, one by one (the reader lists
                 # those it cannot read, images and unsupported types included)
-                reports.extend(
-                    f for f in sorted(p.rglob("*"))
-                    if f.is_file() and f.suffix.lower() not in table_suffixes
-                    and not any(x.startswith(".") for x in f.relative_to(p).parts))
+                reports.extend(f for f, hidden in walk(p)
+                               if not hidden and f.suffix.lower() not in table_suffixes)
             else:
                 reports.append(p)
         elif p.suffix.lower() in table_suffixes:

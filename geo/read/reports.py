@@ -30,6 +30,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 import logging
 import re
@@ -45,10 +46,12 @@ from ..text.dates import (month_alternation, month_number, phrase_alternation,
 from ..vocab import alternation
 from .documents import read_docx, read_pdf
 from .encodings import decode
+from .folders import walk
+from .ids import SeenIds
 # the suffix sets are re-exported: callers found them here before filetypes held them
 from .filetypes import (DOCUMENT_SUFFIXES, HTML_SUFFIXES, RECORD_SUFFIXES,  # noqa: F401
                         SUPPORTED_SUFFIXES, TEXT_SUFFIXES, not_read_reason)
-from .stories import MAX_STORY_CHARS, split_stories
+from .stories import MAX_STORY_CHARS, iter_stories
 
 log = logging.getLogger(__name__)
 
@@ -739,16 +742,16 @@ def iter_reports(
         (:func:`told_apart`).
     The other parameters are :func:`read_reports`'.
     """
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     columns = dict(text=text_column, id=id_column, date=date_column, url=url_column,
                    title=title_column)
     opts = dict(places=places, years=years)
     skips: list[Skipped] = [] if skipped is None else skipped
-    seen: dict[str, int] = {}
-    files = list(_iter_files(paths, skips))
-    bar = _ByteProgress(files) if progress else None
-    for file, root in files:
+    seen = SeenIds()
+    # the files one at a time, as the folders are walked: a list of them would hold a
+    # Path per file of the archive for the whole run
+    bar = _ByteProgress(paths) if progress else None
+    for file, root in _iter_files(paths, skips):
         first_skip, reports = len(skips), 0
         try:
             for rep in _read_file(file, root, columns, opts, skips):
@@ -775,10 +778,11 @@ def iter_reports(
         bar.close()
 
 
-def told_apart(raw_id: str, seen: dict[str, int]) -> str:
+def told_apart(raw_id: str, seen: dict[str, int] | SeenIds) -> str:
     """The id of a report read as ``raw_id``, after the reports whose ids ``seen``
-    counts (updated): ``raw_id`` itself the first time, then ``<id>~2``, ``<id>~3`` ...
-    (two files with the same stem: keep both, tell them apart)."""
+    counts (updated; a dict, or a :class:`~geo.read.ids.SeenIds` that holds a run's
+    ids in little memory): ``raw_id`` itself the first time, then ``<id>~2``, ``<id>~3``
+    ... (two files with the same stem: keep both, tell them apart)."""
     n = seen.get(raw_id, 0)
     seen[raw_id] = n + 1
     return f"{raw_id}~{n + 1}" if n else raw_id
@@ -796,31 +800,37 @@ def report_files(paths: PathLike | Sequence[PathLike],
 
 class _ByteProgress:
     """A tqdm bar over the bytes of the files to read, moved on story by story within a
-    large file (a story's characters stand in for its bytes, up to the file's size)."""
+    large file (a story's characters stand in for its bytes, up to the file's size).
+    The total comes from a walk of its own over the inputs, summing sizes as it goes."""
 
-    def __init__(self, files: list[tuple[Path, Path]]):
+    def __init__(self, paths: Sequence[PathLike]):
         from tqdm import tqdm
 
-        self.sizes = {}
-        for file, _root in files:
-            try:
-                self.sizes[file] = file.stat().st_size
-            except OSError:
-                self.sizes[file] = 0
-        self.moved: dict[Path, int] = {}
-        self.bar = tqdm(total=sum(self.sizes.values()), desc="read", unit="B",
-                        unit_scale=True, delay=1.0, leave=False)
+        total = sum(_size(f) for f, _root in _iter_files(paths, None))
+        self.file: Path | None = None
+        self.size = self.moved = 0
+        self.bar = tqdm(total=total, desc="read", unit="B", unit_scale=True, delay=1.0,
+                        leave=False)
 
     def story(self, file: Path, chars: int) -> None:
-        step = max(0, min(chars, self.sizes[file] - self.moved.get(file, 0)))
-        self.moved[file] = self.moved.get(file, 0) + step
+        if file != self.file:
+            self.file, self.size, self.moved = file, _size(file), 0
+        step = max(0, min(chars, self.size - self.moved))
+        self.moved += step
         self.bar.update(step)
 
     def done(self, file: Path) -> None:
-        self.story(file, self.sizes[file])
+        self.story(file, _size(file) if file != self.file else self.size)
 
     def close(self) -> None:
         self.bar.close()
+
+
+def _size(file: Path) -> int:
+    try:
+        return file.stat().st_size
+    except OSError:
+        return 0
 
 
 def _skip(skipped: list[Skipped], path: str, line: int | None, reason: str, *,
@@ -830,15 +840,22 @@ def _skip(skipped: list[Skipped], path: str, line: int | None, reason: str, *,
     skipped.append(entry)
 
 
-def _iter_files(paths: Iterable[PathLike], skipped: list[Skipped]) -> Iterator[tuple[Path, Path]]:
+def _iter_files(paths: Iterable[PathLike],
+                skipped: list[Skipped] | None) -> Iterator[tuple[Path, Path]]:
+    """(file, the folder or file given) of every file to read, in order, as the folders
+    are walked; what is not read goes to ``skipped`` (None: not noted at all, for a
+    second walk over the same inputs)."""
+    def skip(path: Path, reason: str) -> None:
+        if skipped is not None:
+            _skip(skipped, str(path), None, reason)
+
     for p in paths:
         p = Path(p)
         if p.is_dir():
             hidden = 0
-            for f in sorted(p.rglob("*")):
-                if not f.is_file():
-                    continue
-                if any(x.startswith(".") for x in f.relative_to(p).parts):
+            for f, is_hidden in walk(p, lambda d, exc: skip(
+                    d, f"cannot list folder: {exc.strerror or exc}")):
+                if is_hidden:
                     hidden += 1  # .git, .DS_Store ...: not the user's inputs
                     continue
                 if f.suffix.lower() in SUPPORTED_SUFFIXES:
@@ -846,18 +863,18 @@ def _iter_files(paths: Iterable[PathLike], skipped: list[Skipped]) -> Iterator[t
                 else:
                     # photos, spreadsheets, old .doc files next to the reports: not read,
                     # and listed, so that nothing the user put there goes unmentioned
-                    _skip(skipped, str(f), None, not_read_reason(f))
-            if hidden:
+                    skip(f, not_read_reason(f))
+            if hidden and skipped is not None:
                 log.info("%s: %d hidden file(s) not read", p, hidden)
         elif p.is_file():
             if p.suffix.lower() in SUPPORTED_SUFFIXES:
                 yield p, p.parent
             else:
-                _skip(skipped, str(p), None, not_read_reason(p))
+                skip(p, not_read_reason(p))
         elif p.exists():
-            _skip(skipped, str(p), None, "not a regular file or folder: not read")
+            skip(p, "not a regular file or folder: not read")
         else:
-            _skip(skipped, str(p), None, "no such file or folder")
+            skip(p, "no such file or folder")
 
 
 def _read_file(file: Path, root: Path, columns: dict, opts: dict,
@@ -880,6 +897,9 @@ def _read_file(file: Path, root: Path, columns: dict, opts: dict,
     if declared is None:
         for note in decoded.notes:
             _skip(skipped, path, note.line, note.message, partial=True)
+    # the text is all that is read from here on: a large file is not held twice while
+    # its stories are extracted
+    raw = decoded = None
     if suffix in TEXT_SUFFIXES:
         if suffix in (".md", ".markdown"):
             text = markdown_to_text(text)
@@ -912,28 +932,34 @@ def _file_reports(text: str, file: Path, opts: dict, *, title: str | None = None
     """The reports of one file's text: one, or one per story of a digest or a large
     file (:mod:`geo.read.stories`), each ``<stem>#<k>`` with the line it starts on."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    stories = split_stories(text, _opens_with_dateline)
+    # one story at a time (a large file's stories are not all held beside its text); the
+    # first two tell whether the file is one report or several
+    stories = iter_stories(text, _opens_with_dateline)
+    first = next(stories)
+    second = next(stories, None)
     path = str(file)
-    if len(stories) == 1:
+    if second is None:
         rep = make_report(text, id=file.stem, path=path, title=title, url=url,
                           published=published, name_hint=file.name, **opts)
         rep.published = rep.published or fallback_date
         yield rep
         return
-    cuts = sum(s.cut for s in stories)
-    log.info("%s: %d stories", file, len(stories))
-    if cuts:
-        log.warning("%s: %d part(s) with no story boundary were cut at paragraph ends into "
-                    "pieces of at most %d characters; a figure and its place on two sides "
-                    "of a cut are not linked", file, cuts, MAX_STORY_CHARS)
-    for k, story in enumerate(stories, start=1):
+    count = cuts = 0
+    for k, story in enumerate(itertools.chain([first] + ([second] if second else []),
+                                              stories), start=1):
         # the page's title and date are the digest's, not each story's: a date only
         # where the story gives none
         rep = make_report(story.text, id=f"{file.stem}#{k}", path=path, url=url,
                           name_hint=file.name, **opts)
         rep.published = rep.published or published or fallback_date
         rep.line = story.line
+        count, cuts = k, cuts + story.cut
         yield rep
+    log.info("%s: %d stories", file, count)
+    if cuts:
+        log.warning("%s: %d part(s) with no story boundary were cut at paragraph ends into "
+                    "pieces of at most %d characters; a figure and its place on two sides "
+                    "of a cut are not linked", file, cuts, MAX_STORY_CHARS)
 
 
 def _record_report(rec: dict, file: Path, line: int, columns: dict, opts: dict,

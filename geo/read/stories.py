@@ -22,10 +22,11 @@ in one pass over the lines, so the time is linear in the text's length.
 from __future__ import annotations
 
 import re
+from array import array
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
 
-__all__ = ["Story", "split_stories", "MAX_STORY_CHARS"]
+__all__ = ["Story", "iter_stories", "split_stories", "MAX_STORY_CHARS"]
 
 #: The longest story extraction gets. Longer ones are cut (rule 4); the dev reports are
 #: 0.5-1.6 kB, a long feature article 10-15 kB.
@@ -54,7 +55,7 @@ class Story:
     cut: bool = False
 
 
-@dataclass
+@dataclass(slots=True)  # one per paragraph of a large file: no __dict__ each
 class _Para:
     first: int  # index of its first line
     last: int  # index of its last line (inclusive)
@@ -69,10 +70,19 @@ def split_stories(text: str, starts_story: Callable[[str], bool],
     ``starts_story(line)`` tells whether a paragraph's first line opens with a dateline.
     Returns at least one story; a text with no boundary comes back whole.
     """
-    lines = text.split("\n")
+    return list(iter_stories(text, starts_story, max_chars))
+
+
+def iter_stories(text: str, starts_story: Callable[[str], bool],
+                 max_chars: int = MAX_STORY_CHARS) -> Iterator[Story]:
+    """The stories of :func:`split_stories`, one at a time: the boundaries are found
+    first (lines and paragraphs), each story's text made when it is reached, so that a
+    large file's stories are not all held beside its text."""
+    lines = _Lines(text)
     paras = _paragraphs(lines)
     if not paras:
-        return [Story(text, 1)]
+        yield Story(text, 1)
+        return
     large = len(text) > max_chars
     starts = [0]
     for i in range(1, len(paras)):
@@ -83,16 +93,51 @@ def split_stories(text: str, starts_story: Callable[[str], bool],
             starts.append(_with_headline(paras, lines, i, starts[-1]))
     starts = sorted(set(starts))
     bounds = _merge_short(paras, lines, starts)
-    stories: list[Story] = []
+    if len(bounds) == 1 and lines.chars(paras[0].first, paras[-1].last) <= max_chars:
+        # one story within the size: unchanged, with its leading and trailing lines
+        yield Story(text, 1)
+        return
     for a, b in zip(bounds, bounds[1:] + [len(paras)]):
-        chunk = paras[a:b]
-        stories.extend(_sized(chunk, lines, max_chars))
-    if len(stories) == 1 and not stories[0].cut:
-        return [Story(text, 1)]  # unchanged, with its leading and trailing lines
-    return stories
+        yield from _sized(paras[a:b], lines, max_chars)
 
 
-def _paragraphs(lines: list[str]) -> list[_Para]:
+class _Lines:
+    """The lines of a text as ``text.split("\\n")`` gives them, made when asked for: the
+    text and where each line starts (8 bytes a line), not a string per line beside the
+    text (~60 bytes a line more than its characters)."""
+
+    __slots__ = ("text", "starts")
+
+    def __init__(self, text: str):
+        starts = array("q", [0])
+        find, i = text.find, text.find("\n")
+        while i != -1:
+            starts.append(i + 1)
+            i = find("\n", i + 1)
+        self.text, self.starts = text, starts
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def _end(self, k: int) -> int:
+        return self.starts[k + 1] - 1 if k + 1 < len(self.starts) else len(self.text)
+
+    def __getitem__(self, k: int) -> str:
+        return self.text[self.starts[k]:self._end(k)]
+
+    def __iter__(self) -> Iterator[str]:
+        return (self[k] for k in range(len(self.starts)))
+
+    def joined(self, first: int, last: int) -> str:
+        """Lines ``first`` to ``last`` (inclusive) joined by newlines, as in the text."""
+        return self.text[self.starts[first]:self._end(last)]
+
+    def chars(self, first: int, last: int) -> int:
+        """``len(self.joined(first, last))``, without making it."""
+        return self._end(last) - self.starts[first]
+
+
+def _paragraphs(lines: _Lines) -> list[_Para]:
     paras: list[_Para] = []
     blanks, separator, first = 0, False, None
     for i, line in enumerate(lines):
@@ -113,7 +158,7 @@ def _paragraphs(lines: list[str]) -> list[_Para]:
     return paras
 
 
-def _is_headline(paras: list[_Para], lines: list[str], i: int) -> bool:
+def _is_headline(paras: list[_Para], lines: _Lines, i: int) -> bool:
     # one short line that is not a sentence: a lede, a closing sentence or a
     # "(Source: ...)" line at the end of the story before is not a headline
     p = paras[i]
@@ -123,7 +168,7 @@ def _is_headline(paras: list[_Para], lines: list[str], i: int) -> bool:
             and not line.startswith(("(", "[")) and not line.endswith((")", "]")))
 
 
-def _with_headline(paras: list[_Para], lines: list[str], i: int, previous_start: int) -> int:
+def _with_headline(paras: list[_Para], lines: _Lines, i: int, previous_start: int) -> int:
     """Where the story whose dateline paragraph is ``i`` starts: up to two headline
     lines before it go with it, never past the previous story's start or a separator."""
     start = i
@@ -136,11 +181,12 @@ def _with_headline(paras: list[_Para], lines: list[str], i: int, previous_start:
     return start
 
 
-def _span_chars(paras: list[_Para], lines: list[str], a: int, b: int) -> int:
-    return sum(len(lines[k]) + 1 for p in paras[a:b] for k in range(p.first, p.last + 1))
+def _span_chars(paras: list[_Para], lines: _Lines, a: int, b: int) -> int:
+    # each paragraph's lines with a newline after each
+    return sum(lines.chars(p.first, p.last) + 1 for p in paras[a:b])
 
 
-def _merge_short(paras: list[_Para], lines: list[str], starts: list[int]) -> list[int]:
+def _merge_short(paras: list[_Para], lines: _Lines, starts: list[int]) -> list[int]:
     """Story starts with every story shorter than a headline-and-lede merged into the
     next one (the last one into the one before)."""
     kept: list[int] = []
@@ -158,11 +204,11 @@ def _merge_short(paras: list[_Para], lines: list[str], starts: list[int]) -> lis
     return kept or [0]
 
 
-def _sized(chunk: list[_Para], lines: list[str], max_chars: int) -> list[Story]:
+def _sized(chunk: list[_Para], lines: _Lines, max_chars: int) -> list[Story]:
     """The paragraphs of one story as one :class:`Story`, or cut into pieces of at most
     ``max_chars`` at paragraph, line or sentence ends when it is longer."""
     first, last = chunk[0].first, chunk[-1].last
-    text = "\n".join(lines[first:last + 1])
+    text = lines.joined(first, last)
     if len(text) <= max_chars:
         return [Story(text, first + 1)]
     out: list[Story] = []
@@ -184,10 +230,10 @@ def _sized(chunk: list[_Para], lines: list[str], max_chars: int) -> list[Story]:
     return out
 
 
-def _parts(p: _Para, lines: list[str], max_chars: int) -> list[tuple[int, str]]:
+def _parts(p: _Para, lines: _Lines, max_chars: int) -> list[tuple[int, str]]:
     """A paragraph as (line index, text) pieces no longer than ``max_chars``: itself,
     else its lines, else a long line's sentences, else a long sentence's words."""
-    text = "\n".join(lines[p.first:p.last + 1])
+    text = lines.joined(p.first, p.last)
     if len(text) <= max_chars:
         return [(p.first, text)]
     out: list[tuple[int, str]] = []
