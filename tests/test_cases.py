@@ -101,17 +101,25 @@ def run_event_case(case: Case) -> None:
     records = [{k: getattr(e, k) for k in EVENT_FIELDS} for e in events]
     actual = [{k: v for k, v in r.items() if k in shown} for r in records]
 
+    _check_records(case, expect, "events", records, actual, "events differ",
+                   "an expected event is missing")
+
+
+def _check_records(case: Case, expect: dict, key: str, records: list[dict],
+                   actual: list[dict], differ: str, missing: str) -> None:
+    """``expect[key]``: exactly these records (in any order); ``expect[key + "_include"]``:
+    at least these. A record's ``flags`` need only hold the expected ones."""
     def match(want: dict, got: dict) -> bool:
         return _fields_match(want, got, subset_lists=("flags",))
 
-    if "events" in expect:
-        want = expect["events"]
+    if key in expect:
+        want = expect[key]
         if len(want) != len(records) or not _assign(want, records, match):
-            _fail(case, want, actual, "events differ")
-    if "events_include" in expect:
-        want = expect["events_include"]
+            _fail(case, want, actual, differ)
+    if key + "_include" in expect:
+        want = expect[key + "_include"]
         if not _assign(want, records, match):
-            _fail(case, {"include": want}, actual, "an expected event is missing")
+            _fail(case, {"include": want}, actual, missing)
 
 
 # --------------------------------------------------------------------------------------
@@ -134,17 +142,8 @@ def run_eradication_case(case: Case) -> None:
                           for w in expect.get(key, []))) or {"crop", "hectares", "admin1"}
     actual = [{k: v for k, v in r.items() if k in shown} for r in records]
 
-    def match(want: dict, got: dict) -> bool:
-        return _fields_match(want, got, subset_lists=("flags",))
-
-    if "records" in expect:
-        want = expect["records"]
-        if len(want) != len(records) or not _assign(want, records, match):
-            _fail(case, want, actual, "eradication records differ")
-    if "records_include" in expect:
-        if not _assign(expect["records_include"], records, match):
-            _fail(case, {"include": expect["records_include"]}, actual,
-                  "an expected eradication record is missing")
+    _check_records(case, expect, "records", records, actual, "eradication records differ",
+                   "an expected eradication record is missing")
     if "events" in expect:
         got = [{"substance": e.substance, "quantity_kg": e.quantity_kg} for e in events]
         want = expect["events"]

@@ -21,7 +21,7 @@ from .cues import template
 from ..caches import memo
 
 __all__ = ["AGENCY_RES", "GENERIC", "IMPLIES", "COUNTRY", "sentence_agencies", "outside_names",
-           "most_specific", "actor_country", "acting_countries"]
+           "most_specific", "agencies_in", "actor_country", "acting_countries"]
 
 _FILE = "agencies.csv"
 _COLUMNS = ("pattern", "regex", "name", "country", "generic", "implies", "example", "note")
@@ -167,6 +167,17 @@ def most_specific(found: tuple[str, ...]) -> tuple[str, ...]:
     # "navy" by SEMAR; cached: figures repeat the same few combinations of names
     return tuple(n for n in found if not any(
         o != n and (n.lower() in o.lower() or n in IMPLIES.get(o, ())) for o in found))
+
+
+def agencies_in(texts: Iterable[str]) -> list[str]:
+    """The agencies the texts name, in order of first mention, without the generic names a
+    more specific one holds or implies (see :func:`most_specific`)."""
+    found: list[str] = []
+    for txt in texts:
+        for name in sentence_agencies(txt):
+            if name not in found:
+                found.append(name)
+    return list(most_specific(tuple(found)))
 
 
 # "Turkmen border guards", "Iranian security forces": a demonym (or a country's name) and

@@ -36,7 +36,7 @@ from ..places.context import PlaceContext, default_context, is_default
 from ..text import dates as _dates
 from ..text.plausibility import carrier_in, flag_event, size_log_likelihood, size_model
 from ..text.dates import month_number
-from .heap import set_aside_loaded, set_heap_aside_after_load  # noqa: F401 (re-exported)
+from .heap import set_aside_loaded
 from ..text.quantities import Quantity, find_quantities, hedge_reading, number_words, to_kg
 from ..places.names import demonym_words
 from ..places.names import normalize as normalize_word
@@ -48,9 +48,8 @@ from ..text.patterns import rx as _rx
 from ..text.units import litres
 from ..text.substances import GROUPS, SubstanceMention, canonical, find_substances, near_spelling
 from .agencies import actor_country as _actor_country
-from .agencies import most_specific as _most_specific
 from .agencies import acting_countries as _acting_countries
-from .agencies import sentence_agencies as _sentence_agencies
+from .agencies import agencies_in
 from .routes import read_route
 from .scanning import may_hold_figure
 # the cue patterns, built from geo/vocab/cues.toml
@@ -74,7 +73,7 @@ from .cues import words as _cue_words
 from .eradication import eradication_entries
 from .operations import arrests_in, operation_name
 from .story import headline_paras as _headline_paras
-from .story import dateline_span, sentence_date
+from .story import dateline_span, own_and_previous, sentence_date
 
 
 log = logging.getLogger(__name__)
@@ -797,27 +796,6 @@ def _date_for(t: _Target, text: str, sents: list[Sentence], published: str | Non
     return sentence_date(t.sent, sents, published)
 
 
-def _own_and_previous(t: _Target, sents: list[Sentence]) -> list[str]:
-    """The figure's sentence, after the one before it in its paragraph."""
-    prev = sents[t.sent.index - 1] if t.sent.index > 0 else None
-    if prev is not None and prev.para == t.sent.para:
-        return [prev.text, t.sent.text]
-    return [t.sent.text]
-
-
-def _agencies_for(t: _Target, sents: list[Sentence]) -> list[str]:
-    texts = [t.sent.text]
-    prev = sents[t.sent.index - 1] if t.sent.index > 0 else None
-    if prev is not None and prev.para == t.sent.para:
-        texts.insert(0, prev.text)
-    found: list[str] = []
-    for txt in texts:
-        for name in _sentence_agencies(txt):
-            if name not in found:
-                found.append(name)
-    return list(_most_specific(tuple(found)))
-
-
 # --------------------------------------------------------------------------- places
 def _here(sentence: str) -> bool:
     """Whether a sentence places its seizure "here" (not "said ... here")."""
@@ -844,7 +822,6 @@ def _dateline_place(report: Any, text: str, ctx: "ExtractionContext", fallback: 
 
 
 _SMALL_PLACE = 20_000  # a town this small may well have a namesake in another region
-_PROVINCIAL_CITY = 300_000  # a dateline city below this is a provincial paper's
 
 
 def _local_paper_region(report: Any, text: str, ctx: Any, idx: Any, live: list[Any]) -> None:
@@ -854,7 +831,7 @@ def _local_paper_region(report: Any, text: str, ctx: Any, idx: Any, live: list[A
     ... Police in Churu seized ... at the Malasar toll naka": Malasar is a village of Tamil
     Nadu in the gazetteer, the story is Rajasthan's.) A wire filed from the capital reports
     the whole country: there the town stands."""
-    from .linking import Placed
+    from .linking import Placed, national_dateline
 
     if not getattr(report, "dateline_place", None) or not live:
         return
@@ -870,17 +847,14 @@ def _local_paper_region(report: Any, text: str, ctx: Any, idx: Any, live: list[A
             small.append((t, pm))
     if not small:
         return
-    name = str(report.dateline_place).split(",")[0].strip()
     gaz = getattr(ctx, "gazetteer", None)
     if gaz is None:
         return
     try:
-        readings = gaz.lookup(name.title() if name.isupper() else name)
+        if national_dateline(gaz, report.dateline_place):
+            return  # filed from the capital or a big city (La Paz, Karachi): a national wire
     except Exception:
         return
-    if any((getattr(c, "capital", False) or c.population >= _PROVINCIAL_CITY)
-           and str(c.feature_class).startswith("ppl") and c.match == "exact" for c in readings):
-        return  # filed from the capital or a big city (La Paz, Karachi): a national wire
     here = _dateline_place(report, text, ctx, Placed())
     if here is None or not here.admin1 or here.how != "here: the dateline":
         return
@@ -1589,7 +1563,7 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
             si += 1
         sent_of[id(q)] = sents[si]
     # the acting agencies' countries, from the figures' sentences and the ones before them
-    # (the very sentences _agencies_for reads below: their agencies are cached)
+    # (the very sentences whose agencies each event reads below: they are cached)
     figure_sents = {sent_of[id(q)].index for q in body_qs}
     acting = _acting_countries(y.text for x in sorted(figure_sents) for y in sents[max(0, x - 1): x + 1])
     idx = PlaceIndex(text, gazetteer=ctx.gazetteer, geocoder=ctx.geocoder, skip=skip,
@@ -1794,9 +1768,9 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
         if t.sent.index not in date_cache:  # the date depends on the sentence only
             date_cache[t.sent.index] = _date_for(t, text, sents, published)
         ev.date = date_cache[t.sent.index]
-        ev.agencies = _agencies_for(t, sents)
+        texts = own_and_previous(sents, t.sent)
+        ev.agencies = agencies_in(texts)
         ev.title = getattr(report, "title", None)  # the headline, for maps and readers
-        texts = _own_and_previous(t, sents)
         ev.operation = operation_name(texts, ev.agencies)
         read_route(text, t.start, t.sent, sents, idx, fig_at, route_cache).fill(ev)
         # an arrest count is said once, of the incident: it goes to the first event of the

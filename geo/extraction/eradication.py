@@ -42,10 +42,10 @@ from ..text.quantities import number_words
 from ..text.sentences import Sentence, split_sentences
 from ..text.units import UREG
 from .. import vocab
-from .agencies import most_specific, sentence_agencies
+from .agencies import agencies_in
 from .cues import HARD_SEP, LUMP, STAT, entry_regex
 from .operations import operation_name
-from .story import dateline_span, headline_paras, sentence_date
+from .story import dateline_span, headline_paras, own_and_previous, sentence_date
 
 __all__ = ["read_eradications", "area_figures", "crop_words", "ERADICATION_REASON"]
 
@@ -253,21 +253,6 @@ def _place(idx: Any, text: str, sents: list[Sentence], head: set[int], s: Senten
                   "country only", precision="country" if (cs or idx.main_country) else None)
 
 
-def _agencies(sents: list[Sentence], s: Sentence) -> list[str]:
-    texts = _own_and_previous(sents, s)
-    found: list[str] = []
-    for txt in texts:
-        for name in sentence_agencies(txt):
-            if name not in found:
-                found.append(name)
-    return list(most_specific(tuple(found)))
-
-
-def _own_and_previous(sents: list[Sentence], s: Sentence) -> list[str]:
-    prev = sents[s.index - 1] if s.index > 0 else None
-    return [prev.text, s.text] if prev is not None and prev.para == s.para else [s.text]
-
-
 def read_eradications(report: Any, context: Any) -> tuple[list[Eradication], list[dict]]:
     """The eradication records of one report, and the area figures read but not recorded
     (``doc, text, start, reason`` dicts: cultivation, the same area in another unit).
@@ -331,7 +316,7 @@ def read_eradications(report: Any, context: Any) -> tuple[list[Eradication], lis
             flags.append("part of an earlier figure")
         p = _place(idx, text, sents, head, s, area)
         flags.append(f"place:{p.how}")
-        agencies = _agencies(sents, s)
+        agencies = agencies_in(own_and_previous(sents, s))
         counted = not any(f in ("period total", "part of an earlier figure") for f in flags)
         records.append(Eradication(
             doc=doc, crop=crop, hectares=area.hectares, area=area.value, area_unit=area.unit,
@@ -343,7 +328,7 @@ def read_eradications(report: Any, context: Any) -> tuple[list[Eradication], lis
             evidence={"sentence": s.text, "start": s.start, "end": s.end,
                       "figure": text[area.start:area.end]},
             approximate=area.approximate, flags=flags, counted=counted,
-            operation=operation_name(_own_and_previous(sents, s), agencies),
+            operation=operation_name(own_and_previous(sents, s), agencies),
             title=getattr(report, "title", None)))
     return records, noted
 

@@ -481,6 +481,17 @@ _UNKNOWN_FACILITY = re.compile(
     r"crossing(?:\s+point)?|checkpoint|check\s*post|seaport|harbou?r|terminal|bridge|"
     r"toll\s+(?:plaza|naka))\b")
 _PROVINCIAL_CITY = 300_000  # a dateline city below this (and no capital) is a local paper's
+
+
+def national_dateline(gazetteer: Any, dateline: str) -> bool:
+    """Whether a story was filed from a capital or a big city ("KARACHI", "La Paz"): a
+    national wire's dateline, whose region is no beat of the story. Exact names only: a
+    look-alike spelling (Wroclaw for "Arica") is no reading of the dateline's town."""
+    name = str(dateline).split(",")[0].strip()
+    readings = gazetteer.lookup(name.title() if name.isupper() else name)
+    return any((getattr(c, "capital", False) or c.population >= _PROVINCIAL_CITY)
+               and str(c.feature_class).startswith("ppl") and c.match == "exact"
+               for c in readings)
 _REGION_WORD_AFTER = re.compile(r"(?i)\s+(?:province|region|state|oblast|governorate|prefecture)\b")
 _GATEWAY_NAME = re.compile(r"(?i)\b(?:airport|port|seaport|crossing|terminal)$")
 _FACILITY_AFTER = re.compile(rf"(?:\s+[A-Z][\w'’-]*){{0,2}}\s+(?i:{cue_pattern('facility_words')}|"
@@ -699,7 +710,9 @@ class PlaceIndex:
                 town = town.strip()
                 name = (town.title() if town.isupper() else town) + comma + rest
                 try:
-                    loc = self.geocoder.geocode(name, context=self.text)
+                    # a dateline that names its region ("NOGALES, Ariz.") is read by that
+                    # alone: the story may name a namesake's region (Sonora)
+                    loc = self.geocoder.geocode(name, context=None if comma else self.text)
                 except Exception:  # a geocoder failure: no region
                     loc = None
                 raw = (getattr(loc, "raw", None) or {}) if loc is not None else {}
@@ -710,16 +723,10 @@ class PlaceIndex:
     def local_paper_admin1(self) -> str | None:
         """The region of a provincial town the story was filed from (no capital, no city of
         300,000: a local paper's beat), else None (a national wire, or no dateline)."""
-        code = self.dateline_admin1()
-        if code is None or self.gazetteer is None:
-            return None
-        name = self.dateline.split(",")[0].strip()
-        readings = self.gazetteer.lookup(name.title() if name.isupper() else name)
-        if any((getattr(c, "capital", False) or c.population >= _PROVINCIAL_CITY)
-               and str(c.feature_class).startswith("ppl") and c.match == "exact"
-               for c in readings):
-            return None  # (a look-alike spelling, Wroclaw for "Arica", is no dateline town)
-        return code
+        if not self.dateline or self.gazetteer is None \
+                or national_dateline(self.gazetteer, self.dateline):
+            return None  # (the gazetteer's test first: the geocoder's is dearer)
+        return self.dateline_admin1()
 
     def _dateline_town(self) -> None:
         """The town a dateline names with its region ("NOGALES, Ariz. - ... officers at the
@@ -734,11 +741,7 @@ class PlaceIndex:
                 if a.level == "local" and normalize_name(a.text) == key]
         if not same:
             return
-        try:
-            loc = self.geocoder.geocode(self.dateline)
-        except Exception:  # a geocoder failure leaves the readings as they are
-            return
-        admin1 = ((getattr(loc, "raw", None) or {}).get("admin1")) if loc is not None else None
+        admin1 = self.dateline_admin1()  # (a geocoder failure: None, readings as they are)
         if not admin1:
             return
         ms = self.mentions
@@ -994,16 +997,17 @@ class PlaceIndex:
         else:
             province, exclude, toward, strong = (_PROVINCE_OF_REPORT, _EXCLUDE_BEFORE, _TOWARD,
                                                  _STRONG_BEFORE)
+        # "smuggle 1.2 kg ... via Coimbatore International Airport", "drugs coming through
+        # Perth Airport": the gateway where the haul was stopped, not a transit place
+        gateway = bool(_THROUGH_END.search(before)) and bool(
+            _GATEWAY_AFTER.match(self.text, pm.end) or _GATEWAY_NAME.search(pm.text))
         if province.search(before):
             pm.role = "of_report_region"
-        elif exclude.search(before) and not (_THROUGH_END.search(before) and (
-                _GATEWAY_AFTER.match(self.text, pm.end) or _GATEWAY_NAME.search(pm.text))):
+        elif gateway:
+            pm.role = "strong"
+        elif exclude.search(before):
             pm.role = "excluded"
             pm.toward = bool(toward.search(before))
-        elif _THROUGH_END.search(before):
-            # "smuggle 1.2 kg ... via Coimbatore International Airport", "drugs coming
-            # through Perth Airport": the gateway where the haul was stopped
-            pm.role = "strong"
         elif strong.search(before[-35:]):
             pm.role = "strong"
 

@@ -14,7 +14,7 @@ from ..text.patterns import Gated
 from ..text.patterns import rx as _rx
 from ..text.sentences import Sentence
 
-__all__ = ["headline_paras", "sentence_date", "dateline_span"]
+__all__ = ["headline_paras", "sentence_date", "dateline_span", "own_and_previous"]
 
 # speed: searched per figure, on short texts that rarely hold their words
 _DATE_MY, _DATE_M, _DATE_MD, _LAST_YEAR = (
@@ -87,3 +87,10 @@ def dateline_span(report: Any, text: str) -> tuple[int, int] | None:
     except Exception:  # dateline parsing is a nicety here, never a reason to fail
         return None
     return (dl.start, dl.end) if dl is not None else None
+
+
+def own_and_previous(sents: list[Sentence], s: Sentence) -> list[str]:
+    """The texts of ``s`` and of the sentence before it in its paragraph, that one first:
+    where a seizure's or an eradication's agencies and operation are named."""
+    prev = sents[s.index - 1] if s.index > 0 else None
+    return [prev.text, s.text] if prev is not None and prev.para == s.para else [s.text]
