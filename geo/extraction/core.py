@@ -1006,8 +1006,9 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
         in_frame = []
     # a place the wording puts something in ("in Bacoor City", "to a warehouse in Herat")
     # before one merely named ("PDEA's NCR office"), each in the frame's order
+    # (a roll-up's places are the sum's, no case's: "operations across Lagos, Kano and Edo")
     spans = [(prev, [p for p in idx.in_span(prev.start, prev.end) if usable(p)])
-             for prev in in_frame]
+             for prev in in_frame if frames is None or prev.index not in frames.rollups]
     for strong_only in (True, False):
         for prev, cand in spans:
             pick = next((p for p in cand if p.role == "strong" or not strong_only), None)
@@ -1087,6 +1088,7 @@ class _Frames:
     sentences: dict[int, list[Sentence]] = field(default_factory=dict)  # frame -> its sentences
     scene_set: set[int] = field(default_factory=set)  # frames whose opening names the scene
     figures: set[int] = field(default_factory=set)  # the sentences that hold a figure
+    rollups: set[int] = field(default_factory=set)  # figure sentences over several regions
 
     def before(self, s: Sentence) -> list[Sentence]:
         """The sentences of ``s``'s frame before it, in the order their places are tried:
@@ -1119,14 +1121,23 @@ def _frames(sents: list[Sentence], head: set[int], idx: Any, figure_sents: set[i
         if known is None:
             known = facts[x.index] = [bool(_INCIDENT_OPENER.match(x.text.lstrip(" \"'“‘("))), None]
         cue = known[0]
-        placed = False
+        placed = rollup = False
         if x.index in figure_sents:
             if known[1] is None:  # usable mentions only
-                known[1] = any(p.level != "country" for p in idx.in_span(x.start, x.end))
-            placed = known[1]
+                ms = [p for p in idx.in_span(x.start, x.end) if p.level != "country"]
+                # a figure over several regions ("operations across Lagos, Kano and Edo
+                # states") sums the cases told next: it sets no scene for them. The places
+                # the wording puts it in count, with the rest of their list, not a name
+                # merely mentioned ("the state news agency Bakhtar")
+                put = {p.group for p in ms if p.role == "strong"}
+                regions = {p.admin1 for p in ms if p.group in put and p.admin1}
+                known[1] = (bool(ms), len(regions) > 1)
+            placed, rollup = known[1]
+            if rollup:
+                frames.rollups.add(x.index)
         if fid < 0 or cue or placed:
             fid += 1
-            if cue or placed:
+            if cue or (placed and not rollup):
                 frames.scene_set.add(fid)
         frames.of[x.index] = fid
         frames.sentences.setdefault(fid, []).append(x)
