@@ -53,7 +53,7 @@ from .agencies import agencies_in
 from .routes import read_route
 from .scanning import may_hold_figure
 # the cue patterns, built from geo/vocab/cues.toml
-from .cues import (ATTEMPT as _ATTEMPT, AT_SEA as _AT_SEA, BREAKDOWN_START as _BREAKDOWN_START,
+from .cues import (ATTEMPT as _ATTEMPT, AT_SEA as _AT_SEA, SAME_PLACE as _SAME_PLACE, BREAKDOWN_START as _BREAKDOWN_START,
                    CAPSULE_GROUPS as _CAPSULE_GROUPS,
                    CONTINENTAL_FIGURE as _CONTINENTAL_FIGURE,
                    CONTINENTAL_LANGUAGES as _CONTINENTAL_LANGUAGES, DESTROY as _DESTROY,
@@ -912,6 +912,21 @@ def _in_countries(places: list[Any]) -> list[Any]:
     return [p for p in places if p.level != "region"] or places
 
 
+def _same_place(kind: str, s: Sentence, sents: list[Sentence], idx: Any, usable) -> Any:
+    """The place "the same <kind>" calls back: in the nearest earlier sentence that names
+    the kind, the usable place nearest the word (None: no such sentence)."""
+    word = re.compile(rf"(?i)\b{re.escape(kind)}s?\b")
+    for prev in sents[: s.index][::-1]:
+        hits = [m.start() for m in word.finditer(prev.text)]
+        if not hits:
+            continue
+        cand = [p for p in idx.in_span(prev.start, prev.end) if usable(p) and p.role != "excluded"]
+        if cand:
+            at = [prev.start + h for h in hits]
+            return min(cand, key=lambda p: min(abs(p.start - a) for a in at))
+    return None
+
+
 def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: set[int],
                   targets_in_sent: list[_Target], frames: "_Frames | None" = None) -> Any:
     """The place of one figure (see the module docstring, step 5)."""
@@ -987,6 +1002,13 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
     # an unknown name in its own clause ("at the Batha border post"): the place is there,
     # somewhere the story is, never the place of another sentence
     unknown = bool(idx.unknown_in(clause_start, seg_end)) if hasattr(idx, "unknown_in") else False
+    # "In another case at the same airport, 850 grams ...": the place named before with
+    # that kind, whatever frame it was in
+    same = _SAME_PLACE.search(text, clause_start, seg_end)
+    if same is not None:
+        back = _same_place(same.group("kind"), s, sents, idx, usable)
+        if back is not None:
+            return idx.place_group(back, "same " + same.group("kind").lower(), 0.7)
     # 4. its incident frame: the sentences since the one that opened it (see _Frames.before)
     if unknown:
         in_frame = []

@@ -201,6 +201,8 @@ LAB_NOT = Gated(cue("lab_not"))
 NATIONAL = Gated(cue("national"))
 BREAKDOWN_START = cue("breakdown_start")
 AT_SEA = cue("at_sea")
+SAME_PLACE = re.compile(r"(?i)\b(?:at|in|on|near|from)\s+the\s+same\s+(?P<kind>"
+                        + "|".join(entry_regex(e) for e in cue_entries("same_place")) + r")\b")
 INCIDENT_OPENER = cue("incident_opener")
 DESTROYED_STOCK = Gated(cue("destroyed_stock", gate=True))
 LISTING = cue("listing")
