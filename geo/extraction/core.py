@@ -1006,9 +1006,10 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
     # that kind, whatever frame it was in
     same = _SAME_PLACE.search(text, clause_start, seg_end)
     if same is not None:
-        back = _same_place(same.group("kind"), s, sents, idx, usable)
+        kind = same.group(0).lower().split(" same ", 1)[1]
+        back = _same_place(kind, s, sents, idx, usable)
         if back is not None:
-            return idx.place_group(back, "same " + same.group("kind").lower(), 0.7)
+            return idx.place_group(back, "same " + kind, 0.7)
     # 4. its incident frame: the sentences since the one that opened it (see _Frames.before)
     if unknown:
         in_frame = []
