@@ -1038,6 +1038,12 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
             if pick is not None:
                 dist = s.index - prev.index
                 return idx.place_group(pick, "earlier sentence", max(0.5, 0.8 - 0.05 * dist))
+    if not unknown and hasattr(idx, "unknown_in") \
+            and any(idx.unknown_in(x.start, x.end) for x in in_frame):
+        # the frame named its place, one the gazetteer does not know ("Two days later, a
+        # driver ... through the DeConcini crossing was sent to secondary inspection.
+        # Officers removed fentanyl pills weighing 98 pounds"): as in its own clause
+        unknown = True
     # 5. the next sentences of its frame ("... the site lay in Quiriego, in Sonora")
     for nxt in ([] if unknown else sents[s.index + 1: s.index + 3]):
         if frames is not None and not frames.same(nxt, s):

@@ -476,7 +476,7 @@ _THROUGH_END = re.compile(r"(?i)\b(?:through|via)\s+(?:the\s+)?$")
 _GATEWAY_AFTER = re.compile(r"(?:\s+[A-Z][\w'’-]*){0,2}\s+(?:International\s+)?"
                             r"(?i:airport|port|seaport|border\s+crossing|crossing|terminal)\b")
 _UNKNOWN_FACILITY = re.compile(
-    r"\b(?:at|in|near|on)\s+(?:the\s+)?(?P<name>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3})\s+"
+    r"\b(?:at|in|near|on|through|via)\s+(?:the\s+)?(?P<name>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3})\s+"
     r"(?:International\s+)?(?i:airport|border\s+(?:crossing|post|checkpoint|point)|"
     r"crossing(?:\s+point)?|checkpoint|check\s*post|seaport|harbou?r|terminal|bridge|"
     r"toll\s+(?:plaza|naka))\b")
@@ -699,6 +699,10 @@ class PlaceIndex:
             if hit is None:
                 continue
             _take_reading(a, *hit, floor=0.7)
+
+    def _stated_dateline_region(self) -> str | None:
+        """The region a dateline states beside its town ("TUCSON, Ariz."), else None."""
+        return self.dateline_admin1() if self.dateline and "," in str(self.dateline) else None
 
     def dateline_admin1(self) -> str | None:
         """The first-level region of the town the story was filed from, when the geocoder
@@ -931,6 +935,10 @@ class PlaceIndex:
         if not usable:
             return None
         named = {pm.admin1 for pm in usable if pm.level == "admin1"}
+        # a dateline that names its region ("TUCSON, Ariz.") names it as such too
+        stated = self._stated_dateline_region()
+        if stated:
+            named.add(stated)
         names_in: dict[str, set[str]] = {}
         for pm in self.mentions:
             if pm.admin1 and pm.level != "country":
@@ -940,7 +948,9 @@ class PlaceIndex:
             # (a village: a small place of one reading is often a namesake elsewhere)
             lone = pm.level == "local" and pm.admin1 not in named \
                 and len(names_in.get(pm.admin1, ())) < 2 and pm.population < _VILLAGE
-            if lone and any(n.country == pm.country for n in usable if n.level == "admin1"):
+            if lone and (any(n.country == pm.country for n in usable if n.level == "admin1")
+                         or (stated and stated.startswith(f"{pm.country}-"))):
+                # ("the Mariposa cargo facility" in a story filed from "TUCSON, Ariz.")
                 continue
             regions.add(pm.admin1)
         if len(regions) != 1:
@@ -949,7 +959,8 @@ class PlaceIndex:
         # how often the story names it: a frame with no place of its own takes a region
         # only from a story that is about it, not from one earlier mention
         self.story_region_mentions = sum(1 for pm in usable if pm.admin1 == code) + sum(
-            1 for m in self._head_raw if any(c.admin1 == code for c in m.candidates[:3]))
+            1 for m in self._head_raw if any(c.admin1 == code for c in m.candidates[:3])) \
+            + (stated == code)
         ref = next((pm for pm in usable if pm.admin1 == code and pm.level == "admin1"),
                    next(pm for pm in usable if pm.admin1 == code))
         return ref.country, code, ref.admin1_name, ref.lat, ref.lon
@@ -1104,6 +1115,14 @@ class PlaceIndex:
                 if prior:
                     ref = prior[-1]
                     pm.admin1, pm.admin1_name = ref.admin1, ref.admin1_name
+                    pm.score = min(pm.score, 0.7)
+                elif pm.population < _VILLAGE and pm.admin1 != self._stated_dateline_region() \
+                        and str(self._stated_dateline_region()).startswith(f"{pm.country}-"):
+                    # the region the dateline states ("TUCSON, Ariz."): a village of another
+                    # state ("the Mariposa cargo facility", Mariposa, California) is not
+                    # where the story is
+                    pm.admin1 = self._stated_dateline_region()
+                    pm.admin1_name = getattr(self, "dateline_admin1_name", None)
                     pm.score = min(pm.score, 0.7)
         for i, pm in enumerate(self.mentions):
             if pm.role != "of_report_region":
