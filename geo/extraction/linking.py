@@ -987,6 +987,10 @@ class PlaceIndex:
                 break
             if u[1] <= end:
                 before = self.text[max(0, u[0] - 30): u[0]]
+                if _EXCLUDE_BEFORE.search(before):
+                    # "acting on information from the Hawks": a source, an origin or a
+                    # destination is not where the figure is, known or not
+                    continue
                 if _STRONG_BEFORE.search(before) or _CLASS_WORD_BEFORE.search(before) \
                         or _CLASS_WORD_AFTER.match(self.text, u[1]) \
                         or _FACILITY_AFTER.match(self.text, u[1]):
