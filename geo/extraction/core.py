@@ -878,7 +878,9 @@ _CROSSED = re.compile(r"(?i)\b(?:across|through|via|over|along)\s+(?:the\s+)?$")
 # "seized nearly 100 tons of cocaine last year", "were intercepted last year": a year's
 # total (5 times in the drugdetection sentences); "in December last year", "on September 20
 # last year" date one seizure (4 times)
-_LAST_YEAR = re.compile(r"(?i)\b(\w+)\s+last\s+year\b")
+# (the word before "last year"; none when it follows the figure's own words at once:
+# "640,000 ecstasy tablets last year", the count's words being part of the figure)
+_LAST_YEAR = re.compile(r"(?i)(?:\b(\w+)|@@)\s+last\s+year\b")
 
 
 _WHOLE_YEAR = re.compile(r"(?i)\b(?:in all of|throughout|in the whole of) (?:19|20)\d{2}\b")
@@ -893,9 +895,9 @@ def _year_total(local: str) -> bool:
             return True
     if "last year" not in low:
         return False
-    return any(month_number(m.group(1).lower()) is None and not m.group(1).isdigit()
-               and m.group(1).lower() not in ("of", "the")
-               for m in _LAST_YEAR.finditer(local))
+    return any(m.group(1) is None or (
+        month_number(m.group(1).lower()) is None and not m.group(1).isdigit()
+        and m.group(1).lower() not in ("of", "the")) for m in _LAST_YEAR.finditer(local))
 
 
 def _clause_start(text: str, s: Sentence, start: int) -> int:
@@ -1540,8 +1542,13 @@ def extract_report(report: Any, geocoder: Any = None, *, gazetteer: Any = None,
     if not events and headline_figures:
         # a headline figure the body never restates ("Police seize 50 kg of heroin" over a
         # body that says "a large quantity") is the report's only figure: take it
-        dropped = []
+        body_dropped, dropped = dropped, []
         events, _ = _extract(report, ctx, use_headline=True, dropped=dropped)
+        # the body's figures set aside stay listed with their reasons (nothing read is
+        # lost silently), beside the headline's
+        seen = {(d["start"], d["text"]) for d in dropped}
+        dropped = sorted(dropped + [d for d in body_dropped if (d["start"], d["text"]) not in seen],
+                         key=lambda d: d["start"])
         for e in events:
             e.flags.append("from headline")
             e.confidence = round(e.confidence * 0.8, 3)
