@@ -571,7 +571,10 @@ def find_quantities(text: str, *, us: bool = False) -> list[Quantity]:
             q.flags.append("total")
         q.ambiguous_group = alt is not None
         if kind == "count":
-            q.count = int(round(value))
+            if alt is not None and value != int(value) and alt == int(alt):
+                # no one counts 6.2 pills: "6.200 ecstasy pills" is continental thousands
+                q.value, q.alt_value, q.ambiguous_group = alt, None, False
+            q.count = int(round(q.value))
         # compound mass: "11 kg 987 g", "six kilos and three hundred eighty-six grams"
         if kind == "mass":
             t = _TAIL_RE.match(text, q.end)
