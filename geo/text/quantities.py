@@ -21,6 +21,7 @@ from ..errors import VocabularyError
 from ..vocab import alternation, config, path_of, row_error, table
 from .patterns import CASE_ODD as _CASE_ODD
 from .patterns import rx as _rx
+from .plausibility import carrier_of_word
 from .units import (SMALLER, SYSTEM, UREG, prefixes, surface_pattern, surfaces, to_kg, unit_code,
                     unit_kind)
 from ..caches import memo
@@ -555,6 +556,12 @@ def find_quantities(text: str, *, us: bool = False) -> list[Quantity]:
             continue
         if _rx(r"-[a-z]").match( text[m.end(): m.end() + 2]):
             continue  # "a 5-kg bag"
+        if _rx(r"\d\s*-\s*[A-Za-z]").search(m.group(0)):
+            # "the 60,000-ton vessel", "a 40-tonne cargo truck": a carrier's size, no seizure
+            nxt = _rx(r"\s+([a-z][\w-]*)(?:\s+([a-z][\w-]*))?").match(text, m.end())
+            if nxt and any(carrier_of_word(w) in ("vessel", "vehicle")
+                           for w in nxt.groups() if w):
+                continue
         if not _rx(r"\d").match(raw_num) and \
                 _rx(_VAGUE_BEFORE).search(before):
             continue  # "several thousand kilograms" is no figure (the cheap test first)
