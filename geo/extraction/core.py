@@ -914,6 +914,19 @@ def _in_countries(places: list[Any]) -> list[Any]:
     return [p for p in places if p.level != "region"] or places
 
 
+_SPACES = re.compile(r" +")
+
+
+def _names_drug_kind(text: str, p: Any) -> bool:
+    """Whether a place stands right before a drug word as its kind or origin ("142
+    kilograms of Kerala ganja", "Afghan heroin"): not where the figure was seized."""
+    m = _SPACES.match(text, p.end)
+    if m is None:
+        return False
+    subs = find_substances(text[m.end(): m.end() + 40])
+    return bool(subs) and subs[0].start == 0 and subs[0].kind == "drug"
+
+
 def _same_place(kind: str, s: Sentence, sents: list[Sentence], idx: Any, usable) -> Any:
     """The place "the same <kind>" calls back: in the nearest earlier sentence that names
     the kind, the usable place nearest the word (None: no such sentence)."""
@@ -945,7 +958,7 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
                       "several regions", lumped=True)
     # 1. its own phrase: "120 kg of opium near Dalbandin"
     own = idx.in_span(t.end, seg_end)
-    own = _in_countries([p for p in own if p.level != "country"])
+    own = _in_countries([p for p in own if p.level != "country" and not _names_drug_kind(text, p)])
     if own and all(p.level == "region" and not p.country
                    and _CROSSED.search(text, max(t.end, p.start - 20), p.start) for p in own) \
             and any(p.level not in ("country", "region")
