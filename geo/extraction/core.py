@@ -915,6 +915,38 @@ def _in_countries(places: list[Any]) -> list[Any]:
 
 
 _SPACES = re.compile(r" +")
+# "some 60 nautical miles off", "40 km from the coast of": a distance at sea from a place
+_OFFSHORE = re.compile(r"(?i)\b(?P<n>\d[\d,]*(?:\.\d+)?)[-\s]+(?:plus\s+)?(?P<u>nautical\s+miles?|miles?|km|"
+                       r"kilomet(?:re|er)s?)\s+(?:(?:north|south|east|west)\w*\s+)?(?:off|from|of)\s+"
+                       r"(?:the\s+(?:coast|shores?|island|port)\s+of\s+)?")
+# how far off a coast a seizure still takes the coast's region: 100 nautical miles ("100
+# nautical miles south of Sao Miguel" is Azorean water; "150 nautical miles off the
+# Galapagos Islands" is the open Pacific)
+_OFFSHORE_MAX_KM = 185.2
+_KM_PER = {"n": 1.852, "m": 1.609344, "k": 1.0}
+
+
+_OFFSHORE_MIN_SCORE = 0.75
+
+
+def _offshore_of(s: Sentence, idx: Any) -> Any:
+    """At sea "N miles off" a place the gazetteer knows: that place's region, as the
+    place of the figure (admin-1 precision: the point is at sea), else None."""
+    from .linking import Placed
+
+    for m in _OFFSHORE.finditer(s.text):
+        km = float(m.group("n").replace(",", "")) * _KM_PER[m.group("u")[0].lower()]
+        if km > _OFFSHORE_MAX_KM:
+            continue
+        at = s.start + m.end()
+        near = [p for p in idx.in_span(at, min(s.end, at + 40), usable_only=False)
+                if p.level not in ("country", "region") and p.admin1]
+        # (a confident reading only: a region of the wrong coast is worse than none)
+        if near and near[0].start - at <= 4 and near[0].score >= _OFFSHORE_MIN_SCORE:
+            p = near[0]
+            return Placed(p.admin1_name, p.country, p.admin1, p.admin1_name, None, None, 0.55,
+                          "at sea off " + p.text, precision="admin1")
+    return None
 
 
 def _names_drug_kind(text: str, p: Any) -> bool:
@@ -1002,7 +1034,11 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
         return idx.place_group(back[-1], "earlier in sentence", 0.8)
     if _AT_SEA.search(s.text):
         # "halted some 110 miles out to sea": a seizure at sea lies in no region, whatever
-        # port or island an earlier sentence named
+        # port or island an earlier sentence named -- but one "60 nautical miles off Puerto
+        # San Jose" is off that place's coast: its region
+        off = _offshore_of(s, idx)
+        if off is not None:
+            return off
         cs = [p.country for p in idx.in_span(s.start, s.end) if p.country]
         return Placed(None, cs[0] if cs else None, None, None, None, None, 0.5, "at sea")
     # the country of the force that acted ("Turkmen border guards detained ...") keeps the
@@ -1040,7 +1076,8 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
         # ... Its crew were arrested, and 397 kg of cocaine was recovered"): unless the
         # next sentences place it, not in whatever port an earlier sentence named
         cs = [p.country for p in idx.in_span(last.start, last.end) if p.country]
-        at_sea = Placed(None, cs[0] if cs else None, None, None, None, None, 0.45, "at sea")
+        at_sea = _offshore_of(last, idx) or \
+            Placed(None, cs[0] if cs else None, None, None, None, None, 0.45, "at sea")
         in_frame = []
     # a place the wording puts something in ("in Bacoor City", "to a warehouse in Herat")
     # before one merely named ("PDEA's NCR office"), each in the frame's order
