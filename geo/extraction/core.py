@@ -1001,6 +1001,15 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
         # Caribbean", is)
         own = []
     if own:
+        if all(p.level == "region" and not p.country for p in own):
+            # "intercepted a semi-submersible ... off the Pacific coast": a sea names no
+            # region; the next sentences of its frame may say how far off which place
+            for x in [s] + sents[s.index + 1: s.index + 3]:
+                if frames is not None and not frames.same(x, s):
+                    break
+                off = _offshore_of(x, idx)
+                if off is not None:
+                    return off
         return idx.place_group(own[0], "own phrase", 0.95)
     # the local context up to seg_end is the one the cue checks made up to the next figure
     # (t.local): cut at the first hard separator, the phrase after the figure is the same
