@@ -915,6 +915,17 @@ def _in_countries(places: list[Any]) -> list[Any]:
 
 
 _SPACES = re.compile(r" +")
+# "and" with a verb in the past: the next predicate of the clause ("seized 2,185 kg of
+# cannabis and uprooted 78 acres of cannabis farms")
+_AND_PREDICATE = re.compile(r"\s(?:and|then)\s+(?:also\s+)?[a-z]+ed\b")
+
+
+def _before_next_predicate(local: str) -> str:
+    """A figure's local context (:func:`_local_context`) without the predicate that a
+    coordinated verb after the figure opens: an area uprooted there is not the figure's."""
+    before, sep, after = local.partition(" @@ ")
+    m = _AND_PREDICATE.search(after)
+    return before + sep + (after[: m.start()] if m else after)
 # "some 60 nautical miles off", "40 km from the coast of": a distance at sea from a place
 _OFFSHORE = re.compile(r"(?i)\b(?P<n>\d[\d,]*(?:\.\d+)?)[-\s]+(?:plus\s+)?(?P<u>nautical\s+miles?|miles?|km|"
                        r"kilomet(?:re|er)s?)\s+(?:(?:north|south|east|west)\w*\s+)?(?:off|from|of)\s+"
@@ -1775,7 +1786,7 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
             t.skip = "destruction of earlier seizures"
         elif t.labs is None and early_frames.of.get(t.sent.index) in destroyed_frames:
             t.skip = "destruction of earlier seizures (the incident destroys seized stock)"
-        elif _ERAD.search(local):
+        elif _ERAD.search(_before_next_predicate(local)):
             t.skip = "cultivation or eradication"
         elif _BREAKDOWN_START.match(t.sent.text) and prev_sent_skip.get(t.sent.index - 1):
             t.skip = prev_sent_skip[t.sent.index - 1]
