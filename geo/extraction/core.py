@@ -197,8 +197,8 @@ def _per_unit(text: str, q: Quantity, sent: Sentence) -> tuple[str, int] | None:
 # drugdetection and LGL texts, none a seizure); "40 kg of heroin worth $2 million" is a
 # seizure and its value (no verb of price after the figure)
 _PRICE_AFTER = re.compile(
-    r"(?i)\s+of\s+(?:[\w-]+\s+){1,3}?(?:can\s+|could\s+|would\s+|may\s+)?"
-    r"(?:costs?|fetch(?:es)?|sells?\s+for|sold\s+for|(?:is|was)\s+worth|goes\s+for|retails?"
+    r"(?i)\s+of\s+(?:[\w-]+\s+){1,3}?(?:(?:can|could|would|may|(?:is|was|are|were)\s+said\s+to)\s+)?"
+    r"(?:costs?|fetch(?:es)?|sells?\s+for|sold\s+for|bought\s+for|(?:is|was)\s+worth|goes\s+for|retails?"
     r"|(?:is|was)\s+priced)\b")
 
 
@@ -883,6 +883,9 @@ _CROSSED = re.compile(r"(?i)\b(?:across|through|via|over|along)\s+(?:the\s+)?$")
 _LAST_YEAR = re.compile(r"(?i)(?:\b(\w+)|@@)\s+last\s+year\b")
 
 
+# "Last year authorities seized a total of 8.2 tonnes": a total over the year its clause
+# opens with (a single seizure recalled, "Last year police seized 2 t in a raid", is kept)
+_LAST_YEAR_OPENS = re.compile(r"(?i)\s*(?:in\s+|over\s+|during\s+)?(?:the\s+)?(?:last|past)\s+year\b")
 _WHOLE_YEAR = re.compile(r"(?i)\b(?:in all of|throughout|in the whole of) (?:19|20)\d{2}\b")
 
 
@@ -1771,6 +1774,7 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
             (" " + governed[id(t)] if id(t) in governed else "")
         period = _period_after(text, t.sent, t.end)
         if _STAT.search(local) or _year_total(local) or (_NATIONAL.search(local) and _PERIOD.search(local)) \
+                or (_LAST_YEAR_OPENS.match(local) and t.q is not None and "total" in t.q.flags) \
                 or (period and _STAT.search(period)) or _stat_opening(t.sent, text, t.start):
             t.skip = "period statistics"
         elif _HYPO.search(local) or (
