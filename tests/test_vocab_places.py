@@ -69,6 +69,7 @@ def test_index_fingerprint_covers_every_word_table_the_build_reads():
         read |= set(re.findall(r"""["']([\w/]+\.(?:csv|tsv|txt|toml))["']""", src))
     read = {n for n in read if (vocab.VOCAB_DIR / n).is_file()}  # not the packages' data files
     covered = {p.name for p in names.BUILD_VOCABULARY} | {names.ALIASES_PATH.name,
+                                                          names.BORDER_CROSSINGS_PATH.name,
                                                           names.DEMONYMS_PATH.name}
     assert read and read <= covered
     versions = gz.source_versions()
