@@ -369,10 +369,12 @@ def build_index(path: Path, *, boundaries=None, progress=True, versions: dict[st
         admin1_names, have_boundaries
     )
     # border posts: curated like the aliases (a town's weight in the geocoder), and a post
-    # in a GeoNames village of its name adds its spellings there
+    # in a GeoNames village of its name adds its spellings there. Found by their names and
+    # listed spellings only: most are hamlets, and a hamlet's folded key finds look-alikes
+    # (Kasumulu for a Bangladeshi "Kasimala"), as _VARIANT_MIN_POPULATION says
     n_border_new, n_border_merged = _apply_aliases(
         BORDER_CROSSINGS_PATH, read_border_crossings(BORDER_CROSSINGS_PATH), places, ppl,
-        admin1_place, country_keys, admin1_names, have_boundaries, ref="border"
+        admin1_place, country_keys, admin1_names, have_boundaries, ref="border", variants=False
     )
     # admin-1 population: what its GeoNames places add up to (ranks homonyms: Punjab);
     # counted after the aliases, which move Osh city out of Osh region into KG-GO
@@ -624,9 +626,10 @@ def read_border_crossings(path: Path) -> list[AliasRow]:
 
 
 def _apply_aliases(path, rows, places, ppl, admin1_place, country_keys, admin1_names,
-                   have_boundaries, ref="alias"):
+                   have_boundaries, ref="alias", variants=True):
     """Add our alias rows (``rows``, read from ``path``): new places, or extra names for a
-    place already indexed; a new place's ref is ``<ref>:<line>``."""
+    place already indexed; a new place's ref is ``<ref>:<line>``. ``variants``: whether
+    the rows' places are also found by their transliteration-folded keys."""
     by_key: dict[str, list[_Place]] = defaultdict(list)
     for p in ppl:
         for k in p.keys:
@@ -665,14 +668,14 @@ def _apply_aliases(path, rows, places, ppl, admin1_place, country_keys, admin1_n
             if same:
                 target = max(same, key=lambda p: p.population)
                 target.keys |= keys
-                target.variants = True
+                target.variants = target.variants or variants
                 if row.admin1:
                     target.admin1 = row.admin1
                 target.source = "geonames+aliases"
                 merged += 1
                 continue
         place = _Place(row.name, row.feature_class, row.country, row.admin1, row.lat, row.lon, 0,
-                       "aliases", f"{ref}:{row.line}")
+                       "aliases", f"{ref}:{row.line}", variants=variants)
         place.keys = keys
         places.append(place)
         new += 1
