@@ -956,10 +956,10 @@ class PlaceIndex:
 
     def unknown_in(self, start: int, end: int) -> list[tuple[int, int, str]]:
         """Names in ``start:end`` the story could not place that the wording calls places
-        ("at the Batha border post", "Tonpheung district", "the village of Keur Ayip"),
+        ("at the Makaza border post", "Tonpheung district", "the village of Keur Ayip"),
         not the unknown words of people's names."""
         out = []
-        # a named facility no reading was found for at all ("at the Chacalluta border
+        # a named facility no reading was found for at all ("at the Visviri border
         # crossing", "at the Julius Nyerere International Airport"): never a mention, so
         # never in self.unknown
         for m in _UNKNOWN_FACILITY.finditer(self.text, start, end):
