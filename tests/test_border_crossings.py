@@ -146,3 +146,13 @@ def test_posts_are_found_by_their_spellings_not_by_look_alikes():
     # a Bangladeshi village the gazetteer lacks folds to the same key as Kasumulu: a hamlet's
     # look-alike is no reading of it (it placed a RAB raid in Tanzania)
     assert [c for c in gaz.lookup("Kasimala") if c.ref.startswith("border:")] == []
+
+
+def test_across_names_the_other_side_of_a_post():
+    from geo.places.crossings import across
+
+    assert across("Lebombo", "ZA") == {"MZ"}
+    assert across("Kapikule", "TR") == {"BG"}  # a listed spelling, written without its ı
+    assert across("Torkham", "PK") == {"AF"} and across("Torkham", "AF") == {"PK"}
+    assert across("Lebombo", "MZ") == frozenset()  # no post of that name on that side
+    assert across("Kandahar", "AF") == frozenset()  # a town, no post
