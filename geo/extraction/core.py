@@ -1148,7 +1148,7 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
             return Placed(name, country, code, name, lat, lon, 0.5, "story region",
                           precision="admin1")
     # 7. a name the gazetteer does not know, in a local paper's story ("ARICA (La Estrella
-    # de Arica) - ... at the Chacalluta border crossing"): the paper's region, its beat
+    # de Arica) - ... at the Visviri border crossing"): the paper's region, its beat
     local = idx.local_paper_admin1() if unknown and hasattr(idx, "local_paper_admin1") else None
     if local is not None and (actor is None or actor == idx.main_country):
         name = getattr(idx, "dateline_admin1_name", None)

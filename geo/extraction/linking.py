@@ -27,6 +27,7 @@ from geopy.location import Location
 from ..events import place_precision
 from .. import vocab
 from ..places.gazetteer import Gazetteer, normalize
+from ..places.crossings import across
 from ..places.names import demonym_words
 from ..places.geocoder import Place
 from ..text.patterns import ascii_twin, grouped_alternation
@@ -426,6 +427,12 @@ _VILLAGE = 5_000
 _DEMONYMS = demonym_words()
 _ALONE_POPULATION = 100_000  # a place in a country the story never names needs to be this big
 _BIG_PART_POPULATION = 1_000_000  # a city this big is itself even inside a longer name
+
+
+def _at_named_border(pm: PlaceMention, countries) -> bool:
+    """A border post whose other side the text names: "at the Lebombo border post ... a
+    truck from Mozambique" names Mozambique, and the post is on South Africa's side."""
+    return pm.exact and pm.level == "local" and bool(across(pm.text, pm.country) & set(countries))
 
 
 def _precision(pm: PlaceMention) -> str | None:
@@ -856,7 +863,8 @@ class PlaceIndex:
                             and (p.match == "exact" or p.country == core)), None)
                 if alt is not None:
                     _take_reading(pm, *alt, floor=_CUED_MIN_SCORE)
-                elif not (story and pm.country in story) and self._stands_alone(pm, readings):
+                elif not (story and pm.country in story) and (
+                        self._stands_alone(pm, readings) or _at_named_border(pm, story)):
                     pass
                 else:
                     self.unknown.append((pm.start, pm.end, pm.text))
@@ -967,10 +975,10 @@ class PlaceIndex:
 
     def unknown_in(self, start: int, end: int) -> list[tuple[int, int, str]]:
         """Names in ``start:end`` the story could not place that the wording calls places
-        ("at the Batha border post", "Tonpheung district", "the village of Keur Ayip"),
+        ("at the Makaza border post", "Tonpheung district", "the village of Keur Ayip"),
         not the unknown words of people's names."""
         out = []
-        # a named facility no reading was found for at all ("at the Chacalluta border
+        # a named facility no reading was found for at all ("at the Visviri border
         # crossing", "at the Julius Nyerere International Airport"): never a mention, so
         # never in self.unknown
         for m in _UNKNOWN_FACILITY.finditer(self.text, start, end):
@@ -1223,7 +1231,8 @@ class PlaceIndex:
                 keep.append(pm)  # the wording says it is a place: "Chui Oblast", "port of Praia"
                 continue
             if pm.country not in named and pm.score < (0.8 if named else 0.5) \
-                    and not self._sure_without_context(pm, before, initial):
+                    and not self._sure_without_context(pm, before, initial) \
+                    and not _at_named_border(pm, named):
                 continue  # a text naming no country at all cannot vouch for any
             if pm.admin1 and pm.country_share >= _COUNTRY_SURE and pm.region_share < _REGION_UNSURE:
                 # the readings agree on the country and split over its regions, and nothing
