@@ -499,6 +499,9 @@ def national_dateline(gazetteer: Any, dateline: str) -> bool:
     return any((getattr(c, "capital", False) or c.population >= _PROVINCIAL_CITY)
                and str(c.feature_class).startswith("ppl") and c.match == "exact"
                for c in readings)
+# a list item's header: bullets before the name at the line's start, a colon after it
+_ITEM_HEADER_BEFORE = re.compile(r"[ \t]*(?:[*•·\-–—]|\d+[.)])?[ \t]*")
+_ITEM_HEADER_AFTER = re.compile(r"[ \t]*(?:\([^)\n]{1,40}\))?[ \t]*:")
 _REGION_WORD_AFTER = re.compile(r"(?i)\s+(?:province|region|state|oblast|governorate|prefecture)\b")
 _GATEWAY_NAME = re.compile(r"(?i)\b(?:airport|port|seaport|crossing|terminal)$")
 _FACILITY_AFTER = re.compile(rf"(?:\s+[A-Z][\w'’-]*){{0,2}}\s+(?i:{cue_pattern('facility_words')}|"
@@ -646,6 +649,7 @@ class PlaceIndex:
         self._region_adjectives()
         self.mentions.sort(key=lambda pm: pm.start)
         self._town_in_its_region()
+        self._item_header_region()
         self._dateline_town()
         self.story_countries, self.core_country, self.established = self._story_countries()
         self._cohere()
@@ -659,6 +663,29 @@ class PlaceIndex:
         self._report_region()
         self.main_country = self._main_country()
         self.story_region = self._story_region()
+
+    def _item_header_region(self) -> None:
+        """A digest's item headed by its region ("* Misiones: in the town of San Pedro, a
+        truck ..."): the item's towns take their reading in that region when they have one
+        (San Pedro, Buenos Aires is bigger), or the region itself when they have none."""
+        text, ms = self.text, self.mentions
+        for i, b in enumerate(ms):
+            if b.level != "admin1" or not b.admin1 or not _ITEM_HEADER_AFTER.match(text, b.end):
+                continue
+            line_start = text.rfind("\n", 0, b.start) + 1
+            if not _ITEM_HEADER_BEFORE.fullmatch(text, line_start, b.start):
+                continue
+            line_end = text.find("\n", b.end)
+            line_end = len(text) if line_end < 0 else line_end
+            for a in ms[i + 1:]:
+                if a.start >= line_end:
+                    break
+                if a.level != "local" or a.admin1 == b.admin1 or a.country != b.country:
+                    continue
+                hit = next(((sc, p) for sc, p in self._readings.get(a.query, ())
+                            if p.admin1 == b.admin1), None)
+                if hit is not None:
+                    _take_reading(a, *hit, floor=0.7)
 
     def _town_in_its_region(self) -> None:
         """"Columbus, Georgia", "Santa Cruz, Bolivia": a town written with its region or
