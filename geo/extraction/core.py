@@ -198,7 +198,8 @@ def _per_unit(text: str, q: Quantity, sent: Sentence) -> tuple[str, int] | None:
 # seizure and its value (no verb of price after the figure)
 _PRICE_AFTER = re.compile(
     r"(?i)\s+of\s+(?:[\w-]+\s+){1,3}?(?:(?:can|could|would|may|(?:is|was|are|were)\s+said\s+to)\s+)?"
-    r"(?:costs?|fetch(?:es)?|sells?\s+for|sold\s+for|bought\s+for|(?:is|was)\s+worth|goes\s+for|retails?"
+    r"(?:costs?|fetch(?:es)?|sells?\s+for|(?:be\s+)?(?:sold|bought)(?:\s+(?:in|at)\s+[\w-]+(?:\s+[A-Z][\w-]*)?)?\s+for"
+    r"|(?:is|was)\s+worth|goes\s+for|retails?"
     r"|(?:is|was)\s+priced)\b")
 
 
