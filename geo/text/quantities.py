@@ -217,7 +217,8 @@ def parse_number(text: str, *, convention: str = "en") -> float:
 _WORDNUM = "(?:" + "|".join(sorted(number_words(in_words=True), key=number_words().get)) + ")"
 _WORDS = rf"{_WORDNUM}(?:(?:\s+and\s+|[\s-]+){_WORDNUM})*"
 # spaced thousands ("1 740") only before a unit or scale word, to leave "on May 4 2019" alone
-_DIGITS = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?=\s*[a-zA-Zа-яА-Я])|\d+(?:[.,]\d+)*"
+# (space-grouped thousands may end in a decimal part: "1 095,5 kg", French and West African copy)
+_DIGITS = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?(?=\s*[a-zA-Zа-яА-Я])|\d+(?:[.,]\d+)*"
 _SCALE = rf"(?:\s*{_SCALE_WORDS}\b)"
 # Spanish and Portuguese thousands: "20 mil kilos", "2 mil 500 kilos" (Mexican press),
 # only before a Spanish or Portuguese unit word: in English "1.5 mil tablets" is a million
