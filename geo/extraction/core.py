@@ -203,11 +203,16 @@ _PRICE_AFTER = re.compile(
     r"|(?:is|was)\s+priced)\b")
 
 
+# "the price of one gram of crystal meth ... ranges from AED 300 to 500"
+_PRICE_BEFORE = re.compile(r"(?i)\b(?:price|prices|cost)\s+(?:of|for)\s+(?:a\s+|an\s+)?$")
+
+
 def _unit_price(text: str, t: _Target) -> bool:
     """Whether the figure is one unit of a drug whose price the sentence gives."""
     q = t.q
     return q is not None and q.kind in ("mass", "volume") and q.value == 1 \
-        and bool(_PRICE_AFTER.match(text, q.end, t.sent.end))
+        and bool(_PRICE_AFTER.match(text, q.end, t.sent.end)
+                 or _PRICE_BEFORE.search(text, max(t.sent.start, q.start - 20), q.start))
 
 
 def _apply_per_unit(t: _Target, how: tuple[str, int] | None) -> list[_Target]:
