@@ -830,6 +830,9 @@ def _dateline_place(report: Any, text: str, ctx: "ExtractionContext", fallback: 
 _SMALL_PLACE = 20_000  # a town this small may well have a namesake in another region
 
 
+_FACILITY_NAME = re.compile(r"(?i)\b(?:airport|port|seaport|crossing|terminal)$")
+
+
 def _local_paper_region(report: Any, text: str, ctx: Any, idx: Any, live: list[Any]) -> None:
     """A small town that a story filed from a provincial city (not the capital) puts in
     another region of the same country, with no reading in the dateline's region, is a
@@ -849,7 +852,10 @@ def _local_paper_region(report: Any, text: str, ctx: Any, idx: Any, live: list[A
                 or p.how.split("/")[0] not in _GROUNDED:
             continue
         pm = next((m for m in idx.mentions if m.text == p.place), None)
-        if pm is not None and pm.population < _SMALL_PLACE and pm.level == "local":
+        if pm is not None and pm.population < _SMALL_PLACE and pm.level == "local" \
+                and not _FACILITY_NAME.search(pm.text):
+            # (an airport or port named in full is where it is: "Suvarnabhumi airport" in
+            # a Chiang Rai paper is Samut Prakan's, no namesake)
             small.append((t, pm))
     if not small:
         return

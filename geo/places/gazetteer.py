@@ -331,7 +331,9 @@ _CAP_WORD = r"[^\W\d_a-z]" + _CAP_REST
 # same matches as opening with that lookbehind, in half the time.
 _RUN = re.compile(
     rf"[A-Z\x80-\U0010ffff](?<=[^\W\d_a-z])(?<![\w'\u2019\-].){_CAP_REST}"
-    rf"(?:(?:[ \t]+|-)(?:{vocab.alternation(_CONNECTORS)}[ \t]+)*{_CAP_WORD})*\.?"
+    rf"(?:(?:[ \t]+|-)(?:{vocab.alternation(_CONNECTORS)}[ \t]+)*{_CAP_WORD})*"
+    # an airport written in lower case after its name ("at Suvarnabhumi airport")
+    rf"(?:[ \t]+(?:international[ \t]+)?airport\b)?\.?"
 )  # a full stop ends the run: "Santander. The" is two sentences
 
 
@@ -589,7 +591,7 @@ class Gazetteer:
             found = False
             for last in range(min(n, i + _MAX_TOKENS) - 1, i - 1, -1):
                 lw = tokens[last][2]
-                if not lw[0].isupper():
+                if not lw[0].isupper() and lw.rstrip(".") != "airport":
                     continue
                 e = tokens[last][1]
                 if last == i and lw[-1] == "." and "." not in lw[:-1]:
