@@ -99,6 +99,8 @@ _PROVINCE_OF_REPORT_ASCII = ascii_twin(_PROVINCE_OF_REPORT)
 _EXCLUDE_BEFORE_ASCII = ascii_twin(_EXCLUDE_BEFORE)
 _TOWARD_ASCII = ascii_twin(_TOWARD)
 _STRONG_BEFORE_ASCII = ascii_twin(_STRONG_BEFORE)
+# ", and in Mashhad": a joiner and a preposition open a phrase of its own, no list item
+_NEW_PHRASE = re.compile(r"(?i)\b(?:and|or)\s+(?:in|at|near|on|off)\b")
 _GROUP_GAP = re.compile(
     rf"(?i)^(?:\s|,|'s\b|’s\b|{_words_pattern('list_joiners')}|"
     rf"\b{cue_pattern('group_gap_words')}\b)*$")
@@ -1349,7 +1351,7 @@ class PlaceIndex:
         for pm in self.mentions:
             gap = self.text[prev.end: pm.start] if prev else None
             if prev is None or len(gap) > 45 or "\n" in gap or not _GROUP_GAP.match(gap) \
-                    or (prev.text.endswith(".") and not gap.strip()):
+                    or (prev.text.endswith(".") and not gap.strip()) or _NEW_PHRASE.search(gap):
                 # (a dotted abbreviation then a bare space ends a sentence: "... cash back to
                 # B.C. Winnipeg police found ...")
                 g += 1
