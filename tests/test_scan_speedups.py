@@ -37,9 +37,10 @@ def test_gated_patterns_match_like_their_patterns():
     import geo.extraction.agencies as ag
     import geo.extraction.core as ex
     import geo.extraction.cues as cues
+    import geo.extraction.linking as linking
     from geo.text.patterns import Gated
 
-    gates = list({id(g): g for m in (ex, cues, ag) for g in vars(m).values()
+    gates = list({id(g): g for m in (ex, cues, ag, linking) for g in vars(m).values()
                   if isinstance(g, Gated)}.values())
     gates += [g for g, _ in ag.AGENCY_RES]
     assert len(gates) > 20
@@ -51,6 +52,35 @@ def test_gated_patterns_match_like_their_patterns():
             a, b = g.rx.search(text), g.search(text)
             assert (a and a.span()) == (b and b.span()), (g.pattern, text)
             assert [m.span() for m in g.rx.finditer(text)] == [m.span() for m in g.finditer(text)]
+
+
+def test_boundary_led_patterns_match_like_their_patterns():
+    """A pattern whose alternatives open with a word boundary and a word character is
+    compiled led by the character (geo.text.patterns.boundary_led): the same matches at the
+    same offsets, on the country cues of geo/vocab/country_cues.csv and on patterns made to
+    trip it (a boundary at the text's start, after an underscore, a digit or an accented
+    letter, a "|" inside a class); and one it cannot lead is left as written."""
+    from geo import vocab
+    from geo.text.patterns import boundary_led
+
+    plain = {r"\bInterstate \d|\bI-\d{1,3}\b", r"\b[Ss]tate [Ss]enator\b|\b[Ss]tate (?:Sen|Rep)\.",
+             r"\b[Ss]heriff['’]s\b", r"\b9x|\b[Aa]b", r"\b[Ss](?:ta|x)te\b|\bq[|]"}
+    plain |= {row["pattern"] for row in vocab.table("country_cues.csv", required=("pattern",))}
+    assert sum(boundary_led(p) != p for p in plain) == len(plain)
+    words = ["State", "state", "Senator", "Sen.", "Rep.", "I-5", "I-405", "I-4050", "Interstate 9",
+             "sheriff's", "Sheriff’s", "_state", "9state", "éState", "9x", "ab", "Ab", "xAb",
+             "stxte", "q|", "x", "-", " ", "county", "Road", "aldermen", "city manager"]
+    rnd = random.Random(15)
+    texts = [" ".join(words)] + ["".join(rnd.choice(words + [" ", "", ".", "\n"])
+                                         for _ in range(rnd.randrange(12))) for _ in range(4000)]
+    for p in plain:
+        slow, fast = re.compile(p), re.compile(boundary_led(p))
+        for text in texts:
+            assert [m.span() for m in slow.finditer(text)] == \
+                [m.span() for m in fast.finditer(text)], (p, text)
+    for kept in (r"(?i)\bstate", r"\bA*b", r"\b[a-z]x", r"\b(?:a|b)", r"\bA|B", r"x\b", r"\b[-a]",
+                 r"\b[Ss"):
+        assert boundary_led(kept) == kept
 
 
 def test_quantity_candidates_find_what_a_search_finds():

@@ -52,6 +52,7 @@ from geopy.point import Point
 
 from .. import vocab
 from ..errors import VocabularyError
+from ..text.patterns import boundary_led
 from .context_text import ContextText, _ascii_lowered
 from .gazetteer import Candidate, Gazetteer, get_gazetteer, normalize
 from .names import FEATURE_CLASSES, km
@@ -133,9 +134,12 @@ def _country_cues() -> tuple[tuple[str, tuple[str, ...], re.Pattern], ...]:
         pattern, country = row["pattern"], row["country"]
         anchors = tuple(a for a in row["anchors"].split("|") if a)
         try:
-            rx = re.compile(pattern)
+            re.compile(pattern)
         except re.error as exc:
             raise vocab.row_error(name, i, f"{pattern!r}: {exc}") from None
+        # searched over every report whose text holds an anchor ("state", "i-": most):
+        # "\b[Ss]tate ..." led by its first character, the same matches (boundary_led)
+        rx = re.compile(boundary_led(pattern))
         if not re.fullmatch(r"[A-Z]{2}", country):
             raise vocab.row_error(name, i, f"{country!r} is no ISO 3166-1 alpha-2 code")
         if not anchors or any(a != a.lower() for a in anchors):
