@@ -38,11 +38,13 @@ def test_gated_patterns_match_like_their_patterns():
     import geo.extraction.core as ex
     import geo.extraction.cues as cues
     import geo.extraction.linking as linking
+    import geo.extraction.operations as operations
     from geo.text.patterns import Gated
 
     gates = list({id(g): g for m in (ex, cues, ag, linking) for g in vars(m).values()
                   if isinstance(g, Gated)}.values())
     gates += [g for g, _ in ag.AGENCY_RES]
+    gates += [g for g in operations._patterns() if isinstance(g, Gated)]
     assert len(gates) > 20
     assert all(g.keys for g in gates)  # every gate found keys (else it is a plain pattern)
     vocab = sorted({w for g in gates for k in g.keys for w in [k, *k.split()]})
