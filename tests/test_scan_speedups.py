@@ -140,3 +140,19 @@ def test_pysbd_spans_as_pysbd_gives_them():
     for block in blocks:
         expected = tuple((s.start, s.end) for s in seg.segment(block))
         assert se._pysbd_spans(block) == expected, block
+
+
+def test_clause_opening_read_by_the_twin_as_by_the_pattern():
+    """A figure opens its clause when the sentence before it ends with the clause's
+    opening ("..., police said "): read on the lowered copy of an ASCII text by the
+    case-sensitive twin, the same answer as the case-insensitive pattern."""
+    from geo.extraction.core import _CLAUSE_OPEN, _opens_clause
+
+    words = ["that", "THAT", "Said", "says", "warned", "WARNED", "thats", "unsaid", ":", ";",
+             " ", "  ", "\n", "\"", "“", "'", "x", "police", "ſays", "İ", "_that"]
+    rnd = random.Random(15)
+    texts = ["", "\"", "that ", "said \"", "police said ", "unsaid ", ": ", "x:"]
+    texts += ["".join(rnd.choice(words) for _ in range(rnd.randrange(8))) for _ in range(5000)]
+    for text in texts:
+        assert _opens_clause(text) == bool(_CLAUSE_OPEN.search(text)), text
+    assert sum(_opens_clause(t) for t in texts) > 500

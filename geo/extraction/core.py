@@ -44,6 +44,7 @@ from ..vocab import alternation
 from ..text.clauses import figure_lists, own_phrase_end
 from ..text.sentences import Sentence, split_sentences
 from ..text.patterns import Gated as _Gated
+from ..text.patterns import ascii_twin as _ascii_twin
 from ..text.patterns import rx as _rx
 from ..text.units import litres
 from ..text.substances import GROUPS, SubstanceMention, canonical, find_substances, near_spelling
@@ -263,6 +264,16 @@ _DEFINITE_BEFORE = re.compile(r"(?i)\bthe\s+$")
 
 # a figure with nothing before it in its clause but the clause's opening: its subject
 _CLAUSE_OPEN = re.compile(r"(?i)(?:^|\b(?:that|said|says|warned)\s+|[:;]\s+)[\"“‘']?$")
+_CLAUSE_OPEN_ASCII = _ascii_twin(_CLAUSE_OPEN)
+
+
+def _opens_clause(before: str) -> bool:
+    """Whether ``before`` (a sentence up to a figure) ends with its clause's opening; on
+    the lowered copy of an ASCII text with the case-sensitive twin (the same matches, 3x
+    faster: tried at every character, and asked of most figures)."""
+    if before.isascii():
+        return _CLAUSE_OPEN_ASCII.search(before.lower()) is not None
+    return _CLAUSE_OPEN.search(before) is not None
 
 
 def _local_context(text: str, sent: Sentence, start: int, end: int, next_start: int) -> str:
@@ -1659,7 +1670,7 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
         elif _HYPO.search(local) or (
                 # a figure that opens its clause is its subject: the predicate after an
                 # aside is its own ("Two milligrams of fentanyl, ..., is enough to kill")
-                _CLAUSE_OPEN.search(text[t.sent.start:t.start])
+                _opens_clause(text[t.sent.start:t.start])
                 and _HYPO.search(text, t.end, t.sent.end)):
             t.skip = "hypothetical or averted amount"
         elif t.labs is None and _unit_price(text, t):
