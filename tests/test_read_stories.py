@@ -118,3 +118,20 @@ def test_other_text_formats_are_split_too(tmp_path, suffix):
                 "</body></html>").replace("\n\n", "</p><p>")
     reports = _digest(tmp_path, data, "d" + suffix)
     assert [r.dateline_place for r in reports] == ["KABUL", "LIMA"]
+
+
+def test_a_long_headline_over_a_dateline_body_is_one_story(tmp_path):
+    # set f f009 (written blind for the project): a headline longer than a lone-headline
+    # story's size, then a body that opens with a dateline, is one report, not two
+    head = ("Gendarmerie weekly round-up: cocaine in a fuel tank, tonnes of marijuana in "
+            "Misiones and ecstasy at a rave")
+    body = ("BUENOS AIRES (Noticias Argentinas) - The National Gendarmerie reported several "
+            "seizures.\n\nIn the town of San Pedro, a truck was intercepted with 1,850 kilos "
+            "of marijuana.")
+    reports = _digest(tmp_path, f"{head}\n\n{body}\n", name="f009.txt")
+    assert [r.id for r in reports] == ["f009"]
+    assert reports[0].dateline_place == "BUENOS AIRES"
+    assert reports[0].title.startswith("Gendarmerie weekly round-up")
+    # a digest of two such stories is still cut in two, each with its headline
+    two = _digest(tmp_path, f"{head}\n\n{body}\n\n{head}\n\n{body}\n", name="two.txt")
+    assert len(two) == 2 and all(r.title.startswith("Gendarmerie") for r in two)

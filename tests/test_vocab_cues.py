@@ -25,7 +25,7 @@ _COMPILED = {
     "lab_verb": cues.LAB_VERB, "lab_not": cues.LAB_NOT, "national": cues.NATIONAL,
     "at_sea": cues.AT_SEA, "gap_break": cues.GAP_BREAK, "gap_naming": cues.GAP_NAMING,
     "incident_opener": cues.INCIDENT_OPENER, "destroyed_stock": cues.DESTROYED_STOCK,
-    "listing": cues.LISTING,
+    "listing": cues.LISTING, "same_place": cues.SAME_PLACE,
 }
 
 

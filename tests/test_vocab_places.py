@@ -64,16 +64,18 @@ def test_build_and_names_never_import_the_reader(module):
 
 def test_index_fingerprint_covers_every_word_table_the_build_reads():
     read = set()
-    for module in ("gazetteer_build.py", "names.py"):
+    for module in ("gazetteer_build.py", "airports.py", "names.py"):
         src = (PLACES / module).read_text(encoding="utf-8")
         read |= set(re.findall(r"""["']([\w/]+\.(?:csv|tsv|txt|toml))["']""", src))
     read = {n for n in read if (vocab.VOCAB_DIR / n).is_file()}  # not the packages' data files
     covered = {p.name for p in names.BUILD_VOCABULARY} | {names.ALIASES_PATH.name,
+                                                          names.BORDER_CROSSINGS_PATH.name,
                                                           names.DEMONYMS_PATH.name}
     assert read and read <= covered
     versions = gz.source_versions()
     assert versions["vocabulary"] == gz._files_sha256(names.BUILD_VOCABULARY)
     assert versions["builder"] == gz._files_sha256([PLACES / "gazetteer_build.py",
+                                                    PLACES / "airports.py",
                                                     PLACES / "names.py"])
 
 

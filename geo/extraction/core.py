@@ -54,7 +54,7 @@ from .agencies import agencies_in
 from .routes import read_route
 from .scanning import may_hold_figure
 # the cue patterns, built from geo/vocab/cues.toml
-from .cues import (ATTEMPT as _ATTEMPT, AT_SEA as _AT_SEA, BREAKDOWN_START as _BREAKDOWN_START,
+from .cues import (ATTEMPT as _ATTEMPT, AT_SEA as _AT_SEA, SAME_PLACE as _SAME_PLACE, BREAKDOWN_START as _BREAKDOWN_START,
                    CAPSULE_GROUPS as _CAPSULE_GROUPS,
                    CONTINENTAL_FIGURE as _CONTINENTAL_FIGURE,
                    CONTINENTAL_LANGUAGES as _CONTINENTAL_LANGUAGES, DESTROY as _DESTROY,
@@ -198,8 +198,8 @@ def _per_unit(text: str, q: Quantity, sent: Sentence) -> tuple[str, int] | None:
 # drugdetection and LGL texts, none a seizure); "40 kg of heroin worth $2 million" is a
 # seizure and its value (no verb of price after the figure)
 _PRICE_AFTER = re.compile(
-    r"(?i)\s+of\s+(?:[\w-]+\s+){1,3}?(?:can\s+|could\s+|would\s+|may\s+)?"
-    r"(?:costs?|fetch(?:es)?|sells?\s+for|sold\s+for|(?:is|was)\s+worth|goes\s+for|retails?"
+    r"(?i)\s+of\s+(?:[\w-]+\s+){1,3}?(?:(?:can|could|would|may|(?:is|was|are|were)\s+said\s+to)\s+)?"
+    r"(?:costs?|fetch(?:es)?|sells?\s+for|sold\s+for|bought\s+for|(?:is|was)\s+worth|goes\s+for|retails?"
     r"|(?:is|was)\s+priced)\b")
 
 
@@ -889,9 +889,14 @@ _CROSSED = re.compile(r"(?i)\b(?:across|through|via|over|along)\s+(?:the\s+)?$")
 # "seized nearly 100 tons of cocaine last year", "were intercepted last year": a year's
 # total (5 times in the drugdetection sentences); "in December last year", "on September 20
 # last year" date one seizure (4 times)
-_LAST_YEAR = re.compile(r"(?i)\b(\w+)\s+last\s+year\b")
+# (the word before "last year"; none when it follows the figure's own words at once:
+# "640,000 ecstasy tablets last year", the count's words being part of the figure)
+_LAST_YEAR = re.compile(r"(?i)(?:\b(\w+)|@@)\s+last\s+year\b")
 
 
+# "Last year authorities seized a total of 8.2 tonnes": a total over the year its clause
+# opens with (a single seizure recalled, "Last year police seized 2 t in a raid", is kept)
+_LAST_YEAR_OPENS = re.compile(r"(?i)\s*(?:in\s+|over\s+|during\s+)?(?:the\s+)?(?:last|past)\s+year\b")
 _WHOLE_YEAR = re.compile(r"(?i)\b(?:in all of|throughout|in the whole of) (?:19|20)\d{2}\b")
 
 
@@ -904,9 +909,9 @@ def _year_total(local: str) -> bool:
             return True
     if "last year" not in low:
         return False
-    return any(month_number(m.group(1).lower()) is None and not m.group(1).isdigit()
-               and m.group(1).lower() not in ("of", "the")
-               for m in _LAST_YEAR.finditer(local))
+    return any(m.group(1) is None or (
+        month_number(m.group(1).lower()) is None and not m.group(1).isdigit()
+        and m.group(1).lower() not in ("of", "the")) for m in _LAST_YEAR.finditer(local))
 
 
 def _clause_start(text: str, s: Sentence, start: int) -> int:
@@ -921,6 +926,77 @@ def _in_countries(places: list[Any]) -> list[Any]:
     """``places`` without regions of several countries when any other place is there: "on
     the bank of the Mekong River in Tha Uthen district" was seized in Tha Uthen."""
     return [p for p in places if p.level != "region"] or places
+
+
+_SPACES = re.compile(r" +")
+# "and" with a verb in the past: the next predicate of the clause ("seized 2,185 kg of
+# cannabis and uprooted 78 acres of cannabis farms")
+_AND_PREDICATE = re.compile(r"\s(?:and|then)\s+(?:also\s+)?[a-z]+ed\b")
+
+
+def _before_next_predicate(local: str) -> str:
+    """A figure's local context (:func:`_local_context`) without the predicate that a
+    coordinated verb after the figure opens: an area uprooted there is not the figure's."""
+    before, sep, after = local.partition(" @@ ")
+    m = _AND_PREDICATE.search(after)
+    return before + sep + (after[: m.start()] if m else after)
+# "some 60 nautical miles off", "40 km from the coast of": a distance at sea from a place
+_OFFSHORE = re.compile(r"(?i)\b(?P<n>\d[\d,]*(?:\.\d+)?)[-\s]+(?:plus\s+)?(?P<u>nautical\s+miles?|miles?|km|"
+                       r"kilomet(?:re|er)s?)\s+(?:(?:north|south|east|west)\w*\s+)?(?:off|from|of)\s+"
+                       r"(?:the\s+(?:coast|shores?|island|port)\s+of\s+)?")
+# how far off a coast a seizure still takes the coast's region: 100 nautical miles ("100
+# nautical miles south of Sao Miguel" is Azorean water; "150 nautical miles off the
+# Galapagos Islands" is the open Pacific)
+_OFFSHORE_MAX_KM = 185.2
+_KM_PER = {"n": 1.852, "m": 1.609344, "k": 1.0}
+
+
+_OFFSHORE_MIN_SCORE = 0.75
+
+
+def _offshore_of(s: Sentence, idx: Any) -> Any:
+    """At sea "N miles off" a place the gazetteer knows: that place's region, as the
+    place of the figure (admin-1 precision: the point is at sea), else None."""
+    from .linking import Placed
+
+    for m in _OFFSHORE.finditer(s.text):
+        km = float(m.group("n").replace(",", "")) * _KM_PER[m.group("u")[0].lower()]
+        if km > _OFFSHORE_MAX_KM:
+            continue
+        at = s.start + m.end()
+        near = [p for p in idx.in_span(at, min(s.end, at + 40), usable_only=False)
+                if p.level not in ("country", "region") and p.admin1]
+        # (a confident reading only: a region of the wrong coast is worse than none)
+        if near and near[0].start - at <= 4 and near[0].score >= _OFFSHORE_MIN_SCORE:
+            p = near[0]
+            return Placed(p.admin1_name, p.country, p.admin1, p.admin1_name, None, None, 0.55,
+                          "at sea off " + p.text, precision="admin1")
+    return None
+
+
+def _names_drug_kind(text: str, p: Any) -> bool:
+    """Whether a place stands right before a drug word as its kind or origin ("142
+    kilograms of Kerala ganja", "Afghan heroin"): not where the figure was seized."""
+    m = _SPACES.match(text, p.end)
+    if m is None:
+        return False
+    subs = find_substances(text[m.end(): m.end() + 40])
+    return bool(subs) and subs[0].start == 0 and subs[0].kind == "drug"
+
+
+def _same_place(kind: str, s: Sentence, sents: list[Sentence], idx: Any, usable) -> Any:
+    """The place "the same <kind>" calls back: in the nearest earlier sentence that names
+    the kind, the usable place nearest the word (None: no such sentence)."""
+    word = re.compile(rf"(?i)\b{re.escape(kind)}s?\b")
+    for prev in sents[: s.index][::-1]:
+        hits = [m.start() for m in word.finditer(prev.text)]
+        if not hits:
+            continue
+        cand = [p for p in idx.in_span(prev.start, prev.end) if usable(p) and p.role != "excluded"]
+        if cand:
+            at = [prev.start + h for h in hits]
+            return min(cand, key=lambda p: min(abs(p.start - a) for a in at))
+    return None
 
 
 def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: set[int],
@@ -939,7 +1015,7 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
                       "several regions", lumped=True)
     # 1. its own phrase: "120 kg of opium near Dalbandin"
     own = idx.in_span(t.end, seg_end)
-    own = _in_countries([p for p in own if p.level != "country"])
+    own = _in_countries([p for p in own if p.level != "country" and not _names_drug_kind(text, p)])
     if own and all(p.level == "region" and not p.country
                    and _CROSSED.search(text, max(t.end, p.start - 20), p.start) for p in own) \
             and any(p.level not in ("country", "region")
@@ -950,6 +1026,15 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
         # Caribbean", is)
         own = []
     if own:
+        if all(p.level == "region" and not p.country for p in own):
+            # "intercepted a semi-submersible ... off the Pacific coast": a sea names no
+            # region; the next sentences of its frame may say how far off which place
+            for x in [s] + sents[s.index + 1: s.index + 3]:
+                if frames is not None and not frames.same(x, s):
+                    break
+                off = _offshore_of(x, idx)
+                if off is not None:
+                    return off
         return idx.place_group(own[0], "own phrase", 0.95)
     # the local context up to seg_end is the one the cue checks made up to the next figure
     # (t.local): cut at the first hard separator, the phrase after the figure is the same
@@ -983,7 +1068,11 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
         return idx.place_group(back[-1], "earlier in sentence", 0.8)
     if _AT_SEA.search(s.text):
         # "halted some 110 miles out to sea": a seizure at sea lies in no region, whatever
-        # port or island an earlier sentence named
+        # port or island an earlier sentence named -- but one "60 nautical miles off Puerto
+        # San Jose" is off that place's coast: its region
+        off = _offshore_of(s, idx)
+        if off is not None:
+            return off
         cs = [p.country for p in idx.in_span(s.start, s.end) if p.country]
         return Placed(None, cs[0] if cs else None, None, None, None, None, 0.5, "at sea")
     # the country of the force that acted ("Turkmen border guards detained ...") keeps the
@@ -998,6 +1087,14 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
     # an unknown name in its own clause ("at the Batha border post"): the place is there,
     # somewhere the story is, never the place of another sentence
     unknown = bool(idx.unknown_in(clause_start, seg_end)) if hasattr(idx, "unknown_in") else False
+    # "In another case at the same airport, 850 grams ...": the place named before with
+    # that kind, whatever frame it was in
+    same = _SAME_PLACE.search(text, clause_start, seg_end)
+    if same is not None:
+        kind = same.group(0).lower().split(" same ", 1)[1]
+        back = _same_place(kind, s, sents, idx, usable)
+        if back is not None:
+            return idx.place_group(back, "same " + kind, 0.7)
     # 4. its incident frame: the sentences since the one that opened it (see _Frames.before)
     if unknown:
         in_frame = []
@@ -1013,18 +1110,26 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
         # ... Its crew were arrested, and 397 kg of cocaine was recovered"): unless the
         # next sentences place it, not in whatever port an earlier sentence named
         cs = [p.country for p in idx.in_span(last.start, last.end) if p.country]
-        at_sea = Placed(None, cs[0] if cs else None, None, None, None, None, 0.45, "at sea")
+        at_sea = _offshore_of(last, idx) or \
+            Placed(None, cs[0] if cs else None, None, None, None, None, 0.45, "at sea")
         in_frame = []
     # a place the wording puts something in ("in Bacoor City", "to a warehouse in Herat")
     # before one merely named ("PDEA's NCR office"), each in the frame's order
+    # (a roll-up's places are the sum's, no case's: "operations across Lagos, Kano and Edo")
     spans = [(prev, [p for p in idx.in_span(prev.start, prev.end) if usable(p)])
-             for prev in in_frame]
+             for prev in in_frame if frames is None or prev.index not in frames.rollups]
     for strong_only in (True, False):
         for prev, cand in spans:
             pick = next((p for p in cand if p.role == "strong" or not strong_only), None)
             if pick is not None:
                 dist = s.index - prev.index
                 return idx.place_group(pick, "earlier sentence", max(0.5, 0.8 - 0.05 * dist))
+    if not unknown and hasattr(idx, "unknown_in") \
+            and any(idx.unknown_in(x.start, x.end) for x in in_frame):
+        # the frame named its place, one the gazetteer does not know ("Two days later, a
+        # driver ... through the DeConcini crossing was sent to secondary inspection.
+        # Officers removed fentanyl pills weighing 98 pounds"): as in its own clause
+        unknown = True
     # 5. the next sentences of its frame ("... the site lay in Quiriego, in Sonora")
     for nxt in ([] if unknown else sents[s.index + 1: s.index + 3]):
         if frames is not None and not frames.same(nxt, s):
@@ -1054,7 +1159,7 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
             return Placed(name, country, code, name, lat, lon, 0.5, "story region",
                           precision="admin1")
     # 7. a name the gazetteer does not know, in a local paper's story ("ARICA (La Estrella
-    # de Arica) - ... at the Chacalluta border crossing"): the paper's region, its beat
+    # de Arica) - ... at the Visviri border crossing"): the paper's region, its beat
     local = idx.local_paper_admin1() if unknown and hasattr(idx, "local_paper_admin1") else None
     if local is not None and (actor is None or actor == idx.main_country):
         name = getattr(idx, "dateline_admin1_name", None)
@@ -1098,6 +1203,7 @@ class _Frames:
     sentences: dict[int, list[Sentence]] = field(default_factory=dict)  # frame -> its sentences
     scene_set: set[int] = field(default_factory=set)  # frames whose opening names the scene
     figures: set[int] = field(default_factory=set)  # the sentences that hold a figure
+    rollups: set[int] = field(default_factory=set)  # figure sentences over several regions
 
     def before(self, s: Sentence) -> list[Sentence]:
         """The sentences of ``s``'s frame before it, in the order their places are tried:
@@ -1130,14 +1236,23 @@ def _frames(sents: list[Sentence], head: set[int], idx: Any, figure_sents: set[i
         if known is None:
             known = facts[x.index] = [bool(_INCIDENT_OPENER.match(x.text.lstrip(" \"'“‘("))), None]
         cue = known[0]
-        placed = False
+        placed = rollup = False
         if x.index in figure_sents:
             if known[1] is None:  # usable mentions only
-                known[1] = any(p.level != "country" for p in idx.in_span(x.start, x.end))
-            placed = known[1]
+                ms = [p for p in idx.in_span(x.start, x.end) if p.level != "country"]
+                # a figure over several regions ("operations across Lagos, Kano and Edo
+                # states") sums the cases told next: it sets no scene for them. The places
+                # the wording puts it in count, with the rest of their list, not a name
+                # merely mentioned ("the state news agency Bakhtar")
+                put = {p.group for p in ms if p.role == "strong"}
+                regions = {p.admin1 for p in ms if p.group in put and p.admin1}
+                known[1] = (bool(ms), len(regions) > 1)
+            placed, rollup = known[1]
+            if rollup:
+                frames.rollups.add(x.index)
         if fid < 0 or cue or placed:
             fid += 1
-            if cue or placed:
+            if cue or (placed and not rollup):
                 frames.scene_set.add(fid)
         frames.of[x.index] = fid
         frames.sentences.setdefault(fid, []).append(x)
@@ -1511,8 +1626,13 @@ def extract_report(report: Any, geocoder: Any = None, *, gazetteer: Any = None,
     if not events and headline_figures:
         # a headline figure the body never restates ("Police seize 50 kg of heroin" over a
         # body that says "a large quantity") is the report's only figure: take it
-        dropped = []
+        body_dropped, dropped = dropped, []
         events, _ = _extract(report, ctx, use_headline=True, dropped=dropped)
+        # the body's figures set aside stay listed with their reasons (nothing read is
+        # lost silently), beside the headline's
+        seen = {(d["start"], d["text"]) for d in dropped}
+        dropped = sorted(dropped + [d for d in body_dropped if (d["start"], d["text"]) not in seen],
+                         key=lambda d: d["start"])
         for e in events:
             e.flags.append("from headline")
             e.confidence = round(e.confidence * 0.8, 3)
@@ -1665,6 +1785,7 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
             (" " + governed[id(t)] if id(t) in governed else "")
         period = _period_after(text, t.sent, t.end)
         if _STAT.search(local) or _year_total(local) or (_NATIONAL.search(local) and _PERIOD.search(local)) \
+                or (_LAST_YEAR_OPENS.match(local) and t.q is not None and "total" in t.q.flags) \
                 or (period and _STAT.search(period)) or _stat_opening(t.sent, text, t.start):
             t.skip = "period statistics"
         elif _HYPO.search(local) or (
@@ -1680,7 +1801,7 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
             t.skip = "destruction of earlier seizures"
         elif t.labs is None and early_frames.of.get(t.sent.index) in destroyed_frames:
             t.skip = "destruction of earlier seizures (the incident destroys seized stock)"
-        elif _ERAD.search(local):
+        elif _ERAD.search(_before_next_predicate(local)):
             t.skip = "cultivation or eradication"
         elif _BREAKDOWN_START.match(t.sent.text) and prev_sent_skip.get(t.sent.index - 1):
             t.skip = prev_sent_skip[t.sent.index - 1]

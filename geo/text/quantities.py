@@ -13,6 +13,7 @@ language cues, the unit and cross-checks against headline figures and totals.
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ from ..errors import VocabularyError
 from ..vocab import alternation, config, path_of, row_error, table
 from .patterns import CASE_ODD as _CASE_ODD
 from .patterns import rx as _rx
+from .plausibility import carrier_of_word
 from .units import (SMALLER, SYSTEM, UREG, prefixes, surface_pattern, surfaces, to_kg, unit_code,
                     unit_kind)
 from ..caches import memo
@@ -555,6 +557,12 @@ def find_quantities(text: str, *, us: bool = False) -> list[Quantity]:
             continue
         if _rx(r"-[a-z]").match( text[m.end(): m.end() + 2]):
             continue  # "a 5-kg bag"
+        if _rx(r"\d\s*-\s*[A-Za-z]").search(m.group(0)):
+            # "the 60,000-ton vessel", "a 40-tonne cargo truck": a carrier's size, no seizure
+            nxt = _rx(r"\s+([a-z][\w-]*)(?:\s+([a-z][\w-]*))?").match(text, m.end())
+            if nxt and any(carrier_of_word(w) in ("vessel", "vehicle")
+                           for w in nxt.groups() if w):
+                continue
         if not _rx(r"\d").match(raw_num) and \
                 _rx(_VAGUE_BEFORE).search(before):
             continue  # "several thousand kilograms" is no figure (the cheap test first)
@@ -571,7 +579,10 @@ def find_quantities(text: str, *, us: bool = False) -> list[Quantity]:
             q.flags.append("total")
         q.ambiguous_group = alt is not None
         if kind == "count":
-            q.count = int(round(value))
+            if alt is not None and value != int(value) and alt == int(alt):
+                # no one counts 6.2 pills: "6.200 ecstasy pills" is continental thousands
+                q.value, q.alt_value, q.ambiguous_group = alt, None, False
+            q.count = int(round(q.value))
         # compound mass: "11 kg 987 g", "six kilos and three hundred eighty-six grams"
         if kind == "mass":
             t = _TAIL_RE.match(text, q.end)
@@ -609,12 +620,21 @@ def find_quantities(text: str, *, us: bool = False) -> list[Quantity]:
                         q.value, q.alt_value, q.unit = pv, palt, punit
                         q.ambiguous_group = palt is not None
                         q.alt_unit_skipped = True
+                    elif q.alt_value is not None and palt is None:
+                        # "2.350 kilograms of hashish - more than two tonnes -": the twin
+                        # says which reading the figure has
+                        twin = to_kg(pv, punit)
+                        a, b = to_kg(q.value, unit), to_kg(q.alt_value, unit)
+                        if twin and a and b and abs(math.log(b / twin)) < abs(math.log(a / twin)):
+                            q.value = q.alt_value
+                        q.alt_value, q.ambiguous_group = None, False
                     q.end = p.end()
                     q.text = text[q.start:q.end]
                     pos = q.end
         out.append(q)
     if _HAS_POWER.search(text):
         out = _powers_of_ten(text, out, us=us)
+    _twins_decide(text, out)
     for q in out:
         if q.text[:1].isdigit():
             _join_leading_parts(text, q)
@@ -627,6 +647,28 @@ def find_quantities(text: str, *, us: bool = False) -> list[Quantity]:
             q.text = text[q.start:q.end]
             q.flags.append("negative")
     return out
+
+
+# between a figure and its twin set off by dashes: its drug ("2.350 kilograms of hashish -
+# more than two tonnes -")
+_DASH_TWIN_GAP = re.compile(r"(?:\s+of\s+[\w-]+(?:\s+[\w-]+)?)?\s+[-–—]\s+$")
+
+
+def _twins_decide(text: str, out: list[Quantity]) -> None:
+    """A figure of two readings restated at once as a figure of one, between dashes
+    ("2.350 kilograms of hashish - more than two tonnes -"): the reading nearer the twin."""
+    for q, twin in zip(out, out[1:]):
+        if q.alt_value is None or twin.alt_value is not None or q.kind != "mass" \
+                or twin.kind != "mass" or twin.start - q.end > 40 \
+                or not _DASH_TWIN_GAP.fullmatch(text, q.end, twin.start) \
+                or not _rx(r"\s*[-–—,.;)]").match(text, twin.end):
+            continue
+        ref = to_kg(twin.value, twin.unit)
+        a, b = to_kg(q.value, q.unit), to_kg(q.alt_value, q.unit)
+        if ref and a and b:
+            if abs(math.log(b / ref)) < abs(math.log(a / ref)):
+                q.value = q.alt_value
+            q.alt_value, q.ambiguous_group = None, False
 
 
 def _join_leading_parts(text: str, q: Quantity) -> None:
