@@ -161,7 +161,9 @@ def test_place_roles_read_alike_in_any_case():
     pairs = [(linking._PROVINCE_OF_REPORT, linking._PROVINCE_OF_REPORT_ASCII),
              (linking._EXCLUDE_BEFORE, linking._EXCLUDE_BEFORE_ASCII),
              (linking._TOWARD, linking._TOWARD_ASCII),
-             (linking._STRONG_BEFORE, linking._STRONG_BEFORE_ASCII)]
+             (linking._STRONG_BEFORE, linking._STRONG_BEFORE_ASCII),
+             (linking._THROUGH_END, linking._THROUGH_END_ASCII)]
+    befores += ["smuggled via ", "Shipped Through The ", "VIA THE ", "viaduct ", "through"]
     for before in befores:
         if not before.isascii():
             continue  # linking uses the case-insensitive patterns there

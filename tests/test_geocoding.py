@@ -439,3 +439,79 @@ def test_name_occurrences_are_the_name_patterns_matches():
         assert _occurrences(name, text, lowered) == want, (name, text)
         checked += lowered is not None and bool(want)
     assert checked > 500  # the pattern-free path was the one compared
+
+
+def _filtered_without(ev, key):
+    """ContextEvidence.without as first written: every entry copied, the votes of ``key``
+    taken off, every entry at no weight left out."""
+    from geo.places.geocoder import _CLASS_WORDS, ContextEvidence
+
+    votes = []
+    for name, vs in ev.by_name.items():
+        base, _, word = name.rpartition(" ")
+        if name == key or (base == key and word in _CLASS_WORDS):
+            votes.extend(vs)
+    if not votes:
+        return ev
+    countries, admin1 = dict(ev.countries), dict(ev.admin1)
+    for country, code, weight, code_weight in votes:
+        if country:
+            countries[country] -= weight
+        if code:
+            admin1[code] -= code_weight
+    return ContextEvidence({k: v for k, v in countries.items() if v > 1e-9},
+                           {k: v for k, v in admin1.items() if v > 1e-9},
+                           ev.dateline, ev.dateline_country)
+
+
+def test_evidence_without_a_name_is_the_evidence_filtered_again():
+    """Each query's evidence is derived from the context's by the few entries its votes
+    touch: the same entries in the same order, and every share and story region read from
+    it the very same float as from the evidence filtered entry by entry (the scores, and
+    so the events, must not change by a bit) -- on random evidence with ties, votes that
+    empty a region or a country, and entries held at no weight."""
+    import random
+
+    from geo.places.geocoder import ContextEvidence
+
+    rng = random.Random(15)
+    countries = ["AF", "TJ", "US", "MX", "PK"]
+    weights = [0.0, 0.1, 0.3, 0.5, 1.0, 1.5, 2.0 / 3.0]
+    checked = 0
+    for _ in range(3000):
+        ev = ContextEvidence()
+        names = [f"n{i}" for i in range(rng.randint(1, 7))] + ["n0 province"]
+        for _ in range(rng.randint(1, 14)):
+            cc = rng.choice(countries + [None])
+            code = f"{cc or rng.choice(countries)}-{rng.randint(1, 4)}" if rng.random() < 0.7 else None
+            ev.add(rng.choice(names), cc, code, rng.choice(weights), rng.choice(weights))
+        ev.story_region(0.5)  # the context's own caches filled first, as in a run
+        for key in names + ["n0", "absent"]:
+            want, got = _filtered_without(ev, key), ev.without(key)
+            assert (list(got.countries.items()), list(got.admin1.items())) == \
+                (list(want.countries.items()), list(want.admin1.items()))
+            for w in (0.25, 0.5, 1.0, 2.5):
+                assert got.story_region(w) == want.story_region(w)
+            regions = [(c, f"{c}-{i}") for c in countries for i in range(1, 5)] + [("AF", None)]
+            assert got.region_shares(regions, {"US"}) == want.region_shares(regions, {"US"})
+            checked += got is not ev
+    assert checked > 3000
+
+
+def test_plural_words_found_within_a_span_as_by_slicing():
+    """The plural class words are found once per context; whether one stands inside
+    ``text[a:b]`` must be what ``word in text[a:b]`` says, at any span."""
+    import random
+
+    from geo.places.context_text import ContextText
+
+    rng = random.Random(15)
+    words = ("counties", "states", "es", "provinces")
+    for _ in range(2000):
+        text = "".join(rng.choice(["counties", "Counties", " states", "s", "e", " ", "provin",
+                                   "ces", "x"]) for _ in range(rng.randint(0, 12)))
+        read = ContextText(text, words)
+        for _ in range(10):
+            a = rng.randint(0, len(text))
+            b = a + rng.randint(0, 30)
+            assert read.has_word_within(a, b) == any(w in text[a:b] for w in words), (text, a, b)

@@ -223,3 +223,54 @@ def test_bare_to_and_from_read_as_the_plain_pattern_reads_them():
             [span for span, _ in want], text
         checked += bool(want)
     assert checked > 300
+
+
+def _role_ungated(before: str):
+    """routes._role as first written: every cue twin searched, no gate."""
+    from geo.extraction import routes as r
+
+    pats = r._patterns()
+    if before.isascii():
+        text, keys, bare, motion = before.lower(), r._ROLES_ASCII, "bare_ascii", "motion_ascii"
+    else:
+        text, keys, bare, motion = before, r._ROLES, "bare", "motion"
+    for role, key in zip(r._ROLES, keys):
+        m = pats[key].search(text)
+        if m:
+            return role, before[m.start():m.end()].strip()
+    m = pats[bare].search(text)
+    if m:
+        clause = text[:m.start()]
+        cut = max((b.end() for b in pats["break"].finditer(clause)), default=0)
+        if pats[motion].search(clause, cut):
+            return ("origin" if m.group("word").lower() == "from" else "destination"), \
+                before[m.start():m.end()].strip()
+    return None, ""
+
+
+def test_route_roles_read_through_their_gates_as_without():
+    """The words before a name are read once for the keys of all the role cues and only
+    the cues whose keys are there are searched: the same role and cue words as searching
+    every cue, for every cue of route_cues.toml in any case and amid other words."""
+    import random
+
+    from geo.extraction.routes import _role
+
+    rng = random.Random(15)
+    lists = route_lists()
+    cues = [c for key in ("origin", "transit", "destination", "motion_words")
+            for c in lists[key] if not c.startswith("regex:")]
+    fillers = ["the", "port of", "a container", ",", "from", "to", "close to", "police said",
+               "Caf\u00e9", "shipped", "city of", "and"]
+    befores = []
+    for cue in cues:
+        for form in (cue, cue.upper(), cue.title()):
+            befores += [f"drugs {form} ", f"{form} the port city of ", f"{form}", f"x{form} "]
+    for _ in range(3000):
+        befores.append(" ".join(rng.choice(cues + fillers) for _ in range(rng.randint(1, 6)))
+                       + rng.choice([" ", " the ", ""]))
+    found = 0
+    for before in befores:
+        assert _role(before) == _role_ungated(before), before
+        found += _role(before)[0] is not None
+    assert found > 1000

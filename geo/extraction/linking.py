@@ -30,7 +30,7 @@ from ..places.gazetteer import Gazetteer, normalize
 from ..places.crossings import across
 from ..places.names import demonym_words
 from ..places.geocoder import Place
-from ..text.patterns import ascii_twin, grouped_alternation
+from ..text.patterns import Gated, ascii_twin, grouped_alternation
 from ..text.patterns import rx as _rx
 from ..caches import memo
 
@@ -95,7 +95,9 @@ _STRONG_BEFORE = re.compile(
     rf"(?i)\b{cue_pattern('strong_before')}{_ARTICLES}(?:\s+[\w'’-]+){{0,3}}\s*$")
 
 
-_PROVINCE_OF_REPORT_ASCII = ascii_twin(_PROVINCE_OF_REPORT)
+# (gated: every name's role is read, and the words before a name seldom hold the keys
+# these patterns need: "the province's", "the same state")
+_PROVINCE_OF_REPORT_ASCII = Gated(ascii_twin(_PROVINCE_OF_REPORT))
 _EXCLUDE_BEFORE_ASCII = ascii_twin(_EXCLUDE_BEFORE)
 _TOWARD_ASCII = ascii_twin(_TOWARD)
 _STRONG_BEFORE_ASCII = ascii_twin(_STRONG_BEFORE)
@@ -482,6 +484,7 @@ _GLUED_AFTER = re.compile(r" ([A-Z][a-zà-ÿ]+)\b")
 # facility or class word
 # "through"/"via" a port of entry: where the goods were checked, so where they were seized
 _THROUGH_END = re.compile(r"(?i)\b(?:through|via)\s+(?:the\s+)?$")
+_THROUGH_END_ASCII = Gated(ascii_twin(_THROUGH_END))
 _GATEWAY_AFTER = re.compile(r"(?:\s+[A-Z][\w'’-]*){0,2}\s+(?:International\s+)?"
                             r"(?i:airport|port|seaport|border\s+crossing|crossing|terminal)\b")
 _UNKNOWN_FACILITY = re.compile(
@@ -1044,14 +1047,15 @@ class PlaceIndex:
             return
         if before.isascii():  # nearly always: the patterns' case-sensitive twins, lowered
             before = before.lower()
-            province, exclude, toward, strong = (_PROVINCE_OF_REPORT_ASCII, _EXCLUDE_BEFORE_ASCII,
-                                                 _TOWARD_ASCII, _STRONG_BEFORE_ASCII)
+            province, exclude, toward, strong, through = (
+                _PROVINCE_OF_REPORT_ASCII, _EXCLUDE_BEFORE_ASCII, _TOWARD_ASCII,
+                _STRONG_BEFORE_ASCII, _THROUGH_END_ASCII)
         else:
-            province, exclude, toward, strong = (_PROVINCE_OF_REPORT, _EXCLUDE_BEFORE, _TOWARD,
-                                                 _STRONG_BEFORE)
+            province, exclude, toward, strong, through = (
+                _PROVINCE_OF_REPORT, _EXCLUDE_BEFORE, _TOWARD, _STRONG_BEFORE, _THROUGH_END)
         # "smuggle 1.2 kg ... via Coimbatore International Airport", "drugs coming through
         # Perth Airport": the gateway where the haul was stopped, not a transit place
-        gateway = bool(_THROUGH_END.search(before)) and bool(
+        gateway = bool(through.search(before)) and bool(
             _GATEWAY_AFTER.match(self.text, pm.end) or _GATEWAY_NAME.search(pm.text))
         if province.search(before):
             pm.role = "of_report_region"

@@ -15,6 +15,7 @@ import re
 from typing import Sequence
 
 from ..caches import memo
+from ..text.patterns import Gated
 from ..text.quantities import number_words
 from .cues import slot
 
@@ -30,8 +31,7 @@ _NUMBER = r"\d{1,4}(?:,\d{3})*|an?|" + "|".join(sorted(number_words("small", "te
 
 
 @memo(1)
-def _patterns() -> tuple["re.Pattern[str]", "re.Pattern[str]", "re.Pattern[str]",
-                         "re.Pattern[str]", "re.Pattern[str]"]:
+def _patterns() -> tuple[Gated, Gated, Gated, "re.Pattern[str]", "re.Pattern[str]"]:
     named = re.compile(rf"\b(?:{slot('operation_words')})\s+[\"“‘']?(?P<name>{_NAME})")
     naming = re.compile(rf"(?i)\boperation\s+(?:{slot('operation_naming')})\s+[\"“‘']?"
                         rf"(?-i:(?P<name>{_NAME}))")
@@ -47,7 +47,9 @@ def _patterns() -> tuple["re.Pattern[str]", "re.Pattern[str]", "re.Pattern[str]"
     before_verb = re.compile(
         rf"(?i)\b(?P<n>{_NUMBER})\s+(?:[\w-]+\s+){{0,3}}?(?:{people})\s+(?:were|have\s+been|"
         rf"had\s+been|was|are|being)\s+(?:\w+\s+)?(?:{verbs})\b")
-    return named, naming, joint, after_verb, before_verb
+    # searched in every figure's sentence and the one before it, which seldom name an
+    # operation: gated on the literals their matches hold ("Operation", "operation")
+    return Gated(named), Gated(naming), Gated(joint), after_verb, before_verb
 
 
 def _clean(name: str) -> str:

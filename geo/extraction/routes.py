@@ -26,7 +26,8 @@ from typing import Mapping, Any, Sequence
 
 from .. import vocab
 from ..caches import memo
-from ..text.patterns import ascii_twin
+from ..text.patterns import Gated, ascii_twin
+from ..text.scan import Literals
 from ..text.quantities import find_quantities
 
 __all__ = ["Route", "RouteEnd", "read_route", "route_lists"]
@@ -137,18 +138,36 @@ _ROLES = ("origin", "transit", "destination")
 _ROLES_ASCII = ("origin_ascii", "transit_ascii", "destination_ascii")
 
 
+@memo(1)
+def _ascii_gates() -> tuple[Literals, dict[str, frozenset[str] | None]]:
+    """The role and bare cue twins' gate keys (:class:`geo.text.patterns.Gated`, read off
+    each pattern's syntax tree: literals one of which every match holds; None: no gate),
+    and one automaton of them all: the words before a name are read once for the four
+    patterns, and only a pattern whose keys are there is searched (most names have none)."""
+    pats = _patterns()
+    gates = {key: Gated(pats[key]).keys for key in (*_ROLES_ASCII, "bare_ascii")}
+    return Literals(k for keys in gates.values() if keys for k in keys), gates
+
+
 def _role(before: str) -> tuple[str | None, str]:
     """The route role the words before a name give it, and the cue as written."""
     pats = _patterns()
     if before.isascii():  # nearly always: the twins on the words lower-cased
         text, keys, bare, motion = before.lower(), _ROLES_ASCII, "bare_ascii", "motion_ascii"
+        literals, gates = _ascii_gates()
+        present = literals.found(text)
     else:
         text, keys, bare, motion = before, _ROLES, "bare", "motion"
+        gates, present = {}, frozenset()
     for role, key in zip(_ROLES, keys):
+        gate = gates.get(key)
+        if gate is not None and gate.isdisjoint(present):
+            continue  # none of the literals each of its matches holds
         m = pats[key].search(text)
         if m:
             return role, before[m.start():m.end()].strip()
-    m = pats[bare].search(text)
+    gate = gates.get(bare)
+    m = None if gate is not None and gate.isdisjoint(present) else pats[bare].search(text)
     if m:
         # a bare "from"/"to": a route only when its clause moves something
         clause = text[:m.start()]

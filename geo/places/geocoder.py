@@ -52,6 +52,8 @@ from geopy.point import Point
 
 from .. import vocab
 from ..errors import VocabularyError
+from ..text.patterns import boundary_led
+from .context_text import ContextText, _ascii_lowered
 from .gazetteer import Candidate, Gazetteer, get_gazetteer, normalize
 from .names import FEATURE_CLASSES, km
 from ..caches import memo, on_clear
@@ -132,9 +134,12 @@ def _country_cues() -> tuple[tuple[str, tuple[str, ...], re.Pattern], ...]:
         pattern, country = row["pattern"], row["country"]
         anchors = tuple(a for a in row["anchors"].split("|") if a)
         try:
-            rx = re.compile(pattern)
+            re.compile(pattern)
         except re.error as exc:
             raise vocab.row_error(name, i, f"{pattern!r}: {exc}") from None
+        # searched over every report whose text holds an anchor ("state", "i-": most):
+        # "\b[Ss]tate ..." led by its first character, the same matches (boundary_led)
+        rx = re.compile(boundary_led(pattern))
         if not re.fullmatch(r"[A-Z]{2}", country):
             raise vocab.row_error(name, i, f"{country!r} is no ISO 3166-1 alpha-2 code")
         if not anchors or any(a != a.lower() for a in anchors):
@@ -157,6 +162,21 @@ _DATELINE = re.compile(
     r"(?P<caps2>[A-Z][A-Z'\u2019. ]{2,40}?)\s+-{1,2}\s)"
 )
 _CAP_RUN = r"[A-Z][\w'\u2019.\-]*(?:\s+(?:de|del|la|e|i|al|of)?\s*[A-Z][\w'\u2019\-]*){0,3}"
+
+
+class _Layout:
+    """How a context's evidence is laid out (see ContextEvidence._layout): each country's
+    admin-1 codes in the evidence's order, and the entries held at no weight."""
+
+    __slots__ = ("members", "faint_countries", "faint_admin1")
+
+    def __init__(self, countries: dict[str, float], admin1: dict[str, float]):
+        members: dict[str, list[str]] = {}
+        for k in admin1:
+            members.setdefault(k.split("-", 1)[0], []).append(k)
+        self.members = members
+        self.faint_countries = frozenset(k for k, v in countries.items() if not v > 1e-9)
+        self.faint_admin1 = frozenset(k for k, v in admin1.items() if not v > 1e-9)
 
 
 @dataclass
@@ -183,6 +203,14 @@ class ContextEvidence:
     # min_weight -> story_region's answer: a context's queries that it holds no vote of
     # (a third of them) ask it of the same evidence (without() gives it back)
     _story: dict[float, tuple | None] | None = field(default=None, repr=False, compare=False)
+    # country -> its admin-1 codes in ``admin1``'s order, and the entries at no weight
+    # (which without() leaves out): read once per context, so that each query's
+    # evidence without its own votes is derived from the few entries those votes touch
+    # (a derived evidence shares its context's index: it holds a subset of the codes)
+    _layout: "_Layout | None" = field(default=None, repr=False, compare=False)
+    # the country of the greatest weight (the first such): kept by without() where the
+    # votes it drops leave it so
+    _lead: str | None = field(default=None, repr=False, compare=False)
 
     def add(self, key: str, country: str | None, admin1: str | None, weight: float,
             admin1_weight: float = 1.0) -> None:
@@ -194,6 +222,7 @@ class ContextEvidence:
             self.admin1[admin1] = self.admin1.get(admin1, 0.0) + admin1_weight
         self.by_name.setdefault(key, []).append((country, admin1, weight, admin1_weight))
         self._admin1_by_country = self._totals = self._votes = self._story = None
+        self._layout = self._lead = None
 
     def without(self, key: str) -> "ContextEvidence":
         """The evidence less what the mentions of ``key`` contributed.
@@ -215,15 +244,46 @@ class ContextEvidence:
         votes = index.get(key)
         if not votes:
             return self
+        layout = self._layout
+        if layout is None:
+            layout = self._layout = _Layout(self.countries, self.admin1)
         countries, admin1 = dict(self.countries), dict(self.admin1)
         for country, code, weight, code_weight in votes:
             if country:
                 countries[country] -= weight
             if code:
                 admin1[code] -= code_weight
-        return ContextEvidence({k: v for k, v in countries.items() if v > 1e-9},
-                               {k: v for k, v in admin1.items() if v > 1e-9},
-                               self.dateline, self.dateline_country)
+        # the entries at no weight fall out: those the votes brought down and those the
+        # context held at none (the rest keep their order, as a filter of every entry would)
+        fallen = {v[0] for v in votes if v[0]}.union(layout.faint_countries)
+        for k in fallen:
+            if k in countries and not countries[k] > 1e-9:
+                del countries[k]
+        changed = {v[1] for v in votes if v[1]}.union(layout.faint_admin1)
+        for k in changed:
+            if k in admin1 and not admin1[k] > 1e-9:
+                del admin1[k]
+        ev = ContextEvidence(countries, admin1, self.dateline, self.dateline_country)
+        ev._layout = layout
+        lead = self._leader()
+        if lead is not None and lead not in fallen and all(v[2] >= 0 for v in votes):
+            # the others only lost weight: the lead stays the first of the greatest
+            ev._lead = lead
+        # the regions' weight per country: the context's, summed again (in the same order,
+        # so the very same floats) only for the countries whose regions the votes touched
+        by_country = dict(self._by_country())
+        for cc in {k.split("-", 1)[0] for k in changed}:
+            total = None
+            for k in layout.members.get(cc, ()):
+                v = admin1.get(k)
+                if v is not None:
+                    total = (0.0 if total is None else total) + v
+            if total is None:
+                by_country.pop(cc, None)
+            else:
+                by_country[cc] = total
+        ev._admin1_by_country = by_country
+        return ev
 
     def _sums(self) -> tuple[float, float]:
         totals = self._totals
@@ -249,14 +309,29 @@ class ContextEvidence:
         found = known[min_weight] = self._story_region(min_weight)
         return found
 
+    def _leader(self) -> str | None:
+        """The country of the greatest weight, the first such (None: no country)."""
+        lead = self._lead
+        if lead is None and self.countries:
+            lead = self._lead = max(self.countries, key=self.countries.get)
+        return lead
+
     def _story_region(self, min_weight: float) -> tuple[str, float, float] | None:
-        lead = max(self.countries, key=self.countries.get)
+        lead = self._leader()
         total = self._by_country().get(lead, 0.0)
         if total < min_weight:
             return None
         prefix = lead + "-"
-        code, weight = max(((k, v) for k, v in self.admin1.items() if k.startswith(prefix)),
-                           key=lambda kv: kv[1], default=(None, 0.0))
+        layout = self._layout
+        if layout is None:
+            layout = self._layout = _Layout(self.countries, self.admin1)
+        admin1 = self.admin1
+        # the lead country's regions in admin1's order: the first of the greatest weight
+        code, weight = None, 0.0
+        for k in layout.members.get(lead, ()):
+            v = admin1.get(k)
+            if v is not None and k.startswith(prefix) and (code is None or v > weight):
+                code, weight = k, v
         if code is None or weight < min_weight or weight < _STORY_REGION_SHARE * total:
             return None
         return code, weight / total, self.country_share(lead)
@@ -847,8 +922,8 @@ class OfflineGeocoder(Geocoder):
         self.boundaries = boundaries
         self.max_distance_km = max_distance_km
         self._context_cache = lru_cache(maxsize=256)(self._analyse)
-        # a report's ~17 names are each looked for in its text: lower-case it once
-        self._lowered_cache = lru_cache(maxsize=16)(_ascii_lowered)
+        # a report's ~17 names are each looked for in its text: read it once for them
+        self._texts = lru_cache(maxsize=16)(_context_text)
         self._codes_cache = lru_cache(maxsize=16_384)(self._codes)
         self._prepared = lru_cache(maxsize=_PREPARED_KEPT)(self._prepare_query)
         # what a query's answer owes to the query alone (its candidates and their priors),
@@ -1072,8 +1147,8 @@ class OfflineGeocoder(Geocoder):
                 return None
             return _Prepared(q, ev, set(), set(), [], story=story, story_score=story_score)
         phrase_classes, phrase_places = _phrases(
-            self.gazetteer, q.name, context or "",
-            self._lowered_cache(context) if context else None, self._codes_cache)
+            self.gazetteer, q.name, context or "", self._texts(context) if context else None,
+            self._codes_cache)
         if q.class_hint:
             phrase_classes |= set(q.class_hint)
         phrase_places |= q.hint_places
@@ -1386,26 +1461,6 @@ def _parse_query(query: str) -> tuple[str, list[str], tuple[str, ...]]:
     return name, hints, class_hint
 
 
-# the only characters that a case-insensitive pattern of ASCII letters matches and that
-# lower-case to something else than those letters: İ ı ſ K (found by trying every code point)
-_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
-
-
-def _ascii_lowered(text: str) -> str | None:
-    """``text.lower()`` when that keeps every offset and every match of an ASCII name's
-    case-insensitive pattern reads as the name lower-cased there, else None.
-
-    Any ASCII text, and nearly any other ("Nariño", "Panamá": one report in three has an
-    accent); not one with İ ı ſ K in it, nor one whose lower case is longer (İ).
-    """
-    if text.isascii():
-        return text.lower()
-    lowered = text.lower()
-    if len(lowered) != len(text) or _FOLDS_TO_ASCII.search(text):
-        return None
-    return lowered
-
-
 def _place_codes(gaz: Gazetteer, text: str) -> frozenset[str]:
     """Country and admin-1 codes a phrase such as "Badakhshan province" may point to.
 
@@ -1438,6 +1493,12 @@ _LIST_BEFORE = re.compile(rf"{_LIST_NAME}\s*,\s*$")
 _PLURALS = ("counties|parishes|provinces|districts|states|regions|departments|municipalities|"
             "oblasts|governorates")
 _PLURAL_WORDS = tuple(_PLURALS.split("|"))
+
+
+def _context_text(context: str) -> ContextText:
+    """``context`` read once for the wording around each of its names (see :func:`_phrases`)."""
+    return ContextText(context, _PLURAL_WORDS)
+
 _LIST_TAIL = re.compile(rf"(?:(?:\s*,\s*{_LIST_NAME})*\s*,?\s*(?:and|or|&)\s+{_LIST_NAME})?\s+"
                         rf"(?P<plural>{_PLURALS})\b"
                         rf"(?:\s+(?:in|of)\s+(?:the\s+)?(?P<where>{_CAP_RUN}))?")
@@ -1513,14 +1574,15 @@ def _occurrences(name: str, context: str, lowered: str | None = None) -> list[tu
     return found
 
 
-def _phrases(gaz: Gazetteer, name: str, context: str, lowered: str | None = None,
+def _phrases(gaz: Gazetteer, name: str, context: str, read: ContextText | None = None,
              codes: Callable[[str], frozenset[str]] | None = None) -> tuple[set[str], set[str]]:
     """Feature classes and places the context's wording attaches to ``name``.
 
     Each occurrence of the name is found first (one scan); the phrase patterns are then
     matched anchored at it, so a long report costs one search per query, not three.
-    ``lowered``: :func:`_ascii_lowered` of the context (see :func:`_occurrences`);
-    ``codes``: :func:`_place_codes` bound to ``gaz``, cached by the caller.
+    ``read``: the context as :func:`_context_text` reads it for every name (its
+    :func:`_ascii_lowered` text, see :func:`_occurrences`; where its plural class words
+    stand); ``codes``: :func:`_place_codes` bound to ``gaz``, cached by the caller.
     """
     classes: set[str] = set()
     places: set[str] = set()
@@ -1528,6 +1590,9 @@ def _phrases(gaz: Gazetteer, name: str, context: str, lowered: str | None = None
         return classes, places
     if codes is None:
         codes = functools.partial(_place_codes, gaz)
+    if read is None:
+        read = _context_text(context)
+    lowered = read.lowered
     for start, end in _occurrences(name, context, lowered):
         if context[start:end].isupper() and not context[:start].strip():
             classes.add("ppl")  # a dateline names the city the report was filed from
@@ -1535,7 +1600,7 @@ def _phrases(gaz: Gazetteer, name: str, context: str, lowered: str | None = None
         word, comma, of = after.group("word", "comma", "of")
         if word:
             classes.update(_CLASS_WORDS[word.lower()])
-        if not word and any(p in context[end:end + 200] for p in _PLURAL_WORDS):
+        if not word and read.has_word_within(end, end + 200):
             tail = _LIST_TAIL.match(context, end)
             if tail:
                 # "Becker, Clay, Douglas, Grant and Wilkin counties": each is a county

@@ -26,11 +26,16 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from .patterns import boundary_led
+
 __all__ = ["CLAUSE_BREAK", "ITEM_BREAK", "Clause", "FigureList", "split_clauses",
            "figure_lists", "own_phrase_end"]
 
 #: Where a clause ends: a semicolon, a dash between spaces, a colon, a contrast.
-CLAUSE_BREAK = re.compile(r";|\s[-–—]\s|:\s|,\s+while\b|,\s+whereas\b|,\s+but\b|\bwhile\s")
+#: (Compiled led by the w of its last "while": every alternative then opens with a
+#: character, which sre skips to; see geo.text.patterns.boundary_led.)
+CLAUSE_BREAK = re.compile(boundary_led(
+    r";|\s[-–—]\s|:\s|,\s+while\b|,\s+whereas\b|,\s+but\b|\bwhile\s"))
 
 #: Where a figure's own phrase ends inside a clause: a coordinator that opens the next item
 #: of a distribution ("one off Lagos with 40 kg of cocaine and the other off Calabar ...",
