@@ -145,3 +145,17 @@ def test_relabel_of_a_feature_labelled_otherwise_is_refused(tmp_path):
     path = _table(tmp_path, "A-1,XX-C,Alpha,XX-B,holds B\nA-2,XX-B,Beta,XX-C,holds C\n")
     with pytest.raises(SystemExit, match=r"line 2: A-1 is labelled 'XX-A' in the source"):
         build.relabel(_source(), build.read_relabel(path), _iso(), path)
+
+
+@pytest.mark.parametrize("code, alternate, kept", [
+    # NE's gn_name of a unit drawn inside another is the enclosing unit's name
+    ("HU-MI", "Borsod-Abauj-Zemplen megye", False), ("HU-DE", "Hajdu-Bihar megye", False),
+    ("HU-GY", "Gyor-Moson-Sopron megye", False), ("BW-FR", "North East District", False),
+    ("MU-CU", "Plaines Wilhems District", False),
+    # an alternate that is part of the unit's own name stays
+    ("KZ-75", "Almaty Qalasy", True), ("HU-MI", "Miszkolc", True),
+    ("HU-BZ", "Borsod-Abauj-Zemplen megye", True),
+])
+def test_an_alternate_naming_another_unit_is_dropped(regions, code, alternate, kept):
+    alts = regions.loc[regions.code == code, "alt_names"].iat[0].split("|")
+    assert (alternate in alts) == kept, alts

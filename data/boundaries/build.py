@@ -626,6 +626,41 @@ def resolve_codes(ne: pd.DataFrame, iso: pd.DataFrame,
     return codes, how
 
 
+def _unit_keys(src: pd.DataFrame) -> dict:
+    """(country, name key) -> the codes of the units so named; cached on the frame."""
+    cached = src.attrs.get("_unit_keys")
+    if cached is None:
+        cached = {}
+        for country, code, name in zip(src.country, src.code, src.name):
+            for key in name_keys(name):
+                cached.setdefault((country, key), set()).add(code)
+        src.attrs["_unit_keys"] = cached
+    return cached
+
+
+def _drop_other_units(alts: str, code: str, name: str, country: str, src: pd.DataFrame) -> str:
+    """``alts`` without those that are another unit's name once the type word is stripped.
+
+    NE's ``gn_name`` of a unit drawn inside another is often the enclosing unit's name:
+    Hungary's cities with county rights carry "Hajdu-Bihar megye", Botswana's towns "North East
+    District", Mauritius' towns "Plaines Wilhems District", so "North East District" went to
+    Francistown. An alternate whose key is part of the unit's own name ("Almaty Qalasy" of
+    Almaty City) is kept."""
+    by_key = _unit_keys(src)
+    mine = name_keys(name)
+    keep = []
+    for alt in alts.split("|") if alts else []:
+        other = False
+        for key in name_keys(alt):
+            if any(key in m for m in mine):
+                continue
+            if by_key.get((country, key), set()) - {code}:
+                other = True
+        if not other:
+            keep.append(alt)
+    return "|".join(keep)
+
+
 def is_latin(text: str) -> bool:
     letters = [ch for ch in text if ch.isalpha()]
     return bool(letters) and all(unicodedata.name(ch, "").startswith("LATIN") for ch in letters)
@@ -946,7 +981,8 @@ def build(tolerance: float = TOLERANCE, output: Path = OUTPUT, full_output: Path
     own = {(c, fold(n)) for c, n in zip(src.country, src.name)}
     alts = ["|".join(a for a in alt.split("|") if a and (c, fold(a)) not in own)
             for c, alt in zip(src.country, alts)]
-    src["alt_names"] = alts
+    src["alt_names"] = [_drop_other_units(alt, code, name, country, src) for alt, code, name,
+                        country in zip(alts, src.code, src.name, src.country)]
     src["wikidataid"] = wikidata
     src["gn_id"] = src.gn_id.fillna(0).astype("int64")  # 0 = no GeoNames id
 
