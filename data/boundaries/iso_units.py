@@ -49,6 +49,8 @@ NEAR_BORDER = 0.1
 #: The tag of the rows this script writes (code_map.csv ``why``, changes.csv ``change``).
 TAG = "ISO level-1 unit not drawn"
 CHANGE_PREFIX = "kept NE units; "
+#: Joins this script's row to the build's row of a country whose polygons were relabelled.
+JOINED = "; besides: "
 
 CLASSES = {
     "split": "ISO units created since NE was drawn, mapped to the unit they lie in",
@@ -376,6 +378,18 @@ def write(maps: pd.DataFrame, changes: pd.DataFrame) -> None:
     build.write_csv(out, build.CODE_MAP)
     have = pd.read_csv(build.CHANGES, dtype=str, keep_default_na=False)
     have = have[~have["change"].str.startswith(CHANGE_PREFIX)]
+    # a country whose polygons were relabelled keeps this script's row too, joined to the build's
+    # (what an earlier run joined is replaced, so running this script again changes nothing)
+    have = have.copy()
+    relabelled = have["change"].str.startswith(build.RELABEL_CHANGE)
+    have.loc[relabelled, "change"] = build.RELABEL_CHANGE
+    have.loc[relabelled, "why"] = have.loc[relabelled, "why"].str.split(JOINED).str[0]
+    extra = changes.set_index("country")
+    for i in np.flatnonzero(relabelled.to_numpy()):
+        cc = have["country"].iat[i]
+        if cc in extra.index:
+            have.iat[i, have.columns.get_loc("change")] += JOINED + extra.at[cc, "change"]
+            have.iat[i, have.columns.get_loc("why")] += JOINED + extra.at[cc, "why"]
     new = changes[~changes["country"].isin(set(have["country"]))]
     both = pd.concat([have, new.astype(str)]).sort_values("country", kind="stable")
     build.write_csv(both, build.CHANGES)
