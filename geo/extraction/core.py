@@ -1201,6 +1201,11 @@ def _region_of_other_frames(region: tuple, s: Sentence, sents: list[Sentence], h
     return elsewhere
 
 
+# the opening of a digest's list item: a bullet, a number, or a place name and a colon
+_ITEM_OPEN = re.compile(r"\s*(?:[-–—*•·]\s+|\d{1,2}[.)]\s+|[A-Z][\w'’.-]*(?:[ /-][A-Z][\w'’.-]*){0,3}"
+                        r"\s*(?:\([^)\n]{1,40}\))?:\s)")
+
+
 @dataclass
 class _Frames:
     """The incident frames of a report's body (see :func:`_frames`)."""
@@ -1235,9 +1240,14 @@ def _frames(sents: list[Sentence], head: set[int], idx: Any, figure_sents: set[i
     frames = _Frames(figures=set(figure_sents))
     fid = -1
     facts = {} if facts is None else facts
+    prev_para = None
     for x in sents:
         if x.para in head:
             continue
+        # a list item of a digest ("- At Geneva Airport, ...", "Nickelsdorf: On the A4 ...")
+        # is an incident of its own, its opening the scene
+        item = x.para != prev_para and bool(_ITEM_OPEN.match(x.text))
+        prev_para = x.para
         known = facts.get(x.index)
         if known is None:
             known = facts[x.index] = [bool(_INCIDENT_OPENER.match(x.text.lstrip(" \"'“‘("))), None]
@@ -1256,9 +1266,9 @@ def _frames(sents: list[Sentence], head: set[int], idx: Any, figure_sents: set[i
             placed, rollup = known[1]
             if rollup:
                 frames.rollups.add(x.index)
-        if fid < 0 or cue or placed:
+        if fid < 0 or cue or placed or item:
             fid += 1
-            if cue or (placed and not rollup):
+            if cue or item or (placed and not rollup):
                 frames.scene_set.add(fid)
         frames.of[x.index] = fid
         frames.sentences.setdefault(fid, []).append(x)

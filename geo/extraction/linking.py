@@ -654,6 +654,7 @@ class PlaceIndex:
         self._region_adjectives()
         self.mentions.sort(key=lambda pm: pm.start)
         self._town_in_its_region()
+        self._itemized: set[int] = set()  # starts of names a digest item's heading governs
         self._item_header_region()
         self._dateline_town()
         self.story_countries, self.core_country, self.established = self._story_countries()
@@ -675,16 +676,19 @@ class PlaceIndex:
         (San Pedro, Buenos Aires is bigger), or the region itself when they have none."""
         text, ms = self.text, self.mentions
         for i, b in enumerate(ms):
-            if b.level != "admin1" or not b.admin1 or not _ITEM_HEADER_AFTER.match(text, b.end):
+            if b.level not in ("admin1", "local") or not b.admin1 \
+                    or not _ITEM_HEADER_AFTER.match(text, b.end):
                 continue
             line_start = text.rfind("\n", 0, b.start) + 1
             if not _ITEM_HEADER_BEFORE.fullmatch(text, line_start, b.start):
                 continue
             line_end = text.find("\n", b.end)
             line_end = len(text) if line_end < 0 else line_end
+            self._itemized.add(b.start)
             for a in ms[i + 1:]:
                 if a.start >= line_end:
                     break
+                self._itemized.add(a.start)
                 if a.level != "local" or a.admin1 == b.admin1 or a.country != b.country:
                     continue
                 hit = next(((sc, p) for sc, p in self._readings.get(a.query, ())
@@ -1039,6 +1043,13 @@ class PlaceIndex:
 
     def _set_role(self, pm: PlaceMention) -> None:
         """Role of a name from the words before it (see the module docstring)."""
+        if pm.level != "country" and _ITEM_HEADER_AFTER.match(self.text, pm.end) \
+                and _ITEM_HEADER_BEFORE.fullmatch(self.text, self.text.rfind("\n", 0, pm.start) + 1,
+                                                  pm.start):
+            # a digest item's heading place ("Nickelsdorf: On the A4 ...", "- Le Havre
+            # (Seine-Maritime): on 4 March ..."): where the item's case was
+            pm.role = "strong"
+            return
         before = self.text[max(0, pm.start - 60): pm.start]
         if pm.dateline or (pm.level == "region" and pm.adjective) or self._route_end(pm):
             # the filing place; "a new European record", "the tiny West African country";
@@ -1147,7 +1158,7 @@ class PlaceIndex:
             if pm.level == "local" and pm.role != "excluded" and pm.score < 0.9 and pm.admin1 \
                     and pm.admin1 not in self.named_admin1 and pm.role != "of_report_region" \
                     and pm.population < _BIG_CITY and not _REGION_WORD_AFTER.match(self.text, pm.end) \
-                    and not _GATEWAY_NAME.search(pm.text):
+                    and not _GATEWAY_NAME.search(pm.text) and pm.start not in self._itemized:
                 # (a big city is where it is: "fetches about 50 baht in Bangkok" after
                 # Nakhon Phanom was named is no Bangkok of Nakhon Phanom; a name the text
                 # calls a region names its region: "in neighbouring Luang Namtha province")

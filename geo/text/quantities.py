@@ -143,7 +143,8 @@ def number_readings(text: str) -> tuple[float, float | None]:
     ``"1,500"`` -> (1500, 1.5); ``"1.900"`` -> (1.9, 1900); ``"1,3"`` -> (1.3, None);
     ``"1 740"`` -> (1740, None); ``"7.654,5"`` -> (7654.5, None).
     """
-    s = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
+    # (an apostrophe groups thousands in Swiss copy: "3'400 ecstasy pills")
+    s = text.strip().replace("\u00a0", " ").replace("\u202f", " ").replace("'", " ").replace("\u2019", " ")
     if _rx(r"\d{1,3}( \d{3})+([.,]\d+)?").fullmatch( s):
         # "1 740" / "7 654,5": spaces group thousands, so a comma or dot is the decimal mark
         return float(s.replace(" ", "").replace(",", ".")), None
@@ -218,7 +219,8 @@ _WORDNUM = "(?:" + "|".join(sorted(number_words(in_words=True), key=number_words
 _WORDS = rf"{_WORDNUM}(?:(?:\s+and\s+|[\s-]+){_WORDNUM})*"
 # spaced thousands ("1 740") only before a unit or scale word, to leave "on May 4 2019" alone
 # (space-grouped thousands may end in a decimal part: "1 095,5 kg", French and West African copy)
-_DIGITS = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?(?=\s*[a-zA-Zа-яА-Я])|\d+(?:[.,]\d+)*"
+_DIGITS = (r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?(?=\s*[a-zA-Zа-яА-Я])|\d{1,3}(?:['\u2019]\d{3})+(?:[.,]\d+)?"
+           r"|\d+(?:[.,]\d+)*")
 _SCALE = rf"(?:\s*{_SCALE_WORDS}\b)"
 # Spanish and Portuguese thousands: "20 mil kilos", "2 mil 500 kilos" (Mexican press),
 # only before a Spanish or Portuguese unit word: in English "1.5 mil tablets" is a million
