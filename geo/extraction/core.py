@@ -1246,7 +1246,7 @@ def _frames(sents: list[Sentence], head: set[int], idx: Any, figure_sents: set[i
             continue
         # a list item of a digest ("- At Geneva Airport, ...", "Nickelsdorf: On the A4 ...")
         # is an incident of its own, its opening the scene
-        item = x.para != prev_para and bool(_ITEM_OPEN.match(x.text))
+        item = x.para != prev_para and x.start > 0 and bool(_ITEM_OPEN.match(x.text))
         prev_para = x.para
         known = facts.get(x.index)
         if known is None:

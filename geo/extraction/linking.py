@@ -680,7 +680,7 @@ class PlaceIndex:
                     or not _ITEM_HEADER_AFTER.match(text, b.end):
                 continue
             line_start = text.rfind("\n", 0, b.start) + 1
-            if not _ITEM_HEADER_BEFORE.fullmatch(text, line_start, b.start):
+            if line_start == 0 or not _ITEM_HEADER_BEFORE.fullmatch(text, line_start, b.start):
                 continue
             line_end = text.find("\n", b.end)
             line_end = len(text) if line_end < 0 else line_end
@@ -1043,11 +1043,12 @@ class PlaceIndex:
 
     def _set_role(self, pm: PlaceMention) -> None:
         """Role of a name from the words before it (see the module docstring)."""
-        if pm.level != "country" and _ITEM_HEADER_AFTER.match(self.text, pm.end) \
-                and _ITEM_HEADER_BEFORE.fullmatch(self.text, self.text.rfind("\n", 0, pm.start) + 1,
-                                                  pm.start):
+        line_start = self.text.rfind("\n", 0, pm.start) + 1
+        if pm.level != "country" and line_start > 0 and _ITEM_HEADER_AFTER.match(self.text, pm.end) \
+                and _ITEM_HEADER_BEFORE.fullmatch(self.text, line_start, pm.start):
             # a digest item's heading place ("Nickelsdorf: On the A4 ...", "- Le Havre
-            # (Seine-Maritime): on 4 March ..."): where the item's case was
+            # (Seine-Maritime): on 4 March ..."): where the item's case was (not the text's
+            # first line: "Guwahati: Acting on a tip-off ..." is a dateline, the filing place)
             pm.role = "strong"
             return
         before = self.text[max(0, pm.start - 60): pm.start]
