@@ -504,6 +504,9 @@ def national_dateline(gazetteer: Any, dateline: str) -> bool:
     return any((getattr(c, "capital", False) or c.population >= _PROVINCIAL_CITY)
                and str(c.feature_class).startswith("ppl") and c.match == "exact"
                for c in readings)
+# between a place and a country: "Zulia, on the border with Colombia", "near the border of"
+_ON_BORDER_WITH = re.compile(r"(?i)[\s,]*(?:\w+[\s,]+){0,3}?(?:on|near|along|at)\s+the\s+(?:\w+\s+)?"
+                             r"border\s+(?:with|of)\s+(?:the\s+)?")
 # a list item's header: bullets before the name at the line's start, a colon after it
 _ITEM_HEADER_BEFORE = re.compile(r"[ \t]*(?:[*•·\-–—]|\d+[.)])?[ \t]*")
 _ITEM_HEADER_AFTER = re.compile(r"[ \t]*(?:\([^)\n]{1,40}\))?[ \t]*:")
@@ -654,6 +657,7 @@ class PlaceIndex:
         self._region_adjectives()
         self.mentions.sort(key=lambda pm: pm.start)
         self._town_in_its_region()
+        self._not_across_border()
         self._itemized: set[int] = set()  # starts of names a digest item's heading governs
         self._item_header_region()
         self._dateline_town()
@@ -669,6 +673,23 @@ class PlaceIndex:
         self._report_region()
         self.main_country = self._main_country()
         self.story_region = self._story_region()
+
+    def _not_across_border(self) -> None:
+        """"the western state of Zulia, on the border with Colombia": a place said to lie on
+        the border with a country is not in that country; a reading elsewhere (Zulia state,
+        Venezuela, not El Zulia of Norte de Santander) is taken when there is one."""
+        ms = self.mentions
+        for i, a in enumerate(ms[:-1]):
+            if a.level == "country" or not a.country:
+                continue
+            b = next((c for c in ms[i + 1:i + 3] if c.level == "country"), None)
+            if b is None or b.country != a.country \
+                    or not _ON_BORDER_WITH.fullmatch(self.text, a.end, b.start):
+                continue
+            hit = next(((sc, p) for sc, p in self._readings.get(a.query, ())
+                        if p.country and p.country != b.country and p.match == "exact"), None)
+            if hit is not None:
+                _take_reading(a, *hit, floor=0.7)
 
     def _item_header_region(self) -> None:
         """A digest's item headed by its region ("* Misiones: in the town of San Pedro, a
