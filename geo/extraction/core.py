@@ -52,7 +52,7 @@ from .agencies import actor_country as _actor_country
 from .agencies import acting_countries as _acting_countries
 from .agencies import agencies_in
 # (at module level: _place_target and its fallbacks ran this relative import per figure)
-from .linking import GeocodeMemo, PlaceIndex, Placed, national_dateline
+from .linking import GeocodeMemo, PlaceIndex, Placed, capital_of, national_dateline
 from .routes import read_route
 from .scanning import may_hold_figure
 # the cue patterns, built from geo/vocab/cues.toml
@@ -939,6 +939,9 @@ def _in_countries(places: list[Any]) -> list[Any]:
 
 
 _SPACES = re.compile(r" +")
+# "in the capital", "of the capital" (not "the capital of X", which names X; not the capital
+# of a region: "the provincial capital")
+_THE_CAPITAL = re.compile(r"(?i)\b(?:in|of|at|near|around)\s+the\s+(?:country's\s+|nation's\s+)?capital\b(?!\s+of\b|\s+city\s+of\b)")
 # "and" with a verb in the past: the next predicate of the clause ("seized 2,185 kg of
 # cannabis and uprooted 78 acres of cannabis farms")
 _AND_PREDICATE = re.compile(r"\s(?:and|then)\s+(?:also\s+)?[a-z]+ed\b")
@@ -1093,6 +1096,12 @@ def _place_target(t: _Target, idx: Any, text: str, sents: list[Sentence], head: 
     # an unknown name in its own clause ("at the Batha border post"): the place is there,
     # somewhere the story is, never the place of another sentence
     unknown = bool(idx.unknown_in(clause_start, seg_end)) if hasattr(idx, "unknown_in") else False
+    # "searched a flat in the Botanica sector of the capital": the story's country's capital
+    if _THE_CAPITAL.search(text, clause_start, seg_end) and getattr(idx, "main_country", None):
+        cap = capital_of(getattr(idx, "gazetteer", None), idx.main_country)
+        if cap is not None and cap.admin1:
+            return Placed(cap.name, cap.country, cap.admin1, None, cap.lat, cap.lon, 0.6,
+                          "the capital", precision="point")
     # "In another case at the same airport, 850 grams ...": the place named before with
     # that kind, whatever frame it was in
     same = _SAME_PLACE.search(text, clause_start, seg_end)

