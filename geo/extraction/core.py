@@ -995,10 +995,17 @@ def _names_drug_kind(text: str, p: Any) -> bool:
     return bool(subs) and subs[0].start == 0 and subs[0].kind == "drug"
 
 
+# the words that name a kind of place again ("the Klaipeda state seaport ... at the same port")
+_SAME_KIND = {"port": "port|seaport|harbou?r", "seaport": "port|seaport|harbou?r",
+              "harbour": "port|seaport|harbou?r", "harbor": "port|seaport|harbou?r",
+              "crossing": "crossing|checkpoint|border post", "checkpoint": "crossing|checkpoint|border post",
+              "border crossing": "crossing|checkpoint|border post"}
+
+
 def _same_place(kind: str, s: Sentence, sents: list[Sentence], idx: Any, usable) -> Any:
     """The place "the same <kind>" calls back: in the nearest earlier sentence that names
     the kind, the usable place nearest the word (None: no such sentence)."""
-    word = re.compile(rf"(?i)\b{re.escape(kind)}s?\b")
+    word = re.compile(rf"(?i)\b(?:{_SAME_KIND.get(kind, re.escape(kind))})s?\b")
     for prev in sents[: s.index][::-1]:
         hits = [m.start() for m in word.finditer(prev.text)]
         if not hits:
