@@ -201,7 +201,7 @@ def _per_unit(text: str, q: Quantity, sent: Sentence) -> tuple[str, int] | None:
 # seizure and its value (no verb of price after the figure)
 _PRICE_AFTER = re.compile(
     r"(?i)\s+of\s+(?:[\w-]+\s+){1,3}?(?:(?:can|could|would|may|(?:is|was|are|were)\s+said\s+to)\s+)?"
-    r"(?:costs?|fetch(?:es)?|sells?\s+for|(?:be\s+)?(?:sold|bought)(?:\s+(?:in|at)\s+[\w-]+(?:\s+[A-Z][\w-]*)?)?\s+for"
+    r"(?:costs?|fetch(?:es)?|changes?\s+hands\s+for|sells?\s+for|(?:be\s+)?(?:sold|bought)(?:\s+(?:in|at)\s+[\w-]+(?:\s+[A-Z][\w-]*)?)?\s+for"
     r"|(?:is|was)\s+worth|goes\s+for|retails?"
     r"|(?:is|was)\s+priced)\b")
 
@@ -939,6 +939,7 @@ def _in_countries(places: list[Any]) -> list[Any]:
 
 
 _SPACES = re.compile(r" +")
+_WEIGHT_OF = re.compile(r"(?i)\b(?:weigh(?:ed|s|ing)?|weight)\b")
 # "in the capital", "of the capital" (not "the capital of X", which names X; not the capital
 # of a region: "the provincial capital")
 _THE_CAPITAL = re.compile(r"(?i)\b(?:in|of|at|near|around)\s+the\s+(?:country's\s+|nation's\s+)?capital\b(?!\s+of\b|\s+city\s+of\b)")
@@ -1846,8 +1847,10 @@ def _extract(report: Any, ctx: ExtractionContext, *, use_headline: bool,
                 # "The 4,300 kilograms were hidden in bananas": a figure with the definite
                 # article is one told before, of the drug told before
                 definite = _DEFINITE_BEFORE.search(text, max(t.sent.start, t.start - 8), t.start)
-                if (_SEIZE_VERB.search(t.sent.text) or definite) and last_substance and \
-                        t.sent.index - last_substance[0] <= 2:
+                # "The weight was established at 312 kilos": a weight told of the haul before
+                weighed = _WEIGHT_OF.search(t.sent.text)
+                if (_SEIZE_VERB.search(t.sent.text) or definite or weighed) and last_substance and \
+                        t.sent.index - last_substance[0] <= (5 if weighed else 2):
                     t.substance, t.detail = last_substance[1], last_substance[2]
                     t.subst_linked = "carried"
                 elif word and _SEIZE_VERB.search(t.sent.text):
