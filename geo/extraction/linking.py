@@ -676,6 +676,7 @@ class PlaceIndex:
         self._region_adjectives()
         self.mentions.sort(key=lambda pm: pm.start)
         self._town_in_its_region()
+        self._possessive_contains()
         self._not_across_border()
         self._itemized: set[int] = set()  # starts of names a digest item's heading governs
         self._item_header_region()
@@ -692,6 +693,24 @@ class PlaceIndex:
         self._report_region()
         self.main_country = self._main_country()
         self.story_region = self._story_region()
+
+    def _possessive_contains(self) -> None:
+        """"Zagreb's Dubrava district", "Sarajevo's Novi Grad": the name after a possessive
+        lies in the first; it takes its reading in the first's region when it has one, or
+        that region (a Dubrava of Zagreb county is no district of the city)."""
+        ms, text = self.mentions, self.text
+        for a, b in zip(ms, ms[1:]):
+            if not a.admin1 or a.level == "country" or b.level != "local" or b.admin1 == a.admin1 \
+                    or b.country != a.country or text[a.end:b.start] not in ("'s ", "\u2019s "):
+                continue
+            hit = next(((sc, p) for sc, p in self._readings.get(b.query, ())
+                        if p.admin1 == a.admin1), None)
+            if hit is not None:
+                _take_reading(b, *hit, floor=0.7)
+            else:
+                b.admin1, b.admin1_name = a.admin1, a.admin1_name
+                b.lat, b.lon = a.lat, a.lon
+                b.score = min(b.score, 0.7)
 
     def _not_across_border(self) -> None:
         """"the western state of Zulia, on the border with Colombia": a place said to lie on
