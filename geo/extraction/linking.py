@@ -521,6 +521,9 @@ def national_dateline(gazetteer: Any, dateline: str) -> bool:
     return any((getattr(c, "capital", False) or c.population >= _PROVINCIAL_CITY)
                and str(c.feature_class).startswith("ppl") and c.match == "exact"
                for c in readings)
+# "the Sarajevo municipality of Novi Grad", "the Lima district of San Juan de Lurigancho"
+_PART_OF = re.compile(r"(?i)\s+(?:municipality|district|borough|neighbou?rhood|suburb|sector|"
+                      r"quarter|township|commune|ward)\s+of\s+")
 # after a pair of names: a crossing ("the Leuseni-Albita border crossing point")
 _CROSSING_AFTER = re.compile(r"(?i)\s+(?:\w+\s+)?(?:border\s+)?(?:crossing|checkpoint|check\s*post|post)\b")
 # between a place and a country: "Zulia, on the border with Colombia", "near the border of"
@@ -695,13 +698,14 @@ class PlaceIndex:
         self.story_region = self._story_region()
 
     def _possessive_contains(self) -> None:
-        """"Zagreb's Dubrava district", "Sarajevo's Novi Grad": the name after a possessive
-        lies in the first; it takes its reading in the first's region when it has one, or
+        """"Zagreb's Dubrava district", "the Sarajevo municipality of Novi Grad": the name
+        after a possessive, or after the first's "municipality/district of", lies in the first; it takes its reading in the first's region when it has one, or
         that region (a Dubrava of Zagreb county is no district of the city)."""
         ms, text = self.mentions, self.text
         for a, b in zip(ms, ms[1:]):
             if not a.admin1 or a.level == "country" or b.level != "local" or b.admin1 == a.admin1 \
-                    or b.country != a.country or text[a.end:b.start] not in ("'s ", "\u2019s "):
+                    or b.country != a.country or not (text[a.end:b.start] in ("'s ", "\u2019s ")
+                                                      or _PART_OF.fullmatch(text, a.end, b.start)):
                 continue
             hit = next(((sc, p) for sc, p in self._readings.get(b.query, ())
                         if p.admin1 == a.admin1), None)

@@ -558,4 +558,8 @@ def find_substances(text: str) -> list[SubstanceMention]:
         if not_before is not None and not_before[0].match(text[m.end(): m.end() + not_before[1]]):
             continue
         out.append(SubstanceMention(m.start(), m.end(), raw, *fields))
-    return out
+    # "2.000 tablets of the drug tramadol": an anaphor right before a drug's name is that
+    # name's article, no reference back
+    return [a for a, b in zip(out, out[1:] + [None])
+            if not (a.kind == "anaphor" and b is not None and b.kind == "drug"
+                    and text[a.end:b.start].strip() == "")]
