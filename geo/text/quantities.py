@@ -624,12 +624,8 @@ def find_quantities(text: str, *, us: bool = False) -> list[Quantity]:
                         q.ambiguous_group = palt is not None
                         q.alt_unit_skipped = True
                     elif q.alt_value is not None and palt is None:
-                        # "2.350 kilograms of hashish - more than two tonnes -": the twin
-                        # says which reading the figure has
-                        twin = to_kg(pv, punit)
-                        a, b = to_kg(q.value, unit), to_kg(q.alt_value, unit)
-                        if twin and a and b and abs(math.log(b / twin)) < abs(math.log(a / twin)):
-                            q.value = q.alt_value
+                        # "2.350 kilograms (about 2.4 tonnes)": the twin decides the reading
+                        _read_as_twin(q, to_kg(pv, punit))
                         q.alt_value, q.ambiguous_group = None, False
                     q.end = p.end()
                     q.text = text[q.start:q.end]
@@ -666,12 +662,17 @@ def _twins_decide(text: str, out: list[Quantity]) -> None:
                 or not _DASH_TWIN_GAP.fullmatch(text, q.end, twin.start) \
                 or not _rx(r"\s*[-–—,.;)]").match(text, twin.end):
             continue
-        ref = to_kg(twin.value, twin.unit)
-        a, b = to_kg(q.value, q.unit), to_kg(q.alt_value, q.unit)
-        if ref and a and b:
-            if abs(math.log(b / ref)) < abs(math.log(a / ref)):
-                q.value = q.alt_value
-            q.alt_value, q.ambiguous_group = None, False
+        _read_as_twin(q, to_kg(twin.value, twin.unit))
+
+
+def _read_as_twin(q: Quantity, twin_kg: float | None) -> None:
+    """Give a figure of two readings the one nearer its twin's kilograms (by ratio)."""
+    a, b = to_kg(q.value, q.unit), to_kg(q.alt_value, q.unit)
+    if not (twin_kg and a and b):
+        return
+    if abs(math.log(b / twin_kg)) < abs(math.log(a / twin_kg)):
+        q.value = q.alt_value
+    q.alt_value, q.ambiguous_group = None, False
 
 
 def _join_leading_parts(text: str, q: Quantity) -> None:
