@@ -128,10 +128,21 @@ def cluster_idle_cpu(seconds: float = 10.0) -> float:
     return (u1.ru_utime + u1.ru_stime - u0.ru_utime - u0.ru_stime) / wall
 
 
+# pass name: (output folder, the command's options)
+_PASSES = {
+    "one core": ("one", []),
+    "--jobs 2": ("jobs", ["--jobs", "2"]),
+    "dask local": ("dask", ["--dask", "local", "--jobs", "2", "--shard-mb", "1"]),
+}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("n", nargs="?", type=int, default=20_000, help="reports (default 20,000)")
     ap.add_argument("--keep", type=Path, help="make the files and outputs here and keep them")
+    ap.add_argument("--passes", nargs="+", choices=list(_PASSES), default=list(_PASSES),
+                    help="which passes to run (default: all three); the first is the one "
+                         "the others are compared with")
     args = ap.parse_args()
     n = args.n
 
@@ -144,12 +155,8 @@ def main() -> None:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     geo = [sys.executable, "-m", "geo.cli", "extract", str(folder), "-q"]
-    passes = {
-        "one core": geo + ["--out", f"{work / 'one'}/"],
-        "--jobs 2": geo + ["--out", f"{work / 'jobs'}/", "--jobs", "2"],
-        "dask local": geo + ["--out", f"{work / 'dask'}/", "--dask", "local", "--jobs", "2",
-                             "--shard-mb", "1"],
-    }
+    passes = {name: geo + ["--out", f"{work / _PASSES[name][0]}/"] + _PASSES[name][1]
+              for name in args.passes}
     small = work / "small"
     if not small.exists():
         small.mkdir()
@@ -200,15 +207,16 @@ def main() -> None:
                         sorted(procs, key=lambda p: (p["role"], -p["rss"])))
         print(f"{name:<11} {r['wall']:>7.1f} {n / r['wall']:>9.0f} {work_cpu:>12.1f} "
               f"{coord:>11.1f} {per_core:>13.0f} {share:>12.1%}  {rss}")
-    base_wall = results["one core"]["wall"]
-    print("\nwall-time ratio to one core: " + ", ".join(
+    first = next(iter(results))
+    base_wall = results[first]["wall"]
+    print(f"\nwall-time ratio to {first}: " + ", ".join(
         f"{k} {base_wall / r['wall']:.2f}x" for k, r in results.items()))
 
     # Amdahl from CPU times: each extra core adds the per-core rate until the coordinator,
     # whose work grows with the reports and runs on one core, is the bottleneck
     print("\nextrapolated (per-core rate from the workers' CPU, serial part = the "
           "coordinator's CPU per report):")
-    for name in ("--jobs 2", "dask local"):
+    for name in [p for p in ("--jobs 2", "dask local") if p in rates]:
         per_core, serial = rates[name]
         # a process pool stays on one machine
         shapes = [("16 cores", 16)] + ([("10 nodes x 16 cores", 160)] if "dask" in name else [])
@@ -224,27 +232,33 @@ def main() -> None:
     import pandas as pd
 
     import geo
-    from geo.events import _clean
     from geo.output import regions_table
 
-    def records(frame):
-        cols = [c for c in frame.columns if c != "geometry"]
-        return [{k: _clean(v) for k, v in rec.items()}
-                for rec in pd.DataFrame(frame[cols]).to_dict(orient="records")]
+    def differing(frame, base) -> list[str]:
+        """The columns where ``frame`` differs from ``base`` (column by column, so that a
+        million-report run is compared without a Python object per cell)."""
+        if len(frame) != len(base) or list(frame.columns) != list(base.columns):
+            return ["(shape or columns)"]
+        return [c for c in frame.columns
+                if not pd.Series(frame[c]).reset_index(drop=True).equals(
+                    pd.Series(base[c]).reset_index(drop=True))]
 
-    frames = {name: geo.read_events(work / out) for name, out in
-              (("one core", "one"), ("--jobs 2", "jobs"), ("dask local", "dask"))}
-    base = records(frames["one core"])
-    aggs = {}
-    for name, frame in frames.items():
-        same = records(frame) == base and frame.geometry.equals(frames["one core"].geometry)
+    base = agg_base = None
+    for name in passes:
+        frame = geo.read_events(work / _PASSES[name][0])
         # without dedup: the corpus is the dev reports copied over and over, every copy's
         # figure a candidate duplicate of every other's (pairs grow with the square)
         agg = regions_table(geo.aggregate(frame, dedup=False))
-        aggs[name] = agg
-        same_agg = agg.equals(aggs["one core"])
-        print(f"  {name:<11} {len(frame):,} events: events {'equal' if same else 'DIFFER'}, "
+        if base is None:
+            base, agg_base = frame, agg
+            print(f"  {name:<11} {len(frame):,} events (the reference)")
+            continue
+        diff = differing(frame, base)
+        same_agg = agg.equals(agg_base)
+        print(f"  {name:<11} {len(frame):,} events: events "
+              f"{'equal' if not diff else 'DIFFER in ' + ', '.join(diff)}, "
               f"aggregates {'equal' if same_agg else 'DIFFER'}")
+        del frame
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 
