@@ -225,15 +225,27 @@ def _fill_titles(events: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
 _BATCH = 256
 
 
-def _reports_of(reports: Any, places: Any, skipped: list[Skipped] | None = None,
-                **options: Any) -> Iterator[Any]:
+def _reports_of(reports: Any, places: Any, skipped: list[Skipped] | None = None, *,
+                in_workers: bool = False, **options: Any) -> Iterator[Any]:
     """The reports of what :func:`geo.extract` accepts (a report, reports, a path or
-    paths), one at a time: paths are read file by file."""
+    paths), one at a time: paths are read file by file.
+
+    ``in_workers``: the reports go to worker processes, which find the datelines'
+    countries of the files read here themselves (:class:`geo.read.reports.Unplaced`):
+    done here, it was a third of this process's serial work per report, and the worker
+    read the same text's places again."""
     from .errors import ExtractionError
-    from .read.reports import iter_reports
+    from .read.reports import Unplaced, iter_reports
+
+    def read(paths: list[Any]) -> Iterator[Any]:
+        if not in_workers:
+            yield from iter_reports(paths, places=places, skipped=skipped, **options)
+            return
+        for r in iter_reports(paths, places=None, skipped=skipped, **options):
+            yield Unplaced(r)
 
     if isinstance(reports, (str, os.PathLike)):
-        yield from iter_reports([reports], places=places, skipped=skipped, **options)
+        yield from read([reports])
         return
     if hasattr(reports, "text") and hasattr(reports, "id"):
         yield reports
@@ -250,7 +262,7 @@ def _reports_of(reports: Any, places: Any, skipped: list[Skipped] | None = None,
         paths = [first, *items]
         if not all(isinstance(r, (str, os.PathLike)) for r in paths):
             raise ExtractionError("extract expects reports or paths, not a mix of them")
-        yield from iter_reports(paths, places=places, skipped=skipped, **options)
+        yield from read(paths)
         return
     for n, r in enumerate(itertools.chain([first], items)):
         if not (hasattr(r, "text") and hasattr(r, "id")):
@@ -427,8 +439,8 @@ def iter_events(reports: Any, *, geocoder: Any = None, places: Any = None,
             client = stack.enter_context(connect(scheduler))
         if bar is not None:
             stack.callback(bar.close)
-        for frame, _ in _event_parts(_reports_of(reports, ctx.places), ctx, jobs, bar,
-                                     client):
+        items = _reports_of(reports, ctx.places, in_workers=jobs > 1 or client is not None)
+        for frame, _ in _event_parts(items, ctx, jobs, bar, client):
             cols = [c for c in frame.columns if c != "geometry"]
             for rec in pd.DataFrame(frame[cols]).to_dict(orient="records"):
                 yield {k: _clean(v) for k, v in rec.items()}
@@ -494,7 +506,8 @@ def _extraction(paths: PathLike | Sequence[PathLike], summary: Summary, *,
                 yield r
 
         reports = counted(_reports_of(report_paths, places, summary.skipped,
-                                      progress=progress, **(report_options or {})))
+                                      in_workers=jobs > 1, progress=progress,
+                                      **(report_options or {})))
         bar = _bar(progress)
         try:
             yield from report_frames(reports, ctx, jobs, boundaries=boundaries, bar=bar,

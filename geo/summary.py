@@ -199,22 +199,29 @@ def add_totals(totals: dict[str, dict[str, Any]], events: pd.DataFrame) -> int:
     labs = 0
     if len(events):
         events = events[_implausible(events).isna()]
-    for row in events.itertuples(index=False):
-        lab = _number(getattr(row, "labs_destroyed", None))
-        substance = getattr(row, "substance", None)
+
+    def values(name: str) -> list[Any]:
+        # whole columns as lists: a row at a time, the text columns (pyarrow strings) cost
+        # the run's writing process more than the rest of a batch's summing
+        return events[name].tolist() if name in events else [None] * len(events)
+
+    for lab, substance, kg, count, q, unit in zip(
+            values("labs_destroyed"), values("substance"), values("quantity_kg"),
+            values("count"), values("quantity"), values("unit")):
+        lab = _number(lab)
         if lab:
             labs += int(lab)
         if not isinstance(substance, str) or not substance:
             continue
         t = totals.setdefault(substance, {"events": 0, "kg": 0.0, "count": 0.0, "volumes": {}})
         t["events"] += 1
-        kg, count = _number(getattr(row, "quantity_kg", None)), _number(getattr(row, "count", None))
+        kg, count = _number(kg), _number(count)
         if kg is not None:
             t["kg"] += kg
         if count is not None:
             t["count"] += count
         if kg is None and count is None:
-            q, unit = _number(getattr(row, "quantity", None)), getattr(row, "unit", None)
+            q = _number(q)
             if q is not None and isinstance(unit, str) and unit:
                 t["volumes"][unit] = t["volumes"].get(unit, 0.0) + q
     return labs

@@ -137,3 +137,39 @@ def test_the_pipeline_runs_spawned_workers_with_its_default_places(tmp_path, mon
     two, _ = extract_events([folder], jobs=2)
     assert len(one) > 0
     pd.testing.assert_frame_equal(one, two)
+
+
+def test_the_workers_place_the_datelines_of_the_files_they_extract(tmp_path, monkeypatch):
+    # geo extract --jobs 2: the process reading the files leaves each dateline's country to
+    # the worker extracting the report (reading it there was a third of the reading
+    # process's serial work); the events are those of one process, where the dateline is
+    # all that places them
+    if not workers._can_fork() or available_cores() < 2:
+        pytest.skip("needs fork and two cores")
+    from geo.places.context import PlaceContext
+
+    asked = []
+    original = PlaceContext.dateline_country
+
+    def counted(self, place, text="", agency=None):
+        asked.append(os.getpid())
+        return original(self, place, text, agency)
+
+    monkeypatch.setattr(PlaceContext, "dateline_country", counted)
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for i in range(40):
+        # no place but the dateline's: the country comes from the dateline alone
+        (folder / f"r{i:02d}.txt").write_text(
+            f"KABUL, Sept {i % 28 + 1} (Pajhwok) - Police seized {100 + i} kilograms of "
+            f"opium in a raid on Tuesday, officials said.\n", encoding="utf-8")
+    outs = {}
+    for jobs in ("1", "2"):
+        asked.clear()
+        out = tmp_path / f"events{jobs}.jsonl"
+        assert main(["extract", str(folder), "--out", str(out), "--jobs", jobs, "-q"]) == 0
+        outs[jobs] = [json.loads(line) for line in out.read_text().splitlines()]
+        here = asked.count(os.getpid())
+        assert here == (40 if jobs == "1" else 0), (jobs, here)
+    assert outs["1"] == outs["2"]
+    assert len(outs["2"]) == 40 and {e["country"] for e in outs["2"]} == {"AF"}

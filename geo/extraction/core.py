@@ -33,6 +33,7 @@ import geopandas as gpd
 from ..errors import ExtractionError
 from ..events import Event, events_to_frame
 from ..places.context import PlaceContext, default_context, is_default
+from ..read.reports import Unplaced
 from ..text import dates as _dates
 from ..text.plausibility import carrier_in, flag_event, size_log_likelihood, size_model
 from ..text.dates import month_number
@@ -2007,7 +2008,11 @@ def _as_reports(reports: Any, places: PlaceContext) -> list[Any]:
 
 def _extract_into(report: Any, ctx: ExtractionContext, not_events: list[dict]) -> list[Event]:
     # the per-report function the parallel workers are handed (a module-level function,
-    # so a spawned worker can unpickle it by name)
+    # so a spawned worker can unpickle it by name); a report read without places has its
+    # dateline placed here, in the worker, where the extraction reuses the geocoder's
+    # reading of the text
+    if isinstance(report, Unplaced):
+        report = report.placed(ctx.places)
     return extract_report(report, not_events=not_events, context=ctx)
 
 

@@ -35,7 +35,7 @@ import json
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence, Union
 
@@ -90,6 +90,35 @@ class Report:
     #: the 1-based line of the file's text where this report starts, for a story cut
     #: from a digest or a large file (id ``<stem>#<k>``); None for a whole file or record
     line: int | None = None
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    """A report read without places, whose dateline's country is still to be found: the
+    process that extracts it finds it (:meth:`placed`), so that a run with worker
+    processes does not read every text's places twice, once in the process that reads
+    the files (serially, for all of them) and again in the worker."""
+
+    report: Report
+
+    @property
+    def id(self) -> str:
+        return self.report.id
+
+    @property
+    def title(self) -> str | None:
+        return self.report.title
+
+    def placed(self, places: Any) -> Report:
+        """The report as :func:`make_report` gives it with ``places``."""
+        r = self.report
+        country = _dateline_country(places, r.dateline_place, r.text, r.agency)
+        return r if country is None else replace(r, dateline_country=country)
+
+
+def _dateline_country(places: Any, place: str | None, text: str,
+                      agency: str | None) -> str | None:
+    return places.dateline_country(place, text, agency) if places is not None and place else None
 
 
 @dataclass(frozen=True)
@@ -651,9 +680,8 @@ def make_report(
         published=published,
         agency=dateline.agency if dateline else None,
         dateline_place=place,
-        dateline_country=(places.dateline_country(place, text,
-                                                  dateline.agency if dateline else None)
-                          if places is not None and place else None),
+        dateline_country=_dateline_country(places, place, text,
+                                           dateline.agency if dateline else None),
         language=guess_language(text),
         path=path,
         dateline_span=(dateline.start, dateline.end) if dateline else None,
