@@ -308,6 +308,20 @@ def test_every_language_of_the_function_words_can_be_guessed():
         assert guess_language(" ".join(own * 3) + " texto text") == lang
 
 
+@pytest.mark.parametrize("text, lang", [
+    ("the and of " + "x" * 11, None),            # 19 letters: too little to tell
+    ("the and of " + "x" * 12, "en"),            # 20: enough
+    ("1, 2. the - and; of " + "é" * 12, "en"),   # letters counted, not characters
+    ("и в на " + "the and of " + "x" * 4, None),  # 4 Cyrillic + 12 Latin: 16 letters
+    ("и в на не что он это the and of", "ru"),   # more Cyrillic letters than Latin
+    ("и в " + "the and of " * 3, "en"),          # fewer
+])
+def test_the_language_guess_needs_twenty_letters_and_counts_scripts(text, lang):
+    from geo.read.reports import guess_language
+
+    assert guess_language(text) == lang
+
+
 @pytest.mark.parametrize("word", vocab.config("html.toml")["boilerplate_classes"])
 def test_every_boilerplate_class_is_dropped_from_a_page(word):
     from geo.read.reports import html_to_text

@@ -596,17 +596,25 @@ _FUNCTION_WORDS = _function_words()
 _WORDS = re.compile(r"[^\W\d_]+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_LATIN_20 = re.compile(r"(?:[^A-Za-z\u00c0-\u024f]*[A-Za-z\u00c0-\u024f]){20}")
 
 
 def guess_language(text: str) -> str | None:
     """ISO 639-1 code of the most likely language of ``text`` (en, es, pt, fr, de, nl,
     ru), or None when too little text to tell. A guess, not a classifier."""
     sample = text[:1500]
-    cyr, lat = len(_CYRILLIC.findall(sample)), len(_LATIN.findall(sample))
-    if cyr + lat < 20:
-        return None
-    if cyr > lat:
-        return "ru"
+    cyr = len(_CYRILLIC.findall(sample))
+    if not cyr:
+        # the Latin letters need counting only against Cyrillic ones: else it is enough
+        # that there are 20 (counting them all was half of this guess, for every report)
+        if not _LATIN_20.match(sample):
+            return None
+    else:
+        lat = len(_LATIN.findall(sample))
+        if cyr + lat < 20:
+            return None
+        if cyr > lat:
+            return "ru"
     counts = Counter(_WORDS.findall(sample.lower()))
     scores = {lang: sum(counts[w] for w in sw) for lang, sw in _FUNCTION_WORDS.items()}
     lang, score = max(scores.items(), key=lambda kv: kv[1])
