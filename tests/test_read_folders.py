@@ -72,7 +72,7 @@ def test_the_reader_reads_a_folder_in_path_order_and_lists_what_it_skips(tmp_pat
         ["B.txt", "a/b.txt", "a/z/deep.md", "a-c.txt", "a.txt", "e.txt", "link.txt",
          "sub/ok.txt", "sub dir/n.txt", "é.txt"]]
     assert [s.path for s in reports.skipped] == [str(tmp_path / "z" / "photo.jpg")]
-    assert report_files(tmp_path) == [Path(r.path) for r in reports]
+    assert list(report_files(tmp_path)) == [Path(r.path) for r in reports]
 
 
 def test_a_folder_that_cannot_be_listed_is_reported_not_passed_over(tmp_path, monkeypatch):

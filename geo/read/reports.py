@@ -825,13 +825,15 @@ def told_apart(raw_id: str, seen: dict[str, int] | SeenIds) -> str:
 
 
 def report_files(paths: PathLike | Sequence[PathLike],
-                 skipped: list[Skipped] | None = None) -> list[Path]:
+                 skipped: list[Skipped] | None = None) -> Iterator[Path]:
     """The files :func:`iter_reports` would read for ``paths``, in its order (folders
-    walked, hidden files left out); what it would not read goes to ``skipped`` with the
-    reason, as :func:`read_reports` lists it."""
+    walked, hidden files left out), one at a time (a list of a million files' paths was
+    most of a dask run's coordinating memory); what it would not read goes to ``skipped``
+    with the reason, as :func:`read_reports` lists it, as the walk reaches it."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    return [f for f, _root in _iter_files(paths, [] if skipped is None else skipped)]
+    for f, _root in _iter_files(paths, [] if skipped is None else skipped):
+        yield f
 
 
 class _ByteProgress:
