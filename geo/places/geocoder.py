@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections import Counter
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -505,14 +506,13 @@ def analyse_context(gazetteer: Gazetteer, context: str, *, ignore: str | None = 
         n = seen[mention.text] = seen.get(mention.text, 0) + 1
         if n > _VOTES_PER_NAME:
             continue
-        if n == 1 and len(mention.text) > 3 and not any(
-                c.feature_class == "country" and c.match == "exact" for c in mention.candidates):
+        if n == 1 and len(mention.text) > 3 and not reading.exact_country:
             # (a country's name is the country: "Mexico" pairs with no town near Mexico,
             # Pampanga)
             paired.append(mention)
         if key in units:
             continue
-        country, admin1, weight, minor_admin1, minor_country = reading
+        country, admin1, weight, minor_admin1, minor_country = reading[:5]
         if country is None or admin1 is None:
             if minor_admin1:
                 minor.append((mention, minor_admin1, minor_country))
@@ -648,7 +648,7 @@ def _cluster(ev: ContextEvidence, names: list, lead: str | None) -> None:
     area and no other area holds nearly as many, each of those names votes for the region
     of its reading there -- though every one of them has namesakes, bigger ones, across
     the country."""
-    counts: dict[tuple[int, int], int] = {}  # cell -> names with a reading around it
+    counts: Counter[tuple[int, int]] = Counter()  # cell -> names with a reading around it
     read: list[tuple[str, dict]] = []
     seen = set()
     for mention in names:
@@ -656,15 +656,13 @@ def _cluster(ev: ContextEvidence, names: list, lead: str | None) -> None:
         base, _, word = key.rpartition(" ")
         # "Forsyth County" and "Forsyth" are one name
         name = base if base and word in _CLASS_WORDS else key
-        if name in seen or any(c.match == "exact" and c.feature_class in ("country", "admin1")
-                               for c in mention.candidates):
+        if name in seen or _mention_reading(mention.candidates, mention.text).exact_region:
             continue  # ("Kansas" is the state, not Kansas, Illinois)
         seen.add(name)
         cells, around = _cells(mention.candidates, key)
         if cells:
             read.append((key, cells))
-            for cell in around:
-                counts[cell] = counts.get(cell, 0) + 1
+            counts.update(around)  # (counted in C, first seen first, as one by one)
     if not counts:
         return
     (by, bx), best = max(counts.items(), key=lambda kv: kv[1])  # (the first of equals)
@@ -782,8 +780,7 @@ def _surnames(context: str, mentions: list, readings: list) -> set[str]:
     # "Northern Ireland ... Ireland", "New Mexico ... Mexico", nor a district known by
     # its exact name but too small to vote, "Khas Uruzgan ... Uruzgan")
     lasts = {mm.text.rsplit(" ", 1)[1] for mm, r in zip(mentions, readings)
-             if " " in mm.text and r[0] is None
-             and not any(c.match == "exact" and c.country for c in mm.candidates)}
+             if " " in mm.text and r.country is None and not r.exact_placed}
     out = set()
     alone = set()  # first-level regions and countries written once with no first name
     for mm, r in zip(mentions, readings):
@@ -800,7 +797,7 @@ def _surnames(context: str, mentions: list, readings: list) -> set[str]:
             out.add(mm.text)
         elif _person_around(context, mm.start, mm.end):
             out.add(mm.text)
-        elif r[0] is not None and _region_named(mm.candidates, r[0], r[1]):
+        elif r.region_named:
             alone.add(mm.text)
     # "Education Minnesota" is an organisation of the Minnesota the text also names alone
     return out - alone
@@ -844,9 +841,7 @@ def _cover(ev: ContextEvidence, spread: list, lead: str) -> None:
     holds: dict[str, set[str]] = {}
     for mention in spread:
         key = normalize(mention.text)
-        for code in {c.admin1 for c in mention.candidates
-                     if c.match == "exact" and c.country == lead and c.admin1
-                     and c.feature_class in ("ppl", "admin2")}:
+        for code in _mention_reading(mention.candidates, mention.text).local_codes.get(lead, ()):
             holds.setdefault(code, set()).add(key)
     if not holds:
         return
@@ -866,23 +861,50 @@ on_clear(_READINGS.clear)
 _READINGS_KEPT = 65_536
 
 
-def _mention_reading(cands: tuple[Candidate, ...], text: str = "") -> tuple:
+class _Reading(NamedTuple):
+    """What a context mention says, from its candidates alone (see :func:`_mention_reading`):
+    the same in every text that names it, so worked out once per candidates tuple, not
+    once per mention of every report."""
+
+    country: str | None          # the country it votes for (None: ambiguous)
+    admin1: str | None           # ... and the admin-1 region
+    weight: float | None         # ... with this weight
+    minor_admin1: str | None     # an ambiguous one's exact readings' one admin-1 region
+    minor_country: str | None    # ... and its country
+    exact_country: bool          # an exact reading is a country
+    exact_region: bool           # an exact reading is a country or a first-level region
+    exact_placed: bool           # an exact reading lies in a country
+    region_named: bool           # _region_named of the vote: a country or region so named
+    # country -> the admin-1 codes of its exact town and district readings (see _cover),
+    # each set filled in the candidates' order, as a set made per text would be
+    local_codes: dict[str, set[str]]
+
+
+def _mention_reading(cands: tuple[Candidate, ...], text: str = "") -> _Reading:
     """A context mention's (country, admin1, weight) vote (country None: ambiguous) and,
     for an ambiguous one, the (admin1, country) of its exact readings where they all lie
-    in one admin-1 region (else None, None)."""
+    in one admin-1 region (else None, None); and what else the analysis of a context asks
+    of its candidates (see :class:`_Reading`)."""
     hit = _READINGS.get(id(cands))
     if hit is not None and hit[0] is cands:
         return hit[1]
     country, admin1 = _mention_vote(cands, normalize(text) if text else "")
     weight = minor_admin1 = minor_country = None
+    exact = [c for c in cands if c.match == "exact"]
+    is_country = any(c.feature_class == "country" for c in exact)
     if country is not None:
-        is_country = any(c.feature_class == "country" for c in cands if c.match == "exact")
         weight = 1.0 if is_country else 0.7
     else:
-        exact = [c for c in cands if c.match == "exact"]
         if len({c.admin1 for c in exact}) == 1 and exact[0].admin1:
             minor_admin1, minor_country = exact[0].admin1, exact[0].country
-    reading = (country, admin1, weight, minor_admin1, minor_country)
+    local: dict[str, set[str]] = {}
+    for c in exact:
+        if c.country and c.admin1 and c.feature_class in ("ppl", "admin2"):
+            local.setdefault(c.country, set()).add(c.admin1)
+    reading = _Reading(country, admin1, weight, minor_admin1, minor_country, is_country,
+                       any(c.feature_class in ("country", "admin1") for c in exact),
+                       any(c.country for c in exact),
+                       country is not None and _region_named(cands, country, admin1), local)
     if len(_READINGS) >= _READINGS_KEPT:
         _READINGS.clear()
     _READINGS[id(cands)] = (cands, reading)
@@ -1564,6 +1586,19 @@ def _occurrences(name: str, context: str, lowered: str | None = None) -> list[tu
     first = words[0]
     found = []
     i = lowered.find(first)
+    if len(words) == 1 and first.isalnum():
+        # one word of letters and digits (most names): its first and last characters are
+        # word characters, so a match is a find with no word character either side --
+        # _name_end's test, read here without a call per place the word is found
+        size, n = len(first), len(context)
+        while i >= 0:
+            end = i + size
+            if (i == 0 or not _is_word(context[i - 1])) and (end == n or not _is_word(context[end])):
+                found.append((i, end))
+                i = lowered.find(first, end)
+            else:
+                i = lowered.find(first, i + 1)
+        return found
     while i >= 0:
         end = _name_end(words, context, lowered, i)
         if end >= 0:
@@ -1600,7 +1635,7 @@ def _phrases(gaz: Gazetteer, name: str, context: str, read: ContextText | None =
         word, comma, of = after.group("word", "comma", "of")
         if word:
             classes.update(_CLASS_WORDS[word.lower()])
-        if not word and read.has_word_within(end, end + 200):
+        if not word and read.has_words and read.has_word_within(end, end + 200):
             tail = _LIST_TAIL.match(context, end)
             if tail:
                 # "Becker, Clay, Douglas, Grant and Wilkin counties": each is a county
