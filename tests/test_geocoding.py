@@ -515,3 +515,69 @@ def test_plural_words_found_within_a_span_as_by_slicing():
             a = rng.randint(0, len(text))
             b = a + rng.randint(0, 30)
             assert read.has_word_within(a, b) == any(w in text[a:b] for w in words), (text, a, b)
+
+
+# --- what is kept between queries -----------------------------------------------------------
+LOCAL_STORIES = SIGNATURE_CONTEXTS + [LA_STORY, EL_ORO_STORY, (
+    "Paris police and Henry County deputies seized methamphetamine; the Henry County sheriff "
+    "said the load came from Memphis."), (
+    "Albany police seized cocaine in Georgia; Dougherty County deputies found more in Leesburg.")]
+
+
+def _names_of(text: str) -> list[str]:
+    return list(dict.fromkeys(m.text for m in get_gazetteer(progress=False).find_mentions(text)))
+
+
+def test_answers_do_not_depend_on_what_was_asked_before():
+    """A name's readings in a text are the same whatever the geocoder answered before and
+    whatever its caches still hold: asked in one order by one geocoder, in another order
+    (interleaved, texts repeated, more pairs than the prepared pairs kept, module caches
+    emptied between) by another."""
+    import random
+
+    from geo import caches
+    from geo.places import geocoder as gc
+
+    # each story made distinct many times over, so that pairs are evicted and come back
+    texts = [f"{t} (copy {i})" for i in range(12) for t in LOCAL_STORIES]
+    pairs = [(name, text) for text in texts for name in _names_of(text)]
+    assert len(pairs) > 2 * gc._PREPARED_KEPT
+    gaz = get_gazetteer(progress=False)
+    first = OfflineGeocoder(gaz)
+    want = {pair: first.readings(pair[0], context=pair[1], limit=5) for pair in pairs}
+    assert sum(1 for r in want.values() if r) > len(pairs) // 2
+    caches.clear()
+    second = OfflineGeocoder(gaz)
+    order = pairs * 2
+    random.Random(15).shuffle(order)
+    for i, pair in enumerate(order):
+        if i == len(order) // 2:
+            caches.clear()
+        assert second.readings(pair[0], context=pair[1], limit=5) == want[pair], pair
+        assert second.context_signature(*pair) == first.context_signature(*pair), pair
+
+
+def test_a_mentions_reading_holds_what_its_candidates_say():
+    """What the context analysis asks of a mention's candidates is read once per candidates
+    tuple (geocoder._Reading): the same as asking the candidates each time, and the
+    regions a name's towns lie in, per country, in the order a set made per text has."""
+    from geo.places.geocoder import _mention_reading, _region_named
+
+    gaz = get_gazetteer(progress=False)
+    checked = 0
+    for text in LOCAL_STORIES:
+        for m in gaz.find_mentions(text):
+            cands = m.candidates
+            r = _mention_reading(cands, m.text)
+            exact = [c for c in cands if c.match == "exact"]
+            assert r.exact_country == any(c.feature_class == "country" for c in exact)
+            assert r.exact_region == any(c.feature_class in ("country", "admin1") for c in exact)
+            assert r.exact_placed == any(c.country for c in exact)
+            assert r.region_named == (r.country is not None
+                                      and _region_named(cands, r.country, r.admin1))
+            for country in {c.country for c in cands if c.country} | {"ZZ"}:
+                made = {c.admin1 for c in cands if c.match == "exact" and c.country == country
+                        and c.admin1 and c.feature_class in ("ppl", "admin2")}
+                assert list(r.local_codes.get(country, ())) == list(made)
+            checked += 1
+    assert checked > 30

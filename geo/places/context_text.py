@@ -33,7 +33,7 @@ class ContextText:
     """``text`` with what every name's reading of it shares: ``lowered``
     (:func:`_ascii_lowered`) and the spans of the ``words`` written in it, as written."""
 
-    __slots__ = ("text", "lowered", "_starts", "_stops")
+    __slots__ = ("text", "lowered", "has_words", "_starts", "_stops")
 
     def __init__(self, text: str, words: tuple[str, ...] = ()):
         self.text = text
@@ -45,6 +45,8 @@ class ContextText:
                 spans.append((i, i + len(word)))
                 i = text.find(word, i + 1)
         spans.sort()
+        # (most texts hold none of the words: their names' readers skip the search)
+        self.has_words = bool(spans)
         self._starts = [s for s, _ in spans]
         self._stops = [e for _, e in spans]
 

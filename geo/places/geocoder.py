@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections import Counter
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -83,7 +84,11 @@ _NEAR_NAMES = 8              # ambiguous names of one text paired (8 names: 28 p
 _NEAR_CANDIDATES = 40        # readings of each name paired
 _COVER_VOTE = 1.0            # an ambiguous name's vote for the one region most names lie in
 _PLACES_KEPT = 50_000       # candidates whose address and point are kept
-_PREPARED_KEPT = 4_096      # (query, context) pairs whose candidates and evidence are kept
+# (query, context) pairs whose candidates and evidence are kept: the last ~14 reports'
+# names. Each pair holds a dozen objects the cyclic collector tracks; 4,096 of them (as
+# once kept) outlived the young generations only to die old, and the collector's passes
+# over them took 3.2% of the CPU time of 2,000 distinct reports (1.5% at 256)
+_PREPARED_KEPT = 256
 _QUERIES_KEPT = 8_192       # queries whose candidates and context-free priors are kept
 _ALTERNATE_PENALTY = 1.0     # a town matched by one of its alternate names
 # the region a local story is about (see ContextEvidence.story_region): three votes of
@@ -505,14 +510,13 @@ def analyse_context(gazetteer: Gazetteer, context: str, *, ignore: str | None = 
         n = seen[mention.text] = seen.get(mention.text, 0) + 1
         if n > _VOTES_PER_NAME:
             continue
-        if n == 1 and len(mention.text) > 3 and not any(
-                c.feature_class == "country" and c.match == "exact" for c in mention.candidates):
+        if n == 1 and len(mention.text) > 3 and not reading.exact_country:
             # (a country's name is the country: "Mexico" pairs with no town near Mexico,
             # Pampanga)
             paired.append(mention)
         if key in units:
             continue
-        country, admin1, weight, minor_admin1, minor_country = reading
+        country, admin1, weight, minor_admin1, minor_country = reading[:5]
         if country is None or admin1 is None:
             if minor_admin1:
                 minor.append((mention, minor_admin1, minor_country))
@@ -648,7 +652,7 @@ def _cluster(ev: ContextEvidence, names: list, lead: str | None) -> None:
     area and no other area holds nearly as many, each of those names votes for the region
     of its reading there -- though every one of them has namesakes, bigger ones, across
     the country."""
-    counts: dict[tuple[int, int], int] = {}  # cell -> names with a reading around it
+    counts: Counter[tuple[int, int]] = Counter()  # cell -> names with a reading around it
     read: list[tuple[str, dict]] = []
     seen = set()
     for mention in names:
@@ -656,15 +660,13 @@ def _cluster(ev: ContextEvidence, names: list, lead: str | None) -> None:
         base, _, word = key.rpartition(" ")
         # "Forsyth County" and "Forsyth" are one name
         name = base if base and word in _CLASS_WORDS else key
-        if name in seen or any(c.match == "exact" and c.feature_class in ("country", "admin1")
-                               for c in mention.candidates):
+        if name in seen or _mention_reading(mention.candidates, mention.text).exact_region:
             continue  # ("Kansas" is the state, not Kansas, Illinois)
         seen.add(name)
         cells, around = _cells(mention.candidates, key)
         if cells:
             read.append((key, cells))
-            for cell in around:
-                counts[cell] = counts.get(cell, 0) + 1
+            counts.update(around)  # (counted in C, first seen first, as one by one)
     if not counts:
         return
     (by, bx), best = max(counts.items(), key=lambda kv: kv[1])  # (the first of equals)
@@ -782,8 +784,7 @@ def _surnames(context: str, mentions: list, readings: list) -> set[str]:
     # "Northern Ireland ... Ireland", "New Mexico ... Mexico", nor a district known by
     # its exact name but too small to vote, "Khas Uruzgan ... Uruzgan")
     lasts = {mm.text.rsplit(" ", 1)[1] for mm, r in zip(mentions, readings)
-             if " " in mm.text and r[0] is None
-             and not any(c.match == "exact" and c.country for c in mm.candidates)}
+             if " " in mm.text and r.country is None and not r.exact_placed}
     out = set()
     alone = set()  # first-level regions and countries written once with no first name
     for mm, r in zip(mentions, readings):
@@ -800,7 +801,7 @@ def _surnames(context: str, mentions: list, readings: list) -> set[str]:
             out.add(mm.text)
         elif _person_around(context, mm.start, mm.end):
             out.add(mm.text)
-        elif r[0] is not None and _region_named(mm.candidates, r[0], r[1]):
+        elif r.region_named:
             alone.add(mm.text)
     # "Education Minnesota" is an organisation of the Minnesota the text also names alone
     return out - alone
@@ -844,9 +845,7 @@ def _cover(ev: ContextEvidence, spread: list, lead: str) -> None:
     holds: dict[str, set[str]] = {}
     for mention in spread:
         key = normalize(mention.text)
-        for code in {c.admin1 for c in mention.candidates
-                     if c.match == "exact" and c.country == lead and c.admin1
-                     and c.feature_class in ("ppl", "admin2")}:
+        for code in _mention_reading(mention.candidates, mention.text).local_codes.get(lead, ()):
             holds.setdefault(code, set()).add(key)
     if not holds:
         return
@@ -866,23 +865,50 @@ on_clear(_READINGS.clear)
 _READINGS_KEPT = 65_536
 
 
-def _mention_reading(cands: tuple[Candidate, ...], text: str = "") -> tuple:
+class _Reading(NamedTuple):
+    """What a context mention says, from its candidates alone (see :func:`_mention_reading`):
+    the same in every text that names it, so worked out once per candidates tuple, not
+    once per mention of every report."""
+
+    country: str | None          # the country it votes for (None: ambiguous)
+    admin1: str | None           # ... and the admin-1 region
+    weight: float | None         # ... with this weight
+    minor_admin1: str | None     # an ambiguous one's exact readings' one admin-1 region
+    minor_country: str | None    # ... and its country
+    exact_country: bool          # an exact reading is a country
+    exact_region: bool           # an exact reading is a country or a first-level region
+    exact_placed: bool           # an exact reading lies in a country
+    region_named: bool           # _region_named of the vote: a country or region so named
+    # country -> the admin-1 codes of its exact town and district readings (see _cover),
+    # each set filled in the candidates' order, as a set made per text would be
+    local_codes: dict[str, set[str]]
+
+
+def _mention_reading(cands: tuple[Candidate, ...], text: str = "") -> _Reading:
     """A context mention's (country, admin1, weight) vote (country None: ambiguous) and,
     for an ambiguous one, the (admin1, country) of its exact readings where they all lie
-    in one admin-1 region (else None, None)."""
+    in one admin-1 region (else None, None); and what else the analysis of a context asks
+    of its candidates (see :class:`_Reading`)."""
     hit = _READINGS.get(id(cands))
     if hit is not None and hit[0] is cands:
         return hit[1]
     country, admin1 = _mention_vote(cands, normalize(text) if text else "")
     weight = minor_admin1 = minor_country = None
+    exact = [c for c in cands if c.match == "exact"]
+    is_country = any(c.feature_class == "country" for c in exact)
     if country is not None:
-        is_country = any(c.feature_class == "country" for c in cands if c.match == "exact")
         weight = 1.0 if is_country else 0.7
     else:
-        exact = [c for c in cands if c.match == "exact"]
         if len({c.admin1 for c in exact}) == 1 and exact[0].admin1:
             minor_admin1, minor_country = exact[0].admin1, exact[0].country
-    reading = (country, admin1, weight, minor_admin1, minor_country)
+    local: dict[str, set[str]] = {}
+    for c in exact:
+        if c.country and c.admin1 and c.feature_class in ("ppl", "admin2"):
+            local.setdefault(c.country, set()).add(c.admin1)
+    reading = _Reading(country, admin1, weight, minor_admin1, minor_country, is_country,
+                       any(c.feature_class in ("country", "admin1") for c in exact),
+                       any(c.country for c in exact),
+                       country is not None and _region_named(cands, country, admin1), local)
     if len(_READINGS) >= _READINGS_KEPT:
         _READINGS.clear()
     _READINGS[id(cands)] = (cands, reading)
@@ -1108,9 +1134,9 @@ class OfflineGeocoder(Geocoder):
     def _prepare(self, query, context: str | None, country_codes) -> "_Prepared | None":
         """Candidates and evidence of ``query`` in ``context`` (None: no candidate).
 
-        Kept for the last few thousand (query, context) pairs: :meth:`context_signature`
+        Kept for the last few hundred (query, context) pairs: :meth:`context_signature`
         followed by :meth:`geocode` for the same pair (a memo's miss), or a report seen
-        again (wire duplicates), read the text once.
+        again soon after (wire duplicates), read the text once.
         """
         if not isinstance(query, str):
             raise GeocoderQueryError(f"query must be a string, got {type(query).__name__}")
@@ -1360,7 +1386,7 @@ class _Query:
         self.located: list[tuple | None] = [None] * len(cands)  # _place of those returned
 
 
-@dataclass(slots=True)  # a few thousand are kept (OfflineGeocoder._prepared): no __dict__ each
+@dataclass(slots=True)  # a few hundred are kept (OfflineGeocoder._prepared): no __dict__ each
 class _Prepared:
     """A query in one context: what it is scored on (see OfflineGeocoder._prepare)."""
 
@@ -1564,6 +1590,19 @@ def _occurrences(name: str, context: str, lowered: str | None = None) -> list[tu
     first = words[0]
     found = []
     i = lowered.find(first)
+    if len(words) == 1 and first.isalnum():
+        # one word of letters and digits (most names): its first and last characters are
+        # word characters, so a match is a find with no word character either side --
+        # _name_end's test, read here without a call per place the word is found
+        size, n = len(first), len(context)
+        while i >= 0:
+            end = i + size
+            if (i == 0 or not _is_word(context[i - 1])) and (end == n or not _is_word(context[end])):
+                found.append((i, end))
+                i = lowered.find(first, end)
+            else:
+                i = lowered.find(first, i + 1)
+        return found
     while i >= 0:
         end = _name_end(words, context, lowered, i)
         if end >= 0:
@@ -1600,7 +1639,7 @@ def _phrases(gaz: Gazetteer, name: str, context: str, read: ContextText | None =
         word, comma, of = after.group("word", "comma", "of")
         if word:
             classes.update(_CLASS_WORDS[word.lower()])
-        if not word and read.has_word_within(end, end + 200):
+        if not word and read.has_words and read.has_word_within(end, end + 200):
             tail = _LIST_TAIL.match(context, end)
             if tail:
                 # "Becker, Clay, Douglas, Grant and Wilkin counties": each is a county
