@@ -16,10 +16,12 @@ for every measure (kg per substance, counts, litres, labs, events).
 """
 from __future__ import annotations
 
+import contextlib
+import gc
 import math
 import re
 import weakref
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -336,61 +338,110 @@ def _regions(boundaries: gpd.GeoDataFrame, by: str, needed: set | None) -> gpd.G
 # --------------------------------------------------------------------------- summaries
 
 
+# A key's order: for its distinct values, the place of each in the order wanted.
+Rank = Callable[[Any], np.ndarray]
+
+
+def _group_ids(keys: list[pd.Series], ranks: Sequence[Rank | None] = ()) -> tuple[np.ndarray, pd.Index]:
+    """Group number per row and the groups' keys, numbered as
+    ``groupby(keys, sort=True, dropna=False)`` numbers them (missing last), or in the
+    order ``ranks`` give a key's values, from one factorize per key and integer
+    arithmetic: hashing a million (region, period) tuples, then again for every
+    measure, cost more than the sums."""
+    codes, levels = [], []
+    for i, values in enumerate(keys):
+        rank = ranks[i] if i < len(ranks) else None
+        if rank is None:
+            c, u = pd.factorize(values, sort=True, use_na_sentinel=True)
+        else:
+            c, u = pd.factorize(values, use_na_sentinel=True)
+            place = np.asarray(rank(u), dtype=np.int64)
+            u = u.take(np.argsort(place))
+            c = np.where(c < 0, c, place[c])
+        codes.append(np.where(c < 0, len(u), c).astype(np.int64))  # missing sorts last
+        levels.append(u)
+    combined = codes[0]
+    for c, u in zip(codes[1:], levels[1:]):
+        combined = combined * (len(u) + 1) + c
+    gid, present = pd.factorize(combined, sort=True)
+    # each key's code per group, -1 where it is missing (a MultiIndex's own NaN)
+    parts = []
+    rest = np.asarray(present, dtype=np.int64)
+    for u in reversed(levels[1:]):
+        rest, mine = np.divmod(rest, len(u) + 1)
+        parts.append(mine)
+    parts.append(rest)
+    group_codes = [np.where(p == len(u), -1, p) for p, u in zip(reversed(parts), levels)]
+    index = pd.MultiIndex(levels=[pd.Index(u) for u in levels], codes=group_codes,
+                          names=[v.name for v in keys], verify_integrity=False)
+    return gid.astype(np.int64), (index.get_level_values(0) if len(keys) == 1 else index)
+
+
 def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
-               sources: pd.DataFrame | None = None, rows: np.ndarray | None = None,
-               doc_ids: np.ndarray | None = None) -> pd.DataFrame:
-    """Measures per group of ``keys`` (index = keys) over a prepared events frame
-    (``doc_ids``: the sorted report ids that its ``_doc_id`` codes number). With
-    ``sources`` (the prepared frame whose rows ``rows`` ``df`` holds, with the popup
-    columns ``df`` need not carry), the ``sources`` column too."""
-    counted = df["_counted"].astype(bool)
+               rows: np.ndarray | None = None, sources: bool = False,
+               doc_ids: np.ndarray | None = None,
+               ranks: Sequence[Rank | None] = ()) -> tuple[pd.Index, dict[str, Any]]:
+    """Measures per group of ``keys`` over the rows ``rows`` (all when None) of a
+    prepared events frame (``doc_ids``: the sorted report ids that its ``_doc_id`` codes
+    number): the groups' keys (sorted, as ``groupby(keys)``'s index, or in the order
+    ``ranks`` give, see ``_group_ids``) and the columns, arrays aligned with them; with
+    ``sources``, the ``sources`` column too.
+
+    Every measure is computed from an integer group number per row: the keys are hashed
+    once, and only the columns a measure reads are taken from the frame (a copy of the
+    summed columns cost a sixth of the aggregation)."""
+    def col(name: str) -> np.ndarray:
+        values = df[name].to_numpy()
+        return values if rows is None else values[rows]
+
+    def series(name: str) -> pd.Series:
+        values = df[name] if rows is None else df[name].take(rows)
+        return values.reset_index(drop=True)
+
+    gid, index = _group_ids([series(k) for k in keys], ranks)
+    n = len(index)
+    counted = col("_counted").astype(bool)
     # eradication records (aggregate(..., eradications=)) ride in the same frame: in the
     # reports, dates and their own two measures, never in an event count or a figure
-    erad = df["_erad"].astype(bool) if "_erad" in df else None
-    # one grouper for every per-group measure: the keys (a million region codes) are
-    # hashed once, not once per measure
-    # a merged duplicate is in its seizure's row (reports, sources) but in no figure
+    erad = col("_erad").astype(bool) if "_erad" in df else None
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(gid[mask], minlength=n).astype(np.int64)
+
+    # a merged duplicate is in its seizure's row (reports, sources) but in no figure;
     # people arrested: each statement counted once, on one event; a merged duplicate's
-    # not again
-    extra = {} if erad is None else {"_is_event": counted & ~erad, "_ha_c": df["_ha"],
-                                     "_erad_c": erad}
-    g = df[[*keys, "_counted"]].assign(
-        _labs_c=df["_labs"].where(counted), _dup=~counted,
-        _arrests_c=df["_arrests"].where(counted), **extra).groupby(keys, sort=True, dropna=False)
-    # group number per event, in the order of the result's rows: the list columns are
-    # built by splitting sorted arrays at group boundaries (a dict of per-group indices
-    # costs seconds with (region, period) keys)
-    gid = g.ngroup().to_numpy()
-    n = g.ngroups
-    ids = (_report_ids(df["_doc"], gid, n) if doc_ids is None else
-           _ids_per_group(df["_doc_id"].to_numpy(), doc_ids, gid, n))
-    events = g["_counted"].sum().astype(int)
-    index = events.index
-    # the columns gathered, then one frame: a column set at a time realigned each one
+    # not again. pandas' sums (compensated, in row order) over the group numbers: the
+    # same figures as by the keys
+    summed = {"labs": np.where(counted, col("_labs"), np.nan),
+              "arrests": np.where(counted, col("_arrests"), np.nan)}
+    if erad is not None:
+        summed["ha"] = col("_ha").astype(float)
+    sums = pd.DataFrame(summed).groupby(gid, sort=True).sum(min_count=1)
+    ids = (_report_ids(series("_doc"), gid, n) if doc_ids is None else
+           _ids_per_group(col("_doc_id"), doc_ids, gid, n))
     cols: dict[str, Any] = {
-        "events": events.to_numpy(),
+        "events": count(counted),
         # distinct reports: the lengths of the id lists (a second count of a million
         # text values cost as much as the lists)
         "reports": np.fromiter(map(len, ids), dtype=np.int64, count=n),
-        "labs_destroyed": g["_labs_c"].sum(min_count=1).to_numpy(),
-        "duplicates": g["_dup"].sum().astype(int).to_numpy(),
-        "arrests": g["_arrests_c"].sum(min_count=1).to_numpy(),
+        "labs_destroyed": sums["labs"].to_numpy(),
+        "duplicates": count(~counted),
+        "arrests": sums["arrests"].to_numpy(),
         # the distinct operations the events name
-        "operations": _distinct_per_group(df["_operation"], gid, n),
+        "operations": _distinct_per_group(series("_operation"), gid, n),
     }
     if erad is not None:
-        cols["events"] = g["_is_event"].sum().astype(int).to_numpy()
+        cols["events"] = count(counted & ~erad)
         # hectares of drug crops destroyed, and the records that say so
-        cols["eradications"] = g["_erad_c"].sum().astype(int).to_numpy()
-        cols["eradicated_ha"] = g["_ha_c"].sum(min_count=1).to_numpy()
+        cols["eradications"] = count(erad)
+        cols["eradicated_ha"] = sums["ha"].to_numpy()
+    substance = series("_substance")
     for measure, src in (("kg", "_kg"), ("count", "_count"), ("litres", "_litres")):
-        has = df[src].notna() & counted
+        values = col(src)
+        has = ~pd.isna(values) & counted
         if not has.any() and measure != "kg":
             continue
-        # only the columns summed are copied (the frame holds ~25)
-        wide = (df.loc[has, [*keys, "_substance", src]]
-                .groupby([*keys, "_substance"], sort=False, dropna=False)[src]
-                .sum().unstack("_substance")).reindex(index)
+        wide = _wide_sums(gid[has], substance[has], values[has].astype(float), n)
         if measure == "kg":
             in_all = [s for s in wide.columns if s not in NOT_IN_ALL]
             cols["kg_all"] = (wide[in_all].sum(axis=1, min_count=1).to_numpy() if in_all
@@ -403,32 +454,57 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
                                       else np.full(n, np.nan))
     if "kg_all" not in cols:
         cols["kg_all"] = np.full(n, np.nan)
-    # first/last date at the precision the events give it
-    dated = df.loc[df["_start"].notna(), [*keys, "_start", "_end", "_date"]]
+    # first/last date at the precision the events give it: the first event of the
+    # earliest start, of the latest end (NaN for a group with no dated event)
+    start = col("_start")
+    dated = np.flatnonzero(~pd.isna(start))
     if len(dated):
-        gd = dated.groupby(keys, sort=False, dropna=False)
-        for col, pick in (("first_date", gd["_start"].idxmin()), ("last_date", gd["_end"].idxmax())):
-            cols[col] = (dated.loc[pick, [*keys, "_date"]].set_index(keys)["_date"]
-                         .reindex(index).to_numpy(dtype=object))
+        spans = pd.DataFrame({"start": start[dated], "end": col("_end")[dated]}, index=dated)
+        by_group = spans.groupby(gid[dated], sort=True)
+        date = col("_date").astype(object)
+        for name, pick in (("first_date", by_group["start"].idxmin()),
+                           ("last_date", by_group["end"].idxmax())):
+            out = np.full(n, np.nan, dtype=object)
+            out[pick.index.to_numpy()] = date[pick.to_numpy()]
+            cols[name] = out
     else:
         cols["first_date"] = np.full(n, None, dtype=object)
         cols["last_date"] = np.full(n, None, dtype=object)
-    out = pd.DataFrame(cols, index=index)
-    out["report_ids"] = ids
-    if sources is not None:
+    cols["report_ids"] = ids
+    if sources:
         # written as JSON text when read (geo.sources): the rows of the prepared frame in
         # group order, each group's slice of them
         order = np.argsort(gid, kind="stable")  # keeps the date order within a group
         bounds = np.searchsorted(gid[order], np.arange(n + 1))
         picked = order if rows is None else np.asarray(rows)[order]
-        table = SourceTable(_source_columns(sources, doc_ids), picked, clean=_SOURCE_CLEANING)
-        out["sources"] = pd.Series(SourcesArray.from_table(table, bounds), index=out.index)
+        table = SourceTable(_source_columns(df, doc_ids), picked, clean=_SOURCE_CLEANING)
+        cols["sources"] = SourcesArray.from_table(table, bounds)
+    return index, cols
+
+
+def _summary_frame(index: pd.Index, cols: Mapping[str, Any]) -> pd.DataFrame:
+    """``_summarise``'s columns as one frame indexed by the groups' keys."""
+    out = pd.DataFrame({k: v for k, v in cols.items() if k not in ("report_ids", "sources")},
+                       index=index)
+    out["report_ids"] = cols["report_ids"]
+    if "sources" in cols:
+        out["sources"] = pd.Series(cols["sources"], index=out.index)
     return out
 
 
-# the prepared columns _summarise reads (besides the group keys)
-_SUMMED = frozenset({"_counted", "_erad", "_doc", "_doc_id", "_operation", "_labs", "_arrests",
-                     "_ha", "_kg", "_count", "_litres", "_substance", "_start", "_end", "_date"})
+def _wide_sums(gid: np.ndarray, substance: pd.Series, values: np.ndarray, n: int) -> pd.DataFrame:
+    """Per group (rows ``0..n-1``) the sum of ``values`` per substance (a column each, in
+    the order the substances first come, NaN where a group has none): what
+    ``groupby([keys, "_substance"], sort=False).sum().unstack()`` gives by the keys, here
+    by the integer group numbers and substance codes (numbered in that first-come order,
+    so the columns come in it, and so ``kg_all`` adds them in it)."""
+    codes, names = pd.factorize(substance.reset_index(drop=True))
+    frame = pd.DataFrame({"g": gid, "s": codes, "v": values})
+    wide = (frame.groupby(["g", "s"], sort=False)["v"].sum().unstack("s")
+            .reindex(pd.RangeIndex(n)))
+    wide.columns = pd.Index(np.asarray(names, dtype=object)[wide.columns.to_numpy()],
+                            dtype=object)
+    return wide
 
 
 def _distinct_per_group(values: pd.Series, gid: np.ndarray, n: int) -> np.ndarray:
@@ -442,12 +518,6 @@ def _distinct_per_group(values: pd.Series, gid: np.ndarray, n: int) -> np.ndarra
     m = max(len(uniques), 1)
     pairs = np.unique(gid[keep].astype(np.int64) * m + codes[keep])
     return np.bincount(pairs // m, minlength=n).astype(np.int64)
-
-
-def _split_by_group(gid: np.ndarray, values: np.ndarray, n: int) -> list[np.ndarray]:
-    """``values`` (already ordered by ``gid``) cut into ``n`` per-group arrays."""
-    bounds = np.searchsorted(gid, np.arange(n + 1))
-    return [values[bounds[i]:bounds[i + 1]] for i in range(n)]
 
 
 def _doc_column(ev: pd.DataFrame) -> pd.Series:
@@ -523,8 +593,27 @@ def _ids_per_group(codes: np.ndarray, uniques: np.ndarray, gid: np.ndarray,
     pairs = np.sort(gid[keep].astype(np.int64) * m + codes[keep])
     pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
     g, c = np.divmod(pairs, m)
-    parts = _split_by_group(g, uniques[c], n)
-    return [p.tolist() for p in parts]
+    # one list of every (group, report) id, cut per group: a list slice each instead
+    # of an array slice and its tolist (a third of a million groups by region and month)
+    flat = uniques[c].tolist()
+    bounds = np.searchsorted(g, np.arange(n + 1)).tolist()
+    with _collector_paused():
+        return [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector held off while lists of text are made (they
+    cannot form a cycle): a third of a million new lists set off hundreds of passes,
+    each walking every object the process holds (the events' million evidence dicts),
+    eight times the making of the lists. A collector already off stays off."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def _source_columns(df: pd.DataFrame, doc_ids: np.ndarray | None) -> dict[str, Any]:
@@ -972,45 +1061,30 @@ def aggregate(
     unlocated = df.take(lost).assign(_reason=reason.take(lost))
 
     # ---- sums
-    # the located events in date order, taken in one copy of the columns summed (the
-    # popups' own columns stay in df: the sources are cut from it when read)
+    # the located events in date order; each measure reads its own columns at these
+    # rows, the popups' are cut from df when a list is read
     rows = inside[_date_doc_order(df[["_doc_id", "_start"]].take(inside))]
-    summed = [c for c in df.columns if c in _SUMMED or c in keys]
-    located = df[summed].take(rows)
-    summary = _summarise(located, keys, kg_cols, sources=df, rows=rows, doc_ids=doc_ids)
-
-    needed = None if all_regions else set(located["_region"].unique())
+    needed = None if all_regions else set(df["_region"].take(rows).unique())
     table = _regions(boundaries, by, needed)
     table.index = table.index.astype(str).str.upper()
+    # the groups numbered in the result's order (country, region [, period]): its
+    # columns are the groups' own arrays, not a sorted copy of a built frame
+    ranks = [lambda regions: _region_ranks(regions, table), _period_ranks]
+    groups, cols = _summarise(df, keys, kg_cols, rows=rows, sources=True, doc_ids=doc_ids,
+                              ranks=ranks)
 
-    if period_freq is not None:
-        if all_regions and len(located):
-            periods = pd.period_range(located["_period"].min(), located["_period"].max(),
-                                      freq=period_freq)
-            full = pd.MultiIndex.from_product([table.index, periods], names=keys)
-            summary = summary.reindex(full)
-    else:
-        if all_regions:
-            summary = summary.reindex(pd.Index(table.index, name="_region"))
-    summary = summary.reset_index()
-
-    geo_rows = table.reindex(summary["_region"].to_numpy())
-    result = gpd.GeoDataFrame(
-        {"region": summary["_region"].to_numpy(),
-         "name": geo_rows["name"].to_numpy(),
-         "country": geo_rows["country"].to_numpy()},
-        geometry=geo_rows.geometry.to_numpy(), crs=boundaries.crs,
-    )
-    if period_freq is not None:
-        result["period"] = summary["_period"].astype(str).to_numpy()
-    for c in summary.columns:
-        if c == "sources":  # kept compact, written when read (geo.sources)
-            result[c] = pd.Series(summary[c].array, index=result.index)
-        elif c not in ("_region", "_period"):
-            result[c] = summary[c].to_numpy()
-    result = result[[c for c in result.columns if c != "geometry"] + ["geometry"]]
-    sort_cols = ["country", "region"] + (["period"] if period_freq else [])
-    result = result.sort_values(sort_cols, kind="stable").reset_index(drop=True)
+    # the result's rows: the groups, or every region (x period) with all_regions
+    full = groups
+    if all_regions and period_freq is not None and len(rows):
+        group_periods = groups.get_level_values("_period")
+        periods = pd.period_range(group_periods.min(), group_periods.max(), freq=period_freq)
+        full = pd.MultiIndex.from_product([table.index, periods], names=keys)
+    elif all_regions and period_freq is None:
+        full = pd.Index(table.index, name="_region")
+    if full is not groups:
+        full = full[_key_order(full, ranks)]
+    where = None if full is groups else groups.get_indexer(full)
+    result = _result_frame(full, where, cols, table, boundaries.crs)
 
     result.attrs["by"] = by
     result.attrs["level"] = level
@@ -1021,6 +1095,100 @@ def aggregate(
     result.attrs["unlocated"] = _unlocated_frame(unlocated, kg_cols, substance_names, doc_ids)
     return to_long(result) if tidy else result
 
+
+def _region_ranks(regions: Any, table: gpd.GeoDataFrame) -> np.ndarray:
+    """Each region's place in the result's order: by country, then code, as pandas
+    sorts those text columns (missing last)."""
+    regions = np.asarray(regions, dtype=object)
+    keys = pd.DataFrame({"country": table["country"].reindex(regions).to_numpy(),
+                         "region": regions})
+    return _places(keys.sort_values(["country", "region"], kind="stable").index.to_numpy())
+
+
+def _period_ranks(periods: Any) -> np.ndarray:
+    """Each period's place in the result's order: by its label ("2012-09"), as text."""
+    labels = pd.Series(pd.Series(periods).astype(str).to_numpy())
+    return _places(labels.sort_values(kind="stable").index.to_numpy())
+
+
+def _places(order: np.ndarray) -> np.ndarray:
+    place = np.empty(len(order), dtype=np.int64)
+    place[order] = np.arange(len(order))
+    return place
+
+
+def _key_order(keys: pd.Index, ranks: Sequence[Rank]) -> np.ndarray:
+    """Positions of ``keys`` (regions [x periods]) in the result's order."""
+    if not isinstance(keys, pd.MultiIndex):
+        return np.argsort(ranks[0](keys), kind="stable")
+    places = [ranks[i](level)[codes] for i, (level, codes) in enumerate(zip(keys.levels, keys.codes))]
+    return np.lexsort(places[::-1])
+
+
+def _result_frame(full: pd.Index, where: np.ndarray | None, cols: dict[str, Any],
+                  table: gpd.GeoDataFrame, crs: Any) -> gpd.GeoDataFrame:
+    """The aggregate: a row per key of ``full`` (region [, period], in the result's
+    order) with the group columns ``cols`` at ``where`` (-1: a region without events,
+    every figure NaN; None: ``full`` are the groups), region names and polygons from
+    ``table``.
+
+    The columns are the groups' own arrays (taken once with ``all_regions``), and each
+    key's text is made once per distinct value: building the frame and then sorting it
+    copied all of it twice (a third of a GB at a million events by region and month)."""
+    flat = not isinstance(full, pd.MultiIndex)
+    regions, region_codes = ((pd.Index(full), np.arange(len(full))) if flat
+                             else (full.levels[0], full.codes[0]))
+    regions = np.asarray(regions, dtype=object)
+    # a region's name and polygon looked up once per region, not per row
+    geo_rows = table.reindex(regions)
+
+    def per_row(values: np.ndarray, codes: np.ndarray, fill: Any = np.nan) -> np.ndarray:
+        if (codes >= 0).all():
+            return values[codes]
+        return np.append(values.astype(object), [fill])[codes]  # a missing key
+
+    data: dict[str, Any] = {
+        "region": per_row(regions, region_codes),
+        "name": per_row(geo_rows["name"].to_numpy(), region_codes),
+        "country": per_row(geo_rows["country"].to_numpy(), region_codes),
+    }
+    if not flat:
+        labels = pd.Series(full.levels[1]).astype(str).to_numpy()
+        data["period"] = per_row(labels, full.codes[1])
+    geometry = per_row(geo_rows.geometry.to_numpy(), region_codes, None)
+    missing = None if where is None else where < 0
+    for name in list(cols):
+        values = cols.pop(name)  # the group's copy freed as it goes
+        data[name] = values if where is None else _taken(values, where, missing)
+        if isinstance(data[name], list):
+            data[name] = _object_array(data[name])
+    # not consolidated into one block: that would copy every figure once more
+    return gpd.GeoDataFrame(data, geometry=geometry, crs=crs, copy=False)
+
+
+def _taken(values: Any, at: np.ndarray, missing: np.ndarray) -> Any:
+    """``values[at]``, NaN where ``missing`` (integers then as floats): what reindexing
+    a column of the groups to the result's rows gives."""
+    if isinstance(values, SourcesArray):
+        return values.take(at, allow_fill=True)
+    if isinstance(values, list):
+        values = _object_array(values)
+    if not missing.any():
+        return values[at]
+    if values.dtype.kind in "iub":
+        values = values.astype(np.float64)
+    out = values[np.where(missing, 0, at)] if len(values) else np.empty(len(at), values.dtype)
+    out[missing] = np.nan
+    return out
+
+
+
+def _object_array(values: list) -> np.ndarray:
+    """The report id lists as a column: an array of lists (never 2-D); none at all gives
+    floats, as pandas makes a column of an empty list."""
+    if not values:
+        return np.empty(0, dtype=np.float64)
+    return np.fromiter(values, dtype=object, count=len(values))
 
 def _date_doc_order(df: pd.DataFrame) -> np.ndarray:
     """Positions of ``df`` sorted by ``_start`` then ``_doc``, stable, missing last: what
@@ -1077,8 +1245,8 @@ def _unlocated_frame(unlocated: pd.DataFrame, kg_cols: list[str],
         cols = ["reason", "country", "events", "reports", "labs_destroyed", "duplicates", "kg_all",
                 *[f"kg_{s}" for s in kg_cols], "first_date", "last_date", "report_ids"]
         return pd.DataFrame(columns=cols)
-    u = unlocated.assign(_country=unlocated["_country"].fillna(""))
-    out = _summarise(u, ["_reason", "_country"], kg_cols, doc_ids=doc_ids).reset_index()
+    u = unlocated.assign(_country=unlocated["_country"].fillna("")).reset_index(drop=True)
+    out = _summary_frame(*_summarise(u, ["_reason", "_country"], kg_cols, doc_ids=doc_ids)).reset_index()
     out = out.rename(columns={"_reason": "reason", "_country": "country"})
     out["country"] = out["country"].replace("", None)
     return out
