@@ -21,7 +21,7 @@ import gc
 import math
 import re
 import weakref
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -338,26 +338,56 @@ def _regions(boundaries: gpd.GeoDataFrame, by: str, needed: set | None) -> gpd.G
 # --------------------------------------------------------------------------- summaries
 
 
+class Coded(NamedTuple):
+    """A text column kept as codes into its distinct values (-1: missing): a third of a
+    million dates or region names become a column from a few thousand texts."""
+
+    codes: np.ndarray
+    values: np.ndarray
+
+    def decoded(self) -> np.ndarray:
+        """The values as an object array, NaN where missing."""
+        return np.append(self.values.astype(object), [np.nan])[self.codes]
+
+    def column(self, fill: Any = np.nan) -> Any:
+        """The column pandas makes of ``decoded()`` (its type told from the distinct
+        values, which are the column's values), built by a take of them."""
+        codes, values = self.codes, self.values
+        if (codes < 0).any():
+            values = np.append(values.astype(object), [fill])
+            codes = np.where(codes < 0, len(values) - 1, codes)
+        return pd.Series(values).array.take(codes)
+
+
 # A key's order: for its distinct values, the place of each in the order wanted.
 Rank = Callable[[Any], np.ndarray]
 
 
-def _group_ids(keys: list[pd.Series], ranks: Sequence[Rank | None] = ()) -> tuple[np.ndarray, pd.Index]:
+def _group_ids(keys: list[pd.Series | tuple[str, np.ndarray, Any]],
+               ranks: Sequence[Rank | None] = ()) -> tuple[np.ndarray, pd.Index]:
     """Group number per row and the groups' keys, numbered as
     ``groupby(keys, sort=True, dropna=False)`` numbers them (missing last), or in the
     order ``ranks`` give a key's values, from one factorize per key and integer
     arithmetic: hashing a million (region, period) tuples, then again for every
-    measure, cost more than the sums."""
-    codes, levels = [], []
-    for i, values in enumerate(keys):
+    measure, cost more than the sums. A key may come factorized already: (name, codes,
+    distinct values)."""
+    codes, levels, names = [], [], []
+    for i, key in enumerate(keys):
         rank = ranks[i] if i < len(ranks) else None
-        if rank is None:
-            c, u = pd.factorize(values, sort=True, use_na_sentinel=True)
+        if isinstance(key, tuple):
+            name, c, u = key
+            rank = rank or _sorted_places
+        elif rank is None:  # groupby's own order
+            name = key.name
+            c, u = pd.factorize(key, sort=True, use_na_sentinel=True)
         else:
-            c, u = pd.factorize(values, use_na_sentinel=True)
+            name = key.name
+            c, u = pd.factorize(key, use_na_sentinel=True)
+        if rank is not None:
             place = np.asarray(rank(u), dtype=np.int64)
             u = u.take(np.argsort(place))
             c = np.where(c < 0, c, place[c])
+        names.append(name)
         codes.append(np.where(c < 0, len(u), c).astype(np.int64))  # missing sorts last
         levels.append(u)
     combined = codes[0]
@@ -373,19 +403,22 @@ def _group_ids(keys: list[pd.Series], ranks: Sequence[Rank | None] = ()) -> tupl
     parts.append(rest)
     group_codes = [np.where(p == len(u), -1, p) for p, u in zip(reversed(parts), levels)]
     index = pd.MultiIndex(levels=[pd.Index(u) for u in levels], codes=group_codes,
-                          names=[v.name for v in keys], verify_integrity=False)
+                          names=names, verify_integrity=False)
     return gid.astype(np.int64), (index.get_level_values(0) if len(keys) == 1 else index)
 
 
 def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
                rows: np.ndarray | None = None, sources: bool = False,
                doc_ids: np.ndarray | None = None,
-               ranks: Sequence[Rank | None] = ()) -> tuple[pd.Index, dict[str, Any]]:
+               ranks: Sequence[Rank | None] = (),
+               coded: Mapping[str, tuple[np.ndarray, Any]] | None = None,
+               ) -> tuple[pd.Index, dict[str, Any]]:
     """Measures per group of ``keys`` over the rows ``rows`` (all when None) of a
     prepared events frame (``doc_ids``: the sorted report ids that its ``_doc_id`` codes
     number): the groups' keys (sorted, as ``groupby(keys)``'s index, or in the order
     ``ranks`` give, see ``_group_ids``) and the columns, arrays aligned with them; with
-    ``sources``, the ``sources`` column too.
+    ``sources``, the ``sources`` column too. ``coded``: keys factorized already, name ->
+    (code per row of ``rows``, distinct values).
 
     Every measure is computed from an integer group number per row: the keys are hashed
     once, and only the columns a measure reads are taken from the frame (a copy of the
@@ -398,7 +431,8 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
         values = df[name] if rows is None else df[name].take(rows)
         return values.reset_index(drop=True)
 
-    gid, index = _group_ids([series(k) for k in keys], ranks)
+    coded = coded or {}
+    gid, index = _group_ids([(k, *coded[k]) if k in coded else series(k) for k in keys], ranks)
     n = len(index)
     counted = col("_counted").astype(bool)
     # eradication records (aggregate(..., eradications=)) ride in the same frame: in the
@@ -461,12 +495,15 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
     if len(dated):
         spans = pd.DataFrame({"start": start[dated], "end": col("_end")[dated]}, index=dated)
         by_group = spans.groupby(gid[dated], sort=True)
-        date = col("_date").astype(object)
         for name, pick in (("first_date", by_group["start"].idxmin()),
                            ("last_date", by_group["end"].idxmax())):
-            out = np.full(n, np.nan, dtype=object)
-            out[pick.index.to_numpy()] = date[pick.to_numpy()]
-            cols[name] = out
+            # only the picked events' dates read, kept as codes into the distinct dates
+            at = pick.to_numpy()
+            picked = df["_date"].take(at if rows is None else rows[at]).to_numpy(dtype=object)
+            found, distinct = pd.factorize(picked, use_na_sentinel=True)
+            codes = np.full(n, -1, dtype=np.int64)
+            codes[pick.index.to_numpy()] = found
+            cols[name] = Coded(codes, np.asarray(distinct, dtype=object))
     else:
         cols["first_date"] = np.full(n, None, dtype=object)
         cols["last_date"] = np.full(n, None, dtype=object)
@@ -484,8 +521,8 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
 
 def _summary_frame(index: pd.Index, cols: Mapping[str, Any]) -> pd.DataFrame:
     """``_summarise``'s columns as one frame indexed by the groups' keys."""
-    out = pd.DataFrame({k: v for k, v in cols.items() if k not in ("report_ids", "sources")},
-                       index=index)
+    out = pd.DataFrame({k: (v.decoded() if isinstance(v, Coded) else v) for k, v in cols.items()
+                        if k not in ("report_ids", "sources")}, index=index)
     out["report_ids"] = cols["report_ids"]
     if "sources" in cols:
         out["sources"] = pd.Series(cols["sources"], index=out.index)
@@ -495,16 +532,17 @@ def _summary_frame(index: pd.Index, cols: Mapping[str, Any]) -> pd.DataFrame:
 def _wide_sums(gid: np.ndarray, substance: pd.Series, values: np.ndarray, n: int) -> pd.DataFrame:
     """Per group (rows ``0..n-1``) the sum of ``values`` per substance (a column each, in
     the order the substances first come, NaN where a group has none): what
-    ``groupby([keys, "_substance"], sort=False).sum().unstack()`` gives by the keys, here
-    by the integer group numbers and substance codes (numbered in that first-come order,
-    so the columns come in it, and so ``kg_all`` adds them in it)."""
+    ``groupby([keys, "_substance"], sort=False).sum().unstack().reindex(groups)`` gives,
+    from one pandas sum over integer (group, substance) numbers (the same compensated
+    sums in the same row order) put in a matrix laid out as ``unstack`` lays it out, one
+    row per group, so ``kg_all`` adds its columns in the same order and way."""
     codes, names = pd.factorize(substance.reset_index(drop=True))
-    frame = pd.DataFrame({"g": gid, "s": codes, "v": values})
-    wide = (frame.groupby(["g", "s"], sort=False)["v"].sum().unstack("s")
-            .reindex(pd.RangeIndex(n)))
-    wide.columns = pd.Index(np.asarray(names, dtype=object)[wide.columns.to_numpy()],
-                            dtype=object)
-    return wide
+    m = max(len(names), 1)
+    sums = pd.Series(values).groupby(gid.astype(np.int64) * m + codes, sort=False).sum()
+    matrix = np.full((n, len(names)), np.nan)
+    matrix.reshape(-1)[sums.index.to_numpy()] = sums.to_numpy()
+    return pd.DataFrame(matrix, columns=pd.Index(np.asarray(names, dtype=object), dtype=object),
+                        copy=False)
 
 
 def _distinct_per_group(values: pd.Series, gid: np.ndarray, n: int) -> np.ndarray:
@@ -1064,14 +1102,15 @@ def aggregate(
     # the located events in date order; each measure reads its own columns at these
     # rows, the popups' are cut from df when a list is read
     rows = inside[_date_doc_order(df[["_doc_id", "_start"]].take(inside))]
-    needed = None if all_regions else set(df["_region"].take(rows).unique())
+    region_codes, located_regions = pd.factorize(df["_region"].take(rows), use_na_sentinel=True)
+    needed = None if all_regions else set(located_regions)
     table = _regions(boundaries, by, needed)
     table.index = table.index.astype(str).str.upper()
     # the groups numbered in the result's order (country, region [, period]): its
     # columns are the groups' own arrays, not a sorted copy of a built frame
     ranks = [lambda regions: _region_ranks(regions, table), _period_ranks]
     groups, cols = _summarise(df, keys, kg_cols, rows=rows, sources=True, doc_ids=doc_ids,
-                              ranks=ranks)
+                              ranks=ranks, coded={"_region": (region_codes, located_regions)})
 
     # the result's rows: the groups, or every region (x period) with all_regions
     full = groups
@@ -1111,6 +1150,12 @@ def _period_ranks(periods: Any) -> np.ndarray:
     return _places(labels.sort_values(kind="stable").index.to_numpy())
 
 
+def _sorted_places(values: Any) -> np.ndarray:
+    """Each value's place in sorted order (what ``factorize(sort=True)`` numbers)."""
+    _, uniques = pd.factorize(values, sort=True)
+    return pd.Index(uniques).get_indexer(values)
+
+
 def _places(order: np.ndarray) -> np.ndarray:
     place = np.empty(len(order), dtype=np.int64)
     place[order] = np.arange(len(order))
@@ -1139,29 +1184,28 @@ def _result_frame(full: pd.Index, where: np.ndarray | None, cols: dict[str, Any]
     regions, region_codes = ((pd.Index(full), np.arange(len(full))) if flat
                              else (full.levels[0], full.codes[0]))
     regions = np.asarray(regions, dtype=object)
-    # a region's name and polygon looked up once per region, not per row
+    # a region's name and polygon looked up once per region, and each key column made
+    # from its distinct values, not per row
     geo_rows = table.reindex(regions)
-
-    def per_row(values: np.ndarray, codes: np.ndarray, fill: Any = np.nan) -> np.ndarray:
-        if (codes >= 0).all():
-            return values[codes]
-        return np.append(values.astype(object), [fill])[codes]  # a missing key
-
     data: dict[str, Any] = {
-        "region": per_row(regions, region_codes),
-        "name": per_row(geo_rows["name"].to_numpy(), region_codes),
-        "country": per_row(geo_rows["country"].to_numpy(), region_codes),
+        "region": Coded(region_codes, regions).column(),
+        "name": Coded(region_codes, geo_rows["name"].to_numpy()).column(),
+        "country": Coded(region_codes, geo_rows["country"].to_numpy()).column(),
     }
     if not flat:
         labels = pd.Series(full.levels[1]).astype(str).to_numpy()
-        data["period"] = per_row(labels, full.codes[1])
-    geometry = per_row(geo_rows.geometry.to_numpy(), region_codes, None)
+        data["period"] = Coded(full.codes[1], labels).column()
+    polygons = geo_rows.geometry.to_numpy()
+    geometry = (polygons[region_codes] if (region_codes >= 0).all()
+                else np.append(polygons, [None])[region_codes])
     missing = None if where is None else where < 0
     for name in list(cols):
         values = cols.pop(name)  # the group's copy freed as it goes
-        data[name] = values if where is None else _taken(values, where, missing)
-        if isinstance(data[name], list):
-            data[name] = _object_array(data[name])
+        if where is not None:
+            values = _taken(values, where, missing)
+        if isinstance(values, list):
+            values = _object_array(values)
+        data[name] = values.column() if isinstance(values, Coded) else values
     # not consolidated into one block: that would copy every figure once more
     return gpd.GeoDataFrame(data, geometry=geometry, crs=crs, copy=False)
 
@@ -1171,6 +1215,8 @@ def _taken(values: Any, at: np.ndarray, missing: np.ndarray) -> Any:
     a column of the groups to the result's rows gives."""
     if isinstance(values, SourcesArray):
         return values.take(at, allow_fill=True)
+    if isinstance(values, Coded):
+        return Coded(np.where(missing, -1, values.codes[at]), values.values)
     if isinstance(values, list):
         values = _object_array(values)
     if not missing.any():
