@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import math
+import operator
 import re
 import weakref
 from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
@@ -469,13 +470,16 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
         # hectares of drug crops destroyed, and the records that say so
         cols["eradications"] = count(erad)
         cols["eradicated_ha"] = sums["ha"].to_numpy()
-    substance = series("_substance")
+    # substances numbered once; each measure renumbers the few codes it holds
+    substance_codes, substance_names = pd.factorize(df["_substance"], use_na_sentinel=True)
+    substance = substance_codes if rows is None else substance_codes[rows]
     for measure, src in (("kg", "_kg"), ("count", "_count"), ("litres", "_litres")):
         values = col(src)
         has = ~pd.isna(values) & counted
         if not has.any() and measure != "kg":
             continue
-        wide = _wide_sums(gid[has], substance[has], values[has].astype(float), n)
+        wide = _wide_sums(gid[has], substance[has], np.asarray(substance_names, dtype=object),
+                          values[has].astype(float), n)
         if measure == "kg":
             in_all = [s for s in wide.columns if s not in NOT_IN_ALL]
             cols["kg_all"] = (wide[in_all].sum(axis=1, min_count=1).to_numpy() if in_all
@@ -488,21 +492,26 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
                                       else np.full(n, np.nan))
     if "kg_all" not in cols:
         cols["kg_all"] = np.full(n, np.nan)
+    # the rows in group order (a stable sort keeps the rows' order within a group) and
+    # each group's slice of them: for the dates and the sources
+    order = np.argsort(gid, kind="stable")
+    bounds = np.searchsorted(gid[order], np.arange(n + 1))
     # first/last date at the precision the events give it: the first event of the
     # earliest start, of the latest end (NaN for a group with no dated event)
     start = col("_start")
-    dated = np.flatnonzero(~pd.isna(start))
-    if len(dated):
-        spans = pd.DataFrame({"start": start[dated], "end": col("_end")[dated]}, index=dated)
-        by_group = spans.groupby(gid[dated], sort=True)
-        for name, pick in (("first_date", by_group["start"].idxmin()),
-                           ("last_date", by_group["end"].idxmax())):
+    undated = pd.isna(start)
+    if not undated.all():
+        stamps = {"first_date": np.where(undated, _NEVER, start.view(np.int64)),
+                  "last_date": np.where(undated, -_NEVER, col("_end").view(np.int64))}
+        for name, stamp in stamps.items():
+            pick = _first_extreme(stamp[order], bounds, gid[order], latest=name == "last_date")
+            has = pick >= 0
             # only the picked events' dates read, kept as codes into the distinct dates
-            at = pick.to_numpy()
+            at = order[pick[has]]
             picked = df["_date"].take(at if rows is None else rows[at]).to_numpy(dtype=object)
             found, distinct = pd.factorize(picked, use_na_sentinel=True)
             codes = np.full(n, -1, dtype=np.int64)
-            codes[pick.index.to_numpy()] = found
+            codes[has] = found
             cols[name] = Coded(codes, np.asarray(distinct, dtype=object))
     else:
         cols["first_date"] = np.full(n, None, dtype=object)
@@ -511,13 +520,37 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
     if sources:
         # written as JSON text when read (geo.sources): the rows of the prepared frame in
         # group order, each group's slice of them
-        order = np.argsort(gid, kind="stable")  # keeps the date order within a group
-        bounds = np.searchsorted(gid[order], np.arange(n + 1))
         picked = order if rows is None else np.asarray(rows)[order]
         table = SourceTable(_source_columns(df, doc_ids), picked, clean=_SOURCE_CLEANING)
         cols["sources"] = SourcesArray.from_table(table, bounds)
     return index, cols
 
+
+
+# a timestamp no date reaches (int64 nanoseconds): an undated event's, so it is never
+# the earliest (nor, negated, the latest)
+_NEVER = np.iinfo(np.int64).max
+
+
+def _first_extreme(stamps: np.ndarray, bounds: np.ndarray, gid: np.ndarray, *,
+                   latest: bool) -> np.ndarray:
+    """Per group (rows ``bounds[g]:bounds[g + 1]`` of ``stamps``, ``gid`` their groups)
+    the position of its first earliest (``latest``: latest) stamp, -1 where the group
+    has only undated ones (``_NEVER``): ``groupby.idxmin``/``idxmax`` over dated events,
+    from one reduction and one comparison instead of a groupby."""
+    n = len(bounds) - 1
+    pick = np.full(n, -1, dtype=np.int64)
+    if not len(stamps):
+        return pick
+    nonempty = bounds[:-1] < bounds[1:]
+    reduce = np.maximum if latest else np.minimum
+    extreme = np.full(n, -_NEVER if latest else _NEVER, dtype=np.int64)
+    extreme[nonempty] = reduce.reduceat(stamps, bounds[:-1][nonempty])
+    hits = np.flatnonzero(stamps == extreme[gid])
+    first = hits[np.r_[True, gid[hits][1:] != gid[hits][:-1]]] if len(hits) else hits
+    pick[gid[first]] = first
+    pick[extreme == (-_NEVER if latest else _NEVER)] = -1
+    return pick
 
 def _summary_frame(index: pd.Index, cols: Mapping[str, Any]) -> pd.DataFrame:
     """``_summarise``'s columns as one frame indexed by the groups' keys."""
@@ -529,20 +562,23 @@ def _summary_frame(index: pd.Index, cols: Mapping[str, Any]) -> pd.DataFrame:
     return out
 
 
-def _wide_sums(gid: np.ndarray, substance: pd.Series, values: np.ndarray, n: int) -> pd.DataFrame:
+def _wide_sums(gid: np.ndarray, substance: np.ndarray, substance_names: np.ndarray,
+               values: np.ndarray, n: int) -> pd.DataFrame:
     """Per group (rows ``0..n-1``) the sum of ``values`` per substance (a column each, in
     the order the substances first come, NaN where a group has none): what
     ``groupby([keys, "_substance"], sort=False).sum().unstack().reindex(groups)`` gives,
     from one pandas sum over integer (group, substance) numbers (the same compensated
     sums in the same row order) put in a matrix laid out as ``unstack`` lays it out, one
     row per group, so ``kg_all`` adds its columns in the same order and way."""
-    codes, names = pd.factorize(substance.reset_index(drop=True))
+    # ``substance``: codes into ``substance_names`` (-1: none), renumbered here in the
+    # order they first come (integers hashed, not a million texts)
+    codes, present = pd.factorize(substance, use_na_sentinel=False)
+    names = np.append(substance_names, [np.nan])[present]
     m = max(len(names), 1)
     sums = pd.Series(values).groupby(gid.astype(np.int64) * m + codes, sort=False).sum()
     matrix = np.full((n, len(names)), np.nan)
     matrix.reshape(-1)[sums.index.to_numpy()] = sums.to_numpy()
-    return pd.DataFrame(matrix, columns=pd.Index(np.asarray(names, dtype=object), dtype=object),
-                        copy=False)
+    return pd.DataFrame(matrix, columns=pd.Index(names, dtype=object), copy=False)
 
 
 def _distinct_per_group(values: pd.Series, gid: np.ndarray, n: int) -> np.ndarray:
@@ -571,9 +607,14 @@ def _doc_column(ev: pd.DataFrame) -> pd.Series:
     except TypeError:  # unhashable cells: as any text column
         return _text(ev, "doc", str)
     # one conversion of the distinct values (Arrow text iterated costs a call each)
-    cleaned = np.array(_clean_str_texts(uniques.tolist()) + [None], dtype=object)
+    raw_ids = uniques.tolist()
+    cleaned_ids = _clean_str_texts(raw_ids)
+    cleaned = np.array(cleaned_ids + [None], dtype=object)
     known = np.flatnonzero(pd.notna(cleaned))
-    ids, sorted_ids = _sorted_factorize(cleaned[known])
+    # ids that stripping left as they are (the same objects) are still distinct: sorted
+    # without hashing them again
+    distinct = all(map(operator.is_, cleaned_ids, raw_ids))
+    ids, sorted_ids = _sorted_factorize(cleaned[known], distinct=distinct)
     rank = np.full(len(cleaned), -1, dtype=np.int64)
     rank[known] = ids
     return pd.Series(pd.Categorical.from_codes(rank[codes], categories=pd.Index(sorted_ids, dtype=object)),
@@ -597,16 +638,17 @@ def _doc_codes(docs: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return out, np.asarray(uniques, dtype=object)
 
 
-def _sorted_factorize(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _sorted_factorize(ids: np.ndarray, *, distinct: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """``pd.factorize(ids, sort=True)`` of text: the distinct ids sorted by Arrow, whose
     order of UTF-8 bytes is Python's order of code points (a third of a million ids
-    compared one pair at a time in Python cost half a second)."""
+    compared one pair at a time in Python cost half a second). ``distinct``: the ids
+    are known to be so (no hash of them is needed)."""
     try:
         import pyarrow as pa
         import pyarrow.compute as pc
     except ImportError:  # pyarrow is optional (the GeoParquet and dask extras)
         return pd.factorize(ids, sort=True)
-    codes, uniques = pd.factorize(ids)
+    codes, uniques = (np.arange(len(ids)), ids) if distinct else pd.factorize(ids)
     try:
         order = pc.array_sort_indices(pa.array(uniques, type=pa.string())).to_numpy()
     except (pa.ArrowException, UnicodeEncodeError):  # not UTF-8 (lone surrogates): Python's sort
