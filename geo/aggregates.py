@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import math
 import operator
 import re
@@ -273,7 +274,10 @@ def _litres(frame: pd.DataFrame) -> pd.Series:
     if not vol.any():
         return out
     idx = factors[vol].index
-    qty = frame.loc[idx, "quantity"].map(_number).astype(float)
+    raw = frame.loc[idx, "quantity"]
+    # figures held as numbers are the numbers (what _number gives each); text is read
+    numeric = pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw)
+    qty = raw.astype(float) if numeric else raw.map(_number).astype(float)
     out.loc[idx] = qty.to_numpy() * factors[vol].astype(float).to_numpy()
     # a volume event that also carries a mass was weighed: count it once, as kg
     return out
@@ -339,7 +343,7 @@ def _regions(boundaries: gpd.GeoDataFrame, by: str, needed: set | None) -> gpd.G
 # --------------------------------------------------------------------------- summaries
 
 
-class Coded(NamedTuple):
+class _Coded(NamedTuple):
     """A text column kept as codes into its distinct values (-1: missing): a third of a
     million dates or region names become a column from a few thousand texts."""
 
@@ -512,7 +516,7 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
             found, distinct = pd.factorize(picked, use_na_sentinel=True)
             codes = np.full(n, -1, dtype=np.int64)
             codes[has] = found
-            cols[name] = Coded(codes, np.asarray(distinct, dtype=object))
+            cols[name] = _Coded(codes, np.asarray(distinct, dtype=object))
     else:
         cols["first_date"] = np.full(n, None, dtype=object)
         cols["last_date"] = np.full(n, None, dtype=object)
@@ -524,7 +528,6 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
         table = SourceTable(_source_columns(df, doc_ids), picked, clean=_SOURCE_CLEANING)
         cols["sources"] = SourcesArray.from_table(table, bounds)
     return index, cols
-
 
 
 # a timestamp no date reaches (int64 nanoseconds): an undated event's, so it is never
@@ -552,9 +555,10 @@ def _first_extreme(stamps: np.ndarray, bounds: np.ndarray, gid: np.ndarray, *,
     pick[extreme == (-_NEVER if latest else _NEVER)] = -1
     return pick
 
+
 def _summary_frame(index: pd.Index, cols: Mapping[str, Any]) -> pd.DataFrame:
     """``_summarise``'s columns as one frame indexed by the groups' keys."""
-    out = pd.DataFrame({k: (v.decoded() if isinstance(v, Coded) else v) for k, v in cols.items()
+    out = pd.DataFrame({k: (v.decoded() if isinstance(v, _Coded) else v) for k, v in cols.items()
                         if k not in ("report_ids", "sources")}, index=index)
     out["report_ids"] = cols["report_ids"]
     if "sources" in cols:
@@ -678,7 +682,7 @@ def _ids_per_group(codes: np.ndarray, uniques: np.ndarray, gid: np.ndarray,
     flat = uniques[c].tolist()
     bounds = np.searchsorted(g, np.arange(n + 1)).tolist()
     with _collector_paused():
-        return [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+        return [flat[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 @contextlib.contextmanager
@@ -1230,13 +1234,13 @@ def _result_frame(full: pd.Index, where: np.ndarray | None, cols: dict[str, Any]
     # from its distinct values, not per row
     geo_rows = table.reindex(regions)
     data: dict[str, Any] = {
-        "region": Coded(region_codes, regions).column(),
-        "name": Coded(region_codes, geo_rows["name"].to_numpy()).column(),
-        "country": Coded(region_codes, geo_rows["country"].to_numpy()).column(),
+        "region": _Coded(region_codes, regions).column(),
+        "name": _Coded(region_codes, geo_rows["name"].to_numpy()).column(),
+        "country": _Coded(region_codes, geo_rows["country"].to_numpy()).column(),
     }
     if not flat:
         labels = pd.Series(full.levels[1]).astype(str).to_numpy()
-        data["period"] = Coded(full.codes[1], labels).column()
+        data["period"] = _Coded(full.codes[1], labels).column()
     polygons = geo_rows.geometry.to_numpy()
     geometry = (polygons[region_codes] if (region_codes >= 0).all()
                 else np.append(polygons, [None])[region_codes])
@@ -1247,7 +1251,7 @@ def _result_frame(full: pd.Index, where: np.ndarray | None, cols: dict[str, Any]
             values = _taken(values, where, missing)
         if isinstance(values, list):
             values = _object_array(values)
-        data[name] = values.column() if isinstance(values, Coded) else values
+        data[name] = values.column() if isinstance(values, _Coded) else values
     # not consolidated into one block: that would copy every figure once more
     return gpd.GeoDataFrame(data, geometry=geometry, crs=crs, copy=False)
 
@@ -1257,8 +1261,8 @@ def _taken(values: Any, at: np.ndarray, missing: np.ndarray) -> Any:
     a column of the groups to the result's rows gives."""
     if isinstance(values, SourcesArray):
         return values.take(at, allow_fill=True)
-    if isinstance(values, Coded):
-        return Coded(np.where(missing, -1, values.codes[at]), values.values)
+    if isinstance(values, _Coded):
+        return _Coded(np.where(missing, -1, values.codes[at]), values.values)
     if isinstance(values, list):
         values = _object_array(values)
     if not missing.any():
