@@ -16,10 +16,14 @@ for every measure (kg per substance, counts, litres, labs, events).
 """
 from __future__ import annotations
 
+import contextlib
+import gc
+import itertools
 import math
+import operator
 import re
 import weakref
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -270,7 +274,10 @@ def _litres(frame: pd.DataFrame) -> pd.Series:
     if not vol.any():
         return out
     idx = factors[vol].index
-    qty = frame.loc[idx, "quantity"].map(_number).astype(float)
+    raw = frame.loc[idx, "quantity"]
+    # figures held as numbers are the numbers (what _number gives each); text is read
+    numeric = pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw)
+    qty = raw.astype(float) if numeric else raw.map(_number).astype(float)
     out.loc[idx] = qty.to_numpy() * factors[vol].astype(float).to_numpy()
     # a volume event that also carries a mass was weighed: count it once, as kg
     return out
@@ -336,61 +343,147 @@ def _regions(boundaries: gpd.GeoDataFrame, by: str, needed: set | None) -> gpd.G
 # --------------------------------------------------------------------------- summaries
 
 
+class _Coded(NamedTuple):
+    """A text column kept as codes into its distinct values (-1: missing): a third of a
+    million dates or region names become a column from a few thousand texts."""
+
+    codes: np.ndarray
+    values: np.ndarray
+
+    def decoded(self) -> np.ndarray:
+        """The values as an object array, NaN where missing."""
+        return np.append(self.values.astype(object), [np.nan])[self.codes]
+
+    def column(self, fill: Any = np.nan) -> Any:
+        """The column pandas makes of ``decoded()`` (its type told from the distinct
+        values, which are the column's values), built by a take of them."""
+        codes, values = self.codes, self.values
+        if (codes < 0).any():
+            values = np.append(values.astype(object), [fill])
+            codes = np.where(codes < 0, len(values) - 1, codes)
+        return pd.Series(values).array.take(codes)
+
+
+# A key's order: for its distinct values, the place of each in the order wanted.
+Rank = Callable[[Any], np.ndarray]
+
+
+def _group_ids(keys: list[pd.Series | tuple[str, np.ndarray, Any]],
+               ranks: Sequence[Rank | None] = ()) -> tuple[np.ndarray, pd.Index]:
+    """Group number per row and the groups' keys, numbered as
+    ``groupby(keys, sort=True, dropna=False)`` numbers them (missing last), or in the
+    order ``ranks`` give a key's values, from one factorize per key and integer
+    arithmetic: hashing a million (region, period) tuples, then again for every
+    measure, cost more than the sums. A key may come factorized already: (name, codes,
+    distinct values)."""
+    codes, levels, names = [], [], []
+    for i, key in enumerate(keys):
+        rank = ranks[i] if i < len(ranks) else None
+        if isinstance(key, tuple):
+            name, c, u = key
+            rank = rank or _sorted_places
+        elif rank is None:  # groupby's own order
+            name = key.name
+            c, u = pd.factorize(key, sort=True, use_na_sentinel=True)
+        else:
+            name = key.name
+            c, u = pd.factorize(key, use_na_sentinel=True)
+        if rank is not None:
+            place = np.asarray(rank(u), dtype=np.int64)
+            u = u.take(np.argsort(place))
+            c = np.where(c < 0, c, place[c])
+        names.append(name)
+        codes.append(np.where(c < 0, len(u), c).astype(np.int64))  # missing sorts last
+        levels.append(u)
+    combined = codes[0]
+    for c, u in zip(codes[1:], levels[1:]):
+        combined = combined * (len(u) + 1) + c
+    gid, present = pd.factorize(combined, sort=True)
+    # each key's code per group, -1 where it is missing (a MultiIndex's own NaN)
+    parts = []
+    rest = np.asarray(present, dtype=np.int64)
+    for u in reversed(levels[1:]):
+        rest, mine = np.divmod(rest, len(u) + 1)
+        parts.append(mine)
+    parts.append(rest)
+    group_codes = [np.where(p == len(u), -1, p) for p, u in zip(reversed(parts), levels)]
+    index = pd.MultiIndex(levels=[pd.Index(u) for u in levels], codes=group_codes,
+                          names=names, verify_integrity=False)
+    return gid.astype(np.int64), (index.get_level_values(0) if len(keys) == 1 else index)
+
+
 def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
-               sources: pd.DataFrame | None = None, rows: np.ndarray | None = None,
-               doc_ids: np.ndarray | None = None) -> pd.DataFrame:
-    """Measures per group of ``keys`` (index = keys) over a prepared events frame
-    (``doc_ids``: the sorted report ids that its ``_doc_id`` codes number). With
-    ``sources`` (the prepared frame whose rows ``rows`` ``df`` holds, with the popup
-    columns ``df`` need not carry), the ``sources`` column too."""
-    counted = df["_counted"].astype(bool)
+               rows: np.ndarray | None = None, sources: bool = False,
+               doc_ids: np.ndarray | None = None,
+               ranks: Sequence[Rank | None] = (),
+               coded: Mapping[str, tuple[np.ndarray, Any]] | None = None,
+               ) -> tuple[pd.Index, dict[str, Any]]:
+    """Measures per group of ``keys`` over the rows ``rows`` (all when None) of a
+    prepared events frame (``doc_ids``: the sorted report ids that its ``_doc_id`` codes
+    number): the groups' keys (sorted, as ``groupby(keys)``'s index, or in the order
+    ``ranks`` give, see ``_group_ids``) and the columns, arrays aligned with them; with
+    ``sources``, the ``sources`` column too. ``coded``: keys factorized already, name ->
+    (code per row of ``rows``, distinct values).
+
+    Every measure is computed from an integer group number per row: the keys are hashed
+    once, and only the columns a measure reads are taken from the frame (a copy of the
+    summed columns cost a sixth of the aggregation)."""
+    def col(name: str) -> np.ndarray:
+        values = df[name].to_numpy()
+        return values if rows is None else values[rows]
+
+    def series(name: str) -> pd.Series:
+        values = df[name] if rows is None else df[name].take(rows)
+        return values.reset_index(drop=True)
+
+    coded = coded or {}
+    gid, index = _group_ids([(k, *coded[k]) if k in coded else series(k) for k in keys], ranks)
+    n = len(index)
+    counted = col("_counted").astype(bool)
     # eradication records (aggregate(..., eradications=)) ride in the same frame: in the
     # reports, dates and their own two measures, never in an event count or a figure
-    erad = df["_erad"].astype(bool) if "_erad" in df else None
-    # one grouper for every per-group measure: the keys (a million region codes) are
-    # hashed once, not once per measure
-    # a merged duplicate is in its seizure's row (reports, sources) but in no figure
+    erad = col("_erad").astype(bool) if "_erad" in df else None
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(gid[mask], minlength=n).astype(np.int64)
+
+    # a merged duplicate is in its seizure's row (reports, sources) but in no figure;
     # people arrested: each statement counted once, on one event; a merged duplicate's
-    # not again
-    extra = {} if erad is None else {"_is_event": counted & ~erad, "_ha_c": df["_ha"],
-                                     "_erad_c": erad}
-    g = df[[*keys, "_counted"]].assign(
-        _labs_c=df["_labs"].where(counted), _dup=~counted,
-        _arrests_c=df["_arrests"].where(counted), **extra).groupby(keys, sort=True, dropna=False)
-    # group number per event, in the order of the result's rows: the list columns are
-    # built by splitting sorted arrays at group boundaries (a dict of per-group indices
-    # costs seconds with (region, period) keys)
-    gid = g.ngroup().to_numpy()
-    n = g.ngroups
-    ids = (_report_ids(df["_doc"], gid, n) if doc_ids is None else
-           _ids_per_group(df["_doc_id"].to_numpy(), doc_ids, gid, n))
-    events = g["_counted"].sum().astype(int)
-    index = events.index
-    # the columns gathered, then one frame: a column set at a time realigned each one
+    # not again. pandas' sums (compensated, in row order) over the group numbers: the
+    # same figures as by the keys
+    summed = {"labs": np.where(counted, col("_labs"), np.nan),
+              "arrests": np.where(counted, col("_arrests"), np.nan)}
+    if erad is not None:
+        summed["ha"] = col("_ha").astype(float)
+    sums = pd.DataFrame(summed).groupby(gid, sort=True).sum(min_count=1)
+    ids = (_report_ids(series("_doc"), gid, n) if doc_ids is None else
+           _ids_per_group(col("_doc_id"), doc_ids, gid, n))
     cols: dict[str, Any] = {
-        "events": events.to_numpy(),
+        "events": count(counted),
         # distinct reports: the lengths of the id lists (a second count of a million
         # text values cost as much as the lists)
         "reports": np.fromiter(map(len, ids), dtype=np.int64, count=n),
-        "labs_destroyed": g["_labs_c"].sum(min_count=1).to_numpy(),
-        "duplicates": g["_dup"].sum().astype(int).to_numpy(),
-        "arrests": g["_arrests_c"].sum(min_count=1).to_numpy(),
+        "labs_destroyed": sums["labs"].to_numpy(),
+        "duplicates": count(~counted),
+        "arrests": sums["arrests"].to_numpy(),
         # the distinct operations the events name
-        "operations": _distinct_per_group(df["_operation"], gid, n),
+        "operations": _distinct_per_group(series("_operation"), gid, n),
     }
     if erad is not None:
-        cols["events"] = g["_is_event"].sum().astype(int).to_numpy()
+        cols["events"] = count(counted & ~erad)
         # hectares of drug crops destroyed, and the records that say so
-        cols["eradications"] = g["_erad_c"].sum().astype(int).to_numpy()
-        cols["eradicated_ha"] = g["_ha_c"].sum(min_count=1).to_numpy()
+        cols["eradications"] = count(erad)
+        cols["eradicated_ha"] = sums["ha"].to_numpy()
+    # substances numbered once; each measure renumbers the few codes it holds
+    substance_codes, substance_names = pd.factorize(df["_substance"], use_na_sentinel=True)
+    substance = substance_codes if rows is None else substance_codes[rows]
     for measure, src in (("kg", "_kg"), ("count", "_count"), ("litres", "_litres")):
-        has = df[src].notna() & counted
+        values = col(src)
+        has = ~pd.isna(values) & counted
         if not has.any() and measure != "kg":
             continue
-        # only the columns summed are copied (the frame holds ~25)
-        wide = (df.loc[has, [*keys, "_substance", src]]
-                .groupby([*keys, "_substance"], sort=False, dropna=False)[src]
-                .sum().unstack("_substance")).reindex(index)
+        wide = _wide_sums(gid[has], substance[has], np.asarray(substance_names, dtype=object),
+                          values[has].astype(float), n)
         if measure == "kg":
             in_all = [s for s in wide.columns if s not in NOT_IN_ALL]
             cols["kg_all"] = (wide[in_all].sum(axis=1, min_count=1).to_numpy() if in_all
@@ -403,32 +496,93 @@ def _summarise(df: pd.DataFrame, keys: list[str], kg_cols: list[str], *,
                                       else np.full(n, np.nan))
     if "kg_all" not in cols:
         cols["kg_all"] = np.full(n, np.nan)
-    # first/last date at the precision the events give it
-    dated = df.loc[df["_start"].notna(), [*keys, "_start", "_end", "_date"]]
-    if len(dated):
-        gd = dated.groupby(keys, sort=False, dropna=False)
-        for col, pick in (("first_date", gd["_start"].idxmin()), ("last_date", gd["_end"].idxmax())):
-            cols[col] = (dated.loc[pick, [*keys, "_date"]].set_index(keys)["_date"]
-                         .reindex(index).to_numpy(dtype=object))
+    # the rows in group order (a stable sort keeps the rows' order within a group) and
+    # each group's slice of them: for the dates and the sources
+    order = np.argsort(gid, kind="stable")
+    bounds = np.searchsorted(gid[order], np.arange(n + 1))
+    # first/last date at the precision the events give it: the first event of the
+    # earliest start, of the latest end (NaN for a group with no dated event)
+    start = col("_start")
+    undated = pd.isna(start)
+    if not undated.all():
+        stamps = {"first_date": np.where(undated, _NEVER, start.view(np.int64)),
+                  "last_date": np.where(undated, -_NEVER, col("_end").view(np.int64))}
+        for name, stamp in stamps.items():
+            pick = _first_extreme(stamp[order], bounds, gid[order], latest=name == "last_date")
+            has = pick >= 0
+            # only the picked events' dates read, kept as codes into the distinct dates
+            at = order[pick[has]]
+            picked = df["_date"].take(at if rows is None else rows[at]).to_numpy(dtype=object)
+            found, distinct = pd.factorize(picked, use_na_sentinel=True)
+            codes = np.full(n, -1, dtype=np.int64)
+            codes[has] = found
+            cols[name] = _Coded(codes, np.asarray(distinct, dtype=object))
     else:
         cols["first_date"] = np.full(n, None, dtype=object)
         cols["last_date"] = np.full(n, None, dtype=object)
-    out = pd.DataFrame(cols, index=index)
-    out["report_ids"] = ids
-    if sources is not None:
+    cols["report_ids"] = ids
+    if sources:
         # written as JSON text when read (geo.sources): the rows of the prepared frame in
         # group order, each group's slice of them
-        order = np.argsort(gid, kind="stable")  # keeps the date order within a group
-        bounds = np.searchsorted(gid[order], np.arange(n + 1))
         picked = order if rows is None else np.asarray(rows)[order]
-        table = SourceTable(_source_columns(sources, doc_ids), picked, clean=_SOURCE_CLEANING)
-        out["sources"] = pd.Series(SourcesArray.from_table(table, bounds), index=out.index)
+        table = SourceTable(_source_columns(df, doc_ids), picked, clean=_SOURCE_CLEANING)
+        cols["sources"] = SourcesArray.from_table(table, bounds)
+    return index, cols
+
+
+# a timestamp no date reaches (int64 nanoseconds): an undated event's, so it is never
+# the earliest (nor, negated, the latest)
+_NEVER = np.iinfo(np.int64).max
+
+
+def _first_extreme(stamps: np.ndarray, bounds: np.ndarray, gid: np.ndarray, *,
+                   latest: bool) -> np.ndarray:
+    """Per group (rows ``bounds[g]:bounds[g + 1]`` of ``stamps``, ``gid`` their groups)
+    the position of its first earliest (``latest``: latest) stamp, -1 where the group
+    has only undated ones (``_NEVER``): ``groupby.idxmin``/``idxmax`` over dated events,
+    from one reduction and one comparison instead of a groupby."""
+    n = len(bounds) - 1
+    pick = np.full(n, -1, dtype=np.int64)
+    if not len(stamps):
+        return pick
+    nonempty = bounds[:-1] < bounds[1:]
+    reduce = np.maximum if latest else np.minimum
+    extreme = np.full(n, -_NEVER if latest else _NEVER, dtype=np.int64)
+    extreme[nonempty] = reduce.reduceat(stamps, bounds[:-1][nonempty])
+    hits = np.flatnonzero(stamps == extreme[gid])
+    first = hits[np.r_[True, gid[hits][1:] != gid[hits][:-1]]] if len(hits) else hits
+    pick[gid[first]] = first
+    pick[extreme == (-_NEVER if latest else _NEVER)] = -1
+    return pick
+
+
+def _summary_frame(index: pd.Index, cols: Mapping[str, Any]) -> pd.DataFrame:
+    """``_summarise``'s columns as one frame indexed by the groups' keys."""
+    out = pd.DataFrame({k: (v.decoded() if isinstance(v, _Coded) else v) for k, v in cols.items()
+                        if k not in ("report_ids", "sources")}, index=index)
+    out["report_ids"] = cols["report_ids"]
+    if "sources" in cols:
+        out["sources"] = pd.Series(cols["sources"], index=out.index)
     return out
 
 
-# the prepared columns _summarise reads (besides the group keys)
-_SUMMED = frozenset({"_counted", "_erad", "_doc", "_doc_id", "_operation", "_labs", "_arrests",
-                     "_ha", "_kg", "_count", "_litres", "_substance", "_start", "_end", "_date"})
+def _wide_sums(gid: np.ndarray, substance: np.ndarray, substance_names: np.ndarray,
+               values: np.ndarray, n: int) -> pd.DataFrame:
+    """Per group (rows ``0..n-1``) the sum of ``values`` per substance (a column each, in
+    the order the substances first come, NaN where a group has none): what
+    ``groupby([keys, "_substance"], sort=False).sum().unstack().reindex(groups)`` gives,
+    from one pandas sum over integer (group, substance) numbers (the same compensated
+    sums in the same row order) put in a matrix laid out as ``unstack`` lays it out, one
+    row per group, so ``kg_all`` adds its columns in the same order and way."""
+    # ``substance``: codes into ``substance_names`` (-1: none), renumbered here in the
+    # order they first come (integers hashed, not a million texts)
+    codes, present = pd.factorize(substance, use_na_sentinel=False)
+    names = np.append(substance_names, [np.nan])[present]
+    m = max(len(names), 1)
+    sums = pd.Series(values).groupby(gid.astype(np.int64) * m + codes, sort=False).sum()
+    matrix = np.full((n, len(names)), np.nan)
+    matrix.reshape(-1)[sums.index.to_numpy()] = sums.to_numpy()
+    return pd.DataFrame(matrix, columns=pd.Index(names, dtype=object), copy=False)
 
 
 def _distinct_per_group(values: pd.Series, gid: np.ndarray, n: int) -> np.ndarray:
@@ -444,12 +598,6 @@ def _distinct_per_group(values: pd.Series, gid: np.ndarray, n: int) -> np.ndarra
     return np.bincount(pairs // m, minlength=n).astype(np.int64)
 
 
-def _split_by_group(gid: np.ndarray, values: np.ndarray, n: int) -> list[np.ndarray]:
-    """``values`` (already ordered by ``gid``) cut into ``n`` per-group arrays."""
-    bounds = np.searchsorted(gid, np.arange(n + 1))
-    return [values[bounds[i]:bounds[i + 1]] for i in range(n)]
-
-
 def _doc_column(ev: pd.DataFrame) -> pd.Series:
     """The report ids as text, stripped, as a categorical whose categories are sorted
     (Python's order): what ``_doc_codes`` numbers, from one factorize of the column as it
@@ -463,9 +611,14 @@ def _doc_column(ev: pd.DataFrame) -> pd.Series:
     except TypeError:  # unhashable cells: as any text column
         return _text(ev, "doc", str)
     # one conversion of the distinct values (Arrow text iterated costs a call each)
-    cleaned = np.array(_clean_str_texts(uniques.tolist()) + [None], dtype=object)
+    raw_ids = uniques.tolist()
+    cleaned_ids = _clean_str_texts(raw_ids)
+    cleaned = np.array(cleaned_ids + [None], dtype=object)
     known = np.flatnonzero(pd.notna(cleaned))
-    ids, sorted_ids = _sorted_factorize(cleaned[known])
+    # ids that stripping left as they are (the same objects) are still distinct: sorted
+    # without hashing them again
+    distinct = all(map(operator.is_, cleaned_ids, raw_ids))
+    ids, sorted_ids = _sorted_factorize(cleaned[known], distinct=distinct)
     rank = np.full(len(cleaned), -1, dtype=np.int64)
     rank[known] = ids
     return pd.Series(pd.Categorical.from_codes(rank[codes], categories=pd.Index(sorted_ids, dtype=object)),
@@ -489,16 +642,17 @@ def _doc_codes(docs: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return out, np.asarray(uniques, dtype=object)
 
 
-def _sorted_factorize(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _sorted_factorize(ids: np.ndarray, *, distinct: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """``pd.factorize(ids, sort=True)`` of text: the distinct ids sorted by Arrow, whose
     order of UTF-8 bytes is Python's order of code points (a third of a million ids
-    compared one pair at a time in Python cost half a second)."""
+    compared one pair at a time in Python cost half a second). ``distinct``: the ids
+    are known to be so (no hash of them is needed)."""
     try:
         import pyarrow as pa
         import pyarrow.compute as pc
     except ImportError:  # pyarrow is optional (the GeoParquet and dask extras)
         return pd.factorize(ids, sort=True)
-    codes, uniques = pd.factorize(ids)
+    codes, uniques = (np.arange(len(ids)), ids) if distinct else pd.factorize(ids)
     try:
         order = pc.array_sort_indices(pa.array(uniques, type=pa.string())).to_numpy()
     except (pa.ArrowException, UnicodeEncodeError):  # not UTF-8 (lone surrogates): Python's sort
@@ -523,8 +677,27 @@ def _ids_per_group(codes: np.ndarray, uniques: np.ndarray, gid: np.ndarray,
     pairs = np.sort(gid[keep].astype(np.int64) * m + codes[keep])
     pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
     g, c = np.divmod(pairs, m)
-    parts = _split_by_group(g, uniques[c], n)
-    return [p.tolist() for p in parts]
+    # one list of every (group, report) id, cut per group: a list slice each instead
+    # of an array slice and its tolist (a third of a million groups by region and month)
+    flat = uniques[c].tolist()
+    bounds = np.searchsorted(g, np.arange(n + 1)).tolist()
+    with _collector_paused():
+        return [flat[a:b] for a, b in itertools.pairwise(bounds)]
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector held off while lists of text are made (they
+    cannot form a cycle): a third of a million new lists set off hundreds of passes,
+    each walking every object the process holds (the events' million evidence dicts),
+    eight times the making of the lists. A collector already off stays off."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def _source_columns(df: pd.DataFrame, doc_ids: np.ndarray | None) -> dict[str, Any]:
@@ -972,45 +1145,31 @@ def aggregate(
     unlocated = df.take(lost).assign(_reason=reason.take(lost))
 
     # ---- sums
-    # the located events in date order, taken in one copy of the columns summed (the
-    # popups' own columns stay in df: the sources are cut from it when read)
+    # the located events in date order; each measure reads its own columns at these
+    # rows, the popups' are cut from df when a list is read
     rows = inside[_date_doc_order(df[["_doc_id", "_start"]].take(inside))]
-    summed = [c for c in df.columns if c in _SUMMED or c in keys]
-    located = df[summed].take(rows)
-    summary = _summarise(located, keys, kg_cols, sources=df, rows=rows, doc_ids=doc_ids)
-
-    needed = None if all_regions else set(located["_region"].unique())
+    region_codes, located_regions = pd.factorize(df["_region"].take(rows), use_na_sentinel=True)
+    needed = None if all_regions else set(located_regions)
     table = _regions(boundaries, by, needed)
     table.index = table.index.astype(str).str.upper()
+    # the groups numbered in the result's order (country, region [, period]): its
+    # columns are the groups' own arrays, not a sorted copy of a built frame
+    ranks = [lambda regions: _region_ranks(regions, table), _period_ranks]
+    groups, cols = _summarise(df, keys, kg_cols, rows=rows, sources=True, doc_ids=doc_ids,
+                              ranks=ranks, coded={"_region": (region_codes, located_regions)})
 
-    if period_freq is not None:
-        if all_regions and len(located):
-            periods = pd.period_range(located["_period"].min(), located["_period"].max(),
-                                      freq=period_freq)
-            full = pd.MultiIndex.from_product([table.index, periods], names=keys)
-            summary = summary.reindex(full)
-    else:
-        if all_regions:
-            summary = summary.reindex(pd.Index(table.index, name="_region"))
-    summary = summary.reset_index()
-
-    geo_rows = table.reindex(summary["_region"].to_numpy())
-    result = gpd.GeoDataFrame(
-        {"region": summary["_region"].to_numpy(),
-         "name": geo_rows["name"].to_numpy(),
-         "country": geo_rows["country"].to_numpy()},
-        geometry=geo_rows.geometry.to_numpy(), crs=boundaries.crs,
-    )
-    if period_freq is not None:
-        result["period"] = summary["_period"].astype(str).to_numpy()
-    for c in summary.columns:
-        if c == "sources":  # kept compact, written when read (geo.sources)
-            result[c] = pd.Series(summary[c].array, index=result.index)
-        elif c not in ("_region", "_period"):
-            result[c] = summary[c].to_numpy()
-    result = result[[c for c in result.columns if c != "geometry"] + ["geometry"]]
-    sort_cols = ["country", "region"] + (["period"] if period_freq else [])
-    result = result.sort_values(sort_cols, kind="stable").reset_index(drop=True)
+    # the result's rows: the groups, or every region (x period) with all_regions
+    full = groups
+    if all_regions and period_freq is not None and len(rows):
+        group_periods = groups.get_level_values("_period")
+        periods = pd.period_range(group_periods.min(), group_periods.max(), freq=period_freq)
+        full = pd.MultiIndex.from_product([table.index, periods], names=keys)
+    elif all_regions and period_freq is None:
+        full = pd.Index(table.index, name="_region")
+    if full is not groups:
+        full = full[_key_order(full, ranks)]
+    where = None if full is groups else groups.get_indexer(full)
+    result = _result_frame(full, where, cols, table, boundaries.crs)
 
     result.attrs["by"] = by
     result.attrs["level"] = level
@@ -1021,6 +1180,107 @@ def aggregate(
     result.attrs["unlocated"] = _unlocated_frame(unlocated, kg_cols, substance_names, doc_ids)
     return to_long(result) if tidy else result
 
+
+def _region_ranks(regions: Any, table: gpd.GeoDataFrame) -> np.ndarray:
+    """Each region's place in the result's order: by country, then code, as pandas
+    sorts those text columns (missing last)."""
+    regions = np.asarray(regions, dtype=object)
+    keys = pd.DataFrame({"country": table["country"].reindex(regions).to_numpy(),
+                         "region": regions})
+    return _places(keys.sort_values(["country", "region"], kind="stable").index.to_numpy())
+
+
+def _period_ranks(periods: Any) -> np.ndarray:
+    """Each period's place in the result's order: by its label ("2012-09"), as text."""
+    labels = pd.Series(pd.Series(periods).astype(str).to_numpy())
+    return _places(labels.sort_values(kind="stable").index.to_numpy())
+
+
+def _sorted_places(values: Any) -> np.ndarray:
+    """Each value's place in sorted order (what ``factorize(sort=True)`` numbers)."""
+    _, uniques = pd.factorize(values, sort=True)
+    return pd.Index(uniques).get_indexer(values)
+
+
+def _places(order: np.ndarray) -> np.ndarray:
+    place = np.empty(len(order), dtype=np.int64)
+    place[order] = np.arange(len(order))
+    return place
+
+
+def _key_order(keys: pd.Index, ranks: Sequence[Rank]) -> np.ndarray:
+    """Positions of ``keys`` (regions [x periods]) in the result's order."""
+    if not isinstance(keys, pd.MultiIndex):
+        return np.argsort(ranks[0](keys), kind="stable")
+    places = [ranks[i](level)[codes] for i, (level, codes) in enumerate(zip(keys.levels, keys.codes))]
+    return np.lexsort(places[::-1])
+
+
+def _result_frame(full: pd.Index, where: np.ndarray | None, cols: dict[str, Any],
+                  table: gpd.GeoDataFrame, crs: Any) -> gpd.GeoDataFrame:
+    """The aggregate: a row per key of ``full`` (region [, period], in the result's
+    order) with the group columns ``cols`` at ``where`` (-1: a region without events,
+    every figure NaN; None: ``full`` are the groups), region names and polygons from
+    ``table``.
+
+    The columns are the groups' own arrays (taken once with ``all_regions``), and each
+    key's text is made once per distinct value: building the frame and then sorting it
+    copied all of it twice (a third of a GB at a million events by region and month)."""
+    flat = not isinstance(full, pd.MultiIndex)
+    regions, region_codes = ((pd.Index(full), np.arange(len(full))) if flat
+                             else (full.levels[0], full.codes[0]))
+    regions = np.asarray(regions, dtype=object)
+    # a region's name and polygon looked up once per region, and each key column made
+    # from its distinct values, not per row
+    geo_rows = table.reindex(regions)
+    data: dict[str, Any] = {
+        "region": _Coded(region_codes, regions).column(),
+        "name": _Coded(region_codes, geo_rows["name"].to_numpy()).column(),
+        "country": _Coded(region_codes, geo_rows["country"].to_numpy()).column(),
+    }
+    if not flat:
+        labels = pd.Series(full.levels[1]).astype(str).to_numpy()
+        data["period"] = _Coded(full.codes[1], labels).column()
+    polygons = geo_rows.geometry.to_numpy()
+    geometry = (polygons[region_codes] if (region_codes >= 0).all()
+                else np.append(polygons, [None])[region_codes])
+    missing = None if where is None else where < 0
+    for name in list(cols):
+        values = cols.pop(name)  # the group's copy freed as it goes
+        if where is not None:
+            values = _taken(values, where, missing)
+        if isinstance(values, list):
+            values = _object_array(values)
+        data[name] = values.column() if isinstance(values, _Coded) else values
+    # not consolidated into one block: that would copy every figure once more
+    return gpd.GeoDataFrame(data, geometry=geometry, crs=crs, copy=False)
+
+
+def _taken(values: Any, at: np.ndarray, missing: np.ndarray) -> Any:
+    """``values[at]``, NaN where ``missing`` (integers then as floats): what reindexing
+    a column of the groups to the result's rows gives."""
+    if isinstance(values, SourcesArray):
+        return values.take(at, allow_fill=True)
+    if isinstance(values, _Coded):
+        return _Coded(np.where(missing, -1, values.codes[at]), values.values)
+    if isinstance(values, list):
+        values = _object_array(values)
+    if not missing.any():
+        return values[at]
+    if values.dtype.kind in "iub":
+        values = values.astype(np.float64)
+    out = values[np.where(missing, 0, at)] if len(values) else np.empty(len(at), values.dtype)
+    out[missing] = np.nan
+    return out
+
+
+
+def _object_array(values: list) -> np.ndarray:
+    """The report id lists as a column: an array of lists (never 2-D); none at all gives
+    floats, as pandas makes a column of an empty list."""
+    if not values:
+        return np.empty(0, dtype=np.float64)
+    return np.fromiter(values, dtype=object, count=len(values))
 
 def _date_doc_order(df: pd.DataFrame) -> np.ndarray:
     """Positions of ``df`` sorted by ``_start`` then ``_doc``, stable, missing last: what
@@ -1077,8 +1337,8 @@ def _unlocated_frame(unlocated: pd.DataFrame, kg_cols: list[str],
         cols = ["reason", "country", "events", "reports", "labs_destroyed", "duplicates", "kg_all",
                 *[f"kg_{s}" for s in kg_cols], "first_date", "last_date", "report_ids"]
         return pd.DataFrame(columns=cols)
-    u = unlocated.assign(_country=unlocated["_country"].fillna(""))
-    out = _summarise(u, ["_reason", "_country"], kg_cols, doc_ids=doc_ids).reset_index()
+    u = unlocated.assign(_country=unlocated["_country"].fillna("")).reset_index(drop=True)
+    out = _summary_frame(*_summarise(u, ["_reason", "_country"], kg_cols, doc_ids=doc_ids)).reset_index()
     out = out.rename(columns={"_reason": "reason", "_country": "country"})
     out["country"] = out["country"].replace("", None)
     return out

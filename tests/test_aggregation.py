@@ -246,6 +246,62 @@ def test_totals_conserved_on_random_events(regions):
             counted.loc[counted["substance"] != "precursor", "quantity_kg"].sum())
 
 
+
+def test_rows_and_figures_are_those_of_a_groupby_by_region_and_period():
+    # aggregate numbers its groups from integer codes, in the result's order; a plain
+    # pandas groupby by the keys, sorted by country, region, period, must give the same
+    # rows and figures. Codes sort apart from their countries, and one region's country
+    # is missing (it comes last).
+    codes = ["ZZ-A", "AA-B", "MM-C", "AA-A", "NO-X"]
+    bounds = gpd.GeoDataFrame(
+        {"code": codes, "name": [f"region {c}" for c in codes],
+         "country": ["ZZ", "AA", "MM", "AA", None]},
+        geometry=[box(i, 0, i + 1, 1) for i in range(len(codes))], crs="EPSG:4326")
+    rng = np.random.default_rng(11)
+    n = 3000
+    subs = ["heroin", "opium", "cocaine", "mdma"]
+    days = rng.integers(0, 800, n)
+    frame = pd.DataFrame({
+        "doc": [f"d{i % 400}" for i in range(n)],
+        "substance": rng.choice(subs, n),
+        "quantity_kg": rng.gamma(1.0, 50.0, n).round(3),
+        "count": np.nan, "labs_destroyed": np.nan, "country": None,
+        "admin1": rng.choice(codes, n),
+        "date": (pd.Timestamp("2012-01-01") + pd.to_timedelta(days, unit="D")).strftime("%Y-%m-%d"),
+    })
+    country = dict(zip(bounds["code"], bounds["country"]))
+    for freq in (None, "M", "W"):
+        f = frame.rename(columns={"admin1": "region"})
+        keys = ["region"]
+        if freq:
+            f["period"] = pd.to_datetime(f["date"]).dt.to_period(freq).astype(str)
+            keys.append("period")
+        g = f.groupby(keys)
+        want = pd.DataFrame({"events": g.size(), "first_date": g["date"].min(),
+                             "last_date": g["date"].max(),
+                             "report_ids": g["doc"].agg(lambda d: sorted(set(d)))})
+        for s in subs:
+            want[f"kg_{s}"] = f[f["substance"] == s].groupby(keys)["quantity_kg"].sum()
+        want = want.reset_index()
+        want.insert(1, "country", want["region"].map(country))
+        want = want.sort_values(["country", *keys], kind="stable").reset_index(drop=True)
+
+        agg = aggregate(frame, bounds, freq=freq, dedup=False)
+        assert agg["region"].tolist() == want["region"].tolist(), freq
+        for col in ("country", *keys[1:], "events", "first_date", "last_date", "report_ids"):
+            assert agg[col].tolist() == want[col].tolist(), (freq, col)
+        for s in subs:
+            assert agg[f"kg_{s}"].to_numpy() == pytest.approx(want[f"kg_{s}"].to_numpy(),
+                                                             rel=1e-12, nan_ok=True)
+        # every region (x every period between the first and last) in the same order,
+        # those without events missing
+        full = aggregate(frame, bounds, freq=freq, dedup=False, all_regions=True)
+        order = full[["country", *keys]].sort_values(["country", *keys], kind="stable")
+        assert full.index.tolist() == order.index.tolist(), freq
+        merged = full.merge(want[keys + ["events"]], on=keys, how="left", suffixes=("", "_want"))
+        assert merged["events"].astype(float).equals(merged["events_want"].astype(float)), freq
+
+
 def test_all_regions_missing_not_zero(seed_events, regions):
     agg = aggregate(seed_events, regions, all_regions=True).set_index("region")
     assert sorted(agg.index) == ["AF-BDS", "AF-HEL", "AF-KAB", "TJ-GB"]
