@@ -192,12 +192,18 @@ def check_events_folder(folder: PathLike, option: str = "--out") -> None:
                           f"empty or new folder")
 
 
+def _record(folder: Path, shard: Shard) -> dict[str, Any] | None:
+    """The record a finished shard wrote (None: none, or not readable)."""
+    try:
+        return json.loads((folder / shard.name / SHARD_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
 def _done(folder: Path, shard: Shard) -> dict[str, Any] | None:
     """The record of a shard finished by an earlier run, or None to run it."""
-    path = folder / shard.name / SHARD_FILE
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    record = _record(folder, shard)
+    if record is None:
         return None
     if record.get("files") != list(shard.files) or record.get("skipped"):
         return None
@@ -292,6 +298,7 @@ def extract_shards(
     """
     from .extraction.cluster import connect, require_dask
     from .output import write_text_atomic
+    from .read.ids import SeenIds
     from .read.reports import told_apart
     from .summary import finish_totals
 
@@ -307,26 +314,25 @@ def extract_shards(
     _tidy(folder, shards)
     write_text_atomic(folder / SHARDS_FILE, json.dumps(
         {"shards": [{"name": s.name, "files": list(s.files)} for s in shards]}, indent=1))
-    records: dict[str, dict[str, Any]] = {}
-    todo = []
-    for shard in shards:
-        record = _done(folder, shard)
-        if record is None:
-            shutil.rmtree(folder / shard.name, ignore_errors=True)
-            todo.append(shard)
-        else:
-            records[shard.name] = record
+    todo = [shard for shard in shards if _done(folder, shard) is None]
+    for shard in todo:
+        shutil.rmtree(folder / shard.name, ignore_errors=True)
     log.info("%s: %d shard(s), %d finished before, %d to run", folder, len(shards),
-             len(records), len(todo))
+             len(shards) - len(todo), len(todo))
     if todo:
         with connect(scheduler, workers=workers) as client:
-            records.update(_run_all(client, todo, folder, report_options, boundaries))
-    # in shard order: the ids one reading gives, and the run's sums
-    seen: dict[str, int] = {}
+            _run_all(client, todo, folder, report_options, boundaries)
+    # in shard order: the ids one reading gives, and the run's sums. The records are read
+    # back one at a time from the shards' folders: held as the tasks ended, their report
+    # ids made this process's memory grow with the archive (~0.5 KB a report)
+    seen = SeenIds()  # (16 bytes an id, as the reader keeps them)
     totals: dict[str, dict[str, Any]] = {}
     labs = 0
     for shard in shards:
-        record = records[shard.name]
+        record = _record(folder, shard)
+        if record is None:
+            raise ClusterError(f"{folder / shard.name}: the shard's record "
+                               f"({SHARD_FILE}) cannot be read after its task ended")
         ids = [told_apart(r, seen) for r in record["raw_ids"]]
         if ids != record["ids"]:
             renamed = dict(zip(record["ids"], ids))
@@ -342,7 +348,9 @@ def extract_shards(
 
 
 def _run_all(client: Any, todo: list[Shard], folder: Path, report_options: dict[str, Any],
-             boundaries: Any) -> dict[str, dict[str, Any]]:
+             boundaries: Any) -> None:
+    """Run the shards ``todo`` on the cluster; each writes its parts and record into
+    ``folder``."""
     from distributed import KilledWorker, as_completed
 
     if boundaries is not None:
@@ -350,29 +358,31 @@ def _run_all(client: Any, todo: list[Shard], folder: Path, report_options: dict[
     futures = {client.submit(_run_shard, shard, str(folder), report_options, boundaries,
                              key=f"geo-extract-{shard.name}", pure=False): shard
                for shard in todo}
-    records: dict[str, dict[str, Any]] = {}
+    finished = 0
     try:
-        for future in as_completed(futures):
+        for future in as_completed(list(futures)):
             shard = futures[future]
             try:
-                records[shard.name] = future.result()
+                record = future.result()
             except KilledWorker:
                 # a worker holds the shard it runs and the next one queued: name each
                 # shard lost with it (their failures arrive together)
                 lost = _lost(futures, shard)
                 raise ClusterError(
                     f"a dask worker died while it held {'; '.join(map(_describe, lost))}; "
-                    f"the {len(records)} shard(s) finished stay in {folder}, and a rerun "
+                    f"the {finished} shard(s) finished stay in {folder}, and a rerun "
                     f"runs the others") from None
             except Exception as exc:
                 exc.add_note(f"while extracting {shard.name} ({len(shard.files)} file(s) "
                              f"from {shard.files[0]})")
                 raise
+            finished += 1
             log.info("%s: %s done (%d reports, %d events)", folder, shard.name,
-                     records[shard.name]["reports"], records[shard.name]["events"])
+                     record["reports"], record["events"])
+            # released: the cluster forgets the task's result (the record is on disk)
+            del futures[future]
     finally:
         client.cancel(list(futures))
-    return records
 
 
 def _describe(shard: Shard) -> str:
