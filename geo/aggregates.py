@@ -1152,6 +1152,9 @@ def aggregate(
     needed = None if all_regions else set(located_regions)
     table = _regions(boundaries, by, needed)
     table.index = table.index.astype(str).str.upper()
+    # a code the boundaries write twice in other cases ("AF-KAB", "af-kab") is one region,
+    # its first row: drawn twice, all_regions counted its events twice
+    table = table[~table.index.duplicated(keep="first")]
     # the groups numbered in the result's order (country, region [, period]): its
     # columns are the groups' own arrays, not a sorted copy of a built frame
     ranks = [lambda regions: _region_ranks(regions, table), _period_ranks]

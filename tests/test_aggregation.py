@@ -478,3 +478,23 @@ def test_country_taken_from_the_admin1_code(regions):
     frame = pd.DataFrame([ev("x", "heroin", 1.0, admin1="TJ-GB", country=None)])
     agg = aggregate(frame, regions, by="country")
     assert agg["region"].tolist() == ["TJ"] and agg["kg_heroin"].tolist() == [1.0]
+
+
+@pytest.mark.parametrize("freq", [None, "M"])
+def test_a_code_written_twice_in_other_cases_is_one_region(freq):
+    # boundaries of a user's own making may write a code twice ("AF-KAB" and "af-kab"):
+    # one region, its first row, its events counted once, with all_regions as without
+    bounds = gpd.GeoDataFrame(
+        {"code": ["AF-KAB", "af-kab", "AF-HEL"], "name": ["Kabul", "kabul", "Helmand"],
+         "country": ["AF", "AF", "AF"]},
+        geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), box(2, 0, 3, 1)], crs="EPSG:4326")
+    events = pd.DataFrame({"doc": ["r1"], "substance": ["heroin"], "quantity_kg": [5.0],
+                           "count": [None], "labs_destroyed": [None], "country": ["AF"],
+                           "admin1": ["AF-KAB"], "date": ["2012-09"]})
+    some = aggregate(events, bounds, dedup=False, freq=freq)
+    every = aggregate(events, bounds, dedup=False, freq=freq, all_regions=True)
+    assert list(some["region"]) == ["AF-KAB"]
+    assert sorted(every["region"]) == ["AF-HEL", "AF-KAB"]
+    kabul = every[every["region"] == "AF-KAB"]
+    assert list(kabul["name"]) == ["Kabul"] and list(kabul["kg_all"]) == [5.0]
+    assert every["kg_all"].sum() == some["kg_all"].sum() == 5.0
