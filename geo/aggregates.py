@@ -1250,10 +1250,10 @@ def _result_frame(full: pd.Index, where: np.ndarray | None, cols: dict[str, Any]
     missing = None if where is None else where < 0
     for name in list(cols):
         values = cols.pop(name)  # the group's copy freed as it goes
-        if where is not None:
-            values = _taken(values, where, missing)
         if isinstance(values, list):
             values = _object_array(values)
+        if where is not None:
+            values = _taken(values, where, missing)
         data[name] = values.column() if isinstance(values, _Coded) else values
     # not consolidated into one block: that would copy every figure once more
     return gpd.GeoDataFrame(data, geometry=geometry, crs=crs, copy=False)
@@ -1266,8 +1266,6 @@ def _taken(values: Any, at: np.ndarray, missing: np.ndarray) -> Any:
         return values.take(at, allow_fill=True)
     if isinstance(values, _Coded):
         return _Coded(np.where(missing, -1, values.codes[at]), values.values)
-    if isinstance(values, list):
-        values = _object_array(values)
     if not missing.any():
         return values[at]
     if values.dtype.kind in "iub":
@@ -1277,13 +1275,13 @@ def _taken(values: Any, at: np.ndarray, missing: np.ndarray) -> Any:
     return out
 
 
-
 def _object_array(values: list) -> np.ndarray:
     """The report id lists as a column: an array of lists (never 2-D); none at all gives
     floats, as pandas makes a column of an empty list."""
     if not values:
         return np.empty(0, dtype=np.float64)
     return np.fromiter(values, dtype=object, count=len(values))
+
 
 def _date_doc_order(df: pd.DataFrame) -> np.ndarray:
     """Positions of ``df`` sorted by ``_start`` then ``_doc``, stable, missing last: what
